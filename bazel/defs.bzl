@@ -1,0 +1,65 @@
+"""Build macros shared by every project target.
+
+Each `si_cc_*` macro is the native rule with the project's warning flags, so
+every library, binary and test is compiled the same way. Generated code
+(protobuf/gRPC) does not go through these macros and is not held to -Werror.
+"""
+
+PROJECT_COPTS = [
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wno-unused-parameter",
+    "-Wno-missing-field-initializers",
+]
+
+def si_cc_library(name, copts = [], **kwargs):
+    native.cc_library(name = name, copts = PROJECT_COPTS + copts, **kwargs)
+
+def si_cc_binary(name, copts = [], **kwargs):
+    native.cc_binary(name = name, copts = PROJECT_COPTS + copts, **kwargs)
+
+def si_cc_test(name, copts = [], deps = [], **kwargs):
+    native.cc_test(
+        name = name,
+        copts = PROJECT_COPTS + copts,
+        deps = deps + ["@system//:gtest_main", "@system//:gmock"],
+        **kwargs
+    )
+
+def grpc_proto_library(name, srcs, deps = []):
+    """C++ protobuf + gRPC code for `srcs`, generated with the system protoc.
+
+    Imports are resolved relative to this package (e.g. `ingest/v1/task.proto`
+    inside //proto) and against /usr/include for the well-known types. The
+    generated headers are included as "ingest/v1/ingest.pb.h".
+    """
+    package = native.package_name()
+    outs_h = []
+    outs_cc = []
+    for src in srcs:
+        stem = src[:-len(".proto")]
+        outs_h += [stem + ".pb.h", stem + ".grpc.pb.h"]
+        outs_cc += [stem + ".pb.cc", stem + ".grpc.pb.cc"]
+    native.genrule(
+        name = name + "_codegen",
+        srcs = srcs,
+        outs = outs_h + outs_cc,
+        cmd = " ".join([
+            "/usr/bin/protoc",
+            "-I" + package,
+            "-I/usr/include",
+            "--cpp_out=$(GENDIR)/" + package,
+            "--grpc_out=$(GENDIR)/" + package,
+            "--plugin=protoc-gen-grpc=/usr/bin/grpc_cpp_plugin",
+            "$(SRCS)",
+        ]),
+        message = "Generating C++ protobuf/gRPC code for " + name,
+    )
+    native.cc_library(
+        name = name,
+        srcs = outs_cc,
+        hdrs = outs_h,
+        includes = ["."],
+        deps = deps + ["@system//:protobuf", "@system//:grpc++"],
+    )
