@@ -24,10 +24,24 @@ def _system_libraries_impl(ctx):
         linkopts = _pkg_config(ctx, "--libs", pkg_names) if pkg_names else []
         cflags = _pkg_config(ctx, "--cflags", pkg_names) if pkg_names else []
         defines = [f[2:] for f in cflags if f.startswith("-D")]
+
+        # Header directories other than /usr/include are linked into the
+        # repository so the sandbox sees them as declared inputs.
+        includes = []
+        for i, flag in enumerate([f for f in cflags if f.startswith("-I")]):
+            directory = flag[2:]
+            if directory in ("/usr/include", "/usr/include/"):
+                continue
+            link = "%s_include_%d" % (name.replace("+", "p"), i)
+            ctx.symlink(directory, link)
+            includes.append(link)
         lines.append("cc_library(")
         lines.append("    name = %r," % name)
         lines.append("    linkopts = %r," % (linkopts + extra_links))
         lines.append("    defines = %r," % defines)
+        if includes:
+            lines.append("    hdrs = glob([%s])," % ", ".join(['"%s/**/*.h"' % d for d in includes]))
+            lines.append("    includes = %r," % includes)
         lines.append(")")
         lines.append("")
     ctx.file("WORKSPACE", 'workspace(name = "%s")\n' % ctx.name)

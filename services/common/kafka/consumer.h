@@ -1,0 +1,68 @@
+#pragma once
+
+// Consumer: the worker's narrow view of Kafka. One topic, one consumer group.
+//
+// Threads: every method, and every RebalanceListener callback, runs on the
+// single thread that calls Poll(); callbacks run inside Poll().
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace ingest {
+
+struct ConsumedRecord {
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string key;
+  std::string value;
+  absl::Time timestamp;
+};
+
+// Partition -> the offset of the next record to process.
+using PartitionOffsets = std::map<int32_t, int64_t>;
+
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+
+  // `partitions` were just assigned. Returns where to start each one; a
+  // partition missing from the result starts at the earliest offset.
+  virtual PartitionOffsets OnPartitionsAssigned(const std::vector<int32_t>& partitions) = 0;
+
+  // `partitions` are being taken away: finish or abandon their work now;
+  // after this returns their records may be processed by another member.
+  virtual void OnPartitionsRevoked(const std::vector<int32_t>& partitions) = 0;
+};
+
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+
+  // Joins the group; `listener` must outlive the consumer.
+  virtual absl::Status Subscribe(RebalanceListener* listener) = 0;
+
+  // The next record, or nullopt if none arrived within `timeout`.
+  virtual std::optional<ConsumedRecord> Poll(absl::Duration timeout) = 0;
+
+  // Stops / restarts fetching `partition`. Records already handed out stay
+  // handed out; after Resume() the partition continues after the last
+  // record Poll() returned for it.
+  virtual void Pause(int32_t partition) = 0;
+  virtual void Resume(int32_t partition) = 0;
+
+  // Records progress in Kafka for lag monitoring only; the database holds the
+  // authoritative offsets. Fire-and-forget.
+  virtual void CommitAsync(const PartitionOffsets& next_offsets) = 0;
+
+  // Leaves the group (revoking every partition through the listener).
+  virtual void Close() = 0;
+};
+
+}  // namespace ingest

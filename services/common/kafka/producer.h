@@ -1,0 +1,46 @@
+#pragma once
+
+// Producer: the gateway's narrow view of Kafka.
+//
+// Contract: a record handed to Produce() is either refused at once (an error
+// is returned and the callback never runs) or accepted, in which case the
+// callback runs exactly once, on the producer's delivery thread, when the
+// broker acknowledged the record (acks=all) or it definitively failed. An OK
+// delivery means the record is durably in Kafka; nothing else does.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace ingest {
+
+// Where an acknowledged record was stored.
+struct RecordPosition {
+  int32_t partition = -1;
+  int64_t offset = -1;
+};
+
+using DeliveryCallback = absl::AnyInvocable<void(absl::StatusOr<RecordPosition>) &&>;
+
+class Producer {
+ public:
+  virtual ~Producer() = default;
+
+  // Enqueues `value` for `topic`, partitioned by `key`. Takes ownership of the
+  // bytes without copying them. Thread-safe.
+  virtual absl::Status Produce(absl::string_view topic, std::string key, std::string value,
+                               DeliveryCallback on_delivery) = 0;
+
+  // Waits up to `timeout` for every accepted record's callback to have run.
+  virtual absl::Status Flush(absl::Duration timeout) = 0;
+
+  // Asks the cluster for `topic`'s metadata: OK once a broker answered.
+  virtual absl::Status CheckReachable(absl::string_view topic, absl::Duration timeout) = 0;
+};
+
+}  // namespace ingest

@@ -1,0 +1,201 @@
+#include "services/common/kafka/rdkafka_consumer.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/kafka/kafka_config.h"
+#include "services/common/logging/log.h"
+#include "services/common/status/kafka_status.h"
+
+namespace ingest {
+namespace {
+
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+};
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
+std::vector<int32_t> PartitionsOf(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<int32_t> partitions;
+  for (int i = 0; i < list->cnt; ++i) partitions.push_back(list->elems[i].partition);
+  return partitions;
+}
+
+class RdKafkaConsumer final : public Consumer {
+ public:
+  explicit RdKafkaConsumer(std::string topic) : topic_(std::move(topic)) {}
+
+  ~RdKafkaConsumer() override {
+    if (rk_ == nullptr) return;
+    Close();
+    rd_kafka_destroy(rk_);
+  }
+
+  void Attach(rd_kafka_t* rk) { rk_ = rk; }
+
+  absl::Status Subscribe(RebalanceListener* listener) override {
+    listener_ = listener;
+    PartitionListPtr topics(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(topics.get(), topic_.c_str(), RD_KAFKA_PARTITION_UA);
+    return KafkaErrorToStatus(rd_kafka_subscribe(rk_, topics.get()),
+                              absl::StrCat("subscribe to ", topic_));
+  }
+
+  std::optional<ConsumedRecord> Poll(absl::Duration timeout) override {
+    rd_kafka_message_t* message =
+        rd_kafka_consumer_poll(rk_, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+    if (message == nullptr) return std::nullopt;
+    std::optional<ConsumedRecord> record;
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      record.emplace();
+      record->partition = message->partition;
+      record->offset = message->offset;
+      if (message->key != nullptr) {
+        record->key.assign(static_cast<const char*>(message->key), message->key_len);
+      }
+      if (message->payload != nullptr) {
+        record->value.assign(static_cast<const char*>(message->payload), message->len);
+      }
+      rd_kafka_timestamp_type_t type;
+      const int64_t millis = rd_kafka_message_timestamp(message, &type);
+      record->timestamp = millis >= 0 ? absl::FromUnixMillis(millis) : absl::InfinitePast();
+    } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      log::Warn("kafka.consume_error", {{"error", rd_kafka_err2name(message->err)},
+                                        {"reason", rd_kafka_message_errstr(message)}});
+    }
+    rd_kafka_message_destroy(message);
+    return record;
+  }
+
+  void Pause(int32_t partition) override {
+    PartitionListPtr list = SinglePartition(partition);
+    rd_kafka_pause_partitions(rk_, list.get());
+  }
+
+  void Resume(int32_t partition) override {
+    PartitionListPtr list = SinglePartition(partition);
+    rd_kafka_resume_partitions(rk_, list.get());
+  }
+
+  void CommitAsync(const PartitionOffsets& next_offsets) override {
+    if (next_offsets.empty()) return;
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
+    for (const auto& [partition, offset] : next_offsets) {
+      rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = offset;
+    }
+    const rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list.get(), /*async=*/1);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      log::Debug("kafka.commit_skipped", {{"error", rd_kafka_err2name(err)}});
+    }
+  }
+
+  void Close() override {
+    if (closed_) return;
+    closed_ = true;
+    rd_kafka_consumer_close(rk_);
+  }
+
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    static_cast<RdKafkaConsumer*>(opaque)->Rebalance(rk, err, partitions);
+  }
+
+ private:
+  PartitionListPtr SinglePartition(int32_t partition) {
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition);
+    return list;
+  }
+
+  void Rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                 rd_kafka_topic_partition_list_t* partitions) {
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    const std::vector<int32_t> changed = PartitionsOf(partitions);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      const PartitionOffsets starts =
+          listener_ != nullptr ? listener_->OnPartitionsAssigned(changed) : PartitionOffsets{};
+      for (int i = 0; i < partitions->cnt; ++i) {
+        auto it = starts.find(partitions->elems[i].partition);
+        partitions->elems[i].offset = it != starts.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
+      }
+      rd_kafka_error_t* error = nullptr;
+      if (cooperative) {
+        error = rd_kafka_incremental_assign(rk, partitions);
+      } else {
+        rd_kafka_assign(rk, partitions);
+      }
+      LogAssignmentError("assign", error);
+      return;
+    }
+    if (listener_ != nullptr) listener_->OnPartitionsRevoked(changed);
+    if (cooperative) {
+      LogAssignmentError("unassign", rd_kafka_incremental_unassign(rk, partitions));
+    } else {
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+
+  static void LogAssignmentError(const char* what, rd_kafka_error_t* error) {
+    if (error == nullptr) return;
+    log::Error("kafka.assignment_failed",
+               {{"operation", what}, {"reason", rd_kafka_error_string(error)}});
+    rd_kafka_error_destroy(error);
+  }
+
+  rd_kafka_t* rk_ = nullptr;
+  const std::string topic_;
+  RebalanceListener* listener_ = nullptr;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOptions& options) {
+  std::map<std::string, std::string> properties = {
+      {"bootstrap.servers", options.bootstrap_servers},
+      {"group.id", options.group_id},
+      {"client.id", options.client_id},
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"session.timeout.ms", MillisString(options.session_timeout)},
+      {"heartbeat.interval.ms", MillisString(options.heartbeat_interval)},
+      {"max.poll.interval.ms", MillisString(options.max_poll_interval)},
+      {"max.partition.fetch.bytes", std::to_string(options.max_partition_fetch_bytes)},
+      {"fetch.max.bytes", std::to_string(std::max<int64_t>(options.max_partition_fetch_bytes,
+                                                           64 << 20))},
+      {"queued.max.messages.kbytes", "65536"},
+  };
+  if (!options.group_instance_id.empty()) {
+    properties["group.instance.id"] = options.group_instance_id;
+  }
+  auto conf = MakeRdKafkaConf(properties);
+  if (!conf.ok()) return conf.status();
+  InstallRdKafkaLogging(conf->get());
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &RdKafkaConsumer::OnRebalance);
+
+  // librdkafka hands the opaque back to the rebalance callback, which only
+  // runs inside Poll(), after the handle is attached below.
+  std::unique_ptr<RdKafkaConsumer> consumer(new RdKafkaConsumer(options.topic));
+  rd_kafka_conf_set_opaque(conf->get(), consumer.get());
+  char error[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error));
+  if (rk == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot create Kafka consumer: ", error));
+  }
+  conf->release();  // rd_kafka_new took ownership.
+  rd_kafka_poll_set_consumer(rk);
+  consumer->Attach(rk);
+  log::Info("kafka.consumer_created", {{"bootstrap", options.bootstrap_servers},
+                                       {"group", options.group_id},
+                                       {"instance", options.group_instance_id}});
+  return std::unique_ptr<Consumer>(std::move(consumer));
+}
+
+}  // namespace ingest

@@ -1,0 +1,35 @@
+#pragma once
+
+// Producer backed by librdkafka with the ingest guarantees switched on:
+// acks=all, enable.idempotence=true (no duplicate or reorder on retry),
+// compression.type=zstd, and a delivery timeout below the RPC deadline.
+//
+// Threads: Produce() from any thread; delivery callbacks run on one internal
+// poller thread owned by this object.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/kafka/producer.h"
+
+namespace ingest {
+
+struct ProducerOptions {
+  std::string bootstrap_servers;
+  std::string client_id = "ingest-gateway";
+  // Time Kafka gets to acknowledge a record before its callback reports
+  // UNAVAILABLE (librdkafka's message.timeout.ms). Keep below RPC deadlines.
+  absl::Duration delivery_timeout = absl::Seconds(10);
+  absl::Duration linger = absl::Milliseconds(5);
+  // Largest record the producer will send (must not exceed the broker's
+  // message.max.bytes).
+  int64_t max_record_bytes = 16 << 20;
+  // Bound on bytes waiting in the producer's local queue.
+  int64_t max_queued_bytes = int64_t{512} << 20;
+};
+
+absl::StatusOr<std::unique_ptr<Producer>> CreateRdKafkaProducer(const ProducerOptions& options);
+
+}  // namespace ingest
