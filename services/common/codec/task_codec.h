@@ -1,0 +1,25 @@
+#pragma once
+
+// Encoding and decoding of the Kafka record value (ingest.v1.Task).
+//
+// DecodeTask is the worker's gate for untrusted bytes: anything it rejects is
+// a poison record, with a reason a person can act on.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ingest/v1/task.pb.h"
+
+namespace ingest {
+
+// The envelope version this build writes and fully understands.
+inline constexpr uint32_t kTaskSchemaVersion = 1;
+
+std::string EncodeTask(const v1::Task& task);
+
+// Parses and checks the envelope: version, type, ids, body matching type and
+// chunk numbering. Unknown fields are kept.
+absl::StatusOr<v1::Task> DecodeTask(absl::string_view bytes);
+
+}  // namespace ingest

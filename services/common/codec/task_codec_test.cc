@@ -1,0 +1,71 @@
+#include "services/common/codec/task_codec.h"
+
+#include "gtest/gtest.h"
+
+namespace ingest {
+namespace {
+
+v1::Task PayloadTask() {
+  v1::Task task;
+  task.set_schema_version(kTaskSchemaVersion);
+  task.set_type(v1::TASK_TYPE_PUSH_PAYLOAD);
+  task.set_project_id("p");
+  task.set_session_id("p.abc");
+  task.set_payload_id(3);
+  task.set_chunk_count(1);
+  task.mutable_payload()->mutable_content()->set_events("[1,2,3]");
+  return task;
+}
+
+TEST(TaskCodecTest, RoundTripsAPayloadTask) {
+  auto decoded = DecodeTask(EncodeTask(PayloadTask()));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->payload().content().events(), "[1,2,3]");
+  EXPECT_EQ(decoded->payload_id(), 3u);
+}
+
+TEST(TaskCodecTest, KeepsUnknownFieldsFromNewerWriters) {
+  std::string bytes = EncodeTask(PayloadTask());
+  // Field 999, varint 7: a field this build does not know.
+  bytes += std::string("\xb8\x3e\x07", 3);
+  auto decoded = DecodeTask(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(EncodeTask(*decoded), bytes);
+}
+
+TEST(TaskCodecTest, RejectsGarbage) {
+  EXPECT_EQ(DecodeTask("\xff\xff\xff").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(TaskCodecTest, RejectsFutureSchemaVersionWithAnActionableReason) {
+  v1::Task task = PayloadTask();
+  task.set_schema_version(kTaskSchemaVersion + 1);
+  auto decoded = DecodeTask(EncodeTask(task));
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(decoded.status().message().find("upgrade the worker"), absl::string_view::npos);
+}
+
+TEST(TaskCodecTest, RejectsMissingIdsAndMismatchedBodies) {
+  v1::Task no_session = PayloadTask();
+  no_session.clear_session_id();
+  EXPECT_FALSE(DecodeTask(EncodeTask(no_session)).ok());
+
+  v1::Task no_body = PayloadTask();
+  no_body.clear_payload();
+  EXPECT_FALSE(DecodeTask(EncodeTask(no_body)).ok());
+
+  v1::Task zero_id = PayloadTask();
+  zero_id.set_payload_id(0);
+  EXPECT_FALSE(DecodeTask(EncodeTask(zero_id)).ok());
+
+  v1::Task bad_chunk = PayloadTask();
+  bad_chunk.set_chunk_index(1);
+  EXPECT_FALSE(DecodeTask(EncodeTask(bad_chunk)).ok());
+
+  v1::Task unknown_type = PayloadTask();
+  unknown_type.set_type(static_cast<v1::TaskType>(42));
+  EXPECT_FALSE(DecodeTask(EncodeTask(unknown_type)).ok());
+}
+
+}  // namespace
+}  // namespace ingest

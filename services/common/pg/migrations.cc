@@ -1,0 +1,74 @@
+#include "services/common/pg/migrations.h"
+
+#include <cstdlib>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/logging/log.h"
+#include "services/common/pg/schema_sql.h"
+
+namespace ingest {
+namespace {
+
+// Arbitrary constant naming this project's migration lock.
+constexpr int64_t kMigrationLockKey = 0x5e551011;
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+const std::vector<Migration>& Migrations() {
+  static const auto* migrations = new std::vector<Migration>{{1, kSchemaV1Sql}};
+  return *migrations;
+}
+
+absl::StatusOr<int> CurrentVersion(PgConnection& connection) {
+  auto result = connection.Query("SELECT coalesce(max(version), 0) FROM schema_migrations", {});
+  if (!result.ok()) return result.status();
+  return std::atoi(PQgetvalue(result->get(), 0, 0));
+}
+
+absl::Status ApplyLocked(PgConnection& connection) {
+  absl::Status status = connection.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+  if (!status.ok()) return status;
+  auto current = CurrentVersion(connection);
+  if (!current.ok()) return current.status();
+  for (const Migration& migration : Migrations()) {
+    if (migration.version <= *current) continue;
+    log::Info("pg.migration_start", {{"version", migration.version}});
+    status = connection.Exec(absl::StrCat(
+        "BEGIN;\n", migration.sql, "\nINSERT INTO schema_migrations (version) VALUES (", migration.version,
+        "); COMMIT;"));
+    if (!status.ok()) {
+      (void)connection.Exec("ROLLBACK");
+      return absl::Status(status.code(), absl::StrCat("migration ", migration.version, " failed: ",
+                                                      status.message()));
+    }
+    log::Info("pg.migration_done", {{"version", migration.version}});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+absl::Status ApplyMigrations(PgConnection& connection, absl::Duration lock_timeout) {
+  absl::Status status =
+      connection.Exec(absl::StrCat("SELECT pg_advisory_lock(", kMigrationLockKey, ")"));
+  if (!status.ok()) return status;
+  // Every statement from here on gives up on a lock after `lock_timeout`
+  // rather than queueing behind a long-held table lock.
+  status = connection.Exec(
+      absl::StrCat("SET lock_timeout = '", absl::ToInt64Milliseconds(lock_timeout), "ms'"));
+  if (status.ok()) status = ApplyLocked(connection);
+  (void)connection.Exec("RESET lock_timeout");
+  absl::Status unlock =
+      connection.Exec(absl::StrCat("SELECT pg_advisory_unlock(", kMigrationLockKey, ")"));
+  return status.ok() ? unlock : status;
+}
+
+}  // namespace ingest

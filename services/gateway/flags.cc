@@ -1,0 +1,98 @@
+#include "services/gateway/flags.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/time/time.h"
+#include "services/common/flags/usage.h"
+#include "services/common/logging/log.h"
+
+ABSL_FLAG(std::string, grpc_address, "127.0.0.1:8080",
+          "HOST:PORT the Ingest gRPC service listens on. Env: GATEWAY_GRPC_ADDRESS.");
+ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9101",
+          "HOST:PORT for the Prometheus /metrics endpoint. Env: GATEWAY_METRICS_ADDRESS.");
+ABSL_FLAG(std::string, kafka_bootstrap, "",
+          "Kafka bootstrap servers, HOST:PORT[,...]. Required. Env: KAFKA_BOOTSTRAP.");
+ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic tasks are produced to. Env: KAFKA_TOPIC.");
+ABSL_FLAG(std::string, gateway_id, "",
+          "Id stamped on every task (default: host name). Env: GATEWAY_ID.");
+ABSL_FLAG(absl::Duration, delivery_timeout, absl::Seconds(10),
+          "How long Kafka gets to acknowledge a record before the call fails UNAVAILABLE. "
+          "Keep it below the SDK's RPC deadline.");
+ABSL_FLAG(absl::Duration, linger, absl::Milliseconds(5),
+          "Producer linger: how long records wait to be batched.");
+ABSL_FLAG(int64_t, max_payload_bytes, 8 << 20,
+          "Largest payload content accepted by the unary PushPayload.");
+ABSL_FLAG(int, max_receive_message_bytes, 16 << 20,
+          "gRPC max receive message size (whole request).");
+ABSL_FLAG(int64_t, max_record_bytes, 16 << 20,
+          "Largest Kafka record produced (must not exceed the broker's message.max.bytes).");
+ABSL_FLAG(int64_t, max_queued_bytes, int64_t{512} << 20,
+          "Bound on bytes waiting in the producer's local queue.");
+ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(60),
+          "How long start-up waits for Kafka to answer.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
+          "On SIGTERM, how long in-flight calls get to finish.");
+ABSL_FLAG(std::string, log_format, "text", "Log format: text or json. Env: LOG_FORMAT.");
+ABSL_FLAG(std::string, log_level, "info", "Minimum log level: debug, info, warn, error.");
+
+namespace ingest {
+namespace {
+
+void ApplyEnvironment() {
+  struct Binding {
+    absl::Flag<std::string>* flag;
+    const char* env;
+  };
+  const Binding bindings[] = {{&FLAGS_grpc_address, "GATEWAY_GRPC_ADDRESS"},
+                              {&FLAGS_metrics_address, "GATEWAY_METRICS_ADDRESS"},
+                              {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
+                              {&FLAGS_topic, "KAFKA_TOPIC"},
+                              {&FLAGS_gateway_id, "GATEWAY_ID"},
+                              {&FLAGS_log_format, "LOG_FORMAT"}};
+  for (const Binding& binding : bindings) {
+    const char* value = std::getenv(binding.env);
+    if (value != nullptr && *value != '\0') absl::SetFlag(binding.flag, value);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
+  ConfigureFlagUsage(
+      "Public ingest gRPC endpoint: produces each call's tasks to Kafka (acks=all) and answers "
+      "only once Kafka has them.\n"
+      "Usage: gateway --kafka_bootstrap=HOST:PORT [--grpc_address=HOST:PORT] [flags]");
+  ApplyEnvironment();  // command-line flags parsed below take precedence
+  absl::ParseCommandLine(argc, argv);
+
+  log::Format format;
+  log::Level level;
+  if (!log::ParseFormat(absl::GetFlag(FLAGS_log_format), &format)) {
+    return absl::InvalidArgumentError("--log_format must be text or json");
+  }
+  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");
+  }
+  log::Init("gateway", format, level);
+
+  GatewayOptions options;
+  options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  options.topic = absl::GetFlag(FLAGS_topic);
+  options.gateway_id = absl::GetFlag(FLAGS_gateway_id);
+  options.producer.bootstrap_servers = absl::GetFlag(FLAGS_kafka_bootstrap);
+  options.producer.delivery_timeout = absl::GetFlag(FLAGS_delivery_timeout);
+  options.producer.linger = absl::GetFlag(FLAGS_linger);
+  options.producer.max_record_bytes = absl::GetFlag(FLAGS_max_record_bytes);
+  options.producer.max_queued_bytes = absl::GetFlag(FLAGS_max_queued_bytes);
+  options.limits.max_payload_bytes = absl::GetFlag(FLAGS_max_payload_bytes);
+  options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
+  options.startup_timeout = absl::GetFlag(FLAGS_startup_timeout);
+  options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  return options;
+}
+
+}  // namespace ingest

@@ -1,0 +1,64 @@
+#include "services/gateway/gateway_metrics.h"
+
+#include <string>
+
+namespace ingest {
+namespace {
+
+prometheus::Histogram::BucketBoundaries ExponentialBuckets(double start, double factor, int count) {
+  prometheus::Histogram::BucketBoundaries buckets;
+  for (double bound = start; count-- > 0; bound *= factor) buckets.push_back(bound);
+  return buckets;
+}
+
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const auto* buckets =
+      new prometheus::Histogram::BucketBoundaries(ExponentialBuckets(0.0005, 2, 17));
+  return *buckets;
+}
+
+}  // namespace
+
+GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
+    : requests_(prometheus::BuildCounter()
+                    .Name("ingest_gateway_requests_total")
+                    .Help("Finished RPCs by method and gRPC status code.")
+                    .Register(registry)),
+      latency_(prometheus::BuildHistogram()
+                   .Name("ingest_gateway_request_duration_seconds")
+                   .Help("RPC latency from arrival to answer, by method.")
+                   .Register(registry)),
+      in_flight_(prometheus::BuildGauge()
+                     .Name("ingest_gateway_in_flight_requests")
+                     .Help("RPCs received and not yet answered.")
+                     .Register(registry)
+                     .Add({})),
+      payload_bytes_(prometheus::BuildHistogram()
+                         .Name("ingest_gateway_payload_bytes")
+                         .Help("Size of received payload content.")
+                         .Register(registry)
+                         .Add({}, ExponentialBuckets(1024, 4, 11))),
+      produce_latency_(prometheus::BuildHistogram()
+                           .Name("ingest_gateway_produce_duration_seconds")
+                           .Help("From handing a record to Kafka to its acknowledgement.")
+                           .Register(registry)) {}
+
+void GatewayMetrics::RequestStarted() { in_flight_.Increment(); }
+
+void GatewayMetrics::RequestFinished(absl::string_view rpc, absl::string_view code,
+                                     absl::Duration latency) {
+  in_flight_.Decrement();
+  requests_.Add({{"rpc", std::string(rpc)}, {"code", std::string(code)}}).Increment();
+  latency_.Add({{"rpc", std::string(rpc)}}, LatencyBuckets()).Observe(absl::ToDoubleSeconds(latency));
+}
+
+void GatewayMetrics::PayloadReceived(int64_t bytes) {
+  payload_bytes_.Observe(static_cast<double>(bytes));
+}
+
+void GatewayMetrics::Produced(bool ok, absl::Duration latency) {
+  produce_latency_.Add({{"result", ok ? "acked" : "failed"}}, LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
+}  // namespace ingest

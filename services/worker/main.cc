@@ -1,0 +1,32 @@
+// worker: Kafka ingest.tasks -> PostgreSQL. See README.md.
+
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "services/common/logging/log.h"
+#include "services/common/server/shutdown_signal.h"
+#include "services/worker/flags.h"
+#include "services/worker/worker_app.h"
+
+int main(int argc, char** argv) {
+  ingest::BlockShutdownSignals();
+  auto options = ingest::ParseWorkerFlags(argc, argv);
+  if (!options.ok()) {
+    ingest::log::Error("worker.bad_flags", {{"error", options.status().ToString()}});
+    return 2;
+  }
+  auto app = ingest::WorkerApp::Create(*options);
+  if (!app.ok()) {
+    ingest::log::Error("worker.start_failed", {{"error", app.status().ToString()}});
+    return 1;
+  }
+  absl::Notification stop;
+  std::thread signal_waiter([&stop] {
+    const int signal_number = ingest::WaitForShutdownSignal();
+    ingest::log::Info("worker.shutdown_requested", {{"signal", signal_number}});
+    stop.Notify();
+  });
+  (*app)->Run(stop);
+  signal_waiter.join();
+  return 0;
+}

@@ -1,0 +1,27 @@
+#pragma once
+
+// TaskStore on PostgreSQL through libpq. One connection, reconnected on
+// demand after it breaks. Not thread-safe: owned by the worker's loop thread.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/worker/store/task_store.h"
+
+namespace ingest {
+
+struct PgTaskStoreOptions {
+  std::string dsn;
+  absl::Duration connect_timeout = absl::Seconds(5);
+  // A locked table makes a batch fail after this long (then retried with
+  // backoff) instead of hanging the worker.
+  absl::Duration lock_timeout = absl::Seconds(5);
+  absl::Duration statement_timeout = absl::Seconds(30);
+};
+
+// Connects lazily: creation succeeds even while the database is down.
+std::unique_ptr<TaskStore> CreatePgTaskStore(const PgTaskStoreOptions& options);
+
+}  // namespace ingest

@@ -1,0 +1,130 @@
+#include "services/worker/store/pg_task_store.h"
+
+#include "gtest/gtest.h"
+#include "services/common/codec/task_codec.h"
+#include "services/common/pg/migrations.h"
+#include "services/common/pg/testing/test_database.h"
+
+namespace ingest {
+namespace {
+
+constexpr char kTopic[] = "ingest.tasks";
+
+TaskRecord Payload(int64_t offset, const std::string& session, uint64_t payload_id,
+                   const std::string& events) {
+  TaskRecord record;
+  record.offset = offset;
+  v1::Task& task = record.task;
+  task.set_schema_version(kTaskSchemaVersion);
+  task.set_type(v1::TASK_TYPE_PUSH_PAYLOAD);
+  task.set_project_id("proj");
+  task.set_session_id(session);
+  task.set_payload_id(payload_id);
+  task.set_chunk_count(1);
+  task.mutable_received_at()->set_seconds(1700000000);
+  task.mutable_payload()->mutable_content()->set_events(events);
+  return record;
+}
+
+TaskRecord Init(int64_t offset, const std::string& session) {
+  TaskRecord record;
+  record.offset = offset;
+  record.task.set_schema_version(kTaskSchemaVersion);
+  record.task.set_type(v1::TASK_TYPE_INITIALIZE_SESSION);
+  record.task.set_project_id("proj");
+  record.task.set_session_id(session);
+  record.task.mutable_init()->mutable_request()->set_client_version("sdk/9");
+  record.task.mutable_init()->set_user_agent("test-agent");
+  return record;
+}
+
+class PgTaskStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto database = TestDatabase::Create();
+    ASSERT_TRUE(database.ok()) << database.status();
+    database_ = std::move(database).value();
+    db_ = database_->Connect();
+    ASSERT_TRUE(ApplyMigrations(*db_, absl::Seconds(5)).ok());
+    store_ = CreatePgTaskStore({.dsn = database_->dsn(), .lock_timeout = absl::Milliseconds(300)});
+  }
+
+  std::string One(const char* sql) {
+    auto result = db_->Query(sql, {});
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() && PQntuples(result->get()) > 0 ? PQgetvalue(result->get(), 0, 0) : "";
+  }
+
+  std::unique_ptr<TestDatabase> database_;
+  std::unique_ptr<PgConnection> db_;
+  std::unique_ptr<TaskStore> store_;
+};
+
+TEST_F(PgTaskStoreTest, PersistsRowsAndOffsetTogether) {
+  std::vector<TaskRecord> batch = {Init(10, "s1"), Payload(11, "s1", 1, "aa"),
+                                   Payload(12, "s1", 2, "bbb")};
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 3, batch, 13).ok());
+
+  EXPECT_EQ(One("SELECT count(*) FROM session_payloads WHERE session_id = 's1'"), "2");
+  EXPECT_EQ(One("SELECT payload_count || '/' || last_payload_id || '/' || user_agent "
+                "FROM sessions WHERE session_id = 's1'"),
+            "2/2/test-agent");
+  auto offsets = store_->LoadNextOffsets(kTopic, {3, 4});
+  ASSERT_TRUE(offsets.ok()) << offsets.status();
+  EXPECT_EQ(*offsets, (PartitionOffsets{{3, 13}}));
+}
+
+TEST_F(PgTaskStoreTest, ReplayingABatchChangesNothing) {
+  std::vector<TaskRecord> batch = {Payload(0, "s1", 1, "aa"), Payload(1, "s1", 2, "bb")};
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, batch, 2).ok());
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, batch, 2).ok());
+  EXPECT_EQ(One("SELECT count(*) FROM session_payloads"), "2");
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's1'"), "2");
+}
+
+TEST_F(PgTaskStoreTest, PayloadBeforeInitCreatesTheSessionAndInitFillsItLater) {
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(0, "s2", 1, "x")}, 1).ok());
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's2'"), "1");
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Init(1, "s2")}, 2).ok());
+  EXPECT_EQ(One("SELECT client_version || '/' || payload_count FROM sessions "
+                "WHERE session_id = 's2'"),
+            "sdk/9/1");
+}
+
+TEST_F(PgTaskStoreTest, CountsPayloadIdGapsWithoutInventingPayloads) {
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(0, "s3", 1, "a"), Payload(1, "s3", 4, "b")},
+                                   2).ok());
+  EXPECT_EQ(One("SELECT payload_id_gaps || '/' || payload_count FROM sessions "
+                "WHERE session_id = 's3'"),
+            "2/2");
+}
+
+TEST_F(PgTaskStoreTest, OffsetNeverMovesBackwards) {
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(5, "s4", 1, "a")}, 6).ok());
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(2, "s4", 1, "a")}, 3).ok());
+  auto offsets = store_->LoadNextOffsets(kTopic, {0});
+  ASSERT_TRUE(offsets.ok());
+  EXPECT_EQ(offsets->at(0), 6);
+}
+
+TEST_F(PgTaskStoreTest, LockedTableFailsRetriablyAndStoresNothing) {
+  auto locker = database_->Connect();
+  ASSERT_TRUE(locker->Exec("BEGIN; LOCK TABLE session_payloads IN ACCESS EXCLUSIVE MODE").ok());
+  absl::Status status = store_->PersistBatch(kTopic, 0, {Payload(0, "s5", 1, "a")}, 1);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  ASSERT_TRUE(locker->Exec("ROLLBACK").ok());
+  EXPECT_EQ(One("SELECT count(*) FROM consumer_offsets"), "0");
+  // The same store recovers on the next attempt.
+  EXPECT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(0, "s5", 1, "a")}, 1).ok());
+}
+
+TEST_F(PgTaskStoreTest, UnreachableDatabaseIsUnavailable) {
+  auto store = CreatePgTaskStore({.dsn = "host=127.0.0.1 port=1 dbname=x connect_timeout=1",
+                                  .connect_timeout = absl::Seconds(1)});
+  EXPECT_EQ(store->PersistBatch(kTopic, 0, {Payload(0, "s", 1, "a")}, 1).code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(store->LoadNextOffsets(kTopic, {0}).status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace ingest

@@ -1,0 +1,49 @@
+#pragma once
+
+// WorkerApp: wires the real dependencies (librdkafka consumer, PostgreSQL
+// store, Prometheus exposer) around a PartitionLoop. Used by main() and by
+// the end-to-end tests.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "services/common/kafka/rdkafka_consumer.h"
+#include "services/worker/partition_loop.h"
+#include "services/worker/store/pg_task_store.h"
+
+namespace ingest {
+
+struct WorkerOptions {
+  std::string metrics_address = "127.0.0.1:0";
+  ConsumerOptions consumer;
+  PgTaskStoreOptions store;
+  PartitionLoopOptions loop;
+  // Start-up waits this long for PostgreSQL (migrations) before giving up.
+  absl::Duration startup_timeout = absl::Seconds(60);
+};
+
+// Validates options; the error names the flag to fix.
+absl::Status ValidateWorkerOptions(const WorkerOptions& options);
+
+class WorkerApp {
+ public:
+  // Connects to PostgreSQL (retrying until startup_timeout), applies
+  // migrations, starts /metrics and joins the consumer group.
+  static absl::StatusOr<std::unique_ptr<WorkerApp>> Create(const WorkerOptions& options);
+  ~WorkerApp();
+
+  // Processes until `stop` is notified, then drains and leaves the group.
+  void Run(const absl::Notification& stop);
+
+  int metrics_port() const;
+
+ private:
+  WorkerApp() = default;
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace ingest

@@ -1,0 +1,51 @@
+// kafka_topics: creates the ingest topic (and its dead-letter topic) if
+// missing. Idempotent. Until broker-proxy provisions topics, `./dev up` uses
+// this. Always cleanup.policy=delete: compaction would lose payloads.
+
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/time/time.h"
+#include "services/common/flags/usage.h"
+#include "services/common/kafka/topic_admin.h"
+#include "services/common/logging/log.h"
+
+ABSL_FLAG(std::string, bootstrap, "", "Kafka bootstrap servers. Required.");
+ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic to create (plus <topic>.dlq).");
+ABSL_FLAG(int, partitions, 8, "Partitions.");
+ABSL_FLAG(int, replication_factor, 1, "Replication factor (3 in production).");
+ABSL_FLAG(int, min_insync_replicas, 1, "min.insync.replicas (2 in production).");
+ABSL_FLAG(int64_t, max_message_bytes, 16 << 20, "Topic max.message.bytes.");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(20), "How long to wait for the cluster.");
+
+int main(int argc, char** argv) {
+  ingest::ConfigureFlagUsage(
+      "Creates <topic> and <topic>.dlq if missing.\n"
+      "Usage: kafka_topics --bootstrap=HOST:PORT [--partitions=8 --replication_factor=1]");
+  absl::ParseCommandLine(argc, argv);
+  ingest::log::Init("kafka_topics", ingest::log::Format::kText, ingest::log::Level::kWarn);
+  if (absl::GetFlag(FLAGS_bootstrap).empty()) {
+    std::fprintf(stderr, "kafka_topics: --bootstrap is required\n");
+    return 2;
+  }
+  const std::string topic = absl::GetFlag(FLAGS_topic);
+  for (const std::string& name : {topic, topic + ".dlq"}) {
+    ingest::TopicSpec spec{name,
+                           absl::GetFlag(FLAGS_partitions),
+                           absl::GetFlag(FLAGS_replication_factor),
+                           {{"cleanup.policy", "delete"},
+                            {"min.insync.replicas",
+                             std::to_string(absl::GetFlag(FLAGS_min_insync_replicas))},
+                            {"max.message.bytes",
+                             std::to_string(absl::GetFlag(FLAGS_max_message_bytes))}}};
+    absl::Status status =
+        ingest::EnsureTopic(absl::GetFlag(FLAGS_bootstrap), spec, absl::GetFlag(FLAGS_timeout));
+    if (!status.ok()) {
+      std::fprintf(stderr, "kafka_topics: %s\n", status.ToString().c_str());
+      return 1;
+    }
+    std::printf("topic %s ready (%d partitions)\n", name.c_str(), spec.partitions);
+  }
+  return 0;
+}
