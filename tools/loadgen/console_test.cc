@@ -1,0 +1,56 @@
+#include "tools/loadgen/console.h"
+
+#include <cstdio>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace ingest::loadgen {
+namespace {
+
+// Reads back everything written to a temporary file.
+std::string Contents(std::FILE* file) {
+  std::fflush(file);
+  std::rewind(file);
+  std::string text;
+  char buffer[256];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
+    text.append(buffer, n);
+  }
+  return text;
+}
+
+TEST(ConsoleTest, PlainOutputPrintsEachStatusOnItsOwnLine) {
+  std::FILE* file = std::tmpfile();
+  ASSERT_NE(file, nullptr);
+  Console console(file, /*is_tty=*/false);
+  console.SetStatus("loadgen: 1/2 acked");
+  console.Log("retrying");
+  console.SetStatus("loadgen: 2/2 acked");
+  console.EndStatus();
+  EXPECT_EQ(Contents(file),
+            "loadgen: 1/2 acked\nretrying\nloadgen: 2/2 acked\n");
+  std::fclose(file);
+}
+
+TEST(ConsoleTest, TerminalRedrawsTheStatusLineInPlace) {
+  std::FILE* file = std::tmpfile();
+  ASSERT_NE(file, nullptr);
+  Console console(file, /*is_tty=*/true);
+  console.SetStatus("a 1");
+  console.SetStatus("a 2");
+  console.Log("retrying");
+  console.EndStatus();
+  console.Log("after");
+  EXPECT_EQ(Contents(file),
+            "\r\033[Ka 1"
+            "\r\033[Ka 2"
+            "\r\033[Kretrying\na 2"
+            "\n"
+            "after\n");
+  std::fclose(file);
+}
+
+}  // namespace
+}  // namespace ingest::loadgen

@@ -1,0 +1,171 @@
+#include "tools/loadgen/flags.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+
+ABSL_FLAG(std::string, gateway, "",
+          "HOST:PORT of the gateway's gRPC endpoint (GATEWAY_ADDR in "
+          ".local/endpoints.env). Required.");
+ABSL_FLAG(std::string, pg_dsn, "",
+          "libpq connection string of the worker's PostgreSQL (PG_DSN in "
+          ".local/endpoints.env). Required.");
+ABSL_FLAG(std::string, project, "demo-project",
+          "project_id sent in InitializeSession.");
+ABSL_FLAG(int, sessions, 20, "Number of sessions to run.");
+ABSL_FLAG(int, payloads, 25,
+          "Payloads per session, pushed one after another with ids 1..N.");
+ABSL_FLAG(int64_t, min_payload_bytes, 10 * 1024,
+          "Smallest serialized PayloadContent, in bytes (>= 1024).");
+ABSL_FLAG(int64_t, max_payload_bytes, 3 * 1024 * 1024,
+          "Largest serialized PayloadContent, in bytes. Sizes are spread "
+          "log-uniformly between the two.");
+ABSL_FLAG(uint64_t, seed, 1,
+          "Seed for payload sizes and contents; the same seed sends the same "
+          "bytes.");
+ABSL_FLAG(int, concurrency, 0,
+          "Sessions in flight at once (one thread each); 0 means --sessions.");
+ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30),
+          "Deadline of each RPC attempt, e.g. 30s.");
+ABSL_FLAG(int, max_attempts, 8,
+          "Attempts per call, including the first. UNAVAILABLE, "
+          "DEADLINE_EXCEEDED and RESOURCE_EXHAUSTED are retried with capped "
+          "exponential backoff and jitter, with the same payload_id.");
+ABSL_FLAG(absl::Duration, verify_timeout, absl::Seconds(120),
+          "How long to wait for every acknowledged payload to reach "
+          "PostgreSQL before counting the missing ones as lost.");
+ABSL_FLAG(std::string, label, "demo",
+          "First word of the summary line printed last on stdout.");
+ABSL_FLAG(std::string, ledger_out, "",
+          "If set, write the ledger of acknowledged payloads here as TSV.");
+
+namespace ingest::loadgen {
+namespace {
+
+// The flags absl handles itself without registering them.
+bool IsUsageFlag(absl::string_view name) {
+  for (absl::string_view usage : {"help", "helpfull", "helpshort",
+                                  "helppackage", "helpon", "helpmatch",
+                                  "version", "only_check_args"}) {
+    if (name == usage) return true;
+  }
+  return false;
+}
+
+// absl::ParseCommandLine exits with status 1 on an unknown flag or a bad
+// value; this tool promises 2 for usage errors, so look first. Checks the
+// `--name` and `--name=value` forms (in `--name value` the value is left to
+// absl).
+absl::Status CheckFlagSyntax(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!absl::ConsumePrefix(&arg, "--") && !absl::ConsumePrefix(&arg, "-")) {
+      continue;
+    }
+    const size_t equals = arg.find('=');
+    const absl::string_view name = arg.substr(0, equals);
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && absl::StartsWith(name, "no")) {
+      flag = absl::FindCommandLineFlag(name.substr(2));  // --nofoo for bools
+    }
+    if (flag == nullptr && !IsUsageFlag(name)) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    }
+    // Setting our own flags here is harmless: ParseCommandLine sets them
+    // again to the same values.
+    if (flag != nullptr && equals == absl::string_view::npos &&
+        !flag->IsOfType<bool>()) {
+      ++i;  // `--name value`: the next argument is the value, not a flag
+      continue;
+    }
+    if (flag != nullptr && equals != absl::string_view::npos &&
+        absl::StrContains(flag->Filename(), "tools/loadgen/")) {
+      std::string error;
+      if (!flag->ParseFrom(arg.substr(equals + 1), &error)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", name, ": ", error));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// --help text and which files' flags it lists. absl allows setting these
+// only once per process.
+void ConfigureUsageOnce() {
+  static const bool configured = [] {
+    absl::SetProgramUsageMessage(
+        "Sends S sessions x P synthetic payloads to the ingest gateway, "
+        "records what was acknowledged, then verifies PostgreSQL holds every "
+        "acknowledged payload exactly once, byte-identical and in order.\n"
+        "Usage: loadgen --gateway=HOST:PORT --pg_dsn=DSN [flags]\n"
+        "Exit code: 0 all verified, 1 something missing or wrong, 2 usage "
+        "or connection error.");
+    absl::FlagsUsageConfig usage;
+    usage.contains_help_flags = [](absl::string_view file) {
+      return absl::StrContains(file, "tools/loadgen/");
+    };
+    absl::SetFlagsUsageConfig(usage);
+    return true;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
+absl::StatusOr<LoadgenOptions> ParseFlags(int argc, char** argv) {
+  ConfigureUsageOnce();
+  if (absl::Status status = CheckFlagSyntax(argc, argv); !status.ok()) {
+    return status;
+  }
+  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unexpected arguments: ",
+                     absl::StrJoin(positional.begin() + 1, positional.end(),
+                                   " ")));
+  }
+
+  const int64_t min_bytes = absl::GetFlag(FLAGS_min_payload_bytes);
+  const int64_t max_bytes = absl::GetFlag(FLAGS_max_payload_bytes);
+  if (min_bytes < 0 || max_bytes < 0) {
+    return absl::InvalidArgumentError(
+        "--min_payload_bytes and --max_payload_bytes must not be negative");
+  }
+
+  LoadgenOptions options;
+  options.gateway = absl::GetFlag(FLAGS_gateway);
+  options.pg_dsn = absl::GetFlag(FLAGS_pg_dsn);
+  options.project_id = absl::GetFlag(FLAGS_project);
+  options.sessions = absl::GetFlag(FLAGS_sessions);
+  options.payloads_per_session = absl::GetFlag(FLAGS_payloads);
+  options.min_payload_bytes = static_cast<size_t>(min_bytes);
+  options.max_payload_bytes = static_cast<size_t>(max_bytes);
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.concurrency = absl::GetFlag(FLAGS_concurrency);
+  options.call_timeout = absl::GetFlag(FLAGS_call_timeout);
+  options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
+  options.verify_timeout = absl::GetFlag(FLAGS_verify_timeout);
+  options.label = absl::GetFlag(FLAGS_label);
+  options.ledger_out = absl::GetFlag(FLAGS_ledger_out);
+  if (absl::Status status = ValidateOptions(options); !status.ok()) {
+    return status;
+  }
+  return options;
+}
+
+}  // namespace ingest::loadgen

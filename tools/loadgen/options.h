@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace ingest::loadgen {
+
+// Everything one loadgen run is configured by (bound from flags in flags.cc).
+struct LoadgenOptions {
+  std::string gateway;  // HOST:PORT of the gateway's gRPC port
+  std::string pg_dsn;   // libpq connection string of the worker's database
+  std::string project_id = "demo-project";
+  int sessions = 20;
+  int payloads_per_session = 25;
+  size_t min_payload_bytes = 10 * 1024;
+  size_t max_payload_bytes = 3 * 1024 * 1024;
+  uint64_t seed = 1;
+  // Sessions in flight at once; 0 means all of them.
+  int concurrency = 0;
+  absl::Duration call_timeout = absl::Seconds(30);
+  int max_attempts = 8;
+  absl::Duration verify_timeout = absl::Seconds(120);
+  std::string label = "demo";
+  std::string ledger_out;  // empty: no ledger file
+
+  // Threads that run sessions: concurrency, or sessions if it is 0, at most
+  // sessions.
+  int EffectiveConcurrency() const;
+};
+
+// INVALID_ARGUMENT naming the flag if any option is unusable.
+absl::Status ValidateOptions(const LoadgenOptions& options);
+
+}  // namespace ingest::loadgen

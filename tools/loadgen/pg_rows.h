@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "tools/loadgen/row_reader.h"
+
+namespace ingest::loadgen {
+
+// Connects to PostgreSQL at `dsn` (a libpq connection string or URI) and
+// returns a RowReader over the session_payloads and sessions tables. Queries
+// are parameterized (`session_id = ANY($1)`) and cover at most
+// `sessions_per_query` sessions each; hashing happens in the database
+// (sha256(data)), so payload bytes never cross the wire.
+//
+// UNAVAILABLE, naming the server, when the connection cannot be made. The
+// reader reconnects once per call if the connection was lost. Not
+// thread-safe (one libpq connection).
+absl::StatusOr<std::unique_ptr<RowReader>> ConnectPgRowReader(
+    const std::string& dsn, size_t sessions_per_query = 64);
+
+}  // namespace ingest::loadgen

@@ -1,0 +1,24 @@
+#include "tools/loadgen/pg_text_array.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace ingest::loadgen {
+namespace {
+
+TEST(ToPgTextArrayTest, Empty) { EXPECT_EQ(ToPgTextArray({}), "{}"); }
+
+TEST(ToPgTextArrayTest, QuotesEveryElement) {
+  const std::vector<std::string> values = {"a", "", "NULL", "x y,z"};
+  EXPECT_EQ(ToPgTextArray(values), R"({"a","","NULL","x y,z"})");
+}
+
+TEST(ToPgTextArrayTest, EscapesQuotesAndBackslashes) {
+  const std::vector<std::string> values = {R"(say "hi")", R"(c:\dir)", "{}"};
+  EXPECT_EQ(ToPgTextArray(values), R"({"say \"hi\"","c:\\dir","{}"})");
+}
+
+}  // namespace
+}  // namespace ingest::loadgen

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "tools/loadgen/console.h"
+
+namespace ingest::loadgen {
+
+// A snapshot of the load phase.
+struct LoadProgress {
+  int64_t acked = 0;
+  int64_t total = 0;      // payloads requested
+  uint64_t bytes = 0;     // serialized bytes acknowledged
+  absl::Duration elapsed;
+  int64_t retries = 0;
+  int64_t errors = 0;     // calls given up
+};
+
+// "loadgen: 312/500 acked  48.2 MB/s  retries=0  errors=0" (MB = 10^6 bytes,
+// averaged over the elapsed time).
+std::string FormatLoadProgress(const LoadProgress& progress);
+
+// "verify: 480/500 persisted  3.2s" (time spent waiting so far).
+std::string FormatVerifyProgress(int64_t present, int64_t expected,
+                                 absl::Duration elapsed);
+
+// Shows a progress line on the console every `interval` from its own thread
+// until stopped. `line` is called on that thread and must be thread-safe.
+class ProgressTicker {
+ public:
+  // Starts ticking at once. `console` must outlive the ticker.
+  ProgressTicker(Console& console, absl::Duration interval,
+                 std::function<std::string()> line);
+  ~ProgressTicker();
+
+  ProgressTicker(const ProgressTicker&) = delete;
+  ProgressTicker& operator=(const ProgressTicker&) = delete;
+
+  // Stops the thread, shows the line a last time and ends the status line.
+  // Call from the thread that created the ticker; later calls do nothing.
+  void Stop();
+
+ private:
+  Console& console_;
+  const std::function<std::string()> line_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+}  // namespace ingest::loadgen

@@ -1,0 +1,116 @@
+#include "tools/loadgen/run.h"
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "tools/loadgen/ledger.h"
+#include "tools/loadgen/load_runner.h"
+#include "tools/loadgen/payload_factory.h"
+#include "tools/loadgen/progress.h"
+#include "tools/loadgen/reporting_observer.h"
+#include "tools/loadgen/session_driver.h"
+#include "tools/loadgen/verify_loop.h"
+
+namespace ingest::loadgen {
+namespace {
+
+// A terminal gets a live line; a log gets a line every few seconds.
+absl::Duration TickInterval(const Console& console) {
+  return console.is_tty() ? absl::Seconds(1) : absl::Seconds(5);
+}
+
+}  // namespace
+
+absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
+                                        IngestClient& client,
+                                        RowReader& reader, Console& console,
+                                        Clock& clock) {
+  const int64_t total_payloads =
+      static_cast<int64_t>(options.sessions) * options.payloads_per_session;
+  const PayloadFactory factory({.seed = options.seed,
+                                .min_bytes = options.min_payload_bytes,
+                                .max_bytes = options.max_payload_bytes});
+  Ledger ledger;
+  ReportingObserver observer(console);
+  const SessionDriver driver(
+      {.project_id = options.project_id,
+       .payloads_per_session = options.payloads_per_session,
+       .retry = {.max_attempts = options.max_attempts},
+       .seed = options.seed},
+      client, factory, ledger, observer, clock);
+
+  // Load.
+  const absl::Time load_start = clock.Now();
+  auto load_line = [&] {
+    return FormatLoadProgress({.acked = static_cast<int64_t>(ledger.size()),
+                               .total = total_payloads,
+                               .bytes = ledger.total_bytes(),
+                               .elapsed = clock.Now() - load_start,
+                               .retries = observer.retries(),
+                               .errors = observer.errors()});
+  };
+  LoadResult load;
+  {
+    ProgressTicker ticker(console, TickInterval(console), load_line);
+    load = RunLoad(driver, options.sessions, options.EffectiveConcurrency());
+  }
+  console.Log(absl::StrFormat(
+      "loadgen: load done in %.1fs: %d/%d sessions started, %d/%d payloads "
+      "acked (%.1f MB)",
+      absl::ToDoubleSeconds(clock.Now() - load_start), load.sessions_started,
+      options.sessions, load.acked, total_payloads,
+      static_cast<double>(ledger.total_bytes()) / 1e6));
+
+  const std::vector<LedgerEntry> acked = ledger.Entries();
+  if (!options.ledger_out.empty()) {
+    if (absl::Status status = WriteLedgerTsv(acked, options.ledger_out);
+        !status.ok()) {
+      console.Log(
+          absl::StrCat("loadgen: ledger not written: ", status.ToString()));
+    } else {
+      console.Log(
+          absl::StrCat("loadgen: ledger written to ", options.ledger_out));
+    }
+  }
+
+  // Verification.
+  const absl::Time verify_start = clock.Now();
+  std::atomic<int64_t> present{0};
+  std::string last_error;
+  absl::StatusOr<VerificationReport> report;
+  {
+    ProgressTicker ticker(console, TickInterval(console), [&] {
+      return FormatVerifyProgress(present.load(),
+                                  static_cast<int64_t>(acked.size()),
+                                  clock.Now() - verify_start);
+    });
+    report = WaitAndVerify(
+        acked, reader, clock,
+        {.timeout = options.verify_timeout},
+        {.on_poll = [&](int64_t found, int64_t) { present.store(found); },
+         .on_poll_error =
+             [&](const absl::Status& status) {
+               // Polling retries; say so once per distinct error.
+               if (status.ToString() == last_error) return;
+               last_error = status.ToString();
+               console.Log(absl::StrCat("verify: reading PostgreSQL failed, "
+                                        "still trying: ",
+                                        last_error));
+             }});
+  }
+  if (!report.ok()) return report.status();
+  for (const std::string& problem : report->problems) {
+    console.Log(absl::StrCat("verify: ", problem));
+  }
+
+  return RunSummary{.label = options.label,
+                    .sessions = options.sessions,
+                    .payloads = total_payloads,
+                    .acked = static_cast<int64_t>(acked.size()),
+                    .report = *std::move(report)};
+}
+
+}  // namespace ingest::loadgen

@@ -1,0 +1,144 @@
+#include "tools/loadgen/run.h"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "tools/loadgen/fake_clock.h"
+#include "tools/loadgen/sha256.h"
+
+namespace ingest::loadgen {
+namespace {
+
+// An in-memory gateway + worker + database: every acknowledged payload is
+// stored at once, except the ones listed in `drop` (acknowledged but never
+// stored) and `corrupt` (stored with one byte changed). Thread-safe.
+class FakePipeline final : public IngestClient, public RowReader {
+ public:
+  std::set<std::pair<int, uint64_t>> drop;     // (session number, payload id)
+  std::set<std::pair<int, uint64_t>> corrupt;  // (session number, payload id)
+
+  absl::StatusOr<std::string> InitializeSession(
+      const ingest::v1::InitializeSessionRequest&) override {
+    absl::MutexLock lock(&mu_);
+    const std::string id = absl::StrCat("sid-", sessions_.size() + 1);
+    sessions_[id] = 0;
+    return id;
+  }
+
+  absl::Status PushPayload(
+      const ingest::v1::PushPayloadRequest& request) override {
+    absl::MutexLock lock(&mu_);
+    const int session = std::stoi(request.session_id().substr(4));
+    const std::pair<int, uint64_t> key{session, request.payload_id()};
+    if (drop.contains(key)) return absl::OkStatus();
+    std::string bytes = request.content().SerializeAsString();
+    if (corrupt.contains(key)) bytes[bytes.size() / 2] ^= 1;
+    payloads_.push_back({.session_id = request.session_id(),
+                         .payload_id = request.payload_id(),
+                         .head_rows = 1,
+                         .rows = 1,
+                         .first_seq = ++seq_,
+                         .size_bytes = static_cast<int64_t>(bytes.size()),
+                         .sha256_hex = Sha256Hex(bytes)});
+    ++sessions_[request.session_id()];
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<PayloadKey>> ReadPresentKeys(
+      absl::Span<const std::string>) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<PayloadKey> keys;
+    for (const StoredPayload& p : payloads_) {
+      keys.push_back({p.session_id, p.payload_id});
+    }
+    return keys;
+  }
+
+  absl::StatusOr<StoredRows> ReadRows(absl::Span<const std::string>) override {
+    absl::MutexLock lock(&mu_);
+    StoredRows rows{.payloads = payloads_};
+    for (const auto& [id, count] : sessions_) {
+      rows.sessions.push_back({id, count});
+    }
+    return rows;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, int64_t> sessions_ ABSL_GUARDED_BY(mu_);
+  std::vector<StoredPayload> payloads_ ABSL_GUARDED_BY(mu_);
+  int64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+class RunAndVerifyTest : public testing::Test {
+ protected:
+  RunAndVerifyTest() {
+    options_.gateway = "fake:1";
+    options_.pg_dsn = "fake";
+    options_.sessions = 4;
+    options_.payloads_per_session = 5;
+    options_.min_payload_bytes = 1024;
+    options_.max_payload_bytes = 64 * 1024;
+    options_.concurrency = 2;
+    options_.verify_timeout = absl::Seconds(2);
+    options_.label = "test";
+  }
+  ~RunAndVerifyTest() override { std::fclose(log_); }
+
+  absl::StatusOr<RunSummary> Run() {
+    return RunAndVerify(options_, pipeline_, pipeline_, console_, clock_);
+  }
+
+  LoadgenOptions options_;
+  FakePipeline pipeline_;
+  FakeClock clock_;
+  std::FILE* log_ = std::tmpfile();
+  Console console_{log_, /*is_tty=*/false};
+};
+
+TEST_F(RunAndVerifyTest, CleanPipelineVerifiesEverything) {
+  const absl::StatusOr<RunSummary> summary = Run();
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(FormatSummaryLine(*summary),
+            "test: sessions=4 payloads=20 acked=20 persisted=20 lost=0 "
+            "duplicates=0 out_of_order=0 mismatched=0");
+  EXPECT_EQ(ExitCodeFor(*summary), kExitOk);
+}
+
+TEST_F(RunAndVerifyTest, DetectsLostAndCorruptedPayloads) {
+  pipeline_.drop = {{1, 3}};
+  pipeline_.corrupt = {{2, 5}, {4, 1}};
+  const absl::StatusOr<RunSummary> summary = Run();
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->acked, 20);
+  EXPECT_EQ(summary->report.persisted, 19);
+  EXPECT_EQ(summary->report.lost, 1);
+  EXPECT_EQ(summary->report.mismatched, 2);
+  EXPECT_EQ(ExitCodeFor(*summary), kExitFailed);
+  // The wait for the lost payload ends at the deadline, not before.
+  EXPECT_GE(clock_.Now() - absl::FromUnixSeconds(1'700'000'000),
+            absl::Seconds(2));
+}
+
+TEST_F(RunAndVerifyTest, WritesTheLedger) {
+  options_.ledger_out =
+      absl::StrCat(testing::TempDir(), "/run_test_ledger.tsv");
+  ASSERT_TRUE(Run().ok());
+  std::ifstream in(options_.ledger_out);
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) ++lines;
+  EXPECT_EQ(lines, 1 + 20);  // header + one per acknowledged payload
+  std::remove(options_.ledger_out.c_str());
+}
+
+}  // namespace
+}  // namespace ingest::loadgen

@@ -1,0 +1,44 @@
+#include "tools/loadgen/summary.h"
+
+#include "gtest/gtest.h"
+
+namespace ingest::loadgen {
+namespace {
+
+RunSummary Clean() {
+  return {.label = "demo",
+          .sessions = 20,
+          .payloads = 500,
+          .acked = 500,
+          .report = {.persisted = 500}};
+}
+
+TEST(FormatSummaryLineTest, ExactFormat) {
+  RunSummary summary = Clean();
+  summary.report.lost = 1;
+  summary.report.duplicates = 2;
+  summary.report.out_of_order = 3;
+  summary.report.mismatched = 4;
+  EXPECT_EQ(FormatSummaryLine(summary),
+            "demo: sessions=20 payloads=500 acked=500 persisted=500 lost=1 "
+            "duplicates=2 out_of_order=3 mismatched=4");
+}
+
+TEST(ExitCodeForTest, ZeroOnlyWhenEverythingIsClean) {
+  EXPECT_EQ(ExitCodeFor(Clean()), kExitOk);
+
+  RunSummary not_all_acked = Clean();
+  not_all_acked.acked = 499;
+  EXPECT_EQ(ExitCodeFor(not_all_acked), kExitFailed);
+
+  for (int64_t VerificationReport::*field :
+       {&VerificationReport::lost, &VerificationReport::duplicates,
+        &VerificationReport::out_of_order, &VerificationReport::mismatched}) {
+    RunSummary summary = Clean();
+    summary.report.*field = 1;
+    EXPECT_EQ(ExitCodeFor(summary), kExitFailed);
+  }
+}
+
+}  // namespace
+}  // namespace ingest::loadgen
