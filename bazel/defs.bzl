@@ -27,7 +27,7 @@ def si_cc_test(name, copts = [], deps = [], **kwargs):
         **kwargs
     )
 
-def grpc_proto_library(name, srcs, deps = []):
+def grpc_proto_library(name, srcs, deps = [], alwayslink = False):
     """C++ protobuf + gRPC code for `srcs`, generated with the system protoc.
 
     Imports are resolved relative to this package (e.g. `ingest/v1/task.proto`
@@ -61,5 +61,6 @@ def grpc_proto_library(name, srcs, deps = []):
         srcs = outs_cc,
         hdrs = outs_h,
         includes = ["."],
+        alwayslink = alwayslink,
         deps = deps + ["@system//:protobuf", "@system//:grpc++"],
     )

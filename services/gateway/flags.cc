@@ -1,11 +1,11 @@
 #include "services/gateway/flags.h"
 
-#include <cstdlib>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
+#include "services/common/flags/common_flags.h"
 #include "services/common/flags/usage.h"
 #include "services/common/logging/log.h"
 
@@ -35,48 +35,23 @@ ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(60),
           "How long start-up waits for Kafka to answer.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM, how long in-flight calls get to finish.");
-ABSL_FLAG(std::string, log_format, "text", "Log format: text or json. Env: LOG_FORMAT.");
-ABSL_FLAG(std::string, log_level, "info", "Minimum log level: debug, info, warn, error.");
 
 namespace ingest {
-namespace {
-
-void ApplyEnvironment() {
-  struct Binding {
-    absl::Flag<std::string>* flag;
-    const char* env;
-  };
-  const Binding bindings[] = {{&FLAGS_grpc_address, "GATEWAY_GRPC_ADDRESS"},
-                              {&FLAGS_metrics_address, "GATEWAY_METRICS_ADDRESS"},
-                              {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
-                              {&FLAGS_topic, "KAFKA_TOPIC"},
-                              {&FLAGS_gateway_id, "GATEWAY_ID"},
-                              {&FLAGS_log_format, "LOG_FORMAT"}};
-  for (const Binding& binding : bindings) {
-    const char* value = std::getenv(binding.env);
-    if (value != nullptr && *value != '\0') absl::SetFlag(binding.flag, value);
-  }
-}
-
-}  // namespace
 
 absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   ConfigureFlagUsage(
       "Public ingest gRPC endpoint: produces each call's tasks to Kafka (acks=all) and answers "
       "only once Kafka has them.\n"
       "Usage: gateway --kafka_bootstrap=HOST:PORT [--grpc_address=HOST:PORT] [flags]");
-  ApplyEnvironment();  // command-line flags parsed below take precedence
+  // The command line, parsed below, takes precedence over the environment.
+  ApplyEnvironment({{&FLAGS_grpc_address, "GATEWAY_GRPC_ADDRESS"},
+                              {&FLAGS_metrics_address, "GATEWAY_METRICS_ADDRESS"},
+                              {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
+                              {&FLAGS_topic, "KAFKA_TOPIC"},
+                              {&FLAGS_gateway_id, "GATEWAY_ID"}});
   absl::ParseCommandLine(argc, argv);
 
-  log::Format format;
-  log::Level level;
-  if (!log::ParseFormat(absl::GetFlag(FLAGS_log_format), &format)) {
-    return absl::InvalidArgumentError("--log_format must be text or json");
-  }
-  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
-    return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");
-  }
-  log::Init("gateway", format, level);
+  if (absl::Status status = InitLoggingFromFlags("gateway"); !status.ok()) return status;
 
   GatewayOptions options;
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);

@@ -2,14 +2,11 @@
 
 #include <string>
 
-namespace ingest {
-namespace {
+#include "services/common/metrics/buckets.h"
 
-prometheus::Histogram::BucketBoundaries ExponentialBuckets(double start, double factor, int count) {
-  prometheus::Histogram::BucketBoundaries buckets;
-  for (double bound = start; count-- > 0; bound *= factor) buckets.push_back(bound);
-  return buckets;
-}
+namespace ingest {
+
+namespace {
 
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
   static const auto* buckets =

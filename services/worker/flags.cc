@@ -1,6 +1,5 @@
 #include "services/worker/flags.h"
 
-#include <cstdlib>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -8,6 +7,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "services/common/flags/common_flags.h"
 #include "services/common/flags/usage.h"
 
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9102",
@@ -41,49 +41,23 @@ ABSL_FLAG(absl::Duration, retry_max_backoff, absl::Seconds(10),
           "Cap of the exponential backoff between retries of a failed batch.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM, how long to keep trying to persist held batches before leaving.");
-ABSL_FLAG(std::string, log_format, "text", "Log format: text or json. Env: LOG_FORMAT.");
-ABSL_FLAG(std::string, log_level, "info", "Minimum log level: debug, info, warn, error.");
 
 namespace ingest {
-namespace {
-
-// Environment variables fill flags that were not given on the command line.
-void ApplyEnvironment() {
-  struct Binding {
-    absl::Flag<std::string>* flag;
-    const char* env;
-  };
-  const Binding bindings[] = {{&FLAGS_metrics_address, "WORKER_METRICS_ADDRESS"},
-                              {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
-                              {&FLAGS_topic, "KAFKA_TOPIC"},
-                              {&FLAGS_group_id, "WORKER_GROUP_ID"},
-                              {&FLAGS_group_instance_id, "WORKER_INSTANCE_ID"},
-                              {&FLAGS_pg_dsn, "PG_DSN"},
-                              {&FLAGS_log_format, "LOG_FORMAT"}};
-  for (const Binding& binding : bindings) {
-    const char* value = std::getenv(binding.env);
-    if (value != nullptr && *value != '\0') absl::SetFlag(binding.flag, value);
-  }
-}
-
-}  // namespace
 
 absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
   ConfigureFlagUsage(
       "Consumes ingest.tasks by partition and persists sessions to PostgreSQL, exactly once.\n"
       "Usage: worker --kafka_bootstrap=HOST:PORT --pg_dsn='host=... dbname=...' [flags]");
-  ApplyEnvironment();  // command-line flags parsed below take precedence
+  // The command line, parsed below, takes precedence over the environment.
+  ApplyEnvironment({{&FLAGS_metrics_address, "WORKER_METRICS_ADDRESS"},
+                              {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
+                              {&FLAGS_topic, "KAFKA_TOPIC"},
+                              {&FLAGS_group_id, "WORKER_GROUP_ID"},
+                              {&FLAGS_group_instance_id, "WORKER_INSTANCE_ID"},
+                              {&FLAGS_pg_dsn, "PG_DSN"}});
   absl::ParseCommandLine(argc, argv);
 
-  log::Format format;
-  log::Level level;
-  if (!log::ParseFormat(absl::GetFlag(FLAGS_log_format), &format)) {
-    return absl::InvalidArgumentError("--log_format must be text or json");
-  }
-  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
-    return absl::InvalidArgumentError("--log_level must be debug, info, warn or error");
-  }
-  log::Init("worker", format, level);
+  if (absl::Status status = InitLoggingFromFlags("worker"); !status.ok()) return status;
 
   WorkerOptions options;
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);

@@ -2,16 +2,9 @@
 
 #include <string>
 
+#include "services/common/metrics/buckets.h"
+
 namespace ingest {
-namespace {
-
-prometheus::Histogram::BucketBoundaries ExponentialBuckets(double start, double factor, int count) {
-  prometheus::Histogram::BucketBoundaries buckets;
-  for (double bound = start; count-- > 0; bound *= factor) buckets.push_back(bound);
-  return buckets;
-}
-
-}  // namespace
 
 WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
     : records_(prometheus::BuildCounter()
