@@ -16,11 +16,30 @@ ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9101",
 ABSL_FLAG(std::string, kafka_bootstrap, "",
           "Kafka bootstrap servers, HOST:PORT[,...]. Required. Env: KAFKA_BOOTSTRAP.");
 ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic tasks are produced to. Env: KAFKA_TOPIC.");
+ABSL_FLAG(std::string, api_keys_file, "",
+          "File of project API keys, one `<project_id> <api_key>` per line (a mounted "
+          "Secret). Required. Env: API_KEYS_FILE.");
+ABSL_FLAG(std::string, session_secret_file, "",
+          "File holding the secret that signs session ids; the same on every replica. "
+          "Required. Env: SESSION_SECRET_FILE.");
+ABSL_FLAG(int64_t, max_inflight_bytes, int64_t{256} << 20,
+          "Bytes handed to Kafka and not yet acknowledged, per replica; beyond it calls get "
+          "RESOURCE_EXHAUSTED.");
+ABSL_FLAG(double, project_rate_bytes_per_second, 256.0 * 1024 * 1024,
+          "Per-project token bucket: sustained ingest rate in bytes per second.");
+ABSL_FLAG(double, project_burst_bytes, 512.0 * 1024 * 1024,
+          "Per-project token bucket: burst size in bytes.");
+ABSL_FLAG(int64_t, max_stream_bytes, int64_t{1} << 30,
+          "Largest content accepted by PushPayloadStream.");
+ABSL_FLAG(int64_t, stream_chunk_bytes, 1 << 20,
+          "Size of the chunk records a streamed payload is cut into.");
+ABSL_FLAG(int, stream_max_inflight_chunks, 4,
+          "Chunks of one stream waiting for Kafka before the gateway stops reading it.");
 ABSL_FLAG(std::string, gateway_id, "",
           "Id stamped on every task (default: host name). Env: GATEWAY_ID.");
 ABSL_FLAG(absl::Duration, delivery_timeout, absl::Seconds(10),
-          "How long Kafka gets to acknowledge a record before the call fails UNAVAILABLE. "
-          "Keep it below the SDK's RPC deadline.");
+          "How long a call waits for Kafka's acknowledgement before answering UNAVAILABLE; "
+          "a call with a shorter deadline answers a little before its deadline instead.");
 ABSL_FLAG(absl::Duration, linger, absl::Milliseconds(5),
           "Producer linger: how long records wait to be batched.");
 ABSL_FLAG(int64_t, max_payload_bytes, 8 << 20,
@@ -31,8 +50,6 @@ ABSL_FLAG(int64_t, max_record_bytes, 16 << 20,
           "Largest Kafka record produced (must not exceed the broker's message.max.bytes).");
 ABSL_FLAG(int64_t, max_queued_bytes, int64_t{512} << 20,
           "Bound on bytes waiting in the producer's local queue.");
-ABSL_FLAG(absl::Duration, startup_timeout, absl::Seconds(60),
-          "How long start-up waits for Kafka to answer.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM, how long in-flight calls get to finish.");
 
@@ -48,7 +65,9 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
                               {&FLAGS_metrics_address, "GATEWAY_METRICS_ADDRESS"},
                               {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
                               {&FLAGS_topic, "KAFKA_TOPIC"},
-                              {&FLAGS_gateway_id, "GATEWAY_ID"}});
+                              {&FLAGS_gateway_id, "GATEWAY_ID"},
+                  {&FLAGS_api_keys_file, "API_KEYS_FILE"},
+                  {&FLAGS_session_secret_file, "SESSION_SECRET_FILE"}});
   absl::ParseCommandLine(argc, argv);
 
   if (absl::Status status = InitLoggingFromFlags("gateway"); !status.ok()) return status;
@@ -57,15 +76,22 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
   options.topic = absl::GetFlag(FLAGS_topic);
-  options.gateway_id = absl::GetFlag(FLAGS_gateway_id);
+  options.service.gateway_id = absl::GetFlag(FLAGS_gateway_id);
+  options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
+  options.session_secret_file = absl::GetFlag(FLAGS_session_secret_file);
+  options.max_inflight_bytes = absl::GetFlag(FLAGS_max_inflight_bytes);
+  options.project_rate.bytes_per_second = absl::GetFlag(FLAGS_project_rate_bytes_per_second);
+  options.project_rate.burst_bytes = absl::GetFlag(FLAGS_project_burst_bytes);
+  options.service.limits.max_stream_bytes = absl::GetFlag(FLAGS_max_stream_bytes);
+  options.service.stream_chunk_bytes = absl::GetFlag(FLAGS_stream_chunk_bytes);
+  options.service.stream_max_inflight_chunks = absl::GetFlag(FLAGS_stream_max_inflight_chunks);
   options.producer.bootstrap_servers = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.producer.delivery_timeout = absl::GetFlag(FLAGS_delivery_timeout);
   options.producer.linger = absl::GetFlag(FLAGS_linger);
   options.producer.max_record_bytes = absl::GetFlag(FLAGS_max_record_bytes);
   options.producer.max_queued_bytes = absl::GetFlag(FLAGS_max_queued_bytes);
-  options.limits.max_payload_bytes = absl::GetFlag(FLAGS_max_payload_bytes);
+  options.service.limits.max_payload_bytes = absl::GetFlag(FLAGS_max_payload_bytes);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
-  options.startup_timeout = absl::GetFlag(FLAGS_startup_timeout);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   return options;
 }

@@ -38,7 +38,21 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
       produce_latency_(prometheus::BuildHistogram()
                            .Name("ingest_gateway_produce_duration_seconds")
                            .Help("From handing a record to Kafka to its acknowledgement.")
-                           .Register(registry)) {}
+                           .Register(registry)),
+      rejected_(prometheus::BuildCounter()
+                    .Name("ingest_gateway_rejected_total")
+                    .Help("Calls refused before producing, by reason.")
+                    .Register(registry)),
+      in_flight_bytes_(prometheus::BuildGauge()
+                           .Name("ingest_gateway_in_flight_bytes")
+                           .Help("Bytes handed to Kafka and not yet acknowledged.")
+                           .Register(registry)
+                           .Add({})),
+      kafka_reachable_(prometheus::BuildGauge()
+                           .Name("ingest_gateway_kafka_reachable")
+                           .Help("1 while the last metadata request to Kafka succeeded.")
+                           .Register(registry)
+                           .Add({})) {}
 
 void GatewayMetrics::RequestStarted() { in_flight_.Increment(); }
 
@@ -57,5 +71,15 @@ void GatewayMetrics::Produced(bool ok, absl::Duration latency) {
   produce_latency_.Add({{"result", ok ? "acked" : "failed"}}, LatencyBuckets())
       .Observe(absl::ToDoubleSeconds(latency));
 }
+
+void GatewayMetrics::Rejected(absl::string_view reason) {
+  rejected_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void GatewayMetrics::SetInFlightBytes(int64_t bytes) {
+  in_flight_bytes_.Set(static_cast<double>(bytes));
+}
+
+void GatewayMetrics::SetKafkaReachable(bool reachable) { kafka_reachable_.Set(reachable ? 1 : 0); }
 
 }  // namespace ingest

@@ -24,6 +24,11 @@ class GatewayMetrics {
   void RequestFinished(absl::string_view rpc, absl::string_view code, absl::Duration latency);
   void PayloadReceived(int64_t bytes);
   void Produced(bool ok, absl::Duration latency);
+  // reason: unauthenticated, permission_denied, invalid_argument, rate_limit,
+  // inflight_bytes.
+  void Rejected(absl::string_view reason);
+  void SetInFlightBytes(int64_t bytes);
+  void SetKafkaReachable(bool reachable);
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
@@ -31,6 +36,9 @@ class GatewayMetrics {
   prometheus::Gauge& in_flight_;
   prometheus::Histogram& payload_bytes_;
   prometheus::Family<prometheus::Histogram>& produce_latency_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+  prometheus::Gauge& in_flight_bytes_;
+  prometheus::Gauge& kafka_reachable_;
 };
 
 }  // namespace ingest

@@ -7,13 +7,18 @@
 #include <grpcpp/server_builder.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "prometheus/registry.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
+#include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/gateway_metrics.h"
-#include "services/gateway/ingest_service.h"
+#include "services/gateway/limits/inflight_budget.h"
+#include "services/gateway/session_id.h"
 #include "services/gateway/task_publisher.h"
 
 namespace ingest {
@@ -24,10 +29,18 @@ struct GatewayServer::Parts {
   std::unique_ptr<GatewayMetrics> metrics;
   std::unique_ptr<MetricsServer> metrics_server;
   std::unique_ptr<Producer> producer;
+  std::optional<ApiKeyStore> keys;
+  std::optional<SessionIds> session_ids;
+  std::unique_ptr<InFlightBudget> budget;
+  std::unique_ptr<ProjectRateLimiter> rate_limiter;
   std::unique_ptr<TaskPublisher> publisher;
   std::unique_ptr<IngestService> service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
+
+  absl::Notification stop_health;
+  absl::Notification serving;
+  std::thread health_thread;
   bool shut_down = false;
 };
 
@@ -38,21 +51,28 @@ std::string HostName() {
   return gethostname(name, sizeof(name) - 1) == 0 ? name : "gateway";
 }
 
-absl::Status WaitForKafka(Producer& producer, const GatewayOptions& options) {
-  const absl::Time deadline = absl::Now() + options.startup_timeout;
-  for (int attempt = 1;; ++attempt) {
-    absl::Status status = producer.CheckReachable(options.topic, absl::Seconds(5));
-    if (status.ok()) return status;
-    if (absl::Now() >= deadline) {
-      return absl::Status(status.code(),
-                          absl::StrCat("Kafka not reachable after ",
-                                       absl::FormatDuration(options.startup_timeout), ": ",
-                                       status.message(), " (check --kafka_bootstrap and that ",
-                                       options.topic, " exists)"));
+// Reports SERVING while Kafka answers metadata requests, NOT_SERVING
+// otherwise, until stopped.
+void MonitorKafka(Producer& producer, grpc::Server& server,
+                  GatewayMetrics& metrics, const GatewayOptions& options,
+                  absl::Notification& stop, absl::Notification& serving) {
+  bool reachable = false;
+  do {
+    const absl::Status status = producer.CheckReachable(options.topic, options.health_interval);
+    if (status.ok() != reachable) {
+      reachable = status.ok();
+      server.GetHealthCheckService()->SetServingStatus(reachable);
+      metrics.SetKafkaReachable(reachable);
+      if (reachable) {
+        log::Info("gateway.kafka_reachable", {{"topic", options.topic}});
+        if (!serving.HasBeenNotified()) serving.Notify();
+      } else {
+        log::Warn("gateway.kafka_unreachable",
+                  {{"error", status.ToString()},
+                   {"detail", "health is NOT_SERVING; calls answer UNAVAILABLE until Kafka is back"}});
+      }
     }
-    log::Warn("gateway.kafka_wait_retry", {{"attempt", attempt}, {"error", status.ToString()}});
-    absl::SleepFor(absl::Seconds(1));
-  }
+  } while (!stop.WaitForNotificationWithTimeout(options.health_interval));
 }
 
 }  // namespace
@@ -61,39 +81,67 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& options) {
   if (options.producer.bootstrap_servers.empty()) {
     return absl::InvalidArgumentError("--kafka_bootstrap is required (e.g. 127.0.0.1:9092)");
   }
-  if (options.limits.max_payload_bytes + (64 << 10) > options.max_receive_message_bytes) {
+  if (options.api_keys_file.empty()) {
+    return absl::InvalidArgumentError("--api_keys_file is required (lines of `project_id key`)");
+  }
+  if (options.session_secret_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--session_secret_file is required (a long random secret shared by all replicas)");
+  }
+  const int64_t overhead = 64 << 10;
+  if (options.service.limits.max_payload_bytes + overhead > options.max_receive_message_bytes) {
     return absl::InvalidArgumentError(
         "--max_payload_bytes must be at least 64 KiB below --max_receive_message_bytes");
   }
-  if (options.limits.max_payload_bytes + (64 << 10) > options.producer.max_record_bytes) {
+  if (options.service.limits.max_payload_bytes + overhead > options.producer.max_record_bytes ||
+      options.service.stream_chunk_bytes + overhead > options.producer.max_record_bytes) {
     return absl::InvalidArgumentError(
-        "--max_payload_bytes must be at least 64 KiB below --max_record_bytes");
+        "--max_payload_bytes and --stream_chunk_bytes must be at least 64 KiB below "
+        "--max_record_bytes");
+  }
+  if (options.service.stream_max_inflight_chunks < 1 || options.service.stream_chunk_bytes < 1) {
+    return absl::InvalidArgumentError(
+        "--stream_max_inflight_chunks and --stream_chunk_bytes must be positive");
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const GatewayOptions& options) {
+absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
+    const GatewayOptions& options, std::unique_ptr<Producer> producer) {
   if (absl::Status status = ValidateGatewayOptions(options); !status.ok()) return status;
   auto server = std::unique_ptr<GatewayServer>(new GatewayServer());
   Parts& parts = *(server->parts_ = std::make_unique<Parts>());
   parts.options = options;
-  if (parts.options.gateway_id.empty()) parts.options.gateway_id = HostName();
+  if (parts.options.service.gateway_id.empty()) parts.options.service.gateway_id = HostName();
+
+  auto keys = ApiKeyStore::LoadFile(options.api_keys_file);
+  if (!keys.ok()) return keys.status();
+  parts.keys.emplace(*std::move(keys));
+  auto session_ids = SessionIds::LoadSecretFile(options.session_secret_file);
+  if (!session_ids.ok()) return session_ids.status();
+  parts.session_ids.emplace(*std::move(session_ids));
 
   parts.metrics = std::make_unique<GatewayMetrics>(*parts.registry);
   auto metrics_server = MetricsServer::Start(options.metrics_address, parts.registry);
   if (!metrics_server.ok()) return metrics_server.status();
   parts.metrics_server = std::move(metrics_server).value();
 
-  ProducerOptions producer_options = options.producer;
-  producer_options.client_id = parts.options.gateway_id;
-  auto producer = CreateRdKafkaProducer(producer_options);
-  if (!producer.ok()) return producer.status();
-  parts.producer = std::move(producer).value();
-  if (absl::Status status = WaitForKafka(*parts.producer, options); !status.ok()) return status;
-
-  parts.publisher = std::make_unique<TaskPublisher>(*parts.producer, options.topic, *parts.metrics);
-  parts.service = std::make_unique<IngestService>(*parts.publisher, *parts.metrics,
-                                                  parts.options.gateway_id, options.limits);
+  if (producer == nullptr) {
+    ProducerOptions producer_options = options.producer;
+    producer_options.client_id = parts.options.service.gateway_id;
+    auto created = CreateRdKafkaProducer(producer_options);
+    if (!created.ok()) return created.status();
+    producer = std::move(created).value();
+  }
+  parts.producer = std::move(producer);
+  parts.budget = std::make_unique<InFlightBudget>(options.max_inflight_bytes);
+  parts.rate_limiter = std::make_unique<ProjectRateLimiter>(options.project_rate);
+  parts.publisher = std::make_unique<TaskPublisher>(*parts.producer, options.topic, *parts.metrics,
+                                                    *parts.budget, *parts.rate_limiter);
+  IngestServiceOptions service_options = parts.options.service;
+  service_options.delivery_timeout = options.producer.delivery_timeout;
+  parts.service = std::make_unique<IngestService>(service_options, *parts.publisher,
+                                                  *parts.metrics, *parts.keys, *parts.session_ids);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -106,19 +154,30 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(const Gatewa
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_address,
                                                " (is the port in use? pass another address)"));
   }
-  parts.server->GetHealthCheckService()->SetServingStatus(true);
+  parts.server->GetHealthCheckService()->SetServingStatus(false);
+  parts.health_thread = std::thread(MonitorKafka, std::ref(*parts.producer),
+                                    std::ref(*parts.server), std::ref(*parts.metrics),
+                                    std::cref(parts.options), std::ref(parts.stop_health),
+                                    std::ref(parts.serving));
   log::Info("gateway.started", {{"port", parts.port},
                                 {"metrics_port", parts.metrics_server->port()},
                                 {"topic", options.topic},
-                                {"gateway_id", parts.options.gateway_id}});
+                                {"gateway_id", parts.options.service.gateway_id},
+                                {"projects_keys", static_cast<int64_t>(parts.keys->size())}});
   return server;
 }
 
 GatewayServer::~GatewayServer() { Shutdown(); }
 
+bool GatewayServer::WaitUntilServing(absl::Duration timeout) {
+  return parts_->serving.WaitForNotificationWithTimeout(timeout);
+}
+
 void GatewayServer::Shutdown() {
   if (parts_ == nullptr || parts_->shut_down) return;
   parts_->shut_down = true;
+  parts_->stop_health.Notify();
+  if (parts_->health_thread.joinable()) parts_->health_thread.join();
   if (parts_->server != nullptr) {
     parts_->server->GetHealthCheckService()->SetServingStatus(false);
     // Stops accepting; in-flight calls finish as Kafka acknowledges them, and

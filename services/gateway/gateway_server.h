@@ -1,16 +1,18 @@
 #pragma once
 
 // GatewayServer: the gateway process minus flags. Builds the producer,
-// metrics, IngestService, gRPC health and reflection, and runs the server.
-// Used by main() and by the end-to-end tests (port 0).
+// metrics, auth, limits, IngestService, gRPC health and reflection, and runs
+// the server. Used by main() and by the end-to-end tests (port 0).
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/common/kafka/producer.h"
 #include "services/common/kafka/rdkafka_producer.h"
-#include "services/gateway/request_validation.h"
+#include "services/gateway/ingest_service.h"
+#include "services/gateway/limits/rate_limiter.h"
 
 namespace ingest {
 
@@ -18,14 +20,17 @@ struct GatewayOptions {
   std::string grpc_address = "127.0.0.1:0";
   std::string metrics_address = "127.0.0.1:0";
   std::string topic = "ingest.tasks";
-  // Stamped on every task; defaults to the host name.
-  std::string gateway_id;
   ProducerOptions producer;
-  RequestLimits limits;
-  // gRPC's max receive message size (the whole request, with framing).
+  IngestServiceOptions service;
+  std::string api_keys_file;
+  std::string session_secret_file;
+  // Bytes handed to Kafka and not yet acknowledged, per replica.
+  int64_t max_inflight_bytes = int64_t{256} << 20;
+  RateLimit project_rate;
+  // gRPC's max receive message size (one message, with framing).
   int max_receive_message_bytes = 16 << 20;
-  // Start-up waits this long for Kafka to answer before giving up.
-  absl::Duration startup_timeout = absl::Seconds(60);
+  // How often the health check asks Kafka for metadata.
+  absl::Duration health_interval = absl::Seconds(2);
   // SIGTERM: in-flight calls get this long to finish.
   absl::Duration shutdown_grace = absl::Seconds(20);
 };
@@ -34,13 +39,18 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& options);
 
 class GatewayServer {
  public:
-  // Waits for Kafka (up to startup_timeout), then listens and reports SERVING.
-  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(const GatewayOptions& options);
+  // Listens at once; health is NOT_SERVING until Kafka has answered.
+  // `producer` replaces the librdkafka producer (tests); null = librdkafka.
+  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
+      const GatewayOptions& options, std::unique_ptr<Producer> producer = nullptr);
   ~GatewayServer();
 
   // NOT_SERVING, stop accepting, let in-flight calls finish (up to the grace
   // period), flush the producer. Idempotent.
   void Shutdown();
+
+  // Blocks until the health check has seen Kafka answer, or `timeout`.
+  bool WaitUntilServing(absl::Duration timeout);
 
   int port() const;
   int metrics_port() const;

@@ -1,20 +1,14 @@
 #include "services/gateway/ingest_service.h"
 
-#include "absl/strings/match.h"
+#include <memory>
+
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "services/common/status/grpc_status.h"
-#include "services/gateway/session_id.h"
-#include "services/gateway/task_builder.h"
+#include "services/common/codec/task_codec.h"
+#include "services/gateway/payload_stream_call.h"
 
 namespace ingest {
 namespace {
-
-std::string Metadata(const grpc::CallbackServerContext& context, const char* key) {
-  auto it = context.client_metadata().find(key);
-  if (it == context.client_metadata().end()) return "";
-  return std::string(it->second.data(), it->second.size());
-}
 
 // "ipv4:10.0.0.1:5000" / "ipv6:[::1]:5000" -> the address part.
 std::string PeerIp(const std::string& peer) {
@@ -26,78 +20,200 @@ std::string PeerIp(const std::string& peer) {
   return std::string(address.substr(0, address.rfind(':')));
 }
 
+void SetPosition(v1::RecordPosition* out, const RecordPosition& position) {
+  out->set_partition(position.partition);
+  out->set_offset(position.offset);
+}
+
+}  // namespace
+
+std::string MetadataValue(const grpc::CallbackServerContext& context, const char* key) {
+  auto it = context.client_metadata().find(key);
+  if (it == context.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
 CallInfo CallInfoOf(const grpc::CallbackServerContext& context, const std::string& gateway_id) {
   return CallInfo{gateway_id,
-                  Metadata(context, "traceparent"),
+                  MetadataValue(context, "traceparent"),
                   PeerIp(context.peer()),
-                  Metadata(context, "user-agent"),
-                  Metadata(context, "accept-language"),
+                  MetadataValue(context, "user-agent"),
+                  MetadataValue(context, "accept-language"),
                   absl::Now()};
 }
 
-// Finishes `reactor` with `status` and records the call's metrics.
-class CallFinisher {
- public:
-  CallFinisher(GatewayMetrics& metrics, grpc::ServerUnaryReactor* reactor, const char* rpc)
-      : metrics_(metrics), reactor_(reactor), rpc_(rpc), start_(absl::Now()) {
-    metrics_.RequestStarted();
+void IngestService::Publish(UnaryCall* call, const std::string& project,
+                            const std::vector<v1::Task>& tasks, FillResponse fill) {
+  std::vector<std::pair<std::string, std::string>> records;
+  int64_t bytes = 0;
+  for (const v1::Task& task : tasks) {
+    records.emplace_back(KafkaKeyOf(task), EncodeTask(task));
+    bytes += static_cast<int64_t>(records.back().second.size());
   }
-  void Finish(const absl::Status& status) const {
-    metrics_.RequestFinished(rpc_, absl::StatusCodeToString(status.code()), absl::Now() - start_);
-    reactor_->Finish(ToGrpcStatus(status));
+  BudgetLease lease;
+  if (std::optional<Refusal> refusal = publisher_.Admit(project, bytes, &lease)) {
+    call->Reject(refusal->status, refusal->retry_after);
+    return;
   }
+  absl::StatusOr<std::shared_ptr<CallOutcome>> outcome =
+      call->Expect(static_cast<int>(records.size()), std::move(fill));
+  if (!outcome.ok()) return;
+  // The bytes stay reserved until the last record's delivery report.
+  auto shared_lease = std::make_shared<BudgetLease>(std::move(lease));
+  for (size_t i = 0; i < records.size(); ++i) {
+    publisher_.Produce(std::move(records[i].first), std::move(records[i].second),
+                       [outcome = *outcome, i, shared_lease](absl::StatusOr<RecordPosition> result) {
+                         outcome->Delivered(static_cast<int>(i), std::move(result));
+                       });
+  }
+}
 
- private:
-  GatewayMetrics& metrics_;
-  grpc::ServerUnaryReactor* reactor_;
-  const char* rpc_;
-  absl::Time start_;
-};
-
-}  // namespace
+template <typename Validate, typename Build>
+grpc::ServerUnaryReactor* IngestService::Handle(grpc::CallbackServerContext* context,
+                                                const char* rpc, Validate validate, Build build,
+                                                FillResponse fill) {
+  auto* call = new UnaryCall(context, metrics_, rpc, options_.delivery_timeout);
+  absl::StatusOr<std::string> project = keys_.Authenticate(MetadataValue(*context, "authorization"));
+  if (!project.ok()) {
+    metrics_.Rejected("unauthenticated");
+    call->Reject(project.status());
+    return call;
+  }
+  if (absl::Status status = validate(*project); !status.ok()) {
+    metrics_.Rejected(status.code() == absl::StatusCode::kPermissionDenied ? "permission_denied"
+                                                                           : "invalid_argument");
+    call->Reject(status);
+    return call;
+  }
+  Publish(call, *project, build(*project, CallInfoOf(*context, options_.gateway_id)),
+          std::move(fill));
+  return call;
+}
 
 grpc::ServerUnaryReactor* IngestService::InitializeSession(
     grpc::CallbackServerContext* context, const v1::InitializeSessionRequest* request,
     v1::InitializeSessionResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallFinisher finisher(metrics_, reactor, "InitializeSession");
-  if (absl::Status status = ValidateInitializeSession(*request); !status.ok()) {
-    finisher.Finish(status);
-    return reactor;
-  }
-  std::string session_id = NewSessionId(request->project_id());
-  v1::Task task =
-      BuildInitializeSessionTask(*request, session_id, CallInfoOf(*context, gateway_id_));
-  publisher_.Publish(task, [finisher, response, session_id = std::move(session_id)](
-                               absl::StatusOr<RecordPosition> position) {
-    if (position.ok()) response->set_session_id(session_id);
-    finisher.Finish(position.status());
-  });
-  return reactor;
+  // Known once the project is: shared by the task and the response.
+  auto session_id = std::make_shared<std::string>();
+  return Handle(
+      context, "InitializeSession",
+      [&](const std::string& project) { return ValidateInitializeSession(*request, project); },
+      [&](const std::string& project, const CallInfo& call) {
+        *session_id = session_ids_.New(project);
+        return std::vector<v1::Task>{
+            BuildInitializeSessionTask(*request, project, *session_id, call)};
+      },
+      [response, session_id](const std::vector<RecordPosition>&) {
+        response->set_session_id(*session_id);
+      });
 }
 
 grpc::ServerUnaryReactor* IngestService::PushPayload(grpc::CallbackServerContext* context,
                                                      const v1::PushPayloadRequest* request,
                                                      v1::PushPayloadResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallFinisher finisher(metrics_, reactor, "PushPayload");
-  absl::StatusOr<std::string> project = ValidatePushPayload(*request, limits_);
-  if (!project.ok()) {
-    finisher.Finish(project.status());
-    return reactor;
-  }
-  metrics_.PayloadReceived(static_cast<int64_t>(request->content().ByteSizeLong()));
-  v1::Task task = BuildPayloadTask(*request, *project, CallInfoOf(*context, gateway_id_));
-  publisher_.Publish(task, [finisher, response, payload_id = request->payload_id()](
-                               absl::StatusOr<RecordPosition> position) {
-    if (position.ok()) {
-      response->set_payload_id(payload_id);
-      response->set_partition(position->partition);
-      response->set_offset(position->offset);
-    }
-    finisher.Finish(position.status());
-  });
-  return reactor;
+  return Handle(
+      context, "PushPayload",
+      [&](const std::string& project) {
+        return ValidatePushPayload(*request, options_.limits, session_ids_, project);
+      },
+      [&](const std::string& project, const CallInfo& call) {
+        metrics_.PayloadReceived(static_cast<int64_t>(request->content().ByteSizeLong()));
+        return std::vector<v1::Task>{BuildPayloadTask(*request, project, call)};
+      },
+      [response, payload_id = request->payload_id()](const std::vector<RecordPosition>& at) {
+        response->set_payload_id(payload_id);
+        response->set_partition(at[0].partition);
+        response->set_offset(at[0].offset);
+      });
+}
+
+grpc::ServerReadReactor<v1::PushPayloadStreamRequest>* IngestService::PushPayloadStream(
+    grpc::CallbackServerContext* context, v1::PushPayloadStreamResponse* response) {
+  PayloadStreamOptions stream_options{options_.gateway_id, options_.limits,
+                                      options_.stream_chunk_bytes,
+                                      options_.stream_max_inflight_chunks};
+  return new PayloadStreamCall(context, response, stream_options, publisher_, metrics_, keys_,
+                               session_ids_);
+}
+
+grpc::ServerUnaryReactor* IngestService::IdentifySession(grpc::CallbackServerContext* context,
+                                                         const v1::IdentifySessionRequest* request,
+                                                         v1::IdentifySessionResponse* response) {
+  return Handle(
+      context, "IdentifySession",
+      [&](const std::string& project) {
+        return ValidateIdentifySession(*request, options_.limits, session_ids_, project);
+      },
+      [&](const std::string& project, const CallInfo& call) {
+        return std::vector<v1::Task>{BuildIdentifyTask(*request, project, call)};
+      },
+      [response](const std::vector<RecordPosition>& at) {
+        SetPosition(response->mutable_position(), at[0]);
+      });
+}
+
+grpc::ServerUnaryReactor* IngestService::AddSessionProperties(
+    grpc::CallbackServerContext* context, const v1::AddSessionPropertiesRequest* request,
+    v1::AddSessionPropertiesResponse* response) {
+  return Handle(
+      context, "AddSessionProperties",
+      [&](const std::string& project) {
+        return ValidateAddSessionProperties(*request, options_.limits, session_ids_, project);
+      },
+      [&](const std::string& project, const CallInfo& call) {
+        return std::vector<v1::Task>{BuildPropertiesTask(*request, project, call)};
+      },
+      [response](const std::vector<RecordPosition>& at) {
+        SetPosition(response->mutable_position(), at[0]);
+      });
+}
+
+grpc::ServerUnaryReactor* IngestService::AddSessionFeedback(
+    grpc::CallbackServerContext* context, const v1::AddSessionFeedbackRequest* request,
+    v1::AddSessionFeedbackResponse* response) {
+  return Handle(
+      context, "AddSessionFeedback",
+      [&](const std::string& project) {
+        return ValidateAddSessionFeedback(*request, options_.limits, session_ids_, project);
+      },
+      [&](const std::string& project, const CallInfo& call) {
+        return std::vector<v1::Task>{BuildFeedbackTask(*request, project, call)};
+      },
+      [response](const std::vector<RecordPosition>& at) {
+        SetPosition(response->mutable_position(), at[0]);
+      });
+}
+
+grpc::ServerUnaryReactor* IngestService::PushBackendErrors(
+    grpc::CallbackServerContext* context, const v1::PushBackendErrorsRequest* request,
+    v1::PushBackendErrorsResponse* response) {
+  return Handle(
+      context, "PushBackendErrors",
+      [&](const std::string& project) {
+        return ValidatePushBackendErrors(*request, options_.limits, session_ids_, project);
+      },
+      [&](const std::string& project, const CallInfo& call) {
+        return BuildBackendErrorTasks(*request, project, call);
+      },
+      [response](const std::vector<RecordPosition>& at) {
+        response->set_records(static_cast<uint32_t>(at.size()));
+      });
+}
+
+grpc::ServerUnaryReactor* IngestService::PushMetrics(grpc::CallbackServerContext* context,
+                                                     const v1::PushMetricsRequest* request,
+                                                     v1::PushMetricsResponse* response) {
+  return Handle(
+      context, "PushMetrics",
+      [&](const std::string& project) {
+        return ValidatePushMetrics(*request, options_.limits, session_ids_, project);
+      },
+      [&](const std::string& project, const CallInfo& call) {
+        return BuildMetricTasks(*request, project, call);
+      },
+      [response](const std::vector<RecordPosition>& at) {
+        response->set_records(static_cast<uint32_t>(at.size()));
+      });
 }
 
 }  // namespace ingest

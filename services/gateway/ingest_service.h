@@ -1,44 +1,95 @@
 #pragma once
 
 // IngestService: the gRPC adapter of ingest.v1.Ingest on the callback API.
-// No thread waits while Kafka acknowledges: each call returns its reactor
-// at once and is finished from the producer's delivery callback.
+// No thread waits while Kafka acknowledges: each unary call returns a
+// UnaryCall reactor at once and is finished from delivery callbacks (or its
+// deadline-derived alarm); the stream is a PayloadStreamCall.
 //
-// It converts call metadata and statuses; validation and task building live
-// in request_validation / task_builder, producing in TaskPublisher.
+// It authenticates, converts metadata and statuses, and calls the pieces
+// that know no gRPC: request_validation, task_builder, TaskPublisher.
+// Thread-safe (immutable after construction).
 
 #include <string>
+#include <vector>
 
 #include "ingest/v1/ingest.grpc.pb.h"
+#include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/request_validation.h"
+#include "services/gateway/session_id.h"
+#include "services/gateway/task_builder.h"
 #include "services/gateway/task_publisher.h"
+#include "services/gateway/unary_call.h"
 
 namespace ingest {
 
+struct IngestServiceOptions {
+  std::string gateway_id;
+  RequestLimits limits;
+  // How long a call waits for Kafka at most (shortened by its deadline).
+  absl::Duration delivery_timeout = absl::Seconds(10);
+  // Streamed payloads: chunk record size and chunks in flight per stream.
+  int64_t stream_chunk_bytes = 1 << 20;
+  int stream_max_inflight_chunks = 4;
+};
+
 class IngestService final : public v1::Ingest::CallbackService {
  public:
-  // `publisher` and `metrics` must outlive the service.
-  IngestService(TaskPublisher& publisher, GatewayMetrics& metrics, std::string gateway_id,
-                RequestLimits limits)
-      : publisher_(publisher),
+  // Every collaborator must outlive the service.
+  IngestService(IngestServiceOptions options, TaskPublisher& publisher, GatewayMetrics& metrics,
+                const ApiKeyStore& keys, const SessionIds& session_ids)
+      : options_(std::move(options)),
+        publisher_(publisher),
         metrics_(metrics),
-        gateway_id_(std::move(gateway_id)),
-        limits_(limits) {}
+        keys_(keys),
+        session_ids_(session_ids) {}
 
   grpc::ServerUnaryReactor* InitializeSession(grpc::CallbackServerContext* context,
                                               const v1::InitializeSessionRequest* request,
                                               v1::InitializeSessionResponse* response) override;
-
   grpc::ServerUnaryReactor* PushPayload(grpc::CallbackServerContext* context,
                                         const v1::PushPayloadRequest* request,
                                         v1::PushPayloadResponse* response) override;
+  grpc::ServerReadReactor<v1::PushPayloadStreamRequest>* PushPayloadStream(
+      grpc::CallbackServerContext* context, v1::PushPayloadStreamResponse* response) override;
+  grpc::ServerUnaryReactor* IdentifySession(grpc::CallbackServerContext* context,
+                                            const v1::IdentifySessionRequest* request,
+                                            v1::IdentifySessionResponse* response) override;
+  grpc::ServerUnaryReactor* AddSessionProperties(grpc::CallbackServerContext* context,
+                                                 const v1::AddSessionPropertiesRequest* request,
+                                                 v1::AddSessionPropertiesResponse* response) override;
+  grpc::ServerUnaryReactor* AddSessionFeedback(grpc::CallbackServerContext* context,
+                                               const v1::AddSessionFeedbackRequest* request,
+                                               v1::AddSessionFeedbackResponse* response) override;
+  grpc::ServerUnaryReactor* PushBackendErrors(grpc::CallbackServerContext* context,
+                                              const v1::PushBackendErrorsRequest* request,
+                                              v1::PushBackendErrorsResponse* response) override;
+  grpc::ServerUnaryReactor* PushMetrics(grpc::CallbackServerContext* context,
+                                        const v1::PushMetricsRequest* request,
+                                        v1::PushMetricsResponse* response) override;
 
  private:
+  // Validates `validate`, builds the tasks with `build`, admits and produces
+  // them; `fill` writes the response once all are acknowledged.
+  template <typename Validate, typename Build>
+  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const char* rpc,
+                                   Validate validate, Build build, FillResponse fill);
+
+  // Admits and produces `tasks` for `call`.
+  void Publish(UnaryCall* call, const std::string& project, const std::vector<v1::Task>& tasks,
+               FillResponse fill);
+
+  const IngestServiceOptions options_;
   TaskPublisher& publisher_;
   GatewayMetrics& metrics_;
-  const std::string gateway_id_;
-  const RequestLimits limits_;
+  const ApiKeyStore& keys_;
+  const SessionIds& session_ids_;
 };
+
+// The call's metadata the tasks record (peer, user agent, trace).
+CallInfo CallInfoOf(const grpc::CallbackServerContext& context, const std::string& gateway_id);
+
+// The value of metadata `key`, or "".
+std::string MetadataValue(const grpc::CallbackServerContext& context, const char* key);
 
 }  // namespace ingest

@@ -1,25 +1,52 @@
 #pragma once
 
-// Checks of incoming requests, before anything is produced. Every rejection
-// is INVALID_ARGUMENT with a message that says what to change.
+// Checks of incoming requests, before anything is produced or allocated.
+// Every rejection is INVALID_ARGUMENT (or PERMISSION_DENIED for a session of
+// another project) with a message that says what to change.
 
 #include <cstdint>
 #include <string>
 
-#include "absl/status/statusor.h"
+#include "absl/status/status.h"
 #include "ingest/v1/ingest.pb.h"
+#include "services/gateway/session_id.h"
 
 namespace ingest {
 
 struct RequestLimits {
   // Largest PayloadContent (serialized) accepted by the unary PushPayload.
   int64_t max_payload_bytes = 8 << 20;
+  // Largest content accepted by PushPayloadStream.
+  int64_t max_stream_bytes = int64_t{1} << 30;
+  // Identify / properties / tags: entries per map and bytes per key or value.
+  int max_map_entries = 256;
+  int64_t max_field_bytes = 64 << 10;
+  // Backend errors or metrics per call.
+  int max_batch_items = 1000;
 };
 
-absl::Status ValidateInitializeSession(const v1::InitializeSessionRequest& request);
-
-// Returns the session's project on success.
-absl::StatusOr<std::string> ValidatePushPayload(const v1::PushPayloadRequest& request,
-                                                const RequestLimits& limits);
+// `project` is the project of the call's API key.
+absl::Status ValidateInitializeSession(const v1::InitializeSessionRequest& request,
+                                       const std::string& project);
+absl::Status ValidatePushPayload(const v1::PushPayloadRequest& request, const RequestLimits& limits,
+                                 const SessionIds& ids, const std::string& project);
+absl::Status ValidateStreamHeader(const v1::PayloadStreamHeader& header,
+                                  const RequestLimits& limits, const SessionIds& ids,
+                                  const std::string& project);
+absl::Status ValidateIdentifySession(const v1::IdentifySessionRequest& request,
+                                     const RequestLimits& limits, const SessionIds& ids,
+                                     const std::string& project);
+absl::Status ValidateAddSessionProperties(const v1::AddSessionPropertiesRequest& request,
+                                          const RequestLimits& limits, const SessionIds& ids,
+                                          const std::string& project);
+absl::Status ValidateAddSessionFeedback(const v1::AddSessionFeedbackRequest& request,
+                                        const RequestLimits& limits, const SessionIds& ids,
+                                        const std::string& project);
+absl::Status ValidatePushBackendErrors(const v1::PushBackendErrorsRequest& request,
+                                       const RequestLimits& limits, const SessionIds& ids,
+                                       const std::string& project);
+absl::Status ValidatePushMetrics(const v1::PushMetricsRequest& request,
+                                 const RequestLimits& limits, const SessionIds& ids,
+                                 const std::string& project);
 
 }  // namespace ingest

@@ -1,5 +1,8 @@
 #include "services/gateway/task_builder.h"
 
+#include <map>
+
+#include "absl/strings/str_cat.h"
 #include "services/common/codec/task_codec.h"
 
 namespace ingest {
@@ -21,14 +24,39 @@ v1::Task Envelope(v1::TaskType type, const std::string& project_id, const std::s
   return task;
 }
 
+v1::ContentEncoding Normalized(v1::ContentEncoding encoding) {
+  return encoding == v1::CONTENT_ENCODING_UNSPECIFIED ? v1::CONTENT_ENCODING_IDENTITY : encoding;
+}
+
+// Groups `items` by their session id, in order of first appearance.
+template <typename Item, typename AddTo>
+std::vector<v1::Task> GroupBySession(const google::protobuf::RepeatedPtrField<Item>& items,
+                                     v1::TaskType type, const std::string& project_id,
+                                     const CallInfo& call, AddTo add_to) {
+  std::vector<v1::Task> tasks;
+  std::map<std::string, size_t> task_of_session;
+  for (const Item& item : items) {
+    auto [it, inserted] = task_of_session.try_emplace(item.session_id(), tasks.size());
+    if (inserted) tasks.push_back(Envelope(type, project_id, item.session_id(), call));
+    add_to(tasks[it->second], item);
+  }
+  return tasks;
+}
+
 }  // namespace
 
+std::string KafkaKeyOf(const v1::Task& task) {
+  return task.session_id().empty() ? absl::StrCat("project/", task.project_id())
+                                   : task.session_id();
+}
+
 v1::Task BuildInitializeSessionTask(const v1::InitializeSessionRequest& request,
-                                    const std::string& session_id, const CallInfo& call) {
-  v1::Task task =
-      Envelope(v1::TASK_TYPE_INITIALIZE_SESSION, request.project_id(), session_id, call);
+                                    const std::string& project_id, const std::string& session_id,
+                                    const CallInfo& call) {
+  v1::Task task = Envelope(v1::TASK_TYPE_INITIALIZE_SESSION, project_id, session_id, call);
   v1::SessionInit* init = task.mutable_init();
   *init->mutable_request() = request;
+  init->mutable_request()->set_project_id(project_id);
   init->set_peer_ip(call.peer_ip);
   init->set_user_agent(call.user_agent);
   init->set_accept_language(call.accept_language);
@@ -42,13 +70,72 @@ v1::Task BuildPayloadTask(const v1::PushPayloadRequest& request, const std::stri
   task.set_chunk_index(0);
   task.set_chunk_count(1);
   v1::Payload* payload = task.mutable_payload();
-  payload->set_content_encoding(request.content_encoding() == v1::CONTENT_ENCODING_UNSPECIFIED
-                                    ? v1::CONTENT_ENCODING_IDENTITY
-                                    : request.content_encoding());
+  payload->set_content_encoding(Normalized(request.content_encoding()));
   *payload->mutable_content() = request.content();
   payload->set_is_beacon(request.is_beacon());
   payload->set_has_session_unloaded(request.has_session_unloaded());
   return task;
+}
+
+v1::Task BuildPayloadChunkTask(const v1::PayloadStreamHeader& header,
+                               const std::string& project_id, const CallInfo& call,
+                               uint32_t index, uint32_t count, uint64_t offset, std::string data,
+                               std::string sha256) {
+  v1::Task task = Envelope(v1::TASK_TYPE_PUSH_PAYLOAD, project_id, header.session_id(), call);
+  task.set_payload_id(header.payload_id());
+  task.set_chunk_index(index);
+  task.set_chunk_count(count);
+  v1::Payload* payload = task.mutable_payload();
+  payload->set_content_encoding(Normalized(header.content_encoding()));
+  payload->set_is_beacon(header.is_beacon());
+  payload->set_has_session_unloaded(header.has_session_unloaded());
+  payload->set_chunk_data(std::move(data));
+  payload->set_chunk_offset(offset);
+  payload->set_total_bytes(header.total_bytes());
+  payload->set_sha256(std::move(sha256));
+  return task;
+}
+
+v1::Task BuildIdentifyTask(const v1::IdentifySessionRequest& request,
+                           const std::string& project_id, const CallInfo& call) {
+  v1::Task task = Envelope(v1::TASK_TYPE_IDENTIFY_SESSION, project_id, request.session_id(), call);
+  *task.mutable_identify() = request;
+  return task;
+}
+
+v1::Task BuildPropertiesTask(const v1::AddSessionPropertiesRequest& request,
+                             const std::string& project_id, const CallInfo& call) {
+  v1::Task task =
+      Envelope(v1::TASK_TYPE_ADD_SESSION_PROPERTIES, project_id, request.session_id(), call);
+  *task.mutable_properties() = request;
+  return task;
+}
+
+v1::Task BuildFeedbackTask(const v1::AddSessionFeedbackRequest& request,
+                           const std::string& project_id, const CallInfo& call) {
+  v1::Task task =
+      Envelope(v1::TASK_TYPE_ADD_SESSION_FEEDBACK, project_id, request.session_id(), call);
+  *task.mutable_feedback() = request;
+  if (request.timestamp_ms() == 0) {
+    task.mutable_feedback()->set_timestamp_ms(absl::ToUnixMillis(call.received_at));
+  }
+  return task;
+}
+
+std::vector<v1::Task> BuildBackendErrorTasks(const v1::PushBackendErrorsRequest& request,
+                                             const std::string& project_id, const CallInfo& call) {
+  return GroupBySession(request.errors(), v1::TASK_TYPE_PUSH_BACKEND_ERRORS, project_id, call,
+                        [](v1::Task& task, const v1::BackendError& error) {
+                          *task.mutable_backend_errors()->add_errors() = error;
+                        });
+}
+
+std::vector<v1::Task> BuildMetricTasks(const v1::PushMetricsRequest& request,
+                                       const std::string& project_id, const CallInfo& call) {
+  return GroupBySession(request.metrics(), v1::TASK_TYPE_PUSH_METRICS, project_id, call,
+                        [](v1::Task& task, const v1::Metric& metric) {
+                          *task.mutable_metrics()->add_metrics() = metric;
+                        });
 }
 
 }  // namespace ingest

@@ -1,8 +1,10 @@
 #pragma once
 
-// Turns validated requests into Task records (the Kafka record value).
+// Turns validated requests into Task records (the Kafka record value), and
+// says which key each record is produced under.
 
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "ingest/v1/ingest.pb.h"
@@ -20,10 +22,35 @@ struct CallInfo {
   absl::Time received_at;
 };
 
+// The Kafka key: the session id, or "project/<id>" for session-less backend
+// errors and metrics (so they still land in one partition per project).
+std::string KafkaKeyOf(const v1::Task& task);
+
 v1::Task BuildInitializeSessionTask(const v1::InitializeSessionRequest& request,
-                                    const std::string& session_id, const CallInfo& call);
+                                    const std::string& project_id, const std::string& session_id,
+                                    const CallInfo& call);
 
 v1::Task BuildPayloadTask(const v1::PushPayloadRequest& request, const std::string& project_id,
                           const CallInfo& call);
+
+// Chunk `index` of `count` of a streamed payload; `sha256` only on the last.
+v1::Task BuildPayloadChunkTask(const v1::PayloadStreamHeader& header,
+                               const std::string& project_id, const CallInfo& call,
+                               uint32_t index, uint32_t count, uint64_t offset, std::string data,
+                               std::string sha256);
+
+v1::Task BuildIdentifyTask(const v1::IdentifySessionRequest& request,
+                           const std::string& project_id, const CallInfo& call);
+v1::Task BuildPropertiesTask(const v1::AddSessionPropertiesRequest& request,
+                             const std::string& project_id, const CallInfo& call);
+v1::Task BuildFeedbackTask(const v1::AddSessionFeedbackRequest& request,
+                           const std::string& project_id, const CallInfo& call);
+
+// One task per distinct session (errors without a session share one task),
+// keeping the request's order within each.
+std::vector<v1::Task> BuildBackendErrorTasks(const v1::PushBackendErrorsRequest& request,
+                                             const std::string& project_id, const CallInfo& call);
+std::vector<v1::Task> BuildMetricTasks(const v1::PushMetricsRequest& request,
+                                       const std::string& project_id, const CallInfo& call);
 
 }  // namespace ingest

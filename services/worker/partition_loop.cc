@@ -14,6 +14,11 @@ absl::string_view TypeName(const v1::Task& task) {
   switch (task.type()) {
     case v1::TASK_TYPE_INITIALIZE_SESSION: return "initialize_session";
     case v1::TASK_TYPE_PUSH_PAYLOAD: return "push_payload";
+    case v1::TASK_TYPE_IDENTIFY_SESSION: return "identify_session";
+    case v1::TASK_TYPE_ADD_SESSION_PROPERTIES: return "add_session_properties";
+    case v1::TASK_TYPE_ADD_SESSION_FEEDBACK: return "add_session_feedback";
+    case v1::TASK_TYPE_PUSH_BACKEND_ERRORS: return "push_backend_errors";
+    case v1::TASK_TYPE_PUSH_METRICS: return "push_metrics";
     default: return "unknown";
   }
 }

@@ -3,6 +3,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "ingest/v1/ingest.grpc.pb.h"
+#include "services/common/crypto/sha256.h"
 #include "services/common/kafka/testing/mock_cluster.h"
 #include "services/common/pg/testing/test_database.h"
 #include "services/gateway/gateway_server.h"
@@ -20,6 +22,36 @@ namespace ingest {
 namespace {
 
 constexpr char kTopic[] = "ingest.tasks";
+constexpr char kProject[] = "e2e-project";
+constexpr char kApiKey[] = "sk_e2e_0123456789abcdef";
+constexpr char kOtherProjectKey[] = "sk_other_0123456789abcd";
+
+// Writes `text` to a new file in the test's scratch directory.
+std::string WriteTempFile(const std::string& name, const std::string& text) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Options of a gateway on a free port with the test's keys.
+GatewayOptions TestGatewayOptions(const std::string& bootstrap) {
+  GatewayOptions options;
+  options.producer.bootstrap_servers = bootstrap;
+  options.topic = kTopic;
+  options.api_keys_file = WriteTempFile(
+      "api_keys", absl::StrCat(kProject, " ", kApiKey, "\nother-project ", kOtherProjectKey, "\n"));
+  options.session_secret_file = WriteTempFile("session_secret", "e2e-session-secret-0123456789");
+  options.service.stream_chunk_bytes = 64 << 10;
+  return options;
+}
+
+std::unique_ptr<grpc::ClientContext> Context(const char* api_key = kApiKey) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  if (api_key != nullptr) context->AddMetadata("authorization", absl::StrCat("Bearer ", api_key));
+  return context;
+}
 
 // A worker running on its own thread until destroyed (SIGTERM-like stop).
 class RunningWorker {
@@ -51,10 +83,7 @@ class PipelineTest : public ::testing::Test {
     ASSERT_TRUE(database.ok()) << database.status();
     database_ = std::move(database).value();
 
-    GatewayOptions gateway_options;
-    gateway_options.producer.bootstrap_servers = cluster_->bootstrap_servers();
-    gateway_options.topic = kTopic;
-    auto gateway = GatewayServer::Start(gateway_options);
+    auto gateway = GatewayServer::Start(TestGatewayOptions(cluster_->bootstrap_servers()));
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_ = std::move(gateway).value();
     stub_ = v1::Ingest::NewStub(grpc::CreateChannel(
@@ -73,27 +102,23 @@ class PipelineTest : public ::testing::Test {
     return options;
   }
 
-  std::string Initialize() {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  std::string Initialize(const char* api_key = kApiKey) {
     v1::InitializeSessionRequest request;
-    request.set_project_id("e2e-project");
     request.set_client_version("test/1");
     v1::InitializeSessionResponse response;
-    grpc::Status status = stub_->InitializeSession(&context, request, &response);
+    grpc::Status status = stub_->InitializeSession(Context(api_key).get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.session_id();
   }
 
-  grpc::Status Push(const std::string& session_id, uint64_t payload_id, const std::string& events) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  grpc::Status Push(const std::string& session_id, uint64_t payload_id, const std::string& events,
+                    const char* api_key = kApiKey) {
     v1::PushPayloadRequest request;
     request.set_session_id(session_id);
     request.set_payload_id(payload_id);
     request.mutable_content()->set_events(events);
     v1::PushPayloadResponse response;
-    grpc::Status status = stub_->PushPayload(&context, request, &response);
+    grpc::Status status = stub_->PushPayload(Context(api_key).get(), request, &response);
     if (status.ok()) {
       EXPECT_EQ(response.payload_id(), payload_id);
     }
@@ -106,11 +131,16 @@ class PipelineTest : public ::testing::Test {
 
   // Waits until `expected` payload rows exist (or the deadline passes).
   int64_t WaitForPayloadRows(int64_t expected, absl::Duration timeout) {
+    return WaitForCount("SELECT count(*) FROM session_payloads", expected, timeout);
+  }
+
+  // Polls `count_sql` until it reaches `expected` or `timeout` passes.
+  int64_t WaitForCount(const char* count_sql, int64_t expected, absl::Duration timeout) {
     auto db = database_->Connect();
     const absl::Time deadline = absl::Now() + timeout;
     int64_t rows = -1;
     while (absl::Now() < deadline) {
-      auto result = db->Query("SELECT count(*) FROM session_payloads", {});
+      auto result = db->Query(count_sql, {});
       if (result.ok()) rows = std::atoll(PQgetvalue(result->get(), 0, 0));
       if (rows >= expected) break;
       absl::SleepFor(absl::Milliseconds(100));
@@ -201,6 +231,180 @@ TEST_F(PipelineTest, RetriedPushWithTheSamePayloadIdIsStoredOnce) {
   ExpectStoredExactly({{session_id, 2}});
 }
 
+TEST_F(PipelineTest, MissingOrUnknownKeyIsUnauthenticated) {
+  const std::string session_id = Initialize();
+  EXPECT_EQ(Push(session_id, 1, "x", nullptr).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Push(session_id, 1, "x", "sk_not_a_key_000000000").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(PipelineTest, AnotherProjectsKeyIsPermissionDenied) {
+  const std::string session_id = Initialize();
+  EXPECT_EQ(Push(session_id, 1, "x", kOtherProjectKey).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(PipelineTest, StreamedPayloadIsChunkedAndStoredByteIdentical) {
+  RunningWorker worker(WorkerConfig());
+  const std::string session_id = Initialize();
+  v1::PayloadContent content;
+  content.set_events(std::string(1'000'000, 'e') + "tail");
+  const std::string bytes = content.SerializeAsString();
+
+  v1::PushPayloadStreamResponse response;
+  auto context = Context();
+  auto writer = stub_->PushPayloadStream(context.get(), &response);
+  v1::PushPayloadStreamRequest header;
+  header.mutable_header()->set_session_id(session_id);
+  header.mutable_header()->set_payload_id(1);
+  header.mutable_header()->set_total_bytes(bytes.size());
+  header.mutable_header()->set_sha256(Sha256(bytes));
+  ASSERT_TRUE(writer->Write(header));
+  for (size_t at = 0; at < bytes.size(); at += 100'000) {
+    v1::PushPayloadStreamRequest chunk;
+    chunk.set_chunk(bytes.substr(at, 100'000));
+    ASSERT_TRUE(writer->Write(chunk));
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const uint32_t chunks = static_cast<uint32_t>((bytes.size() + (64 << 10) - 1) / (64 << 10));
+  EXPECT_EQ(response.chunk_count(), chunks);
+  EXPECT_EQ(response.sha256(), Sha256(bytes));
+  EXPECT_EQ(response.last_offset() - response.first_offset() + 1, chunks);
+
+  EXPECT_EQ(WaitForPayloadRows(chunks, absl::Seconds(60)), chunks);
+  auto db = database_->Connect();
+  auto stored = db->Query(
+      "SELECT sha256(string_agg(data, ''::bytea ORDER BY chunk_index)) FROM session_payloads "
+      "WHERE session_id = $1 AND payload_id = 1",
+      {PgParam::Text(session_id)});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  size_t length = 0;
+  unsigned char* digest = PQunescapeBytea(
+      reinterpret_cast<const unsigned char*>(PQgetvalue(stored->get(), 0, 0)), &length);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(digest), length), Sha256(bytes));
+  PQfreemem(digest);
+}
+
+TEST_F(PipelineTest, StreamWithAWrongDigestIsRefusedAndNeverOk) {
+  const std::string session_id = Initialize();
+  v1::PushPayloadStreamResponse response;
+  auto context = Context();
+  auto writer = stub_->PushPayloadStream(context.get(), &response);
+  v1::PushPayloadStreamRequest header;
+  header.mutable_header()->set_session_id(session_id);
+  header.mutable_header()->set_payload_id(1);
+  header.mutable_header()->set_total_bytes(200'000);
+  header.mutable_header()->set_sha256(std::string(32, 'x'));
+  ASSERT_TRUE(writer->Write(header));
+  v1::PushPayloadStreamRequest chunk;
+  chunk.set_chunk(std::string(200'000, 'c'));
+  writer->Write(chunk);
+  writer->WritesDone();
+  EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(PipelineTest, StreamShorterThanItsHeaderIsInvalidArgument) {
+  const std::string session_id = Initialize();
+  v1::PushPayloadStreamResponse response;
+  auto context = Context();
+  auto writer = stub_->PushPayloadStream(context.get(), &response);
+  v1::PushPayloadStreamRequest header;
+  header.mutable_header()->set_session_id(session_id);
+  header.mutable_header()->set_payload_id(1);
+  header.mutable_header()->set_total_bytes(1000);
+  ASSERT_TRUE(writer->Write(header));
+  v1::PushPayloadStreamRequest chunk;
+  chunk.set_chunk(std::string(10, 'c'));
+  ASSERT_TRUE(writer->Write(chunk));
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+}
+
+TEST_F(PipelineTest, SessionCallsErrorsAndMetricsArePersisted) {
+  RunningWorker worker(WorkerConfig());
+  const std::string session_id = Initialize();
+  {
+    v1::IdentifySessionRequest request;
+    request.set_session_id(session_id);
+    request.set_user_identifier("ada@example.com");
+    v1::IdentifySessionResponse response;
+    ASSERT_TRUE(stub_->IdentifySession(Context().get(), request, &response).ok());
+    EXPECT_GE(response.position().offset(), 0);
+  }
+  {
+    v1::AddSessionPropertiesRequest request;
+    request.set_session_id(session_id);
+    (*request.mutable_properties())["plan"] = "pro";
+    v1::AddSessionPropertiesResponse response;
+    ASSERT_TRUE(stub_->AddSessionProperties(Context().get(), request, &response).ok());
+  }
+  {
+    v1::AddSessionFeedbackRequest request;
+    request.set_session_id(session_id);
+    request.set_verbatim("smooth");
+    v1::AddSessionFeedbackResponse response;
+    ASSERT_TRUE(stub_->AddSessionFeedback(Context().get(), request, &response).ok());
+  }
+  {
+    v1::PushBackendErrorsRequest request;
+    request.add_errors()->set_event("no session");
+    v1::BackendError* error = request.add_errors();
+    error->set_event("with session");
+    error->set_session_id(session_id);
+    v1::PushBackendErrorsResponse response;
+    ASSERT_TRUE(stub_->PushBackendErrors(Context().get(), request, &response).ok());
+    EXPECT_EQ(response.records(), 2u);
+  }
+  {
+    v1::PushMetricsRequest request;
+    v1::Metric* metric = request.add_metrics();
+    metric->set_name("lcp");
+    metric->set_value(1.25);
+    v1::PushMetricsResponse response;
+    ASSERT_TRUE(stub_->PushMetrics(Context().get(), request, &response).ok());
+  }
+  EXPECT_EQ(WaitForCount("SELECT count(*) FROM metrics", 1, absl::Seconds(60)), 1);
+  EXPECT_EQ(WaitForCount("SELECT count(*) FROM backend_errors", 2, absl::Seconds(60)), 2);
+  EXPECT_EQ(WaitForCount("SELECT count(*) FROM sessions WHERE user_identifier = 'ada@example.com' "
+                         "AND properties->>'plan' = 'pro'",
+                         1, absl::Seconds(60)),
+            1);
+  EXPECT_EQ(WaitForCount("SELECT count(*) FROM session_feedback", 1, absl::Seconds(60)), 1);
+}
+
+TEST_F(PipelineTest, OverTheProjectRateIsResourceExhaustedWithRetryAfter) {
+  gateway_.reset();
+  GatewayOptions options = TestGatewayOptions(cluster_->bootstrap_servers());
+  options.project_rate = {.bytes_per_second = 1000, .burst_bytes = 4000, .min_cost_bytes = 1000};
+  auto gateway = GatewayServer::Start(options);
+  ASSERT_TRUE(gateway.ok());
+  gateway_ = std::move(gateway).value();
+  stub_ = v1::Ingest::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->port()),
+                                                  grpc::InsecureChannelCredentials()));
+  const std::string session_id = Initialize();
+  grpc::StatusCode last = grpc::StatusCode::OK;
+  std::string retry_after;
+  for (uint64_t id = 1; id <= 10 && last == grpc::StatusCode::OK; ++id) {
+    auto context = Context();
+    v1::PushPayloadRequest request;
+    request.set_session_id(session_id);
+    request.set_payload_id(id);
+    request.mutable_content()->set_events(std::string(900, 'x'));
+    v1::PushPayloadResponse response;
+    last = stub_->PushPayload(context.get(), request, &response).error_code();
+    auto it = context->GetServerTrailingMetadata().find("retry-after-ms");
+    if (it != context->GetServerTrailingMetadata().end()) {
+      retry_after.assign(it->second.data(), it->second.size());
+    }
+  }
+  EXPECT_EQ(last, grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(retry_after.empty());
+  EXPECT_GT(std::atoi(retry_after.c_str()), 0);
+}
+
 TEST_F(PipelineTest, InvalidRequestsAreRefusedWithInvalidArgument) {
   EXPECT_EQ(Push("", 1, "x").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Push("not-a-session", 1, "x").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -211,10 +415,8 @@ TEST_F(PipelineTest, InvalidRequestsAreRefusedWithInvalidArgument) {
 TEST_F(PipelineTest, KafkaDownMeansUnavailableNeverOk) {
   const std::string session_id = Initialize();
   gateway_.reset();
-  GatewayOptions options;
-  options.producer.bootstrap_servers = cluster_->bootstrap_servers();
+  GatewayOptions options = TestGatewayOptions(cluster_->bootstrap_servers());
   options.producer.delivery_timeout = absl::Seconds(2);
-  options.topic = kTopic;
   auto gateway = GatewayServer::Start(options);
   ASSERT_TRUE(gateway.ok());
   gateway_ = std::move(gateway).value();

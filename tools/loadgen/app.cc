@@ -64,7 +64,8 @@ int RunLoadgenMain(const LoadgenOptions& options) {
     return kExitUsage;
   }
   std::unique_ptr<IngestClient> client =
-      CreateGrpcIngestClient(std::move(channel), options.call_timeout);
+      CreateGrpcIngestClient(std::move(channel), options.call_timeout,
+                             options.api_key);
 
   console.Log(absl::StrFormat(
       "loadgen: %d sessions x %d payloads of %d..%d bytes (seed %d) to %s, "

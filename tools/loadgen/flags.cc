@@ -1,6 +1,7 @@
 #include "tools/loadgen/flags.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@
 ABSL_FLAG(std::string, gateway, "",
           "HOST:PORT of the gateway's gRPC endpoint (GATEWAY_ADDR in "
           ".local/endpoints.env). Required.");
+ABSL_FLAG(std::string, api_key, "",
+          "Project API key, sent as `authorization: Bearer KEY` (default: "
+          "$INGEST_API_KEY; ./dev up writes API_KEY to .local/endpoints.env).");
 ABSL_FLAG(std::string, pg_dsn, "",
           "libpq connection string of the worker's PostgreSQL (PG_DSN in "
           ".local/endpoints.env). Required.");
@@ -149,6 +153,11 @@ absl::StatusOr<LoadgenOptions> ParseFlags(int argc, char** argv) {
 
   LoadgenOptions options;
   options.gateway = absl::GetFlag(FLAGS_gateway);
+  options.api_key = absl::GetFlag(FLAGS_api_key);
+  if (options.api_key.empty()) {
+    const char* from_env = std::getenv("INGEST_API_KEY");
+    if (from_env != nullptr) options.api_key = from_env;
+  }
   options.pg_dsn = absl::GetFlag(FLAGS_pg_dsn);
   options.project_id = absl::GetFlag(FLAGS_project);
   options.sessions = absl::GetFlag(FLAGS_sessions);

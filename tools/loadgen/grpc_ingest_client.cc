@@ -23,9 +23,10 @@ absl::Status ToAbslStatus(const grpc::Status& status) {
 class GrpcIngestClient final : public IngestClient {
  public:
   GrpcIngestClient(std::shared_ptr<grpc::Channel> channel,
-                   absl::Duration call_timeout)
+                   absl::Duration call_timeout, std::string api_key)
       : stub_(ingest::v1::Ingest::NewStub(std::move(channel))),
-        call_timeout_(call_timeout) {}
+        call_timeout_(call_timeout),
+        authorization_(absl::StrCat("Bearer ", api_key)) {}
 
   absl::StatusOr<std::string> InitializeSession(
       const ingest::v1::InitializeSessionRequest& request) override {
@@ -51,19 +52,24 @@ class GrpcIngestClient final : public IngestClient {
   }
 
  private:
+  // Deadline and credentials of every call.
   void SetDeadline(grpc::ClientContext& context) const {
     context.set_deadline(absl::ToChronoTime(absl::Now() + call_timeout_));
+    context.AddMetadata("authorization", authorization_);
   }
 
   const std::unique_ptr<ingest::v1::Ingest::Stub> stub_;
   const absl::Duration call_timeout_;
+  const std::string authorization_;
 };
 
 }  // namespace
 
 std::unique_ptr<IngestClient> CreateGrpcIngestClient(
-    std::shared_ptr<grpc::Channel> channel, absl::Duration call_timeout) {
-  return std::make_unique<GrpcIngestClient>(std::move(channel), call_timeout);
+    std::shared_ptr<grpc::Channel> channel, absl::Duration call_timeout,
+    std::string api_key) {
+  return std::make_unique<GrpcIngestClient>(std::move(channel), call_timeout,
+                                            std::move(api_key));
 }
 
 std::shared_ptr<grpc::Channel> CreateGatewayChannel(

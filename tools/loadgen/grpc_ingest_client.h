@@ -14,7 +14,8 @@ namespace ingest::loadgen {
 // gets `call_timeout` as its deadline; grpc::Status maps to absl::Status with
 // the same canonical code. Thread-safe (the stub and channel are).
 std::unique_ptr<IngestClient> CreateGrpcIngestClient(
-    std::shared_ptr<grpc::Channel> channel, absl::Duration call_timeout);
+    std::shared_ptr<grpc::Channel> channel, absl::Duration call_timeout,
+    std::string api_key);
 
 // An insecure channel to the gateway at `address` (HOST:PORT).
 std::shared_ptr<grpc::Channel> CreateGatewayChannel(

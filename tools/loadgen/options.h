@@ -12,6 +12,7 @@ namespace ingest::loadgen {
 // Everything one loadgen run is configured by (bound from flags in flags.cc).
 struct LoadgenOptions {
   std::string gateway;  // HOST:PORT of the gateway's gRPC port
+  std::string api_key;  // project API key sent as `authorization: Bearer`
   std::string pg_dsn;   // libpq connection string of the worker's database
   std::string project_id = "demo-project";
   int sessions = 20;

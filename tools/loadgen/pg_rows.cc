@@ -10,7 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "tools/loadgen/pg_text_array.h"
+#include "services/common/pg/pg_text_array.h"
 
 namespace ingest::loadgen {
 namespace {

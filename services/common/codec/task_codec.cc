@@ -17,19 +17,46 @@ absl::StatusOr<v1::Task> DecodeTask(absl::string_view bytes) {
         "unsupported task schema_version ", task.schema_version(), " (this worker reads 1..",
         kTaskSchemaVersion, "): upgrade the worker"));
   }
-  if (task.session_id().empty()) return absl::InvalidArgumentError("task has no session_id");
   if (task.project_id().empty()) return absl::InvalidArgumentError("task has no project_id");
+  const bool session_optional = task.type() == v1::TASK_TYPE_PUSH_BACKEND_ERRORS ||
+                                task.type() == v1::TASK_TYPE_PUSH_METRICS;
+  if (task.session_id().empty() && !session_optional) {
+    return absl::InvalidArgumentError("task has no session_id");
+  }
+  const auto missing_body = [&](const char* body) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(v1::TaskType_Name(task.type()), " task without ", body, " body"));
+  };
   switch (task.type()) {
     case v1::TASK_TYPE_INITIALIZE_SESSION:
-      if (!task.has_init()) return absl::InvalidArgumentError("initialize task without init body");
+      if (!task.has_init()) return missing_body("init");
       break;
     case v1::TASK_TYPE_PUSH_PAYLOAD:
-      if (!task.has_payload()) return absl::InvalidArgumentError("payload task without payload body");
+      if (!task.has_payload()) return missing_body("payload");
       if (task.payload_id() == 0) return absl::InvalidArgumentError("payload task with payload_id 0");
       if (task.chunk_count() == 0 || task.chunk_index() >= task.chunk_count()) {
         return absl::InvalidArgumentError(absl::StrCat("bad chunk numbering ", task.chunk_index(),
                                                        " of ", task.chunk_count()));
       }
+      if (task.chunk_count() > 1 && task.chunk_index() + 1 == task.chunk_count() &&
+          task.payload().sha256().size() != 32) {
+        return absl::InvalidArgumentError("last chunk of a streamed payload without its sha256");
+      }
+      break;
+    case v1::TASK_TYPE_IDENTIFY_SESSION:
+      if (!task.has_identify()) return missing_body("identify");
+      break;
+    case v1::TASK_TYPE_ADD_SESSION_PROPERTIES:
+      if (!task.has_properties()) return missing_body("properties");
+      break;
+    case v1::TASK_TYPE_ADD_SESSION_FEEDBACK:
+      if (!task.has_feedback()) return missing_body("feedback");
+      break;
+    case v1::TASK_TYPE_PUSH_BACKEND_ERRORS:
+      if (!task.has_backend_errors()) return missing_body("backend_errors");
+      break;
+    case v1::TASK_TYPE_PUSH_METRICS:
+      if (!task.has_metrics()) return missing_body("metrics");
       break;
     default:
       return absl::InvalidArgumentError(absl::StrCat("unknown task type ", task.type()));

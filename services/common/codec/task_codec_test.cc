@@ -67,5 +67,35 @@ TEST(TaskCodecTest, RejectsMissingIdsAndMismatchedBodies) {
   EXPECT_FALSE(DecodeTask(EncodeTask(unknown_type)).ok());
 }
 
+TEST(TaskCodecTest, SessionIsOptionalOnlyForBackendErrorsAndMetrics) {
+  v1::Task errors;
+  errors.set_schema_version(kTaskSchemaVersion);
+  errors.set_type(v1::TASK_TYPE_PUSH_BACKEND_ERRORS);
+  errors.set_project_id("p");
+  errors.mutable_backend_errors()->add_errors()->set_event("boom");
+  EXPECT_TRUE(DecodeTask(EncodeTask(errors)).ok());
+
+  v1::Task identify;
+  identify.set_schema_version(kTaskSchemaVersion);
+  identify.set_type(v1::TASK_TYPE_IDENTIFY_SESSION);
+  identify.set_project_id("p");
+  identify.mutable_identify()->set_user_identifier("u");
+  EXPECT_FALSE(DecodeTask(EncodeTask(identify)).ok());
+  identify.set_session_id("s");
+  EXPECT_TRUE(DecodeTask(EncodeTask(identify)).ok());
+}
+
+TEST(TaskCodecTest, LastChunkMustCarryTheDigest) {
+  v1::Task chunk = PayloadTask();
+  chunk.set_chunk_count(3);
+  chunk.set_chunk_index(2);
+  EXPECT_FALSE(DecodeTask(EncodeTask(chunk)).ok());
+  chunk.mutable_payload()->set_sha256(std::string(32, 'x'));
+  EXPECT_TRUE(DecodeTask(EncodeTask(chunk)).ok());
+  chunk.set_chunk_index(1);
+  chunk.mutable_payload()->clear_sha256();
+  EXPECT_TRUE(DecodeTask(EncodeTask(chunk)).ok()) << "middle chunks carry no digest";
+}
+
 }  // namespace
 }  // namespace ingest

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 const std::vector<Migration>& Migrations() {
-  static const auto* migrations = new std::vector<Migration>{{1, kSchemaV1Sql}};
+  static const auto* migrations = new std::vector<Migration>{{1, kSchemaV1Sql}, {2, kSchemaV2Sql}};
   return *migrations;
 }
 

@@ -118,6 +118,76 @@ TEST_F(PgTaskStoreTest, LockedTableFailsRetriablyAndStoresNothing) {
   EXPECT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(0, "s5", 1, "a")}, 1).ok());
 }
 
+TaskRecord Typed(int64_t offset, const std::string& session, v1::TaskType type) {
+  TaskRecord record;
+  record.offset = offset;
+  record.task.set_schema_version(kTaskSchemaVersion);
+  record.task.set_type(type);
+  record.task.set_project_id("proj");
+  record.task.set_session_id(session);
+  record.task.mutable_received_at()->set_seconds(1700000000);
+  return record;
+}
+
+TEST_F(PgTaskStoreTest, IdentifyAndPropertiesCreateOrUpdateTheSession) {
+  TaskRecord identify = Typed(0, "s6", v1::TASK_TYPE_IDENTIFY_SESSION);
+  identify.task.mutable_identify()->set_user_identifier("ada@example.com");
+  (*identify.task.mutable_identify()->mutable_user_object())["plan"] = "pro";
+  TaskRecord first = Typed(1, "s6", v1::TASK_TYPE_ADD_SESSION_PROPERTIES);
+  (*first.task.mutable_properties()->mutable_properties())["a"] = "1";
+  (*first.task.mutable_properties()->mutable_properties())["b"] = "\"quoted\", {braces}";
+  TaskRecord second = Typed(2, "s6", v1::TASK_TYPE_ADD_SESSION_PROPERTIES);
+  (*second.task.mutable_properties()->mutable_properties())["a"] = "2";
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {identify, first, second}, 3).ok());
+  EXPECT_EQ(One("SELECT user_identifier || ' ' || (user_object->>'plan') FROM sessions "
+                "WHERE session_id = 's6'"),
+            "ada@example.com pro");
+  EXPECT_EQ(One("SELECT (properties->>'a') || '|' || (properties->>'b') FROM sessions "
+                "WHERE session_id = 's6'"),
+            "2|\"quoted\", {braces}");
+}
+
+TEST_F(PgTaskStoreTest, FeedbackErrorsAndMetricsAreStoredOncePerRecord) {
+  TaskRecord feedback = Typed(0, "s7", v1::TASK_TYPE_ADD_SESSION_FEEDBACK);
+  feedback.task.mutable_feedback()->set_verbatim("great");
+  feedback.task.mutable_feedback()->set_timestamp_ms(1700000000123);
+  TaskRecord errors = Typed(1, "", v1::TASK_TYPE_PUSH_BACKEND_ERRORS);
+  errors.task.mutable_backend_errors()->add_errors()->set_event("boom");
+  errors.task.mutable_backend_errors()->add_errors()->set_event("bang");
+  TaskRecord metrics = Typed(2, "s7", v1::TASK_TYPE_PUSH_METRICS);
+  v1::Metric* metric = metrics.task.mutable_metrics()->add_metrics();
+  metric->set_session_id("s7");
+  metric->set_name("lcp");
+  metric->set_value(2.5);
+  (*metric->mutable_tags())["page"] = "/home";
+  std::vector<TaskRecord> batch = {feedback, errors, metrics};
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, batch, 3).ok());
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, batch, 3).ok()) << "replay";
+  EXPECT_EQ(One("SELECT count(*) || ' ' || min(verbatim) FROM session_feedback"), "1 great");
+  EXPECT_EQ(One("SELECT count(*) || ' ' || count(session_id) FROM backend_errors"), "2 0");
+  EXPECT_EQ(One("SELECT name || '=' || value || ' ' || (tags->>'page') FROM metrics"),
+            "lcp=2.5 /home");
+  EXPECT_EQ(One("SELECT count(*) FROM sessions WHERE session_id = 's7'"), "1");
+}
+
+TEST_F(PgTaskStoreTest, StreamedPayloadIsStoredChunkWiseAndCountedOnce) {
+  std::vector<TaskRecord> chunks;
+  const std::string parts[] = {"abc", "def", "g"};
+  for (uint32_t i = 0; i < 3; ++i) {
+    TaskRecord chunk = Typed(i, "s8", v1::TASK_TYPE_PUSH_PAYLOAD);
+    chunk.task.set_payload_id(1);
+    chunk.task.set_chunk_index(i);
+    chunk.task.set_chunk_count(3);
+    chunk.task.mutable_payload()->set_chunk_data(parts[i]);
+    chunks.push_back(chunk);
+  }
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, chunks, 3).ok());
+  EXPECT_EQ(One("SELECT string_agg(convert_from(data, 'UTF8'), '' ORDER BY chunk_index) "
+                "FROM session_payloads WHERE session_id = 's8'"),
+            "abcdefg");
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's8'"), "1");
+}
+
 TEST_F(PgTaskStoreTest, UnreachableDatabaseIsUnavailable) {
   auto store = CreatePgTaskStore({.dsn = "host=127.0.0.1 port=1 dbname=x connect_timeout=1",
                                   .connect_timeout = absl::Seconds(1)});

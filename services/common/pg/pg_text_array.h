@@ -4,7 +4,7 @@
 
 #include "absl/types/span.h"
 
-namespace ingest::loadgen {
+namespace ingest {
 
 // The PostgreSQL text[] literal for `values`, e.g. {"a","b\"c"}, to pass as a
 // query parameter (`= ANY($1::text[])`). Every element is double-quoted with
@@ -12,4 +12,4 @@ namespace ingest::loadgen {
 // parameter value, never SQL.
 std::string ToPgTextArray(absl::Span<const std::string> values);
 
-}  // namespace ingest::loadgen
+}  // namespace ingest

@@ -1,11 +1,11 @@
-#include "tools/loadgen/pg_text_array.h"
+#include "services/common/pg/pg_text_array.h"
 
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 
-namespace ingest::loadgen {
+namespace ingest {
 namespace {
 
 TEST(ToPgTextArrayTest, Empty) { EXPECT_EQ(ToPgTextArray({}), "{}"); }
@@ -21,4 +21,4 @@ TEST(ToPgTextArrayTest, EscapesQuotesAndBackslashes) {
 }
 
 }  // namespace
-}  // namespace ingest::loadgen
+}  // namespace ingest

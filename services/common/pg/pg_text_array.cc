@@ -1,6 +1,6 @@
-#include "tools/loadgen/pg_text_array.h"
+#include "services/common/pg/pg_text_array.h"
 
-namespace ingest::loadgen {
+namespace ingest {
 
 std::string ToPgTextArray(absl::Span<const std::string> values) {
   std::string out = "{";
@@ -17,4 +17,4 @@ std::string ToPgTextArray(absl::Span<const std::string> values) {
   return out;
 }
 
-}  // namespace ingest::loadgen
+}  // namespace ingest

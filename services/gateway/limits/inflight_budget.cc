@@ -1,0 +1,34 @@
+#include "services/gateway/limits/inflight_budget.h"
+
+namespace ingest {
+
+bool InFlightBudget::TryAcquire(int64_t bytes) {
+  int64_t current = in_use_.load(std::memory_order_relaxed);
+  do {
+    // A single record larger than the whole budget is still let through when
+    // nothing else is in flight, so a big payload cannot starve forever.
+    if (current + bytes > max_bytes_ && current > 0) return false;
+  } while (!in_use_.compare_exchange_weak(current, current + bytes, std::memory_order_relaxed));
+  return true;
+}
+
+void InFlightBudget::Release(int64_t bytes) {
+  in_use_.fetch_sub(bytes, std::memory_order_relaxed);
+}
+
+BudgetLease& BudgetLease::operator=(BudgetLease&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    budget_ = other.budget_;
+    bytes_ = other.bytes_;
+    other.budget_ = nullptr;
+  }
+  return *this;
+}
+
+void BudgetLease::Reset() {
+  if (budget_ != nullptr) budget_->Release(bytes_);
+  budget_ = nullptr;
+}
+
+}  // namespace ingest

@@ -1,0 +1,195 @@
+#include "services/gateway/payload_stream_call.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/codec/task_codec.h"
+#include "services/common/status/grpc_status.h"
+#include "services/gateway/ingest_service.h"
+
+namespace ingest {
+
+PayloadStreamCall::PayloadStreamCall(grpc::CallbackServerContext* context,
+                                     v1::PushPayloadStreamResponse* response,
+                                     PayloadStreamOptions options, TaskPublisher& publisher,
+                                     GatewayMetrics& metrics, const ApiKeyStore& keys,
+                                     const SessionIds& session_ids)
+    : context_(context),
+      response_(response),
+      options_(std::move(options)),
+      publisher_(publisher),
+      metrics_(metrics),
+      session_ids_(session_ids),
+      start_(absl::Now()) {
+  metrics_.RequestStarted();
+  absl::MutexLock lock(&mutex_);
+  absl::StatusOr<std::string> project = keys.Authenticate(MetadataValue(*context, "authorization"));
+  if (!project.ok()) {
+    metrics_.Rejected("unauthenticated");
+    Fail(project.status());
+    return;
+  }
+  project_ = *project;
+  call_info_ = CallInfoOf(*context, options_.gateway_id);
+  read_pending_ = true;
+  StartRead(&request_);
+}
+
+void PayloadStreamCall::OnReadDone(bool ok) {
+  absl::MutexLock lock(&mutex_);
+  read_pending_ = false;
+  if (!failure_.ok() || finished_) {
+    MaybeFinish();
+    return;
+  }
+  if (!ok) {
+    client_done_ = true;
+    if (chunker_ == nullptr) {
+      Fail(absl::InvalidArgumentError("stream ended before its header"));
+    } else if (!chunker_->complete()) {
+      Fail(absl::InvalidArgumentError(absl::StrCat("stream ended after ", chunker_->received(),
+                                                   " of the ", header_->total_bytes(),
+                                                   " bytes its header announced")));
+    }
+    MaybeFinish();
+    return;
+  }
+  HandleMessage();
+  MaybeReadNext();
+  MaybeFinish();
+}
+
+void PayloadStreamCall::HandleMessage() {
+  if (request_.has_header()) {
+    HandleHeader(request_.header());
+    return;
+  }
+  if (chunker_ == nullptr) {
+    Fail(absl::InvalidArgumentError("the first message of the stream must be its header"));
+    return;
+  }
+  if (absl::Status status = chunker_->Append(request_.chunk()); !status.ok()) {
+    Fail(status);
+    return;
+  }
+  request_.clear_chunk();
+  ProduceReadyChunks();
+}
+
+void PayloadStreamCall::HandleHeader(const v1::PayloadStreamHeader& header) {
+  if (header_.has_value()) {
+    Fail(absl::InvalidArgumentError("the stream sent a second header"));
+    return;
+  }
+  if (absl::Status status = ValidateStreamHeader(header, options_.limits, session_ids_, project_);
+      !status.ok()) {
+    metrics_.Rejected(status.code() == absl::StatusCode::kPermissionDenied ? "permission_denied"
+                                                                           : "invalid_argument");
+    Fail(status);
+    return;
+  }
+  if (std::optional<Refusal> refusal =
+          publisher_.ChargeRate(project_, static_cast<int64_t>(header.total_bytes()))) {
+    Fail(refusal->status, refusal->retry_after);
+    return;
+  }
+  header_ = header;
+  chunker_ = std::make_unique<StreamChunker>(header.total_bytes(),
+                                             static_cast<uint64_t>(options_.chunk_bytes));
+  metrics_.PayloadReceived(static_cast<int64_t>(header.total_bytes()));
+}
+
+void PayloadStreamCall::ProduceReadyChunks() {
+  while (failure_.ok() && in_flight_ < options_.max_inflight_chunks && chunker_->HasChunk()) {
+    BudgetLease lease;
+    if (std::optional<Refusal> refusal =
+            publisher_.Reserve(std::min<int64_t>(options_.chunk_bytes,
+                                                 static_cast<int64_t>(header_->total_bytes())),
+                               &lease)) {
+      // With chunks of ours in flight, their acknowledgements free room:
+      // hold the chunk and retry then. Otherwise the replica is saturated.
+      if (in_flight_ == 0) Fail(refusal->status, refusal->retry_after);
+      return;
+    }
+    StreamChunker::Chunk chunk = chunker_->TakeChunk();
+    if (chunk.last && !header_->sha256().empty() && header_->sha256() != chunk.sha256) {
+      Fail(absl::InvalidArgumentError(
+          "content does not match header.sha256: nothing of this payload was completed; "
+          "resend it"));
+      return;
+    }
+    if (chunk.last) response_->set_sha256(chunk.sha256);
+    v1::Task task = BuildPayloadChunkTask(*header_, project_, call_info_, chunk.index,
+                                          chunker_->chunk_count(), chunk.offset,
+                                          std::move(chunk.data), std::move(chunk.sha256));
+    ++in_flight_;
+    publisher_.Produce(KafkaKeyOf(task), EncodeTask(task),
+                       [this, lease = std::move(lease)](absl::StatusOr<RecordPosition> result) {
+                         OnChunkDelivered(std::move(result));
+                       });
+  }
+}
+
+void PayloadStreamCall::OnChunkDelivered(absl::StatusOr<RecordPosition> result) {
+  absl::MutexLock lock(&mutex_);
+  --in_flight_;
+  if (!result.ok()) {
+    Fail(result.status());
+  } else {
+    ++acknowledged_;
+    if (acknowledged_ == 1) {
+      response_->set_partition(result->partition);
+      response_->set_first_offset(result->offset);
+    }
+    response_->set_first_offset(std::min(response_->first_offset(), result->offset));
+    response_->set_last_offset(std::max(response_->last_offset(), result->offset));
+    ProduceReadyChunks();
+    MaybeReadNext();
+  }
+  MaybeFinish();
+}
+
+void PayloadStreamCall::MaybeReadNext() {
+  if (!failure_.ok() || finished_ || read_pending_ || client_done_) return;
+  if (in_flight_ >= options_.max_inflight_chunks) return;
+  if (chunker_ != nullptr && chunker_->HasChunk()) return;  // held back: wait for room
+  read_pending_ = true;
+  StartRead(&request_);
+}
+
+void PayloadStreamCall::Fail(absl::Status status, absl::Duration retry_after) {
+  if (!failure_.ok() || finished_) return;
+  if (retry_after > absl::ZeroDuration()) {
+    context_->AddTrailingMetadata("retry-after-ms",
+                                  std::to_string(absl::ToInt64Milliseconds(retry_after)));
+  }
+  failure_ = std::move(status);
+  MaybeFinish();
+}
+
+void PayloadStreamCall::OnCancel() {
+  absl::MutexLock lock(&mutex_);
+  Fail(absl::CancelledError("cancelled by the client or past its deadline"));
+}
+
+void PayloadStreamCall::MaybeFinish() {
+  if (finished_ || in_flight_ > 0) return;
+  const bool succeeded = failure_.ok() && chunker_ != nullptr && chunker_->done() &&
+                         acknowledged_ == chunker_->chunk_count() && client_done_;
+  if (failure_.ok() && !succeeded) return;
+  finished_ = true;
+  if (succeeded) {
+    response_->set_payload_id(header_->payload_id());
+    response_->set_chunk_count(chunker_->chunk_count());
+    response_->set_total_bytes(header_->total_bytes());
+  }
+  const absl::Status status = succeeded ? absl::OkStatus() : failure_;
+  metrics_.RequestFinished("PushPayloadStream", absl::StatusCodeToString(status.code()),
+                           absl::Now() - start_);
+  Finish(ToGrpcStatus(status));
+}
+
+void PayloadStreamCall::OnDone() { delete this; }
+
+}  // namespace ingest

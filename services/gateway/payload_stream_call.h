@@ -1,0 +1,93 @@
+#pragma once
+
+// PayloadStreamCall: one PushPayloadStream call (client streaming).
+//
+// The header is validated and charged to the project's rate limit; then the
+// content is cut into chunk records (StreamChunker) and each is produced as
+// soon as it is complete. Memory is bounded by flow control: the next
+// message is read only while fewer than `max_inflight_chunks` chunks wait
+// for Kafka, so the call holds at most that many chunks plus one message.
+// The last chunk carries the SHA-256 of the whole content (checked against
+// the header's, if given, before it is produced).
+//
+// It answers OK only when every chunk is acknowledged. On any failure it
+// stops reading, waits for its in-flight chunks' reports, and answers with
+// the error; so no delivery callback outlives the reactor.
+//
+// Threads: gRPC threads (OnReadDone, OnCancel) and the Kafka delivery
+// thread; all state is guarded by mutex_.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "ingest/v1/ingest.grpc.pb.h"
+#include "services/gateway/auth/api_key_store.h"
+#include "services/gateway/gateway_metrics.h"
+#include "services/gateway/request_validation.h"
+#include "services/gateway/session_id.h"
+#include "services/gateway/stream_chunker.h"
+#include "services/gateway/task_builder.h"
+#include "services/gateway/task_publisher.h"
+
+namespace ingest {
+
+struct PayloadStreamOptions {
+  std::string gateway_id;
+  RequestLimits limits;
+  int64_t chunk_bytes = 1 << 20;
+  int max_inflight_chunks = 4;
+};
+
+class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadStreamRequest> {
+ public:
+  PayloadStreamCall(grpc::CallbackServerContext* context, v1::PushPayloadStreamResponse* response,
+                    PayloadStreamOptions options, TaskPublisher& publisher,
+                    GatewayMetrics& metrics, const ApiKeyStore& keys,
+                    const SessionIds& session_ids);
+
+  void OnReadDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  void HandleMessage() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void HandleHeader(const v1::PayloadStreamHeader& header) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Produces ready chunks while the in-flight window allows.
+  void ProduceReadyChunks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void OnChunkDelivered(absl::StatusOr<RecordPosition> result);
+  // Reads on when the window has room and nothing is held back.
+  void MaybeReadNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void Fail(absl::Status status, absl::Duration retry_after = absl::ZeroDuration())
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Answers once nothing is in flight and the outcome is known.
+  void MaybeFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  grpc::CallbackServerContext* const context_;
+  v1::PushPayloadStreamResponse* const response_;
+  const PayloadStreamOptions options_;
+  TaskPublisher& publisher_;
+  GatewayMetrics& metrics_;
+  const SessionIds& session_ids_;
+  const absl::Time start_;
+
+  absl::Mutex mutex_;
+  v1::PushPayloadStreamRequest request_ ABSL_GUARDED_BY(mutex_);
+  std::string project_ ABSL_GUARDED_BY(mutex_);
+  CallInfo call_info_ ABSL_GUARDED_BY(mutex_);
+  std::optional<v1::PayloadStreamHeader> header_ ABSL_GUARDED_BY(mutex_);
+  std::unique_ptr<StreamChunker> chunker_ ABSL_GUARDED_BY(mutex_);
+  absl::Status failure_ ABSL_GUARDED_BY(mutex_);
+  int in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint32_t acknowledged_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool read_pending_ ABSL_GUARDED_BY(mutex_) = false;
+  bool client_done_ ABSL_GUARDED_BY(mutex_) = false;
+  bool finished_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
+}  // namespace ingest

@@ -1,0 +1,265 @@
+#include "services/worker/store/task_writer.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/common/pg/pg_text_array.h"
+
+namespace ingest {
+namespace {
+
+constexpr char kUpsertInitializedSession[] = R"sql(
+INSERT INTO sessions AS s (
+  session_id, project_id, initialized_at, client_version, firstload_version, client_config,
+  environment, app_version, service_name, fingerprint, client_id, enable_strict_privacy,
+  enable_recording_network_contents, peer_ip, user_agent, accept_language)
+VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12::boolean, $13::boolean,
+        $14, $15, $16)
+ON CONFLICT (session_id) DO UPDATE SET
+  initialized_at = coalesce(s.initialized_at, EXCLUDED.initialized_at),
+  client_version = EXCLUDED.client_version,
+  firstload_version = EXCLUDED.firstload_version,
+  client_config = EXCLUDED.client_config,
+  environment = EXCLUDED.environment,
+  app_version = EXCLUDED.app_version,
+  service_name = EXCLUDED.service_name,
+  fingerprint = EXCLUDED.fingerprint,
+  client_id = EXCLUDED.client_id,
+  enable_strict_privacy = EXCLUDED.enable_strict_privacy,
+  enable_recording_network_contents = EXCLUDED.enable_recording_network_contents,
+  peer_ip = EXCLUDED.peer_ip,
+  user_agent = EXCLUDED.user_agent,
+  accept_language = EXCLUDED.accept_language,
+  updated_at = now()
+)sql";
+
+// Inserts the payload row (a whole payload, or one chunk of a streamed one)
+// if it is new and, in the same statement, creates or updates its session's
+// counters only when a payload's first row was really inserted.
+constexpr char kInsertPayload[] = R"sql(
+WITH inserted AS (
+  INSERT INTO session_payloads (
+    session_id, payload_id, chunk_index, content_encoding, raw_size, data, is_beacon,
+    received_at, kafka_partition, kafka_offset)
+  VALUES ($1, $3::bigint, $4::integer, $5::smallint, $6::bigint, $7, $8::boolean,
+          $9::timestamptz, $10::integer, $11::bigint)
+  ON CONFLICT (session_id, payload_id, chunk_index) DO NOTHING
+  RETURNING payload_id, chunk_index)
+INSERT INTO sessions AS s (session_id, project_id, payload_count, last_payload_id,
+                           payload_id_gaps, has_unloaded)
+SELECT $1, $2, count(*) FILTER (WHERE chunk_index = 0),
+       coalesce(max(payload_id) FILTER (WHERE chunk_index = 0), 0),
+       greatest(coalesce(max(payload_id) FILTER (WHERE chunk_index = 0), 0) - 1, 0),
+       $12::boolean
+FROM inserted
+ON CONFLICT (session_id) DO UPDATE SET
+  payload_count = s.payload_count + EXCLUDED.payload_count,
+  payload_id_gaps = s.payload_id_gaps + CASE WHEN EXCLUDED.payload_count > 0
+      THEN greatest(EXCLUDED.last_payload_id - s.last_payload_id - 1, 0) ELSE 0 END,
+  last_payload_id = greatest(s.last_payload_id, EXCLUDED.last_payload_id),
+  has_unloaded = s.has_unloaded OR EXCLUDED.has_unloaded,
+  updated_at = now()
+)sql";
+
+constexpr char kIdentifySession[] = R"sql(
+INSERT INTO sessions AS s (session_id, project_id, user_identifier, user_object)
+VALUES ($1, $2, $3, jsonb_object($4::text[], $5::text[]))
+ON CONFLICT (session_id) DO UPDATE SET
+  user_identifier = EXCLUDED.user_identifier,
+  user_object = EXCLUDED.user_object,
+  updated_at = now()
+)sql";
+
+constexpr char kAddSessionProperties[] = R"sql(
+INSERT INTO sessions AS s (session_id, project_id, properties)
+VALUES ($1, $2, jsonb_object($3::text[], $4::text[]))
+ON CONFLICT (session_id) DO UPDATE SET
+  properties = s.properties || EXCLUDED.properties,
+  updated_at = now()
+)sql";
+
+constexpr char kAddSessionFeedback[] = R"sql(
+WITH session AS (
+  INSERT INTO sessions (session_id, project_id) VALUES ($3, $4)
+  ON CONFLICT (session_id) DO NOTHING)
+INSERT INTO session_feedback (kafka_partition, kafka_offset, session_id, project_id, verbatim,
+                              user_name, user_email, given_at)
+VALUES ($1::integer, $2::bigint, $3, $4, $5, $6, $7, to_timestamp($8::bigint / 1000.0))
+ON CONFLICT (kafka_partition, kafka_offset) DO NOTHING
+)sql";
+
+constexpr char kEnsureSession[] = R"sql(
+INSERT INTO sessions (session_id, project_id) VALUES ($1, $2)
+ON CONFLICT (session_id) DO NOTHING
+)sql";
+
+constexpr char kInsertBackendError[] = R"sql(
+INSERT INTO backend_errors (kafka_partition, kafka_offset, item, project_id, session_id, event,
+  type, url, source, stack_trace, request_id, trace_id, span_id, payload, service_name,
+  service_version, environment, occurred_at, received_at)
+VALUES ($1::integer, $2::bigint, $3::integer, $4, nullif($5, ''), $6, $7, $8, $9, $10, $11, $12,
+        $13, $14, $15, $16, $17, to_timestamp($18::bigint / 1000.0), $19::timestamptz)
+ON CONFLICT (kafka_partition, kafka_offset, item) DO NOTHING
+)sql";
+
+constexpr char kInsertMetric[] = R"sql(
+INSERT INTO metrics (kafka_partition, kafka_offset, item, project_id, session_id, name, value,
+  category, metric_group, tags, occurred_at)
+VALUES ($1::integer, $2::bigint, $3::integer, $4, nullif($5, ''), $6, $7::double precision, $8,
+        $9, jsonb_object($10::text[], $11::text[]), to_timestamp($12::bigint / 1000.0))
+ON CONFLICT (kafka_partition, kafka_offset, item) DO NOTHING
+)sql";
+
+absl::Time ReceivedAt(const v1::Task& task) {
+  return absl::FromUnixSeconds(task.received_at().seconds()) +
+         absl::Nanoseconds(task.received_at().nanos());
+}
+
+std::string TimestampText(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00", time, absl::UTCTimeZone());
+}
+
+// A timestamp in Unix milliseconds, or the task's receive time when unset.
+int64_t MillisOr(int64_t millis, const v1::Task& task) {
+  return millis > 0 ? millis : absl::ToUnixMillis(ReceivedAt(task));
+}
+
+// A string map as two PostgreSQL text[] parameters (keys, values).
+std::pair<PgParam, PgParam> MapParams(const google::protobuf::Map<std::string, std::string>& map) {
+  std::vector<std::string> keys;
+  std::vector<std::string> values;
+  for (const auto& [key, value] : map) {
+    keys.push_back(key);
+    values.push_back(value);
+  }
+  return {PgParam::Text(ToPgTextArray(keys)), PgParam::Text(ToPgTextArray(values))};
+}
+
+absl::Status Run(PgConnection& db, const char* sql, const std::vector<PgParam>& params) {
+  return db.Query(sql, params).status();
+}
+
+absl::Status WriteInit(PgConnection& db, const v1::Task& task) {
+  const v1::SessionInit& init = task.init();
+  const v1::InitializeSessionRequest& request = init.request();
+  return Run(db, kUpsertInitializedSession,
+             {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
+              PgParam::Text(TimestampText(ReceivedAt(task))),
+              PgParam::Text(request.client_version()), PgParam::Text(request.firstload_version()),
+              PgParam::Text(request.client_config()), PgParam::Text(request.environment()),
+              PgParam::Text(request.app_version()), PgParam::Text(request.service_name()),
+              PgParam::Text(request.fingerprint()), PgParam::Text(request.client_id()),
+              PgParam::Bool(request.enable_strict_privacy()),
+              PgParam::Bool(request.enable_recording_network_contents()),
+              PgParam::Text(init.peer_ip()), PgParam::Text(init.user_agent()),
+              PgParam::Text(init.accept_language())});
+}
+
+absl::Status WritePayload(PgConnection& db, int32_t partition, const TaskRecord& record) {
+  const v1::Task& task = record.task;
+  const v1::Payload& payload = task.payload();
+  // A whole payload stores its serialized content; a chunk its slice of it.
+  const std::string whole = task.chunk_count() == 1 ? payload.content().SerializeAsString() : "";
+  const std::string& data = task.chunk_count() == 1 ? whole : payload.chunk_data();
+  return Run(db, kInsertPayload,
+             {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
+              PgParam::Int(static_cast<int64_t>(task.payload_id())),
+              PgParam::Int(task.chunk_index()), PgParam::Int(payload.content_encoding()),
+              PgParam::Int(static_cast<int64_t>(data.size())), PgParam::Bytes(data),
+              PgParam::Bool(payload.is_beacon()), PgParam::Text(TimestampText(ReceivedAt(task))),
+              PgParam::Int(partition), PgParam::Int(record.offset),
+              PgParam::Bool(payload.has_session_unloaded())});
+}
+
+absl::Status WriteIdentify(PgConnection& db, const v1::Task& task) {
+  auto [keys, values] = MapParams(task.identify().user_object());
+  return Run(db, kIdentifySession,
+             {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
+              PgParam::Text(task.identify().user_identifier()), std::move(keys),
+              std::move(values)});
+}
+
+absl::Status WriteProperties(PgConnection& db, const v1::Task& task) {
+  auto [keys, values] = MapParams(task.properties().properties());
+  return Run(db, kAddSessionProperties,
+             {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()), std::move(keys),
+              std::move(values)});
+}
+
+absl::Status WriteFeedback(PgConnection& db, int32_t partition, const TaskRecord& record) {
+  const v1::Task& task = record.task;
+  const v1::AddSessionFeedbackRequest& feedback = task.feedback();
+  return Run(db, kAddSessionFeedback,
+             {PgParam::Int(partition), PgParam::Int(record.offset),
+              PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
+              PgParam::Text(feedback.verbatim()), PgParam::Text(feedback.user_name()),
+              PgParam::Text(feedback.user_email()),
+              PgParam::Int(MillisOr(feedback.timestamp_ms(), task))});
+}
+
+absl::Status EnsureSessionOf(PgConnection& db, const v1::Task& task) {
+  if (task.session_id().empty()) return absl::OkStatus();
+  return Run(db, kEnsureSession, {PgParam::Text(task.session_id()), PgParam::Text(task.project_id())});
+}
+
+absl::Status WriteBackendErrors(PgConnection& db, int32_t partition, const TaskRecord& record) {
+  const v1::Task& task = record.task;
+  if (absl::Status status = EnsureSessionOf(db, task); !status.ok()) return status;
+  const std::string received_at = TimestampText(ReceivedAt(task));
+  for (int i = 0; i < task.backend_errors().errors_size(); ++i) {
+    const v1::BackendError& error = task.backend_errors().errors(i);
+    absl::Status status = Run(
+        db, kInsertBackendError,
+        {PgParam::Int(partition), PgParam::Int(record.offset), PgParam::Int(i),
+         PgParam::Text(task.project_id()), PgParam::Text(error.session_id()),
+         PgParam::Text(error.event()), PgParam::Text(error.type()), PgParam::Text(error.url()),
+         PgParam::Text(error.source()), PgParam::Text(error.stack_trace()),
+         PgParam::Text(error.request_id()), PgParam::Text(error.trace_id()),
+         PgParam::Text(error.span_id()), PgParam::Text(error.payload()),
+         PgParam::Text(error.service_name()), PgParam::Text(error.service_version()),
+         PgParam::Text(error.environment()), PgParam::Int(MillisOr(error.timestamp_ms(), task)),
+         PgParam::Text(received_at)});
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteMetrics(PgConnection& db, int32_t partition, const TaskRecord& record) {
+  const v1::Task& task = record.task;
+  if (absl::Status status = EnsureSessionOf(db, task); !status.ok()) return status;
+  for (int i = 0; i < task.metrics().metrics_size(); ++i) {
+    const v1::Metric& metric = task.metrics().metrics(i);
+    auto [keys, values] = MapParams(metric.tags());
+    absl::Status status = Run(
+        db, kInsertMetric,
+        {PgParam::Int(partition), PgParam::Int(record.offset), PgParam::Int(i),
+         PgParam::Text(task.project_id()), PgParam::Text(metric.session_id()),
+         PgParam::Text(metric.name()), PgParam::Text(absl::StrCat(metric.value())),
+         PgParam::Text(metric.category()), PgParam::Text(metric.group()), std::move(keys),
+         std::move(values), PgParam::Int(MillisOr(metric.timestamp_ms(), task))});
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record) {
+  const v1::Task& task = record.task;
+  switch (task.type()) {
+    case v1::TASK_TYPE_INITIALIZE_SESSION: return WriteInit(db, task);
+    case v1::TASK_TYPE_PUSH_PAYLOAD: return WritePayload(db, partition, record);
+    case v1::TASK_TYPE_IDENTIFY_SESSION: return WriteIdentify(db, task);
+    case v1::TASK_TYPE_ADD_SESSION_PROPERTIES: return WriteProperties(db, task);
+    case v1::TASK_TYPE_ADD_SESSION_FEEDBACK: return WriteFeedback(db, partition, record);
+    case v1::TASK_TYPE_PUSH_BACKEND_ERRORS: return WriteBackendErrors(db, partition, record);
+    case v1::TASK_TYPE_PUSH_METRICS: return WriteMetrics(db, partition, record);
+    default:
+      // DecodeTask admits only known types; reaching here is a bug.
+      return absl::InternalError(absl::StrCat("no writer for task type ", task.type()));
+  }
+}
+
+}  // namespace ingest
