@@ -29,6 +29,9 @@ ABSL_FLAG(double, project_rate_bytes_per_second, 256.0 * 1024 * 1024,
           "Per-project token bucket: sustained ingest rate in bytes per second.");
 ABSL_FLAG(double, project_burst_bytes, 512.0 * 1024 * 1024,
           "Per-project token bucket: burst size in bytes.");
+ABSL_FLAG(int64_t, max_decompressed_bytes, int64_t{256} << 20,
+          "zstd-encoded payload content may decompress to at most this many bytes (checked "
+          "by bounded streaming).");
 ABSL_FLAG(int64_t, max_stream_bytes, int64_t{1} << 30,
           "Largest content accepted by PushPayloadStream.");
 ABSL_FLAG(int64_t, stream_chunk_bytes, 1 << 20,
@@ -83,6 +86,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.project_rate.bytes_per_second = absl::GetFlag(FLAGS_project_rate_bytes_per_second);
   options.project_rate.burst_bytes = absl::GetFlag(FLAGS_project_burst_bytes);
   options.service.limits.max_stream_bytes = absl::GetFlag(FLAGS_max_stream_bytes);
+  options.service.limits.max_decompressed_bytes = absl::GetFlag(FLAGS_max_decompressed_bytes);
   options.service.stream_chunk_bytes = absl::GetFlag(FLAGS_stream_chunk_bytes);
   options.service.stream_max_inflight_chunks = absl::GetFlag(FLAGS_stream_max_inflight_chunks);
   options.producer.bootstrap_servers = absl::GetFlag(FLAGS_kafka_bootstrap);

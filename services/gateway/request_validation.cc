@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/codec/zstd_bounds.h"
 
 namespace ingest {
 namespace {
@@ -74,6 +75,28 @@ absl::Status CheckOptionalSession(const std::string& session_id, const SessionId
   return session_id.empty() ? absl::OkStatus() : ids.CheckOwnedBy(session_id, project);
 }
 
+// Each non-empty field of zstd-encoded content must be valid zstd, and all
+// together must stay within the decompressed limit.
+absl::Status CheckZstdContent(const v1::PayloadContent& content, const RequestLimits& limits) {
+  int64_t budget = limits.max_decompressed_bytes;
+  for (const auto& [name, field] :
+       {std::pair<const char*, const std::string&>{"events", content.events()},
+        {"messages", content.messages()},
+        {"resources", content.resources()},
+        {"web_socket_events", content.web_socket_events()},
+        {"errors", content.errors()}}) {
+    if (field.empty()) continue;
+    absl::StatusOr<int64_t> size = ZstdDecompressedSize(field, budget);
+    if (!size.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("content.", name, ": ", size.status().message(),
+                       " (content_encoding is ZSTD; limit --max_decompressed_bytes)"));
+    }
+    budget -= *size;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateInitializeSession(const v1::InitializeSessionRequest& request,
@@ -98,6 +121,9 @@ absl::Status ValidatePushPayload(const v1::PushPayloadRequest& request, const Re
     return absl::InvalidArgumentError(absl::StrCat(
         "payload content is ", size, " bytes, over the unary limit of ", limits.max_payload_bytes,
         " bytes: send it with PushPayloadStream"));
+  }
+  if (request.content_encoding() == v1::CONTENT_ENCODING_ZSTD) {
+    return CheckZstdContent(request.content(), limits);
   }
   return absl::OkStatus();
 }

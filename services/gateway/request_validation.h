@@ -16,6 +16,9 @@ namespace ingest {
 struct RequestLimits {
   // Largest PayloadContent (serialized) accepted by the unary PushPayload.
   int64_t max_payload_bytes = 8 << 20;
+  // zstd-encoded content may decompress to at most this many bytes (all
+  // fields together); checked by bounded streaming, never by inflating.
+  int64_t max_decompressed_bytes = int64_t{256} << 20;
   // Largest content accepted by PushPayloadStream.
   int64_t max_stream_bytes = int64_t{1} << 30;
   // Identify / properties / tags: entries per map and bytes per key or value.

@@ -2,6 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/codec/zstd_bounds.h"
 #include "services/gateway/session_id.h"
 
 namespace ingest {
@@ -89,6 +90,36 @@ TEST_F(RequestValidationTest, UnknownContentEncodingIsInvalidArgument) {
   request.set_content_encoding(static_cast<v1::ContentEncoding>(9));
   EXPECT_EQ(ValidatePushPayload(request, limits_, ids_, kProject).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RequestValidationTest, ZstdContentMustBeValidZstd) {
+  v1::PushPayloadRequest request = Push(Session());
+  request.set_content_encoding(v1::CONTENT_ENCODING_ZSTD);
+  request.mutable_content()->set_events("plain text, not zstd");
+  absl::Status status = ValidatePushPayload(request, limits_, ids_, kProject);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Message(status), HasSubstr("content.events"));
+  request.mutable_content()->set_events(ZstdCompress("[1,2,3]"));
+  EXPECT_TRUE(ValidatePushPayload(request, limits_, ids_, kProject).ok());
+}
+
+TEST_F(RequestValidationTest, ZstdBombIsRefusedWithoutInflatingIt) {
+  v1::PushPayloadRequest request = Push(Session());
+  request.set_content_encoding(v1::CONTENT_ENCODING_ZSTD);
+  request.mutable_content()->set_events(ZstdCompress(std::string(32 << 20, '\0'), 19));
+  limits_.max_decompressed_bytes = 1 << 20;
+  EXPECT_THAT(Message(ValidatePushPayload(request, limits_, ids_, kProject)),
+              HasSubstr("more than 1048576"));
+}
+
+TEST_F(RequestValidationTest, ZstdLimitCoversAllFieldsTogether) {
+  v1::PushPayloadRequest request = Push(Session());
+  request.set_content_encoding(v1::CONTENT_ENCODING_ZSTD);
+  request.mutable_content()->set_events(ZstdCompress(std::string(600, 'e')));
+  request.mutable_content()->set_messages(ZstdCompress(std::string(600, 'm')));
+  limits_.max_decompressed_bytes = 1000;
+  EXPECT_THAT(Message(ValidatePushPayload(request, limits_, ids_, kProject)),
+              HasSubstr("content.messages"));
 }
 
 // --- PushPayloadStream header
