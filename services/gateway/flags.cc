@@ -45,6 +45,9 @@ ABSL_FLAG(absl::Duration, delivery_timeout, absl::Seconds(10),
           "a call with a shorter deadline answers a little before its deadline instead.");
 ABSL_FLAG(absl::Duration, linger, absl::Milliseconds(5),
           "Producer linger: how long records wait to be batched.");
+ABSL_FLAG(absl::Duration, kafka_statistics_interval, absl::Seconds(15),
+          "How often librdkafka statistics (queue depth, broker rtt, retries, errors) refresh "
+          "the ingest_gateway_kafka_* metrics; 0 disables.");
 ABSL_FLAG(int64_t, max_payload_bytes, 8 << 20,
           "Largest payload content accepted by the unary PushPayload.");
 ABSL_FLAG(int, max_receive_message_bytes, 16 << 20,
@@ -92,6 +95,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.producer.bootstrap_servers = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.producer.delivery_timeout = absl::GetFlag(FLAGS_delivery_timeout);
   options.producer.linger = absl::GetFlag(FLAGS_linger);
+  options.producer.statistics_interval = absl::GetFlag(FLAGS_kafka_statistics_interval);
   options.producer.max_record_bytes = absl::GetFlag(FLAGS_max_record_bytes);
   options.producer.max_queued_bytes = absl::GetFlag(FLAGS_max_queued_bytes);
   options.service.limits.max_payload_bytes = absl::GetFlag(FLAGS_max_payload_bytes);

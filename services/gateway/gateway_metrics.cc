@@ -52,7 +52,29 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                            .Name("ingest_gateway_kafka_reachable")
                            .Help("1 while the last metadata request to Kafka succeeded.")
                            .Register(registry)
-                           .Add({})) {}
+                           .Add({})),
+      kafka_queue_messages_(prometheus::BuildGauge()
+                                .Name("ingest_gateway_kafka_queue_messages")
+                                .Help("Records in the producer's local queue (librdkafka msg_cnt).")
+                                .Register(registry)
+                                .Add({})),
+      kafka_queue_bytes_(prometheus::BuildGauge()
+                             .Name("ingest_gateway_kafka_queue_bytes")
+                             .Help("Bytes in the producer's local queue (librdkafka msg_size).")
+                             .Register(registry)
+                             .Add({})),
+      kafka_rtt_(prometheus::BuildGauge()
+                     .Name("ingest_gateway_kafka_broker_rtt_seconds")
+                     .Help("Broker round-trip time from librdkafka statistics, avg and p99.")
+                     .Register(registry)),
+      kafka_retries_(prometheus::BuildCounter()
+                         .Name("ingest_gateway_kafka_retries_total")
+                         .Help("Produce requests librdkafka retried, by broker.")
+                         .Register(registry)),
+      kafka_errors_(prometheus::BuildCounter()
+                        .Name("ingest_gateway_kafka_errors_total")
+                        .Help("Produce request errors seen by librdkafka, by broker.")
+                        .Register(registry)) {}
 
 void GatewayMetrics::RequestStarted() { in_flight_.Increment(); }
 
@@ -81,5 +103,23 @@ void GatewayMetrics::SetInFlightBytes(int64_t bytes) {
 }
 
 void GatewayMetrics::SetKafkaReachable(bool reachable) { kafka_reachable_.Set(reachable ? 1 : 0); }
+
+void GatewayMetrics::RecordKafkaStats(const KafkaClientStats& stats) {
+  kafka_queue_messages_.Set(static_cast<double>(stats.queue_messages));
+  kafka_queue_bytes_.Set(static_cast<double>(stats.queue_bytes));
+  absl::MutexLock lock(&stats_mutex_);
+  for (const auto& [broker, current] : stats.brokers) {
+    kafka_rtt_.Add({{"broker", broker}, {"stat", "avg"}}).Set(current.rtt_avg_seconds);
+    kafka_rtt_.Add({{"broker", broker}, {"stat", "p99"}}).Set(current.rtt_p99_seconds);
+    KafkaBrokerStats& last = last_broker_stats_[broker];
+    // Cumulative in librdkafka; a decrease means a new client: count afresh.
+    const auto delta = [](int64_t now, int64_t before) { return now >= before ? now - before : now; };
+    kafka_retries_.Add({{"broker", broker}})
+        .Increment(static_cast<double>(delta(current.tx_retries, last.tx_retries)));
+    kafka_errors_.Add({{"broker", broker}})
+        .Increment(static_cast<double>(delta(current.tx_errors, last.tx_errors)));
+    last = current;
+  }
+}
 
 }  // namespace ingest

@@ -5,13 +5,16 @@
 
 #include <cstdint>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/common/kafka/kafka_stats.h"
 
 namespace ingest {
 
@@ -29,6 +32,8 @@ class GatewayMetrics {
   void Rejected(absl::string_view reason);
   void SetInFlightBytes(int64_t bytes);
   void SetKafkaReachable(bool reachable);
+  // From the producer's statistics (librdkafka statistics.interval.ms).
+  void RecordKafkaStats(const KafkaClientStats& stats);
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
@@ -39,6 +44,15 @@ class GatewayMetrics {
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Gauge& in_flight_bytes_;
   prometheus::Gauge& kafka_reachable_;
+  prometheus::Gauge& kafka_queue_messages_;
+  prometheus::Gauge& kafka_queue_bytes_;
+  prometheus::Family<prometheus::Gauge>& kafka_rtt_;
+  prometheus::Family<prometheus::Counter>& kafka_retries_;
+  prometheus::Family<prometheus::Counter>& kafka_errors_;
+  absl::Mutex stats_mutex_;
+  // Last cumulative retries/errors per broker, to turn them into counters.
+  absl::flat_hash_map<std::string, KafkaBrokerStats> last_broker_stats_
+      ABSL_GUARDED_BY(stats_mutex_);
 };
 
 }  // namespace ingest

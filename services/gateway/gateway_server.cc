@@ -13,6 +13,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "prometheus/registry.h"
+#include "services/common/kafka/kafka_stats.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
 #include "services/gateway/auth/api_key_store.h"
@@ -129,6 +130,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   if (producer == nullptr) {
     ProducerOptions producer_options = options.producer;
     producer_options.client_id = parts.options.service.gateway_id;
+    producer_options.on_statistics = [metrics = parts.metrics.get()](absl::string_view json) {
+      absl::StatusOr<KafkaClientStats> stats = ParseKafkaStats(json);
+      if (stats.ok()) metrics->RecordKafkaStats(*stats);
+    };
     auto created = CreateRdKafkaProducer(producer_options);
     if (!created.ok()) return created.status();
     producer = std::move(created).value();

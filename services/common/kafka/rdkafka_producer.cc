@@ -21,9 +21,18 @@ struct InFlightRecord {
   DeliveryCallback on_delivery;
 };
 
+using StatisticsSink = std::function<void(absl::string_view json)>;
+
+int OnStatistics(rd_kafka_t* /*rk*/, char* json, size_t length, void* opaque) {
+  (*static_cast<StatisticsSink*>(opaque))(absl::string_view(json, length));
+  return 0;  // librdkafka frees `json`
+}
+
 class RdKafkaProducer final : public Producer {
  public:
-  explicit RdKafkaProducer(rd_kafka_t* rk) : rk_(rk), poller_([this] { PollLoop(); }) {}
+  // `statistics` (may be null) receives statistics until destruction.
+  RdKafkaProducer(rd_kafka_t* rk, std::unique_ptr<StatisticsSink> statistics)
+      : rk_(rk), statistics_(std::move(statistics)), poller_([this] { PollLoop(); }) {}
 
   ~RdKafkaProducer() override {
     stop_.store(true);
@@ -93,6 +102,7 @@ class RdKafkaProducer final : public Producer {
   }
 
   rd_kafka_t* const rk_;
+  const std::unique_ptr<StatisticsSink> statistics_;
   std::atomic<bool> stop_{false};
   std::thread poller_;
 };
@@ -115,6 +125,15 @@ absl::StatusOr<std::unique_ptr<Producer>> CreateRdKafkaProducer(const ProducerOp
   if (!conf.ok()) return conf.status();
   InstallRdKafkaLogging(conf->get());
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &RdKafkaProducer::OnDeliveryReport);
+  std::unique_ptr<StatisticsSink> statistics;
+  if (options.on_statistics && options.statistics_interval > absl::ZeroDuration()) {
+    statistics = std::make_unique<StatisticsSink>(options.on_statistics);
+    char error[256];
+    rd_kafka_conf_set(conf->get(), "statistics.interval.ms",
+                      MillisString(options.statistics_interval).c_str(), error, sizeof(error));
+    rd_kafka_conf_set_opaque(conf->get(), statistics.get());
+    rd_kafka_conf_set_stats_cb(conf->get(), &OnStatistics);
+  }
 
   char error[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), error, sizeof(error));
@@ -125,7 +144,7 @@ absl::StatusOr<std::unique_ptr<Producer>> CreateRdKafkaProducer(const ProducerOp
   log::Info("kafka.producer_created", {{"bootstrap", options.bootstrap_servers},
                                        {"delivery_timeout_ms",
                                         absl::ToInt64Milliseconds(options.delivery_timeout)}});
-  return std::unique_ptr<Producer>(new RdKafkaProducer(rk));
+  return std::unique_ptr<Producer>(new RdKafkaProducer(rk, std::move(statistics)));
 }
 
 }  // namespace ingest

@@ -7,6 +7,7 @@
 // Threads: Produce() from any thread; delivery callbacks run on one internal
 // poller thread owned by this object.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,10 @@ struct ProducerOptions {
   int64_t max_record_bytes = 16 << 20;
   // Bound on bytes waiting in the producer's local queue.
   int64_t max_queued_bytes = int64_t{512} << 20;
+  // librdkafka's statistics JSON is handed to `on_statistics` this often
+  // (on the delivery thread); zero or no callback disables them.
+  absl::Duration statistics_interval = absl::Seconds(15);
+  std::function<void(absl::string_view json)> on_statistics;
 };
 
 absl::StatusOr<std::unique_ptr<Producer>> CreateRdKafkaProducer(const ProducerOptions& options);

@@ -1,0 +1,172 @@
+// The real gateway binary against the mock_kafka process: memory while a
+// 256 MB payload streams through, Kafka dying under it, and SIGTERM.
+
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "ingest/v1/ingest.grpc.pb.h"
+#include "services/common/crypto/sha256.h"
+#include "tests/testing/child_process.h"
+
+namespace ingest {
+namespace {
+
+constexpr char kApiKey[] = "sk_process_test_0123456789";
+constexpr int64_t kStreamBytes = int64_t{256} << 20;
+constexpr int64_t kMessageBytes = 1 << 20;
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+std::unique_ptr<grpc::ClientContext> Context(absl::Duration deadline) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  context->AddMetadata("authorization", absl::StrCat("Bearer ", kApiKey));
+  return context;
+}
+
+class GatewayProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto mock = ChildProcess::Start({RunfilePath("tools/mock_kafka/mock_kafka"), "--partitions=4"},
+                                    TempPath("mock_kafka"));
+    ASSERT_TRUE(mock.ok()) << mock.status();
+    mock_.emplace(std::move(*mock));
+    std::optional<std::string> line = mock_->WaitForOutput("bootstrap=", false, absl::Seconds(30));
+    ASSERT_TRUE(line.has_value()) << "mock_kafka did not print its bootstrap address";
+    const std::string bootstrap(absl::StripPrefix(*line, "bootstrap="));
+
+    std::ofstream(TempPath("keys")) << "proc-project " << kApiKey << "\n";
+    std::ofstream(TempPath("secret")) << "process-test-secret-0123456789\n";
+    auto gateway = ChildProcess::Start(
+        {RunfilePath("services/gateway/gateway"), "--grpc_address=127.0.0.1:0",
+         "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + bootstrap,
+         "--api_keys_file=" + TempPath("keys"), "--session_secret_file=" + TempPath("secret"),
+         "--delivery_timeout=10s", "--shutdown_grace=5s"},
+        TempPath("gateway"));
+    ASSERT_TRUE(gateway.ok()) << gateway.status();
+    gateway_.emplace(std::move(*gateway));
+    line = gateway_->WaitForOutput("gateway.started", true, absl::Seconds(30));
+    ASSERT_TRUE(line.has_value()) << "the gateway did not start";
+    const size_t at = line->find(" port=") + 6;
+    const std::string address = absl::StrCat("127.0.0.1:", line->substr(at, line->find(' ', at) - at));
+    auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    stub_ = v1::Ingest::NewStub(channel);
+    health_ = grpc::health::v1::Health::NewStub(channel);
+    ASSERT_TRUE(WaitForHealth(grpc::health::v1::HealthCheckResponse::SERVING, absl::Seconds(30)));
+  }
+
+  bool WaitForHealth(grpc::health::v1::HealthCheckResponse::ServingStatus wanted,
+                     absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+      grpc::health::v1::HealthCheckResponse response;
+      if (health_->Check(&context, {}, &response).ok() && response.status() == wanted) return true;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return false;
+  }
+
+  std::string Initialize() {
+    v1::InitializeSessionResponse response;
+    grpc::Status status =
+        stub_->InitializeSession(Context(absl::Seconds(20)).get(), {}, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.session_id();
+  }
+
+  // Streams `total` bytes as payload `payload_id` in kMessageBytes messages.
+  grpc::Status Stream(const std::string& session_id, uint64_t payload_id, int64_t total,
+                      v1::PushPayloadStreamResponse* response) {
+    auto context = Context(absl::Minutes(5));
+    auto writer = stub_->PushPayloadStream(context.get(), response);
+    v1::PushPayloadStreamRequest header;
+    header.mutable_header()->set_session_id(session_id);
+    header.mutable_header()->set_payload_id(payload_id);
+    header.mutable_header()->set_total_bytes(static_cast<uint64_t>(total));
+    writer->Write(header);
+    v1::PushPayloadStreamRequest chunk;
+    for (int64_t sent = 0; sent < total; sent += kMessageBytes) {
+      const int64_t size = std::min(kMessageBytes, total - sent);
+      chunk.set_chunk(std::string(static_cast<size_t>(size), static_cast<char>('a' + sent % 26)));
+      if (!writer->Write(chunk)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  std::optional<ChildProcess> mock_;
+  std::optional<ChildProcess> gateway_;
+  std::unique_ptr<v1::Ingest::Stub> stub_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+};
+
+TEST_F(GatewayProcessTest, A256MegabyteStreamKeepsTheGatewayWithin64MegabytesOfIdle) {
+  const std::string session_id = Initialize();
+  v1::PushPayloadStreamResponse warmup;
+  ASSERT_TRUE(Stream(session_id, 1, 8 * kMessageBytes, &warmup).ok());
+  const int64_t idle = gateway_->ResidentBytes();
+  ASSERT_GT(idle, 0);
+
+  std::atomic<bool> streaming{true};
+  std::atomic<int64_t> peak{idle};
+  std::thread sampler([&] {
+    while (streaming.load()) {
+      peak.store(std::max(peak.load(), gateway_->ResidentBytes()));
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  });
+  v1::PushPayloadStreamResponse response;
+  grpc::Status status = Stream(session_id, 2, kStreamBytes, &response);
+  streaming.store(false);
+  sampler.join();
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.total_bytes(), static_cast<uint64_t>(kStreamBytes));
+  EXPECT_EQ(response.chunk_count(), 256u);
+  EXPECT_EQ(response.last_offset() - response.first_offset() + 1, 256);
+  const int64_t growth = peak.load() - idle;
+  RecordProperty("rss_growth_mb", static_cast<int>(growth >> 20));
+  EXPECT_LE(growth, int64_t{64} << 20) << "idle " << (idle >> 20) << " MB, peak "
+                                        << (peak.load() >> 20) << " MB";
+}
+
+TEST_F(GatewayProcessTest, KafkaGoneMeansUnavailableWithinTheDeadlineAndNotServing) {
+  const std::string session_id = Initialize();
+  ASSERT_TRUE(mock_->Stop(SIGKILL, absl::Seconds(10)).has_value());
+
+  v1::PushPayloadRequest request;
+  request.set_session_id(session_id);
+  request.set_payload_id(1);
+  request.mutable_content()->set_events("[]");
+  v1::PushPayloadResponse response;
+  const absl::Time start = absl::Now();
+  grpc::Status status = stub_->PushPayload(Context(absl::Seconds(3)).get(), request, &response);
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_LT(took, absl::Seconds(3)) << "answered before the client's deadline";
+  EXPECT_TRUE(WaitForHealth(grpc::health::v1::HealthCheckResponse::NOT_SERVING, absl::Seconds(15)));
+}
+
+TEST_F(GatewayProcessTest, SigtermDrainsAndExitsZero) {
+  const std::string session_id = Initialize();
+  std::optional<int> code = gateway_->Stop(SIGTERM, absl::Seconds(15));
+  ASSERT_TRUE(code.has_value()) << "did not exit within the grace period";
+  EXPECT_EQ(*code, 0);
+}
+
+}  // namespace
+}  // namespace ingest

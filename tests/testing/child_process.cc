@@ -1,0 +1,103 @@
+#include "tests/testing/child_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+
+extern char** environ;
+
+namespace ingest {
+
+absl::StatusOr<ChildProcess> ChildProcess::Start(const std::vector<std::string>& argv,
+                                                 const std::string& log_prefix) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, (log_prefix + ".out").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, (log_prefix + ".err").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int error = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0) {
+    return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", strerror(error)));
+  }
+  return ChildProcess(pid, log_prefix);
+}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : pid_(other.pid_), log_prefix_(std::move(other.log_prefix_)) {
+  other.pid_ = -1;
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) Stop(SIGKILL, absl::Seconds(10));
+}
+
+std::optional<std::string> ChildProcess::WaitForOutput(const std::string& needle, bool from_stderr,
+                                                       absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  const std::string path = log_prefix_ + (from_stderr ? ".err" : ".out");
+  while (absl::Now() < deadline) {
+    std::ifstream file(path);
+    std::string line;
+    while (std::getline(file, line)) {
+      if (absl::StrContains(line, needle)) return line;
+    }
+    if (pid_ <= 0 || waitpid(pid_, nullptr, WNOHANG) == pid_) return std::nullopt;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return std::nullopt;
+}
+
+std::optional<int> ChildProcess::Stop(int signal, absl::Duration timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  kill(pid_, signal);
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (absl::Now() >= deadline) return std::nullopt;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+}
+
+int64_t ChildProcess::ResidentBytes() const {
+  std::ifstream status(absl::StrCat("/proc/", pid_, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (!absl::StartsWith(line, "VmRSS:")) continue;
+    std::vector<std::string> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    int64_t kib = 0;
+    if (fields.size() >= 2 && absl::SimpleAtoi(fields[1], &kib)) return kib * 1024;
+  }
+  return -1;
+}
+
+std::string RunfilePath(const std::string& workspace_relative) {
+  const char* root = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  return absl::StrCat(root != nullptr ? root : ".", "/",
+                      workspace != nullptr ? workspace : "session_ingest", "/",
+                      workspace_relative);
+}
+
+}  // namespace ingest
