@@ -48,7 +48,9 @@ class Consumer {
   // Joins the group; `listener` must outlive the consumer.
   virtual absl::Status Subscribe(RebalanceListener* listener) = 0;
 
-  // The next record, or nullopt if none arrived within `timeout`.
+  // The next record, or nullopt if none arrived within `timeout`. A
+  // partition whose next offset Kafka no longer has stops (logged as
+  // kafka.offset_out_of_range); it is never silently moved.
   virtual std::optional<ConsumedRecord> Poll(absl::Duration timeout) = 0;
 
   // Stops / restarts fetching `partition`. Records already handed out stay

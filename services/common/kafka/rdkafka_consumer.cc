@@ -64,6 +64,12 @@ class RdKafkaConsumer final : public Consumer {
       rd_kafka_timestamp_type_t type;
       const int64_t millis = rd_kafka_message_timestamp(message, &type);
       record->timestamp = millis >= 0 ? absl::FromUnixMillis(millis) : absl::InfinitePast();
+    } else if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+      log::Error("kafka.offset_out_of_range",
+                 {{"partition", message->partition},
+                  {"reason", rd_kafka_message_errstr(message)},
+                  {"detail", "records were deleted before they were processed (retention?); "
+                             "the partition is stopped: reset its offset deliberately"}});
     } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       log::Warn("kafka.consume_error", {{"error", rd_kafka_err2name(message->err)},
                                         {"reason", rd_kafka_message_errstr(message)}});
@@ -163,7 +169,10 @@ absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOp
       {"partition.assignment.strategy", "cooperative-sticky"},
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},
+      // A stored offset Kafka no longer has (retention deleted unprocessed
+      // records) must not be skipped silently: the partition stops and the
+      // error is logged for an operator.
+      {"auto.offset.reset", "error"},
       {"session.timeout.ms", MillisString(options.session_timeout)},
       {"heartbeat.interval.ms", MillisString(options.heartbeat_interval)},
       {"max.poll.interval.ms", MillisString(options.max_poll_interval)},

@@ -179,6 +179,7 @@ TEST_F(PgTaskStoreTest, StreamedPayloadIsStoredChunkWiseAndCountedOnce) {
     chunk.task.set_chunk_index(i);
     chunk.task.set_chunk_count(3);
     chunk.task.mutable_payload()->set_chunk_data(parts[i]);
+    chunk.task.mutable_payload()->set_total_bytes(7);
     chunks.push_back(chunk);
   }
   ASSERT_TRUE(store_->PersistBatch(kTopic, 0, chunks, 3).ok());
@@ -186,6 +187,59 @@ TEST_F(PgTaskStoreTest, StreamedPayloadIsStoredChunkWiseAndCountedOnce) {
                 "FROM session_payloads WHERE session_id = 's8'"),
             "abcdefg");
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's8'"), "1");
+}
+
+TaskRecord Chunk(int64_t offset, const std::string& session, uint32_t index, uint32_t count,
+                 const std::string& data) {
+  TaskRecord chunk = Typed(offset, session, v1::TASK_TYPE_PUSH_PAYLOAD);
+  chunk.task.set_payload_id(1);
+  chunk.task.set_chunk_index(index);
+  chunk.task.set_chunk_count(count);
+  chunk.task.mutable_payload()->set_chunk_data(data);
+  chunk.task.mutable_payload()->set_total_bytes(data.size() * count);
+  return chunk;
+}
+
+TEST_F(PgTaskStoreTest, SingleChunkStreamIsStoredWithItsBytes) {
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Chunk(0, "s9", 0, 1, "only")}, 1).ok());
+  EXPECT_EQ(One("SELECT convert_from(data, 'UTF8') || ' ' || raw_size FROM session_payloads "
+                "WHERE session_id = 's9'"),
+            "only 4");
+}
+
+TEST_F(PgTaskStoreTest, ResentStreamReplacesChunksLeftByARefusedAttempt) {
+  // Attempt 1 was refused after two of three chunks; the resend writes all
+  // three, later in the partition.
+  std::vector<TaskRecord> records = {Chunk(0, "s10", 0, 3, "old"), Chunk(1, "s10", 1, 3, "old"),
+                                     Chunk(2, "s10", 0, 3, "new"), Chunk(3, "s10", 1, 3, "new"),
+                                     Chunk(4, "s10", 2, 3, "new")};
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, records, 5).ok());
+  EXPECT_EQ(One("SELECT string_agg(convert_from(data, 'UTF8'), '' ORDER BY chunk_index) "
+                "FROM session_payloads WHERE session_id = 's10'"),
+            "newnewnew");
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's10'"), "1");
+  // Replaying the old records (earlier offsets) changes nothing.
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {records[0], records[1]}, 5).ok());
+  EXPECT_EQ(One("SELECT string_agg(convert_from(data, 'UTF8'), '' ORDER BY chunk_index) "
+                "FROM session_payloads WHERE session_id = 's10'"),
+            "newnewnew");
+}
+
+TEST_F(PgTaskStoreTest, ShorterResendDropsLeftoverChunks) {
+  std::vector<TaskRecord> records = {Chunk(0, "s11", 0, 3, "aa"), Chunk(1, "s11", 1, 3, "aa"),
+                                     Chunk(2, "s11", 2, 3, "aa"), Chunk(3, "s11", 0, 2, "bb"),
+                                     Chunk(4, "s11", 1, 2, "bb")};
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, records, 5).ok());
+  EXPECT_EQ(One("SELECT string_agg(convert_from(data, 'UTF8'), '' ORDER BY chunk_index) "
+                "FROM session_payloads WHERE session_id = 's11'"),
+            "bbbb");
+}
+
+TEST_F(PgTaskStoreTest, WholePayloadDuplicateKeepsTheFirstBytes) {
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(0, "s12", 1, "first")}, 1).ok());
+  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(1, "s12", 1, "second")}, 2).ok());
+  EXPECT_EQ(One("SELECT count(*) FROM session_payloads WHERE session_id = 's12'"), "1");
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's12'"), "1");
 }
 
 TEST_F(PgTaskStoreTest, UnreachableDatabaseIsUnavailable) {

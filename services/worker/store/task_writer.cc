@@ -38,22 +38,32 @@ ON CONFLICT (session_id) DO UPDATE SET
 // Inserts the payload row (a whole payload, or one chunk of a streamed one)
 // if it is new and, in the same statement, creates or updates its session's
 // counters only when a payload's first row was really inserted.
+//
+// A whole payload that exists already is left alone (a replay). A streamed
+// chunk is replaced by a later record of the same chunk ($13): a stream the
+// gateway refused midway may have left chunks behind, and the client's
+// resend (later in the partition) must win. Older records never overwrite
+// newer ones.
 constexpr char kInsertPayload[] = R"sql(
-WITH inserted AS (
-  INSERT INTO session_payloads (
+WITH written AS (
+  INSERT INTO session_payloads AS p (
     session_id, payload_id, chunk_index, content_encoding, raw_size, data, is_beacon,
     received_at, kafka_partition, kafka_offset)
   VALUES ($1, $3::bigint, $4::integer, $5::smallint, $6::bigint, $7, $8::boolean,
           $9::timestamptz, $10::integer, $11::bigint)
-  ON CONFLICT (session_id, payload_id, chunk_index) DO NOTHING
-  RETURNING payload_id, chunk_index)
+  ON CONFLICT (session_id, payload_id, chunk_index) DO UPDATE SET
+    content_encoding = EXCLUDED.content_encoding, raw_size = EXCLUDED.raw_size,
+    data = EXCLUDED.data, is_beacon = EXCLUDED.is_beacon, received_at = EXCLUDED.received_at,
+    kafka_offset = EXCLUDED.kafka_offset, persisted_at = now()
+  WHERE $13::boolean AND p.kafka_partition = EXCLUDED.kafka_partition
+    AND p.kafka_offset < EXCLUDED.kafka_offset
+  RETURNING payload_id, chunk_index, (xmax = 0) AS inserted),
+counted AS (SELECT payload_id FROM written WHERE chunk_index = 0 AND inserted)
 INSERT INTO sessions AS s (session_id, project_id, payload_count, last_payload_id,
                            payload_id_gaps, has_unloaded)
-SELECT $1, $2, count(*) FILTER (WHERE chunk_index = 0),
-       coalesce(max(payload_id) FILTER (WHERE chunk_index = 0), 0),
-       greatest(coalesce(max(payload_id) FILTER (WHERE chunk_index = 0), 0) - 1, 0),
-       $12::boolean
-FROM inserted
+SELECT $1, $2, count(*), coalesce(max(payload_id), 0),
+       greatest(coalesce(max(payload_id), 0) - 1, 0), $12::boolean
+FROM counted
 ON CONFLICT (session_id) DO UPDATE SET
   payload_count = s.payload_count + EXCLUDED.payload_count,
   payload_id_gaps = s.payload_id_gaps + CASE WHEN EXCLUDED.payload_count > 0
@@ -61,6 +71,13 @@ ON CONFLICT (session_id) DO UPDATE SET
   last_payload_id = greatest(s.last_payload_id, EXCLUDED.last_payload_id),
   has_unloaded = s.has_unloaded OR EXCLUDED.has_unloaded,
   updated_at = now()
+)sql";
+
+// The last chunk fixes the chunk count: rows beyond it are leftovers of an
+// earlier, longer attempt.
+constexpr char kDropChunksBeyond[] = R"sql(
+DELETE FROM session_payloads WHERE session_id = $1 AND payload_id = $2::bigint
+  AND chunk_index >= $3::integer
 )sql";
 
 constexpr char kIdentifySession[] = R"sql(
@@ -160,17 +177,24 @@ absl::Status WriteInit(PgConnection& db, const v1::Task& task) {
 absl::Status WritePayload(PgConnection& db, int32_t partition, const TaskRecord& record) {
   const v1::Task& task = record.task;
   const v1::Payload& payload = task.payload();
-  // A whole payload stores its serialized content; a chunk its slice of it.
-  const std::string whole = task.chunk_count() == 1 ? payload.content().SerializeAsString() : "";
-  const std::string& data = task.chunk_count() == 1 ? whole : payload.chunk_data();
-  return Run(db, kInsertPayload,
+  // A whole payload stores its serialized content; a streamed chunk its slice
+  // of it (a stream always declares its total size, even in one chunk).
+  const bool streamed = payload.total_bytes() > 0;
+  const std::string whole = streamed ? "" : payload.content().SerializeAsString();
+  const std::string& data = streamed ? payload.chunk_data() : whole;
+  absl::Status status = Run(db, kInsertPayload,
              {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
               PgParam::Int(static_cast<int64_t>(task.payload_id())),
               PgParam::Int(task.chunk_index()), PgParam::Int(payload.content_encoding()),
               PgParam::Int(static_cast<int64_t>(data.size())), PgParam::Bytes(data),
               PgParam::Bool(payload.is_beacon()), PgParam::Text(TimestampText(ReceivedAt(task))),
               PgParam::Int(partition), PgParam::Int(record.offset),
-              PgParam::Bool(payload.has_session_unloaded())});
+              PgParam::Bool(payload.has_session_unloaded()), PgParam::Bool(streamed)});
+  if (!status.ok() || !streamed || task.chunk_index() + 1 != task.chunk_count()) return status;
+  return Run(db, kDropChunksBeyond,
+             {PgParam::Text(task.session_id()),
+              PgParam::Int(static_cast<int64_t>(task.payload_id())),
+              PgParam::Int(task.chunk_count())});
 }
 
 absl::Status WriteIdentify(PgConnection& db, const v1::Task& task) {
