@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Counts test cases from a `bazel test` run for `./dev test`.
 
-Usage: test_summary.py BEP_JSON_FILE BAZEL_EXIT_CODE
+Usage: test_summary.py BEP_JSON_FILE BAZEL_EXIT_CODE [NAME=ok|fail ...]
 
 Reads the build event protocol file (--build_event_json_file) to learn which
 test targets the run covered and where each one's test.xml is, then sums the
@@ -14,6 +14,9 @@ cases in those JUnit XML files (GoogleTest writes them to $XML_OUTPUT_FILE).
     after the report was written) counts one extra failed case;
   * a non-zero bazel exit with nothing else failed counts one failed case, so
     the summary never reads "0 failed" for a broken run.
+
+Extra NAME=ok|fail arguments are results of checks run outside Bazel (the
+real-client suites of tests/clients/run.sh); each counts as one case.
 
 Failing cases are listed on stderr. The last line on stdout is exactly
 "N passed, N failed". Exit status: 0 when nothing failed, 1 otherwise.
@@ -139,6 +142,14 @@ def main():
             if f == 0 and status not in ("PASSED", "FLAKY"):
                 failed += 1
                 failures.append(f"{where}: {status} although every case in test.xml passed")
+
+    for extra in sys.argv[3:]:
+        name, _, verdict = extra.partition("=")
+        if verdict == "ok":
+            passed += 1
+        else:
+            failed += 1
+            failures.append(f"{name}: {verdict or 'no result'}")
 
     if bazel_rc != 0 and failed == 0:
         failed = 1
