@@ -510,7 +510,9 @@ class IngestTest(GatewayTestCase):
         for table, (sql, want) in checks.items():
             have = wait_for(
                 "%s rows of session %s" % (table, sid),
-                lambda: (lambda rows: (len(rows) >= len(want), rows))(psql(sql, sid=sid, marker=marker)),
+                # Rows appear before later tasks of the session update them:
+                # wait for the expected content, not just for a row.
+                lambda: (lambda rows: (rows == want, rows))(psql(sql, sid=sid, marker=marker)),
             )
             self.assertEqual(have, want, "PostgreSQL %s" % table)
         log("PostgreSQL: identity, properties, feedback, 2 backend errors, 2 metrics stored")
