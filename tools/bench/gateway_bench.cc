@@ -1,0 +1,408 @@
+#include "tools/bench/gateway_bench.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "services/common/kafka/rdkafka_producer.h"
+#include "tools/bench/cpu.h"
+#include "tools/bench/gateway_client.h"
+#include "tools/bench/gateway_sink.h"
+#include "tools/bench/json_line.h"
+#include "tools/bench/load_driver.h"
+#include "tools/bench/payload_pool.h"
+#include "tools/bench/progress.h"
+#include "tools/bench/raw_sink.h"
+#include "tools/bench/report.h"
+#include "tools/bench/rss.h"
+#include "tools/bench/size_label.h"
+#include "tools/bench/stream_content.h"
+#include "tools/bench/stream_push.h"
+#include "tools/bench/timer.h"
+#include "tools/loadgen/payload_factory.h"
+
+namespace ingest::bench {
+namespace {
+
+constexpr absl::Duration kKafkaCheckTimeout = absl::Seconds(30);
+constexpr absl::Duration kIdleSampleGap = absl::Milliseconds(100);
+constexpr int kIdleSamples = 5;
+// The streamed content repeats one realistic block of this size.
+constexpr int64_t kStreamBlockBytes = 1 << 20;
+
+void Note(const std::string& line) {
+  std::fprintf(stderr, "[bench] %s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+void Print(const std::string& line) {
+  std::fprintf(stdout, "%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+// Appends JSON lines to the results file, if there is one. Main thread only.
+class ResultsFile {
+ public:
+  absl::Status Open(const std::string& path) {
+    if (path.empty()) return absl::OkStatus();
+    out_.open(path, std::ios::app);
+    if (!out_) return absl::FailedPreconditionError(absl::StrCat("cannot append to ", path));
+    return absl::OkStatus();
+  }
+  void Write(const std::string& line) {
+    if (!out_.is_open()) return;
+    out_ << line << '\n';
+    out_.flush();
+  }
+
+ private:
+  std::ofstream out_;
+};
+
+// "acked=1234  1520 msg/s": the rate since the previous call. Called from
+// one progress thread only.
+std::function<std::string()> AckRateDetail(const PhaseCounters& counters) {
+  struct Last {
+    absl::Time at = absl::Now();
+    int64_t acked = 0;
+  };
+  auto last = std::make_shared<Last>();
+  return [&counters, last] {
+    const absl::Time now = absl::Now();
+    const int64_t acked = counters.acked.load();
+    const double seconds = absl::ToDoubleSeconds(now - last->at);
+    const double rate = seconds > 0 ? static_cast<double>(acked - last->acked) / seconds : 0;
+    *last = {now, acked};
+    std::string detail = absl::StrCat("acked=", acked, "  ", FormatSignificant(rate), " msg/s");
+    if (const int64_t backlog = counters.backlog.load(); backlog > 0) {
+      absl::StrAppend(&detail, "  backlog=", backlog);
+    }
+    if (const int64_t bp = counters.backpressure_retries.load(); bp > 0) {
+      absl::StrAppend(&detail, "  backpressure=", bp);
+    }
+    if (const int64_t errors = counters.errors.load(); errors > 0) {
+      absl::StrAppend(&detail, "  errors=", errors);
+    }
+    return detail;
+  };
+}
+
+absl::Status Annotate(const absl::Status& status, absl::string_view phase) {
+  return absl::Status(status.code(), absl::StrCat(phase, ": ", status.message()));
+}
+
+class Bench {
+ public:
+  explicit Bench(const BenchOptions& options) : options_(options) {}
+
+  absl::Status Setup() {
+    if (absl::Status status = results_.Open(options_.results_jsonl); !status.ok()) return status;
+    std::vector<std::string> sizes;
+    for (const int64_t size : options_.sizes) sizes.push_back(SizeLabel(size));
+    Note(absl::StrFormat(
+        "gateway %s, kafka %s topic %s; sizes %s; %s warm-up + %s per throughput phase, "
+        "%s + %s per latency phase (%s of phases)%s",
+        options_.gateway_address, options_.kafka_bootstrap, options_.topic,
+        absl::StrJoin(sizes, ","), absl::FormatDuration(options_.warmup),
+        absl::FormatDuration(options_.window), absl::FormatDuration(options_.latency_warmup),
+        absl::FormatDuration(options_.latency_window),
+        absl::FormatDuration(PlannedPhaseTime(options_)), options_.quick ? "; QUICK" : ""));
+    results_.Write(JsonLine()
+                       .Add("kind", "run")
+                       .Add("started_at", absl::FormatTime(absl::RFC3339_sec, absl::Now(),
+                                                           absl::UTCTimeZone()))
+                       .Add("quick", options_.quick)
+                       .Add("sizes", absl::StrJoin(sizes, ","))
+                       .Add("warmup_s", absl::ToDoubleSeconds(options_.warmup))
+                       .Add("window_s", absl::ToDoubleSeconds(options_.window))
+                       .Add("latency_warmup_s", absl::ToDoubleSeconds(options_.latency_warmup))
+                       .Add("latency_window_s", absl::ToDoubleSeconds(options_.latency_window))
+                       .Add("channels", options_.channels)
+                       .Add("cpus", static_cast<int64_t>(std::thread::hardware_concurrency()))
+                       .Add("topic", options_.topic)
+                       .Build());
+
+    absl::StatusOr<std::unique_ptr<GatewayClient>> client = GatewayClient::Connect(
+        {.address = options_.gateway_address,
+         .api_key = options_.api_key,
+         .channels = options_.channels,
+         .call_timeout = options_.call_timeout},
+        options_.connect_timeout);
+    if (!client.ok()) return Annotate(client.status(), "connect");
+    client_ = *std::move(client);
+
+    const int count = SessionsNeeded(options_);
+    absl::StatusOr<std::vector<std::string>> ids =
+        client_->InitializeSessions(count, options_.project_id, options_.call_timeout);
+    if (!ids.ok()) return Annotate(ids.status(), "create sessions");
+    sessions_ = std::make_unique<Sessions>(*std::move(ids));
+    Note(absl::StrCat(count, " sessions created"));
+
+    ProducerOptions producer;  // the gateway's defaults: acks=all, idempotence, zstd, linger 5ms
+    producer.bootstrap_servers = options_.kafka_bootstrap;
+    producer.client_id = "gateway-bench-raw";
+    absl::StatusOr<std::unique_ptr<Producer>> created = CreateRdKafkaProducer(producer);
+    if (!created.ok()) return Annotate(created.status(), "raw producer");
+    producer_ = *std::move(created);
+    if (absl::Status status = producer_->CheckReachable(options_.topic, kKafkaCheckTimeout);
+        !status.ok()) {
+      return Annotate(status, "raw producer");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<StreamResult>> MeasureStream() {
+    if (options_.gateway_pid == 0) {
+      Note("memory phase skipped (no --gateway_pid)");
+      return std::nullopt;
+    }
+    const std::string label = SizeLabel(options_.stream_bytes);
+    const size_t block_bytes = static_cast<size_t>(kStreamBlockBytes);
+    const loadgen::PayloadFactory factory(
+        {.seed = 7, .min_bytes = block_bytes, .max_bytes = block_bytes});
+    absl::StatusOr<StreamContent> content =
+        StreamContent::Create(options_.stream_bytes, factory.Make(0, 1).events());
+    if (!content.ok()) return Annotate(content.status(), "stream content");
+    const std::string sha256 = content->Sha256();
+
+    std::vector<int64_t> idle;
+    for (int i = 0; i < kIdleSamples; ++i) {
+      if (i > 0) absl::SleepFor(kIdleSampleGap);
+      absl::StatusOr<int64_t> rss = ReadVmRssBytes(options_.gateway_pid);
+      if (!rss.ok()) return Annotate(rss.status(), "gateway RSS");
+      idle.push_back(*rss);
+    }
+    std::sort(idle.begin(), idle.end());
+    StreamResult result;
+    result.total_bytes = options_.stream_bytes;
+    result.chunk_bytes = options_.stream_chunk_bytes;
+    result.idle_rss_bytes = idle[idle.size() / 2];
+
+    std::atomic<int64_t> sent{0};
+    RssSampler sampler(options_.gateway_pid, options_.rss_interval);
+    PhaseProgress progress(
+        stderr, absl::StrCat("stream ", label, " through PushPayloadStream"),
+        [&] {
+          return static_cast<double>(sent.load()) / static_cast<double>(options_.stream_bytes);
+        },
+        [&] {
+          return absl::StrFormat("%.0f/%.0f MB sent  gateway rss %.1f MB (idle %.1f)",
+                                 static_cast<double>(sent.load()) / (1 << 20),
+                                 static_cast<double>(options_.stream_bytes) / (1 << 20),
+                                 static_cast<double>(sampler.peak_bytes()) / (1 << 20),
+                                 static_cast<double>(result.idle_rss_bytes) / (1 << 20));
+        });
+    const absl::Time start = absl::Now();
+    absl::StatusOr<v1::PushPayloadStreamResponse> response =
+        PushStream(*client_, *content,
+                   {.session_id = sessions_->id(0),
+                    .payload_id = sessions_->TakePayloadId(0),
+                    .chunk_bytes = options_.stream_chunk_bytes,
+                    .sha256 = sha256,
+                    .timeout = options_.stream_timeout},
+                   &sent);
+    result.elapsed = absl::Now() - start;
+    sampler.Stop();
+    progress.Finish();
+    if (!response.ok()) return Annotate(response.status(), "memory phase");
+    if (!sampler.status().ok()) return Annotate(sampler.status(), "memory phase");
+    if (response->total_bytes() != static_cast<uint64_t>(options_.stream_bytes) ||
+        (!response->sha256().empty() && response->sha256() != sha256)) {
+      return absl::DataLossError(absl::StrCat(
+          "memory phase: the gateway acknowledged ", response->total_bytes(), " bytes",
+          response->sha256() == sha256 ? "" : " with a different SHA-256", ", not the ",
+          options_.stream_bytes, " sent"));
+    }
+    result.chunk_records = response->chunk_count();
+    result.peak_rss_bytes = sampler.peak_bytes();
+    result.rss_samples = sampler.samples();
+    Note(absl::StrFormat("  stream: %s in %.1fs as %d records; gateway rss idle %.1f MB, "
+                         "peak %.1f MB",
+                         label, absl::ToDoubleSeconds(result.elapsed), result.chunk_records,
+                         static_cast<double>(result.idle_rss_bytes) / (1 << 20),
+                         static_cast<double>(result.peak_rss_bytes) / (1 << 20)));
+    results_.Write(StreamResultJson(result));
+    return result;
+  }
+
+  absl::StatusOr<SizeResult> MeasureSize(int64_t size) {
+    const std::string label = SizeLabel(size);
+    const PayloadPoolOptions pool_options{.message_bytes = size,
+                                          .pool_bytes = options_.pool_bytes,
+                                          .project_id = options_.project_id};
+    Note(absl::StrCat(label, ": building ", PoolMessageCount(pool_options), " distinct bodies"));
+    const PayloadPool pool = PayloadPool::Build(pool_options);
+
+    const int raw_lanes = RawLanesFor(options_, size);
+    const int gateway_lanes = GatewayLanesFor(options_, size);
+    RawSink raw(*producer_, options_.topic, pool, timer_, raw_lanes);
+    GatewaySink gateway(*client_, *sessions_, gateway_lanes, pool, timer_);
+    // Open loop: every session, so a session's own previous call rarely
+    // delays a message (an SDK session is sequential too, but slower).
+    GatewaySink gateway_all(*client_, *sessions_, sessions_->size(), pool, timer_);
+
+    SizeResult result;
+    result.size_bytes = size;
+    absl::StatusOr<ThroughputStats> throughput =
+        Throughput(raw, absl::StrCat(label, " raw max throughput"));
+    if (!throughput.ok()) return throughput.status();
+    result.raw_throughput = *throughput;
+    if (result.raw_throughput.msgs_per_s <= 0) {
+      return absl::UnavailableError(absl::StrCat(label, ": the raw producer acknowledged nothing"));
+    }
+    throughput = Throughput(gateway, absl::StrCat(label, " gateway max throughput"));
+    if (!throughput.ok()) return throughput.status();
+    result.gateway_throughput = *throughput;
+
+    const double rate = result.raw_throughput.msgs_per_s / 2;
+    absl::StatusOr<LatencyStats> latency =
+        Latency(raw, rate, absl::StrCat(label, " raw latency @", FormatSignificant(rate), "/s"));
+    if (!latency.ok()) return latency.status();
+    result.raw_latency = *latency;
+    latency = Latency(gateway_all, rate,
+                      absl::StrCat(label, " gateway latency @", FormatSignificant(rate), "/s"));
+    if (!latency.ok()) return latency.status();
+    result.gateway_latency = *latency;
+    results_.Write(SizeResultJson(result));
+    return result;
+  }
+
+  ResultsFile& results() { return results_; }
+
+ private:
+  absl::StatusOr<ThroughputStats> Throughput(MessageSink& sink, const std::string& title) {
+    PhaseCounters counters;
+    PhaseProgress progress(stderr, title, options_.warmup + options_.window,
+                           AckRateDetail(counters));
+    CpuReadings start;
+    CpuReadings end;
+    absl::StatusOr<ThroughputStats> stats = RunClosedLoop(
+        sink,
+        {.lanes = sink.lane_count(),
+         .warmup = options_.warmup,
+         .window = options_.window,
+         .drain_timeout = options_.drain_timeout,
+         .on_window_start = [&] { start = ReadCpu(); },
+         .on_window_end = [&] { end = ReadCpu(); }},
+        counters);
+    progress.Finish();
+    if (!stats.ok()) return Annotate(stats.status(), title);
+    const absl::Duration wall = end.at - start.at;
+    stats->cpu = {.client = CoresUsed(start.client, end.client, wall),
+                  .gateway = CoresUsed(start.gateway, end.gateway, wall),
+                  .kafka = CoresUsed(start.kafka, end.kafka, wall)};
+    Note(absl::StrFormat(
+        "  %s: %s msg/s (%d in window of %s, %d in flight, %d backpressure retries; "
+        "cores: client %.2f, gateway %.2f, kafka %.2f)",
+        title, FormatSignificant(stats->msgs_per_s), stats->acked,
+        absl::FormatDuration(stats->window), stats->lanes, stats->backpressure_retries,
+        stats->cpu.client, stats->cpu.gateway, stats->cpu.kafka));
+    return stats;
+  }
+
+  // CPU time so far of this process, the gateway and the broker.
+  struct CpuReadings {
+    absl::Time at;
+    absl::StatusOr<absl::Duration> client = absl::UnknownError("not read");
+    absl::StatusOr<absl::Duration> gateway = absl::UnknownError("not read");
+    absl::StatusOr<absl::Duration> kafka = absl::UnknownError("not read");
+  };
+
+  CpuReadings ReadCpu() const {
+    CpuReadings readings;
+    readings.at = absl::Now();
+    readings.client = ReadProcessCpu(0);
+    if (options_.gateway_pid > 0) readings.gateway = ReadProcessCpu(options_.gateway_pid);
+    if (options_.kafka_pid > 0) readings.kafka = ReadProcessCpu(options_.kafka_pid);
+    return readings;
+  }
+
+  absl::StatusOr<LatencyStats> Latency(MessageSink& sink, double rate, const std::string& title) {
+    PhaseCounters counters;
+    PhaseProgress progress(stderr, title, options_.latency_warmup + options_.latency_window,
+                           AckRateDetail(counters));
+    absl::StatusOr<LatencyStats> stats = RunOpenLoop(
+        sink,
+        {.rate_per_s = rate,
+         .lanes = sink.lane_count(),
+         .warmup = options_.latency_warmup,
+         .window = options_.latency_window,
+         .drain_timeout = options_.drain_timeout},
+        counters);
+    progress.Finish();
+    if (!stats.ok()) return Annotate(stats.status(), title);
+    Note(absl::StrFormat(
+        "  %s: p50 %s ms, p99 %s ms, max %s ms over %d messages%s", title,
+        FormatSignificant(absl::ToDoubleMilliseconds(stats->latency.p50)),
+        FormatSignificant(absl::ToDoubleMilliseconds(stats->latency.p99)),
+        FormatSignificant(absl::ToDoubleMilliseconds(stats->latency.max)), stats->latency.count,
+        stats->abandoned > 0
+            ? absl::StrCat(" (", stats->abandoned, " never sent: the rate was not sustained)")
+            : ""));
+    return stats;
+  }
+
+  const BenchOptions& options_;
+  ResultsFile results_;
+  // Destroyed in reverse: the timer (joined) before the sinks' collaborators.
+  std::unique_ptr<GatewayClient> client_;
+  std::unique_ptr<Sessions> sessions_;
+  std::unique_ptr<Producer> producer_;
+  Timer timer_;
+};
+
+// Leaves after an error, printing the lines measured so far first.
+[[noreturn]] void Fail(const absl::Status& status, const std::vector<std::string>& lines) {
+  for (const std::string& line : lines) Print(line);
+  Note(absl::StrCat("error: ", status.ToString()));
+  std::fflush(stdout);
+  std::fflush(stderr);
+  // Calls may still be in flight and reference the phase; do not unwind.
+  std::_Exit(1);
+}
+
+}  // namespace
+
+int RunGatewayBench(const BenchOptions& options) {
+  Bench bench(options);
+  if (absl::Status status = bench.Setup(); !status.ok()) {
+    Note(absl::StrCat("error: ", status.ToString()));
+    return 1;
+  }
+
+  // The result lines are printed together at the end (stderr has each one as
+  // it is measured), sizes first, as in issue 3.
+  std::vector<std::string> lines;
+  absl::StatusOr<std::optional<StreamResult>> stream = bench.MeasureStream();
+  if (!stream.ok()) Fail(stream.status(), lines);
+
+  std::vector<SizeResult> results;
+  for (const int64_t size : options.sizes) {
+    absl::StatusOr<SizeResult> result = bench.MeasureSize(size);
+    if (!result.ok()) Fail(result.status(), lines);
+    results.push_back(*result);
+    lines.push_back(FormatSizeLine(*result));
+    Note(lines.back());
+  }
+  if (stream->has_value()) lines.push_back(FormatStreamLine(**stream));
+
+  const std::vector<TargetCheck> checks = EvaluateTargets(results, *stream, options.targets);
+  for (const TargetCheck& check : checks) bench.results().Write(TargetJson(check));
+  lines.push_back(FormatTargetsLine(checks));
+  for (const std::string& line : lines) Print(line);
+  return 0;
+}
+
+}  // namespace ingest::bench

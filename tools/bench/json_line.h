@@ -1,0 +1,40 @@
+#pragma once
+
+// One flat JSON object per line (JSON Lines), for bench/results/*/*.jsonl.
+// Enough JSON for numbers, strings and booleans; no nesting.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace ingest::bench {
+
+// Builds {"key":value,...} in insertion order. Keys are written as given
+// (callers use plain identifiers); string values are escaped. Not
+// thread-safe.
+class JsonLine {
+ public:
+  JsonLine& Add(absl::string_view key, absl::string_view value);
+  JsonLine& Add(absl::string_view key, const char* value) {
+    return Add(key, absl::string_view(value));
+  }
+  JsonLine& Add(absl::string_view key, int64_t value);
+  JsonLine& Add(absl::string_view key, int value) { return Add(key, int64_t{value}); }
+  // Non-finite values (NaN, infinities) are written as null.
+  JsonLine& Add(absl::string_view key, double value);
+  JsonLine& Add(absl::string_view key, bool value);
+
+  // The object, without a trailing newline.
+  std::string Build() const { return "{" + body_ + "}"; }
+
+ private:
+  void Key(absl::string_view key);
+
+  std::string body_;
+};
+
+// `text` as a JSON string literal, quotes included.
+std::string JsonQuote(absl::string_view text);
+
+}  // namespace ingest::bench

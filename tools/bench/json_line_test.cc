@@ -1,0 +1,43 @@
+#include "tools/bench/json_line.h"
+
+#include <limits>
+
+#include "gtest/gtest.h"
+
+namespace ingest::bench {
+namespace {
+
+TEST(JsonLineTest, EmptyObject) { EXPECT_EQ(JsonLine().Build(), "{}"); }
+
+TEST(JsonLineTest, KeepsInsertionOrderAndTypes) {
+  const std::string line = JsonLine()
+                               .Add("kind", "size")
+                               .Add("size_bytes", int64_t{102400})
+                               .Add("ratio", 0.875)
+                               .Add("held", true)
+                               .Add("count", 3)
+                               .Build();
+  EXPECT_EQ(line, R"({"kind":"size","size_bytes":102400,"ratio":0.875,"held":true,"count":3})");
+}
+
+TEST(JsonLineTest, NonFiniteNumbersAreNull) {
+  EXPECT_EQ(JsonLine().Add("x", std::numeric_limits<double>::quiet_NaN()).Build(),
+            R"({"x":null})");
+  EXPECT_EQ(JsonLine().Add("x", std::numeric_limits<double>::infinity()).Build(),
+            R"({"x":null})");
+}
+
+TEST(JsonLineTest, DoublesKeepNineSignificantDigits) {
+  EXPECT_EQ(JsonLine().Add("x", 12345.678912345).Build(), R"({"x":12345.6789})");
+  EXPECT_EQ(JsonLine().Add("x", 2.0).Build(), R"({"x":2})");
+}
+
+TEST(JsonQuoteTest, EscapesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(JsonQuote("a\"b\\c"), R"("a\"b\\c")");
+  EXPECT_EQ(JsonQuote("line\nnext\ttab"), R"("line\nnext\ttab")");
+  EXPECT_EQ(JsonQuote(std::string("\x01", 1)), R"("\u0001")");
+  EXPECT_EQ(JsonQuote("ünïcode"), "\"ünïcode\"");
+}
+
+}  // namespace
+}  // namespace ingest::bench

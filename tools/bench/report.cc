@@ -1,0 +1,193 @@
+#include "tools/bench/report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "tools/bench/json_line.h"
+#include "tools/bench/size_label.h"
+
+namespace ingest::bench {
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+double Ms(absl::Duration duration) { return absl::ToDoubleMilliseconds(duration); }
+
+// p99 of the gateway over p99 of the raw producer; nullopt if either is
+// missing.
+std::optional<double> P99VsRaw(const SizeResult& result) {
+  if (result.gateway_latency.latency.count == 0 || result.raw_latency.latency.count == 0 ||
+      result.raw_latency.latency.p99 <= absl::ZeroDuration()) {
+    return std::nullopt;
+  }
+  return Ms(result.gateway_latency.latency.p99) / Ms(result.raw_latency.latency.p99);
+}
+
+void AddThroughput(JsonLine& line, absl::string_view prefix, const ThroughputStats& stats) {
+  line.Add(absl::StrCat(prefix, "_msgs_per_s"), stats.msgs_per_s)
+      .Add(absl::StrCat(prefix, "_lanes"), stats.lanes)
+      .Add(absl::StrCat(prefix, "_acked"), stats.acked)
+      .Add(absl::StrCat(prefix, "_window_s"), absl::ToDoubleSeconds(stats.window))
+      .Add(absl::StrCat(prefix, "_backpressure_retries"), stats.backpressure_retries)
+      .Add(absl::StrCat(prefix, "_cpu_client_cores"), stats.cpu.client)
+      .Add(absl::StrCat(prefix, "_cpu_gateway_cores"), stats.cpu.gateway)
+      .Add(absl::StrCat(prefix, "_cpu_kafka_cores"), stats.cpu.kafka);
+}
+
+void AddLatency(JsonLine& line, absl::string_view prefix, const LatencyStats& stats) {
+  line.Add(absl::StrCat(prefix, "_rate_per_s"), stats.rate_per_s)
+      .Add(absl::StrCat(prefix, "_lanes"), stats.lanes)
+      .Add(absl::StrCat(prefix, "_samples"), stats.latency.count)
+      .Add(absl::StrCat(prefix, "_p50_ms"), Ms(stats.latency.p50))
+      .Add(absl::StrCat(prefix, "_p99_ms"), Ms(stats.latency.p99))
+      .Add(absl::StrCat(prefix, "_max_ms"), Ms(stats.latency.max))
+      .Add(absl::StrCat(prefix, "_abandoned"), stats.abandoned)
+      .Add(absl::StrCat(prefix, "_backpressure_retries"), stats.backpressure_retries);
+}
+
+}  // namespace
+
+std::string FormatSignificant(double value, int digits) {
+  if (!std::isfinite(value)) return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
+  if (value == 0) return "0";
+  const double magnitude = std::floor(std::log10(std::fabs(value)));
+  int decimals = std::max(0, digits - 1 - static_cast<int>(magnitude));
+  // 9.996 with 2 decimals rounds up to 10.00: one digit too many.
+  const double scale = std::pow(10.0, decimals);
+  const double rounded = std::round(value * scale) / scale;
+  if (decimals > 0 && std::fabs(rounded) >= std::pow(10.0, magnitude + 1)) {
+    --decimals;
+  }
+  std::string text = absl::StrFormat("%.*f", decimals, value);
+  if (text == "-0") text = "0";
+  return text;
+}
+
+double ThroughputRatio(const SizeResult& result) {
+  if (result.raw_throughput.msgs_per_s <= 0) return 0;
+  return result.gateway_throughput.msgs_per_s / result.raw_throughput.msgs_per_s;
+}
+
+double RssGrowthMb(const StreamResult& result) {
+  return static_cast<double>(result.peak_rss_bytes - result.idle_rss_bytes) / kMiB;
+}
+
+std::string FormatSizeLine(const SizeResult& result) {
+  return absl::StrCat(
+      "bench gateway: size=", SizeLabel(result.size_bytes),
+      " gateway_msgs_per_s=", FormatSignificant(result.gateway_throughput.msgs_per_s),
+      " raw_msgs_per_s=", FormatSignificant(result.raw_throughput.msgs_per_s),
+      " ratio=", absl::StrFormat("%.2f", ThroughputRatio(result)),
+      " p50_ms=", FormatSignificant(Ms(result.gateway_latency.latency.p50)),
+      " p99_ms=", FormatSignificant(Ms(result.gateway_latency.latency.p99)),
+      " raw_p99_ms=", FormatSignificant(Ms(result.raw_latency.latency.p99)));
+}
+
+std::string FormatStreamLine(const StreamResult& result) {
+  return absl::StrCat("bench gateway: stream_", SizeLabel(result.total_bytes),
+                      " rss_growth_mb=", FormatSignificant(RssGrowthMb(result)));
+}
+
+std::vector<TargetCheck> EvaluateTargets(absl::Span<const SizeResult> results,
+                                         const std::optional<StreamResult>& stream,
+                                         const Targets& targets) {
+  std::vector<TargetCheck> checks;
+
+  TargetCheck ratio{.name = absl::StrCat("ratio@", SizeLabel(targets.ratio_size_bytes),
+                                         ">=", targets.min_ratio)};
+  for (const SizeResult& result : results) {
+    if (result.size_bytes != targets.ratio_size_bytes) continue;
+    ratio.measured = result.raw_throughput.msgs_per_s > 0;
+    ratio.held = ratio.measured && ThroughputRatio(result) >= targets.min_ratio;
+    ratio.detail = absl::StrFormat("%.2f", ThroughputRatio(result));
+  }
+  checks.push_back(ratio);
+
+  TargetCheck p99{.name = absl::StrCat("p99<=", targets.max_p99_vs_raw,
+                                       "x_raw_p99")};
+  std::vector<std::string> per_size;
+  std::vector<std::string> over;
+  bool all_measured = !results.empty();
+  for (const SizeResult& result : results) {
+    const std::optional<double> factor = P99VsRaw(result);
+    const std::string label = SizeLabel(result.size_bytes);
+    if (!factor.has_value()) {
+      all_measured = false;
+      per_size.push_back(absl::StrCat(label, " -"));
+      continue;
+    }
+    per_size.push_back(absl::StrCat(label, " ", FormatSignificant(*factor, 2), "x"));
+    if (*factor > targets.max_p99_vs_raw) over.push_back(label);
+  }
+  p99.measured = all_measured;
+  p99.held = all_measured && over.empty();
+  p99.detail = absl::StrJoin(per_size, ", ");
+  if (!over.empty()) {
+    p99.detail = absl::StrCat("over at ", absl::StrJoin(over, ","), ": ", p99.detail);
+  }
+  checks.push_back(p99);
+
+  TargetCheck rss{.name = absl::StrCat("rss_growth<=", targets.max_rss_growth_mb, "MB")};
+  if (stream.has_value()) {
+    rss.measured = true;
+    rss.held = RssGrowthMb(*stream) <= targets.max_rss_growth_mb;
+    rss.detail = absl::StrCat(FormatSignificant(RssGrowthMb(*stream)), " MB while streaming ",
+                              SizeLabel(stream->total_bytes));
+  }
+  checks.push_back(rss);
+  return checks;
+}
+
+std::string FormatTargetsLine(absl::Span<const TargetCheck> checks) {
+  std::vector<std::string> parts;
+  for (const TargetCheck& check : checks) {
+    const char* verdict = !check.measured ? "not measured" : (check.held ? "held" : "MISSED");
+    parts.push_back(check.detail.empty()
+                        ? absl::StrCat(check.name, " ", verdict)
+                        : absl::StrCat(check.name, " ", verdict, " (", check.detail, ")"));
+  }
+  return absl::StrCat("bench gateway: targets ", absl::StrJoin(parts, "; "));
+}
+
+std::string SizeResultJson(const SizeResult& result) {
+  JsonLine line;
+  line.Add("kind", "size")
+      .Add("size", SizeLabel(result.size_bytes))
+      .Add("size_bytes", result.size_bytes)
+      .Add("ratio", ThroughputRatio(result));
+  AddThroughput(line, "gateway", result.gateway_throughput);
+  AddThroughput(line, "raw", result.raw_throughput);
+  AddLatency(line, "gateway_latency", result.gateway_latency);
+  AddLatency(line, "raw_latency", result.raw_latency);
+  return line.Build();
+}
+
+std::string StreamResultJson(const StreamResult& result) {
+  const double seconds = absl::ToDoubleSeconds(result.elapsed);
+  return JsonLine()
+      .Add("kind", "stream")
+      .Add("total_bytes", result.total_bytes)
+      .Add("chunk_bytes", result.chunk_bytes)
+      .Add("chunk_records", result.chunk_records)
+      .Add("elapsed_s", seconds)
+      .Add("mb_per_s", seconds > 0 ? static_cast<double>(result.total_bytes) / kMiB / seconds : 0)
+      .Add("idle_rss_mb", static_cast<double>(result.idle_rss_bytes) / kMiB)
+      .Add("peak_rss_mb", static_cast<double>(result.peak_rss_bytes) / kMiB)
+      .Add("rss_growth_mb", RssGrowthMb(result))
+      .Add("rss_samples", result.rss_samples)
+      .Build();
+}
+
+std::string TargetJson(const TargetCheck& check) {
+  return JsonLine()
+      .Add("kind", "target")
+      .Add("name", check.name)
+      .Add("verdict", !check.measured ? "not measured" : (check.held ? "held" : "missed"))
+      .Add("detail", check.detail)
+      .Build();
+}
+
+}  // namespace ingest::bench

@@ -1,0 +1,114 @@
+#pragma once
+
+// What a gateway benchmark run measured, and how it is printed: the
+// `bench gateway: ...` lines on stdout (the format is the contract of issue 3
+// and of the later report) and one JSON object per line for
+// bench/results/<run>/gateway.jsonl.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "tools/bench/stats.h"
+
+namespace ingest::bench {
+
+// Cores each process used during a measurement window (1.0 = one core busy
+// throughout); -1 = not measured.
+struct CpuUsage {
+  double client = -1;  // the benchmark process itself
+  double gateway = -1;
+  double kafka = -1;
+};
+
+// A closed-loop phase: `lanes` messages kept in flight for as long as it ran.
+struct ThroughputStats {
+  int lanes = 0;
+  int64_t acked = 0;     // acknowledged inside the measurement window
+  absl::Duration window;  // the measurement window, after the warm-up
+  double msgs_per_s = 0;
+  int64_t backpressure_retries = 0;  // RESOURCE_EXHAUSTED answers, retried
+  CpuUsage cpu;                      // during the window
+};
+
+// An open-loop phase: messages due at a fixed rate, latency measured from each
+// message's due time to its acknowledgement.
+struct LatencyStats {
+  double rate_per_s = 0;
+  int lanes = 0;
+  LatencySummary latency;  // over the messages due inside the measurement window
+  // Messages still queued (never sent) when the drain deadline passed; they
+  // are in `latency` with the wait they had so far, a lower bound.
+  int64_t abandoned = 0;
+  int64_t backpressure_retries = 0;
+};
+
+// Every phase of one message size.
+struct SizeResult {
+  int64_t size_bytes = 0;
+  ThroughputStats raw_throughput;
+  ThroughputStats gateway_throughput;
+  LatencyStats raw_latency;
+  LatencyStats gateway_latency;
+};
+
+// One large payload streamed through PushPayloadStream while the gateway's
+// resident memory was sampled.
+struct StreamResult {
+  int64_t total_bytes = 0;
+  int64_t chunk_bytes = 0;     // size of each chunk message the client sent
+  int64_t chunk_records = 0;   // chunk_count in the gateway's answer
+  absl::Duration elapsed;
+  int64_t idle_rss_bytes = 0;  // before the call
+  int64_t peak_rss_bytes = 0;  // highest sample during the call
+  int64_t rss_samples = 0;
+};
+
+// The targets of issue 3. They are reported, never asserted.
+struct Targets {
+  int64_t ratio_size_bytes = 100 * 1024;
+  double min_ratio = 0.85;
+  double max_p99_vs_raw = 3.0;
+  double max_rss_growth_mb = 64;
+};
+
+struct TargetCheck {
+  std::string name;    // e.g. "ratio@100KB>=0.85"
+  bool measured = false;
+  bool held = false;
+  std::string detail;  // the measured values behind the verdict
+};
+
+// `value` with `digits` significant digits and never an exponent: 12345.6 ->
+// "12346", 85.23 -> "85.2", 1.2345 -> "1.23", 0.01234 -> "0.0123", 0 -> "0".
+std::string FormatSignificant(double value, int digits = 3);
+
+// gateway msgs/s over raw msgs/s; 0 when raw measured nothing.
+double ThroughputRatio(const SizeResult& result);
+
+// Megabytes (2^20 bytes) the gateway grew by: peak minus idle.
+double RssGrowthMb(const StreamResult& result);
+
+// bench gateway: size=100KB gateway_msgs_per_s=… raw_msgs_per_s=… ratio=…
+// p50_ms=… p99_ms=… raw_p99_ms=…  (p50/p99 are the gateway's, open loop)
+std::string FormatSizeLine(const SizeResult& result);
+
+// bench gateway: stream_256MB rss_growth_mb=…
+std::string FormatStreamLine(const StreamResult& result);
+
+std::vector<TargetCheck> EvaluateTargets(absl::Span<const SizeResult> results,
+                                         const std::optional<StreamResult>& stream,
+                                         const Targets& targets);
+
+// bench gateway: targets ratio@100KB>=0.85 held (0.91); p99<=3x_raw_p99 ...
+std::string FormatTargetsLine(absl::Span<const TargetCheck> checks);
+
+// JSON Lines records, told apart by "kind": "size", "stream", "target".
+std::string SizeResultJson(const SizeResult& result);
+std::string StreamResultJson(const StreamResult& result);
+std::string TargetJson(const TargetCheck& check);
+
+}  // namespace ingest::bench

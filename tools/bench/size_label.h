@@ -1,0 +1,27 @@
+#pragma once
+
+// Message sizes as people write them: "10KB", "100KB", "1MB", "256MB".
+// KB and MB are binary here (1 KB = 1024 bytes, 1 MB = 1024 KB), as in the
+// load generator's payload sizes.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace ingest::bench {
+
+// Parses "<positive integer><unit>" with unit B, KB or MB (case-insensitive).
+// INVALID_ARGUMENT with the offending text otherwise.
+absl::StatusOr<int64_t> ParseSize(absl::string_view text);
+
+// A comma-separated list of sizes, e.g. "10KB,100KB,1MB"; at least one.
+absl::StatusOr<std::vector<int64_t>> ParseSizeList(absl::string_view text);
+
+// The label of the largest unit that divides `bytes` exactly: 10240 -> "10KB",
+// 1048576 -> "1MB", 1500 -> "1500B". Round-trips through ParseSize.
+std::string SizeLabel(int64_t bytes);
+
+}  // namespace ingest::bench
