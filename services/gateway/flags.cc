@@ -45,6 +45,9 @@ ABSL_FLAG(absl::Duration, delivery_timeout, absl::Seconds(10),
           "a call with a shorter deadline answers a little before its deadline instead.");
 ABSL_FLAG(absl::Duration, linger, absl::Milliseconds(5),
           "Producer linger: how long records wait to be batched.");
+ABSL_FLAG(int, kafka_producers, 2,
+          "librdkafka clients; sessions are spread over them by id (a session always uses "
+          "the same one), so compression runs on that many threads.");
 ABSL_FLAG(absl::Duration, kafka_statistics_interval, absl::Seconds(15),
           "How often librdkafka statistics (queue depth, broker rtt, retries, errors) refresh "
           "the ingest_gateway_kafka_* metrics; 0 disables.");
@@ -96,6 +99,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.producer.delivery_timeout = absl::GetFlag(FLAGS_delivery_timeout);
   options.producer.linger = absl::GetFlag(FLAGS_linger);
   options.producer.statistics_interval = absl::GetFlag(FLAGS_kafka_statistics_interval);
+  options.kafka_producers = absl::GetFlag(FLAGS_kafka_producers);
   options.producer.max_record_bytes = absl::GetFlag(FLAGS_max_record_bytes);
   options.producer.max_queued_bytes = absl::GetFlag(FLAGS_max_queued_bytes);
   options.service.limits.max_payload_bytes = absl::GetFlag(FLAGS_max_payload_bytes);

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "services/common/metrics/buckets.h"
 
 namespace ingest {
@@ -55,14 +56,12 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                            .Add({})),
       kafka_queue_messages_(prometheus::BuildGauge()
                                 .Name("ingest_gateway_kafka_queue_messages")
-                                .Help("Records in the producer's local queue (librdkafka msg_cnt).")
-                                .Register(registry)
-                                .Add({})),
+                                .Help("Records in a producer's local queue (librdkafka msg_cnt).")
+                                .Register(registry)),
       kafka_queue_bytes_(prometheus::BuildGauge()
                              .Name("ingest_gateway_kafka_queue_bytes")
-                             .Help("Bytes in the producer's local queue (librdkafka msg_size).")
-                             .Register(registry)
-                             .Add({})),
+                             .Help("Bytes in a producer's local queue (librdkafka msg_size).")
+                             .Register(registry)),
       kafka_rtt_(prometheus::BuildGauge()
                      .Name("ingest_gateway_kafka_broker_rtt_seconds")
                      .Help("Broker round-trip time from librdkafka statistics, avg and p99.")
@@ -74,15 +73,33 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
       kafka_errors_(prometheus::BuildCounter()
                         .Name("ingest_gateway_kafka_errors_total")
                         .Help("Produce request errors seen by librdkafka, by broker.")
-                        .Register(registry)) {}
+                        .Register(registry)) {
+  for (size_t rpc = 0; rpc < std::size(kRpcs); ++rpc) {
+    for (int code = 0; code < kCodes; ++code) {
+      requests_by_rpc_code_[rpc][code] = &requests_.Add(
+          {{"rpc", kRpcs[rpc]},
+           {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}});
+    }
+    latency_by_rpc_[rpc] = &latency_.Add({{"rpc", kRpcs[rpc]}}, LatencyBuckets());
+  }
+  produce_acked_ = &produce_latency_.Add({{"result", "acked"}}, LatencyBuckets());
+  produce_failed_ = &produce_latency_.Add({{"result", "failed"}}, LatencyBuckets());
+}
 
 void GatewayMetrics::RequestStarted() { in_flight_.Increment(); }
 
-void GatewayMetrics::RequestFinished(absl::string_view rpc, absl::string_view code,
+void GatewayMetrics::RequestFinished(absl::string_view rpc, absl::StatusCode code,
                                      absl::Duration latency) {
   in_flight_.Decrement();
-  requests_.Add({{"rpc", std::string(rpc)}, {"code", std::string(code)}}).Increment();
-  latency_.Add({{"rpc", std::string(rpc)}}, LatencyBuckets()).Observe(absl::ToDoubleSeconds(latency));
+  const int code_index = static_cast<int>(code);
+  for (size_t i = 0; i < std::size(kRpcs); ++i) {
+    if (rpc != kRpcs[i]) continue;
+    if (code_index >= 0 && code_index < kCodes) requests_by_rpc_code_[i][code_index]->Increment();
+    latency_by_rpc_[i]->Observe(absl::ToDoubleSeconds(latency));
+    return;
+  }
+  // Not a known RPC: slower labelled path.
+  requests_.Add({{"rpc", std::string(rpc)}, {"code", absl::StatusCodeToString(code)}}).Increment();
 }
 
 void GatewayMetrics::PayloadReceived(int64_t bytes) {
@@ -90,8 +107,7 @@ void GatewayMetrics::PayloadReceived(int64_t bytes) {
 }
 
 void GatewayMetrics::Produced(bool ok, absl::Duration latency) {
-  produce_latency_.Add({{"result", ok ? "acked" : "failed"}}, LatencyBuckets())
-      .Observe(absl::ToDoubleSeconds(latency));
+  (ok ? produce_acked_ : produce_failed_)->Observe(absl::ToDoubleSeconds(latency));
 }
 
 void GatewayMetrics::Rejected(absl::string_view reason) {
@@ -105,13 +121,16 @@ void GatewayMetrics::SetInFlightBytes(int64_t bytes) {
 void GatewayMetrics::SetKafkaReachable(bool reachable) { kafka_reachable_.Set(reachable ? 1 : 0); }
 
 void GatewayMetrics::RecordKafkaStats(const KafkaClientStats& stats) {
-  kafka_queue_messages_.Set(static_cast<double>(stats.queue_messages));
-  kafka_queue_bytes_.Set(static_cast<double>(stats.queue_bytes));
+  kafka_queue_messages_.Add({{"client", stats.client}})
+      .Set(static_cast<double>(stats.queue_messages));
+  kafka_queue_bytes_.Add({{"client", stats.client}}).Set(static_cast<double>(stats.queue_bytes));
   absl::MutexLock lock(&stats_mutex_);
   for (const auto& [broker, current] : stats.brokers) {
-    kafka_rtt_.Add({{"broker", broker}, {"stat", "avg"}}).Set(current.rtt_avg_seconds);
-    kafka_rtt_.Add({{"broker", broker}, {"stat", "p99"}}).Set(current.rtt_p99_seconds);
-    KafkaBrokerStats& last = last_broker_stats_[broker];
+    kafka_rtt_.Add({{"client", stats.client}, {"broker", broker}, {"stat", "avg"}})
+        .Set(current.rtt_avg_seconds);
+    kafka_rtt_.Add({{"client", stats.client}, {"broker", broker}, {"stat", "p99"}})
+        .Set(current.rtt_p99_seconds);
+    KafkaBrokerStats& last = last_broker_stats_[stats.client + "|" + broker];
     // Cumulative in librdkafka; a decrease means a new client: count afresh.
     const auto delta = [](int64_t now, int64_t before) { return now >= before ? now - before : now; };
     kafka_retries_.Add({{"broker", broker}})

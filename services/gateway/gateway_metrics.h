@@ -4,8 +4,10 @@
 // constructor; handlers call these methods. Thread-safe.
 
 #include <cstdint>
+#include <iterator>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -20,11 +22,17 @@ namespace ingest {
 
 class GatewayMetrics {
  public:
+  // The RPCs whose series are created up front (per-call lookups by label
+  // cost more than the rest of a small call's bookkeeping).
+  static constexpr const char* kRpcs[] = {
+      "InitializeSession", "PushPayload",        "PushPayloadStream", "IdentifySession",
+      "AddSessionProperties", "AddSessionFeedback", "PushBackendErrors", "PushMetrics"};
+  static constexpr int kCodes = 17;  // canonical status codes 0..16
+
   explicit GatewayMetrics(prometheus::Registry& registry);
 
   void RequestStarted();
-  // `code` is the canonical status name, e.g. "OK", "UNAVAILABLE".
-  void RequestFinished(absl::string_view rpc, absl::string_view code, absl::Duration latency);
+  void RequestFinished(absl::string_view rpc, absl::StatusCode code, absl::Duration latency);
   void PayloadReceived(int64_t bytes);
   void Produced(bool ok, absl::Duration latency);
   // reason: unauthenticated, permission_denied, invalid_argument, rate_limit,
@@ -38,19 +46,25 @@ class GatewayMetrics {
  private:
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
+  // [rpc][code] and [rpc], created in the constructor.
+  prometheus::Counter* requests_by_rpc_code_[std::size(kRpcs)][kCodes];
+  prometheus::Histogram* latency_by_rpc_[std::size(kRpcs)];
+  prometheus::Histogram* produce_acked_;
+  prometheus::Histogram* produce_failed_;
   prometheus::Gauge& in_flight_;
   prometheus::Histogram& payload_bytes_;
   prometheus::Family<prometheus::Histogram>& produce_latency_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Gauge& in_flight_bytes_;
   prometheus::Gauge& kafka_reachable_;
-  prometheus::Gauge& kafka_queue_messages_;
-  prometheus::Gauge& kafka_queue_bytes_;
+  prometheus::Family<prometheus::Gauge>& kafka_queue_messages_;
+  prometheus::Family<prometheus::Gauge>& kafka_queue_bytes_;
   prometheus::Family<prometheus::Gauge>& kafka_rtt_;
   prometheus::Family<prometheus::Counter>& kafka_retries_;
   prometheus::Family<prometheus::Counter>& kafka_errors_;
   absl::Mutex stats_mutex_;
-  // Last cumulative retries/errors per broker, to turn them into counters.
+  // Last cumulative retries/errors per client and broker, to turn them into
+  // counters.
   absl::flat_hash_map<std::string, KafkaBrokerStats> last_broker_stats_
       ABSL_GUARDED_BY(stats_mutex_);
 };

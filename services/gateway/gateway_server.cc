@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "prometheus/registry.h"
 #include "services/common/kafka/kafka_stats.h"
+#include "services/common/kafka/sharded_producer.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
 #include "services/gateway/auth/api_key_store.h"
@@ -76,6 +77,25 @@ void MonitorKafka(Producer& producer, grpc::Server& server,
   } while (!stop.WaitForNotificationWithTimeout(options.health_interval));
 }
 
+// `options.kafka_producers` librdkafka clients behind one ShardedProducer.
+absl::StatusOr<std::unique_ptr<Producer>> CreateProducers(const GatewayOptions& options,
+                                                          const std::string& gateway_id,
+                                                          GatewayMetrics& metrics) {
+  std::vector<std::unique_ptr<Producer>> shards;
+  for (int i = 0; i < options.kafka_producers; ++i) {
+    ProducerOptions producer_options = options.producer;
+    producer_options.client_id = absl::StrCat(gateway_id, "-", i);
+    producer_options.on_statistics = [&metrics](absl::string_view json) {
+      absl::StatusOr<KafkaClientStats> stats = ParseKafkaStats(json);
+      if (stats.ok()) metrics.RecordKafkaStats(*stats);
+    };
+    auto created = CreateRdKafkaProducer(producer_options);
+    if (!created.ok()) return created.status();
+    shards.push_back(std::move(created).value());
+  }
+  return std::unique_ptr<Producer>(new ShardedProducer(std::move(shards)));
+}
+
 }  // namespace
 
 absl::Status ValidateGatewayOptions(const GatewayOptions& options) {
@@ -99,6 +119,9 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& options) {
     return absl::InvalidArgumentError(
         "--max_payload_bytes and --stream_chunk_bytes must be at least 64 KiB below "
         "--max_record_bytes");
+  }
+  if (options.kafka_producers < 1 || options.kafka_producers > 64) {
+    return absl::InvalidArgumentError("--kafka_producers must be between 1 and 64");
   }
   if (options.service.stream_max_inflight_chunks < 1 || options.service.stream_chunk_bytes < 1) {
     return absl::InvalidArgumentError(
@@ -128,13 +151,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.metrics_server = std::move(metrics_server).value();
 
   if (producer == nullptr) {
-    ProducerOptions producer_options = options.producer;
-    producer_options.client_id = parts.options.service.gateway_id;
-    producer_options.on_statistics = [metrics = parts.metrics.get()](absl::string_view json) {
-      absl::StatusOr<KafkaClientStats> stats = ParseKafkaStats(json);
-      if (stats.ok()) metrics->RecordKafkaStats(*stats);
-    };
-    auto created = CreateRdKafkaProducer(producer_options);
+    auto created = CreateProducers(options, parts.options.service.gateway_id, *parts.metrics);
     if (!created.ok()) return created.status();
     producer = std::move(created).value();
   }

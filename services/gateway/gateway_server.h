@@ -21,6 +21,9 @@ struct GatewayOptions {
   std::string metrics_address = "127.0.0.1:0";
   std::string topic = "ingest.tasks";
   ProducerOptions producer;
+  // librdkafka clients, sessions spread over them by key (see
+  // sharded_producer.h): each compresses on its own thread.
+  int kafka_producers = 2;
   IngestServiceOptions service;
   std::string api_keys_file;
   std::string session_secret_file;

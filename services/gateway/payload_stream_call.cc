@@ -185,7 +185,7 @@ void PayloadStreamCall::MaybeFinish() {
     response_->set_total_bytes(header_->total_bytes());
   }
   const absl::Status status = succeeded ? absl::OkStatus() : failure_;
-  metrics_.RequestFinished("PushPayloadStream", absl::StatusCodeToString(status.code()),
+  metrics_.RequestFinished("PushPayloadStream", status.code(),
                            absl::Now() - start_);
   Finish(ToGrpcStatus(status));
 }

@@ -77,6 +77,9 @@ absl::StatusOr<std::shared_ptr<CallOutcome>> UnaryCall::Expect(int records, Fill
   }
   auto outcome = std::make_shared<CallOutcome>(this, records, std::move(fill));
   outcome_ = outcome;
+  // librdkafka itself reports a record as failed after the delivery timeout;
+  // a timer is needed only when the call's deadline comes sooner.
+  if (wait >= max_delivery_wait_) return outcome;
   alarm_.Set(absl::ToChronoTime(now + wait), [outcome, wait](bool fired) {
     if (!fired) return;  // cancelled when the call was done
     outcome->Finish(absl::UnavailableError(absl::StrCat(
@@ -97,7 +100,7 @@ void UnaryCall::OnCancel() {
 void UnaryCall::OnDone() { delete this; }
 
 void UnaryCall::FinishWith(const absl::Status& status) {
-  metrics_.RequestFinished(rpc_, absl::StatusCodeToString(status.code()), absl::Now() - start_);
+  metrics_.RequestFinished(rpc_, status.code(), absl::Now() - start_);
   Finish(ToGrpcStatus(status));
 }
 

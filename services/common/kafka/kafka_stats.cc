@@ -35,6 +35,9 @@ absl::StatusOr<KafkaClientStats> ParseKafkaStats(absl::string_view json) {
         absl::StrCat("librdkafka statistics are not JSON: ", status.ToString()));
   }
   KafkaClientStats stats;
+  if (auto it = root.fields().find("name"); it != root.fields().end()) {
+    stats.client = it->second.string_value();
+  }
   stats.queue_messages = static_cast<int64_t>(Number(root, "msg_cnt"));
   stats.queue_bytes = static_cast<int64_t>(Number(root, "msg_size"));
   if (const Struct* brokers = Object(root, "brokers")) {

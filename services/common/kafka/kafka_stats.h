@@ -25,6 +25,8 @@ struct KafkaBrokerStats {
 };
 
 struct KafkaClientStats {
+  // The client's name (client.id#producer-N).
+  std::string client;
   // Messages and bytes in the producer's local queue.
   int64_t queue_messages = 0;
   int64_t queue_bytes = 0;

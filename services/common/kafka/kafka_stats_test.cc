@@ -19,6 +19,7 @@ constexpr char kStats[] = R"json({
 TEST(KafkaStatsTest, ExtractsQueueAndPerBrokerFigures) {
   auto stats = ParseKafkaStats(kStats);
   ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->client, "gw#producer-1");
   EXPECT_EQ(stats->queue_messages, 42);
   EXPECT_EQ(stats->queue_bytes, 4200000);
   ASSERT_EQ(stats->brokers.size(), 1u) << "bootstrap entries are skipped";
