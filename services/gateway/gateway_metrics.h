@@ -32,6 +32,8 @@ class GatewayMetrics {
   explicit GatewayMetrics(prometheus::Registry& registry);
 
   void RequestStarted();
+  // Calls received and not yet answered.
+  int64_t in_flight_requests() const { return static_cast<int64_t>(in_flight_.Value()); }
   void RequestFinished(absl::string_view rpc, absl::StatusCode code, absl::Duration latency);
   void PayloadReceived(int64_t bytes);
   void Produced(bool ok, absl::Duration latency);

@@ -215,5 +215,6 @@ void GatewayServer::Shutdown() {
 
 int GatewayServer::port() const { return parts_->port; }
 int GatewayServer::metrics_port() const { return parts_->metrics_server->port(); }
+int64_t GatewayServer::in_flight_requests() const { return parts_->metrics->in_flight_requests(); }
 
 }  // namespace ingest

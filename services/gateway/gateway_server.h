@@ -57,6 +57,8 @@ class GatewayServer {
 
   int port() const;
   int metrics_port() const;
+  // Calls received and not yet answered.
+  int64_t in_flight_requests() const;
 
  private:
   GatewayServer() = default;

@@ -405,6 +405,31 @@ TEST_F(PipelineTest, OverTheProjectRateIsResourceExhaustedWithRetryAfter) {
   EXPECT_GT(std::atoi(retry_after.c_str()), 0);
 }
 
+TEST_F(PipelineTest, ShutdownLetsInFlightCallsFinishOk) {
+  constexpr int kCalls = 16;
+  std::vector<grpc::StatusCode> codes(kCalls, grpc::StatusCode::UNKNOWN);
+  std::vector<std::thread> callers;
+  std::vector<std::string> sessions;
+  for (int i = 0; i < kCalls; ++i) sessions.push_back(Initialize());
+  // Acknowledgements now take ~1.5 s: calls are in flight during shutdown.
+  rd_kafka_mock_broker_set_rtt(cluster_->handle(), 1, 1500);
+  for (int i = 0; i < kCalls; ++i) {
+    callers.emplace_back([&, i] { codes[i] = Push(sessions[i], 1, "x").error_code(); });
+  }
+  // Shut down once every call is inside the gateway, waiting for Kafka.
+  const absl::Time reach_deadline = absl::Now() + absl::Seconds(10);
+  while (gateway_->in_flight_requests() < kCalls && absl::Now() < reach_deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_EQ(gateway_->in_flight_requests(), kCalls);
+  const absl::Time start = absl::Now();
+  gateway_->Shutdown();
+  for (auto& caller : callers) caller.join();
+  rd_kafka_mock_broker_set_rtt(cluster_->handle(), 1, 0);
+  for (int i = 0; i < kCalls; ++i) EXPECT_EQ(codes[i], grpc::StatusCode::OK) << "call " << i;
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+}
+
 TEST_F(PipelineTest, InvalidRequestsAreRefusedWithInvalidArgument) {
   EXPECT_EQ(Push("", 1, "x").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Push("not-a-session", 1, "x").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
