@@ -125,6 +125,28 @@ class PipelineTest : public ::testing::Test {
     return status;
   }
 
+  // Streams `pieces` as payload `payload_id` under a header announcing
+  // `total_bytes` (and `sha256`, if not empty).
+  grpc::Status Stream(const std::string& session_id, uint64_t payload_id, uint64_t total_bytes,
+                      const std::string& sha256, const std::vector<std::string>& pieces,
+                      v1::PushPayloadStreamResponse* response) {
+    auto context = Context();
+    auto writer = stub_->PushPayloadStream(context.get(), response);
+    v1::PushPayloadStreamRequest header;
+    header.mutable_header()->set_session_id(session_id);
+    header.mutable_header()->set_payload_id(payload_id);
+    header.mutable_header()->set_total_bytes(total_bytes);
+    header.mutable_header()->set_sha256(sha256);
+    writer->Write(header);
+    for (const std::string& piece : pieces) {
+      v1::PushPayloadStreamRequest chunk;
+      chunk.set_chunk(piece);
+      if (!writer->Write(chunk)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
   static std::string Events(const std::string& session_id, uint64_t payload_id) {
     return absl::StrCat("[", session_id, "#", payload_id, "]", std::string(payload_id * 997, 'e'));
   }
@@ -251,22 +273,10 @@ TEST_F(PipelineTest, StreamedPayloadIsChunkedAndStoredByteIdentical) {
   content.set_events(std::string(1'000'000, 'e') + "tail");
   const std::string bytes = content.SerializeAsString();
 
+  std::vector<std::string> pieces;
+  for (size_t at = 0; at < bytes.size(); at += 100'000) pieces.push_back(bytes.substr(at, 100'000));
   v1::PushPayloadStreamResponse response;
-  auto context = Context();
-  auto writer = stub_->PushPayloadStream(context.get(), &response);
-  v1::PushPayloadStreamRequest header;
-  header.mutable_header()->set_session_id(session_id);
-  header.mutable_header()->set_payload_id(1);
-  header.mutable_header()->set_total_bytes(bytes.size());
-  header.mutable_header()->set_sha256(Sha256(bytes));
-  ASSERT_TRUE(writer->Write(header));
-  for (size_t at = 0; at < bytes.size(); at += 100'000) {
-    v1::PushPayloadStreamRequest chunk;
-    chunk.set_chunk(bytes.substr(at, 100'000));
-    ASSERT_TRUE(writer->Write(chunk));
-  }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
+  grpc::Status status = Stream(session_id, 1, bytes.size(), Sha256(bytes), pieces, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   const uint32_t chunks = static_cast<uint32_t>((bytes.size() + (64 << 10) - 1) / (64 << 10));
   EXPECT_EQ(response.chunk_count(), chunks);
@@ -290,36 +300,16 @@ TEST_F(PipelineTest, StreamedPayloadIsChunkedAndStoredByteIdentical) {
 TEST_F(PipelineTest, StreamWithAWrongDigestIsRefusedAndNeverOk) {
   const std::string session_id = Initialize();
   v1::PushPayloadStreamResponse response;
-  auto context = Context();
-  auto writer = stub_->PushPayloadStream(context.get(), &response);
-  v1::PushPayloadStreamRequest header;
-  header.mutable_header()->set_session_id(session_id);
-  header.mutable_header()->set_payload_id(1);
-  header.mutable_header()->set_total_bytes(200'000);
-  header.mutable_header()->set_sha256(std::string(32, 'x'));
-  ASSERT_TRUE(writer->Write(header));
-  v1::PushPayloadStreamRequest chunk;
-  chunk.set_chunk(std::string(200'000, 'c'));
-  writer->Write(chunk);
-  writer->WritesDone();
-  EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Stream(session_id, 1, 200'000, std::string(32, 'x'), {std::string(200'000, 'c')},
+                   &response)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(PipelineTest, StreamShorterThanItsHeaderIsInvalidArgument) {
   const std::string session_id = Initialize();
   v1::PushPayloadStreamResponse response;
-  auto context = Context();
-  auto writer = stub_->PushPayloadStream(context.get(), &response);
-  v1::PushPayloadStreamRequest header;
-  header.mutable_header()->set_session_id(session_id);
-  header.mutable_header()->set_payload_id(1);
-  header.mutable_header()->set_total_bytes(1000);
-  ASSERT_TRUE(writer->Write(header));
-  v1::PushPayloadStreamRequest chunk;
-  chunk.set_chunk(std::string(10, 'c'));
-  ASSERT_TRUE(writer->Write(chunk));
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
+  grpc::Status status = Stream(session_id, 1, 1000, "", {std::string(10, 'c')}, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
 }
 
