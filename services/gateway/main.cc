@@ -1,11 +1,13 @@
 // gateway: public ingest gRPC API -> Kafka ingest.tasks. See README.md.
 
 #include "services/common/logging/log.h"
+#include "services/common/server/process_setup.h"
 #include "services/common/server/shutdown_signal.h"
 #include "services/gateway/flags.h"
 #include "services/gateway/gateway_server.h"
 
 int main(int argc, char** argv) {
+  ingest::DisableMutexDeadlockDetection();
   ingest::BlockShutdownSignals();
   auto options = ingest::ParseGatewayFlags(argc, argv);
   if (!options.ok()) {

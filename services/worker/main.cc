@@ -4,11 +4,13 @@
 
 #include "absl/synchronization/notification.h"
 #include "services/common/logging/log.h"
+#include "services/common/server/process_setup.h"
 #include "services/common/server/shutdown_signal.h"
 #include "services/worker/flags.h"
 #include "services/worker/worker_app.h"
 
 int main(int argc, char** argv) {
+  ingest::DisableMutexDeadlockDetection();
   ingest::BlockShutdownSignals();
   auto options = ingest::ParseWorkerFlags(argc, argv);
   if (!options.ok()) {
