@@ -76,7 +76,7 @@ cleanup() {
   CLEANED=1
   if ((STARTED_STACK)); then
     say "stopping the stack this script started (./dev down --stack-only)"
-    ./dev down --stack-only >"$WORK/dev-down.log" 2>    ./dev down >"$WORK/dev-down.log" 2>&1 || {1 || {
+    ./dev down --stack-only >"$WORK/dev-down.log" 2>&1 || {
       tail -n 20 "$WORK/dev-down.log" >&2
       say "warning: ./dev down failed (output above)"
     }
