@@ -198,6 +198,8 @@ bool GatewayServer::WaitUntilServing(absl::Duration timeout) {
 void GatewayServer::Shutdown() {
   if (parts_ == nullptr || parts_->shut_down) return;
   parts_->shut_down = true;
+  log::Info("gateway.stopping", {{"in_flight_calls", parts_->metrics->in_flight_requests()},
+                                 {"grace_ms", absl::ToInt64Milliseconds(parts_->options.shutdown_grace)}});
   parts_->stop_health.Notify();
   if (parts_->health_thread.joinable()) parts_->health_thread.join();
   if (parts_->server != nullptr) {
@@ -210,7 +212,7 @@ void GatewayServer::Shutdown() {
     absl::Status flushed = parts_->producer->Flush(absl::Seconds(5));
     if (!flushed.ok()) log::Warn("gateway.flush_incomplete", {{"error", flushed.ToString()}});
   }
-  log::Info("gateway.stopped");
+  log::Info("gateway.stopped", {{"in_flight_calls", parts_->metrics->in_flight_requests()}});
 }
 
 int GatewayServer::port() const { return parts_->port; }
