@@ -77,9 +77,8 @@ absl::StatusOr<std::shared_ptr<CallOutcome>> UnaryCall::Expect(int records, Fill
   }
   auto outcome = std::make_shared<CallOutcome>(this, records, std::move(fill));
   outcome_ = outcome;
-  // librdkafka itself reports a record as failed after the delivery timeout;
-  // a timer is needed only when the call's deadline comes sooner.
-  if (wait >= max_delivery_wait_) return outcome;
+  // Always armed: librdkafka's own message timeout can report well after
+  // message.timeout.ms while no broker is reachable (seen: 12 s for 2 s).
   alarm_.Set(absl::ToChronoTime(now + wait), [outcome, wait](bool fired) {
     if (!fired) return;  // cancelled when the call was done
     outcome->Finish(absl::UnavailableError(absl::StrCat(
