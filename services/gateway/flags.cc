@@ -59,6 +59,9 @@ ABSL_FLAG(int64_t, max_record_bytes, 16 << 20,
           "Largest Kafka record produced (must not exceed the broker's message.max.bytes).");
 ABSL_FLAG(int64_t, max_queued_bytes, int64_t{512} << 20,
           "Bound on bytes waiting in the producer's local queue.");
+ABSL_FLAG(absl::Duration, shutdown_delay, absl::ZeroDuration(),
+          "On SIGTERM, health turns NOT_SERVING but calls are still served this long, so "
+          "load balancers stop routing here first (in Kubernetes: a few seconds).");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM, how long in-flight calls get to finish.");
 
@@ -104,6 +107,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.producer.max_queued_bytes = absl::GetFlag(FLAGS_max_queued_bytes);
   options.service.limits.max_payload_bytes = absl::GetFlag(FLAGS_max_payload_bytes);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
+  options.shutdown_delay = absl::GetFlag(FLAGS_shutdown_delay);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   return options;
 }

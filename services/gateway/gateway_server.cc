@@ -199,11 +199,16 @@ void GatewayServer::Shutdown() {
   if (parts_ == nullptr || parts_->shut_down) return;
   parts_->shut_down = true;
   log::Info("gateway.stopping", {{"in_flight_calls", parts_->metrics->in_flight_requests()},
+                                 {"delay_ms", absl::ToInt64Milliseconds(parts_->options.shutdown_delay)},
                                  {"grace_ms", absl::ToInt64Milliseconds(parts_->options.shutdown_grace)}});
   parts_->stop_health.Notify();
   if (parts_->health_thread.joinable()) parts_->health_thread.join();
   if (parts_->server != nullptr) {
     parts_->server->GetHealthCheckService()->SetServingStatus(false);
+    if (parts_->options.shutdown_delay > absl::ZeroDuration()) {
+      // Still serving: clients and load balancers see NOT_SERVING and move.
+      absl::SleepFor(parts_->options.shutdown_delay);
+    }
     // Stops accepting; in-flight calls finish as Kafka acknowledges them, and
     // whatever is left at the deadline is cancelled.
     parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + parts_->options.shutdown_grace));

@@ -34,7 +34,11 @@ struct GatewayOptions {
   int max_receive_message_bytes = 16 << 20;
   // How often the health check asks Kafka for metadata.
   absl::Duration health_interval = absl::Seconds(2);
-  // SIGTERM: in-flight calls get this long to finish.
+  // SIGTERM: health turns NOT_SERVING at once, but calls keep being served
+  // this long, so load balancers stop routing here before gRPC starts
+  // refusing (calls it has accepted but not dispatched would be cancelled).
+  absl::Duration shutdown_delay = absl::ZeroDuration();
+  // Then in-flight calls get this long to finish.
   absl::Duration shutdown_grace = absl::Seconds(20);
 };
 
@@ -48,8 +52,9 @@ class GatewayServer {
       const GatewayOptions& options, std::unique_ptr<Producer> producer = nullptr);
   ~GatewayServer();
 
-  // NOT_SERVING, stop accepting, let in-flight calls finish (up to the grace
-  // period), flush the producer. Idempotent.
+  // NOT_SERVING, keep serving for the shutdown delay, stop accepting, let
+  // in-flight calls finish (up to the grace period), flush the producer.
+  // Idempotent.
   void Shutdown();
 
   // Blocks until the health check has seen Kafka answer, or `timeout`.

@@ -53,7 +53,7 @@ class GatewayProcessTest : public ::testing::Test {
         {RunfilePath("services/gateway/gateway"), "--grpc_address=127.0.0.1:0",
          "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + bootstrap,
          "--api_keys_file=" + TempPath("keys"), "--session_secret_file=" + TempPath("secret"),
-         "--delivery_timeout=10s", "--shutdown_grace=5s"},
+         "--delivery_timeout=10s", "--shutdown_delay=3s", "--shutdown_grace=5s"},
         TempPath("gateway"));
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_.emplace(std::move(*gateway));
@@ -159,6 +159,23 @@ TEST_F(GatewayProcessTest, KafkaGoneMeansUnavailableWithinTheDeadlineAndNotServi
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
   EXPECT_LT(took, absl::Seconds(3)) << "answered before the client's deadline";
   EXPECT_TRUE(WaitForHealth(grpc::health::v1::HealthCheckResponse::NOT_SERVING, absl::Seconds(15)));
+}
+
+TEST_F(GatewayProcessTest, DuringTheShutdownDelayHealthIsNotServingButCallsSucceed) {
+  const std::string session_id = Initialize();
+  // This gateway was started with --shutdown_delay=3s.
+  ASSERT_EQ(kill(gateway_->pid(), SIGTERM), 0);
+  ASSERT_TRUE(WaitForHealth(grpc::health::v1::HealthCheckResponse::NOT_SERVING, absl::Seconds(2)));
+  v1::PushPayloadRequest request;
+  request.set_session_id(session_id);
+  request.set_payload_id(1);
+  request.mutable_content()->set_events("[]");
+  v1::PushPayloadResponse response;
+  grpc::Status status = stub_->PushPayload(Context(absl::Seconds(2)).get(), request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  std::optional<int> code = gateway_->Stop(SIGTERM, absl::Seconds(15));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0);
 }
 
 TEST_F(GatewayProcessTest, SigtermDrainsAndExitsZero) {
