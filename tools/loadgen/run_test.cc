@@ -12,7 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "tools/loadgen/fake_clock.h"
-#include "tools/loadgen/sha256.h"
+#include "services/common/crypto/sha256.h"
 
 namespace ingest::loadgen {
 namespace {

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "tools/loadgen/sha256.h"
+#include "services/common/crypto/sha256.h"
 
 namespace ingest::loadgen {
 

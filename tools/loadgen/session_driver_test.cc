@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "tools/loadgen/fake_clock.h"
 #include "tools/loadgen/fake_ingest_client.h"
-#include "tools/loadgen/sha256.h"
+#include "services/common/crypto/sha256.h"
 
 namespace ingest::loadgen {
 namespace {

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "absl/strings/escaping.h"
+
 namespace ingest {
 
 std::string Sha256(absl::string_view data) {
@@ -11,6 +13,8 @@ std::string Sha256(absl::string_view data) {
   hasher.Update(data);
   return hasher.Finish();
 }
+
+std::string Sha256Hex(absl::string_view data) { return absl::BytesToHexString(Sha256(data)); }
 
 std::string HmacSha256(absl::string_view key, absl::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -14,6 +14,10 @@ namespace ingest {
 // The 32-byte digest of `data`.
 std::string Sha256(absl::string_view data);
 
+// Lower-case hex of Sha256(data) (64 characters), the same text PostgreSQL's
+// encode(sha256(bytes), 'hex') produces.
+std::string Sha256Hex(absl::string_view data);
+
 // The 32-byte HMAC-SHA-256 of `data` under `key`.
 std::string HmacSha256(absl::string_view key, absl::string_view data);
 
