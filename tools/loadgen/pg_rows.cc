@@ -3,17 +3,20 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "services/common/pg/connection.h"
 #include "services/common/pg/pg_text_array.h"
 
 namespace ingest::loadgen {
 namespace {
+
+constexpr absl::Duration kConnectTimeout = absl::Seconds(10);
 
 constexpr char kPresentKeysSql[] =
     "SELECT DISTINCT session_id, payload_id FROM session_payloads "
@@ -33,49 +36,6 @@ constexpr char kPayloadsSql[] =
 constexpr char kSessionsSql[] =
     "SELECT session_id, payload_count FROM sessions "
     "WHERE session_id = ANY($1::text[])";
-
-struct PgResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
-};
-using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
-
-std::string ServerName(const PGconn* conn) {
-  const char* host = PQhost(conn);
-  const char* port = PQport(conn);
-  const char* db = PQdb(conn);
-  return absl::StrCat(host ? host : "?", ":", port ? port : "?", "/",
-                      db ? db : "?");
-}
-
-absl::string_view Trimmed(const char* message) {
-  return absl::StripTrailingAsciiWhitespace(message ? message : "");
-}
-
-// The one place libpq failures become canonical codes.
-absl::Status PgError(const PGconn* conn, const PGresult* result,
-                     absl::string_view what) {
-  if (PQstatus(conn) != CONNECTION_OK) {
-    return absl::UnavailableError(absl::StrCat(
-        what, ": connection to PostgreSQL at ", ServerName(conn),
-        " lost: ", Trimmed(PQerrorMessage(conn))));
-  }
-  const char* state =
-      result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  const absl::string_view sqlstate = state ? state : "";
-  const std::string message = absl::StrCat(
-      what, ": ",
-      Trimmed(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)),
-      sqlstate.empty() ? "" : absl::StrCat(" (SQLSTATE ", sqlstate, ")"));
-  const absl::string_view sqlclass = sqlstate.substr(0, 2);
-  if (sqlclass == "08" || sqlclass == "57" || sqlclass == "53") {
-    return absl::UnavailableError(message);
-  }
-  if (sqlclass == "42") {  // undefined table/column: schema not applied yet
-    return absl::FailedPreconditionError(message);
-  }
-  if (sqlclass == "40") return absl::AbortedError(message);
-  return absl::InternalError(message);
-}
 
 absl::StatusOr<int64_t> ParseInt(const PGresult* result, int row, int column) {
   int64_t value = 0;
@@ -105,12 +65,14 @@ absl::StatusOr<StoredPayload> ParsePayloadRow(const PGresult* rows, int row) {
                        .sha256_hex = PQgetvalue(rows, row, 6)};
 }
 
+// Reads over one PgConnection, reconnecting when it breaks.
 class PgRowReader final : public RowReader {
  public:
-  PgRowReader(PGconn* conn, size_t sessions_per_query)
-      : conn_(conn),
+  PgRowReader(std::string dsn, std::unique_ptr<PgConnection> connection,
+              size_t sessions_per_query)
+      : dsn_(std::move(dsn)),
+        connection_(std::move(connection)),
         sessions_per_query_(std::max<size_t>(1, sessions_per_query)) {}
-  ~PgRowReader() override { PQfinish(conn_); }
 
   absl::StatusOr<std::vector<PayloadKey>> ReadPresentKeys(
       absl::Span<const std::string> session_ids) override {
@@ -138,13 +100,13 @@ class PgRowReader final : public RowReader {
     // One snapshot for all batches and both tables, so a payload the worker
     // commits meanwhile cannot show in sessions.payload_count but not in
     // session_payloads.
-    if (absl::Status status =
-            Command("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (absl::Status status = connection_->Exec(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
         !status.ok()) {
       return status;
     }
     absl::StatusOr<StoredRows> rows = ReadRowsInTransaction(session_ids);
-    const absl::Status end = Command(rows.ok() ? "COMMIT" : "ROLLBACK");
+    const absl::Status end = connection_->Exec(rows.ok() ? "COMMIT" : "ROLLBACK");
     if (!rows.ok()) return rows.status();
     if (!end.ok()) return end;
     return rows;
@@ -180,36 +142,22 @@ class PgRowReader final : public RowReader {
   }
 
   absl::Status EnsureConnected() {
-    if (PQstatus(conn_) == CONNECTION_OK) return absl::OkStatus();
-    PQreset(conn_);
-    if (PQstatus(conn_) == CONNECTION_OK) return absl::OkStatus();
-    return PgError(conn_, nullptr, "reconnect");
-  }
-
-  // Runs `sql` with the text[] of `session_ids` as $1; expects rows.
-  absl::StatusOr<PgResult> Query(const char* sql,
-                                 absl::Span<const std::string> session_ids) {
-    const std::string array = ToPgTextArray(session_ids);
-    const char* const values[] = {array.c_str()};
-    PgResult result(PQexecParams(conn_, sql, 1, /*paramTypes=*/nullptr, values,
-                                 /*paramLengths=*/nullptr,
-                                 /*paramFormats=*/nullptr,
-                                 /*resultFormat=*/0));
-    if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
-      return PgError(conn_, result.get(), "query");
-    }
-    return result;
-  }
-
-  absl::Status Command(const char* sql) {
-    PgResult result(PQexec(conn_, sql));
-    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
-      return PgError(conn_, result.get(), sql);
-    }
+    if (connection_->IsHealthy()) return absl::OkStatus();
+    absl::StatusOr<std::unique_ptr<PgConnection>> reconnected =
+        PgConnection::Connect(dsn_, kConnectTimeout);
+    if (!reconnected.ok()) return reconnected.status();
+    connection_ = *std::move(reconnected);
     return absl::OkStatus();
   }
 
-  PGconn* const conn_;
+  // Runs `sql` with the text[] of `session_ids` as $1.
+  absl::StatusOr<PgResult> Query(const char* sql,
+                                 absl::Span<const std::string> session_ids) {
+    return connection_->Query(sql, {PgParam::Text(ToPgTextArray(session_ids))});
+  }
+
+  const std::string dsn_;
+  std::unique_ptr<PgConnection> connection_;
   const size_t sessions_per_query_;
 };
 
@@ -217,24 +165,11 @@ class PgRowReader final : public RowReader {
 
 absl::StatusOr<std::unique_ptr<RowReader>> ConnectPgRowReader(
     const std::string& dsn, size_t sessions_per_query) {
-  // The DSN's own settings win over these defaults (later keywords override
-  // earlier ones; the expanded dbname sits in the middle).
-  const char* const keywords[] = {"connect_timeout", "dbname",
-                                  "fallback_application_name", nullptr};
-  const char* const values[] = {"10", dsn.c_str(), "loadgen", nullptr};
-  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-  if (conn == nullptr) {
-    return absl::ResourceExhaustedError(
-        "libpq could not allocate a connection");
-  }
-  if (PQstatus(conn) != CONNECTION_OK) {
-    const absl::Status status = absl::UnavailableError(
-        absl::StrCat("cannot connect to PostgreSQL at ", ServerName(conn), ": ",
-                     Trimmed(PQerrorMessage(conn))));
-    PQfinish(conn);
-    return status;
-  }
-  return std::make_unique<PgRowReader>(conn, sessions_per_query);
+  absl::StatusOr<std::unique_ptr<PgConnection>> connection =
+      PgConnection::Connect(dsn, kConnectTimeout);
+  if (!connection.ok()) return connection.status();
+  return std::make_unique<PgRowReader>(dsn, *std::move(connection),
+                                       sessions_per_query);
 }
 
 }  // namespace ingest::loadgen
