@@ -8,13 +8,11 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "tools/bench/rss.h"
 
 extern char** environ;
 
@@ -81,15 +79,8 @@ std::optional<int> ChildProcess::Stop(int signal, absl::Duration timeout) {
 }
 
 int64_t ChildProcess::ResidentBytes() const {
-  std::ifstream status(absl::StrCat("/proc/", pid_, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (!absl::StartsWith(line, "VmRSS:")) continue;
-    std::vector<std::string> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
-    int64_t kib = 0;
-    if (fields.size() >= 2 && absl::SimpleAtoi(fields[1], &kib)) return kib * 1024;
-  }
-  return -1;
+  absl::StatusOr<int64_t> bytes = bench::ReadVmRssBytes(pid_);
+  return bytes.ok() ? *bytes : -1;
 }
 
 std::string RunfilePath(const std::string& workspace_relative) {
