@@ -41,7 +41,6 @@ struct GatewayServer::Parts {
   int port = 0;
 
   absl::Notification stop_health;
-  absl::Notification serving;
   std::thread health_thread;
   bool shut_down = false;
 };
@@ -57,7 +56,7 @@ std::string HostName() {
 // otherwise, until stopped.
 void MonitorKafka(Producer& producer, grpc::Server& server,
                   GatewayMetrics& metrics, const GatewayOptions& options,
-                  absl::Notification& stop, absl::Notification& serving) {
+                  absl::Notification& stop) {
   bool reachable = false;
   do {
     const absl::Status status = producer.CheckReachable(options.topic, options.health_interval);
@@ -67,7 +66,6 @@ void MonitorKafka(Producer& producer, grpc::Server& server,
       metrics.SetKafkaReachable(reachable);
       if (reachable) {
         log::Info("gateway.kafka_reachable", {{"topic", options.topic}});
-        if (!serving.HasBeenNotified()) serving.Notify();
       } else {
         log::Warn("gateway.kafka_unreachable",
                   {{"error", status.ToString()},
@@ -179,8 +177,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.server->GetHealthCheckService()->SetServingStatus(false);
   parts.health_thread = std::thread(MonitorKafka, std::ref(*parts.producer),
                                     std::ref(*parts.server), std::ref(*parts.metrics),
-                                    std::cref(parts.options), std::ref(parts.stop_health),
-                                    std::ref(parts.serving));
+                                    std::cref(parts.options), std::ref(parts.stop_health));
   log::Info("gateway.started", {{"port", parts.port},
                                 {"metrics_port", parts.metrics_server->port()},
                                 {"topic", options.topic},
@@ -190,10 +187,6 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 }
 
 GatewayServer::~GatewayServer() { Shutdown(); }
-
-bool GatewayServer::WaitUntilServing(absl::Duration timeout) {
-  return parts_->serving.WaitForNotificationWithTimeout(timeout);
-}
 
 void GatewayServer::Shutdown() {
   if (parts_ == nullptr || parts_->shut_down) return;

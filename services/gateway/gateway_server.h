@@ -57,9 +57,6 @@ class GatewayServer {
   // Idempotent.
   void Shutdown();
 
-  // Blocks until the health check has seen Kafka answer, or `timeout`.
-  bool WaitUntilServing(absl::Duration timeout);
-
   int port() const;
   int metrics_port() const;
   // Calls received and not yet answered.
