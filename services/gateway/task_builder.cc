@@ -15,10 +15,7 @@ v1::Task Envelope(v1::TaskType type, const std::string& project_id, const std::s
   task.set_type(type);
   task.set_project_id(project_id);
   task.set_session_id(session_id);
-  const absl::Duration since_epoch = call.received_at - absl::UnixEpoch();
-  task.mutable_received_at()->set_seconds(absl::ToInt64Seconds(since_epoch));
-  task.mutable_received_at()->set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch % absl::Seconds(1))));
+  SetReceivedAt(call.received_at, &task);
   task.set_gateway_id(call.gateway_id);
   task.set_trace_id(call.trace_id);
   return task;

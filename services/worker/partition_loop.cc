@@ -23,11 +23,6 @@ absl::string_view TypeName(const v1::Task& task) {
   }
 }
 
-absl::Time ReceivedAt(const v1::Task& task) {
-  return absl::FromUnixSeconds(task.received_at().seconds()) +
-         absl::Nanoseconds(task.received_at().nanos());
-}
-
 // Backoff before attempt `failed_attempts + 1`: doubling, capped.
 absl::Duration Backoff(const PartitionLoopOptions& options, int failed_attempts) {
   absl::Duration backoff = options.initial_backoff;

@@ -6,6 +6,18 @@ namespace ingest {
 
 std::string EncodeTask(const v1::Task& task) { return task.SerializeAsString(); }
 
+absl::Time ReceivedAt(const v1::Task& task) {
+  return absl::FromUnixSeconds(task.received_at().seconds()) +
+         absl::Nanoseconds(task.received_at().nanos());
+}
+
+void SetReceivedAt(absl::Time time, v1::Task* task) {
+  const absl::Duration since_epoch = time - absl::UnixEpoch();
+  task->mutable_received_at()->set_seconds(absl::ToInt64Seconds(since_epoch));
+  task->mutable_received_at()->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch % absl::Seconds(1))));
+}
+
 absl::StatusOr<v1::Task> DecodeTask(absl::string_view bytes) {
   v1::Task task;
   if (!task.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "ingest/v1/task.pb.h"
 
 namespace ingest {
@@ -21,5 +22,9 @@ std::string EncodeTask(const v1::Task& task);
 // Parses and checks the envelope: version, type, ids, body matching type and
 // chunk numbering. Unknown fields are kept.
 absl::StatusOr<v1::Task> DecodeTask(absl::string_view bytes);
+
+// The task's received_at, and setting it (nanosecond precision).
+absl::Time ReceivedAt(const v1::Task& task);
+void SetReceivedAt(absl::Time time, v1::Task* task);
 
 }  // namespace ingest

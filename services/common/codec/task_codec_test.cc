@@ -33,6 +33,15 @@ TEST(TaskCodecTest, KeepsUnknownFieldsFromNewerWriters) {
   EXPECT_EQ(EncodeTask(*decoded), bytes);
 }
 
+TEST(TaskCodecTest, ReceivedAtRoundTripsToTheNanosecond) {
+  v1::Task task;
+  const absl::Time time = absl::FromUnixNanos(1'700'000'000'123'456'789);
+  SetReceivedAt(time, &task);
+  EXPECT_EQ(task.received_at().seconds(), 1'700'000'000);
+  EXPECT_EQ(task.received_at().nanos(), 123'456'789);
+  EXPECT_EQ(ReceivedAt(task), time);
+}
+
 TEST(TaskCodecTest, RejectsGarbage) {
   EXPECT_EQ(DecodeTask("\xff\xff\xff").status().code(), absl::StatusCode::kInvalidArgument);
 }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "services/common/codec/task_codec.h"
 #include "services/common/pg/pg_text_array.h"
 
 namespace ingest {
@@ -128,11 +129,6 @@ VALUES ($1::integer, $2::bigint, $3::integer, $4, nullif($5, ''), $6, $7::double
         $9, jsonb_object($10::text[], $11::text[]), to_timestamp($12::bigint / 1000.0))
 ON CONFLICT (kafka_partition, kafka_offset, item) DO NOTHING
 )sql";
-
-absl::Time ReceivedAt(const v1::Task& task) {
-  return absl::FromUnixSeconds(task.received_at().seconds()) +
-         absl::Nanoseconds(task.received_at().nanos());
-}
 
 std::string TimestampText(absl::Time time) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00", time, absl::UTCTimeZone());
