@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/logging/log.h"
+#include "services/common/retry/backoff.h"
 
 namespace ingest {
 namespace {
@@ -23,11 +24,9 @@ absl::string_view TypeName(const v1::Task& task) {
   }
 }
 
-// Backoff before attempt `failed_attempts + 1`: doubling, capped.
+// Backoff before attempt `failed_attempts + 1`.
 absl::Duration Backoff(const PartitionLoopOptions& options, int failed_attempts) {
-  absl::Duration backoff = options.initial_backoff;
-  for (int i = 1; i < failed_attempts && backoff < options.max_backoff; ++i) backoff *= 2;
-  return std::min(backoff, options.max_backoff);
+  return CappedExponentialBackoff(options.initial_backoff, options.max_backoff, failed_attempts);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "services/common/metrics/metrics_server.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/migrations.h"
+#include "services/common/retry/backoff.h"
 
 namespace ingest {
 
@@ -22,13 +23,13 @@ namespace {
 
 absl::Status MigrateWithRetry(const WorkerOptions& options) {
   const absl::Time deadline = absl::Now() + options.startup_timeout;
-  absl::Duration backoff = absl::Milliseconds(200);
   for (int attempt = 1;; ++attempt) {
-    absl::Status status;
     auto connection = PgConnection::Connect(options.store.dsn, options.store.connect_timeout);
-    status = connection.ok() ? ApplyMigrations(**connection, options.store.lock_timeout)
+    const absl::Status status = connection.ok() ? ApplyMigrations(**connection, options.store.lock_timeout)
                              : connection.status();
     if (status.ok()) return status;
+    const absl::Duration backoff =
+        CappedExponentialBackoff(absl::Milliseconds(200), absl::Seconds(5), attempt);
     if (absl::Now() + backoff > deadline) {
       return absl::Status(status.code(), absl::StrCat("database not ready after ",
                                                       absl::FormatDuration(options.startup_timeout),
@@ -38,7 +39,6 @@ absl::Status MigrateWithRetry(const WorkerOptions& options) {
                                        {"backoff_ms", absl::ToInt64Milliseconds(backoff)},
                                        {"error", status.ToString()}});
     absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, absl::Seconds(5));
   }
 }
 
