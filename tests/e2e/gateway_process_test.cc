@@ -5,7 +5,6 @@
 #include <signal.h>
 
 #include <atomic>
-#include <fstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -24,11 +23,6 @@ constexpr char kApiKey[] = "sk_process_test_0123456789";
 constexpr int64_t kStreamBytes = int64_t{256} << 20;
 constexpr int64_t kMessageBytes = 1 << 20;
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
-
 std::unique_ptr<grpc::ClientContext> Context(absl::Duration deadline) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
@@ -40,21 +34,22 @@ class GatewayProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto mock = ChildProcess::Start({RunfilePath("tools/mock_kafka/mock_kafka"), "--partitions=4"},
-                                    TempPath("mock_kafka"));
+                                    TestTempPath("mock_kafka"));
     ASSERT_TRUE(mock.ok()) << mock.status();
     mock_.emplace(std::move(*mock));
     std::optional<std::string> line = mock_->WaitForOutput("bootstrap=", false, absl::Seconds(30));
     ASSERT_TRUE(line.has_value()) << "mock_kafka did not print its bootstrap address";
     const std::string bootstrap(absl::StripPrefix(*line, "bootstrap="));
 
-    std::ofstream(TempPath("keys")) << "proc-project " << kApiKey << "\n";
-    std::ofstream(TempPath("secret")) << "process-test-secret-0123456789\n";
+    const std::string keys =
+        WriteTestTempFile("keys", absl::StrCat("proc-project ", kApiKey, "\n"));
+    const std::string secret = WriteTestTempFile("secret", "process-test-secret-0123456789\n");
     auto gateway = ChildProcess::Start(
         {RunfilePath("services/gateway/gateway"), "--grpc_address=127.0.0.1:0",
          "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + bootstrap,
-         "--api_keys_file=" + TempPath("keys"), "--session_secret_file=" + TempPath("secret"),
+         "--api_keys_file=" + keys, "--session_secret_file=" + secret,
          "--delivery_timeout=10s", "--shutdown_delay=3s", "--shutdown_grace=5s"},
-        TempPath("gateway"));
+        TestTempPath("gateway"));
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_.emplace(std::move(*gateway));
     line = gateway_->WaitForOutput("gateway.started", true, absl::Seconds(30));

@@ -3,7 +3,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <fstream>
 #include <map>
 #include <thread>
 
@@ -16,6 +15,7 @@
 #include "services/common/kafka/testing/mock_cluster.h"
 #include "services/common/pg/testing/test_database.h"
 #include "services/gateway/gateway_server.h"
+#include "tests/testing/child_process.h"
 #include "services/worker/worker_app.h"
 
 namespace ingest {
@@ -26,22 +26,14 @@ constexpr char kProject[] = "e2e-project";
 constexpr char kApiKey[] = "sk_e2e_0123456789abcdef";
 constexpr char kOtherProjectKey[] = "sk_other_0123456789abcd";
 
-// Writes `text` to a new file in the test's scratch directory.
-std::string WriteTempFile(const std::string& name, const std::string& text) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
 // Options of a gateway on a free port with the test's keys.
 GatewayOptions TestGatewayOptions(const std::string& bootstrap) {
   GatewayOptions options;
   options.producer.bootstrap_servers = bootstrap;
   options.topic = kTopic;
-  options.api_keys_file = WriteTempFile(
+  options.api_keys_file = WriteTestTempFile(
       "api_keys", absl::StrCat(kProject, " ", kApiKey, "\nother-project ", kOtherProjectKey, "\n"));
-  options.session_secret_file = WriteTempFile("session_secret", "e2e-session-secret-0123456789");
+  options.session_secret_file = WriteTestTempFile("session_secret", "e2e-session-secret-0123456789");
   options.service.stream_chunk_bytes = 64 << 10;
   return options;
 }

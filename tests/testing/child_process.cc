@@ -83,6 +83,17 @@ int64_t ChildProcess::ResidentBytes() const {
   return bytes.ok() ? *bytes : -1;
 }
 
+std::string TestTempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+std::string WriteTestTempFile(const std::string& name, const std::string& text) {
+  const std::string path = TestTempPath(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
 std::string RunfilePath(const std::string& workspace_relative) {
   const char* root = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");

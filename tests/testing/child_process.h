@@ -45,6 +45,12 @@ class ChildProcess {
   std::string log_prefix_;
 };
 
+// A path for `name` in the test's scratch directory ($TEST_TMPDIR).
+std::string TestTempPath(const std::string& name);
+
+// Writes `text` to TestTempPath(name) and returns that path.
+std::string WriteTestTempFile(const std::string& name, const std::string& text);
+
 // The path of a data dependency in the test's runfiles, e.g.
 // "services/gateway/gateway".
 std::string RunfilePath(const std::string& workspace_relative);
