@@ -40,7 +40,8 @@ ABSL_FLAG(int, gateway_lanes, 0,
 ABSL_FLAG(int, channels, 4, "gRPC connections to the gateway.");
 ABSL_FLAG(std::string, pool_bytes, "32MB", "Distinct message bodies per size, in bytes.");
 ABSL_FLAG(std::string, stream_bytes, "256MB",
-          "Size of the payload streamed in the memory phase (which needs --gateway_pid).");
+          "Size of the payload streamed in the memory phase (which needs --gateway_pid); "
+          "0 skips the phase.");
 ABSL_FLAG(std::string, stream_chunk, "1MB", "Bytes per chunk message of the stream.");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30), "Deadline of each unary call.");
 ABSL_FLAG(absl::Duration, stream_timeout, absl::Minutes(5), "Deadline of the streamed call.");
@@ -93,7 +94,12 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
        {std::tuple{&FLAGS_pool_bytes, &options.pool_bytes, "--pool_bytes"},
         std::tuple{&FLAGS_stream_bytes, &options.stream_bytes, "--stream_bytes"},
         std::tuple{&FLAGS_stream_chunk, &options.stream_chunk_bytes, "--stream_chunk"}}) {
-    absl::StatusOr<int64_t> bytes = ParseSize(absl::GetFlag(*flag));
+    const std::string text = absl::GetFlag(*flag);
+    if (flag == &FLAGS_stream_bytes && text == "0") {
+      *value = 0;
+      continue;
+    }
+    absl::StatusOr<int64_t> bytes = ParseSize(text);
     if (!bytes.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(name, ": ", bytes.status().message()));
     }

@@ -168,6 +168,10 @@ class Bench {
       Note("memory phase skipped (no --gateway_pid)");
       return std::nullopt;
     }
+    if (options_.stream_bytes == 0) {
+      Note("memory phase skipped (--stream_bytes=0)");
+      return std::nullopt;
+    }
     const std::string label = SizeLabel(options_.stream_bytes);
     const size_t block_bytes = static_cast<size_t>(kStreamBlockBytes);
     const loadgen::PayloadFactory factory(
