@@ -1,8 +1,12 @@
 #include "services/worker/partition_loop.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <iterator>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/logging/log.h"
@@ -24,52 +28,85 @@ absl::string_view TypeName(const v1::Task& task) {
   }
 }
 
-// Backoff before attempt `failed_attempts + 1`.
-absl::Duration Backoff(const PartitionLoopOptions& options, int failed_attempts) {
-  return CappedExponentialBackoff(options.initial_backoff, options.max_backoff, failed_attempts);
+// The session a record's key names. The gateway keys session tasks by
+// session id and project-wide ones as "project/<id>".
+std::string SessionOfKey(const std::string& key) {
+  return absl::StartsWith(key, "project/") ? "" : key;
+}
+
+// PostgreSQL refused the data itself (SQLSTATE class 22): retrying the same
+// records cannot help, so the loop finds the record and dead-letters it.
+bool IsDataError(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInvalidArgument;
+}
+
+// Logs the 1st, 2nd, 4th, 8th... consecutive failure: an outage stays
+// visible without a line per partition per retry.
+bool WorthLogging(int failed_attempts) {
+  return (failed_attempts & (failed_attempts - 1)) == 0;
 }
 
 }  // namespace
 
-PartitionLoop::PartitionLoop(PartitionLoopOptions options, Consumer& consumer, TaskStore& store,
-                             WorkerMetrics& metrics)
-    : options_(std::move(options)), consumer_(consumer), store_(store), metrics_(metrics) {}
+PartitionLoop::PartitionLoop(PartitionLoopOptions options, Consumer& consumer,
+                             TaskStore& control_store, BatchWriter& writer, WorkerMetrics& metrics)
+    : options_(std::move(options)),
+      consumer_(consumer),
+      control_store_(control_store),
+      writer_(writer),
+      metrics_(metrics) {}
 
 void PartitionLoop::Run(const absl::Notification& stop) {
   stop_ = &stop;
   while (!stop.HasBeenNotified()) RunOnce();
   if (!Drain(options_.drain_timeout)) {
     log::Warn("worker.drain_incomplete",
-              {{"detail", "unpersisted batches left; the next owner replays them from the "
+              {{"detail", "unpersisted records left; the next owner replays them from the "
                           "database offset"}});
   }
 }
 
 void PartitionLoop::RunOnce() {
-  // Take what is ready (bounded), then write whatever is due.
-  std::optional<ConsumedRecord> record = consumer_.Poll(options_.poll_timeout);
-  for (int taken = 1; record.has_value(); ++taken) {
+  last_step_ns_.store(absl::ToUnixNanos(options_.now()));
+  const bool busy = InFlightCount() > 0;
+  // While batches are being written, results are what to wait for.
+  std::optional<ConsumedRecord> record =
+      consumer_.Poll(busy ? absl::ZeroDuration() : options_.poll_timeout);
+  int taken = 0;
+  while (record.has_value()) {
     Handle(std::move(*record));
-    if (taken >= options_.max_records_per_step) break;
+    if (++taken >= options_.max_records_per_step) break;
     record = consumer_.Poll(absl::ZeroDuration());
   }
-  FlushDuePartitions();
+  SubmitDue();
+  CollectResults(taken == 0 && busy ? options_.poll_timeout : absl::ZeroDuration());
+  SubmitDue();
+  UpdatePauses();
+  UpdateGauges();
 }
 
 bool PartitionLoop::Drain(absl::Duration timeout) {
+  draining_ = true;  // every pending record is due now
   const absl::Time deadline = options_.now() + timeout;
   while (true) {
-    bool pending = false;
+    SubmitDue();
+    bool unpersisted = false;
     absl::Time next_retry = absl::InfiniteFuture();
-    for (auto& [partition, state] : partitions_) {
+    for (const auto& [partition, state] : partitions_) {
       if (!state.HasUnpersisted()) continue;
-      if (options_.now() >= state.retry_at && Flush(partition, state)) continue;
-      pending = true;
-      next_retry = std::min(next_retry, state.retry_at);
+      unpersisted = true;
+      if (state.retry.has_value()) next_retry = std::min(next_retry, state.retry_at);
     }
-    if (!pending) return true;
-    if (next_retry >= deadline) return false;
-    options_.sleep(std::max(absl::ZeroDuration(), next_retry - options_.now()));
+    if (!unpersisted) return true;
+    const absl::Time now = options_.now();
+    if (InFlightCount() > 0) {
+      // A transaction under way ends within the store's own timeouts: wait
+      // for it even past the deadline, so no write outlives the owner.
+      CollectResults(options_.poll_timeout);
+      continue;
+    }
+    if (now >= deadline || next_retry >= deadline) return false;
+    options_.sleep(std::max(absl::ZeroDuration(), next_retry - now));
   }
 }
 
@@ -78,106 +115,325 @@ void PartitionLoop::Handle(ConsumedRecord record) {
   if (it == partitions_.end()) return;  // not ours (any more)
   PartitionState& state = it->second;
   if (record.offset < state.next_offset) return;  // re-delivered after a pause
-  if (!state.HasUnpersisted()) state.batch_started = options_.now();
-  state.next_offset = record.offset + 1;
-
-  absl::StatusOr<v1::Task> task = DecodeTask(record.value);
-  if (!task.ok()) {
-    // TODO(issue 4): route to ingest.tasks.dlq and quarantine the session.
-    log::Error("worker.undecodable_record", {{"partition", record.partition},
-                                              {"offset", record.offset},
-                                              {"key", record.key},
-                                              {"reason", task.status().ToString()}});
-    metrics_.RecordProcessed("unknown", "undecodable");
-    return;
+  if (state.pending.empty()) {
+    state.pending_since = options_.now();
+    state.pending_first_at = record.timestamp;
   }
-  state.batch_bytes += static_cast<int64_t>(record.value.size());
-  state.batch.push_back(TaskRecord{record.offset, *std::move(task)});
-  if (IsDue(state, options_.now())) Flush(record.partition, state);  // full: write now
+  state.next_offset = record.offset + 1;
+  const int32_t partition = record.partition;
+  TaskRecord task_record = Classify(std::move(record), state);
+  state.pending_bytes += task_record.value_bytes;
+  held_bytes_ += task_record.value_bytes;
+  state.pending.push_back(std::move(task_record));
+  if (!state.HasBatch() && PendingFull(state)) SubmitPending(partition, state);
 }
 
-bool PartitionLoop::IsDue(const PartitionState& state, absl::Time now) const {
-  if (!state.HasUnpersisted() || now < state.retry_at) return false;
-  return state.failed_attempts > 0 ||
-         static_cast<int>(state.batch.size()) >= options_.max_batch_records ||
-         state.batch_bytes >= options_.max_batch_bytes ||
-         now - state.batch_started >= options_.max_batch_delay;
+TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state) {
+  TaskRecord out;
+  out.offset = record.offset;
+  out.value_bytes = static_cast<int64_t>(record.value.size());
+  absl::StatusOr<v1::Task> task = DecodeTask(record.value);
+  if (task.ok() && (task->session_id().empty() || !state.quarantined.contains(task->session_id()))) {
+    out.task = *std::move(task);
+    return out;
+  }
+  DeadLetter letter;
+  letter.partition = record.partition;
+  letter.offset = record.offset;
+  if (task.ok()) {
+    letter.session_id = task->session_id();
+    letter.project_id = task->project_id();
+    letter.reason = DeadLetterReason::kQuarantinedSession;
+    letter.detail = absl::StrCat("session ", letter.session_id,
+                                 " was quarantined by an earlier poison record; redrive the "
+                                 "session from the DLQ once the cause is fixed");
+  } else {
+    letter.session_id = SessionOfKey(record.key);
+    letter.reason = DeadLetterReason::kInvalidRecord;
+    letter.quarantines_session =
+        !letter.session_id.empty() && state.quarantined.insert(letter.session_id).second;
+    letter.detail = absl::StrCat("not a valid Task: ", task.status().message());
+    if (letter.quarantines_session) {
+      absl::StrAppend(&letter.detail, "; session quarantined, its later records follow to the DLQ");
+    }
+    log::Warn("worker.poison_record", {{"partition", letter.partition},
+                                       {"offset", letter.offset},
+                                       {"session_id", letter.session_id},
+                                       {"reason", task.status().ToString()}});
+  }
+  letter.key = std::move(record.key);
+  letter.value = std::move(record.value);
+  out.dead_letter = std::move(letter);
+  return out;
 }
 
-void PartitionLoop::FlushDuePartitions() {
+bool PartitionLoop::PendingFull(const PartitionState& state) const {
+  return static_cast<int>(state.pending.size()) >= options_.max_batch_records ||
+         state.pending_bytes >= options_.max_batch_bytes;
+}
+
+bool PartitionLoop::PendingDue(const PartitionState& state, absl::Time now) const {
+  if (state.pending.empty()) return false;
+  return draining_ || PendingFull(state) || now - state.pending_since >= options_.max_batch_delay;
+}
+
+void PartitionLoop::SubmitPending(int32_t partition, PartitionState& state) {
+  // At most one batch's worth: records that piled up while the previous
+  // batch was written wait for the next one.
+  size_t count = 0;
+  int64_t bytes = 0;
+  while (count < state.pending.size() &&
+         (count == 0 || (static_cast<int>(count) < options_.max_batch_records &&
+                         bytes + state.pending[count].value_bytes <= options_.max_batch_bytes))) {
+    bytes += state.pending[count].value_bytes;
+    ++count;
+  }
+  PartitionBatch batch{partition, {}, state.next_offset};
+  if (count == state.pending.size()) {
+    batch.records = std::exchange(state.pending, {});
+    state.pending_since = absl::InfinitePast();
+    state.batch_first_at = std::exchange(state.pending_first_at, absl::InfiniteFuture());
+  } else {
+    const auto split = state.pending.begin() + static_cast<std::ptrdiff_t>(count);
+    batch.records.assign(std::make_move_iterator(state.pending.begin()),
+                         std::make_move_iterator(split));
+    state.pending.erase(state.pending.begin(), split);
+    batch.next_offset = state.pending.front().offset;
+    // Per-record Kafka times are not kept: the remainder keeps the older
+    // time, so the oldest-unprocessed age errs on the high side.
+    state.batch_first_at = state.pending_first_at;
+  }
+  state.batch_bytes = bytes;
+  state.pending_bytes -= bytes;
+  state.in_flight = true;
+  writer_.Submit(std::move(batch));
+}
+
+void PartitionLoop::SubmitRetry(PartitionState& state) {
+  PartitionBatch batch = std::move(*state.retry);
+  state.retry.reset();
+  state.in_flight = true;
+  writer_.Submit(std::move(batch));
+}
+
+void PartitionLoop::SubmitDue() {
   const absl::Time now = options_.now();
   for (auto& [partition, state] : partitions_) {
-    if (IsDue(state, now)) Flush(partition, state);
+    if (state.in_flight) continue;
+    if (state.retry.has_value()) {
+      if (now >= state.retry_at) SubmitRetry(state);
+    } else if (PendingDue(state, now)) {
+      SubmitPending(partition, state);
+    }
   }
 }
 
-bool PartitionLoop::Flush(int32_t partition, PartitionState& state) {
-  const absl::Time start = options_.now();
-  absl::Status status = store_.PersistBatch(options_.topic, partition, state.batch,
-                                            state.next_offset);
-  if (!status.ok()) {
-    ++state.failed_attempts;
-    const absl::Duration backoff = Backoff(options_, state.failed_attempts);
-    state.retry_at = options_.now() + backoff;
-    if (!state.paused) {
-      consumer_.Pause(partition);
-      state.paused = true;
+void PartitionLoop::CollectResults(absl::Duration wait) {
+  if (InFlightCount() == 0) return;
+  for (BatchResult& result : writer_.TakeResults(wait)) OnResult(std::move(result));
+}
+
+void PartitionLoop::OnResult(BatchResult result) {
+  const int32_t partition = result.batch.partition;
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end()) return;
+  PartitionState& state = it->second;
+  state.in_flight = false;
+  PartitionBatch& batch = result.batch;
+
+  if (result.status.ok()) {
+    const absl::Time committed = options_.now();
+    for (const TaskRecord& record : batch.records) {
+      const bool dead = record.dead_letter.has_value();
+      metrics_.RecordProcessed(dead ? "unknown" : TypeName(record.task),
+                               dead ? "dead_lettered" : "persisted");
+      if (!dead) metrics_.EndToEndDelay(committed - ReceivedAt(record.task));
     }
-    metrics_.DatabaseRetry();
+    if (state.failed_attempts > 0) {
+      log::Info("worker.persist_recovered",
+                {{"partition", partition}, {"after_attempts", state.failed_attempts}});
+    }
+    int64_t bytes = 0;
+    for (const TaskRecord& record : batch.records) bytes += record.value_bytes;
+    held_bytes_ -= bytes;
+    state.batch_bytes -= bytes;
+    state.persisted_offset = std::max(state.persisted_offset, batch.next_offset);
+    state.failed_attempts = 0;
+    state.retry_at = absl::InfinitePast();
+    if (!state.retry.has_value()) state.batch_first_at = absl::InfiniteFuture();
+    consumer_.CommitAsync({{partition, batch.next_offset}});
+    return;
+  }
+
+  // A record already bound for the DLQ that is still refused (its session id
+  // cannot even be stored as quarantined) is retried like an outage.
+  const bool refused_dead_letter =
+      batch.records.size() == 1 && batch.records.front().dead_letter.has_value();
+  if (IsDataError(result.status) && !refused_dead_letter) {
+    // Find the record PostgreSQL refuses: write the batch one record at a
+    // time; the single record that still fails goes to the DLQ.
+    if (batch.records.size() > 1) {
+      std::vector<TaskRecord> records = std::move(batch.records);
+      // Resubmit the first alone now; the rest waits as the retry batch.
+      PartitionBatch first{partition, {}, records.front().offset + 1};
+      first.records.push_back(std::move(records.front()));
+      records.erase(records.begin());
+      state.retry = PartitionBatch{partition, std::move(records), batch.next_offset};
+      state.retry_at = absl::InfinitePast();
+      state.in_flight = true;
+      writer_.Submit(std::move(first));
+      return;
+    }
+    TaskRecord& record = batch.records.front();
+    DeadLetter letter;
+    letter.partition = partition;
+    letter.offset = record.offset;
+    letter.session_id = record.task.session_id();
+    letter.project_id = record.task.project_id();
+    letter.key = letter.session_id.empty() ? absl::StrCat("project/", letter.project_id)
+                                           : letter.session_id;
+    letter.value = EncodeTask(record.task);
+    letter.reason = DeadLetterReason::kInvalidRecord;
+    letter.quarantines_session =
+        !letter.session_id.empty() && state.quarantined.insert(letter.session_id).second;
+    letter.detail = absl::StrCat("PostgreSQL refused the record: ", result.status.message());
+    log::Warn("worker.record_refused_by_database", {{"partition", partition},
+                                                    {"offset", record.offset},
+                                                    {"session_id", letter.session_id},
+                                                    {"error", result.status.ToString()}});
+    record.dead_letter = std::move(letter);
+    state.in_flight = true;
+    writer_.Submit(std::move(batch));
+    return;
+  }
+
+  ++state.failed_attempts;
+  const absl::Duration backoff =
+      CappedExponentialBackoff(options_.initial_backoff, options_.max_backoff, state.failed_attempts);
+  state.retry_at = options_.now() + backoff;
+  metrics_.DatabaseRetry();
+  if (WorthLogging(state.failed_attempts)) {
     log::Warn("worker.persist_retry", {{"partition", partition},
-                                       {"records", static_cast<int64_t>(state.batch.size())},
+                                       {"records", static_cast<int64_t>(batch.records.size())},
                                        {"attempt", state.failed_attempts},
                                        {"backoff_ms", absl::ToInt64Milliseconds(backoff)},
-                                       {"error", status.ToString()}});
-    return false;
+                                       {"error", result.status.ToString()}});
   }
-  const absl::Time committed = options_.now();
-  metrics_.BatchCommitted(static_cast<int>(state.batch.size()), state.batch_bytes,
-                          committed - start);
-  for (const TaskRecord& record : state.batch) {
-    metrics_.RecordProcessed(TypeName(record.task), "persisted");
-    metrics_.EndToEndDelay(committed - ReceivedAt(record.task));
+  if (state.retry.has_value()) {
+    // The failed batch was split off the retry batch: put it back in front.
+    std::vector<TaskRecord>& rest = state.retry->records;
+    rest.insert(rest.begin(), std::make_move_iterator(batch.records.begin()),
+                std::make_move_iterator(batch.records.end()));
+  } else {
+    state.retry = std::move(batch);
   }
-  if (state.failed_attempts > 0) {
-    log::Info("worker.persist_recovered",
-              {{"partition", partition}, {"after_attempts", state.failed_attempts}});
+}
+
+void PartitionLoop::UpdatePauses() {
+  const bool over_budget = held_bytes_ > options_.max_held_bytes;
+  for (auto& [partition, state] : partitions_) {
+    const bool want = state.failed_attempts > 0 || (state.HasBatch() && PendingFull(state)) ||
+                      (over_budget && !state.pending.empty());
+    if (want == state.paused) continue;
+    if (want) {
+      consumer_.Pause(partition);
+    } else {
+      consumer_.Resume(partition);
+    }
+    state.paused = want;
   }
-  state.persisted_offset = state.next_offset;
-  state.batch.clear();
-  state.batch_bytes = 0;
-  state.failed_attempts = 0;
-  state.retry_at = absl::InfinitePast();
-  if (state.paused) {
-    consumer_.Resume(partition);
-    state.paused = false;
+}
+
+void PartitionLoop::UpdateGauges() {
+  const absl::Time now = options_.now();
+  int paused = 0;
+  absl::Time oldest = absl::InfiniteFuture();
+  for (const auto& [partition, state] : partitions_) {
+    if (state.paused) ++paused;
+    if (state.HasUnpersisted()) oldest = std::min(oldest, state.OldestUnpersistedAt());
   }
-  consumer_.CommitAsync({{partition, state.next_offset}});
-  return true;
+  metrics_.SetHeld(held_bytes_, paused);
+  metrics_.SetOldestUnprocessedAge(oldest == absl::InfiniteFuture()
+                                       ? absl::ZeroDuration()
+                                       : std::max(absl::ZeroDuration(), now - oldest));
+  if (now - lag_updated_ < options_.lag_interval) return;
+  lag_updated_ = now;
+  for (const auto& [partition, state] : partitions_) {
+    const std::optional<int64_t> high = consumer_.HighWatermark(partition);
+    if (!high.has_value()) continue;
+    metrics_.SetPartitionLag(partition,
+                             std::max<int64_t>(0, *high - std::max<int64_t>(0, state.persisted_offset)));
+  }
+}
+
+int PartitionLoop::InFlightCount() const {
+  int count = 0;
+  for (const auto& [partition, state] : partitions_) count += state.in_flight ? 1 : 0;
+  return count;
+}
+
+bool PartitionLoop::PersistHeldNow(int32_t partition, absl::Time deadline) {
+  bool resubmitted = false;
+  while (true) {
+    PartitionState& state = partitions_.at(partition);
+    if (!state.HasUnpersisted()) return true;
+    if (!state.in_flight) {
+      // The transaction under way (waited for above) may have failed: one
+      // more attempt, then leave the rest to the next owner.
+      if (options_.now() >= deadline) return false;
+      if (state.retry.has_value()) {
+        if (resubmitted) return false;
+        resubmitted = true;
+        state.retry_at = absl::InfinitePast();
+      }
+      if (state.retry.has_value()) {
+        SubmitRetry(state);
+      } else if (!state.pending.empty()) {
+        SubmitPending(partition, state);
+      }
+    }
+    // Waits for the writer even past the deadline: a transaction under way
+    // ends within the store's timeouts, and must not outlive the ownership.
+    CollectResults(options_.poll_timeout);
+  }
 }
 
 PartitionOffsets PartitionLoop::OnPartitionsAssigned(const std::vector<int32_t>& partitions) {
+  joined_.store(true);
   metrics_.Rebalance("assigned", static_cast<int>(partitions.size()));
-  // The database is the source of truth for where to resume; without it we
-  // cannot safely start, so wait for it (with backoff) unless stopping.
+  if (partitions.empty()) return {};
+  // The database is the source of truth for where to resume and which
+  // sessions are quarantined; without it we cannot safely start, so wait for
+  // it (with backoff) unless stopping.
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<PartitionOffsets> stored = store_.LoadNextOffsets(options_.topic, partitions);
-    if (stored.ok()) {
+    absl::StatusOr<PartitionOffsets> stored =
+        control_store_.LoadNextOffsets(options_.topic, partitions);
+    absl::StatusOr<QuarantinedSessions> quarantined =
+        stored.ok() ? control_store_.LoadQuarantinedSessions(options_.topic, partitions)
+                    : absl::StatusOr<QuarantinedSessions>(stored.status());
+    if (quarantined.ok()) {
       for (int32_t partition : partitions) {
         PartitionState state;
         auto it = stored->find(partition);
         if (it != stored->end()) state.next_offset = state.persisted_offset = it->second;
+        // Sessions are per partition (keyed by session id), so every owner
+        // of a partition holds the whole set of its quarantined sessions.
+        state.quarantined = *quarantined;
         partitions_[partition] = std::move(state);
       }
       metrics_.SetAssignedPartitions(assigned_partitions());
       log::Info("worker.partitions_assigned", {{"partitions", absl::StrJoin(partitions, ",")},
-                                               {"owned", assigned_partitions()}});
+                                               {"owned", assigned_partitions()},
+                                               {"quarantined_sessions",
+                                                static_cast<int64_t>(quarantined->size())}});
       return *stored;
     }
-    const absl::Duration backoff = Backoff(options_, attempt);
+    const absl::Duration backoff =
+        CappedExponentialBackoff(options_.initial_backoff, options_.max_backoff, attempt);
     log::Warn("worker.load_offsets_retry", {{"partitions", absl::StrJoin(partitions, ",")},
                                              {"attempt", attempt},
                                              {"backoff_ms", absl::ToInt64Milliseconds(backoff)},
-                                             {"error", stored.status().ToString()}});
+                                             {"error", quarantined.status().ToString()}});
     metrics_.DatabaseRetry();
     if (stop_ != nullptr && stop_->HasBeenNotified()) {
       // Not taking ownership: records of these partitions are ignored.
@@ -189,16 +445,19 @@ PartitionOffsets PartitionLoop::OnPartitionsAssigned(const std::vector<int32_t>&
 
 void PartitionLoop::OnPartitionsRevoked(const std::vector<int32_t>& partitions) {
   metrics_.Rebalance("revoked", static_cast<int>(partitions.size()));
+  const absl::Time deadline = options_.now() + options_.drain_timeout;
   for (int32_t partition : partitions) {
     auto it = partitions_.find(partition);
     if (it == partitions_.end()) continue;
-    if (it->second.HasUnpersisted() && !Flush(partition, it->second)) {
+    if (!PersistHeldNow(partition, deadline)) {
       log::Warn("worker.batch_abandoned_on_revoke",
                 {{"partition", partition},
-                 {"records", static_cast<int64_t>(it->second.batch.size())},
                  {"detail", "the next owner resumes from the database offset"}});
     }
-    partitions_.erase(it);
+    PartitionState& state = partitions_.at(partition);
+    held_bytes_ -= state.pending_bytes + state.batch_bytes;
+    partitions_.erase(partition);
+    metrics_.RemovePartition(partition);
   }
   metrics_.SetAssignedPartitions(assigned_partitions());
   log::Info("worker.partitions_revoked", {{"partitions", absl::StrJoin(partitions, ",")},

@@ -1,23 +1,33 @@
 #pragma once
 
-// PartitionLoop: consume -> batch per partition -> one transaction per batch
-// (rows + next offset) -> Kafka commit for monitoring.
+// PartitionLoop: consume -> batch per partition -> BatchWriter (one
+// transaction holds rows + next offsets) -> Kafka commit for monitoring.
 //
 // Guarantees:
-//  - each partition's records are persisted strictly in offset order;
-//  - a batch is kept until its transaction commits; on a database error the
-//    partition is paused and the same batch retried with capped exponential
-//    backoff, never skipped; other partitions keep flowing;
+//  - each partition's records are persisted strictly in offset order: at
+//    most one batch per partition is with the writer at a time;
+//  - a batch is kept until its transaction commits; a failed batch is
+//    resubmitted as-is after capped exponential backoff, never skipped, and
+//    its partition is paused meanwhile; other partitions keep flowing;
+//  - poison records (DecodeTask refuses them) go to the DLQ in their place
+//    in the batch and quarantine their session: the session's later records
+//    follow them to the DLQ, so a redrive replays the session whole;
+//  - memory is bounded: a partition whose next batch is full while one is
+//    being written is paused, and so is every partition with pending records
+//    while the bytes held across partitions exceed max_held_bytes;
 //  - on assignment each partition resumes at the offset stored in the
 //    database; on revocation its batch is persisted or abandoned (never
 //    half-written) before the partition is released.
 //
 // Threads: everything runs on the thread that calls Run(); the consumer
 // calls the RebalanceListener methods from inside Poll() on that thread.
+// joined(), last_step() are safe from any thread (health checks).
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +35,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/common/kafka/consumer.h"
+#include "services/worker/batch_writer.h"
 #include "services/worker/store/task_store.h"
 #include "services/worker/worker_metrics.h"
 
@@ -32,19 +43,24 @@ namespace ingest {
 
 struct PartitionLoopOptions {
   std::string topic = "ingest.tasks";
-  // A partition's batch is written when it reaches either size or when its
+  // A partition's batch is submitted when it reaches either size or when its
   // oldest record has waited `max_batch_delay`.
   int max_batch_records = 500;
-  int64_t max_batch_bytes = 32 << 20;
+  int64_t max_batch_bytes = 16 << 20;
   absl::Duration max_batch_delay = absl::Milliseconds(50);
+  // Record bytes taken from Kafka and not yet persisted, across partitions.
+  int64_t max_held_bytes = int64_t{256} << 20;
   absl::Duration poll_timeout = absl::Milliseconds(100);
   // Records taken from the consumer per step before due batches are checked.
   int max_records_per_step = 2000;
   // Retry backoff after a failed write: doubles from initial up to max.
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(10);
-  // How long Run() keeps trying to persist held batches after stop.
+  // How long Run() keeps trying to persist held batches after stop, and how
+  // long a revocation waits for the partition's batch.
   absl::Duration drain_timeout = absl::Seconds(20);
+  // How often per-partition lag is refreshed.
+  absl::Duration lag_interval = absl::Seconds(1);
   // Injected for tests.
   std::function<absl::Time()> now = [] { return absl::Now(); };
   std::function<void(absl::Duration)> sleep = [](absl::Duration d) { absl::SleepFor(d); };
@@ -52,26 +68,30 @@ struct PartitionLoopOptions {
 
 class PartitionLoop final : public RebalanceListener {
  public:
-  // `consumer`, `store` and `metrics` must outlive the loop.
-  PartitionLoop(PartitionLoopOptions options, Consumer& consumer, TaskStore& store,
-                WorkerMetrics& metrics);
+  // `consumer`, `control_store` (offsets and quarantine on assignment),
+  // `writer` and `metrics` must outlive the loop.
+  PartitionLoop(PartitionLoopOptions options, Consumer& consumer, TaskStore& control_store,
+                BatchWriter& writer, WorkerMetrics& metrics);
 
   // Polls and persists until `stop` is notified, then persists what it holds
   // (within drain_timeout). The caller closes the consumer afterwards.
   void Run(const absl::Notification& stop);
 
-  // One poll-and-flush step (exposed for tests).
+  // One poll-submit-collect step (exposed for tests).
   void RunOnce();
 
-  // Tries to persist every held batch until done or `timeout` passes.
+  // Tries to persist every held record until done or `timeout` passes.
   // Returns true when nothing is left unpersisted.
   bool Drain(absl::Duration timeout);
 
   PartitionOffsets OnPartitionsAssigned(const std::vector<int32_t>& partitions) override;
   void OnPartitionsRevoked(const std::vector<int32_t>& partitions) override;
 
-  // Number of partitions currently owned.
   int assigned_partitions() const { return static_cast<int>(partitions_.size()); }
+  // True once the group gave this member an assignment (possibly empty).
+  bool joined() const { return joined_.load(); }
+  // When the loop last completed a step (liveness).
+  absl::Time last_step() const { return absl::FromUnixNanos(last_step_ns_.load()); }
 
  private:
   struct PartitionState {
@@ -80,28 +100,57 @@ class PartitionLoop final : public RebalanceListener {
     int64_t next_offset = -1;
     // The offset the database holds: everything before it is persisted.
     int64_t persisted_offset = -1;
-    std::vector<TaskRecord> batch;
+    // Records taken and not yet submitted.
+    std::vector<TaskRecord> pending;
+    int64_t pending_bytes = 0;
+    absl::Time pending_since = absl::InfinitePast();
+    absl::Time pending_first_at = absl::InfiniteFuture();  // Kafka time of pending[0]
+    // The batch with the writer, or the failed one waiting to be resubmitted.
+    bool in_flight = false;
+    std::optional<PartitionBatch> retry;
     int64_t batch_bytes = 0;
-    absl::Time batch_started = absl::InfinitePast();
+    absl::Time batch_first_at = absl::InfiniteFuture();
     int failed_attempts = 0;
     absl::Time retry_at = absl::InfinitePast();
     bool paused = false;
+    QuarantinedSessions quarantined;
 
     bool HasUnpersisted() const { return next_offset > persisted_offset; }
+    bool HasBatch() const { return in_flight || retry.has_value(); }
+    absl::Time OldestUnpersistedAt() const {
+      return HasBatch() ? batch_first_at : pending_first_at;
+    }
   };
 
   void Handle(ConsumedRecord record);
-  bool IsDue(const PartitionState& state, absl::Time now) const;
-  // Writes the partition's batch; returns true on success.
-  bool Flush(int32_t partition, PartitionState& state);
-  void FlushDuePartitions();
+  TaskRecord Classify(ConsumedRecord record, PartitionState& state);
+  bool PendingFull(const PartitionState& state) const;
+  bool PendingDue(const PartitionState& state, absl::Time now) const;
+  void SubmitDue();
+  // Hands the pending records (or the failed batch) to the writer.
+  void SubmitPending(int32_t partition, PartitionState& state);
+  void SubmitRetry(PartitionState& state);
+  void CollectResults(absl::Duration wait);
+  void OnResult(BatchResult result);
+  void UpdatePauses();
+  void UpdateGauges();
+  // Writes `partition`'s held records now (revocation): waits for its batch,
+  // then submits what is left, until done or `deadline`.
+  bool PersistHeldNow(int32_t partition, absl::Time deadline);
+  int InFlightCount() const;
 
   const PartitionLoopOptions options_;
   Consumer& consumer_;
-  TaskStore& store_;
+  TaskStore& control_store_;
+  BatchWriter& writer_;
   WorkerMetrics& metrics_;
   const absl::Notification* stop_ = nullptr;
+  bool draining_ = false;
   std::map<int32_t, PartitionState> partitions_;
+  int64_t held_bytes_ = 0;
+  absl::Time lag_updated_ = absl::InfinitePast();
+  std::atomic<bool> joined_{false};
+  std::atomic<int64_t> last_step_ns_{absl::ToUnixNanos(absl::Now())};
 };
 
 }  // namespace ingest

@@ -6,11 +6,14 @@
 #include "services/common/codec/task_codec.h"
 #include "services/worker/testing/fake_consumer.h"
 #include "services/worker/testing/fake_store.h"
+#include "services/worker/testing/inline_batch_writer.h"
 
 namespace ingest {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
 
 std::string PayloadValue(const std::string& session, uint64_t payload_id) {
   v1::Task task;
@@ -28,6 +31,29 @@ ConsumedRecord Record(int32_t partition, int64_t offset) {
   return ConsumedRecord{partition, offset, "s", PayloadValue("s", offset + 1), absl::Now()};
 }
 
+ConsumedRecord SessionRecord(int64_t offset, const std::string& session) {
+  return ConsumedRecord{0, offset, session, PayloadValue(session, offset + 1), absl::Now()};
+}
+
+ConsumedRecord GarbageRecord(int64_t offset, const std::string& key) {
+  return ConsumedRecord{0, offset, key, "\xff\xff not a task", absl::Now()};
+}
+
+// A writer whose batches complete only when the test says so.
+class ManualBatchWriter : public BatchWriter {
+ public:
+  void Submit(PartitionBatch batch) override { submitted.push_back(std::move(batch)); }
+  std::vector<BatchResult> TakeResults(absl::Duration) override {
+    return std::exchange(finished, {});
+  }
+  void FinishOldest(absl::Status status) {
+    finished.push_back({std::move(submitted.front()), std::move(status)});
+    submitted.erase(submitted.begin());
+  }
+  std::vector<PartitionBatch> submitted;
+  std::vector<BatchResult> finished;
+};
+
 class PartitionLoopTest : public ::testing::Test {
  protected:
   PartitionLoopOptions Options() {
@@ -42,7 +68,15 @@ class PartitionLoopTest : public ::testing::Test {
   }
 
   std::unique_ptr<PartitionLoop> NewLoop() {
-    return std::make_unique<PartitionLoop>(Options(), consumer_, store_, metrics_);
+    return std::make_unique<PartitionLoop>(Options(), consumer_, store_, writer_, metrics_);
+  }
+
+  // Steps until the consumer is empty and nothing is held (bounded).
+  void RunUntilIdle(PartitionLoop& loop) {
+    for (int step = 0; step < 50; ++step) {
+      loop.RunOnce();
+      now_ += absl::Milliseconds(60);
+    }
   }
 
   absl::Time now_ = absl::FromUnixSeconds(1'700'000'000);
@@ -50,6 +84,11 @@ class PartitionLoopTest : public ::testing::Test {
   WorkerMetrics metrics_{registry_};
   FakeConsumer consumer_;
   FakeTaskStore store_;
+  std::vector<DeadLetter> sunk_;
+  InlineBatchWriter writer_{store_, [this](absl::Span<const DeadLetter> letters) {
+                              sunk_.insert(sunk_.end(), letters.begin(), letters.end());
+                              return absl::OkStatus();
+                            }};
 };
 
 TEST_F(PartitionLoopTest, PersistsEachPartitionInOffsetOrderInBatchesWithTheirOffset) {
@@ -59,9 +98,7 @@ TEST_F(PartitionLoopTest, PersistsEachPartitionInOffsetOrderInBatchesWithTheirOf
     consumer_.Enqueue(Record(0, offset));
     consumer_.Enqueue(Record(1, offset));
   }
-  loop->RunOnce();
-  now_ += absl::Milliseconds(60);  // the partial last batch is now due
-  loop->RunOnce();
+  RunUntilIdle(*loop);
 
   EXPECT_THAT(store_.persisted[0], ElementsAre(0, 1, 2, 3, 4, 5, 6));
   EXPECT_THAT(store_.persisted[1], ElementsAre(0, 1, 2, 3, 4, 5, 6));
@@ -165,7 +202,7 @@ TEST_F(PartitionLoopTest, RevocationWithTheDatabaseDownAbandonsTheBatchWithoutAd
   loop->OnPartitionsAssigned({0});
   consumer_.Enqueue(Record(0, 0));
   loop->RunOnce();
-  store_.persist_failures_left = 1;
+  store_.persist_failures_left = 2;  // the attempt on revocation, and one more
   loop->OnPartitionsRevoked({0});
   EXPECT_TRUE(store_.persisted[0].empty());
   EXPECT_EQ(store_.offsets.count(0), 0u) << "the next owner starts before the abandoned records";
@@ -199,6 +236,117 @@ TEST_F(PartitionLoopTest, DrainGivesUpAtItsDeadline) {
   store_.failing_partitions = {0};
   EXPECT_FALSE(loop->Drain(absl::Seconds(2)));
   EXPECT_TRUE(store_.persisted[0].empty());
+}
+
+TEST_F(PartitionLoopTest, PoisonRecordGoesToTheDlqAndQuarantinesItsSessionWhileOthersFlow) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(SessionRecord(0, "s1"));
+  consumer_.Enqueue(GarbageRecord(1, "s1"));
+  consumer_.Enqueue(SessionRecord(2, "s2"));
+  consumer_.Enqueue(SessionRecord(3, "s1"));  // follows its session to the DLQ
+  consumer_.Enqueue(SessionRecord(4, "s2"));
+  RunUntilIdle(*loop);
+
+  EXPECT_THAT(store_.persisted[0], ElementsAre(0, 2, 4));
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(1, 3));
+  EXPECT_EQ(store_.offsets[0], 5) << "the partition moves on past the poison record";
+  EXPECT_THAT(store_.quarantined, UnorderedElementsAre("s1"));
+  ASSERT_EQ(sunk_.size(), 2u);
+  EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kInvalidRecord);
+  EXPECT_TRUE(sunk_[0].quarantines_session);
+  EXPECT_EQ(sunk_[0].session_id, "s1");
+  EXPECT_EQ(sunk_[0].value, "\xff\xff not a task") << "the DLQ gets the bytes as consumed";
+  EXPECT_EQ(sunk_[1].reason, DeadLetterReason::kQuarantinedSession);
+  EXPECT_EQ(sunk_[1].offset, 3);
+}
+
+TEST_F(PartitionLoopTest, AQuarantineStoredByAnEarlierOwnerStillApplies) {
+  store_.quarantined = {"s1"};
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(SessionRecord(0, "s1"));
+  consumer_.Enqueue(SessionRecord(1, "s2"));
+  RunUntilIdle(*loop);
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(0));
+  EXPECT_THAT(store_.persisted[0], ElementsAre(1));
+}
+
+TEST_F(PartitionLoopTest, PoisonWithAProjectKeyQuarantinesNothing) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(GarbageRecord(0, "project/p"));
+  RunUntilIdle(*loop);
+  ASSERT_EQ(sunk_.size(), 1u);
+  EXPECT_FALSE(sunk_[0].quarantines_session);
+  EXPECT_THAT(store_.quarantined, IsEmpty());
+}
+
+TEST_F(PartitionLoopTest, ARecordTheDatabaseRefusesIsFoundAndDeadLetteredTheRestPersisted) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  store_.refused_offsets = {1};
+  for (int64_t offset = 0; offset < 3; ++offset) consumer_.Enqueue(Record(0, offset));
+  RunUntilIdle(*loop);
+  EXPECT_THAT(store_.persisted[0], ElementsAre(0, 2));
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(1));
+  EXPECT_EQ(store_.offsets[0], 3);
+  ASSERT_EQ(sunk_.size(), 1u);
+  EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kInvalidRecord);
+  EXPECT_THAT(sunk_[0].detail, ::testing::HasSubstr("PostgreSQL refused"));
+}
+
+TEST_F(PartitionLoopTest, AFailingSinkKeepsTheBatchAndRetriesIt) {
+  int sink_failures = 2;
+  InlineBatchWriter writer(store_, [&](absl::Span<const DeadLetter>) {
+    return sink_failures-- > 0 ? absl::UnavailableError("DLQ unreachable") : absl::OkStatus();
+  });
+  PartitionLoop loop(Options(), consumer_, store_, writer, metrics_);
+  loop.OnPartitionsAssigned({0});
+  consumer_.Enqueue(GarbageRecord(0, "s1"));
+  consumer_.Enqueue(SessionRecord(1, "s2"));
+  RunUntilIdle(loop);
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(0));
+  EXPECT_THAT(store_.persisted[0], ElementsAre(1));
+  EXPECT_EQ(store_.offsets[0], 2);
+}
+
+TEST_F(PartitionLoopTest, OneBatchPerPartitionInFlightAndAFullNextBatchPausesThePartition) {
+  ManualBatchWriter writer;
+  PartitionLoop loop(Options(), consumer_, store_, writer, metrics_);
+  loop.OnPartitionsAssigned({0});
+  for (int64_t offset = 0; offset < 6; ++offset) consumer_.Enqueue(Record(0, offset));
+  loop.RunOnce();
+  ASSERT_EQ(writer.submitted.size(), 1u) << "the second batch waits for the first";
+  EXPECT_EQ(writer.submitted[0].next_offset, 3);
+  EXPECT_TRUE(consumer_.paused.count(0)) << "a full next batch stops fetching";
+
+  writer.FinishOldest(absl::OkStatus());
+  loop.RunOnce();
+  EXPECT_EQ(consumer_.committed[0], 3);
+  ASSERT_EQ(writer.submitted.size(), 1u);
+  EXPECT_EQ(writer.submitted[0].records.front().offset, 3);
+  EXPECT_EQ(writer.submitted[0].next_offset, 6);
+  EXPECT_FALSE(consumer_.paused.count(0));
+}
+
+TEST_F(PartitionLoopTest, HeldBytesBeyondTheBudgetPauseEveryPartitionWithPendingRecords) {
+  PartitionLoopOptions options = Options();
+  options.max_held_bytes = 1;  // anything held is over budget
+  ManualBatchWriter writer;
+  PartitionLoop loop(options, consumer_, store_, writer, metrics_);
+  loop.OnPartitionsAssigned({0, 1});
+  consumer_.Enqueue(Record(0, 0));
+  consumer_.Enqueue(Record(1, 0));
+  loop.RunOnce();
+  EXPECT_THAT(consumer_.paused, UnorderedElementsAre(0, 1));
+  now_ += absl::Milliseconds(60);
+  loop.RunOnce();  // both batches due and submitted
+  ASSERT_EQ(writer.submitted.size(), 2u);
+  writer.FinishOldest(absl::OkStatus());
+  writer.FinishOldest(absl::OkStatus());
+  loop.RunOnce();
+  EXPECT_THAT(consumer_.paused, IsEmpty()) << "resumed once the bytes were persisted";
 }
 
 }  // namespace

@@ -44,7 +44,50 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                             .Name("ingest_worker_end_to_end_delay_seconds")
                             .Help("From the gateway receiving a task to its database commit.")
                             .Register(registry)
-                            .Add({}, ExponentialBuckets(0.005, 2, 16))) {}
+                            .Add({}, ExponentialBuckets(0.005, 2, 16))),
+      dead_letters_(prometheus::BuildCounter()
+                        .Name("ingest_worker_dead_letters_total")
+                        .Help("Records produced to the dead-letter topic, by reason.")
+                        .Register(registry)),
+      sessions_quarantined_(prometheus::BuildCounter()
+                                .Name("ingest_worker_sessions_quarantined_total")
+                                .Help("Sessions quarantined by a poison record.")
+                                .Register(registry)
+                                .Add({})),
+      payload_id_gaps_(prometheus::BuildCounter()
+                           .Name("ingest_worker_payload_id_gaps_total")
+                           .Help("Missing payload ids counted on sessions (never invented).")
+                           .Register(registry)
+                           .Add({})),
+      duplicates_(prometheus::BuildCounter()
+                      .Name("ingest_worker_duplicate_records_total")
+                      .Help("Exact replays of stored payloads, ignored.")
+                      .Register(registry)
+                      .Add({})),
+      streams_verified_(prometheus::BuildCounter()
+                            .Name("ingest_worker_streams_verified_total")
+                            .Help("Streamed payloads assembled and digest-checked.")
+                            .Register(registry)
+                            .Add({})),
+      partition_lag_(prometheus::BuildGauge()
+                         .Name("ingest_worker_consumer_lag_records")
+                         .Help("Records in Kafka after the last persisted one, per partition.")
+                         .Register(registry)),
+      oldest_unprocessed_age_(prometheus::BuildGauge()
+                                  .Name("ingest_worker_oldest_unprocessed_age_seconds")
+                                  .Help("Age of the oldest record taken and not yet persisted.")
+                                  .Register(registry)
+                                  .Add({})),
+      held_bytes_(prometheus::BuildGauge()
+                      .Name("ingest_worker_held_bytes")
+                      .Help("Record bytes taken from Kafka and not yet persisted.")
+                      .Register(registry)
+                      .Add({})),
+      paused_partitions_(prometheus::BuildGauge()
+                             .Name("ingest_worker_paused_partitions")
+                             .Help("Owned partitions paused (database retry or backpressure).")
+                             .Register(registry)
+                             .Add({})) {}
 
 void WorkerMetrics::RecordProcessed(absl::string_view type, absl::string_view outcome) {
   records_.Add({{"type", std::string(type)}, {"outcome", std::string(outcome)}}).Increment();
@@ -66,6 +109,47 @@ void WorkerMetrics::SetAssignedPartitions(int count) { assigned_partitions_.Set(
 
 void WorkerMetrics::EndToEndDelay(absl::Duration delay) {
   end_to_end_delay_.Observe(absl::ToDoubleSeconds(delay));
+}
+
+}  // namespace ingest
+
+namespace ingest {
+
+void WorkerMetrics::DeadLettered(absl::string_view reason) {
+  dead_letters_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void WorkerMetrics::SessionQuarantined() { sessions_quarantined_.Increment(); }
+
+void WorkerMetrics::PayloadIdGaps(int64_t gaps) {
+  payload_id_gaps_.Increment(static_cast<double>(gaps));
+}
+
+void WorkerMetrics::DuplicatesIgnored(int64_t records) {
+  duplicates_.Increment(static_cast<double>(records));
+}
+
+void WorkerMetrics::StreamsVerified(int64_t streams) {
+  streams_verified_.Increment(static_cast<double>(streams));
+}
+
+void WorkerMetrics::SetPartitionLag(int32_t partition, int64_t records) {
+  partition_lag_.Add({{"partition", std::to_string(partition)}})
+      .Set(static_cast<double>(records));
+}
+
+void WorkerMetrics::RemovePartition(int32_t partition) {
+  auto& gauge = partition_lag_.Add({{"partition", std::to_string(partition)}});
+  partition_lag_.Remove(&gauge);
+}
+
+void WorkerMetrics::SetOldestUnprocessedAge(absl::Duration age) {
+  oldest_unprocessed_age_.Set(absl::ToDoubleSeconds(age));
+}
+
+void WorkerMetrics::SetHeld(int64_t bytes, int paused_partitions) {
+  held_bytes_.Set(static_cast<double>(bytes));
+  paused_partitions_.Set(paused_partitions);
 }
 
 }  // namespace ingest

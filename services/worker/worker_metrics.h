@@ -21,13 +21,26 @@ class WorkerMetrics {
  public:
   explicit WorkerMetrics(prometheus::Registry& registry);
 
-  // outcome: "persisted" or "undecodable".
+  // outcome: "persisted" or "dead_lettered".
   void RecordProcessed(absl::string_view type, absl::string_view outcome);
+  // One committed transaction (possibly several partitions' batches).
   void BatchCommitted(int records, int64_t bytes, absl::Duration duration);
   void DatabaseRetry();
   void Rebalance(absl::string_view kind, int partitions);
   void SetAssignedPartitions(int count);
   void EndToEndDelay(absl::Duration delay);
+  void DeadLettered(absl::string_view reason);
+  void SessionQuarantined();
+  void PayloadIdGaps(int64_t gaps);
+  void DuplicatesIgnored(int64_t records);
+  void StreamsVerified(int64_t streams);
+  // Records in Kafka after the last persisted one, per owned partition.
+  void SetPartitionLag(int32_t partition, int64_t records);
+  void RemovePartition(int32_t partition);
+  // Age of the oldest record taken from Kafka and not yet persisted (0: none).
+  void SetOldestUnprocessedAge(absl::Duration age);
+  // Bytes taken from Kafka and not yet persisted, and partitions paused.
+  void SetHeld(int64_t bytes, int paused_partitions);
 
  private:
   prometheus::Family<prometheus::Counter>& records_;
@@ -38,6 +51,15 @@ class WorkerMetrics {
   prometheus::Family<prometheus::Counter>& rebalances_;
   prometheus::Gauge& assigned_partitions_;
   prometheus::Histogram& end_to_end_delay_;
+  prometheus::Family<prometheus::Counter>& dead_letters_;
+  prometheus::Counter& sessions_quarantined_;
+  prometheus::Counter& payload_id_gaps_;
+  prometheus::Counter& duplicates_;
+  prometheus::Counter& streams_verified_;
+  prometheus::Family<prometheus::Gauge>& partition_lag_;
+  prometheus::Gauge& oldest_unprocessed_age_;
+  prometheus::Gauge& held_bytes_;
+  prometheus::Gauge& paused_partitions_;
 };
 
 }  // namespace ingest

@@ -59,6 +59,13 @@ class Consumer {
   virtual void Pause(int32_t partition) = 0;
   virtual void Resume(int32_t partition) = 0;
 
+  // The partition's high watermark (offset after its last record) as last
+  // seen by the fetcher, if known. For lag metrics; never blocks.
+  virtual std::optional<int64_t> HighWatermark(int32_t partition) {
+    (void)partition;
+    return std::nullopt;
+  }
+
   // Records progress in Kafka for lag monitoring only; the database holds the
   // authoritative offsets. Fire-and-forget.
   virtual void CommitAsync(const PartitionOffsets& next_offsets) = 0;

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -27,6 +29,9 @@ struct RecordPosition {
 
 using DeliveryCallback = absl::AnyInvocable<void(absl::StatusOr<RecordPosition>) &&>;
 
+// Kafka record headers, in order (names may repeat).
+using RecordHeaders = std::vector<std::pair<std::string, std::string>>;
+
 class Producer {
  public:
   virtual ~Producer() = default;
@@ -35,6 +40,15 @@ class Producer {
   // bytes without copying them. Thread-safe.
   virtual absl::Status Produce(absl::string_view topic, std::string key, std::string value,
                                DeliveryCallback on_delivery) = 0;
+
+  // Produce() with record headers. Producers that cannot carry headers
+  // refuse with UNIMPLEMENTED.
+  virtual absl::Status ProduceWithHeaders(absl::string_view topic, std::string key,
+                                          std::string value, RecordHeaders headers,
+                                          DeliveryCallback on_delivery) {
+    (void)topic, (void)key, (void)value, (void)headers, (void)on_delivery;
+    return absl::UnimplementedError("this producer cannot send record headers");
+  }
 
   // Waits up to `timeout` for every accepted record's callback to have run.
   virtual absl::Status Flush(absl::Duration timeout) = 0;

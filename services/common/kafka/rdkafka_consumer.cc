@@ -88,6 +88,18 @@ class RdKafkaConsumer final : public Consumer {
     rd_kafka_resume_partitions(rk_, list.get());
   }
 
+  std::optional<int64_t> HighWatermark(int32_t partition) override {
+    int64_t low = 0;
+    int64_t high = 0;
+    // Cached from fetch responses: no broker round trip.
+    if (rd_kafka_get_watermark_offsets(rk_, topic_.c_str(), partition, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      return std::nullopt;
+    }
+    return high;
+  }
+
   void CommitAsync(const PartitionOffsets& next_offsets) override {
     if (next_offsets.empty()) return;
     PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));

@@ -45,19 +45,17 @@ class RdKafkaProducer final : public Producer {
 
   absl::Status Produce(absl::string_view topic, std::string key, std::string value,
                        DeliveryCallback on_delivery) override {
-    auto* record = new InFlightRecord{std::move(key), std::move(value), std::move(on_delivery)};
-    const std::string topic_name(topic);
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()),
-        RD_KAFKA_V_KEY(record->key.data(), record->key.size()),
-        RD_KAFKA_V_VALUE(record->value.data(), record->value.size()),
-        // No copy, no free: `record` owns the bytes until the report.
-        RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_OPAQUE(record), RD_KAFKA_V_END);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      delete record;
-      return KafkaErrorToStatus(err, absl::StrCat("enqueue record for ", topic));
+    return Enqueue(topic, std::move(key), std::move(value), nullptr, std::move(on_delivery));
+  }
+
+  absl::Status ProduceWithHeaders(absl::string_view topic, std::string key, std::string value,
+                                  RecordHeaders headers, DeliveryCallback on_delivery) override {
+    rd_kafka_headers_t* rd_headers = rd_kafka_headers_new(headers.size());
+    for (const auto& [name, header_value] : headers) {
+      rd_kafka_header_add(rd_headers, name.data(), static_cast<ssize_t>(name.size()),
+                          header_value.data(), static_cast<ssize_t>(header_value.size()));
     }
-    return absl::OkStatus();
+    return Enqueue(topic, std::move(key), std::move(value), rd_headers, std::move(on_delivery));
   }
 
   absl::Status Flush(absl::Duration timeout) override {
@@ -84,6 +82,27 @@ class RdKafkaProducer final : public Producer {
     }
     rd_kafka_metadata_destroy(metadata);
     return status;
+  }
+
+  // Hands the record to librdkafka; `headers` (may be null) pass to the
+  // message on success and are freed here on refusal.
+  absl::Status Enqueue(absl::string_view topic, std::string key, std::string value,
+                       rd_kafka_headers_t* headers, DeliveryCallback on_delivery) {
+    auto* record = new InFlightRecord{std::move(key), std::move(value), std::move(on_delivery)};
+    const std::string topic_name(topic);
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()),
+        RD_KAFKA_V_KEY(record->key.data(), record->key.size()),
+        RD_KAFKA_V_VALUE(record->value.data(), record->value.size()),
+        RD_KAFKA_V_HEADERS(headers),
+        // No copy, no free: `record` owns the bytes until the report.
+        RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_OPAQUE(record), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (headers != nullptr) rd_kafka_headers_destroy(headers);
+      delete record;
+      return KafkaErrorToStatus(err, absl::StrCat("enqueue record for ", topic));
+    }
+    return absl::OkStatus();
   }
 
   static void OnDeliveryReport(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message,

@@ -28,6 +28,14 @@ absl::Status ShardedProducer::Produce(absl::string_view topic, std::string key, 
   return shard.Produce(topic, std::move(key), std::move(value), std::move(on_delivery));
 }
 
+absl::Status ShardedProducer::ProduceWithHeaders(absl::string_view topic, std::string key,
+                                                 std::string value, RecordHeaders headers,
+                                                 DeliveryCallback on_delivery) {
+  Producer& shard = *shards_[ShardOf(key)];
+  return shard.ProduceWithHeaders(topic, std::move(key), std::move(value), std::move(headers),
+                                  std::move(on_delivery));
+}
+
 absl::Status ShardedProducer::Flush(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   absl::Status result = absl::OkStatus();

@@ -25,6 +25,8 @@ class ShardedProducer final : public Producer {
 
   absl::Status Produce(absl::string_view topic, std::string key, std::string value,
                        DeliveryCallback on_delivery) override;
+  absl::Status ProduceWithHeaders(absl::string_view topic, std::string key, std::string value,
+                                  RecordHeaders headers, DeliveryCallback on_delivery) override;
   absl::Status Flush(absl::Duration timeout) override;
   absl::Status CheckReachable(absl::string_view topic, absl::Duration timeout) override;
 

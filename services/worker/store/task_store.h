@@ -2,12 +2,24 @@
 
 // TaskStore: the worker's narrow view of PostgreSQL.
 //
-// PersistBatch is the exactly-once step: the rows of a batch and the
-// partition's next offset commit in one transaction, so after any crash the
-// database says precisely where to resume. Row keys (session, payload_id,
-// chunk) make re-persisting an already stored record a no-op.
+// PersistBatches is the exactly-once step: the rows of one or more partition
+// batches, the sessions they quarantine and each partition's next offset
+// commit in one transaction, so after any crash the database says precisely
+// where to resume. Row keys (session, payload_id, chunk) make re-persisting an
+// already stored record a no-op.
+//
+// Dead letters: records the loop already judged poison (TaskRecord::dead
+// letter set) and records the store finds unfit while writing (a conflicting
+// duplicate, a streamed payload whose digest does not match) are handed,
+// together and in (partition, offset) order, to the DeadLetterSink before
+// COMMIT. The sink produces them to the DLQ and waits for the broker; if it
+// fails the transaction rolls back, so an offset never moves past a record
+// that is neither in the database nor in the DLQ.
 
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,11 +31,65 @@
 
 namespace ingest {
 
-// One decoded record of a partition, with where it came from.
+// Why a record goes to ingest.tasks.dlq instead of the database. The names
+// (DeadLetterReasonName) are the `reason` header and a metric label.
+enum class DeadLetterReason {
+  kInvalidRecord,         // DecodeTask refused it (undecodable or invalid)
+  kQuarantinedSession,    // its session was quarantined by an earlier record
+  kConflictingDuplicate,  // same (session, payload_id, chunk), other bytes
+  kStreamDigestMismatch,  // a streamed payload's chunks do not hash to its sha256
+};
+
+absl::string_view DeadLetterReasonName(DeadLetterReason reason);
+
+// One record bound for the DLQ, with everything its headers need.
+struct DeadLetter {
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string key;    // the source record's key
+  std::string value;  // the source record's value, byte for byte
+  std::string session_id;  // may be empty (undecodable record, project-keyed task)
+  std::string project_id;  // may be empty
+  DeadLetterReason reason = DeadLetterReason::kInvalidRecord;
+  std::string detail;  // a sentence a person can act on
+  // True when this record quarantines its session (kInvalidRecord with a
+  // known session): the store inserts the quarantine row in the same
+  // transaction.
+  bool quarantines_session = false;
+};
+
+// One record of a partition, with where it came from.
 struct TaskRecord {
   int64_t offset = -1;
+  // Decoded; meaningless when dead_letter is set and the record was undecodable.
   v1::Task task;
+  // Set by the loop: the record is not written; it goes to the sink.
+  std::optional<DeadLetter> dead_letter;
+  // The record's value size (for batch limits and metrics).
+  int64_t value_bytes = 0;
 };
+
+// A partition's records in offset order and the offset after the last one.
+struct PartitionBatch {
+  int32_t partition = -1;
+  std::vector<TaskRecord> records;
+  int64_t next_offset = -1;
+};
+
+// What a committed transaction did, for metrics and logs.
+struct PersistOutcome {
+  int64_t rows_written = 0;           // records that wrote or updated rows
+  int64_t duplicates_ignored = 0;     // exact replays of stored payloads
+  int64_t payload_id_gaps = 0;        // gaps newly counted on sessions
+  int64_t streams_verified = 0;       // streamed payloads assembled and digest-checked
+  std::vector<DeadLetter> dead_letters;  // everything handed to the sink
+};
+
+// Produces `letters` to the DLQ and returns once the broker has them all.
+using DeadLetterSink = std::function<absl::Status(absl::Span<const DeadLetter> letters)>;
+
+// Sessions quarantined in the given partitions.
+using QuarantinedSessions = std::set<std::string>;
 
 class TaskStore {
  public:
@@ -33,11 +99,20 @@ class TaskStore {
   virtual absl::StatusOr<PartitionOffsets> LoadNextOffsets(
       const std::string& topic, const std::vector<int32_t>& partitions) = 0;
 
-  // Persists `records` (in order) and sets the partition's next offset to
-  // `next_offset`, atomically. On error nothing of the batch is stored; the
-  // status code says whether a retry can help (see pg_status.h).
-  virtual absl::Status PersistBatch(const std::string& topic, int32_t partition,
-                                    absl::Span<const TaskRecord> records, int64_t next_offset) = 0;
+  // The sessions quarantined in `partitions` of `topic`.
+  virtual absl::StatusOr<QuarantinedSessions> LoadQuarantinedSessions(
+      const std::string& topic, const std::vector<int32_t>& partitions) = 0;
+
+  // Persists every batch (each in offset order) and sets each partition's next
+  // offset, atomically, calling `sink` before COMMIT when there are dead
+  // letters. On error nothing is stored; the status code says whether a retry
+  // can help (see pg_status.h).
+  virtual absl::StatusOr<PersistOutcome> PersistBatches(const std::string& topic,
+                                                        absl::Span<const PartitionBatch> batches,
+                                                        const DeadLetterSink& sink) = 0;
+
+  // Cheap round trip (SELECT 1) for readiness.
+  virtual absl::Status Ping() = 0;
 };
 
 }  // namespace ingest

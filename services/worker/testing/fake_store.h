@@ -1,10 +1,11 @@
 #pragma once
 
-// In-memory TaskStore for tests: keeps persisted records and offsets per
-// partition, and can be told to fail.
+// In-memory TaskStore for tests: keeps persisted records, offsets, dead
+// letters and quarantined sessions per partition, and can be told to fail.
 
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -28,27 +29,67 @@ class FakeTaskStore : public TaskStore {
     return result;
   }
 
-  absl::Status PersistBatch(const std::string&, int32_t partition,
-                            absl::Span<const TaskRecord> records, int64_t next_offset) override {
-    ++persist_calls;
-    if (failing_partitions.count(partition) > 0 || persist_failures_left > 0) {
-      if (persist_failures_left > 0) --persist_failures_left;
-      return absl::UnavailableError("lock timeout");
-    }
-    for (const TaskRecord& record : records) persisted[partition].push_back(record.offset);
-    offsets[partition] = next_offset;
-    batch_sizes.push_back(static_cast<int>(records.size()));
-    return absl::OkStatus();
+  absl::StatusOr<QuarantinedSessions> LoadQuarantinedSessions(
+      const std::string&, const std::vector<int32_t>&) override {
+    return quarantined;
   }
 
-  // Offsets of persisted records, per partition, in write order.
+  absl::StatusOr<PersistOutcome> PersistBatches(const std::string&,
+                                                absl::Span<const PartitionBatch> batches,
+                                                const DeadLetterSink& sink) override {
+    ++persist_calls;
+    for (const PartitionBatch& batch : batches) {
+      if (failing_partitions.count(batch.partition) > 0) return absl::UnavailableError("lock timeout");
+      for (const TaskRecord& record : batch.records) {
+        if (!record.dead_letter.has_value() && refused_offsets.count(record.offset) > 0) {
+          return absl::InvalidArgumentError("invalid byte sequence for encoding \"UTF8\": 0x00");
+        }
+      }
+    }
+    if (persist_failures_left > 0) {
+      --persist_failures_left;
+      return absl::UnavailableError("lock timeout");
+    }
+    PersistOutcome outcome;
+    for (const PartitionBatch& batch : batches) {
+      for (const TaskRecord& record : batch.records) {
+        if (record.dead_letter.has_value()) outcome.dead_letters.push_back(*record.dead_letter);
+      }
+    }
+    if (!outcome.dead_letters.empty() && sink) {
+      if (absl::Status status = sink(outcome.dead_letters); !status.ok()) return status;
+    }
+    for (const PartitionBatch& batch : batches) {
+      for (const TaskRecord& record : batch.records) {
+        if (record.dead_letter.has_value()) {
+          dead_lettered[batch.partition].push_back(record.offset);
+          if (record.dead_letter->quarantines_session) {
+            quarantined.insert(record.dead_letter->session_id);
+          }
+        } else {
+          persisted[batch.partition].push_back(record.offset);
+        }
+      }
+      offsets[batch.partition] = batch.next_offset;
+      batch_sizes.push_back(static_cast<int>(batch.records.size()));
+    }
+    return outcome;
+  }
+
+  absl::Status Ping() override { return absl::OkStatus(); }
+
+  // Offsets of persisted / dead-lettered records, per partition, in order.
   std::map<int32_t, std::vector<int64_t>> persisted;
+  std::map<int32_t, std::vector<int64_t>> dead_lettered;
   PartitionOffsets offsets;
+  QuarantinedSessions quarantined;
   std::vector<int> batch_sizes;
   int persist_calls = 0;
   int persist_failures_left = 0;
   int load_failures_left = 0;
   std::set<int32_t> failing_partitions;
+  // Records PostgreSQL "refuses" (a data error) unless dead-lettered.
+  std::set<int64_t> refused_offsets;
 };
 
 }  // namespace ingest

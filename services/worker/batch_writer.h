@@ -1,0 +1,34 @@
+#pragma once
+
+// BatchWriter: where the partition loop hands batches to be persisted, and
+// where it collects the outcome. Batches of different partitions may be
+// written concurrently and even in one transaction; the loop keeps at most
+// one batch per partition with the writer, which is what keeps each
+// partition in offset order.
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "services/worker/store/task_store.h"
+
+namespace ingest {
+
+struct BatchResult {
+  PartitionBatch batch;  // returned as submitted, so a failed batch can be retried as-is
+  absl::Status status;   // of the transaction the batch was part of
+};
+
+class BatchWriter {
+ public:
+  virtual ~BatchWriter() = default;
+
+  // Queues `batch` for writing. Never blocks: the loop bounds what it submits.
+  virtual void Submit(PartitionBatch batch) = 0;
+
+  // Results of finished batches, in completion order. Waits up to `wait` for
+  // the first one when none is ready.
+  virtual std::vector<BatchResult> TakeResults(absl::Duration wait) = 0;
+};
+
+}  // namespace ingest

@@ -1,0 +1,114 @@
+#include "services/worker/batch_writer_pool.h"
+
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "services/common/logging/log.h"
+
+namespace ingest {
+namespace {
+
+int64_t BatchBytes(const PartitionBatch& batch) {
+  int64_t bytes = 0;
+  for (const TaskRecord& record : batch.records) bytes += record.value_bytes;
+  return bytes;
+}
+
+}  // namespace
+
+BatchWriterPool::BatchWriterPool(BatchWriterPoolOptions options, const StoreFactory& make_store,
+                                 DeadLetterSink sink, WorkerMetrics& metrics)
+    : options_(std::move(options)), sink_(std::move(sink)), metrics_(metrics) {
+  for (int i = 0; i < options_.threads; ++i) stores_.push_back(make_store());
+  for (auto& store : stores_) {
+    threads_.emplace_back([this, raw = store.get()] { WriterLoop(*raw); });
+  }
+}
+
+BatchWriterPool::~BatchWriterPool() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void BatchWriterPool::Submit(PartitionBatch batch) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(batch));
+}
+
+std::vector<BatchResult> BatchWriterPool::TakeResults(absl::Duration wait) {
+  absl::MutexLock lock(&mu_);
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !results_.empty(); };
+  mu_.AwaitWithTimeout(absl::Condition(&ready), wait);
+  return std::exchange(results_, {});
+}
+
+std::vector<PartitionBatch> BatchWriterPool::TakeTransaction() {
+  std::vector<PartitionBatch> batches;
+  int records = 0;
+  int64_t bytes = 0;
+  while (!queue_.empty()) {
+    const PartitionBatch& next = queue_.front();
+    const int next_records = static_cast<int>(next.records.size());
+    const int64_t next_bytes = BatchBytes(next);
+    if (!batches.empty() && (records + next_records > options_.max_transaction_records ||
+                             bytes + next_bytes > options_.max_transaction_bytes)) {
+      break;
+    }
+    records += next_records;
+    bytes += next_bytes;
+    batches.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return batches;
+}
+
+void BatchWriterPool::WriterLoop(TaskStore& store) {
+  while (true) {
+    std::vector<PartitionBatch> batches;
+    {
+      absl::MutexLock lock(&mu_);
+      auto work_or_stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !queue_.empty();
+      };
+      mu_.Await(absl::Condition(&work_or_stop));
+      if (stopping_) return;
+      batches = TakeTransaction();
+    }
+    const absl::Time start = absl::Now();
+    absl::StatusOr<PersistOutcome> outcome = store.PersistBatches(options_.topic, batches, sink_);
+    if (outcome.ok()) RecordOutcome(batches, *outcome, absl::Now() - start);
+    absl::MutexLock lock(&mu_);
+    for (PartitionBatch& batch : batches) {
+      results_.push_back({std::move(batch), outcome.status()});
+    }
+  }
+}
+
+void BatchWriterPool::RecordOutcome(const std::vector<PartitionBatch>& batches,
+                                    const PersistOutcome& outcome, absl::Duration took) {
+  int records = 0;
+  int64_t bytes = 0;
+  for (const PartitionBatch& batch : batches) {
+    records += static_cast<int>(batch.records.size());
+    bytes += BatchBytes(batch);
+  }
+  metrics_.BatchCommitted(records, bytes, took);
+  if (outcome.payload_id_gaps > 0) metrics_.PayloadIdGaps(outcome.payload_id_gaps);
+  if (outcome.duplicates_ignored > 0) metrics_.DuplicatesIgnored(outcome.duplicates_ignored);
+  if (outcome.streams_verified > 0) metrics_.StreamsVerified(outcome.streams_verified);
+  for (const DeadLetter& letter : outcome.dead_letters) {
+    metrics_.DeadLettered(DeadLetterReasonName(letter.reason));
+    if (letter.quarantines_session) metrics_.SessionQuarantined();
+    log::Warn("worker.dead_lettered", {{"reason", DeadLetterReasonName(letter.reason)},
+                                       {"partition", letter.partition},
+                                       {"offset", letter.offset},
+                                       {"session_id", letter.session_id},
+                                       {"quarantined", letter.quarantines_session},
+                                       {"detail", letter.detail}});
+  }
+}
+
+}  // namespace ingest

@@ -1,0 +1,15 @@
+#include "services/worker/store/task_store.h"
+
+namespace ingest {
+
+absl::string_view DeadLetterReasonName(DeadLetterReason reason) {
+  switch (reason) {
+    case DeadLetterReason::kInvalidRecord: return "invalid_record";
+    case DeadLetterReason::kQuarantinedSession: return "quarantined_session";
+    case DeadLetterReason::kConflictingDuplicate: return "conflicting_duplicate";
+    case DeadLetterReason::kStreamDigestMismatch: return "stream_digest_mismatch";
+  }
+  return "unknown";
+}
+
+}  // namespace ingest
