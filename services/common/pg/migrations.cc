@@ -29,7 +29,7 @@ absl::StatusOr<int> CurrentVersion(PgConnection& connection) {
   return std::atoi(PQgetvalue(result->get(), 0, 0));
 }
 
-absl::Status ApplyLocked(PgConnection& connection) {
+absl::Status ApplyLocked(PgConnection& connection, std::vector<int>& applied_versions) {
   absl::Status status = connection.Exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
@@ -47,6 +47,7 @@ absl::Status ApplyLocked(PgConnection& connection) {
       return absl::Status(status.code(), absl::StrCat("migration ", migration.version, " failed: ",
                                                       status.message()));
     }
+    applied_versions.push_back(migration.version);
     log::Info("pg.migration_done", {{"version", migration.version}});
   }
   return absl::OkStatus();
@@ -56,7 +57,11 @@ absl::Status ApplyLocked(PgConnection& connection) {
 
 int LatestSchemaVersion() { return Migrations().back().version; }
 
-absl::Status ApplyMigrations(PgConnection& connection, absl::Duration lock_timeout) {
+absl::Status ApplyMigrations(PgConnection& connection, absl::Duration lock_timeout,
+                             std::vector<int>* applied_versions) {
+  std::vector<int> ignored;
+  std::vector<int>& applied = applied_versions != nullptr ? *applied_versions : ignored;
+  applied.clear();
   absl::Status status =
       connection.Exec(absl::StrCat("SELECT pg_advisory_lock(", kMigrationLockKey, ")"));
   if (!status.ok()) return status;
@@ -64,7 +69,7 @@ absl::Status ApplyMigrations(PgConnection& connection, absl::Duration lock_timeo
   // rather than queueing behind a long-held table lock.
   status = connection.Exec(
       absl::StrCat("SET lock_timeout = '", absl::ToInt64Milliseconds(lock_timeout), "ms'"));
-  if (status.ok()) status = ApplyLocked(connection);
+  if (status.ok()) status = ApplyLocked(connection, applied);
   (void)connection.Exec("RESET lock_timeout");
   absl::Status unlock =
       connection.Exec(absl::StrCat("SELECT pg_advisory_unlock(", kMigrationLockKey, ")"));

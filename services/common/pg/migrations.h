@@ -7,6 +7,8 @@
 // lock_timeout keeps a migration from queueing behind long table locks
 // forever (it fails with a clear error and the caller retries).
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "services/common/pg/connection.h"
@@ -16,7 +18,10 @@ namespace ingest {
 // The newest schema version this build knows.
 int LatestSchemaVersion();
 
-// Brings the database to LatestSchemaVersion(). Idempotent.
-absl::Status ApplyMigrations(PgConnection& connection, absl::Duration lock_timeout);
+// Brings the database to LatestSchemaVersion(). Idempotent. When
+// `applied_versions` is given, it receives the versions this call applied,
+// in order (empty when the schema was already current), also on failure.
+absl::Status ApplyMigrations(PgConnection& connection, absl::Duration lock_timeout,
+                             std::vector<int>* applied_versions = nullptr);
 
 }  // namespace ingest
