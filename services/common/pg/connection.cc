@@ -1,5 +1,7 @@
 #include "services/common/pg/connection.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/status/pg_status.h"
 
@@ -31,7 +33,8 @@ absl::Status PgConnection::Exec(absl::string_view sql) {
 }
 
 absl::StatusOr<PgResult> PgConnection::Query(absl::string_view sql,
-                                             const std::vector<PgParam>& params) {
+                                             const std::vector<PgParam>& params,
+                                             PgFormat result_format) {
   std::vector<const char*> values;
   std::vector<int> lengths;
   std::vector<int> formats;
@@ -43,10 +46,38 @@ absl::StatusOr<PgResult> PgConnection::Query(absl::string_view sql,
   }
   PgResult result(PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(params.size()),
                                /*paramTypes=*/nullptr, values.data(), lengths.data(),
-                               formats.data(), /*resultFormat=*/0));
+                               formats.data(), static_cast<int>(result_format)));
   absl::Status status = PgResultToStatus(conn_, result.get(), "query");
   if (!status.ok()) return status;
   return result;
+}
+
+absl::Status PgConnection::CopyIn(absl::string_view copy_sql, absl::string_view data) {
+  PgResult start(PQexec(conn_, std::string(copy_sql).c_str()));
+  if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
+    absl::Status status = PgResultToStatus(conn_, start.get(), "start COPY");
+    // A statement that is not COPY FROM STDIN is a programming error.
+    return status.ok() ? absl::InternalError("CopyIn needs a COPY ... FROM STDIN statement")
+                       : status;
+  }
+  // libpq copies each piece into its output buffer; 1 MiB pieces keep that
+  // buffer small however large `data` is.
+  constexpr size_t kPieceBytes = 1 << 20;
+  bool sent = true;
+  for (size_t at = 0; sent && at < data.size(); at += kPieceBytes) {
+    const size_t size = std::min(kPieceBytes, data.size() - at);
+    sent = PQputCopyData(conn_, data.data() + at, static_cast<int>(size)) == 1;
+  }
+  // Ending with an error message makes the server abort the COPY cleanly.
+  if (PQputCopyEnd(conn_, sent ? nullptr : "client could not send the COPY data") != 1) {
+    return PgResultToStatus(conn_, nullptr, "end COPY");
+  }
+  absl::Status status = absl::OkStatus();
+  while (PGresult* raw = PQgetResult(conn_)) {
+    PgResult result(raw);
+    if (status.ok()) status = PgResultToStatus(conn_, result.get(), "COPY");
+  }
+  return status;
 }
 
 bool PgConnection::IsHealthy() const { return PQstatus(conn_) == CONNECTION_OK; }

@@ -46,6 +46,10 @@ class PgParam {
   bool is_null_;
 };
 
+// How result values come back: text (the default) or PostgreSQL's binary
+// send format (bytea as raw bytes, integers big-endian).
+enum class PgFormat { kText = 0, kBinary = 1 };
+
 class PgConnection {
  public:
   // Connects with `dsn` (libpq conninfo or URI). The error says where it
@@ -57,8 +61,16 @@ class PgConnection {
   // Runs one or more statements without parameters.
   absl::Status Exec(absl::string_view sql);
 
-  // Runs one statement with parameters; the result rows are returned as text.
-  absl::StatusOr<PgResult> Query(absl::string_view sql, const std::vector<PgParam>& params);
+  // Runs one statement with parameters; the result rows come back in
+  // `result_format` (text unless asked otherwise).
+  absl::StatusOr<PgResult> Query(absl::string_view sql, const std::vector<PgParam>& params,
+                                 PgFormat result_format = PgFormat::kText);
+
+  // Runs `copy_sql` (a `COPY ... FROM STDIN` statement) and streams `data`
+  // as its whole input, in pieces so libpq never buffers it all twice. The
+  // caller encodes `data` in the format the statement names. Errors, the
+  // server's included, come back through pg_status like any query's.
+  absl::Status CopyIn(absl::string_view copy_sql, absl::string_view data);
 
   // False once the server connection is gone; reconnect with a new object.
   bool IsHealthy() const;

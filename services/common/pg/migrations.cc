@@ -19,7 +19,8 @@ struct Migration {
 };
 
 const std::vector<Migration>& Migrations() {
-  static const auto* migrations = new std::vector<Migration>{{1, kSchemaV1Sql}, {2, kSchemaV2Sql}};
+  static const auto* migrations = new std::vector<Migration>{
+      {1, kSchemaV1Sql}, {2, kSchemaV2Sql}, {3, kSchemaV3Sql}};
   return *migrations;
 }
 

@@ -35,6 +35,15 @@ TEST(MigrationsTest, CreatesTheSchemaOnceAndIsIdempotent) {
       "AND attname = 'data'", {});
   ASSERT_TRUE(storage.ok());
   EXPECT_STREQ(PQgetvalue(storage->get(), 0, 0), "e");
+  // v3: compressed storage, quarantine and verified-stream bookkeeping.
+  EXPECT_EQ(CountRows(*connection,
+                      "SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'session_payloads' AND column_name IN ('storage_encoding', 'data_sha256')"),
+            2);
+  EXPECT_EQ(CountRows(*connection,
+                      "SELECT count(*) FROM information_schema.tables WHERE table_name IN "
+                      "('quarantined_sessions', 'payload_streams')"),
+            2);
 }
 
 TEST(MigrationsTest, ConcurrentReplicasDoNotRace) {
