@@ -1,24 +1,15 @@
 #include "services/worker/store/pg_task_store.h"
 
-#include <cstdlib>
-
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "services/common/logging/log.h"
 #include "services/common/pg/connection.h"
-#include "services/worker/store/task_writer.h"
+#include "services/worker/store/batch_writer.h"
+#include "services/worker/store/partition_state.h"
+#include "services/worker/store/payload_writer.h"
 
 namespace ingest {
 namespace {
-
-// Never moves an offset backwards (a stale owner cannot undo progress).
-constexpr char kStoreOffset[] = R"sql(
-INSERT INTO consumer_offsets AS o (topic, partition, next_offset)
-VALUES ($1, $2::integer, $3::bigint)
-ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
-WHERE o.next_offset < EXCLUDED.next_offset
-)sql";
 
 class PgTaskStore final : public TaskStore {
  public:
@@ -26,44 +17,46 @@ class PgTaskStore final : public TaskStore {
 
   absl::StatusOr<PartitionOffsets> LoadNextOffsets(const std::string& topic,
                                                    const std::vector<int32_t>& partitions) override {
-    auto connection = Connection();
-    if (!connection.ok()) return connection.status();
-    auto result = (*connection)->Query(
-        "SELECT partition, next_offset FROM consumer_offsets "
-        "WHERE topic = $1 AND partition = ANY($2::integer[])",
-        {PgParam::Text(topic), PgParam::Text(absl::StrCat("{", absl::StrJoin(partitions, ","), "}"))});
-    if (!result.ok()) return Failed(result.status());
-    PartitionOffsets offsets;
-    for (int row = 0; row < PQntuples(result->get()); ++row) {
-      offsets[std::atoi(PQgetvalue(result->get(), row, 0))] =
-          std::atoll(PQgetvalue(result->get(), row, 1));
-    }
-    return offsets;
+    absl::StatusOr<PgConnection*> db = Connection();
+    if (!db.ok()) return db.status();
+    return Checked(ingest::LoadNextOffsets(**db, topic, partitions));
   }
 
-  absl::Status PersistBatch(const std::string& topic, int32_t partition,
-                            absl::Span<const TaskRecord> records, int64_t next_offset) override {
-    auto connection = Connection();
+  absl::StatusOr<QuarantinedSessions> LoadQuarantinedSessions(
+      const std::string& topic, const std::vector<int32_t>& partitions) override {
+    absl::StatusOr<PgConnection*> db = Connection();
+    if (!db.ok()) return db.status();
+    return Checked(ingest::LoadQuarantinedSessions(**db, topic, partitions));
+  }
+
+  absl::StatusOr<PersistOutcome> PersistBatches(const std::string& topic,
+                                                absl::Span<const PartitionBatch> batches,
+                                                const DeadLetterSink& sink) override {
+    absl::StatusOr<PgConnection*> connection = Connection();
     if (!connection.ok()) return connection.status();
     PgConnection& db = **connection;
     absl::Status status = db.Exec(absl::StrCat(
         "BEGIN; SET LOCAL lock_timeout = '", absl::ToInt64Milliseconds(options_.lock_timeout),
         "ms'; SET LOCAL statement_timeout = '",
         absl::ToInt64Milliseconds(options_.statement_timeout), "ms'"));
-    for (size_t i = 0; status.ok() && i < records.size(); ++i) {
-      status = WriteTask(db, partition, records[i]);
-    }
-    if (status.ok()) {
-      status = db.Query(kStoreOffset, {PgParam::Text(topic), PgParam::Int(partition),
-                                       PgParam::Int(next_offset)})
-                   .status();
-    }
-    if (status.ok()) status = db.Exec("COMMIT");
+    absl::StatusOr<PersistOutcome> outcome =
+        status.ok() ? WriteBatches(db, topic, batches) : absl::StatusOr<PersistOutcome>(status);
+    // The letters must be in the DLQ before the offset moves past them.
+    if (outcome.ok() && !outcome->dead_letters.empty()) status = sink(outcome->dead_letters);
+    if (outcome.ok() && status.ok()) status = db.Exec("COMMIT");
+    if (!outcome.ok()) status = outcome.status();
     if (!status.ok()) {
       if (db.IsHealthy()) (void)db.Exec("ROLLBACK");
       return Failed(status);
     }
-    return absl::OkStatus();
+    return outcome;
+  }
+
+  absl::Status Ping() override {
+    absl::StatusOr<PgConnection*> db = Connection();
+    if (!db.ok()) return db.status();
+    absl::Status status = (*db)->Exec("SELECT 1");
+    return status.ok() ? status : Failed(status);
   }
 
  private:
@@ -72,6 +65,8 @@ class PgTaskStore final : public TaskStore {
     connection_.reset();
     auto connected = PgConnection::Connect(options_.dsn, options_.connect_timeout);
     if (!connected.ok()) return connected.status();
+    // The staging table lives as long as the connection.
+    if (absl::Status status = CreatePayloadStage(**connected); !status.ok()) return status;
     connection_ = std::move(connected).value();
     log::Info("pg.connected");
     return connection_.get();
@@ -81,6 +76,13 @@ class PgTaskStore final : public TaskStore {
   absl::Status Failed(absl::Status status) {
     if (connection_ != nullptr && !connection_->IsHealthy()) connection_.reset();
     return status;
+  }
+
+  // Passes `result` through, dropping the connection if it broke.
+  template <typename T>
+  absl::StatusOr<T> Checked(absl::StatusOr<T> result) {
+    if (!result.ok()) return Failed(result.status());
+    return result;
   }
 
   const PgTaskStoreOptions options_;

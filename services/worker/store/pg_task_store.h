@@ -2,6 +2,10 @@
 
 // TaskStore on PostgreSQL through libpq. One connection, reconnected on
 // demand after it breaks. Not thread-safe: owned by the worker's loop thread.
+//
+// PersistBatches runs one transaction: BEGIN with the lock and statement
+// timeouts, the rows (batch_writer.h), the dead-letter sink, COMMIT. Payload
+// bytes are stored zstd-compressed (stored_payload.h).
 
 #include <memory>
 #include <string>

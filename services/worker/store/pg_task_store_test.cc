@@ -2,39 +2,74 @@
 
 #include "gtest/gtest.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/crypto/sha256.h"
 #include "services/common/pg/migrations.h"
 #include "services/common/pg/testing/test_database.h"
+#include "services/common/status/pg_status.h"
+#include "services/worker/store/pg_binary.h"
+#include "services/worker/store/stored_payload.h"
 
 namespace ingest {
 namespace {
 
 constexpr char kTopic[] = "ingest.tasks";
 
-TaskRecord Payload(int64_t offset, const std::string& session, uint64_t payload_id,
-                   const std::string& events) {
+TaskRecord Typed(int64_t offset, const std::string& session, v1::TaskType type) {
   TaskRecord record;
   record.offset = offset;
-  v1::Task& task = record.task;
-  task.set_schema_version(kTaskSchemaVersion);
-  task.set_type(v1::TASK_TYPE_PUSH_PAYLOAD);
-  task.set_project_id("proj");
-  task.set_session_id(session);
-  task.set_payload_id(payload_id);
-  task.set_chunk_count(1);
-  task.mutable_received_at()->set_seconds(1700000000);
-  task.mutable_payload()->mutable_content()->set_events(events);
+  record.task.set_schema_version(kTaskSchemaVersion);
+  record.task.set_type(type);
+  record.task.set_project_id("proj");
+  record.task.set_session_id(session);
+  record.task.mutable_received_at()->set_seconds(1700000000);
+  return record;
+}
+
+TaskRecord Payload(int64_t offset, const std::string& session, uint64_t payload_id,
+                   const std::string& events) {
+  TaskRecord record = Typed(offset, session, v1::TASK_TYPE_PUSH_PAYLOAD);
+  record.task.set_payload_id(payload_id);
+  record.task.set_chunk_count(1);
+  record.task.mutable_payload()->mutable_content()->set_events(events);
   return record;
 }
 
 TaskRecord Init(int64_t offset, const std::string& session) {
-  TaskRecord record;
-  record.offset = offset;
-  record.task.set_schema_version(kTaskSchemaVersion);
-  record.task.set_type(v1::TASK_TYPE_INITIALIZE_SESSION);
-  record.task.set_project_id("proj");
-  record.task.set_session_id(session);
+  TaskRecord record = Typed(offset, session, v1::TASK_TYPE_INITIALIZE_SESSION);
   record.task.mutable_init()->mutable_request()->set_client_version("sdk/9");
   record.task.mutable_init()->set_user_agent("test-agent");
+  return record;
+}
+
+// Chunk `index` of a streamed payload 1 whose chunks are `parts`; the last
+// chunk declares the digest of all of them, as the gateway does.
+TaskRecord Chunk(int64_t offset, const std::string& session, uint32_t index,
+                 const std::vector<std::string>& parts) {
+  TaskRecord chunk = Typed(offset, session, v1::TASK_TYPE_PUSH_PAYLOAD);
+  chunk.task.set_payload_id(1);
+  chunk.task.set_chunk_index(index);
+  chunk.task.set_chunk_count(static_cast<uint32_t>(parts.size()));
+  std::string whole;
+  for (const std::string& part : parts) whole += part;
+  chunk.task.mutable_payload()->set_chunk_data(parts[index]);
+  chunk.task.mutable_payload()->set_total_bytes(whole.size());
+  if (index + 1 == parts.size()) chunk.task.mutable_payload()->set_sha256(Sha256(whole));
+  return chunk;
+}
+
+TaskRecord Poison(int64_t offset, const std::string& session) {
+  TaskRecord record;
+  record.offset = offset;
+  DeadLetter letter;
+  letter.partition = -1;  // the store fills in where the record came from
+  letter.key = session;
+  letter.value = "\xff\xfe not a task";
+  letter.session_id = session;
+  letter.project_id = "proj";
+  letter.reason = DeadLetterReason::kInvalidRecord;
+  letter.detail = "undecodable";
+  letter.quarantines_session = true;
+  record.dead_letter = letter;
   return record;
 }
 
@@ -49,21 +84,63 @@ class PgTaskStoreTest : public ::testing::Test {
     store_ = CreatePgTaskStore({.dsn = database_->dsn(), .lock_timeout = absl::Milliseconds(300)});
   }
 
+  // Persists one partition's batch; the sink records what it was given.
+  absl::StatusOr<PersistOutcome> Persist(int32_t partition, std::vector<TaskRecord> records,
+                                         int64_t next_offset) {
+    return PersistAll({PartitionBatch{partition, std::move(records), next_offset}});
+  }
+
+  absl::StatusOr<PersistOutcome> PersistAll(std::vector<PartitionBatch> batches) {
+    return store_->PersistBatches(kTopic, batches, [this](absl::Span<const DeadLetter> letters) {
+      sunk_.insert(sunk_.end(), letters.begin(), letters.end());
+      return sink_status_;
+    });
+  }
+
   std::string One(const char* sql) {
     auto result = db_->Query(sql, {});
     EXPECT_TRUE(result.ok()) << result.status();
     return result.ok() && PQntuples(result->get()) > 0 ? PQgetvalue(result->get(), 0, 0) : "";
   }
 
+  // The uncompressed bytes of the session's payload rows in chunk order.
+  std::string StoredBytes(const std::string& session, uint64_t payload_id) {
+    auto result = db_->Query(
+        "SELECT storage_encoding, raw_size, data FROM session_payloads "
+        "WHERE session_id = $1 AND payload_id = $2::bigint ORDER BY chunk_index",
+        {PgParam::Text(session), PgParam::Int(static_cast<int64_t>(payload_id))},
+        PgFormat::kBinary);
+    EXPECT_TRUE(result.ok()) << result.status();
+    std::string bytes;
+    for (int row = 0; result.ok() && row < PQntuples(result->get()); ++row) {
+      auto raw = DecodeStoredData(static_cast<int>(BinaryValueInt(result->get(), row, 0)),
+                                  BinaryValueBytes(result->get(), row, 2),
+                                  BinaryValueInt(result->get(), row, 1));
+      EXPECT_TRUE(raw.ok()) << raw.status();
+      if (raw.ok()) bytes += *raw;
+    }
+    return bytes;
+  }
+
+  std::string Events(const std::string& session, uint64_t payload_id) {
+    v1::PayloadContent content;
+    EXPECT_TRUE(content.ParseFromString(StoredBytes(session, payload_id)));
+    return content.events();
+  }
+
   std::unique_ptr<TestDatabase> database_;
   std::unique_ptr<PgConnection> db_;
   std::unique_ptr<TaskStore> store_;
+  std::vector<DeadLetter> sunk_;
+  absl::Status sink_status_;
 };
 
 TEST_F(PgTaskStoreTest, PersistsRowsAndOffsetTogether) {
-  std::vector<TaskRecord> batch = {Init(10, "s1"), Payload(11, "s1", 1, "aa"),
-                                   Payload(12, "s1", 2, "bbb")};
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 3, batch, 13).ok());
+  auto outcome = Persist(3, {Init(10, "s1"), Payload(11, "s1", 1, "aa"), Payload(12, "s1", 2, "bbb")},
+                         13);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->rows_written, 3);
+  EXPECT_TRUE(sunk_.empty()) << "no dead letters, no sink call";
 
   EXPECT_EQ(One("SELECT count(*) FROM session_payloads WHERE session_id = 's1'"), "2");
   EXPECT_EQ(One("SELECT payload_count || '/' || last_payload_id || '/' || user_agent "
@@ -74,59 +151,181 @@ TEST_F(PgTaskStoreTest, PersistsRowsAndOffsetTogether) {
   EXPECT_EQ(*offsets, (PartitionOffsets{{3, 13}}));
 }
 
+TEST_F(PgTaskStoreTest, DataIsStoredCompressedWithTheDigestOfTheOriginal) {
+  const std::string events(50'000, 'e');
+  ASSERT_TRUE(Persist(0, {Payload(0, "c1", 1, events)}, 1).ok());
+  EXPECT_EQ(One("SELECT storage_encoding || ' ' || raw_size || ' ' || "
+                "(octet_length(data) < raw_size / 10) FROM session_payloads"),
+            absl::StrCat("1 ", Payload(0, "c1", 1, events).task.payload().content().ByteSizeLong(),
+                         " true"));
+  EXPECT_EQ(One("SELECT encode(data_sha256, 'hex') FROM session_payloads"),
+            Sha256Hex(Payload(0, "c1", 1, events).task.payload().content().SerializeAsString()));
+  EXPECT_EQ(Events("c1", 1), events);
+}
+
 TEST_F(PgTaskStoreTest, ReplayingABatchChangesNothing) {
   std::vector<TaskRecord> batch = {Payload(0, "s1", 1, "aa"), Payload(1, "s1", 2, "bb")};
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, batch, 2).ok());
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, batch, 2).ok());
+  ASSERT_TRUE(Persist(0, batch, 2).ok());
+  auto replay = Persist(0, batch, 2);
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_EQ(replay->duplicates_ignored, 2);
+  EXPECT_EQ(replay->rows_written, 0);
   EXPECT_EQ(One("SELECT count(*) FROM session_payloads"), "2");
-  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's1'"), "2");
+  EXPECT_EQ(One("SELECT payload_count || '/' || payload_id_gaps FROM sessions "
+                "WHERE session_id = 's1'"),
+            "2/0");
+}
+
+TEST_F(PgTaskStoreTest, ExactDuplicateInTheSameBatchIsIgnored) {
+  auto outcome = Persist(0, {Payload(0, "d1", 1, "same"), Payload(1, "d1", 1, "same")}, 2);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->duplicates_ignored, 1);
+  EXPECT_TRUE(sunk_.empty());
+  EXPECT_EQ(One("SELECT count(*) FROM session_payloads"), "1");
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 'd1'"), "1");
+}
+
+TEST_F(PgTaskStoreTest, ConflictingDuplicateGoesToTheSinkAndTheStoredRowIsKept) {
+  ASSERT_TRUE(Persist(0, {Payload(0, "s12", 1, "first")}, 1).ok());
+  const TaskRecord second = Payload(1, "s12", 1, "second");
+  auto outcome = Persist(0, {second}, 2);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+
+  ASSERT_EQ(sunk_.size(), 1u);
+  const DeadLetter& letter = sunk_[0];
+  EXPECT_EQ(letter.reason, DeadLetterReason::kConflictingDuplicate);
+  EXPECT_EQ(letter.partition, 0);
+  EXPECT_EQ(letter.offset, 1);
+  EXPECT_EQ(letter.key, "s12");
+  EXPECT_EQ(letter.session_id, "s12");
+  EXPECT_FALSE(letter.quarantines_session);
+  EXPECT_NE(letter.detail.find("payload 1 of session s12"), std::string::npos) << letter.detail;
+  EXPECT_NE(letter.detail.find("stored copy was kept"), std::string::npos) << letter.detail;
+  auto decoded = DecodeTask(letter.value);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->payload().content().events(), "second");
+  EXPECT_EQ(outcome->dead_letters.size(), 1u);
+
+  EXPECT_EQ(Events("s12", 1), "first");
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's12'"), "1");
+  EXPECT_EQ(One("SELECT next_offset FROM consumer_offsets"), "2");
+}
+
+TEST_F(PgTaskStoreTest, SinkFailureRollsBackEverythingIncludingTheOffset) {
+  sink_status_ = absl::UnavailableError("broker down");
+  auto outcome = Persist(0, {Init(0, "r1"), Payload(1, "r1", 1, "a"), Poison(2, "r2")}, 3);
+  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kUnavailable) << outcome.status();
+  EXPECT_EQ(sunk_.size(), 1u);
+  EXPECT_EQ(One("SELECT (SELECT count(*) FROM session_payloads) + (SELECT count(*) FROM sessions)"
+                " + (SELECT count(*) FROM consumer_offsets)"
+                " + (SELECT count(*) FROM quarantined_sessions)"),
+            "0");
+  // The same store commits the retry once the sink works again.
+  sink_status_ = absl::OkStatus();
+  ASSERT_TRUE(Persist(0, {Init(0, "r1"), Payload(1, "r1", 1, "a"), Poison(2, "r2")}, 3).ok());
+  EXPECT_EQ(One("SELECT next_offset FROM consumer_offsets"), "3");
+}
+
+TEST_F(PgTaskStoreTest, QuarantineIsWrittenWithTheLetterAndLoadedBack) {
+  auto outcome = Persist(4, {Payload(7, "q0", 1, "fine"), Poison(8, "q1")}, 9);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  ASSERT_EQ(sunk_.size(), 1u);
+  EXPECT_EQ(sunk_[0].partition, 4);
+  EXPECT_EQ(sunk_[0].offset, 8);
+  EXPECT_EQ(sunk_[0].value, "\xff\xfe not a task");
+  EXPECT_EQ(One("SELECT count(*) FROM sessions WHERE session_id = 'q1'"), "0")
+      << "a dead-lettered record writes no rows";
+  EXPECT_EQ(One("SELECT kafka_partition || '/' || first_offset || '/' || reason "
+                "FROM quarantined_sessions WHERE session_id = 'q1'"),
+            "4/8/invalid_record");
+  // A later poison record of the same session keeps the first one's row.
+  ASSERT_TRUE(Persist(4, {Poison(9, "q1")}, 10).ok());
+  EXPECT_EQ(One("SELECT first_offset FROM quarantined_sessions"), "8");
+
+  auto quarantined = store_->LoadQuarantinedSessions(kTopic, {4, 5});
+  ASSERT_TRUE(quarantined.ok()) << quarantined.status();
+  EXPECT_EQ(*quarantined, QuarantinedSessions{"q1"});
+  EXPECT_TRUE(store_->LoadQuarantinedSessions(kTopic, {5})->empty());
+  EXPECT_TRUE(store_->LoadQuarantinedSessions("other.topic", {4})->empty());
+}
+
+TEST_F(PgTaskStoreTest, DeadLettersReachTheSinkInPartitionAndOffsetOrder) {
+  ASSERT_TRUE(Persist(1, {Payload(0, "o1", 1, "kept")}, 1).ok());
+  auto outcome = PersistAll({PartitionBatch{2, {Poison(5, "o2")}, 6},
+                             PartitionBatch{1, {Poison(3, "o3"), Payload(4, "o1", 1, "other")}, 5}});
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  ASSERT_EQ(sunk_.size(), 3u);
+  EXPECT_EQ(std::make_pair(sunk_[0].partition, sunk_[0].offset), std::make_pair(1, int64_t{3}));
+  EXPECT_EQ(std::make_pair(sunk_[1].partition, sunk_[1].offset), std::make_pair(1, int64_t{4}));
+  EXPECT_EQ(sunk_[1].reason, DeadLetterReason::kConflictingDuplicate);
+  EXPECT_EQ(std::make_pair(sunk_[2].partition, sunk_[2].offset), std::make_pair(2, int64_t{5}));
+}
+
+TEST_F(PgTaskStoreTest, MultiplePartitionsInOneCallSetEveryOffset) {
+  auto outcome = PersistAll({PartitionBatch{0, {Payload(10, "m0", 1, "a")}, 11},
+                             PartitionBatch{1, {Payload(20, "m1", 1, "b")}, 21}});
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->rows_written, 2);
+  auto offsets = store_->LoadNextOffsets(kTopic, {0, 1});
+  ASSERT_TRUE(offsets.ok()) << offsets.status();
+  EXPECT_EQ(*offsets, (PartitionOffsets{{0, 11}, {1, 21}}));
+  EXPECT_EQ(Events("m0", 1), "a");
+  EXPECT_EQ(Events("m1", 1), "b");
 }
 
 TEST_F(PgTaskStoreTest, PayloadBeforeInitCreatesTheSessionAndInitFillsItLater) {
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(0, "s2", 1, "x")}, 1).ok());
+  ASSERT_TRUE(Persist(0, {Payload(0, "s2", 1, "x")}, 1).ok());
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's2'"), "1");
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Init(1, "s2")}, 2).ok());
+  ASSERT_TRUE(Persist(0, {Init(1, "s2")}, 2).ok());
   EXPECT_EQ(One("SELECT client_version || '/' || payload_count FROM sessions "
                 "WHERE session_id = 's2'"),
             "sdk/9/1");
 }
 
 TEST_F(PgTaskStoreTest, CountsPayloadIdGapsWithoutInventingPayloads) {
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(0, "s3", 1, "a"), Payload(1, "s3", 4, "b")},
-                                   2).ok());
-  EXPECT_EQ(One("SELECT payload_id_gaps || '/' || payload_count FROM sessions "
-                "WHERE session_id = 's3'"),
-            "2/2");
+  auto outcome = Persist(0, {Payload(0, "s3", 1, "a"), Payload(1, "s3", 4, "b")}, 2);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->payload_id_gaps, 2);
+  EXPECT_EQ(One("SELECT payload_id_gaps || '/' || payload_count || '/' || last_payload_id "
+                "FROM sessions WHERE session_id = 's3'"),
+            "2/2/4");
+  // A late payload below last_payload_id adds no gap and keeps the last id.
+  outcome = Persist(0, {Payload(2, "s3", 3, "late")}, 3);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->payload_id_gaps, 0);
+  EXPECT_EQ(One("SELECT payload_id_gaps || '/' || payload_count || '/' || last_payload_id "
+                "FROM sessions WHERE session_id = 's3'"),
+            "2/3/4");
+  // has_unloaded sticks once a payload says so.
+  TaskRecord unload = Payload(3, "s3", 5, "bye");
+  unload.task.mutable_payload()->set_has_session_unloaded(true);
+  ASSERT_TRUE(Persist(0, {unload, Payload(4, "s3", 6, "after")}, 5).ok());
+  EXPECT_EQ(One("SELECT has_unloaded FROM sessions WHERE session_id = 's3'"), "t");
 }
 
 TEST_F(PgTaskStoreTest, OffsetNeverMovesBackwards) {
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(5, "s4", 1, "a")}, 6).ok());
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(2, "s4", 1, "a")}, 3).ok());
+  ASSERT_TRUE(Persist(0, {Payload(5, "s4", 1, "a")}, 6).ok());
+  ASSERT_TRUE(Persist(0, {Payload(2, "s4", 1, "a")}, 3).ok());
   auto offsets = store_->LoadNextOffsets(kTopic, {0});
   ASSERT_TRUE(offsets.ok());
   EXPECT_EQ(offsets->at(0), 6);
 }
 
-TEST_F(PgTaskStoreTest, LockedTableFailsRetriablyAndStoresNothing) {
+TEST_F(PgTaskStoreTest, LockedTableFailsRetriablyWithinTheLockTimeout) {
   auto locker = database_->Connect();
   ASSERT_TRUE(locker->Exec("BEGIN; LOCK TABLE session_payloads IN ACCESS EXCLUSIVE MODE").ok());
-  absl::Status status = store_->PersistBatch(kTopic, 0, {Payload(0, "s5", 1, "a")}, 1);
-  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  const absl::Time start = absl::Now();
+  auto outcome = Persist(0, {Payload(0, "s5", 1, "a")}, 1);
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kUnavailable) << outcome.status();
+  EXPECT_TRUE(IsRetriablePgError(outcome.status()));
+  EXPECT_NE(outcome.status().message().find("55P03"), absl::string_view::npos);
+  // 300 ms lock timeout; far below the 30 s statement timeout.
+  EXPECT_LT(took, absl::Seconds(5));
   ASSERT_TRUE(locker->Exec("ROLLBACK").ok());
   EXPECT_EQ(One("SELECT count(*) FROM consumer_offsets"), "0");
   // The same store recovers on the next attempt.
-  EXPECT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(0, "s5", 1, "a")}, 1).ok());
-}
-
-TaskRecord Typed(int64_t offset, const std::string& session, v1::TaskType type) {
-  TaskRecord record;
-  record.offset = offset;
-  record.task.set_schema_version(kTaskSchemaVersion);
-  record.task.set_type(type);
-  record.task.set_project_id("proj");
-  record.task.set_session_id(session);
-  record.task.mutable_received_at()->set_seconds(1700000000);
-  return record;
+  EXPECT_TRUE(Persist(0, {Payload(0, "s5", 1, "a")}, 1).ok());
 }
 
 TEST_F(PgTaskStoreTest, IdentifyAndPropertiesCreateOrUpdateTheSession) {
@@ -138,7 +337,7 @@ TEST_F(PgTaskStoreTest, IdentifyAndPropertiesCreateOrUpdateTheSession) {
   (*first.task.mutable_properties()->mutable_properties())["b"] = "\"quoted\", {braces}";
   TaskRecord second = Typed(2, "s6", v1::TASK_TYPE_ADD_SESSION_PROPERTIES);
   (*second.task.mutable_properties()->mutable_properties())["a"] = "2";
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {identify, first, second}, 3).ok());
+  ASSERT_TRUE(Persist(0, {identify, first, second}, 3).ok());
   EXPECT_EQ(One("SELECT user_identifier || ' ' || (user_object->>'plan') FROM sessions "
                 "WHERE session_id = 's6'"),
             "ada@example.com pro");
@@ -161,8 +360,12 @@ TEST_F(PgTaskStoreTest, FeedbackErrorsAndMetricsAreStoredOncePerRecord) {
   metric->set_value(2.5);
   (*metric->mutable_tags())["page"] = "/home";
   std::vector<TaskRecord> batch = {feedback, errors, metrics};
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, batch, 3).ok());
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, batch, 3).ok()) << "replay";
+  auto outcome = Persist(0, batch, 3);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->rows_written, 3);
+  outcome = Persist(0, batch, 3);
+  ASSERT_TRUE(outcome.ok()) << "replay: " << outcome.status();
+  EXPECT_EQ(outcome->rows_written, 0);
   EXPECT_EQ(One("SELECT count(*) || ' ' || min(verbatim) FROM session_feedback"), "1 great");
   EXPECT_EQ(One("SELECT count(*) || ' ' || count(session_id) FROM backend_errors"), "2 0");
   EXPECT_EQ(One("SELECT name || '=' || value || ' ' || (tags->>'page') FROM metrics"),
@@ -170,84 +373,121 @@ TEST_F(PgTaskStoreTest, FeedbackErrorsAndMetricsAreStoredOncePerRecord) {
   EXPECT_EQ(One("SELECT count(*) FROM sessions WHERE session_id = 's7'"), "1");
 }
 
-TEST_F(PgTaskStoreTest, StreamedPayloadIsStoredChunkWiseAndCountedOnce) {
-  std::vector<TaskRecord> chunks;
-  const std::string parts[] = {"abc", "def", "g"};
-  for (uint32_t i = 0; i < 3; ++i) {
-    TaskRecord chunk = Typed(i, "s8", v1::TASK_TYPE_PUSH_PAYLOAD);
-    chunk.task.set_payload_id(1);
-    chunk.task.set_chunk_index(i);
-    chunk.task.set_chunk_count(3);
-    chunk.task.mutable_payload()->set_chunk_data(parts[i]);
-    chunk.task.mutable_payload()->set_total_bytes(7);
-    chunks.push_back(chunk);
-  }
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, chunks, 3).ok());
-  EXPECT_EQ(One("SELECT string_agg(convert_from(data, 'UTF8'), '' ORDER BY chunk_index) "
-                "FROM session_payloads WHERE session_id = 's8'"),
-            "abcdefg");
+TEST_F(PgTaskStoreTest, StreamedPayloadIsVerifiedAcrossCallsAndCountedOnce) {
+  const std::vector<std::string> parts = {"abc", "def", "g"};
+  auto first = Persist(0, {Chunk(0, "s8", 0, parts), Chunk(1, "s8", 1, parts)}, 2);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->streams_verified, 0);
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's8'"), "0")
+      << "not counted before it is verified";
+
+  auto last = Persist(0, {Chunk(2, "s8", 2, parts)}, 3);
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->streams_verified, 1);
+  EXPECT_TRUE(sunk_.empty());
+  EXPECT_EQ(StoredBytes("s8", 1), "abcdefg");
+  EXPECT_EQ(One("SELECT min(storage_encoding) FROM session_payloads"), "1");
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's8'"), "1");
+  EXPECT_EQ(One("SELECT chunk_count || '/' || raw_size || '/' || kafka_offset FROM "
+                "payload_streams WHERE session_id = 's8' AND payload_id = 1"),
+            "3/7/2");
+
+  // Replaying the whole stream changes nothing.
+  auto replay =
+      Persist(0, {Chunk(0, "s8", 0, parts), Chunk(1, "s8", 1, parts), Chunk(2, "s8", 2, parts)}, 3);
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_EQ(replay->duplicates_ignored, 3);
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's8'"), "1");
 }
 
-TaskRecord Chunk(int64_t offset, const std::string& session, uint32_t index, uint32_t count,
-                 const std::string& data) {
-  TaskRecord chunk = Typed(offset, session, v1::TASK_TYPE_PUSH_PAYLOAD);
-  chunk.task.set_payload_id(1);
-  chunk.task.set_chunk_index(index);
-  chunk.task.set_chunk_count(count);
-  chunk.task.mutable_payload()->set_chunk_data(data);
-  chunk.task.mutable_payload()->set_total_bytes(data.size() * count);
-  return chunk;
+TEST_F(PgTaskStoreTest, CorruptedStreamIsADigestMismatchAndNotCounted) {
+  const std::vector<std::string> parts = {"abc", "def", "g"};
+  TaskRecord corrupted = Chunk(1, "x8", 1, {"abc", "XYZ", "g"});
+  auto outcome = Persist(0, {Chunk(0, "x8", 0, parts), corrupted, Chunk(2, "x8", 2, parts)}, 3);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->streams_verified, 0);
+  ASSERT_EQ(sunk_.size(), 1u);
+  EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kStreamDigestMismatch);
+  EXPECT_EQ(sunk_[0].offset, 2);
+  EXPECT_NE(sunk_[0].detail.find("does not verify"), std::string::npos) << sunk_[0].detail;
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 'x8'"), "0");
+  EXPECT_EQ(One("SELECT count(*) FROM payload_streams"), "0");
+  EXPECT_EQ(One("SELECT string_agg(chunk_index::text, ',' ORDER BY chunk_index) "
+                "FROM session_payloads"),
+            "0,1")
+      << "the dead-lettered last chunk is not stored";
+}
+
+TEST_F(PgTaskStoreTest, StreamWithAMissingChunkIsADigestMismatch) {
+  const std::vector<std::string> parts = {"abc", "def", "g"};
+  ASSERT_TRUE(Persist(0, {Chunk(0, "x9", 0, parts), Chunk(2, "x9", 2, parts)}, 3).ok());
+  ASSERT_EQ(sunk_.size(), 1u);
+  EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kStreamDigestMismatch);
+  EXPECT_NE(sunk_[0].detail.find("chunk 1 of 3 is missing"), std::string::npos)
+      << sunk_[0].detail;
 }
 
 TEST_F(PgTaskStoreTest, SingleChunkStreamIsStoredWithItsBytes) {
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Chunk(0, "s9", 0, 1, "only")}, 1).ok());
-  EXPECT_EQ(One("SELECT convert_from(data, 'UTF8') || ' ' || raw_size FROM session_payloads "
-                "WHERE session_id = 's9'"),
-            "only 4");
+  auto outcome = Persist(0, {Chunk(0, "s9", 0, {"only"})}, 1);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->streams_verified, 1);
+  EXPECT_EQ(StoredBytes("s9", 1), "only");
+  EXPECT_EQ(One("SELECT raw_size FROM session_payloads WHERE session_id = 's9'"), "4");
 }
 
 TEST_F(PgTaskStoreTest, ResentStreamReplacesChunksLeftByARefusedAttempt) {
   // Attempt 1 was refused after two of three chunks; the resend writes all
   // three, later in the partition.
-  std::vector<TaskRecord> records = {Chunk(0, "s10", 0, 3, "old"), Chunk(1, "s10", 1, 3, "old"),
-                                     Chunk(2, "s10", 0, 3, "new"), Chunk(3, "s10", 1, 3, "new"),
-                                     Chunk(4, "s10", 2, 3, "new")};
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, records, 5).ok());
-  EXPECT_EQ(One("SELECT string_agg(convert_from(data, 'UTF8'), '' ORDER BY chunk_index) "
-                "FROM session_payloads WHERE session_id = 's10'"),
-            "newnewnew");
+  const std::vector<std::string> old_parts = {"old", "old", "old"};
+  const std::vector<std::string> new_parts = {"new", "new", "new"};
+  std::vector<TaskRecord> records = {Chunk(0, "s10", 0, old_parts), Chunk(1, "s10", 1, old_parts),
+                                     Chunk(2, "s10", 0, new_parts), Chunk(3, "s10", 1, new_parts),
+                                     Chunk(4, "s10", 2, new_parts)};
+  auto outcome = Persist(0, records, 5);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->streams_verified, 1);
+  EXPECT_EQ(StoredBytes("s10", 1), "newnewnew");
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's10'"), "1");
   // Replaying the old records (earlier offsets) changes nothing.
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {records[0], records[1]}, 5).ok());
-  EXPECT_EQ(One("SELECT string_agg(convert_from(data, 'UTF8'), '' ORDER BY chunk_index) "
-                "FROM session_payloads WHERE session_id = 's10'"),
-            "newnewnew");
+  ASSERT_TRUE(Persist(0, {records[0], records[1]}, 5).ok());
+  EXPECT_EQ(StoredBytes("s10", 1), "newnewnew");
+
+  // A resend in a later call replaces the stored chunks and re-verifies,
+  // without counting the payload again.
+  const std::vector<std::string> third = {"333", "333", "333"};
+  outcome = Persist(0, {Chunk(5, "s10", 0, third), Chunk(6, "s10", 1, third),
+                        Chunk(7, "s10", 2, third)}, 8);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->streams_verified, 1);
+  EXPECT_EQ(StoredBytes("s10", 1), "333333333");
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's10'"), "1");
+  EXPECT_TRUE(sunk_.empty());
 }
 
 TEST_F(PgTaskStoreTest, ShorterResendDropsLeftoverChunks) {
-  std::vector<TaskRecord> records = {Chunk(0, "s11", 0, 3, "aa"), Chunk(1, "s11", 1, 3, "aa"),
-                                     Chunk(2, "s11", 2, 3, "aa"), Chunk(3, "s11", 0, 2, "bb"),
-                                     Chunk(4, "s11", 1, 2, "bb")};
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, records, 5).ok());
-  EXPECT_EQ(One("SELECT string_agg(convert_from(data, 'UTF8'), '' ORDER BY chunk_index) "
-                "FROM session_payloads WHERE session_id = 's11'"),
-            "bbbb");
+  const std::vector<std::string> longer = {"aa", "aa", "aa"};
+  const std::vector<std::string> shorter = {"bb", "bb"};
+  ASSERT_TRUE(Persist(0, {Chunk(0, "s11", 0, longer), Chunk(1, "s11", 1, longer),
+                          Chunk(2, "s11", 2, longer)}, 3).ok());
+  ASSERT_TRUE(Persist(0, {Chunk(3, "s11", 0, shorter), Chunk(4, "s11", 1, shorter)}, 5).ok());
+  EXPECT_EQ(StoredBytes("s11", 1), "bbbb");
+  EXPECT_TRUE(sunk_.empty());
 }
 
-TEST_F(PgTaskStoreTest, WholePayloadDuplicateKeepsTheFirstBytes) {
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(0, "s12", 1, "first")}, 1).ok());
-  ASSERT_TRUE(store_->PersistBatch(kTopic, 0, {Payload(1, "s12", 1, "second")}, 2).ok());
-  EXPECT_EQ(One("SELECT count(*) FROM session_payloads WHERE session_id = 's12'"), "1");
-  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's12'"), "1");
-}
+TEST_F(PgTaskStoreTest, PingAnswersWhileTheDatabaseIsUp) { EXPECT_TRUE(store_->Ping().ok()); }
 
 TEST_F(PgTaskStoreTest, UnreachableDatabaseIsUnavailable) {
   auto store = CreatePgTaskStore({.dsn = "host=127.0.0.1 port=1 dbname=x connect_timeout=1",
                                   .connect_timeout = absl::Seconds(1)});
-  EXPECT_EQ(store->PersistBatch(kTopic, 0, {Payload(0, "s", 1, "a")}, 1).code(),
+  std::vector<PartitionBatch> batches = {PartitionBatch{0, {Payload(0, "s", 1, "a")}, 1}};
+  EXPECT_EQ(store->PersistBatches(kTopic, batches, [](auto) { return absl::OkStatus(); })
+                .status()
+                .code(),
             absl::StatusCode::kUnavailable);
   EXPECT_EQ(store->LoadNextOffsets(kTopic, {0}).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(store->LoadQuarantinedSessions(kTopic, {0}).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(store->Ping().code(), absl::StatusCode::kUnavailable);
 }
 
 }  // namespace

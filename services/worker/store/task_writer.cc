@@ -1,5 +1,6 @@
 #include "services/worker/store/task_writer.h"
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -34,51 +35,6 @@ ON CONFLICT (session_id) DO UPDATE SET
   user_agent = EXCLUDED.user_agent,
   accept_language = EXCLUDED.accept_language,
   updated_at = now()
-)sql";
-
-// Inserts the payload row (a whole payload, or one chunk of a streamed one)
-// if it is new and, in the same statement, creates or updates its session's
-// counters only when a payload's first row was really inserted.
-//
-// A whole payload that exists already is left alone (a replay). A streamed
-// chunk is replaced by a later record of the same chunk ($13): a stream the
-// gateway refused midway may have left chunks behind, and the client's
-// resend (later in the partition) must win. Older records never overwrite
-// newer ones.
-constexpr char kInsertPayload[] = R"sql(
-WITH written AS (
-  INSERT INTO session_payloads AS p (
-    session_id, payload_id, chunk_index, content_encoding, raw_size, data, is_beacon,
-    received_at, kafka_partition, kafka_offset)
-  VALUES ($1, $3::bigint, $4::integer, $5::smallint, $6::bigint, $7, $8::boolean,
-          $9::timestamptz, $10::integer, $11::bigint)
-  ON CONFLICT (session_id, payload_id, chunk_index) DO UPDATE SET
-    content_encoding = EXCLUDED.content_encoding, raw_size = EXCLUDED.raw_size,
-    data = EXCLUDED.data, is_beacon = EXCLUDED.is_beacon, received_at = EXCLUDED.received_at,
-    kafka_offset = EXCLUDED.kafka_offset, persisted_at = now()
-  WHERE $13::boolean AND p.kafka_partition = EXCLUDED.kafka_partition
-    AND p.kafka_offset < EXCLUDED.kafka_offset
-  RETURNING payload_id, chunk_index, (xmax = 0) AS inserted),
-counted AS (SELECT payload_id FROM written WHERE chunk_index = 0 AND inserted)
-INSERT INTO sessions AS s (session_id, project_id, payload_count, last_payload_id,
-                           payload_id_gaps, has_unloaded)
-SELECT $1, $2, count(*), coalesce(max(payload_id), 0),
-       greatest(coalesce(max(payload_id), 0) - 1, 0), $12::boolean
-FROM counted
-ON CONFLICT (session_id) DO UPDATE SET
-  payload_count = s.payload_count + EXCLUDED.payload_count,
-  payload_id_gaps = s.payload_id_gaps + CASE WHEN EXCLUDED.payload_count > 0
-      THEN greatest(EXCLUDED.last_payload_id - s.last_payload_id - 1, 0) ELSE 0 END,
-  last_payload_id = greatest(s.last_payload_id, EXCLUDED.last_payload_id),
-  has_unloaded = s.has_unloaded OR EXCLUDED.has_unloaded,
-  updated_at = now()
-)sql";
-
-// The last chunk fixes the chunk count: rows beyond it are leftovers of an
-// earlier, longer attempt.
-constexpr char kDropChunksBeyond[] = R"sql(
-DELETE FROM session_payloads WHERE session_id = $1 AND payload_id = $2::bigint
-  AND chunk_index >= $3::integer
 )sql";
 
 constexpr char kIdentifySession[] = R"sql(
@@ -150,11 +106,14 @@ std::pair<PgParam, PgParam> MapParams(const google::protobuf::Map<std::string, s
   return {PgParam::Text(ToPgTextArray(keys)), PgParam::Text(ToPgTextArray(values))};
 }
 
-absl::Status Run(PgConnection& db, const char* sql, const std::vector<PgParam>& params) {
-  return db.Query(sql, params).status();
+// Runs one statement; the rows it inserted or updated.
+absl::StatusOr<int64_t> Run(PgConnection& db, const char* sql, const std::vector<PgParam>& params) {
+  absl::StatusOr<PgResult> result = db.Query(sql, params);
+  if (!result.ok()) return result.status();
+  return std::atoll(PQcmdTuples(result->get()));
 }
 
-absl::Status WriteInit(PgConnection& db, const v1::Task& task) {
+absl::StatusOr<int64_t> WriteInit(PgConnection& db, const v1::Task& task) {
   const v1::SessionInit& init = task.init();
   const v1::InitializeSessionRequest& request = init.request();
   return Run(db, kUpsertInitializedSession,
@@ -170,30 +129,7 @@ absl::Status WriteInit(PgConnection& db, const v1::Task& task) {
               PgParam::Text(init.accept_language())});
 }
 
-absl::Status WritePayload(PgConnection& db, int32_t partition, const TaskRecord& record) {
-  const v1::Task& task = record.task;
-  const v1::Payload& payload = task.payload();
-  // A whole payload stores its serialized content; a streamed chunk its slice
-  // of it (a stream always declares its total size, even in one chunk).
-  const bool streamed = payload.total_bytes() > 0;
-  const std::string whole = streamed ? "" : payload.content().SerializeAsString();
-  const std::string& data = streamed ? payload.chunk_data() : whole;
-  absl::Status status = Run(db, kInsertPayload,
-             {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
-              PgParam::Int(static_cast<int64_t>(task.payload_id())),
-              PgParam::Int(task.chunk_index()), PgParam::Int(payload.content_encoding()),
-              PgParam::Int(static_cast<int64_t>(data.size())), PgParam::Bytes(data),
-              PgParam::Bool(payload.is_beacon()), PgParam::Text(TimestampText(ReceivedAt(task))),
-              PgParam::Int(partition), PgParam::Int(record.offset),
-              PgParam::Bool(payload.has_session_unloaded()), PgParam::Bool(streamed)});
-  if (!status.ok() || !streamed || task.chunk_index() + 1 != task.chunk_count()) return status;
-  return Run(db, kDropChunksBeyond,
-             {PgParam::Text(task.session_id()),
-              PgParam::Int(static_cast<int64_t>(task.payload_id())),
-              PgParam::Int(task.chunk_count())});
-}
-
-absl::Status WriteIdentify(PgConnection& db, const v1::Task& task) {
+absl::StatusOr<int64_t> WriteIdentify(PgConnection& db, const v1::Task& task) {
   auto [keys, values] = MapParams(task.identify().user_object());
   return Run(db, kIdentifySession,
              {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
@@ -201,14 +137,14 @@ absl::Status WriteIdentify(PgConnection& db, const v1::Task& task) {
               std::move(values)});
 }
 
-absl::Status WriteProperties(PgConnection& db, const v1::Task& task) {
+absl::StatusOr<int64_t> WriteProperties(PgConnection& db, const v1::Task& task) {
   auto [keys, values] = MapParams(task.properties().properties());
   return Run(db, kAddSessionProperties,
              {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()), std::move(keys),
               std::move(values)});
 }
 
-absl::Status WriteFeedback(PgConnection& db, int32_t partition, const TaskRecord& record) {
+absl::StatusOr<int64_t> WriteFeedback(PgConnection& db, int32_t partition, const TaskRecord& record) {
   const v1::Task& task = record.task;
   const v1::AddSessionFeedbackRequest& feedback = task.feedback();
   return Run(db, kAddSessionFeedback,
@@ -219,18 +155,18 @@ absl::Status WriteFeedback(PgConnection& db, int32_t partition, const TaskRecord
               PgParam::Int(MillisOr(feedback.timestamp_ms(), task))});
 }
 
-absl::Status EnsureSessionOf(PgConnection& db, const v1::Task& task) {
-  if (task.session_id().empty()) return absl::OkStatus();
+absl::StatusOr<int64_t> EnsureSessionOf(PgConnection& db, const v1::Task& task) {
+  if (task.session_id().empty()) return 0;
   return Run(db, kEnsureSession, {PgParam::Text(task.session_id()), PgParam::Text(task.project_id())});
 }
 
-absl::Status WriteBackendErrors(PgConnection& db, int32_t partition, const TaskRecord& record) {
+absl::StatusOr<int64_t> WriteBackendErrors(PgConnection& db, int32_t partition, const TaskRecord& record) {
   const v1::Task& task = record.task;
-  if (absl::Status status = EnsureSessionOf(db, task); !status.ok()) return status;
+  absl::StatusOr<int64_t> rows = EnsureSessionOf(db, task);
   const std::string received_at = TimestampText(ReceivedAt(task));
-  for (int i = 0; i < task.backend_errors().errors_size(); ++i) {
+  for (int i = 0; rows.ok() && i < task.backend_errors().errors_size(); ++i) {
     const v1::BackendError& error = task.backend_errors().errors(i);
-    absl::Status status = Run(
+    absl::StatusOr<int64_t> written = Run(
         db, kInsertBackendError,
         {PgParam::Int(partition), PgParam::Int(record.offset), PgParam::Int(i),
          PgParam::Text(task.project_id()), PgParam::Text(error.session_id()),
@@ -241,36 +177,35 @@ absl::Status WriteBackendErrors(PgConnection& db, int32_t partition, const TaskR
          PgParam::Text(error.service_name()), PgParam::Text(error.service_version()),
          PgParam::Text(error.environment()), PgParam::Int(MillisOr(error.timestamp_ms(), task)),
          PgParam::Text(received_at)});
-    if (!status.ok()) return status;
+    rows = written.ok() ? *rows + *written : written;
   }
-  return absl::OkStatus();
+  return rows;
 }
 
-absl::Status WriteMetrics(PgConnection& db, int32_t partition, const TaskRecord& record) {
+absl::StatusOr<int64_t> WriteMetrics(PgConnection& db, int32_t partition, const TaskRecord& record) {
   const v1::Task& task = record.task;
-  if (absl::Status status = EnsureSessionOf(db, task); !status.ok()) return status;
-  for (int i = 0; i < task.metrics().metrics_size(); ++i) {
+  absl::StatusOr<int64_t> rows = EnsureSessionOf(db, task);
+  for (int i = 0; rows.ok() && i < task.metrics().metrics_size(); ++i) {
     const v1::Metric& metric = task.metrics().metrics(i);
     auto [keys, values] = MapParams(metric.tags());
-    absl::Status status = Run(
+    absl::StatusOr<int64_t> written = Run(
         db, kInsertMetric,
         {PgParam::Int(partition), PgParam::Int(record.offset), PgParam::Int(i),
          PgParam::Text(task.project_id()), PgParam::Text(metric.session_id()),
          PgParam::Text(metric.name()), PgParam::Text(absl::StrCat(metric.value())),
          PgParam::Text(metric.category()), PgParam::Text(metric.group()), std::move(keys),
          std::move(values), PgParam::Int(MillisOr(metric.timestamp_ms(), task))});
-    if (!status.ok()) return status;
+    rows = written.ok() ? *rows + *written : written;
   }
-  return absl::OkStatus();
+  return rows;
 }
 
 }  // namespace
 
-absl::Status WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record) {
+absl::StatusOr<int64_t> WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record) {
   const v1::Task& task = record.task;
   switch (task.type()) {
     case v1::TASK_TYPE_INITIALIZE_SESSION: return WriteInit(db, task);
-    case v1::TASK_TYPE_PUSH_PAYLOAD: return WritePayload(db, partition, record);
     case v1::TASK_TYPE_IDENTIFY_SESSION: return WriteIdentify(db, task);
     case v1::TASK_TYPE_ADD_SESSION_PROPERTIES: return WriteProperties(db, task);
     case v1::TASK_TYPE_ADD_SESSION_FEEDBACK: return WriteFeedback(db, partition, record);

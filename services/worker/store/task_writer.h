@@ -1,17 +1,21 @@
 #pragma once
 
-// Writes one task's rows inside the caller's transaction: one statement per
-// task type, each idempotent (replaying the same record changes nothing).
-// Any task of a session creates the session row if it does not exist yet.
+// Writes one non-payload task's rows inside the caller's transaction: one
+// statement per row, each idempotent (replaying the same record changes
+// nothing). These tasks are rare next to payloads, so they are not batched;
+// payloads go through payload_writer.h. Any task of a session creates the
+// session row if it does not exist yet.
 
 #include <cstdint>
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "services/common/pg/connection.h"
 #include "services/worker/store/task_store.h"
 
 namespace ingest {
 
-absl::Status WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record);
+// The rows inserted or updated (0 for a replay). INTERNAL for a payload task
+// or an unknown type.
+absl::StatusOr<int64_t> WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record);
 
 }  // namespace ingest

@@ -1,0 +1,138 @@
+#include "services/worker/store/batch_writer.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include "services/common/codec/task_codec.h"
+#include "services/common/crypto/sha256.h"
+#include "services/worker/store/partition_state.h"
+#include "services/worker/store/payload_writer.h"
+#include "services/worker/store/session_counters.h"
+#include "services/worker/store/stored_payload.h"
+#include "services/worker/store/stream_verifier.h"
+#include "services/worker/store/task_writer.h"
+
+namespace ingest {
+namespace {
+
+// A letter for a record the store refused. The value is the task re-encoded:
+// the store never sees the record's original bytes, and EncodeTask of a
+// decoded task round-trips.
+DeadLetter StoreLetter(const PayloadRecord& payload, DeadLetterReason reason, std::string detail) {
+  const v1::Task& task = payload.record->task;
+  DeadLetter letter;
+  letter.partition = payload.partition;
+  letter.offset = payload.record->offset;
+  letter.key = task.session_id();
+  letter.value = EncodeTask(task);
+  letter.session_id = task.session_id();
+  letter.project_id = task.project_id();
+  letter.reason = reason;
+  letter.detail = std::move(detail);
+  return letter;
+}
+
+// Step 1: non-payload tasks are written; payload records and the loop's
+// letters are collected for the later steps.
+absl::Status WriteOtherTasks(PgConnection& db, absl::Span<const PartitionBatch> batches,
+                             std::vector<PayloadRecord>* payloads, PersistOutcome* outcome) {
+  for (const PartitionBatch& batch : batches) {
+    for (const TaskRecord& record : batch.records) {
+      if (record.dead_letter.has_value()) {
+        DeadLetter letter = *record.dead_letter;
+        if (letter.partition < 0) letter.partition = batch.partition;
+        if (letter.offset < 0) letter.offset = record.offset;
+        outcome->dead_letters.push_back(std::move(letter));
+        continue;
+      }
+      if (record.task.type() == v1::TASK_TYPE_PUSH_PAYLOAD) {
+        payloads->push_back(
+            {batch.partition, &record, Sha256(StoredBytesOf(record.task))});
+        continue;
+      }
+      absl::StatusOr<int64_t> rows = WriteTask(db, batch.partition, record);
+      if (!rows.ok()) return rows.status();
+      if (*rows > 0) ++outcome->rows_written;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Steps 2-4.
+absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecord> payloads,
+                                 PersistOutcome* outcome) {
+  absl::StatusOr<PayloadWrite> write = WritePayloads(db, payloads);
+  if (!write.ok()) return write.status();
+  outcome->rows_written += write->rows_written;
+  outcome->duplicates_ignored += write->plan.duplicates_ignored;
+  for (const PayloadConflict& conflict : write->plan.conflicts) {
+    outcome->dead_letters.push_back(StoreLetter(
+        payloads[conflict.record], DeadLetterReason::kConflictingDuplicate, conflict.detail));
+  }
+
+  // Whole payloads count when inserted, streamed ones when verified.
+  std::vector<size_t> counted;
+  for (size_t record : write->inserted) {
+    if (!IsStreamedChunk(payloads[record].record->task)) counted.push_back(record);
+  }
+  for (size_t end : write->plan.stream_ends) {
+    const PayloadRecord& last = payloads[end];
+    absl::StatusOr<StreamVerdict> verdict = VerifyStream(db, last.partition, *last.record);
+    if (!verdict.ok()) return verdict.status();
+    if (!verdict->verified) {
+      outcome->dead_letters.push_back(
+          StoreLetter(last, DeadLetterReason::kStreamDigestMismatch, verdict->detail));
+      continue;
+    }
+    ++outcome->streams_verified;
+    if (verdict->newly_verified) counted.push_back(end);
+  }
+  std::sort(counted.begin(), counted.end());
+
+  std::map<std::string, SessionPayloads> sessions;
+  for (const PayloadRecord& payload : payloads) {
+    const v1::Task& task = payload.record->task;
+    SessionPayloads& session = sessions[task.session_id()];
+    session.project_id = task.project_id();
+    session.has_unloaded |= task.payload().has_session_unloaded();
+  }
+  for (size_t record : counted) {
+    const v1::Task& task = payloads[record].record->task;
+    sessions[task.session_id()].counted_ids.push_back(task.payload_id());
+  }
+  absl::StatusOr<int64_t> gaps = UpdateSessionCounters(db, sessions);
+  if (!gaps.ok()) return gaps.status();
+  outcome->payload_id_gaps += *gaps;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<PersistOutcome> WriteBatches(PgConnection& db, const std::string& topic,
+                                            absl::Span<const PartitionBatch> batches) {
+  PersistOutcome outcome;
+  std::vector<PayloadRecord> payloads;
+  if (absl::Status status = WriteOtherTasks(db, batches, &payloads, &outcome); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = WritePayloadRecords(db, payloads, &outcome); !status.ok()) {
+    return status;
+  }
+  for (const DeadLetter& letter : outcome.dead_letters) {
+    if (!letter.quarantines_session || letter.session_id.empty()) continue;
+    if (absl::Status status = QuarantineSession(db, topic, letter); !status.ok()) return status;
+  }
+  for (const PartitionBatch& batch : batches) {
+    absl::Status status = StoreNextOffset(db, topic, batch.partition, batch.next_offset);
+    if (!status.ok()) return status;
+  }
+  std::stable_sort(outcome.dead_letters.begin(), outcome.dead_letters.end(),
+                   [](const DeadLetter& a, const DeadLetter& b) {
+                     return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);
+                   });
+  return outcome;
+}
+
+}  // namespace ingest

@@ -1,0 +1,30 @@
+#pragma once
+
+// The body of one PersistBatches transaction, run inside the caller's open
+// transaction (the caller owns BEGIN, the dead-letter sink, COMMIT and
+// ROLLBACK). In order:
+//   1. non-payload tasks, one statement each, in (batch, offset) order;
+//   2. payload rows in bulk (payload_writer.h);
+//   3. completed streams verified (stream_verifier.h);
+//   4. session counters for newly stored payloads (session_counters.h);
+//   5. quarantine rows for dead letters that quarantine their session;
+//   6. each partition's next offset.
+// Payloads come after the other tasks: they touch other session columns, so
+// the order between them does not matter, and bulk writing needs them
+// together. Records with a dead_letter write no rows.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "services/common/pg/connection.h"
+#include "services/worker/store/task_store.h"
+
+namespace ingest {
+
+// What was written; dead_letters holds the loop's and the store's letters in
+// (partition, offset) order, still to be handed to the sink.
+absl::StatusOr<PersistOutcome> WriteBatches(PgConnection& db, const std::string& topic,
+                                            absl::Span<const PartitionBatch> batches);
+
+}  // namespace ingest

@@ -1,0 +1,77 @@
+#pragma once
+
+// Decides, without touching the database, what each payload record of a
+// PersistBatches call does, given what is stored under its key
+// (session_id, payload_id, chunk_index):
+//   - new key                        -> staged for insert
+//   - same bytes (same SHA-256)      -> ignored: an exact replay
+//   - whole payload, other bytes     -> conflict: the stored copy (or the one
+//                                       earlier in the call) is kept; the
+//                                       record goes to the DLQ
+//   - streamed chunk, other bytes, later offset of the same partition
+//                                    -> staged to replace: a refused stream's
+//                                       resend wins
+//   - streamed chunk, older record   -> ignored: a replay of a record that a
+//                                       resend already replaced
+// Only the winning version of a key is staged, so the bulk write sees each
+// key once. Pure and deterministic: unit-testable without PostgreSQL.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "services/worker/store/task_store.h"
+
+namespace ingest {
+
+struct PayloadKey {
+  std::string session_id;
+  uint64_t payload_id = 0;
+  uint32_t chunk_index = 0;
+
+  bool operator<(const PayloadKey& other) const;
+};
+
+PayloadKey PayloadKeyOf(const v1::Task& task);
+
+// One version of a key: its bytes' SHA-256 and the record that wrote it.
+struct ChunkVersion {
+  std::string sha256;  // 32 bytes
+  int32_t partition = -1;
+  int64_t offset = -1;
+};
+
+// What the database holds for the keys of a call.
+using StoredVersions = std::map<PayloadKey, ChunkVersion>;
+
+// A payload record of the call, in (batch, offset) order.
+struct PayloadRecord {
+  int32_t partition = -1;
+  const TaskRecord* record = nullptr;
+  std::string sha256;  // of StoredBytesOf(record->task)
+};
+
+struct StagedPayload {
+  size_t record = 0;             // index into the planned records
+  bool replaces_stored = false;  // the key holds a row already (else: insert)
+};
+
+struct PayloadConflict {
+  size_t record = 0;
+  std::string detail;
+};
+
+struct PayloadPlan {
+  std::vector<StagedPayload> staged;       // one per key, in first-seen order
+  std::vector<PayloadConflict> conflicts;  // in record order
+  // Staged last chunks of streamed payloads, the latest per payload, in record
+  // order: each completes a stream that must now be verified.
+  std::vector<size_t> stream_ends;
+  int64_t duplicates_ignored = 0;
+};
+
+PayloadPlan PlanPayloads(absl::Span<const PayloadRecord> records, const StoredVersions& stored);
+
+}  // namespace ingest

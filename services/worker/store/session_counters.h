@@ -1,0 +1,45 @@
+#pragma once
+
+// Session counters for the payloads a PersistBatches call newly stored.
+//
+// payload_count grows by one per payload counted (a whole payload when its
+// row is inserted, a streamed one when verified); replays count nothing.
+// payload_id_gaps counts ids skipped: a payload above last_payload_id adds
+// the ids between them; a late payload below it adds none (its gap was
+// counted already, and is not subtracted: the counter records skips seen).
+// Every payload session of the call gets its row (upsert) even when nothing
+// counts, and has_unloaded sticks once any payload says so.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/common/pg/connection.h"
+
+namespace ingest {
+
+struct SessionPayloads {
+  std::string project_id;
+  bool has_unloaded = false;
+  std::vector<uint64_t> counted_ids;  // newly counted payload ids, in record order
+};
+
+// The change to one session's counters.
+struct SessionCounterDelta {
+  int64_t payload_count = 0;
+  uint64_t last_payload_id = 0;  // the new last id, or 0 if unchanged
+  int64_t payload_id_gaps = 0;
+};
+
+// Counts `ids` (in record order) on top of a stored last_payload_id.
+SessionCounterDelta CountPayloadIds(uint64_t stored_last_payload_id,
+                                    const std::vector<uint64_t>& ids);
+
+// Applies the counters of `sessions` (keyed by session id); returns the gaps
+// added across them.
+absl::StatusOr<int64_t> UpdateSessionCounters(PgConnection& db,
+                                              const std::map<std::string, SessionPayloads>& sessions);
+
+}  // namespace ingest
