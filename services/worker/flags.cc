@@ -12,9 +12,19 @@
 
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9102",
           "HOST:PORT for the Prometheus /metrics endpoint. Env: WORKER_METRICS_ADDRESS.");
+ABSL_FLAG(std::string, health_address, "127.0.0.1:9103",
+          "HOST:PORT for the HTTP probes GET /livez and GET /readyz (ready = a member of the "
+          "consumer group and PostgreSQL reachable); empty disables them. "
+          "Env: WORKER_HEALTH_ADDRESS.");
 ABSL_FLAG(std::string, kafka_bootstrap, "",
           "Kafka bootstrap servers, HOST:PORT[,...]. Required. Env: KAFKA_BOOTSTRAP.");
 ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic to consume. Env: KAFKA_TOPIC.");
+ABSL_FLAG(std::string, dlq_topic, "",
+          "Dead-letter topic for poison records and their quarantined sessions; empty = "
+          "<topic>.dlq. Env: WORKER_DLQ_TOPIC.");
+ABSL_FLAG(absl::Duration, dlq_timeout, absl::Seconds(30),
+          "How long a batch waits for the DLQ to acknowledge its dead letters before it is "
+          "rolled back and retried.");
 ABSL_FLAG(std::string, group_id, "ingest-workers", "Kafka consumer group. Env: WORKER_GROUP_ID.");
 ABSL_FLAG(std::string, group_instance_id, "",
           "Static group membership id (e.g. the pod name) so a restart within "
@@ -23,7 +33,9 @@ ABSL_FLAG(absl::Duration, session_timeout, absl::Seconds(30),
           "Kafka consumer session timeout: how long a silent member keeps its partitions. "
           "Failover takes this plus the broker's group.initial.rebalance.delay.ms.");
 ABSL_FLAG(absl::Duration, heartbeat_interval, absl::Seconds(3),
-          "Kafka consumer heartbeat interval (at most a third of --session_timeout).");
+          "Kafka consumer heartbeat interval (at most a third of --session_timeout). The "
+          "broker's group.initial.rebalance.delay.ms (3 s by default; 0 in the local stack) "
+          "delays the first assignment of a new group by that much.");
 ABSL_FLAG(absl::Duration, max_poll_interval, absl::Minutes(5),
           "Kafka max.poll.interval.ms: a member that does not poll this long leaves the group.");
 ABSL_FLAG(std::string, pg_dsn, "",
@@ -33,8 +45,18 @@ ABSL_FLAG(absl::Duration, pg_lock_timeout, absl::Seconds(5),
           "which is retried with backoff.");
 ABSL_FLAG(absl::Duration, pg_statement_timeout, absl::Seconds(30),
           "statement_timeout for each batch transaction.");
-ABSL_FLAG(int, batch_max_records, 500, "Largest batch (records) per partition and transaction.");
-ABSL_FLAG(int64_t, batch_max_bytes, 32 << 20, "Largest batch (bytes) per partition.");
+ABSL_FLAG(int, batch_max_records, 500, "Largest batch (records) of one partition.");
+ABSL_FLAG(int64_t, batch_max_bytes, 16 << 20, "Largest batch (record bytes) of one partition.");
+ABSL_FLAG(int, writer_threads, 2,
+          "Threads (each with its own PostgreSQL connection) writing batches; partitions are "
+          "processed in parallel, each strictly in order.");
+ABSL_FLAG(int, transaction_max_records, 2000,
+          "A writer puts queued batches of several partitions into one transaction up to this "
+          "many records...");
+ABSL_FLAG(int64_t, transaction_max_bytes, 64 << 20, "...and this many record bytes.");
+ABSL_FLAG(int64_t, max_held_bytes, int64_t{256} << 20,
+          "Record bytes taken from Kafka and not yet persisted, across partitions; beyond it "
+          "partitions are paused until batches commit.");
 ABSL_FLAG(absl::Duration, batch_max_delay, absl::Milliseconds(50),
           "How long a partial batch waits for more records before it is written.");
 ABSL_FLAG(absl::Duration, retry_max_backoff, absl::Seconds(10),
@@ -47,13 +69,16 @@ namespace ingest {
 absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
   ConfigureFlagUsage(
       "Consumes ingest.tasks by partition and persists sessions to PostgreSQL, exactly once.\n"
-      "Usage: worker --kafka_bootstrap=HOST:PORT --pg_dsn='host=... dbname=...' [flags]");
+      "Usage: worker --kafka_bootstrap=HOST:PORT --pg_dsn='host=... dbname=...' [flags]\n"
+      "       worker migrate --pg_dsn=... [--help]   apply the schema migrations and exit");
   // The command line, parsed below, takes precedence over the environment.
   ApplyEnvironment({{&FLAGS_metrics_address, "WORKER_METRICS_ADDRESS"},
                               {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
                               {&FLAGS_topic, "KAFKA_TOPIC"},
                               {&FLAGS_group_id, "WORKER_GROUP_ID"},
                               {&FLAGS_group_instance_id, "WORKER_INSTANCE_ID"},
+                              {&FLAGS_health_address, "WORKER_HEALTH_ADDRESS"},
+                              {&FLAGS_dlq_topic, "WORKER_DLQ_TOPIC"},
                               {&FLAGS_pg_dsn, "PG_DSN"}});
   absl::ParseCommandLine(argc, argv);
 
@@ -61,6 +86,13 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
 
   WorkerOptions options;
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  options.health_address = absl::GetFlag(FLAGS_health_address);
+  options.dlq_topic = absl::GetFlag(FLAGS_dlq_topic);
+  options.dlq_timeout = absl::GetFlag(FLAGS_dlq_timeout);
+  options.writers.threads = absl::GetFlag(FLAGS_writer_threads);
+  options.writers.max_transaction_records = absl::GetFlag(FLAGS_transaction_max_records);
+  options.writers.max_transaction_bytes = absl::GetFlag(FLAGS_transaction_max_bytes);
+  options.loop.max_held_bytes = absl::GetFlag(FLAGS_max_held_bytes);
   options.consumer.bootstrap_servers = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.consumer.topic = absl::GetFlag(FLAGS_topic);
   options.consumer.group_id = absl::GetFlag(FLAGS_group_id);

@@ -2,47 +2,32 @@
 
 #include "absl/strings/str_cat.h"
 #include "prometheus/registry.h"
+#include "services/common/http/health_server.h"
+#include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
-#include "services/common/pg/connection.h"
-#include "services/common/pg/migrations.h"
-#include "services/common/retry/backoff.h"
+#include "services/worker/database_probe.h"
+#include "services/worker/dead_letter_publisher.h"
+#include "services/worker/migrate_command.h"
 
 namespace ingest {
 
+// Declared in destruction order's reverse: the loop goes first, then the
+// writers (finishing their transaction), then the DLQ producer they use.
 struct WorkerApp::Parts {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<WorkerMetrics> metrics;
   std::unique_ptr<MetricsServer> metrics_server;
-  std::unique_ptr<TaskStore> store;
+  std::unique_ptr<DatabaseProbe> database_probe;
+  std::unique_ptr<Producer> dlq_producer;
+  std::unique_ptr<DeadLetterPublisher> dead_letters;
+  std::unique_ptr<TaskStore> control_store;
+  std::unique_ptr<BatchWriterPool> writers;
   std::unique_ptr<Consumer> consumer;
   std::unique_ptr<PartitionLoop> loop;
+  std::unique_ptr<HealthServer> health_server;
+  absl::Duration liveness_stall;
 };
-
-namespace {
-
-absl::Status MigrateWithRetry(const WorkerOptions& options) {
-  const absl::Time deadline = absl::Now() + options.startup_timeout;
-  for (int attempt = 1;; ++attempt) {
-    auto connection = PgConnection::Connect(options.store.dsn, options.store.connect_timeout);
-    const absl::Status status = connection.ok() ? ApplyMigrations(**connection, options.store.lock_timeout)
-                             : connection.status();
-    if (status.ok()) return status;
-    const absl::Duration backoff =
-        CappedExponentialBackoff(absl::Milliseconds(200), absl::Seconds(5), attempt);
-    if (absl::Now() + backoff > deadline) {
-      return absl::Status(status.code(), absl::StrCat("database not ready after ",
-                                                      absl::FormatDuration(options.startup_timeout),
-                                                      ": ", status.message()));
-    }
-    log::Warn("worker.migrate_retry", {{"attempt", attempt},
-                                       {"backoff_ms", absl::ToInt64Milliseconds(backoff)},
-                                       {"error", status.ToString()}});
-    absl::SleepFor(backoff);
-  }
-}
-
-}  // namespace
 
 absl::Status ValidateWorkerOptions(const WorkerOptions& options) {
   if (options.consumer.bootstrap_servers.empty()) {
@@ -55,6 +40,12 @@ absl::Status ValidateWorkerOptions(const WorkerOptions& options) {
   if (options.loop.max_batch_records < 1) {
     return absl::InvalidArgumentError("--batch_max_records must be at least 1");
   }
+  if (options.writers.threads < 1) {
+    return absl::InvalidArgumentError("--writer_threads must be at least 1");
+  }
+  if (options.loop.max_held_bytes < options.loop.max_batch_bytes) {
+    return absl::InvalidArgumentError("--max_held_bytes must be at least --batch_max_bytes");
+  }
   if (options.consumer.heartbeat_interval * 3 > options.consumer.session_timeout) {
     return absl::InvalidArgumentError(
         "--heartbeat_interval must be at most a third of --session_timeout");
@@ -64,7 +55,13 @@ absl::Status ValidateWorkerOptions(const WorkerOptions& options) {
 
 absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions& options) {
   if (absl::Status status = ValidateWorkerOptions(options); !status.ok()) return status;
-  if (absl::Status status = MigrateWithRetry(options); !status.ok()) return status;
+  // Replicas race harmlessly: migrations run under an advisory lock.
+  absl::StatusOr<std::vector<int>> migrated =
+      WaitAndMigrate({.dsn = options.store.dsn,
+                      .connect_timeout = options.store.connect_timeout,
+                      .lock_timeout = options.store.lock_timeout,
+                      .wait = options.startup_timeout});
+  if (!migrated.ok()) return migrated.status();
 
   auto app = std::unique_ptr<WorkerApp>(new WorkerApp());
   Parts& parts = *(app->parts_ = std::make_unique<Parts>());
@@ -73,20 +70,78 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
   if (!metrics_server.ok()) return metrics_server.status();
   parts.metrics_server = std::move(metrics_server).value();
 
-  parts.store = CreatePgTaskStore(options.store);
+  parts.database_probe =
+      std::make_unique<DatabaseProbe>(CreatePgTaskStore(options.store), absl::Seconds(5));
+
+  // Dead letters: the worker's only producer. Same guarantees as the
+  // gateway's (acks=all, idempotence): a transaction commits past a poison
+  // record only once the DLQ has it.
+  const std::string dlq_topic =
+      options.dlq_topic.empty() ? options.consumer.topic + ".dlq" : options.dlq_topic;
+  auto producer = CreateRdKafkaProducer({.bootstrap_servers = options.consumer.bootstrap_servers,
+                                         .client_id = "ingest-worker-dlq",
+                                         .delivery_timeout = options.dlq_timeout});
+  if (!producer.ok()) return producer.status();
+  parts.dlq_producer = std::move(producer).value();
+  if (absl::Status reachable = parts.dlq_producer->CheckReachable(dlq_topic, absl::Seconds(5));
+      !reachable.ok()) {
+    log::Warn("worker.dlq_topic_unavailable",
+              {{"topic", dlq_topic},
+               {"error", reachable.ToString()},
+               {"detail", "poison records will hold their partition until the topic exists"}});
+  }
+  parts.dead_letters = std::make_unique<DeadLetterPublisher>(
+      *parts.dlq_producer, dlq_topic, options.consumer.topic, options.dlq_timeout);
+
+  parts.control_store = CreatePgTaskStore(options.store);
+  BatchWriterPoolOptions writer_options = options.writers;
+  writer_options.topic = options.consumer.topic;
+  parts.writers = std::make_unique<BatchWriterPool>(
+      writer_options, [&options] { return CreatePgTaskStore(options.store); },
+      [publisher = parts.dead_letters.get()](absl::Span<const DeadLetter> letters) {
+        return publisher->Publish(letters);
+      },
+      *parts.metrics);
+
   auto consumer = CreateRdKafkaConsumer(options.consumer);
   if (!consumer.ok()) return consumer.status();
   parts.consumer = std::move(consumer).value();
   PartitionLoopOptions loop_options = options.loop;
   loop_options.topic = options.consumer.topic;
-  parts.loop = std::make_unique<PartitionLoop>(loop_options, *parts.consumer, *parts.store,
-                                               *parts.metrics);
+  parts.loop = std::make_unique<PartitionLoop>(loop_options, *parts.consumer, *parts.control_store,
+                                               *parts.writers, *parts.metrics);
+  parts.liveness_stall = options.liveness_stall;
+  if (!options.health_address.empty()) {
+    auto health = HealthServer::Start(
+        options.health_address,
+        {.liveness =
+             [&parts] {
+               const absl::Duration idle = absl::Now() - parts.loop->last_step();
+               if (idle <= parts.liveness_stall) return HealthReport::Healthy();
+               return HealthReport::Unhealthy(absl::StrCat(
+                   "the partition loop made no progress for ", absl::FormatDuration(idle)));
+             },
+         .readiness =
+             [&parts] {
+               if (!parts.loop->joined()) {
+                 return HealthReport::Unhealthy("not yet a member of the consumer group");
+               }
+               std::string error = parts.database_probe->LastError();
+               if (!error.empty()) return HealthReport::Unhealthy(std::move(error));
+               return HealthReport::Healthy();
+             }});
+    if (!health.ok()) return health.status();
+    parts.health_server = std::move(health).value();
+  }
   if (absl::Status status = parts.consumer->Subscribe(parts.loop.get()); !status.ok()) {
     return status;
   }
   log::Info("worker.started", {{"metrics_port", parts.metrics_server->port()},
+                               {"health_port", app->health_port()},
                                {"topic", options.consumer.topic},
-                               {"group", options.consumer.group_id}});
+                               {"dlq_topic", dlq_topic},
+                               {"group", options.consumer.group_id},
+                               {"writer_threads", writer_options.threads}});
   return app;
 }
 
@@ -99,5 +154,9 @@ void WorkerApp::Run(const absl::Notification& stop) {
 }
 
 int WorkerApp::metrics_port() const { return parts_->metrics_server->port(); }
+
+int WorkerApp::health_port() const {
+  return parts_->health_server == nullptr ? 0 : parts_->health_server->port();
+}
 
 }  // namespace ingest

@@ -1,8 +1,8 @@
 #pragma once
 
-// WorkerApp: wires the real dependencies (librdkafka consumer, PostgreSQL
-// store, Prometheus exposer) around a PartitionLoop. Used by main() and by
-// the end-to-end tests.
+// WorkerApp: wires the real dependencies (librdkafka consumer and DLQ
+// producer, PostgreSQL stores, writer pool, Prometheus exposer, HTTP health
+// probes) around a PartitionLoop. Used by main() and by the end-to-end tests.
 
 #include <memory>
 #include <string>
@@ -11,6 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "services/common/kafka/rdkafka_consumer.h"
+#include "services/worker/batch_writer_pool.h"
 #include "services/worker/partition_loop.h"
 #include "services/worker/store/pg_task_store.h"
 
@@ -18,9 +19,18 @@ namespace ingest {
 
 struct WorkerOptions {
   std::string metrics_address = "127.0.0.1:0";
+  // /livez and /readyz; empty = no health server.
+  std::string health_address = "127.0.0.1:0";
   ConsumerOptions consumer;
   PgTaskStoreOptions store;
   PartitionLoopOptions loop;
+  BatchWriterPoolOptions writers;
+  // Dead letters go here; empty = "<topic>.dlq".
+  std::string dlq_topic;
+  // How long a transaction waits for the DLQ to acknowledge its dead letters.
+  absl::Duration dlq_timeout = absl::Seconds(30);
+  // /livez fails when the loop has not completed a step for this long.
+  absl::Duration liveness_stall = absl::Minutes(2);
   // Start-up waits this long for PostgreSQL (migrations) before giving up.
   absl::Duration startup_timeout = absl::Seconds(60);
 };
@@ -31,7 +41,8 @@ absl::Status ValidateWorkerOptions(const WorkerOptions& options);
 class WorkerApp {
  public:
   // Connects to PostgreSQL (retrying until startup_timeout), applies
-  // migrations, starts /metrics and joins the consumer group.
+  // migrations, starts /metrics and the health probes and joins the
+  // consumer group.
   static absl::StatusOr<std::unique_ptr<WorkerApp>> Create(const WorkerOptions& options);
   ~WorkerApp();
 
@@ -39,6 +50,7 @@ class WorkerApp {
   void Run(const absl::Notification& stop);
 
   int metrics_port() const;
+  int health_port() const;  // 0 without a health server
 
  private:
   WorkerApp() = default;
