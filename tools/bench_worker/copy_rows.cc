@@ -1,0 +1,176 @@
+#include "tools/bench_worker/copy_rows.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace ingest::bench_worker {
+namespace {
+
+constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // 11 bytes with its NUL
+const absl::Time kPgEpoch = absl::FromCivil(absl::CivilSecond(2000, 1, 1, 0, 0, 0),
+                                            absl::UTCTimeZone());
+
+// The columns the worker writes for a whole payload, and their types.
+struct Expected {
+  const char* name;
+  const char* data_type;
+};
+constexpr Expected kRequired[] = {
+    {"session_id", "text"},     {"payload_id", "bigint"},
+    {"chunk_index", "integer"}, {"content_encoding", "smallint"},
+    {"raw_size", "bigint"},     {"data", "bytea"},
+    {"is_beacon", "boolean"},   {"received_at", "timestamp with time zone"},
+    {"kafka_partition", "integer"}, {"kafka_offset", "bigint"},
+};
+
+}  // namespace
+
+PgBinaryCopyBuffer::PgBinaryCopyBuffer() {
+  buffer_.append(kSignature, 11);
+  Raw(0, 4);  // flags
+  Raw(0, 4);  // header extension length
+}
+
+void PgBinaryCopyBuffer::Raw(uint64_t value, int bytes) {
+  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
+    buffer_.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+void PgBinaryCopyBuffer::BeginRow(int fields) { Raw(static_cast<uint16_t>(fields), 2); }
+
+void PgBinaryCopyBuffer::AddBytes(absl::string_view bytes) {
+  Raw(static_cast<uint32_t>(bytes.size()), 4);
+  buffer_.append(bytes.data(), bytes.size());
+}
+
+void PgBinaryCopyBuffer::AddInt16(int16_t value) {
+  Raw(2, 4);
+  Raw(static_cast<uint16_t>(value), 2);
+}
+
+void PgBinaryCopyBuffer::AddInt32(int32_t value) {
+  Raw(4, 4);
+  Raw(static_cast<uint32_t>(value), 4);
+}
+
+void PgBinaryCopyBuffer::AddInt64(int64_t value) {
+  Raw(8, 4);
+  Raw(static_cast<uint64_t>(value), 8);
+}
+
+void PgBinaryCopyBuffer::AddBool(bool value) {
+  Raw(1, 4);
+  Raw(value ? 1 : 0, 1);
+}
+
+void PgBinaryCopyBuffer::AddTimestamp(absl::Time time) {
+  AddInt64(absl::ToInt64Microseconds(time - kPgEpoch));
+}
+
+std::string PgBinaryCopyBuffer::Finish() && {
+  Raw(0xffff, 2);  // -1 fields: end of data
+  return std::move(buffer_);
+}
+
+absl::string_view StorageName(Storage storage) {
+  return storage == Storage::kZstd ? "zstd" : "identity";
+}
+
+absl::StatusOr<CopyLayout> CopyLayout::ForColumns(
+    const std::map<std::string, std::string>& types) {
+  CopyLayout layout;
+  auto add = [&](const std::string& name, const std::string& type) -> absl::Status {
+    static const std::map<std::string, Kind> kKinds = {
+        {"text", Kind::kText},
+        {"bytea", Kind::kText},
+        {"smallint", Kind::kInt16},
+        {"integer", Kind::kInt32},
+        {"bigint", Kind::kInt64},
+        {"boolean", Kind::kBool},
+        {"timestamp with time zone", Kind::kTimestamp}};
+    auto kind = kKinds.find(type);
+    if (kind == kKinds.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("session_payloads.", name, " is ", type,
+                       ", a type the raw COPY does not write (tools/bench_worker/copy_rows.cc)"));
+    }
+    layout.columns_.push_back(name);
+    layout.layout_.push_back({name, kind->second});
+    return absl::OkStatus();
+  };
+  for (const Expected& expected : kRequired) {
+    auto it = types.find(expected.name);
+    if (it == types.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("session_payloads has no column ", expected.name));
+    }
+    if (it->second != expected.data_type) {
+      return absl::InvalidArgumentError(absl::StrCat("session_payloads.", expected.name, " is ",
+                                                     it->second, ", expected ",
+                                                     expected.data_type));
+    }
+    if (absl::Status status = add(it->first, it->second); !status.ok()) return status;
+  }
+  if (auto it = types.find("storage_encoding"); it != types.end()) {
+    if (it->second != "text" && it->second != "smallint" && it->second != "integer" &&
+        it->second != "bigint") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "session_payloads.storage_encoding is ", it->second, ", expected text or an integer"));
+    }
+    layout.storage_ = Storage::kZstd;
+    if (absl::Status status = add(it->first, it->second); !status.ok()) return status;
+  }
+  if (auto it = types.find("data_sha256"); it != types.end()) {
+    if (it->second != "bytea") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("session_payloads.data_sha256 is ", it->second, ", expected bytea"));
+    }
+    if (absl::Status status = add(it->first, it->second); !status.ok()) return status;
+  }
+  return layout;
+}
+
+std::string CopyLayout::CopySql(absl::string_view table) const {
+  return absl::StrCat("COPY ", table, " (", absl::StrJoin(columns_, ", "),
+                      ") FROM STDIN (FORMAT binary)");
+}
+
+void CopyLayout::AppendRow(const PayloadRow& row, PgBinaryCopyBuffer& out) const {
+  out.BeginRow(static_cast<int>(layout_.size()));
+  for (const Column& column : layout_) {
+    const std::string& name = column.name;
+    if (name == "session_id") {
+      out.AddBytes(row.session_id);
+    } else if (name == "payload_id") {
+      out.AddInt64(row.payload_id);
+    } else if (name == "chunk_index") {
+      out.AddInt32(row.chunk_index);
+    } else if (name == "content_encoding") {
+      out.AddInt16(row.content_encoding);
+    } else if (name == "raw_size") {
+      out.AddInt64(row.raw_size);
+    } else if (name == "data") {
+      out.AddBytes(row.data);
+    } else if (name == "is_beacon") {
+      out.AddBool(row.is_beacon);
+    } else if (name == "received_at") {
+      out.AddTimestamp(row.received_at);
+    } else if (name == "kafka_partition") {
+      out.AddInt32(row.kafka_partition);
+    } else if (name == "kafka_offset") {
+      out.AddInt64(row.kafka_offset);
+    } else if (name == "data_sha256") {
+      out.AddBytes(row.data_sha256);
+    } else if (name == "storage_encoding") {
+      switch (column.kind) {
+        case Kind::kText: out.AddBytes(StorageName(storage_)); break;
+        case Kind::kInt16: out.AddInt16(kStorageEncodingZstd); break;
+        case Kind::kInt32: out.AddInt32(kStorageEncodingZstd); break;
+        default: out.AddInt64(kStorageEncodingZstd); break;  // bigint (checked)
+      }
+    }
+  }
+}
+
+}  // namespace ingest::bench_worker
