@@ -4,7 +4,7 @@
 #include "absl/time/time.h"
 #include "services/common/logging/log.h"
 #include "services/common/pg/connection.h"
-#include "services/worker/store/batch_writer.h"
+#include "services/worker/store/transaction_body.h"
 #include "services/worker/store/partition_state.h"
 #include "services/worker/store/payload_writer.h"
 
@@ -40,7 +40,7 @@ class PgTaskStore final : public TaskStore {
         "ms'; SET LOCAL statement_timeout = '",
         absl::ToInt64Milliseconds(options_.statement_timeout), "ms'"));
     absl::StatusOr<PersistOutcome> outcome =
-        status.ok() ? WriteBatches(db, topic, batches) : absl::StatusOr<PersistOutcome>(status);
+        status.ok() ? WriteTransactionBody(db, topic, batches) : absl::StatusOr<PersistOutcome>(status);
     // The letters must be in the DLQ before the offset moves past them.
     if (outcome.ok() && !outcome->dead_letters.empty()) status = sink(outcome->dead_letters);
     if (outcome.ok() && status.ok()) status = db.Exec("COMMIT");

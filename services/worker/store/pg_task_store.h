@@ -4,7 +4,7 @@
 // demand after it breaks. Not thread-safe: owned by the worker's loop thread.
 //
 // PersistBatches runs one transaction: BEGIN with the lock and statement
-// timeouts, the rows (batch_writer.h), the dead-letter sink, COMMIT. Payload
+// timeouts, the rows (transaction_body.h), the dead-letter sink, COMMIT. Payload
 // bytes are stored zstd-compressed (stored_payload.h).
 
 #include <memory>

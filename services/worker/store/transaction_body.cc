@@ -1,4 +1,4 @@
-#include "services/worker/store/batch_writer.h"
+#include "services/worker/store/transaction_body.h"
 
 #include <algorithm>
 #include <map>
@@ -110,7 +110,7 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
 
 }  // namespace
 
-absl::StatusOr<PersistOutcome> WriteBatches(PgConnection& db, const std::string& topic,
+absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std::string& topic,
                                             absl::Span<const PartitionBatch> batches) {
   PersistOutcome outcome;
   std::vector<PayloadRecord> payloads;

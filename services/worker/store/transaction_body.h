@@ -24,7 +24,7 @@ namespace ingest {
 
 // What was written; dead_letters holds the loop's and the store's letters in
 // (partition, offset) order, still to be handed to the sink.
-absl::StatusOr<PersistOutcome> WriteBatches(PgConnection& db, const std::string& topic,
+absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std::string& topic,
                                             absl::Span<const PartitionBatch> batches);
 
 }  // namespace ingest
