@@ -3,15 +3,20 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/common/crypto/sha256.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/worker/store/pg_binary.h"
+#include "services/worker/store/stored_payload.h"
 
 namespace ingest::loadgen {
 namespace {
@@ -22,16 +27,17 @@ constexpr char kPresentKeysSql[] =
     "SELECT DISTINCT session_id, payload_id FROM session_payloads "
     "WHERE session_id = ANY($1::text[])";
 
-// One line per payload, its chunk rows folded together: chunk-0 copies, all
-// rows, first insertion, bytes and the hash of the bytes in chunk order.
-constexpr char kPayloadsSql[] =
-    "SELECT session_id, payload_id, "
-    "count(*) FILTER (WHERE chunk_index = 0), count(*), min(persisted_seq), "
-    "sum(octet_length(data)), "
-    "encode(sha256(string_agg(data, ''::bytea "
-    "ORDER BY chunk_index, persisted_seq)), 'hex') "
-    "FROM session_payloads WHERE session_id = ANY($1::text[]) "
-    "GROUP BY session_id, payload_id";
+// Every payload row, in the order PayloadFolder folds them. The worker stores
+// data zstd-compressed, which PostgreSQL cannot undo, so the rows come here
+// (through a cursor, kFetchRows at a time) to be decoded and hashed.
+constexpr char kDeclarePayloadRows[] =
+    "DECLARE payload_rows NO SCROLL CURSOR FOR "
+    "SELECT session_id, payload_id, chunk_index, persisted_seq, storage_encoding, "
+    "raw_size, data FROM session_payloads WHERE session_id = ANY($1::text[]) "
+    "ORDER BY session_id, payload_id, chunk_index, persisted_seq";
+constexpr int kFetchRows = 64;
+constexpr char kFetchPayloadRows[] = "FETCH 64 FROM payload_rows";  // kFetchRows;
+constexpr char kClosePayloadRows[] = "CLOSE payload_rows";
 
 constexpr char kSessionsSql[] =
     "SELECT session_id, payload_count FROM sessions "
@@ -48,22 +54,53 @@ absl::StatusOr<int64_t> ParseInt(const PGresult* result, int row, int column) {
   return value;
 }
 
-// A row of kPayloadsSql.
-absl::StatusOr<StoredPayload> ParsePayloadRow(const PGresult* rows, int row) {
-  int64_t numbers[6] = {};  // columns 1..5
-  for (int column = 1; column <= 5; ++column) {
-    absl::StatusOr<int64_t> value = ParseInt(rows, row, column);
-    if (!value.ok()) return value.status();
-    numbers[column] = *value;
+// Folds the rows of kDeclarePayloadRows (ordered by session, payload,
+// chunk, insertion) into one StoredPayload per payload: chunk-0 copies, all
+// rows, first insertion, and the size and SHA-256 of the decoded bytes in
+// that order. Holds one fetch of rows at a time, never a whole payload.
+class PayloadFolder {
+ public:
+  explicit PayloadFolder(std::vector<StoredPayload>* out) : out_(out) {}
+
+  absl::Status Add(const PGresult* rows, int row) {
+    const absl::string_view session_id = BinaryValueBytes(rows, row, 0);
+    const auto payload_id = static_cast<uint64_t>(BinaryValueInt(rows, row, 1));
+    if (!open_ || current_.session_id != session_id || current_.payload_id != payload_id) {
+      Flush();
+      current_ = StoredPayload{.session_id = std::string(session_id), .payload_id = payload_id,
+                               .first_seq = BinaryValueInt(rows, row, 3)};
+      hasher_ = std::make_unique<Sha256Hasher>();
+      open_ = true;
+    }
+    absl::StatusOr<std::string> data =
+        DecodeStoredData(static_cast<int>(BinaryValueInt(rows, row, 4)),
+                         BinaryValueBytes(rows, row, 6), BinaryValueInt(rows, row, 5));
+    if (!data.ok()) {
+      return absl::DataLossError(absl::StrCat("payload ", payload_id, " of session ",
+                                              session_id, ": ", data.status().message()));
+    }
+    if (BinaryValueInt(rows, row, 2) == 0) ++current_.head_rows;
+    ++current_.rows;
+    current_.first_seq = std::min(current_.first_seq, BinaryValueInt(rows, row, 3));
+    current_.size_bytes += static_cast<int64_t>(data->size());
+    hasher_->Update(*data);
+    return absl::OkStatus();
   }
-  return StoredPayload{.session_id = PQgetvalue(rows, row, 0),
-                       .payload_id = static_cast<uint64_t>(numbers[1]),
-                       .head_rows = numbers[2],
-                       .rows = numbers[3],
-                       .first_seq = numbers[4],
-                       .size_bytes = numbers[5],
-                       .sha256_hex = PQgetvalue(rows, row, 6)};
-}
+
+  // Emits the payload being folded, if any.
+  void Flush() {
+    if (!open_) return;
+    current_.sha256_hex = absl::BytesToHexString(hasher_->Finish());
+    out_->push_back(std::move(current_));
+    open_ = false;
+  }
+
+ private:
+  std::vector<StoredPayload>* out_;
+  StoredPayload current_;
+  std::unique_ptr<Sha256Hasher> hasher_;
+  bool open_ = false;
+};
 
 // Reads over one PgConnection, reconnecting when it breaks.
 class PgRowReader final : public RowReader {
@@ -120,18 +157,13 @@ class PgRowReader final : public RowReader {
          begin += sessions_per_query_) {
       const absl::Span<const std::string> batch =
           session_ids.subspan(begin, sessions_per_query_);
-      absl::StatusOr<PgResult> payloads = Query(kPayloadsSql, batch);
-      if (!payloads.ok()) return payloads.status();
-      const PGresult* rows = payloads->get();
-      for (int row = 0; row < PQntuples(rows); ++row) {
-        absl::StatusOr<StoredPayload> payload = ParsePayloadRow(rows, row);
-        if (!payload.ok()) return payload.status();
-        stored.payloads.push_back(*std::move(payload));
+      if (absl::Status status = ReadPayloads(batch, &stored.payloads); !status.ok()) {
+        return status;
       }
 
       absl::StatusOr<PgResult> sessions = Query(kSessionsSql, batch);
       if (!sessions.ok()) return sessions.status();
-      rows = sessions->get();
+      const PGresult* rows = sessions->get();
       for (int row = 0; row < PQntuples(rows); ++row) {
         absl::StatusOr<int64_t> count = ParseInt(rows, row, 1);
         if (!count.ok()) return count.status();
@@ -139,6 +171,25 @@ class PgRowReader final : public RowReader {
       }
     }
     return stored;
+  }
+
+  // Runs inside ReadRows' transaction (a cursor needs one).
+  absl::Status ReadPayloads(absl::Span<const std::string> session_ids,
+                            std::vector<StoredPayload>* payloads) {
+    absl::Status status =
+        connection_->Query(kDeclarePayloadRows, {PgParam::Text(ToPgTextArray(session_ids))})
+            .status();
+    const std::string fetch = absl::StrCat("FETCH ", kFetchRows, " FROM payload_rows");
+    PayloadFolder folder(payloads);
+    for (int fetched = kFetchRows; status.ok() && fetched == kFetchRows;) {
+      absl::StatusOr<PgResult> rows = connection_->Query(fetch, {}, PgFormat::kBinary);
+      if (!rows.ok()) return rows.status();
+      fetched = PQntuples(rows->get());
+      for (int row = 0; status.ok() && row < fetched; ++row) status = folder.Add(rows->get(), row);
+    }
+    folder.Flush();
+    if (!status.ok()) return status;
+    return connection_->Exec(kClosePayloadRows);
   }
 
   absl::Status EnsureConnected() {

@@ -12,8 +12,9 @@ namespace ingest::loadgen {
 // Connects to PostgreSQL at `dsn` (a libpq connection string or URI) and
 // returns a RowReader over the session_payloads and sessions tables. Queries
 // are parameterized (`session_id = ANY($1)`) and cover at most
-// `sessions_per_query` sessions each; hashing happens in the database
-// (sha256(data)), so payload bytes never cross the wire.
+// `sessions_per_query` sessions each. Payload rows are stored compressed,
+// so their bytes come over through a cursor, a few rows at a time, and are
+// decoded and hashed here.
 //
 // UNAVAILABLE, naming the server, when the connection cannot be made. The
 // reader reconnects once per call if the connection was lost. Not

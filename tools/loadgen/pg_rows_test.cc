@@ -1,0 +1,74 @@
+#include "tools/loadgen/pg_rows.h"
+
+#include "gtest/gtest.h"
+#include "services/common/crypto/sha256.h"
+#include "services/common/pg/migrations.h"
+#include "services/common/pg/testing/test_database.h"
+#include "services/worker/store/stored_payload.h"
+
+namespace ingest::loadgen {
+namespace {
+
+// Needs a PostgreSQL server: `./dev test` passes PG_DSN.
+class PgRowsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto database = TestDatabase::Create();
+    ASSERT_TRUE(database.ok()) << database.status();
+    database_ = std::move(database).value();
+    db_ = database_->Connect();
+    ASSERT_TRUE(ApplyMigrations(*db_, absl::Seconds(5)).ok());
+  }
+
+  void InsertRow(const std::string& session, int payload_id, int chunk, int encoding,
+                 const std::string& raw) {
+    const std::string data = encoding == 1 ? EncodeStoredData(raw) : raw;
+    auto result = db_->Query(
+        "INSERT INTO session_payloads (session_id, payload_id, chunk_index, content_encoding, "
+        "raw_size, storage_encoding, data, received_at, kafka_partition, kafka_offset) "
+        "VALUES ($1, $2::bigint, $3::integer, 0, $4::bigint, $5::smallint, $6, now(), 0, 0)",
+        {PgParam::Text(session), PgParam::Int(payload_id), PgParam::Int(chunk),
+         PgParam::Int(static_cast<int64_t>(raw.size())), PgParam::Int(encoding),
+         PgParam::Bytes(data)});
+    ASSERT_TRUE(result.ok()) << result.status();
+  }
+
+  std::unique_ptr<TestDatabase> database_;
+  std::unique_ptr<PgConnection> db_;
+};
+
+TEST_F(PgRowsTest, DecodesCompressedAndRawRowsAndFoldsChunksInOrder) {
+  InsertRow("a", 1, 0, /*encoding=*/1, std::string(5000, 'z'));
+  InsertRow("a", 2, 1, 1, "world");  // chunks inserted out of order
+  InsertRow("a", 2, 0, 0, "hello ");
+  InsertRow("b", 1, 0, 0, "legacy raw row");
+  auto reader = ConnectPgRowReader(database_->dsn(), /*sessions_per_query=*/1);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto rows = (*reader)->ReadRows({"a", "b"});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->payloads.size(), 3u);
+  const StoredPayload& whole = rows->payloads[0];
+  EXPECT_EQ(whole.session_id, "a");
+  EXPECT_EQ(whole.size_bytes, 5000);
+  EXPECT_EQ(whole.sha256_hex, Sha256Hex(std::string(5000, 'z')));
+  const StoredPayload& streamed = rows->payloads[1];
+  EXPECT_EQ(streamed.payload_id, 2u);
+  EXPECT_EQ(streamed.rows, 2);
+  EXPECT_EQ(streamed.head_rows, 1);
+  EXPECT_EQ(streamed.sha256_hex, Sha256Hex("hello world"));
+  EXPECT_EQ(rows->payloads[2].sha256_hex, Sha256Hex("legacy raw row"));
+}
+
+TEST_F(PgRowsTest, DamagedRowIsAnError) {
+  auto result = db_->Query(
+      "INSERT INTO session_payloads (session_id, payload_id, content_encoding, raw_size, "
+      "storage_encoding, data, received_at, kafka_partition, kafka_offset) "
+      "VALUES ('c', 1, 0, 10, 1, 'not zstd'::bytea, now(), 0, 0)", {});
+  ASSERT_TRUE(result.ok()) << result.status();
+  auto reader = ConnectPgRowReader(database_->dsn());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ((*reader)->ReadRows({"c"}).status().code(), absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace ingest::loadgen
