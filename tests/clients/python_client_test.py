@@ -87,15 +87,35 @@ def wait_for(description, probe):
         time.sleep(0.25)
 
 
+def stored_data(storage_encoding, data_hex):
+    """The uncompressed bytes of a session_payloads row: the worker stores data
+    zstd-compressed (storage_encoding 1), which PostgreSQL cannot undo, so the
+    zstd CLI does (the python zstandard module is not a dependency)."""
+    data = bytes.fromhex(data_hex)
+    if storage_encoding == "0":
+        return data
+    if storage_encoding != "1":
+        raise AssertionError("unknown storage_encoding %s" % storage_encoding)
+    out = subprocess.run(["zstd", "-d", "-c", "-q"], input=data, capture_output=True, timeout=30)
+    if out.returncode != 0:
+        raise AssertionError("zstd -d failed: %s" % out.stderr.decode(errors="replace").strip())
+    return out.stdout
+
+
 def stored_payloads(session_id):
     """{payload_id: (chunk rows, chunk indexes, sha256 hex of the chunks concatenated in order)}."""
     rows = psql(
-        "SELECT payload_id, count(*), string_agg(chunk_index::text, ',' ORDER BY chunk_index), "
-        "encode(sha256(string_agg(data, ''::bytea ORDER BY chunk_index)), 'hex') "
-        "FROM session_payloads WHERE session_id = :'sid' GROUP BY payload_id ORDER BY payload_id;",
+        "SELECT payload_id, chunk_index, storage_encoding, encode(data, 'hex') "
+        "FROM session_payloads WHERE session_id = :'sid' ORDER BY payload_id, chunk_index;",
         sid=session_id,
     )
-    return {int(p): (int(count), indexes, digest) for p, count, indexes, digest in rows}
+    chunks = {}
+    for payload_id, chunk_index, storage_encoding, data_hex in rows:
+        chunks.setdefault(int(payload_id), []).append((chunk_index, stored_data(storage_encoding, data_hex)))
+    return {
+        p: (len(parts), ",".join(i for i, _ in parts), hashlib.sha256(b"".join(d for _, d in parts)).hexdigest())
+        for p, parts in chunks.items()
+    }
 
 
 def wait_processed(partition, offset):

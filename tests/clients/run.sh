@@ -157,6 +157,7 @@ GRPCURL="$(install_go_tool grpcurl "$GRPCURL_MODULE" "$GRPCURL_VERSION")"
 GHZ="$(install_go_tool ghz "$GHZ_MODULE" "$GHZ_VERSION")"
 VENV="$(install_venv)"
 command -v psql >/dev/null || die "psql is not installed (./dev setup installs postgresql)"
+command -v zstd >/dev/null || die "zstd is not installed (the Python test decompresses stored payloads with it)"
 
 # Python stubs, generated fresh from proto/ for every run (never committed).
 STUBS="$WORK/stubs"

@@ -15,6 +15,8 @@
 #include "services/common/kafka/testing/mock_cluster.h"
 #include "services/common/pg/testing/test_database.h"
 #include "services/gateway/gateway_server.h"
+#include "services/worker/store/pg_binary.h"
+#include "services/worker/store/stored_payload.h"
 #include "tests/testing/child_process.h"
 #include "services/worker/worker_app.h"
 
@@ -27,6 +29,14 @@ constexpr char kApiKey[] = "sk_e2e_0123456789abcdef";
 constexpr char kOtherProjectKey[] = "sk_other_0123456789abcd";
 
 // Options of a gateway on a free port with the test's keys.
+// The uncompressed bytes of a session_payloads row fetched in binary with
+// storage_encoding, raw_size, data from column `first`.
+absl::StatusOr<std::string> StoredData(const PGresult* rows, int row, int first) {
+  return DecodeStoredData(static_cast<int>(BinaryValueInt(rows, row, first)),
+                          BinaryValueBytes(rows, row, first + 2),
+                          BinaryValueInt(rows, row, first + 1));
+}
+
 GatewayOptions TestGatewayOptions(const std::string& bootstrap) {
   GatewayOptions options;
   options.producer.bootstrap_servers = bootstrap;
@@ -167,20 +177,18 @@ class PipelineTest : public ::testing::Test {
     auto db = database_->Connect();
     for (const auto& [session_id, count] : pushed) {
       auto rows = db->Query(
-          "SELECT payload_id, data FROM session_payloads WHERE session_id = $1 "
-          "ORDER BY persisted_seq",
-          {PgParam::Text(session_id)});
+          "SELECT payload_id, storage_encoding, raw_size, data FROM session_payloads "
+          "WHERE session_id = $1 ORDER BY persisted_seq",
+          {PgParam::Text(session_id)}, PgFormat::kBinary);
       ASSERT_TRUE(rows.ok()) << rows.status();
       ASSERT_EQ(PQntuples(rows->get()), static_cast<int>(count)) << session_id;
       for (int i = 0; i < PQntuples(rows->get()); ++i) {
-        const uint64_t payload_id = std::strtoull(PQgetvalue(rows->get(), i, 0), nullptr, 10);
+        const auto payload_id = static_cast<uint64_t>(BinaryValueInt(rows->get(), i, 0));
         EXPECT_EQ(payload_id, static_cast<uint64_t>(i + 1)) << "persisted out of order";
-        size_t length = 0;
-        unsigned char* bytes = PQunescapeBytea(
-            reinterpret_cast<const unsigned char*>(PQgetvalue(rows->get(), i, 1)), &length);
+        absl::StatusOr<std::string> bytes = StoredData(rows->get(), i, 1);
+        ASSERT_TRUE(bytes.ok()) << bytes.status();
         v1::PayloadContent content;
-        ASSERT_TRUE(content.ParseFromArray(bytes, static_cast<int>(length)));
-        PQfreemem(bytes);
+        ASSERT_TRUE(content.ParseFromString(*bytes));
         EXPECT_EQ(content.events(), Events(session_id, payload_id));
       }
       auto session = db->Query(
@@ -278,15 +286,17 @@ TEST_F(PipelineTest, StreamedPayloadIsChunkedAndStoredByteIdentical) {
   EXPECT_EQ(WaitForPayloadRows(chunks, absl::Seconds(60)), chunks);
   auto db = database_->Connect();
   auto stored = db->Query(
-      "SELECT sha256(string_agg(data, ''::bytea ORDER BY chunk_index)) FROM session_payloads "
-      "WHERE session_id = $1 AND payload_id = 1",
-      {PgParam::Text(session_id)});
+      "SELECT storage_encoding, raw_size, data FROM session_payloads "
+      "WHERE session_id = $1 AND payload_id = 1 ORDER BY chunk_index",
+      {PgParam::Text(session_id)}, PgFormat::kBinary);
   ASSERT_TRUE(stored.ok()) << stored.status();
-  size_t length = 0;
-  unsigned char* digest = PQunescapeBytea(
-      reinterpret_cast<const unsigned char*>(PQgetvalue(stored->get(), 0, 0)), &length);
-  EXPECT_EQ(std::string(reinterpret_cast<char*>(digest), length), Sha256(bytes));
-  PQfreemem(digest);
+  Sha256Hasher digest;
+  for (int row = 0; row < PQntuples(stored->get()); ++row) {
+    absl::StatusOr<std::string> chunk = StoredData(stored->get(), row, 0);
+    ASSERT_TRUE(chunk.ok()) << chunk.status();
+    digest.Update(*chunk);
+  }
+  EXPECT_EQ(digest.Finish(), Sha256(bytes));
 }
 
 TEST_F(PipelineTest, StreamWithAWrongDigestIsRefusedAndNeverOk) {
