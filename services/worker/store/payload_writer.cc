@@ -33,7 +33,10 @@ CREATE TEMP TABLE IF NOT EXISTS payload_stage (
   received_at       timestamptz NOT NULL,
   kafka_partition   integer NOT NULL,
   kafka_offset      bigint NOT NULL
-) ON COMMIT DELETE ROWS
+) ON COMMIT DELETE ROWS;
+-- Like session_payloads.data: the bytes are zstd already, and letting
+-- PostgreSQL try pglz on them cost half its CPU in ./dev bench worker.
+ALTER TABLE payload_stage ALTER COLUMN data SET STORAGE EXTERNAL
 )sql";
 constexpr int16_t kStageColumns = 14;
 
