@@ -22,10 +22,10 @@ namespace ingest {
 
 struct BatchWriterPoolOptions {
   std::string topic = "ingest.tasks";
-  int threads = 2;
+  int threads = 4;
   // Limits of one transaction (at least one batch is always taken).
   int max_transaction_records = 2000;
-  int64_t max_transaction_bytes = 64 << 20;
+  int64_t max_transaction_bytes = 16 << 20;
 };
 
 class BatchWriterPool final : public BatchWriter {

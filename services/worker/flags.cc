@@ -47,13 +47,13 @@ ABSL_FLAG(absl::Duration, pg_statement_timeout, absl::Seconds(30),
           "statement_timeout for each batch transaction.");
 ABSL_FLAG(int, batch_max_records, 500, "Largest batch (records) of one partition.");
 ABSL_FLAG(int64_t, batch_max_bytes, 16 << 20, "Largest batch (record bytes) of one partition.");
-ABSL_FLAG(int, writer_threads, 2,
+ABSL_FLAG(int, writer_threads, 4,
           "Threads (each with its own PostgreSQL connection) writing batches; partitions are "
           "processed in parallel, each strictly in order.");
 ABSL_FLAG(int, transaction_max_records, 2000,
           "A writer puts queued batches of several partitions into one transaction up to this "
           "many records...");
-ABSL_FLAG(int64_t, transaction_max_bytes, 64 << 20, "...and this many record bytes.");
+ABSL_FLAG(int64_t, transaction_max_bytes, 16 << 20, "...and this many record bytes.");
 ABSL_FLAG(int64_t, max_held_bytes, int64_t{256} << 20,
           "Record bytes taken from Kafka and not yet persisted, across partitions; beyond it "
           "partitions are paused until batches commit.");

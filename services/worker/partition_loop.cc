@@ -172,6 +172,12 @@ bool PartitionLoop::PendingFull(const PartitionState& state) const {
          state.pending_bytes >= options_.max_batch_bytes;
 }
 
+bool PartitionLoop::PendingBacklogged(const PartitionState& state) const {
+  return static_cast<int>(state.pending.size()) >=
+             options_.backlog_batches * options_.max_batch_records ||
+         state.pending_bytes >= options_.backlog_batches * options_.max_batch_bytes;
+}
+
 bool PartitionLoop::PendingDue(const PartitionState& state, absl::Time now) const {
   if (state.pending.empty()) return false;
   return draining_ || PendingFull(state) || now - state.pending_since >= options_.max_batch_delay;
@@ -332,7 +338,7 @@ void PartitionLoop::OnResult(BatchResult result) {
 void PartitionLoop::UpdatePauses() {
   const bool over_budget = held_bytes_ > options_.max_held_bytes;
   for (auto& [partition, state] : partitions_) {
-    const bool want = state.failed_attempts > 0 || (state.HasBatch() && PendingFull(state)) ||
+    const bool want = state.failed_attempts > 0 || PendingBacklogged(state) ||
                       (over_budget && !state.pending.empty());
     if (want == state.paused) continue;
     if (want) {

@@ -12,9 +12,9 @@
 //  - poison records (DecodeTask refuses them) go to the DLQ in their place
 //    in the batch and quarantine their session: the session's later records
 //    follow them to the DLQ, so a redrive replays the session whole;
-//  - memory is bounded: a partition whose next batch is full while one is
-//    being written is paused, and so is every partition with pending records
-//    while the bytes held across partitions exceed max_held_bytes;
+//  - memory is bounded: a partition with `backlog_batches` full batches
+//    waiting is paused, and so is every partition with pending records while
+//    the bytes held across partitions exceed max_held_bytes;
 //  - on assignment each partition resumes at the offset stored in the
 //    database; on revocation its batch is persisted or abandoned (never
 //    half-written) before the partition is released.
@@ -48,6 +48,10 @@ struct PartitionLoopOptions {
   int max_batch_records = 500;
   int64_t max_batch_bytes = 16 << 20;
   absl::Duration max_batch_delay = absl::Milliseconds(50);
+  // A partition is paused once this many full batches wait behind the one
+  // being written. Pausing is not free: librdkafka drops what it prefetched
+  // for the partition and fetches it again on resume.
+  int backlog_batches = 4;
   // Record bytes taken from Kafka and not yet persisted, across partitions.
   int64_t max_held_bytes = int64_t{256} << 20;
   absl::Duration poll_timeout = absl::Milliseconds(100);
@@ -125,6 +129,7 @@ class PartitionLoop final : public RebalanceListener {
   void Handle(ConsumedRecord record);
   TaskRecord Classify(ConsumedRecord record, PartitionState& state);
   bool PendingFull(const PartitionState& state) const;
+  bool PendingBacklogged(const PartitionState& state) const;
   bool PendingDue(const PartitionState& state, absl::Time now) const;
   void SubmitDue();
   // Hands the pending records (or the failed batch) to the writer.

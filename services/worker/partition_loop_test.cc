@@ -311,15 +311,17 @@ TEST_F(PartitionLoopTest, AFailingSinkKeepsTheBatchAndRetriesIt) {
   EXPECT_EQ(store_.offsets[0], 2);
 }
 
-TEST_F(PartitionLoopTest, OneBatchPerPartitionInFlightAndAFullNextBatchPausesThePartition) {
+TEST_F(PartitionLoopTest, OneBatchPerPartitionInFlightAndABackloggedPartitionIsPaused) {
+  PartitionLoopOptions options = Options();
+  options.backlog_batches = 1;  // paused as soon as one full batch waits
   ManualBatchWriter writer;
-  PartitionLoop loop(Options(), consumer_, store_, writer, metrics_);
+  PartitionLoop loop(options, consumer_, store_, writer, metrics_);
   loop.OnPartitionsAssigned({0});
   for (int64_t offset = 0; offset < 6; ++offset) consumer_.Enqueue(Record(0, offset));
   loop.RunOnce();
   ASSERT_EQ(writer.submitted.size(), 1u) << "the second batch waits for the first";
   EXPECT_EQ(writer.submitted[0].next_offset, 3);
-  EXPECT_TRUE(consumer_.paused.count(0)) << "a full next batch stops fetching";
+  EXPECT_TRUE(consumer_.paused.count(0)) << "a backlog stops fetching";
 
   writer.FinishOldest(absl::OkStatus());
   loop.RunOnce();
