@@ -73,9 +73,12 @@ void PartitionLoop::RunOnce() {
   std::optional<ConsumedRecord> record =
       consumer_.Poll(busy ? absl::ZeroDuration() : options_.poll_timeout);
   int taken = 0;
+  int64_t taken_bytes = 0;
   while (record.has_value()) {
+    taken_bytes += static_cast<int64_t>(record->value.size());
     Handle(std::move(*record));
-    if (++taken >= options_.max_records_per_step) break;
+    // Bounded in records and bytes, so the writers are fed between steps.
+    if (++taken >= options_.max_records_per_step || taken_bytes >= options_.max_batch_bytes) break;
     record = consumer_.Poll(absl::ZeroDuration());
   }
   SubmitDue();

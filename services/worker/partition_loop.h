@@ -55,7 +55,8 @@ struct PartitionLoopOptions {
   // Record bytes taken from Kafka and not yet persisted, across partitions.
   int64_t max_held_bytes = int64_t{256} << 20;
   absl::Duration poll_timeout = absl::Milliseconds(100);
-  // Records taken from the consumer per step before due batches are checked.
+  // Records taken from the consumer per step before due batches are checked
+  // (a step also ends after max_batch_bytes).
   int max_records_per_step = 2000;
   // Retry backoff after a failed write: doubles from initial up to max.
   absl::Duration initial_backoff = absl::Milliseconds(100);
