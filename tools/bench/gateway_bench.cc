@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/kafka/rdkafka_producer.h"
+#include "tools/bench/console.h"
 #include "tools/bench/cpu.h"
 #include "tools/bench/gateway_client.h"
 #include "tools/bench/gateway_sink.h"
@@ -26,6 +24,7 @@
 #include "tools/bench/progress.h"
 #include "tools/bench/raw_sink.h"
 #include "tools/bench/report.h"
+#include "tools/bench/results_file.h"
 #include "tools/bench/rss.h"
 #include "tools/bench/size_label.h"
 #include "tools/bench/stream_content.h"
@@ -41,35 +40,6 @@ constexpr absl::Duration kIdleSampleGap = absl::Milliseconds(100);
 constexpr int kIdleSamples = 5;
 // The streamed content repeats one realistic block of this size.
 constexpr int64_t kStreamBlockBytes = 1 << 20;
-
-void Note(const std::string& line) {
-  std::fprintf(stderr, "[bench] %s\n", line.c_str());
-  std::fflush(stderr);
-}
-
-void Print(const std::string& line) {
-  std::fprintf(stdout, "%s\n", line.c_str());
-  std::fflush(stdout);
-}
-
-// Appends JSON lines to the results file, if there is one. Main thread only.
-class ResultsFile {
- public:
-  absl::Status Open(const std::string& path) {
-    if (path.empty()) return absl::OkStatus();
-    out_.open(path, std::ios::app);
-    if (!out_) return absl::FailedPreconditionError(absl::StrCat("cannot append to ", path));
-    return absl::OkStatus();
-  }
-  void Write(const std::string& line) {
-    if (!out_.is_open()) return;
-    out_ << line << '\n';
-    out_.flush();
-  }
-
- private:
-  std::ofstream out_;
-};
 
 // "acked=1234  1520 msg/s": the rate since the previous call. Called from
 // one progress thread only.
@@ -367,16 +337,6 @@ class Bench {
   Timer timer_;
 };
 
-// Leaves after an error, printing the lines measured so far first.
-[[noreturn]] void Fail(const absl::Status& status, const std::vector<std::string>& lines) {
-  for (const std::string& line : lines) Print(line);
-  Note(absl::StrCat("error: ", status.ToString()));
-  std::fflush(stdout);
-  std::fflush(stderr);
-  // Calls may still be in flight and reference the phase; do not unwind.
-  std::_Exit(1);
-}
-
 }  // namespace
 
 int RunGatewayBench(const BenchOptions& options) {
@@ -390,12 +350,12 @@ int RunGatewayBench(const BenchOptions& options) {
   // it is measured), sizes first, as in issue 3.
   std::vector<std::string> lines;
   absl::StatusOr<std::optional<StreamResult>> stream = bench.MeasureStream();
-  if (!stream.ok()) Fail(stream.status(), lines);
+  if (!stream.ok()) ExitAfterError(stream.status(), lines);
 
   std::vector<SizeResult> results;
   for (const int64_t size : options.sizes) {
     absl::StatusOr<SizeResult> result = bench.MeasureSize(size);
-    if (!result.ok()) Fail(result.status(), lines);
+    if (!result.ok()) ExitAfterError(result.status(), lines);
     results.push_back(*result);
     lines.push_back(FormatSizeLine(*result));
     Note(lines.back());

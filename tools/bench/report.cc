@@ -142,14 +142,7 @@ std::vector<TargetCheck> EvaluateTargets(absl::Span<const SizeResult> results,
 }
 
 std::string FormatTargetsLine(absl::Span<const TargetCheck> checks) {
-  std::vector<std::string> parts;
-  for (const TargetCheck& check : checks) {
-    const char* verdict = !check.measured ? "not measured" : (check.held ? "held" : "MISSED");
-    parts.push_back(check.detail.empty()
-                        ? absl::StrCat(check.name, " ", verdict)
-                        : absl::StrCat(check.name, " ", verdict, " (", check.detail, ")"));
-  }
-  return absl::StrCat("bench gateway: targets ", absl::StrJoin(parts, "; "));
+  return absl::StrCat("bench gateway: targets ", FormatTargetChecks(checks));
 }
 
 std::string SizeResultJson(const SizeResult& result) {
@@ -178,15 +171,6 @@ std::string StreamResultJson(const StreamResult& result) {
       .Add("peak_rss_mb", static_cast<double>(result.peak_rss_bytes) / kMiB)
       .Add("rss_growth_mb", RssGrowthMb(result))
       .Add("rss_samples", result.rss_samples)
-      .Build();
-}
-
-std::string TargetJson(const TargetCheck& check) {
-  return JsonLine()
-      .Add("kind", "target")
-      .Add("name", check.name)
-      .Add("verdict", !check.measured ? "not measured" : (check.held ? "held" : "missed"))
-      .Add("detail", check.detail)
       .Build();
 }
 

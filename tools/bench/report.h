@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "tools/bench/stats.h"
+#include "tools/bench/target_check.h"
 
 namespace ingest::bench {
 
@@ -75,13 +76,6 @@ struct Targets {
   double max_rss_growth_mb = 64;
 };
 
-struct TargetCheck {
-  std::string name;    // e.g. "ratio@100KB>=0.85"
-  bool measured = false;
-  bool held = false;
-  std::string detail;  // the measured values behind the verdict
-};
-
 // `value` with `digits` significant digits and never an exponent: 12345.6 ->
 // "12346", 85.23 -> "85.2", 1.2345 -> "1.23", 0.01234 -> "0.0123", 0 -> "0".
 std::string FormatSignificant(double value, int digits = 3);
@@ -106,9 +100,9 @@ std::vector<TargetCheck> EvaluateTargets(absl::Span<const SizeResult> results,
 // bench gateway: targets ratio@100KB>=0.85 held (0.91); p99<=3x_raw_p99 ...
 std::string FormatTargetsLine(absl::Span<const TargetCheck> checks);
 
-// JSON Lines records, told apart by "kind": "size", "stream", "target".
+// JSON Lines records, told apart by "kind": "size", "stream" (targets use
+// TargetJson, kind "target").
 std::string SizeResultJson(const SizeResult& result);
 std::string StreamResultJson(const StreamResult& result);
-std::string TargetJson(const TargetCheck& check);
 
 }  // namespace ingest::bench

@@ -131,11 +131,9 @@ TEST(JsonTest, SizeRecordCarriesBothSides) {
   EXPECT_THAT(json, HasSubstr(R"("raw_latency_p99_ms":3,)"));
 }
 
-TEST(JsonTest, StreamAndTargetRecords) {
+TEST(JsonTest, StreamRecord) {
   EXPECT_THAT(StreamResultJson(Stream(30, 50)),
               HasSubstr(R"("mb_per_s":64,"idle_rss_mb":30,"peak_rss_mb":50,"rss_growth_mb":20,)"));
-  EXPECT_EQ(TargetJson({.name = "x", .measured = true, .held = false, .detail = "d"}),
-            R"({"kind":"target","name":"x","verdict":"missed","detail":"d"})");
 }
 
 }  // namespace

@@ -6,10 +6,6 @@
 namespace ingest::bench_worker {
 namespace {
 
-constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // 11 bytes with its NUL
-const absl::Time kPgEpoch = absl::FromCivil(absl::CivilSecond(2000, 1, 1, 0, 0, 0),
-                                            absl::UTCTimeZone());
-
 // The columns the worker writes for a whole payload, and their types.
 struct Expected {
   const char* name;
@@ -25,56 +21,8 @@ constexpr Expected kRequired[] = {
 
 }  // namespace
 
-PgBinaryCopyBuffer::PgBinaryCopyBuffer() {
-  buffer_.append(kSignature, 11);
-  Raw(0, 4);  // flags
-  Raw(0, 4);  // header extension length
-}
-
-void PgBinaryCopyBuffer::Raw(uint64_t value, int bytes) {
-  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
-    buffer_.push_back(static_cast<char>((value >> shift) & 0xff));
-  }
-}
-
-void PgBinaryCopyBuffer::BeginRow(int fields) { Raw(static_cast<uint16_t>(fields), 2); }
-
-void PgBinaryCopyBuffer::AddBytes(absl::string_view bytes) {
-  Raw(static_cast<uint32_t>(bytes.size()), 4);
-  buffer_.append(bytes.data(), bytes.size());
-}
-
-void PgBinaryCopyBuffer::AddInt16(int16_t value) {
-  Raw(2, 4);
-  Raw(static_cast<uint16_t>(value), 2);
-}
-
-void PgBinaryCopyBuffer::AddInt32(int32_t value) {
-  Raw(4, 4);
-  Raw(static_cast<uint32_t>(value), 4);
-}
-
-void PgBinaryCopyBuffer::AddInt64(int64_t value) {
-  Raw(8, 4);
-  Raw(static_cast<uint64_t>(value), 8);
-}
-
-void PgBinaryCopyBuffer::AddBool(bool value) {
-  Raw(1, 4);
-  Raw(value ? 1 : 0, 1);
-}
-
-void PgBinaryCopyBuffer::AddTimestamp(absl::Time time) {
-  AddInt64(absl::ToInt64Microseconds(time - kPgEpoch));
-}
-
-std::string PgBinaryCopyBuffer::Finish() && {
-  Raw(0xffff, 2);  // -1 fields: end of data
-  return std::move(buffer_);
-}
-
-absl::string_view StorageName(Storage storage) {
-  return storage == Storage::kZstd ? "zstd" : "identity";
+absl::string_view StorageName(StorageEncoding storage) {
+  return storage == StorageEncoding::kZstd ? "zstd" : "identity";
 }
 
 absl::StatusOr<CopyLayout> CopyLayout::ForColumns(
@@ -118,7 +66,7 @@ absl::StatusOr<CopyLayout> CopyLayout::ForColumns(
       return absl::InvalidArgumentError(absl::StrCat(
           "session_payloads.storage_encoding is ", it->second, ", expected text or an integer"));
     }
-    layout.storage_ = Storage::kZstd;
+    layout.storage_ = StorageEncoding::kZstd;
     if (absl::Status status = add(it->first, it->second); !status.ok()) return status;
   }
   if (auto it = types.find("data_sha256"); it != types.end()) {
@@ -136,8 +84,9 @@ std::string CopyLayout::CopySql(absl::string_view table) const {
                       ") FROM STDIN (FORMAT binary)");
 }
 
-void CopyLayout::AppendRow(const PayloadRow& row, PgBinaryCopyBuffer& out) const {
-  out.BeginRow(static_cast<int>(layout_.size()));
+void CopyLayout::AppendRow(const PayloadRow& row, BinaryCopyWriter& out) const {
+  out.BeginRow(static_cast<int16_t>(layout_.size()));
+  constexpr int16_t kZstd = static_cast<int16_t>(StorageEncoding::kZstd);
   for (const Column& column : layout_) {
     const std::string& name = column.name;
     if (name == "session_id") {
@@ -165,9 +114,9 @@ void CopyLayout::AppendRow(const PayloadRow& row, PgBinaryCopyBuffer& out) const
     } else if (name == "storage_encoding") {
       switch (column.kind) {
         case Kind::kText: out.AddBytes(StorageName(storage_)); break;
-        case Kind::kInt16: out.AddInt16(kStorageEncodingZstd); break;
-        case Kind::kInt32: out.AddInt32(kStorageEncodingZstd); break;
-        default: out.AddInt64(kStorageEncodingZstd); break;  // bigint (checked)
+        case Kind::kInt16: out.AddInt16(kZstd); break;
+        case Kind::kInt32: out.AddInt32(kZstd); break;
+        default: out.AddInt64(kZstd); break;  // bigint (checked)
       }
     }
   }

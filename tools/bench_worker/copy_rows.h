@@ -1,13 +1,14 @@
 #pragma once
 
-// The rows of the raw COPY baseline, in PostgreSQL's binary COPY format.
+// The rows of the raw COPY baseline, in PostgreSQL's binary COPY format
+// (written with the worker store's BinaryCopyWriter).
 //
 // The baseline writes what the worker writes for a whole payload: the same
 // session_payloads columns and values, with `data` stored the way the
 // worker's schema stores it. The layout follows the table's columns: once
 // the schema has `storage_encoding` (migration 3), `data` is zstd-compressed
-// and `storage_encoding` / `data_sha256` are filled; before, `data` is the
-// serialized PayloadContent as it is.
+// (EncodeStoredData) and `storage_encoding` / `data_sha256` are filled;
+// before, `data` is the serialized PayloadContent as it is.
 
 #include <cstdint>
 #include <map>
@@ -17,44 +18,14 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/worker/store/pg_binary.h"
+#include "services/worker/store/stored_payload.h"
 
 namespace ingest::bench_worker {
 
-// Appends rows to a binary COPY stream (header first, trailer on Finish).
-// Integers are big-endian; timestamptz is microseconds since 2000-01-01 UTC.
-// Not thread-safe.
-class PgBinaryCopyBuffer {
- public:
-  PgBinaryCopyBuffer();
-
-  void BeginRow(int fields);
-  void AddBytes(absl::string_view bytes);  // text and bytea alike
-  void AddInt16(int16_t value);
-  void AddInt32(int32_t value);
-  void AddInt64(int64_t value);
-  void AddBool(bool value);
-  void AddTimestamp(absl::Time time);
-
-  // The stream with its trailer; the buffer is spent.
-  std::string Finish() &&;
-
-  size_t size() const { return buffer_.size(); }
-
- private:
-  void Raw(uint64_t value, int bytes);
-
-  std::string buffer_;
-};
-
-enum class Storage { kIdentity, kZstd };
-
-absl::string_view StorageName(Storage storage);
-
-// How the worker encodes stored rows (services/worker/store/stored_payload.h:
-// kStoredPayloadZstdLevel, StorageEncoding::kZstd), repeated here because
-// that target is not visible outside services/worker. Keep them equal.
-inline constexpr int kStorageZstdLevel = 1;
-inline constexpr int kStorageEncodingZstd = 1;
+// How the baseline stores `data`: as the worker's schema does (StorageEncoding
+// from services/worker/store/stored_payload.h). "zstd" or "identity".
+absl::string_view StorageName(StorageEncoding storage);
 
 // One session_payloads row.
 struct PayloadRow {
@@ -79,13 +50,13 @@ class CopyLayout {
   // this writer does not know.
   static absl::StatusOr<CopyLayout> ForColumns(const std::map<std::string, std::string>& types);
 
-  Storage storage() const { return storage_; }
+  StorageEncoding storage() const { return storage_; }
   const std::vector<std::string>& columns() const { return columns_; }
 
   // COPY <table> (<columns>) FROM STDIN (FORMAT binary)
   std::string CopySql(absl::string_view table) const;
 
-  void AppendRow(const PayloadRow& row, PgBinaryCopyBuffer& out) const;
+  void AppendRow(const PayloadRow& row, BinaryCopyWriter& out) const;
 
  private:
   enum class Kind { kText, kInt16, kInt32, kInt64, kBool, kTimestamp };
@@ -94,7 +65,7 @@ class CopyLayout {
     Kind kind;
   };
 
-  Storage storage_ = Storage::kIdentity;
+  StorageEncoding storage_ = StorageEncoding::kRaw;
   std::vector<std::string> columns_;
   std::vector<Column> layout_;
 };

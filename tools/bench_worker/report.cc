@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "tools/bench/json_line.h"
+#include "tools/bench/report.h"
 #include "tools/bench/size_label.h"
 
 namespace ingest::bench_worker {
@@ -87,14 +88,7 @@ std::vector<TargetCheck> EvaluateTargets(absl::Span<const PhaseResult> results,
 }
 
 std::string FormatWorkerTargetsLine(absl::Span<const TargetCheck> checks) {
-  std::vector<std::string> parts;
-  for (const TargetCheck& check : checks) {
-    const char* verdict = !check.measured ? "not measured" : (check.held ? "held" : "MISSED");
-    parts.push_back(check.detail.empty()
-                        ? absl::StrCat(check.name, " ", verdict)
-                        : absl::StrCat(check.name, " ", verdict, " (", check.detail, ")"));
-  }
-  return absl::StrCat("bench worker: targets ", absl::StrJoin(parts, "; "));
+  return absl::StrCat("bench worker: targets ", bench::FormatTargetChecks(checks));
 }
 
 std::string PhaseResultJson(const PhaseResult& result) {

@@ -11,7 +11,7 @@
 
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "tools/bench/report.h"
+#include "tools/bench/target_check.h"
 #include "tools/bench_worker/options.h"
 
 namespace ingest::bench_worker {

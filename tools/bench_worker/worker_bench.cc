@@ -3,7 +3,6 @@
 #include <sys/statvfs.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -20,20 +19,22 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/codec/task_codec.h"
-#include "services/common/codec/zstd_bounds.h"
 #include "services/common/crypto/sha256.h"
 #include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/kafka/topic_admin.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/migrations.h"
+#include "services/worker/store/pg_binary.h"
+#include "services/worker/store/stored_payload.h"
+#include "tools/bench/console.h"
 #include "tools/bench/cpu.h"
 #include "tools/bench/json_line.h"
 #include "tools/bench/payload_pool.h"
 #include "tools/bench/progress.h"
 #include "tools/bench/report.h"
+#include "tools/bench/results_file.h"
 #include "tools/bench/size_label.h"
 #include "tools/bench_worker/copy_rows.h"
-#include "tools/bench_worker/pg_copy.h"
 #include "tools/bench_worker/records.h"
 #include "tools/bench_worker/report.h"
 #include "tools/bench_worker/worker_process.h"
@@ -41,10 +42,14 @@
 namespace ingest::bench_worker {
 namespace {
 
+using ::ingest::bench::ExitAfterError;
 using ::ingest::bench::FormatSignificant;
 using ::ingest::bench::JsonLine;
+using ::ingest::bench::Note;
 using ::ingest::bench::PayloadPool;
 using ::ingest::bench::PhaseProgress;
+using ::ingest::bench::Print;
+using ::ingest::bench::ResultsFile;
 using ::ingest::bench::SizeLabel;
 
 constexpr char kCopyTable[] = "bench_copy_payloads";
@@ -55,38 +60,9 @@ constexpr absl::Duration kQueueFullPause = absl::Milliseconds(2);
 constexpr int kDlqPartitions = 8;
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
-void Note(const std::string& line) {
-  std::fprintf(stderr, "[bench] %s\n", line.c_str());
-  std::fflush(stderr);
-}
-
-void Print(const std::string& line) {
-  std::fprintf(stdout, "%s\n", line.c_str());
-  std::fflush(stdout);
-}
-
 absl::Status Annotate(const absl::Status& status, absl::string_view what) {
   return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
 }
-
-// Appends JSON lines to the results file, if there is one. Main thread only.
-class ResultsFile {
- public:
-  absl::Status Open(const std::string& path) {
-    if (path.empty()) return absl::OkStatus();
-    out_.open(path, std::ios::app);
-    if (!out_) return absl::FailedPreconditionError(absl::StrCat("cannot append to ", path));
-    return absl::OkStatus();
-  }
-  void Write(const std::string& line) {
-    if (!out_.is_open()) return;
-    out_ << line << '\n';
-    out_.flush();
-  }
-
- private:
-  std::ofstream out_;
-};
 
 // "1234/5000 records  1520 msg/s": the rate since the previous call. Called
 // from one progress thread only.
@@ -493,8 +469,8 @@ class Bench {
     for (size_t i = 0; i < pool.size(); ++i) {
       const std::string serialized = pool.content(i).SerializeAsString();
       stored.push_back({static_cast<int64_t>(serialized.size()),
-                        layout_.storage() == Storage::kZstd
-                            ? ZstdCompress(serialized, kStorageZstdLevel)
+                        layout_.storage() == StorageEncoding::kZstd
+                            ? EncodeStoredData(serialized)
                             : serialized,
                         Sha256(serialized)});
     }
@@ -517,7 +493,7 @@ class Bench {
     const absl::Time start = absl::Now();
     for (int64_t first = 0; first < records; first += result.batch_rows) {
       const int64_t end = std::min<int64_t>(records, first + result.batch_rows);
-      PgBinaryCopyBuffer buffer;
+      BinaryCopyWriter buffer;
       for (int64_t i = first; i < end; ++i) {
         const RecordId id = RecordIdOf(i, options_.sessions);
         const Stored& body = stored[static_cast<size_t>(i) % stored.size()];
@@ -537,7 +513,7 @@ class Bench {
         result.data_bytes += static_cast<int64_t>(body.data.size());
       }
       absl::Status status = db_->Exec("BEGIN");
-      if (status.ok()) status = CopyIn(*db_, copy_sql, std::move(buffer).Finish());
+      if (status.ok()) status = db_->CopyIn(copy_sql, buffer.Finish());
       if (status.ok()) status = db_->Exec("COMMIT");
       if (!status.ok()) {
         progress.Finish();
@@ -576,15 +552,9 @@ int RunWorkerBench(const WorkerBenchOptions& options) {
   std::vector<PhaseResult> results;
   for (const Phase& phase : PlanPhases(options)) {
     absl::StatusOr<PhaseResult> result = bench.Run(phase);
-    if (!result.ok()) {
-      for (const std::string& line : lines) Print(line);
-      Note(absl::StrCat("error: ", result.status().ToString()));
-      std::fflush(stdout);
-      std::fflush(stderr);
-      // Delivery callbacks of an unfinished produce may still reference the
-      // phase; do not unwind (the worker, if any, was stopped already).
-      std::_Exit(1);
-    }
+    // Delivery callbacks of an unfinished produce may still reference the
+    // phase, so this does not unwind (the worker, if any, was stopped already).
+    if (!result.ok()) ExitAfterError(result.status(), lines);
     results.push_back(*result);
     if (phase.raw_copy) {
       lines.push_back(FormatSizeLine(*result));
