@@ -69,9 +69,10 @@ void PartitionLoop::Run(const absl::Notification& stop) {
 void PartitionLoop::RunOnce() {
   last_step_ns_.store(absl::ToUnixNanos(options_.now()));
   const bool busy = InFlightCount() > 0;
-  // While batches are being written, results are what to wait for.
-  std::optional<ConsumedRecord> record =
-      consumer_.Poll(busy ? absl::ZeroDuration() : options_.poll_timeout);
+  // Never wait past the moment a held batch becomes due; while batches are
+  // being written, results are what to wait for.
+  const absl::Duration wait = std::min(options_.poll_timeout, UntilNextDue());
+  std::optional<ConsumedRecord> record = consumer_.Poll(busy ? absl::ZeroDuration() : wait);
   int taken = 0;
   int64_t taken_bytes = 0;
   while (record.has_value()) {
@@ -82,7 +83,7 @@ void PartitionLoop::RunOnce() {
     record = consumer_.Poll(absl::ZeroDuration());
   }
   SubmitDue();
-  CollectResults(taken == 0 && busy ? options_.poll_timeout : absl::ZeroDuration());
+  CollectResults(taken == 0 && busy ? std::min(wait, UntilNextDue()) : absl::ZeroDuration());
   SubmitDue();
   UpdatePauses();
   UpdateGauges();
@@ -373,6 +374,20 @@ void PartitionLoop::UpdateGauges() {
     metrics_.SetPartitionLag(partition,
                              std::max<int64_t>(0, *high - std::max<int64_t>(0, state.persisted_offset)));
   }
+}
+
+absl::Duration PartitionLoop::UntilNextDue() const {
+  const absl::Time now = options_.now();
+  absl::Time next = absl::InfiniteFuture();
+  for (const auto& [partition, state] : partitions_) {
+    if (state.in_flight) continue;
+    if (state.retry.has_value()) {
+      next = std::min(next, state.retry_at);
+    } else if (!state.pending.empty()) {
+      next = std::min(next, state.pending_since + options_.max_batch_delay);
+    }
+  }
+  return std::max(absl::ZeroDuration(), next - now);
 }
 
 int PartitionLoop::InFlightCount() const {

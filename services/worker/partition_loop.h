@@ -144,6 +144,9 @@ class PartitionLoop final : public RebalanceListener {
   // then submits what is left, until done or `deadline`.
   bool PersistHeldNow(int32_t partition, absl::Time deadline);
   int InFlightCount() const;
+  // How long until a held batch is due (a pending batch's delay or a failed
+  // batch's backoff ends); infinite when none is waiting.
+  absl::Duration UntilNextDue() const;
 
   const PartitionLoopOptions options_;
   Consumer& consumer_;
