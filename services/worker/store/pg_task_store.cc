@@ -35,6 +35,12 @@ class PgTaskStore final : public TaskStore {
     absl::StatusOr<PgConnection*> connection = Connection();
     if (!connection.ok()) return connection.status();
     PgConnection& db = **connection;
+    if (!stage_created_) {
+      // Only connections that write payloads need it (not the loop's control
+      // store nor the readiness probe); it lives as long as the connection.
+      if (absl::Status created = CreatePayloadStage(db); !created.ok()) return Failed(created);
+      stage_created_ = true;
+    }
     absl::Status status = db.Exec(absl::StrCat(
         "BEGIN; SET LOCAL lock_timeout = '", absl::ToInt64Milliseconds(options_.lock_timeout),
         "ms'; SET LOCAL statement_timeout = '",
@@ -65,9 +71,8 @@ class PgTaskStore final : public TaskStore {
     connection_.reset();
     auto connected = PgConnection::Connect(options_.dsn, options_.connect_timeout);
     if (!connected.ok()) return connected.status();
-    // The staging table lives as long as the connection.
-    if (absl::Status status = CreatePayloadStage(**connected); !status.ok()) return status;
     connection_ = std::move(connected).value();
+    stage_created_ = false;
     log::Info("pg.connected");
     return connection_.get();
   }
@@ -87,6 +92,7 @@ class PgTaskStore final : public TaskStore {
 
   const PgTaskStoreOptions options_;
   std::unique_ptr<PgConnection> connection_;
+  bool stage_created_ = false;  // on connection_
 };
 
 }  // namespace
