@@ -42,11 +42,6 @@ std::vector<v1::Task> GroupBySession(const google::protobuf::RepeatedPtrField<It
 
 }  // namespace
 
-std::string KafkaKeyOf(const v1::Task& task) {
-  return task.session_id().empty() ? absl::StrCat("project/", task.project_id())
-                                   : task.session_id();
-}
-
 v1::Task BuildInitializeSessionTask(const v1::InitializeSessionRequest& request,
                                     const std::string& project_id, const std::string& session_id,
                                     const CallInfo& call) {

@@ -22,10 +22,6 @@ struct CallInfo {
   absl::Time received_at;
 };
 
-// The Kafka key: the session id, or "project/<id>" for session-less backend
-// errors and metrics (so they still land in one partition per project).
-std::string KafkaKeyOf(const v1::Task& task);
-
 v1::Task BuildInitializeSessionTask(const v1::InitializeSessionRequest& request,
                                     const std::string& project_id, const std::string& session_id,
                                     const CallInfo& call);

@@ -1,10 +1,24 @@
 #include "services/common/codec/task_codec.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace ingest {
 
 std::string EncodeTask(const v1::Task& task) { return task.SerializeAsString(); }
+
+namespace {
+constexpr char kProjectKeyPrefix[] = "project/";
+}  // namespace
+
+std::string KafkaKeyOf(const v1::Task& task) {
+  return task.session_id().empty() ? absl::StrCat(kProjectKeyPrefix, task.project_id())
+                                   : task.session_id();
+}
+
+std::string SessionIdOfKey(const std::string& key) {
+  return absl::StartsWith(key, kProjectKeyPrefix) ? "" : key;
+}
 
 absl::Time ReceivedAt(const v1::Task& task) {
   return absl::FromUnixSeconds(task.received_at().seconds()) +

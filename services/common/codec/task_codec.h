@@ -19,6 +19,14 @@ inline constexpr uint32_t kTaskSchemaVersion = 1;
 
 std::string EncodeTask(const v1::Task& task);
 
+// The Kafka key of a task record: the session id, or "project/<id>" for
+// session-less backend errors and metrics (so they still land in one
+// partition per project).
+std::string KafkaKeyOf(const v1::Task& task);
+
+// The session a record key names; empty for a project key.
+std::string SessionIdOfKey(const std::string& key);
+
 // Parses and checks the envelope: version, type, ids, body matching type and
 // chunk numbering. Unknown fields are kept.
 absl::StatusOr<v1::Task> DecodeTask(absl::string_view bytes);
