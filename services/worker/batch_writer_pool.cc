@@ -6,16 +6,6 @@
 #include "services/common/logging/log.h"
 
 namespace ingest {
-namespace {
-
-int64_t BatchBytes(const PartitionBatch& batch) {
-  int64_t bytes = 0;
-  for (const TaskRecord& record : batch.records) bytes += record.value_bytes;
-  return bytes;
-}
-
-}  // namespace
-
 BatchWriterPool::BatchWriterPool(BatchWriterPoolOptions options, const StoreFactory& make_store,
                                  DeadLetterSink sink, WorkerMetrics& metrics)
     : options_(std::move(options)), sink_(std::move(sink)), metrics_(metrics) {
@@ -52,7 +42,7 @@ std::vector<PartitionBatch> BatchWriterPool::TakeTransaction() {
   while (!queue_.empty()) {
     const PartitionBatch& next = queue_.front();
     const int next_records = static_cast<int>(next.records.size());
-    const int64_t next_bytes = BatchBytes(next);
+    const int64_t next_bytes = next.value_bytes();
     if (!batches.empty() && (records + next_records > options_.max_transaction_records ||
                              bytes + next_bytes > options_.max_transaction_bytes)) {
       break;
@@ -93,7 +83,7 @@ void BatchWriterPool::RecordOutcome(const std::vector<PartitionBatch>& batches,
   int64_t bytes = 0;
   for (const PartitionBatch& batch : batches) {
     records += static_cast<int>(batch.records.size());
-    bytes += BatchBytes(batch);
+    bytes += batch.value_bytes();
   }
   metrics_.BatchCommitted(records, bytes, took);
   if (outcome.payload_id_gaps > 0) metrics_.PayloadIdGaps(outcome.payload_id_gaps);

@@ -5,7 +5,6 @@
 #include <iterator>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/codec/task_codec.h"
@@ -26,12 +25,6 @@ absl::string_view TypeName(const v1::Task& task) {
     case v1::TASK_TYPE_PUSH_METRICS: return "push_metrics";
     default: return "unknown";
   }
-}
-
-// The session a record's key names. The gateway keys session tasks by
-// session id and project-wide ones as "project/<id>".
-std::string SessionOfKey(const std::string& key) {
-  return absl::StartsWith(key, "project/") ? "" : key;
 }
 
 // PostgreSQL refused the data itself (SQLSTATE class 22): retrying the same
@@ -142,9 +135,9 @@ TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state)
     return out;
   }
   DeadLetter letter;
-  letter.partition = record.partition;
-  letter.offset = record.offset;
   if (task.ok()) {
+    letter.partition = record.partition;
+    letter.offset = record.offset;
     letter.session_id = task->session_id();
     letter.project_id = task->project_id();
     letter.reason = DeadLetterReason::kQuarantinedSession;
@@ -152,14 +145,8 @@ TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state)
                                  " was quarantined by an earlier poison record; redrive the "
                                  "session from the DLQ once the cause is fixed");
   } else {
-    letter.session_id = SessionOfKey(record.key);
-    letter.reason = DeadLetterReason::kInvalidRecord;
-    letter.quarantines_session =
-        !letter.session_id.empty() && state.quarantined.insert(letter.session_id).second;
-    letter.detail = absl::StrCat("not a valid Task: ", task.status().message());
-    if (letter.quarantines_session) {
-      absl::StrAppend(&letter.detail, "; session quarantined, its later records follow to the DLQ");
-    }
+    letter = PoisonLetter(record.partition, record.offset, SessionIdOfKey(record.key), "",
+                          absl::StrCat("not a valid Task: ", task.status().message()), state);
     log::Warn("worker.poison_record", {{"partition", letter.partition},
                                        {"offset", letter.offset},
                                        {"session_id", letter.session_id},
@@ -169,6 +156,25 @@ TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state)
   letter.value = std::move(record.value);
   out.dead_letter = std::move(letter);
   return out;
+}
+
+DeadLetter PartitionLoop::PoisonLetter(int32_t partition, int64_t offset, std::string session_id,
+                                       std::string project_id, std::string detail,
+                                       PartitionState& state) {
+  DeadLetter letter;
+  letter.partition = partition;
+  letter.offset = offset;
+  letter.session_id = std::move(session_id);
+  letter.project_id = std::move(project_id);
+  letter.reason = DeadLetterReason::kInvalidRecord;
+  letter.detail = std::move(detail);
+  // The first poison record of a session quarantines it.
+  letter.quarantines_session =
+      !letter.session_id.empty() && state.quarantined.insert(letter.session_id).second;
+  if (letter.quarantines_session) {
+    absl::StrAppend(&letter.detail, "; session quarantined, its later records follow to the DLQ");
+  }
+  return letter;
 }
 
 bool PartitionLoop::PendingFull(const PartitionState& state) const {
@@ -263,8 +269,7 @@ void PartitionLoop::OnResult(BatchResult result) {
       log::Info("worker.persist_recovered",
                 {{"partition", partition}, {"after_attempts", state.failed_attempts}});
     }
-    int64_t bytes = 0;
-    for (const TaskRecord& record : batch.records) bytes += record.value_bytes;
+    const int64_t bytes = batch.value_bytes();
     held_bytes_ -= bytes;
     state.batch_bytes -= bytes;
     state.persisted_offset = std::max(state.persisted_offset, batch.next_offset);
@@ -295,18 +300,11 @@ void PartitionLoop::OnResult(BatchResult result) {
       return;
     }
     TaskRecord& record = batch.records.front();
-    DeadLetter letter;
-    letter.partition = partition;
-    letter.offset = record.offset;
-    letter.session_id = record.task.session_id();
-    letter.project_id = record.task.project_id();
-    letter.key = letter.session_id.empty() ? absl::StrCat("project/", letter.project_id)
-                                           : letter.session_id;
+    DeadLetter letter = PoisonLetter(
+        partition, record.offset, record.task.session_id(), record.task.project_id(),
+        absl::StrCat("PostgreSQL refused the record: ", result.status.message()), state);
+    letter.key = KafkaKeyOf(record.task);
     letter.value = EncodeTask(record.task);
-    letter.reason = DeadLetterReason::kInvalidRecord;
-    letter.quarantines_session =
-        !letter.session_id.empty() && state.quarantined.insert(letter.session_id).second;
-    letter.detail = absl::StrCat("PostgreSQL refused the record: ", result.status.message());
     log::Warn("worker.record_refused_by_database", {{"partition", partition},
                                                     {"offset", record.offset},
                                                     {"session_id", letter.session_id},

@@ -129,6 +129,10 @@ class PartitionLoop final : public RebalanceListener {
 
   void Handle(ConsumedRecord record);
   TaskRecord Classify(ConsumedRecord record, PartitionState& state);
+  // A kInvalidRecord dead letter (without key and value); quarantines the
+  // session in `state` if this is its first poison record.
+  DeadLetter PoisonLetter(int32_t partition, int64_t offset, std::string session_id,
+                          std::string project_id, std::string detail, PartitionState& state);
   bool PendingFull(const PartitionState& state) const;
   bool PendingBacklogged(const PartitionState& state) const;
   bool PendingDue(const PartitionState& state, absl::Time now) const;

@@ -74,6 +74,13 @@ struct PartitionBatch {
   int32_t partition = -1;
   std::vector<TaskRecord> records;
   int64_t next_offset = -1;
+
+  // The records' value bytes (what batch and memory limits count).
+  int64_t value_bytes() const {
+    int64_t bytes = 0;
+    for (const TaskRecord& record : records) bytes += record.value_bytes;
+    return bytes;
+  }
 };
 
 // What a committed transaction did, for metrics and logs.
