@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/testing/file_contents.h"
 
 namespace ingest::bench {
 namespace {
@@ -42,11 +43,8 @@ TEST(PhaseProgressTest, FinishWritesTheFinalLineOnce) {
     progress.Finish();
     progress.Finish();
   }
-  std::rewind(file);
-  char buffer[256] = {};
-  const size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, file);
+  const std::string text = FileContents(file);
   std::fclose(file);
-  const std::string text(buffer, n);
   EXPECT_EQ(text.find("[bench] phase "), 0u) << text;
   EXPECT_NE(text.find("  done\n"), std::string::npos) << text;
   EXPECT_EQ(text.find("[bench]", 1), std::string::npos) << text;  // one line only

@@ -4,22 +4,10 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/testing/file_contents.h"
 
 namespace ingest::loadgen {
 namespace {
-
-// Reads back everything written to a temporary file.
-std::string Contents(std::FILE* file) {
-  std::fflush(file);
-  std::rewind(file);
-  std::string text;
-  char buffer[256];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
-    text.append(buffer, n);
-  }
-  return text;
-}
 
 TEST(ConsoleTest, PlainOutputPrintsEachStatusOnItsOwnLine) {
   std::FILE* file = std::tmpfile();
@@ -29,7 +17,7 @@ TEST(ConsoleTest, PlainOutputPrintsEachStatusOnItsOwnLine) {
   console.Log("retrying");
   console.SetStatus("loadgen: 2/2 acked");
   console.EndStatus();
-  EXPECT_EQ(Contents(file),
+  EXPECT_EQ(FileContents(file),
             "loadgen: 1/2 acked\nretrying\nloadgen: 2/2 acked\n");
   std::fclose(file);
 }
@@ -43,7 +31,7 @@ TEST(ConsoleTest, TerminalRedrawsTheStatusLineInPlace) {
   console.Log("retrying");
   console.EndStatus();
   console.Log("after");
-  EXPECT_EQ(Contents(file),
+  EXPECT_EQ(FileContents(file),
             "\r\033[Ka 1"
             "\r\033[Ka 2"
             "\r\033[Kretrying\na 2"

@@ -5,6 +5,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "tests/testing/file_contents.h"
 
 namespace ingest::loadgen {
 namespace {
@@ -43,10 +44,7 @@ TEST(ProgressTickerTest, StopShowsTheFinalLineOnce) {
     ticker.Stop();
   }
   EXPECT_EQ(calls, 1);
-  std::rewind(file);
-  char buffer[64] = {};
-  const size_t read = std::fread(buffer, 1, sizeof(buffer) - 1, file);
-  EXPECT_EQ(std::string(buffer, read), "final\n");
+  EXPECT_EQ(FileContents(file), "final\n");
   std::fclose(file);
 }
 

@@ -4,21 +4,10 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "tests/testing/file_contents.h"
 
 namespace ingest::loadgen {
 namespace {
-
-std::string Contents(std::FILE* file) {
-  std::fflush(file);
-  std::rewind(file);
-  std::string text;
-  char buffer[512];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
-    text.append(buffer, n);
-  }
-  return text;
-}
 
 TEST(ReportingObserverTest, LogsAndCountsRetriesAndGiveUps) {
   std::FILE* file = std::tmpfile();
@@ -41,7 +30,7 @@ TEST(ReportingObserverTest, LogsAndCountsRetriesAndGiveUps) {
 
   EXPECT_EQ(observer.retries(), 1);
   EXPECT_EQ(observer.errors(), 1);
-  EXPECT_EQ(Contents(file),
+  EXPECT_EQ(FileContents(file),
             "loadgen: retry session 2 payload 7 (sid=sid-1): attempt 1/8 "
             "failed: UNAVAILABLE: no ack; next in 83ms\n"
             "loadgen: gave up on session 4 InitializeSession after 8 attempts: "
