@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -61,7 +62,7 @@ void PartitionLoop::Run(const absl::Notification& stop) {
 
 void PartitionLoop::RunOnce() {
   last_step_ns_.store(absl::ToUnixNanos(options_.now()));
-  const bool busy = InFlightCount() > 0;
+  const bool busy = in_flight_ > 0;
   // Never wait past the moment a held batch becomes due; while batches are
   // being written, results are what to wait for.
   const absl::Duration wait = std::min(options_.poll_timeout, UntilNextDue());
@@ -96,7 +97,7 @@ bool PartitionLoop::Drain(absl::Duration timeout) {
     }
     if (!unpersisted) return true;
     const absl::Time now = options_.now();
-    if (InFlightCount() > 0) {
+    if (in_flight_ > 0) {
       // A transaction under way ends within the store's own timeouts: wait
       // for it even past the deadline, so no write outlives the owner.
       CollectResults(options_.poll_timeout);
@@ -221,14 +222,18 @@ void PartitionLoop::SubmitPending(int32_t partition, PartitionState& state) {
   }
   state.batch_bytes = bytes;
   state.pending_bytes -= bytes;
-  state.in_flight = true;
-  writer_.Submit(std::move(batch));
+  Send(state, std::move(batch));
 }
 
 void PartitionLoop::SubmitRetry(PartitionState& state) {
   PartitionBatch batch = std::move(*state.retry);
   state.retry.reset();
+  Send(state, std::move(batch));
+}
+
+void PartitionLoop::Send(PartitionState& state, PartitionBatch batch) {
   state.in_flight = true;
+  ++in_flight_;
   writer_.Submit(std::move(batch));
 }
 
@@ -245,11 +250,12 @@ void PartitionLoop::SubmitDue() {
 }
 
 void PartitionLoop::CollectResults(absl::Duration wait) {
-  if (InFlightCount() == 0) return;
+  if (in_flight_ == 0) return;
   for (BatchResult& result : writer_.TakeResults(wait)) OnResult(std::move(result));
 }
 
 void PartitionLoop::OnResult(BatchResult result) {
+  --in_flight_;
   const int32_t partition = result.batch.partition;
   auto it = partitions_.find(partition);
   if (it == partitions_.end()) return;
@@ -259,11 +265,15 @@ void PartitionLoop::OnResult(BatchResult result) {
 
   if (result.status.ok()) {
     const absl::Time committed = options_.now();
+    // One counter update per (type, outcome) and batch, not per record.
+    std::map<std::pair<absl::string_view, absl::string_view>, int64_t> processed;
     for (const TaskRecord& record : batch.records) {
       const bool dead = record.dead_letter.has_value();
-      metrics_.RecordProcessed(dead ? "unknown" : TypeName(record.task),
-                               dead ? "dead_lettered" : "persisted");
+      ++processed[{dead ? "unknown" : TypeName(record.task), dead ? "dead_lettered" : "persisted"}];
       if (!dead) metrics_.EndToEndDelay(committed - ReceivedAt(record.task));
+    }
+    for (const auto& [type_and_outcome, count] : processed) {
+      metrics_.RecordsProcessed(type_and_outcome.first, type_and_outcome.second, count);
     }
     if (state.failed_attempts > 0) {
       log::Info("worker.persist_recovered",
@@ -295,8 +305,7 @@ void PartitionLoop::OnResult(BatchResult result) {
       records.erase(records.begin());
       state.retry = PartitionBatch{partition, std::move(records), batch.next_offset};
       state.retry_at = absl::InfinitePast();
-      state.in_flight = true;
-      writer_.Submit(std::move(first));
+      Send(state, std::move(first));
       return;
     }
     TaskRecord& record = batch.records.front();
@@ -310,8 +319,7 @@ void PartitionLoop::OnResult(BatchResult result) {
                                                     {"session_id", letter.session_id},
                                                     {"error", result.status.ToString()}});
     record.dead_letter = std::move(letter);
-    state.in_flight = true;
-    writer_.Submit(std::move(batch));
+    Send(state, std::move(batch));
     return;
   }
 
@@ -354,6 +362,8 @@ void PartitionLoop::UpdatePauses() {
 
 void PartitionLoop::UpdateGauges() {
   const absl::Time now = options_.now();
+  if (now - gauges_updated_ < options_.gauge_interval) return;
+  gauges_updated_ = now;
   int paused = 0;
   absl::Time oldest = absl::InfiniteFuture();
   for (const auto& [partition, state] : partitions_) {
@@ -364,8 +374,6 @@ void PartitionLoop::UpdateGauges() {
   metrics_.SetOldestUnprocessedAge(oldest == absl::InfiniteFuture()
                                        ? absl::ZeroDuration()
                                        : std::max(absl::ZeroDuration(), now - oldest));
-  if (now - lag_updated_ < options_.lag_interval) return;
-  lag_updated_ = now;
   for (const auto& [partition, state] : partitions_) {
     const std::optional<int64_t> high = consumer_.HighWatermark(partition);
     if (!high.has_value()) continue;
@@ -388,11 +396,6 @@ absl::Duration PartitionLoop::UntilNextDue() const {
   return std::max(absl::ZeroDuration(), next - now);
 }
 
-int PartitionLoop::InFlightCount() const {
-  int count = 0;
-  for (const auto& [partition, state] : partitions_) count += state.in_flight ? 1 : 0;
-  return count;
-}
 
 bool PartitionLoop::PersistHeldNow(int32_t partition, absl::Time deadline) {
   bool resubmitted = false;

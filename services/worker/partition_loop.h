@@ -64,8 +64,9 @@ struct PartitionLoopOptions {
   // How long Run() keeps trying to persist held batches after stop, and how
   // long a revocation waits for the partition's batch.
   absl::Duration drain_timeout = absl::Seconds(20);
-  // How often per-partition lag is refreshed.
-  absl::Duration lag_interval = absl::Seconds(1);
+  // How often the gauges (lag per partition, held bytes, paused partitions,
+  // oldest unprocessed age) are refreshed: each walks every partition.
+  absl::Duration gauge_interval = absl::Seconds(1);
   // Injected for tests.
   std::function<absl::Time()> now = [] { return absl::Now(); };
   std::function<void(absl::Duration)> sleep = [](absl::Duration d) { absl::SleepFor(d); };
@@ -140,6 +141,8 @@ class PartitionLoop final : public RebalanceListener {
   // Hands the pending records (or the failed batch) to the writer.
   void SubmitPending(int32_t partition, PartitionState& state);
   void SubmitRetry(PartitionState& state);
+  // Every batch goes to the writer through here.
+  void Send(PartitionState& state, PartitionBatch batch);
   void CollectResults(absl::Duration wait);
   void OnResult(BatchResult result);
   void UpdatePauses();
@@ -147,7 +150,6 @@ class PartitionLoop final : public RebalanceListener {
   // Writes `partition`'s held records now (revocation): waits for its batch,
   // then submits what is left, until done or `deadline`.
   bool PersistHeldNow(int32_t partition, absl::Time deadline);
-  int InFlightCount() const;
   // How long until a held batch is due (a pending batch's delay or a failed
   // batch's backoff ends); infinite when none is waiting.
   absl::Duration UntilNextDue() const;
@@ -161,7 +163,8 @@ class PartitionLoop final : public RebalanceListener {
   bool draining_ = false;
   std::map<int32_t, PartitionState> partitions_;
   int64_t held_bytes_ = 0;
-  absl::Time lag_updated_ = absl::InfinitePast();
+  absl::Time gauges_updated_ = absl::InfinitePast();
+  int in_flight_ = 0;  // batches with the writer (one per partition at most)
   std::atomic<bool> joined_{false};
   std::atomic<int64_t> last_step_ns_{absl::ToUnixNanos(absl::Now())};
 };

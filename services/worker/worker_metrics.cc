@@ -89,8 +89,10 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                              .Register(registry)
                              .Add({})) {}
 
-void WorkerMetrics::RecordProcessed(absl::string_view type, absl::string_view outcome) {
-  records_.Add({{"type", std::string(type)}, {"outcome", std::string(outcome)}}).Increment();
+void WorkerMetrics::RecordsProcessed(absl::string_view type, absl::string_view outcome,
+                                     int64_t count) {
+  records_.Add({{"type", std::string(type)}, {"outcome", std::string(outcome)}})
+      .Increment(static_cast<double>(count));
 }
 
 void WorkerMetrics::BatchCommitted(int records, int64_t bytes, absl::Duration duration) {

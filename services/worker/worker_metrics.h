@@ -22,7 +22,7 @@ class WorkerMetrics {
   explicit WorkerMetrics(prometheus::Registry& registry);
 
   // outcome: "persisted" or "dead_lettered".
-  void RecordProcessed(absl::string_view type, absl::string_view outcome);
+  void RecordsProcessed(absl::string_view type, absl::string_view outcome, int64_t count);
   // One committed transaction (possibly several partitions' batches).
   void BatchCommitted(int records, int64_t bytes, absl::Duration duration);
   void DatabaseRetry();
