@@ -31,6 +31,11 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                      .Help("RPCs received and not yet answered.")
                      .Register(registry)
                      .Add({})),
+      in_flight_streams_(prometheus::BuildGauge()
+                             .Name("ingest_gateway_in_flight_streams")
+                             .Help("PushPayloadStream calls received and not yet answered.")
+                             .Register(registry)
+                             .Add({})),
       payload_bytes_(prometheus::BuildHistogram()
                          .Name("ingest_gateway_payload_bytes")
                          .Help("Size of received payload content.")
@@ -86,11 +91,19 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
   produce_failed_ = &produce_latency_.Add({{"result", "failed"}}, LatencyBuckets());
 }
 
-void GatewayMetrics::RequestStarted() { in_flight_.Increment(); }
+namespace {
+constexpr absl::string_view kStreamRpc = "PushPayloadStream";
+}  // namespace
+
+void GatewayMetrics::RequestStarted(absl::string_view rpc) {
+  in_flight_.Increment();
+  if (rpc == kStreamRpc) in_flight_streams_.Increment();
+}
 
 void GatewayMetrics::RequestFinished(absl::string_view rpc, absl::StatusCode code,
                                      absl::Duration latency) {
   in_flight_.Decrement();
+  if (rpc == kStreamRpc) in_flight_streams_.Decrement();
   const int code_index = static_cast<int>(code);
   for (size_t i = 0; i < std::size(kRpcs); ++i) {
     if (rpc != kRpcs[i]) continue;

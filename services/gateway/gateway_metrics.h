@@ -31,7 +31,7 @@ class GatewayMetrics {
 
   explicit GatewayMetrics(prometheus::Registry& registry);
 
-  void RequestStarted();
+  void RequestStarted(absl::string_view rpc);
   // Calls received and not yet answered.
   int64_t in_flight_requests() const { return static_cast<int64_t>(in_flight_.Value()); }
   void RequestFinished(absl::string_view rpc, absl::StatusCode code, absl::Duration latency);
@@ -54,6 +54,8 @@ class GatewayMetrics {
   prometheus::Histogram* produce_acked_;
   prometheus::Histogram* produce_failed_;
   prometheus::Gauge& in_flight_;
+  // PushPayloadStream calls received and not yet answered.
+  prometheus::Gauge& in_flight_streams_;
   prometheus::Histogram& payload_bytes_;
   prometheus::Family<prometheus::Histogram>& produce_latency_;
   prometheus::Family<prometheus::Counter>& rejected_;

@@ -22,7 +22,7 @@ PayloadStreamCall::PayloadStreamCall(grpc::CallbackServerContext* context,
       metrics_(metrics),
       session_ids_(session_ids),
       start_(absl::Now()) {
-  metrics_.RequestStarted();
+  metrics_.RequestStarted("PushPayloadStream");
   absl::MutexLock lock(&mutex_);
   absl::StatusOr<std::string> project = keys.Authenticate(MetadataValue(*context, "authorization"));
   if (!project.ok()) {

@@ -53,7 +53,7 @@ UnaryCall::UnaryCall(grpc::CallbackServerContext* context, GatewayMetrics& metri
       rpc_(rpc),
       max_delivery_wait_(max_delivery_wait),
       start_(absl::Now()) {
-  metrics_.RequestStarted();
+  metrics_.RequestStarted(rpc_);
 }
 
 void UnaryCall::Reject(const absl::Status& status, absl::Duration retry_after) {

@@ -1,5 +1,9 @@
 #include "services/worker/flags.h"
 
+#include <atomic>
+#include <csignal>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -9,6 +13,7 @@
 #include "absl/time/time.h"
 #include "services/common/flags/common_flags.h"
 #include "services/common/flags/usage.h"
+#include "services/common/logging/log.h"
 
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9102",
           "HOST:PORT for the Prometheus /metrics endpoint. Env: WORKER_METRICS_ADDRESS.");
@@ -63,8 +68,27 @@ ABSL_FLAG(absl::Duration, retry_max_backoff, absl::Seconds(10),
           "Cap of the exponential backoff between retries of a failed batch.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM, how long to keep trying to persist held batches before leaving.");
+ABSL_FLAG(int, crash_after_db_commits, 0,
+          "Fault testing only (./dev chaos): after this many committed batch transactions, "
+          "SIGKILL this process before the Kafka offset commit, the window in which only the "
+          "database knows the new offset. 0 (default) = never.");
 
 namespace ingest {
+namespace {
+
+// The --crash_after_db_commits hook: the N-th call kills the process the way
+// the kernel's OOM killer or a node failure would, with no cleanup at all.
+std::function<void()> CrashAfterCommits(int commits) {
+  auto count = std::make_shared<std::atomic<int>>(0);
+  return [count, commits] {
+    if (count->fetch_add(1) + 1 < commits) return;
+    log::Warn("worker.crash_after_db_commits",
+              {{"commits", commits}, {"note", "SIGKILL before the Kafka commit (fault test)"}});
+    std::raise(SIGKILL);
+  };
+}
+
+}  // namespace
 
 absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
   ConfigureFlagUsage(
@@ -108,6 +132,9 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
   options.loop.max_batch_delay = absl::GetFlag(FLAGS_batch_max_delay);
   options.loop.max_backoff = absl::GetFlag(FLAGS_retry_max_backoff);
   options.loop.drain_timeout = absl::GetFlag(FLAGS_shutdown_grace);
+  if (const int commits = absl::GetFlag(FLAGS_crash_after_db_commits); commits > 0) {
+    options.loop.before_kafka_commit = CrashAfterCommits(commits);
+  }
   return options;
 }
 

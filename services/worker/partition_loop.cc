@@ -286,6 +286,7 @@ void PartitionLoop::OnResult(BatchResult result) {
     state.failed_attempts = 0;
     state.retry_at = absl::InfinitePast();
     if (!state.retry.has_value()) state.batch_first_at = absl::InfiniteFuture();
+    if (options_.before_kafka_commit) options_.before_kafka_commit();
     consumer_.CommitAsync({{partition, batch.next_offset}});
     return;
   }

@@ -67,6 +67,9 @@ struct PartitionLoopOptions {
   // How often the gauges (lag per partition, held bytes, paused partitions,
   // oldest unprocessed age) are refreshed: each walks every partition.
   absl::Duration gauge_interval = absl::Seconds(1);
+  // Called after a batch's transaction committed and before its offset is
+  // committed to Kafka: the window a crash test aims at (--crash_after_db_commits).
+  std::function<void()> before_kafka_commit;
   // Injected for tests.
   std::function<absl::Time()> now = [] { return absl::Now(); };
   std::function<void(absl::Duration)> sleep = [](absl::Duration d) { absl::SleepFor(d); };

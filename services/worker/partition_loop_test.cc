@@ -107,6 +107,23 @@ TEST_F(PartitionLoopTest, PersistsEachPartitionInOffsetOrderInBatchesWithTheirOf
   for (int size : store_.batch_sizes) EXPECT_LE(size, 3);
 }
 
+TEST_F(PartitionLoopTest, TheCrashHookRunsAfterTheDatabaseCommitAndBeforeTheKafkaCommit) {
+  PartitionLoopOptions options = Options();
+  std::vector<std::pair<int64_t, bool>> seen;  // (database offset, Kafka committed yet)
+  options.before_kafka_commit = [&] {
+    seen.emplace_back(store_.offsets[0], consumer_.committed.count(0) > 0);
+  };
+  PartitionLoop loop(options, consumer_, store_, writer_, metrics_);
+  loop.OnPartitionsAssigned({0});
+  for (int64_t offset = 0; offset < 3; ++offset) consumer_.Enqueue(Record(0, offset));
+  RunUntilIdle(loop);
+
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].first, 3) << "the database already holds the batch's next offset";
+  EXPECT_FALSE(seen[0].second) << "Kafka has not been told yet";
+  EXPECT_EQ(consumer_.committed[0], 3);
+}
+
 TEST_F(PartitionLoopTest, HoldsABatchUntilItsDelayOrSizeIsReached) {
   auto loop = NewLoop();
   loop->OnPartitionsAssigned({0});

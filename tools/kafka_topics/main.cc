@@ -1,11 +1,14 @@
 // kafka_topics: creates the ingest topic (and its dead-letter topic) if
 // missing. Idempotent. Until broker-proxy provisions topics, `./dev up` uses
 // this. Always cleanup.policy=delete: compaction would lose payloads.
+// --describe prints each partition's leader, replicas and in-sync replicas
+// instead (`./dev chaos` picks the broker to kill with it).
 
 #include <cstdio>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "services/common/flags/usage.h"
 #include "services/common/kafka/topic_admin.h"
@@ -17,12 +20,16 @@ ABSL_FLAG(int, partitions, 8, "Partitions.");
 ABSL_FLAG(int, replication_factor, 1, "Replication factor (3 in production).");
 ABSL_FLAG(int, min_insync_replicas, 1, "min.insync.replicas (2 in production).");
 ABSL_FLAG(int64_t, max_message_bytes, 16 << 20, "Topic max.message.bytes.");
+ABSL_FLAG(bool, describe, false,
+          "Create nothing; print one line per partition of --topic: "
+          "partition=P leader=B replicas=B,B,B isr=B,B");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(20), "How long to wait for the cluster.");
 
 int main(int argc, char** argv) {
   ingest::ConfigureFlagUsage(
       "Creates <topic> and <topic>.dlq if missing.\n"
-      "Usage: kafka_topics --bootstrap=HOST:PORT [--partitions=8 --replication_factor=1]");
+      "Usage: kafka_topics --bootstrap=HOST:PORT [--partitions=8 --replication_factor=1]\n"
+      "       kafka_topics --bootstrap=HOST:PORT --describe [--topic=T]");
   absl::ParseCommandLine(argc, argv);
   ingest::log::Init("kafka_topics", ingest::log::Format::kText, ingest::log::Level::kWarn);
   if (absl::GetFlag(FLAGS_bootstrap).empty()) {
@@ -30,6 +37,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string topic = absl::GetFlag(FLAGS_topic);
+  if (absl::GetFlag(FLAGS_describe)) {
+    auto partitions = ingest::DescribePartitions(absl::GetFlag(FLAGS_bootstrap), topic,
+                                                 absl::GetFlag(FLAGS_timeout));
+    if (!partitions.ok()) {
+      std::fprintf(stderr, "kafka_topics: %s\n", partitions.status().ToString().c_str());
+      return 1;
+    }
+    for (const ingest::PartitionReplicas& p : *partitions) {
+      std::printf("partition=%d leader=%d replicas=%s isr=%s\n", p.partition, p.leader,
+                  absl::StrJoin(p.replicas, ",").c_str(), absl::StrJoin(p.in_sync, ",").c_str());
+    }
+    return 0;
+  }
   for (const std::string& name : {topic, topic + ".dlq"}) {
     ingest::TopicSpec spec{name,
                            absl::GetFlag(FLAGS_partitions),

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace ingest {
@@ -23,5 +25,18 @@ struct TopicSpec {
 // Creates `spec.name` if it does not exist yet; OK if it already does.
 absl::Status EnsureTopic(const std::string& bootstrap_servers, const TopicSpec& spec,
                          absl::Duration timeout);
+
+// One partition of a topic as the cluster's metadata describes it.
+struct PartitionReplicas {
+  int32_t partition = -1;
+  int32_t leader = -1;  // broker (node) id; -1 while the partition has no leader
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> in_sync;
+};
+
+// The partitions of `topic`, in partition order, from the metadata of any
+// reachable broker. NOT_FOUND if the cluster does not know the topic.
+absl::StatusOr<std::vector<PartitionReplicas>> DescribePartitions(
+    const std::string& bootstrap_servers, const std::string& topic, absl::Duration timeout);
 
 }  // namespace ingest
