@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Kafka for the local stack, in one of three modes:
-#   real       Apache Kafka (KRaft, one combined broker+controller node) from
-#              the Maven jars cached by `./dev setup`, state in .local/kafka.
+#   real       Apache Kafka (KRaft, combined broker+controller nodes: one, or
+#              KAFKA_NODES) from the Maven jars cached by `./dev setup`, state
+#              in .local/kafka/node-N.
 #   mock       librdkafka's built-in mock cluster (tools/mock_kafka).
 #   HOST:PORT  an existing cluster; only the topic is created.
 # Each start function sets KAFKA_BOOTSTRAP to the cluster's address.
@@ -45,69 +46,130 @@ kafka_java() { # runs one of Kafka's tool classes
     -cp "$KAFKA_LIBS/*" "$@"
 }
 
-# Renders server.properties for the given ports.
-kafka_render_config() { # PORT CONTROLLER_PORT
-  local template
-  template="$(<"$KAFKA_CONFIG_DIR/server.properties.template")"
-  template="${template//@PORT@/$1}"
-  template="${template//@CONTROLLER_PORT@/$2}"
-  template="${template//@DATA_DIR@/$KAFKA_DIR/data}"
-  mkdir -p "$KAFKA_DIR"
-  printf '%s\n' "$template" >"$KAFKA_DIR/server.properties"
+# The cluster's size: 1 node (./dev up, bench) or 3 (./dev chaos). Set before
+# kafka_start_real. Node 1 keeps the historical names (pid/log/port "kafka").
+KAFKA_NODES=1
+
+kafka_node_name() { # NODE
+  if (($1 == 1)); then echo kafka; else echo "kafka-$1"; fi
+}
+kafka_node_dir() { echo "$KAFKA_DIR/node-$1"; }
+kafka_replication() { if ((KAFKA_NODES >= 3)); then echo 3; else echo 1; fi; }
+kafka_min_isr() { if ((KAFKA_NODES >= 3)); then echo 2; else echo 1; fi; }
+
+# Prints NODE's client address, 127.0.0.1:PORT.
+kafka_node_address() { echo "127.0.0.1:$(port_for "$(kafka_node_name "$1")")"; }
+
+kafka_bootstrap_list() {
+  local node list=()
+  for ((node = 1; node <= KAFKA_NODES; node++)); do list+=("$(kafka_node_address "$node")"); done
+  (IFS=,; echo "${list[*]}")
 }
 
-# Formats the storage once; a formatted data directory is reused.
-kafka_format() {
-  [[ -f "$KAFKA_DIR/data/meta.properties" ]] && return 0
-  local cluster_id
-  cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid)" ||
-    die "kafka StorageTool random-uuid failed"
-  log "formatting Kafka storage (cluster id $cluster_id)"
+# Renders NODE's server.properties (ports are stable across restarts).
+kafka_render_config() { # NODE
+  local node="$1" name template voters=() n dir
+  name="$(kafka_node_name "$node")"
+  for ((n = 1; n <= KAFKA_NODES; n++)); do
+    voters+=("$n@127.0.0.1:$(port_for "$(kafka_node_name "$n")-controller")")
+  done
+  dir="$(kafka_node_dir "$node")"
+  template="$(<"$KAFKA_CONFIG_DIR/server.properties.template")"
+  template="${template//@NODE_ID@/$node}"
+  template="${template//@VOTERS@/$(IFS=,; echo "${voters[*]}")}"
+  template="${template//@PORT@/$(port_for "$name")}"
+  template="${template//@CONTROLLER_PORT@/$(port_for "$name-controller")}"
+  template="${template//@REPLICATION@/$(kafka_replication)}"
+  template="${template//@MIN_ISR@/$(kafka_min_isr)}"
+  template="${template//@DATA_DIR@/$dir/data}"
+  mkdir -p "$dir"
+  printf '%s\n' "$template" >"$dir/server.properties"
+}
+
+# Formats NODE's storage once, with the cluster id every node shares; a
+# formatted data directory is reused.
+kafka_format() { # NODE
+  local dir cluster_id
+  dir="$(kafka_node_dir "$1")"
+  [[ -f "$dir/data/meta.properties" ]] && return 0
+  if [[ ! -s "$KAFKA_DIR/cluster.id" ]]; then
+    cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid)" ||
+      die "kafka StorageTool random-uuid failed"
+    echo "$cluster_id" >"$KAFKA_DIR/cluster.id"
+  fi
+  cluster_id="$(<"$KAFKA_DIR/cluster.id")"
+  log "formatting Kafka storage of node $1 (cluster id $cluster_id)"
   kafka_java kafka.tools.StorageTool format -t "$cluster_id" \
-    -c "$KAFKA_DIR/server.properties" >"$LOG_DIR/kafka-format.log" 2>&1 || {
+    -c "$dir/server.properties" >"$LOG_DIR/kafka-format.log" 2>&1 || {
     show_log_tail "$LOG_DIR/kafka-format.log"
     die "formatting Kafka storage failed (log above)"
   }
 }
 
-# Removes the broker's data so the next start begins with no topics.
+# Removes the brokers' data so the next start begins with no topics.
 kafka_wipe_data() {
-  rm -rf "$KAFKA_DIR/data"
+  rm -rf "$KAFKA_DIR"/node-* "$KAFKA_DIR/data" "$KAFKA_DIR/cluster.id"
 }
 
 # create_topic BOOTSTRAP: creates ingest.tasks if missing (idempotent).
 create_topic() {
   timeout 20 "$(bin_path tools/kafka_topics/kafka_topics)" --bootstrap="$1" \
-    --topic="$KAFKA_TOPIC" --partitions="$KAFKA_PARTITIONS" --replication_factor=1 \
+    --topic="$KAFKA_TOPIC" --partitions="$KAFKA_PARTITIONS" \
+    --replication_factor="$(kafka_replication)" --min_insync_replicas="$(kafka_min_isr)" \
     >>"$LOG_DIR/kafka_topics.log" 2>&1
 }
 
-# Starts the real broker and waits until it serves: its port accepts
-# connections and the topic exists.
-kafka_start_real() {
-  local port cport bootstrap
-  need_bin tools/kafka_topics/kafka_topics
-  [[ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "Kafka jars missing from $KAFKA_LIBS; run ./dev setup"
-  port="$(port_for kafka)"
-  cport="$(port_for kafka-controller)"
-  bootstrap="127.0.0.1:$port"
-  kafka_render_config "$port" "$cport"
-  kafka_format
-  rotate_log kafka
-  : >"$LOG_DIR/kafka_topics.log"
-  start_bg kafka "$KAFKA_DIR/server.properties" "$LOG_DIR/kafka.log" \
+# Starts NODE's JVM in the background (no wait).
+kafka_launch_node() { # NODE
+  local node="$1" name dir
+  name="$(kafka_node_name "$node")"
+  dir="$(kafka_node_dir "$node")"
+  kafka_render_config "$node"
+  kafka_format "$node"
+  rotate_log "$name"
+  start_bg "$name" "$dir/server.properties" "$LOG_DIR/$name.log" \
     java "${KAFKA_HEAP[@]}" -XX:+UseG1GC -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true \
     -Dlog4j.configuration="file:$KAFKA_CONFIG_DIR/log4j.properties" \
-    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties"
-  log "starting Kafka $KAFKA_VERSION (KRaft) on $bootstrap"
-  # Both waits share one deadline.
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties"
+}
+
+# Starts NODE again (after it was killed) and waits until its port accepts.
+kafka_restart_node() { # NODE
+  local name address
+  name="$(kafka_node_name "$1")"
+  address="$(kafka_node_address "$1")"
+  kafka_launch_node "$1"
+  if ! wait_until "$KAFKA_START_SECONDS" "Kafka node $1" "$name" tcp_accepts "$address"; then
+    show_log_tail "$LOG_DIR/$name.log"
+    die "Kafka node $1 did not listen on $address within ${KAFKA_START_SECONDS}s (log above)"
+  fi
+}
+
+# Starts the real cluster (KAFKA_NODES nodes) and waits until it serves: every
+# node's port accepts connections and the topic exists.
+kafka_start_real() {
+  local node bootstrap name
+  need_bin tools/kafka_topics/kafka_topics
+  [[ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "Kafka jars missing from $KAFKA_LIBS; run ./dev setup"
+  : >"$LOG_DIR/kafka_topics.log"
+  for ((node = 1; node <= KAFKA_NODES; node++)); do kafka_launch_node "$node"; done
+  bootstrap="$(kafka_bootstrap_list)"
+  log "starting Kafka $KAFKA_VERSION (KRaft, $KAFKA_NODES node(s)) on $bootstrap"
+  # Every wait shares one deadline.
   local started=$SECONDS
-  if ! wait_until "$KAFKA_START_SECONDS" "Kafka port" kafka tcp_accepts "$bootstrap" ||
-    ! wait_until $((KAFKA_START_SECONDS - (SECONDS - started))) "Kafka topic $KAFKA_TOPIC" kafka \
-      create_topic "$bootstrap"; then
+  for ((node = 1; node <= KAFKA_NODES; node++)); do
+    name="$(kafka_node_name "$node")"
+    if ! wait_until $((KAFKA_START_SECONDS - (SECONDS - started))) "Kafka node $node" "$name" \
+      tcp_accepts "$(kafka_node_address "$node")"; then
+      show_log_tail "$LOG_DIR/$name.log"
+      die "Kafka node $node did not serve within ${KAFKA_START_SECONDS}s (log above; ./dev logs $name). If its data is damaged, ./dev down && rm -rf .local/kafka"
+    fi
+  done
+  if ! wait_until $((KAFKA_START_SECONDS - (SECONDS - started))) "Kafka topic $KAFKA_TOPIC" kafka \
+    create_topic "$bootstrap"; then
     show_log_tail "$LOG_DIR/kafka.log"
     show_log_tail "$LOG_DIR/kafka_topics.log" 10
-    die "Kafka did not serve within ${KAFKA_START_SECONDS}s (logs above; ./dev logs kafka). If its data is damaged, ./dev down && rm -rf .local/kafka"
+    die "Kafka did not create $KAFKA_TOPIC within ${KAFKA_START_SECONDS}s (logs above; ./dev logs kafka). If its data is damaged, ./dev down && rm -rf .local/kafka"
   fi
   KAFKA_BOOTSTRAP="$bootstrap"
 }
@@ -141,7 +203,16 @@ kafka_use_external() { # HOST:PORT
   KAFKA_BOOTSTRAP="$1"
 }
 
+# Stops every node at once (one by one, the last ones would wait for a quorum
+# that is already gone), then the mock cluster.
 kafka_stop() {
-  stop_bg kafka "$KAFKA_STOP_SECONDS"
+  local file name pids=()
+  for file in "$PID_DIR"/kafka.pid "$PID_DIR"/kafka-[0-9]*.pid; do
+    [[ -f "$file" ]] || continue
+    name="$(basename "$file" .pid)"
+    stop_bg "$name" "$KAFKA_STOP_SECONDS" &
+    pids+=($!)
+  done
+  ((${#pids[@]} == 0)) || wait "${pids[@]}" || true
   stop_bg mock_kafka
 }

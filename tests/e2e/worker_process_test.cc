@@ -48,6 +48,7 @@
 #include "ingest/v1/task.pb.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/dead_letter_headers.h"
+#include "services/common/kafka/topic_reader.h"
 #include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/testing/test_database.h"
@@ -184,89 +185,13 @@ const std::string& GarbageBytes() {
   return *bytes;
 }
 
-// A record read back from the DLQ.
-struct DlqRecord {
-  int32_t partition = -1;
-  int64_t offset = -1;
-  std::string key;
-  std::string value;
-  std::map<std::string, std::string> headers;
-};
-
-// Every record of the DLQ topic (all partitions, from the beginning), read
-// with raw librdkafka until each partition reported its end and at least
-// `at_least` records arrived, or `timeout` passed.
-std::vector<DlqRecord> ReadDlq(const std::string& bootstrap, size_t at_least,
-                               absl::Duration timeout) {
-  char error[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  const std::vector<std::pair<const char*, std::string>> settings = {
-      {"bootstrap.servers", bootstrap},
-      {"group.id", "worker-process-test-dlq-reader"},
-      {"enable.auto.commit", "false"},
-      {"enable.partition.eof", "true"},
-      {"auto.offset.reset", "earliest"}};
-  for (const auto& [name, value] : settings) {
-    if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
-      ADD_FAILURE() << name << ": " << error;
-    }
-  }
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error));
-  if (rk == nullptr) {
-    ADD_FAILURE() << "DLQ reader: " << error;
-    rd_kafka_conf_destroy(conf);
-    return {};
-  }
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(kPartitions);
-  for (int32_t partition = 0; partition < kPartitions; ++partition) {
-    rd_kafka_topic_partition_list_add(assignment, kDlqTopic, partition)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
-  }
-  EXPECT_EQ(rd_kafka_assign(rk, assignment), RD_KAFKA_RESP_ERR_NO_ERROR);
-  rd_kafka_topic_partition_list_destroy(assignment);
-
-  std::vector<DlqRecord> records;
-  std::set<int32_t> at_end;
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline &&
-         !(records.size() >= at_least && static_cast<int>(at_end.size()) == kPartitions)) {
-    rd_kafka_message_t* message = rd_kafka_consumer_poll(rk, 100);
-    if (message == nullptr) continue;
-    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      at_end.insert(message->partition);
-    } else if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      ADD_FAILURE() << "DLQ read: " << rd_kafka_message_errstr(message);
-    } else {
-      at_end.erase(message->partition);
-      DlqRecord record;
-      record.partition = message->partition;
-      record.offset = message->offset;
-      if (message->key != nullptr) {
-        record.key.assign(static_cast<const char*>(message->key), message->key_len);
-      }
-      if (message->payload != nullptr) {
-        record.value.assign(static_cast<const char*>(message->payload), message->len);
-      }
-      rd_kafka_headers_t* headers = nullptr;
-      if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        const char* name;
-        const void* value;
-        size_t size;
-        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                           RD_KAFKA_RESP_ERR_NO_ERROR;
-             ++i) {
-          record.headers[name] =
-              value == nullptr ? "" : std::string(static_cast<const char*>(value), size);
-        }
-      }
-      records.push_back(std::move(record));
-    }
-    rd_kafka_message_destroy(message);
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return records;
+// Every DLQ record so far (at least `at_least`, waiting up to `timeout`).
+std::vector<TopicRecord> ReadDlq(const std::string& bootstrap, size_t at_least,
+                                 absl::Duration timeout) {
+  absl::StatusOr<std::vector<TopicRecord>> records =
+      ReadTopicFromStart(bootstrap, kDlqTopic, {.at_least = at_least, .timeout = timeout});
+  EXPECT_TRUE(records.ok()) << records.status();
+  return records.ok() ? *std::move(records) : std::vector<TopicRecord>();
 }
 
 // ---------------------------------------------------------------------------
@@ -732,7 +657,7 @@ TEST_F(WorkerProcessTest, PoisonRecordGoesToTheDlqAndQuarantinesItsSession) {
   EXPECT_EQ(std::strtoll(PQgetvalue(quarantined->get(), 0, 3), nullptr, 10), garbage_at.offset);
   EXPECT_STREQ(PQgetvalue(quarantined->get(), 0, 4), "invalid_record");
 
-  const std::vector<DlqRecord> dlq = ReadDlq(bootstrap_, 2, absl::Seconds(30));
+  const std::vector<TopicRecord> dlq = ReadDlq(bootstrap_, 2, absl::Seconds(30));
   ASSERT_EQ(dlq.size(), 2u);
   EXPECT_EQ(dlq[0].partition, dlq[1].partition);
   EXPECT_LT(dlq[0].offset, dlq[1].offset);
@@ -746,11 +671,7 @@ TEST_F(WorkerProcessTest, PoisonRecordGoesToTheDlqAndQuarantinesItsSession) {
     SCOPED_TRACE(absl::StrCat("DLQ record ", i));
     EXPECT_EQ(dlq[i].key, s1);
     EXPECT_EQ(dlq[i].value, wanted[i].value) << "value not byte-identical";
-    const std::map<std::string, std::string>& headers = dlq[i].headers;
-    auto header = [&](const char* name) {
-      auto it = headers.find(name);
-      return it == headers.end() ? std::string("<absent>") : it->second;
-    };
+    auto header = [&](const char* name) { return dlq[i].Header(name); };
     EXPECT_EQ(header(dlq_headers::kReason), wanted[i].reason);
     EXPECT_EQ(header(dlq_headers::kSourceTopic), kTopic);
     EXPECT_EQ(header(dlq_headers::kSourcePartition), absl::StrCat(wanted[i].source.partition));
@@ -771,13 +692,13 @@ TEST_F(WorkerProcessTest, PoisonRecordGoesToTheDlqAndQuarantinesItsSession) {
   FlushProducer();
   ASSERT_TRUE(WaitForEverythingPersisted(kPersistTimeout));
   ExpectExactlyOnceInOrder();  // s2 #4 added, still nothing more of s1
-  std::vector<DlqRecord> after = ReadDlq(bootstrap_, 3, absl::Seconds(30));
+  std::vector<TopicRecord> after = ReadDlq(bootstrap_, 3, absl::Seconds(30));
   ASSERT_EQ(after.size(), 3u);
   EXPECT_EQ(after[2].key, s1);
   EXPECT_EQ(after[2].value, s1_third);
-  EXPECT_EQ(after[2].headers[dlq_headers::kReason], "quarantined_session");
+  EXPECT_EQ(after[2].Header(dlq_headers::kReason), "quarantined_session");
   absl::MutexLock lock(&mu_);
-  EXPECT_EQ(after[2].headers[dlq_headers::kSourceOffset], absl::StrCat(third_at.offset));
+  EXPECT_EQ(after[2].Header(dlq_headers::kSourceOffset), absl::StrCat(third_at.offset));
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,110 @@
+#include "services/common/kafka/topic_reader.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <memory>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/kafka/kafka_config.h"
+#include "services/common/kafka/topic_admin.h"
+
+namespace ingest {
+namespace {
+
+struct ConsumerDeleter {
+  void operator()(rd_kafka_t* rk) const {
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+  }
+};
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
+};
+
+TopicRecord ToRecord(const rd_kafka_message_t& message) {
+  TopicRecord record;
+  record.partition = message.partition;
+  record.offset = message.offset;
+  if (message.key != nullptr) record.key.assign(static_cast<const char*>(message.key), message.key_len);
+  if (message.payload != nullptr) {
+    record.value.assign(static_cast<const char*>(message.payload), message.len);
+  }
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      record.headers.emplace_back(
+          name, value == nullptr ? std::string() : std::string(static_cast<const char*>(value), size));
+    }
+  }
+  return record;
+}
+
+}  // namespace
+
+std::string TopicRecord::Header(absl::string_view name) const {
+  for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
+    if (it->first == name) return it->second;
+  }
+  return "<absent>";
+}
+
+absl::StatusOr<std::vector<TopicRecord>> ReadTopicFromStart(const std::string& bootstrap_servers,
+                                                            const std::string& topic,
+                                                            const ReadTopicOptions& options) {
+  absl::StatusOr<std::vector<PartitionReplicas>> partitions =
+      DescribePartitions(bootstrap_servers, topic, options.timeout);
+  if (!partitions.ok()) return partitions.status();
+
+  // No group: partitions are assigned explicitly and nothing is committed.
+  auto conf = MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
+                               {"group.id", "ingest-topic-reader"},
+                               {"enable.auto.commit", "false"},
+                               {"enable.partition.eof", "true"}});
+  if (!conf.ok()) return conf.status();
+  InstallRdKafkaLogging(conf->get());
+  char error[512];
+  std::unique_ptr<rd_kafka_t, ConsumerDeleter> rk(
+      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
+  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat("topic reader: ", error));
+  conf->release();
+  rd_kafka_poll_set_consumer(rk.get());
+
+  rd_kafka_topic_partition_list_t* assignment =
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size()));
+  for (const PartitionReplicas& partition : *partitions) {
+    rd_kafka_topic_partition_list_add(assignment, topic.c_str(), partition.partition)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  const rd_kafka_resp_err_t assigned = rd_kafka_assign(rk.get(), assignment);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::InternalError(absl::StrCat("assign ", topic, ": ", rd_kafka_err2str(assigned)));
+  }
+
+  std::vector<TopicRecord> records;
+  std::set<int32_t> at_end;
+  const absl::Time deadline = absl::Now() + options.timeout;
+  while (absl::Now() < deadline && records.size() < options.max_records &&
+         !(records.size() >= options.at_least && at_end.size() == partitions->size())) {
+    std::unique_ptr<rd_kafka_message_t, MessageDeleter> message(
+        rd_kafka_consumer_poll(rk.get(), 100));
+    if (message == nullptr) continue;
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      at_end.insert(message->partition);
+    } else if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      at_end.erase(message->partition);
+      records.push_back(ToRecord(*message));
+    }
+    // Other errors (a broker restarting) are retried by librdkafka.
+  }
+  return records;
+}
+
+}  // namespace ingest

@@ -1,0 +1,47 @@
+#pragma once
+
+// Reading a whole topic from its beginning with record headers: for the
+// dead-letter topic (fault tests, and broker-proxy's DLQ browsing later).
+// Bounded by a record count and a deadline; not for the hot path.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace ingest {
+
+struct TopicRecord {
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string key;
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> headers;  // in record order
+
+  // The last value of header `name`, or "<absent>".
+  std::string Header(absl::string_view name) const;
+};
+
+struct ReadTopicOptions {
+  // Keep reading until at least this many records arrived and every
+  // partition reported its end...
+  size_t at_least = 0;
+  // ...or this much time passed (then the records read so far are returned).
+  absl::Duration timeout = absl::Seconds(30);
+  // At most this many records are kept (bounded memory).
+  size_t max_records = 100000;
+};
+
+// Every record of `topic`, all partitions from the beginning, each
+// partition's records in offset order. Fails only if the topic cannot be
+// described or the client cannot be created.
+absl::StatusOr<std::vector<TopicRecord>> ReadTopicFromStart(const std::string& bootstrap_servers,
+                                                            const std::string& topic,
+                                                            const ReadTopicOptions& options);
+
+}  // namespace ingest
