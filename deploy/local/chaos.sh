@@ -324,6 +324,8 @@ fault_gateway_kill() {
     chaos_kill gateway-1
     chaos_sleep 3
     chaos_gateway_start gateway-1
+    [[ ",$CHAOS_GATEWAY_ADDRS," == *",$GATEWAY_ADDR,"* ]] ||
+      die "gateway-kill: gateway-1 came back on $GATEWAY_ADDR, not one of $CHAOS_GATEWAY_ADDRS"
     chaos_mark fault_end
     ((round < 2)) && chaos_sleep 8
   done
@@ -446,6 +448,8 @@ cmd_chaos() {
     printf '%s\n' "$lines"
     summary+=("$(grep "^chaos $name: acked=" <<<"$lines" || echo "chaos $name: no result line")")
   done
+  # ./dev test reads one NAME=ok|fail word per scenario from here.
+  [[ -z "${CHAOS_VERDICT_FILE:-}" ]] || echo "${CHAOS_RESULTS[*]}" >"$CHAOS_VERDICT_FILE"
   if ((${#names[@]} > 1)); then
     log "chaos: ${#names[@]} scenarios in $(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s"
     printf '%s\n' "${summary[@]}"

@@ -57,8 +57,26 @@ kafka_node_dir() { echo "$KAFKA_DIR/node-$1"; }
 kafka_replication() { if ((KAFKA_NODES >= 3)); then echo 3; else echo 1; fi; }
 kafka_min_isr() { if ((KAFKA_NODES >= 3)); then echo 2; else echo 1; fi; }
 
+# The port recorded for NAME by kafka_reserve_ports. port_for would pick
+# another one once the node listens on it.
+kafka_port() { # NAME
+  [[ -s "$PORT_DIR/$1" ]] || die "no port recorded for $1 (kafka_reserve_ports first)"
+  echo "$(<"$PORT_DIR/$1")"
+}
+
+# Picks free ports for every node (client and controller) before a start of
+# the whole cluster; restarts of one node reuse them, so the voters agree.
+kafka_reserve_ports() {
+  local node name
+  for ((node = 1; node <= KAFKA_NODES; node++)); do
+    name="$(kafka_node_name "$node")"
+    port_for "$name" >/dev/null
+    port_for "$name-controller" >/dev/null
+  done
+}
+
 # Prints NODE's client address, 127.0.0.1:PORT.
-kafka_node_address() { echo "127.0.0.1:$(port_for "$(kafka_node_name "$1")")"; }
+kafka_node_address() { echo "127.0.0.1:$(kafka_port "$(kafka_node_name "$1")")"; }
 
 kafka_bootstrap_list() {
   local node list=()
@@ -71,14 +89,14 @@ kafka_render_config() { # NODE
   local node="$1" name template voters=() n dir
   name="$(kafka_node_name "$node")"
   for ((n = 1; n <= KAFKA_NODES; n++)); do
-    voters+=("$n@127.0.0.1:$(port_for "$(kafka_node_name "$n")-controller")")
+    voters+=("$n@127.0.0.1:$(kafka_port "$(kafka_node_name "$n")-controller")")
   done
   dir="$(kafka_node_dir "$node")"
   template="$(<"$KAFKA_CONFIG_DIR/server.properties.template")"
   template="${template//@NODE_ID@/$node}"
   template="${template//@VOTERS@/$(IFS=,; echo "${voters[*]}")}"
-  template="${template//@PORT@/$(port_for "$name")}"
-  template="${template//@CONTROLLER_PORT@/$(port_for "$name-controller")}"
+  template="${template//@PORT@/$(kafka_port "$name")}"
+  template="${template//@CONTROLLER_PORT@/$(kafka_port "$name-controller")}"
   template="${template//@REPLICATION@/$(kafka_replication)}"
   template="${template//@MIN_ISR@/$(kafka_min_isr)}"
   template="${template//@DATA_DIR@/$dir/data}"
@@ -152,6 +170,7 @@ kafka_start_real() {
   need_bin tools/kafka_topics/kafka_topics
   [[ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "Kafka jars missing from $KAFKA_LIBS; run ./dev setup"
   : >"$LOG_DIR/kafka_topics.log"
+  kafka_reserve_ports
   for ((node = 1; node <= KAFKA_NODES; node++)); do kafka_launch_node "$node"; done
   bootstrap="$(kafka_bootstrap_list)"
   log "starting Kafka $KAFKA_VERSION (KRaft, $KAFKA_NODES node(s)) on $bootstrap"
