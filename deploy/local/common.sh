@@ -31,9 +31,15 @@ show_log_tail() {
   printf -- '-----\n' >&2
 }
 
-# Keeps the previous run's log as NAME.log.prev and starts an empty one.
+# Keeps the previous run's log as NAME.log.prev and starts an empty one. With
+# APPEND_LOGS=1 (./dev chaos, whose processes restart many times) the log
+# goes on instead, after a line that marks the restart.
 rotate_log() {
   local file="$LOG_DIR/$1.log"
+  if [[ "${APPEND_LOGS:-0}" == 1 ]]; then
+    echo "----- [dev] $1 (re)started at $(date -u +%FT%TZ) -----" >>"$file"
+    return 0
+  fi
   [[ -f "$file" ]] && mv -f "$file" "$file.prev"
   : >"$file"
 }
