@@ -6,17 +6,15 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/commandlineflag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "tools/loadgen/flag_syntax.h"
 
 ABSL_FLAG(std::string, gateway, "",
           "HOST:PORT of the gateway's gRPC endpoint (GATEWAY_ADDR in "
@@ -59,55 +57,6 @@ ABSL_FLAG(std::string, ledger_out, "",
 namespace ingest::loadgen {
 namespace {
 
-// The flags absl handles itself without registering them.
-bool IsUsageFlag(absl::string_view name) {
-  for (absl::string_view usage : {"help", "helpfull", "helpshort",
-                                  "helppackage", "helpon", "helpmatch",
-                                  "version", "only_check_args"}) {
-    if (name == usage) return true;
-  }
-  return false;
-}
-
-// absl::ParseCommandLine exits with status 1 on an unknown flag or a bad
-// value; this tool promises 2 for usage errors, so look first. Checks the
-// `--name` and `--name=value` forms (in `--name value` the value is left to
-// absl).
-absl::Status CheckFlagSyntax(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--") break;
-    if (!absl::ConsumePrefix(&arg, "--") && !absl::ConsumePrefix(&arg, "-")) {
-      continue;
-    }
-    const size_t equals = arg.find('=');
-    const absl::string_view name = arg.substr(0, equals);
-    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (flag == nullptr && absl::StartsWith(name, "no")) {
-      flag = absl::FindCommandLineFlag(name.substr(2));  // --nofoo for bools
-    }
-    if (flag == nullptr && !IsUsageFlag(name)) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
-    }
-    // Setting our own flags here is harmless: ParseCommandLine sets them
-    // again to the same values.
-    if (flag != nullptr && equals == absl::string_view::npos &&
-        !flag->IsOfType<bool>()) {
-      ++i;  // `--name value`: the next argument is the value, not a flag
-      continue;
-    }
-    if (flag != nullptr && equals != absl::string_view::npos &&
-        absl::StrContains(flag->Filename(), "tools/loadgen/")) {
-      std::string error;
-      if (!flag->ParseFrom(arg.substr(equals + 1), &error)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--", name, ": ", error));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
 // --help text and which files' flags it lists. absl allows setting these
 // only once per process.
 void ConfigureUsageOnce() {
@@ -133,7 +82,8 @@ void ConfigureUsageOnce() {
 
 absl::StatusOr<LoadgenOptions> ParseFlags(int argc, char** argv) {
   ConfigureUsageOnce();
-  if (absl::Status status = CheckFlagSyntax(argc, argv); !status.ok()) {
+  if (absl::Status status = CheckFlagSyntax(argc, argv, "tools/loadgen/");
+      !status.ok()) {
     return status;
   }
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);

@@ -1,5 +1,7 @@
 #include "tools/loadgen/grpc_ingest_client.h"
 
+#include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -49,6 +51,28 @@ class GrpcIngestClient final : public IngestClient {
     SetDeadline(context);
     ingest::v1::PushPayloadResponse response;
     return ToAbslStatus(stub_->PushPayload(&context, request, &response));
+  }
+
+  absl::Status PushPayloadStream(const ingest::v1::PayloadStreamHeader& header,
+                                 absl::string_view content) override {
+    grpc::ClientContext context;
+    SetDeadline(context);
+    ingest::v1::PushPayloadStreamResponse response;
+    std::unique_ptr<grpc::ClientWriter<ingest::v1::PushPayloadStreamRequest>>
+        writer = stub_->PushPayloadStream(&context, &response);
+    ingest::v1::PushPayloadStreamRequest message;
+    *message.mutable_header() = header;
+    // A failed Write means the call is over; Finish() says why.
+    bool open = writer->Write(message);
+    for (size_t offset = 0; open && offset < content.size();
+         offset += kStreamMessageBytes) {
+      const absl::string_view chunk = content.substr(
+          offset, std::min(kStreamMessageBytes, content.size() - offset));
+      message.set_chunk(chunk.data(), chunk.size());
+      open = writer->Write(message);
+    }
+    if (open) writer->WritesDone();
+    return ToAbslStatus(writer->Finish());
   }
 
  private:

@@ -1,0 +1,139 @@
+#include "tools/chaos/app.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "tools/chaos/kafka_watermarks.h"
+#include "tools/chaos/load_driver.h"
+#include "tools/chaos/pg_offsets.h"
+#include "tools/chaos/run.h"
+#include "tools/chaos/verdict.h"
+#include "tools/loadgen/clock.h"
+#include "tools/loadgen/console.h"
+#include "tools/loadgen/grpc_ingest_client.h"
+#include "tools/loadgen/pg_rows.h"
+
+namespace ingest::chaos {
+namespace {
+
+constexpr char kStackHint[] =
+    "is the stack up? (./dev up writes the addresses to .local/endpoints.env)";
+constexpr absl::Duration kConnectTimeout = absl::Seconds(10);
+constexpr absl::Duration kGatewayConnectTimeout = absl::Seconds(5);
+// One lag read per side must not hold up the 500 ms sampler for long.
+constexpr absl::Duration kLagReadTimeout = absl::Seconds(1);
+
+// Fails before any load is sent if an output file cannot be created.
+absl::Status CheckWritable(const std::string& flag, const std::string& path) {
+  if (path.empty()) return absl::OkStatus();
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  if (file == nullptr) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("cannot write --", flag, "=", path));
+  }
+  std::fclose(file);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunChaosMain(const ChaosOptions& options) {
+  loadgen::Console console(stderr, loadgen::Console::IsTty(stderr));
+  const std::string prefix = absl::StrCat("chaos ", options.name, ": ");
+  auto fail = [&](const std::string& what, const absl::Status& status, bool hint) {
+    console.Log(absl::StrCat(prefix, what, ": ", status.message(),
+                             hint ? absl::StrCat("; ", kStackHint) : ""));
+    return kExitUsage;
+  };
+
+  using FlagAndPath = std::pair<std::string, std::string>;
+  for (const auto& [flag, path] : {FlagAndPath{"ledger_out", options.ledger_out},
+                                   FlagAndPath{"timeline_out", options.timeline_out}}) {
+    if (absl::Status status = CheckWritable(flag, path); !status.ok()) {
+      return fail("output", status, false);
+    }
+  }
+
+  // PostgreSQL: the committed offsets and, at the end, the rows.
+  absl::StatusOr<std::unique_ptr<CommittedOffsetSource>> offsets =
+      ConnectPgOffsets(options.pg_dsn, options.topic, kLagReadTimeout);
+  if (!offsets.ok()) return fail("PostgreSQL", offsets.status(), true);
+  const absl::StatusOr<int64_t> committed = (*offsets)->SumNextOffsets();
+  if (!committed.ok()) {
+    return fail("PostgreSQL consumer_offsets (has the worker migrated the database?)",
+                committed.status(), false);
+  }
+  absl::StatusOr<std::unique_ptr<loadgen::RowReader>> rows =
+      loadgen::ConnectPgRowReader(options.pg_dsn);
+  if (!rows.ok()) return fail("PostgreSQL", rows.status(), true);
+
+  // Kafka: the topic's high watermarks.
+  absl::StatusOr<std::unique_ptr<HighWatermarkSource>> watermarks = ConnectKafkaWatermarks(
+      options.kafka_bootstrap, options.topic, kConnectTimeout, kLagReadTimeout);
+  if (!watermarks.ok()) return fail("Kafka", watermarks.status(), true);
+  const absl::StatusOr<int64_t> high = (*watermarks)->SumHighWatermarks();
+  if (!high.ok()) return fail("Kafka", high.status(), true);
+  if (*committed > *high) {
+    // The worker would stop at offset_out_of_range and the lag read 0.
+    return fail("stack",
+                absl::FailedPreconditionError(absl::StrCat(
+                    "consumer_offsets in PostgreSQL (sum ", *committed,
+                    ") are ahead of Kafka's high watermarks for ", options.topic, " (sum ", *high,
+                    "): the database holds offsets of another Kafka cluster (./dev up --fresh "
+                    "empties both)")),
+                false);
+  }
+
+  // Gateways: every one gets a client (a retry may go to any of them); at
+  // least one must answer now, and accept the API key.
+  std::vector<std::unique_ptr<loadgen::IngestClient>> clients;
+  std::vector<std::string> unreachable;
+  loadgen::IngestClient* reachable = nullptr;
+  std::string reachable_address;
+  for (const std::string& address : options.gateways) {
+    std::shared_ptr<grpc::Channel> channel = loadgen::CreateGatewayChannel(address);
+    const bool connected = loadgen::WaitForConnected(*channel, kGatewayConnectTimeout).ok();
+    clients.push_back(loadgen::CreateGrpcIngestClient(std::move(channel), options.call_timeout,
+                                                      options.api_key));
+    if (!connected) {
+      unreachable.push_back(address);
+    } else if (reachable == nullptr) {
+      reachable = clients.back().get();
+      reachable_address = address;
+    }
+  }
+  if (reachable == nullptr) {
+    return fail("gateways",
+                absl::UnavailableError(absl::StrCat(
+                    "none of ", absl::StrJoin(options.gateways, ","), " connected within ",
+                    absl::FormatDuration(kGatewayConnectTimeout))),
+                true);
+  }
+  if (!unreachable.empty()) {
+    console.Log(absl::StrCat(prefix, "warning: gateway(s) ", absl::StrJoin(unreachable, ","),
+                             " not reachable now; calls sent there will be retried elsewhere"));
+  }
+  const absl::StatusOr<std::string> probe = reachable->InitializeSession(
+      MakeInitializeRequest({.project_id = options.project_id, .seed = options.seed},
+                            /*session_index=*/-1));
+  if (!probe.ok()) {
+    return fail(absl::StrCat("gateway ", reachable_address, " refused InitializeSession"),
+                absl::Status(probe.status().code(), probe.status().ToString()),
+                false);
+  }
+
+  Collaborators with{.rows = rows->get(),
+                     .offsets = offsets->get(),
+                     .watermarks = watermarks->get(),
+                     .initial_lag = LagTracker(*high, *committed)};
+  for (const auto& client : clients) with.gateways.push_back(client.get());
+  return RunScenario(options, with, console, stdout, loadgen::Clock::Real());
+}
+
+}  // namespace ingest::chaos

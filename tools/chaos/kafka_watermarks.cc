@@ -1,0 +1,130 @@
+#include "tools/chaos/kafka_watermarks.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/kafka/kafka_config.h"
+#include "services/common/status/kafka_status.h"
+
+namespace ingest::chaos {
+namespace {
+
+void DropLog(const rd_kafka_t*, int, const char*, const char*) {}
+void DropError(rd_kafka_t*, int, const char*, void*) {}
+
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+};
+using PartitionListPtr =
+    std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
+int TimeoutMs(absl::Duration timeout) {
+  return static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(timeout)));
+}
+
+class RdKafkaWatermarks final : public HighWatermarkSource {
+ public:
+  RdKafkaWatermarks(rd_kafka_t* rk, std::string topic, int partitions,
+                    absl::Duration read_timeout)
+      : rk_(rk), topic_(std::move(topic)), partitions_(partitions),
+        read_timeout_(read_timeout) {}
+  ~RdKafkaWatermarks() override { rd_kafka_destroy(rk_); }
+
+  // One ListOffsets request for every partition, asking for the latest
+  // offset (timestamp RD_KAFKA_OFFSET_END). Not rd_kafka_query_watermark_offsets:
+  // before librdkafka 2.3 (Debian 12 has 2.0.2) it ignores its timeout and
+  // hangs while the partition's broker is down (librdkafka #2588, #4460).
+  absl::StatusOr<int64_t> SumHighWatermarks() override {
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(partitions_));
+    for (int partition = 0; partition < partitions_; ++partition) {
+      rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset =
+          RD_KAFKA_OFFSET_END;
+    }
+    const rd_kafka_resp_err_t err =
+        rd_kafka_offsets_for_times(rk_, list.get(), TimeoutMs(read_timeout_));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return KafkaErrorToStatus(err, absl::StrCat("high watermarks of ", topic_));
+    }
+    int64_t sum = 0;
+    for (int i = 0; i < list->cnt; ++i) {
+      const rd_kafka_topic_partition_t& partition = list->elems[i];
+      if (partition.err != RD_KAFKA_RESP_ERR_NO_ERROR || partition.offset < 0) {
+        return KafkaErrorToStatus(
+            partition.err != RD_KAFKA_RESP_ERR_NO_ERROR ? partition.err
+                                                        : RD_KAFKA_RESP_ERR__BAD_MSG,
+            absl::StrCat("high watermark of ", topic_, "/", partition.partition));
+      }
+      sum += partition.offset;
+    }
+    return sum;
+  }
+
+ private:
+  rd_kafka_t* const rk_;
+  const std::string topic_;
+  const int partitions_;
+  const absl::Duration read_timeout_;
+};
+
+// The partition count of `topic`.
+absl::StatusOr<int> PartitionCount(rd_kafka_t* rk, const std::string& topic,
+                                   absl::Duration timeout) {
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(rk, 0, handle, &metadata, TimeoutMs(timeout));
+  rd_kafka_topic_destroy(handle);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return KafkaErrorToStatus(err, absl::StrCat("metadata of topic ", topic));
+  }
+  absl::StatusOr<int> count;
+  if (metadata->topic_cnt != 1 || metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    count = KafkaErrorToStatus(metadata->topic_cnt == 1 ? metadata->topics[0].err
+                                                        : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
+                               absl::StrCat("topic ", topic));
+  } else if (metadata->topics[0].partition_cnt < 1) {
+    count = absl::FailedPreconditionError(absl::StrCat("topic ", topic, " has no partitions"));
+  } else {
+    count = metadata->topics[0].partition_cnt;
+  }
+  rd_kafka_metadata_destroy(metadata);
+  return count;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HighWatermarkSource>> ConnectKafkaWatermarks(
+    const std::string& bootstrap_servers, const std::string& topic,
+    absl::Duration connect_timeout, absl::Duration read_timeout) {
+  absl::StatusOr<RdKafkaConfPtr> conf =
+      MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
+                       {"client.id", "chaos-load-lag"},
+                       {"log.connection.close", "false"},
+                       // A metadata request must not create the topic.
+                       {"allow.auto.create.topics", "false"}});
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_log_cb(conf->get(), &DropLog);
+  rd_kafka_conf_set_error_cb(conf->get(), &DropError);
+  char error[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), error, sizeof(error));
+  if (rk == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot create a Kafka client: ", error));
+  }
+  conf->release();  // rd_kafka_new took it
+  absl::StatusOr<int> partitions = PartitionCount(rk, topic, connect_timeout);
+  if (!partitions.ok()) {
+    rd_kafka_destroy(rk);
+    return absl::Status(partitions.status().code(),
+                        absl::StrCat("Kafka at ", bootstrap_servers, ": ",
+                                     partitions.status().message()));
+  }
+  return std::make_unique<RdKafkaWatermarks>(rk, topic, *partitions, read_timeout);
+}
+
+}  // namespace ingest::chaos

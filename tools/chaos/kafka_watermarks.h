@@ -1,0 +1,25 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/chaos/lag_sources.h"
+
+namespace ingest::chaos {
+
+// A HighWatermarkSource asking the brokers at `bootstrap_servers` for the
+// high watermark of each partition of `topic` (a librdkafka client of its
+// own, outside any consumer group: the worker's group is never touched).
+// The partition count is read once here; NOT_FOUND-like errors if the topic
+// does not exist, UNAVAILABLE if no broker answers within `connect_timeout`.
+// Each SumHighWatermarks() is one request for all partitions that takes at
+// most `read_timeout` and fails if any partition has no answer. librdkafka's own log lines are
+// dropped (a broker down for a minute would flood stderr); failures reach the
+// caller as statuses.
+absl::StatusOr<std::unique_ptr<HighWatermarkSource>> ConnectKafkaWatermarks(
+    const std::string& bootstrap_servers, const std::string& topic,
+    absl::Duration connect_timeout, absl::Duration read_timeout);
+
+}  // namespace ingest::chaos

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace ingest::chaos {
+
+// Everything one chaos_load run is configured by (bound from flags in
+// flags.cc, checked by ValidateOptions). Field comments give the flag.
+struct ChaosOptions {
+  std::string name;                   // --name: scenario, first word of output
+  std::vector<std::string> gateways;  // --gateways: HOST:PORT, 1 or more
+  std::string api_key;                // --api_key / $INGEST_API_KEY
+  std::string project_id = "demo-project";  // --project
+  std::string pg_dsn;                 // --pg_dsn
+  std::string kafka_bootstrap;        // --kafka_bootstrap
+  std::string topic = "ingest.tasks";  // --topic
+
+  // Load.
+  int sessions = 12;  // concurrent session threads
+  absl::Duration duration = absl::Seconds(90);
+  absl::Duration payload_interval = absl::Milliseconds(100);
+  int payloads_per_session = 200;  // then the thread starts a new session
+  size_t min_payload_bytes = 10 * 1024;
+  size_t max_payload_bytes = 200 * 1024;
+  int stream_every = 0;  // every Nth payload streamed; 0 = never
+  size_t stream_bytes = 8 << 20;
+  absl::Duration call_timeout = absl::Seconds(10);  // per attempt
+  absl::Duration give_up_after = absl::Seconds(180);  // per call
+  uint64_t seed = 1;
+
+  // Measurement and verdict.
+  std::string marks_file;  // fault_start / fault_end lines; required
+  absl::Duration drain_timeout = absl::Seconds(240);
+  int64_t lag_floor = 50;
+  bool expect_gateway_unaffected = false;
+  bool expect_no_ok_during_fault = false;
+  std::string timeline_out;  // empty: none
+  std::string ledger_out;    // empty: none
+};
+
+// INVALID_ARGUMENT naming the flag if `address` is not HOST:PORT with a port
+// in [1, 65535].
+absl::Status ValidateHostPort(const std::string& address);
+
+// INVALID_ARGUMENT naming the flag (one line) if any option is unusable.
+absl::Status ValidateOptions(const ChaosOptions& options);
+
+}  // namespace ingest::chaos

@@ -1,0 +1,256 @@
+#include "tools/chaos/run.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "tools/chaos/drain.h"
+#include "tools/chaos/fault_analysis.h"
+#include "tools/chaos/load_driver.h"
+#include "tools/chaos/marks.h"
+#include "tools/chaos/periodic_thread.h"
+#include "tools/chaos/retry_log.h"
+#include "tools/chaos/run_recorder.h"
+#include "tools/chaos/timeline.h"
+#include "tools/chaos/verdict.h"
+#include "tools/loadgen/ledger.h"
+#include "tools/loadgen/payload_factory.h"
+#include "tools/loadgen/verify_loop.h"
+
+namespace ingest::chaos {
+namespace {
+
+constexpr absl::Duration kLagInterval = absl::Milliseconds(500);
+// The baseline skips the ramp-up: connections, first sessions.
+constexpr absl::Duration kWarmUp = absl::Seconds(10);
+// Attempts that start this soon after fault_start may still succeed
+// (--expect_no_ok_during_fault).
+constexpr absl::Duration kFaultGrace = absl::Seconds(2);
+// After the drain every row should be there; this only covers stragglers.
+constexpr absl::Duration kVerifyTimeout = absl::Seconds(60);
+
+LoadOptions LoadOptionsFrom(const ChaosOptions& o) {
+  return LoadOptions{.project_id = o.project_id,
+                     .sessions = o.sessions,
+                     .duration = o.duration,
+                     .payload_interval = o.payload_interval,
+                     .payloads_per_session = o.payloads_per_session,
+                     .stream_every = o.stream_every,
+                     .call = {.give_up_after = o.give_up_after},
+                     .seed = o.seed};
+}
+
+// The progress line (every second on a terminal, every 5 s otherwise) and
+// the aggregated retry line (every second) while the load runs.
+class LoadMonitor {
+ public:
+  LoadMonitor(const ChaosOptions& options, const RunRecorder& recorder,
+              RetryLog& retries, const LagSampler& sampler,
+              loadgen::Console& console)
+      : name_(options.name), recorder_(recorder), retries_(retries),
+        sampler_(sampler), console_(console),
+        ticks_per_status_(console.is_tty() ? 1 : 5),
+        thread_(absl::Seconds(1), [this] { Tick(); }) {}
+
+  // The last line gives the average rate over the whole load.
+  void Stop() {
+    thread_.Stop();
+    last_time_ = recorder_.origin();
+    last_acked_ = 0;
+    console_.SetStatus(Line());
+    console_.EndStatus();
+  }
+
+ private:
+  void Tick() {
+    if (std::optional<std::string> line = retries_.TakeLine()) console_.Log(*line);
+    if (++ticks_ % ticks_per_status_ == 0) console_.SetStatus(Line());
+  }
+
+  std::string Line() {
+    const absl::Time now = absl::Now();
+    const RunTotals totals = recorder_.totals();
+    const double seconds = absl::ToDoubleSeconds(now - last_time_);
+    Progress progress{.elapsed = now - recorder_.origin(),
+                      .acked = totals.acked,
+                      .acked_per_second =
+                          seconds > 0 ? static_cast<double>(totals.acked - last_acked_) / seconds
+                                      : 0.0,
+                      .errors = totals.errors,
+                      .retries = retries_.retries()};
+    if (std::optional<LagSample> lag = sampler_.Latest()) {
+      progress.lag = lag->lag;
+      progress.lag_stale = lag->stale;
+    }
+    last_time_ = now;
+    last_acked_ = totals.acked;
+    return FormatProgress(name_, progress);
+  }
+
+  const std::string name_;
+  const RunRecorder& recorder_;
+  RetryLog& retries_;
+  const LagSampler& sampler_;
+  loadgen::Console& console_;
+  const int ticks_per_status_;
+  // Touched by the ticker thread, then (after it stopped) by Stop().
+  int64_t ticks_ = 0;
+  absl::Time last_time_ = recorder_.origin();
+  int64_t last_acked_ = 0;
+  PeriodicThread thread_;  // last: starts ticking once the rest is ready
+};
+
+}  // namespace
+
+int RunScenario(const ChaosOptions& options, const Collaborators& with,
+                loadgen::Console& console, std::FILE* out,
+                loadgen::Clock& clock) {
+  const std::string prefix = absl::StrCat("chaos ", options.name, ": ");
+  auto log = [&](const std::string& line) { console.Log(absl::StrCat(prefix, line)); };
+
+  const loadgen::PayloadFactory unary({.seed = options.seed,
+                                       .min_bytes = options.min_payload_bytes,
+                                       .max_bytes = options.max_payload_bytes});
+  const size_t stream_bytes =
+      std::max(options.stream_bytes, loadgen::PayloadFactory::kMinSupportedBytes);
+  const loadgen::PayloadFactory streamed(
+      {.seed = options.seed, .min_bytes = stream_bytes, .max_bytes = stream_bytes});
+  loadgen::Ledger ledger;
+  RetryLog retries(options.name, options.gateways, console);
+  LagSampler sampler({.interval = kLagInterval}, *with.offsets, *with.watermarks,
+                     with.initial_lag, clock, log);
+
+  // Load.
+  log(absl::StrFormat(
+      "%d session threads for %s to %d gateway(s), payloads %d..%d bytes "
+      "every %s%s, seed %d",
+      options.sessions, absl::FormatDuration(options.duration), options.gateways.size(),
+      options.min_payload_bytes, options.max_payload_bytes,
+      absl::FormatDuration(options.payload_interval),
+      options.stream_every > 0
+          ? absl::StrFormat(", every %dth streamed (%d bytes)", options.stream_every,
+                            options.stream_bytes)
+          : "",
+      options.seed));
+  RunRecorder recorder(clock.Now());
+  LoadDriver driver(LoadOptionsFrom(options), with.gateways, unary, streamed, ledger,
+                    recorder, retries, clock);
+  sampler.Start();
+  LoadStats load;
+  {
+    LoadMonitor monitor(options, recorder, retries, sampler, console);
+    load = driver.Run();
+    monitor.Stop();
+  }
+  sampler.Stop();
+  log(absl::StrFormat("load done after %.1fs: %d sessions, %d payloads acked, %d calls given up",
+                      absl::ToDoubleSeconds(clock.Now() - recorder.origin()),
+                      load.sessions_started, load.acked, load.given_up));
+
+  // Drain: sampled here, on this thread, until the lag is 0.
+  const DrainResult drain = WaitForDrain(
+      [&] { return std::optional<LagSample>(sampler.SampleOnce()); }, clock,
+      options.drain_timeout, kLagInterval,
+      [&, ticks = 0](absl::Duration elapsed, const std::optional<LagSample>& lag) mutable {
+        if (!console.is_tty() && ticks++ % 10 != 0) return;  // every 5 s in a log
+        console.SetStatus(absl::StrFormat(
+            "%sdraining: lag=%s%s %.0fs of %s", prefix,
+            lag.has_value() ? absl::StrCat(lag->lag) : "-",
+            lag.has_value() && lag->stale ? "?" : "", absl::ToDoubleSeconds(elapsed),
+            absl::FormatDuration(options.drain_timeout)));
+      });
+  console.EndStatus();
+  if (!drain.drained) {
+    log(absl::StrFormat("lag did not reach 0 within --drain_timeout=%s (last %s)",
+                        absl::FormatDuration(options.drain_timeout),
+                        drain.last.has_value() ? absl::StrCat(drain.last->lag) : "unknown"));
+  }
+
+  const std::vector<loadgen::LedgerEntry> acked = ledger.Entries();
+  const RunRecord record = recorder.Snapshot();
+  const std::vector<LagSample> samples = sampler.Samples();
+  if (!options.ledger_out.empty()) {
+    if (absl::Status status = loadgen::WriteLedgerTsv(acked, options.ledger_out);
+        !status.ok()) {
+      log(absl::StrCat("ledger not written: ", status.ToString()));
+    }
+  }
+  if (!options.timeline_out.empty()) {
+    if (absl::Status status =
+            WriteTextFile(options.timeline_out, FormatTimeline(record, samples));
+        !status.ok()) {
+      log(absl::StrCat("timeline not written: ", status.ToString()));
+    }
+  }
+
+  // The fault marks.
+  absl::StatusOr<FaultMarks> marks = ReadMarksFile(options.marks_file);
+  if (marks.ok()) {
+    if (absl::Status status = ValidateMarksForRun(*marks, record.origin, clock.Now());
+        !status.ok()) {
+      marks = status;
+    }
+  }
+  if (!marks.ok()) {
+    log(absl::StrCat("no usable fault marks: ", marks.status().message()));
+    return kExitFailed;
+  }
+  if (marks->first_start() < record.origin + kWarmUp) {
+    log("the first fault_start is within 10s of the load start: no before-fault baseline");
+  }
+
+  // Verification.
+  std::string last_error;
+  const absl::StatusOr<loadgen::VerificationReport> report = loadgen::WaitAndVerify(
+      acked, *with.rows, clock, {.timeout = kVerifyTimeout},
+      {.on_poll_error = [&](const absl::Status& status) {
+        if (status.ToString() == last_error) return;
+        last_error = status.ToString();
+        log(absl::StrCat("verify: reading PostgreSQL failed, still trying: ", last_error));
+      }});
+  if (!report.ok()) {
+    log(absl::StrCat("cannot read the results from PostgreSQL: ", report.status().ToString()));
+    return kExitFailed;
+  }
+  for (const std::string& problem : report->problems) log(absl::StrCat("verify: ", problem));
+
+  ChaosResult result{.name = options.name,
+                     .acked = static_cast<int64_t>(acked.size()),
+                     .verification = *report,
+                     .gateway_errors = TotalErrors(record),
+                     .max_lag = MaxLag(samples),
+                     .before_fault = StatsWithin(record, record.origin + kWarmUp,
+                                                 marks->first_start()),
+                     .during_fault = StatsOverlapping(record, marks->windows),
+                     .recovery = ComputeRecovery(samples, record.origin + kWarmUp, *marks,
+                                                 options.lag_floor, drain.ended),
+                     .last_ack = record.last_ack,
+                     .last_fault_end = marks->last_end()};
+  log(absl::StrFormat(
+      "lag: %d samples, %d stale; baseline %d, threshold %d, %s", samples.size(),
+      sampler.stale_samples(), result.recovery.baseline, result.recovery.threshold,
+      result.recovery.exceeded ? "above it after the fault" : "never above it after the fault"));
+  if (options.expect_no_ok_during_fault) {
+    result.no_ok = CheckNoOkDuringFaults(record, marks->windows, kFaultGrace);
+    log(absl::StrFormat(
+        "expect_no_ok_during_fault: checked %d attempts started >= fault_start + 2s and ended "
+        "<= fault_end, %d OK; longest attempt %.1fs",
+        result.no_ok->checked, result.no_ok->ok,
+        absl::ToDoubleSeconds(result.no_ok->longest_attempt)));
+  }
+
+  std::fprintf(out, "%s\n%s\n", FormatGatewayLine(result).c_str(),
+               FormatSummaryLine(result).c_str());
+  std::fflush(out);
+  const std::vector<std::string> failed =
+      FailedChecks(result, {.expect_gateway_unaffected = options.expect_gateway_unaffected,
+                            .expect_no_ok_during_fault = options.expect_no_ok_during_fault,
+                            .call_timeout = options.call_timeout});
+  for (const std::string& line : failed) log(absl::StrCat("FAILED: ", line));
+  return failed.empty() ? kExitOk : kExitFailed;
+}
+
+}  // namespace ingest::chaos

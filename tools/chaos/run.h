@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdio>
+#include <vector>
+
+#include "tools/chaos/lag_sources.h"
+#include "tools/chaos/lag_tracker.h"
+#include "tools/chaos/options.h"
+#include "tools/loadgen/clock.h"
+#include "tools/loadgen/console.h"
+#include "tools/loadgen/ingest_client.h"
+#include "tools/loadgen/row_reader.h"
+
+namespace ingest::chaos {
+
+// The connected pieces a run works with (pre-flight made them). Not owned;
+// they must outlive the run.
+struct Collaborators {
+  // One thread-safe client per gateway, in --gateways order.
+  std::vector<loadgen::IngestClient*> gateways;
+  loadgen::RowReader* rows = nullptr;
+  CommittedOffsetSource* offsets = nullptr;
+  HighWatermarkSource* watermarks = nullptr;
+  // The lag sides as read at pre-flight.
+  LagTracker initial_lag{0, 0};
+};
+
+// One whole chaos run on connected collaborators: load (with the lag sampled
+// every 500 ms on its own thread, progress and aggregated retries on
+// `console`), drain until the lag is 0 or --drain_timeout, --ledger_out and
+// --timeline_out, the marks file, verification, then the two result lines on
+// `out` and one console line per failed check. Returns the exit code
+// (kExitOk, or kExitFailed for a failed check, missing marks or an
+// unreadable database at the end).
+//
+// `options` must be valid. Blocks. Retry pauses, payload intervals and the
+// drain wait use `clock`; the lag sampler's thread and the progress ticker
+// run on wall time.
+int RunScenario(const ChaosOptions& options, const Collaborators& with,
+                loadgen::Console& console, std::FILE* out,
+                loadgen::Clock& clock);
+
+}  // namespace ingest::chaos

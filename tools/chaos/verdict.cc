@@ -1,0 +1,125 @@
+#include "tools/chaos/verdict.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace ingest::chaos {
+namespace {
+
+double Ms(absl::Duration duration) {
+  return absl::ToDoubleMilliseconds(duration);
+}
+
+std::string FormatUnixMs(absl::Time time) {
+  return absl::StrCat(absl::ToUnixMillis(time));
+}
+
+}  // namespace
+
+std::vector<std::string> FailedChecks(const ChaosResult& r,
+                                      const CheckOptions& options) {
+  std::vector<std::string> failed;
+  const loadgen::VerificationReport& v = r.verification;
+  if (v.lost != 0) {
+    failed.push_back(absl::StrCat("lost=", v.lost,
+                                  ": acknowledged payloads missing from PostgreSQL"));
+  }
+  if (v.duplicates != 0) {
+    failed.push_back(absl::StrCat("duplicates=", v.duplicates,
+                                  ": payloads stored more than once"));
+  }
+  if (v.out_of_order != 0) {
+    failed.push_back(absl::StrCat("out_of_order=", v.out_of_order,
+                                  ": payloads of a session persisted out of order"));
+  }
+  if (v.mismatched != 0) {
+    failed.push_back(absl::StrCat("mismatched=", v.mismatched,
+                                  ": stored bytes differ from what was acknowledged"));
+  }
+  if (r.acked == 0) failed.push_back("acked=0: nothing was acknowledged");
+  if (r.last_ack <= r.last_fault_end) {
+    failed.push_back(absl::StrCat(
+        "no payload acknowledged after the last fault_end (", FormatUnixMs(r.last_fault_end),
+        "): the pipeline did not recover"));
+  }
+  if (!r.recovery.recovered) {
+    failed.push_back(absl::StrFormat(
+        "lag never came back to <= %d (max of baseline %d and --lag_floor) "
+        "after the last fault; %.1fs after fault_end it was still above",
+        r.recovery.threshold, r.recovery.baseline,
+        absl::ToDoubleSeconds(r.recovery.time)));
+  }
+
+  if (options.expect_gateway_unaffected) {
+    if (r.during_fault.errors != 0) {
+      failed.push_back(absl::StrCat("expect_gateway_unaffected: ",
+                                    r.during_fault.errors, " of ", r.during_fault.calls,
+                                    " attempts failed during the fault"));
+    }
+    const absl::Duration limit = std::max(3 * r.before_fault.p99,
+                                          r.before_fault.p99 + absl::Milliseconds(100));
+    if (r.during_fault.p99 > limit) {
+      failed.push_back(absl::StrFormat(
+          "expect_gateway_unaffected: during-fault p99 %.1fms > %.1fms "
+          "(max of 3 x before p99 %.1fms and before p99 + 100ms)",
+          Ms(r.during_fault.p99), Ms(limit), Ms(r.before_fault.p99)));
+    }
+  }
+
+  if (options.expect_no_ok_during_fault) {
+    const NoOkCheck check = r.no_ok.value_or(NoOkCheck{});
+    if (!check.complete) {
+      failed.push_back(
+          "expect_no_ok_during_fault: too many attempts to keep one by one; "
+          "the check could not cover the run (lower --sessions or --duration)");
+    }
+    if (check.checked == 0) {
+      failed.push_back(
+          "expect_no_ok_during_fault: no attempt started >= fault_start + 2s "
+          "and ended <= fault_end, so nothing was checked (fault too short?)");
+    }
+    if (check.ok != 0) {
+      failed.push_back(absl::StrCat(
+          "expect_no_ok_during_fault: ", check.ok, " of ", check.checked,
+          " attempts started >= fault_start + 2s and ended <= fault_end were OK"));
+    }
+    const absl::Duration limit = options.call_timeout + kDeadlineSlack;
+    if (check.longest_attempt > limit) {
+      failed.push_back(absl::StrFormat(
+          "expect_no_ok_during_fault: an attempt took %.1fs > call_timeout + 2s "
+          "(%.1fs): calls must end within their deadline",
+          absl::ToDoubleSeconds(check.longest_attempt), absl::ToDoubleSeconds(limit)));
+    }
+  }
+  return failed;
+}
+
+std::string FormatGatewayLine(const ChaosResult& r) {
+  return absl::StrFormat(
+      "chaos %s: gateway before_fault calls=%d errors=%d p50_ms=%.1f "
+      "p99_ms=%.1f during_fault calls=%d errors=%d p99_ms=%.1f",
+      r.name, r.before_fault.calls, r.before_fault.errors, Ms(r.before_fault.p50),
+      Ms(r.before_fault.p99), r.during_fault.calls, r.during_fault.errors,
+      Ms(r.during_fault.p99));
+}
+
+std::string FormatSummaryLine(const ChaosResult& r) {
+  return absl::StrFormat(
+      "chaos %s: acked=%d persisted=%d lost=%d duplicates=%d out_of_order=%d "
+      "gateway_errors=%d recovery_s=%.1f max_lag=%d",
+      r.name, r.acked, r.verification.persisted, r.verification.lost,
+      r.verification.duplicates, r.verification.out_of_order, r.gateway_errors,
+      absl::ToDoubleSeconds(r.recovery.time), r.max_lag);
+}
+
+std::string FormatProgress(const std::string& name, const Progress& p) {
+  std::string lag = "-";
+  if (p.lag.has_value()) lag = absl::StrCat(*p.lag, p.lag_stale ? "?" : "");
+  return absl::StrFormat("chaos %s: %ds acked=%d %.1f/s errors=%d retries=%d lag=%s",
+                         name, absl::ToInt64Seconds(p.elapsed), p.acked,
+                         p.acked_per_second, p.errors, p.retries, lag);
+}
+
+}  // namespace ingest::chaos

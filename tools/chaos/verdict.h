@@ -1,0 +1,77 @@
+#pragma once
+
+// The outcome of a chaos run: the two stdout lines and the checks.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "tools/chaos/fault_analysis.h"
+#include "tools/loadgen/verifier.h"
+
+namespace ingest::chaos {
+
+// Process exit codes of chaos_load.
+inline constexpr int kExitOk = 0;      // every check held
+inline constexpr int kExitFailed = 1;  // a check failed, or no usable marks
+inline constexpr int kExitUsage = 2;   // bad flags, or the stack unreachable
+
+// Everything the verdict is made of.
+struct ChaosResult {
+  std::string name;
+  int64_t acked = 0;
+  loadgen::VerificationReport verification;
+  int64_t gateway_errors = 0;  // failed attempts over the run
+  int64_t max_lag = 0;
+  IntervalStats before_fault;
+  IntervalStats during_fault;
+  Recovery recovery;
+  absl::Time last_ack = absl::InfinitePast();
+  absl::Time last_fault_end;
+  // Set when --expect_no_ok_during_fault asked for it.
+  std::optional<NoOkCheck> no_ok;
+};
+
+// Which optional checks apply.
+struct CheckOptions {
+  bool expect_gateway_unaffected = false;
+  bool expect_no_ok_during_fault = false;
+  absl::Duration call_timeout = absl::Seconds(10);
+};
+
+// Slack above call_timeout an attempt may take (--expect_no_ok_during_fault).
+inline constexpr absl::Duration kDeadlineSlack = absl::Seconds(2);
+
+// One line per violated check, saying what was violated; empty if all held.
+// Always: no lost, duplicate, out-of-order or mismatched payload; something
+// acknowledged; something acknowledged after the last fault_end; the lag
+// recovered. Then the optional checks (see CheckOptions and the flags).
+std::vector<std::string> FailedChecks(const ChaosResult& result,
+                                      const CheckOptions& options);
+
+// "chaos NAME: gateway before_fault calls=N errors=N p50_ms=X p99_ms=X
+//  during_fault calls=N errors=N p99_ms=X" (one line; X with one decimal).
+std::string FormatGatewayLine(const ChaosResult& result);
+
+// "chaos NAME: acked=N persisted=N lost=N duplicates=N out_of_order=N
+//  gateway_errors=N recovery_s=X max_lag=N" (one line; X with one decimal).
+std::string FormatSummaryLine(const ChaosResult& result);
+
+// A snapshot of the load, for the progress line.
+struct Progress {
+  absl::Duration elapsed;
+  int64_t acked = 0;
+  double acked_per_second = 0;  // over the last progress interval
+  int64_t errors = 0;           // failed attempts so far
+  int64_t retries = 0;
+  std::optional<int64_t> lag;  // latest sample, if any
+  bool lag_stale = false;
+};
+
+// "chaos NAME: 42s acked=3120 74.0/s errors=12 retries=30 lag=85"; the lag
+// reads "lag=85?" when stale and "lag=-" before the first sample.
+std::string FormatProgress(const std::string& name, const Progress& progress);
+
+}  // namespace ingest::chaos
