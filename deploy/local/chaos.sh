@@ -85,10 +85,13 @@ chaos_sleep() { # SECONDS: sleeps, failing early if the load generator died
   done
 }
 
+# CHAOS_STATIC_MEMBERSHIP=0 starts workers as dynamic members instead: then
+# worker-rolling must fail (it shows what its check catches).
 chaos_worker_start() { # N [EXTRA_FLAG...]
-  local n="$1"
+  local n="$1" membership=()
   shift
-  start_worker "worker-$n" --group_instance_id="worker-$n" "${CHAOS_WORKER_FLAGS[@]}" \
+  [[ "${CHAOS_STATIC_MEMBERSHIP:-1}" == 0 ]] || membership=(--group_instance_id="worker-$n")
+  start_worker "worker-$n" "${membership[@]}" "${CHAOS_WORKER_FLAGS[@]}" \
     "${CHAOS_EXTRA_WORKER_FLAGS[@]}" "$@"
 }
 
@@ -211,41 +214,48 @@ fault_worker_kill() {
   chaos_mark fault_end
 }
 
-worker_revocations() { # NAME: revoked-partition count on its metrics, 0 if none yet
+# worker_rebalanced NAME KIND: partitions KIND (assigned|revoked) by
+# rebalances so far, from the worker's metrics (0 before any).
+worker_rebalanced() {
   local port
   port="$(<"$PORT_DIR/$1-metrics")"
-  python3 - "http://127.0.0.1:$port/metrics" <<'EOF'
+  python3 - "http://127.0.0.1:$port/metrics" "$2" <<'EOF'
 import sys, urllib.request
 total = 0.0
 with urllib.request.urlopen(sys.argv[1], timeout=5) as r:
     for line in r.read().decode().splitlines():
-        if line.startswith('ingest_worker_rebalance_partitions_total{') and 'kind="revoked"' in line:
+        if line.startswith('ingest_worker_rebalance_partitions_total{') and f'kind="{sys.argv[2]}"' in line:
             total += float(line.rsplit(' ', 1)[1])
 print(int(total))
 EOF
 }
 
-# SIGTERM each worker in turn and start it again under the same instance id;
-# the others must see no revocation meanwhile.
+# SIGTERM each worker in turn and start it again under the same instance id.
+# The others must see no rebalance meanwhile: no partition revoked, and (as
+# cooperative-sticky never revokes from a survivor when a member leaves) no
+# partition assigned to them either.
 fault_worker_rolling() {
-  local n other before=() after revocations=0
+  local n other kind revoked=0 assigned=0
+  local -A before=()
   chaos_mark fault_start
   for ((n = 1; n <= CHAOS_WORKERS; n++)); do
     for ((other = 1; other <= CHAOS_WORKERS; other++)); do
-      before[other]="$(worker_revocations "worker-$other")"
+      for kind in revoked assigned; do
+        before[$other.$kind]="$(worker_rebalanced "worker-$other" "$kind")"
+      done
     done
     stop_bg "worker-$n" 30
     chaos_worker_start "$n"
     chaos_sleep 5
     for ((other = 1; other <= CHAOS_WORKERS; other++)); do
       ((other == n)) && continue
-      after="$(worker_revocations "worker-$other")"
-      revocations=$((revocations + after - before[other]))
+      revoked=$((revoked + $(worker_rebalanced "worker-$other" revoked) - before[$other.revoked]))
+      assigned=$((assigned + $(worker_rebalanced "worker-$other" assigned) - before[$other.assigned]))
     done
   done
   chaos_mark fault_end
-  CHAOS_EXTRA_LINE="chaos worker-rolling: restarts=$CHAOS_WORKERS revocations_seen_by_others=$revocations"
-  ((revocations == 0)) || CHAOS_EXTRA_FAILED=1
+  CHAOS_EXTRA_LINE="chaos worker-rolling: restarts=$CHAOS_WORKERS partitions_revoked_from_others=$revoked partitions_moved_to_others=$assigned"
+  ((revoked == 0 && assigned == 0)) || CHAOS_EXTRA_FAILED=1
 }
 
 kafka_describe() {
