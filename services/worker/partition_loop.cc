@@ -30,8 +30,25 @@ absl::string_view TypeName(const v1::Task& task) {
 
 // PostgreSQL refused the data itself (SQLSTATE class 22): retrying the same
 // records cannot help, so the loop finds the record and dead-letters it.
+// A record the database refuses for what it holds (SQLSTATE class 22), or a
+// conflicting duplicate (the same payload id stored with other bytes): the
+// batch is split until that record is found; retrying cannot help.
 bool IsDataError(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kInvalidArgument;
+  return status.code() == absl::StatusCode::kInvalidArgument ||
+         status.code() == absl::StatusCode::kAlreadyExists;
+}
+
+DeadLetter QuarantinedLetter(int32_t partition, int64_t offset, const v1::Task& task) {
+  DeadLetter letter;
+  letter.partition = partition;
+  letter.offset = offset;
+  letter.session_id = task.session_id();
+  letter.project_id = task.project_id();
+  letter.reason = DeadLetterReason::kQuarantinedSession;
+  letter.detail = absl::StrCat("session ", letter.session_id,
+                               " was quarantined by an earlier poison record; redrive the "
+                               "session from the DLQ once the cause is fixed");
+  return letter;
 }
 
 // Logs the 1st, 2nd, 4th, 8th... consecutive failure: an outage stays
@@ -137,16 +154,10 @@ TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state)
   }
   DeadLetter letter;
   if (task.ok()) {
-    letter.partition = record.partition;
-    letter.offset = record.offset;
-    letter.session_id = task->session_id();
-    letter.project_id = task->project_id();
-    letter.reason = DeadLetterReason::kQuarantinedSession;
-    letter.detail = absl::StrCat("session ", letter.session_id,
-                                 " was quarantined by an earlier poison record; redrive the "
-                                 "session from the DLQ once the cause is fixed");
+    letter = QuarantinedLetter(record.partition, record.offset, *task);
   } else {
     letter = PoisonLetter(record.partition, record.offset, SessionIdOfKey(record.key), "",
+                          DeadLetterReason::kInvalidRecord,
                           absl::StrCat("not a valid Task: ", task.status().message()), state);
     log::Warn("worker.poison_record", {{"partition", letter.partition},
                                        {"offset", letter.offset},
@@ -160,14 +171,14 @@ TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state)
 }
 
 DeadLetter PartitionLoop::PoisonLetter(int32_t partition, int64_t offset, std::string session_id,
-                                       std::string project_id, std::string detail,
-                                       PartitionState& state) {
+                                       std::string project_id, DeadLetterReason reason,
+                                       std::string detail, PartitionState& state) {
   DeadLetter letter;
   letter.partition = partition;
   letter.offset = offset;
   letter.session_id = std::move(session_id);
   letter.project_id = std::move(project_id);
-  letter.reason = DeadLetterReason::kInvalidRecord;
+  letter.reason = reason;
   letter.detail = std::move(detail);
   // The first poison record of a session quarantines it.
   letter.quarantines_session =
@@ -176,6 +187,21 @@ DeadLetter PartitionLoop::PoisonLetter(int32_t partition, int64_t offset, std::s
     absl::StrAppend(&letter.detail, "; session quarantined, its later records follow to the DLQ");
   }
   return letter;
+}
+
+void PartitionLoop::FollowQuarantine(int32_t partition, const std::string& session_id,
+                                     PartitionState& state) {
+  auto follow = [&](TaskRecord& record) {
+    if (record.dead_letter.has_value() || record.task.session_id() != session_id) return;
+    DeadLetter letter = QuarantinedLetter(partition, record.offset, record.task);
+    letter.key = KafkaKeyOf(record.task);
+    letter.value = EncodeTask(record.task);
+    record.dead_letter = std::move(letter);
+  };
+  if (state.retry.has_value()) {
+    for (TaskRecord& record : state.retry->records) follow(record);
+  }
+  for (TaskRecord& record : state.pending) follow(record);
 }
 
 bool PartitionLoop::PendingFull(const PartitionState& state) const {
@@ -310,16 +336,23 @@ void PartitionLoop::OnResult(BatchResult result) {
       return;
     }
     TaskRecord& record = batch.records.front();
+    const bool conflicting = result.status.code() == absl::StatusCode::kAlreadyExists;
     DeadLetter letter = PoisonLetter(
         partition, record.offset, record.task.session_id(), record.task.project_id(),
-        absl::StrCat("PostgreSQL refused the record: ", result.status.message()), state);
+        conflicting ? DeadLetterReason::kConflictingDuplicate : DeadLetterReason::kInvalidRecord,
+        absl::StrCat(conflicting ? "" : "PostgreSQL refused the record: ",
+                     result.status.message()),
+        state);
     letter.key = KafkaKeyOf(record.task);
     letter.value = EncodeTask(record.task);
     log::Warn("worker.record_refused_by_database", {{"partition", partition},
                                                     {"offset", record.offset},
                                                     {"session_id", letter.session_id},
                                                     {"error", result.status.ToString()}});
+    const bool quarantines = letter.quarantines_session;
+    const std::string session_id = letter.session_id;
     record.dead_letter = std::move(letter);
+    if (quarantines) FollowQuarantine(partition, session_id, state);
     Send(state, std::move(batch));
     return;
   }

@@ -133,10 +133,15 @@ class PartitionLoop final : public RebalanceListener {
 
   void Handle(ConsumedRecord record);
   TaskRecord Classify(ConsumedRecord record, PartitionState& state);
-  // A kInvalidRecord dead letter (without key and value); quarantines the
-  // session in `state` if this is its first poison record.
+  // A dead letter for a poison record (without key and value); quarantines
+  // the session in `state` if this is its first poison record.
   DeadLetter PoisonLetter(int32_t partition, int64_t offset, std::string session_id,
-                          std::string project_id, std::string detail, PartitionState& state);
+                          std::string project_id, DeadLetterReason reason, std::string detail,
+                          PartitionState& state);
+  // Once a held record quarantined its session, the session's later records
+  // already taken (the failed batch's rest, the pending ones) follow it to
+  // the DLQ too, as records polled later do.
+  void FollowQuarantine(int32_t partition, const std::string& session_id, PartitionState& state);
   bool PendingFull(const PartitionState& state) const;
   bool PendingBacklogged(const PartitionState& state) const;
   bool PendingDue(const PartitionState& state, absl::Time now) const;

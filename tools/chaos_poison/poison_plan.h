@@ -11,7 +11,8 @@
 //
 // A conflicting session: payload 1, payload 1 again with other bytes, then
 // payload 2. The worker keeps the first payload 1, dead-letters the second
-// (conflicting_duplicate) and persists payload 2.
+// (conflicting_duplicate), quarantines the session and sends payload 2 after
+// it (quarantined_session).
 
 #include <cstdint>
 #include <map>

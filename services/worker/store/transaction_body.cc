@@ -67,9 +67,16 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
   if (!write.ok()) return write.status();
   outcome->rows_written += write->rows_written;
   outcome->duplicates_ignored += write->plan.duplicates_ignored;
-  for (const PayloadConflict& conflict : write->plan.conflicts) {
-    outcome->dead_letters.push_back(StoreLetter(
-        payloads[conflict.record], DeadLetterReason::kConflictingDuplicate, conflict.detail));
+  // A conflicting duplicate poisons its session: the whole transaction is
+  // refused, and the partition loop finds the record by splitting its batch,
+  // dead-letters it and quarantines the session, so the session's later
+  // records follow it to the DLQ in order.
+  if (!write->plan.conflicts.empty()) {
+    const PayloadConflict& conflict = write->plan.conflicts.front();
+    const v1::Task& task = payloads[conflict.record].record->task;
+    return absl::AlreadyExistsError(
+        absl::StrCat("conflicting duplicate in session ", task.session_id(), " at offset ",
+                     payloads[conflict.record].record->offset, ": ", conflict.detail));
   }
 
   // Whole payloads count when inserted, streamed ones when verified.

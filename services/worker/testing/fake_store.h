@@ -44,6 +44,9 @@ class FakeTaskStore : public TaskStore {
         if (!record.dead_letter.has_value() && refused_offsets.count(record.offset) > 0) {
           return absl::InvalidArgumentError("invalid byte sequence for encoding \"UTF8\": 0x00");
         }
+        if (!record.dead_letter.has_value() && conflicting_offsets.count(record.offset) > 0) {
+          return absl::AlreadyExistsError("conflicting duplicate: the stored copy was kept");
+        }
       }
     }
     if (persist_failures_left > 0) {
@@ -90,6 +93,8 @@ class FakeTaskStore : public TaskStore {
   std::set<int32_t> failing_partitions;
   // Records PostgreSQL "refuses" (a data error) unless dead-lettered.
   std::set<int64_t> refused_offsets;
+  // Records the store refuses as conflicting duplicates (ALREADY_EXISTS).
+  std::set<int64_t> conflicting_offsets;
 };
 
 }  // namespace ingest
