@@ -149,6 +149,21 @@ fault_pg_lock() {
   chaos_mark fault_end
 }
 
+# A migration is only as long as its table: before the load, give
+# session_payloads a history of older sessions (rows of 4 KB, stored raw as
+# before migration 3), so the rewrite below holds its lock for a while.
+prepare_pg_migration() {
+  local rows=150000 started=$SECONDS
+  ((CHAOS_SHORT)) && rows=30000
+  chaos_psql "INSERT INTO session_payloads (session_id, payload_id, chunk_index, content_encoding,
+      raw_size, data, received_at, kafka_partition, kafka_offset)
+    SELECT 'history-' || (g / 100), g % 100 + 1, 0, 1, 4096,
+      convert_to(repeat(md5(g::text), 128), 'UTF8'), now() - interval '1 day', -1, -1
+    FROM generate_series(0, $rows - 1) AS g" >/dev/null ||
+    die "pg-migration: could not write the table's history"
+  log "chaos: pg-migration: $rows rows of history written in $((SECONDS - started))s"
+}
+
 # A real migration that rewrites session_payloads: a column whose default is
 # volatile forces PostgreSQL to rewrite every row, under ACCESS EXCLUSIVE;
 # then an index on it. Nothing in the pipeline knows the column.
@@ -372,6 +387,8 @@ chaos_run() {
   log "chaos: --- $name$( ((short)) && echo " (short)") ---"
   chaos_stack_up
 
+  CHAOS_SHORT="$short"
+  if declare -F "prepare_${name//-/_}" >/dev/null; then "prepare_${name//-/_}"; fi
   load_seconds="$(chaos_load_seconds "$name")"
   start_bg chaos_load "--marks_file=$CHAOS_MARKS" "$CHAOS_OUT" \
     "$(bin_path tools/chaos/chaos_load)" --name="$name" --gateways="$CHAOS_GATEWAY_ADDRS" \

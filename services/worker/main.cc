@@ -40,7 +40,12 @@ int main(int argc, char** argv) {
     ingest::log::Info("worker.shutdown_requested", {{"signal", signal_number}});
     stop.Notify();
   });
-  (*app)->Run(stop);
+  if (const absl::Status status = (*app)->Run(stop); !status.ok()) {
+    ingest::log::Error("worker.exit", {{"status", status.ToString()},
+                                       {"detail", "exiting so that the worker is restarted"}});
+    signal_waiter.detach();  // still waiting for a signal that will not come
+    return 1;
+  }
   signal_waiter.join();
   return 0;
 }

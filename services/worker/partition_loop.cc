@@ -67,14 +67,19 @@ PartitionLoop::PartitionLoop(PartitionLoopOptions options, Consumer& consumer,
       writer_(writer),
       metrics_(metrics) {}
 
-void PartitionLoop::Run(const absl::Notification& stop) {
+absl::Status PartitionLoop::Run(const absl::Notification& stop) {
   stop_ = &stop;
-  while (!stop.HasBeenNotified()) RunOnce();
+  absl::Status consumer = consumer_.Health();
+  while (!stop.HasBeenNotified() && consumer.ok()) {
+    RunOnce();
+    consumer = consumer_.Health();
+  }
   if (!Drain(options_.drain_timeout)) {
     log::Warn("worker.drain_incomplete",
               {{"detail", "unpersisted records left; the next owner replays them from the "
                           "database offset"}});
   }
+  return consumer;
 }
 
 void PartitionLoop::RunOnce() {
@@ -313,7 +318,10 @@ void PartitionLoop::OnResult(BatchResult result) {
     state.retry_at = absl::InfinitePast();
     if (!state.retry.has_value()) state.batch_first_at = absl::InfiniteFuture();
     if (options_.before_kafka_commit) options_.before_kafka_commit();
-    consumer_.CommitAsync({{partition, batch.next_offset}});
+    // Not while partitions are being revoked: a member whose session expired
+    // commits with a stale generation, and a static member is then fenced
+    // for good. The database holds the offset that matters.
+    if (!revoking_) consumer_.CommitAsync({{partition, batch.next_offset}});
     return;
   }
 
@@ -504,6 +512,11 @@ PartitionOffsets PartitionLoop::OnPartitionsAssigned(const std::vector<int32_t>&
 
 void PartitionLoop::OnPartitionsRevoked(const std::vector<int32_t>& partitions) {
   metrics_.Rebalance("revoked", static_cast<int>(partitions.size()));
+  revoking_ = true;
+  struct EndRevoking {
+    bool& flag;
+    ~EndRevoking() { flag = false; }
+  } end_revoking{revoking_};
   const absl::Time deadline = options_.now() + options_.drain_timeout;
   for (int32_t partition : partitions) {
     auto it = partitions_.find(partition);

@@ -84,7 +84,9 @@ class PartitionLoop final : public RebalanceListener {
 
   // Polls and persists until `stop` is notified, then persists what it holds
   // (within drain_timeout). The caller closes the consumer afterwards.
-  void Run(const absl::Notification& stop);
+  // Returns the consumer's fatal error if that ended the loop (the process
+  // must restart), OK after a stop.
+  absl::Status Run(const absl::Notification& stop);
 
   // One poll-submit-collect step (exposed for tests).
   void RunOnce();
@@ -169,6 +171,7 @@ class PartitionLoop final : public RebalanceListener {
   WorkerMetrics& metrics_;
   const absl::Notification* stop_ = nullptr;
   bool draining_ = false;
+  bool revoking_ = false;  // inside OnPartitionsRevoked: no Kafka commits
   std::map<int32_t, PartitionState> partitions_;
   int64_t held_bytes_ = 0;
   absl::Time gauges_updated_ = absl::InfinitePast();

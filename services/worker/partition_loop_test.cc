@@ -124,6 +124,35 @@ TEST_F(PartitionLoopTest, TheCrashHookRunsAfterTheDatabaseCommitAndBeforeTheKafk
   EXPECT_EQ(consumer_.committed[0], 3);
 }
 
+TEST_F(PartitionLoopTest, HeldRecordsPersistedOnRevokeAreNotCommittedToKafka) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(Record(0, 0));
+  loop->RunOnce();  // held: its batch is not due yet
+  ASSERT_EQ(store_.persist_calls, 0);
+
+  loop->OnPartitionsRevoked({0});
+
+  EXPECT_THAT(store_.persisted[0], ElementsAre(0));
+  EXPECT_EQ(store_.offsets[0], 1);
+  EXPECT_TRUE(consumer_.committed.empty())
+      << "a commit during revocation may carry a stale generation (a static member is fenced)";
+}
+
+TEST_F(PartitionLoopTest, AFatalConsumerErrorEndsRunAfterPersistingWhatIsHeld) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(Record(0, 0));
+  loop->RunOnce();
+  consumer_.health = absl::FailedPreconditionError("fenced");
+  absl::Notification never;
+
+  const absl::Status status = loop->Run(never);
+
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store_.persisted[0], ElementsAre(0)) << "drained before returning";
+}
+
 TEST_F(PartitionLoopTest, HoldsABatchUntilItsDelayOrSizeIsReached) {
   auto loop = NewLoop();
   loop->OnPartitionsAssigned({0});

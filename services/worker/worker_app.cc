@@ -116,6 +116,9 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
         options.health_address,
         {.liveness =
              [&parts] {
+               if (absl::Status consumer = parts.consumer->Health(); !consumer.ok()) {
+                 return HealthReport::Unhealthy(std::string(consumer.message()));
+               }
                const absl::Duration idle = absl::Now() - parts.loop->last_step();
                if (idle <= parts.liveness_stall) return HealthReport::Healthy();
                return HealthReport::Unhealthy(absl::StrCat(
@@ -147,10 +150,11 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
 
 WorkerApp::~WorkerApp() = default;
 
-void WorkerApp::Run(const absl::Notification& stop) {
-  parts_->loop->Run(stop);
+absl::Status WorkerApp::Run(const absl::Notification& stop) {
+  const absl::Status status = parts_->loop->Run(stop);
   parts_->consumer->Close();  // revokes through the loop, then leaves the group
-  log::Info("worker.stopped");
+  log::Info("worker.stopped", {{"status", status.ToString()}});
+  return status;
 }
 
 int WorkerApp::metrics_port() const { return parts_->metrics_server->port(); }

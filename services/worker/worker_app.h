@@ -47,7 +47,9 @@ class WorkerApp {
   ~WorkerApp();
 
   // Processes until `stop` is notified, then drains and leaves the group.
-  void Run(const absl::Notification& stop);
+  // Returns early with the consumer's fatal error (the process must exit and
+  // be restarted).
+  absl::Status Run(const absl::Notification& stop);
 
   int metrics_port() const;
   int health_port() const;  // 0 without a health server

@@ -72,6 +72,11 @@ class Consumer {
 
   // Leaves the group (revoking every partition through the listener).
   virtual void Close() = 0;
+
+  // FAILED_PRECONDITION once the client hit a fatal error (e.g. a static
+  // member fenced by the broker) and can no longer consume: the process must
+  // restart with a new client.
+  virtual absl::Status Health() const { return absl::OkStatus(); }
 };
 
 }  // namespace ingest

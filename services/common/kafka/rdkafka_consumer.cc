@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "services/common/kafka/kafka_config.h"
 #include "services/common/logging/log.h"
 #include "services/common/status/kafka_status.h"
@@ -37,6 +38,11 @@ class RdKafkaConsumer final : public Consumer {
   }
 
   void Attach(rd_kafka_t* rk) { rk_ = rk; }
+
+  absl::Status Health() const override {
+    absl::MutexLock lock(&health_mutex_);
+    return health_;
+  }
 
   absl::Status Subscribe(RebalanceListener* listener) override {
     listener_ = listener;
@@ -70,6 +76,17 @@ class RdKafkaConsumer final : public Consumer {
                   {"reason", rd_kafka_message_errstr(message)},
                   {"detail", "records were deleted before they were processed (retention?); "
                              "the partition is stopped: reset its offset deliberately"}});
+    } else if (message->err == RD_KAFKA_RESP_ERR__FATAL) {
+      char reason[512];
+      const rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk_, reason, sizeof(reason));
+      log::Error("kafka.consumer_fatal",
+                 {{"error", rd_kafka_err2name(cause)},
+                  {"reason", reason},
+                  {"detail", "this consumer can no longer fetch; the worker stops so that it is "
+                             "restarted with a new one"}});
+      absl::MutexLock lock(&health_mutex_);
+      health_ = absl::FailedPreconditionError(
+          absl::StrCat("Kafka consumer fatal error: ", rd_kafka_err2name(cause), ": ", reason));
     } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       log::Warn("kafka.consume_error", {{"error", rd_kafka_err2name(message->err)},
                                         {"reason", rd_kafka_message_errstr(message)}});
@@ -166,6 +183,8 @@ class RdKafkaConsumer final : public Consumer {
   }
 
   rd_kafka_t* rk_ = nullptr;
+  mutable absl::Mutex health_mutex_;
+  absl::Status health_ ABSL_GUARDED_BY(health_mutex_);
   const std::string topic_;
   RebalanceListener* listener_ = nullptr;
   bool closed_ = false;

@@ -36,6 +36,7 @@ class FakeConsumer : public Consumer {
     for (const auto& [partition, offset] : next_offsets) committed[partition] = offset;
   }
   void Close() override { closed = true; }
+  absl::Status Health() const override { return health; }
 
   void Enqueue(ConsumedRecord record) { queue_.push_back(std::move(record)); }
   bool Empty() const { return queue_.empty(); }
@@ -44,6 +45,7 @@ class FakeConsumer : public Consumer {
   int pause_calls = 0;
   PartitionOffsets committed;
   bool closed = false;
+  absl::Status health;  // set to fail the consumer for good
 
  private:
   RebalanceListener* listener_ = nullptr;
