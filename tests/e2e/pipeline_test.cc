@@ -62,7 +62,10 @@ class RunningWorker {
     auto app = WorkerApp::Create(options);
     EXPECT_TRUE(app.ok()) << app.status();
     app_ = std::move(app).value();
-    thread_ = std::thread([this] { app_->Run(stop_); });
+    thread_ = std::thread([this] {
+      const absl::Status status = app_->Run(stop_);
+      EXPECT_TRUE(status.ok()) << "the worker stopped on its own: " << status;
+    });
   }
   ~RunningWorker() {
     stop_.Notify();
