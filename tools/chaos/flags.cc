@@ -1,18 +1,11 @@
 #include "tools/chaos/flags.h"
 
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "tools/loadgen/flag_syntax.h"
 
@@ -85,28 +78,6 @@ ABSL_FLAG(std::string, ledger_out, "",
 namespace ingest::chaos {
 namespace {
 
-// --help text and which files' flags it lists. absl allows setting these
-// only once per process.
-void ConfigureUsageOnce() {
-  static const bool configured = [] {
-    absl::SetProgramUsageMessage(
-        "Drives SDK-like load through the gateways while a fault is "
-        "injected, samples Kafka->PostgreSQL lag, then verifies every "
-        "acknowledged payload landed once, in order, byte-identical.\n"
-        "Usage: chaos_load --name=SCENARIO --gateways=HOST:PORT[,...] "
-        "--pg_dsn=DSN --kafka_bootstrap=HOST:PORT --marks_file=PATH [flags]\n"
-        "Exit code: 0 every check held, 1 a check failed (or marks missing), "
-        "2 usage error or stack unreachable.");
-    absl::FlagsUsageConfig usage;
-    usage.contains_help_flags = [](absl::string_view file) {
-      return absl::StrContains(file, "tools/chaos/");
-    };
-    absl::SetFlagsUsageConfig(usage);
-    return true;
-  }();
-  (void)configured;
-}
-
 absl::StatusOr<size_t> Bytes(const char* flag, int64_t value) {
   if (value < 0) {
     return absl::InvalidArgumentError(
@@ -118,18 +89,18 @@ absl::StatusOr<size_t> Bytes(const char* flag, int64_t value) {
 }  // namespace
 
 absl::StatusOr<ChaosOptions> ParseFlags(int argc, char** argv) {
-  ConfigureUsageOnce();
-  if (absl::Status status =
-          loadgen::CheckFlagSyntax(argc, argv, "tools/chaos/");
+  if (absl::Status status = loadgen::ParseToolCommandLine(
+          argc, argv,
+          "Drives SDK-like load through the gateways while a fault is "
+          "injected, samples Kafka->PostgreSQL lag, then verifies every "
+          "acknowledged payload landed once, in order, byte-identical.\n"
+          "Usage: chaos_load --name=SCENARIO --gateways=HOST:PORT[,...] "
+          "--pg_dsn=DSN --kafka_bootstrap=HOST:PORT --marks_file=PATH [flags]\n"
+          "Exit code: 0 every check held, 1 a check failed (or marks missing), "
+          "2 usage error or stack unreachable.",
+          "tools/chaos/");
       !status.ok()) {
     return status;
-  }
-  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  if (positional.size() > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unexpected arguments: ",
-                     absl::StrJoin(positional.begin() + 1, positional.end(),
-                                   " ")));
   }
 
   ChaosOptions options;
@@ -137,11 +108,7 @@ absl::StatusOr<ChaosOptions> ParseFlags(int argc, char** argv) {
   for (const std::string& gateway : absl::GetFlag(FLAGS_gateways)) {
     if (!gateway.empty()) options.gateways.push_back(gateway);
   }
-  options.api_key = absl::GetFlag(FLAGS_api_key);
-  if (options.api_key.empty()) {
-    const char* from_env = std::getenv("INGEST_API_KEY");
-    if (from_env != nullptr) options.api_key = from_env;
-  }
+  options.api_key = loadgen::ApiKeyOrEnvironment(absl::GetFlag(FLAGS_api_key));
   options.project_id = absl::GetFlag(FLAGS_project);
   options.pg_dsn = absl::GetFlag(FLAGS_pg_dsn);
   options.kafka_bootstrap = absl::GetFlag(FLAGS_kafka_bootstrap);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
@@ -14,5 +16,15 @@ namespace ingest::loadgen {
 // ParseCommandLine sets them again to the same values.
 absl::Status CheckFlagSyntax(int argc, char** argv,
                              absl::string_view own_flags_dir);
+
+// The command line of a load tool: sets `usage` as the --help text (listing
+// the flags of files under `own_flags_dir`; once per process), then
+// CheckFlagSyntax, absl::ParseCommandLine, and INVALID_ARGUMENT for
+// positional arguments.
+absl::Status ParseToolCommandLine(int argc, char** argv, absl::string_view usage,
+                                  absl::string_view own_flags_dir);
+
+// `flag_value`, or $INGEST_API_KEY when it is empty.
+std::string ApiKeyOrEnvironment(std::string flag_value);
 
 }  // namespace ingest::loadgen

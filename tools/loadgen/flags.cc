@@ -1,18 +1,11 @@
 #include "tools/loadgen/flags.h"
 
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "tools/loadgen/flag_syntax.h"
 
@@ -55,43 +48,19 @@ ABSL_FLAG(std::string, ledger_out, "",
           "If set, write the ledger of acknowledged payloads here as TSV.");
 
 namespace ingest::loadgen {
-namespace {
-
-// --help text and which files' flags it lists. absl allows setting these
-// only once per process.
-void ConfigureUsageOnce() {
-  static const bool configured = [] {
-    absl::SetProgramUsageMessage(
-        "Sends S sessions x P synthetic payloads to the ingest gateway, "
-        "records what was acknowledged, then verifies PostgreSQL holds every "
-        "acknowledged payload exactly once, byte-identical and in order.\n"
-        "Usage: loadgen --gateway=HOST:PORT --pg_dsn=DSN [flags]\n"
-        "Exit code: 0 all verified, 1 something missing or wrong, 2 usage "
-        "or connection error.");
-    absl::FlagsUsageConfig usage;
-    usage.contains_help_flags = [](absl::string_view file) {
-      return absl::StrContains(file, "tools/loadgen/");
-    };
-    absl::SetFlagsUsageConfig(usage);
-    return true;
-  }();
-  (void)configured;
-}
-
-}  // namespace
 
 absl::StatusOr<LoadgenOptions> ParseFlags(int argc, char** argv) {
-  ConfigureUsageOnce();
-  if (absl::Status status = CheckFlagSyntax(argc, argv, "tools/loadgen/");
+  if (absl::Status status = ParseToolCommandLine(
+          argc, argv,
+          "Sends S sessions x P synthetic payloads to the ingest gateway, "
+          "records what was acknowledged, then verifies PostgreSQL holds every "
+          "acknowledged payload exactly once, byte-identical and in order.\n"
+          "Usage: loadgen --gateway=HOST:PORT --pg_dsn=DSN [flags]\n"
+          "Exit code: 0 all verified, 1 something missing or wrong, 2 usage "
+          "or connection error.",
+          "tools/loadgen/");
       !status.ok()) {
     return status;
-  }
-  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  if (positional.size() > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unexpected arguments: ",
-                     absl::StrJoin(positional.begin() + 1, positional.end(),
-                                   " ")));
   }
 
   const int64_t min_bytes = absl::GetFlag(FLAGS_min_payload_bytes);
@@ -103,11 +72,7 @@ absl::StatusOr<LoadgenOptions> ParseFlags(int argc, char** argv) {
 
   LoadgenOptions options;
   options.gateway = absl::GetFlag(FLAGS_gateway);
-  options.api_key = absl::GetFlag(FLAGS_api_key);
-  if (options.api_key.empty()) {
-    const char* from_env = std::getenv("INGEST_API_KEY");
-    if (from_env != nullptr) options.api_key = from_env;
-  }
+  options.api_key = ApiKeyOrEnvironment(absl::GetFlag(FLAGS_api_key));
   options.pg_dsn = absl::GetFlag(FLAGS_pg_dsn);
   options.project_id = absl::GetFlag(FLAGS_project);
   options.sessions = absl::GetFlag(FLAGS_sessions);
