@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/crypto/sha256.h"
+#include "tools/loadgen/synthetic_client.h"
 
 namespace ingest::chaos {
 
@@ -47,18 +48,8 @@ LoadStats LoadDriver::Run() {
 
 ingest::v1::InitializeSessionRequest MakeInitializeRequest(
     const LoadOptions& options, int session_index) {
-  ingest::v1::InitializeSessionRequest request;
-  request.set_project_id(options.project_id);
-  request.set_client_version("chaos_load/1");
-  request.set_firstload_version("chaos_load/1");
-  request.set_client_config(R"({"source":"chaos_load"})");
-  request.set_environment("chaos");
-  request.set_app_version("1.0.0");
-  request.set_service_name("chaos_load");
-  request.set_fingerprint(absl::StrCat("chaos-fp-", session_index));
-  request.set_client_id(
-      absl::StrCat("chaos-", options.seed, "-", session_index));
-  return request;
+  return loadgen::SyntheticInitializeRequest("chaos_load", "chaos", options.project_id,
+                                             options.seed, session_index);
 }
 
 CallResult LoadDriver::Call(

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/crypto/sha256.h"
+#include "tools/loadgen/synthetic_client.h"
 
 namespace ingest::loadgen {
 
@@ -30,18 +31,8 @@ SessionDriver::SessionDriver(SessionDriverOptions options,
 
 ingest::v1::InitializeSessionRequest SessionDriver::MakeInitializeRequest(
     int session_index) const {
-  ingest::v1::InitializeSessionRequest request;
-  request.set_project_id(options_.project_id);
-  request.set_client_version("loadgen/1");
-  request.set_firstload_version("loadgen/1");
-  request.set_client_config(R"({"source":"loadgen"})");
-  request.set_environment("loadgen");
-  request.set_app_version("1.0.0");
-  request.set_service_name("loadgen");
-  request.set_fingerprint(absl::StrCat("loadgen-fp-", session_index));
-  request.set_client_id(
-      absl::StrCat("loadgen-", options_.seed, "-", session_index));
-  return request;
+  return SyntheticInitializeRequest("loadgen", "loadgen", options_.project_id,
+                                    options_.seed, session_index);
 }
 
 SessionResult SessionDriver::Run(int session_index) const {
