@@ -2,23 +2,14 @@
 
 #include "gtest/gtest.h"
 #include "services/common/pg/connection.h"
-#include "services/common/pg/migrations.h"
-#include "services/common/pg/testing/test_database.h"
+#include "services/common/pg/testing/migrated_database_test.h"
 
 namespace ingest::chaos {
 namespace {
 
 // Needs a PostgreSQL server: `./dev test` passes PG_DSN.
-class PgOffsetsTest : public ::testing::Test {
+class PgOffsetsTest : public MigratedDatabaseTest {
  protected:
-  void SetUp() override {
-    auto database = TestDatabase::Create();
-    ASSERT_TRUE(database.ok()) << database.status();
-    database_ = *std::move(database);
-    db_ = database_->Connect();
-    ASSERT_TRUE(ApplyMigrations(*db_, absl::Seconds(5)).ok());
-  }
-
   void Store(const std::string& topic, int partition, int64_t next_offset) {
     ASSERT_TRUE(db_->Query("INSERT INTO consumer_offsets (topic, partition, next_offset) "
                            "VALUES ($1, $2::integer, $3::bigint)",
@@ -27,8 +18,6 @@ class PgOffsetsTest : public ::testing::Test {
                     .ok());
   }
 
-  std::unique_ptr<TestDatabase> database_;
-  std::unique_ptr<PgConnection> db_;
 };
 
 TEST_F(PgOffsetsTest, SumsTheTopicsNextOffsetsAndZeroWithoutRows) {

@@ -2,24 +2,15 @@
 
 #include "gtest/gtest.h"
 #include "services/common/crypto/sha256.h"
-#include "services/common/pg/migrations.h"
-#include "services/common/pg/testing/test_database.h"
+#include "services/common/pg/testing/migrated_database_test.h"
 #include "services/worker/store/stored_payload.h"
 
 namespace ingest::loadgen {
 namespace {
 
 // Needs a PostgreSQL server: `./dev test` passes PG_DSN.
-class PgRowsTest : public ::testing::Test {
+class PgRowsTest : public MigratedDatabaseTest {
  protected:
-  void SetUp() override {
-    auto database = TestDatabase::Create();
-    ASSERT_TRUE(database.ok()) << database.status();
-    database_ = std::move(database).value();
-    db_ = database_->Connect();
-    ASSERT_TRUE(ApplyMigrations(*db_, absl::Seconds(5)).ok());
-  }
-
   void InsertRow(const std::string& session, int payload_id, int chunk, int encoding,
                  const std::string& raw) {
     const std::string data = encoding == 1 ? EncodeStoredData(raw) : raw;
@@ -33,8 +24,6 @@ class PgRowsTest : public ::testing::Test {
     ASSERT_TRUE(result.ok()) << result.status();
   }
 
-  std::unique_ptr<TestDatabase> database_;
-  std::unique_ptr<PgConnection> db_;
 };
 
 TEST_F(PgRowsTest, DecodesCompressedAndRawRowsAndFoldsChunksInOrder) {

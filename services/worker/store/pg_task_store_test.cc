@@ -4,8 +4,7 @@
 #include "gtest/gtest.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/crypto/sha256.h"
-#include "services/common/pg/migrations.h"
-#include "services/common/pg/testing/test_database.h"
+#include "services/common/pg/testing/migrated_database_test.h"
 #include "services/common/status/pg_status.h"
 #include "services/worker/store/pg_binary.h"
 #include "services/worker/store/stored_payload.h"
@@ -77,14 +76,11 @@ TaskRecord Poison(int64_t offset, const std::string& session) {
   return record;
 }
 
-class PgTaskStoreTest : public ::testing::Test {
+class PgTaskStoreTest : public MigratedDatabaseTest {
  protected:
   void SetUp() override {
-    auto database = TestDatabase::Create();
-    ASSERT_TRUE(database.ok()) << database.status();
-    database_ = std::move(database).value();
-    db_ = database_->Connect();
-    ASSERT_TRUE(ApplyMigrations(*db_, absl::Seconds(5)).ok());
+    MigratedDatabaseTest::SetUp();
+    if (HasFatalFailure()) return;
     store_ = CreatePgTaskStore({.dsn = database_->dsn(), .lock_timeout = absl::Milliseconds(300)});
   }
 
@@ -132,8 +128,6 @@ class PgTaskStoreTest : public ::testing::Test {
     return content.events();
   }
 
-  std::unique_ptr<TestDatabase> database_;
-  std::unique_ptr<PgConnection> db_;
   std::unique_ptr<TaskStore> store_;
   std::vector<DeadLetter> sunk_;
   absl::Status sink_status_;
