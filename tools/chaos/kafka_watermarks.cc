@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/kafka/kafka_config.h"
+#include "services/common/kafka/topic_admin.h"
 #include "services/common/status/kafka_status.h"
 
 namespace ingest::chaos {
@@ -72,36 +74,21 @@ class RdKafkaWatermarks final : public HighWatermarkSource {
   const absl::Duration read_timeout_;
 };
 
-// The partition count of `topic`.
-absl::StatusOr<int> PartitionCount(rd_kafka_t* rk, const std::string& topic,
-                                   absl::Duration timeout) {
-  rd_kafka_topic_t* handle = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* metadata = nullptr;
-  const rd_kafka_resp_err_t err =
-      rd_kafka_metadata(rk, 0, handle, &metadata, TimeoutMs(timeout));
-  rd_kafka_topic_destroy(handle);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return KafkaErrorToStatus(err, absl::StrCat("metadata of topic ", topic));
-  }
-  absl::StatusOr<int> count;
-  if (metadata->topic_cnt != 1 || metadata->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    count = KafkaErrorToStatus(metadata->topic_cnt == 1 ? metadata->topics[0].err
-                                                        : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
-                               absl::StrCat("topic ", topic));
-  } else if (metadata->topics[0].partition_cnt < 1) {
-    count = absl::FailedPreconditionError(absl::StrCat("topic ", topic, " has no partitions"));
-  } else {
-    count = metadata->topics[0].partition_cnt;
-  }
-  rd_kafka_metadata_destroy(metadata);
-  return count;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HighWatermarkSource>> ConnectKafkaWatermarks(
     const std::string& bootstrap_servers, const std::string& topic,
     absl::Duration connect_timeout, absl::Duration read_timeout) {
+  absl::StatusOr<std::vector<PartitionReplicas>> partitions =
+      DescribePartitions(bootstrap_servers, topic, connect_timeout);
+  if (!partitions.ok()) {
+    return absl::Status(partitions.status().code(),
+                        absl::StrCat("Kafka at ", bootstrap_servers, ": ",
+                                     partitions.status().message()));
+  }
+  if (partitions->empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("topic ", topic, " has no partitions"));
+  }
   absl::StatusOr<RdKafkaConfPtr> conf =
       MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
                        {"client.id", "chaos-load-lag"},
@@ -117,14 +104,8 @@ absl::StatusOr<std::unique_ptr<HighWatermarkSource>> ConnectKafkaWatermarks(
     return absl::InternalError(absl::StrCat("cannot create a Kafka client: ", error));
   }
   conf->release();  // rd_kafka_new took it
-  absl::StatusOr<int> partitions = PartitionCount(rk, topic, connect_timeout);
-  if (!partitions.ok()) {
-    rd_kafka_destroy(rk);
-    return absl::Status(partitions.status().code(),
-                        absl::StrCat("Kafka at ", bootstrap_servers, ": ",
-                                     partitions.status().message()));
-  }
-  return std::make_unique<RdKafkaWatermarks>(rk, topic, *partitions, read_timeout);
+  return std::make_unique<RdKafkaWatermarks>(rk, topic, static_cast<int>(partitions->size()),
+                                             read_timeout);
 }
 
 }  // namespace ingest::chaos
