@@ -229,20 +229,26 @@ fault_worker_kill() {
   chaos_mark fault_end
 }
 
-# worker_rebalanced NAME KIND: partitions KIND (assigned|revoked) by
-# rebalances so far, from the worker's metrics (0 before any).
-worker_rebalanced() {
-  local port
-  port="$(<"$PORT_DIR/$1-metrics")"
-  python3 - "http://127.0.0.1:$port/metrics" "$2" <<'EOF'
+# metric_sum NAME METRIC [MATCH]: the sum of METRIC's samples (those whose
+# line contains MATCH, e.g. kind="revoked") on the /metrics of NAME (a
+# process with a NAME-metrics port), as an integer.
+metric_sum() {
+  python3 - "http://127.0.0.1:$(<"$PORT_DIR/$1-metrics")/metrics" "$2" "${3:-}" <<'EOF'
 import sys, urllib.request
+url, name, match = sys.argv[1:4]
 total = 0.0
-with urllib.request.urlopen(sys.argv[1], timeout=5) as r:
+with urllib.request.urlopen(url, timeout=5) as r:
     for line in r.read().decode().splitlines():
-        if line.startswith('ingest_worker_rebalance_partitions_total{') and f'kind="{sys.argv[2]}"' in line:
+        if line.split('{', 1)[0].split(' ', 1)[0] == name and match in line:
             total += float(line.rsplit(' ', 1)[1])
 print(int(total))
 EOF
+}
+
+# worker_rebalanced NAME KIND: partitions KIND (assigned|revoked) by
+# rebalances so far (0 before any).
+worker_rebalanced() {
+  metric_sum "$1" ingest_worker_rebalance_partitions_total "kind=\"$2\""
 }
 
 # SIGTERM each worker in turn and start it again under the same instance id.
@@ -316,24 +322,13 @@ fault_kafka_down() {
   for ((node = 1; node <= CHAOS_BROKERS; node++)); do chaos_kill "$(kafka_node_name "$node")"; done
   chaos_sleep "$CHAOS_FAULT_SECONDS"
   chaos_mark fault_end
-  for ((node = 1; node <= CHAOS_BROKERS; node++)); do kafka_launch_node "$node"; done
-  for ((node = 1; node <= CHAOS_BROKERS; node++)); do
-    wait_until "$KAFKA_START_SECONDS" "Kafka node $node" "$(kafka_node_name "$node")" \
-      tcp_accepts "$(kafka_node_address "$node")" || die "kafka-down: node $node did not come back"
-  done
+  kafka_start_cluster # the same nodes, ports and data; waits until they serve
 }
 
 gateway_streams_in_flight() { # NAME
-  local port
-  port="$(<"$PORT_DIR/$1-metrics")"
-  python3 - "http://127.0.0.1:$port/metrics" <<'EOF' 2>/dev/null
-import sys, urllib.request
-with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
-    for line in r.read().decode().splitlines():
-        if line.startswith('ingest_gateway_in_flight_streams') and float(line.rsplit(' ', 1)[1]) > 0:
-            sys.exit(0)
-sys.exit(1)
-EOF
+  local streams
+  streams="$(metric_sum "$1" ingest_gateway_in_flight_streams 2>/dev/null)" || return 1
+  ((streams > 0))
 }
 
 # SIGKILL gateway-1 twice while it is receiving a streamed payload.

@@ -163,14 +163,20 @@ kafka_restart_node() { # NODE
   fi
 }
 
-# Starts the real cluster (KAFKA_NODES nodes) and waits until it serves: every
-# node's port accepts connections and the topic exists.
+# Starts the real cluster (KAFKA_NODES nodes) on free ports and waits until
+# it serves: every node's port accepts connections and the topic exists.
 kafka_start_real() {
-  local node bootstrap name
   need_bin tools/kafka_topics/kafka_topics
   [[ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "Kafka jars missing from $KAFKA_LIBS; run ./dev setup"
   : >"$LOG_DIR/kafka_topics.log"
   kafka_reserve_ports
+  kafka_start_cluster
+}
+
+# Starts every node on the ports kafka_reserve_ports recorded (a restart keeps
+# them, so clients find the cluster where it was) and waits until it serves.
+kafka_start_cluster() {
+  local node bootstrap name
   for ((node = 1; node <= KAFKA_NODES; node++)); do kafka_launch_node "$node"; done
   bootstrap="$(kafka_bootstrap_list)"
   log "starting Kafka $KAFKA_VERSION (KRaft, $KAFKA_NODES node(s)) on $bootstrap"
