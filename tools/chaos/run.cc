@@ -11,7 +11,7 @@
 #include "tools/chaos/fault_analysis.h"
 #include "tools/chaos/load_driver.h"
 #include "tools/chaos/marks.h"
-#include "tools/chaos/periodic_thread.h"
+#include "tools/loadgen/periodic_thread.h"
 #include "tools/chaos/retry_log.h"
 #include "tools/chaos/run_recorder.h"
 #include "tools/chaos/timeline.h"
@@ -100,7 +100,7 @@ class LoadMonitor {
   int64_t ticks_ = 0;
   absl::Time last_time_ = recorder_.origin();
   int64_t last_acked_ = 0;
-  PeriodicThread thread_;  // last: starts ticking once the rest is ready
+  loadgen::PeriodicThread thread_;  // last: starts ticking once the rest is ready
 };
 
 }  // namespace

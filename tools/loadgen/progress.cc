@@ -24,20 +24,16 @@ std::string FormatVerifyProgress(int64_t present, int64_t expected,
 
 ProgressTicker::ProgressTicker(Console& console, absl::Duration interval,
                                std::function<std::string()> line)
-    : console_(console), line_(std::move(line)) {
-  thread_ = std::thread([this, interval] {
-    while (!stop_.WaitForNotificationWithTimeout(interval)) {
-      console_.SetStatus(line_());
-    }
-  });
-}
+    : console_(console),
+      line_(std::move(line)),
+      thread_(interval, [this] { console_.SetStatus(line_()); }) {}
 
 ProgressTicker::~ProgressTicker() { Stop(); }
 
 void ProgressTicker::Stop() {
-  if (!thread_.joinable()) return;
-  stop_.Notify();
-  thread_.join();
+  if (stopped_) return;
+  stopped_ = true;
+  thread_.Stop();
   console_.SetStatus(line_());
   console_.EndStatus();
 }

@@ -3,11 +3,10 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <thread>
 
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "tools/loadgen/console.h"
+#include "tools/loadgen/periodic_thread.h"
 
 namespace ingest::loadgen {
 
@@ -48,8 +47,8 @@ class ProgressTicker {
  private:
   Console& console_;
   const std::function<std::string()> line_;
-  absl::Notification stop_;
-  std::thread thread_;
+  PeriodicThread thread_;
+  bool stopped_ = false;
 };
 
 }  // namespace ingest::loadgen

@@ -1,11 +1,11 @@
-#include "tools/chaos/periodic_thread.h"
+#include "tools/loadgen/periodic_thread.h"
 
 #include <algorithm>
 #include <utility>
 
 #include "absl/time/clock.h"
 
-namespace ingest::chaos {
+namespace ingest::loadgen {
 
 PeriodicThread::PeriodicThread(absl::Duration interval,
                                std::function<void()> tick) {
@@ -26,4 +26,4 @@ void PeriodicThread::Stop() {
   thread_.join();
 }
 
-}  // namespace ingest::chaos
+}  // namespace ingest::loadgen

@@ -1,11 +1,11 @@
-#include "tools/chaos/periodic_thread.h"
+#include "tools/loadgen/periodic_thread.h"
 
 #include <atomic>
 
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 
-namespace ingest::chaos {
+namespace ingest::loadgen {
 namespace {
 
 TEST(PeriodicThreadTest, TicksRepeatedlyUntilStopped) {
@@ -28,4 +28,4 @@ TEST(PeriodicThreadTest, StopReturnsWithoutWaitingForTheInterval) {
 }
 
 }  // namespace
-}  // namespace ingest::chaos
+}  // namespace ingest::loadgen
