@@ -55,10 +55,30 @@ JsonLine& JsonLine::Add(absl::string_view key, int64_t value) {
   return *this;
 }
 
+namespace {
+
+// Nine significant digits: more than any measurement here deserves.
+std::string JsonNumber(double value) {
+  return std::isfinite(value) ? absl::StrFormat("%.9g", value) : std::string("null");
+}
+
+}  // namespace
+
 JsonLine& JsonLine::Add(absl::string_view key, double value) {
   Key(key);
-  // Nine significant digits: more than any measurement here deserves.
-  body_ += std::isfinite(value) ? absl::StrFormat("%.9g", value) : std::string("null");
+  body_ += JsonNumber(value);
+  return *this;
+}
+
+JsonLine& JsonLine::AddPoints(absl::string_view key,
+                              const std::vector<std::pair<double, double>>& points) {
+  Key(key);
+  body_ += '[';
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (i > 0) body_ += ',';
+    absl::StrAppend(&body_, "[", JsonNumber(points[i].first), ",", JsonNumber(points[i].second), "]");
+  }
+  body_ += ']';
   return *this;
 }
 

@@ -1,10 +1,13 @@
 #pragma once
 
 // One flat JSON object per line (JSON Lines), for bench/results/*/*.jsonl.
-// Enough JSON for numbers, strings and booleans; no nesting.
+// Enough JSON for numbers, strings, booleans and lists of number pairs (a
+// plot's points); no nested objects.
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -24,6 +27,8 @@ class JsonLine {
   // Non-finite values (NaN, infinities) are written as null.
   JsonLine& Add(absl::string_view key, double value);
   JsonLine& Add(absl::string_view key, bool value);
+  // [[x,y],...]; non-finite numbers as null.
+  JsonLine& AddPoints(absl::string_view key, const std::vector<std::pair<double, double>>& points);
 
   // The object, without a trailing newline.
   std::string Build() const { return "{" + body_ + "}"; }

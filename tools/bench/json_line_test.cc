@@ -1,5 +1,6 @@
 #include "tools/bench/json_line.h"
 
+#include <cmath>
 #include <limits>
 
 #include "gtest/gtest.h"
@@ -30,6 +31,12 @@ TEST(JsonLineTest, NonFiniteNumbersAreNull) {
 TEST(JsonLineTest, DoublesKeepNineSignificantDigits) {
   EXPECT_EQ(JsonLine().Add("x", 12345.678912345).Build(), R"({"x":12345.6789})");
   EXPECT_EQ(JsonLine().Add("x", 2.0).Build(), R"({"x":2})");
+}
+
+TEST(JsonLineTest, PointsAreAListOfPairs) {
+  EXPECT_EQ(JsonLine().AddPoints("cdf", {{1.5, 0}, {2, 1}}).Build(), R"({"cdf":[[1.5,0],[2,1]]})");
+  EXPECT_EQ(JsonLine().AddPoints("none", {}).Add("n", 1).Build(), R"({"none":[],"n":1})");
+  EXPECT_EQ(JsonLine().AddPoints("nan", {{std::nan(""), 1}}).Build(), R"({"nan":[[null,1]]})");
 }
 
 TEST(JsonQuoteTest, EscapesQuotesBackslashesAndControlCharacters) {

@@ -46,6 +46,9 @@ void AddLatency(JsonLine& line, absl::string_view prefix, const LatencyStats& st
       .Add(absl::StrCat(prefix, "_max_ms"), Ms(stats.latency.max))
       .Add(absl::StrCat(prefix, "_abandoned"), stats.abandoned)
       .Add(absl::StrCat(prefix, "_backpressure_retries"), stats.backpressure_retries);
+  std::vector<std::pair<double, double>> cdf;  // [milliseconds, fraction]
+  for (const CdfPoint& point : stats.latency.cdf) cdf.emplace_back(Ms(point.latency), point.fraction);
+  line.AddPoints(absl::StrCat(prefix, "_cdf"), cdf);
 }
 
 }  // namespace

@@ -22,6 +22,10 @@ LatencySummary Summarize(std::vector<absl::Duration> samples) {
   summary.p50 = Percentile(samples, 50);
   summary.p99 = Percentile(samples, 99);
   summary.max = Percentile(samples, 100);
+  if (samples.empty()) return summary;
+  summary.cdf.push_back({0, samples.front()});
+  for (int p = 1; p <= 99; ++p) summary.cdf.push_back({p / 100.0, Percentile(samples, p)});
+  for (const double p : {99.5, 99.9, 100.0}) summary.cdf.push_back({p / 100.0, Percentile(samples, p)});
   return summary;
 }
 

@@ -57,6 +57,25 @@ TEST(SummarizeTest, EmptyHasZeroCount) {
   const LatencySummary summary = Summarize({});
   EXPECT_EQ(summary.count, 0);
   EXPECT_EQ(summary.p99, absl::ZeroDuration());
+  EXPECT_TRUE(summary.cdf.empty());
+}
+
+TEST(SummarizeTest, CdfRunsFromMinimumToMaximumInOrder) {
+  std::vector<absl::Duration> samples = Millis(1, 1000);
+  std::reverse(samples.begin(), samples.end());
+  const LatencySummary summary = Summarize(samples);
+  ASSERT_EQ(summary.cdf.size(), 103u);
+  EXPECT_EQ(summary.cdf.front().fraction, 0);
+  EXPECT_EQ(summary.cdf.front().latency, absl::Milliseconds(1));
+  EXPECT_EQ(summary.cdf[50].fraction, 0.5);
+  EXPECT_EQ(summary.cdf[50].latency, absl::Milliseconds(500));
+  EXPECT_EQ(summary.cdf[101].latency, absl::Milliseconds(999));  // 99.9 %
+  EXPECT_EQ(summary.cdf.back().fraction, 1.0);
+  EXPECT_EQ(summary.cdf.back().latency, absl::Milliseconds(1000));
+  for (size_t i = 1; i < summary.cdf.size(); ++i) {
+    EXPECT_GT(summary.cdf[i].fraction, summary.cdf[i - 1].fraction);
+    EXPECT_GE(summary.cdf[i].latency, summary.cdf[i - 1].latency);
+  }
 }
 
 }  // namespace
