@@ -209,6 +209,7 @@ bench_all() {
   fi
   run_dir="$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
   mkdir -p "$run_dir"
+  bench_write_environment "$run_dir/environment.json" "${#quick[@]}"
   log "every benchmark suite (${BENCH_SUITES[*]}), each on a fresh stack; results in ${run_dir#"$ROOT"/}/"
   for suite in "${BENCH_SUITES[@]}"; do
     index=$((index + 1))
@@ -219,10 +220,29 @@ bench_all() {
     fi
   done
   log "report: results.json, REPORT.md and plots ($(((SECONDS - started) / 60)) min so far)"
-  "$BENCH_REPORT_PYTHON" "$ROOT/bench/report/make_report.py" "$run_dir" --failed="${failed[*]}" ||
-    die "the report could not be made (error above); the suites' JSON is in ${run_dir#"$ROOT"/}/"
+  local check=()
+  [[ "${BENCH_REPORT_CHECK:-0}" == 1 ]] && check=(--check) # ./dev test: well-formed or fail
+  "$BENCH_REPORT_PYTHON" "$ROOT/bench/report/make_report.py" "$run_dir" --failed="${failed[*]}" \
+    "${check[@]}" ||
+    die "the report could not be made or is not well-formed (above); the suites' JSON is in ${run_dir#"$ROOT"/}/"
   log "done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s: ${run_dir#"$ROOT"/}/REPORT.md"
   ((${#failed[@]} == 0)) || die "suite(s) failed: ${failed[*]} (output above)"
+}
+
+# bench_write_environment FILE QUICK: what the report states about the
+# run's software (the machine it reads itself).
+bench_write_environment() {
+  local commit postgres_version
+  commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  [[ -z "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]] || commit+="-dirty"
+  postgres_version="$("$(pg_bindir)/postgres" --version 2>/dev/null | awk '{ print $NF }')"
+  "$BENCH_REPORT_PYTHON" - "$1" "$2" "$commit" "$KAFKA_VERSION" "$KAFKA_PARTITIONS" "$postgres_version" <<'PYEOF2'
+import json, sys
+path, quick, commit, kafka, partitions, postgres = sys.argv[1:]
+with open(path, "w", encoding="utf-8") as f:
+    json.dump({"quick": quick == "1", "commit": commit, "kafka_version": kafka,
+               "kafka_partitions": int(partitions), "postgres_version": postgres}, f, indent=2)
+PYEOF2
 }
 
 # bench_query NAME [ARG]: a number measured earlier in this run (see
@@ -269,6 +289,10 @@ BENCH_PIPELINE_QUICK_STEP_SECONDS=120
 # and stopped by tools/bench_e2e itself, by pid.
 bench_pipeline() {
   bench_parse pipeline gateway "$@"
+  local extra
+  for extra in "${BENCH_EXTRA[@]}"; do
+    [[ "$extra" == --quick ]] || die "bench pipeline: unknown option $extra (it takes --quick and --gateway-flag=--NAME=VALUE)"
+  done
   bench_prepare bench-pipeline //services/gateway:gateway //services/worker:worker \
     //tools/kafka_topics:kafka_topics //tools/bench:task_pool_dump //tools/bench_e2e:bench_e2e
   BENCH_GO_BASELINE="$LOCAL/bin/kafka-go-producer"
