@@ -82,6 +82,12 @@ JsonLine& JsonLine::AddPoints(absl::string_view key,
   return *this;
 }
 
+JsonLine& JsonLine::AddRaw(absl::string_view key, absl::string_view json) {
+  Key(key);
+  body_.append(json.data(), json.size());
+  return *this;
+}
+
 JsonLine& JsonLine::Add(absl::string_view key, bool value) {
   Key(key);
   body_ += value ? "true" : "false";

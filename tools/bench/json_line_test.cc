@@ -39,6 +39,12 @@ TEST(JsonLineTest, PointsAreAListOfPairs) {
   EXPECT_EQ(JsonLine().AddPoints("nan", {{std::nan(""), 1}}).Build(), R"({"nan":[[null,1]]})");
 }
 
+TEST(JsonLineTest, RawValuesNest) {
+  EXPECT_EQ(JsonLine().AddRaw("cpu", JsonLine().Add("client", 0.5).Build()).Add("n", 1).Build(),
+            R"({"cpu":{"client":0.5},"n":1})");
+  EXPECT_EQ(JsonLine().AddRaw("list", "[1,\"a\"]").Build(), R"({"list":[1,"a"]})");
+}
+
 TEST(JsonQuoteTest, EscapesQuotesBackslashesAndControlCharacters) {
   EXPECT_EQ(JsonQuote("a\"b\\c"), R"("a\"b\\c")");
   EXPECT_EQ(JsonQuote("line\nnext\ttab"), R"("line\nnext\ttab")");

@@ -1,6 +1,7 @@
 #include "tools/bench/stream_push.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -10,16 +11,20 @@ namespace ingest::bench {
 namespace {
 
 // Writes the header, then each chunk from OnWriteDone, then WritesDone.
-// Threads: gRPC's callback threads; the caller waits in Await().
+// Owns itself: deleted in OnDone, after `done` ran.
+// Threads: gRPC's callback threads, one callback at a time.
 class StreamWriter final : public grpc::ClientWriteReactor<v1::PushPayloadStreamRequest> {
  public:
-  StreamWriter(const StreamContent& content, const StreamPushOptions& options,
-               std::atomic<int64_t>* bytes_sent)
-      : content_(content), options_(options), bytes_sent_(bytes_sent) {}
+  StreamWriter(const StreamContent& content, StreamPushOptions options,
+               std::atomic<int64_t>* bytes_sent, StreamDone done)
+      : content_(content),
+        options_(std::move(options)),
+        bytes_sent_(bytes_sent),
+        done_(std::move(done)) {}
 
   void Start(GatewayClient& client) {
     client.Prepare(context_, options_.timeout);
-    client.stub(0).async()->PushPayloadStream(&context_, &response_, this);
+    client.stub(options_.channel).async()->PushPayloadStream(&context_, &response_, this);
     v1::PayloadStreamHeader* header = request_.mutable_header();
     header->set_session_id(options_.session_id);
     header->set_payload_id(options_.payload_id);
@@ -47,41 +52,52 @@ class StreamWriter final : public grpc::ClientWriteReactor<v1::PushPayloadStream
   }
 
   void OnDone(const grpc::Status& status) override {
-    status_ = status;
-    done_.Notify();
-  }
-
-  absl::StatusOr<v1::PushPayloadStreamResponse> Await() {
-    done_.WaitForNotification();
-    if (!status_.ok()) {
-      return FromGrpc(status_, absl::StrCat("PushPayloadStream (", offset_, " of ",
-                                            content_.total_bytes(), " bytes sent)"));
+    StreamOutcome outcome{.response = response_, .retry_after = std::nullopt};
+    if (!status.ok()) {
+      outcome.response = FromGrpc(status, absl::StrCat("PushPayloadStream (", offset_, " of ",
+                                                       content_.total_bytes(), " bytes sent)"));
+      outcome.retry_after = RetryAfter(context_);
     }
-    return response_;
+    std::move(done_)(std::move(outcome));
+    delete this;
   }
 
  private:
   const StreamContent& content_;
-  const StreamPushOptions& options_;
+  const StreamPushOptions options_;
   std::atomic<int64_t>* const bytes_sent_;
+  StreamDone done_;
   grpc::ClientContext context_;
   v1::PushPayloadStreamRequest request_;
   v1::PushPayloadStreamResponse response_;
   int64_t offset_ = 0;  // only touched from OnWriteDone, one at a time
-  grpc::Status status_;
-  absl::Notification done_;
 };
 
 }  // namespace
+
+void StartPushStream(GatewayClient& client, const StreamContent& content,
+                     const StreamPushOptions& options, std::atomic<int64_t>* bytes_sent,
+                     StreamDone done) {
+  if (options.chunk_bytes < 1) {
+    std::move(done)(StreamOutcome{absl::InvalidArgumentError("chunk_bytes must be positive"),
+                                  std::nullopt});
+    return;
+  }
+  (new StreamWriter(content, options, bytes_sent, std::move(done)))->Start(client);
+}
 
 absl::StatusOr<v1::PushPayloadStreamResponse> PushStream(GatewayClient& client,
                                                          const StreamContent& content,
                                                          const StreamPushOptions& options,
                                                          std::atomic<int64_t>* bytes_sent) {
-  if (options.chunk_bytes < 1) return absl::InvalidArgumentError("chunk_bytes must be positive");
-  StreamWriter writer(content, options, bytes_sent);
-  writer.Start(client);
-  return writer.Await();
+  absl::Notification finished;
+  absl::StatusOr<v1::PushPayloadStreamResponse> result;
+  StartPushStream(client, content, options, bytes_sent, [&](StreamOutcome outcome) {
+    result = std::move(outcome.response);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return result;
 }
 
 }  // namespace ingest::bench

@@ -112,4 +112,14 @@ absl::Status WorkerProcess::Stop(absl::Duration grace) {
                                           " after SIGTERM"));
 }
 
+absl::Status WorkerProcess::Kill() {
+  if (!Running()) {
+    return absl::AbortedError(absl::StrCat("the worker (pid ", pid_, ") had already ", exit_text_));
+  }
+  kill(pid_, SIGKILL);
+  int wait_status = 0;
+  if (waitpid(pid_, &wait_status, 0) == pid_) Reaped(wait_status);
+  return absl::OkStatus();
+}
+
 }  // namespace ingest::bench_worker

@@ -44,6 +44,10 @@ class WorkerProcess {
   // otherwise.
   absl::Status Stop(absl::Duration grace);
 
+  // SIGKILL (a crash, for failover measurements) and reaps the process. An
+  // error if it had already exited.
+  absl::Status Kill();
+
  private:
   WorkerProcess(int pid, std::string pidfile) : pid_(pid), pidfile_(std::move(pidfile)) {}
   void Reaped(int wait_status);

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -30,7 +31,7 @@ int TimeoutMs(absl::Duration timeout) {
   return static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(timeout)));
 }
 
-class RdKafkaWatermarks final : public HighWatermarkSource {
+class RdKafkaWatermarks final : public PartitionHighWatermarkSource {
  public:
   RdKafkaWatermarks(rd_kafka_t* rk, std::string topic, int partitions,
                     absl::Duration read_timeout)
@@ -42,7 +43,17 @@ class RdKafkaWatermarks final : public HighWatermarkSource {
   // offset (timestamp RD_KAFKA_OFFSET_END). Not rd_kafka_query_watermark_offsets:
   // before librdkafka 2.3 (Debian 12 has 2.0.2) it ignores its timeout and
   // hangs while the partition's broker is down (librdkafka #2588, #4460).
+  int partition_count() const override { return partitions_; }
+
   absl::StatusOr<int64_t> SumHighWatermarks() override {
+    absl::StatusOr<std::map<int32_t, int64_t>> high = ReadHighWatermarks();
+    if (!high.ok()) return high.status();
+    int64_t sum = 0;
+    for (const auto& [partition, offset] : *high) sum += offset;
+    return sum;
+  }
+
+  absl::StatusOr<std::map<int32_t, int64_t>> ReadHighWatermarks() override {
     PartitionListPtr list(rd_kafka_topic_partition_list_new(partitions_));
     for (int partition = 0; partition < partitions_; ++partition) {
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset =
@@ -53,7 +64,7 @@ class RdKafkaWatermarks final : public HighWatermarkSource {
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return KafkaErrorToStatus(err, absl::StrCat("high watermarks of ", topic_));
     }
-    int64_t sum = 0;
+    std::map<int32_t, int64_t> high;
     for (int i = 0; i < list->cnt; ++i) {
       const rd_kafka_topic_partition_t& partition = list->elems[i];
       if (partition.err != RD_KAFKA_RESP_ERR_NO_ERROR || partition.offset < 0) {
@@ -62,9 +73,9 @@ class RdKafkaWatermarks final : public HighWatermarkSource {
                                                         : RD_KAFKA_RESP_ERR__BAD_MSG,
             absl::StrCat("high watermark of ", topic_, "/", partition.partition));
       }
-      sum += partition.offset;
+      high[partition.partition] = partition.offset;
     }
-    return sum;
+    return high;
   }
 
  private:
@@ -77,6 +88,15 @@ class RdKafkaWatermarks final : public HighWatermarkSource {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HighWatermarkSource>> ConnectKafkaWatermarks(
+    const std::string& bootstrap_servers, const std::string& topic,
+    absl::Duration connect_timeout, absl::Duration read_timeout) {
+  absl::StatusOr<std::unique_ptr<PartitionHighWatermarkSource>> source =
+      ConnectKafkaPartitionWatermarks(bootstrap_servers, topic, connect_timeout, read_timeout);
+  if (!source.ok()) return source.status();
+  return std::unique_ptr<HighWatermarkSource>(*std::move(source));
+}
+
+absl::StatusOr<std::unique_ptr<PartitionHighWatermarkSource>> ConnectKafkaPartitionWatermarks(
     const std::string& bootstrap_servers, const std::string& topic,
     absl::Duration connect_timeout, absl::Duration read_timeout) {
   absl::StatusOr<std::vector<PartitionReplicas>> partitions =

@@ -22,4 +22,9 @@ absl::StatusOr<std::unique_ptr<HighWatermarkSource>> ConnectKafkaWatermarks(
     const std::string& bootstrap_servers, const std::string& topic,
     absl::Duration connect_timeout, absl::Duration read_timeout);
 
+// The same client, partition by partition.
+absl::StatusOr<std::unique_ptr<PartitionHighWatermarkSource>> ConnectKafkaPartitionWatermarks(
+    const std::string& bootstrap_servers, const std::string& topic,
+    absl::Duration connect_timeout, absl::Duration read_timeout);
+
 }  // namespace ingest::chaos

@@ -1,6 +1,7 @@
 #include "tools/chaos/kafka_watermarks.h"
 
 #include <atomic>
+#include <map>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -52,6 +53,20 @@ TEST_F(KafkaWatermarksTest, SumsTheHighWatermarksOfEveryPartition) {
   sum = (*source)->SumHighWatermarks();
   ASSERT_TRUE(sum.ok()) << sum.status();
   EXPECT_EQ(*sum, 25);
+}
+
+TEST_F(KafkaWatermarksTest, ReadsEveryPartitionsHighWatermark) {
+  auto source = ConnectKafkaPartitionWatermarks(cluster_->bootstrap_servers(), kTopic,
+                                                absl::Seconds(10), absl::Seconds(10));
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ((*source)->partition_count(), 4);
+  Produce(25);
+  absl::StatusOr<std::map<int32_t, int64_t>> high = (*source)->ReadHighWatermarks();
+  ASSERT_TRUE(high.ok()) << high.status();
+  ASSERT_EQ(high->size(), 4u);
+  int64_t sum = 0;
+  for (const auto& [partition, offset] : *high) sum += offset;
+  EXPECT_EQ(sum, 25);
 }
 
 TEST_F(KafkaWatermarksTest, ABrokerDownIsAnErrorNotAHang) {

@@ -5,6 +5,7 @@
 // worker has committed to PostgreSQL (consumer_offsets).
 
 #include <cstdint>
+#include <map>
 
 #include "absl/status/statusor.h"
 
@@ -24,6 +25,23 @@ class CommittedOffsetSource {
  public:
   virtual ~CommittedOffsetSource() = default;
   virtual absl::StatusOr<int64_t> SumNextOffsets() = 0;
+};
+
+// The same two sides partition by partition, for measurements that follow
+// individual partitions (a failover: when are a dead worker's partitions
+// consumed again?). Used from one thread at a time.
+class PartitionHighWatermarkSource : public HighWatermarkSource {
+ public:
+  // Partitions of the topic (read once, when connecting).
+  virtual int partition_count() const = 0;
+  // partition -> high watermark, for every partition of the topic.
+  virtual absl::StatusOr<std::map<int32_t, int64_t>> ReadHighWatermarks() = 0;
+};
+
+class PartitionCommittedOffsetSource : public CommittedOffsetSource {
+ public:
+  // partition -> next_offset, for the topic's partitions that have a row.
+  virtual absl::StatusOr<std::map<int32_t, int64_t>> ReadNextOffsets() = 0;
 };
 
 }  // namespace ingest::chaos

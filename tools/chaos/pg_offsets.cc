@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <map>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -14,6 +15,8 @@ namespace {
 constexpr char kSumSql[] =
     "SELECT COALESCE(sum(next_offset), 0)::bigint FROM consumer_offsets "
     "WHERE topic = $1";
+constexpr char kPartitionsSql[] =
+    "SELECT partition, next_offset FROM consumer_offsets WHERE topic = $1";
 
 absl::StatusOr<std::unique_ptr<PgConnection>> Open(const std::string& dsn,
                                                    absl::Duration timeout) {
@@ -26,7 +29,7 @@ absl::StatusOr<std::unique_ptr<PgConnection>> Open(const std::string& dsn,
   return connection;
 }
 
-class PgOffsets final : public CommittedOffsetSource {
+class PgOffsets final : public PartitionCommittedOffsetSource {
  public:
   PgOffsets(std::string dsn, std::string topic, absl::Duration timeout,
             std::unique_ptr<PgConnection> connection)
@@ -34,13 +37,7 @@ class PgOffsets final : public CommittedOffsetSource {
         connection_(std::move(connection)) {}
 
   absl::StatusOr<int64_t> SumNextOffsets() override {
-    if (connection_ == nullptr || !connection_->IsHealthy()) {
-      connection_.reset();
-      absl::StatusOr<std::unique_ptr<PgConnection>> reconnected = Open(dsn_, timeout_);
-      if (!reconnected.ok()) return reconnected.status();
-      connection_ = *std::move(reconnected);
-    }
-    absl::StatusOr<PgResult> result = connection_->Query(kSumSql, {PgParam::Text(topic_)});
+    absl::StatusOr<PgResult> result = Query(kSumSql);
     if (!result.ok()) return result.status();
     int64_t sum = 0;
     if (PQntuples(result->get()) != 1 ||
@@ -50,7 +47,34 @@ class PgOffsets final : public CommittedOffsetSource {
     return sum;
   }
 
+  absl::StatusOr<std::map<int32_t, int64_t>> ReadNextOffsets() override {
+    absl::StatusOr<PgResult> result = Query(kPartitionsSql);
+    if (!result.ok()) return result.status();
+    std::map<int32_t, int64_t> offsets;
+    for (int row = 0; row < PQntuples(result->get()); ++row) {
+      int32_t partition = 0;
+      int64_t next_offset = 0;
+      if (!absl::SimpleAtoi(PQgetvalue(result->get(), row, 0), &partition) ||
+          !absl::SimpleAtoi(PQgetvalue(result->get(), row, 1), &next_offset)) {
+        return absl::InternalError("unexpected row reading consumer_offsets");
+      }
+      offsets[partition] = next_offset;
+    }
+    return offsets;
+  }
+
  private:
+  // Reconnects first if the connection was lost.
+  absl::StatusOr<PgResult> Query(const char* sql) {
+    if (connection_ == nullptr || !connection_->IsHealthy()) {
+      connection_.reset();
+      absl::StatusOr<std::unique_ptr<PgConnection>> reconnected = Open(dsn_, timeout_);
+      if (!reconnected.ok()) return reconnected.status();
+      connection_ = *std::move(reconnected);
+    }
+    return connection_->Query(sql, {PgParam::Text(topic_)});
+  }
+
   const std::string dsn_;
   const std::string topic_;
   const absl::Duration timeout_;
@@ -60,6 +84,14 @@ class PgOffsets final : public CommittedOffsetSource {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CommittedOffsetSource>> ConnectPgOffsets(
+    const std::string& dsn, const std::string& topic, absl::Duration timeout) {
+  absl::StatusOr<std::unique_ptr<PartitionCommittedOffsetSource>> source =
+      ConnectPgPartitionOffsets(dsn, topic, timeout);
+  if (!source.ok()) return source.status();
+  return std::unique_ptr<CommittedOffsetSource>(*std::move(source));
+}
+
+absl::StatusOr<std::unique_ptr<PartitionCommittedOffsetSource>> ConnectPgPartitionOffsets(
     const std::string& dsn, const std::string& topic, absl::Duration timeout) {
   absl::StatusOr<std::unique_ptr<PgConnection>> connection = Open(dsn, timeout);
   if (!connection.ok()) return connection.status();

@@ -19,4 +19,8 @@ namespace ingest::chaos {
 absl::StatusOr<std::unique_ptr<CommittedOffsetSource>> ConnectPgOffsets(
     const std::string& dsn, const std::string& topic, absl::Duration timeout);
 
+// The same reader, partition by partition.
+absl::StatusOr<std::unique_ptr<PartitionCommittedOffsetSource>> ConnectPgPartitionOffsets(
+    const std::string& dsn, const std::string& topic, absl::Duration timeout);
+
 }  // namespace ingest::chaos

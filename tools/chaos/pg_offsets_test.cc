@@ -1,5 +1,7 @@
 #include "tools/chaos/pg_offsets.h"
 
+#include <map>
+
 #include "gtest/gtest.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/testing/migrated_database_test.h"
@@ -31,6 +33,20 @@ TEST_F(PgOffsetsTest, SumsTheTopicsNextOffsetsAndZeroWithoutRows) {
   Store("ingest.tasks", 3, 32);
   Store("ingest.tasks.dlq", 0, 1000);  // another topic: not counted
   sum = (*source)->SumNextOffsets();
+  ASSERT_TRUE(sum.ok()) << sum.status();
+  EXPECT_EQ(*sum, 42);
+}
+
+TEST_F(PgOffsetsTest, ReadsEachPartitionOfTheTopic) {
+  auto source = ConnectPgPartitionOffsets(database_->dsn(), "ingest.tasks", absl::Seconds(2));
+  ASSERT_TRUE(source.ok()) << source.status();
+  Store("ingest.tasks", 0, 10);
+  Store("ingest.tasks", 3, 32);
+  Store("ingest.tasks.dlq", 1, 1000);  // another topic: not read
+  absl::StatusOr<std::map<int32_t, int64_t>> offsets = (*source)->ReadNextOffsets();
+  ASSERT_TRUE(offsets.ok()) << offsets.status();
+  EXPECT_EQ(*offsets, (std::map<int32_t, int64_t>{{0, 10}, {3, 32}}));
+  absl::StatusOr<int64_t> sum = (*source)->SumNextOffsets();
   ASSERT_TRUE(sum.ok()) << sum.status();
   EXPECT_EQ(*sum, 42);
 }
