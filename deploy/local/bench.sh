@@ -375,7 +375,7 @@ bench_step_kafka_go() {
   joined_rates="$(IFS=,; echo "${rates[*]}")"
   bench_run_step kafka-go "$BENCH_GO_BASELINE" --bootstrap="$KAFKA_BOOTSTRAP" --topic="$KAFKA_TOPIC" \
     --pools="$(IFS=,; echo "${pools[*]}")" ${joined_lanes:+--lanes="$joined_lanes"} \
-    ${joined_rates:+--latency_rates="$joined_rates"} --kafka_pid="$BENCH_KAFKA_PID" \
+    ${joined_rates:+--latency_rates="$joined_rates"} --kafka_pid="$BENCH_KAFKA_PID" --progress \
     --results="$BENCH_RUN_DIR/kafka_go.jsonl" "${BENCH_EXTRA[@]}"
 }
 
