@@ -1,0 +1,312 @@
+// mode sizes: streamed payloads' throughput without a worker, then one big
+// payload with every process's memory sampled (see modes.h, README.md).
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "services/common/pg/connection.h"
+#include "tools/bench/console.h"
+#include "tools/bench/gateway_sink.h"
+#include "tools/bench/json_line.h"
+#include "tools/bench/load_driver.h"
+#include "tools/bench/progress.h"
+#include "tools/bench/report.h"
+#include "tools/bench/size_label.h"
+#include "tools/bench/stream_push.h"
+#include "tools/bench/timer.h"
+#include "tools/bench_e2e/modes.h"
+#include "tools/bench_e2e/rss_monitor.h"
+#include "tools/bench_e2e/stream_sink.h"
+#include "tools/loadgen/payload_factory.h"
+
+namespace ingest::bench_e2e {
+namespace {
+
+using ::ingest::bench::FormatSignificant;
+using ::ingest::bench::Note;
+using ::ingest::bench::SizeLabel;
+
+// Streamed contents repeat one realistic block of this size (as in
+// gateway_bench's memory phase); each lane's payloads use a block of their
+// own, so neighbouring records in Kafka differ.
+constexpr size_t kBlockBytes = 1 << 20;
+constexpr int kIdleReadings = 5;
+constexpr absl::Duration kIdleGap = absl::Milliseconds(100);
+constexpr absl::Duration kCommitPoll = absl::Milliseconds(100);
+constexpr char kChunkRowsSql[] =
+    "SELECT count(*) FROM session_payloads WHERE session_id = $1 AND payload_id = $2::bigint";
+
+absl::StatusOr<StreamPayload> MakePayload(int64_t bytes, uint64_t seed) {
+  const loadgen::PayloadFactory factory(
+      {.seed = seed, .min_bytes = kBlockBytes, .max_bytes = kBlockBytes});
+  absl::StatusOr<bench::StreamContent> content =
+      bench::StreamContent::Create(bytes, factory.Make(0, 1).events());
+  if (!content.ok()) return content.status();
+  std::string sha256 = content->Sha256();
+  return StreamPayload{*std::move(content), std::move(sha256)};
+}
+
+RoleRss Role(int64_t idle, int64_t peak) { return RoleRss{.idle_bytes = idle, .peak_bytes = peak}; }
+
+class SizesRun {
+ public:
+  explicit SizesRun(Harness& harness) : harness_(harness), options_(harness.options()) {}
+
+  int Run() {
+    std::vector<std::string> labels;
+    for (const int64_t size : options_.sizes) labels.push_back(SizeLabel(size));
+    Note(absl::StrFormat(
+        "sizes: %s streamed over %d lanes, %s warm-up + %s window each, no worker; then %s",
+        absl::StrJoin(labels, ","), options_.stream_lanes, absl::FormatDuration(options_.warmup),
+        absl::FormatDuration(options_.window),
+        options_.big_stream_bytes > 0
+            ? absl::StrCat("one ", SizeLabel(options_.big_stream_bytes),
+                           " payload with a worker, RSS sampled")
+            : std::string("no big stream"),
+        options_.quick ? "; QUICK" : ""));
+    harness_.results().Write(
+        bench::JsonLine()
+            .Add("kind", "run")
+            .Add("mode", "sizes")
+            .Add("started_at",
+                 absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()))
+            .Add("quick", options_.quick)
+            .Add("sizes", absl::StrJoin(labels, ","))
+            .Add("stream_lanes", options_.stream_lanes)
+            .Add("warmup_s", absl::ToDoubleSeconds(options_.warmup))
+            .Add("window_s", absl::ToDoubleSeconds(options_.window))
+            .Add("big_stream_bytes", options_.big_stream_bytes)
+            .Add("cpus", static_cast<int64_t>(std::thread::hardware_concurrency()))
+            .Build());
+
+    absl::StatusOr<std::vector<std::string>> ids =
+        harness_.CreateSessions(options_.stream_lanes + 1);
+    if (!ids.ok()) harness_.Fail(ids.status());
+    sessions_ = std::make_unique<bench::Sessions>(*std::move(ids));
+
+    for (const int64_t size : options_.sizes) {
+      const SizeResult result = MeasureSize(size);
+      harness_.results().Write(SizeJson(result));
+      harness_.AddLine(FormatSizeLine(result));
+    }
+    if (options_.big_stream_bytes > 0) {
+      const BigStreamResult result = MeasureBigStream();
+      harness_.results().Write(BigStreamJson(result));
+      const TargetCheck target = BigStreamTarget(result);
+      harness_.results().Write(bench::TargetJson(target));
+      harness_.AddLine(FormatBigStreamLine(result));
+      harness_.AddLine(FormatTargetsLine("size", {target}));
+    }
+    harness_.PrintLines();
+    return 0;
+  }
+
+ private:
+  SizeResult MeasureSize(int64_t size) {
+    const std::string label = SizeLabel(size);
+    std::vector<StreamPayload> payloads;
+    for (int lane = 0; lane < options_.stream_lanes; ++lane) {
+      absl::StatusOr<StreamPayload> payload = MakePayload(size, 7 + static_cast<uint64_t>(lane));
+      if (!payload.ok()) harness_.Fail(payload.status());
+      payloads.push_back(*std::move(payload));
+    }
+    StreamSink sink(harness_.client(), *sessions_, options_.stream_lanes, payloads,
+                    options_.stream_chunk_bytes, options_.stream_timeout, timer_);
+    bench::PhaseCounters counters;
+    const std::string title = absl::StrCat(label, " PushPayloadStream throughput");
+    CpuReadings start;
+    CpuReadings end;
+    absl::StatusOr<bench::ThroughputStats> stats;
+    {
+      struct Last {
+        absl::Time at = absl::Now();
+        int64_t bytes = 0;
+      } last;
+      bench::PhaseProgress progress(stderr, title, options_.warmup + options_.window, [&] {
+        const absl::Time now = absl::Now();
+        const int64_t bytes = sink.bytes_sent();
+        const double seconds = absl::ToDoubleSeconds(now - last.at);
+        const double rate = seconds > 0 ? ToMb(bytes - last.bytes) / seconds : 0;
+        last = {now, bytes};
+        return absl::StrCat("acked=", counters.acked.load(), "  ", FormatSignificant(rate),
+                            " MB/s");
+      });
+      stats = bench::RunClosedLoop(sink,
+                                   {.lanes = options_.stream_lanes,
+                                    .warmup = options_.warmup,
+                                    .window = options_.window,
+                                    .drain_timeout = options_.stream_timeout,
+                                    .on_window_start = [&] { start = harness_.ReadCpu(); },
+                                    .on_window_end = [&] { end = harness_.ReadCpu(); }},
+                                   counters);
+    }
+    if (!stats.ok()) {
+      harness_.Fail(absl::Status(stats.status().code(),
+                                 absl::StrCat(title, ": ", stats.status().message())));
+    }
+    SizeResult result{.size_bytes = size,
+                      .lanes = options_.stream_lanes,
+                      .acked = stats->acked,
+                      .window_s = absl::ToDoubleSeconds(stats->window),
+                      .msgs_per_s = stats->msgs_per_s,
+                      .mb_per_s = stats->msgs_per_s * ToMb(size),
+                      .backpressure_retries = stats->backpressure_retries,
+                      .cpu = harness_.CoresBetween(start, end)};
+    Note(absl::StrFormat(
+        "  %s: %s MB/s (%s msgs/s, %d in the window, %d backpressure retries; cores: client "
+        "%.2f, gateway %.2f, kafka %.2f)",
+        title, FormatSignificant(result.mb_per_s), FormatSignificant(result.msgs_per_s),
+        result.acked, result.backpressure_retries, result.cpu.client, result.cpu.gateway,
+        result.cpu.kafka));
+    return result;
+  }
+
+  BigStreamResult MeasureBigStream() {
+    BigStreamResult result;
+    result.total_bytes = options_.big_stream_bytes;
+    result.chunk_bytes = options_.stream_chunk_bytes;
+    const std::string label = SizeLabel(result.total_bytes);
+    absl::StatusOr<std::unique_ptr<PgConnection>> db =
+        PgConnection::Connect(options_.pg_dsn, absl::Seconds(10));
+    if (!db.ok()) harness_.Fail(db.status());
+    absl::StatusOr<StreamPayload> payload = MakePayload(result.total_bytes, 7);
+    if (!payload.ok()) harness_.Fail(payload.status());
+
+    if (absl::Status status = harness_.workers().Start(1, {}); !status.ok()) harness_.Fail(status);
+    Note(absl::StrCat(harness_.workers().Describe(1), " ready"));
+    harness_.StartLagSampler();
+    // The records of the throughput phases (and of anything before) first:
+    // the stream's memory and commit time are measured on an idle pipeline.
+    const LagWait drained = harness_.WaitForLagAtMost(
+        0, options_.drain_timeout, "big stream: the worker drains what is already in Kafka");
+    result.lag_before = std::max<int64_t>(drained.lag, 0);
+    if (!drained.reached) {
+      Note(absl::StrCat("the backlog (", drained.lag, " records) did not drain within ",
+                        absl::FormatDuration(options_.drain_timeout),
+                        "; the stream is measured behind it"));
+    }
+
+    const std::vector<int> worker_pids = harness_.workers().pids();
+    const RssRoles roles{.client = getpid(),
+                         .gateway = options_.gateway_pid,
+                         .worker = worker_pids.empty() ? 0 : worker_pids.front(),
+                         .kafka = options_.kafka_pid,
+                         .postgres = options_.pg_pid};
+    std::vector<RssReading> idle_readings;
+    const std::vector<int> postgres_pids = ProcessAndChildren(roles.postgres);
+    for (int i = 0; i < kIdleReadings; ++i) {
+      if (i > 0) absl::SleepFor(kIdleGap);
+      idle_readings.push_back(ReadRss(roles, postgres_pids));
+    }
+    const RssReading idle = MedianRss(std::move(idle_readings));
+
+    const int lane = options_.stream_lanes;  // a session of its own
+    const uint64_t payload_id = sessions_->TakePayloadId(lane);
+    std::atomic<int64_t> sent{0};
+    std::atomic<bool> acked{false};
+    RssMonitor monitor(roles, options_.rss_interval);
+    bench::PhaseProgress progress(
+        stderr, absl::StrCat("big stream: ", label, " through the gateway and the worker"),
+        [&] {
+          return acked.load() ? 1.0
+                              : 0.99 * static_cast<double>(sent.load()) /
+                                    static_cast<double>(result.total_bytes);
+        },
+        [&] {
+          const RssReading peaks = monitor.peaks();
+          return absl::StrFormat(
+              "%.0f/%.0f MB sent%s  peak rss MB: gateway %.0f worker %.0f kafka %.0f pg %.0f",
+              ToMb(sent.load()), ToMb(result.total_bytes), acked.load() ? ", acked" : "",
+              ToMb(peaks.gateway), ToMb(peaks.worker), ToMb(peaks.kafka),
+              ToMb(peaks.postgres_max));
+        });
+    const absl::Time start = absl::Now();
+    absl::StatusOr<v1::PushPayloadStreamResponse> response =
+        bench::PushStream(harness_.client(), payload->content,
+                          {.session_id = sessions_->id(lane),
+                           .payload_id = payload_id,
+                           .chunk_bytes = options_.stream_chunk_bytes,
+                           .sha256 = payload->sha256,
+                           .timeout = options_.stream_timeout},
+                          &sent);
+    const absl::Time ack = absl::Now();
+    acked.store(true);
+    if (!response.ok()) harness_.Fail(response.status());
+    if (response->total_bytes() != static_cast<uint64_t>(result.total_bytes) ||
+        (!response->sha256().empty() && response->sha256() != payload->sha256)) {
+      harness_.Fail(absl::DataLossError(absl::StrCat(
+          "big stream: the gateway acknowledged ", response->total_bytes(), " bytes, not ",
+          result.total_bytes)));
+    }
+    result.chunk_records = response->chunk_count();
+    result.ack_s = absl::ToDoubleSeconds(ack - start);
+    result.mb_per_s = ToMb(result.total_bytes) / result.ack_s;
+
+    // Committed: every chunk record has its row.
+    for (;;) {
+      absl::StatusOr<PgResult> rows =
+          (*db)->Query(kChunkRowsSql, {PgParam::Text(sessions_->id(lane)),
+                                       PgParam::Int(static_cast<int64_t>(payload_id))});
+      int64_t count = 0;
+      if (rows.ok() && PQntuples(rows->get()) == 1 &&
+          absl::SimpleAtoi(PQgetvalue(rows->get(), 0, 0), &count) &&
+          count >= result.chunk_records) {
+        result.commit_s = absl::ToDoubleSeconds(absl::Now() - start);
+        break;
+      }
+      if (!harness_.workers().Running(1)) {
+        harness_.Fail(absl::AbortedError(absl::StrCat("the worker exited during the big stream; "
+                                                      "see ", harness_.workers().log_path(1))));
+      }
+      if (absl::Now() - ack > options_.drain_timeout) {
+        harness_.Fail(absl::DeadlineExceededError(absl::StrCat(
+            "big stream: ", count, " of ", result.chunk_records, " chunk rows committed ",
+            absl::FormatDuration(options_.drain_timeout), " after the gateway's answer")));
+      }
+      absl::SleepFor(kCommitPoll);
+    }
+    monitor.Stop();
+    progress.Finish();
+    const RssReading peak = monitor.peaks();
+    result.rss_samples = monitor.samples();
+    result.client = Role(idle.client, peak.client);
+    result.gateway = Role(idle.gateway, peak.gateway);
+    result.worker = Role(idle.worker, peak.worker);
+    result.kafka = Role(idle.kafka, peak.kafka);
+    result.postgres_max = Role(idle.postgres_max, peak.postgres_max);
+    result.postgres_sum = Role(idle.postgres_sum, peak.postgres_sum);
+    Note(absl::StrFormat(
+        "  big stream: %s acked after %.2fs (%s MB/s) as %d records, committed after %.2fs; "
+        "rss MB idle -> peak: client %.0f -> %.0f, gateway %.0f -> %.0f, worker %.0f -> %.0f, "
+        "kafka %.0f -> %.0f, postgres largest %.0f -> %.0f (all %.0f -> %.0f)",
+        label, result.ack_s, FormatSignificant(result.mb_per_s), result.chunk_records,
+        result.commit_s, ToMb(idle.client), ToMb(peak.client), ToMb(idle.gateway),
+        ToMb(peak.gateway), ToMb(idle.worker), ToMb(peak.worker), ToMb(idle.kafka),
+        ToMb(peak.kafka), ToMb(idle.postgres_max), ToMb(peak.postgres_max),
+        ToMb(idle.postgres_sum), ToMb(peak.postgres_sum)));
+    harness_.workers().StopAll(options_.worker_stop_grace);
+    return result;
+  }
+
+  Harness& harness_;
+  const E2eOptions& options_;
+  std::unique_ptr<bench::Sessions> sessions_;
+  bench::Timer timer_;
+};
+
+}  // namespace
+
+int RunSizesMode(Harness& harness) { return SizesRun(harness).Run(); }
+
+}  // namespace ingest::bench_e2e
