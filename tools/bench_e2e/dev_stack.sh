@@ -6,6 +6,7 @@
 #
 #   tools/bench_e2e/dev_stack.sh up     fresh Kafka data and database, then start;
 #                                       writes .local/e2e-dev/endpoints.env
+#   tools/bench_e2e/dev_stack.sh gateway  restart the gateway (after a crash)
 #   tools/bench_e2e/dev_stack.sh down   stop what `up` started (by recorded pid)
 #
 # endpoints.env has GATEWAY_ADDR KAFKA_BOOTSTRAP KAFKA_TOPIC PG_DSN API_KEY
@@ -103,6 +104,16 @@ up() {
   cat "$ENDPOINTS"
 }
 
+restart_gateway() {
+  [[ -f "$ENDPOINTS" ]] || die "the e2e-dev stack is not up"
+  # shellcheck disable=SC1090
+  source "$ENDPOINTS"
+  stop_bg gateway
+  start_gateway
+  sed -i "s/^GATEWAY_PID=.*/GATEWAY_PID='$(pidfile_pid gateway)'/" "$ENDPOINTS"
+  log "gateway restarted (pid $(pidfile_pid gateway))"
+}
+
 down() {
   stop_bg gateway
   kafka_stop
@@ -112,6 +123,7 @@ down() {
 
 case "${1:-}" in
   up) up ;;
+  gateway) restart_gateway ;;
   down) down ;;
-  *) die "usage: $0 up|down" ;;
+  *) die "usage: $0 up|gateway|down" ;;
 esac

@@ -125,7 +125,7 @@ class E2eRun {
     step.warmup_s = absl::ToDoubleSeconds(options_.warmup);
     step.window_s = absl::ToDoubleSeconds(options_.window);
     const std::string title =
-        absl::StrCat("e2e step ", result_.steps.size() + 1, ": ", FormatSignificant(fraction),
+        absl::StrCat("e2e step ", result_.steps.size() + 1, ": ", fraction,
                      " x M = ", FormatSignificant(rate), " msgs/s");
 
     const int64_t floor = StepFloor(rate, options_.lanes);

@@ -196,6 +196,12 @@ class SizesRun {
                         absl::FormatDuration(options_.drain_timeout),
                         "; the stream is measured behind it"));
     }
+    // A fresh worker, so its memory is the stream's and not the backlog's.
+    absl::StatusOr<absl::Duration> stopped =
+        harness_.workers().Stop(1, options_.worker_stop_grace);
+    if (!stopped.ok()) harness_.Fail(stopped.status());
+    if (absl::Status status = harness_.workers().Start(1, {}); !status.ok()) harness_.Fail(status);
+    Note(absl::StrCat(harness_.workers().Describe(1), " (restarted) ready"));
 
     const std::vector<int> worker_pids = harness_.workers().pids();
     const RssRoles roles{.client = getpid(),
