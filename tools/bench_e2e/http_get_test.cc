@@ -58,7 +58,8 @@ TEST(HttpGetTest, ReadsTheStatusAndTheBody) {
   absl::StatusOr<HttpResponse> response;
   std::string request;
   {
-    OneShotServer server("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 10\r\n\r\nnot ready\n");
+    OneShotServer server(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 10\r\n\r\nnot ready\n");
     response = HttpGet(server.address(), "/readyz", absl::Seconds(5));
     server.Join();
     request = server.request();

@@ -99,7 +99,8 @@ struct FailoverResult {
 // takeover_s / session_timeout_s; NaN when the takeover was not measured.
 double FailoverRatio(const FailoverResult& result);
 std::string FailoverJson(const FailoverResult& result);
-// bench failover: session_timeout_s=10 takeover_s=… ratio=… restart_s=… restart_revocations=…
+// bench failover: session_timeout_s=10 takeover_s=… ratio=… restart_s=…
+// restart_revocations=…
 std::string FormatFailoverLine(const FailoverResult& result);
 TargetCheck FailoverTarget(const FailoverResult& result);
 
