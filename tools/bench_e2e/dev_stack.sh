@@ -8,6 +8,8 @@
 #                                       writes .local/e2e-dev/endpoints.env
 #   tools/bench_e2e/dev_stack.sh gateway  restart the gateway (after a crash)
 #   tools/bench_e2e/dev_stack.sh down   stop what `up` started (by recorded pid)
+#                                       and delete Kafka's and PostgreSQL's data
+#                                       (gigabytes of benchmark records)
 #
 # endpoints.env has GATEWAY_ADDR KAFKA_BOOTSTRAP KAFKA_TOPIC PG_DSN API_KEY
 # PROJECT_ID GATEWAY_PID KAFKA_PID PG_PID and WORKER_CMD, a bash array: a
@@ -119,6 +121,10 @@ down() {
   kafka_stop
   pg_stop "$PG_NAME" || true
   rm -f "$ENDPOINTS"
+  kafka_wipe_data
+  if [[ -e "$LOCAL/$PG_NAME" ]]; then
+    as_pg_owner find "$(pg_datadir "$PG_NAME")" -mindepth 1 -delete
+  fi
 }
 
 case "${1:-}" in
