@@ -23,26 +23,38 @@ PayloadStreamCall::PayloadStreamCall(grpc::CallbackServerContext* context,
       session_ids_(session_ids),
       start_(absl::Now()) {
   metrics_.RequestStarted("PushPayloadStream");
-  absl::MutexLock lock(&mutex_);
-  absl::StatusOr<std::string> project = keys.Authenticate(MetadataValue(*context, "authorization"));
-  if (!project.ok()) {
-    metrics_.Rejected("unauthenticated");
-    Fail(project.status());
-    return;
+  std::optional<grpc::Status> answer;
+  {
+    absl::MutexLock lock(&mutex_);
+    absl::StatusOr<std::string> project =
+        keys.Authenticate(MetadataValue(*context, "authorization"));
+    if (project.ok()) {
+      project_ = *project;
+      call_info_ = CallInfoOf(*context, options_.gateway_id);
+      read_pending_ = true;
+      StartRead(&request_);
+    } else {
+      metrics_.Rejected("unauthenticated");
+      Fail(project.status());
+    }
+    answer = TakeAnswer();
   }
-  project_ = *project;
-  call_info_ = CallInfoOf(*context, options_.gateway_id);
-  read_pending_ = true;
-  StartRead(&request_);
+  if (answer.has_value()) Finish(*answer);
 }
 
 void PayloadStreamCall::OnReadDone(bool ok) {
-  absl::MutexLock lock(&mutex_);
-  read_pending_ = false;
-  if (!failure_.ok() || finished_) {
-    MaybeFinish();
-    return;
+  std::optional<grpc::Status> answer;
+  {
+    absl::MutexLock lock(&mutex_);
+    HandleRead(ok);
+    answer = TakeAnswer();
   }
+  if (answer.has_value()) Finish(*answer);
+}
+
+void PayloadStreamCall::HandleRead(bool ok) {
+  read_pending_ = false;
+  if (!failure_.ok() || finished_) return;
   if (!ok) {
     client_done_ = true;
     if (chunker_ == nullptr) {
@@ -52,12 +64,10 @@ void PayloadStreamCall::OnReadDone(bool ok) {
                                                    " of the ", header_->total_bytes(),
                                                    " bytes its header announced")));
     }
-    MaybeFinish();
     return;
   }
   HandleMessage();
   MaybeReadNext();
-  MaybeFinish();
 }
 
 void PayloadStreamCall::HandleMessage() {
@@ -132,22 +142,26 @@ void PayloadStreamCall::ProduceReadyChunks() {
 }
 
 void PayloadStreamCall::OnChunkDelivered(absl::StatusOr<RecordPosition> result) {
-  absl::MutexLock lock(&mutex_);
-  --in_flight_;
-  if (!result.ok()) {
-    Fail(result.status());
-  } else {
-    ++acknowledged_;
-    if (acknowledged_ == 1) {
-      response_->set_partition(result->partition);
-      response_->set_first_offset(result->offset);
+  std::optional<grpc::Status> answer;
+  {
+    absl::MutexLock lock(&mutex_);
+    --in_flight_;
+    if (!result.ok()) {
+      Fail(result.status());
+    } else {
+      ++acknowledged_;
+      if (acknowledged_ == 1) {
+        response_->set_partition(result->partition);
+        response_->set_first_offset(result->offset);
+      }
+      response_->set_first_offset(std::min(response_->first_offset(), result->offset));
+      response_->set_last_offset(std::max(response_->last_offset(), result->offset));
+      ProduceReadyChunks();
+      MaybeReadNext();
     }
-    response_->set_first_offset(std::min(response_->first_offset(), result->offset));
-    response_->set_last_offset(std::max(response_->last_offset(), result->offset));
-    ProduceReadyChunks();
-    MaybeReadNext();
+    answer = TakeAnswer();
   }
-  MaybeFinish();
+  if (answer.has_value()) Finish(*answer);
 }
 
 void PayloadStreamCall::MaybeReadNext() {
@@ -165,19 +179,23 @@ void PayloadStreamCall::Fail(absl::Status status, absl::Duration retry_after) {
                                   std::to_string(absl::ToInt64Milliseconds(retry_after)));
   }
   failure_ = std::move(status);
-  MaybeFinish();
 }
 
 void PayloadStreamCall::OnCancel() {
-  absl::MutexLock lock(&mutex_);
-  Fail(absl::CancelledError("cancelled by the client or past its deadline"));
+  std::optional<grpc::Status> answer;
+  {
+    absl::MutexLock lock(&mutex_);
+    Fail(absl::CancelledError("cancelled by the client or past its deadline"));
+    answer = TakeAnswer();
+  }
+  if (answer.has_value()) Finish(*answer);
 }
 
-void PayloadStreamCall::MaybeFinish() {
-  if (finished_ || in_flight_ > 0) return;
+std::optional<grpc::Status> PayloadStreamCall::TakeAnswer() {
+  if (finished_ || in_flight_ > 0) return std::nullopt;
   const bool succeeded = failure_.ok() && chunker_ != nullptr && chunker_->done() &&
                          acknowledged_ == chunker_->chunk_count() && client_done_;
-  if (failure_.ok() && !succeeded) return;
+  if (failure_.ok() && !succeeded) return std::nullopt;
   finished_ = true;
   if (succeeded) {
     response_->set_payload_id(header_->payload_id());
@@ -185,9 +203,8 @@ void PayloadStreamCall::MaybeFinish() {
     response_->set_total_bytes(header_->total_bytes());
   }
   const absl::Status status = succeeded ? absl::OkStatus() : failure_;
-  metrics_.RequestFinished("PushPayloadStream", status.code(),
-                           absl::Now() - start_);
-  Finish(ToGrpcStatus(status));
+  metrics_.RequestFinished("PushPayloadStream", status.code(), absl::Now() - start_);
+  return ToGrpcStatus(status);
 }
 
 void PayloadStreamCall::OnDone() { delete this; }

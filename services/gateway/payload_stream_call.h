@@ -56,6 +56,8 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
   void OnDone() override;
 
  private:
+  // One message read (ok) or the client's end of the stream (!ok).
+  void HandleRead(bool ok) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void HandleMessage() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void HandleHeader(const v1::PayloadStreamHeader& header) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Produces ready chunks while the in-flight window allows.
@@ -65,8 +67,11 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
   void MaybeReadNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void Fail(absl::Status status, absl::Duration retry_after = absl::ZeroDuration())
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Answers once nothing is in flight and the outcome is known.
-  void MaybeFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The answer, once nothing is in flight and the outcome is known (then
+  // only once). The caller passes it to Finish() after releasing mutex_:
+  // Finish() lets gRPC run OnDone(), which deletes this call and its mutex,
+  // on another thread at once.
+  std::optional<grpc::Status> TakeAnswer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   grpc::CallbackServerContext* const context_;
   v1::PushPayloadStreamResponse* const response_;
