@@ -11,6 +11,7 @@ from results import number
 MIB = 1 << 20
 GIB = 1 << 30
 SIZES = ("10KB", "100KB", "1MB")
+OUR_PROCESSES = ("client", "gateway", "worker")
 HELD, MISSED, NOT_MEASURED = "held", "missed", "not measured"
 
 
@@ -153,15 +154,20 @@ def size_scaling(run):
     rss = (big or {}).get("rss") or {}
     limit_mb = number(big, "limit_mb")
     peaks = {name: number(values, "peak_mb") for name, values in rss.items()
-             if isinstance(values, dict)}
+             if isinstance(values, dict) and name != "postgres_sum"}
     peaks = {name: value for name, value in peaks.items() if value is not None}
-    worst = max(peaks.items(), key=lambda item: item[1]) if peaks else None
-    rss_target = target("peak_rss<=4x_payload",
-                        worst[1] if worst else None, limit_mb or 0, at_least=False,
-                        detail=(f"largest {worst[0]} {sig(worst[1])} MB of {sig(limit_mb)} MB"
-                                if worst else None))
-    targets = [target("10MB/100KB>=0.8", ratio_10mb, 0.8), target("10KB/100KB>=0.4", ratio_10kb, 0.4),
-               rss_target]
+    targets = [target("10MB/100KB>=0.8", ratio_10mb, 0.8), target("10KB/100KB>=0.4", ratio_10kb, 0.4)]
+    # Ours (the SDK stand-in, the gateway, the worker) and the infrastructure
+    # (Kafka's JVM, whose RSS is its configured heap whatever the payload;
+    # PostgreSQL's largest process) are judged apart, so one cannot hide the
+    # other.
+    for label, names in (("ours", OUR_PROCESSES), ("kafka,postgres", ("kafka", "postgres_max"))):
+        measured = {name: peaks[name] for name in names if name in peaks}
+        worst = max(measured.items(), key=lambda item: item[1]) if measured else None
+        targets.append(target(f"peak_rss<=4x_payload({label})", worst[1] if worst else None,
+                              limit_mb or 0, at_least=False,
+                              detail=(f"largest {worst[0]} {sig(worst[1])} MB of {sig(limit_mb)} MB"
+                                      if worst else None)))
     mbps = " ".join(f"{p['size']}={sig(p['mb_per_s'])}" for p in points)
     lines = [f"bench size: mb_per_s {mbps} ratio={ratio_text(ratio_10mb)} (10MB/100KB) "
              f"ratio_10KB={ratio_text(ratio_10kb)} (10KB/100KB) peak_rss_mb "
