@@ -271,6 +271,10 @@ class FailoverRun {
     return baseline;
   }
 
+  // How long after a stop a caught-up partition may still receive its next
+  // record: two session timeouts (a takeover takes about one).
+  absl::Duration IdleGrace() const { return 2 * options_.session_timeout; }
+
   // Polls the committed offsets (every 50 ms) and the watermarks (every
   // 500 ms) until every partition of `tracker` is consumed again or the
   // takeover timeout; `also` runs on every poll (e.g. a readiness probe).
@@ -297,7 +301,7 @@ class FailoverRun {
         }
       }
       if (also) also();
-      if (tracker.Complete()) break;
+      if (tracker.Complete(absl::Now())) break;
       absl::SleepFor(kCommittedPoll);
     }
     progress.Finish();
@@ -317,7 +321,7 @@ class FailoverRun {
     Check(harness_.workers().Kill(kCrashed));
     Event(absl::StrCat("SIGKILL worker 2 (partitions ", Partitions(partitions), ")"));
     // Read once the process is gone: it can commit nothing more.
-    TakeoverTracker tracker(killed_at, Baseline(partitions));
+    TakeoverTracker tracker(killed_at, Baseline(partitions), IdleGrace());
     result_.takeover =
         Follow(tracker, "failover: SIGKILL -> partitions consumed again", killed_at,
                partitions.size(), [this] {
@@ -358,7 +362,7 @@ class FailoverRun {
       result_.restart_shutdown_s = absl::ToDoubleSeconds(*shutdown);
     }
     Event(absl::StrFormat("worker 2 exited after %.2fs", result_.restart_shutdown_s));
-    TakeoverTracker tracker(term_at, Baseline(partitions));
+    TakeoverTracker tracker(term_at, Baseline(partitions), IdleGrace());
     Check(harness_.workers().Launch(kCrashed, StaticFlags(kCrashed)));
     Event("worker 2 started again (same instance id)");
     bool ready = false;

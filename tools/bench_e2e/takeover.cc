@@ -5,8 +5,9 @@
 
 namespace ingest::bench_e2e {
 
-TakeoverTracker::TakeoverTracker(absl::Time stopped_at, std::map<int32_t, int64_t> baseline)
-    : stopped_at_(stopped_at), baseline_(std::move(baseline)) {}
+TakeoverTracker::TakeoverTracker(absl::Time stopped_at, std::map<int32_t, int64_t> baseline,
+                                 absl::Duration idle_grace)
+    : stopped_at_(stopped_at), baseline_(std::move(baseline)), idle_grace_(idle_grace) {}
 
 std::vector<int32_t> TakeoverTracker::ObserveCommitted(
     absl::Time at, const std::map<int32_t, int64_t>& committed) {
@@ -30,9 +31,11 @@ bool TakeoverTracker::Idle(int32_t partition) const {
   return it != high_.end() && it->second <= baseline_.at(partition);
 }
 
-bool TakeoverTracker::Complete() const {
+bool TakeoverTracker::Complete(absl::Time now) const {
+  const bool idle_counts = now - stopped_at_ >= idle_grace_;
   for (const auto& [partition, base] : baseline_) {
-    if (advanced_after_.count(partition) == 0 && !Idle(partition)) return false;
+    if (advanced_after_.count(partition) > 0) continue;
+    if (!idle_counts || !Idle(partition)) return false;
   }
   return true;
 }

@@ -9,6 +9,9 @@
 // offset and committed a transaction past it. A partition whose high
 // watermark never rose above its baseline had nothing to consume, so its
 // takeover cannot be seen: it is "idle", left out of the time and counted.
+// Right after the stop every caught-up partition looks idle (the next record
+// has not arrived yet), so "idle" only ends the wait once `idle_grace` has
+// passed since the stop: under load, records arrive well within it.
 // Pure; not thread-safe.
 
 #include <cstdint>
@@ -32,7 +35,8 @@ class TakeoverTracker {
  public:
   // `baseline` holds the committed next_offset of every watched partition
   // (0 for a partition without a row yet).
-  TakeoverTracker(absl::Time stopped_at, std::map<int32_t, int64_t> baseline);
+  TakeoverTracker(absl::Time stopped_at, std::map<int32_t, int64_t> baseline,
+                  absl::Duration idle_grace);
 
   // A reading of committed offsets taken at `at` (partitions missing from it
   // are unchanged). Returns the partitions that advanced with it.
@@ -41,9 +45,10 @@ class TakeoverTracker {
   // A reading of the high watermarks (partitions missing from it unknown).
   void ObserveHighWatermarks(const std::map<int32_t, int64_t>& high);
 
-  // Every watched partition advanced, or was idle at the latest watermark
-  // reading.
-  bool Complete() const;
+  // Every watched partition advanced; or, once `idle_grace` has passed since
+  // the stop at `now`, every one not advanced was idle at the latest
+  // watermark reading.
+  bool Complete(absl::Time now) const;
 
   TakeoverResult Result() const;
 
@@ -52,6 +57,7 @@ class TakeoverTracker {
 
   const absl::Time stopped_at_;
   const std::map<int32_t, int64_t> baseline_;
+  const absl::Duration idle_grace_;
   std::map<int32_t, absl::Duration> advanced_after_;
   std::map<int32_t, int64_t> high_;  // latest watermarks
 };
