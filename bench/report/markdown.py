@@ -5,11 +5,14 @@ the prose around them only names configuration. A value the run did not
 measure prints as "not measured".
 """
 
+import json
+
 from derive import sig, ratio_text, NOT_MEASURED
 
 
 def cell(value, digits=3):
-    return "not measured" if value is None else sig(value, digits)
+    """A measured number; None (and the benchmarks' -1 sentinel) as "not measured"."""
+    return "not measured" if value is None or value < 0 else sig(value, digits)
 
 
 def table(header, rows):
@@ -149,7 +152,7 @@ def blog_section(b, latency_png):
     rows = [[s["size"], cell(s["gateway_msgs_per_s"]), cell(s["kafka_go_msgs_per_s"]), ratio_text(s["ratio"]),
              cell(s["gateway_p99_ms"]), cell(s["kafka_go_p99_ms"]), cell(s["kafka_go_latency_rate_per_s"]),
              cell(s["kafka_go_cpu_s_per_gb"])] for s in b["sizes"]]
-    settings = ", ".join(f"`{k}={v}`" for k, v in writer.items())
+    settings = ", ".join(f"`{k}={json.dumps(v)}`" for k, v in writer.items())
     return ("## 5. The blog's producer path (segmentio/kafka-go)\n\n"
             "`bench/baselines/kafka-go-producer` sends the very records of section 1's raw side through "
             f"kafka-go's `Writer` with the blog team's settings ({settings}) from as many goroutines as "

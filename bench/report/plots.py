@@ -111,6 +111,9 @@ def e2e_lag(derived, directory):
         axes.plot([p[0] for p in step["lag"]], [p[1] for p in step["lag"]],
                   linewidth=2.5 if bold else 1.0,
                   label=f"{rate:.0f} msgs/s ({verdict})" + (" ← sustained" if bold else ""))
+    warmup = max((s.get("warmup_s") or 0) for s in steps)
+    if warmup > 0:
+        axes.axvspan(0, warmup, color="grey", alpha=0.15, label="warm-up (not judged)")
     axes.set_xlabel("seconds into the step")
     axes.set_ylabel("consumer lag (records in Kafka not committed in PostgreSQL)")
     axes.set_title("End-to-end: lag over time at each offered rate (100 KB payloads)")

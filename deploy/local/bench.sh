@@ -235,7 +235,7 @@ bench_write_environment() {
   local commit postgres_version
   commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   [[ -z "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]] || commit+="-dirty"
-  postgres_version="$("$(pg_bindir)/postgres" --version 2>/dev/null | awk '{ print $NF }')"
+  postgres_version="$("$(pg_bindir)/postgres" --version 2>/dev/null | awk '{ print $3 }')"
   "$BENCH_REPORT_PYTHON" - "$1" "$2" "$commit" "$KAFKA_VERSION" "$KAFKA_PARTITIONS" "$postgres_version" <<'PYEOF2'
 import json, sys
 path, quick, commit, kafka, partitions, postgres = sys.argv[1:]
