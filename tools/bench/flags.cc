@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "services/common/flags/usage.h"
+#include "tools/loadgen/flag_syntax.h"
 #include "tools/bench/size_label.h"
 
 ABSL_FLAG(std::string, gateway, "",
@@ -68,10 +69,7 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
 
   BenchOptions options;
   options.gateway_address = absl::GetFlag(FLAGS_gateway);
-  options.api_key = absl::GetFlag(FLAGS_api_key);
-  if (options.api_key.empty()) {
-    if (const char* env = std::getenv("INGEST_API_KEY"); env != nullptr) options.api_key = env;
-  }
+  options.api_key = loadgen::ApiKeyOrEnvironment(absl::GetFlag(FLAGS_api_key));
   options.project_id = absl::GetFlag(FLAGS_project);
   options.kafka_bootstrap = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.topic = absl::GetFlag(FLAGS_topic);

@@ -55,17 +55,8 @@ std::function<std::string()> AckRateDetail(const PhaseCounters& counters) {
     const double seconds = absl::ToDoubleSeconds(now - last->at);
     const double rate = seconds > 0 ? static_cast<double>(acked - last->acked) / seconds : 0;
     *last = {now, acked};
-    std::string detail = absl::StrCat("acked=", acked, "  ", FormatSignificant(rate), " msg/s");
-    if (const int64_t backlog = counters.backlog.load(); backlog > 0) {
-      absl::StrAppend(&detail, "  backlog=", backlog);
-    }
-    if (const int64_t bp = counters.backpressure_retries.load(); bp > 0) {
-      absl::StrAppend(&detail, "  backpressure=", bp);
-    }
-    if (const int64_t errors = counters.errors.load(); errors > 0) {
-      absl::StrAppend(&detail, "  errors=", errors);
-    }
-    return detail;
+    return absl::StrCat("acked=", acked, "  ", FormatSignificant(rate), " msg/s",
+                        CountersDetail(counters));
   };
 }
 

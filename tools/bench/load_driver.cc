@@ -279,4 +279,18 @@ absl::StatusOr<LatencyStats> RunOpenLoop(MessageSink& sink, const OpenLoopOption
   return std::make_shared<OpenLoop>(sink, options, counters)->Run();
 }
 
+std::string CountersDetail(const PhaseCounters& counters) {
+  std::string detail;
+  if (const int64_t backlog = counters.backlog.load(); backlog > 0) {
+    absl::StrAppend(&detail, "  backlog=", backlog);
+  }
+  if (const int64_t retries = counters.backpressure_retries.load(); retries > 0) {
+    absl::StrAppend(&detail, "  backpressure=", retries);
+  }
+  if (const int64_t errors = counters.errors.load(); errors > 0) {
+    absl::StrAppend(&detail, "  errors=", errors);
+  }
+  return detail;
+}
+
 }  // namespace ingest::bench

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -30,6 +31,10 @@ struct PhaseCounters {
   std::atomic<int64_t> backpressure_retries{0};
   std::atomic<int64_t> backlog{0};  // open loop: due but not yet sent
 };
+
+// "  backlog=N  backpressure=N  errors=N" for the counters that are not
+// zero (empty when all are), to append to a progress line.
+std::string CountersDetail(const PhaseCounters& counters);
 
 struct ClosedLoopOptions {
   int lanes = 1;  // at most sink.lane_count()

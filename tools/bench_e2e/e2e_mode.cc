@@ -145,18 +145,8 @@ class E2eRun {
     const bench::PhaseCounters& counters = load.counters();
     bench::PhaseProgress progress(stderr, title, options_.warmup + options_.window, [&] {
       const std::optional<chaos::LagSample> lag = harness_.LatestLag();
-      std::string detail = absl::StrCat("acked=", counters.acked.load(),
-                                        "  lag=", lag.has_value() ? lag->lag : -1);
-      if (const int64_t backlog = counters.backlog.load(); backlog > 0) {
-        absl::StrAppend(&detail, "  backlog=", backlog);
-      }
-      if (const int64_t bp = counters.backpressure_retries.load(); bp > 0) {
-        absl::StrAppend(&detail, "  backpressure=", bp);
-      }
-      if (const int64_t errors = counters.errors.load(); errors > 0) {
-        absl::StrAppend(&detail, "  errors=", errors);
-      }
-      return detail;
+      return absl::StrCat("acked=", counters.acked.load(), "  lag=", lag.has_value() ? lag->lag : -1,
+                          bench::CountersDetail(counters));
     });
     load.Start();
     const absl::Time started = load.start();

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/common/flags/usage.h"
+#include "tools/loadgen/flag_syntax.h"
 #include "tools/bench/size_label.h"
 
 ABSL_FLAG(std::string, mode, "", "What to measure: e2e, failover or sizes. Required.");
@@ -113,10 +114,7 @@ absl::StatusOr<E2eOptions> ParseE2eFlags(int argc, char** argv) {
   options.mode = *mode;
   options.worker_command.assign(positional.begin() + 1, positional.end());
   options.gateway_address = absl::GetFlag(FLAGS_gateway);
-  options.api_key = absl::GetFlag(FLAGS_api_key);
-  if (options.api_key.empty()) {
-    if (const char* env = std::getenv("INGEST_API_KEY"); env != nullptr) options.api_key = env;
-  }
+  options.api_key = loadgen::ApiKeyOrEnvironment(absl::GetFlag(FLAGS_api_key));
   options.project_id = absl::GetFlag(FLAGS_project);
   options.kafka_bootstrap = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.topic = absl::GetFlag(FLAGS_topic);
