@@ -11,8 +11,13 @@ from derive import sig, ratio_text, NOT_MEASURED
 
 
 def cell(value, digits=3):
-    """A measured number; None (and the benchmarks' -1 sentinel) as "not measured"."""
-    return "not measured" if value is None or value < 0 else sig(value, digits)
+    """A measured number, or "not measured" for None."""
+    return "not measured" if value is None else sig(value, digits)
+
+
+def cores(value):
+    """CPU cores; the benchmarks write -1 when they could not read them."""
+    return cell(None if value is None or value < 0 else value)
 
 
 def table(header, rows):
@@ -96,7 +101,7 @@ def worker_section(w):
         return "## 2. Worker vs raw COPY\n\nNot measured in this run."
     rows = [[p.get("size"), p.get("partitions"), p.get("records"), cell(p.get("worker_msgs_per_s")),
              cell(p.get("raw_copy_msgs_per_s")), ratio_text(p.get("ratio")),
-             cell(p.get("worker_cpu_worker_cores"))] for p in w["phases"]]
+             cores(p.get("worker_cpu_worker_cores"))] for p in w["phases"]]
     return ("## 2. Worker vs raw COPY\n\n"
             "Records per second the worker commits to PostgreSQL from a pre-filled topic, against one "
             "client's binary `COPY` of the same rows in transactions as large as the worker's; then the "
@@ -134,7 +139,8 @@ def size_section(s, throughput_png):
     if rss_rows:
         rss_text = (f"\n\nPeak RSS while one {cell(big.get('total_bytes', 0) / (1 << 20))} MB payload went from the "
                     f"SDK call to its PostgreSQL commit ({cell(big.get('commit_s'))} s; limit 4 × its size = "
-                    f"{cell(big.get('limit_mb'))} MB):\n\n" + table(["process", "idle MB", "peak MB"], rss_rows))
+                    f"{cell(big.get('limit_mb'))} MB):\n\n" + table(["process", "idle MB", "peak MB"], rss_rows)
+                    + "\n\n" + rss_notes(rss))
     return ("## 4. Message size scaling\n\n"
             "MB/s acknowledged by Kafka through the gateway: 10 KB to 1 MB as unary `PushPayload` (from "
             "section 1), 10 MB through `PushPayloadStream` (the unary call is capped at 8 MB), and one 100 MB "
@@ -143,6 +149,21 @@ def size_section(s, throughput_png):
             + table(["size", "transport", "MB/s"], rows) + rss_text + "\n\n"
             + figure(throughput_png, "Throughput against message size, log-log: our gateway, the raw librdkafka "
                      "producer and the blog's kafka-go path, each where this run measured it."))
+
+
+def rss_notes(rss):
+    """What the RSS table needs to be read right, from its own numbers."""
+    notes = ["\"Idle\" is read just before the payload, after the 10 MB phase: what a process keeps "
+             "from earlier load counts as idle. `postgres_max` is PostgreSQL's largest process; "
+             "`postgres_sum` adds every backend and counts the shared buffers once per process, so it "
+             "is shown but not judged."]
+    kafka = rss.get("kafka") or {}
+    idle, peak = kafka.get("idle_mb"), kafka.get("peak_mb")
+    if idle is not None and peak is not None:
+        notes.append(f"Kafka's broker grew by {cell(peak - idle)} MB while the payload went through "
+                     f"(idle {cell(idle)} MB): its RSS is the JVM's configured heap (`KAFKA_HEAP` in "
+                     "deploy/local/kafka.sh), not the payload.")
+    return " ".join(notes)
 
 
 def blog_section(b, latency_png):
