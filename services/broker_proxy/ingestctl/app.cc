@@ -1,0 +1,93 @@
+#include "services/broker_proxy/ingestctl/app.h"
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace ingest::ingestctl {
+namespace {
+
+std::atomic<bool> interrupted{false};
+
+void OnInterrupt(int) { interrupted.store(true); }
+
+class SleepingPacer final : public Pacer {
+ public:
+  bool Wait(absl::Duration interval) override {
+    // From the first pause on, Ctrl-C ends the watch cleanly; before it (and
+    // in one-shot commands) SIGINT keeps its default and ends the process.
+    if (!handler_installed_) {
+      struct sigaction action = {};
+      action.sa_handler = OnInterrupt;
+      sigemptyset(&action.sa_mask);
+      sigaction(SIGINT, &action, nullptr);
+      handler_installed_ = true;
+    }
+    const absl::Time end = absl::Now() + interval;
+    while (!interrupted.load()) {
+      const absl::Duration left = end - absl::Now();
+      if (left <= absl::ZeroDuration()) return true;
+      absl::SleepFor(std::min(left, absl::Milliseconds(100)));
+    }
+    return false;
+  }
+  absl::Time Now() override { return absl::Now(); }
+
+ private:
+  bool handler_installed_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> ResolveToken(const GlobalOptions& global) {
+  if (global.token_file.empty()) return global.token;
+  std::ifstream file(global.token_file);
+  if (!file) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read --token_file=", global.token_file));
+  }
+  std::string token;
+  std::getline(file, token);
+  absl::StripAsciiWhitespace(&token);
+  if (token.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("--token_file=", global.token_file,
+                                                   " is empty"));
+  }
+  return token;
+}
+
+int RunIngestctl(const std::vector<std::string>& args, const Environment& environment,
+                 Console& console, const ClientFactory& client_factory, Pacer& pacer) {
+  const absl::StatusOr<ParsedCommandLine> parsed = ParseCommandLine(args, environment);
+  if (!parsed.ok()) {
+    console.err << "ingestctl: " << parsed.status().message()
+                << "\nRun 'ingestctl --help' (or 'ingestctl <command> --help') for usage.\n";
+    return kExitUsage;
+  }
+  if (parsed->help.has_value()) {
+    console.out << *parsed->help;
+    return kExitOk;
+  }
+  const Invocation& invocation = parsed->invocation;
+  const absl::StatusOr<std::string> token = ResolveToken(invocation.global);
+  if (!token.ok()) {
+    console.err << "ingestctl: " << token.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::unique_ptr<BrokerProxyClient> client = client_factory(
+      ClientOptions{invocation.global.server, *token, invocation.global.timeout});
+  return RunCommand(invocation, *client, console, pacer);
+}
+
+Pacer& ProcessPacer() {
+  static SleepingPacer* const pacer = new SleepingPacer();
+  return *pacer;
+}
+
+}  // namespace ingest::ingestctl

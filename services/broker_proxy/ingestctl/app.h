@@ -1,0 +1,35 @@
+#pragma once
+
+// ingestctl from arguments to exit code: parse, print help or a usage error,
+// resolve the token, create the client, run the command. main.cc passes the
+// real pieces; tests pass a fake client factory and string streams.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "services/broker_proxy/ingestctl/broker_proxy_client.h"
+#include "services/broker_proxy/ingestctl/command_line.h"
+#include "services/broker_proxy/ingestctl/commands.h"
+#include "services/broker_proxy/ingestctl/grpc_broker_proxy_client.h"
+
+namespace ingest::ingestctl {
+
+using ClientFactory = std::function<std::unique_ptr<BrokerProxyClient>(const ClientOptions&)>;
+
+// The token of `global`: --token as given, or the first line of
+// --token_file with surrounding whitespace removed. INVALID_ARGUMENT when
+// the file cannot be read or is empty.
+absl::StatusOr<std::string> ResolveToken(const GlobalOptions& global);
+
+// `args` excludes the program name. Returns the exit code.
+int RunIngestctl(const std::vector<std::string>& args, const Environment& environment,
+                 Console& console, const ClientFactory& client_factory, Pacer& pacer);
+
+// The process's pacer for `lag --watch`: sleeps in short slices; its first
+// Wait installs a SIGINT handler, after which Ctrl-C makes Wait return false
+// (exit 0) instead of killing the process. Used from the main thread only.
+Pacer& ProcessPacer();
+
+}  // namespace ingest::ingestctl

@@ -1,0 +1,94 @@
+#pragma once
+
+// ingestctl's command line, parsed without global state: a pure function
+// from the arguments and the environment to an Invocation (what to call and
+// with which request), a help text, or a usage error.
+//
+//   ingestctl [global flags] <command> [<subcommand>] [flags] [ARG]
+//
+// Flags may come before or after the command, as `--name=value` or
+// `--name value` (booleans only as `--name` or `--name=true|false`); `-` and
+// `_` are the same in flag names (`--dry-run` is `--dry_run`). `--help` (or
+// `-h`) anywhere prints the help of the command named before it.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ingest/v1/admin.pb.h"
+
+namespace ingest::ingestctl {
+
+namespace v1 = ::ingest::v1;
+
+// Exit codes of ingestctl (README.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;    // an RPC or operational error
+inline constexpr int kExitUsage = 2;    // bad command line (also a bad token file)
+inline constexpr int kExitRefused = 3;  // FAILED_PRECONDITION: unsafe topic, group not stopped
+
+inline constexpr char kDefaultServer[] = "127.0.0.1:9110";
+inline constexpr absl::Duration kDefaultWatchInterval = absl::Seconds(2);
+
+enum class Command {
+  kTopicsEnsure,
+  kTopicsDescribe,
+  kLag,
+  kDlqList,
+  kDlqRedrive,
+  kReplay,
+  kOffsetsReset,
+  kSessionsShow,
+};
+
+// "topics ensure", "lag", ...: how errors and help name a command.
+std::string CommandName(Command command);
+
+// Flags every command takes.
+struct GlobalOptions {
+  std::string server = kDefaultServer;  // --server, $INGESTCTL_SERVER
+  std::string token;                    // --token, $INGESTCTL_TOKEN
+  std::string token_file;               // --token_file, $INGESTCTL_TOKEN_FILE
+  absl::Duration timeout = absl::Seconds(10);
+  bool json = false;
+};
+
+// One command to run. Only the request of `command` is filled in.
+struct Invocation {
+  Command command = Command::kLag;
+  GlobalOptions global;
+
+  v1::EnsureTopicsRequest ensure_topics;
+  v1::DescribeTopicRequest describe_topic;
+  v1::GetConsumerLagRequest consumer_lag;
+  std::optional<absl::Duration> watch;  // lag --watch[=INTERVAL]
+  v1::ListDeadLettersRequest list_dead_letters;
+  v1::RedriveSessionRequest redrive_session;
+  v1::ReplaySessionRequest replay_session;
+  v1::ResetOffsetsRequest reset_offsets;
+  v1::GetSessionRequest get_session;
+};
+
+// What the command line asks for: help text to print (exit 0), or an
+// Invocation. A usage error is INVALID_ARGUMENT whose message names the
+// unknown command or flag, or the bad value.
+struct ParsedCommandLine {
+  std::optional<std::string> help;
+  Invocation invocation;
+};
+
+// Environment variables ingestctl reads (INGESTCTL_SERVER, INGESTCTL_TOKEN,
+// INGESTCTL_TOKEN_FILE); flags win over them.
+using Environment = std::map<std::string, std::string>;
+
+// `args` excludes the program name.
+absl::StatusOr<ParsedCommandLine> ParseCommandLine(const std::vector<std::string>& args,
+                                                   const Environment& environment);
+
+// The top-level help (every command, the global flags, exit codes).
+std::string MainHelp();
+
+}  // namespace ingest::ingestctl

@@ -1,0 +1,250 @@
+#include "services/broker_proxy/ingestctl/command_line.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ingest::ingestctl {
+namespace {
+
+using ::testing::HasSubstr;
+
+absl::StatusOr<ParsedCommandLine> Parse(std::vector<std::string> args, Environment env = {}) {
+  return ParseCommandLine(args, env);
+}
+
+Invocation ParseOk(std::vector<std::string> args, Environment env = {}) {
+  absl::StatusOr<ParsedCommandLine> parsed = Parse(args, env);
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  if (!parsed.ok()) return {};
+  EXPECT_FALSE(parsed->help.has_value());
+  return parsed->invocation;
+}
+
+std::string UsageError(std::vector<std::string> args, Environment env = {}) {
+  absl::StatusOr<ParsedCommandLine> parsed = Parse(args, env);
+  EXPECT_FALSE(parsed.ok());
+  if (parsed.ok()) return "";
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(parsed.status().message());
+}
+
+std::string Help(std::vector<std::string> args) {
+  absl::StatusOr<ParsedCommandLine> parsed = Parse(args);
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  if (!parsed.ok() || !parsed->help.has_value()) {
+    ADD_FAILURE() << "no help";
+    return "";
+  }
+  return *parsed->help;
+}
+
+TEST(CommandLineTest, GlobalDefaults) {
+  const Invocation invocation = ParseOk({"lag"});
+  EXPECT_EQ(invocation.command, Command::kLag);
+  EXPECT_EQ(invocation.global.server, "127.0.0.1:9110");
+  EXPECT_EQ(invocation.global.token, "");
+  EXPECT_EQ(invocation.global.timeout, absl::Seconds(10));
+  EXPECT_FALSE(invocation.global.json);
+  EXPECT_FALSE(invocation.watch.has_value());
+}
+
+TEST(CommandLineTest, GlobalFlagsBeforeOrAfterTheCommand) {
+  Invocation invocation =
+      ParseOk({"--server=10.0.0.1:1", "--token", "t0k", "lag", "--timeout=3s", "--json"});
+  EXPECT_EQ(invocation.global.server, "10.0.0.1:1");
+  EXPECT_EQ(invocation.global.token, "t0k");
+  EXPECT_EQ(invocation.global.timeout, absl::Seconds(3));
+  EXPECT_TRUE(invocation.global.json);
+}
+
+TEST(CommandLineTest, EnvironmentIsTheFallback) {
+  Environment env = {{"INGESTCTL_SERVER", "h:1"}, {"INGESTCTL_TOKEN", "from-env"}};
+  Invocation invocation = ParseOk({"lag"}, env);
+  EXPECT_EQ(invocation.global.server, "h:1");
+  EXPECT_EQ(invocation.global.token, "from-env");
+
+  invocation = ParseOk({"--server=h:2", "--token_file=/tmp/t", "lag"}, env);
+  EXPECT_EQ(invocation.global.server, "h:2");
+  EXPECT_EQ(invocation.global.token, "");
+  EXPECT_EQ(invocation.global.token_file, "/tmp/t");
+
+  invocation = ParseOk({"lag"}, {{"INGESTCTL_TOKEN_FILE", "/run/token"}});
+  EXPECT_EQ(invocation.global.token_file, "/run/token");
+}
+
+TEST(CommandLineTest, TopicsEnsure) {
+  const Invocation invocation =
+      ParseOk({"topics", "ensure", "--topic=t", "--partitions=12", "--replication_factor", "3",
+               "--min-insync-replicas=2", "--retention=168h", "--max_message_bytes=1048576",
+               "--force"});
+  EXPECT_EQ(invocation.command, Command::kTopicsEnsure);
+  const v1::TopicSpec& topic = invocation.ensure_topics.topic();
+  EXPECT_EQ(topic.name(), "t");
+  EXPECT_EQ(topic.partitions(), 12);
+  EXPECT_EQ(topic.replication_factor(), 3);
+  EXPECT_EQ(topic.min_insync_replicas(), 2);
+  EXPECT_EQ(topic.retention_ms(), 168 * 3600 * 1000LL);
+  EXPECT_EQ(topic.max_message_bytes(), 1048576);
+  EXPECT_TRUE(invocation.ensure_topics.force());
+
+  EXPECT_EQ(ParseOk({"topics", "ensure", "--retention=forever"}).ensure_topics.topic()
+                .retention_ms(),
+            -1);
+  EXPECT_EQ(ParseOk({"topics", "ensure"}).ensure_topics.topic().partitions(), 0);
+}
+
+TEST(CommandLineTest, TopicsDescribe) {
+  const Invocation invocation = ParseOk({"topics", "describe", "--topic", "ingest.tasks.dlq"});
+  EXPECT_EQ(invocation.command, Command::kTopicsDescribe);
+  EXPECT_EQ(invocation.describe_topic.name(), "ingest.tasks.dlq");
+}
+
+TEST(CommandLineTest, LagAndWatch) {
+  Invocation invocation = ParseOk({"lag", "--group=g", "--topic=t"});
+  EXPECT_EQ(invocation.consumer_lag.group(), "g");
+  EXPECT_EQ(invocation.consumer_lag.topic(), "t");
+  EXPECT_FALSE(invocation.watch.has_value());
+
+  EXPECT_EQ(ParseOk({"lag", "--watch"}).watch, absl::Seconds(2));
+  EXPECT_EQ(ParseOk({"lag", "--watch=5s"}).watch, absl::Seconds(5));
+  // --watch never takes the next word as its interval.
+  EXPECT_THAT(UsageError({"lag", "--watch", "5s"}), HasSubstr("unexpected argument '5s'"));
+  EXPECT_THAT(UsageError({"lag", "--watch=0s"}), HasSubstr("--watch=0s"));
+}
+
+TEST(CommandLineTest, DlqList) {
+  const Invocation invocation = ParseOk(
+      {"dlq", "list", "--session=s1", "--reason=undecodable", "--limit=20", "--page_token=p"});
+  EXPECT_EQ(invocation.command, Command::kDlqList);
+  EXPECT_EQ(invocation.list_dead_letters.session_id(), "s1");
+  EXPECT_EQ(invocation.list_dead_letters.reason(), "undecodable");
+  EXPECT_EQ(invocation.list_dead_letters.limit(), 20);
+  EXPECT_EQ(invocation.list_dead_letters.page_token(), "p");
+  EXPECT_THAT(UsageError({"dlq", "list", "--limit=0"}), HasSubstr("--limit=0"));
+  EXPECT_THAT(UsageError({"dlq", "list", "--limit=20000"}), HasSubstr("1 to 10000"));
+}
+
+TEST(CommandLineTest, DlqRedrive) {
+  const Invocation invocation =
+      ParseOk({"dlq", "redrive", "sess-1", "--skip_undecodable", "--dry-run"});
+  EXPECT_EQ(invocation.command, Command::kDlqRedrive);
+  EXPECT_EQ(invocation.redrive_session.session_id(), "sess-1");
+  EXPECT_TRUE(invocation.redrive_session.skip_undecodable());
+  EXPECT_TRUE(invocation.redrive_session.dry_run());
+  EXPECT_THAT(UsageError({"dlq", "redrive"}), HasSubstr("needs SESSION_ID"));
+  EXPECT_THAT(UsageError({"dlq", "redrive", "a", "b"}), HasSubstr("unexpected argument 'b'"));
+}
+
+TEST(CommandLineTest, Replay) {
+  Invocation invocation = ParseOk({"replay", "s", "--from_offset=10", "--to_offset=20"});
+  EXPECT_EQ(invocation.command, Command::kReplay);
+  EXPECT_EQ(invocation.replay_session.session_id(), "s");
+  EXPECT_EQ(invocation.replay_session.from_offset(), 10);
+  EXPECT_EQ(invocation.replay_session.to_offset(), 20);
+
+  invocation = ParseOk({"replay", "s", "--from_time=2024-05-01T12:00:00Z", "--dry_run=true"});
+  EXPECT_EQ(invocation.replay_session.from_unix_ms(), 1714564800000);
+  EXPECT_TRUE(invocation.replay_session.dry_run());
+
+  EXPECT_THAT(UsageError({"replay", "s", "--from_offset=1", "--to_time=2024-05-01T12:00:00Z"}),
+              HasSubstr("not both"));
+  EXPECT_THAT(UsageError({"replay", "s", "--from_offset=5", "--to_offset=1"}),
+              HasSubstr("before"));
+  EXPECT_THAT(UsageError({"replay", "s", "--from_time=yesterday"}), HasSubstr("RFC 3339"));
+}
+
+TEST(CommandLineTest, OffsetsReset) {
+  Invocation invocation = ParseOk({"offsets", "reset", "--to=earliest", "--dry-run"});
+  EXPECT_EQ(invocation.command, Command::kOffsetsReset);
+  EXPECT_TRUE(invocation.reset_offsets.earliest());
+  EXPECT_TRUE(invocation.reset_offsets.dry_run());
+
+  invocation = ParseOk({"offsets", "reset", "--group=g", "--to=latest", "--execute"});
+  EXPECT_TRUE(invocation.reset_offsets.latest());
+  EXPECT_FALSE(invocation.reset_offsets.dry_run());
+  EXPECT_EQ(invocation.reset_offsets.group(), "g");
+
+  invocation = ParseOk({"offsets", "reset", "--to=2024-05-01T12:00:00Z", "--dry_run"});
+  EXPECT_EQ(invocation.reset_offsets.unix_ms(), 1714564800000);
+
+  EXPECT_THAT(UsageError({"offsets", "reset", "--dry_run"}), HasSubstr("needs --to"));
+  EXPECT_THAT(UsageError({"offsets", "reset", "--to=earliest"}), HasSubstr("--execute"));
+  EXPECT_THAT(UsageError({"offsets", "reset", "--to=earliest", "--dry_run", "--execute"}),
+              HasSubstr("exactly one"));
+}
+
+TEST(CommandLineTest, SessionsShow) {
+  const Invocation invocation = ParseOk({"sessions", "show", "abc"});
+  EXPECT_EQ(invocation.command, Command::kSessionsShow);
+  EXPECT_EQ(invocation.get_session.session_id(), "abc");
+  EXPECT_THAT(UsageError({"sessions", "show"}), HasSubstr("needs SESSION_ID"));
+}
+
+TEST(CommandLineTest, UsageErrorsNameWhatIsWrong) {
+  EXPECT_THAT(UsageError({}), HasSubstr("missing command"));
+  EXPECT_THAT(UsageError({"lagg"}), HasSubstr("unknown command 'lagg'"));
+  EXPECT_THAT(UsageError({"topics"}), HasSubstr("missing subcommand: ingestctl topics"));
+  EXPECT_THAT(UsageError({"topics", "create"}), HasSubstr("unknown command 'topics create'"));
+  EXPECT_THAT(UsageError({"lag", "--bogus"}), HasSubstr("unknown flag --bogus for 'lag'"));
+  EXPECT_THAT(UsageError({"--bogus", "lag"}), HasSubstr("unknown flag --bogus"));
+  // A command's flag belongs to that command only.
+  EXPECT_THAT(UsageError({"lag", "--force"}), HasSubstr("unknown flag --force for 'lag'"));
+  EXPECT_THAT(UsageError({"lag", "--server"}), HasSubstr("--server needs a value"));
+  EXPECT_THAT(UsageError({"lag", "--timeout=soon"}), HasSubstr("--timeout=soon"));
+  EXPECT_THAT(UsageError({"lag", "--json=maybe"}), HasSubstr("true or false"));
+  EXPECT_THAT(UsageError({"lag", "extra"}), HasSubstr("unexpected argument 'extra'"));
+  EXPECT_THAT(UsageError({"topics", "ensure", "--partitions=-1"}), HasSubstr("--partitions"));
+  EXPECT_THAT(UsageError({"--token=a", "--token_file=b", "lag"}), HasSubstr("exclusive"));
+}
+
+TEST(CommandLineTest, HelpAtEveryLevel) {
+  const std::string main_help = Help({"--help"});
+  EXPECT_THAT(main_help, HasSubstr("Usage: ingestctl"));
+  for (const char* command : {"topics ensure", "topics describe", "lag", "dlq list",
+                              "dlq redrive SESSION_ID", "replay SESSION_ID", "offsets reset",
+                              "sessions show SESSION_ID"}) {
+    EXPECT_THAT(main_help, HasSubstr(command));
+  }
+  EXPECT_THAT(main_help, HasSubstr("Exit codes"));
+  EXPECT_EQ(Help({"-h"}), main_help);
+  EXPECT_EQ(Help({"help", "--help"}), main_help);
+
+  const std::string lag = Help({"lag", "--help"});
+  EXPECT_THAT(lag, HasSubstr("Usage: ingestctl lag [flags]"));
+  EXPECT_THAT(lag, HasSubstr("--watch[=INTERVAL]"));
+  EXPECT_THAT(lag, HasSubstr("Example"));
+  EXPECT_THAT(lag, HasSubstr("GetConsumerLag"));
+  // --help wins over other flags and works before the command too.
+  EXPECT_EQ(Help({"--server", "h:1", "--help", "lag", "--bogus"}), lag);
+
+  const std::string ensure = Help({"topics", "ensure", "--help"});
+  EXPECT_THAT(ensure, HasSubstr("--min_insync_replicas=N"));
+  EXPECT_THAT(ensure, HasSubstr("ingestctl topics ensure --partitions=12"));
+
+  const std::string topics = Help({"topics", "--help"});
+  EXPECT_THAT(topics, HasSubstr("topics ensure"));
+  EXPECT_THAT(topics, HasSubstr("topics describe"));
+
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"topics", "describe", "--help"},
+                                             {"dlq", "list", "--help"},
+                                             {"dlq", "redrive", "--help"},
+                                             {"replay", "--help"},
+                                             {"offsets", "reset", "--help"},
+                                             {"sessions", "show", "--help"}}) {
+    EXPECT_THAT(Help(args), HasSubstr("Example")) << args[0];
+  }
+  EXPECT_THAT(UsageError({"nope", "--help"}), HasSubstr("unknown command 'nope'"));
+}
+
+TEST(CommandLineTest, CommandNames) {
+  EXPECT_EQ(CommandName(Command::kTopicsEnsure), "topics ensure");
+  EXPECT_EQ(CommandName(Command::kLag), "lag");
+  EXPECT_EQ(CommandName(Command::kOffsetsReset), "offsets reset");
+}
+
+}  // namespace
+}  // namespace ingest::ingestctl

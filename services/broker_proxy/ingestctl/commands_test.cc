@@ -1,0 +1,394 @@
+#include "services/broker_proxy/ingestctl/commands.h"
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/broker_proxy/ingestctl/fake_broker_proxy_client.h"
+
+namespace ingest::ingestctl {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+// Allows `rounds` pauses, then says stop (Ctrl-C).
+class CountingPacer final : public Pacer {
+ public:
+  explicit CountingPacer(int rounds) : rounds_(rounds) {}
+  bool Wait(absl::Duration interval) override {
+    waits.push_back(interval);
+    return static_cast<int>(waits.size()) <= rounds_;
+  }
+  absl::Time Now() override { return absl::FromUnixSeconds(1714564800); }
+  std::vector<absl::Duration> waits;
+
+ private:
+  int rounds_;
+};
+
+class CommandsTest : public ::testing::Test {
+ protected:
+  // Parses `args` and runs them against the fake; fills out_ and err_.
+  int Run(std::vector<std::string> args) {
+    absl::StatusOr<ParsedCommandLine> parsed = ParseCommandLine(args, {});
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    if (!parsed.ok()) return -1;
+    invocation_ = parsed->invocation;
+    std::ostringstream out;
+    std::ostringstream err;
+    Console console{out, err, false};
+    const int code = RunCommand(invocation_, client_, console, pacer_);
+    out_ = out.str();
+    err_ = err.str();
+    return code;
+  }
+
+  static v1::GetConsumerLagResponse Lag() {
+    v1::GetConsumerLagResponse lag;
+    lag.set_group("ingest-workers");
+    lag.set_topic("ingest.tasks");
+    lag.set_group_state("Stable");
+    lag.set_members(2);
+    lag.set_total_lag(20);
+    v1::PartitionLag* p0 = lag.add_partitions();
+    p0->set_partition(0);
+    p0->set_high_watermark(1200);
+    p0->set_kafka_committed_offset(1180);
+    p0->set_database_next_offset(1180);
+    p0->set_lag(20);
+    p0->set_oldest_unprocessed_age_seconds(3.2);
+    p0->set_owner_instance("worker-0");
+    p0->set_owner_host("10.0.0.5");
+    v1::PartitionLag* p1 = lag.add_partitions();
+    p1->set_partition(1);
+    p1->set_high_watermark(95000);
+    p1->set_kafka_committed_offset(-1);
+    p1->set_database_next_offset(95000);
+    p1->set_owner_member("consumer-7f3a");
+    return lag;
+  }
+
+  static v1::TopicDescription Topic() {
+    v1::TopicDescription topic;
+    topic.set_name("ingest.tasks");
+    topic.set_replication_factor(3);
+    topic.set_size_bytes(int64_t{3} << 30);
+    topic.set_under_replicated_partitions(1);
+    (*topic.mutable_configs())["min.insync.replicas"] = "1";
+    (*topic.mutable_configs())["cleanup.policy"] = "compact";
+    for (int i = 0; i < 2; ++i) {
+      v1::PartitionDescription* p = topic.add_partitions();
+      p->set_partition(i);
+      p->set_leader(i + 1);
+      p->add_replicas(1);
+      p->add_replicas(2);
+      p->add_replicas(3);
+      p->add_isr(1);
+      p->add_isr(2);
+      if (i == 0) p->add_isr(3);
+      p->set_low_watermark(0);
+      p->set_high_watermark(1000 * (i + 1));
+      p->set_size_bytes(int64_t{3} << 29);
+    }
+    v1::SafetyFinding* finding = topic.add_unsafe();
+    finding->set_rule("cleanup.policy=delete");
+    finding->set_problem("cleanup.policy is compact: compaction drops payloads of a session");
+    finding->set_fix(
+        "kafka-configs --alter --entity-type topics --entity-name ingest.tasks "
+        "--add-config cleanup.policy=delete");
+    return topic;
+  }
+
+  FakeBrokerProxyClient client_;
+  CountingPacer pacer_{0};
+  Invocation invocation_;
+  std::string out_;
+  std::string err_;
+};
+
+TEST_F(CommandsTest, LagTable) {
+  client_.consumer_lag.push_back(Lag());
+  EXPECT_EQ(Run({"lag", "--group=ingest-workers"}), kExitOk);
+  EXPECT_EQ(out_,
+            "PARTITION  HIGH_WATERMARK  DB_OFFSET  KAFKA_COMMITTED  LAG  OLDEST_AGE  OWNER\n"
+            "        0            1200       1180             1180   20        3.2s  "
+            "worker-0@10.0.0.5\n"
+            "        1           95000      95000                -    0           -  "
+            "consumer-7f3a\n"
+            "    TOTAL                                               20        3.2s\n"
+            "group ingest-workers on ingest.tasks: Stable, 2 members\n");
+  EXPECT_EQ(err_, "");
+  ASSERT_EQ(client_.consumer_lag_requests.size(), 1u);
+  EXPECT_EQ(client_.consumer_lag_requests[0].group(), "ingest-workers");
+}
+
+TEST_F(CommandsTest, LagWithNoPartitions) {
+  v1::GetConsumerLagResponse empty;
+  empty.set_group("g");
+  empty.set_topic("t");
+  empty.set_group_state("Empty");
+  client_.consumer_lag.push_back(empty);
+  EXPECT_EQ(Run({"lag"}), kExitOk);
+  EXPECT_EQ(out_,
+            "PARTITION  HIGH_WATERMARK  DB_OFFSET  KAFKA_COMMITTED  LAG  OLDEST_AGE  OWNER\n"
+            "    TOTAL                                                0           -\n"
+            "group g on t: Empty, 0 members\n");
+}
+
+TEST_F(CommandsTest, LagJsonKeepsProtoFieldNames) {
+  client_.consumer_lag.push_back(Lag());
+  EXPECT_EQ(Run({"lag", "--json"}), kExitOk);
+  EXPECT_THAT(out_, StartsWith("{\"group\":\"ingest-workers\""));
+  EXPECT_THAT(out_, HasSubstr("\"total_lag\":\"20\""));
+  EXPECT_THAT(out_, HasSubstr("\"database_next_offset\":\"1180\""));
+  EXPECT_THAT(out_, HasSubstr("\"owner_member\":\"\""));  // defaults are printed too
+  EXPECT_EQ(std::count(out_.begin(), out_.end(), '\n'), 1);
+}
+
+TEST_F(CommandsTest, LagWatchRedrawsUntilStopped) {
+  pacer_ = CountingPacer(2);
+  client_.consumer_lag.push_back(Lag());
+  client_.consumer_lag.push_back(absl::UnavailableError("connection refused"));
+  client_.consumer_lag.push_back(Lag());
+  EXPECT_EQ(Run({"lag", "--watch=5s"}), kExitOk);
+  EXPECT_EQ(client_.consumer_lag_requests.size(), 3u);
+  EXPECT_EQ(pacer_.waits, std::vector<absl::Duration>(3, absl::Seconds(5)));
+  EXPECT_THAT(out_, HasSubstr("Every 5s: ingestctl lag"));
+  // A transient error is shown and watched through.
+  EXPECT_THAT(err_, HasSubstr("ingestctl: lag: UNAVAILABLE: connection refused"));
+}
+
+TEST_F(CommandsTest, LagWatchEndsOnAPermanentError) {
+  pacer_ = CountingPacer(5);
+  client_.consumer_lag.push_back(absl::UnauthenticatedError("bad token"));
+  EXPECT_EQ(Run({"lag", "--watch"}), kExitError);
+  EXPECT_EQ(client_.consumer_lag_requests.size(), 1u);
+  EXPECT_THAT(err_, HasSubstr("UNAUTHENTICATED: bad token"));
+}
+
+TEST_F(CommandsTest, DescribeTopic) {
+  v1::DescribeTopicResponse response;
+  *response.mutable_topic() = Topic();
+  client_.describe_topic.push_back(response);
+  EXPECT_EQ(Run({"topics", "describe"}), kExitOk);
+  EXPECT_EQ(out_,
+            "TOPIC ingest.tasks: 2 partitions, replication factor 3, size 3.0 GiB, "
+            "1 under-replicated partition\n"
+            "\n"
+            "PARTITION  LEADER  REPLICAS  ISR    LOW  HIGH     SIZE  NOTE\n"
+            "        0       1  1,2,3     1,2,3    0  1000  1.5 GiB\n"
+            "        1       2  1,2,3     1,2      0  2000  1.5 GiB  under-replicated\n"
+            "\n"
+            "CONFIG               VALUE\n"
+            "cleanup.policy       compact\n"
+            "min.insync.replicas  1\n"
+            "\n"
+            "UNSAFE: 1 finding on ingest.tasks\n"
+            "  cleanup.policy=delete: cleanup.policy is compact: compaction drops payloads of "
+            "a session\n"
+            "    fix: kafka-configs --alter --entity-type topics --entity-name ingest.tasks "
+            "--add-config cleanup.policy=delete\n");
+  EXPECT_EQ(client_.describe_topic_requests[0].name(), "");  // the server's default
+}
+
+TEST_F(CommandsTest, DescribeSafeTopicJson) {
+  v1::DescribeTopicResponse response;
+  *response.mutable_topic() = Topic();
+  response.mutable_topic()->clear_unsafe();
+  client_.describe_topic.push_back(response);
+  EXPECT_EQ(Run({"topics", "describe", "--json"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("\"under_replicated_partitions\":1"));
+  EXPECT_THAT(out_, HasSubstr("\"unsafe\":[]"));
+
+  EXPECT_EQ(Run({"topics", "describe"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("UNSAFE: none\n"));
+}
+
+TEST_F(CommandsTest, EnsureTopicsCreatedAndAlreadySafe) {
+  v1::EnsureTopicsResponse response;
+  v1::TopicOutcome* tasks = response.add_topics();
+  tasks->set_name("ingest.tasks");
+  tasks->set_action(v1::TopicOutcome::CREATED);
+  *tasks->mutable_description() = Topic();
+  tasks->mutable_description()->clear_unsafe();
+  v1::TopicOutcome* dlq = response.add_topics();
+  dlq->set_name("ingest.tasks.dlq");
+  dlq->set_action(v1::TopicOutcome::ALREADY_SAFE);
+  dlq->mutable_description()->set_replication_factor(3);
+  dlq->mutable_description()->set_size_bytes(-1);
+  client_.ensure_topics.push_back(response);
+  EXPECT_EQ(Run({"topics", "ensure", "--partitions=2"}), kExitOk);
+  EXPECT_EQ(out_,
+            "TOPIC             RESULT        PARTITIONS  REPLICATION     SIZE\n"
+            "ingest.tasks      created                2            3  3.0 GiB\n"
+            "ingest.tasks.dlq  already safe           0            3        ?\n");
+  EXPECT_EQ(client_.ensure_topics_requests[0].topic().partitions(), 2);
+}
+
+TEST_F(CommandsTest, EnsureTopicsRefusalExitsThree) {
+  client_.ensure_topics.push_back(absl::FailedPreconditionError(
+      "unsafe topic ingest.tasks: cleanup.policy=delete: found compact"));
+  EXPECT_EQ(Run({"topics", "ensure"}), kExitRefused);
+  EXPECT_EQ(out_, "");
+  EXPECT_EQ(err_,
+            "ingestctl: topics ensure: FAILED_PRECONDITION: unsafe topic ingest.tasks: "
+            "cleanup.policy=delete: found compact\n");
+}
+
+TEST_F(CommandsTest, UnavailableHintsAtTheServer) {
+  client_.consumer_lag.push_back(absl::UnavailableError("failed to connect to all addresses"));
+  EXPECT_EQ(Run({"--server=10.1.2.3:9110", "lag"}), kExitError);
+  EXPECT_EQ(err_,
+            "ingestctl: lag: UNAVAILABLE: failed to connect to all addresses\n"
+            "hint: is broker-proxy running at 10.1.2.3:9110? Set --server or "
+            "INGESTCTL_SERVER.\n");
+}
+
+TEST_F(CommandsTest, UnauthenticatedHintsAtTheToken) {
+  client_.get_session.push_back(absl::UnauthenticatedError("missing operator token"));
+  EXPECT_EQ(Run({"sessions", "show", "s"}), kExitError);
+  EXPECT_THAT(err_, HasSubstr("ingestctl: sessions show: UNAUTHENTICATED: missing operator "
+                              "token\nhint: check the token"));
+  EXPECT_THAT(err_, HasSubstr("none was given"));
+}
+
+TEST_F(CommandsTest, UnimplementedPrintsTheServersMessage) {
+  client_.replay_session.push_back(absl::UnimplementedError("ReplaySession is not built yet"));
+  EXPECT_EQ(Run({"replay", "s"}), kExitError);
+  EXPECT_THAT(err_, StartsWith("ingestctl: replay: UNIMPLEMENTED: ReplaySession is not built "
+                               "yet\n"));
+}
+
+TEST_F(CommandsTest, DlqList) {
+  v1::ListDeadLettersResponse response;
+  v1::DeadLetter* letter = response.add_letters();
+  letter->set_dlq_partition(0);
+  letter->set_dlq_offset(17);
+  letter->set_session_id("3f2a9c");
+  letter->set_reason("undecodable");
+  letter->set_detail("bad varint");
+  letter->set_origin_partition(4);
+  letter->set_origin_offset(1021);
+  letter->set_dead_lettered_at_unix_ms(1714564800000);
+  letter->set_value_bytes(2048);
+  response.set_next_page_token("0:18");
+  client_.list_dead_letters.push_back(response);
+  EXPECT_EQ(Run({"dlq", "list", "--session=3f2a9c"}), kExitOk);
+  EXPECT_EQ(out_,
+            "DLQ   SESSION  PAYLOAD_ID  REASON       ORIGIN  DEAD_LETTERED            SIZE  "
+            "DETAIL\n"
+            "0/17  3f2a9c            -  undecodable  4/1021  2024-05-01T12:00:00Z  2.0 KiB  "
+            "bad varint\n"
+            "1 letter; more with --page_token=0:18\n");
+  EXPECT_EQ(client_.list_dead_letters_requests[0].session_id(), "3f2a9c");
+
+  client_.list_dead_letters.front() = v1::ListDeadLettersResponse();
+  EXPECT_EQ(Run({"dlq", "list"}), kExitOk);
+  EXPECT_EQ(out_, "no dead letters\n");
+}
+
+TEST_F(CommandsTest, DlqRedrive) {
+  v1::RedriveSessionResponse response;
+  response.set_redriven(12);
+  response.set_first_partition(3);
+  response.set_first_offset(100);
+  response.set_last_offset(111);
+  response.set_quarantine_lifted(true);
+  client_.redrive_session.push_back(response);
+  EXPECT_EQ(Run({"dlq", "redrive", "3f2a9c"}), kExitOk);
+  EXPECT_EQ(out_,
+            "redrove 12 records of session 3f2a9c (partition 3, offsets 100..111)\n"
+            "skipped undecodable: 0\nquarantine: lifted\n");
+
+  client_.redrive_session.front() =
+      absl::FailedPreconditionError("2 letters of session 3f2a9c are undecodable");
+  EXPECT_EQ(Run({"dlq", "redrive", "3f2a9c"}), kExitRefused);
+}
+
+TEST_F(CommandsTest, Replay) {
+  v1::ReplaySessionResponse response;
+  response.set_partition(3);
+  response.set_records_found(40);
+  client_.replay_session.push_back(response);
+  EXPECT_EQ(Run({"replay", "s1", "--dry_run"}), kExitOk);
+  EXPECT_EQ(out_, "session s1, partition 3: 40 records found, none replayed (dry run)\n");
+}
+
+TEST_F(CommandsTest, OffsetsResetDryRunAndRefusal) {
+  v1::ResetOffsetsResponse response;
+  v1::OffsetChange* change = response.add_changes();
+  change->set_partition(0);
+  change->set_from_offset(1200);
+  change->set_to_offset(0);
+  change = response.add_changes();
+  change->set_partition(1);
+  change->set_from_offset(-1);
+  change->set_to_offset(0);
+  client_.reset_offsets.push_back(response);
+  EXPECT_EQ(Run({"offsets", "reset", "--to=earliest", "--dry-run"}), kExitOk);
+  EXPECT_EQ(out_,
+            "PARTITION  FROM  TO  CHANGE\n"
+            "        0  1200   0   -1200\n"
+            "        1     -   0       -\n"
+            "dry run: nothing changed; run again with --execute to apply\n");
+  EXPECT_TRUE(client_.reset_offsets_requests[0].dry_run());
+
+  client_.reset_offsets.front() = absl::FailedPreconditionError(
+      "group ingest-workers has 2 members: stop the workers first");
+  EXPECT_EQ(Run({"offsets", "reset", "--to=latest", "--execute"}), kExitRefused);
+  EXPECT_THAT(err_, HasSubstr("offsets reset: FAILED_PRECONDITION: group ingest-workers"));
+}
+
+TEST_F(CommandsTest, SessionsShow) {
+  v1::GetSessionResponse response;
+  response.set_session_id("3f2a9c");
+  response.set_project_id("demo-project");
+  response.set_status("quarantined");
+  response.set_payloads(118);
+  response.set_highest_payload_id(120);
+  v1::PayloadGap* gap = response.add_gaps();
+  gap->set_from_payload_id(5);
+  gap->set_to_payload_id(6);
+  response.set_stored_bytes(12 << 20);
+  response.set_quarantine_reason("undecodable");
+  response.set_quarantined_at_unix_ms(1714564800000);
+  response.set_first_received_unix_ms(1714564700000);
+  response.set_last_received_unix_ms(1714564800000);
+  client_.get_session.push_back(response);
+  EXPECT_EQ(Run({"sessions", "show", "3f2a9c"}), kExitOk);
+  EXPECT_EQ(out_,
+            "SESSION         3f2a9c\n"
+            "PROJECT         demo-project\n"
+            "STATUS          quarantined\n"
+            "PAYLOADS        118 (highest payload id 120)\n"
+            "GAPS            5..6\n"
+            "STORED          12.0 MiB\n"
+            "FIRST_RECEIVED  2024-05-01T11:58:20Z\n"
+            "LAST_RECEIVED   2024-05-01T12:00:00Z\n"
+            "QUARANTINED     2024-05-01T12:00:00Z: undecodable\n");
+  EXPECT_EQ(client_.get_session_requests[0].session_id(), "3f2a9c");
+}
+
+TEST_F(CommandsTest, EveryCommandReportsUnimplementedWithExitOne) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"topics", "ensure"},
+           {"topics", "describe"},
+           {"lag"},
+           {"dlq", "list"},
+           {"dlq", "redrive", "s"},
+           {"replay", "s"},
+           {"offsets", "reset", "--to=earliest", "--dry_run"},
+           {"sessions", "show", "s"}}) {
+    EXPECT_EQ(Run(args), kExitError) << args[0];
+    EXPECT_THAT(err_, HasSubstr(": UNIMPLEMENTED: ")) << args[0];
+    EXPECT_THAT(out_, Not(HasSubstr("{")));
+  }
+}
+
+}  // namespace
+}  // namespace ingest::ingestctl
