@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "services/broker_proxy/ingestctl/table.h"
 
 namespace ingest::ingestctl {
@@ -194,13 +195,31 @@ std::string FlagTable(const std::vector<FlagSpec>& flags) {
   return table.Render();
 }
 
+// `text` broken into lines of at most `width` characters at spaces.
+std::string Wrap(absl::string_view text, size_t width = 80) {
+  std::string out;
+  size_t line = 0;
+  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
+    if (line > 0 && line + 1 + word.size() > width) {
+      out += '\n';
+      line = 0;
+    } else if (line > 0) {
+      out += ' ';
+      ++line;
+    }
+    absl::StrAppend(&out, word);
+    line += word.size();
+  }
+  return out;
+}
+
 std::string CommandHelp(const CommandSpec& spec) {
   std::string usage = absl::StrCat("Usage: ingestctl ", spec.name());
   if (!spec.argument.empty()) absl::StrAppend(&usage, " ", spec.argument);
   if (!spec.flags.empty()) absl::StrAppend(&usage, " [flags]");
   std::string help = absl::StrCat("ingestctl ", spec.name(), ": ", spec.summary, "\n\n", usage,
-                                  "\n\n", spec.details, "\nCalls BrokerProxy.", spec.rpc,
-                                  ".\n");
+                                  "\n\n", Wrap(absl::StrCat(spec.details, " Calls BrokerProxy.", spec.rpc, ".")),
+                                  "\n");
   if (!spec.flags.empty()) absl::StrAppend(&help, "\nFlags:\n", FlagTable(spec.flags));
   absl::StrAppend(&help,
                   "\nGlobal flags: --server, --token, --token_file, --timeout, --json "
