@@ -1,0 +1,316 @@
+#include "services/broker_proxy/broker_proxy_core.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace ingest {
+namespace {
+
+int64_t ConfigInt(const v1::TopicDescription& description, const char* name) {
+  auto it = description.configs().find(name);
+  int64_t value = 0;
+  if (it == description.configs().end() || !absl::SimpleAtoi(it->second, &value)) return 0;
+  return value;
+}
+
+void AddFindings(const std::vector<SafetyFinding>& findings, v1::TopicDescription* description) {
+  for (const SafetyFinding& finding : findings) {
+    v1::SafetyFinding* out = description->add_unsafe();
+    out->set_rule(finding.rule);
+    out->set_problem(finding.problem);
+    out->set_fix(finding.fix);
+  }
+}
+
+std::string FindingsText(const v1::TopicDescription& description) {
+  return absl::StrJoin(description.unsafe(), "; ",
+                       [](std::string* out, const v1::SafetyFinding& finding) {
+                         absl::StrAppend(out, finding.rule(), ": ", finding.problem(), " (fix: ",
+                                         finding.fix(), ")");
+                       });
+}
+
+}  // namespace
+
+absl::Status ValidateTopicName(const std::string& name) {
+  if (name.empty() || name.size() > 249 || name == "." || name == "..") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "topic name '", name, "' is not valid: 1 to 249 characters, not '.' or '..'"));
+  }
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "topic name '", name, "' is not valid: only letters, digits, '.', '_' and '-'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+TopicSettings SettingsOf(const v1::TopicDescription& description) {
+  TopicSettings settings;
+  settings.partitions = description.partitions_size();
+  settings.replication_factor = description.replication_factor();
+  settings.min_insync_replicas =
+      static_cast<int32_t>(ConfigInt(description, "min.insync.replicas"));
+  auto policy = description.configs().find("cleanup.policy");
+  if (policy != description.configs().end()) settings.cleanup_policy = policy->second;
+  settings.retention_ms = ConfigInt(description, "retention.ms");
+  settings.max_message_bytes = ConfigInt(description, "max.message.bytes");
+  return settings;
+}
+
+absl::StatusOr<v1::TopicDescription> BrokerProxyCore::Describe(const std::string& topic,
+                                                              bool force, bool require_configs) {
+  absl::StatusOr<std::vector<PartitionReplicas>> partitions = admin_.DescribePartitions(topic);
+  if (!partitions.ok()) return partitions.status();
+  absl::StatusOr<std::map<std::string, std::string>> configs = admin_.DescribeTopicConfigs(topic);
+  std::string configs_error;
+  if (!configs.ok() && !require_configs && configs.status().code() != absl::StatusCode::kNotFound) {
+    // DescribeTopic still answers (librdkafka's mock has no DescribeConfigs),
+    // but says the settings could not be checked.
+    configs_error = std::string(configs.status().message());
+    configs = std::map<std::string, std::string>();
+  }
+  if (!configs.ok()) return configs.status();
+  std::vector<int32_t> ids;
+  for (const PartitionReplicas& p : *partitions) ids.push_back(p.partition);
+  absl::StatusOr<std::vector<PartitionWatermarks>> marks = admin_.QueryWatermarks(topic, ids);
+  if (!marks.ok()) return marks.status();
+
+  v1::TopicDescription description;
+  description.set_name(topic);
+  int32_t replication = 0;
+  for (size_t i = 0; i < partitions->size(); ++i) {
+    const PartitionReplicas& p = (*partitions)[i];
+    v1::PartitionDescription* out = description.add_partitions();
+    out->set_partition(p.partition);
+    out->set_leader(p.leader);
+    for (int32_t id : p.replicas) out->add_replicas(id);
+    for (int32_t id : p.in_sync) out->add_isr(id);
+    if (i < marks->size()) {
+      out->set_low_watermark((*marks)[i].low);
+      out->set_high_watermark((*marks)[i].high);
+    }
+    // librdkafka 2.0 has no DescribeLogDirs: sizes are unknown.
+    out->set_size_bytes(-1);
+    replication = std::max(replication, static_cast<int32_t>(p.replicas.size()));
+    if (p.in_sync.size() < p.replicas.size()) {
+      description.set_under_replicated_partitions(description.under_replicated_partitions() + 1);
+    }
+  }
+  description.set_replication_factor(replication);
+  description.set_size_bytes(-1);
+  description.mutable_configs()->insert(configs->begin(), configs->end());
+  AddFindings(CheckTopicSafety(SettingsOf(description), options_.policy, force), &description);
+  if (!configs_error.empty()) {
+    v1::SafetyFinding* unknown = description.add_unsafe();
+    unknown->set_rule("configs readable");
+    unknown->set_problem(absl::StrCat("the topic's configuration could not be read, so it was "
+                                      "not checked: ", configs_error));
+    unknown->set_fix("check that the brokers answer DescribeConfigs (and the ACLs allow it)");
+  }
+  return description;
+}
+
+absl::StatusOr<v1::EnsureTopicsResponse> BrokerProxyCore::EnsureTopics(
+    const v1::EnsureTopicsRequest& request) {
+  const v1::TopicSpec& spec = request.topic();
+  const std::string name = spec.name().empty() ? options_.default_topic : spec.name();
+  if (absl::Status status = ValidateTopicName(name); !status.ok()) return status;
+  if (absl::EndsWith(name, ".dlq")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", name, "' looks like a dead-letter topic: name the ingest topic, its DLQ is "
+                   "<name>.dlq"));
+  }
+  const std::string dlq = name + ".dlq";
+  if (absl::Status status = ValidateTopicName(dlq); !status.ok()) return status;
+
+  TopicSettings wanted;
+  wanted.partitions = spec.partitions() != 0 ? spec.partitions() : options_.partitions;
+  wanted.replication_factor =
+      spec.replication_factor() != 0 ? spec.replication_factor() : options_.replication_factor;
+  wanted.min_insync_replicas =
+      spec.min_insync_replicas() != 0 ? spec.min_insync_replicas() : options_.min_insync_replicas;
+  wanted.cleanup_policy = "delete";
+  wanted.retention_ms = spec.retention_ms() != 0 ? spec.retention_ms() : options_.retention_ms;
+  wanted.max_message_bytes =
+      spec.max_message_bytes() != 0 ? spec.max_message_bytes() : options_.max_message_bytes;
+  if (wanted.partitions < 1 || wanted.replication_factor < 1 || wanted.min_insync_replicas < 1 ||
+      wanted.max_message_bytes < 1 || (wanted.retention_ms < 1 && wanted.retention_ms != -1)) {
+    return absl::InvalidArgumentError(
+        "partitions, replication_factor, min_insync_replicas and max_message_bytes must be "
+        "positive (0 = the service's default), retention_ms positive or -1 (forever)");
+  }
+  std::vector<SafetyFinding> refused = CheckTopicSafety(wanted, options_.policy, request.force());
+  if (!refused.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("refusing to create ", name, " and ", dlq,
+                                                      ": ", DescribeFindings(refused)));
+  }
+
+  // Existing topics are checked first: nothing is created unless both are
+  // (or will be) safe, and nothing existing is ever altered.
+  v1::EnsureTopicsResponse response;
+  std::vector<std::string> problems;
+  std::vector<std::string> to_create;
+  for (const std::string& topic : {name, dlq}) {
+    absl::StatusOr<v1::TopicDescription> existing = Describe(topic, request.force(), /*require_configs=*/true);
+    v1::TopicOutcome* outcome = response.add_topics();
+    outcome->set_name(topic);
+    if (existing.status().code() == absl::StatusCode::kNotFound) {
+      to_create.push_back(topic);
+      continue;
+    }
+    if (!existing.ok()) return existing.status();
+    if (existing->unsafe_size() > 0) {
+      problems.push_back(absl::StrCat(topic, " exists with unsafe settings: ",
+                                      FindingsText(*existing)));
+    }
+    outcome->set_action(v1::TopicOutcome::ALREADY_SAFE);
+    *outcome->mutable_description() = *std::move(existing);
+  }
+  if (!problems.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        absl::StrJoin(problems, "; "),
+        ". Nothing was changed; fix the topic (or delete and re-run EnsureTopics)."));
+  }
+  for (v1::TopicOutcome& outcome : *response.mutable_topics()) {
+    if (std::find(to_create.begin(), to_create.end(), outcome.name()) == to_create.end()) continue;
+    TopicSpec create{.name = outcome.name(),
+                     .partitions = wanted.partitions,
+                     .replication_factor = wanted.replication_factor,
+                     .configs = {{"cleanup.policy", "delete"},
+                                 {"min.insync.replicas", absl::StrCat(wanted.min_insync_replicas)},
+                                 {"retention.ms", absl::StrCat(wanted.retention_ms)},
+                                 {"max.message.bytes", absl::StrCat(wanted.max_message_bytes)}}};
+    absl::Status created = admin_.CreateTopic(create);
+    const bool raced = created.code() == absl::StatusCode::kAlreadyExists;
+    if (!created.ok() && !raced) return created;
+    absl::StatusOr<v1::TopicDescription> description = Describe(outcome.name(), request.force(), /*require_configs=*/true);
+    if (!description.ok()) {
+      return absl::Status(description.status().code(),
+                          absl::StrCat(outcome.name(), raced ? " appeared meanwhile" : " created",
+                                       ", but describing it failed: ",
+                                       description.status().message()));
+    }
+    if (raced && description->unsafe_size() > 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(outcome.name(), " was created meanwhile with unsafe settings: ",
+                       FindingsText(*description), ". Nothing was changed."));
+    }
+    outcome.set_action(raced ? v1::TopicOutcome::ALREADY_SAFE : v1::TopicOutcome::CREATED);
+    *outcome.mutable_description() = *std::move(description);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::DescribeTopicResponse> BrokerProxyCore::DescribeTopic(
+    const v1::DescribeTopicRequest& request) {
+  const std::string name = request.name().empty() ? options_.default_topic : request.name();
+  if (absl::Status status = ValidateTopicName(name); !status.ok()) return status;
+  absl::StatusOr<v1::TopicDescription> description = Describe(name, /*force=*/false, /*require_configs=*/false);
+  if (description.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(
+        absl::StrCat("topic ", name, " does not exist: create it with EnsureTopics"));
+  }
+  if (!description.ok()) return description.status();
+  v1::DescribeTopicResponse response;
+  *response.mutable_topic() = *std::move(description);
+  return response;
+}
+
+absl::StatusOr<v1::GetConsumerLagResponse> BrokerProxyCore::GetConsumerLag(
+    const v1::GetConsumerLagRequest& request, absl::Time now) {
+  const std::string topic = request.topic().empty() ? options_.default_topic : request.topic();
+  const std::string group = request.group().empty() ? options_.default_group : request.group();
+  if (absl::Status status = ValidateTopicName(topic); !status.ok()) return status;
+  if (group.size() > 255 || absl::StrContains(group, '\0')) {
+    return absl::InvalidArgumentError("group must be at most 255 characters");
+  }
+  absl::StatusOr<std::vector<PartitionReplicas>> partitions = admin_.DescribePartitions(topic);
+  if (partitions.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
+  }
+  if (!partitions.ok()) return partitions.status();
+  std::vector<int32_t> ids;
+  for (const PartitionReplicas& p : *partitions) ids.push_back(p.partition);
+  absl::StatusOr<std::vector<PartitionWatermarks>> marks = admin_.QueryWatermarks(topic, ids);
+  if (!marks.ok()) return marks.status();
+  absl::StatusOr<std::map<int32_t, int64_t>> committed =
+      admin_.CommittedOffsets(group, topic, ids);
+  if (!committed.ok()) return committed.status();
+  absl::StatusOr<GroupDescription> described = admin_.DescribeGroup(group);
+  if (!described.ok()) {
+    // Lag stands without owners (librdkafka's mock has no DescribeGroups).
+    described = GroupDescription{
+        .group = group, .state = absl::StrCat("Unknown (", described.status().message(), ")")};
+  }
+  if (!described.ok()) return described.status();
+  std::map<int32_t, int64_t> stored;
+  if (database_ != nullptr) {
+    absl::StatusOr<std::map<int32_t, int64_t>> read = database_->NextOffsets(topic);
+    if (!read.ok()) return read.status();
+    stored = *std::move(read);
+  }
+
+  v1::GetConsumerLagResponse response;
+  response.set_group(group);
+  response.set_topic(topic);
+  response.set_group_state(described->state);
+  response.set_members(static_cast<int32_t>(described->members.size()));
+  std::map<int32_t, const GroupMember*> owners;
+  for (const GroupMember& member : described->members) {
+    for (const auto& [assigned_topic, partition] : member.assignment) {
+      if (assigned_topic == topic) owners[partition] = &member;
+    }
+  }
+  std::map<int32_t, int64_t> waiting;  // partition -> resume offset, where lag > 0
+  for (const PartitionWatermarks& m : *marks) {
+    v1::PartitionLag* lag = response.add_partitions();
+    lag->set_partition(m.partition);
+    lag->set_high_watermark(m.high);
+    auto kafka = committed->find(m.partition);
+    lag->set_kafka_committed_offset(kafka != committed->end() ? kafka->second : -1);
+    auto db = stored.find(m.partition);
+    lag->set_database_next_offset(db != stored.end() ? db->second : -1);
+    // The worker resumes from the database's offset, or from the beginning
+    // of the retained log when it stored none; Kafka's commit is only a
+    // mirror. Without a database (no --pg_dsn) Kafka's commit stands in.
+    int64_t resume = m.low;
+    if (db != stored.end()) {
+      resume = db->second;
+    } else if (database_ == nullptr && lag->kafka_committed_offset() >= 0) {
+      resume = lag->kafka_committed_offset();
+    }
+    lag->set_lag(std::max<int64_t>(0, m.high - resume));
+    response.set_total_lag(response.total_lag() + lag->lag());
+    if (lag->lag() > 0) waiting[m.partition] = std::max(resume, m.low);
+    auto owner = owners.find(m.partition);
+    if (owner != owners.end()) {
+      lag->set_owner_member(owner->second->member_id);
+      lag->set_owner_instance(owner->second->instance_id);
+      lag->set_owner_host(owner->second->host);
+    }
+  }
+  // The age of the oldest waiting record: the timestamp of the record at the
+  // resume offset. Best effort: a record that does not arrive in time leaves 0.
+  absl::StatusOr<std::map<int32_t, absl::Time>> stamps = admin_.RecordTimestamps(topic, waiting);
+  if (stamps.ok()) {
+    for (v1::PartitionLag& lag : *response.mutable_partitions()) {
+      auto it = stamps->find(lag.partition());
+      if (it != stamps->end()) {
+        lag.set_oldest_unprocessed_age_seconds(
+            std::max(0.0, absl::ToDoubleSeconds(now - it->second)));
+      }
+    }
+  }
+  return response;
+}
+
+}  // namespace ingest

@@ -1,0 +1,136 @@
+#include "services/broker_proxy/broker_proxy_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "prometheus/registry.h"
+#include "services/broker_proxy/broker_proxy_metrics.h"
+#include "services/broker_proxy/broker_proxy_service.h"
+#include "services/broker_proxy/operator_tokens.h"
+#include "services/common/kafka/rdkafka_admin.h"
+#include "services/common/logging/log.h"
+#include "services/common/metrics/metrics_server.h"
+
+namespace ingest {
+
+struct BrokerProxyServer::Parts {
+  BrokerProxyOptions options;
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<BrokerProxyMetrics> metrics;
+  std::unique_ptr<MetricsServer> metrics_server;
+  std::optional<OperatorTokens> tokens;
+  std::unique_ptr<KafkaAdmin> admin;
+  std::unique_ptr<DatabaseOffsets> database;
+  std::unique_ptr<BrokerProxyCore> core;
+  std::unique_ptr<BrokerProxyService> service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  bool shut_down = false;
+};
+
+absl::Status ValidateBrokerProxyOptions(const BrokerProxyOptions& options) {
+  if (options.kafka_bootstrap.empty()) {
+    return absl::InvalidArgumentError("--kafka_bootstrap is required (e.g. 127.0.0.1:9092)");
+  }
+  if (options.operator_token_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--operator_token_file is required (one operator token per line)");
+  }
+  if (options.admin_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--admin_timeout must be positive");
+  }
+  const BrokerProxyCoreOptions& core = options.core;
+  if (core.partitions < 1 || core.replication_factor < 1 || core.min_insync_replicas < 1) {
+    return absl::InvalidArgumentError(
+        "--partitions, --replication_factor and --min_insync_replicas must be positive");
+  }
+  TopicSettings defaults{.partitions = core.partitions,
+                         .replication_factor = core.replication_factor,
+                         .min_insync_replicas = core.min_insync_replicas,
+                         .cleanup_policy = "delete",
+                         .retention_ms = core.retention_ms,
+                         .max_message_bytes = core.max_message_bytes};
+  std::vector<SafetyFinding> findings = CheckTopicSafety(defaults, core.policy, /*force=*/false);
+  if (!findings.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the default topic settings are unsafe: ", DescribeFindings(findings)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
+    const BrokerProxyOptions& options, std::unique_ptr<KafkaAdmin> admin,
+    std::unique_ptr<DatabaseOffsets> database) {
+  if (absl::Status status = ValidateBrokerProxyOptions(options); !status.ok()) return status;
+  auto server = std::unique_ptr<BrokerProxyServer>(new BrokerProxyServer());
+  Parts& parts = *(server->parts_ = std::make_unique<Parts>());
+  parts.options = options;
+
+  auto tokens = OperatorTokens::LoadFile(options.operator_token_file);
+  if (!tokens.ok()) return tokens.status();
+  parts.tokens.emplace(*std::move(tokens));
+
+  parts.metrics = std::make_unique<BrokerProxyMetrics>(*parts.registry);
+  auto metrics_server = MetricsServer::Start(options.metrics_address, parts.registry);
+  if (!metrics_server.ok()) return metrics_server.status();
+  parts.metrics_server = std::move(metrics_server).value();
+
+  if (admin == nullptr) {
+    auto created = CreateRdKafkaAdmin({options.kafka_bootstrap, options.admin_timeout});
+    if (!created.ok()) return created.status();
+    admin = std::move(created).value();
+  }
+  parts.admin = std::move(admin);
+  if (database == nullptr && !options.pg_dsn.empty()) {
+    database = CreatePgDatabaseOffsets(options.pg_dsn, options.admin_timeout);
+  }
+  parts.database = std::move(database);
+  parts.core = std::make_unique<BrokerProxyCore>(options.core, *parts.admin, parts.database.get());
+  parts.service = std::make_unique<BrokerProxyService>(*parts.core, *parts.tokens, *parts.metrics);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.grpc_address, grpc::InsecureServerCredentials(), &parts.port);
+  builder.RegisterService(parts.service.get());
+  parts.server = builder.BuildAndStart();
+  if (parts.server == nullptr || parts.port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_address,
+                                               " (is the port in use? pass another address)"));
+  }
+  parts.server->GetHealthCheckService()->SetServingStatus(true);
+  log::Info("broker_proxy.started", {{"port", parts.port},
+                                     {"metrics_port", parts.metrics_server->port()},
+                                     {"kafka", options.kafka_bootstrap},
+                                     {"database", !options.pg_dsn.empty()},
+                                     {"operator_tokens", static_cast<int64_t>(parts.tokens->size())}});
+  return server;
+}
+
+BrokerProxyServer::~BrokerProxyServer() { Shutdown(); }
+
+void BrokerProxyServer::Shutdown() {
+  if (parts_ == nullptr || parts_->shut_down) return;
+  parts_->shut_down = true;
+  log::Info("broker_proxy.stopping",
+            {{"grace_ms", absl::ToInt64Milliseconds(parts_->options.shutdown_grace)}});
+  if (parts_->server != nullptr) {
+    parts_->server->GetHealthCheckService()->SetServingStatus(false);
+    parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + parts_->options.shutdown_grace));
+  }
+  // Joins the workers once the calls they run are answered.
+  parts_->service.reset();
+  log::Info("broker_proxy.stopped");
+}
+
+int BrokerProxyServer::port() const { return parts_->port; }
+int BrokerProxyServer::metrics_port() const { return parts_->metrics_server->port(); }
+
+}  // namespace ingest

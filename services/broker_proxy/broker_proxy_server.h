@@ -1,0 +1,58 @@
+#pragma once
+
+// BrokerProxyServer: the broker-proxy process minus flags. Builds the Kafka
+// admin client, the database reader, metrics, auth, BrokerProxyService, gRPC
+// health and reflection, and runs the server. Used by main() and tests
+// (port 0).
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/broker_proxy/broker_proxy_core.h"
+#include "services/broker_proxy/database_offsets.h"
+#include "services/common/kafka/kafka_admin.h"
+
+namespace ingest {
+
+struct BrokerProxyOptions {
+  std::string grpc_address = "127.0.0.1:0";
+  std::string metrics_address = "127.0.0.1:0";
+  std::string kafka_bootstrap;
+  // The worker's database (consumer_offsets); empty: lag without it.
+  std::string pg_dsn;
+  std::string operator_token_file;
+  // Bound on each Kafka admin request and each database query.
+  absl::Duration admin_timeout = absl::Seconds(10);
+  // SIGTERM: in-flight calls get this long to finish.
+  absl::Duration shutdown_grace = absl::Seconds(20);
+  BrokerProxyCoreOptions core;
+};
+
+absl::Status ValidateBrokerProxyOptions(const BrokerProxyOptions& options);
+
+class BrokerProxyServer {
+ public:
+  // Listens at once; health is SERVING once listening (Kafka trouble is
+  // answered per call with UNAVAILABLE). `admin` and `database` replace the
+  // librdkafka / libpq implementations (tests); null = the real ones.
+  static absl::StatusOr<std::unique_ptr<BrokerProxyServer>> Start(
+      const BrokerProxyOptions& options, std::unique_ptr<KafkaAdmin> admin = nullptr,
+      std::unique_ptr<DatabaseOffsets> database = nullptr);
+  ~BrokerProxyServer();
+
+  // NOT_SERVING, stop accepting, let in-flight calls finish (up to the grace
+  // period). Idempotent.
+  void Shutdown();
+
+  int port() const;
+  int metrics_port() const;
+
+ private:
+  BrokerProxyServer() = default;
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace ingest

@@ -1,0 +1,110 @@
+// The whole server in-process with a fake Kafka: auth, health, the
+// UNIMPLEMENTED RPCs and a call through to the core.
+
+#include "services/broker_proxy/broker_proxy_server.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "ingest/v1/admin.grpc.pb.h"
+#include "services/broker_proxy/fake_kafka_admin.h"
+
+namespace ingest {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kToken[] = "operator-token-0123456789";
+
+class BrokerProxyServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    const std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/operator_tokens");
+    std::ofstream(path) << kToken << "\n";
+    BrokerProxyOptions options;
+    options.kafka_bootstrap = "unused:9092";
+    options.operator_token_file = path;
+    options.shutdown_grace = absl::Seconds(2);
+    auto admin = std::make_unique<FakeKafkaAdmin>();
+    admin->AddTopic("ingest.tasks", 2, 1,
+                    {{"cleanup.policy", "delete"}, {"min.insync.replicas", "1"},
+                     {"retention.ms", "-1"}, {"max.message.bytes", "16777216"}});
+    auto server = BrokerProxyServer::Start(options, std::move(admin));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(server).value();
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                       grpc::InsecureChannelCredentials());
+    stub_ = v1::BrokerProxy::NewStub(channel);
+    health_ = grpc::health::v1::Health::NewStub(channel);
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context(const std::string& token = kToken) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    if (!token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    return context;
+  }
+
+  std::unique_ptr<BrokerProxyServer> server_;
+  std::unique_ptr<v1::BrokerProxy::Stub> stub_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+};
+
+TEST_F(BrokerProxyServerTest, HealthIsServingWithoutAToken) {
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = health_->Check(Context("").get(), {}, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(BrokerProxyServerTest, CallsWithoutAKnownTokenAreUnauthenticated) {
+  v1::DescribeTopicResponse response;
+  EXPECT_EQ(stub_->DescribeTopic(Context("").get(), {}, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(stub_->DescribeTopic(Context("operator-token-wrong-0000").get(), {}, &response)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  v1::GetSessionResponse session;
+  EXPECT_EQ(stub_->GetSession(Context("").get(), {}, &session).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(BrokerProxyServerTest, DescribesATopic) {
+  v1::DescribeTopicResponse response;
+  grpc::Status status = stub_->DescribeTopic(Context().get(), {}, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.topic().name(), "ingest.tasks");
+  EXPECT_EQ(response.topic().partitions_size(), 2);
+  EXPECT_EQ(response.topic().unsafe_size(), 0);
+}
+
+TEST_F(BrokerProxyServerTest, CoreErrorsKeepTheirCodeAndMessage) {
+  v1::DescribeTopicRequest request;
+  request.set_name("missing");
+  v1::DescribeTopicResponse response;
+  grpc::Status status = stub_->DescribeTopic(Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(status.error_message(), HasSubstr("EnsureTopics"));
+}
+
+TEST_F(BrokerProxyServerTest, RpcsNotBuiltYetAreUnimplemented) {
+  v1::ResetOffsetsResponse response;
+  grpc::Status status = stub_->ResetOffsets(Context().get(), {}, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_THAT(status.error_message(), HasSubstr("not built yet (issue 7)"));
+}
+
+TEST_F(BrokerProxyServerTest, ShutdownTurnsHealthNotServingAndIsIdempotent) {
+  server_->Shutdown();
+  server_->Shutdown();
+}
+
+}  // namespace
+}  // namespace ingest

@@ -1,0 +1,147 @@
+#include "services/broker_proxy/broker_proxy_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/logging/log.h"
+#include "services/common/status/grpc_status.h"
+
+namespace ingest {
+namespace {
+
+std::string Authorization(const grpc::CallbackServerContext& context) {
+  auto it = context.client_metadata().find("authorization");
+  if (it == context.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+BrokerProxyService::BrokerProxyService(BrokerProxyCore& core, const OperatorTokens& tokens,
+                                       BrokerProxyMetrics& metrics, int workers)
+    : core_(core), tokens_(tokens), metrics_(metrics) {
+  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { RunWorker(); });
+}
+
+BrokerProxyService::~BrokerProxyService() {
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  for (std::thread& worker : workers_) worker.join();
+}
+
+void BrokerProxyService::RunWorker() {
+  for (;;) {
+    std::function<void()> work;
+    {
+      absl::MutexLock lock(&mutex_);
+      mutex_.Await(absl::Condition(
+          +[](BrokerProxyService* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mutex_) {
+            return self->stopping_ || !self->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      work = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    work();
+  }
+}
+
+void BrokerProxyService::Finish(grpc::ServerUnaryReactor* reactor, const char* rpc,
+                                absl::Time start, const absl::Status& status) {
+  const absl::Duration latency = absl::Now() - start;
+  metrics_.RequestFinished(rpc, status.code(), latency);
+  if (!status.ok()) {
+    log::Warn("broker_proxy.call_failed", {{"rpc", rpc},
+                                           {"code", absl::StatusCodeToString(status.code())},
+                                           {"error", std::string(status.message())}});
+  } else {
+    log::Info("broker_proxy.call", {{"rpc", rpc}, {"ms", absl::ToInt64Milliseconds(latency)}});
+  }
+  reactor->Finish(ToGrpcStatus(status));
+}
+
+template <typename Response, typename Work>
+grpc::ServerUnaryReactor* BrokerProxyService::Handle(grpc::CallbackServerContext* context,
+                                                     const char* rpc, Response* response,
+                                                     Work work) {
+  const absl::Time start = absl::Now();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status status = tokens_.Authenticate(Authorization(*context)); !status.ok()) {
+    Finish(reactor, rpc, start, status);
+    return reactor;
+  }
+  absl::MutexLock lock(&mutex_);
+  queue_.push_back([this, reactor, rpc, start, response, work = std::move(work)] {
+    absl::StatusOr<Response> result = work();
+    if (result.ok()) *response = *std::move(result);
+    Finish(reactor, rpc, start, result.status());
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::NotBuilt(grpc::CallbackServerContext* context,
+                                                       const char* rpc) {
+  const absl::Time start = absl::Now();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = tokens_.Authenticate(Authorization(*context));
+  if (status.ok()) {
+    status = absl::UnimplementedError(absl::StrCat(rpc, ": not built yet (issue 7)"));
+  }
+  Finish(reactor, rpc, start, status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::EnsureTopics(grpc::CallbackServerContext* context,
+                                                           const v1::EnsureTopicsRequest* request,
+                                                           v1::EnsureTopicsResponse* response) {
+  return Handle(context, "EnsureTopics", response,
+                [this, request] { return core_.EnsureTopics(*request); });
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::DescribeTopic(
+    grpc::CallbackServerContext* context, const v1::DescribeTopicRequest* request,
+    v1::DescribeTopicResponse* response) {
+  return Handle(context, "DescribeTopic", response,
+                [this, request] { return core_.DescribeTopic(*request); });
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::GetConsumerLag(
+    grpc::CallbackServerContext* context, const v1::GetConsumerLagRequest* request,
+    v1::GetConsumerLagResponse* response) {
+  return Handle(context, "GetConsumerLag", response,
+                [this, request] { return core_.GetConsumerLag(*request, absl::Now()); });
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::ListDeadLetters(
+    grpc::CallbackServerContext* context, const v1::ListDeadLettersRequest*,
+    v1::ListDeadLettersResponse*) {
+  return NotBuilt(context, "ListDeadLetters");
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::RedriveSession(
+    grpc::CallbackServerContext* context, const v1::RedriveSessionRequest*,
+    v1::RedriveSessionResponse*) {
+  return NotBuilt(context, "RedriveSession");
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::ReplaySession(
+    grpc::CallbackServerContext* context, const v1::ReplaySessionRequest*,
+    v1::ReplaySessionResponse*) {
+  return NotBuilt(context, "ReplaySession");
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::ResetOffsets(grpc::CallbackServerContext* context,
+                                                           const v1::ResetOffsetsRequest*,
+                                                           v1::ResetOffsetsResponse*) {
+  return NotBuilt(context, "ResetOffsets");
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::GetSession(grpc::CallbackServerContext* context,
+                                                         const v1::GetSessionRequest*,
+                                                         v1::GetSessionResponse*) {
+  return NotBuilt(context, "GetSession");
+}
+
+}  // namespace ingest

@@ -1,0 +1,92 @@
+#include "services/broker_proxy/flags.h"
+
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/time/time.h"
+#include "services/common/flags/common_flags.h"
+#include "services/common/flags/usage.h"
+
+ABSL_FLAG(std::string, grpc_address, "127.0.0.1:9110",
+          "HOST:PORT the BrokerProxy gRPC service listens on. Env: BROKER_PROXY_GRPC_ADDRESS.");
+ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9111",
+          "HOST:PORT for the Prometheus /metrics endpoint. Env: BROKER_PROXY_METRICS_ADDRESS.");
+ABSL_FLAG(std::string, kafka_bootstrap, "",
+          "Kafka bootstrap servers, HOST:PORT[,...]. Required. Env: KAFKA_BOOTSTRAP.");
+ABSL_FLAG(std::string, pg_dsn, "",
+          "The worker's PostgreSQL (libpq conninfo or URI), read for the offsets the worker "
+          "resumes from (consumer_offsets). Empty: GetConsumerLag uses Kafka's committed "
+          "offsets instead. Env: PG_DSN.");
+ABSL_FLAG(std::string, operator_token_file, "",
+          "File of operator tokens, one per line (a mounted Secret); calls must send "
+          "`authorization: Bearer <token>`. Required. Env: OPERATOR_TOKEN_FILE.");
+ABSL_FLAG(std::string, topic, "ingest.tasks",
+          "Default ingest topic of requests that name none. Env: KAFKA_TOPIC.");
+ABSL_FLAG(std::string, group, "ingest-workers",
+          "Default consumer group of GetConsumerLag. Env: WORKER_GROUP_ID.");
+ABSL_FLAG(int, partitions, 8, "EnsureTopics default: partitions of a new topic.");
+ABSL_FLAG(int, replication_factor, 1,
+          "EnsureTopics default: replication factor of a new topic (3 in production).");
+ABSL_FLAG(int, min_insync_replicas, 1,
+          "EnsureTopics default: min.insync.replicas of a new topic (2 in production).");
+ABSL_FLAG(int64_t, retention_ms, 7LL * 24 * 3600 * 1000,
+          "EnsureTopics default: retention.ms of a new topic (-1 = forever).");
+ABSL_FLAG(int64_t, max_message_bytes, 16 << 20,
+          "EnsureTopics default: max.message.bytes of a new topic (the gateway's "
+          "--max_record_bytes).");
+ABSL_FLAG(absl::Duration, retention_floor, absl::Hours(24),
+          "Safety rule: a topic's retention.ms may not be shorter (-1 = forever passes).");
+ABSL_FLAG(int64_t, min_max_message_bytes, (8 << 20) + (64 << 10),
+          "Safety rule: a topic's max.message.bytes may not be smaller: the gateway's largest "
+          "record, a unary payload (--max_payload_bytes, 8 MiB) plus 64 KiB of envelope.");
+ABSL_FLAG(int, min_replication_factor, 1,
+          "Safety rule: a topic's replication factor may not be smaller (3 in production).");
+ABSL_FLAG(absl::Duration, admin_timeout, absl::Seconds(10),
+          "Bound on each Kafka admin request and database query; past it calls answer "
+          "UNAVAILABLE.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
+          "On SIGTERM, how long in-flight calls get to finish.");
+
+namespace ingest {
+
+absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) {
+  ConfigureFlagUsage(
+      "Kafka's admin operations over gRPC for operators and CI (ingest.v1.BrokerProxy): "
+      "provisions and checks topics, reports consumer lag.\n"
+      "Usage: broker_proxy --kafka_bootstrap=HOST:PORT --operator_token_file=PATH "
+      "[--pg_dsn=DSN] [flags]");
+  // The command line, parsed below, takes precedence over the environment.
+  ApplyEnvironment({{&FLAGS_grpc_address, "BROKER_PROXY_GRPC_ADDRESS"},
+                    {&FLAGS_metrics_address, "BROKER_PROXY_METRICS_ADDRESS"},
+                    {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
+                    {&FLAGS_pg_dsn, "PG_DSN"},
+                    {&FLAGS_operator_token_file, "OPERATOR_TOKEN_FILE"},
+                    {&FLAGS_topic, "KAFKA_TOPIC"},
+                    {&FLAGS_group, "WORKER_GROUP_ID"}});
+  absl::ParseCommandLine(argc, argv);
+  if (absl::Status status = InitLoggingFromFlags("broker_proxy"); !status.ok()) return status;
+
+  BrokerProxyOptions options;
+  options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  options.kafka_bootstrap = absl::GetFlag(FLAGS_kafka_bootstrap);
+  options.pg_dsn = absl::GetFlag(FLAGS_pg_dsn);
+  options.operator_token_file = absl::GetFlag(FLAGS_operator_token_file);
+  options.admin_timeout = absl::GetFlag(FLAGS_admin_timeout);
+  options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  BrokerProxyCoreOptions& core = options.core;
+  core.default_topic = absl::GetFlag(FLAGS_topic);
+  core.default_group = absl::GetFlag(FLAGS_group);
+  core.partitions = absl::GetFlag(FLAGS_partitions);
+  core.replication_factor = absl::GetFlag(FLAGS_replication_factor);
+  core.min_insync_replicas = absl::GetFlag(FLAGS_min_insync_replicas);
+  core.retention_ms = absl::GetFlag(FLAGS_retention_ms);
+  core.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  core.policy.retention_floor = absl::GetFlag(FLAGS_retention_floor);
+  core.policy.min_max_message_bytes = absl::GetFlag(FLAGS_min_max_message_bytes);
+  core.policy.min_replication_factor = absl::GetFlag(FLAGS_min_replication_factor);
+  return options;
+}
+
+}  // namespace ingest
