@@ -9,6 +9,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "services/common/logging/log.h"
 
 namespace ingest {
 namespace {
@@ -64,6 +66,27 @@ TopicSettings SettingsOf(const v1::TopicDescription& description) {
   settings.retention_ms = ConfigInt(description, "retention.ms");
   settings.max_message_bytes = ConfigInt(description, "max.message.bytes");
   return settings;
+}
+
+absl::StatusOr<v1::TopicDescription> BrokerProxyCore::DescribeNewTopic(const std::string& topic,
+                                                                      bool force) {
+  const absl::Time deadline = absl::Now() + options_.new_topic_settle;
+  absl::Duration backoff = absl::Milliseconds(100);
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<v1::TopicDescription> description =
+        Describe(topic, force, /*require_configs=*/true);
+    if (description.ok() || description.status().code() != absl::StatusCode::kUnavailable ||
+        absl::Now() + backoff > deadline) {
+      return description;
+    }
+    log::Info("broker_proxy.new_topic_not_ready",
+              {{"topic", topic},
+               {"attempt", absl::StrCat(attempt)},
+               {"retry_in", absl::FormatDuration(backoff)},
+               {"error", std::string(description.status().message())}});
+    absl::SleepFor(backoff);
+    backoff = std::min(2 * backoff, absl::Seconds(1));
+  }
 }
 
 absl::StatusOr<v1::TopicDescription> BrokerProxyCore::Describe(const std::string& topic,
@@ -192,7 +215,7 @@ absl::StatusOr<v1::EnsureTopicsResponse> BrokerProxyCore::EnsureTopics(
     absl::Status created = admin_.CreateTopic(create);
     const bool raced = created.code() == absl::StatusCode::kAlreadyExists;
     if (!created.ok() && !raced) return created;
-    absl::StatusOr<v1::TopicDescription> description = Describe(outcome.name(), request.force(), /*require_configs=*/true);
+    absl::StatusOr<v1::TopicDescription> description = DescribeNewTopic(outcome.name(), request.force());
     if (!description.ok()) {
       return absl::Status(description.status().code(),
                           absl::StrCat(outcome.name(), raced ? " appeared meanwhile" : " created",

@@ -35,6 +35,10 @@ struct BrokerProxyCoreOptions {
   int64_t retention_ms = 7 * 24 * 3600 * 1000LL;
   int64_t max_message_bytes = 16 << 20;
   TopicSafetyPolicy policy;
+  // How long a topic just created may take to answer (its partitions'
+  // leaders are elected after CreateTopics returns): describing it is
+  // retried while it is UNAVAILABLE, with backoff, for this long.
+  absl::Duration new_topic_settle = absl::Seconds(10);
 };
 
 class BrokerProxyCore {
@@ -53,6 +57,9 @@ class BrokerProxyCore {
   // Partitions, configs, watermarks and findings of an existing topic.
   // Without `require_configs`, a broker that cannot describe configs
   // (UNIMPLEMENTED) leaves them empty and unjudged.
+  // Describe() of a topic just created, retried while it is UNAVAILABLE
+  // for options_.new_topic_settle.
+  absl::StatusOr<v1::TopicDescription> DescribeNewTopic(const std::string& topic, bool force);
   absl::StatusOr<v1::TopicDescription> Describe(const std::string& topic, bool force,
                                                 bool require_configs);
 

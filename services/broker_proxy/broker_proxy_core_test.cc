@@ -61,6 +61,31 @@ TEST_F(BrokerProxyCoreTest, EnsureCreatesTheTopicAndItsDeadLetterTopicWithSafeCo
   }
 }
 
+TEST_F(BrokerProxyCoreTest, ANewTopicWhoseLeadersAreNotElectedYetIsDescribedOnceTheyAre) {
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.watermark_failures_ = 3;  // NOT_LEADER_FOR_PARTITION right after CreateTopics
+  }
+  auto response = core_.EnsureTopics({});
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->topics(0).action(), v1::TopicOutcome::CREATED);
+  EXPECT_EQ(response->topics(0).description().partitions_size(), 8);
+}
+
+TEST(BrokerProxyCoreSettleTest, ANewTopicThatNeverSettlesIsUnavailableNamingWhatWasCreated) {
+  FakeKafkaAdmin admin;
+  {
+    absl::MutexLock lock(&admin.mutex_);
+    admin.watermark_failures_ = 1000;
+  }
+  BrokerProxyCoreOptions options;
+  options.new_topic_settle = absl::Milliseconds(300);
+  BrokerProxyCore core(options, admin, nullptr);
+  auto response = core.EnsureTopics({});
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(), HasSubstr("ingest.tasks created, but describing it failed"));
+}
+
 TEST_F(BrokerProxyCoreTest, EnsureOfSafeExistingTopicsChangesNothing) {
   admin_.AddTopic("ingest.tasks", 8, 1, kSafeConfigs);
   admin_.AddTopic("ingest.tasks.dlq", 8, 1, kSafeConfigs);

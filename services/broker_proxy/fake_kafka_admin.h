@@ -73,6 +73,10 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   absl::StatusOr<std::vector<PartitionWatermarks>> QueryWatermarks(
       const std::string& topic, const std::vector<int32_t>&) override {
     absl::MutexLock lock(&mutex_);
+    if (watermark_failures_ > 0) {  // a new topic whose leaders are not elected yet
+      --watermark_failures_;
+      return absl::UnavailableError("NOT_LEADER_FOR_PARTITION: Broker: Not leader for partition");
+    }
     return topics_.at(topic).watermarks;
   }
   absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(
@@ -106,6 +110,7 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   GroupDescription group_ ABSL_GUARDED_BY(mutex_);
   std::map<std::pair<int32_t, int64_t>, absl::Time> timestamps_ ABSL_GUARDED_BY(mutex_);
   absl::Status unavailable_ ABSL_GUARDED_BY(mutex_);
+  int watermark_failures_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace ingest
