@@ -129,6 +129,11 @@ kafka_wipe_data() {
   rm -rf "$KAFKA_DIR"/node-* "$KAFKA_DIR/data" "$KAFKA_DIR/cluster.id"
 }
 
+# How the topics are made once the brokers listen: a function taking the
+# bootstrap list, retried until it succeeds. ./dev up sets it to
+# ensure_topics_via_broker_proxy; benchmarks and chaos keep create_topic.
+KAFKA_TOPIC_PROVISIONER=create_topic
+
 # create_topic BOOTSTRAP: creates ingest.tasks if missing (idempotent).
 create_topic() {
   timeout 20 "$(bin_path tools/kafka_topics/kafka_topics)" --bootstrap="$1" \
@@ -191,7 +196,7 @@ kafka_start_cluster() {
     fi
   done
   if ! wait_until $((KAFKA_START_SECONDS - (SECONDS - started))) "Kafka topic $KAFKA_TOPIC" kafka \
-    create_topic "$bootstrap"; then
+    "$KAFKA_TOPIC_PROVISIONER" "$bootstrap"; then
     show_log_tail "$LOG_DIR/kafka.log"
     show_log_tail "$LOG_DIR/kafka_topics.log" 10
     die "Kafka did not create $KAFKA_TOPIC within ${KAFKA_START_SECONDS}s (logs above; ./dev logs kafka). If its data is damaged, ./dev down && rm -rf .local/kafka"
@@ -221,7 +226,8 @@ kafka_start_mock() {
 kafka_use_external() { # HOST:PORT
   need_bin tools/kafka_topics/kafka_topics
   : >"$LOG_DIR/kafka_topics.log"
-  if ! wait_until "$KAFKA_START_SECONDS" "Kafka topic $KAFKA_TOPIC at $1" - create_topic "$1"; then
+  if ! wait_until "$KAFKA_START_SECONDS" "Kafka topic $KAFKA_TOPIC at $1" - \
+    "$KAFKA_TOPIC_PROVISIONER" "$1"; then
     show_log_tail "$LOG_DIR/kafka_topics.log" 20
     die "could not create topic $KAFKA_TOPIC on $1 (log above); is the cluster reachable?"
   fi
