@@ -127,6 +127,16 @@ TEST_F(CommandsTest, LagTable) {
   EXPECT_EQ(client_.consumer_lag_requests[0].group(), "ingest-workers");
 }
 
+TEST_F(CommandsTest, LagWarnsOfADatabaseOffsetPastTheEndOfTheLog) {
+  v1::GetConsumerLagResponse lag = Lag();
+  lag.mutable_partitions(1)->set_database_next_offset(96000);  // the topic was recreated
+  client_.consumer_lag.push_back(lag);
+  EXPECT_EQ(Run({"lag"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("WARNING partition 1: the database's next offset 96000 is past the "
+                              "end of the log (95000)"));
+  EXPECT_THAT(out_, Not(HasSubstr("WARNING partition 0")));
+}
+
 TEST_F(CommandsTest, LagWithNoPartitions) {
   v1::GetConsumerLagResponse empty;
   empty.set_group("g");

@@ -133,9 +133,24 @@ std::string RenderConsumerLag(const v1::GetConsumerLagResponse& response) {
                   FormatAge(p.oldest_unprocessed_age_seconds()), Owner(p)});
   }
   table.AddRow({"TOTAL", "", "", "", absl::StrCat(response.total_lag()), FormatAge(oldest), ""});
-  return absl::StrCat(table.Render(), "group ", response.group(), " on ", response.topic(), ": ",
-                      response.group_state().empty() ? "state unknown" : response.group_state(),
-                      ", ", Plural(response.members(), "member", "members"), "\n");
+  std::string out =
+      absl::StrCat(table.Render(), "group ", response.group(), " on ", response.topic(), ": ",
+                   response.group_state().empty() ? "state unknown" : response.group_state(),
+                   ", ", Plural(response.members(), "member", "members"), "\n");
+  // A database offset past the log's end cannot be consumed from: the topic
+  // was recreated or truncated under the worker, which stops the partition
+  // rather than skip what it never saw. Lag reads 0 there; say so.
+  for (const v1::PartitionLag& p : response.partitions()) {
+    if (p.database_next_offset() > p.high_watermark()) {
+      absl::StrAppend(&out, "WARNING partition ", p.partition(), ": the database's next offset ",
+                      p.database_next_offset(), " is past the end of the log (",
+                      p.high_watermark(),
+                      "): the topic was recreated or truncated, and the worker stops this "
+                      "partition (kafka.offset_out_of_range in its log) until its offsets are "
+                      "reset\n");
+    }
+  }
+  return out;
 }
 
 std::string RenderDeadLetters(const v1::ListDeadLettersResponse& response) {
