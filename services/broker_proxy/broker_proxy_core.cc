@@ -5,11 +5,15 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "services/common/codec/task_codec.h"
+#include "services/common/kafka/dead_letter_headers.h"
 #include "services/common/logging/log.h"
 
 namespace ingest {
@@ -39,7 +43,105 @@ std::string FindingsText(const v1::TopicDescription& description) {
                        });
 }
 
+// The last value of header `name`, or nullptr.
+const std::string* FindHeader(const TopicRecord& record, absl::string_view name) {
+  for (auto it = record.headers.rbegin(); it != record.headers.rend(); ++it) {
+    if (it->first == name) return &it->second;
+  }
+  return nullptr;
+}
+
+template <typename T>
+T NumericHeader(const TopicRecord& record, absl::string_view name, T otherwise) {
+  const std::string* text = FindHeader(record, name);
+  T value{};
+  return text != nullptr && absl::SimpleAtoi(*text, &value) ? value : otherwise;
+}
+
+constexpr char kPageTokenVersion[] = "dlq1";
+constexpr size_t kMaxSessionIdShape = 200;
+
 }  // namespace
+
+std::string EncodeDeadLetterPageToken(const std::string& topic,
+                                      const std::map<int32_t, int64_t>& next) {
+  std::vector<std::string> positions;
+  for (const auto& [partition, offset] : next) {
+    if (offset >= 0) positions.push_back(absl::StrCat(partition, ":", offset));
+  }
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(kPageTokenVersion, "|", topic, "|", absl::StrJoin(positions, ",")));
+}
+
+absl::StatusOr<std::map<int32_t, int64_t>> DecodeDeadLetterPageToken(const std::string& token,
+                                                                     const std::string& topic) {
+  const auto bad = [](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "page_token is not one this server issued (", why,
+        "): pass next_page_token of a previous ListDeadLetters answer unchanged"));
+  };
+  std::string plain;
+  if (!absl::WebSafeBase64Unescape(token, &plain)) return bad("not base64");
+  std::vector<std::string> parts = absl::StrSplit(plain, '|');
+  if (parts.size() != 3 || parts[0] != kPageTokenVersion) return bad("unknown format");
+  if (parts[1] != topic) {
+    return absl::InvalidArgumentError(absl::StrCat("page_token is for topic ", parts[1],
+                                                   ", not ", topic));
+  }
+  std::map<int32_t, int64_t> next;
+  if (parts[2].empty()) return next;
+  for (absl::string_view position : absl::StrSplit(parts[2], ',')) {
+    std::pair<std::string, std::string> pair = absl::StrSplit(position, absl::MaxSplits(':', 1));
+    int32_t partition = 0;
+    int64_t offset = 0;
+    if (!absl::SimpleAtoi(pair.first, &partition) || !absl::SimpleAtoi(pair.second, &offset) ||
+        partition < 0 || offset < 0 || !next.emplace(partition, offset).second) {
+      return bad("bad position");
+    }
+  }
+  return next;
+}
+
+v1::DeadLetter DeadLetterOf(const TopicRecord& record) {
+  v1::DeadLetter letter;
+  letter.set_dlq_partition(record.partition);
+  letter.set_dlq_offset(record.offset);
+  if (const std::string* session = FindHeader(record, dlq_headers::kSessionId)) {
+    letter.set_session_id(*session);
+  } else {
+    // The header is absent when the worker could not tell; the key is the
+    // source record's, the session id for session records.
+    letter.set_session_id(SessionIdOfKey(record.key));
+  }
+  if (const std::string* reason = FindHeader(record, dlq_headers::kReason)) {
+    letter.set_reason(*reason);
+  }
+  if (const std::string* detail = FindHeader(record, dlq_headers::kDetail)) {
+    letter.set_detail(*detail);
+  }
+  letter.set_origin_partition(NumericHeader<int32_t>(record, dlq_headers::kSourcePartition, -1));
+  letter.set_origin_offset(NumericHeader<int64_t>(record, dlq_headers::kSourceOffset, -1));
+  letter.set_dead_lettered_at_unix_ms(
+      NumericHeader<int64_t>(record, dlq_headers::kDeadLetteredAtMs, 0));
+  absl::StatusOr<v1::Task> task = DecodeTask(record.value);
+  if (task.ok()) letter.set_payload_id(task->payload_id());
+  letter.set_value_bytes(static_cast<int64_t>(record.value.size()));
+  return letter;
+}
+
+absl::Status ValidateSessionIdShape(const std::string& session_id) {
+  if (session_id.empty() || session_id.size() > kMaxSessionIdShape) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("session id must be 1 to ", kMaxSessionIdShape, " characters"));
+  }
+  for (char c : session_id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return absl::InvalidArgumentError(
+          "session id is malformed: only letters, digits, '.', '_' and '-'");
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ValidateTopicName(const std::string& name) {
   if (name.empty() || name.size() > 249 || name == "." || name == "..") {
@@ -333,6 +435,94 @@ absl::StatusOr<v1::GetConsumerLagResponse> BrokerProxyCore::GetConsumerLag(
       }
     }
   }
+  return response;
+}
+
+absl::StatusOr<v1::ListDeadLettersResponse> BrokerProxyCore::ListDeadLetters(
+    const v1::ListDeadLettersRequest& request, absl::Time deadline) {
+  const std::string topic =
+      request.topic().empty() ? options_.default_topic + ".dlq" : request.topic();
+  if (absl::Status status = ValidateTopicName(topic); !status.ok()) return status;
+  if (request.limit() < 0 || request.limit() > kMaxDeadLetterLimit) {
+    return absl::InvalidArgumentError(absl::StrCat("limit must be 1 to ", kMaxDeadLetterLimit,
+                                                   " (0 = ", kDefaultDeadLetterLimit, ")"));
+  }
+  const size_t limit = request.limit() == 0 ? kDefaultDeadLetterLimit : request.limit();
+  if (!request.session_id().empty()) {
+    if (absl::Status status = ValidateSessionIdShape(request.session_id()); !status.ok()) {
+      return status;
+    }
+  }
+  if (request.reason().size() > 200) return absl::InvalidArgumentError("reason is too long");
+  std::map<int32_t, int64_t> from;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<std::map<int32_t, int64_t>> decoded =
+        DecodeDeadLetterPageToken(request.page_token(), topic);
+    if (!decoded.ok()) return decoded.status();
+    from = *std::move(decoded);
+  }
+  if (dead_letters_ == nullptr) {
+    return absl::UnavailableError("broker-proxy has no dead-letter reader");
+  }
+
+  v1::ListDeadLettersResponse response;
+  absl::StatusOr<TopicScanEnd> end =
+      dead_letters_->Scan(topic, from, deadline, [&](const TopicRecord& record) {
+        v1::DeadLetter letter = DeadLetterOf(record);
+        if ((request.session_id().empty() || letter.session_id() == request.session_id()) &&
+            (request.reason().empty() || letter.reason() == request.reason())) {
+          *response.add_letters() = std::move(letter);
+        }
+        return static_cast<size_t>(response.letters_size()) < limit;
+      });
+  if (end.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
+  }
+  if (!end.ok()) return end.status();
+  if (!end->at_end && !end->stopped && end->visited == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "no record of ", topic, " could be read before the deadline: are its leaders up?"));
+  }
+  if (!end->at_end) response.set_next_page_token(EncodeDeadLetterPageToken(topic, end->next));
+  return response;
+}
+
+absl::StatusOr<v1::GetSessionResponse> BrokerProxyCore::GetSession(
+    const v1::GetSessionRequest& request) {
+  if (absl::Status status = ValidateSessionIdShape(request.session_id()); !status.ok()) {
+    return status;
+  }
+  if (sessions_ == nullptr) {
+    return absl::UnavailableError(
+        "broker-proxy was started without --pg_dsn: it cannot read the worker's sessions");
+  }
+  absl::StatusOr<std::optional<SessionFacts>> facts = sessions_->ReadSession(request.session_id());
+  if (!facts.ok()) return facts.status();
+  if (!facts->has_value()) {
+    return absl::NotFoundError(absl::StrCat(
+        "the database has never seen session ", request.session_id(),
+        " (no payloads, no session row, no quarantine): check the id, or whether its records "
+        "are still waiting in Kafka (ingestctl lag) or in the DLQ (ingestctl dlq list)"));
+  }
+  const SessionFacts& f = **facts;
+  v1::GetSessionResponse response;
+  response.set_session_id(request.session_id());
+  response.set_project_id(f.project_id);
+  response.set_status(f.quarantined ? "quarantined" : f.has_rows ? "active" : "unknown");
+  response.set_payloads(f.payloads);
+  response.set_highest_payload_id(f.highest_payload_id);
+  for (const auto& [first, last] : f.gaps) {
+    v1::PayloadGap* gap = response.add_gaps();
+    gap->set_from_payload_id(first);
+    gap->set_to_payload_id(last);
+  }
+  response.set_stored_bytes(f.stored_bytes);
+  if (f.quarantined) {
+    response.set_quarantine_reason(f.quarantine_reason);
+    response.set_quarantined_at_unix_ms(absl::ToUnixMillis(f.quarantined_at));
+  }
+  if (f.first_received) response.set_first_received_unix_ms(absl::ToUnixMillis(*f.first_received));
+  if (f.last_received) response.set_last_received_unix_ms(absl::ToUnixMillis(*f.last_received));
   return response;
 }
 

@@ -6,19 +6,24 @@
 //   INVALID_ARGUMENT     bad topic/group names or settings
 //   FAILED_PRECONDITION  unsafe settings, requested or found (every finding
 //                        listed), or a topic that does not exist
-//   UNAVAILABLE          Kafka or PostgreSQL did not answer in time
+//   NOT_FOUND            a topic, or a session the database never saw
+//   UNAVAILABLE          Kafka or PostgreSQL did not answer in time, or
+//                        the PostgreSQL-backed RPC runs without --pg_dsn
 //
 // Calls block on Kafka and PostgreSQL (each request bounded by the admin
 // timeout): call them off gRPC's callback threads. Thread-safe: the
 // collaborators are.
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ingest/v1/admin.pb.h"
 #include "services/broker_proxy/database_offsets.h"
+#include "services/broker_proxy/dead_letter_source.h"
+#include "services/broker_proxy/session_database.h"
 #include "services/broker_proxy/topic_safety.h"
 #include "services/common/kafka/kafka_admin.h"
 
@@ -39,19 +44,48 @@ struct BrokerProxyCoreOptions {
   // leaders are elected after CreateTopics returns): describing it is
   // retried while it is UNAVAILABLE, with backoff, for this long.
   absl::Duration new_topic_settle = absl::Seconds(10);
+  // How long one ListDeadLetters may read (--admin_timeout).
+  absl::Duration admin_timeout = absl::Seconds(10);
 };
+
+// ListDeadLetters' page size: the default, and the most one page may hold.
+inline constexpr int32_t kDefaultDeadLetterLimit = 100;
+inline constexpr int32_t kMaxDeadLetterLimit = 10000;
 
 class BrokerProxyCore {
  public:
-  // `admin` must outlive the core; `database` may be null (no --pg_dsn):
-  // GetConsumerLag then reports no database offsets.
-  BrokerProxyCore(BrokerProxyCoreOptions options, KafkaAdmin& admin, DatabaseOffsets* database)
-      : options_(std::move(options)), admin_(admin), database_(database) {}
+  // Collaborators must outlive the core. `database` and `sessions` are null
+  // without --pg_dsn: GetConsumerLag then reports no database offsets and
+  // GetSession is UNAVAILABLE. `dead_letters` null: ListDeadLetters is
+  // UNAVAILABLE.
+  BrokerProxyCore(BrokerProxyCoreOptions options, KafkaAdmin& admin, DatabaseOffsets* database,
+                  DeadLetterSource* dead_letters = nullptr, SessionDatabase* sessions = nullptr)
+      : options_(std::move(options)),
+        admin_(admin),
+        database_(database),
+        dead_letters_(dead_letters),
+        sessions_(sessions) {}
 
   absl::StatusOr<v1::EnsureTopicsResponse> EnsureTopics(const v1::EnsureTopicsRequest& request);
   absl::StatusOr<v1::DescribeTopicResponse> DescribeTopic(const v1::DescribeTopicRequest& request);
   absl::StatusOr<v1::GetConsumerLagResponse> GetConsumerLag(
       const v1::GetConsumerLagRequest& request, absl::Time now);
+
+  // The DLQ's letters in the order read (each partition in offset order),
+  // from the positions of `page_token` (else every partition's start),
+  // filtered by session and reason; at most `limit` letters are held. Stops
+  // at `deadline`: what was read is answered with a next_page_token, or
+  // UNAVAILABLE if no record could be read at all. INVALID_ARGUMENT for a
+  // bad limit, filter or token; NOT_FOUND for a missing topic.
+  absl::StatusOr<v1::ListDeadLettersResponse> ListDeadLetters(
+      const v1::ListDeadLettersRequest& request, absl::Time deadline);
+
+  // What the worker's tables hold of a session. INVALID_ARGUMENT for a
+  // malformed id, NOT_FOUND if no table mentions it, UNAVAILABLE without a
+  // database.
+  absl::StatusOr<v1::GetSessionResponse> GetSession(const v1::GetSessionRequest& request);
+
+  const BrokerProxyCoreOptions& options() const { return options_; }
 
  private:
   // Partitions, configs, watermarks and findings of an existing topic.
@@ -66,7 +100,28 @@ class BrokerProxyCore {
   const BrokerProxyCoreOptions options_;
   KafkaAdmin& admin_;
   DatabaseOffsets* const database_;
+  DeadLetterSource* const dead_letters_;
+  SessionDatabase* const sessions_;
 };
+
+// ListDeadLetters' page token: where each partition resumes (partition ->
+// next offset). The encoding is opaque to clients: web-safe base64 (no
+// padding, so it is shell-safe) of "dlq1|<topic>|<p>:<o>,<p>:<o>,...".
+// Partitions absent from it resume from their log start.
+std::string EncodeDeadLetterPageToken(const std::string& topic,
+                                      const std::map<int32_t, int64_t>& next);
+// INVALID_ARGUMENT unless `token` came from EncodeDeadLetterPageToken for
+// `topic`.
+absl::StatusOr<std::map<int32_t, int64_t>> DecodeDeadLetterPageToken(const std::string& token,
+                                                                     const std::string& topic);
+
+// A dead letter as the worker wrote it (dead_letter_headers.h): position,
+// headers, key and value (payload_id when the value decodes as a Task).
+v1::DeadLetter DeadLetterOf(const TopicRecord& record);
+
+// INVALID_ARGUMENT unless `session_id` is 1..200 of [A-Za-z0-9._-] (the
+// gateway's "<project>.<random>.<tag>" and tools' ids both are).
+absl::Status ValidateSessionIdShape(const std::string& session_id);
 
 // INVALID_ARGUMENT unless `name` is a legal Kafka topic name (1..249 of
 // [a-zA-Z0-9._-], not "." or "..").

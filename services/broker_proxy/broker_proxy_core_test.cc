@@ -1,13 +1,19 @@
 #include "services/broker_proxy/broker_proxy_core.h"
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/broker_proxy/fake_dead_letter_source.h"
 #include "services/broker_proxy/fake_kafka_admin.h"
+#include "services/common/codec/task_codec.h"
+#include "services/common/kafka/dead_letter_headers.h"
 
 namespace ingest {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
@@ -235,6 +241,301 @@ TEST_F(BrokerProxyCoreTest, LagIsUnavailableWhenTheDatabaseDoesNotAnswer) {
   database_.status = absl::UnavailableError("PostgreSQL: timeout");
   EXPECT_EQ(core_.GetConsumerLag({}, absl::Now()).status().code(),
             absl::StatusCode::kUnavailable);
+}
+
+// ---------------------------------------------------------------------------
+// ListDeadLetters
+
+constexpr char kDlq[] = "ingest.tasks.dlq";
+
+std::string PayloadValue(const std::string& session, uint64_t payload_id) {
+  v1::Task task;
+  task.set_schema_version(kTaskSchemaVersion);
+  task.set_type(v1::TASK_TYPE_PUSH_PAYLOAD);
+  task.set_project_id("demo-project");
+  task.set_session_id(session);
+  task.set_payload_id(payload_id);
+  task.set_chunk_index(0);
+  task.set_chunk_count(1);
+  task.mutable_payload();
+  return EncodeTask(task);
+}
+
+TopicRecord Letter(int32_t partition, const std::string& session, const std::string& reason,
+                   std::string value) {
+  TopicRecord record;
+  record.partition = partition;
+  record.key = session;
+  record.value = std::move(value);
+  record.headers = {{dlq_headers::kReason, reason},
+                    {dlq_headers::kDetail, "because " + reason},
+                    {dlq_headers::kSourceTopic, "ingest.tasks"},
+                    {dlq_headers::kSourcePartition, "5"},
+                    {dlq_headers::kSourceOffset, "1234"},
+                    {dlq_headers::kDeadLetteredAtMs, "1700000000123"},
+                    {dlq_headers::kSessionId, session},
+                    {dlq_headers::kProjectId, "demo-project"}};
+  return record;
+}
+
+std::vector<std::string> Positions(const v1::ListDeadLettersResponse& response) {
+  std::vector<std::string> out;
+  for (const v1::DeadLetter& letter : response.letters()) {
+    out.push_back(absl::StrCat(letter.dlq_partition(), "/", letter.dlq_offset()));
+  }
+  return out;
+}
+
+class ListDeadLettersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dlq_.AddTopic(kDlq, 2);
+    // Partition 0: s1 invalid_record, s1 quarantined 3, s2 conflicting 1.
+    // Partition 1: s3 invalid_record, s3 quarantined 3.
+    dlq_.Add(kDlq, Letter(0, "p.s1", "invalid_record", "\xff\xff not a task"));
+    dlq_.Add(kDlq, Letter(0, "p.s1", "quarantined_session", PayloadValue("p.s1", 3)));
+    dlq_.Add(kDlq, Letter(0, "p.s2", "conflicting_duplicate", PayloadValue("p.s2", 1)));
+    dlq_.Add(kDlq, Letter(1, "p.s3", "invalid_record", "junk"));
+    dlq_.Add(kDlq, Letter(1, "p.s3", "quarantined_session", PayloadValue("p.s3", 3)));
+  }
+
+  absl::StatusOr<v1::ListDeadLettersResponse> List(v1::ListDeadLettersRequest request) {
+    return core_.ListDeadLetters(request, absl::Now() + absl::Seconds(5));
+  }
+
+  FakeKafkaAdmin admin_;
+  FakeDeadLetterSource dlq_;
+  BrokerProxyCore core_{BrokerProxyCoreOptions{}, admin_, nullptr, &dlq_};
+};
+
+TEST_F(ListDeadLettersTest, DecodesEveryFieldOfALetter) {
+  auto response = List({});
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_THAT(Positions(*response), ElementsAre("0/0", "1/0", "0/1", "1/1", "0/2"));
+  EXPECT_TRUE(response->next_page_token().empty());
+  const v1::DeadLetter& quarantined = response->letters(2);
+  EXPECT_EQ(quarantined.session_id(), "p.s1");
+  EXPECT_EQ(quarantined.reason(), "quarantined_session");
+  EXPECT_EQ(quarantined.detail(), "because quarantined_session");
+  EXPECT_EQ(quarantined.origin_partition(), 5);
+  EXPECT_EQ(quarantined.origin_offset(), 1234);
+  EXPECT_EQ(quarantined.dead_lettered_at_unix_ms(), 1700000000123);
+  EXPECT_EQ(quarantined.payload_id(), 3u);
+  EXPECT_EQ(quarantined.value_bytes(), static_cast<int64_t>(PayloadValue("p.s1", 3).size()));
+  EXPECT_EQ(response->letters(0).payload_id(), 0u);  // not a Task
+}
+
+TEST_F(ListDeadLettersTest, MissingHeadersLeaveUnknownsAndTheKeyNamesTheSession) {
+  TopicRecord bare;
+  bare.partition = 1;
+  bare.key = "p.s9";
+  bare.value = "x";
+  v1::DeadLetter letter = DeadLetterOf(bare);
+  EXPECT_EQ(letter.session_id(), "p.s9");
+  EXPECT_EQ(letter.reason(), "");
+  EXPECT_EQ(letter.origin_partition(), -1);
+  EXPECT_EQ(letter.origin_offset(), -1);
+  EXPECT_EQ(letter.dead_lettered_at_unix_ms(), 0);
+  EXPECT_EQ(letter.payload_id(), 0u);
+  EXPECT_EQ(letter.value_bytes(), 1);
+}
+
+TEST_F(ListDeadLettersTest, FiltersBySessionAndReason) {
+  v1::ListDeadLettersRequest by_session;
+  by_session.set_session_id("p.s1");
+  auto session = List(by_session);
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_THAT(Positions(*session), ElementsAre("0/0", "0/1"));
+
+  v1::ListDeadLettersRequest by_reason;
+  by_reason.set_reason("invalid_record");
+  auto reason = List(by_reason);
+  ASSERT_TRUE(reason.ok());
+  EXPECT_THAT(Positions(*reason), ElementsAre("0/0", "1/0"));
+
+  by_reason.set_session_id("p.s3");
+  auto both = List(by_reason);
+  ASSERT_TRUE(both.ok());
+  EXPECT_THAT(Positions(*both), ElementsAre("1/0"));
+}
+
+TEST_F(ListDeadLettersTest, PagesResumeWhereThePreviousPageStopped) {
+  v1::ListDeadLettersRequest request;
+  request.set_limit(2);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 10; ++page) {
+    auto response = List(request);
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_LE(response->letters_size(), 2);
+    for (const std::string& p : Positions(*response)) seen.push_back(p);
+    if (response->next_page_token().empty()) break;
+    request.set_page_token(response->next_page_token());
+  }
+  EXPECT_THAT(seen, ElementsAre("0/0", "1/0", "0/1", "1/1", "0/2"));
+}
+
+TEST_F(ListDeadLettersTest, PageTokensRoundTripAndOnlyTheirOwnAreAccepted) {
+  const std::map<int32_t, int64_t> next = {{0, 17}, {3, 0}, {7, -2}};
+  const std::string token = EncodeDeadLetterPageToken(kDlq, next);
+  EXPECT_EQ(token.find_first_not_of(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+            std::string::npos);
+  auto decoded = DecodeDeadLetterPageToken(token, kDlq);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  // A partition not reached yet is left out: it starts from its log start.
+  EXPECT_THAT(*decoded, ElementsAre(Pair(0, 17), Pair(3, 0)));
+
+  EXPECT_EQ(DecodeDeadLetterPageToken(token, "other.dlq").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  for (const std::string& bad : std::vector<std::string>{"!!!", "Zm9v", absl::WebSafeBase64Escape("dlq1|x|0:a"),
+                                absl::WebSafeBase64Escape("dlq1|x|0:1,0:2"),
+                                absl::WebSafeBase64Escape("dlq1|x|-1:3")}) {
+    EXPECT_EQ(DecodeDeadLetterPageToken(bad, "x").status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+  v1::ListDeadLettersRequest request;
+  request.set_page_token("garbage!");
+  auto refused = List(request);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("page_token"));
+  EXPECT_EQ(dlq_.scans(), 0);
+}
+
+TEST_F(ListDeadLettersTest, LimitDefaultsTo100AndIsBounded) {
+  for (int i = 0; i < 150; ++i) dlq_.Add(kDlq, Letter(0, "p.many", "invalid_record", "x"));
+  auto response = List({});
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->letters_size(), kDefaultDeadLetterLimit);
+  EXPECT_FALSE(response->next_page_token().empty());
+
+  v1::ListDeadLettersRequest request;
+  request.set_limit(kMaxDeadLetterLimit);
+  auto most = List(request);
+  ASSERT_TRUE(most.ok());
+  EXPECT_EQ(most->letters_size(), 155);
+  for (int32_t limit : {-1, kMaxDeadLetterLimit + 1}) {
+    request.set_limit(limit);
+    EXPECT_EQ(List(request).status().code(), absl::StatusCode::kInvalidArgument) << limit;
+  }
+}
+
+TEST_F(ListDeadLettersTest, ADeadlineAnswersWhatWasReadWithAToken) {
+  dlq_.CutAfter(3);
+  auto first = List({});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(Positions(*first), ElementsAre("0/0", "1/0", "0/1"));
+  ASSERT_FALSE(first->next_page_token().empty());
+
+  dlq_.CutAfter(-1);
+  v1::ListDeadLettersRequest rest;
+  rest.set_page_token(first->next_page_token());
+  auto second = List(rest);
+  ASSERT_TRUE(second.ok());
+  EXPECT_THAT(Positions(*second), UnorderedElementsAre("1/1", "0/2"));
+  EXPECT_TRUE(second->next_page_token().empty());
+}
+
+TEST_F(ListDeadLettersTest, NothingReadBeforeTheDeadlineIsUnavailable) {
+  dlq_.CutAfter(0);
+  EXPECT_EQ(List({}).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(ListDeadLettersTest, BadNamesAndMissingTopics) {
+  v1::ListDeadLettersRequest request;
+  request.set_topic("nope.dlq");
+  EXPECT_EQ(List(request).status().code(), absl::StatusCode::kNotFound);
+  request.set_topic("bad topic");
+  EXPECT_EQ(List(request).status().code(), absl::StatusCode::kInvalidArgument);
+  request.set_topic("");
+  request.set_session_id("no spaces");
+  EXPECT_EQ(List(request).status().code(), absl::StatusCode::kInvalidArgument);
+  dlq_.Fail(absl::UnavailableError("no broker"));
+  EXPECT_EQ(List({}).status().code(), absl::StatusCode::kUnavailable);
+}
+
+// ---------------------------------------------------------------------------
+// GetSession
+
+class FakeSessionDatabase final : public SessionDatabase {
+ public:
+  absl::StatusOr<std::optional<SessionFacts>> ReadSession(const std::string& id) override {
+    if (!status.ok()) return status;
+    auto it = sessions.find(id);
+    if (it == sessions.end()) return std::optional<SessionFacts>();
+    return std::optional<SessionFacts>(it->second);
+  }
+  std::map<std::string, SessionFacts> sessions;
+  absl::Status status;
+};
+
+TEST(GetSessionTest, MapsTheFactsOfASession) {
+  FakeKafkaAdmin admin;
+  FakeSessionDatabase database;
+  SessionFacts facts;
+  facts.project_id = "demo-project";
+  facts.has_rows = true;
+  facts.quarantined = true;
+  facts.quarantine_reason = "invalid_record";
+  facts.quarantined_at = absl::FromUnixMillis(1700000000500);
+  facts.payloads = 3;
+  facts.highest_payload_id = 6;
+  facts.gaps = {{2, 3}, {5, 5}};
+  facts.stored_bytes = 999;
+  facts.first_received = absl::FromUnixMillis(1700000000000);
+  facts.last_received = absl::FromUnixMillis(1700000000100);
+  database.sessions["p.q"] = facts;
+  facts.quarantined = false;
+  database.sessions["p.a"] = facts;
+  facts.has_rows = false;
+  database.sessions["p.u"] = facts;
+  BrokerProxyCore core(BrokerProxyCoreOptions{}, admin, nullptr, nullptr, &database);
+
+  v1::GetSessionRequest request;
+  request.set_session_id("p.q");
+  auto q = core.GetSession(request);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->status(), "quarantined");
+  EXPECT_EQ(q->quarantine_reason(), "invalid_record");
+  EXPECT_EQ(q->quarantined_at_unix_ms(), 1700000000500);
+  EXPECT_EQ(q->project_id(), "demo-project");
+  EXPECT_EQ(q->payloads(), 3);
+  EXPECT_EQ(q->highest_payload_id(), 6u);
+  ASSERT_EQ(q->gaps_size(), 2);
+  EXPECT_EQ(q->gaps(0).from_payload_id(), 2u);
+  EXPECT_EQ(q->gaps(0).to_payload_id(), 3u);
+  EXPECT_EQ(q->stored_bytes(), 999);
+  EXPECT_EQ(q->first_received_unix_ms(), 1700000000000);
+  EXPECT_EQ(q->last_received_unix_ms(), 1700000000100);
+
+  request.set_session_id("p.a");
+  EXPECT_EQ(core.GetSession(request)->status(), "active");
+  EXPECT_EQ(core.GetSession(request)->quarantined_at_unix_ms(), 0);
+  request.set_session_id("p.u");
+  EXPECT_EQ(core.GetSession(request)->status(), "unknown");
+
+  request.set_session_id("p.never");
+  auto missing = core.GetSession(request);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(missing.status().message(), HasSubstr("never seen"));
+  for (const std::string& bad : std::vector<std::string>{"", "a b", "x/y", std::string(201, 'a')}) {
+    request.set_session_id(bad);
+    EXPECT_EQ(core.GetSession(request).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  database.status = absl::UnavailableError("down");
+  request.set_session_id("p.a");
+  EXPECT_EQ(core.GetSession(request).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(GetSessionTest, WithoutADatabaseIsUnavailable) {
+  FakeKafkaAdmin admin;
+  BrokerProxyCore core(BrokerProxyCoreOptions{}, admin, nullptr);
+  v1::GetSessionRequest request;
+  request.set_session_id("p.a");
+  auto answer = core.GetSession(request);
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(answer.status().message(), HasSubstr("started without --pg_dsn"));
 }
 
 }  // namespace

@@ -28,6 +28,8 @@ struct BrokerProxyServer::Parts {
   std::optional<OperatorTokens> tokens;
   std::unique_ptr<KafkaAdmin> admin;
   std::unique_ptr<DatabaseOffsets> database;
+  std::unique_ptr<DeadLetterSource> dead_letters;
+  std::unique_ptr<SessionDatabase> sessions;
   std::unique_ptr<BrokerProxyCore> core;
   std::unique_ptr<BrokerProxyService> service;
   std::unique_ptr<grpc::Server> server;
@@ -67,7 +69,8 @@ absl::Status ValidateBrokerProxyOptions(const BrokerProxyOptions& options) {
 
 absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
     const BrokerProxyOptions& options, std::unique_ptr<KafkaAdmin> admin,
-    std::unique_ptr<DatabaseOffsets> database) {
+    std::unique_ptr<DatabaseOffsets> database, std::unique_ptr<DeadLetterSource> dead_letters,
+    std::unique_ptr<SessionDatabase> sessions) {
   if (absl::Status status = ValidateBrokerProxyOptions(options); !status.ok()) return status;
   auto server = std::unique_ptr<BrokerProxyServer>(new BrokerProxyServer());
   Parts& parts = *(server->parts_ = std::make_unique<Parts>());
@@ -92,7 +95,17 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
     database = CreatePgDatabaseOffsets(options.pg_dsn, options.admin_timeout);
   }
   parts.database = std::move(database);
-  parts.core = std::make_unique<BrokerProxyCore>(options.core, *parts.admin, parts.database.get());
+  if (dead_letters == nullptr) dead_letters = CreateKafkaDeadLetterSource(options.kafka_bootstrap);
+  parts.dead_letters = std::move(dead_letters);
+  if (sessions == nullptr && !options.pg_dsn.empty()) {
+    sessions = CreatePgSessionDatabase(options.pg_dsn, options.admin_timeout);
+  }
+  parts.sessions = std::move(sessions);
+  BrokerProxyCoreOptions core_options = options.core;
+  core_options.admin_timeout = options.admin_timeout;
+  parts.core = std::make_unique<BrokerProxyCore>(std::move(core_options), *parts.admin,
+                                                 parts.database.get(), parts.dead_letters.get(),
+                                                 parts.sessions.get());
   parts.service = std::make_unique<BrokerProxyService>(*parts.core, *parts.tokens, *parts.metrics);
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -12,6 +12,8 @@
 #include "absl/time/time.h"
 #include "services/broker_proxy/broker_proxy_core.h"
 #include "services/broker_proxy/database_offsets.h"
+#include "services/broker_proxy/dead_letter_source.h"
+#include "services/broker_proxy/session_database.h"
 #include "services/common/kafka/kafka_admin.h"
 
 namespace ingest {
@@ -20,7 +22,8 @@ struct BrokerProxyOptions {
   std::string grpc_address = "127.0.0.1:0";
   std::string metrics_address = "127.0.0.1:0";
   std::string kafka_bootstrap;
-  // The worker's database (consumer_offsets); empty: lag without it.
+  // The worker's database (consumer_offsets, sessions); empty: lag without
+  // it, and GetSession is UNAVAILABLE.
   std::string pg_dsn;
   std::string operator_token_file;
   // Bound on each Kafka admin request and each database query.
@@ -35,11 +38,15 @@ absl::Status ValidateBrokerProxyOptions(const BrokerProxyOptions& options);
 class BrokerProxyServer {
  public:
   // Listens at once; health is SERVING once listening (Kafka trouble is
-  // answered per call with UNAVAILABLE). `admin` and `database` replace the
-  // librdkafka / libpq implementations (tests); null = the real ones.
+  // answered per call with UNAVAILABLE). `admin`, `database`,
+  // `dead_letters` and `sessions` replace the librdkafka / libpq
+  // implementations (tests); null = the real ones (the libpq ones only with
+  // a --pg_dsn).
   static absl::StatusOr<std::unique_ptr<BrokerProxyServer>> Start(
       const BrokerProxyOptions& options, std::unique_ptr<KafkaAdmin> admin = nullptr,
-      std::unique_ptr<DatabaseOffsets> database = nullptr);
+      std::unique_ptr<DatabaseOffsets> database = nullptr,
+      std::unique_ptr<DeadLetterSource> dead_letters = nullptr,
+      std::unique_ptr<SessionDatabase> sessions = nullptr);
   ~BrokerProxyServer();
 
   // NOT_SERVING, stop accepting, let in-flight calls finish (up to the grace

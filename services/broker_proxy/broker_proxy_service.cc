@@ -1,5 +1,8 @@
 #include "services/broker_proxy/broker_proxy_service.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/logging/log.h"
@@ -115,9 +118,18 @@ grpc::ServerUnaryReactor* BrokerProxyService::GetConsumerLag(
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::ListDeadLetters(
-    grpc::CallbackServerContext* context, const v1::ListDeadLettersRequest*,
-    v1::ListDeadLettersResponse*) {
-  return NotBuilt(context, "ListDeadLetters");
+    grpc::CallbackServerContext* context, const v1::ListDeadLettersRequest* request,
+    v1::ListDeadLettersResponse* response) {
+  // Reading stops at the admin timeout, or early enough to answer within
+  // the caller's deadline (what was read then comes with a page token).
+  absl::Time deadline = absl::Now() + core_.options().admin_timeout;
+  const auto client_deadline = context->deadline();
+  if (client_deadline < std::chrono::system_clock::now() + std::chrono::hours(24 * 365)) {
+    deadline = std::min(deadline, absl::FromChrono(client_deadline) - absl::Milliseconds(500));
+  }
+  return Handle(context, "ListDeadLetters", response, [this, request, deadline] {
+    return core_.ListDeadLetters(*request, deadline);
+  });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::RedriveSession(
@@ -139,9 +151,10 @@ grpc::ServerUnaryReactor* BrokerProxyService::ResetOffsets(grpc::CallbackServerC
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::GetSession(grpc::CallbackServerContext* context,
-                                                         const v1::GetSessionRequest*,
-                                                         v1::GetSessionResponse*) {
-  return NotBuilt(context, "GetSession");
+                                                         const v1::GetSessionRequest* request,
+                                                         v1::GetSessionResponse* response) {
+  return Handle(context, "GetSession", response,
+                [this, request] { return core_.GetSession(*request); });
 }
 
 }  // namespace ingest

@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -105,6 +106,77 @@ absl::StatusOr<std::vector<TopicRecord>> ReadTopicFromStart(const std::string& b
     // Other errors (a broker restarting) are retried by librdkafka.
   }
   return records;
+}
+
+absl::StatusOr<TopicScanEnd> ScanTopic(const std::string& bootstrap_servers,
+                                       const std::string& topic,
+                                       const std::map<int32_t, int64_t>& from, absl::Time deadline,
+                                       absl::FunctionRef<bool(const TopicRecord&)> visit) {
+  absl::StatusOr<std::vector<PartitionReplicas>> partitions =
+      DescribePartitions(bootstrap_servers, topic, std::max(deadline - absl::Now(), absl::Milliseconds(1)));
+  if (!partitions.ok()) return partitions.status();
+
+  // No group: partitions are assigned explicitly and nothing is committed.
+  // An offset below the log start (retention deleted it) restarts from the
+  // log start, never from the end.
+  auto conf = MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
+                               {"group.id", "ingest-topic-reader"},
+                               {"enable.auto.commit", "false"},
+                               {"auto.offset.reset", "earliest"},
+                               {"enable.partition.eof", "true"}});
+  if (!conf.ok()) return conf.status();
+  InstallRdKafkaLogging(conf->get());
+  char error[512];
+  std::unique_ptr<rd_kafka_t, ConsumerDeleter> rk(
+      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
+  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat("topic scan: ", error));
+  conf->release();
+  rd_kafka_poll_set_consumer(rk.get());
+
+  TopicScanEnd end;
+  rd_kafka_topic_partition_list_t* assignment =
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size()));
+  for (const PartitionReplicas& partition : *partitions) {
+    auto it = from.find(partition.partition);
+    const int64_t start = it != from.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(assignment, topic.c_str(), partition.partition)->offset =
+        start;
+    end.next[partition.partition] = start;
+  }
+  const rd_kafka_resp_err_t assigned = rd_kafka_assign(rk.get(), assignment);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::InternalError(absl::StrCat("assign ", topic, ": ", rd_kafka_err2str(assigned)));
+  }
+
+  std::set<int32_t> at_end;
+  while (absl::Now() < deadline) {
+    if (at_end.size() == partitions->size()) {
+      end.at_end = true;
+      break;
+    }
+    const int wait_ms = static_cast<int>(
+        std::clamp<int64_t>(absl::ToInt64Milliseconds(deadline - absl::Now()), 1, 100));
+    std::unique_ptr<rd_kafka_message_t, MessageDeleter> message(
+        rd_kafka_consumer_poll(rk.get(), wait_ms));
+    if (message == nullptr) continue;
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      at_end.insert(message->partition);
+      // The end offset: where a later scan of this partition resumes.
+      if (message->offset >= 0) end.next[message->partition] = message->offset;
+    } else if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      at_end.erase(message->partition);
+      const TopicRecord record = ToRecord(*message);
+      ++end.visited;
+      end.next[record.partition] = record.offset + 1;
+      if (!visit(record)) {
+        end.stopped = true;
+        break;
+      }
+    }
+    // Other errors (a broker restarting) are retried by librdkafka.
+  }
+  return end;
 }
 
 }  // namespace ingest
