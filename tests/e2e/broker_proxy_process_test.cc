@@ -1,5 +1,6 @@
 // The real broker_proxy binary against the mock_kafka process: health,
-// authentication, DescribeTopic of a topic the mock created, SIGTERM.
+// authentication, DescribeTopic of a topic the mock created, ListDeadLetters
+// of an empty topic, GetSession without a database, SIGTERM.
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -85,6 +86,26 @@ TEST_F(BrokerProxyProcessTest, ServesAuthenticatesDescribesAndStopsOnSigterm) {
   EXPECT_EQ(lag.partitions_size(), 3);
   EXPECT_EQ(lag.total_lag(), 0);
   EXPECT_EQ(lag.group_state().rfind("Unknown", 0), 0u) << "the mock cannot describe groups";
+
+  // ScanTopic for real: an empty topic reads to its end at once.
+  v1::ListDeadLettersRequest list;
+  list.set_topic("ingest.tasks");
+  v1::ListDeadLettersResponse letters;
+  status = stub_->ListDeadLetters(Context().get(), list, &letters);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(letters.letters_size(), 0);
+  EXPECT_EQ(letters.next_page_token(), "");
+  list.set_page_token("not-a-token!");
+  EXPECT_EQ(stub_->ListDeadLetters(Context().get(), list, &letters).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::GetSessionRequest session;
+  session.set_session_id("demo-project.s1");
+  v1::GetSessionResponse session_response;
+  status = stub_->GetSession(Context().get(), session, &session_response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(status.error_message().find("started without --pg_dsn"), std::string::npos)
+      << status.error_message();
 
   EXPECT_EQ(proxy_->Stop(SIGTERM, absl::Seconds(15)), std::optional<int>(0));
 }
