@@ -47,6 +47,28 @@ TopicRecord ToRecord(const rd_kafka_message_t& message) {
   return record;
 }
 
+using ReaderHandle = std::unique_ptr<rd_kafka_t, ConsumerDeleter>;
+
+// A consumer for explicitly assigned partitions: no group membership and
+// nothing committed. An offset below the log start (retention deleted it)
+// restarts from the log start, never from the end.
+absl::StatusOr<ReaderHandle> NewReader(const std::string& bootstrap_servers,
+                                       absl::string_view label) {
+  auto conf = MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
+                               {"group.id", "ingest-topic-reader"},
+                               {"enable.auto.commit", "false"},
+                               {"auto.offset.reset", "earliest"},
+                               {"enable.partition.eof", "true"}});
+  if (!conf.ok()) return conf.status();
+  InstallRdKafkaLogging(conf->get());
+  char error[512];
+  ReaderHandle rk(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
+  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat(label, ": ", error));
+  conf->release();
+  rd_kafka_poll_set_consumer(rk.get());
+  return rk;
+}
+
 }  // namespace
 
 std::string TopicRecord::Header(absl::string_view name) const {
@@ -63,19 +85,9 @@ absl::StatusOr<std::vector<TopicRecord>> ReadTopicFromStart(const std::string& b
       DescribePartitions(bootstrap_servers, topic, options.timeout);
   if (!partitions.ok()) return partitions.status();
 
-  // No group: partitions are assigned explicitly and nothing is committed.
-  auto conf = MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
-                               {"group.id", "ingest-topic-reader"},
-                               {"enable.auto.commit", "false"},
-                               {"enable.partition.eof", "true"}});
-  if (!conf.ok()) return conf.status();
-  InstallRdKafkaLogging(conf->get());
-  char error[512];
-  std::unique_ptr<rd_kafka_t, ConsumerDeleter> rk(
-      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
-  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat("topic reader: ", error));
-  conf->release();
-  rd_kafka_poll_set_consumer(rk.get());
+  absl::StatusOr<ReaderHandle> reader = NewReader(bootstrap_servers, "topic reader");
+  if (!reader.ok()) return reader.status();
+  const ReaderHandle rk = std::move(*reader);
 
   rd_kafka_topic_partition_list_t* assignment =
       rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size()));
@@ -116,22 +128,9 @@ absl::StatusOr<TopicScanEnd> ScanTopic(const std::string& bootstrap_servers,
       DescribePartitions(bootstrap_servers, topic, std::max(deadline - absl::Now(), absl::Milliseconds(1)));
   if (!partitions.ok()) return partitions.status();
 
-  // No group: partitions are assigned explicitly and nothing is committed.
-  // An offset below the log start (retention deleted it) restarts from the
-  // log start, never from the end.
-  auto conf = MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
-                               {"group.id", "ingest-topic-reader"},
-                               {"enable.auto.commit", "false"},
-                               {"auto.offset.reset", "earliest"},
-                               {"enable.partition.eof", "true"}});
-  if (!conf.ok()) return conf.status();
-  InstallRdKafkaLogging(conf->get());
-  char error[512];
-  std::unique_ptr<rd_kafka_t, ConsumerDeleter> rk(
-      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
-  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat("topic scan: ", error));
-  conf->release();
-  rd_kafka_poll_set_consumer(rk.get());
+  absl::StatusOr<ReaderHandle> reader = NewReader(bootstrap_servers, "topic scan");
+  if (!reader.ok()) return reader.status();
+  const ReaderHandle rk = std::move(*reader);
 
   TopicScanEnd end;
   rd_kafka_topic_partition_list_t* assignment =
