@@ -438,6 +438,117 @@ absl::StatusOr<v1::GetConsumerLagResponse> BrokerProxyCore::GetConsumerLag(
   return response;
 }
 
+absl::StatusOr<v1::ResetOffsetsResponse> BrokerProxyCore::ResetOffsets(
+    const v1::ResetOffsetsRequest& request, const std::string& operator_id) {
+  const std::string topic = request.topic().empty() ? options_.default_topic : request.topic();
+  const std::string group = request.group().empty() ? options_.default_group : request.group();
+  if (absl::Status status = ValidateTopicName(topic); !status.ok()) return status;
+  if (group.size() > 255 || absl::StrContains(group, '\0')) {
+    return absl::InvalidArgumentError("group must be at most 255 characters");
+  }
+  std::string target;
+  switch (request.to_case()) {
+    case v1::ResetOffsetsRequest::kEarliest:
+      target = "earliest";
+      break;
+    case v1::ResetOffsetsRequest::kLatest:
+      target = "latest";
+      break;
+    case v1::ResetOffsetsRequest::kUnixMs:
+      if (request.unix_ms() < 0) {
+        return absl::InvalidArgumentError("unix_ms must be a time since 1970 (>= 0)");
+      }
+      target = absl::FormatTime(absl::RFC3339_full, absl::FromUnixMillis(request.unix_ms()),
+                                absl::UTCTimeZone());
+      break;
+    case v1::ResetOffsetsRequest::TO_NOT_SET:
+      return absl::InvalidArgumentError("set where to reset to: earliest, latest or unix_ms");
+  }
+  if (database_ == nullptr) {
+    return absl::UnavailableError(
+        "ResetOffsets needs the worker's database (start broker-proxy with --pg_dsn): the worker "
+        "resumes from it, so Kafka's offsets alone would change nothing");
+  }
+  // Only a group nobody consumes in may move: a member would keep (and
+  // commit) its own positions.
+  absl::StatusOr<GroupDescription> described = admin_.DescribeGroup(group);
+  if (!described.ok()) return described.status();
+  if (!described->members.empty() || (described->state != "Empty" && described->state != "Dead")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "stop the workers first: ", described->members.size(), " members in group ", group,
+        " (state ", described->state, "; it must be Empty or Dead)"));
+  }
+  absl::StatusOr<std::vector<PartitionReplicas>> partitions = admin_.DescribePartitions(topic);
+  if (partitions.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
+  }
+  if (!partitions.ok()) return partitions.status();
+  std::vector<int32_t> ids;
+  for (const PartitionReplicas& p : *partitions) ids.push_back(p.partition);
+  absl::StatusOr<std::vector<PartitionWatermarks>> marks = admin_.QueryWatermarks(topic, ids);
+  if (!marks.ok()) return marks.status();
+  std::map<int32_t, int64_t> at_time;
+  if (request.to_case() == v1::ResetOffsetsRequest::kUnixMs) {
+    absl::StatusOr<std::map<int32_t, int64_t>> found =
+        admin_.OffsetsForTime(topic, ids, absl::FromUnixMillis(request.unix_ms()));
+    if (!found.ok()) return found.status();
+    at_time = *std::move(found);
+  }
+  absl::StatusOr<std::map<int32_t, int64_t>> stored = database_->NextOffsets(topic);
+  if (!stored.ok()) return stored.status();
+
+  v1::ResetOffsetsResponse response;
+  std::map<int32_t, int64_t> targets;
+  for (const PartitionWatermarks& m : *marks) {
+    int64_t to = m.high;
+    if (request.to_case() == v1::ResetOffsetsRequest::kEarliest) {
+      to = m.low;
+    } else if (request.to_case() == v1::ResetOffsetsRequest::kUnixMs) {
+      auto it = at_time.find(m.partition);
+      // No record that recent: the end of the log.
+      if (it != at_time.end() && it->second >= 0) to = std::clamp(it->second, m.low, m.high);
+    }
+    auto db = stored->find(m.partition);
+    v1::OffsetChange* change = response.add_changes();
+    change->set_partition(m.partition);
+    change->set_from_offset(db != stored->end() ? db->second : -1);
+    change->set_to_offset(to);
+    targets[m.partition] = to;
+  }
+  if (request.dry_run()) {
+    response.set_applied(false);
+    return response;
+  }
+  if (absl::Status written = database_->SetNextOffsets(topic, targets); !written.ok()) {
+    return absl::Status(written.code(),
+                        absl::StrCat("nothing was reset (the database refused first): ",
+                                     written.message()));
+  }
+  if (absl::Status altered = admin_.AlterCommittedOffsets(group, topic, targets);
+      !altered.ok()) {
+    log::Warn("broker_proxy.offsets_reset_partial",
+              {{"operator", operator_id}, {"group", group}, {"topic", topic}, {"to", target},
+               {"error", std::string(altered.message())}});
+    return absl::Status(
+        altered.code(),
+        absl::StrCat("the database's offsets were reset (the worker resumes from them), but "
+                     "Kafka's committed offsets of group ", group,
+                     " were not; run the reset again: ", altered.message()));
+  }
+  response.set_applied(true);
+  log::Info("broker_proxy.offsets_reset",
+            {{"operator", operator_id},
+             {"group", group},
+             {"topic", topic},
+             {"to", target},
+             {"changes", absl::StrJoin(response.changes(), ",",
+                                       [](std::string* out, const v1::OffsetChange& c) {
+                                         absl::StrAppend(out, c.partition(), ":", c.from_offset(),
+                                                         "->", c.to_offset());
+                                       })}});
+  return response;
+}
+
 absl::StatusOr<v1::ListDeadLettersResponse> BrokerProxyCore::ListDeadLetters(
     const v1::ListDeadLettersRequest& request, absl::Time deadline) {
   const std::string topic =

@@ -55,8 +55,8 @@ inline constexpr int32_t kMaxDeadLetterLimit = 10000;
 class BrokerProxyCore {
  public:
   // Collaborators must outlive the core. `database` and `sessions` are null
-  // without --pg_dsn: GetConsumerLag then reports no database offsets and
-  // GetSession is UNAVAILABLE. `dead_letters` null: ListDeadLetters is
+  // without --pg_dsn: GetConsumerLag then reports no database offsets;
+  // GetSession and ResetOffsets are UNAVAILABLE. `dead_letters` null: ListDeadLetters is
   // UNAVAILABLE.
   BrokerProxyCore(BrokerProxyCoreOptions options, KafkaAdmin& admin, DatabaseOffsets* database,
                   DeadLetterSource* dead_letters = nullptr, SessionDatabase* sessions = nullptr)
@@ -79,6 +79,26 @@ class BrokerProxyCore {
   // bad limit, filter or token; NOT_FOUND for a missing topic.
   absl::StatusOr<v1::ListDeadLettersResponse> ListDeadLetters(
       const v1::ListDeadLettersRequest& request, absl::Time deadline);
+
+  // Moves `group`'s position in `topic` to the earliest or latest retained
+  // offset, or to the first record at or after a time (past the end: the
+  // high watermark), in both stores: the database's consumer_offsets (where
+  // the worker resumes from) and Kafka's committed offsets (a mirror).
+  // Each change's from_offset is the database's next offset (-1: none).
+  // A dry run answers the changes and writes nothing.
+  //   INVALID_ARGUMENT     no target, a negative time, a bad name
+  //   FAILED_PRECONDITION  the group has members (its state is not Empty
+  //                        or Dead): stop the workers first
+  //   NOT_FOUND            no such topic
+  //   UNAVAILABLE          without a database (--pg_dsn), or a store did
+  //                        not answer
+  // The database is written first (one transaction), then Kafka: if Kafka
+  // then fails, the worker already resumes from the new offsets and only
+  // Kafka's mirror is stale; the error says so, and repeating the call is
+  // safe. `operator_id` names who asked, for the log line of an applied
+  // reset.
+  absl::StatusOr<v1::ResetOffsetsResponse> ResetOffsets(const v1::ResetOffsetsRequest& request,
+                                                        const std::string& operator_id);
 
   // What the worker's tables hold of a session. INVALID_ARGUMENT for a
   // malformed id, NOT_FOUND if no table mentions it, UNAVAILABLE without a

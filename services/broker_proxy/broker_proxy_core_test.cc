@@ -1,5 +1,7 @@
 #include "services/broker_proxy/broker_proxy_core.h"
 
+#include <tuple>
+
 #include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -28,8 +30,17 @@ class FakeDatabase final : public DatabaseOffsets {
     if (!status.ok()) return status;
     return offsets;
   }
+  absl::Status SetNextOffsets(const std::string&,
+                              const std::map<int32_t, int64_t>& next) override {
+    ++writes;
+    if (!write_status.ok()) return write_status;
+    for (const auto& [p, offset] : next) offsets[p] = offset;
+    return absl::OkStatus();
+  }
   std::map<int32_t, int64_t> offsets;
   absl::Status status;
+  absl::Status write_status;
+  int writes = 0;
 };
 
 class BrokerProxyCoreTest : public ::testing::Test {
@@ -537,6 +548,176 @@ TEST(GetSessionTest, WithoutADatabaseIsUnavailable) {
   EXPECT_EQ(answer.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(answer.status().message(), HasSubstr("started without --pg_dsn"));
 }
+
+// ResetOffsets: a topic of 3 partitions holding offsets 10..49 (low 10,
+// high 50), the database at 20/30/-, Kafka's mirror at 20/30/-; the group
+// stopped (Empty, no members).
+class ResetOffsetsTest : public BrokerProxyCoreTest {
+ protected:
+  void SetUp() override {
+    admin_.AddTopic("ingest.tasks", 3, 1, kSafeConfigs);
+    absl::MutexLock lock(&admin_.mutex_);
+    for (auto& marks : admin_.topics_["ingest.tasks"].watermarks) marks = {marks.partition, 10, 50};
+    admin_.committed_ = {{0, 20}, {1, 30}};
+    admin_.group_.state = "Empty";
+    database_.offsets = {{0, 20}, {1, 30}};
+  }
+  static v1::ResetOffsetsRequest Latest(bool dry_run) {
+    v1::ResetOffsetsRequest request;
+    request.set_latest(true);
+    request.set_dry_run(dry_run);
+    return request;
+  }
+  static std::vector<std::tuple<int32_t, int64_t, int64_t>> Changes(
+      const v1::ResetOffsetsResponse& response) {
+    std::vector<std::tuple<int32_t, int64_t, int64_t>> changes;
+    for (const auto& c : response.changes()) {
+      changes.emplace_back(c.partition(), c.from_offset(), c.to_offset());
+    }
+    return changes;
+  }
+  std::map<int32_t, int64_t> Committed() {
+    absl::MutexLock lock(&admin_.mutex_);
+    return admin_.committed_;
+  }
+};
+
+using Change = std::tuple<int32_t, int64_t, int64_t>;
+
+TEST_F(ResetOffsetsTest, RefusedWhileTheGroupHasMembers) {
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.group_.state = "Stable";
+    admin_.group_.members = {GroupMember{.member_id = "w-1"}, GroupMember{.member_id = "w-2"}};
+  }
+
+  auto response = core_.ResetOffsets(Latest(false), "op");
+
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(response.status().message(), HasSubstr("stop the workers first: 2 members"));
+  EXPECT_EQ(database_.writes, 0);
+  EXPECT_THAT(Committed(), ElementsAre(Pair(0, 20), Pair(1, 30)));
+}
+
+TEST_F(ResetOffsetsTest, RefusedWhileTheGroupRebalancesEvenWithoutMembersListed) {
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.group_.state = "PreparingRebalance";
+  }
+  EXPECT_EQ(core_.ResetOffsets(Latest(false), "op").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(database_.writes, 0);
+}
+
+TEST_F(ResetOffsetsTest, ADryRunAnswersTheChangesAndWritesNothing) {
+  auto response = core_.ResetOffsets(Latest(true), "op");
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_FALSE(response->applied());
+  EXPECT_THAT(Changes(*response),
+              ElementsAre(Change{0, 20, 50}, Change{1, 30, 50}, Change{2, -1, 50}));
+  EXPECT_EQ(database_.writes, 0);
+  EXPECT_THAT(database_.offsets, ElementsAre(Pair(0, 20), Pair(1, 30)));
+  absl::MutexLock lock(&admin_.mutex_);
+  EXPECT_EQ(admin_.alter_calls_, 0);
+}
+
+TEST_F(ResetOffsetsTest, LatestWritesBothStores) {
+  auto response = core_.ResetOffsets(Latest(false), "op");
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_TRUE(response->applied());
+  EXPECT_THAT(database_.offsets, ElementsAre(Pair(0, 50), Pair(1, 50), Pair(2, 50)));
+  EXPECT_THAT(Committed(), ElementsAre(Pair(0, 50), Pair(1, 50), Pair(2, 50)));
+  // The lag the operator then sees is 0.
+  auto lag = core_.GetConsumerLag({}, absl::Now());
+  ASSERT_TRUE(lag.ok()) << lag.status();
+  EXPECT_EQ(lag->total_lag(), 0);
+}
+
+TEST_F(ResetOffsetsTest, EarliestIsEachPartitionsLowWatermark) {
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.topics_["ingest.tasks"].watermarks[2] = {2, 40, 50};
+  }
+  v1::ResetOffsetsRequest request;
+  request.set_earliest(true);
+
+  auto response = core_.ResetOffsets(request, "op");
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_THAT(Changes(*response),
+              ElementsAre(Change{0, 20, 10}, Change{1, 30, 10}, Change{2, -1, 40}));
+  EXPECT_THAT(database_.offsets, ElementsAre(Pair(0, 10), Pair(1, 10), Pair(2, 40)));
+  EXPECT_THAT(Committed(), ElementsAre(Pair(0, 10), Pair(1, 10), Pair(2, 40)));
+}
+
+TEST_F(ResetOffsetsTest, ATimeMapsToTheFirstRecordAtOrAfterItAndPastTheEndToTheHighWatermark) {
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.timestamps_[{0, 12}] = t0 - absl::Minutes(1);
+    admin_.timestamps_[{0, 13}] = t0;
+    admin_.timestamps_[{0, 14}] = t0 + absl::Minutes(1);
+    admin_.timestamps_[{1, 44}] = t0 + absl::Hours(1);
+    admin_.timestamps_[{2, 11}] = t0 - absl::Hours(1);  // nothing as recent: the end
+  }
+  v1::ResetOffsetsRequest request;
+  request.set_unix_ms(absl::ToUnixMillis(t0));
+
+  auto response = core_.ResetOffsets(request, "op");
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_THAT(Changes(*response),
+              ElementsAre(Change{0, 20, 13}, Change{1, 30, 44}, Change{2, -1, 50}));
+  EXPECT_THAT(database_.offsets, ElementsAre(Pair(0, 13), Pair(1, 44), Pair(2, 50)));
+}
+
+TEST_F(ResetOffsetsTest, WithoutATargetIsInvalidAndTouchesNothing) {
+  v1::ResetOffsetsRequest request;
+  request.set_dry_run(false);
+
+  EXPECT_EQ(core_.ResetOffsets(request, "op").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  request.set_unix_ms(-5);
+  EXPECT_EQ(core_.ResetOffsets(request, "op").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(database_.writes, 0);
+}
+
+TEST_F(ResetOffsetsTest, ADatabaseFailureChangesNothingInKafka) {
+  database_.write_status = absl::UnavailableError("connection refused");
+
+  auto response = core_.ResetOffsets(Latest(false), "op");
+
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(), HasSubstr("nothing was reset"));
+  EXPECT_THAT(Committed(), ElementsAre(Pair(0, 20), Pair(1, 30)));
+}
+
+TEST_F(ResetOffsetsTest, AKafkaFailureAfterTheDatabaseSaysWhatWasReset) {
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.alter_status_ = absl::FailedPreconditionError("GROUP_SUBSCRIBED_TO_TOPIC");
+  }
+
+  auto response = core_.ResetOffsets(Latest(false), "op");
+
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(response.status().message(), HasSubstr("the database's offsets were reset"));
+  EXPECT_THAT(database_.offsets, ElementsAre(Pair(0, 50), Pair(1, 50), Pair(2, 50)));
+}
+
+TEST_F(ResetOffsetsTest, UnknownTopicIsNotFoundAndNoDatabaseIsUnavailable) {
+  v1::ResetOffsetsRequest request = Latest(false);
+  request.set_topic("missing");
+  EXPECT_EQ(core_.ResetOffsets(request, "op").status().code(), absl::StatusCode::kNotFound);
+
+  BrokerProxyCore without_database(BrokerProxyCoreOptions{}, admin_, nullptr);
+  EXPECT_EQ(without_database.ResetOffsets(Latest(true), "op").status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
 
 }  // namespace
 }  // namespace ingest

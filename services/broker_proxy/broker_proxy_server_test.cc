@@ -95,10 +95,16 @@ TEST_F(BrokerProxyServerTest, CoreErrorsKeepTheirCodeAndMessage) {
 }
 
 TEST_F(BrokerProxyServerTest, RpcsNotBuiltYetAreUnimplemented) {
-  v1::ResetOffsetsResponse response;
-  grpc::Status status = stub_->ResetOffsets(Context().get(), {}, &response);
+  v1::ReplaySessionResponse response;
+  grpc::Status status = stub_->ReplaySession(Context().get(), {}, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_THAT(status.error_message(), HasSubstr("not built yet (issue 7)"));
+}
+
+TEST_F(BrokerProxyServerTest, ResetOffsetsWithoutATargetIsInvalid) {
+  v1::ResetOffsetsResponse response;
+  grpc::Status status = stub_->ResetOffsets(Context().get(), {}, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(BrokerProxyServerTest, ShutdownTurnsHealthNotServingAndIsIdempotent) {

@@ -4,7 +4,9 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "services/common/crypto/sha256.h"
 #include "services/common/logging/log.h"
 #include "services/common/status/grpc_status.h"
 
@@ -15,6 +17,14 @@ std::string Authorization(const grpc::CallbackServerContext& context) {
   auto it = context.client_metadata().find("authorization");
   if (it == context.client_metadata().end()) return "";
   return std::string(it->second.data(), it->second.size());
+}
+
+// Who called, for the log of a change: "sha256:" and the first 12 hex
+// digits of the token's digest (never the token).
+std::string OperatorId(absl::string_view authorization) {
+  absl::string_view token = authorization;
+  if (!absl::ConsumePrefix(&token, "Bearer ")) absl::ConsumePrefix(&token, "bearer ");
+  return absl::StrCat("sha256:", Sha256Hex(token).substr(0, 12));
 }
 
 }  // namespace
@@ -145,9 +155,13 @@ grpc::ServerUnaryReactor* BrokerProxyService::ReplaySession(
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::ResetOffsets(grpc::CallbackServerContext* context,
-                                                           const v1::ResetOffsetsRequest*,
-                                                           v1::ResetOffsetsResponse*) {
-  return NotBuilt(context, "ResetOffsets");
+                                                           const v1::ResetOffsetsRequest* request,
+                                                           v1::ResetOffsetsResponse* response) {
+  std::string operator_id = OperatorId(Authorization(*context));
+  return Handle(context, "ResetOffsets", response,
+                [this, request, operator_id = std::move(operator_id)] {
+                  return core_.ResetOffsets(*request, operator_id);
+                });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::GetSession(grpc::CallbackServerContext* context,

@@ -7,20 +7,22 @@
 namespace ingest {
 namespace {
 
+// Unconditional, unlike the worker's forward-only upsert: a reset may move
+// a partition back.
+constexpr char kSetNextOffset[] = R"sql(
+INSERT INTO consumer_offsets (topic, partition, next_offset)
+VALUES ($1, $2::integer, $3::bigint)
+ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
+)sql";
+
 class PgDatabaseOffsets final : public DatabaseOffsets {
  public:
   PgDatabaseOffsets(std::string dsn, absl::Duration timeout)
       : dsn_(std::move(dsn)), timeout_(timeout) {}
 
   absl::StatusOr<std::map<int32_t, int64_t>> NextOffsets(const std::string& topic) override {
-    auto connection = PgConnection::Connect(dsn_, timeout_);
-    if (!connection.ok()) {
-      return absl::UnavailableError(
-          absl::StrCat("PostgreSQL (the worker's offsets): ", connection.status().message()));
-    }
-    absl::Status timeout_set = (*connection)->Exec(
-        absl::StrCat("SET statement_timeout = ", absl::ToInt64Milliseconds(timeout_)));
-    if (!timeout_set.ok()) return timeout_set;
+    auto connection = Connect();
+    if (!connection.ok()) return connection.status();
     auto result = (*connection)->Query(
         "SELECT partition, next_offset FROM consumer_offsets WHERE topic = $1",
         {PgParam::Text(topic)});
@@ -40,7 +42,45 @@ class PgDatabaseOffsets final : public DatabaseOffsets {
     return offsets;
   }
 
+  absl::Status SetNextOffsets(const std::string& topic,
+                              const std::map<int32_t, int64_t>& offsets) override {
+    if (offsets.empty()) return absl::OkStatus();
+    auto connection = Connect();
+    if (!connection.ok()) return connection.status();
+    PgConnection& db = **connection;
+    if (absl::Status begun = db.Exec("BEGIN"); !begun.ok()) return begun;
+    for (const auto& [partition, offset] : offsets) {
+      auto written = db.Query(kSetNextOffset, {PgParam::Text(topic),
+                                               PgParam::Text(absl::StrCat(partition)),
+                                               PgParam::Text(absl::StrCat(offset))});
+      if (!written.ok()) {
+        (void)db.Exec("ROLLBACK");  // the connection is closed right after anyway
+        return absl::Status(written.status().code(),
+                            absl::StrCat("writing consumer_offsets of ", topic, "/", partition,
+                                         ": ", written.status().message()));
+      }
+    }
+    if (absl::Status committed = db.Exec("COMMIT"); !committed.ok()) {
+      return absl::Status(committed.code(),
+                          absl::StrCat("committing consumer_offsets: ", committed.message()));
+    }
+    return absl::OkStatus();
+  }
+
  private:
+  // A connection whose statements are bounded by the timeout.
+  absl::StatusOr<std::unique_ptr<PgConnection>> Connect() {
+    auto connection = PgConnection::Connect(dsn_, timeout_);
+    if (!connection.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("PostgreSQL (the worker's offsets): ", connection.status().message()));
+    }
+    absl::Status timeout_set = (*connection)->Exec(
+        absl::StrCat("SET statement_timeout = ", absl::ToInt64Milliseconds(timeout_)));
+    if (!timeout_set.ok()) return timeout_set;
+    return connection;
+  }
+
   const std::string dsn_;
   const absl::Duration timeout_;
 };

@@ -22,6 +22,12 @@ class DatabaseOffsets {
   // partition -> next offset to process, for every partition of `topic` the
   // worker stored one for. UNAVAILABLE when the database does not answer.
   virtual absl::StatusOr<std::map<int32_t, int64_t>> NextOffsets(const std::string& topic) = 0;
+
+  // Sets the next offset of each (topic, partition) in `offsets`, backwards
+  // too (unlike the worker, which only moves forward), in one transaction:
+  // all rows or none. UNAVAILABLE when the database does not answer.
+  virtual absl::Status SetNextOffsets(const std::string& topic,
+                                      const std::map<int32_t, int64_t>& offsets) = 0;
 };
 
 // Over libpq: one short connection per call (operator traffic is rare), both

@@ -1,7 +1,8 @@
 #pragma once
 
 // An in-memory KafkaAdmin for broker-proxy's tests: topics with partitions,
-// configs and watermarks; one group's offsets and members. Thread-safe.
+// configs and watermarks; one group's offsets and members; record
+// timestamps (for time lookups). Thread-safe.
 
 #include <map>
 #include <string>
@@ -92,6 +93,32 @@ class FakeKafkaAdmin final : public KafkaAdmin {
     description.group = group;
     return description;
   }
+  // From `timestamps_`: per partition, the lowest offset whose timestamp is
+  // at or after `time`, else -1.
+  absl::StatusOr<std::map<int32_t, int64_t>> OffsetsForTime(const std::string&,
+                                                            const std::vector<int32_t>& partitions,
+                                                            absl::Time time) override {
+    absl::MutexLock lock(&mutex_);
+    std::map<int32_t, int64_t> found;
+    for (int32_t p : partitions) {
+      found[p] = -1;
+      for (const auto& [position, stamp] : timestamps_) {
+        if (position.first == p && stamp >= time) {
+          found[p] = position.second;
+          break;  // ordered by offset
+        }
+      }
+    }
+    return found;
+  }
+  absl::Status AlterCommittedOffsets(const std::string&, const std::string&,
+                                     const std::map<int32_t, int64_t>& offsets) override {
+    absl::MutexLock lock(&mutex_);
+    ++alter_calls_;
+    if (!alter_status_.ok()) return alter_status_;
+    for (const auto& [p, offset] : offsets) committed_[p] = offset;
+    return absl::OkStatus();
+  }
   absl::StatusOr<std::map<int32_t, absl::Time>> RecordTimestamps(
       const std::string&, const std::map<int32_t, int64_t>& offsets) override {
     absl::MutexLock lock(&mutex_);
@@ -111,6 +138,8 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   std::map<std::pair<int32_t, int64_t>, absl::Time> timestamps_ ABSL_GUARDED_BY(mutex_);
   absl::Status unavailable_ ABSL_GUARDED_BY(mutex_);
   int watermark_failures_ ABSL_GUARDED_BY(mutex_) = 0;
+  absl::Status alter_status_ ABSL_GUARDED_BY(mutex_);
+  int alter_calls_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace ingest

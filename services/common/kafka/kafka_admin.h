@@ -7,7 +7,8 @@
 // Every call is bounded by the implementation's timeout; UNAVAILABLE means
 // Kafka did not answer in time, UNIMPLEMENTED that the broker lacks the API
 // (librdkafka's mock cluster has no DescribeConfigs or DescribeGroups) (retrying is safe: nothing here changes data
-// except CreateTopic, which is idempotent).
+// except CreateTopic, which is idempotent, and AlterCommittedOffsets, which
+// sets absolute offsets and so may be repeated).
 
 #include <cstdint>
 #include <map>
@@ -74,6 +75,18 @@ class KafkaAdmin {
   // The group's state and members with their assignments. A group nobody
   // ever joined answers state "Dead" (Kafka's answer) with no members.
   virtual absl::StatusOr<GroupDescription> DescribeGroup(const std::string& group) = 0;
+
+  // For each of `partitions` of `topic`, the earliest offset whose record's
+  // timestamp is at or after `time` (Kafka's ListOffsets by timestamp);
+  // -1 where no record is that recent (past the end of the log).
+  virtual absl::StatusOr<std::map<int32_t, int64_t>> OffsetsForTime(
+      const std::string& topic, const std::vector<int32_t>& partitions, absl::Time time) = 0;
+
+  // Sets `group`'s committed offsets of `topic` (partition -> offset).
+  // Kafka refuses (FAILED_PRECONDITION) while the group has members
+  // subscribed to the topic.
+  virtual absl::Status AlterCommittedOffsets(const std::string& group, const std::string& topic,
+                                             const std::map<int32_t, int64_t>& offsets) = 0;
 
   // The timestamps of the records at `offsets` (partition -> offset) of
   // `topic`, read with one short-lived consumer outside any group. A

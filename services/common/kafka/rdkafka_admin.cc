@@ -271,6 +271,73 @@ class RdKafkaAdmin final : public KafkaAdmin {
     return description;
   }
 
+  absl::StatusOr<std::map<int32_t, int64_t>> OffsetsForTime(
+      const std::string& topic, const std::vector<int32_t>& partitions, absl::Time time) override {
+    std::map<int32_t, int64_t> offsets;
+    if (partitions.empty()) return offsets;
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    const int64_t unix_ms = absl::ToUnixMillis(time);
+    for (int32_t partition : partitions) {
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = unix_ms;
+    }
+    const std::string context = absl::StrCat("offsets of ", topic, " at ", absl::FormatTime(time));
+    const rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(
+        rk_.get(), list.get(), static_cast<int>(absl::ToInt64Milliseconds(options_.timeout)));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaErrorToStatus(err, context);
+    for (int i = 0; i < list->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = list->elems[i];
+      if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return KafkaErrorToStatus(p.err, absl::StrCat(context, " (partition ", p.partition, ")"));
+      }
+      // RD_KAFKA_OFFSET_END (-1): no record that recent.
+      offsets[p.partition] = p.offset >= 0 ? p.offset : -1;
+    }
+    return offsets;
+  }
+
+  absl::Status AlterCommittedOffsets(const std::string& group, const std::string& topic,
+                                     const std::map<int32_t, int64_t>& offsets) override {
+    if (offsets.empty()) return absl::OkStatus();
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const auto& [partition, offset] : offsets) {
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+    }
+    std::unique_ptr<rd_kafka_AlterConsumerGroupOffsets_t,
+                    void (*)(rd_kafka_AlterConsumerGroupOffsets_t*)>
+        request(rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get()),
+                rd_kafka_AlterConsumerGroupOffsets_destroy);
+    const std::string context = absl::StrCat("alter committed offsets of group ", group);
+    absl::StatusOr<Event> event = Run(
+        RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT,
+        context, [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
+          rd_kafka_AlterConsumerGroupOffsets_t* requests[] = {request.get()};
+          rd_kafka_AlterConsumerGroupOffsets(rk_.get(), requests, 1, admin_options, queue);
+        });
+    if (!event.ok()) return event.status();
+    size_t count = 0;
+    const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+        rd_kafka_event_AlterConsumerGroupOffsets_result(event->get()), &count);
+    if (count != 1) return absl::InternalError(absl::StrCat(context, ": no group in the answer"));
+    if (absl::Status status = ErrorToStatus(rd_kafka_group_result_error(groups[0]), context);
+        !status.ok()) {
+      return status;
+    }
+    const rd_kafka_topic_partition_list_t* answer = rd_kafka_group_result_partitions(groups[0]);
+    for (int i = 0; answer != nullptr && i < answer->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = answer->elems[i];
+      if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      // A group that is (again) consuming the topic refuses the change.
+      const bool active = p.err == RD_KAFKA_RESP_ERR_GROUP_SUBSCRIBED_TO_TOPIC ||
+                          p.err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID ||
+                          p.err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+                          p.err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION;
+      return absl::Status(active ? absl::StatusCode::kFailedPrecondition : KafkaErrorCode(p.err),
+                          absl::StrCat(context, ", ", p.topic, "/", p.partition, ": ",
+                                       rd_kafka_err2name(p.err), ": ", rd_kafka_err2str(p.err)));
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<std::map<int32_t, absl::Time>> RecordTimestamps(
       const std::string& topic, const std::map<int32_t, int64_t>& offsets) override {
     std::map<int32_t, absl::Time> timestamps;
