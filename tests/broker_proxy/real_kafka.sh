@@ -9,10 +9,18 @@
 #   unsafe_refused      an unsafe request (min.insync.replicas >= RF) exits 3
 #                       with the finding, and creates nothing
 #   unauthenticated     a wrong operator token is refused
+#   offsets_reset_refused  while the worker runs (a member of the group),
+#                       `offsets reset --to=latest --execute` exits 3 ("stop
+#                       the workers first") and the database's offsets stay
 #   lag_worker_stopped  with the worker stopped, the lag ingestctl shows is
 #                       exactly what the gateway acknowledged meanwhile (the
 #                       payloads and each session's initialization), and the
 #                       group is Empty
+#   offsets_reset       then (worker still stopped): `--to=latest --dry_run`
+#                       lists the changes and changes nothing; `--execute`
+#                       makes the lag 0, and the database's next_offset and
+#                       Kafka's committed offset of every partition equal its
+#                       high watermark
 #
 # Usage: tests/broker_proxy/real_kafka.sh
 # Starts its own stack (`./dev up --fresh --no-build`, real Kafka) and stops
@@ -23,7 +31,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-CHECKS=(ensure_describe unsafe_refused unauthenticated lag_worker_stopped)
+CHECKS=(ensure_describe unsafe_refused unauthenticated offsets_reset_refused lag_worker_stopped
+  offsets_reset)
 declare -A VERDICT
 for check in "${CHECKS[@]}"; do VERDICT[$check]=fail; done
 STARTED=0
@@ -103,6 +112,31 @@ check_unauthenticated() {
   ((rc == 1)) && grep -q UNAUTHENTICATED "$WORK/auth.out"
 }
 
+# db_offsets: "partition:next_offset ..." of ingest.tasks in the database.
+db_offsets() {
+  psql "$PG_DSN" -At -c "SELECT string_agg(partition || ':' || next_offset, ' ' ORDER BY partition)
+    FROM consumer_offsets WHERE topic = 'ingest.tasks'"
+}
+
+# --- offsets_reset_refused ------------------------------------------------
+check_offsets_reset_refused() {
+  local members=0 deadline=$((SECONDS + 60)) before rc=0
+  # The worker joins its group shortly after start.
+  while ((SECONDS < deadline)); do
+    "$INGESTCTL" --json lag >"$WORK/lag-running.json" || return 1
+    members="$(json_field "$WORK/lag-running.json" "int(r.get('members', 0))")"
+    ((members > 0)) && break
+    sleep 0.5
+  done
+  ((members > 0)) || { say "the worker never joined its group: $(cat "$WORK/lag-running.json")"; return 1; }
+  before="$(db_offsets)"
+  "$INGESTCTL" offsets reset --to=latest --execute >"$WORK/reset-refused.out" 2>&1 || rc=$?
+  ((rc == 3)) || { say "reset with a running worker exited $rc: $(cat "$WORK/reset-refused.out")"; return 1; }
+  grep -q 'stop the workers first' "$WORK/reset-refused.out" || return 1
+  [[ "$(db_offsets)" == "$before" ]] || { say "database offsets moved: $before -> $(db_offsets)"; return 1; }
+  cat "$WORK/reset-refused.out" >&2
+}
+
 # --- lag_worker_stopped ---------------------------------------------------
 check_lag_worker_stopped() {
   local pid acked lag
@@ -119,6 +153,42 @@ check_lag_worker_stopped() {
   lag="$(json_field "$WORK/lag.json" "int(r.get('total_lag', 0)), r.get('group_state'), r.get('members', 0)")"
   # Each session's InitializeSession is a record too: 8 of them.
   [[ "$lag" == "$((acked + 8)) Empty 0" ]] || { say "lag $lag, acked $acked payloads of 8 sessions"; return 1; }
+  "$INGESTCTL" lag >&2
+}
+
+# --- offsets_reset ----------------------------------------------------------
+# After lag_worker_stopped: the worker is stopped and records are waiting.
+check_offsets_reset() {
+  local before got
+  "$INGESTCTL" --json lag >"$WORK/lag-before-reset.json" || return 1
+  [[ "$(json_field "$WORK/lag-before-reset.json" "int(r.get('total_lag', 0)) > 0")" == True ]] ||
+    { say "nothing waiting before the reset: $(cat "$WORK/lag-before-reset.json")"; return 1; }
+  before="$(db_offsets)"
+  # Dry run: every partition listed, moving to its high watermark; nothing written.
+  "$INGESTCTL" --json offsets reset --to=latest --dry_run >"$WORK/reset-dry.json" || return 1
+  got="$(python3 -c "import json,sys
+r = json.load(open(sys.argv[1])); lag = json.load(open(sys.argv[2]))
+to = sorted((int(c.get('partition', 0)), int(c.get('to_offset', 0))) for c in r['changes'])
+high = sorted((int(p.get('partition', 0)), int(p.get('high_watermark', 0))) for p in lag['partitions'])
+print(r.get('applied', False), to == high)" "$WORK/reset-dry.json" "$WORK/lag-before-reset.json")"
+  [[ "$got" == "False True" ]] || { say "dry run: $got: $(cat "$WORK/reset-dry.json")"; return 1; }
+  "$INGESTCTL" offsets reset --to=latest --dry_run >&2 || return 1
+  [[ "$(db_offsets)" == "$before" ]] || { say "dry run moved the database: $before -> $(db_offsets)"; return 1; }
+  "$INGESTCTL" --json lag >"$WORK/lag-after-dry.json" || return 1
+  [[ "$(json_field "$WORK/lag-after-dry.json" "r['total_lag']")" == \
+     "$(json_field "$WORK/lag-before-reset.json" "r['total_lag']")" ]] || { say "dry run changed the lag"; return 1; }
+  # Execute: lag 0; database and Kafka both at each high watermark.
+  "$INGESTCTL" offsets reset --to=latest --execute >"$WORK/reset.out" 2>&1 ||
+    { say "reset: $(cat "$WORK/reset.out")"; return 1; }
+  cat "$WORK/reset.out" >&2
+  grep -q '^applied' "$WORK/reset.out" || return 1
+  "$INGESTCTL" --json lag >"$WORK/lag-after-reset.json" || return 1
+  got="$(json_field "$WORK/lag-after-reset.json" "int(r.get('total_lag', 0)), \
+    all(int(p.get('database_next_offset', -1)) == int(p.get('high_watermark', 0)) and \
+        int(p.get('kafka_committed_offset', -1)) == int(p.get('high_watermark', 0)) for p in r['partitions']), \
+    ' '.join('%d:%d' % (int(p.get('partition', 0)), int(p.get('high_watermark', 0))) for p in sorted(r['partitions'], key=lambda p: int(p.get('partition', 0))))")"
+  [[ "$got" == "0 True $(db_offsets)" ]] ||
+    { say "after the reset: lag/all-at-high/highs '$got', database '$(db_offsets)'"; return 1; }
   "$INGESTCTL" lag >&2
 }
 
