@@ -6,9 +6,10 @@
 //
 // Every call is bounded by the implementation's timeout; UNAVAILABLE means
 // Kafka did not answer in time, UNIMPLEMENTED that the broker lacks the API
-// (librdkafka's mock cluster has no DescribeConfigs or DescribeGroups) (retrying is safe: nothing here changes data
+// (librdkafka's mock cluster has no DescribeConfigs or DescribeGroups).
+// Retrying is safe: nothing here changes data
 // except CreateTopic, which is idempotent, and AlterCommittedOffsets, which
-// sets absolute offsets and so may be repeated).
+// sets absolute offsets and so may be repeated.
 
 #include <cstdint>
 #include <map>
@@ -18,9 +19,24 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/kafka/topic_admin.h"
 
 namespace ingest {
+
+struct TopicSpec {
+  std::string name;
+  int partitions = 8;
+  int replication_factor = 1;
+  // Topic-level configs, e.g. {"cleanup.policy", "delete"}.
+  std::map<std::string, std::string> configs;
+};
+
+// One partition of a topic as the cluster's metadata describes it.
+struct PartitionReplicas {
+  int32_t partition = -1;
+  int32_t leader = -1;  // broker (node) id; -1 while the partition has no leader
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> in_sync;
+};
 
 struct PartitionWatermarks {
   int32_t partition = -1;
