@@ -350,6 +350,18 @@ absl::StatusOr<v1::DescribeTopicResponse> BrokerProxyCore::DescribeTopic(
   return response;
 }
 
+absl::StatusOr<std::vector<PartitionWatermarks>> BrokerProxyCore::Watermarks(
+    const std::string& topic) {
+  absl::StatusOr<std::vector<PartitionReplicas>> partitions = admin_.DescribePartitions(topic);
+  if (partitions.status().code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
+  }
+  if (!partitions.ok()) return partitions.status();
+  std::vector<int32_t> ids;
+  for (const PartitionReplicas& p : *partitions) ids.push_back(p.partition);
+  return admin_.QueryWatermarks(topic, ids);
+}
+
 absl::StatusOr<v1::GetConsumerLagResponse> BrokerProxyCore::GetConsumerLag(
     const v1::GetConsumerLagRequest& request, absl::Time now) {
   const std::string topic = request.topic().empty() ? options_.default_topic : request.topic();
@@ -358,15 +370,10 @@ absl::StatusOr<v1::GetConsumerLagResponse> BrokerProxyCore::GetConsumerLag(
   if (group.size() > 255 || absl::StrContains(group, '\0')) {
     return absl::InvalidArgumentError("group must be at most 255 characters");
   }
-  absl::StatusOr<std::vector<PartitionReplicas>> partitions = admin_.DescribePartitions(topic);
-  if (partitions.status().code() == absl::StatusCode::kNotFound) {
-    return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
-  }
-  if (!partitions.ok()) return partitions.status();
-  std::vector<int32_t> ids;
-  for (const PartitionReplicas& p : *partitions) ids.push_back(p.partition);
-  absl::StatusOr<std::vector<PartitionWatermarks>> marks = admin_.QueryWatermarks(topic, ids);
+  absl::StatusOr<std::vector<PartitionWatermarks>> marks = Watermarks(topic);
   if (!marks.ok()) return marks.status();
+  std::vector<int32_t> ids;
+  for (const PartitionWatermarks& m : *marks) ids.push_back(m.partition);
   absl::StatusOr<std::map<int32_t, int64_t>> committed =
       admin_.CommittedOffsets(group, topic, ids);
   if (!committed.ok()) return committed.status();
@@ -478,15 +485,10 @@ absl::StatusOr<v1::ResetOffsetsResponse> BrokerProxyCore::ResetOffsets(
         "stop the workers first: ", described->members.size(), " members in group ", group,
         " (state ", described->state, "; it must be Empty or Dead)"));
   }
-  absl::StatusOr<std::vector<PartitionReplicas>> partitions = admin_.DescribePartitions(topic);
-  if (partitions.status().code() == absl::StatusCode::kNotFound) {
-    return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
-  }
-  if (!partitions.ok()) return partitions.status();
-  std::vector<int32_t> ids;
-  for (const PartitionReplicas& p : *partitions) ids.push_back(p.partition);
-  absl::StatusOr<std::vector<PartitionWatermarks>> marks = admin_.QueryWatermarks(topic, ids);
+  absl::StatusOr<std::vector<PartitionWatermarks>> marks = Watermarks(topic);
   if (!marks.ok()) return marks.status();
+  std::vector<int32_t> ids;
+  for (const PartitionWatermarks& m : *marks) ids.push_back(m.partition);
   std::map<int32_t, int64_t> at_time;
   if (request.to_case() == v1::ResetOffsetsRequest::kUnixMs) {
     absl::StatusOr<std::map<int32_t, int64_t>> found =

@@ -111,6 +111,9 @@ class BrokerProxyCore {
   // Partitions, configs, watermarks and findings of an existing topic.
   // Without `require_configs`, a broker that cannot describe configs
   // (UNIMPLEMENTED) leaves them empty and unjudged.
+  // Every partition's low and high watermark, in partition order;
+  // NOT_FOUND naming the topic if it does not exist.
+  absl::StatusOr<std::vector<PartitionWatermarks>> Watermarks(const std::string& topic);
   // Describe() of a topic just created, retried while it is UNAVAILABLE
   // for options_.new_topic_settle.
   absl::StatusOr<v1::TopicDescription> DescribeNewTopic(const std::string& topic, bool force);
