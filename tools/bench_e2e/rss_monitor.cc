@@ -60,15 +60,13 @@ RssReading MedianRss(std::vector<RssReading> readings) {
 
 RssMonitor::RssMonitor(RssRoles roles, absl::Duration interval) : roles_(roles) {
   Sample();
-  thread_ = std::thread([this, interval] {
-    while (!stop_.WaitForNotificationWithTimeout(interval)) Sample();
-  });
+  thread_.emplace(interval, [this] { Sample(); });
 }
 
 void RssMonitor::Stop() {
-  if (!thread_.joinable()) return;
-  stop_.Notify();
-  thread_.join();
+  if (!thread_.has_value()) return;
+  thread_->Stop();
+  thread_.reset();
   Sample();
 }
 

@@ -8,14 +8,14 @@
 // sampling thread.
 
 #include <cstdint>
-#include <thread>
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "tools/bench_e2e/process_tree.h"
+#include "tools/loadgen/periodic_thread.h"
 
 namespace ingest::bench_e2e {
 
@@ -69,8 +69,7 @@ class RssMonitor {
   mutable absl::Mutex mu_;
   RssReading peaks_ ABSL_GUARDED_BY(mu_);
   int64_t samples_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Notification stop_;
-  std::thread thread_;
+  std::optional<loadgen::PeriodicThread> thread_;  // from the first reading to Stop()
 };
 
 }  // namespace ingest::bench_e2e
