@@ -1,5 +1,6 @@
 #include "tools/bench/gateway_client.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -28,6 +29,11 @@ std::optional<absl::Duration> RetryAfter(const grpc::ClientContext& context) {
     return std::nullopt;
   }
   return absl::Milliseconds(ms);
+}
+
+absl::Duration BackpressureWait(std::optional<absl::Duration> retry_after) {
+  return std::clamp(retry_after.value_or(absl::Milliseconds(20)), absl::Milliseconds(1),
+                    absl::Seconds(1));
 }
 
 GatewayClient::GatewayClient(GatewayClientOptions options)

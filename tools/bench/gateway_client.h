@@ -65,4 +65,9 @@ absl::Status FromGrpc(const grpc::Status& status, absl::string_view what);
 // valid.
 std::optional<absl::Duration> RetryAfter(const grpc::ClientContext& context);
 
+// How long a benchmark waits before retrying a call the gateway refused with
+// RESOURCE_EXHAUSTED: its `retry-after-ms` (20 ms without one), clamped to
+// [1 ms, 1 s].
+absl::Duration BackpressureWait(std::optional<absl::Duration> retry_after);
+
 }  // namespace ingest::bench

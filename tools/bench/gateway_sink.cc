@@ -1,19 +1,10 @@
 #include "tools/bench/gateway_sink.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace ingest::bench {
-namespace {
-
-constexpr absl::Duration kDefaultRetryAfter = absl::Milliseconds(20);
-constexpr absl::Duration kMinRetryAfter = absl::Milliseconds(1);
-constexpr absl::Duration kMaxRetryAfter = absl::Seconds(1);
-
-}  // namespace
-
 Sessions::Sessions(std::vector<std::string> ids)
     : ids_(std::move(ids)), next_(new std::atomic<uint64_t>[ids_.size()]) {
   for (size_t i = 0; i < ids_.size(); ++i) next_[i].store(1);
@@ -56,9 +47,7 @@ void GatewaySink::OnDone(std::unique_ptr<Call> call, const grpc::Status& status)
     return;
   }
   if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
-    const absl::Duration delay =
-        std::clamp(RetryAfter(call->context).value_or(kDefaultRetryAfter), kMinRetryAfter,
-                   kMaxRetryAfter);
+    const absl::Duration delay = BackpressureWait(RetryAfter(call->context));
     auto next = std::make_unique<Call>();
     next->request = std::move(call->request);
     next->done = std::move(call->done);

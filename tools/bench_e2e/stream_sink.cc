@@ -1,20 +1,11 @@
 #include "tools/bench_e2e/stream_sink.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "tools/bench/stream_push.h"
 
 namespace ingest::bench_e2e {
-namespace {
-
-constexpr absl::Duration kDefaultRetryAfter = absl::Milliseconds(20);
-constexpr absl::Duration kMinRetryAfter = absl::Milliseconds(1);
-constexpr absl::Duration kMaxRetryAfter = absl::Seconds(1);
-
-}  // namespace
-
 struct StreamSink::Call {
   int lane = 0;
   uint64_t payload_id = 0;
@@ -65,8 +56,7 @@ void StreamSink::Start(std::shared_ptr<Call> call) {
         }
         if (outcome.response.status().code() == absl::StatusCode::kResourceExhausted) {
           ++call->retries;
-          const absl::Duration delay = std::clamp(
-              outcome.retry_after.value_or(kDefaultRetryAfter), kMinRetryAfter, kMaxRetryAfter);
+          const absl::Duration delay = bench::BackpressureWait(outcome.retry_after);
           timer_.After(delay, [this, call]() mutable { Start(std::move(call)); });
           return;
         }
