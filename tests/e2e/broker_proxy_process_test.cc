@@ -6,7 +6,6 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -21,13 +20,10 @@ constexpr char kToken[] = "operator-process-test-0123456789";
 class BrokerProxyProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto mock = ChildProcess::Start({RunfilePath("tools/mock_kafka/mock_kafka"), "--partitions=3"},
-                                    TestTempPath("mock_kafka"));
+    auto mock = StartMockKafka({"--partitions=3"}, TestTempPath("mock_kafka"));
     ASSERT_TRUE(mock.ok()) << mock.status();
-    mock_.emplace(std::move(*mock));
-    std::optional<std::string> line = mock_->WaitForOutput("bootstrap=", false, absl::Seconds(30));
-    ASSERT_TRUE(line.has_value()) << "mock_kafka did not print its bootstrap address";
-    const std::string bootstrap(absl::StripPrefix(*line, "bootstrap="));
+    mock_.emplace(std::move(mock->process));
+    const std::string bootstrap = mock->bootstrap;
     const std::string tokens = WriteTestTempFile("tokens", absl::StrCat(kToken, "\n"));
     auto proxy = ChildProcess::Start(
         {RunfilePath("services/broker_proxy/broker_proxy"), "--grpc_address=127.0.0.1:0",
@@ -37,11 +33,10 @@ class BrokerProxyProcessTest : public ::testing::Test {
         TestTempPath("broker_proxy"));
     ASSERT_TRUE(proxy.ok()) << proxy.status();
     proxy_.emplace(std::move(*proxy));
-    line = proxy_->WaitForOutput("broker_proxy.started", true, absl::Seconds(30));
+    const std::optional<std::string> line =
+        proxy_->WaitForOutput("broker_proxy.started", true, absl::Seconds(30));
     ASSERT_TRUE(line.has_value()) << "broker_proxy did not start";
-    const size_t at = line->find(" port=") + 6;
-    const std::string address =
-        absl::StrCat("127.0.0.1:", line->substr(at, line->find(' ', at) - at));
+    const std::string address = ListeningAddress(*line);
     auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
     stub_ = v1::BrokerProxy::NewStub(channel);
     health_ = grpc::health::v1::Health::NewStub(channel);

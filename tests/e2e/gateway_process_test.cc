@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -34,13 +33,10 @@ std::unique_ptr<grpc::ClientContext> Context(absl::Duration deadline) {
 class GatewayProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto mock = ChildProcess::Start({RunfilePath("tools/mock_kafka/mock_kafka"), "--partitions=4"},
-                                    TestTempPath("mock_kafka"));
+    auto mock = StartMockKafka({"--partitions=4"}, TestTempPath("mock_kafka"));
     ASSERT_TRUE(mock.ok()) << mock.status();
-    mock_.emplace(std::move(*mock));
-    std::optional<std::string> line = mock_->WaitForOutput("bootstrap=", false, absl::Seconds(30));
-    ASSERT_TRUE(line.has_value()) << "mock_kafka did not print its bootstrap address";
-    const std::string bootstrap(absl::StripPrefix(*line, "bootstrap="));
+    mock_.emplace(std::move(mock->process));
+    const std::string bootstrap = mock->bootstrap;
 
     const std::string keys =
         WriteTestTempFile("keys", absl::StrCat("proc-project ", kApiKey, "\n"));
@@ -53,10 +49,10 @@ class GatewayProcessTest : public ::testing::Test {
         TestTempPath("gateway"));
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_.emplace(std::move(*gateway));
-    line = gateway_->WaitForOutput("gateway.started", true, absl::Seconds(30));
+    const std::optional<std::string> line =
+        gateway_->WaitForOutput("gateway.started", true, absl::Seconds(30));
     ASSERT_TRUE(line.has_value()) << "the gateway did not start";
-    const size_t at = line->find(" port=") + 6;
-    const std::string address = absl::StrCat("127.0.0.1:", line->substr(at, line->find(' ', at) - at));
+    const std::string address = ListeningAddress(*line);
     auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
     stub_ = v1::Ingest::NewStub(channel);
     health_ = grpc::health::v1::Health::NewStub(channel);

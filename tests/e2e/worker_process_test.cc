@@ -212,15 +212,11 @@ class WorkerProcessTest : public ::testing::Test {
     if (pg_dsn == nullptr || *pg_dsn == '\0') GTEST_SKIP() << "PG_DSN is not set";
 
     mock_log_ = LogPrefix("mock_kafka");
-    auto mock = ChildProcess::Start(
-        {RunfilePath("tools/mock_kafka/mock_kafka"), absl::StrCat("--partitions=", kPartitions),
-         absl::StrCat("--topic=", kTopic)},
-        mock_log_);
+    auto mock = StartMockKafka(
+        {absl::StrCat("--partitions=", kPartitions), absl::StrCat("--topic=", kTopic)}, mock_log_);
     ASSERT_TRUE(mock.ok()) << mock.status();
-    mock_.emplace(std::move(*mock));
-    std::optional<std::string> line = mock_->WaitForOutput("bootstrap=", false, absl::Seconds(30));
-    ASSERT_TRUE(line.has_value()) << "mock_kafka did not print its bootstrap address";
-    bootstrap_ = line->substr(line->find('=') + 1);
+    mock_.emplace(std::move(mock->process));
+    bootstrap_ = mock->bootstrap;
 
     auto database = TestDatabase::Create();
     ASSERT_TRUE(database.ok()) << database.status();

@@ -83,6 +83,26 @@ int64_t ChildProcess::ResidentBytes() const {
   return bytes.ok() ? *bytes : -1;
 }
 
+absl::StatusOr<MockKafkaProcess> StartMockKafka(const std::vector<std::string>& flags,
+                                                const std::string& log_prefix) {
+  std::vector<std::string> argv = {RunfilePath("tools/mock_kafka/mock_kafka")};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  absl::StatusOr<ChildProcess> mock = ChildProcess::Start(argv, log_prefix);
+  if (!mock.ok()) return mock.status();
+  const std::optional<std::string> line =
+      mock->WaitForOutput("bootstrap=", false, absl::Seconds(30));
+  if (!line.has_value()) {
+    return absl::DeadlineExceededError("mock_kafka did not print its bootstrap address");
+  }
+  std::string bootstrap = line->substr(line->find('=') + 1);
+  return MockKafkaProcess{std::move(*mock), std::move(bootstrap)};
+}
+
+std::string ListeningAddress(const std::string& started_line) {
+  const size_t at = started_line.find(" port=") + 6;
+  return absl::StrCat("127.0.0.1:", started_line.substr(at, started_line.find(' ', at) - at));
+}
+
 std::string TestTempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
   return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;

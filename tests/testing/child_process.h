@@ -51,6 +51,18 @@ std::string TestTempPath(const std::string& name);
 // Writes `text` to TestTempPath(name) and returns that path.
 std::string WriteTestTempFile(const std::string& name, const std::string& text);
 
+// tools/mock_kafka started with `flags` (e.g. "--partitions=3"), output to
+// `log_prefix`, once it printed its bootstrap address.
+struct MockKafkaProcess {
+  ChildProcess process;
+  std::string bootstrap;  // HOST:PORT
+};
+absl::StatusOr<MockKafkaProcess> StartMockKafka(const std::vector<std::string>& flags,
+                                                const std::string& log_prefix);
+
+// "127.0.0.1:PORT" from a service's started log line ("... port=PORT ...").
+std::string ListeningAddress(const std::string& started_line);
+
 // The path of a data dependency in the test's runfiles, e.g.
 // "services/gateway/gateway".
 std::string RunfilePath(const std::string& workspace_relative);
