@@ -153,20 +153,13 @@ bench_worker() {
   bench_parse worker worker "$@"
   bench_prepare bench-worker //services/worker:worker //tools/kafka_topics:kafka_topics \
     //tools/bench_worker:worker_bench
-  if pg_running "$BENCH_WORKER_PG"; then
-    die "the benchmark's PostgreSQL ($BENCH_WORKER_PG) is already running; is another ./dev bench worker running?"
-  fi
-  local run_dir="$BENCH_RUN_DIR" seconds="$BENCH_WORKER_SECONDS" kafka_pid metrics_port pg_dir rc=0
+  local run_dir="$BENCH_RUN_DIR" seconds="$BENCH_WORKER_SECONDS" kafka_pid metrics_port rc=0
   ((BENCH_QUICK)) && seconds="$BENCH_WORKER_QUICK_SECONDS"
-  STOP_BENCH_PG_ON_EXIT="$BENCH_WORKER_PG"
   log "starting a fresh Kafka and PostgreSQL in .local/bench-worker/ (no gateway)"
   kafka_wipe_data
   kafka_start_real
   kafka_pid="$(pidfile_pid kafka)" || die "Kafka exited right after starting (${LOG_DIR#"$ROOT"/}/kafka.log)"
-  pg_dir="$(pg_datadir "$BENCH_WORKER_PG")"
-  as_pg_owner find "$pg_dir" -mindepth 1 -delete # a fresh cluster every run
-  pg_start "$BENCH_WORKER_PG"
-  PG_DSN="$(pg_dsn "$PG_PORT")"
+  bench_fresh_pg "$BENCH_WORKER_PG"
   metrics_port="$(port_for worker-metrics)"
   rotate_log worker
 
@@ -181,11 +174,9 @@ bench_worker() {
     tee "$run_dir/worker.txt" || rc=$?
 
   stack_down # the worker too, should worker_bench have left it behind
-  pg_stop "$BENCH_WORKER_PG"
   STOP_STACK_ON_EXIT=0
-  STOP_BENCH_PG_ON_EXIT=""
+  bench_drop_pg "$BENCH_WORKER_PG"
   kafka_wipe_data # gigabytes of benchmark records
-  as_pg_owner find "$pg_dir" -mindepth 1 -delete
   bench_verdict "$rc" "$seconds" BENCH_WORKER_SECONDS "$LOG_DIR/worker.log"
 }
 
