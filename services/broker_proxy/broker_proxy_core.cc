@@ -383,7 +383,6 @@ absl::StatusOr<v1::GetConsumerLagResponse> BrokerProxyCore::GetConsumerLag(
     described = GroupDescription{
         .group = group, .state = absl::StrCat("Unknown (", described.status().message(), ")")};
   }
-  if (!described.ok()) return described.status();
   std::map<int32_t, int64_t> stored;
   if (database_ != nullptr) {
     absl::StatusOr<std::map<int32_t, int64_t>> read = database_->NextOffsets(topic);
