@@ -57,6 +57,12 @@ def targets_line(name, targets):
     return f"bench {name}: targets " + "; ".join(parts)
 
 
+def suite_targets(run, name):
+    """The targets a suite's own benchmark judged (its `target` records)."""
+    return [{"name": t.get("name"), "verdict": t.get("verdict"), "detail": t.get("detail")}
+            for t in run.of(name, "target")]
+
+
 def cpu_seconds_per_gb(cores, msgs_per_s, size_bytes):
     """CPU-seconds spent per GiB of payload at a measured rate."""
     bytes_per_s = None if msgs_per_s is None or size_bytes is None else msgs_per_s * size_bytes
@@ -95,8 +101,7 @@ def gateway(run):
             "raw_cpu_s_per_gb": cpu_seconds_per_gb(raw_cores, number(r, "raw_msgs_per_s"), size_bytes),
         })
     lines = [line for line in run.bench_lines() if line.startswith("bench gateway:")]
-    targets = [{"name": t.get("name"), "verdict": t.get("verdict"), "detail": t.get("detail")}
-               for t in run.of("gateway", "target")]
+    targets = suite_targets(run, "gateway")
     return {"sizes": sizes, "stream": run.first("gateway", "stream"), "targets": targets,
             "lines": lines, "measured": bool(sizes)}
 
@@ -104,8 +109,7 @@ def gateway(run):
 def worker(run):
     """Item 2: worker vs raw COPY, 8 vs 768 partitions (worker_bench's own lines)."""
     phases = run.of("worker", "phase")
-    targets = [{"name": t.get("name"), "verdict": t.get("verdict"), "detail": t.get("detail")}
-               for t in run.of("worker", "target")]
+    targets = suite_targets(run, "worker")
     lines = [line for line in run.bench_lines() if line.startswith("bench worker:")]
     return {"phases": phases, "targets": targets, "lines": lines, "measured": bool(phases)}
 
