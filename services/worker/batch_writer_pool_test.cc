@@ -27,6 +27,11 @@ class SharedStore : public TaskStore {
     absl::MutexLock lock(&mu_);
     return store_.LoadQuarantinedSessions(topic, partitions);
   }
+  absl::StatusOr<std::optional<QuarantineRow>> LoadQuarantine(
+      const std::string& topic, const std::string& session_id) override {
+    absl::MutexLock lock(&mu_);
+    return store_.LoadQuarantine(topic, session_id);
+  }
   absl::StatusOr<PersistOutcome> PersistBatches(const std::string& topic,
                                                 absl::Span<const PartitionBatch> batches,
                                                 const DeadLetterSink& sink) override {

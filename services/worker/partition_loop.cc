@@ -6,9 +6,11 @@
 #include <map>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/kafka/redrive_headers.h"
 #include "services/common/logging/log.h"
 #include "services/common/retry/backoff.h"
 
@@ -153,13 +155,15 @@ TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state)
   out.offset = record.offset;
   out.value_bytes = static_cast<int64_t>(record.value.size());
   absl::StatusOr<v1::Task> task = DecodeTask(record.value);
-  if (task.ok() && (task->session_id().empty() || !state.quarantined.contains(task->session_id()))) {
+  if (task.ok() &&
+      (task->session_id().empty() || !state.quarantined.contains(task->session_id()) ||
+       ReleasedByRedrive(record, task->session_id(), state, out))) {
     out.task = *std::move(task);
     return out;
   }
   DeadLetter letter;
   if (task.ok()) {
-    letter = QuarantinedLetter(record.partition, record.offset, *task);
+    letter = FollowLetter(record.partition, record.offset, *task, state);
   } else {
     letter = PoisonLetter(record.partition, record.offset, SessionIdOfKey(record.key), "",
                           DeadLetterReason::kInvalidRecord,
@@ -175,6 +179,90 @@ TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state)
   return out;
 }
 
+bool PartitionLoop::ReleasedByRedrive(const ConsumedRecord& record, const std::string& session_id,
+                                      PartitionState& state, TaskRecord& out) {
+  const std::string redrive_id = record.Header(redrive_headers::kRedriveId);
+  if (redrive_id.empty()) return false;
+  auto [redrive, first_record] = state.redrives.try_emplace(session_id, redrive_id, false);
+  if (first_record || redrive->second.first != redrive_id) {
+    redrive->second = {redrive_id, ConfirmRedrive(session_id, redrive_id, state)};
+  }
+  if (!redrive->second.second) return false;
+  if (record.Header(redrive_headers::kLast) != "1") return true;
+
+  // The last record: lift the quarantine unless a record of the session
+  // followed it to the DLQ at or past what the redrive carried.
+  int64_t scanned_through = -1;
+  if (!absl::SimpleAtoi(record.Header(redrive_headers::kScannedThrough), &scanned_through)) {
+    scanned_through = -1;  // unknown: nothing can be shown to be carried
+  }
+  auto followed = state.followed_through.find(session_id);
+  const int64_t followed_through =
+      followed == state.followed_through.end() ? -1 : followed->second;
+  if (followed_through >= scanned_through) {
+    metrics_.Redrive("incomplete");
+    log::Warn("worker.redrive_incomplete",
+              {{"partition", record.partition},
+               {"session_id", session_id},
+               {"redrive_id", redrive_id},
+               {"followed_through", followed_through},
+               {"scanned_through", scanned_through},
+               {"detail", "records of the session followed its quarantine to the DLQ after the "
+                          "redrive read it; the quarantine stays: run the redrive again"}});
+    return true;
+  }
+  out.lifts_quarantine = true;
+  state.quarantined.erase(session_id);
+  state.redrives.erase(session_id);
+  state.followed_through.erase(session_id);
+  metrics_.Redrive("lifted");
+  log::Info("worker.redrive_lifts_quarantine", {{"partition", record.partition},
+                                                {"offset", record.offset},
+                                                {"session_id", session_id},
+                                                {"redrive_id", redrive_id}});
+  return true;
+}
+
+bool PartitionLoop::ConfirmRedrive(const std::string& session_id, const std::string& redrive_id,
+                                   PartitionState& state) {
+  absl::StatusOr<std::optional<QuarantineRow>> row;
+  for (int attempt = 1;; ++attempt) {
+    row = control_store_.LoadQuarantine(options_.topic, session_id);
+    if (row.ok() || attempt >= options_.redrive_lookup_attempts) break;
+    metrics_.DatabaseRetry();
+    options_.sleep(
+        CappedExponentialBackoff(options_.initial_backoff, options_.max_backoff, attempt));
+  }
+  std::string problem;
+  if (!row.ok()) {
+    problem = absl::StrCat("its quarantine row could not be read: ", row.status().ToString());
+  } else if (!row->has_value()) {
+    problem = "the session has no quarantine row";
+  } else if ((*row)->redrive_id != redrive_id) {
+    problem = absl::StrCat("the quarantine row names redrive '", (*row)->redrive_id, "'");
+  }
+  if (!problem.empty()) {
+    metrics_.Redrive("unconfirmed");
+    log::Warn("worker.redrive_unconfirmed",
+              {{"session_id", session_id},
+               {"redrive_id", redrive_id},
+               {"detail", absl::StrCat(problem, "; its records follow the quarantine to the "
+                                                "DLQ: run the redrive again")}});
+    return false;
+  }
+  int64_t& followed = state.followed_through.try_emplace(session_id, -1).first->second;
+  followed = std::max(followed, (*row)->followed_through);
+  log::Info("worker.redrive_confirmed", {{"session_id", session_id}, {"redrive_id", redrive_id}});
+  return true;
+}
+
+DeadLetter PartitionLoop::FollowLetter(int32_t partition, int64_t offset, const v1::Task& task,
+                                       PartitionState& state) {
+  int64_t& followed = state.followed_through.try_emplace(task.session_id(), -1).first->second;
+  followed = std::max(followed, offset);
+  return QuarantinedLetter(partition, offset, task);
+}
+
 DeadLetter PartitionLoop::PoisonLetter(int32_t partition, int64_t offset, std::string session_id,
                                        std::string project_id, DeadLetterReason reason,
                                        std::string detail, PartitionState& state) {
@@ -185,11 +273,27 @@ DeadLetter PartitionLoop::PoisonLetter(int32_t partition, int64_t offset, std::s
   letter.project_id = std::move(project_id);
   letter.reason = reason;
   letter.detail = std::move(detail);
-  // The first poison record of a session quarantines it.
+  // The first poison record of a session quarantines it; so does a poison
+  // record of a redrive under way: the redrive failed, its rest follows.
+  auto redrive = state.redrives.find(letter.session_id);
+  const bool redriving = redrive != state.redrives.end() && redrive->second.second;
   letter.quarantines_session =
-      !letter.session_id.empty() && state.quarantined.insert(letter.session_id).second;
+      !letter.session_id.empty() &&
+      (state.quarantined.insert(letter.session_id).second || redriving);
   if (letter.quarantines_session) {
+    state.followed_through.erase(letter.session_id);
     absl::StrAppend(&letter.detail, "; session quarantined, its later records follow to the DLQ");
+  }
+  if (redriving) {
+    redrive->second.second = false;
+    metrics_.Redrive("failed");
+    log::Warn("worker.redrive_failed",
+              {{"partition", partition},
+               {"offset", offset},
+               {"session_id", letter.session_id},
+               {"redrive_id", redrive->second.first},
+               {"detail", "a redriven record is poison again: the quarantine restarts at it; fix "
+                          "the cause, then redrive again"}});
   }
   return letter;
 }
@@ -198,7 +302,7 @@ void PartitionLoop::FollowQuarantine(int32_t partition, const std::string& sessi
                                      PartitionState& state) {
   auto follow = [&](TaskRecord& record) {
     if (record.dead_letter.has_value() || record.task.session_id() != session_id) return;
-    DeadLetter letter = QuarantinedLetter(partition, record.offset, record.task);
+    DeadLetter letter = FollowLetter(partition, record.offset, record.task, state);
     letter.key = KafkaKeyOf(record.task);
     letter.value = EncodeTask(record.task);
     record.dead_letter = std::move(letter);

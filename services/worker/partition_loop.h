@@ -12,6 +12,13 @@
 //  - poison records (DecodeTask refuses them) go to the DLQ in their place
 //    in the batch and quarantine their session: the session's later records
 //    follow them to the DLQ, so a redrive replays the session whole;
+//  - a quarantined session's records come back only through broker-proxy's
+//    RedriveSession (headers in redrive_headers.h): they are processed when
+//    their redrive id matches the quarantine row's (looked up once per
+//    redrive), and storing the last one lifts the quarantine, unless a
+//    record of the session followed the quarantine past what the redrive
+//    carried. A redriven record that is poison again restarts the
+//    quarantine there, and the redrive's rest follows it to the DLQ;
 //  - memory is bounded: a partition with `backlog_batches` full batches
 //    waiting is paused, and so is every partition with pending records while
 //    the bytes held across partitions exceed max_held_bytes;
@@ -61,6 +68,11 @@ struct PartitionLoopOptions {
   // Retry backoff after a failed write: doubles from initial up to max.
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(10);
+  // Looking up a quarantine row when a redrive's first record arrives is
+  // tried this many times (backoff as above) before the redrive is taken as
+  // unconfirmed: its records then follow the quarantine to the DLQ, and the
+  // operator runs it again.
+  int redrive_lookup_attempts = 5;
   // How long Run() keeps trying to persist held batches after stop, and how
   // long a revocation waits for the partition's batch.
   absl::Duration drain_timeout = absl::Seconds(20);
@@ -125,6 +137,13 @@ class PartitionLoop final : public RebalanceListener {
     absl::Time retry_at = absl::InfinitePast();
     bool paused = false;
     QuarantinedSessions quarantined;
+    // Redrives seen for quarantined sessions: session -> the redrive's id and
+    // whether its records are processed (the quarantine row names it and no
+    // record of it was poison again).
+    std::map<std::string, std::pair<std::string, bool>> redrives;
+    // Quarantined session -> the highest offset that followed it to the DLQ
+    // (since this owner looked up its row, or took the partition).
+    std::map<std::string, int64_t> followed_through;
 
     bool HasUnpersisted() const { return next_offset > persisted_offset; }
     bool HasBatch() const { return in_flight || retry.has_value(); }
@@ -135,6 +154,18 @@ class PartitionLoop final : public RebalanceListener {
 
   void Handle(ConsumedRecord record);
   TaskRecord Classify(ConsumedRecord record, PartitionState& state);
+  // True if `record` of quarantined session `session_id` belongs to the
+  // redrive its quarantine row names (and was not poison again), so it is
+  // processed; marks the redrive's last record to lift the quarantine.
+  bool ReleasedByRedrive(const ConsumedRecord& record, const std::string& session_id,
+                         PartitionState& state, TaskRecord& out);
+  // Whether the quarantine row of `session_id` names redrive `redrive_id`
+  // (retried with backoff); merges the row's followed_through into `state`.
+  bool ConfirmRedrive(const std::string& session_id, const std::string& redrive_id,
+                      PartitionState& state);
+  // The letter of a record that follows its session's quarantine.
+  DeadLetter FollowLetter(int32_t partition, int64_t offset, const v1::Task& task,
+                          PartitionState& state);
   // A dead letter for a poison record (without key and value); quarantines
   // the session in `state` if this is its first poison record.
   DeadLetter PoisonLetter(int32_t partition, int64_t offset, std::string session_id,

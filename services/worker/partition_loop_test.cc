@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/kafka/redrive_headers.h"
 #include "services/worker/testing/fake_consumer.h"
 #include "services/worker/testing/fake_store.h"
 #include "services/worker/testing/inline_batch_writer.h"
@@ -375,6 +376,124 @@ TEST_F(PartitionLoopTest, AConflictingDuplicateQuarantinesItsSessionAndItsHeldRe
     EXPECT_EQ(task->payload_id(), static_cast<uint64_t>(letter.offset + 1)) << "byte for byte";
   }
   EXPECT_THAT(store_.quarantined, ElementsAre("a"));
+}
+
+// A record of `session` that broker-proxy redrove (redrive_headers.h).
+ConsumedRecord RedrivenRecord(int64_t offset, const std::string& session, uint64_t payload_id,
+                              const std::string& redrive_id, int64_t scanned_through,
+                              bool last) {
+  ConsumedRecord record{0, offset, session, PayloadValue(session, payload_id), absl::Now()};
+  record.headers = {{redrive_headers::kRedriveId, redrive_id},
+                    {redrive_headers::kScannedThrough, std::to_string(scanned_through)}};
+  if (last) record.headers.emplace_back(redrive_headers::kLast, "1");
+  return record;
+}
+
+// Session "q" was quarantined at offset 1 (its record 3 followed); the
+// operator started redrive "rd-1", which read the DLQ below offset 5.
+class RedriveTest : public PartitionLoopTest {
+ protected:
+  void SetUp() override {
+    store_.quarantined = {"q"};
+    store_.redrive_ids["q"] = "rd-1";
+    store_.followed_through["q"] = 3;
+  }
+};
+
+TEST_F(RedriveTest, RedrivenRecordsArePersistedInOrderAndTheLastLiftsTheQuarantine) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(RedrivenRecord(5, "q", 1, "rd-1", 5, false));
+  consumer_.Enqueue(RedrivenRecord(6, "q", 2, "rd-1", 5, true));
+  consumer_.Enqueue(SessionRecord(7, "q"));  // new traffic after the redrive flows too
+  RunUntilIdle(*loop);
+
+  EXPECT_THAT(store_.persisted[0], ElementsAre(5, 6, 7));
+  EXPECT_THAT(store_.dead_lettered[0], IsEmpty());
+  EXPECT_THAT(store_.lifted, ElementsAre("q"));
+  EXPECT_THAT(store_.quarantined, IsEmpty());
+  EXPECT_EQ(store_.quarantine_lookups, 1) << "one lookup per redrive, not per record";
+}
+
+TEST_F(RedriveTest, AQuarantinedRecordWithoutARedriveStillFollowsToTheDlq) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(SessionRecord(4, "q"));
+  RunUntilIdle(*loop);
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(4));
+  EXPECT_EQ(store_.quarantine_lookups, 0);
+  EXPECT_EQ(store_.followed_through["q"], 4);
+}
+
+TEST_F(RedriveTest, ARedriveTheQuarantineRowDoesNotNameFollowsToTheDlq) {
+  store_.redrive_ids["q"] = "rd-2";  // a newer redrive replaced it
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(RedrivenRecord(5, "q", 1, "rd-1", 5, false));
+  consumer_.Enqueue(RedrivenRecord(6, "q", 2, "rd-1", 5, true));
+  RunUntilIdle(*loop);
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(5, 6));
+  EXPECT_THAT(store_.quarantined, ElementsAre("q"));
+  EXPECT_THAT(store_.lifted, IsEmpty());
+  EXPECT_EQ(store_.quarantine_lookups, 1);
+}
+
+TEST_F(RedriveTest, AnUnreadableQuarantineRowIsRetriedThenTheRedriveFollowsWhole) {
+  store_.quarantine_lookup_failures_left = 100;
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(RedrivenRecord(5, "q", 1, "rd-1", 5, false));
+  consumer_.Enqueue(RedrivenRecord(6, "q", 2, "rd-1", 5, true));
+  RunUntilIdle(*loop);
+  EXPECT_EQ(store_.quarantine_lookups, Options().redrive_lookup_attempts)
+      << "retried, then given up once for the whole redrive";
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(5, 6)) << "never half a redrive";
+  EXPECT_THAT(store_.quarantined, ElementsAre("q"));
+}
+
+TEST_F(RedriveTest, ARecordThatFollowedPastWhatTheRedriveCarriedKeepsTheQuarantine) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(SessionRecord(5, "q"));  // produced while the redrive was read: not in it
+  consumer_.Enqueue(RedrivenRecord(6, "q", 1, "rd-1", 5, false));
+  consumer_.Enqueue(RedrivenRecord(7, "q", 2, "rd-1", 5, true));
+  RunUntilIdle(*loop);
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(5));
+  EXPECT_THAT(store_.persisted[0], ElementsAre(6, 7)) << "keyed rows: the next redrive is a no-op for them";
+  EXPECT_THAT(store_.quarantined, ElementsAre("q"));
+  EXPECT_THAT(store_.lifted, IsEmpty());
+}
+
+TEST_F(RedriveTest, AFollowedMarkStoredByAnEarlierOwnerCountsToo) {
+  store_.followed_through["q"] = 5;  // an earlier owner dead-lettered offset 5
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(RedrivenRecord(6, "q", 1, "rd-1", 5, true));
+  RunUntilIdle(*loop);
+  EXPECT_THAT(store_.quarantined, ElementsAre("q"));
+  EXPECT_THAT(store_.lifted, IsEmpty());
+}
+
+TEST_F(RedriveTest, ARedrivenRecordThatIsPoisonAgainRestartsTheQuarantineAndTheRestFollows) {
+  store_.refused_offsets = {6};  // the cause is not fixed for payload 2
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(RedrivenRecord(5, "q", 1, "rd-1", 5, false));
+  consumer_.Enqueue(RedrivenRecord(6, "q", 2, "rd-1", 5, false));
+  consumer_.Enqueue(RedrivenRecord(7, "q", 3, "rd-1", 5, true));
+  consumer_.Enqueue(SessionRecord(8, "q"));
+  RunUntilIdle(*loop);
+
+  EXPECT_THAT(store_.persisted[0], ElementsAre(5));
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(6, 7, 8));
+  EXPECT_THAT(store_.quarantined, ElementsAre("q"));
+  EXPECT_THAT(store_.lifted, IsEmpty());
+  EXPECT_EQ(store_.quarantine_offsets["q"], 6) << "the quarantine restarts at the new poison";
+  EXPECT_EQ(store_.redrive_ids.count("q"), 0u);
+  ASSERT_EQ(sunk_.size(), 3u);
+  EXPECT_TRUE(sunk_[0].quarantines_session);
+  EXPECT_EQ(sunk_[1].reason, DeadLetterReason::kQuarantinedSession);
+  EXPECT_EQ(sunk_[2].reason, DeadLetterReason::kQuarantinedSession);
 }
 
 TEST_F(PartitionLoopTest, AFailingSinkKeepsTheBatchAndRetriesIt) {

@@ -54,6 +54,11 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                                 .Help("Sessions quarantined by a poison record.")
                                 .Register(registry)
                                 .Add({})),
+      redrives_(prometheus::BuildCounter()
+                    .Name("ingest_worker_redrives_total")
+                    .Help("Redrives of quarantined sessions seen, by outcome (lifted, "
+                          "incomplete, failed, unconfirmed).")
+                    .Register(registry)),
       payload_id_gaps_(prometheus::BuildCounter()
                            .Name("ingest_worker_payload_id_gaps_total")
                            .Help("Missing payload ids counted on sessions (never invented).")
@@ -122,6 +127,10 @@ void WorkerMetrics::DeadLettered(absl::string_view reason) {
 }
 
 void WorkerMetrics::SessionQuarantined() { sessions_quarantined_.Increment(); }
+
+void WorkerMetrics::Redrive(absl::string_view outcome) {
+  redrives_.Add({{"outcome", std::string(outcome)}}).Increment();
+}
 
 void WorkerMetrics::PayloadIdGaps(int64_t gaps) {
   payload_id_gaps_.Increment(static_cast<double>(gaps));

@@ -31,6 +31,11 @@ class WorkerMetrics {
   void EndToEndDelay(absl::Duration delay);
   void DeadLettered(absl::string_view reason);
   void SessionQuarantined();
+  // A redrive of a quarantined session: "lifted" (its last record stored),
+  // "incomplete" (records followed past it; quarantine kept), "failed" (a
+  // redriven record was poison again), "unconfirmed" (the quarantine row
+  // does not name it).
+  void Redrive(absl::string_view outcome);
   void PayloadIdGaps(int64_t gaps);
   void DuplicatesIgnored(int64_t records);
   void StreamsVerified(int64_t streams);
@@ -53,6 +58,7 @@ class WorkerMetrics {
   prometheus::Histogram& end_to_end_delay_;
   prometheus::Family<prometheus::Counter>& dead_letters_;
   prometheus::Counter& sessions_quarantined_;
+  prometheus::Family<prometheus::Counter>& redrives_;
   prometheus::Counter& payload_id_gaps_;
   prometheus::Counter& duplicates_;
   prometheus::Counter& streams_verified_;

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -23,6 +24,17 @@ struct ConsumedRecord {
   std::string key;
   std::string value;
   absl::Time timestamp;
+  // Record headers in order; empty for the gateway's records (only
+  // broker-proxy's redrives and replays carry some).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The last value of header `name`; empty when absent.
+  std::string Header(const std::string& name) const {
+    for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
+      if (it->first == name) return it->second;
+    }
+    return "";
+  }
 };
 
 // Partition -> the offset of the next record to process.

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/kafka/kafka_config.h"
+#include "services/common/kafka/rdkafka_headers.h"
 #include "services/common/logging/log.h"
 #include "services/common/status/kafka_status.h"
 
@@ -70,6 +71,7 @@ class RdKafkaConsumer final : public Consumer {
       rd_kafka_timestamp_type_t type;
       const int64_t millis = rd_kafka_message_timestamp(message, &type);
       record->timestamp = millis >= 0 ? absl::FromUnixMillis(millis) : absl::InfinitePast();
+      CopyHeaders(*message, record->headers);
     } else if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
       log::Error("kafka.offset_out_of_range",
                  {{"partition", message->partition},

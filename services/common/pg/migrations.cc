@@ -20,7 +20,7 @@ struct Migration {
 
 const std::vector<Migration>& Migrations() {
   static const auto* migrations = new std::vector<Migration>{
-      {1, kSchemaV1Sql}, {2, kSchemaV2Sql}, {3, kSchemaV3Sql}};
+      {1, kSchemaV1Sql}, {2, kSchemaV2Sql}, {3, kSchemaV3Sql}, {4, kSchemaV4Sql}};
   return *migrations;
 }
 

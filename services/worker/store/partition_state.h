@@ -5,6 +5,7 @@
 // (quarantined_sessions). Writes run in the caller's transaction.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,23 @@ absl::Status StoreNextOffset(PgConnection& db, const std::string& topic, int32_t
 absl::StatusOr<QuarantinedSessions> LoadQuarantinedSessions(
     PgConnection& db, const std::string& topic, const std::vector<int32_t>& partitions);
 
+absl::StatusOr<std::optional<QuarantineRow>> LoadQuarantine(PgConnection& db,
+                                                            const std::string& topic,
+                                                            const std::string& session_id);
+
 // Quarantines the letter's session; the first quarantining record stays the
-// recorded one.
+// recorded one, unless a redrive of the session was under way (see
+// DeadLetter::quarantines_session).
 absl::Status QuarantineSession(PgConnection& db, const std::string& topic,
                                const DeadLetter& letter);
+
+// Notes that the session's records up to `offset` followed its quarantine
+// to the DLQ (quarantined_sessions.followed_through only grows).
+absl::Status NoteFollowedThrough(PgConnection& db, const std::string& topic,
+                                 const std::string& session_id, int64_t offset);
+
+// Deletes the session's quarantine row: its redrive's last record is stored.
+absl::Status LiftQuarantine(PgConnection& db, const std::string& topic,
+                            const std::string& session_id);
 
 }  // namespace ingest

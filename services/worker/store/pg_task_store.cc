@@ -29,6 +29,13 @@ class PgTaskStore final : public TaskStore {
     return Checked(ingest::LoadQuarantinedSessions(**db, topic, partitions));
   }
 
+  absl::StatusOr<std::optional<QuarantineRow>> LoadQuarantine(
+      const std::string& topic, const std::string& session_id) override {
+    absl::StatusOr<PgConnection*> db = Connection();
+    if (!db.ok()) return db.status();
+    return Checked(ingest::LoadQuarantine(**db, topic, session_id));
+  }
+
   absl::StatusOr<PersistOutcome> PersistBatches(const std::string& topic,
                                                 absl::Span<const PartitionBatch> batches,
                                                 const DeadLetterSink& sink) override {

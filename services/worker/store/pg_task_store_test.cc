@@ -237,6 +237,54 @@ TEST_F(PgTaskStoreTest, QuarantineIsWrittenWithTheLetterAndLoadedBack) {
   EXPECT_TRUE(store_->LoadQuarantinedSessions("other.topic", {4})->empty());
 }
 
+// A record that followed its session's quarantine to the DLQ.
+TaskRecord Followed(int64_t offset, const std::string& session) {
+  TaskRecord record = Poison(offset, session);
+  record.dead_letter->reason = DeadLetterReason::kQuarantinedSession;
+  record.dead_letter->quarantines_session = false;
+  return record;
+}
+
+TEST_F(PgTaskStoreTest, RedriveBookkeepingFollowedMarkLiftAndRestart) {
+  ASSERT_TRUE(Persist(2, {Poison(10, "rq"), Followed(11, "rq"), Followed(13, "rq")}, 14).ok());
+  auto row = store_->LoadQuarantine(kTopic, "rq");
+  ASSERT_TRUE(row.ok()) << row.status();
+  ASSERT_TRUE(row->has_value());
+  EXPECT_EQ((*row)->redrive_id, "");
+  EXPECT_EQ((*row)->followed_through, 13);
+  ASSERT_TRUE(Persist(2, {Followed(14, "rq")}, 15).ok());
+  EXPECT_EQ((*store_->LoadQuarantine(kTopic, "rq"))->followed_through, 14) << "only grows";
+  EXPECT_FALSE(store_->LoadQuarantine(kTopic, "other")->has_value());
+
+  // broker-proxy marks a redrive; a poison record of the session while it is
+  // under way restarts the quarantine there.
+  ASSERT_TRUE(db_->Exec("UPDATE quarantined_sessions SET redrive_id = 'rd-1'").ok());
+  EXPECT_EQ((*store_->LoadQuarantine(kTopic, "rq"))->redrive_id, "rd-1");
+  ASSERT_TRUE(Persist(2, {Payload(20, "rq", 1, "fine"), Poison(21, "rq")}, 22).ok());
+  EXPECT_EQ(One("SELECT first_offset || '/' || coalesce(redrive_id, 'none') || '/' || "
+                "coalesce(followed_through, -1) FROM quarantined_sessions"),
+            "21/none/-1");
+
+  // Without a redrive under way, a later poison record keeps the row.
+  ASSERT_TRUE(Persist(2, {Poison(22, "rq")}, 23).ok());
+  EXPECT_EQ(One("SELECT first_offset FROM quarantined_sessions"), "21");
+
+  // A redrive's stored last record deletes the row with its rows.
+  TaskRecord last = Payload(30, "rq", 2, "redriven");
+  last.lifts_quarantine = true;
+  ASSERT_TRUE(Persist(2, {std::move(last)}, 31).ok());
+  EXPECT_EQ(One("SELECT count(*) FROM quarantined_sessions"), "0");
+  EXPECT_EQ(Events("rq", 2), "redriven");
+}
+
+TEST_F(PgTaskStoreTest, ALiftOnADeadLetteredRecordIsIgnored) {
+  ASSERT_TRUE(Persist(2, {Poison(10, "rl")}, 11).ok());
+  TaskRecord last = Followed(12, "rl");
+  last.lifts_quarantine = true;
+  ASSERT_TRUE(Persist(2, {std::move(last)}, 13).ok());
+  EXPECT_EQ(One("SELECT count(*) FROM quarantined_sessions"), "1");
+}
+
 TEST_F(PgTaskStoreTest, DeadLettersReachTheSinkInPartitionAndOffsetOrder) {
   ASSERT_TRUE(Persist(1, {Payload(0, "o1", 1, "kept")}, 1).ok());
   auto outcome = PersistAll({PartitionBatch{2, {Poison(5, "o2")}, 6},

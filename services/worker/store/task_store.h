@@ -52,9 +52,11 @@ struct DeadLetter {
   std::string project_id;  // may be empty
   DeadLetterReason reason = DeadLetterReason::kInvalidRecord;
   std::string detail;  // a sentence a person can act on
-  // True when this record quarantines its session (kInvalidRecord with a
+  // True when this record quarantines its session (a poison record with a
   // known session): the store inserts the quarantine row in the same
-  // transaction.
+  // transaction. A row that already exists is kept, unless a redrive was
+  // under way (its redrive_id is set): then the redrive failed, and the
+  // quarantine restarts at this record.
   bool quarantines_session = false;
 };
 
@@ -67,6 +69,10 @@ struct TaskRecord {
   std::optional<DeadLetter> dead_letter;
   // The record's value size (for batch limits and metrics).
   int64_t value_bytes = 0;
+  // Set by the loop on the last record of a redrive of its quarantined
+  // session: storing the record deletes the session's quarantine row in the
+  // same transaction. Ignored when dead_letter is set.
+  bool lifts_quarantine = false;
 };
 
 // A partition's records in offset order and the offset after the last one.
@@ -98,6 +104,12 @@ using DeadLetterSink = std::function<absl::Status(absl::Span<const DeadLetter> l
 // Sessions quarantined in the given partitions.
 using QuarantinedSessions = std::set<std::string>;
 
+// What the worker needs of one quarantine row to judge a redrive.
+struct QuarantineRow {
+  std::string redrive_id;        // empty: no redrive under way
+  int64_t followed_through = -1;  // highest offset that followed it to the DLQ
+};
+
 class TaskStore {
  public:
   virtual ~TaskStore() = default;
@@ -109,6 +121,10 @@ class TaskStore {
   // The sessions quarantined in `partitions` of `topic`.
   virtual absl::StatusOr<QuarantinedSessions> LoadQuarantinedSessions(
       const std::string& topic, const std::vector<int32_t>& partitions) = 0;
+
+  // The quarantine row of `session_id` in `topic`, nullopt if it has none.
+  virtual absl::StatusOr<std::optional<QuarantineRow>> LoadQuarantine(
+      const std::string& topic, const std::string& session_id) = 0;
 
   // Persists every batch (each in offset order) and sets each partition's next
   // offset, atomically, calling `sink` before COMMIT when there are dead

@@ -115,6 +115,40 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
   return absl::OkStatus();
 }
 
+// Step 5: a redrive's stored last record lifts its session's quarantine
+// (before a later record of the batch may quarantine the session again); a
+// poison record quarantines its session; records that followed a quarantine
+// move its followed_through mark.
+absl::Status WriteQuarantines(PgConnection& db, const std::string& topic,
+                              absl::Span<const PartitionBatch> batches,
+                              absl::Span<const DeadLetter> letters) {
+  for (const PartitionBatch& batch : batches) {
+    for (const TaskRecord& record : batch.records) {
+      if (!record.lifts_quarantine || record.dead_letter.has_value()) continue;
+      if (absl::Status status = LiftQuarantine(db, topic, record.task.session_id());
+          !status.ok()) {
+        return status;
+      }
+    }
+  }
+  std::map<std::string, int64_t> followed_through;
+  for (const DeadLetter& letter : letters) {
+    if (letter.session_id.empty()) continue;
+    if (letter.quarantines_session) {
+      if (absl::Status status = QuarantineSession(db, topic, letter); !status.ok()) return status;
+    } else if (letter.reason == DeadLetterReason::kQuarantinedSession) {
+      int64_t& offset = followed_through[letter.session_id];
+      offset = std::max(offset, letter.offset);
+    }
+  }
+  for (const auto& [session_id, offset] : followed_through) {
+    if (absl::Status status = NoteFollowedThrough(db, topic, session_id, offset); !status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std::string& topic,
@@ -127,9 +161,9 @@ absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std:
   if (absl::Status status = WritePayloadRecords(db, payloads, &outcome); !status.ok()) {
     return status;
   }
-  for (const DeadLetter& letter : outcome.dead_letters) {
-    if (!letter.quarantines_session || letter.session_id.empty()) continue;
-    if (absl::Status status = QuarantineSession(db, topic, letter); !status.ok()) return status;
+  if (absl::Status status = WriteQuarantines(db, topic, batches, outcome.dead_letters);
+      !status.ok()) {
+    return status;
   }
   for (const PartitionBatch& batch : batches) {
     absl::Status status = StoreNextOffset(db, topic, batch.partition, batch.next_offset);

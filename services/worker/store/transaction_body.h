@@ -7,7 +7,9 @@
 //   2. payload rows in bulk (payload_writer.h);
 //   3. completed streams verified (stream_verifier.h);
 //   4. session counters for newly stored payloads (session_counters.h);
-//   5. quarantine rows for dead letters that quarantine their session;
+//   5. quarantine rows: lifted by a redrive's stored last record, inserted
+//      for dead letters that quarantine their session, followed_through
+//      moved for records that followed a quarantine;
 //   6. each partition's next offset.
 // Payloads come after the other tasks: they touch other session columns, so
 // the order between them does not matter, and bulk writing needs them

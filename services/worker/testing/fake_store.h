@@ -3,7 +3,9 @@
 // In-memory TaskStore for tests: keeps persisted records, offsets, dead
 // letters and quarantined sessions per partition, and can be told to fail.
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,6 +34,21 @@ class FakeTaskStore : public TaskStore {
   absl::StatusOr<QuarantinedSessions> LoadQuarantinedSessions(
       const std::string&, const std::vector<int32_t>&) override {
     return quarantined;
+  }
+
+  absl::StatusOr<std::optional<QuarantineRow>> LoadQuarantine(
+      const std::string&, const std::string& session_id) override {
+    ++quarantine_lookups;
+    if (quarantine_lookup_failures_left > 0) {
+      --quarantine_lookup_failures_left;
+      return absl::UnavailableError("database down");
+    }
+    if (quarantined.count(session_id) == 0) return std::optional<QuarantineRow>();
+    QuarantineRow row;
+    row.redrive_id = redrive_ids[session_id];
+    auto followed = followed_through.find(session_id);
+    if (followed != followed_through.end()) row.followed_through = followed->second;
+    return std::optional<QuarantineRow>(row);
   }
 
   absl::StatusOr<PersistOutcome> PersistBatches(const std::string&,
@@ -66,11 +83,28 @@ class FakeTaskStore : public TaskStore {
       for (const TaskRecord& record : batch.records) {
         if (record.dead_letter.has_value()) {
           dead_lettered[batch.partition].push_back(record.offset);
-          if (record.dead_letter->quarantines_session) {
-            quarantined.insert(record.dead_letter->session_id);
+          const DeadLetter& letter = *record.dead_letter;
+          if (letter.quarantines_session) {
+            // As the SQL: a row is kept unless a redrive of it was under way.
+            if (quarantined.insert(letter.session_id).second ||
+                !redrive_ids[letter.session_id].empty()) {
+              redrive_ids.erase(letter.session_id);
+              followed_through.erase(letter.session_id);
+              quarantine_offsets[letter.session_id] = letter.offset;
+            }
+          } else if (letter.reason == DeadLetterReason::kQuarantinedSession) {
+            auto [it, added] = followed_through.emplace(letter.session_id, letter.offset);
+            if (!added) it->second = std::max(it->second, letter.offset);
           }
         } else {
           persisted[batch.partition].push_back(record.offset);
+          if (record.lifts_quarantine) {
+            const std::string& session_id = record.task.session_id();
+            quarantined.erase(session_id);
+            redrive_ids.erase(session_id);
+            followed_through.erase(session_id);
+            lifted.push_back(session_id);
+          }
         }
       }
       offsets[batch.partition] = batch.next_offset;
@@ -86,6 +120,14 @@ class FakeTaskStore : public TaskStore {
   std::map<int32_t, std::vector<int64_t>> dead_lettered;
   PartitionOffsets offsets;
   QuarantinedSessions quarantined;
+  // Columns of the quarantine rows, by session (quarantined_sessions).
+  std::map<std::string, std::string> redrive_ids;
+  std::map<std::string, int64_t> followed_through;
+  std::map<std::string, int64_t> quarantine_offsets;
+  // Sessions whose quarantine a stored redrive lifted, in order.
+  std::vector<std::string> lifted;
+  int quarantine_lookups = 0;
+  int quarantine_lookup_failures_left = 0;
   std::vector<int> batch_sizes;
   int persist_calls = 0;
   int persist_failures_left = 0;

@@ -1,0 +1,25 @@
+#include "services/common/kafka/rdkafka_headers.h"
+
+namespace ingest {
+
+void CopyHeaders(const rd_kafka_message_t& message,
+                 std::vector<std::pair<std::string, std::string>>& out) {
+  rd_kafka_headers_t* headers = nullptr;
+  // librdkafka parses headers lazily and caches them on the message, hence
+  // the non-const message it asks for.
+  if (rd_kafka_message_headers(const_cast<rd_kafka_message_t*>(&message), &headers) !=
+      RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return;
+  }
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    out.emplace_back(name, value == nullptr ? std::string()
+                                            : std::string(static_cast<const char*>(value), size));
+  }
+}
+
+}  // namespace ingest
