@@ -14,6 +14,17 @@
 #                       offsets), `offsets reset --to=latest --execute` exits
 #                       3 ("stop the workers first") and the database's
 #                       offsets stay
+#   poison_redrive      with the worker running, PostgreSQL refuses payload
+#                       3 of a session (a trigger raising SQLSTATE 22023): the
+#                       worker dead-letters it and quarantines the session,
+#                       payloads 4-6 follow to the DLQ (ingestctl dlq list
+#                       shows the four, sessions show says quarantined); a
+#                       redrive while the cause stands fails again and
+#                       `dlq redrive --wait` says so (exit 1); once the trigger
+#                       accepts, `dlq redrive --wait` lands the session:
+#                       payloads 1-6, no gaps, not quarantined, stored in
+#                       payload order (session_payloads.persisted_seq), none
+#                       twice, and the DLQ's letters stay for the record
 #   lag_worker_stopped  with the worker stopped, the lag ingestctl shows is
 #                       exactly what the gateway acknowledged meanwhile (the
 #                       payloads and each session's initialization), and the
@@ -34,8 +45,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-CHECKS=(ensure_describe unsafe_refused unauthenticated offsets_reset_refused lag_worker_stopped
-  offsets_reset)
+CHECKS=(ensure_describe unsafe_refused unauthenticated offsets_reset_refused poison_redrive
+  lag_worker_stopped offsets_reset)
 declare -A VERDICT
 for check in "${CHECKS[@]}"; do VERDICT[$check]=fail; done
 STARTED=0
@@ -144,6 +155,85 @@ check_offsets_reset_refused() {
   grep -q 'stop the workers first' "$WORK/reset-refused.out" || return 1
   [[ "$(db_offsets)" == "$before" ]] || { say "database offsets moved: $before -> $(db_offsets)"; return 1; }
   cat "$WORK/reset-refused.out" >&2
+}
+
+# --- poison_redrive -------------------------------------------------------
+# sql STATEMENT: runs it against the stack's PostgreSQL, quietly.
+sql() { psql "$PG_DSN" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND every 0.5 s until it
+# succeeds; says what it waited for when the deadline passes.
+wait_for() {
+  local what="$1" deadline=$((SECONDS + $2))
+  shift 2
+  until "$@"; do
+    ((SECONDS < deadline)) || { say "timed out waiting for $what"; return 1; }
+    sleep 0.5
+  done
+}
+
+letters_of() {  # letters_of SESSION: how many dead letters ingestctl lists for it
+  "$INGESTCTL" --json dlq list --session="$1" --limit=1000 >"$WORK/dlq.json" &&
+    json_field "$WORK/dlq.json" "len(r.get('letters', []))"
+}
+has_letters() { [[ "$(letters_of "$1")" -ge "$2" ]]; }
+quarantined_with_follows() {
+  [[ "$(sql "SELECT count(*) FROM quarantined_sessions")" == 1 ]] &&
+    [[ "$(sql "SELECT coalesce(max(followed_through), -1) >= 0 FROM quarantined_sessions")" == t ]]
+}
+
+check_poison_redrive() {
+  sql "CREATE TABLE bp_refused_payload (payload_id bigint);
+       INSERT INTO bp_refused_payload VALUES (3);
+       CREATE FUNCTION bp_refuse_payload() RETURNS trigger LANGUAGE plpgsql AS \$\$
+       BEGIN
+         IF NEW.payload_id IN (SELECT payload_id FROM bp_refused_payload) THEN
+           RAISE EXCEPTION 'payload % refused by the test', NEW.payload_id USING ERRCODE = '22023';
+         END IF;
+         RETURN NEW;
+       END \$\$;
+       CREATE TRIGGER bp_refuse BEFORE INSERT ON session_payloads
+         FOR EACH ROW EXECUTE FUNCTION bp_refuse_payload();" || return 1
+  # One session of six payloads; its verification fails by design (payloads
+  # 3-6 are in the DLQ), so the load generator's exit status is not the test.
+  INGEST_API_KEY="$API_KEY" "$LOADGEN" --gateway="$GATEWAY_ADDR" --pg_dsn="$PG_DSN" \
+    --sessions=1 --payloads=6 --min_payload_bytes=2000 --max_payload_bytes=4000 \
+    --verify_timeout=1s --seed=7 >"$WORK/load-poison.out" 2>&1 || true
+  wait_for "the session's quarantine with its followers" 60 quarantined_with_follows || return 1
+  local session
+  session="$(sql "SELECT session_id FROM quarantined_sessions")"
+  wait_for "four dead letters of $session" 60 has_letters "$session" 4 || return 1
+  say "quarantined: $session"
+  "$INGESTCTL" dlq list --session="$session" >"$WORK/dlq-list.out" || return 1
+  "$INGESTCTL" sessions show "$session" >"$WORK/show-quarantined.out" || return 1
+  cat "$WORK/dlq-list.out" "$WORK/show-quarantined.out" >&2
+  [[ "$(json_field "$WORK/dlq.json" "' '.join(str(l.get('payload_id')) for l in r['letters'])")" == \
+    "3 4 5 6" ]] || { say "letters: $(cat "$WORK/dlq.json")"; return 1; }
+  grep -q quarantined "$WORK/show-quarantined.out" || return 1
+
+  # The cause stands: the redrive fails again, and --wait says so.
+  local rc=0
+  "$INGESTCTL" dlq redrive "$session" --wait --wait_timeout=60s >"$WORK/redrive-early.out" 2>&1 || rc=$?
+  cat "$WORK/redrive-early.out" >&2
+  ((rc == 1)) || { say "a redrive while the cause stands exited $rc"; return 1; }
+  [[ "$(sql "SELECT count(*) FROM quarantined_sessions WHERE session_id = '$session'")" == 1 ]] ||
+    { say "the quarantine was lifted though payload 3 is still refused"; return 1; }
+
+  # The cause is fixed: PostgreSQL accepts payload 3 now.
+  sql "DELETE FROM bp_refused_payload" || return 1
+  "$INGESTCTL" dlq redrive "$session" --wait --wait_timeout=60s >"$WORK/redrive.out" 2>&1 ||
+    { say "redrive after the fix: $(cat "$WORK/redrive.out")"; return 1; }
+  cat "$WORK/redrive.out" >&2
+  "$INGESTCTL" --json sessions show "$session" >"$WORK/show.json" || return 1
+  "$INGESTCTL" sessions show "$session" >&2 || return 1
+  local got
+  got="$(json_field "$WORK/show.json" "r.get('status'), int(r.get('payloads', 0)), len(r.get('gaps', []))")"
+  [[ "$got" == "active 6 0" ]] || { say "after the redrive: $got: $(cat "$WORK/show.json")"; return 1; }
+  got="$(sql "SELECT string_agg(payload_id::text, ' ' ORDER BY persisted_seq) FROM session_payloads
+              WHERE session_id = '$session'")"
+  [[ "$got" == "1 2 3 4 5 6" ]] || { say "stored order: $got"; return 1; }
+  sql "DROP TRIGGER bp_refuse ON session_payloads; DROP FUNCTION bp_refuse_payload();
+       DROP TABLE bp_refused_payload" || return 1
 }
 
 # --- lag_worker_stopped ---------------------------------------------------
