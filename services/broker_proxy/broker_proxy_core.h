@@ -9,6 +9,7 @@
 //   NOT_FOUND            a topic, or a session the database never saw
 //   UNAVAILABLE          Kafka or PostgreSQL did not answer in time, or
 //                        the PostgreSQL-backed RPC runs without --pg_dsn
+//   ABORTED              a quarantine changed while it was being redriven
 //
 // Calls block on Kafka and PostgreSQL (each request bounded by the admin
 // timeout): call them off gRPC's callback threads. Thread-safe: the
@@ -23,9 +24,11 @@
 #include "ingest/v1/admin.pb.h"
 #include "services/broker_proxy/database_offsets.h"
 #include "services/broker_proxy/dead_letter_source.h"
+#include "services/broker_proxy/quarantine_store.h"
 #include "services/broker_proxy/session_database.h"
 #include "services/broker_proxy/topic_safety.h"
 #include "services/common/kafka/kafka_admin.h"
+#include "services/common/kafka/producer.h"
 
 namespace ingest {
 
@@ -44,8 +47,18 @@ struct BrokerProxyCoreOptions {
   // leaders are elected after CreateTopics returns): describing it is
   // retried while it is UNAVAILABLE, with backoff, for this long.
   absl::Duration new_topic_settle = absl::Seconds(10);
-  // How long one ListDeadLetters may read (--admin_timeout).
+  // How long one ListDeadLetters may read (--admin_timeout); also how long
+  // RedriveSession waits for the worker to catch up.
   absl::Duration admin_timeout = absl::Seconds(10);
+  // How often RedriveSession reads the worker's offsets while waiting.
+  absl::Duration catch_up_poll = absl::Milliseconds(200);
+  // How long one RedriveSession or ReplaySession may take in all (scans of
+  // the DLQ or the ingest topic, producing): --redrive_timeout, shortened
+  // to the caller's gRPC deadline.
+  absl::Duration redrive_timeout = absl::Minutes(5);
+  // Bytes a redrive or replay may have handed to the producer and not yet
+  // seen delivered: it waits before producing more (bounded memory).
+  int64_t max_in_flight_bytes = 64 << 20;
 };
 
 // ListDeadLetters' page size: the default, and the most one page may hold.
@@ -54,17 +67,23 @@ inline constexpr int32_t kMaxDeadLetterLimit = 10000;
 
 class BrokerProxyCore {
  public:
-  // Collaborators must outlive the core. `database` and `sessions` are null
-  // without --pg_dsn: GetConsumerLag then reports no database offsets;
-  // GetSession and ResetOffsets are UNAVAILABLE. `dead_letters` null: ListDeadLetters is
-  // UNAVAILABLE.
+  // Collaborators must outlive the core. `database`, `sessions` and
+  // `quarantines` are null without --pg_dsn: GetConsumerLag then reports no
+  // database offsets; GetSession, ResetOffsets, RedriveSession and
+  // ReplaySession are UNAVAILABLE. `dead_letters` (which also reads the
+  // ingest topic for ReplaySession) null: ListDeadLetters, RedriveSession
+  // and ReplaySession are UNAVAILABLE. `producer` null: only dry runs of
+  // RedriveSession and ReplaySession are answered.
   BrokerProxyCore(BrokerProxyCoreOptions options, KafkaAdmin& admin, DatabaseOffsets* database,
-                  DeadLetterSource* dead_letters = nullptr, SessionDatabase* sessions = nullptr)
+                  DeadLetterSource* dead_letters = nullptr, SessionDatabase* sessions = nullptr,
+                  QuarantineStore* quarantines = nullptr, Producer* producer = nullptr)
       : options_(std::move(options)),
         admin_(admin),
         database_(database),
         dead_letters_(dead_letters),
-        sessions_(sessions) {}
+        sessions_(sessions),
+        quarantines_(quarantines),
+        producer_(producer) {}
 
   absl::StatusOr<v1::EnsureTopicsResponse> EnsureTopics(const v1::EnsureTopicsRequest& request);
   absl::StatusOr<v1::DescribeTopicResponse> DescribeTopic(const v1::DescribeTopicRequest& request);
@@ -105,6 +124,51 @@ class BrokerProxyCore {
   // database.
   absl::StatusOr<v1::GetSessionResponse> GetSession(const v1::GetSessionRequest& request);
 
+  // Produces a quarantined session's dead letters back to the ingest topic,
+  // to the partition P it was quarantined in, in source-offset order, each
+  // with redrive_headers.h's headers (the last one marked), after marking
+  // the quarantine with the redrive's id; the worker lifts the quarantine
+  // when it stores the last one (the answer's quarantine_lifted is false).
+  // Carries the letters of P's records from the quarantine's first offset
+  // up to H0, P's high watermark when the call began, once the worker's
+  // database offset of P reached H0 (it dead-letters before it commits, so
+  // the DLQ then holds every letter below H0). Two scans of the DLQ, one
+  // for positions, one to produce: memory holds positions and one record.
+  //   INVALID_ARGUMENT     a malformed session id or topic
+  //   FAILED_PRECONDITION  the session is not quarantined in the topic; no
+  //                        letter of it was found; undecodable letters
+  //                        without skip_undecodable (up to 5 listed)
+  //   NOT_FOUND            the topic or its DLQ does not exist
+  //   UNAVAILABLE          without a database, DLQ reader or producer; the
+  //                        worker did not catch up to H0 within the admin
+  //                        timeout; a scan did not reach the end by
+  //                        `deadline`; a delivery failed (k of n named)
+  //   ABORTED              the quarantine changed before it was marked
+  // A dry run answers the counts and changes nothing. Running it again is
+  // safe: stored rows are keyed, records already stored are no-ops.
+  absl::StatusOr<v1::RedriveSessionResponse> RedriveSession(
+      const v1::RedriveSessionRequest& request, const std::string& operator_id,
+      absl::Time deadline);
+
+  // Produces a session's records again from the ingest topic, each to the
+  // partition it was read from, in offset order, with a replay.id header.
+  // Reads every partition over the offset or time range (inclusive, 0 =
+  // unbounded), only up to the high watermarks when the call began (never
+  // its own replays), producing as it reads.
+  //   INVALID_ARGUMENT     a malformed id or topic, negative or inverted
+  //                        bounds, both an offset and a time range
+  //   FAILED_PRECONDITION  the session is quarantined in the topic (redrive
+  //                        it instead)
+  //   NOT_FOUND            no such topic
+  //   UNAVAILABLE          without a database, topic reader or producer;
+  //                        the range was not read by `deadline` (how far
+  //                        each partition got is named; what was found was
+  //                        replayed); a delivery failed
+  // A dry run counts and produces nothing.
+  absl::StatusOr<v1::ReplaySessionResponse> ReplaySession(const v1::ReplaySessionRequest& request,
+                                                          const std::string& operator_id,
+                                                          absl::Time deadline);
+
   const BrokerProxyCoreOptions& options() const { return options_; }
 
  private:
@@ -125,6 +189,8 @@ class BrokerProxyCore {
   DatabaseOffsets* const database_;
   DeadLetterSource* const dead_letters_;
   SessionDatabase* const sessions_;
+  QuarantineStore* const quarantines_;
+  Producer* const producer_;
 };
 
 // ListDeadLetters' page token: where each partition resumes (partition ->

@@ -7,8 +7,11 @@
 #include "gtest/gtest.h"
 #include "services/broker_proxy/fake_dead_letter_source.h"
 #include "services/broker_proxy/fake_kafka_admin.h"
+#include "services/broker_proxy/fake_producer.h"
+#include "services/broker_proxy/fake_quarantine_store.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/dead_letter_headers.h"
+#include "services/common/kafka/redrive_headers.h"
 
 namespace ingest {
 namespace {
@@ -489,6 +492,7 @@ TEST(GetSessionTest, MapsTheFactsOfASession) {
   facts.has_rows = true;
   facts.quarantined = true;
   facts.quarantine_reason = "invalid_record";
+  facts.redrive_id = "rd-1-00000000";
   facts.quarantined_at = absl::FromUnixMillis(1700000000500);
   facts.payloads = 3;
   facts.highest_payload_id = 6;
@@ -509,6 +513,7 @@ TEST(GetSessionTest, MapsTheFactsOfASession) {
   ASSERT_TRUE(q.ok()) << q.status();
   EXPECT_EQ(q->status(), "quarantined");
   EXPECT_EQ(q->quarantine_reason(), "invalid_record");
+  EXPECT_EQ(q->redrive_id(), "rd-1-00000000");
   EXPECT_EQ(q->quarantined_at_unix_ms(), 1700000000500);
   EXPECT_EQ(q->project_id(), "demo-project");
   EXPECT_EQ(q->payloads(), 3);
@@ -718,6 +723,397 @@ TEST_F(ResetOffsetsTest, UnknownTopicIsNotFoundAndNoDatabaseIsUnavailable) {
             absl::StatusCode::kUnavailable);
 }
 
+// ---------------------------------------------------------------------------
+// RedriveSession
+
+// A letter of the DLQ as the worker writes it: the source record's key and
+// value, where it came from.
+TopicRecord SourceLetter(int32_t dlq_partition, const std::string& session, int32_t partition,
+                         int64_t offset, std::string value,
+                         const std::string& topic = "ingest.tasks") {
+  TopicRecord record;
+  record.partition = dlq_partition;
+  record.key = session;
+  record.value = std::move(value);
+  record.headers = {{dlq_headers::kReason, "quarantined_session"},
+                    {dlq_headers::kSourceTopic, topic},
+                    {dlq_headers::kSourcePartition, absl::StrCat(partition)},
+                    {dlq_headers::kSourceOffset, absl::StrCat(offset)},
+                    {dlq_headers::kSessionId, session}};
+  return record;
+}
+
+// The worker's database offsets: fixed, or catching up by `step` per read.
+class ProgressingDatabase final : public DatabaseOffsets {
+ public:
+  absl::StatusOr<std::map<int32_t, int64_t>> NextOffsets(const std::string&) override {
+    absl::MutexLock lock(&mutex);
+    ++reads;
+    std::map<int32_t, int64_t> now = offsets;
+    for (auto& [p, offset] : offsets) offset += step;
+    return now;
+  }
+  absl::Status SetNextOffsets(const std::string&, const std::map<int32_t, int64_t>&) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+  absl::Mutex mutex;
+  std::map<int32_t, int64_t> offsets ABSL_GUARDED_BY(mutex);
+  int64_t step ABSL_GUARDED_BY(mutex) = 0;
+  int reads ABSL_GUARDED_BY(mutex) = 0;
+};
+
+constexpr char kTopic[] = "ingest.tasks";
+constexpr char kTopicDlq[] = "ingest.tasks.dlq";
+
+class RedriveSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    admin_.AddTopic(kTopic, 4, 1, kSafeConfigs);
+    admin_.topic(kTopic).watermarks[2] = {2, 0, 100};  // H0 = 100
+    {
+      absl::MutexLock lock(&database_.mutex);
+      database_.offsets[2] = 100;  // the worker caught up
+    }
+    quarantines_.Put(kTopic, "p.s1", Quarantine{.partition = 2, .first_offset = 40,
+                                                .reason = "invalid_record"});
+    producer_.SetNextOffset(kTopic, 2, 100);
+    dlq_.AddTopic(kTopicDlq, 2);
+    dlq_.Add(kTopicDlq, SourceLetter(0, "p.s1", 2, 40, PayloadValue("p.s1", 3)));      // 0:0
+    dlq_.Add(kTopicDlq, SourceLetter(0, "p.other", 2, 41, PayloadValue("p.other", 1)));  // 0:1
+    dlq_.Add(kTopicDlq, SourceLetter(0, "p.s1", 2, 45, PayloadValue("p.s1", 5)));      // 0:2
+    // Another partition's, one from before F0, one at H0, another topic's.
+    dlq_.Add(kTopicDlq, SourceLetter(0, "p.s1", 1, 46, PayloadValue("p.s1", 90)));
+    dlq_.Add(kTopicDlq, SourceLetter(0, "p.s1", 2, 30, PayloadValue("p.s1", 91)));
+    dlq_.Add(kTopicDlq, SourceLetter(0, "p.s1", 2, 100, PayloadValue("p.s1", 92)));
+    dlq_.Add(kTopicDlq, SourceLetter(0, "p.s1", 2, 50, PayloadValue("p.s1", 93), "other.tasks"));
+    dlq_.Add(kTopicDlq, SourceLetter(0, "p.s1", 2, 47, PayloadValue("p.s1", 6)));      // 0:7
+    dlq_.Add(kTopicDlq, SourceLetter(1, "p.s1", 2, 44, PayloadValue("p.s1", 4)));      // 1:0
+  }
+
+  absl::StatusOr<v1::RedriveSessionResponse> Redrive(const std::string& session,
+                                                     bool skip_undecodable = false,
+                                                     bool dry_run = false) {
+    v1::RedriveSessionRequest request;
+    request.set_session_id(session);
+    request.set_skip_undecodable(skip_undecodable);
+    request.set_dry_run(dry_run);
+    return core_.RedriveSession(request, "sha256:test", absl::Now() + absl::Seconds(5));
+  }
+
+  // "<dlq partition>:<dlq offset>" of every record produced, in order.
+  std::vector<std::string> ProducedFrom() {
+    std::vector<std::string> out;
+    for (const FakeProducer::Record& record : producer_.records()) {
+      out.push_back(record.Header(redrive_headers::kFromDeadLetter));
+    }
+    return out;
+  }
+
+  static BrokerProxyCoreOptions Options() {
+    BrokerProxyCoreOptions options;
+    options.admin_timeout = absl::Milliseconds(300);
+    options.catch_up_poll = absl::Milliseconds(10);
+    return options;
+  }
+
+  FakeKafkaAdmin admin_;
+  ProgressingDatabase database_;
+  FakeDeadLetterSource dlq_;
+  FakeQuarantineStore quarantines_;
+  FakeProducer producer_;
+  BrokerProxyCore core_{Options(), admin_, &database_, &dlq_, nullptr, &quarantines_, &producer_};
+};
+
+TEST_F(RedriveSessionTest, ProducesTheSessionsLettersFromTheQuarantineBelowH0InSourceOrder) {
+  auto response = Redrive("p.s1");
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->redriven(), 4);
+  EXPECT_EQ(response->skipped_undecodable(), 0);
+  EXPECT_FALSE(response->quarantine_lifted());
+  EXPECT_EQ(response->first_partition(), 2);
+  EXPECT_EQ(response->first_offset(), 100);
+  EXPECT_EQ(response->last_offset(), 103);
+  EXPECT_EQ(response->scanned_through(), 100);
+  EXPECT_THAT(response->redrive_id(), ::testing::StartsWith("rd-"));
+  // Source offsets 40, 44, 45, 47: the letter in DLQ partition 1 between.
+  EXPECT_THAT(ProducedFrom(), ElementsAre("0:0", "1:0", "0:2", "0:7"));
+  const std::vector<FakeProducer::Record> records = producer_.records();
+  ASSERT_EQ(records.size(), 4u);
+  const uint64_t payloads[] = {3, 4, 5, 6};
+  for (size_t i = 0; i < records.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(records[i].topic, kTopic);
+    EXPECT_EQ(records[i].partition, 2);  // explicitly, not by key
+    EXPECT_EQ(records[i].key, "p.s1");
+    EXPECT_EQ(records[i].value, PayloadValue("p.s1", payloads[i]));  // byte for byte
+    EXPECT_EQ(records[i].Header(redrive_headers::kRedriveId), response->redrive_id());
+    EXPECT_EQ(records[i].Header(redrive_headers::kScannedThrough), "100");
+    EXPECT_EQ(records[i].Header(redrive_headers::kLast),
+              i + 1 == records.size() ? "1" : "<absent>");
+  }
+  ASSERT_TRUE(quarantines_.Get(kTopic, "p.s1").has_value());
+  EXPECT_EQ(quarantines_.Get(kTopic, "p.s1")->redrive_id, response->redrive_id());
+}
+
+TEST_F(RedriveSessionTest, LettersOutOfOrderInTheDlqAreProducedInSourceOrderOnceEach) {
+  quarantines_.Put(kTopic, "p.s2", Quarantine{.partition = 2, .first_offset = 60});
+  dlq_.Add(kTopicDlq, SourceLetter(1, "p.s2", 2, 62, PayloadValue("p.s2", 3)));  // 1:1
+  dlq_.Add(kTopicDlq, SourceLetter(1, "p.s2", 2, 60, PayloadValue("p.s2", 1)));  // 1:2
+  dlq_.Add(kTopicDlq, SourceLetter(1, "p.s2", 2, 61, PayloadValue("p.s2", 2)));  // 1:3
+  dlq_.Add(kTopicDlq, SourceLetter(1, "p.s2", 2, 60, PayloadValue("p.s2", 1)));  // 1:4, again
+
+  auto response = Redrive("p.s2");
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->redriven(), 3);
+  EXPECT_THAT(ProducedFrom(), ElementsAre("1:2", "1:3", "1:1"));
+  EXPECT_EQ(producer_.records().back().Header(redrive_headers::kLast), "1");
+}
+
+TEST_F(RedriveSessionTest, UndecodableLettersAreRefusedWithoutSkipAndLeftInTheDlqWithIt) {
+  dlq_.Add(kTopicDlq, SourceLetter(1, "p.s1", 2, 41, "\xff\xff not a task"));  // 1:1
+
+  auto refused = Redrive("p.s1");
+
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("1:1 ("));
+  EXPECT_THAT(refused.status().message(), HasSubstr("--skip_undecodable"));
+  EXPECT_THAT(producer_.records(), IsEmpty());
+  EXPECT_EQ(quarantines_.marks(), 0);
+
+  auto skipped = Redrive("p.s1", /*skip_undecodable=*/true);
+
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  EXPECT_EQ(skipped->redriven(), 4);
+  EXPECT_EQ(skipped->skipped_undecodable(), 1);
+  EXPECT_THAT(ProducedFrom(), ElementsAre("0:0", "1:0", "0:2", "0:7"));
+}
+
+TEST_F(RedriveSessionTest, ADryRunCountsAndChangesNothing) {
+  dlq_.Add(kTopicDlq, SourceLetter(1, "p.s1", 2, 41, "junk"));
+
+  auto response = Redrive("p.s1", /*skip_undecodable=*/true, /*dry_run=*/true);
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->redriven(), 4);
+  EXPECT_EQ(response->skipped_undecodable(), 1);
+  EXPECT_EQ(response->redrive_id(), "");
+  EXPECT_EQ(response->scanned_through(), 100);
+  EXPECT_THAT(producer_.records(), IsEmpty());
+  EXPECT_EQ(quarantines_.marks(), 0);
+  EXPECT_EQ(quarantines_.Get(kTopic, "p.s1")->redrive_id, "");
+}
+
+TEST_F(RedriveSessionTest, ASessionNotQuarantinedIsAFailedPrecondition) {
+  auto response = Redrive("p.none");
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(response.status().message(),
+              HasSubstr("session p.none is not quarantined in ingest.tasks; nothing to redrive"));
+}
+
+TEST_F(RedriveSessionTest, AQuarantineWithoutLettersIsAFailedPrecondition) {
+  quarantines_.Put(kTopic, "p.empty", Quarantine{.partition = 2, .first_offset = 10});
+  auto response = Redrive("p.empty");
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(response.status().message(), HasSubstr("no dead letter of session p.empty"));
+  EXPECT_EQ(quarantines_.marks(), 0);
+}
+
+TEST_F(RedriveSessionTest, AWorkerThatDoesNotCatchUpIsUnavailableAndNothingChanges) {
+  {
+    absl::MutexLock lock(&database_.mutex);
+    database_.offsets[2] = 90;
+  }
+  auto response = Redrive("p.s1");
+
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(),
+              HasSubstr("the worker is 10 records behind on partition 2"));
+  EXPECT_THAT(response.status().message(), HasSubstr("`ingestctl lag`"));
+  EXPECT_THAT(producer_.records(), IsEmpty());
+  EXPECT_EQ(quarantines_.marks(), 0);
+  EXPECT_EQ(dlq_.scans(), 0);
+}
+
+TEST_F(RedriveSessionTest, WaitsForTheWorkerToCatchUp) {
+  {
+    absl::MutexLock lock(&database_.mutex);
+    database_.offsets[2] = 90;
+    database_.step = 5;  // 90, 95, 100
+  }
+  auto response = Redrive("p.s1");
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->redriven(), 4);
+  absl::MutexLock lock(&database_.mutex);
+  EXPECT_EQ(database_.reads, 3);
+}
+
+TEST_F(RedriveSessionTest, AQuarantineThatChangedBeforeTheMarkIsAborted) {
+  quarantines_.RequarantineBeforeMark(120);
+  auto response = Redrive("p.s1");
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(response.status().message(),
+              HasSubstr("the quarantine of session p.s1 changed while redriving"));
+  EXPECT_THAT(producer_.records(), IsEmpty());
+}
+
+TEST_F(RedriveSessionTest, AFailedDeliveryIsUnavailableNamingHowFarItGot) {
+  producer_.FailDeliveriesFrom(2, absl::UnavailableError("broker down"));
+  auto response = Redrive("p.s1");
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(),
+              HasSubstr("of session p.s1 stopped after 2 of 4 records"));
+  EXPECT_THAT(response.status().message(), HasSubstr("broker down"));
+  EXPECT_THAT(response.status().message(), HasSubstr("run the redrive again"));
+}
+
+TEST_F(RedriveSessionTest, AScanThatDoesNotReachTheEndIsUnavailableAndChangesNothing) {
+  dlq_.CutAfter(3);
+  auto response = Redrive("p.s1");
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(), HasSubstr("did not reach its end"));
+  EXPECT_THAT(producer_.records(), IsEmpty());
+  EXPECT_EQ(quarantines_.marks(), 0);
+}
+
+TEST_F(RedriveSessionTest, BadIdsAndMissingCollaborators) {
+  EXPECT_EQ(Redrive("bad id!").status().code(), absl::StatusCode::kInvalidArgument);
+  BrokerProxyCore without_database(Options(), admin_, nullptr, &dlq_, nullptr, nullptr,
+                                   &producer_);
+  v1::RedriveSessionRequest request;
+  request.set_session_id("p.s1");
+  auto response = without_database.RedriveSession(request, "op", absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(), HasSubstr("--pg_dsn"));
+}
+
+// ---------------------------------------------------------------------------
+// ReplaySession
+
+class ReplaySessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    admin_.AddTopic(kTopic, 2, 1, kSafeConfigs);
+    // Partition 0: p.a p.b p.a p.a p.b; partition 1: p.b p.c.
+    const char* p0[] = {"p.a", "p.b", "p.a", "p.a", "p.b"};
+    for (int i = 0; i < 5; ++i) {
+      TopicRecord record{.partition = 0, .key = p0[i], .value = PayloadValue(p0[i], i + 1)};
+      topic_.Add(kTopic, record);
+      absl::MutexLock lock(&admin_.mutex_);
+      admin_.timestamps_[{0, i}] = absl::FromUnixSeconds(1000 + i);
+    }
+    topic_.Add(kTopic, TopicRecord{.partition = 1, .key = "p.b", .value = "b"});
+    topic_.Add(kTopic, TopicRecord{.partition = 1, .key = "p.c", .value = "c"});
+    admin_.topic(kTopic).watermarks = {{0, 0, 5}, {1, 0, 2}};
+    // Arrived after the call began: past the high watermark it saw.
+    topic_.Add(kTopic, TopicRecord{.partition = 0, .key = "p.a", .value = "late"});
+    producer_.SetNextOffset(kTopic, 0, 6);
+  }
+
+  absl::StatusOr<v1::ReplaySessionResponse> Replay(v1::ReplaySessionRequest request) {
+    return core_.ReplaySession(request, "sha256:test", absl::Now() + absl::Seconds(5));
+  }
+  static v1::ReplaySessionRequest Request(const std::string& session) {
+    v1::ReplaySessionRequest request;
+    request.set_session_id(session);
+    return request;
+  }
+  std::vector<std::string> ProducedValues() {
+    std::vector<std::string> out;
+    for (const FakeProducer::Record& record : producer_.records()) out.push_back(record.value);
+    return out;
+  }
+
+  FakeKafkaAdmin admin_;
+  FakeDeadLetterSource topic_;
+  FakeQuarantineStore quarantines_;
+  FakeProducer producer_;
+  BrokerProxyCore core_{BrokerProxyCoreOptions{}, admin_, nullptr, &topic_, nullptr,
+                        &quarantines_, &producer_};
+};
+
+TEST_F(ReplaySessionTest, ReplaysTheSessionsRecordsToTheirPartitionInOffsetOrder) {
+  auto response = Replay(Request("p.a"));
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->partition(), 0);
+  EXPECT_EQ(response->records_found(), 3);
+  EXPECT_EQ(response->records_replayed(), 3);
+  EXPECT_THAT(response->replay_id(), ::testing::StartsWith("rp-"));
+  EXPECT_THAT(ProducedValues(), ElementsAre(PayloadValue("p.a", 1), PayloadValue("p.a", 3),
+                                            PayloadValue("p.a", 4)));
+  for (const FakeProducer::Record& record : producer_.records()) {
+    EXPECT_EQ(record.topic, kTopic);
+    EXPECT_EQ(record.partition, 0);
+    EXPECT_EQ(record.key, "p.a");
+    EXPECT_EQ(record.Header(redrive_headers::kReplayId), response->replay_id());
+  }
+}
+
+TEST_F(ReplaySessionTest, AnOffsetRangeIsInclusive) {
+  v1::ReplaySessionRequest request = Request("p.a");
+  request.set_from_offset(1);
+  request.set_to_offset(2);
+  auto response = Replay(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->records_found(), 1);
+  EXPECT_THAT(ProducedValues(), ElementsAre(PayloadValue("p.a", 3)));
+}
+
+TEST_F(ReplaySessionTest, ATimeRangeReadsTheRecordsStampedInIt) {
+  v1::ReplaySessionRequest request = Request("p.a");
+  request.set_from_unix_ms(1001500);  // offset 2 (1002 s) and
+  request.set_to_unix_ms(1002500);    // not offset 3 (1003 s)
+  auto response = Replay(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->records_found(), 1);
+  EXPECT_THAT(ProducedValues(), ElementsAre(PayloadValue("p.a", 3)));
+}
+
+TEST_F(ReplaySessionTest, ADryRunCountsAndProducesNothing) {
+  v1::ReplaySessionRequest request = Request("p.b");
+  request.set_dry_run(true);
+  auto response = Replay(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->records_found(), 3);  // in both partitions
+  EXPECT_EQ(response->records_replayed(), 0);
+  EXPECT_EQ(response->replay_id(), "");
+  EXPECT_THAT(producer_.records(), IsEmpty());
+}
+
+TEST_F(ReplaySessionTest, AQuarantinedSessionIsRefused) {
+  quarantines_.Put(kTopic, "p.a", Quarantine{.partition = 0, .first_offset = 2});
+  auto response = Replay(Request("p.a"));
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(response.status().message(), HasSubstr("redrive it instead"));
+  EXPECT_THAT(producer_.records(), IsEmpty());
+}
+
+TEST_F(ReplaySessionTest, ARangeNotReadByTheDeadlineIsUnavailableNamingHowFarItGot) {
+  topic_.CutAfter(2);  // partition 0 offset 0, partition 1 offset 0
+  v1::ReplaySessionRequest request = Request("p.a");
+  request.set_dry_run(true);
+  auto response = Replay(request);
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(), HasSubstr("partition 0 at offset 1 of 5"));
+  EXPECT_THAT(response.status().message(), HasSubstr("1 records of session p.a found so far"));
+}
+
+TEST_F(ReplaySessionTest, BadRangesAreInvalid) {
+  v1::ReplaySessionRequest both = Request("p.a");
+  both.set_from_offset(1);
+  both.set_from_unix_ms(5);
+  EXPECT_EQ(Replay(both).status().code(), absl::StatusCode::kInvalidArgument);
+  v1::ReplaySessionRequest inverted = Request("p.a");
+  inverted.set_from_offset(5);
+  inverted.set_to_offset(2);
+  EXPECT_EQ(Replay(inverted).status().code(), absl::StatusCode::kInvalidArgument);
+  v1::ReplaySessionRequest negative = Request("p.a");
+  negative.set_to_unix_ms(-1);
+  EXPECT_EQ(Replay(negative).status().code(), absl::StatusCode::kInvalidArgument);
+}
 
 }  // namespace
 }  // namespace ingest

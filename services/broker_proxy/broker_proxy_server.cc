@@ -15,6 +15,7 @@
 #include "services/broker_proxy/broker_proxy_service.h"
 #include "services/broker_proxy/operator_tokens.h"
 #include "services/common/kafka/rdkafka_admin.h"
+#include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
 
@@ -30,6 +31,8 @@ struct BrokerProxyServer::Parts {
   std::unique_ptr<DatabaseOffsets> database;
   std::unique_ptr<DeadLetterSource> dead_letters;
   std::unique_ptr<SessionDatabase> sessions;
+  std::unique_ptr<QuarantineStore> quarantines;
+  std::unique_ptr<Producer> producer;
   std::unique_ptr<BrokerProxyCore> core;
   std::unique_ptr<BrokerProxyService> service;
   std::unique_ptr<grpc::Server> server;
@@ -47,6 +50,9 @@ absl::Status ValidateBrokerProxyOptions(const BrokerProxyOptions& options) {
   }
   if (options.admin_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--admin_timeout must be positive");
+  }
+  if (options.redrive_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--redrive_timeout must be positive");
   }
   const BrokerProxyCoreOptions& core = options.core;
   if (core.partitions < 1 || core.replication_factor < 1 || core.min_insync_replicas < 1) {
@@ -70,7 +76,8 @@ absl::Status ValidateBrokerProxyOptions(const BrokerProxyOptions& options) {
 absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
     const BrokerProxyOptions& options, std::unique_ptr<KafkaAdmin> admin,
     std::unique_ptr<DatabaseOffsets> database, std::unique_ptr<DeadLetterSource> dead_letters,
-    std::unique_ptr<SessionDatabase> sessions) {
+    std::unique_ptr<SessionDatabase> sessions, std::unique_ptr<QuarantineStore> quarantines,
+    std::unique_ptr<Producer> producer) {
   if (absl::Status status = ValidateBrokerProxyOptions(options); !status.ok()) return status;
   auto server = std::unique_ptr<BrokerProxyServer>(new BrokerProxyServer());
   Parts& parts = *(server->parts_ = std::make_unique<Parts>());
@@ -101,11 +108,26 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
     sessions = CreatePgSessionDatabase(options.pg_dsn, options.admin_timeout);
   }
   parts.sessions = std::move(sessions);
+  if (quarantines == nullptr && !options.pg_dsn.empty()) {
+    quarantines = CreatePgQuarantineStore(options.pg_dsn, options.admin_timeout);
+  }
+  parts.quarantines = std::move(quarantines);
+  if (producer == nullptr) {
+    // Redriven records must be acknowledged within a redrive.
+    auto created = CreateRdKafkaProducer({.bootstrap_servers = options.kafka_bootstrap,
+                                          .client_id = "ingest-broker-proxy",
+                                          .delivery_timeout = options.admin_timeout,
+                                          .max_record_bytes = options.core.max_message_bytes});
+    if (!created.ok()) return created.status();
+    producer = std::move(created).value();
+  }
+  parts.producer = std::move(producer);
   BrokerProxyCoreOptions core_options = options.core;
   core_options.admin_timeout = options.admin_timeout;
-  parts.core = std::make_unique<BrokerProxyCore>(std::move(core_options), *parts.admin,
-                                                 parts.database.get(), parts.dead_letters.get(),
-                                                 parts.sessions.get());
+  core_options.redrive_timeout = options.redrive_timeout;
+  parts.core = std::make_unique<BrokerProxyCore>(
+      std::move(core_options), *parts.admin, parts.database.get(), parts.dead_letters.get(),
+      parts.sessions.get(), parts.quarantines.get(), parts.producer.get());
   parts.service = std::make_unique<BrokerProxyService>(*parts.core, *parts.tokens, *parts.metrics);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -140,6 +162,14 @@ void BrokerProxyServer::Shutdown() {
   }
   // Joins the workers once the calls they run are answered.
   parts_->service.reset();
+  // Redrives and replays wait for their deliveries; this is for anything a
+  // call abandoned at its deadline.
+  if (parts_->producer != nullptr) {
+    if (absl::Status flushed = parts_->producer->Flush(parts_->options.shutdown_grace);
+        !flushed.ok()) {
+      log::Warn("broker_proxy.producer_flush_failed", {{"error", flushed.ToString()}});
+    }
+  }
   log::Info("broker_proxy.stopped");
 }
 

@@ -13,8 +13,10 @@
 #include "services/broker_proxy/broker_proxy_core.h"
 #include "services/broker_proxy/database_offsets.h"
 #include "services/broker_proxy/dead_letter_source.h"
+#include "services/broker_proxy/quarantine_store.h"
 #include "services/broker_proxy/session_database.h"
 #include "services/common/kafka/kafka_admin.h"
+#include "services/common/kafka/producer.h"
 
 namespace ingest {
 
@@ -28,6 +30,8 @@ struct BrokerProxyOptions {
   std::string operator_token_file;
   // Bound on each Kafka admin request and each database query.
   absl::Duration admin_timeout = absl::Seconds(10);
+  // Bound on one RedriveSession or ReplaySession (scans and producing).
+  absl::Duration redrive_timeout = absl::Minutes(5);
   // SIGTERM: in-flight calls get this long to finish.
   absl::Duration shutdown_grace = absl::Seconds(20);
   BrokerProxyCoreOptions core;
@@ -39,14 +43,17 @@ class BrokerProxyServer {
  public:
   // Listens at once; health is SERVING once listening (Kafka trouble is
   // answered per call with UNAVAILABLE). `admin`, `database`,
-  // `dead_letters` and `sessions` replace the librdkafka / libpq
-  // implementations (tests); null = the real ones (the libpq ones only with
-  // a --pg_dsn).
+  // `dead_letters`, `sessions`, `quarantines` and `producer` replace the
+  // librdkafka / libpq implementations (tests); null = the real ones (the
+  // libpq ones only with a --pg_dsn). The producer (client id
+  // ingest-broker-proxy) is flushed on Shutdown.
   static absl::StatusOr<std::unique_ptr<BrokerProxyServer>> Start(
       const BrokerProxyOptions& options, std::unique_ptr<KafkaAdmin> admin = nullptr,
       std::unique_ptr<DatabaseOffsets> database = nullptr,
       std::unique_ptr<DeadLetterSource> dead_letters = nullptr,
-      std::unique_ptr<SessionDatabase> sessions = nullptr);
+      std::unique_ptr<SessionDatabase> sessions = nullptr,
+      std::unique_ptr<QuarantineStore> quarantines = nullptr,
+      std::unique_ptr<Producer> producer = nullptr);
   ~BrokerProxyServer();
 
   // NOT_SERVING, stop accepting, let in-flight calls finish (up to the grace

@@ -1,5 +1,6 @@
-// The whole server in-process with a fake Kafka: auth, health, the
-// UNIMPLEMENTED RPCs and a call through to the core.
+// The whole server in-process with a fake Kafka: auth, health, calls
+// through to the core with their status codes, the producer flushed on
+// shutdown.
 
 #include "services/broker_proxy/broker_proxy_server.h"
 
@@ -13,7 +14,10 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "ingest/v1/admin.grpc.pb.h"
+#include "services/broker_proxy/fake_dead_letter_source.h"
 #include "services/broker_proxy/fake_kafka_admin.h"
+#include "services/broker_proxy/fake_producer.h"
+#include "services/broker_proxy/fake_quarantine_store.h"
 
 namespace ingest {
 namespace {
@@ -36,7 +40,15 @@ class BrokerProxyServerTest : public ::testing::Test {
     admin->AddTopic("ingest.tasks", 2, 1,
                     {{"cleanup.policy", "delete"}, {"min.insync.replicas", "1"},
                      {"retention.ms", "-1"}, {"max.message.bytes", "16777216"}});
-    auto server = BrokerProxyServer::Start(options, std::move(admin));
+    auto quarantines = std::make_unique<FakeQuarantineStore>();
+    quarantines->Put("ingest.tasks", "p.quarantined",
+                     Quarantine{.partition = 1, .first_offset = 0});
+    auto producer = std::make_unique<FakeProducer>();
+    producer_ = producer.get();
+    auto server = BrokerProxyServer::Start(options, std::move(admin), /*database=*/nullptr,
+                                           std::make_unique<FakeDeadLetterSource>(),
+                                           /*sessions=*/nullptr, std::move(quarantines),
+                                           std::move(producer));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
     auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
@@ -52,6 +64,7 @@ class BrokerProxyServerTest : public ::testing::Test {
     return context;
   }
 
+  FakeProducer* producer_ = nullptr;  // owned by server_
   std::unique_ptr<BrokerProxyServer> server_;
   std::unique_ptr<v1::BrokerProxy::Stub> stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
@@ -94,11 +107,26 @@ TEST_F(BrokerProxyServerTest, CoreErrorsKeepTheirCodeAndMessage) {
   EXPECT_THAT(status.error_message(), HasSubstr("EnsureTopics"));
 }
 
-TEST_F(BrokerProxyServerTest, RpcsNotBuiltYetAreUnimplemented) {
+TEST_F(BrokerProxyServerTest, RedriveWithoutTheDatabaseIsUnavailable) {
+  v1::RedriveSessionRequest request;
+  request.set_session_id("p.quarantined");
+  v1::RedriveSessionResponse response;
+  grpc::Status status = stub_->RedriveSession(Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(), HasSubstr("--pg_dsn"));
+  request.set_session_id("bad id!");
+  EXPECT_EQ(stub_->RedriveSession(Context().get(), request, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(BrokerProxyServerTest, ReplayOfAQuarantinedSessionIsRefused) {
+  v1::ReplaySessionRequest request;
+  request.set_session_id("p.quarantined");
   v1::ReplaySessionResponse response;
-  grpc::Status status = stub_->ReplaySession(Context().get(), {}, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("not built yet (issue 7)"));
+  grpc::Status status = stub_->ReplaySession(Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("redrive it instead"));
+  EXPECT_THAT(producer_->records(), ::testing::IsEmpty());
 }
 
 TEST_F(BrokerProxyServerTest, ResetOffsetsWithoutATargetIsInvalid) {
@@ -107,9 +135,10 @@ TEST_F(BrokerProxyServerTest, ResetOffsetsWithoutATargetIsInvalid) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(BrokerProxyServerTest, ShutdownTurnsHealthNotServingAndIsIdempotent) {
+TEST_F(BrokerProxyServerTest, ShutdownFlushesTheProducerAndIsIdempotent) {
   server_->Shutdown();
   server_->Shutdown();
+  EXPECT_EQ(producer_->flushes(), 1);
 }
 
 }  // namespace

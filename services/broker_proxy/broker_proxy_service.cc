@@ -27,6 +27,17 @@ std::string OperatorId(absl::string_view authorization) {
   return absl::StrCat("sha256:", Sha256Hex(token).substr(0, 12));
 }
 
+// `budget` from now, or less: early enough to answer within the caller's
+// deadline.
+absl::Time WorkDeadline(const grpc::CallbackServerContext& context, absl::Duration budget) {
+  absl::Time deadline = absl::Now() + budget;
+  const auto client_deadline = context.deadline();
+  if (client_deadline < std::chrono::system_clock::now() + std::chrono::hours(24 * 365)) {
+    deadline = std::min(deadline, absl::FromChrono(client_deadline) - absl::Milliseconds(500));
+  }
+  return deadline;
+}
+
 }  // namespace
 
 BrokerProxyService::BrokerProxyService(BrokerProxyCore& core, const OperatorTokens& tokens,
@@ -94,18 +105,6 @@ grpc::ServerUnaryReactor* BrokerProxyService::Handle(grpc::CallbackServerContext
   return reactor;
 }
 
-grpc::ServerUnaryReactor* BrokerProxyService::NotBuilt(grpc::CallbackServerContext* context,
-                                                       const char* rpc) {
-  const absl::Time start = absl::Now();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = tokens_.Authenticate(Authorization(*context));
-  if (status.ok()) {
-    status = absl::UnimplementedError(absl::StrCat(rpc, ": not built yet (issue 7)"));
-  }
-  Finish(reactor, rpc, start, status);
-  return reactor;
-}
-
 grpc::ServerUnaryReactor* BrokerProxyService::EnsureTopics(grpc::CallbackServerContext* context,
                                                            const v1::EnsureTopicsRequest* request,
                                                            v1::EnsureTopicsResponse* response) {
@@ -132,26 +131,32 @@ grpc::ServerUnaryReactor* BrokerProxyService::ListDeadLetters(
     v1::ListDeadLettersResponse* response) {
   // Reading stops at the admin timeout, or early enough to answer within
   // the caller's deadline (what was read then comes with a page token).
-  absl::Time deadline = absl::Now() + core_.options().admin_timeout;
-  const auto client_deadline = context->deadline();
-  if (client_deadline < std::chrono::system_clock::now() + std::chrono::hours(24 * 365)) {
-    deadline = std::min(deadline, absl::FromChrono(client_deadline) - absl::Milliseconds(500));
-  }
+  const absl::Time deadline = WorkDeadline(*context, core_.options().admin_timeout);
   return Handle(context, "ListDeadLetters", response, [this, request, deadline] {
     return core_.ListDeadLetters(*request, deadline);
   });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::RedriveSession(
-    grpc::CallbackServerContext* context, const v1::RedriveSessionRequest*,
-    v1::RedriveSessionResponse*) {
-  return NotBuilt(context, "RedriveSession");
+    grpc::CallbackServerContext* context, const v1::RedriveSessionRequest* request,
+    v1::RedriveSessionResponse* response) {
+  const absl::Time deadline = WorkDeadline(*context, core_.options().redrive_timeout);
+  std::string operator_id = OperatorId(Authorization(*context));
+  return Handle(context, "RedriveSession", response,
+                [this, request, deadline, operator_id = std::move(operator_id)] {
+                  return core_.RedriveSession(*request, operator_id, deadline);
+                });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::ReplaySession(
-    grpc::CallbackServerContext* context, const v1::ReplaySessionRequest*,
-    v1::ReplaySessionResponse*) {
-  return NotBuilt(context, "ReplaySession");
+    grpc::CallbackServerContext* context, const v1::ReplaySessionRequest* request,
+    v1::ReplaySessionResponse* response) {
+  const absl::Time deadline = WorkDeadline(*context, core_.options().redrive_timeout);
+  std::string operator_id = OperatorId(Authorization(*context));
+  return Handle(context, "ReplaySession", response,
+                [this, request, deadline, operator_id = std::move(operator_id)] {
+                  return core_.ReplaySession(*request, operator_id, deadline);
+                });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::ResetOffsets(grpc::CallbackServerContext* context,

@@ -4,7 +4,8 @@
 // callback API. It authenticates (operator token), hands the call to a
 // worker thread (the core blocks on Kafka and PostgreSQL, which gRPC's
 // callback threads must not), and maps the core's absl::Status to gRPC.
-// RPCs not built yet answer UNIMPLEMENTED.
+// Long calls (ListDeadLetters, RedriveSession, ReplaySession) get a deadline
+// early enough to answer within the caller's.
 //
 // Threads: gRPC callback threads call the handlers; `workers` threads run
 // the core and finish the reactors. The destructor joins the workers after
@@ -61,7 +62,6 @@ class BrokerProxyService final : public v1::BrokerProxy::CallbackService {
   template <typename Response, typename Work>
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const char* rpc,
                                    Response* response, Work work);
-  grpc::ServerUnaryReactor* NotBuilt(grpc::CallbackServerContext* context, const char* rpc);
   void Finish(grpc::ServerUnaryReactor* reactor, const char* rpc, absl::Time start,
               const absl::Status& status);
   void RunWorker();

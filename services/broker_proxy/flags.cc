@@ -45,6 +45,10 @@ ABSL_FLAG(int, min_replication_factor, 1,
 ABSL_FLAG(absl::Duration, admin_timeout, absl::Seconds(10),
           "Bound on each Kafka admin request and database query; past it calls answer "
           "UNAVAILABLE.");
+ABSL_FLAG(absl::Duration, redrive_timeout, absl::Minutes(5),
+          "Bound on one RedriveSession or ReplaySession (reading the DLQ or the ingest topic "
+          "and producing), shortened to the caller's deadline; past it the call answers "
+          "UNAVAILABLE saying how far it got.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM, how long in-flight calls get to finish.");
 
@@ -53,7 +57,8 @@ namespace ingest {
 absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) {
   ConfigureFlagUsage(
       "Kafka's admin operations over gRPC for operators and CI (ingest.v1.BrokerProxy): "
-      "provisions and checks topics, reports consumer lag.\n"
+      "provisions and checks topics, reports consumer lag, browses and redrives the DLQ, "
+      "replays sessions.\n"
       "Usage: broker_proxy --kafka_bootstrap=HOST:PORT --operator_token_file=PATH "
       "[--pg_dsn=DSN] [flags]");
   // The command line, parsed below, takes precedence over the environment.
@@ -75,6 +80,7 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
   options.operator_token_file = absl::GetFlag(FLAGS_operator_token_file);
   options.admin_timeout = absl::GetFlag(FLAGS_admin_timeout);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  options.redrive_timeout = absl::GetFlag(FLAGS_redrive_timeout);
   BrokerProxyCoreOptions& core = options.core;
   core.default_topic = absl::GetFlag(FLAGS_topic);
   core.default_group = absl::GetFlag(FLAGS_group);

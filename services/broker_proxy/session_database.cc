@@ -22,14 +22,15 @@ SELECT
   (extract(epoch FROM p.last_received) * 1000)::bigint,
   EXISTS (SELECT 1 FROM payload_streams WHERE session_id = $1)
     OR EXISTS (SELECT 1 FROM session_feedback WHERE session_id = $1)
-    OR EXISTS (SELECT 1 FROM backend_errors WHERE session_id = $1)
+    OR EXISTS (SELECT 1 FROM backend_errors WHERE session_id = $1),
+  q.redrive_id
 FROM (SELECT count(DISTINCT payload_id) AS payloads,
              coalesce(max(payload_id), 0) AS highest,
              coalesce(sum(octet_length(data)), 0) AS stored,
              min(received_at) AS first_received,
              max(received_at) AS last_received
         FROM session_payloads WHERE session_id = $1) p
-LEFT JOIN LATERAL (SELECT reason, quarantined_at, project_id FROM quarantined_sessions
+LEFT JOIN LATERAL (SELECT reason, quarantined_at, project_id, redrive_id FROM quarantined_sessions
                     WHERE session_id = $1 ORDER BY quarantined_at LIMIT 1) q ON true
 )sql";
 
@@ -90,6 +91,7 @@ class PgSessionDatabase final : public SessionDatabase {
     if (out.quarantined) {
       out.quarantine_reason = PQgetvalue(row, 0, 2);
       out.quarantined_at = absl::FromUnixMillis(Number<int64_t>(row, 0, 3));
+      if (!IsNull(row, 11)) out.redrive_id = PQgetvalue(row, 0, 11);
     }
     out.payloads = Number<int64_t>(row, 0, 5);
     out.highest_payload_id = Number<uint64_t>(row, 0, 6);

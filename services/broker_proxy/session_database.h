@@ -27,6 +27,8 @@ struct SessionFacts {
   bool quarantined = false;
   std::string quarantine_reason;
   absl::Time quarantined_at = absl::UnixEpoch();
+  // The redrive under way (quarantined_sessions.redrive_id); empty: none.
+  std::string redrive_id;
   // From session_payloads: distinct payload ids, the highest, the missing
   // ranges between 1 and the highest (inclusive pairs, ascending, at most
   // kMaxReportedGaps), the stored (possibly compressed) bytes of `data`.

@@ -80,11 +80,24 @@ TEST_F(SessionDatabaseTest, AQuarantinedSessionWithoutRows) {
   EXPECT_TRUE((*read)->quarantined);
   EXPECT_FALSE((*read)->has_rows);
   EXPECT_EQ((*read)->quarantine_reason, "invalid_record");
+  EXPECT_EQ((*read)->redrive_id, "");
   EXPECT_EQ((*read)->quarantined_at, absl::FromUnixMillis(1767225600250));
   EXPECT_EQ((*read)->project_id, "p");
   EXPECT_EQ((*read)->payloads, 0);
   EXPECT_THAT((*read)->gaps, IsEmpty());
   EXPECT_FALSE((*read)->first_received.has_value());
+}
+
+TEST_F(SessionDatabaseTest, AQuarantineUnderRedriveNamesTheRedrive) {
+  ASSERT_TRUE(db_->Exec("INSERT INTO quarantined_sessions (topic, session_id, project_id, "
+                        "kafka_partition, first_offset, reason, redrive_id) VALUES "
+                        "('ingest.tasks', 'p.r', 'p', 1, 7, 'invalid_record', 'rd-1-abc')")
+                  .ok());
+  auto read = CreatePgSessionDatabase(database_->dsn(), absl::Seconds(5))->ReadSession("p.r");
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_TRUE(read->has_value());
+  EXPECT_TRUE((*read)->quarantined);
+  EXPECT_EQ((*read)->redrive_id, "rd-1-abc");
 }
 
 TEST_F(SessionDatabaseTest, ASessionNeverSeenIsNullopt) {

@@ -110,11 +110,17 @@ const std::vector<CommandSpec>& Commands() {
       {Command::kDlqRedrive, "dlq", "redrive", "SESSION_ID", "RedriveSession",
        "Produce a quarantined session's dead letters back, in order, and lift its quarantine.",
        "Refused (exit 3) while a letter of the session is undecodable, unless "
-       "--skip_undecodable.",
+       "--skip_undecodable. The worker lifts the quarantine when it stores the last "
+       "record; --wait waits for that. Large sessions may need a longer --timeout.",
        {{"topic", Kind::kValue, "NAME", "Ingest topic (server default: ingest.tasks)."},
         {"skip_undecodable", Kind::kBool, "", "Leave undecodable letters out."},
-        {"dry_run", Kind::kBool, "", "Report what would be redriven; change nothing."}},
-       {"ingestctl dlq redrive 3f2a9c --dry_run", "ingestctl dlq redrive 3f2a9c"}},
+        {"dry_run", Kind::kBool, "", "Report what would be redriven; change nothing."},
+        {"wait", Kind::kBool, "",
+         "Then wait until the worker lifts the quarantine (exit 0) or the redrive fails "
+         "(exit 1), reading the session every 500ms."},
+        {"wait_timeout", Kind::kValue, "DURATION",
+         "How long --wait waits (default 120s); past it, exit 1."}},
+       {"ingestctl dlq redrive 3f2a9c --dry_run", "ingestctl dlq redrive 3f2a9c --wait"}},
       {Command::kReplay, "replay", "", "SESSION_ID", "ReplaySession",
        "Re-read a session's records from the ingest topic and process them again.",
        "By offset range (in the session's partition) or time range; neither means the whole "
@@ -406,6 +412,13 @@ absl::Status BuildRequest(const CommandSpec& spec, const FlagValues& flags,
       request.set_skip_undecodable(value);
       SI_INGESTCTL_ASSIGN_OR_RETURN(value, flag_bool("dry_run"));
       request.set_dry_run(value);
+      SI_INGESTCTL_ASSIGN_OR_RETURN(invocation.redrive_wait, flag_bool("wait"));
+      if (has("wait_timeout")) {
+        if (!invocation.redrive_wait) return UsageError("--wait_timeout needs --wait");
+        SI_INGESTCTL_ASSIGN_OR_RETURN(
+            invocation.redrive_wait_timeout,
+            ParsePositiveDuration("wait_timeout", str("wait_timeout")));
+      }
       return absl::OkStatus();
     }
     case Command::kReplay: {

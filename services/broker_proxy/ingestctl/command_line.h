@@ -32,6 +32,9 @@ inline constexpr int kExitRefused = 3;  // FAILED_PRECONDITION: unsafe topic, gr
 
 inline constexpr char kDefaultServer[] = "127.0.0.1:9110";
 inline constexpr absl::Duration kDefaultWatchInterval = absl::Seconds(2);
+// `dlq redrive --wait`: how often the session is read, and for how long.
+inline constexpr absl::Duration kRedriveWaitInterval = absl::Milliseconds(500);
+inline constexpr absl::Duration kDefaultRedriveWaitTimeout = absl::Seconds(120);
 
 enum class Command {
   kTopicsEnsure,
@@ -67,6 +70,10 @@ struct Invocation {
   std::optional<absl::Duration> watch;  // lag --watch[=INTERVAL]
   v1::ListDeadLettersRequest list_dead_letters;
   v1::RedriveSessionRequest redrive_session;
+  // dlq redrive --wait[ --wait_timeout=DURATION]: after a redrive (not a dry
+  // run), wait until the quarantine is lifted or the redrive failed.
+  bool redrive_wait = false;
+  absl::Duration redrive_wait_timeout = kDefaultRedriveWaitTimeout;
   v1::ReplaySessionRequest replay_session;
   v1::ResetOffsetsRequest reset_offsets;
   v1::GetSessionRequest get_session;

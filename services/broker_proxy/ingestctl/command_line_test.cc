@@ -134,6 +134,7 @@ TEST(CommandLineTest, DlqRedrive) {
   EXPECT_EQ(invocation.redrive_session.session_id(), "sess-1");
   EXPECT_TRUE(invocation.redrive_session.skip_undecodable());
   EXPECT_TRUE(invocation.redrive_session.dry_run());
+  EXPECT_FALSE(invocation.redrive_wait);
   EXPECT_THAT(UsageError({"dlq", "redrive"}), HasSubstr("needs SESSION_ID"));
   EXPECT_THAT(UsageError({"dlq", "redrive", "a", "b"}), HasSubstr("unexpected argument 'b'"));
 }
@@ -244,6 +245,18 @@ TEST(CommandLineTest, CommandNames) {
   EXPECT_EQ(CommandName(Command::kTopicsEnsure), "topics ensure");
   EXPECT_EQ(CommandName(Command::kLag), "lag");
   EXPECT_EQ(CommandName(Command::kOffsetsReset), "offsets reset");
+}
+
+TEST(CommandLineTest, DlqRedriveWait) {
+  Invocation waiting = ParseOk({"dlq", "redrive", "sess-1", "--wait"});
+  EXPECT_TRUE(waiting.redrive_wait);
+  EXPECT_EQ(waiting.redrive_wait_timeout, absl::Seconds(120));
+  Invocation bounded = ParseOk({"dlq", "redrive", "sess-1", "--wait", "--wait_timeout=30s"});
+  EXPECT_EQ(bounded.redrive_wait_timeout, absl::Seconds(30));
+  EXPECT_THAT(UsageError({"dlq", "redrive", "s", "--wait", "--wait_timeout=soon"}),
+              HasSubstr("--wait_timeout=soon"));
+  EXPECT_THAT(UsageError({"dlq", "redrive", "s", "--wait_timeout=30s"}),
+              HasSubstr("--wait_timeout needs --wait"));
 }
 
 }  // namespace

@@ -52,6 +52,68 @@ int WatchLag(const Invocation& invocation, BrokerProxyClient& client, Console& c
   return kExitOk;
 }
 
+// "no gaps", or "gaps: 3, 5..7".
+std::string GapsText(const v1::GetSessionResponse& session) {
+  if (session.gaps_size() == 0) return "no gaps";
+  std::string out = "gaps: ";
+  for (int i = 0; i < session.gaps_size(); ++i) {
+    const v1::PayloadGap& gap = session.gaps(i);
+    absl::StrAppend(&out, i > 0 ? ", " : "", gap.from_payload_id());
+    if (gap.to_payload_id() != gap.from_payload_id()) {
+      absl::StrAppend(&out, "..", gap.to_payload_id());
+    }
+  }
+  return out;
+}
+
+// `dlq redrive --wait`: reads the session until the worker lifted the
+// quarantine (exit 0), the quarantine no longer carries this redrive's id
+// (the worker quarantined it again: exit 1), or the wait timed out (exit 1).
+// Transient errors are shown and waited through.
+int WaitForRedrive(const Invocation& invocation, const v1::RedriveSessionResponse& redrive,
+                   BrokerProxyClient& client, Console& console, Pacer& pacer) {
+  const std::string& session_id = invocation.redrive_session.session_id();
+  // With --json, stdout holds the redrive's JSON alone.
+  std::ostream& out = invocation.global.json ? console.err : console.out;
+  const absl::Time until = pacer.Now() + invocation.redrive_wait_timeout;
+  v1::GetSessionRequest request;
+  request.set_session_id(session_id);
+  for (;;) {
+    if (!pacer.Wait(kRedriveWaitInterval)) {
+      console.err << "ingestctl: dlq redrive: stopped waiting; the redrive goes on: run "
+                  << "`ingestctl sessions show " << session_id << "`\n";
+      return kExitError;
+    }
+    const absl::StatusOr<v1::GetSessionResponse> session = client.GetSession(request);
+    if (!session.ok()) {
+      console.err << FormatRpcError(invocation, session.status());
+      if (!Transient(session.status())) return kExitError;
+    } else if (session->status() != "quarantined") {
+      out << "session " << session_id << " landed: " << session->payloads() << " payloads, "
+          << GapsText(*session) << "\n";
+      out.flush();
+      return kExitOk;
+    } else if (session->redrive_id() != redrive.redrive_id()) {
+      out << "redrive did not lift the quarantine: "
+          << (session->quarantine_reason().empty() ? "quarantined again"
+                                                   : session->quarantine_reason())
+          << (session->redrive_id().empty()
+                  ? ""
+                  : absl::StrCat(" (another redrive, ", session->redrive_id(), ", is under way)"))
+          << "; run `ingestctl sessions show " << session_id << "`\n";
+      out.flush();
+      return kExitError;
+    }
+    if (pacer.Now() >= until) {
+      out << "redrive " << redrive.redrive_id() << " did not land within --wait_timeout="
+          << absl::FormatDuration(invocation.redrive_wait_timeout) << "; session " << session_id
+          << " is still quarantined: run `ingestctl sessions show " << session_id << "`\n";
+      out.flush();
+      return kExitError;
+    }
+  }
+}
+
 }  // namespace
 
 std::string FormatRpcError(const Invocation& invocation, const absl::Status& status) {
@@ -107,11 +169,18 @@ int RunCommand(const Invocation& invocation, BrokerProxyClient& client, Console&
     case Command::kDlqList:
       return Print(invocation, client.ListDeadLetters(invocation.list_dead_letters), console,
                    RenderDeadLetters);
-    case Command::kDlqRedrive:
-      return Print(invocation, client.RedriveSession(invocation.redrive_session), console,
-                   [&](const v1::RedriveSessionResponse& r) {
-                     return RenderRedrive(invocation.redrive_session, r);
-                   });
+    case Command::kDlqRedrive: {
+      const absl::StatusOr<v1::RedriveSessionResponse> response =
+          client.RedriveSession(invocation.redrive_session);
+      const int code =
+          Print(invocation, response, console, [&](const v1::RedriveSessionResponse& r) {
+            return RenderRedrive(invocation.redrive_session, r);
+          });
+      if (code != kExitOk || !invocation.redrive_wait || invocation.redrive_session.dry_run()) {
+        return code;
+      }
+      return WaitForRedrive(invocation, *response, client, console, pacer);
+    }
     case Command::kReplay:
       return Print(invocation, client.ReplaySession(invocation.replay_session), console,
                    [&](const v1::ReplaySessionResponse& r) {

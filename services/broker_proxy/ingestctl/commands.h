@@ -12,7 +12,8 @@
 
 namespace ingest::ingestctl {
 
-// Paces `lag --watch`. The real one sleeps and stops on Ctrl-C.
+// Paces `lag --watch` and `dlq redrive --wait`. The real one sleeps and
+// stops on Ctrl-C.
 class Pacer {
  public:
   virtual ~Pacer() = default;
@@ -38,7 +39,7 @@ std::string FormatRpcError(const Invocation& invocation, const absl::Status& sta
 int ExitCodeFor(const absl::Status& status);
 
 // Runs `invocation` and returns its exit code (command_line.h). `pacer` is
-// used by `lag --watch` only.
+// used by `lag --watch` and `dlq redrive --wait` only.
 int RunCommand(const Invocation& invocation, BrokerProxyClient& client, Console& console,
                Pacer& pacer);
 

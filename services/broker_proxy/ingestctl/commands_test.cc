@@ -12,6 +12,7 @@
 namespace ingest::ingestctl {
 namespace {
 
+using ::testing::Each;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -320,6 +321,112 @@ TEST_F(CommandsTest, DlqRedrive) {
   EXPECT_EQ(Run({"dlq", "redrive", "3f2a9c"}), kExitRefused);
 }
 
+// A redrive under way, as RedriveSession answers it.
+v1::RedriveSessionResponse Redriven() {
+  v1::RedriveSessionResponse response;
+  response.set_redriven(4);
+  response.set_first_partition(2);
+  response.set_first_offset(100);
+  response.set_last_offset(103);
+  response.set_redrive_id("rd-1-abc");
+  response.set_scanned_through(100);
+  return response;
+}
+
+v1::GetSessionResponse Session(const std::string& status, const std::string& redrive_id) {
+  v1::GetSessionResponse session;
+  session.set_session_id("3f2a9c");
+  session.set_status(status);
+  session.set_payloads(6);
+  session.set_highest_payload_id(6);
+  if (status == "quarantined") session.set_quarantine_reason("invalid_record");
+  session.set_redrive_id(redrive_id);
+  return session;
+}
+
+TEST_F(CommandsTest, DlqRedriveRendersTheRedriveUnderWay) {
+  client_.redrive_session.push_back(Redriven());
+  EXPECT_EQ(Run({"dlq", "redrive", "3f2a9c"}), kExitOk);
+  EXPECT_EQ(out_,
+            "redrove 4 records of session 3f2a9c (partition 2, offsets 100..103)\n"
+            "redrive id: rd-1-abc (dead letters below offset 100)\n"
+            "skipped undecodable: 0\n"
+            "quarantine: still in place until the worker stores the last record "
+            "(ingestctl sessions show, or --wait)\n");
+  EXPECT_TRUE(client_.get_session_requests.empty());  // no --wait: no polling
+}
+
+TEST_F(CommandsTest, DlqRedriveWaitsUntilTheSessionLands) {
+  pacer_ = CountingPacer(10);
+  client_.redrive_session.push_back(Redriven());
+  client_.get_session.push_back(Session("quarantined", "rd-1-abc"));
+  client_.get_session.push_back(absl::UnavailableError("restarting"));  // waited through
+  client_.get_session.push_back(Session("active", ""));
+  EXPECT_EQ(Run({"dlq", "redrive", "3f2a9c", "--wait"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("session 3f2a9c landed: 6 payloads, no gaps\n"));
+  EXPECT_EQ(client_.get_session_requests.size(), 3u);
+  EXPECT_THAT(pacer_.waits, Each(kRedriveWaitInterval));
+}
+
+TEST_F(CommandsTest, DlqRedriveWaitNamesTheGapsOfALandedSession) {
+  pacer_ = CountingPacer(10);
+  client_.redrive_session.push_back(Redriven());
+  v1::GetSessionResponse landed = Session("active", "");
+  v1::PayloadGap* gap = landed.add_gaps();
+  gap->set_from_payload_id(3);
+  gap->set_to_payload_id(4);
+  client_.get_session.push_back(landed);
+  EXPECT_EQ(Run({"dlq", "redrive", "3f2a9c", "--wait"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("session 3f2a9c landed: 6 payloads, gaps: 3..4\n"));
+}
+
+TEST_F(CommandsTest, DlqRedriveWaitExitsOneWhenTheWorkerQuarantinesAgain) {
+  pacer_ = CountingPacer(10);
+  client_.redrive_session.push_back(Redriven());
+  client_.get_session.push_back(Session("quarantined", "rd-1-abc"));
+  client_.get_session.push_back(Session("quarantined", ""));  // quarantined anew
+  EXPECT_EQ(Run({"dlq", "redrive", "3f2a9c", "--wait"}), kExitError);
+  EXPECT_THAT(out_, HasSubstr("redrive did not lift the quarantine: invalid_record; run "
+                              "`ingestctl sessions show 3f2a9c`\n"));
+  EXPECT_EQ(client_.get_session_requests.size(), 2u);
+}
+
+// Each pause moves the clock on by its interval.
+class AdvancingPacer final : public Pacer {
+ public:
+  bool Wait(absl::Duration interval) override {
+    now_ += interval;
+    ++waits;
+    return true;
+  }
+  absl::Time Now() override { return now_; }
+  int waits = 0;
+
+ private:
+  absl::Time now_ = absl::FromUnixSeconds(1714564800);
+};
+
+TEST_F(CommandsTest, DlqRedriveWaitGivesUpAtItsTimeout) {
+  client_.redrive_session.push_back(Redriven());
+  client_.get_session.push_back(Session("quarantined", "rd-1-abc"));
+  absl::StatusOr<ParsedCommandLine> parsed =
+      ParseCommandLine({"dlq", "redrive", "3f2a9c", "--wait", "--wait_timeout=2s"}, {});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  std::ostringstream out;
+  std::ostringstream err;
+  Console console{out, err, false};
+  AdvancingPacer pacer;
+  EXPECT_EQ(RunCommand(parsed->invocation, client_, console, pacer), kExitError);
+  EXPECT_EQ(pacer.waits, 4);  // 2s of 500ms pauses
+  EXPECT_THAT(out.str(), HasSubstr("redrive rd-1-abc did not land within --wait_timeout=2s"));
+}
+
+TEST_F(CommandsTest, DlqRedriveDryRunDoesNotWait) {
+  client_.redrive_session.push_back(Redriven());
+  EXPECT_EQ(Run({"dlq", "redrive", "3f2a9c", "--dry_run", "--wait"}), kExitOk);
+  EXPECT_TRUE(client_.get_session_requests.empty());
+}
+
 TEST_F(CommandsTest, Replay) {
   v1::ReplaySessionResponse response;
   response.set_partition(3);
@@ -369,6 +476,7 @@ TEST_F(CommandsTest, SessionsShow) {
   response.set_quarantined_at_unix_ms(1714564800000);
   response.set_first_received_unix_ms(1714564700000);
   response.set_last_received_unix_ms(1714564800000);
+  response.set_redrive_id("rd-1-abc");
   client_.get_session.push_back(response);
   EXPECT_EQ(Run({"sessions", "show", "3f2a9c"}), kExitOk);
   EXPECT_EQ(out_,
@@ -380,7 +488,8 @@ TEST_F(CommandsTest, SessionsShow) {
             "STORED          12.0 MiB\n"
             "FIRST_RECEIVED  2024-05-01T11:58:20Z\n"
             "LAST_RECEIVED   2024-05-01T12:00:00Z\n"
-            "QUARANTINED     2024-05-01T12:00:00Z: undecodable\n");
+            "QUARANTINED     2024-05-01T12:00:00Z: undecodable\n"
+            "REDRIVE         rd-1-abc under way\n");
   EXPECT_EQ(client_.get_session_requests[0].session_id(), "3f2a9c");
 }
 

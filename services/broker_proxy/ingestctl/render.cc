@@ -193,11 +193,18 @@ std::string RenderRedrive(const v1::RedriveSessionRequest& request,
     absl::StrAppend(&out, " (partition ", response.first_partition(), ", offsets ",
                     response.first_offset(), "..", response.last_offset(), ")");
   }
+  if (!response.redrive_id().empty()) {
+    absl::StrAppend(&out, "\nredrive id: ", response.redrive_id(), " (dead letters below offset ",
+                    response.scanned_through(), ")");
+  }
   absl::StrAppend(&out, "\nskipped undecodable: ", response.skipped_undecodable(),
                   "\nquarantine: ",
                   response.quarantine_lifted() ? "lifted"
                   : request.dry_run()          ? "unchanged (dry run)"
-                                               : "still in place",
+                  : response.redrive_id().empty()
+                      ? "still in place"
+                      : "still in place until the worker stores the last record "
+                        "(ingestctl sessions show, or --wait)",
                   "\n");
   return out;
 }
@@ -249,6 +256,9 @@ std::string RenderSession(const v1::GetSessionResponse& response) {
   if (!response.quarantine_reason().empty() || response.quarantined_at_unix_ms() != 0) {
     table.AddRow({"QUARANTINED", absl::StrCat(FormatUnixMillis(response.quarantined_at_unix_ms()),
                                               ": ", response.quarantine_reason())});
+  }
+  if (!response.redrive_id().empty()) {
+    table.AddRow({"REDRIVE", absl::StrCat(response.redrive_id(), " under way")});
   }
   return table.Render();
 }

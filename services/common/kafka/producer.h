@@ -50,6 +50,17 @@ class Producer {
     return absl::UnimplementedError("this producer cannot send record headers");
   }
 
+  // ProduceWithHeaders() to partition `partition` of `topic` exactly (not
+  // by the key's hash): for records that must land where others were, e.g.
+  // a redrive to the partition a session was quarantined in. Producers
+  // that cannot choose a partition refuse with UNIMPLEMENTED.
+  virtual absl::Status ProduceToPartition(absl::string_view topic, int32_t partition,
+                                          std::string key, std::string value,
+                                          RecordHeaders headers, DeliveryCallback on_delivery) {
+    (void)topic, (void)partition, (void)key, (void)value, (void)headers, (void)on_delivery;
+    return absl::UnimplementedError("this producer cannot produce to a chosen partition");
+  }
+
   // Waits up to `timeout` for every accepted record's callback to have run.
   virtual absl::Status Flush(absl::Duration timeout) = 0;
 

@@ -5,12 +5,7 @@ namespace ingest {
 void CopyHeaders(const rd_kafka_message_t& message,
                  std::vector<std::pair<std::string, std::string>>& out) {
   rd_kafka_headers_t* headers = nullptr;
-  // librdkafka parses headers lazily and caches them on the message, hence
-  // the non-const message it asks for.
-  if (rd_kafka_message_headers(const_cast<rd_kafka_message_t*>(&message), &headers) !=
-      RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return;
-  }
+  if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
   const char* name = nullptr;
   const void* value = nullptr;
   size_t size = 0;

@@ -58,6 +58,22 @@ class RdKafkaProducer final : public Producer {
     return Enqueue(topic, std::move(key), std::move(value), rd_headers, std::move(on_delivery));
   }
 
+  absl::Status ProduceToPartition(absl::string_view topic, int32_t partition, std::string key,
+                                  std::string value, RecordHeaders headers,
+                                  DeliveryCallback on_delivery) override {
+    if (partition < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot produce to partition ", partition, " of ", topic));
+    }
+    rd_kafka_headers_t* rd_headers = rd_kafka_headers_new(headers.size());
+    for (const auto& [name, header_value] : headers) {
+      rd_kafka_header_add(rd_headers, name.data(), static_cast<ssize_t>(name.size()),
+                          header_value.data(), static_cast<ssize_t>(header_value.size()));
+    }
+    return Enqueue(topic, std::move(key), std::move(value), rd_headers, std::move(on_delivery),
+                   partition);
+  }
+
   absl::Status Flush(absl::Duration timeout) override {
     const rd_kafka_resp_err_t err =
         rd_kafka_flush(rk_, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
@@ -85,16 +101,18 @@ class RdKafkaProducer final : public Producer {
   }
 
   // Hands the record to librdkafka; `headers` (may be null) pass to the
-  // message on success and are freed here on refusal.
+  // message on success and are freed here on refusal. `partition`:
+  // RD_KAFKA_PARTITION_UA lets the partitioner choose by key.
   absl::Status Enqueue(absl::string_view topic, std::string key, std::string value,
-                       rd_kafka_headers_t* headers, DeliveryCallback on_delivery) {
+                       rd_kafka_headers_t* headers, DeliveryCallback on_delivery,
+                       int32_t partition = RD_KAFKA_PARTITION_UA) {
     auto* record = new InFlightRecord{std::move(key), std::move(value), std::move(on_delivery)};
     const std::string topic_name(topic);
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()),
         RD_KAFKA_V_KEY(record->key.data(), record->key.size()),
         RD_KAFKA_V_VALUE(record->value.data(), record->value.size()),
-        RD_KAFKA_V_HEADERS(headers),
+        RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_HEADERS(headers),
         // No copy, no free: `record` owns the bytes until the report.
         RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_OPAQUE(record), RD_KAFKA_V_END);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -109,6 +109,39 @@ TEST(RdKafkaTest, AcknowledgedRecordsOfOneKeyComeBackInOrderWithTheirPositions) 
   (*consumer)->Close();
 }
 
+TEST(RdKafkaTest, ProduceToPartitionLandsInThatPartitionWhateverTheKey) {
+  auto cluster = StartCluster(4);
+  auto producer = CreateRdKafkaProducer({.bootstrap_servers = cluster->bootstrap_servers()});
+  ASSERT_TRUE(producer.ok()) << producer.status();
+
+  // One key to two partitions, one batch each: deliveries of a batch report
+  // in order.
+  constexpr int kRecords = 6;
+  for (int32_t partition : {3, 1}) {
+    SCOPED_TRACE(partition);
+    DeliveryLog deliveries;
+    for (int i = 0; i < kRecords; ++i) {
+      ASSERT_TRUE((*producer)
+                      ->ProduceToPartition(kTopic, partition, "same-key",
+                                           "value-" + std::to_string(i),
+                                           {{"redrive.id", "rd-1"}}, deliveries.Callback())
+                      .ok());
+    }
+    auto results = deliveries.Wait(kRecords, absl::Seconds(20));
+    ASSERT_EQ(results.size(), kRecords);
+    for (int i = 0; i < kRecords; ++i) {
+      ASSERT_TRUE(results[i].ok()) << results[i].status();
+      EXPECT_EQ(results[i]->partition, partition);
+      EXPECT_EQ(results[i]->offset, i);
+    }
+  }
+  EXPECT_EQ((*producer)
+                ->ProduceToPartition(kTopic, -1, "k", "v", {},
+                                     [](absl::StatusOr<RecordPosition>) {})
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(RdKafkaTest, ConsumerStartsAtTheOffsetTheListenerReturns) {
   auto cluster = StartCluster(1);
   auto producer = CreateRdKafkaProducer({.bootstrap_servers = cluster->bootstrap_servers()});

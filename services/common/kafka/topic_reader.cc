@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/kafka/kafka_config.h"
+#include "services/common/kafka/rdkafka_headers.h"
 #include "services/common/kafka/topic_admin.h"
 
 namespace ingest {
@@ -32,18 +33,7 @@ TopicRecord ToRecord(const rd_kafka_message_t& message) {
   if (message.payload != nullptr) {
     record.value.assign(static_cast<const char*>(message.payload), message.len);
   }
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name = nullptr;
-    const void* value = nullptr;
-    size_t size = 0;
-    for (size_t i = 0;
-         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      record.headers.emplace_back(
-          name, value == nullptr ? std::string() : std::string(static_cast<const char*>(value), size));
-    }
-  }
+  CopyHeaders(message, record.headers);
   return record;
 }
 

@@ -1,0 +1,93 @@
+#include "services/broker_proxy/quarantine_store.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/pg/connection.h"
+
+namespace ingest {
+namespace {
+
+constexpr char kReadSql[] = R"sql(
+SELECT kafka_partition, first_offset, reason, redrive_id
+  FROM quarantined_sessions
+ WHERE topic = $1 AND session_id = $2
+)sql";
+
+// Only the quarantine read before (same first_offset): a quarantine lifted
+// and begun anew meanwhile is another one, with other dead letters.
+constexpr char kMarkSql[] = R"sql(
+UPDATE quarantined_sessions SET redrive_id = $4
+ WHERE topic = $1 AND session_id = $2 AND first_offset = $3::bigint
+RETURNING 1
+)sql";
+
+class PgQuarantineStore final : public QuarantineStore {
+ public:
+  PgQuarantineStore(std::string dsn, absl::Duration timeout)
+      : dsn_(std::move(dsn)), timeout_(timeout) {}
+
+  absl::StatusOr<std::optional<Quarantine>> ReadQuarantine(
+      const std::string& topic, const std::string& session_id) override {
+    auto connection = Connect();
+    if (!connection.ok()) return connection.status();
+    auto result =
+        (*connection)->Query(kReadSql, {PgParam::Text(topic), PgParam::Text(session_id)});
+    if (!result.ok()) {
+      return absl::Status(result.status().code(),
+                          absl::StrCat("reading the quarantine of session ", session_id, ": ",
+                                       result.status().message()));
+    }
+    PGresult* rows = result->get();
+    if (PQntuples(rows) == 0) return std::optional<Quarantine>();
+    Quarantine quarantine;
+    if (!absl::SimpleAtoi(PQgetvalue(rows, 0, 0), &quarantine.partition) ||
+        !absl::SimpleAtoi(PQgetvalue(rows, 0, 1), &quarantine.first_offset)) {
+      return absl::InternalError(
+          absl::StrCat("the quarantine of session ", session_id, " has no numeric position"));
+    }
+    quarantine.reason = PQgetvalue(rows, 0, 2);
+    if (PQgetisnull(rows, 0, 3) == 0) quarantine.redrive_id = PQgetvalue(rows, 0, 3);
+    return std::optional<Quarantine>(std::move(quarantine));
+  }
+
+  absl::StatusOr<bool> MarkRedrive(const std::string& topic, const std::string& session_id,
+                                   int64_t first_offset, const std::string& redrive_id) override {
+    auto connection = Connect();
+    if (!connection.ok()) return connection.status();
+    auto result = (*connection)->Query(
+        kMarkSql, {PgParam::Text(topic), PgParam::Text(session_id), PgParam::Int(first_offset),
+                   PgParam::Text(redrive_id)});
+    if (!result.ok()) {
+      return absl::Status(result.status().code(),
+                          absl::StrCat("marking the quarantine of session ", session_id,
+                                       " with redrive ", redrive_id, ": ",
+                                       result.status().message()));
+    }
+    return PQntuples(result->get()) > 0;
+  }
+
+ private:
+  // A connection whose statements are bounded by the timeout.
+  absl::StatusOr<std::unique_ptr<PgConnection>> Connect() {
+    auto connection = PgConnection::Connect(dsn_, timeout_);
+    if (!connection.ok()) {
+      return absl::UnavailableError(absl::StrCat("PostgreSQL (the worker's quarantines): ",
+                                                 connection.status().message()));
+    }
+    absl::Status timeout_set = (*connection)->Exec(
+        absl::StrCat("SET statement_timeout = ", absl::ToInt64Milliseconds(timeout_)));
+    if (!timeout_set.ok()) return timeout_set;
+    return connection;
+  }
+
+  const std::string dsn_;
+  const absl::Duration timeout_;
+};
+
+}  // namespace
+
+std::unique_ptr<QuarantineStore> CreatePgQuarantineStore(std::string dsn, absl::Duration timeout) {
+  return std::make_unique<PgQuarantineStore>(std::move(dsn), timeout);
+}
+
+}  // namespace ingest
