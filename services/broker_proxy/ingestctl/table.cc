@@ -10,6 +10,13 @@ Table::Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
 
 void Table::AddRow(std::vector<std::string> cells) {
   cells.resize(columns_.size());
+  // One line per row: a multi-line cell (a PostgreSQL error with its
+  // CONTEXT line, say) is joined with spaces.
+  for (std::string& cell : cells) {
+    std::replace_if(
+        cell.begin(), cell.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; },
+        ' ');
+  }
   rows_.push_back(std::move(cells));
 }
 

@@ -23,7 +23,8 @@ class Table {
   // listings).
   explicit Table(std::vector<Column> columns);
 
-  // Cells beyond the column count are dropped; missing cells are blank.
+  // Cells beyond the column count are dropped; missing cells are blank;
+  // line breaks and tabs in a cell become spaces (one line per row).
   void AddRow(std::vector<std::string> cells);
 
   bool empty() const { return rows_.empty(); }

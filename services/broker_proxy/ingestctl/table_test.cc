@@ -35,6 +35,12 @@ TEST(TableTest, MissingCellsAreBlankAndExtraCellsDropped) {
   EXPECT_EQ(table.Render(), "A  B\nx\n1  2\n");
 }
 
+TEST(TableTest, AMultiLineCellStaysOnItsRow) {
+  Table table({{"ID", Align::kRight}, {"DETAIL"}});
+  table.AddRow({"1", "ERROR: refused\nCONTEXT:\tline 4"});
+  EXPECT_EQ(table.Render(), "ID  DETAIL\n 1  ERROR: refused CONTEXT: line 4\n");
+}
+
 TEST(TableTest, WideCellWidensItsColumnOnly) {
   Table table({{"A", Align::kRight}, {"B"}});
   table.AddRow({"1000000", "b"});
