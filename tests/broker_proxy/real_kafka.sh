@@ -25,6 +25,10 @@
 #                       payloads 1-6, no gaps, not quarantined, stored in
 #                       payload order (session_payloads.persisted_seq), none
 #                       twice, and the DLQ's letters stay for the record
+#   replay_idempotent   then `ingestctl replay` of that session re-produces all
+#                       its records (the originals, both redrives); once the
+#                       worker caught up, the session still holds payloads 1-6
+#                       once each, not quarantined
 #   lag_worker_stopped  with the worker stopped, the lag ingestctl shows is
 #                       exactly what the gateway acknowledged meanwhile (the
 #                       payloads and each session's initialization), and the
@@ -46,7 +50,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 CHECKS=(ensure_describe unsafe_refused unauthenticated offsets_reset_refused poison_redrive
-  lag_worker_stopped offsets_reset)
+  replay_idempotent lag_worker_stopped offsets_reset)
 declare -A VERDICT
 for check in "${CHECKS[@]}"; do VERDICT[$check]=fail; done
 STARTED=0
@@ -234,6 +238,35 @@ check_poison_redrive() {
   [[ "$got" == "1 2 3 4 5 6" ]] || { say "stored order: $got"; return 1; }
   sql "DROP TRIGGER bp_refuse ON session_payloads; DROP FUNCTION bp_refuse_payload();
        DROP TABLE bp_refused_payload" || return 1
+  echo "$session" >"$WORK/redriven-session"
+}
+
+# --- replay_idempotent ----------------------------------------------------
+caught_up() {  # caught_up PARTITION OFFSET: the database's next offset reached OFFSET
+  [[ "$(sql "SELECT coalesce(max(next_offset), -1) >= $2 FROM consumer_offsets
+              WHERE topic = 'ingest.tasks' AND partition = $1")" == t ]]
+}
+
+check_replay_idempotent() {
+  local session got partition high
+  session="$(cat "$WORK/redriven-session" 2>/dev/null)" || { say "no redriven session to replay"; return 1; }
+  "$INGESTCTL" --json --timeout=60s replay "$session" >"$WORK/replay.json" ||
+    { say "replay: $(cat "$WORK/replay.json")"; return 1; }
+  "$INGESTCTL" replay "$session" --dry_run >&2 || return 1
+  # Init, six payloads, four records of each redrive.
+  got="$(json_field "$WORK/replay.json" "int(r.get('records_found', 0)), int(r.get('records_replayed', 0))")"
+  [[ "$got" == "15 15" ]] || { say "replay found/replayed: $got: $(cat "$WORK/replay.json")"; return 1; }
+  partition="$(json_field "$WORK/replay.json" "int(r.get('partition', 0))")"
+  "$INGESTCTL" --json lag >"$WORK/lag-replay.json" || return 1
+  high="$(json_field "$WORK/lag-replay.json" \
+    "[int(p.get('high_watermark', 0)) for p in r['partitions'] if int(p.get('partition', 0)) == $partition][0]")"
+  wait_for "the worker to process the replay (partition $partition to offset $high)" 60 \
+    caught_up "$partition" "$high" || return 1
+  "$INGESTCTL" --json sessions show "$session" >"$WORK/show-replayed.json" || return 1
+  got="$(json_field "$WORK/show-replayed.json" "r.get('status'), int(r.get('payloads', 0)), len(r.get('gaps', []))")"
+  [[ "$got" == "active 6 0" ]] || { say "after the replay: $got"; return 1; }
+  got="$(sql "SELECT count(*) FROM session_payloads WHERE session_id = '$session'")"
+  [[ "$got" == 6 ]] || { say "after the replay the session has $got payload rows"; return 1; }
 }
 
 # --- lag_worker_stopped ---------------------------------------------------
