@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
 
 namespace ingest {
@@ -68,17 +69,8 @@ class PgDatabaseOffsets final : public DatabaseOffsets {
   }
 
  private:
-  // A connection whose statements are bounded by the timeout.
   absl::StatusOr<std::unique_ptr<PgConnection>> Connect() {
-    auto connection = PgConnection::Connect(dsn_, timeout_);
-    if (!connection.ok()) {
-      return absl::UnavailableError(
-          absl::StrCat("PostgreSQL (the worker's offsets): ", connection.status().message()));
-    }
-    absl::Status timeout_set = (*connection)->Exec(
-        absl::StrCat("SET statement_timeout = ", absl::ToInt64Milliseconds(timeout_)));
-    if (!timeout_set.ok()) return timeout_set;
-    return connection;
+    return ConnectBounded(dsn_, timeout_, "the worker's offsets");
   }
 
   const std::string dsn_;

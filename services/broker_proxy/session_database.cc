@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
 
 namespace ingest {
@@ -62,17 +63,8 @@ class PgSessionDatabase final : public SessionDatabase {
       : dsn_(std::move(dsn)), timeout_(timeout) {}
 
   absl::StatusOr<std::optional<SessionFacts>> ReadSession(const std::string& session_id) override {
-    auto connection = PgConnection::Connect(dsn_, timeout_);
-    if (!connection.ok()) {
-      return absl::UnavailableError(
-          absl::StrCat("PostgreSQL (the worker's sessions): ", connection.status().message()));
-    }
-    if (absl::Status set = (*connection)->Exec(absl::StrCat(
-            "SET statement_timeout = ", absl::ToInt64Milliseconds(timeout_),
-            "; SET default_transaction_read_only = on"));
-        !set.ok()) {
-      return set;
-    }
+    auto connection = ConnectBounded(dsn_, timeout_, "the worker's sessions", PgAccess::kReadOnly);
+    if (!connection.ok()) return connection.status();
     auto facts = (*connection)->Query(kFactsSql, {PgParam::Text(session_id)});
     if (!facts.ok()) {
       return absl::Status(facts.status().code(),
