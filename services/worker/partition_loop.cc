@@ -183,11 +183,12 @@ bool PartitionLoop::ReleasedByRedrive(const ConsumedRecord& record, const std::s
                                       PartitionState& state, TaskRecord& out) {
   const std::string redrive_id = record.Header(redrive_headers::kRedriveId);
   if (redrive_id.empty()) return false;
-  auto [redrive, first_record] = state.redrives.try_emplace(session_id, redrive_id, false);
-  if (first_record || redrive->second.first != redrive_id) {
-    redrive->second = {redrive_id, ConfirmRedrive(session_id, redrive_id, state)};
+  QuarantineWatch& watch = state.watched[session_id];
+  if (watch.redrive_id != redrive_id) {
+    watch.redrive_id = redrive_id;
+    watch.redrive_releases = ConfirmRedrive(session_id, redrive_id, watch);
   }
-  if (!redrive->second.second) return false;
+  if (!watch.redrive_releases) return false;
   if (record.Header(redrive_headers::kLast) != "1") return true;
 
   // The last record: lift the quarantine unless a record of the session
@@ -196,9 +197,7 @@ bool PartitionLoop::ReleasedByRedrive(const ConsumedRecord& record, const std::s
   if (!absl::SimpleAtoi(record.Header(redrive_headers::kScannedThrough), &scanned_through)) {
     scanned_through = -1;  // unknown: nothing can be shown to be carried
   }
-  auto followed = state.followed_through.find(session_id);
-  const int64_t followed_through =
-      followed == state.followed_through.end() ? -1 : followed->second;
+  const int64_t followed_through = watch.followed_through;
   if (followed_through >= scanned_through) {
     metrics_.Redrive("incomplete");
     log::Warn("worker.redrive_incomplete",
@@ -213,8 +212,7 @@ bool PartitionLoop::ReleasedByRedrive(const ConsumedRecord& record, const std::s
   }
   out.lifts_quarantine = true;
   state.quarantined.erase(session_id);
-  state.redrives.erase(session_id);
-  state.followed_through.erase(session_id);
+  state.watched.erase(session_id);
   metrics_.Redrive("lifted");
   log::Info("worker.redrive_lifts_quarantine", {{"partition", record.partition},
                                                 {"offset", record.offset},
@@ -224,7 +222,7 @@ bool PartitionLoop::ReleasedByRedrive(const ConsumedRecord& record, const std::s
 }
 
 bool PartitionLoop::ConfirmRedrive(const std::string& session_id, const std::string& redrive_id,
-                                   PartitionState& state) {
+                                   QuarantineWatch& watch) {
   absl::StatusOr<std::optional<QuarantineRow>> row;
   for (int attempt = 1;; ++attempt) {
     row = control_store_.LoadQuarantine(options_.topic, session_id);
@@ -250,16 +248,14 @@ bool PartitionLoop::ConfirmRedrive(const std::string& session_id, const std::str
                                                 "DLQ: run the redrive again")}});
     return false;
   }
-  int64_t& followed = state.followed_through.try_emplace(session_id, -1).first->second;
-  followed = std::max(followed, (*row)->followed_through);
+  watch.Followed((*row)->followed_through);
   log::Info("worker.redrive_confirmed", {{"session_id", session_id}, {"redrive_id", redrive_id}});
   return true;
 }
 
 DeadLetter PartitionLoop::FollowLetter(int32_t partition, int64_t offset, const v1::Task& task,
                                        PartitionState& state) {
-  int64_t& followed = state.followed_through.try_emplace(task.session_id(), -1).first->second;
-  followed = std::max(followed, offset);
+  state.watched[task.session_id()].Followed(offset);
   return QuarantinedLetter(partition, offset, task);
 }
 
@@ -275,23 +271,23 @@ DeadLetter PartitionLoop::PoisonLetter(int32_t partition, int64_t offset, std::s
   letter.detail = std::move(detail);
   // The first poison record of a session quarantines it; so does a poison
   // record of a redrive under way: the redrive failed, its rest follows.
-  auto redrive = state.redrives.find(letter.session_id);
-  const bool redriving = redrive != state.redrives.end() && redrive->second.second;
+  auto watch = state.watched.find(letter.session_id);
+  const bool redriving = watch != state.watched.end() && watch->second.redrive_releases;
   letter.quarantines_session =
       !letter.session_id.empty() &&
       (state.quarantined.insert(letter.session_id).second || redriving);
   if (letter.quarantines_session) {
-    state.followed_through.erase(letter.session_id);
+    if (watch != state.watched.end()) watch->second.followed_through = -1;
     absl::StrAppend(&letter.detail, "; session quarantined, its later records follow to the DLQ");
   }
   if (redriving) {
-    redrive->second.second = false;
+    watch->second.redrive_releases = false;
     metrics_.Redrive("failed");
     log::Warn("worker.redrive_failed",
               {{"partition", partition},
                {"offset", offset},
                {"session_id", letter.session_id},
-               {"redrive_id", redrive->second.first},
+               {"redrive_id", watch->second.redrive_id},
                {"detail", "a redriven record is poison again: the quarantine restarts at it; fix "
                           "the cause, then redrive again"}});
   }

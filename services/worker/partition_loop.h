@@ -30,6 +30,7 @@
 // calls the RebalanceListener methods from inside Poll() on that thread.
 // joined(), last_step() are safe from any thread (health checks).
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -117,6 +118,20 @@ class PartitionLoop final : public RebalanceListener {
   absl::Time last_step() const { return absl::FromUnixNanos(last_step_ns_.load()); }
 
  private:
+  // What the loop knows of a quarantined session beyond its being quarantined.
+  struct QuarantineWatch {
+    // The redrive whose records arrive ("" before any), and whether they are
+    // processed: the quarantine row names it and none of them was poison
+    // again.
+    std::string redrive_id;
+    bool redrive_releases = false;
+    // The highest offset of the session that followed its quarantine to the
+    // DLQ (-1: none seen).
+    int64_t followed_through = -1;
+
+    void Followed(int64_t offset) { followed_through = std::max(followed_through, offset); }
+  };
+
   struct PartitionState {
     // The offset after the last record taken from Kafka (-1: none yet and
     // nothing stored: the partition starts at its earliest record).
@@ -137,13 +152,9 @@ class PartitionLoop final : public RebalanceListener {
     absl::Time retry_at = absl::InfinitePast();
     bool paused = false;
     QuarantinedSessions quarantined;
-    // Redrives seen for quarantined sessions: session -> the redrive's id and
-    // whether its records are processed (the quarantine row names it and no
-    // record of it was poison again).
-    std::map<std::string, std::pair<std::string, bool>> redrives;
-    // Quarantined session -> the highest offset that followed it to the DLQ
-    // (since this owner looked up its row, or took the partition).
-    std::map<std::string, int64_t> followed_through;
+    // Quarantined sessions whose redrive or follow-ups this owner saw (since
+    // it looked up their row, or took the partition).
+    std::map<std::string, QuarantineWatch> watched;
 
     bool HasUnpersisted() const { return next_offset > persisted_offset; }
     bool HasBatch() const { return in_flight || retry.has_value(); }
@@ -160,9 +171,9 @@ class PartitionLoop final : public RebalanceListener {
   bool ReleasedByRedrive(const ConsumedRecord& record, const std::string& session_id,
                          PartitionState& state, TaskRecord& out);
   // Whether the quarantine row of `session_id` names redrive `redrive_id`
-  // (retried with backoff); merges the row's followed_through into `state`.
+  // (retried with backoff); merges the row's followed_through into `watch`.
   bool ConfirmRedrive(const std::string& session_id, const std::string& redrive_id,
-                      PartitionState& state);
+                      QuarantineWatch& watch);
   // The letter of a record that follows its session's quarantine.
   DeadLetter FollowLetter(int32_t partition, int64_t offset, const v1::Task& task,
                           PartitionState& state);
