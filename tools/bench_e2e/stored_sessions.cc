@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/pg/pg_text_array.h"
 
 namespace ingest::bench_e2e {
 namespace {
@@ -23,21 +24,6 @@ bool Int(PGresult* result, int row, int column, int64_t* out) {
 }
 
 }  // namespace
-
-std::string TextArrayLiteral(absl::Span<const std::string> items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (const char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
 
 ExactlyOnceReport CheckExactlyOnce(const std::map<std::string, int64_t>& acked,
                                    const std::map<std::string, StoredSession>& stored) {
@@ -75,7 +61,7 @@ ExactlyOnceReport CheckExactlyOnce(const std::map<std::string, int64_t>& acked,
 absl::StatusOr<std::map<std::string, StoredSession>> ReadStoredSessions(
     PgConnection& db, absl::Span<const std::string> session_ids) {
   std::map<std::string, StoredSession> stored;
-  const std::string ids = TextArrayLiteral(session_ids);
+  const std::string ids = ToPgTextArray(session_ids);
   absl::StatusOr<PgResult> payloads = db.Query(kPayloadsSql, {PgParam::Text(ids)});
   if (!payloads.ok()) return payloads.status();
   for (int row = 0; row < PQntuples(payloads->get()); ++row) {

@@ -44,7 +44,4 @@ ExactlyOnceReport CheckExactlyOnce(const std::map<std::string, int64_t>& acked,
 absl::StatusOr<std::map<std::string, StoredSession>> ReadStoredSessions(
     PgConnection& db, absl::Span<const std::string> session_ids);
 
-// {"a","b"}: a text[] literal, each element quoted.
-std::string TextArrayLiteral(absl::Span<const std::string> items);
-
 }  // namespace ingest::bench_e2e

@@ -47,10 +47,5 @@ TEST(CheckExactlyOnceTest, ListsAFewProblemsAndCountsTheRest) {
   EXPECT_THAT(report.problems.back(), HasSubstr("and 3 more sessions"));
 }
 
-TEST(TextArrayLiteralTest, QuotesEveryElement) {
-  EXPECT_EQ(TextArrayLiteral({"a", "b\"c", "d\\e"}), R"({"a","b\"c","d\\e"})");
-  EXPECT_EQ(TextArrayLiteral({}), "{}");
-}
-
 }  // namespace
 }  // namespace ingest::bench_e2e
