@@ -9,12 +9,13 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/common/kafka/record_headers.h"
 
 namespace ingest {
 
@@ -26,14 +27,12 @@ struct ConsumedRecord {
   absl::Time timestamp;
   // Record headers in order; empty for the gateway's records (only
   // broker-proxy's redrives and replays carry some).
-  std::vector<std::pair<std::string, std::string>> headers;
+  RecordHeaders headers;
 
   // The last value of header `name`; empty when absent.
-  std::string Header(const std::string& name) const {
-    for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
-      if (it->first == name) return it->second;
-    }
-    return "";
+  std::string Header(absl::string_view name) const {
+    const std::string* value = FindHeader(headers, name);
+    return value != nullptr ? *value : "";
   }
 };
 

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/common/kafka/record_headers.h"
 
 namespace ingest {
 
@@ -28,9 +29,6 @@ struct RecordPosition {
 };
 
 using DeliveryCallback = absl::AnyInvocable<void(absl::StatusOr<RecordPosition>) &&>;
-
-// Kafka record headers, in order (names may repeat).
-using RecordHeaders = std::vector<std::pair<std::string, std::string>>;
 
 class Producer {
  public:

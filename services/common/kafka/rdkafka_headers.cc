@@ -2,8 +2,7 @@
 
 namespace ingest {
 
-void CopyHeaders(const rd_kafka_message_t& message,
-                 std::vector<std::pair<std::string, std::string>>& out) {
+void CopyHeaders(const rd_kafka_message_t& message, RecordHeaders& out) {
   rd_kafka_headers_t* headers = nullptr;
   if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
   const char* name = nullptr;

@@ -62,10 +62,8 @@ absl::StatusOr<ReaderHandle> NewReader(const std::string& bootstrap_servers,
 }  // namespace
 
 std::string TopicRecord::Header(absl::string_view name) const {
-  for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
-    if (it->first == name) return it->second;
-  }
-  return "<absent>";
+  const std::string* value = FindHeader(headers, name);
+  return value != nullptr ? *value : "<absent>";
 }
 
 absl::StatusOr<std::vector<TopicRecord>> ReadTopicFromStart(const std::string& bootstrap_servers,

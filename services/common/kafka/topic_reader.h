@@ -8,13 +8,13 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/common/kafka/record_headers.h"
 
 namespace ingest {
 
@@ -23,7 +23,7 @@ struct TopicRecord {
   int64_t offset = -1;
   std::string key;
   std::string value;
-  std::vector<std::pair<std::string, std::string>> headers;  // in record order
+  RecordHeaders headers;
 
   // The last value of header `name`, or "<absent>".
   std::string Header(absl::string_view name) const;
