@@ -52,8 +52,10 @@ class StreamWriter final : public grpc::ClientWriteReactor<v1::PushPayloadStream
   }
 
   void OnDone(const grpc::Status& status) override {
-    StreamOutcome outcome{.response = response_, .retry_after = std::nullopt};
-    if (!status.ok()) {
+    StreamOutcome outcome;
+    if (status.ok()) {
+      outcome.response = CheckedAnswer();
+    } else {
       outcome.response = FromGrpc(status, absl::StrCat("PushPayloadStream (", offset_, " of ",
                                                        content_.total_bytes(), " bytes sent)"));
       outcome.retry_after = RetryAfter(context_);
@@ -63,6 +65,19 @@ class StreamWriter final : public grpc::ClientWriteReactor<v1::PushPayloadStream
   }
 
  private:
+  // The gateway's answer, or DATA_LOSS if it reports other bytes than were sent.
+  absl::StatusOr<v1::PushPayloadStreamResponse> CheckedAnswer() const {
+    const bool other_sha256 = !options_.sha256.empty() && !response_.sha256().empty() &&
+                              response_.sha256() != options_.sha256;
+    if (!other_sha256 && response_.total_bytes() == static_cast<uint64_t>(content_.total_bytes())) {
+      return response_;
+    }
+    return absl::DataLossError(absl::StrCat(
+        "PushPayloadStream: the gateway acknowledged ", response_.total_bytes(), " bytes",
+        other_sha256 ? " with another SHA-256" : "", ", not the ", content_.total_bytes(),
+        " sent"));
+  }
+
   const StreamContent& content_;
   const StreamPushOptions options_;
   std::atomic<int64_t>* const bytes_sent_;

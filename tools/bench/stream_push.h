@@ -28,7 +28,9 @@ struct StreamPushOptions {
 };
 
 // Streams `content` and waits for the answer. `bytes_sent` (optional) is
-// updated as chunks are handed to gRPC, for a progress line.
+// updated as chunks are handed to gRPC, for a progress line. An answer that
+// reports other bytes than `content` (its total_bytes, or a SHA-256 other
+// than options.sha256 when that is set) is DATA_LOSS.
 absl::StatusOr<v1::PushPayloadStreamResponse> PushStream(GatewayClient& client,
                                                          const StreamContent& content,
                                                          const StreamPushOptions& options,
