@@ -12,6 +12,8 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/common/kafka/topic_reader.h"
 
@@ -31,6 +33,23 @@ class DeadLetterSource {
                                             absl::Time deadline,
                                             absl::FunctionRef<bool(const TopicRecord&)> visit) = 0;
 };
+
+// The last value of header `name` of `record`, or nullptr.
+inline const std::string* FindHeader(const TopicRecord& record, absl::string_view name) {
+  for (auto it = record.headers.rbegin(); it != record.headers.rend(); ++it) {
+    if (it->first == name) return &it->second;
+  }
+  return nullptr;
+}
+
+// Header `name` as a number; `otherwise` when absent or not a number.
+template <typename T>
+T NumericHeader(const TopicRecord& record, absl::string_view name, T otherwise) {
+  const std::string* text = FindHeader(record, name);
+  T value{};
+  return text != nullptr && absl::SimpleAtoi(*text, &value) ? value : otherwise;
+}
+
 
 // One short-lived consumer per Scan, outside any group. Thread-safe.
 std::unique_ptr<DeadLetterSource> CreateKafkaDeadLetterSource(std::string bootstrap_servers);
