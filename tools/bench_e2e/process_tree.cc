@@ -68,12 +68,6 @@ RssTotals AddUpRss(absl::Span<const int64_t> rss_bytes) {
   return totals;
 }
 
-void RssPeaks::Add(const RssTotals& reading) {
-  peak_.max_bytes = std::max(peak_.max_bytes, reading.max_bytes);
-  peak_.sum_bytes = std::max(peak_.sum_bytes, reading.sum_bytes);
-  ++readings_;
-}
-
 CpuByPid ReadTreeCpu(int root) {
   CpuByPid cpu;
   for (const int pid : ProcessAndChildren(root)) {

@@ -30,19 +30,6 @@ struct RssTotals {
 
 RssTotals AddUpRss(absl::Span<const int64_t> rss_bytes);
 
-// The peak of the largest process and the peak of the sum over readings
-// (not necessarily from the same reading). Not thread-safe.
-class RssPeaks {
- public:
-  void Add(const RssTotals& reading);
-  const RssTotals& peak() const { return peak_; }
-  int64_t readings() const { return readings_; }
-
- private:
-  RssTotals peak_;
-  int64_t readings_ = 0;
-};
-
 // CPU time used so far by each process of a group.
 using CpuByPid = std::map<int, absl::Duration>;
 

@@ -22,18 +22,11 @@ TEST(ProcessAndChildrenTest, FindsThisProcessAndNothingForAMissingOne) {
   EXPECT_TRUE(ProcessAndChildren(0).empty());
 }
 
-TEST(RssTest, AddsUpOneReadingAndKeepsPeaks) {
+TEST(RssTest, AddsUpOneReading) {
   const RssTotals one = AddUpRss({100, 300, 50});
   EXPECT_EQ(one.max_bytes, 300);
   EXPECT_EQ(one.sum_bytes, 450);
   EXPECT_EQ(AddUpRss({}).sum_bytes, 0);
-
-  RssPeaks peaks;
-  peaks.Add(one);
-  peaks.Add(AddUpRss({250, 250, 250}));  // lower max, higher sum
-  EXPECT_EQ(peaks.peak().max_bytes, 300);
-  EXPECT_EQ(peaks.peak().sum_bytes, 750);
-  EXPECT_EQ(peaks.readings(), 2);
 }
 
 TEST(TreeCoresUsedTest, CountsNewProcessesFromZeroAndLosesGoneOnes) {
