@@ -100,7 +100,7 @@ def gateway(run):
                 number(r, "gateway_cpu_gateway_cores"), number(r, "gateway_msgs_per_s"), size_bytes),
             "raw_cpu_s_per_gb": cpu_seconds_per_gb(raw_cores, number(r, "raw_msgs_per_s"), size_bytes),
         })
-    lines = [line for line in run.bench_lines() if line.startswith("bench gateway:")]
+    lines = run.bench_lines("gateway")
     targets = suite_targets(run, "gateway")
     return {"sizes": sizes, "stream": run.first("gateway", "stream"), "targets": targets,
             "lines": lines, "measured": bool(sizes)}
@@ -110,7 +110,7 @@ def worker(run):
     """Item 2: worker vs raw COPY, 8 vs 768 partitions (worker_bench's own lines)."""
     phases = run.of("worker", "phase")
     targets = suite_targets(run, "worker")
-    lines = [line for line in run.bench_lines() if line.startswith("bench worker:")]
+    lines = run.bench_lines("worker")
     return {"phases": phases, "targets": targets, "lines": lines, "measured": bool(phases)}
 
 
@@ -123,7 +123,7 @@ def e2e(run):
     worker_max = number(summary, "worker_max_msgs_per_s")
     ratio = number(summary, "ratio")
     targets = [target("ratio>=0.7", ratio, 0.7)]
-    lines = [line for line in run.bench_lines() if line.startswith("bench e2e:")]
+    lines = run.bench_lines("e2e")
     if not lines:
         lines = [f"bench e2e: size=100KB sustained_msgs_per_s={sig(sustained)} "
                  f"min_max_msgs_per_s={sig(min_or_none(gateway_max, worker_max))} "
@@ -214,7 +214,7 @@ def failover(run):
     r = run.last("failover", "failover")
     ratio = number(r, "ratio")
     targets = [target("ratio<=1.3", ratio, 1.3, at_least=False)]
-    lines = [line for line in run.bench_lines() if line.startswith("bench failover:")]
+    lines = run.bench_lines("failover")
     if not lines:
         lines = [f"bench failover: not measured ratio=n/a"]
     return {"record": r, "ratio": ratio, "targets": targets, "lines": lines, "measured": r is not None}

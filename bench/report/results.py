@@ -29,6 +29,7 @@ class Run:
         self.directory = directory
         self.records = {name: read_jsonl(os.path.join(directory, name + ".jsonl"))
                         for name in SUITE_FILES}
+        self.lines = read_bench_lines(directory)
 
     def of(self, name, kind):
         return [r for r in self.records.get(name, []) if r.get("kind") == kind]
@@ -55,15 +56,20 @@ class Run:
     def stream_size(self, size):
         return next((r for r in self.of("sizes", "size") if r.get("size") == size), None)
 
-    def bench_lines(self):
+    def bench_lines(self, name):
         """The suites' own `bench NAME: ...` stdout lines, in order."""
-        lines = []
-        for name in LINE_FILES:
-            path = os.path.join(self.directory, name)
-            if os.path.exists(path):
-                with open(path, encoding="utf-8") as f:
-                    lines += [line.rstrip("\n") for line in f if line.startswith("bench ")]
-        return lines
+        return [line for line in self.lines if line.startswith(f"bench {name}:")]
+
+
+def read_bench_lines(directory):
+    """Every `bench ...` stdout line of the suites, in order."""
+    lines = []
+    for name in LINE_FILES:
+        path = os.path.join(directory, name)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                lines += [line.rstrip("\n") for line in f if line.startswith("bench ")]
+    return lines
 
 
 def read_jsonl(path):
