@@ -107,24 +107,18 @@ bench_gateway() {
   bench_parse gateway gateway "$@"
   bench_prepare bench //services/gateway:gateway //tools/kafka_topics:kafka_topics \
     //tools/bench:gateway_bench
-  local run_dir="$BENCH_RUN_DIR" seconds="$BENCH_GATEWAY_SECONDS" pid kafka_pid rc=0
+  local run_dir="$BENCH_RUN_DIR" seconds="$BENCH_GATEWAY_SECONDS" rc=0
   ((BENCH_QUICK)) && seconds="$BENCH_GATEWAY_QUICK_SECONDS"
   log "starting a fresh Kafka and the gateway in .local/bench/ (no worker, no PostgreSQL)"
-  kafka_wipe_data
-  kafka_start_real
-  # The per-project token bucket is policy, not cost: lift it so the run
-  # measures the gateway (the limiter's code still runs on every call).
-  start_gateway gateway --project_rate_bytes_per_second=1e12 --project_burst_bytes=1e12 \
-    "${BENCH_SERVICE_FLAGS[@]}"
-  pid="$(pidfile_pid gateway)" || die "the gateway exited right after starting (${LOG_DIR#"$ROOT"/}/gateway.log)"
-  kafka_pid="$(pidfile_pid kafka)" || die "Kafka exited right after starting (${LOG_DIR#"$ROOT"/}/kafka.log)"
+  bench_fresh_kafka
+  bench_start_gateway
 
   log "benchmark (deadline ${seconds}s); results in ${run_dir#"$ROOT"/}/"
   INGEST_API_KEY="$API_KEY" timeout --kill-after=10 "$seconds" \
     "$(bin_path tools/bench/gateway_bench)" \
     --gateway="$GATEWAY_ADDR" --project="$PROJECT_ID" \
     --kafka_bootstrap="$KAFKA_BOOTSTRAP" --topic="$KAFKA_TOPIC" \
-    --gateway_pid="$pid" --kafka_pid="$kafka_pid" \
+    --gateway_pid="$BENCH_GATEWAY_PID" --kafka_pid="$BENCH_KAFKA_PID" \
     --results_jsonl="$run_dir/gateway.jsonl" "${BENCH_EXTRA[@]}" | tee "$run_dir/gateway.txt" || rc=$?
 
   if ! pidfile_alive gateway; then
@@ -153,19 +147,17 @@ bench_worker() {
   bench_parse worker worker "$@"
   bench_prepare bench-worker //services/worker:worker //tools/kafka_topics:kafka_topics \
     //tools/bench_worker:worker_bench
-  local run_dir="$BENCH_RUN_DIR" seconds="$BENCH_WORKER_SECONDS" kafka_pid metrics_port rc=0
+  local run_dir="$BENCH_RUN_DIR" seconds="$BENCH_WORKER_SECONDS" metrics_port rc=0
   ((BENCH_QUICK)) && seconds="$BENCH_WORKER_QUICK_SECONDS"
   log "starting a fresh Kafka and PostgreSQL in .local/bench-worker/ (no gateway)"
-  kafka_wipe_data
-  kafka_start_real
-  kafka_pid="$(pidfile_pid kafka)" || die "Kafka exited right after starting (${LOG_DIR#"$ROOT"/}/kafka.log)"
+  bench_fresh_kafka
   bench_fresh_pg "$BENCH_WORKER_PG"
   metrics_port="$(port_for worker-metrics)"
   rotate_log worker
 
   log "benchmark (deadline ${seconds}s); results in ${run_dir#"$ROOT"/}/"
   timeout --kill-after=10 "$seconds" "$(bin_path tools/bench_worker/worker_bench)" \
-    --kafka_bootstrap="$KAFKA_BOOTSTRAP" --pg_dsn="$PG_DSN" --kafka_pid="$kafka_pid" \
+    --kafka_bootstrap="$KAFKA_BOOTSTRAP" --pg_dsn="$PG_DSN" --kafka_pid="$BENCH_KAFKA_PID" \
     --worker_log="$LOG_DIR/worker.log" --worker_pidfile="$PID_DIR/worker.pid" \
     --disk_check_dir="$LOCAL" --results_jsonl="$run_dir/worker.jsonl" "${BENCH_EXTRA[@]}" -- \
     "$(bin_path services/worker/worker)" --metrics_address="127.0.0.1:$metrics_port" \
@@ -242,6 +234,25 @@ bench_query() {
   "$BENCH_REPORT_PYTHON" "$ROOT/bench/report/query.py" "$BENCH_RUN_DIR" "$@"
 }
 
+# A fresh real Kafka (its data wiped first); sets BENCH_KAFKA_PID.
+bench_fresh_kafka() {
+  kafka_wipe_data
+  kafka_start_real
+  BENCH_KAFKA_PID="$(pidfile_pid kafka)" ||
+    die "Kafka exited right after starting (${LOG_DIR#"$ROOT"/}/kafka.log)"
+}
+
+# Starts the gateway with the suite's --gateway-flag flags; sets
+# BENCH_GATEWAY_PID. The per-project token bucket is policy, not cost: it is
+# lifted so the run measures the gateway (the limiter's code still runs on
+# every call).
+bench_start_gateway() {
+  start_gateway gateway --project_rate_bytes_per_second=1e12 --project_burst_bytes=1e12 \
+    "${BENCH_SERVICE_FLAGS[@]}"
+  BENCH_GATEWAY_PID="$(pidfile_pid gateway)" ||
+    die "the gateway exited right after starting (${LOG_DIR#"$ROOT"/}/gateway.log)"
+}
+
 # A fresh PostgreSQL cluster NAME (initdb every run, fsync on); sets PG_DSN
 # and BENCH_PG_PID (the postmaster) and arms the EXIT trap for it.
 bench_fresh_pg() { # NAME
@@ -294,9 +305,7 @@ bench_pipeline() {
   ((BENCH_QUICK)) && BENCH_STEP_SECONDS="$BENCH_PIPELINE_QUICK_STEP_SECONDS"
 
   log "starting a fresh Kafka, PostgreSQL and the gateway in .local/bench-pipeline/"
-  kafka_wipe_data
-  kafka_start_real
-  BENCH_KAFKA_PID="$(pidfile_pid kafka)" || die "Kafka exited right after starting (${LOG_DIR#"$ROOT"/}/kafka.log)"
+  bench_fresh_kafka
   bench_fresh_pg "$BENCH_PIPELINE_PG"
 
   local step failed=()
@@ -324,12 +333,7 @@ bench_use_topic() { # TOPIC
     die "could not create topic $KAFKA_TOPIC (log above)"
   }
   stop_bg gateway
-  # The per-project token bucket is policy, not cost: lifted as in
-  # bench_gateway, so the steps measure the pipeline.
-  start_gateway gateway --project_rate_bytes_per_second=1e12 --project_burst_bytes=1e12 \
-    "${BENCH_SERVICE_FLAGS[@]}"
-  BENCH_GATEWAY_PID="$(pidfile_pid gateway)" ||
-    die "the gateway exited right after starting (${LOG_DIR#"$ROOT"/}/gateway.log)"
+  bench_start_gateway
 }
 
 # bench_run_step NAME COMMAND...: runs one step's binary under the step
