@@ -16,6 +16,7 @@
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/dead_letter_headers.h"
 #include "services/common/logging/log.h"
+#include "services/common/retry/backoff.h"
 
 namespace ingest {
 namespace {
@@ -159,8 +160,9 @@ TopicSettings SettingsOf(const v1::TopicDescription& description) {
 absl::StatusOr<v1::TopicDescription> BrokerProxyCore::DescribeNewTopic(const std::string& topic,
                                                                       bool force) {
   const absl::Time deadline = absl::Now() + options_.new_topic_settle;
-  absl::Duration backoff = absl::Milliseconds(100);
   for (int attempt = 1;; ++attempt) {
+    const absl::Duration backoff =
+        CappedExponentialBackoff(absl::Milliseconds(100), absl::Seconds(1), attempt);
     absl::StatusOr<v1::TopicDescription> description =
         Describe(topic, force, /*require_configs=*/true);
     if (description.ok() || description.status().code() != absl::StatusCode::kUnavailable ||
@@ -173,7 +175,6 @@ absl::StatusOr<v1::TopicDescription> BrokerProxyCore::DescribeNewTopic(const std
                {"retry_in", absl::FormatDuration(backoff)},
                {"error", std::string(description.status().message())}});
     absl::SleepFor(backoff);
-    backoff = std::min(2 * backoff, absl::Seconds(1));
   }
 }
 
