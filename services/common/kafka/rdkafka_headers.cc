@@ -16,4 +16,13 @@ void CopyHeaders(const rd_kafka_message_t& message, RecordHeaders& out) {
   }
 }
 
+rd_kafka_headers_t* ToRdKafkaHeaders(const RecordHeaders& headers) {
+  rd_kafka_headers_t* rd_headers = rd_kafka_headers_new(headers.size());
+  for (const auto& [name, value] : headers) {
+    rd_kafka_header_add(rd_headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  }
+  return rd_headers;
+}
+
 }  // namespace ingest

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/kafka/kafka_config.h"
+#include "services/common/kafka/rdkafka_headers.h"
 #include "services/common/logging/log.h"
 #include "services/common/status/kafka_status.h"
 
@@ -50,12 +51,8 @@ class RdKafkaProducer final : public Producer {
 
   absl::Status ProduceWithHeaders(absl::string_view topic, std::string key, std::string value,
                                   RecordHeaders headers, DeliveryCallback on_delivery) override {
-    rd_kafka_headers_t* rd_headers = rd_kafka_headers_new(headers.size());
-    for (const auto& [name, header_value] : headers) {
-      rd_kafka_header_add(rd_headers, name.data(), static_cast<ssize_t>(name.size()),
-                          header_value.data(), static_cast<ssize_t>(header_value.size()));
-    }
-    return Enqueue(topic, std::move(key), std::move(value), rd_headers, std::move(on_delivery));
+    return Enqueue(topic, std::move(key), std::move(value), ToRdKafkaHeaders(headers),
+                   std::move(on_delivery));
   }
 
   absl::Status ProduceToPartition(absl::string_view topic, int32_t partition, std::string key,
@@ -65,13 +62,8 @@ class RdKafkaProducer final : public Producer {
       return absl::InvalidArgumentError(
           absl::StrCat("cannot produce to partition ", partition, " of ", topic));
     }
-    rd_kafka_headers_t* rd_headers = rd_kafka_headers_new(headers.size());
-    for (const auto& [name, header_value] : headers) {
-      rd_kafka_header_add(rd_headers, name.data(), static_cast<ssize_t>(name.size()),
-                          header_value.data(), static_cast<ssize_t>(header_value.size()));
-    }
-    return Enqueue(topic, std::move(key), std::move(value), rd_headers, std::move(on_delivery),
-                   partition);
+    return Enqueue(topic, std::move(key), std::move(value), ToRdKafkaHeaders(headers),
+                   std::move(on_delivery), partition);
   }
 
   absl::Status Flush(absl::Duration timeout) override {
