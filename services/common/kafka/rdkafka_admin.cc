@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/kafka/kafka_config.h"
+#include "services/common/kafka/rdkafka_handles.h"
 #include "services/common/status/kafka_status.h"
 
 namespace ingest {
@@ -16,12 +17,6 @@ namespace {
 
 struct HandleDeleter {
   void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-struct ConsumerDeleter {
-  void operator()(rd_kafka_t* rk) const {
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
-  }
 };
 struct QueueDeleter {
   void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
@@ -32,16 +27,7 @@ struct EventDeleter {
 struct OptionsDeleter {
   void operator()(rd_kafka_AdminOptions_t* options) const { rd_kafka_AdminOptions_destroy(options); }
 };
-struct PartitionListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* list) const {
-    rd_kafka_topic_partition_list_destroy(list);
-  }
-};
-struct MessageDeleter {
-  void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
-};
 using Event = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 
 // The error of an rd_kafka_error_t as a Status (OK for null).
 absl::Status ErrorToStatus(const rd_kafka_error_t* error, absl::string_view context) {
@@ -192,7 +178,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
   absl::StatusOr<std::map<int32_t, int64_t>> CommittedOffsets(
       const std::string& group, const std::string& topic,
       const std::vector<int32_t>& partitions) override {
-    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
     for (int32_t partition : partitions) {
       rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
     }
@@ -275,7 +261,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
       const std::string& topic, const std::vector<int32_t>& partitions, absl::Time time) override {
     std::map<int32_t, int64_t> offsets;
     if (partitions.empty()) return offsets;
-    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
     const int64_t unix_ms = absl::ToUnixMillis(time);
     for (int32_t partition : partitions) {
       rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = unix_ms;
@@ -298,7 +284,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
   absl::Status AlterCommittedOffsets(const std::string& group, const std::string& topic,
                                      const std::map<int32_t, int64_t>& offsets) override {
     if (offsets.empty()) return absl::OkStatus();
-    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
     for (const auto& [partition, offset] : offsets) {
       rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
     }
@@ -353,14 +339,14 @@ class RdKafkaAdmin final : public KafkaAdmin {
     if (!conf.ok()) return conf.status();
     InstallRdKafkaLogging(conf->get());
     char error[512];
-    std::unique_ptr<rd_kafka_t, ConsumerDeleter> consumer(
+    RdKafkaConsumerPtr consumer(
         rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
     if (consumer == nullptr) {
       return absl::InternalError(absl::StrCat("timestamp reader: ", error));
     }
     conf->release();
     rd_kafka_poll_set_consumer(consumer.get());
-    PartitionList assignment(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    RdKafkaPartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
     for (const auto& [partition, offset] : offsets) {
       rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = offset;
     }
@@ -370,7 +356,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
     }
     const absl::Time deadline = absl::Now() + options_.timeout;
     while (timestamps.size() < offsets.size() && absl::Now() < deadline) {
-      std::unique_ptr<rd_kafka_message_t, MessageDeleter> message(
+      RdKafkaMessagePtr message(
           rd_kafka_consumer_poll(consumer.get(), 100));
       if (message == nullptr || message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
       auto wanted = offsets.find(message->partition);

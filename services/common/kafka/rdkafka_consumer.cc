@@ -8,19 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/kafka/kafka_config.h"
+#include "services/common/kafka/rdkafka_handles.h"
 #include "services/common/kafka/rdkafka_headers.h"
 #include "services/common/logging/log.h"
 #include "services/common/status/kafka_status.h"
 
 namespace ingest {
 namespace {
-
-struct PartitionListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* list) const {
-    rd_kafka_topic_partition_list_destroy(list);
-  }
-};
-using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 
 std::vector<int32_t> PartitionsOf(const rd_kafka_topic_partition_list_t* list) {
   std::vector<int32_t> partitions;
@@ -47,7 +41,7 @@ class RdKafkaConsumer final : public Consumer {
 
   absl::Status Subscribe(RebalanceListener* listener) override {
     listener_ = listener;
-    PartitionListPtr topics(rd_kafka_topic_partition_list_new(1));
+    RdKafkaPartitionListPtr topics(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(topics.get(), topic_.c_str(), RD_KAFKA_PARTITION_UA);
     return KafkaErrorToStatus(rd_kafka_subscribe(rk_, topics.get()),
                               absl::StrCat("subscribe to ", topic_));
@@ -98,12 +92,12 @@ class RdKafkaConsumer final : public Consumer {
   }
 
   void Pause(int32_t partition) override {
-    PartitionListPtr list = SinglePartition(partition);
+    RdKafkaPartitionListPtr list = SinglePartition(partition);
     rd_kafka_pause_partitions(rk_, list.get());
   }
 
   void Resume(int32_t partition) override {
-    PartitionListPtr list = SinglePartition(partition);
+    RdKafkaPartitionListPtr list = SinglePartition(partition);
     rd_kafka_resume_partitions(rk_, list.get());
   }
 
@@ -121,7 +115,7 @@ class RdKafkaConsumer final : public Consumer {
 
   void CommitAsync(const PartitionOffsets& next_offsets) override {
     if (next_offsets.empty()) return;
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
+    RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
     for (const auto& [partition, offset] : next_offsets) {
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = offset;
     }
@@ -143,8 +137,8 @@ class RdKafkaConsumer final : public Consumer {
   }
 
  private:
-  PartitionListPtr SinglePartition(int32_t partition) {
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+  RdKafkaPartitionListPtr SinglePartition(int32_t partition) {
+    RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition);
     return list;
   }

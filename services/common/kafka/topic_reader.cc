@@ -9,21 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/kafka/kafka_config.h"
+#include "services/common/kafka/rdkafka_handles.h"
 #include "services/common/kafka/rdkafka_headers.h"
 #include "services/common/kafka/topic_admin.h"
 
 namespace ingest {
 namespace {
-
-struct ConsumerDeleter {
-  void operator()(rd_kafka_t* rk) const {
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
-  }
-};
-struct MessageDeleter {
-  void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
-};
 
 TopicRecord ToRecord(const rd_kafka_message_t& message) {
   TopicRecord record;
@@ -37,12 +28,10 @@ TopicRecord ToRecord(const rd_kafka_message_t& message) {
   return record;
 }
 
-using ReaderHandle = std::unique_ptr<rd_kafka_t, ConsumerDeleter>;
-
 // A consumer for explicitly assigned partitions: no group membership and
 // nothing committed. An offset below the log start (retention deleted it)
 // restarts from the log start, never from the end.
-absl::StatusOr<ReaderHandle> NewReader(const std::string& bootstrap_servers,
+absl::StatusOr<RdKafkaConsumerPtr> NewReader(const std::string& bootstrap_servers,
                                        absl::string_view label) {
   auto conf = MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
                                {"group.id", "ingest-topic-reader"},
@@ -52,7 +41,7 @@ absl::StatusOr<ReaderHandle> NewReader(const std::string& bootstrap_servers,
   if (!conf.ok()) return conf.status();
   InstallRdKafkaLogging(conf->get());
   char error[512];
-  ReaderHandle rk(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
+  RdKafkaConsumerPtr rk(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
   if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat(label, ": ", error));
   conf->release();
   rd_kafka_poll_set_consumer(rk.get());
@@ -73,9 +62,9 @@ absl::StatusOr<std::vector<TopicRecord>> ReadTopicFromStart(const std::string& b
       DescribePartitions(bootstrap_servers, topic, options.timeout);
   if (!partitions.ok()) return partitions.status();
 
-  absl::StatusOr<ReaderHandle> reader = NewReader(bootstrap_servers, "topic reader");
+  absl::StatusOr<RdKafkaConsumerPtr> reader = NewReader(bootstrap_servers, "topic reader");
   if (!reader.ok()) return reader.status();
-  const ReaderHandle rk = std::move(*reader);
+  const RdKafkaConsumerPtr rk = std::move(*reader);
 
   rd_kafka_topic_partition_list_t* assignment =
       rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size()));
@@ -94,7 +83,7 @@ absl::StatusOr<std::vector<TopicRecord>> ReadTopicFromStart(const std::string& b
   const absl::Time deadline = absl::Now() + options.timeout;
   while (absl::Now() < deadline && records.size() < options.max_records &&
          !(records.size() >= options.at_least && at_end.size() == partitions->size())) {
-    std::unique_ptr<rd_kafka_message_t, MessageDeleter> message(
+    RdKafkaMessagePtr message(
         rd_kafka_consumer_poll(rk.get(), 100));
     if (message == nullptr) continue;
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -116,9 +105,9 @@ absl::StatusOr<TopicScanEnd> ScanTopic(const std::string& bootstrap_servers,
       DescribePartitions(bootstrap_servers, topic, std::max(deadline - absl::Now(), absl::Milliseconds(1)));
   if (!partitions.ok()) return partitions.status();
 
-  absl::StatusOr<ReaderHandle> reader = NewReader(bootstrap_servers, "topic scan");
+  absl::StatusOr<RdKafkaConsumerPtr> reader = NewReader(bootstrap_servers, "topic scan");
   if (!reader.ok()) return reader.status();
-  const ReaderHandle rk = std::move(*reader);
+  const RdKafkaConsumerPtr rk = std::move(*reader);
 
   TopicScanEnd end;
   rd_kafka_topic_partition_list_t* assignment =
@@ -144,7 +133,7 @@ absl::StatusOr<TopicScanEnd> ScanTopic(const std::string& bootstrap_servers,
     }
     const int wait_ms = static_cast<int>(
         std::clamp<int64_t>(absl::ToInt64Milliseconds(deadline - absl::Now()), 1, 100));
-    std::unique_ptr<rd_kafka_message_t, MessageDeleter> message(
+    RdKafkaMessagePtr message(
         rd_kafka_consumer_poll(rk.get(), wait_ms));
     if (message == nullptr) continue;
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
