@@ -58,12 +58,7 @@ class E2eRun {
         absl::FormatDuration(options_.warmup), absl::FormatDuration(options_.window),
         options_.max_steps, options_.quick ? "; QUICK" : ""));
     harness_.results().Write(
-        bench::JsonLine()
-            .Add("kind", "run")
-            .Add("mode", "e2e")
-            .Add("started_at",
-                 absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()))
-            .Add("quick", options_.quick)
+        harness_.RunJson()
             .Add("size", bench::SizeLabel(options_.size_bytes))
             .Add("lanes", options_.lanes)
             .Add("workers", options_.workers)

@@ -63,12 +63,7 @@ class FailoverRun {
         absl::FormatDuration(options_.heartbeat_interval), FormatSignificant(options_.rate_per_s),
         bench::SizeLabel(options_.size_bytes), options_.lanes, options_.quick ? "; QUICK" : ""));
     harness_.results().Write(
-        bench::JsonLine()
-            .Add("kind", "run")
-            .Add("mode", "failover")
-            .Add("started_at",
-                 absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()))
-            .Add("quick", options_.quick)
+        harness_.RunJson()
             .Add("size", bench::SizeLabel(options_.size_bytes))
             .Add("lanes", options_.lanes)
             .Add("rate_per_s", options_.rate_per_s)

@@ -220,6 +220,15 @@ CpuCores Harness::CoresBetween(const CpuReadings& start, const CpuReadings& end)
           .postgres = TreeCoresUsed(start.postgres, end.postgres, wall)};
 }
 
+bench::JsonLine Harness::RunJson() const {
+  bench::JsonLine line;
+  line.Add("kind", "run")
+      .Add("mode", ModeName(options_.mode))
+      .Add("started_at", absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()))
+      .Add("quick", options_.quick);
+  return line;
+}
+
 void Harness::AddLine(std::string line) {
   bench::Note(line);
   lines_.push_back(std::move(line));

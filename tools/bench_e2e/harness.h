@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "tools/bench/gateway_client.h"
+#include "tools/bench/json_line.h"
 #include "tools/bench/results_file.h"
 #include "tools/bench_e2e/options.h"
 #include "tools/bench_e2e/process_tree.h"
@@ -81,6 +82,9 @@ class Harness {
   CpuCores CoresBetween(const CpuReadings& start, const CpuReadings& end) const;
 
   // --- output
+  // The start of the run's "run" record: kind, mode, started_at (now) and
+  // quick; each mode adds its own settings.
+  bench::JsonLine RunJson() const;
   // Keeps a result line for the end and notes it on stderr now.
   void AddLine(std::string line);
   // Prints the kept lines on stdout.

@@ -76,12 +76,7 @@ class SizesRun {
             : std::string("no big stream"),
         options_.quick ? "; QUICK" : ""));
     harness_.results().Write(
-        bench::JsonLine()
-            .Add("kind", "run")
-            .Add("mode", "sizes")
-            .Add("started_at",
-                 absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()))
-            .Add("quick", options_.quick)
+        harness_.RunJson()
             .Add("sizes", absl::StrJoin(labels, ","))
             .Add("stream_lanes", options_.stream_lanes)
             .Add("warmup_s", absl::ToDoubleSeconds(options_.warmup))
