@@ -195,13 +195,7 @@ class E2eRun {
   }
 
   void CheckWorkers() {
-    for (int n = 1; n <= options_.workers; ++n) {
-      if (!harness_.workers().Running(n)) {
-        harness_.Fail(absl::AbortedError(absl::StrCat(
-            WorkerFleet::Name(n), " exited during the run; see ",
-            harness_.workers().log_path(n))));
-      }
-    }
+    for (int n = 1; n <= options_.workers; ++n) harness_.FailIfWorkerExited(n);
   }
 
   Harness& harness_;

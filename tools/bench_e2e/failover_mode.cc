@@ -245,13 +245,7 @@ class FailoverRun {
   }
 
   void CheckRunning() {
-    for (const int n : {kSurvivor, kCrashed}) {
-      if (!harness_.workers().Running(n)) {
-        harness_.Fail(absl::AbortedError(absl::StrCat(WorkerFleet::Name(n),
-                                                      " exited unexpectedly; see ",
-                                                      harness_.workers().log_path(n))));
-      }
-    }
+    for (const int n : {kSurvivor, kCrashed}) harness_.FailIfWorkerExited(n);
   }
 
   // The committed offsets of `partitions` now (0 for one without a row).
@@ -319,9 +313,7 @@ class FailoverRun {
     TakeoverTracker tracker(killed_at, Baseline(partitions), IdleGrace());
     result_.takeover =
         Follow(tracker, "failover: SIGKILL -> partitions consumed again", killed_at,
-               partitions.size(), [this] {
-                 if (!harness_.workers().Running(kSurvivor)) CheckRunning();
-               });
+               partitions.size(), [this] { harness_.FailIfWorkerExited(kSurvivor); });
     if (result_.takeover.takeover.has_value()) {
       Event(absl::StrFormat("takeover complete after %.2fs (%.2f x session timeout)",
                             absl::ToDoubleSeconds(*result_.takeover.takeover),

@@ -244,4 +244,10 @@ void Harness::Fail(const absl::Status& status) {
   bench::ExitAfterError(status, lines_);
 }
 
+void Harness::FailIfWorkerExited(int n) {
+  if (workers_->Running(n)) return;
+  Fail(absl::AbortedError(absl::StrCat(WorkerFleet::Name(n), " exited during the run; see ",
+                                       workers_->log_path(n))));
+}
+
 }  // namespace ingest::bench_e2e

@@ -92,6 +92,8 @@ class Harness {
   // Stops the workers, prints the lines kept so far, notes the error and
   // ends the process with status 1 (load callbacks may still be in flight).
   [[noreturn]] void Fail(const absl::Status& status);
+  // Fail()s, pointing at its log, unless worker `n` is still running.
+  void FailIfWorkerExited(int n);
 
  private:
   const E2eOptions& options_;

@@ -260,10 +260,7 @@ class SizesRun {
         result.commit_s = absl::ToDoubleSeconds(absl::Now() - start);
         break;
       }
-      if (!harness_.workers().Running(1)) {
-        harness_.Fail(absl::AbortedError(absl::StrCat("the worker exited during the big stream; "
-                                                      "see ", harness_.workers().log_path(1))));
-      }
+      harness_.FailIfWorkerExited(1);
       if (absl::Now() - ack > options_.drain_timeout) {
         harness_.Fail(absl::DeadlineExceededError(absl::StrCat(
             "big stream: ", count, " of ", result.chunk_records, " chunk rows committed ",
