@@ -1,6 +1,7 @@
 #include "tools/bench_e2e/rss_monitor.h"
 
 #include <algorithm>
+#include <array>
 
 #include "absl/time/clock.h"
 #include "tools/bench/rss.h"
@@ -9,6 +10,11 @@ namespace ingest::bench_e2e {
 namespace {
 
 constexpr absl::Duration kRelistPostgres = absl::Milliseconds(500);
+
+// Every value of a reading.
+constexpr std::array<int64_t RssReading::*, 6> kValues = {
+    &RssReading::client, &RssReading::gateway,      &RssReading::worker,
+    &RssReading::kafka,  &RssReading::postgres_max, &RssReading::postgres_sum};
 
 int64_t Rss(int pid) {
   if (pid <= 0) return -1;
@@ -46,9 +52,7 @@ RssReading ReadRss(const RssRoles& roles, const std::vector<int>& postgres_pids)
 
 RssReading MedianRss(std::vector<RssReading> readings) {
   RssReading median;
-  for (const auto member : {&RssReading::client, &RssReading::gateway, &RssReading::worker,
-                            &RssReading::kafka, &RssReading::postgres_max,
-                            &RssReading::postgres_sum}) {
+  for (const auto member : kValues) {
     std::vector<int64_t> values;
     for (const RssReading& reading : readings) {
       if (reading.*member >= 0) values.push_back(reading.*member);
@@ -77,11 +81,7 @@ void RssMonitor::Sample() {
   }
   const RssReading reading = ReadRss(roles_, postgres_pids_);
   absl::MutexLock lock(&mu_);
-  for (const auto member : {&RssReading::client, &RssReading::gateway, &RssReading::worker,
-                            &RssReading::kafka, &RssReading::postgres_max,
-                            &RssReading::postgres_sum}) {
-    peaks_.*member = std::max(peaks_.*member, reading.*member);
-  }
+  for (const auto member : kValues) peaks_.*member = std::max(peaks_.*member, reading.*member);
   ++samples_;
 }
 
