@@ -28,11 +28,25 @@ TopicRecord ToRecord(const rd_kafka_message_t& message) {
   return record;
 }
 
-// A consumer for explicitly assigned partitions: no group membership and
-// nothing committed. An offset below the log start (retention deleted it)
-// restarts from the log start, never from the end.
-absl::StatusOr<RdKafkaConsumerPtr> NewReader(const std::string& bootstrap_servers,
-                                       absl::string_view label) {
+// A consumer assigned every partition of a topic: no group membership and
+// nothing committed.
+struct Reader {
+  RdKafkaConsumerPtr rk;
+  // Partition -> the offset it was assigned at.
+  std::map<int32_t, int64_t> start;
+};
+
+// Describes `topic` (within `describe_timeout`) and assigns each of its
+// partitions from `from[p]`, RD_KAFKA_OFFSET_BEGINNING where absent. An
+// offset below the log start (retention deleted it) restarts from the log
+// start, never from the end.
+absl::StatusOr<Reader> OpenReader(const std::string& bootstrap_servers, const std::string& topic,
+                                  absl::string_view label, absl::Duration describe_timeout,
+                                  const std::map<int32_t, int64_t>& from) {
+  absl::StatusOr<std::vector<PartitionReplicas>> partitions =
+      DescribePartitions(bootstrap_servers, topic, describe_timeout);
+  if (!partitions.ok()) return partitions.status();
+
   auto conf = MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
                                {"group.id", "ingest-topic-reader"},
                                {"enable.auto.commit", "false"},
@@ -41,11 +55,26 @@ absl::StatusOr<RdKafkaConsumerPtr> NewReader(const std::string& bootstrap_server
   if (!conf.ok()) return conf.status();
   InstallRdKafkaLogging(conf->get());
   char error[512];
-  RdKafkaConsumerPtr rk(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
-  if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat(label, ": ", error));
+  Reader reader{RdKafkaConsumerPtr(
+      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)))};
+  if (reader.rk == nullptr) return absl::InvalidArgumentError(absl::StrCat(label, ": ", error));
   conf->release();
-  rd_kafka_poll_set_consumer(rk.get());
-  return rk;
+  rd_kafka_poll_set_consumer(reader.rk.get());
+
+  RdKafkaPartitionListPtr assignment(
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size())));
+  for (const PartitionReplicas& partition : *partitions) {
+    auto it = from.find(partition.partition);
+    const int64_t start = it != from.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition.partition)
+        ->offset = start;
+    reader.start[partition.partition] = start;
+  }
+  const rd_kafka_resp_err_t assigned = rd_kafka_assign(reader.rk.get(), assignment.get());
+  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::InternalError(absl::StrCat("assign ", topic, ": ", rd_kafka_err2str(assigned)));
+  }
+  return reader;
 }
 
 }  // namespace
@@ -58,33 +87,17 @@ std::string TopicRecord::Header(absl::string_view name) const {
 absl::StatusOr<std::vector<TopicRecord>> ReadTopicFromStart(const std::string& bootstrap_servers,
                                                             const std::string& topic,
                                                             const ReadTopicOptions& options) {
-  absl::StatusOr<std::vector<PartitionReplicas>> partitions =
-      DescribePartitions(bootstrap_servers, topic, options.timeout);
-  if (!partitions.ok()) return partitions.status();
-
-  absl::StatusOr<RdKafkaConsumerPtr> reader = NewReader(bootstrap_servers, "topic reader");
+  absl::StatusOr<Reader> reader =
+      OpenReader(bootstrap_servers, topic, "topic reader", options.timeout, {});
   if (!reader.ok()) return reader.status();
-  const RdKafkaConsumerPtr rk = std::move(*reader);
-
-  rd_kafka_topic_partition_list_t* assignment =
-      rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size()));
-  for (const PartitionReplicas& partition : *partitions) {
-    rd_kafka_topic_partition_list_add(assignment, topic.c_str(), partition.partition)->offset =
-        RD_KAFKA_OFFSET_BEGINNING;
-  }
-  const rd_kafka_resp_err_t assigned = rd_kafka_assign(rk.get(), assignment);
-  rd_kafka_topic_partition_list_destroy(assignment);
-  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::InternalError(absl::StrCat("assign ", topic, ": ", rd_kafka_err2str(assigned)));
-  }
+  const size_t partitions = reader->start.size();
 
   std::vector<TopicRecord> records;
   std::set<int32_t> at_end;
   const absl::Time deadline = absl::Now() + options.timeout;
   while (absl::Now() < deadline && records.size() < options.max_records &&
-         !(records.size() >= options.at_least && at_end.size() == partitions->size())) {
-    RdKafkaMessagePtr message(
-        rd_kafka_consumer_poll(rk.get(), 100));
+         !(records.size() >= options.at_least && at_end.size() == partitions)) {
+    RdKafkaMessagePtr message(rd_kafka_consumer_poll(reader->rk.get(), 100));
     if (message == nullptr) continue;
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       at_end.insert(message->partition);
@@ -101,40 +114,23 @@ absl::StatusOr<TopicScanEnd> ScanTopic(const std::string& bootstrap_servers,
                                        const std::string& topic,
                                        const std::map<int32_t, int64_t>& from, absl::Time deadline,
                                        absl::FunctionRef<bool(const TopicRecord&)> visit) {
-  absl::StatusOr<std::vector<PartitionReplicas>> partitions =
-      DescribePartitions(bootstrap_servers, topic, std::max(deadline - absl::Now(), absl::Milliseconds(1)));
-  if (!partitions.ok()) return partitions.status();
-
-  absl::StatusOr<RdKafkaConsumerPtr> reader = NewReader(bootstrap_servers, "topic scan");
+  absl::StatusOr<Reader> reader =
+      OpenReader(bootstrap_servers, topic, "topic scan",
+                 std::max(deadline - absl::Now(), absl::Milliseconds(1)), from);
   if (!reader.ok()) return reader.status();
-  const RdKafkaConsumerPtr rk = std::move(*reader);
 
+  const size_t partitions = reader->start.size();
   TopicScanEnd end;
-  rd_kafka_topic_partition_list_t* assignment =
-      rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size()));
-  for (const PartitionReplicas& partition : *partitions) {
-    auto it = from.find(partition.partition);
-    const int64_t start = it != from.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
-    rd_kafka_topic_partition_list_add(assignment, topic.c_str(), partition.partition)->offset =
-        start;
-    end.next[partition.partition] = start;
-  }
-  const rd_kafka_resp_err_t assigned = rd_kafka_assign(rk.get(), assignment);
-  rd_kafka_topic_partition_list_destroy(assignment);
-  if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return absl::InternalError(absl::StrCat("assign ", topic, ": ", rd_kafka_err2str(assigned)));
-  }
-
+  end.next = reader->start;
   std::set<int32_t> at_end;
   while (absl::Now() < deadline) {
-    if (at_end.size() == partitions->size()) {
+    if (at_end.size() == partitions) {
       end.at_end = true;
       break;
     }
     const int wait_ms = static_cast<int>(
         std::clamp<int64_t>(absl::ToInt64Milliseconds(deadline - absl::Now()), 1, 100));
-    RdKafkaMessagePtr message(
-        rd_kafka_consumer_poll(rk.get(), wait_ms));
+    RdKafkaMessagePtr message(rd_kafka_consumer_poll(reader->rk.get(), wait_ms));
     if (message == nullptr) continue;
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       at_end.insert(message->partition);
