@@ -178,12 +178,9 @@ std::string FailoverJson(const FailoverResult& result) {
       .AddRaw("restart_partitions", IntList(result.restart_partitions))
       .Add("restart_s", Seconds(result.restart))
       .Add("restart_shutdown_s", Measured(result.restart_shutdown_s))
-      .Add("restart_revocations", result.restart_revocations < 0
-                                      ? kNaN
-                                      : static_cast<double>(result.restart_revocations))
-      .Add("restart_partitions_moved", result.restart_partitions_moved < 0
-                                           ? kNaN
-                                           : static_cast<double>(result.restart_partitions_moved))
+      .Add("restart_revocations", Measured(static_cast<double>(result.restart_revocations)))
+      .Add("restart_partitions_moved",
+           Measured(static_cast<double>(result.restart_partitions_moved)))
       .Add("acked", result.acked)
       .Add("errors", result.errors)
       .Add("backpressure_retries", result.backpressure_retries);
