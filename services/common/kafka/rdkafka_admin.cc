@@ -39,6 +39,18 @@ absl::Status ErrorToStatus(const rd_kafka_error_t* error, absl::string_view cont
                                    rd_kafka_error_string(error)));
 }
 
+// The partitions of the single group in a ListConsumerGroupOffsets or
+// AlterConsumerGroupOffsets answer (may be null), or that group's error.
+absl::StatusOr<const rd_kafka_topic_partition_list_t*> OnlyGroupPartitions(
+    const rd_kafka_group_result_t** groups, size_t count, const std::string& context) {
+  if (count != 1) return absl::InternalError(absl::StrCat(context, ": no group in the answer"));
+  if (absl::Status status = ErrorToStatus(rd_kafka_group_result_error(groups[0]), context);
+      !status.ok()) {
+    return status;
+  }
+  return rd_kafka_group_result_partitions(groups[0]);
+}
+
 class RdKafkaAdmin final : public KafkaAdmin {
  public:
   RdKafkaAdmin(RdKafkaAdminOptions options, rd_kafka_t* rk)
@@ -197,16 +209,13 @@ class RdKafkaAdmin final : public KafkaAdmin {
     size_t count = 0;
     const rd_kafka_group_result_t** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
         rd_kafka_event_ListConsumerGroupOffsets_result(event->get()), &count);
-    if (count != 1) return absl::InternalError(absl::StrCat(context, ": no group in the answer"));
-    if (absl::Status status = ErrorToStatus(rd_kafka_group_result_error(groups[0]), context);
-        !status.ok()) {
-      return status;
-    }
+    absl::StatusOr<const rd_kafka_topic_partition_list_t*> answer =
+        OnlyGroupPartitions(groups, count, context);
+    if (!answer.ok()) return answer.status();
     std::map<int32_t, int64_t> offsets;
     for (int32_t partition : partitions) offsets[partition] = -1;
-    const rd_kafka_topic_partition_list_t* answer = rd_kafka_group_result_partitions(groups[0]);
-    for (int i = 0; answer != nullptr && i < answer->cnt; ++i) {
-      const rd_kafka_topic_partition_t& p = answer->elems[i];
+    for (int i = 0; *answer != nullptr && i < (*answer)->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = (*answer)->elems[i];
       if (topic == p.topic && p.err == RD_KAFKA_RESP_ERR_NO_ERROR && p.offset >= 0) {
         offsets[p.partition] = p.offset;
       }
@@ -303,14 +312,11 @@ class RdKafkaAdmin final : public KafkaAdmin {
     size_t count = 0;
     const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
         rd_kafka_event_AlterConsumerGroupOffsets_result(event->get()), &count);
-    if (count != 1) return absl::InternalError(absl::StrCat(context, ": no group in the answer"));
-    if (absl::Status status = ErrorToStatus(rd_kafka_group_result_error(groups[0]), context);
-        !status.ok()) {
-      return status;
-    }
-    const rd_kafka_topic_partition_list_t* answer = rd_kafka_group_result_partitions(groups[0]);
-    for (int i = 0; answer != nullptr && i < answer->cnt; ++i) {
-      const rd_kafka_topic_partition_t& p = answer->elems[i];
+    absl::StatusOr<const rd_kafka_topic_partition_list_t*> answer =
+        OnlyGroupPartitions(groups, count, context);
+    if (!answer.ok()) return answer.status();
+    for (int i = 0; *answer != nullptr && i < (*answer)->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = (*answer)->elems[i];
       if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
       // A group that is (again) consuming the topic refuses the change.
       const bool active = p.err == RD_KAFKA_RESP_ERR_GROUP_SUBSCRIBED_TO_TOPIC ||
