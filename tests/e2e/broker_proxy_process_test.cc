@@ -23,21 +23,16 @@ class BrokerProxyProcessTest : public ::testing::Test {
     auto mock = StartMockKafka({"--partitions=3"}, TestTempPath("mock_kafka"));
     ASSERT_TRUE(mock.ok()) << mock.status();
     mock_.emplace(std::move(mock->process));
-    const std::string bootstrap = mock->bootstrap;
     const std::string tokens = WriteTestTempFile("tokens", absl::StrCat(kToken, "\n"));
-    auto proxy = ChildProcess::Start(
+    auto proxy = StartService(
         {RunfilePath("services/broker_proxy/broker_proxy"), "--grpc_address=127.0.0.1:0",
-         "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + bootstrap,
+         "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + mock->address,
          "--operator_token_file=" + tokens, "--pg_dsn=", "--admin_timeout=5s",
          "--shutdown_grace=5s"},
-        TestTempPath("broker_proxy"));
+        TestTempPath("broker_proxy"), "broker_proxy.started");
     ASSERT_TRUE(proxy.ok()) << proxy.status();
-    proxy_.emplace(std::move(*proxy));
-    const std::optional<std::string> line =
-        proxy_->WaitForOutput("broker_proxy.started", true, absl::Seconds(30));
-    ASSERT_TRUE(line.has_value()) << "broker_proxy did not start";
-    const std::string address = ListeningAddress(*line);
-    auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    proxy_.emplace(std::move(proxy->process));
+    auto channel = grpc::CreateChannel(proxy->address, grpc::InsecureChannelCredentials());
     stub_ = v1::BrokerProxy::NewStub(channel);
     health_ = grpc::health::v1::Health::NewStub(channel);
   }

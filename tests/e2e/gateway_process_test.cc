@@ -36,24 +36,19 @@ class GatewayProcessTest : public ::testing::Test {
     auto mock = StartMockKafka({"--partitions=4"}, TestTempPath("mock_kafka"));
     ASSERT_TRUE(mock.ok()) << mock.status();
     mock_.emplace(std::move(mock->process));
-    const std::string bootstrap = mock->bootstrap;
 
     const std::string keys =
         WriteTestTempFile("keys", absl::StrCat("proc-project ", kApiKey, "\n"));
     const std::string secret = WriteTestTempFile("secret", "process-test-secret-0123456789\n");
-    auto gateway = ChildProcess::Start(
+    auto gateway = StartService(
         {RunfilePath("services/gateway/gateway"), "--grpc_address=127.0.0.1:0",
-         "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + bootstrap,
+         "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + mock->address,
          "--api_keys_file=" + keys, "--session_secret_file=" + secret,
          "--delivery_timeout=10s", "--shutdown_delay=3s", "--shutdown_grace=5s"},
-        TestTempPath("gateway"));
+        TestTempPath("gateway"), "gateway.started");
     ASSERT_TRUE(gateway.ok()) << gateway.status();
-    gateway_.emplace(std::move(*gateway));
-    const std::optional<std::string> line =
-        gateway_->WaitForOutput("gateway.started", true, absl::Seconds(30));
-    ASSERT_TRUE(line.has_value()) << "the gateway did not start";
-    const std::string address = ListeningAddress(*line);
-    auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    gateway_.emplace(std::move(gateway->process));
+    auto channel = grpc::CreateChannel(gateway->address, grpc::InsecureChannelCredentials());
     stub_ = v1::Ingest::NewStub(channel);
     health_ = grpc::health::v1::Health::NewStub(channel);
     ASSERT_TRUE(WaitForHealth(grpc::health::v1::HealthCheckResponse::SERVING, absl::Seconds(30)));

@@ -216,7 +216,7 @@ class WorkerProcessTest : public ::testing::Test {
         {absl::StrCat("--partitions=", kPartitions), absl::StrCat("--topic=", kTopic)}, mock_log_);
     ASSERT_TRUE(mock.ok()) << mock.status();
     mock_.emplace(std::move(mock->process));
-    bootstrap_ = mock->bootstrap;
+    bootstrap_ = mock->address;
 
     auto database = TestDatabase::Create();
     ASSERT_TRUE(database.ok()) << database.status();

@@ -83,8 +83,8 @@ int64_t ChildProcess::ResidentBytes() const {
   return bytes.ok() ? *bytes : -1;
 }
 
-absl::StatusOr<MockKafkaProcess> StartMockKafka(const std::vector<std::string>& flags,
-                                                const std::string& log_prefix) {
+absl::StatusOr<StartedProcess> StartMockKafka(const std::vector<std::string>& flags,
+                                              const std::string& log_prefix) {
   std::vector<std::string> argv = {RunfilePath("tools/mock_kafka/mock_kafka")};
   argv.insert(argv.end(), flags.begin(), flags.end());
   absl::StatusOr<ChildProcess> mock = ChildProcess::Start(argv, log_prefix);
@@ -95,12 +95,23 @@ absl::StatusOr<MockKafkaProcess> StartMockKafka(const std::vector<std::string>& 
     return absl::DeadlineExceededError("mock_kafka did not print its bootstrap address");
   }
   std::string bootstrap = line->substr(line->find('=') + 1);
-  return MockKafkaProcess{std::move(*mock), std::move(bootstrap)};
+  return StartedProcess{std::move(*mock), std::move(bootstrap)};
 }
 
-std::string ListeningAddress(const std::string& started_line) {
-  const size_t at = started_line.find(" port=") + 6;
-  return absl::StrCat("127.0.0.1:", started_line.substr(at, started_line.find(' ', at) - at));
+absl::StatusOr<StartedProcess> StartService(const std::vector<std::string>& argv,
+                                            const std::string& log_prefix,
+                                            const std::string& started_event) {
+  absl::StatusOr<ChildProcess> service = ChildProcess::Start(argv, log_prefix);
+  if (!service.ok()) return service.status();
+  const std::optional<std::string> line =
+      service->WaitForOutput(started_event, true, absl::Seconds(30));
+  if (!line.has_value()) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(argv[0], " did not start (no ", started_event, ")"));
+  }
+  const size_t at = line->find(" port=") + 6;
+  std::string address = absl::StrCat("127.0.0.1:", line->substr(at, line->find(' ', at) - at));
+  return StartedProcess{std::move(*service), std::move(address)};
 }
 
 std::string TestTempPath(const std::string& name) {

@@ -51,17 +51,23 @@ std::string TestTempPath(const std::string& name);
 // Writes `text` to TestTempPath(name) and returns that path.
 std::string WriteTestTempFile(const std::string& name, const std::string& text);
 
-// tools/mock_kafka started with `flags` (e.g. "--partitions=3"), output to
-// `log_prefix`, once it printed its bootstrap address.
-struct MockKafkaProcess {
+// A started child and the address it serves on.
+struct StartedProcess {
   ChildProcess process;
-  std::string bootstrap;  // HOST:PORT
+  std::string address;  // HOST:PORT
 };
-absl::StatusOr<MockKafkaProcess> StartMockKafka(const std::vector<std::string>& flags,
-                                                const std::string& log_prefix);
 
-// "127.0.0.1:PORT" from a service's started log line ("... port=PORT ...").
-std::string ListeningAddress(const std::string& started_line);
+// tools/mock_kafka started with `flags` (e.g. "--partitions=3"), output to
+// `log_prefix`, once it printed its bootstrap address (`address`).
+absl::StatusOr<StartedProcess> StartMockKafka(const std::vector<std::string>& flags,
+                                              const std::string& log_prefix);
+
+// A service started with `argv`, output to `log_prefix`, once it logged
+// `started_event` (e.g. "gateway.started") with its gRPC "port=PORT";
+// `address` is 127.0.0.1:PORT.
+absl::StatusOr<StartedProcess> StartService(const std::vector<std::string>& argv,
+                                            const std::string& log_prefix,
+                                            const std::string& started_event);
 
 // The path of a data dependency in the test's runfiles, e.g.
 // "services/gateway/gateway".
