@@ -49,6 +49,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+# ./dev's helpers: wait_until (a wait with a deadline that gives up early if
+# the process it needs exited), pidfile_pid, stop_bg.
+# shellcheck source=deploy/local/common.sh
+source "$ROOT/deploy/local/common.sh"
 CHECKS=(ensure_describe unsafe_refused unauthenticated offsets_reset_refused poison_redrive
   replay_idempotent lag_worker_stopped offsets_reset)
 declare -A VERDICT
@@ -93,6 +97,9 @@ LOADGEN="${DEV_BIN_DIR:-bazel-bin}/tools/loadgen/loadgen"
 # (as `r`), space-separated; proto3 JSON writes int64 values as strings.
 json_field() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
+# sql STATEMENT: runs it against the stack's PostgreSQL, quietly.
+sql() { psql "$PG_DSN" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
+
 # --- ensure_describe ------------------------------------------------------
 check_ensure_describe() {
   "$INGESTCTL" --json topics ensure >"$WORK/ensure-stack.json" || return 1
@@ -132,21 +139,21 @@ check_unauthenticated() {
 
 # db_offsets: "partition:next_offset ..." of ingest.tasks in the database.
 db_offsets() {
-  psql "$PG_DSN" -At -c "SELECT string_agg(partition || ':' || next_offset, ' ' ORDER BY partition)
+  sql "SELECT string_agg(partition || ':' || next_offset, ' ' ORDER BY partition)
     FROM consumer_offsets WHERE topic = 'ingest.tasks'"
 }
 
 # --- offsets_reset_refused ------------------------------------------------
+worker_in_group() {  # the group ingestctl lag shows has a member
+  "$INGESTCTL" --json lag >"$WORK/lag-running.json" &&
+    [[ "$(json_field "$WORK/lag-running.json" "int(r.get('members', 0))")" -gt 0 ]]
+}
+
 check_offsets_reset_refused() {
-  local members=0 deadline=$((SECONDS + 60)) before rc=0
+  local before rc=0
   # The worker joins its group shortly after start.
-  while ((SECONDS < deadline)); do
-    "$INGESTCTL" --json lag >"$WORK/lag-running.json" || return 1
-    members="$(json_field "$WORK/lag-running.json" "int(r.get('members', 0))")"
-    ((members > 0)) && break
-    sleep 0.5
-  done
-  ((members > 0)) || { say "the worker never joined its group: $(cat "$WORK/lag-running.json")"; return 1; }
+  wait_until 60 "the worker to join its group" worker worker_in_group ||
+    { say "the worker never joined its group: $(cat "$WORK/lag-running.json")"; return 1; }
   # Some records processed first, so the database holds offsets to move from
   # (the load generator waits until PostgreSQL has every payload).
   INGEST_API_KEY="$API_KEY" "$LOADGEN" --gateway="$GATEWAY_ADDR" --pg_dsn="$PG_DSN" \
@@ -162,20 +169,6 @@ check_offsets_reset_refused() {
 }
 
 # --- poison_redrive -------------------------------------------------------
-# sql STATEMENT: runs it against the stack's PostgreSQL, quietly.
-sql() { psql "$PG_DSN" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
-
-# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND every 0.5 s until it
-# succeeds; says what it waited for when the deadline passes.
-wait_for() {
-  local what="$1" deadline=$((SECONDS + $2))
-  shift 2
-  until "$@"; do
-    ((SECONDS < deadline)) || { say "timed out waiting for $what"; return 1; }
-    sleep 0.5
-  done
-}
-
 letters_of() {  # letters_of SESSION: how many dead letters ingestctl lists for it
   "$INGESTCTL" --json dlq list --session="$1" --limit=1000 >"$WORK/dlq.json" &&
     json_field "$WORK/dlq.json" "len(r.get('letters', []))"
@@ -203,10 +196,11 @@ check_poison_redrive() {
   INGEST_API_KEY="$API_KEY" "$LOADGEN" --gateway="$GATEWAY_ADDR" --pg_dsn="$PG_DSN" \
     --sessions=1 --payloads=6 --min_payload_bytes=2000 --max_payload_bytes=4000 \
     --verify_timeout=1s --seed=7 >"$WORK/load-poison.out" 2>&1 || true
-  wait_for "the session's quarantine with its followers" 60 quarantined_with_follows || return 1
+  wait_until 60 "the session's quarantine with its followers" worker quarantined_with_follows ||
+    return 1
   local session
   session="$(sql "SELECT session_id FROM quarantined_sessions")"
-  wait_for "four dead letters of $session" 60 has_letters "$session" 4 || return 1
+  wait_until 60 "four dead letters of $session" worker has_letters "$session" 4 || return 1
   say "quarantined: $session"
   "$INGESTCTL" dlq list --session="$session" >"$WORK/dlq-list.out" || return 1
   "$INGESTCTL" sessions show "$session" >"$WORK/show-quarantined.out" || return 1
@@ -260,7 +254,7 @@ check_replay_idempotent() {
   "$INGESTCTL" --json lag >"$WORK/lag-replay.json" || return 1
   high="$(json_field "$WORK/lag-replay.json" \
     "[int(p.get('high_watermark', 0)) for p in r['partitions'] if int(p.get('partition', 0)) == $partition][0]")"
-  wait_for "the worker to process the replay (partition $partition to offset $high)" 60 \
+  wait_until 60 "the worker to process the replay (partition $partition to offset $high)" worker \
     caught_up "$partition" "$high" || return 1
   "$INGESTCTL" --json sessions show "$session" >"$WORK/show-replayed.json" || return 1
   got="$(json_field "$WORK/show-replayed.json" "r.get('status'), int(r.get('payloads', 0)), len(r.get('gaps', []))")"
@@ -271,10 +265,8 @@ check_replay_idempotent() {
 
 # --- lag_worker_stopped ---------------------------------------------------
 check_lag_worker_stopped() {
-  local pid acked lag
-  pid="$(head -n 1 .local/pids/worker.pid)"
-  kill -TERM "$pid"
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  local acked lag
+  stop_bg worker 60
   # The load generator verifies against PostgreSQL; with no worker nothing is
   # persisted, so it reports them lost and exits non-zero: expected here.
   INGEST_API_KEY="$API_KEY" "$LOADGEN" --gateway="$GATEWAY_ADDR" --pg_dsn="$PG_DSN" \
