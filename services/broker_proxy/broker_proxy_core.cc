@@ -93,17 +93,17 @@ v1::DeadLetter DeadLetterOf(const TopicRecord& record) {
   v1::DeadLetter letter;
   letter.set_dlq_partition(record.partition);
   letter.set_dlq_offset(record.offset);
-  if (const std::string* session = FindHeader(record, dlq_headers::kSessionId)) {
+  if (const std::string* session = FindHeader(record.headers, dlq_headers::kSessionId)) {
     letter.set_session_id(*session);
   } else {
     // The header is absent when the worker could not tell; the key is the
     // source record's, the session id for session records.
     letter.set_session_id(SessionIdOfKey(record.key));
   }
-  if (const std::string* reason = FindHeader(record, dlq_headers::kReason)) {
+  if (const std::string* reason = FindHeader(record.headers, dlq_headers::kReason)) {
     letter.set_reason(*reason);
   }
-  if (const std::string* detail = FindHeader(record, dlq_headers::kDetail)) {
+  if (const std::string* detail = FindHeader(record.headers, dlq_headers::kDetail)) {
     letter.set_detail(*detail);
   }
   letter.set_origin_partition(NumericHeader<int32_t>(record, dlq_headers::kSourcePartition, -1));

@@ -108,7 +108,7 @@ absl::StatusOr<v1::RedriveSessionResponse> BrokerProxyCore::RedriveSession(
   absl::StatusOr<TopicScanEnd> scanned =
       dead_letters_->Scan(dlq, {}, deadline, [&](const TopicRecord& record) {
         if (record.key != session) return true;
-        const std::string* source_topic = FindHeader(record, dlq_headers::kSourceTopic);
+        const std::string* source_topic = FindHeader(record.headers, dlq_headers::kSourceTopic);
         if (source_topic == nullptr || *source_topic != topic ||
             NumericHeader<int32_t>(record, dlq_headers::kSourcePartition, -1) != partition) {
           return true;

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/common/kafka/record_headers.h"
 #include "services/common/kafka/topic_reader.h"
 
 namespace ingest {
@@ -34,18 +35,10 @@ class DeadLetterSource {
                                             absl::FunctionRef<bool(const TopicRecord&)> visit) = 0;
 };
 
-// The last value of header `name` of `record`, or nullptr.
-inline const std::string* FindHeader(const TopicRecord& record, absl::string_view name) {
-  for (auto it = record.headers.rbegin(); it != record.headers.rend(); ++it) {
-    if (it->first == name) return &it->second;
-  }
-  return nullptr;
-}
-
 // Header `name` as a number; `otherwise` when absent or not a number.
 template <typename T>
 T NumericHeader(const TopicRecord& record, absl::string_view name, T otherwise) {
-  const std::string* text = FindHeader(record, name);
+  const std::string* text = FindHeader(record.headers, name);
   T value{};
   return text != nullptr && absl::SimpleAtoi(*text, &value) ? value : otherwise;
 }
