@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/kafka/kafka_config.h"
+#include "services/common/kafka/rdkafka_handles.h"
 #include "services/common/kafka/topic_admin.h"
 #include "services/common/status/kafka_status.h"
 
@@ -18,14 +19,6 @@ namespace {
 
 void DropLog(const rd_kafka_t*, int, const char*, const char*) {}
 void DropError(rd_kafka_t*, int, const char*, void*) {}
-
-struct PartitionListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* list) const {
-    rd_kafka_topic_partition_list_destroy(list);
-  }
-};
-using PartitionListPtr =
-    std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 
 int TimeoutMs(absl::Duration timeout) {
   return static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(timeout)));
@@ -54,7 +47,7 @@ class RdKafkaWatermarks final : public PartitionHighWatermarkSource {
   }
 
   absl::StatusOr<std::map<int32_t, int64_t>> ReadHighWatermarks() override {
-    PartitionListPtr list(rd_kafka_topic_partition_list_new(partitions_));
+    RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(partitions_));
     for (int partition = 0; partition < partitions_; ++partition) {
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset =
           RD_KAFKA_OFFSET_END;

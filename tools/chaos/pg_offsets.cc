@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
 
 namespace ingest::chaos {
@@ -18,15 +19,10 @@ constexpr char kSumSql[] =
 constexpr char kPartitionsSql[] =
     "SELECT partition, next_offset FROM consumer_offsets WHERE topic = $1";
 
+// The watcher's own connection: connecting and each query bounded by `timeout`.
 absl::StatusOr<std::unique_ptr<PgConnection>> Open(const std::string& dsn,
                                                    absl::Duration timeout) {
-  absl::StatusOr<std::unique_ptr<PgConnection>> connection =
-      PgConnection::Connect(dsn, timeout);
-  if (!connection.ok()) return connection.status();
-  const absl::Status set = (*connection)->Exec(absl::StrCat(
-      "SET statement_timeout = ", absl::ToInt64Milliseconds(timeout)));
-  if (!set.ok()) return set;
-  return connection;
+  return ConnectBounded(dsn, timeout, "the worker's consumer_offsets", PgAccess::kReadOnly);
 }
 
 class PgOffsets final : public PartitionCommittedOffsetSource {
