@@ -11,6 +11,7 @@
 #include "services/broker_proxy/fake_quarantine_store.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/dead_letter_headers.h"
+#include "services/common/kafka/first_position.h"
 #include "services/common/kafka/redrive_headers.h"
 
 namespace ingest {
@@ -856,6 +857,24 @@ TEST_F(RedriveSessionTest, ProducesTheSessionsLettersFromTheQuarantineBelowH0InS
   EXPECT_EQ(quarantines_.Get(kTopic, "p.s1")->redrive_id, response->redrive_id());
 }
 
+TEST_F(RedriveSessionTest, EachRecordNamesWhereItsOriginalFirstWasSoItsRowsAreWrittenOnce) {
+  // Source offset 47 was itself a copy (a replay) of the record first at 12.
+  quarantines_.Put(kTopic, "p.s3", Quarantine{.partition = 2, .first_offset = 40});
+  dlq_.Add(kTopicDlq, SourceLetter(1, "p.s3", 2, 45, PayloadValue("p.s3", 1)));
+  TopicRecord copy = SourceLetter(1, "p.s3", 2, 47, PayloadValue("p.s3", 2));
+  AppendFirstPosition({2, 12}, copy.headers);
+  dlq_.Add(kTopicDlq, copy);
+
+  auto response = Redrive("p.s3");
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  std::vector<FirstPosition> firsts;
+  for (const FakeProducer::Record& record : producer_.records()) {
+    firsts.push_back(FirstPositionOf(record.headers, {}));
+  }
+  EXPECT_THAT(firsts, ElementsAre(FirstPosition{2, 45}, FirstPosition{2, 12}));
+}
+
 TEST_F(RedriveSessionTest, LettersOutOfOrderInTheDlqAreProducedInSourceOrderOnceEach) {
   quarantines_.Put(kTopic, "p.s2", Quarantine{.partition = 2, .first_offset = 60});
   dlq_.Add(kTopicDlq, SourceLetter(1, "p.s2", 2, 62, PayloadValue("p.s2", 3)));  // 1:1
@@ -1049,6 +1068,27 @@ TEST_F(ReplaySessionTest, ReplaysTheSessionsRecordsToTheirPartitionInOffsetOrder
     EXPECT_EQ(record.partition, 0);
     EXPECT_EQ(record.key, "p.a");
     EXPECT_EQ(record.Header(redrive_headers::kReplayId), response->replay_id());
+  }
+  std::vector<FirstPosition> firsts;
+  for (const FakeProducer::Record& record : producer_.records()) {
+    firsts.push_back(FirstPositionOf(record.headers, {}));
+  }
+  EXPECT_THAT(firsts, ElementsAre(FirstPosition{0, 0}, FirstPosition{0, 2}, FirstPosition{0, 3}))
+      << "each copy names the position it was read from";
+}
+
+TEST_F(ReplaySessionTest, ACopyOfACopyNamesTheOriginalsFirstPosition) {
+  TopicRecord copy{.partition = 1, .key = "p.c", .value = "c again"};  // at 1:2
+  AppendFirstPosition({1, 1}, copy.headers);
+  topic_.Add(kTopic, copy);
+  admin_.topic(kTopic).watermarks[1] = {1, 0, 3};
+
+  auto response = Replay(Request("p.c"));
+
+  ASSERT_TRUE(response.ok()) << response.status();
+  ASSERT_THAT(ProducedValues(), ElementsAre("c", "c again"));
+  for (const FakeProducer::Record& record : producer_.records()) {
+    EXPECT_EQ(FirstPositionOf(record.headers, {}), (FirstPosition{1, 1})) << record.value;
   }
 }
 

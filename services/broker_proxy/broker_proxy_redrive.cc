@@ -16,6 +16,7 @@
 #include "services/broker_proxy/delivery_tracker.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/dead_letter_headers.h"
+#include "services/common/kafka/first_position.h"
 #include "services/common/kafka/redrive_headers.h"
 #include "services/common/logging/log.h"
 
@@ -234,6 +235,9 @@ absl::StatusOr<v1::RedriveSessionResponse> BrokerProxyCore::RedriveSession(
               {redrive_headers::kFromDeadLetter,
                absl::StrCat(record.partition, ":", record.offset)}};
           if (next + 1 == letters.size()) headers.emplace_back(redrive_headers::kLast, "1");
+          // Letters from before first-position headers name their source.
+          AppendFirstPosition(FirstPositionOf(record.headers, {partition, want.source_offset}),
+                              headers);
           failed = deliveries.Produce(topic, partition, record.key, record.value,
                                       std::move(headers), deadline);
           if (!failed.ok()) return false;
@@ -398,8 +402,11 @@ absl::StatusOr<v1::ReplaySessionResponse> BrokerProxyCore::ReplaySession(
             if (response.partition() < 0) response.set_partition(record.partition);
             partitions_found.insert(record.partition);
             if (deliveries.has_value()) {
+              RecordHeaders headers = {{redrive_headers::kReplayId, id}};
+              AppendFirstPosition(
+                  FirstPositionOf(record.headers, {record.partition, record.offset}), headers);
               failed = deliveries->Produce(topic, record.partition, record.key, record.value,
-                                           {{redrive_headers::kReplayId, id}}, deadline);
+                                           std::move(headers), deadline);
               if (!failed.ok()) return false;
             }
           }

@@ -7,6 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/kafka/dead_letter_headers.h"
+#include "services/common/kafka/first_position.h"
 
 namespace ingest {
 namespace {
@@ -33,6 +34,9 @@ RecordHeaders DeadLetterHeaders(const DeadLetter& letter, const std::string& sou
   };
   if (!letter.session_id.empty()) headers.emplace_back(dlq_headers::kSessionId, letter.session_id);
   if (!letter.project_id.empty()) headers.emplace_back(dlq_headers::kProjectId, letter.project_id);
+  AppendFirstPosition(letter.first.known() ? letter.first
+                                           : FirstPosition{letter.partition, letter.offset},
+                      headers);
   return headers;
 }
 

@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/kafka/dead_letter_headers.h"
+#include "services/common/kafka/first_position.h"
 
 namespace ingest {
 namespace {
@@ -91,6 +92,15 @@ TEST(DeadLetterPublisherTest, ProducesEachLetterWithItsOriginInHeadersKeyedLikeT
   EXPECT_THAT(first.headers, Contains(Pair(dlq_headers::kSessionId, "sess-1")));
   EXPECT_THAT(first.headers, Contains(Pair(dlq_headers::kProjectId, "proj")));
   EXPECT_THAT(producer.sent[1].headers, Contains(Pair(dlq_headers::kSourceOffset, "11")));
+  EXPECT_EQ(FirstPositionOf(first.headers, {}), (FirstPosition{3, 10}))
+      << "a record the gateway produced was first where it is";
+}
+
+TEST(DeadLetterPublisherTest, ALetterOfACopyNamesWhereItsOriginalFirstWas) {
+  DeadLetter letter = Letter(10);
+  letter.first = {3, 4};
+  EXPECT_EQ(FirstPositionOf(DeadLetterHeaders(letter, "t", absl::Now()), {}),
+            (FirstPosition{3, 4}));
 }
 
 TEST(DeadLetterPublisherTest, UnknownSessionAndProjectAreLeftOutOfTheHeaders) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/kafka/first_position.h"
 #include "services/common/kafka/redrive_headers.h"
 #include "services/common/logging/log.h"
 #include "services/common/retry/backoff.h"
@@ -153,6 +154,7 @@ void PartitionLoop::Handle(ConsumedRecord record) {
 TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state) {
   TaskRecord out;
   out.offset = record.offset;
+  out.first = FirstPositionOf(record.headers, {record.partition, record.offset});
   out.value_bytes = static_cast<int64_t>(record.value.size());
   absl::StatusOr<v1::Task> task = DecodeTask(record.value);
   if (task.ok() &&
@@ -173,6 +175,7 @@ TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state)
                                        {"session_id", letter.session_id},
                                        {"reason", task.status().ToString()}});
   }
+  letter.first = out.first;
   letter.key = std::move(record.key);
   letter.value = std::move(record.value);
   out.dead_letter = std::move(letter);
@@ -299,6 +302,7 @@ void PartitionLoop::FollowQuarantine(int32_t partition, const std::string& sessi
   auto follow = [&](TaskRecord& record) {
     if (record.dead_letter.has_value() || record.task.session_id() != session_id) return;
     DeadLetter letter = FollowLetter(partition, record.offset, record.task, state);
+    letter.first = record.first;
     letter.key = KafkaKeyOf(record.task);
     letter.value = EncodeTask(record.task);
     record.dead_letter = std::move(letter);
@@ -451,6 +455,7 @@ void PartitionLoop::OnResult(BatchResult result) {
         absl::StrCat(conflicting ? "" : "PostgreSQL refused the record: ",
                      result.status.message()),
         state);
+    letter.first = record.first;
     letter.key = KafkaKeyOf(record.task);
     letter.value = EncodeTask(record.task);
     log::Warn("worker.record_refused_by_database", {{"partition", partition},

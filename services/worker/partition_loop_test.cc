@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/kafka/first_position.h"
 #include "services/common/kafka/redrive_headers.h"
 #include "services/worker/testing/fake_consumer.h"
 #include "services/worker/testing/fake_store.h"
@@ -306,6 +307,43 @@ TEST_F(PartitionLoopTest, PoisonRecordGoesToTheDlqAndQuarantinesItsSessionWhileO
   EXPECT_EQ(sunk_[0].value, "\xff\xff not a task") << "the DLQ gets the bytes as consumed";
   EXPECT_EQ(sunk_[1].reason, DeadLetterReason::kQuarantinedSession);
   EXPECT_EQ(sunk_[1].offset, 3);
+}
+
+// `record` as a copy broker-proxy produced (a replay), naming the first
+// position of its original.
+ConsumedRecord CopyOf(ConsumedRecord record, FirstPosition first) {
+  record.headers = {{redrive_headers::kReplayId, "rp-1"}};
+  AppendFirstPosition(first, record.headers);
+  return record;
+}
+
+TEST_F(PartitionLoopTest, ARecordsFirstPositionIsItsOwnUnlessItsHeadersNameOne) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(SessionRecord(0, "s1"));
+  consumer_.Enqueue(CopyOf(SessionRecord(1, "s1"), {0, 0}));
+  consumer_.Enqueue(CopyOf(GarbageRecord(2, "s2"), {0, 1}));
+  consumer_.Enqueue(CopyOf(SessionRecord(3, "s2"), {0, 2}));  // follows s2's quarantine
+  RunUntilIdle(*loop);
+
+  EXPECT_THAT(store_.persisted_first[0], ElementsAre(FirstPosition{0, 0}, FirstPosition{0, 0}));
+  ASSERT_EQ(sunk_.size(), 2u);
+  EXPECT_EQ(sunk_[0].offset, 2);
+  EXPECT_EQ(sunk_[0].first, (FirstPosition{0, 1})) << "a poison copy's letter keeps its origin";
+  EXPECT_EQ(sunk_[1].reason, DeadLetterReason::kQuarantinedSession);
+  EXPECT_EQ(sunk_[1].first, (FirstPosition{0, 2})) << "so does a follower's";
+}
+
+TEST_F(PartitionLoopTest, ALetterOfARecordTheDatabaseRefusesKeepsItsFirstPosition) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  store_.refused_offsets = {1};
+  consumer_.Enqueue(SessionRecord(0, "a"));
+  consumer_.Enqueue(CopyOf(SessionRecord(1, "a"), {0, 0}));
+  RunUntilIdle(*loop);
+  ASSERT_EQ(sunk_.size(), 1u);
+  EXPECT_EQ(sunk_[0].offset, 1);
+  EXPECT_EQ(sunk_[0].first, (FirstPosition{0, 0}));
 }
 
 TEST_F(PartitionLoopTest, AQuarantineStoredByAnEarlierOwnerStillApplies) {

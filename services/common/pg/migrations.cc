@@ -20,7 +20,8 @@ struct Migration {
 
 const std::vector<Migration>& Migrations() {
   static const auto* migrations = new std::vector<Migration>{
-      {1, kSchemaV1Sql}, {2, kSchemaV2Sql}, {3, kSchemaV3Sql}, {4, kSchemaV4Sql}};
+      {1, kSchemaV1Sql}, {2, kSchemaV2Sql}, {3, kSchemaV3Sql}, {4, kSchemaV4Sql},
+      {5, kSchemaV5Sql}};
   return *migrations;
 }
 

@@ -408,6 +408,78 @@ TEST_F(PgTaskStoreTest, FeedbackErrorsAndMetricsAreStoredOncePerRecord) {
   EXPECT_EQ(One("SELECT count(*) FROM sessions WHERE session_id = 's7'"), "1");
 }
 
+// A copy of a record that a redrive or replay produced at a new offset,
+// carrying where the original first was.
+TaskRecord CopyAt(int64_t offset, TaskRecord original, int32_t partition) {
+  original.first = {partition, original.offset};
+  original.offset = offset;
+  return original;
+}
+
+TEST_F(PgTaskStoreTest, ACopyAtANewOffsetWritesNoSecondRow) {
+  TaskRecord feedback = Typed(0, "s8", v1::TASK_TYPE_ADD_SESSION_FEEDBACK);
+  feedback.task.mutable_feedback()->set_verbatim("great");
+  TaskRecord errors = Typed(1, "s8", v1::TASK_TYPE_PUSH_BACKEND_ERRORS);
+  errors.task.mutable_backend_errors()->add_errors()->set_event("boom");
+  TaskRecord metrics = Typed(2, "s8", v1::TASK_TYPE_PUSH_METRICS);
+  metrics.task.mutable_metrics()->add_metrics()->set_name("lcp");
+  ASSERT_TRUE(Persist(3, {feedback, errors, metrics}, 3).ok());
+
+  auto copies = Persist(3, {CopyAt(10, feedback, 3), CopyAt(11, errors, 3), CopyAt(12, metrics, 3)},
+                        13);
+  ASSERT_TRUE(copies.ok()) << copies.status();
+  EXPECT_EQ(copies->rows_written, 0);
+  EXPECT_EQ(One("SELECT count(*) || ' at ' || min(kafka_partition) || ':' || min(kafka_offset) "
+                "FROM session_feedback"),
+            "1 at 3:0");
+  EXPECT_EQ(One("SELECT count(*) || ' at ' || min(kafka_offset) FROM backend_errors"), "1 at 1");
+  EXPECT_EQ(One("SELECT count(*) || ' at ' || min(kafka_offset) FROM metrics"), "1 at 2");
+
+  // The same words sent again by the SDK are a new record: stored.
+  auto resent = Persist(3, {Typed(13, "s8", v1::TASK_TYPE_ADD_SESSION_FEEDBACK)}, 14);
+  ASSERT_TRUE(resent.ok()) << resent.status();
+  EXPECT_EQ(resent->rows_written, 1);
+  EXPECT_EQ(One("SELECT count(*) FROM session_feedback"), "2");
+}
+
+TEST_F(PgTaskStoreTest, AnOlderIdentifyOrPropertiesRecordDoesNotUndoANewerOne) {
+  auto identify = [](int64_t offset, const std::string& user) {
+    TaskRecord record = Typed(offset, "s9", v1::TASK_TYPE_IDENTIFY_SESSION);
+    record.task.mutable_identify()->set_user_identifier(user);
+    return record;
+  };
+  auto properties = [](int64_t offset, const std::string& a) {
+    TaskRecord record = Typed(offset, "s9", v1::TASK_TYPE_ADD_SESSION_PROPERTIES);
+    (*record.task.mutable_properties()->mutable_properties())["a"] = a;
+    return record;
+  };
+  const TaskRecord old_identify = identify(0, "old@example.com");
+  const TaskRecord old_properties = properties(1, "1");
+  ASSERT_TRUE(Persist(0, {old_identify, old_properties, identify(2, "new@example.com"),
+                          properties(3, "2")},
+                      4)
+                  .ok());
+
+  // A replay of the first two records, at new offsets.
+  auto replayed = Persist(0, {CopyAt(10, old_identify, 0), CopyAt(11, old_properties, 0)}, 12);
+  ASSERT_TRUE(replayed.ok()) << replayed.status();
+  EXPECT_EQ(replayed->rows_written, 0);
+  EXPECT_EQ(One("SELECT user_identifier || ' a=' || (properties->>'a') || ' at ' || "
+                "identify_offset || '/' || properties_offset FROM sessions "
+                "WHERE session_id = 's9'"),
+            "new@example.com a=2 at 2/3");
+
+  // Newer records apply, and so does one from another partition (the topic
+  // was repartitioned: positions there do not compare).
+  ASSERT_TRUE(Persist(0, {identify(12, "newest@example.com")}, 13).ok());
+  EXPECT_EQ(One("SELECT user_identifier FROM sessions WHERE session_id = 's9'"),
+            "newest@example.com");
+  ASSERT_TRUE(Persist(1, {properties(0, "3")}, 1).ok());
+  EXPECT_EQ(One("SELECT (properties->>'a') || ' at ' || properties_partition || ':' || "
+                "properties_offset FROM sessions WHERE session_id = 's9'"),
+            "3 at 1:0");
+}
+
 TEST_F(PgTaskStoreTest, StreamedPayloadIsVerifiedAcrossCallsAndCountedOnce) {
   const std::vector<std::string> parts = {"abc", "def", "g"};
   auto first = Persist(0, {Chunk(0, "s8", 0, parts), Chunk(1, "s8", 1, parts)}, 2);
@@ -438,12 +510,15 @@ TEST_F(PgTaskStoreTest, StreamedPayloadIsVerifiedAcrossCallsAndCountedOnce) {
 TEST_F(PgTaskStoreTest, CorruptedStreamIsADigestMismatchAndNotCounted) {
   const std::vector<std::string> parts = {"abc", "def", "g"};
   TaskRecord corrupted = Chunk(1, "x8", 1, {"abc", "XYZ", "g"});
-  auto outcome = Persist(0, {Chunk(0, "x8", 0, parts), corrupted, Chunk(2, "x8", 2, parts)}, 3);
+  TaskRecord last = Chunk(2, "x8", 2, parts);
+  last.first = {0, 1};  // a replayed copy: its letter names the original
+  auto outcome = Persist(0, {Chunk(0, "x8", 0, parts), corrupted, last}, 3);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_EQ(outcome->streams_verified, 0);
   ASSERT_EQ(sunk_.size(), 1u);
   EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kStreamDigestMismatch);
   EXPECT_EQ(sunk_[0].offset, 2);
+  EXPECT_EQ(sunk_[0].first, (FirstPosition{0, 1}));
   EXPECT_NE(sunk_[0].detail.find("does not verify"), std::string::npos) << sunk_[0].detail;
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 'x8'"), "0");
   EXPECT_EQ(One("SELECT count(*) FROM payload_streams"), "0");

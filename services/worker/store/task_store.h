@@ -28,6 +28,7 @@
 #include "absl/types/span.h"
 #include "ingest/v1/task.pb.h"
 #include "services/common/kafka/consumer.h"
+#include "services/common/kafka/first_position.h"
 
 namespace ingest {
 
@@ -46,6 +47,10 @@ absl::string_view DeadLetterReasonName(DeadLetterReason reason);
 struct DeadLetter {
   int32_t partition = -1;
   int64_t offset = -1;
+  // Where the source record first entered the topic (first_position.h);
+  // unknown means (partition, offset). Written to the letter's headers, so a
+  // redrive keeps it.
+  FirstPosition first;
   std::string key;    // the source record's key
   std::string value;  // the source record's value, byte for byte
   std::string session_id;  // may be empty (undecodable record, project-keyed task)
@@ -63,6 +68,10 @@ struct DeadLetter {
 // One record of a partition, with where it came from.
 struct TaskRecord {
   int64_t offset = -1;
+  // Where the record first entered the topic: its own position unless
+  // broker-proxy produced it again (first_position.h). Rows keyed by Kafka
+  // position use it. Unknown means (the batch's partition, offset).
+  FirstPosition first;
   // Decoded; meaningless when dead_letter is set and the record was undecodable.
   v1::Task task;
   // Set by the loop: the record is not written; it goes to the sink.

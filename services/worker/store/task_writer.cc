@@ -37,21 +37,35 @@ ON CONFLICT (session_id) DO UPDATE SET
   updated_at = now()
 )sql";
 
+// Identify and property updates apply only if their record came after the
+// last one applied (by first position, first_position.h): a redriven or
+// replayed older record changes nothing. Positions in another partition
+// (the topic was repartitioned) do not compare; the update applies.
 constexpr char kIdentifySession[] = R"sql(
-INSERT INTO sessions AS s (session_id, project_id, user_identifier, user_object)
-VALUES ($1, $2, $3, jsonb_object($4::text[], $5::text[]))
+INSERT INTO sessions AS s (session_id, project_id, user_identifier, user_object,
+                           identify_partition, identify_offset)
+VALUES ($1, $2, $3, jsonb_object($4::text[], $5::text[]), $6::integer, $7::bigint)
 ON CONFLICT (session_id) DO UPDATE SET
   user_identifier = EXCLUDED.user_identifier,
   user_object = EXCLUDED.user_object,
+  identify_partition = EXCLUDED.identify_partition,
+  identify_offset = EXCLUDED.identify_offset,
   updated_at = now()
+WHERE s.identify_offset IS NULL OR s.identify_partition <> EXCLUDED.identify_partition
+   OR s.identify_offset < EXCLUDED.identify_offset
 )sql";
 
 constexpr char kAddSessionProperties[] = R"sql(
-INSERT INTO sessions AS s (session_id, project_id, properties)
-VALUES ($1, $2, jsonb_object($3::text[], $4::text[]))
+INSERT INTO sessions AS s (session_id, project_id, properties, properties_partition,
+                           properties_offset)
+VALUES ($1, $2, jsonb_object($3::text[], $4::text[]), $5::integer, $6::bigint)
 ON CONFLICT (session_id) DO UPDATE SET
   properties = s.properties || EXCLUDED.properties,
+  properties_partition = EXCLUDED.properties_partition,
+  properties_offset = EXCLUDED.properties_offset,
   updated_at = now()
+WHERE s.properties_offset IS NULL OR s.properties_partition <> EXCLUDED.properties_partition
+   OR s.properties_offset < EXCLUDED.properties_offset
 )sql";
 
 constexpr char kAddSessionFeedback[] = R"sql(
@@ -129,26 +143,27 @@ absl::StatusOr<int64_t> WriteInit(PgConnection& db, const v1::Task& task) {
               PgParam::Text(init.accept_language())});
 }
 
-absl::StatusOr<int64_t> WriteIdentify(PgConnection& db, const v1::Task& task) {
+absl::StatusOr<int64_t> WriteIdentify(PgConnection& db, FirstPosition first,
+                                      const v1::Task& task) {
   auto [keys, values] = MapParams(task.identify().user_object());
   return Run(db, kIdentifySession,
              {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
               PgParam::Text(task.identify().user_identifier()), std::move(keys),
-              std::move(values)});
+              std::move(values), PgParam::Int(first.partition), PgParam::Int(first.offset)});
 }
 
-absl::StatusOr<int64_t> WriteProperties(PgConnection& db, const v1::Task& task) {
+absl::StatusOr<int64_t> WriteProperties(PgConnection& db, FirstPosition first,
+                                        const v1::Task& task) {
   auto [keys, values] = MapParams(task.properties().properties());
   return Run(db, kAddSessionProperties,
              {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()), std::move(keys),
-              std::move(values)});
+              std::move(values), PgParam::Int(first.partition), PgParam::Int(first.offset)});
 }
 
-absl::StatusOr<int64_t> WriteFeedback(PgConnection& db, int32_t partition, const TaskRecord& record) {
-  const v1::Task& task = record.task;
+absl::StatusOr<int64_t> WriteFeedback(PgConnection& db, FirstPosition first, const v1::Task& task) {
   const v1::AddSessionFeedbackRequest& feedback = task.feedback();
   return Run(db, kAddSessionFeedback,
-             {PgParam::Int(partition), PgParam::Int(record.offset),
+             {PgParam::Int(first.partition), PgParam::Int(first.offset),
               PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
               PgParam::Text(feedback.verbatim()), PgParam::Text(feedback.user_name()),
               PgParam::Text(feedback.user_email()),
@@ -160,15 +175,15 @@ absl::StatusOr<int64_t> EnsureSessionOf(PgConnection& db, const v1::Task& task) 
   return Run(db, kEnsureSession, {PgParam::Text(task.session_id()), PgParam::Text(task.project_id())});
 }
 
-absl::StatusOr<int64_t> WriteBackendErrors(PgConnection& db, int32_t partition, const TaskRecord& record) {
-  const v1::Task& task = record.task;
+absl::StatusOr<int64_t> WriteBackendErrors(PgConnection& db, FirstPosition first,
+                                           const v1::Task& task) {
   absl::StatusOr<int64_t> rows = EnsureSessionOf(db, task);
   const std::string received_at = TimestampText(ReceivedAt(task));
   for (int i = 0; rows.ok() && i < task.backend_errors().errors_size(); ++i) {
     const v1::BackendError& error = task.backend_errors().errors(i);
     absl::StatusOr<int64_t> written = Run(
         db, kInsertBackendError,
-        {PgParam::Int(partition), PgParam::Int(record.offset), PgParam::Int(i),
+        {PgParam::Int(first.partition), PgParam::Int(first.offset), PgParam::Int(i),
          PgParam::Text(task.project_id()), PgParam::Text(error.session_id()),
          PgParam::Text(error.event()), PgParam::Text(error.type()), PgParam::Text(error.url()),
          PgParam::Text(error.source()), PgParam::Text(error.stack_trace()),
@@ -182,15 +197,15 @@ absl::StatusOr<int64_t> WriteBackendErrors(PgConnection& db, int32_t partition, 
   return rows;
 }
 
-absl::StatusOr<int64_t> WriteMetrics(PgConnection& db, int32_t partition, const TaskRecord& record) {
-  const v1::Task& task = record.task;
+absl::StatusOr<int64_t> WriteMetrics(PgConnection& db, FirstPosition first,
+                                     const v1::Task& task) {
   absl::StatusOr<int64_t> rows = EnsureSessionOf(db, task);
   for (int i = 0; rows.ok() && i < task.metrics().metrics_size(); ++i) {
     const v1::Metric& metric = task.metrics().metrics(i);
     auto [keys, values] = MapParams(metric.tags());
     absl::StatusOr<int64_t> written = Run(
         db, kInsertMetric,
-        {PgParam::Int(partition), PgParam::Int(record.offset), PgParam::Int(i),
+        {PgParam::Int(first.partition), PgParam::Int(first.offset), PgParam::Int(i),
          PgParam::Text(task.project_id()), PgParam::Text(metric.session_id()),
          PgParam::Text(metric.name()), PgParam::Text(absl::StrCat(metric.value())),
          PgParam::Text(metric.category()), PgParam::Text(metric.group()), std::move(keys),
@@ -204,13 +219,15 @@ absl::StatusOr<int64_t> WriteMetrics(PgConnection& db, int32_t partition, const 
 
 absl::StatusOr<int64_t> WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record) {
   const v1::Task& task = record.task;
+  const FirstPosition first =
+      record.first.known() ? record.first : FirstPosition{partition, record.offset};
   switch (task.type()) {
     case v1::TASK_TYPE_INITIALIZE_SESSION: return WriteInit(db, task);
-    case v1::TASK_TYPE_IDENTIFY_SESSION: return WriteIdentify(db, task);
-    case v1::TASK_TYPE_ADD_SESSION_PROPERTIES: return WriteProperties(db, task);
-    case v1::TASK_TYPE_ADD_SESSION_FEEDBACK: return WriteFeedback(db, partition, record);
-    case v1::TASK_TYPE_PUSH_BACKEND_ERRORS: return WriteBackendErrors(db, partition, record);
-    case v1::TASK_TYPE_PUSH_METRICS: return WriteMetrics(db, partition, record);
+    case v1::TASK_TYPE_IDENTIFY_SESSION: return WriteIdentify(db, first, task);
+    case v1::TASK_TYPE_ADD_SESSION_PROPERTIES: return WriteProperties(db, first, task);
+    case v1::TASK_TYPE_ADD_SESSION_FEEDBACK: return WriteFeedback(db, first, task);
+    case v1::TASK_TYPE_PUSH_BACKEND_ERRORS: return WriteBackendErrors(db, first, task);
+    case v1::TASK_TYPE_PUSH_METRICS: return WriteMetrics(db, first, task);
     default:
       // DecodeTask admits only known types; reaching here is a bug.
       return absl::InternalError(absl::StrCat("no writer for task type ", task.type()));

@@ -1,8 +1,11 @@
 #pragma once
 
 // Writes one non-payload task's rows inside the caller's transaction: one
-// statement per row, each idempotent (replaying the same record changes
-// nothing). These tasks are rare next to payloads, so they are not batched;
+// statement per row, each idempotent: the same record, or a copy of it a
+// redrive or replay produced at another offset, changes nothing the second
+// time. Rows without a key of their own are keyed by the record's first
+// position (first_position.h), and identify / property updates apply only
+// if their record's first position is past the last applied. These tasks are rare next to payloads, so they are not batched;
 // payloads go through payload_writer.h. Any task of a session creates the
 // session row if it does not exist yet.
 

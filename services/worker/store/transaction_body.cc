@@ -25,6 +25,7 @@ DeadLetter StoreLetter(const PayloadRecord& payload, DeadLetterReason reason, st
   DeadLetter letter;
   letter.partition = payload.partition;
   letter.offset = payload.record->offset;
+  letter.first = payload.record->first;
   letter.key = task.session_id();
   letter.value = EncodeTask(task);
   letter.session_id = task.session_id();

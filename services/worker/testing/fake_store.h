@@ -98,6 +98,7 @@ class FakeTaskStore : public TaskStore {
           }
         } else {
           persisted[batch.partition].push_back(record.offset);
+          persisted_first[batch.partition].push_back(record.first);
           if (record.lifts_quarantine) {
             const std::string& session_id = record.task.session_id();
             quarantined.erase(session_id);
@@ -118,6 +119,8 @@ class FakeTaskStore : public TaskStore {
   // Offsets of persisted / dead-lettered records, per partition, in order.
   std::map<int32_t, std::vector<int64_t>> persisted;
   std::map<int32_t, std::vector<int64_t>> dead_lettered;
+  // The first positions of persisted records, in the same order.
+  std::map<int32_t, std::vector<FirstPosition>> persisted_first;
   PartitionOffsets offsets;
   QuarantinedSessions quarantined;
   // Columns of the quarantine rows, by session (quarantined_sessions).
