@@ -25,10 +25,15 @@
 #                       payloads 1-6, no gaps, not quarantined, stored in
 #                       payload order (session_payloads.persisted_seq), none
 #                       twice, and the DLQ's letters stay for the record
-#   replay_idempotent   then `ingestctl replay` of that session re-produces all
-#                       its records (the originals, both redrives); once the
-#                       worker caught up, the session still holds payloads 1-6
-#                       once each, not quarantined
+#   replay_idempotent   that session then gets (grpcurl against the gateway)
+#                       two identifies, two property updates, feedback and two
+#                       backend errors; `ingestctl replay` of the session
+#                       re-produces all its records (the originals, both
+#                       redrives, those calls); once the worker caught up the
+#                       session still holds payloads 1-6 once each, one
+#                       feedback row, two error rows, the second identify and
+#                       properties, not quarantined; a replay of just the
+#                       first identify and properties changes nothing either
 #   lag_worker_stopped  with the worker stopped, the lag ingestctl shows is
 #                       exactly what the gateway acknowledged meanwhile (the
 #                       payloads and each session's initialization), and the
@@ -75,6 +80,11 @@ finish() {
   exit "$rc"
 }
 trap finish EXIT
+
+# shellcheck source=tests/lib/go_tools.sh
+source "$ROOT/tests/lib/go_tools.sh"
+GRPCURL="$(install_go_tool grpcurl "$GRPCURL_MODULE" "$GRPCURL_VERSION")" ||
+  { say "grpcurl is needed to call the gateway (above)"; exit 1; }
 
 if ./dev status 2>/dev/null | grep -Eq ': running'; then
   ./dev status >&2 || true
@@ -241,26 +251,82 @@ caught_up() {  # caught_up PARTITION OFFSET: the database's next offset reached 
               WHERE topic = 'ingest.tasks' AND partition = $1")" == t ]]
 }
 
+# gateway METHOD JSON: one call of ingest.v1.Ingest with the stack's API key;
+# prints the answer (JSON, proto field names).
+gateway() {
+  "$GRPCURL" -plaintext -max-time 20 -H "authorization: Bearer $API_KEY" -d "$2" \
+    "$GATEWAY_ADDR" "ingest.v1.Ingest/$1"
+}
+
+# wait_stored PARTITION: waits until the worker stored everything the
+# partition holds now (its database offset reached the high watermark).
+wait_stored() {
+  local high
+  "$INGESTCTL" --json lag >"$WORK/lag-now.json" || return 1
+  high="$(json_field "$WORK/lag-now.json" \
+    "[int(p.get('high_watermark', 0)) for p in r['partitions'] if int(p.get('partition', 0)) == $1][0]")"
+  wait_until 60 "the worker to store partition $1 up to offset $high" worker \
+    caught_up "$1" "$high"
+}
+
+# session_rows SESSION: what the session's non-payload calls left in the
+# database: "<feedback rows> <error rows> <user_identifier> step=<property>".
+session_rows() {
+  sql "SELECT (SELECT count(*) FROM session_feedback WHERE session_id = '$1') || ' ' ||
+              (SELECT count(*) FROM backend_errors WHERE session_id = '$1') || ' ' ||
+              coalesce(user_identifier, '-') || ' step=' || coalesce(properties->>'step', '-')
+       FROM sessions WHERE session_id = '$1'"
+}
+
 check_replay_idempotent() {
-  local session got partition high
+  local session got partition first_identify first_properties want
   session="$(cat "$WORK/redriven-session" 2>/dev/null)" || { say "no redriven session to replay"; return 1; }
+  # Calls whose rows are keyed by Kafka position (feedback, errors) or are
+  # last-write-wins (identify, properties).
+  local s="\"session_id\":\"$session\""
+  gateway IdentifySession "{$s,\"user_identifier\":\"first@example.com\"}" >"$WORK/identify-1.json" &&
+    gateway AddSessionProperties "{$s,\"properties\":{\"step\":\"1\"}}" >"$WORK/properties-1.json" &&
+    gateway AddSessionFeedback "{$s,\"verbatim\":\"replays are fine\"}" >/dev/null &&
+    gateway PushBackendErrors "{\"errors\":[{$s,\"event\":\"boom\"},{$s,\"event\":\"bang\"}]}" >/dev/null &&
+    gateway IdentifySession "{$s,\"user_identifier\":\"second@example.com\"}" >/dev/null &&
+    gateway AddSessionProperties "{$s,\"properties\":{\"step\":\"2\"}}" >/dev/null ||
+    { say "a call to the gateway failed"; return 1; }
+  partition="$(json_field "$WORK/identify-1.json" "int(r['position'].get('partition', 0))")"
+  first_identify="$(json_field "$WORK/identify-1.json" "int(r['position'].get('offset', 0))")"
+  first_properties="$(json_field "$WORK/properties-1.json" "int(r['position'].get('offset', 0))")"
+  wait_stored "$partition" || return 1
+  want="1 2 second@example.com step=2"
+  got="$(session_rows "$session")"
+  [[ "$got" == "$want" ]] || { say "before any replay: $got (want $want)"; return 1; }
+
   "$INGESTCTL" --json --timeout=60s replay "$session" >"$WORK/replay.json" ||
     { say "replay: $(cat "$WORK/replay.json")"; return 1; }
   "$INGESTCTL" replay "$session" --dry_run >&2 || return 1
-  # Init, six payloads, four records of each redrive.
+  # Init, six payloads, four records of each redrive, the six calls above.
   got="$(json_field "$WORK/replay.json" "int(r.get('records_found', 0)), int(r.get('records_replayed', 0))")"
-  [[ "$got" == "15 15" ]] || { say "replay found/replayed: $got: $(cat "$WORK/replay.json")"; return 1; }
-  partition="$(json_field "$WORK/replay.json" "int(r.get('partition', 0))")"
-  "$INGESTCTL" --json lag >"$WORK/lag-replay.json" || return 1
-  high="$(json_field "$WORK/lag-replay.json" \
-    "[int(p.get('high_watermark', 0)) for p in r['partitions'] if int(p.get('partition', 0)) == $partition][0]")"
-  wait_until 60 "the worker to process the replay (partition $partition to offset $high)" worker \
-    caught_up "$partition" "$high" || return 1
+  [[ "$got" == "21 21" ]] || { say "replay found/replayed: $got: $(cat "$WORK/replay.json")"; return 1; }
+  [[ "$(json_field "$WORK/replay.json" "int(r.get('partition', 0))")" == "$partition" ]] ||
+    { say "replayed to another partition: $(cat "$WORK/replay.json")"; return 1; }
+  wait_stored "$partition" || return 1
   "$INGESTCTL" --json sessions show "$session" >"$WORK/show-replayed.json" || return 1
   got="$(json_field "$WORK/show-replayed.json" "r.get('status'), int(r.get('payloads', 0)), len(r.get('gaps', []))")"
   [[ "$got" == "active 6 0" ]] || { say "after the replay: $got"; return 1; }
   got="$(sql "SELECT count(*) FROM session_payloads WHERE session_id = '$session'")"
   [[ "$got" == 6 ]] || { say "after the replay the session has $got payload rows"; return 1; }
+  got="$(session_rows "$session")"
+  [[ "$got" == "$want" ]] || { say "after the replay: $got (want $want)"; return 1; }
+
+  # An old range: just the first identify and properties, replayed after the
+  # newer ones were stored, must not undo them.
+  "$INGESTCTL" --json replay "$session" --from_offset="$first_identify" \
+    --to_offset="$first_properties" >"$WORK/replay-old.json" ||
+    { say "replay of offsets $first_identify-$first_properties: $(cat "$WORK/replay-old.json")"; return 1; }
+  got="$(json_field "$WORK/replay-old.json" "int(r.get('records_replayed', 0))")"
+  [[ "$got" == 2 ]] || { say "the old range replayed $got records: $(cat "$WORK/replay-old.json")"; return 1; }
+  wait_stored "$partition" || return 1
+  got="$(session_rows "$session")"
+  [[ "$got" == "$want" ]] || { say "after replaying the old range: $got (want $want)"; return 1; }
+  say "replayed twice; the session's rows: $got"
 }
 
 # --- lag_worker_stopped ---------------------------------------------------

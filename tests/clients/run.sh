@@ -31,10 +31,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/tests/clients"
 cd "$ROOT"
 
-GRPCURL_MODULE=github.com/fullstorydev/grpcurl/cmd/grpcurl
-GRPCURL_VERSION=v1.9.1
-GHZ_MODULE=github.com/bojand/ghz/cmd/ghz
-GHZ_VERSION=v0.120.0
+# GRPCURL_*, GHZ_* and install_go_tool.
+# shellcheck source=tests/lib/go_tools.sh
+source "$ROOT/tests/lib/go_tools.sh"
 PY_REQUIREMENTS=(grpcio==1.85.1 grpcio-tools==1.85.1 protobuf==7.36.2)
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/session-ingest/clients"
@@ -121,20 +120,6 @@ run_quiet() {
 # ---------------------------------------------------------------------------
 # Tools, installed once into $CACHE (each version in its own directory).
 
-install_go_tool() { # NAME MODULE VERSION
-  local name="$1" module="$2" version="$3"
-  local dir="$CACHE/go/$name-$version"
-  if [[ ! -x "$dir/$name" ]]; then
-    command -v go >/dev/null || die "go is not installed; it is needed to install $name $version"
-    say "installing $name $version from the Go module proxy into ${dir/#"$HOME"/\~}"
-    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
-    (cd "$WORK" && run_quiet "go-install-$name" env GOBIN="$dir.tmp" GOFLAGS=-buildvcs=false \
-      go install "$module@$version") || die "go install $module@$version failed (output above)"
-    rm -rf "$dir" && mv "$dir.tmp" "$dir"
-  fi
-  printf '%s\n' "$dir/$name"
-}
-
 install_venv() {
   local python key dir
   python="$(command -v python3.11 || command -v python3)" || die "python3 is not installed"
@@ -153,8 +138,10 @@ install_venv() {
 }
 
 mkdir -p "$CACHE"
-GRPCURL="$(install_go_tool grpcurl "$GRPCURL_MODULE" "$GRPCURL_VERSION")"
-GHZ="$(install_go_tool ghz "$GHZ_MODULE" "$GHZ_VERSION")"
+GRPCURL="$(install_go_tool grpcurl "$GRPCURL_MODULE" "$GRPCURL_VERSION")" ||
+  die "grpcurl $GRPCURL_VERSION could not be installed (above)"
+GHZ="$(install_go_tool ghz "$GHZ_MODULE" "$GHZ_VERSION")" ||
+  die "ghz $GHZ_VERSION could not be installed (above)"
 VENV="$(install_venv)"
 command -v psql >/dev/null || die "psql is not installed (./dev setup installs postgresql)"
 command -v zstd >/dev/null || die "zstd is not installed (the Python test decompresses stored payloads with it)"
