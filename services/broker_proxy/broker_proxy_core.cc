@@ -465,6 +465,11 @@ absl::StatusOr<v1::ResetOffsetsResponse> BrokerProxyCore::ResetOffsets(
   // Only a group nobody consumes in may move: a member would keep (and
   // commit) its own positions.
   absl::StatusOr<GroupDescription> described = admin_.DescribeGroup(group);
+  if (described.status().code() == absl::StatusCode::kUnimplemented) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot confirm that group ", group, " is stopped (", described.status().message(),
+        "); offsets are reset only on a cluster that describes groups"));
+  }
   if (!described.ok()) return described.status();
   if (!described->members.empty() || (described->state != "Empty" && described->state != "Dead")) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -615,6 +615,19 @@ TEST_F(ResetOffsetsTest, RefusedWhileTheGroupRebalancesEvenWithoutMembersListed)
   EXPECT_EQ(database_.writes, 0);
 }
 
+TEST_F(ResetOffsetsTest, RefusedWhenTheClusterCannotDescribeTheGroup) {
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.describe_group_error_ = absl::UnimplementedError("describe group ingest-workers: off");
+  }
+  auto response = core_.ResetOffsets(Latest(true), "op");
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(response.status().message(),
+              HasSubstr("cannot confirm that group ingest-workers is stopped"));
+  EXPECT_EQ(database_.writes, 0);
+  EXPECT_THAT(Committed(), ElementsAre(Pair(0, 20), Pair(1, 30)));
+}
+
 TEST_F(ResetOffsetsTest, ADryRunAnswersTheChangesAndWritesNothing) {
   auto response = core_.ResetOffsets(Latest(true), "op");
 

@@ -93,7 +93,9 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
   parts.metrics_server = std::move(metrics_server).value();
 
   if (admin == nullptr) {
-    auto created = CreateRdKafkaAdmin({options.kafka_bootstrap, options.admin_timeout});
+    auto created = CreateRdKafkaAdmin({.bootstrap_servers = options.kafka_bootstrap,
+                                       .timeout = options.admin_timeout,
+                                       .describe_groups = options.describe_groups});
     if (!created.ok()) return created.status();
     admin = std::move(created).value();
   }

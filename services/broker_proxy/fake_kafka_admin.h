@@ -89,6 +89,7 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   }
   absl::StatusOr<GroupDescription> DescribeGroup(const std::string& group) override {
     absl::MutexLock lock(&mutex_);
+    if (!describe_group_error_.ok()) return describe_group_error_;
     GroupDescription description = group_;
     description.group = group;
     return description;
@@ -135,6 +136,8 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   std::vector<TopicSpec> created_ ABSL_GUARDED_BY(mutex_);
   std::map<int32_t, int64_t> committed_ ABSL_GUARDED_BY(mutex_);
   GroupDescription group_ ABSL_GUARDED_BY(mutex_);
+  // Non-OK: DescribeGroup answers it (a cluster that cannot describe groups).
+  absl::Status describe_group_error_ ABSL_GUARDED_BY(mutex_);
   std::map<std::pair<int32_t, int64_t>, absl::Time> timestamps_ ABSL_GUARDED_BY(mutex_);
   absl::Status unavailable_ ABSL_GUARDED_BY(mutex_);
   int watermark_failures_ ABSL_GUARDED_BY(mutex_) = 0;

@@ -28,6 +28,7 @@ class BrokerProxyProcessTest : public ::testing::Test {
         {RunfilePath("services/broker_proxy/broker_proxy"), "--grpc_address=127.0.0.1:0",
          "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + mock->address,
          "--operator_token_file=" + tokens, "--pg_dsn=", "--admin_timeout=5s",
+         "--describe_groups=false",
          "--shutdown_grace=5s"},
         TestTempPath("broker_proxy"), "broker_proxy.started");
     ASSERT_TRUE(proxy.ok()) << proxy.status();
@@ -76,6 +77,8 @@ TEST_F(BrokerProxyProcessTest, ServesAuthenticatesDescribesAndStopsOnSigterm) {
   EXPECT_EQ(lag.partitions_size(), 3);
   EXPECT_EQ(lag.total_lag(), 0);
   EXPECT_EQ(lag.group_state().rfind("Unknown", 0), 0u) << "the mock cannot describe groups";
+  status = stub_->GetConsumerLag(Context().get(), {}, &lag);
+  EXPECT_TRUE(status.ok()) << "a second call is answered too: " << status.error_message();
 
   // ScanTopic for real: an empty topic reads to its end at once.
   v1::ListDeadLettersRequest list;

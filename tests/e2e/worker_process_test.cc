@@ -55,6 +55,7 @@
 #include "services/worker/store/pg_binary.h"
 #include "services/worker/store/stored_payload.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/polling.h"
 
 namespace ingest {
 namespace {
@@ -114,23 +115,10 @@ std::string FieldOf(const std::string& line, const std::string& key) {
   return line.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
 }
 
-std::vector<std::string> ReadLines(const std::string& path) {
-  std::ifstream file(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(file, line);) lines.push_back(std::move(line));
-  return lines;
-}
-
 int CountLinesWith(const std::string& path, const std::string& needle) {
   int count = 0;
   for (const std::string& line : ReadLines(path)) count += absl::StrContains(line, needle) ? 1 : 0;
   return count;
-}
-
-std::string Tail(const std::string& path, size_t lines) {
-  std::vector<std::string> all = ReadLines(path);
-  const size_t from = all.size() > lines ? all.size() - lines : 0;
-  return absl::StrJoin(all.begin() + static_cast<std::ptrdiff_t>(from), all.end(), "\n");
 }
 
 // The sum of the samples of metric `name` (Prometheus text format) whose
@@ -147,16 +135,6 @@ std::optional<double> MetricSum(const std::string& text, absl::string_view name,
     sum = sum.value_or(0) + value;
   }
   return sum;
-}
-
-// Polls `condition` every kPollEvery until it holds or `timeout` passes.
-bool WaitUntil(absl::Duration timeout, const std::function<bool()>& condition) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (true) {
-    if (condition()) return true;
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(kPollEvery);
-  }
 }
 
 // ---------------------------------------------------------------------------

@@ -225,6 +225,10 @@ class RdKafkaAdmin final : public KafkaAdmin {
 
   absl::StatusOr<GroupDescription> DescribeGroup(const std::string& group) override {
     const std::string context = absl::StrCat("describe group ", group);
+    if (!options_.describe_groups) {
+      return absl::UnimplementedError(
+          absl::StrCat(context, ": not asked (describing groups is off for this cluster)"));
+    }
     absl::StatusOr<Event> event = Run(
         RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT,
         context, [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
