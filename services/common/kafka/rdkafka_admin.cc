@@ -227,7 +227,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
     const std::string context = absl::StrCat("describe group ", group);
     if (!options_.describe_groups) {
       return absl::UnimplementedError(
-          absl::StrCat(context, ": not asked (describing groups is off for this cluster)"));
+          absl::StrCat(context, ": not asked (describe_groups is off: the cluster cannot describe groups)"));
     }
     absl::StatusOr<Event> event = Run(
         RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT,
