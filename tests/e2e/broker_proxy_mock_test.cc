@@ -31,11 +31,11 @@
 #include "ingest/v1/admin.grpc.pb.h"
 #include "ingest/v1/task.pb.h"
 #include "services/common/codec/task_codec.h"
-#include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/testing/test_database.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/polling.h"
+#include "tests/testing/test_producer.h"
 
 namespace ingest {
 namespace {
@@ -81,15 +81,9 @@ class BrokerProxyOnMockKafkaTest : public ::testing::Test {
     mock_.emplace(std::move(mock->process));
     bootstrap_ = mock->address;
 
-    ProducerOptions options;
-    options.bootstrap_servers = bootstrap_;
-    options.client_id = "broker-proxy-mock-test";
-    options.delivery_timeout = absl::Seconds(20);
-    options.statistics_interval = absl::ZeroDuration();
-    auto producer = CreateRdKafkaProducer(options);
+    auto producer = ConnectTestProducer(bootstrap_, "broker-proxy-mock-test", kTopic);
     ASSERT_TRUE(producer.ok()) << producer.status();
     producer_ = std::move(producer).value();
-    ASSERT_TRUE(producer_->CheckReachable(kTopic, absl::Seconds(20)).ok());
 
     const std::string tokens = WriteTestTempFile("tokens", absl::StrCat(kToken, "\n"));
     auto proxy = StartService(

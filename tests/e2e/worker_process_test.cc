@@ -49,13 +49,13 @@
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/dead_letter_headers.h"
 #include "services/common/kafka/topic_reader.h"
-#include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/testing/test_database.h"
 #include "services/worker/store/pg_binary.h"
 #include "services/worker/store/stored_payload.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/polling.h"
+#include "tests/testing/test_producer.h"
 
 namespace ingest {
 namespace {
@@ -200,15 +200,9 @@ class WorkerProcessTest : public ::testing::Test {
     ASSERT_TRUE(database.ok()) << database.status();
     database_ = std::move(database).value();
 
-    ProducerOptions producer;
-    producer.bootstrap_servers = bootstrap_;
-    producer.client_id = "worker-process-test";
-    producer.delivery_timeout = absl::Seconds(20);
-    producer.statistics_interval = absl::ZeroDuration();
-    auto created = CreateRdKafkaProducer(producer);
+    auto created = ConnectTestProducer(bootstrap_, "worker-process-test", kTopic);
     ASSERT_TRUE(created.ok()) << created.status();
     producer_ = std::move(created).value();
-    ASSERT_TRUE(producer_->CheckReachable(kTopic, absl::Seconds(20)).ok());
   }
 
   void TearDown() override {

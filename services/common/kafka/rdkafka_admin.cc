@@ -226,8 +226,8 @@ class RdKafkaAdmin final : public KafkaAdmin {
   absl::StatusOr<GroupDescription> DescribeGroup(const std::string& group) override {
     const std::string context = absl::StrCat("describe group ", group);
     if (!options_.describe_groups) {
-      return absl::UnimplementedError(
-          absl::StrCat(context, ": not asked (describe_groups is off: the cluster cannot describe groups)"));
+      return absl::UnimplementedError(absl::StrCat(
+          context, ": not asked (describe_groups is off: the cluster cannot describe groups)"));
     }
     absl::StatusOr<Event> event = Run(
         RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT,
