@@ -529,6 +529,18 @@ absl::StatusOr<v1::ResetOffsetsResponse> BrokerProxyCore::ResetOffsets(
                      " were not; run the reset again: ", altered.message()));
   }
   response.set_applied(true);
+  // A worker that joined after the check above may have loaded the old
+  // offsets before they were written, and would carry on from them.
+  absl::StatusOr<GroupDescription> after = admin_.DescribeGroup(group);
+  if (after.ok() && !after->members.empty()) {
+    log::Warn("broker_proxy.offsets_reset_raced",
+              {{"operator", operator_id}, {"group", group}, {"topic", topic},
+               {"members", static_cast<int64_t>(after->members.size())}});
+    return absl::AbortedError(absl::StrCat(
+        "the offsets were reset, but ", after->members.size(), " members joined group ", group,
+        " meanwhile and may resume from the old offsets: stop the workers and run the reset "
+        "again"));
+  }
   log::Info("broker_proxy.offsets_reset",
             {{"operator", operator_id},
              {"group", group},

@@ -628,6 +628,19 @@ TEST_F(ResetOffsetsTest, RefusedWhenTheClusterCannotDescribeTheGroup) {
   EXPECT_THAT(Committed(), ElementsAre(Pair(0, 20), Pair(1, 30)));
 }
 
+TEST_F(ResetOffsetsTest, AWorkerThatJoinedDuringTheResetIsReported) {
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.group_on_second_describe_ =
+        GroupDescription{.state = "Stable", .members = {GroupMember{.member_id = "w-1"}}};
+  }
+  auto response = core_.ResetOffsets(Latest(false), "op");
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(response.status().message(),
+              HasSubstr("1 members joined group ingest-workers meanwhile"));
+  EXPECT_EQ(database_.writes, 1) << "the reset itself was applied";
+}
+
 TEST_F(ResetOffsetsTest, ADryRunAnswersTheChangesAndWritesNothing) {
   auto response = core_.ResetOffsets(Latest(true), "op");
 

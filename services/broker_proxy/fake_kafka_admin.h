@@ -5,6 +5,7 @@
 // timestamps (for time lookups). Thread-safe.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,9 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   absl::StatusOr<GroupDescription> DescribeGroup(const std::string& group) override {
     absl::MutexLock lock(&mutex_);
     if (!describe_group_error_.ok()) return describe_group_error_;
+    if (describe_group_calls_++ == 1 && group_on_second_describe_.has_value()) {
+      group_ = *group_on_second_describe_;  // the group changed meanwhile
+    }
     GroupDescription description = group_;
     description.group = group;
     return description;
@@ -138,6 +142,9 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   GroupDescription group_ ABSL_GUARDED_BY(mutex_);
   // Non-OK: DescribeGroup answers it (a cluster that cannot describe groups).
   absl::Status describe_group_error_ ABSL_GUARDED_BY(mutex_);
+  // Set: from the second DescribeGroup on, the group is this.
+  std::optional<GroupDescription> group_on_second_describe_ ABSL_GUARDED_BY(mutex_);
+  int describe_group_calls_ ABSL_GUARDED_BY(mutex_) = 0;
   std::map<std::pair<int32_t, int64_t>, absl::Time> timestamps_ ABSL_GUARDED_BY(mutex_);
   absl::Status unavailable_ ABSL_GUARDED_BY(mutex_);
   int watermark_failures_ ABSL_GUARDED_BY(mutex_) = 0;
