@@ -279,6 +279,11 @@ absl::StatusOr<v1::EnsureTopicsResponse> BrokerProxyCore::EnsureTopics(
       to_create.push_back(topic);
       continue;
     }
+    if (existing.status().code() == absl::StatusCode::kUnimplemented) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot check ", topic, " (", existing.status().message(),
+          "); nothing was created: EnsureTopics needs a cluster that describes configs"));
+    }
     if (!existing.ok()) return existing.status();
     if (existing->unsafe_size() > 0) {
       problems.push_back(absl::StrCat(topic, " exists with unsafe settings: ",

@@ -120,6 +120,21 @@ TEST_F(BrokerProxyCoreTest, EnsureOfSafeExistingTopicsChangesNothing) {
   EXPECT_TRUE(admin_.created_.empty());
 }
 
+TEST_F(BrokerProxyCoreTest, AnExistingTopicWhoseConfigsCannotBeReadIsRefusedAndNothingCreated) {
+  admin_.AddTopic("ingest.tasks", 8, 1, kSafeConfigs);
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.describe_configs_error_ = absl::UnimplementedError("describe configs: not asked");
+  }
+
+  auto response = core_.EnsureTopics({});
+
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(response.status().message(), HasSubstr("cannot check ingest.tasks"));
+  absl::MutexLock lock(&admin_.mutex_);
+  EXPECT_TRUE(admin_.created_.empty()) << "not even the missing DLQ";
+}
+
 TEST_F(BrokerProxyCoreTest, AnExistingCompactedTopicIsRefusedWithTheFindingAndNothingCreated) {
   auto compacted = kSafeConfigs;
   compacted["cleanup.policy"] = "compact";

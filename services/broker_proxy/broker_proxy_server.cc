@@ -95,7 +95,7 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
   if (admin == nullptr) {
     auto created = CreateRdKafkaAdmin({.bootstrap_servers = options.kafka_bootstrap,
                                        .timeout = options.admin_timeout,
-                                       .describe_groups = options.describe_groups});
+                                       .full_admin_api = options.full_admin_api});
     if (!created.ok()) return created.status();
     admin = std::move(created).value();
   }

@@ -30,9 +30,9 @@ struct BrokerProxyOptions {
   std::string operator_token_file;
   // Bound on each Kafka admin request and each database query.
   absl::Duration admin_timeout = absl::Seconds(10);
-  // False: never ask Kafka to describe the worker group (a cluster that
-  // cannot, e.g. librdkafka's mock): no owners in lag, no ResetOffsets.
-  bool describe_groups = true;
+  // False (--admin_api=basic): the cluster answers only metadata, offset
+  // and fetch requests (librdkafka's mock); see RdKafkaAdminOptions.
+  bool full_admin_api = true;
   // Bound on one RedriveSession or ReplaySession (scans and producing).
   absl::Duration redrive_timeout = absl::Minutes(5);
   // SIGTERM: in-flight calls get this long to finish.

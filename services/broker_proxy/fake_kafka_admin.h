@@ -70,6 +70,7 @@ class FakeKafkaAdmin final : public KafkaAdmin {
     absl::MutexLock lock(&mutex_);
     auto it = topics_.find(topic);
     if (it == topics_.end()) return absl::NotFoundError(absl::StrCat("topic ", topic));
+    if (!describe_configs_error_.ok()) return describe_configs_error_;
     return it->second.configs;
   }
   absl::StatusOr<std::vector<PartitionWatermarks>> QueryWatermarks(
@@ -140,6 +141,8 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   std::vector<TopicSpec> created_ ABSL_GUARDED_BY(mutex_);
   std::map<int32_t, int64_t> committed_ ABSL_GUARDED_BY(mutex_);
   GroupDescription group_ ABSL_GUARDED_BY(mutex_);
+  // Non-OK: DescribeTopicConfigs answers it for an existing topic.
+  absl::Status describe_configs_error_ ABSL_GUARDED_BY(mutex_);
   // Non-OK: DescribeGroup answers it (a cluster that cannot describe groups).
   absl::Status describe_group_error_ ABSL_GUARDED_BY(mutex_);
   // Set: from the second DescribeGroup on, the group is this.

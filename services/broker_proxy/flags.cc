@@ -45,11 +45,12 @@ ABSL_FLAG(int, min_replication_factor, 1,
 ABSL_FLAG(absl::Duration, admin_timeout, absl::Seconds(10),
           "Bound on each Kafka admin request and database query; past it calls answer "
           "UNAVAILABLE.");
-ABSL_FLAG(bool, describe_groups, true,
-          "Ask Kafka to describe the worker group: partition owners in GetConsumerLag, and "
-          "ResetOffsets' check that the group is stopped (without it ResetOffsets refuses). "
-          "false only for a cluster that cannot: librdkafka 2.0's mock never answers, which "
-          "stalls every later admin request (./dev up --kafka=mock sets it).");
+ABSL_FLAG(std::string, admin_api, "full",
+          "What the Kafka cluster answers: full, or basic (metadata, offsets and fetches only, "
+          "like librdkafka 2.0's mock; ./dev up --kafka=mock sets it). With basic, broker-proxy "
+          "never sends CreateTopics, DescribeConfigs or DescribeGroups (the mock leaves them "
+          "unanswered, which stalls later requests): topics are described without configs, "
+          "lag without owners, and EnsureTopics and ResetOffsets refuse.");
 ABSL_FLAG(absl::Duration, redrive_timeout, absl::Minutes(5),
           "Bound on one RedriveSession or ReplaySession (reading the DLQ or the ingest topic "
           "and producing), shortened to the caller's deadline; past it the call answers "
@@ -84,7 +85,12 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
   options.pg_dsn = absl::GetFlag(FLAGS_pg_dsn);
   options.operator_token_file = absl::GetFlag(FLAGS_operator_token_file);
   options.admin_timeout = absl::GetFlag(FLAGS_admin_timeout);
-  options.describe_groups = absl::GetFlag(FLAGS_describe_groups);
+  const std::string admin_api = absl::GetFlag(FLAGS_admin_api);
+  if (admin_api != "full" && admin_api != "basic") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--admin_api must be full or basic, not '", admin_api, "'"));
+  }
+  options.full_admin_api = admin_api == "full";
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   options.redrive_timeout = absl::GetFlag(FLAGS_redrive_timeout);
   BrokerProxyCoreOptions& core = options.core;

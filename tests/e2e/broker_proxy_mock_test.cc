@@ -2,6 +2,8 @@
 // broker_proxy binary and the worker binary against the mock_kafka process
 // and a fresh PostgreSQL database ($PG_DSN; skipped without it).
 //
+//  0. Topics: DescribeTopic answers (partitions, watermarks; configs
+//     unread, said so); EnsureTopics refuses to judge what it cannot read.
 //  1. Lag while the worker is stopped is exactly what was produced
 //     meanwhile, per partition; ResetOffsets refuses on the mock (it cannot
 //     confirm the group is stopped: no DescribeGroups) and changes nothing;
@@ -90,7 +92,7 @@ class BrokerProxyOnMockKafkaTest : public ::testing::Test {
         {RunfilePath("services/broker_proxy/broker_proxy"), "--grpc_address=127.0.0.1:0",
          "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + bootstrap_,
          "--operator_token_file=" + tokens, "--pg_dsn=" + database_->dsn(),
-         "--admin_timeout=3s", "--describe_groups=false", "--shutdown_grace=5s"},
+         "--admin_timeout=3s", "--admin_api=basic", "--shutdown_grace=5s"},
         TestTempPath("broker_proxy"), "broker_proxy.started");
     ASSERT_TRUE(proxy.ok()) << proxy.status();
     proxy_.emplace(std::move(proxy->process));
@@ -208,6 +210,27 @@ class BrokerProxyOnMockKafkaTest : public ::testing::Test {
   std::unique_ptr<v1::BrokerProxy::Stub> stub_;
 };
 
+TEST_F(BrokerProxyOnMockKafkaTest, TopicsAreDescribedAndEnsureRefusesWhatItCannotCheck) {
+  Produce(PayloadTask("bp-mock-project.t", 1));
+  v1::DescribeTopicResponse described;
+  grpc::Status status = stub_->DescribeTopic(Context().get(), {}, &described);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(described.topic().partitions_size(), 2);
+  int64_t records = 0;
+  for (const v1::PartitionDescription& p : described.topic().partitions()) {
+    records += p.high_watermark() - p.low_watermark();
+  }
+  EXPECT_EQ(records, 1);
+  ASSERT_EQ(described.topic().unsafe_size(), 1);
+  EXPECT_EQ(described.topic().unsafe(0).rule(), "configs readable");
+
+  v1::EnsureTopicsResponse ensured;
+  status = stub_->EnsureTopics(Context().get(), {}, &ensured);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("cannot check ingest.tasks"), std::string::npos)
+      << status.error_message();
+}
+
 TEST_F(BrokerProxyOnMockKafkaTest, LagWhileTheWorkerIsStoppedIsWhatWasProducedMeanwhile) {
   StartWorker();
   for (uint64_t id = 1; id <= 3; ++id) Produce(PayloadTask("bp-mock-project.a", id));
@@ -227,8 +250,8 @@ TEST_F(BrokerProxyOnMockKafkaTest, LagWhileTheWorkerIsStoppedIsWhatWasProducedMe
     EXPECT_EQ(p.owner_member(), "") << "nobody consumes while the worker is stopped";
   }
 
-  // The mock cannot describe groups (--describe_groups=false), so nothing
-  // may move.
+  // The mock cannot describe groups (--admin_api=basic), so nothing may
+  // move.
   v1::ResetOffsetsRequest reset;
   reset.set_latest(true);
   v1::ResetOffsetsResponse changes;

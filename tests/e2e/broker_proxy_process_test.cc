@@ -28,7 +28,7 @@ class BrokerProxyProcessTest : public ::testing::Test {
         {RunfilePath("services/broker_proxy/broker_proxy"), "--grpc_address=127.0.0.1:0",
          "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + mock->address,
          "--operator_token_file=" + tokens, "--pg_dsn=", "--admin_timeout=5s",
-         "--describe_groups=false",
+         "--admin_api=basic",
          "--shutdown_grace=5s"},
         TestTempPath("broker_proxy"), "broker_proxy.started");
     ASSERT_TRUE(proxy.ok()) << proxy.status();

@@ -39,6 +39,12 @@ absl::Status ErrorToStatus(const rd_kafka_error_t* error, absl::string_view cont
                                    rd_kafka_error_string(error)));
 }
 
+// An admin request a cluster with only the basic API is not sent.
+absl::Status NotAsked(absl::string_view context) {
+  return absl::UnimplementedError(absl::StrCat(
+      context, ": not asked (this cluster answers only metadata, offset and fetch requests)"));
+}
+
 // The partitions of the single group in a ListConsumerGroupOffsets or
 // AlterConsumerGroupOffsets answer (may be null), or that group's error.
 absl::StatusOr<const rd_kafka_topic_partition_list_t*> OnlyGroupPartitions(
@@ -73,6 +79,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
       }
     }
     const std::string context = absl::StrCat("create topic ", spec.name);
+    if (!options_.full_admin_api) return NotAsked(context);
     absl::StatusOr<Event> event = Run(
         RD_KAFKA_ADMIN_OP_CREATETOPICS, RD_KAFKA_EVENT_CREATETOPICS_RESULT, context,
         [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
@@ -145,6 +152,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
         rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()),
         rd_kafka_ConfigResource_destroy);
     const std::string context = absl::StrCat("describe configs of topic ", topic);
+    if (!options_.full_admin_api) return NotAsked(context);
     absl::StatusOr<Event> event = Run(
         RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, context,
         [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
@@ -225,10 +233,7 @@ class RdKafkaAdmin final : public KafkaAdmin {
 
   absl::StatusOr<GroupDescription> DescribeGroup(const std::string& group) override {
     const std::string context = absl::StrCat("describe group ", group);
-    if (!options_.describe_groups) {
-      return absl::UnimplementedError(absl::StrCat(
-          context, ": not asked (describe_groups is off: the cluster cannot describe groups)"));
-    }
+    if (!options_.full_admin_api) return NotAsked(context);
     absl::StatusOr<Event> event = Run(
         RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT,
         context, [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {

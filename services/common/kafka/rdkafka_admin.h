@@ -16,11 +16,12 @@ struct RdKafkaAdminOptions {
   std::string bootstrap_servers;
   // Bound on each admin request; past it the call answers UNAVAILABLE.
   absl::Duration timeout = absl::Seconds(10);
-  // False: DescribeGroup answers UNIMPLEMENTED without asking. For clusters
-  // that cannot describe groups: librdkafka 2.0's mock cluster never answers
-  // DescribeGroups, and the unanswered request stalls every later request
-  // on this client's connection.
-  bool describe_groups = true;
+  // False: a cluster that answers only metadata, offset and fetch requests
+  // (librdkafka 2.0's mock): CreateTopic, DescribeTopicConfigs and
+  // DescribeGroup answer UNIMPLEMENTED at once without asking. (The mock
+  // never answers DescribeGroups, and that request stalls every later one
+  // on this client's connection; DescribeConfigs takes the whole timeout.)
+  bool full_admin_api = true;
 };
 
 absl::StatusOr<std::unique_ptr<KafkaAdmin>> CreateRdKafkaAdmin(const RdKafkaAdminOptions& options);
