@@ -165,8 +165,11 @@ absl::StatusOr<v1::TopicDescription> BrokerProxyCore::DescribeNewTopic(const std
         CappedExponentialBackoff(absl::Milliseconds(100), absl::Seconds(1), attempt);
     absl::StatusOr<v1::TopicDescription> description =
         Describe(topic, force, /*require_configs=*/true);
-    if (description.ok() || description.status().code() != absl::StatusCode::kUnavailable ||
-        absl::Now() + backoff > deadline) {
+    // Right after CreateTopics a broker may answer without the topic
+    // (NOT_FOUND: its metadata has not caught up) or without leaders.
+    const bool settling = description.status().code() == absl::StatusCode::kUnavailable ||
+                          description.status().code() == absl::StatusCode::kNotFound;
+    if (description.ok() || !settling || absl::Now() + backoff > deadline) {
       return description;
     }
     log::Info("broker_proxy.new_topic_not_ready",

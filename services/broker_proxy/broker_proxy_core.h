@@ -179,7 +179,8 @@ class BrokerProxyCore {
   // NOT_FOUND naming the topic if it does not exist.
   absl::StatusOr<std::vector<PartitionWatermarks>> Watermarks(const std::string& topic);
   // Describe() of a topic just created, retried while it is UNAVAILABLE
-  // for options_.new_topic_settle.
+  // (no leaders yet) or NOT_FOUND (metadata not caught up) for
+  // options_.new_topic_settle.
   absl::StatusOr<v1::TopicDescription> DescribeNewTopic(const std::string& topic, bool force);
   absl::StatusOr<v1::TopicDescription> Describe(const std::string& topic, bool force,
                                                 bool require_configs);

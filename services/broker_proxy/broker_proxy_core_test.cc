@@ -82,6 +82,17 @@ TEST_F(BrokerProxyCoreTest, EnsureCreatesTheTopicAndItsDeadLetterTopicWithSafeCo
   }
 }
 
+TEST_F(BrokerProxyCoreTest, ANewTopicMissingFromTheMetadataAtFirstIsDescribedOnceItShows) {
+  {
+    absl::MutexLock lock(&admin_.mutex_);
+    admin_.metadata_lag_ = 2;  // NOT_FOUND right after CreateTopics (seen on a real broker)
+  }
+  auto response = core_.EnsureTopics({});
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->topics(1).action(), v1::TopicOutcome::CREATED);
+  EXPECT_EQ(response->topics(1).description().partitions_size(), 8);
+}
+
 TEST_F(BrokerProxyCoreTest, ANewTopicWhoseLeadersAreNotElectedYetIsDescribedOnceTheyAre) {
   {
     absl::MutexLock lock(&admin_.mutex_);

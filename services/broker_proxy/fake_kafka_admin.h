@@ -55,6 +55,8 @@ class FakeKafkaAdmin final : public KafkaAdmin {
       if (topics_.contains(spec.name)) return absl::AlreadyExistsError(spec.name);
     }
     AddTopic(spec.name, spec.partitions, spec.replication_factor, spec.configs);
+    absl::MutexLock lock(&mutex_);
+    unseen_after_create_[spec.name] = metadata_lag_;
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<PartitionReplicas>> DescribePartitions(
@@ -63,6 +65,10 @@ class FakeKafkaAdmin final : public KafkaAdmin {
     if (!unavailable_.ok()) return unavailable_;
     auto it = topics_.find(topic);
     if (it == topics_.end()) return absl::NotFoundError(absl::StrCat("topic ", topic));
+    if (int& unseen = unseen_after_create_[topic]; unseen > 0) {
+      --unseen;  // the broker's metadata does not show the new topic yet
+      return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist"));
+    }
     return it->second.partitions;
   }
   absl::StatusOr<std::map<std::string, std::string>> DescribeTopicConfigs(
@@ -151,6 +157,10 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   std::map<std::pair<int32_t, int64_t>, absl::Time> timestamps_ ABSL_GUARDED_BY(mutex_);
   absl::Status unavailable_ ABSL_GUARDED_BY(mutex_);
   int watermark_failures_ ABSL_GUARDED_BY(mutex_) = 0;
+  // A topic CreateTopic made is missing from this many DescribePartitions
+  // answers after (metadata that has not caught up yet).
+  int metadata_lag_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::map<std::string, int> unseen_after_create_ ABSL_GUARDED_BY(mutex_);
   absl::Status alter_status_ ABSL_GUARDED_BY(mutex_);
   int alter_calls_ ABSL_GUARDED_BY(mutex_) = 0;
 };
