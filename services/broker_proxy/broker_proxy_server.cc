@@ -1,10 +1,7 @@
 #include "services/broker_proxy/broker_proxy_server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 
 #include <optional>
 
@@ -18,6 +15,7 @@
 #include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
+#include "services/common/server/grpc_server.h"
 
 namespace ingest {
 
@@ -132,17 +130,10 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
       parts.sessions.get(), parts.quarantines.get(), parts.producer.get());
   parts.service = std::make_unique<BrokerProxyService>(*parts.core, *parts.tokens, *parts.metrics);
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.grpc_address, grpc::InsecureServerCredentials(), &parts.port);
-  builder.RegisterService(parts.service.get());
-  parts.server = builder.BuildAndStart();
-  if (parts.server == nullptr || parts.port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_address,
-                                               " (is the port in use? pass another address)"));
-  }
-  parts.server->GetHealthCheckService()->SetServingStatus(true);
+  auto listening = StartGrpcServer(options.grpc_address, parts.service.get());
+  if (!listening.ok()) return listening.status();
+  parts.server = std::move(listening->server);
+  parts.port = listening->port;
   log::Info("broker_proxy.started", {{"port", parts.port},
                                      {"metrics_port", parts.metrics_server->port()},
                                      {"kafka", options.kafka_bootstrap},

@@ -8,15 +8,14 @@
 #include "absl/time/clock.h"
 #include "services/common/crypto/sha256.h"
 #include "services/common/logging/log.h"
+#include "services/common/server/grpc_server.h"
 #include "services/common/status/grpc_status.h"
 
 namespace ingest {
 namespace {
 
 std::string Authorization(const grpc::CallbackServerContext& context) {
-  auto it = context.client_metadata().find("authorization");
-  if (it == context.client_metadata().end()) return "";
-  return std::string(it->second.data(), it->second.size());
+  return MetadataValue(context, "authorization");
 }
 
 // Who called, for the log of a change: "sha256:" and the first 12 hex

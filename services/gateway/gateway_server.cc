@@ -1,10 +1,7 @@
 #include "services/gateway/gateway_server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 #include <unistd.h>
 
 #include <thread>
@@ -17,6 +14,7 @@
 #include "services/common/kafka/sharded_producer.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
+#include "services/common/server/grpc_server.h"
 #include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/limits/inflight_budget.h"
@@ -163,18 +161,13 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.service = std::make_unique<IngestService>(service_options, *parts.publisher,
                                                   *parts.metrics, *parts.keys, *parts.session_ids);
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.grpc_address, grpc::InsecureServerCredentials(), &parts.port);
-  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
-  builder.RegisterService(parts.service.get());
-  parts.server = builder.BuildAndStart();
-  if (parts.server == nullptr || parts.port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_address,
-                                               " (is the port in use? pass another address)"));
-  }
-  parts.server->GetHealthCheckService()->SetServingStatus(false);
+  // NOT_SERVING until MonitorKafka has seen the broker.
+  auto listening = StartGrpcServer(
+      options.grpc_address, parts.service.get(),
+      {.max_receive_message_bytes = options.max_receive_message_bytes, .serving = false});
+  if (!listening.ok()) return listening.status();
+  parts.server = std::move(listening->server);
+  parts.port = listening->port;
   parts.health_thread = std::thread(MonitorKafka, std::ref(*parts.producer),
                                     std::ref(*parts.server), std::ref(*parts.metrics),
                                     std::cref(parts.options), std::ref(parts.stop_health));

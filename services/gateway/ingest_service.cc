@@ -5,6 +5,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/server/grpc_server.h"
 #include "services/gateway/payload_stream_call.h"
 
 namespace ingest {
@@ -26,12 +27,6 @@ void SetPosition(v1::RecordPosition* out, const RecordPosition& position) {
 }
 
 }  // namespace
-
-std::string MetadataValue(const grpc::CallbackServerContext& context, const char* key) {
-  auto it = context.client_metadata().find(key);
-  if (it == context.client_metadata().end()) return "";
-  return std::string(it->second.data(), it->second.size());
-}
 
 CallInfo CallInfoOf(const grpc::CallbackServerContext& context, const std::string& gateway_id) {
   return CallInfo{gateway_id,

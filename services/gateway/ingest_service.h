@@ -88,8 +88,4 @@ class IngestService final : public v1::Ingest::CallbackService {
 
 // The call's metadata the tasks record (peer, user agent, trace).
 CallInfo CallInfoOf(const grpc::CallbackServerContext& context, const std::string& gateway_id);
-
-// The value of metadata `key`, or "".
-std::string MetadataValue(const grpc::CallbackServerContext& context, const char* key);
-
 }  // namespace ingest

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/server/grpc_server.h"
 #include "services/common/status/grpc_status.h"
 #include "services/gateway/ingest_service.h"
 

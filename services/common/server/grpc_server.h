@@ -1,0 +1,39 @@
+#pragma once
+
+// What every gRPC service binary of the project sets up the same way: a
+// server on one address with gRPC health and server reflection (both
+// served without credentials), and reading a call's metadata.
+
+#include <grpcpp/server.h>
+#include <grpcpp/server_context.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace ingest {
+
+struct GrpcServerOptions {
+  // Largest request message accepted; -1: gRPC's default (4 MiB).
+  int max_receive_message_bytes = -1;
+  // The health status right after start: SERVING, or NOT_SERVING for a
+  // service that reports ready later.
+  bool serving = true;
+};
+
+struct ListeningGrpcServer {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;  // the bound port (an address ending in :0 picks one)
+};
+
+// Starts serving `service` on `address` (HOST:PORT, no TLS), plus health and
+// reflection. UNAVAILABLE naming the address when it cannot listen.
+absl::StatusOr<ListeningGrpcServer> StartGrpcServer(const std::string& address,
+                                                    grpc::Service* service,
+                                                    const GrpcServerOptions& options = {});
+
+// The value of metadata `key` of a call; "" when absent.
+std::string MetadataValue(const grpc::CallbackServerContext& context, const char* key);
+
+}  // namespace ingest
