@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "services/common/auth/bearer.h"
 #include "services/common/crypto/sha256.h"
 #include "services/common/logging/log.h"
 #include "services/common/server/grpc_server.h"
@@ -21,9 +22,10 @@ std::string Authorization(const grpc::CallbackServerContext& context) {
 // Who called, for the log of a change: "sha256:" and the first 12 hex
 // digits of the token's digest (never the token).
 std::string OperatorId(absl::string_view authorization) {
-  absl::string_view token = authorization;
-  if (!absl::ConsumePrefix(&token, "Bearer ")) absl::ConsumePrefix(&token, "bearer ");
-  return absl::StrCat("sha256:", Sha256Hex(token).substr(0, 12));
+  // Called after authentication, so the token is there.
+  absl::StatusOr<absl::string_view> token =
+      BearerCredential(authorization, "operator token", "operator token");
+  return absl::StrCat("sha256:", Sha256Hex(token.value_or(authorization)).substr(0, 12));
 }
 
 // `budget` from now, or less: early enough to answer within the caller's

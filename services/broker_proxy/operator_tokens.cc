@@ -2,26 +2,21 @@
 
 #include <openssl/crypto.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/auth/bearer.h"
+#include "services/common/auth/secret_file.h"
 #include "services/common/crypto/sha256.h"
 
 namespace ingest {
 
 absl::StatusOr<OperatorTokens> OperatorTokens::LoadFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read operator token file ", path, ": check --operator_token_file"));
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  return Parse(text.str(), path);
+  absl::StatusOr<std::string> text =
+      ReadSecretFile(path, "operator token file", "--operator_token_file");
+  if (!text.ok()) return text.status();
+  return Parse(*text, path);
 }
 
 absl::StatusOr<OperatorTokens> OperatorTokens::Parse(absl::string_view text,
@@ -45,15 +40,10 @@ absl::StatusOr<OperatorTokens> OperatorTokens::Parse(absl::string_view text,
 }
 
 absl::Status OperatorTokens::Authenticate(absl::string_view authorization) const {
-  if (authorization.empty()) {
-    return absl::UnauthenticatedError(
-        "missing operator token: send metadata `authorization: Bearer <operator token>`");
-  }
-  absl::string_view token = authorization;
-  if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
-    return absl::UnauthenticatedError("authorization metadata must be `Bearer <operator token>`");
-  }
-  const std::string digest = Sha256(absl::StripAsciiWhitespace(token));
+  absl::StatusOr<absl::string_view> token =
+      BearerCredential(authorization, "operator token", "operator token");
+  if (!token.ok()) return token.status();
+  const std::string digest = Sha256(*token);
   // Every digest is compared, so the time taken says nothing about which
   // token (or how much of one) matched.
   bool known = false;

@@ -3,12 +3,10 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/auth/secret_file.h"
 #include "services/common/crypto/sha256.h"
 
 namespace ingest {
@@ -43,14 +41,10 @@ absl::Status ValidateProjectId(absl::string_view project_id) {
 }
 
 absl::StatusOr<SessionIds> SessionIds::LoadSecretFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read session secret file ", path, ": check --session_secret_file"));
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  std::string secret(absl::StripAsciiWhitespace(text.str()));
+  absl::StatusOr<std::string> text =
+      ReadSecretFile(path, "session secret file", "--session_secret_file");
+  if (!text.ok()) return text.status();
+  std::string secret(absl::StripAsciiWhitespace(*text));
   if (secret.size() < 16) {
     return absl::InvalidArgumentError(absl::StrCat(
         "session secret in ", path, " is shorter than 16 bytes: use a long random value"));

@@ -1,27 +1,22 @@
 #include "services/gateway/auth/api_key_store.h"
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/auth/bearer.h"
+#include "services/common/auth/secret_file.h"
 #include "services/common/crypto/sha256.h"
 #include "services/gateway/session_id.h"
 
 namespace ingest {
 
 absl::StatusOr<ApiKeyStore> ApiKeyStore::LoadFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read API keys file ", path, ": check --api_keys_file"));
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  return Parse(text.str(), path);
+  absl::StatusOr<std::string> text = ReadSecretFile(path, "API keys file", "--api_keys_file");
+  if (!text.ok()) return text.status();
+  return Parse(*text, path);
 }
 
 absl::StatusOr<ApiKeyStore> ApiKeyStore::Parse(absl::string_view text, absl::string_view origin) {
@@ -64,15 +59,10 @@ absl::StatusOr<std::string> ApiKeyStore::ProjectOf(absl::string_view api_key) co
 }
 
 absl::StatusOr<std::string> ApiKeyStore::Authenticate(absl::string_view authorization) const {
-  if (authorization.empty()) {
-    return absl::UnauthenticatedError(
-        "missing API key: send metadata `authorization: Bearer <project API key>`");
-  }
-  absl::string_view key = authorization;
-  if (!absl::ConsumePrefix(&key, "Bearer ") && !absl::ConsumePrefix(&key, "bearer ")) {
-    return absl::UnauthenticatedError("authorization metadata must be `Bearer <project API key>`");
-  }
-  return ProjectOf(absl::StripAsciiWhitespace(key));
+  absl::StatusOr<absl::string_view> key =
+      BearerCredential(authorization, "API key", "project API key");
+  if (!key.ok()) return key.status();
+  return ProjectOf(*key);
 }
 
 }  // namespace ingest
