@@ -14,6 +14,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "services/common/kafka/producer.h"
+#include "services/common/kafka/record_headers.h"
 
 namespace ingest {
 
@@ -29,10 +30,8 @@ class FakeProducer final : public Producer {
 
     // The last value of header `name`, or "<absent>".
     std::string Header(const std::string& name) const {
-      for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
-        if (it->first == name) return it->second;
-      }
-      return "<absent>";
+      const std::string* value = FindHeader(headers, name);
+      return value != nullptr ? *value : "<absent>";
     }
   };
 

@@ -34,9 +34,7 @@ RecordHeaders DeadLetterHeaders(const DeadLetter& letter, const std::string& sou
   };
   if (!letter.session_id.empty()) headers.emplace_back(dlq_headers::kSessionId, letter.session_id);
   if (!letter.project_id.empty()) headers.emplace_back(dlq_headers::kProjectId, letter.project_id);
-  AppendFirstPosition(letter.first.known() ? letter.first
-                                           : FirstPosition{letter.partition, letter.offset},
-                      headers);
+  AppendFirstPosition(letter.first.Or({letter.partition, letter.offset}), headers);
   return headers;
 }
 

@@ -124,8 +124,8 @@ const std::vector<CommandSpec>& Commands() {
       {Command::kReplay, "replay", "", "SESSION_ID", "ReplaySession",
        "Re-read a session's records from the ingest topic and process them again.",
        "By offset range (in the session's partition) or time range; neither means the whole "
-       "retained topic. Stored rows are keyed by (session, payload_id, chunk), so a replay "
-       "never duplicates.",
+       "retained topic. Payload rows are keyed by (session, payload_id, chunk), other rows by "
+       "where each record first entered the topic, so a replay never duplicates.",
        {{"topic", Kind::kValue, "NAME", "Ingest topic (server default: ingest.tasks)."},
         {"from_offset", Kind::kValue, "OFFSET", "First offset to re-read."},
         {"to_offset", Kind::kValue, "OFFSET", "Last offset to re-read."},

@@ -30,6 +30,8 @@ struct FirstPosition {
   int64_t offset = -1;
 
   bool known() const { return partition >= 0 && offset >= 0; }
+  // This position, or `here` when it is unknown.
+  FirstPosition Or(FirstPosition here) const { return known() ? *this : here; }
   friend bool operator==(const FirstPosition& a, const FirstPosition& b) {
     return a.partition == b.partition && a.offset == b.offset;
   }

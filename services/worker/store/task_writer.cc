@@ -219,8 +219,7 @@ absl::StatusOr<int64_t> WriteMetrics(PgConnection& db, FirstPosition first,
 
 absl::StatusOr<int64_t> WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record) {
   const v1::Task& task = record.task;
-  const FirstPosition first =
-      record.first.known() ? record.first : FirstPosition{partition, record.offset};
+  const FirstPosition first = record.first.Or({partition, record.offset});
   switch (task.type()) {
     case v1::TASK_TYPE_INITIALIZE_SESSION: return WriteInit(db, task);
     case v1::TASK_TYPE_IDENTIFY_SESSION: return WriteIdentify(db, first, task);
