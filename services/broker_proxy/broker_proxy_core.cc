@@ -17,6 +17,7 @@
 #include "services/common/kafka/dead_letter_headers.h"
 #include "services/common/logging/log.h"
 #include "services/common/retry/backoff.h"
+#include "services/common/status/status_context.h"
 
 namespace ingest {
 namespace {
@@ -314,10 +315,9 @@ absl::StatusOr<v1::EnsureTopicsResponse> BrokerProxyCore::EnsureTopics(
     if (!created.ok() && !raced) return created;
     absl::StatusOr<v1::TopicDescription> description = DescribeNewTopic(outcome.name(), request.force());
     if (!description.ok()) {
-      return absl::Status(description.status().code(),
-                          absl::StrCat(outcome.name(), raced ? " appeared meanwhile" : " created",
-                                       ", but describing it failed: ",
-                                       description.status().message()));
+      return WithContext(description.status(),
+                         absl::StrCat(outcome.name(), raced ? " appeared meanwhile" : " created",
+                                      ", but describing it failed"));
     }
     if (raced && description->unsafe_size() > 0) {
       return absl::FailedPreconditionError(
@@ -521,9 +521,7 @@ absl::StatusOr<v1::ResetOffsetsResponse> BrokerProxyCore::ResetOffsets(
     return response;
   }
   if (absl::Status written = database_->SetNextOffsets(topic, targets); !written.ok()) {
-    return absl::Status(written.code(),
-                        absl::StrCat("nothing was reset (the database refused first): ",
-                                     written.message()));
+    return WithContext(written, "nothing was reset (the database refused first)");
   }
   if (absl::Status altered = admin_.AlterCommittedOffsets(group, topic, targets);
       !altered.ok()) {

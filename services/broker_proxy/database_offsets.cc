@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
+#include "services/common/status/status_context.h"
 
 namespace ingest {
 namespace {
@@ -28,8 +29,7 @@ class PgDatabaseOffsets final : public DatabaseOffsets {
         "SELECT partition, next_offset FROM consumer_offsets WHERE topic = $1",
         {PgParam::Text(topic)});
     if (!result.ok()) {
-      return absl::Status(result.status().code(),
-                          absl::StrCat("reading consumer_offsets: ", result.status().message()));
+      return WithContext(result.status(), "reading consumer_offsets");
     }
     std::map<int32_t, int64_t> offsets;
     for (int row = 0; row < PQntuples(result->get()); ++row) {
@@ -56,14 +56,12 @@ class PgDatabaseOffsets final : public DatabaseOffsets {
                                                PgParam::Text(absl::StrCat(offset))});
       if (!written.ok()) {
         (void)db.Exec("ROLLBACK");  // the connection is closed right after anyway
-        return absl::Status(written.status().code(),
-                            absl::StrCat("writing consumer_offsets of ", topic, "/", partition,
-                                         ": ", written.status().message()));
+        return WithContext(written.status(),
+                           absl::StrCat("writing consumer_offsets of ", topic, "/", partition));
       }
     }
     if (absl::Status committed = db.Exec("COMMIT"); !committed.ok()) {
-      return absl::Status(committed.code(),
-                          absl::StrCat("committing consumer_offsets: ", committed.message()));
+      return WithContext(committed, "committing consumer_offsets");
     }
     return absl::OkStatus();
   }

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
+#include "services/common/status/status_context.h"
 
 namespace ingest {
 namespace {
@@ -34,9 +35,8 @@ class PgQuarantineStore final : public QuarantineStore {
     auto result =
         (*connection)->Query(kReadSql, {PgParam::Text(topic), PgParam::Text(session_id)});
     if (!result.ok()) {
-      return absl::Status(result.status().code(),
-                          absl::StrCat("reading the quarantine of session ", session_id, ": ",
-                                       result.status().message()));
+      return WithContext(result.status(),
+                         absl::StrCat("reading the quarantine of session ", session_id));
     }
     PGresult* rows = result->get();
     if (PQntuples(rows) == 0) return std::optional<Quarantine>();
@@ -59,10 +59,8 @@ class PgQuarantineStore final : public QuarantineStore {
         kMarkSql, {PgParam::Text(topic), PgParam::Text(session_id), PgParam::Int(first_offset),
                    PgParam::Text(redrive_id)});
     if (!result.ok()) {
-      return absl::Status(result.status().code(),
-                          absl::StrCat("marking the quarantine of session ", session_id,
-                                       " with redrive ", redrive_id, ": ",
-                                       result.status().message()));
+      return WithContext(result.status(), absl::StrCat("marking the quarantine of session ",
+                                                       session_id, " with redrive ", redrive_id));
     }
     return PQntuples(result->get()) > 0;
   }

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
+#include "services/common/status/status_context.h"
 
 namespace ingest {
 namespace {
@@ -67,8 +68,7 @@ class PgSessionDatabase final : public SessionDatabase {
     if (!connection.ok()) return connection.status();
     auto facts = (*connection)->Query(kFactsSql, {PgParam::Text(session_id)});
     if (!facts.ok()) {
-      return absl::Status(facts.status().code(),
-                          absl::StrCat("reading session ", session_id, ": ", facts.status().message()));
+      return WithContext(facts.status(), absl::StrCat("reading session ", session_id));
     }
     PGresult* row = facts->get();
     if (PQntuples(row) != 1) return absl::InternalError("session facts: expected one row");
@@ -96,9 +96,7 @@ class PgSessionDatabase final : public SessionDatabase {
       auto gaps = (*connection)->Query(
           kGapsSql, {PgParam::Text(session_id), PgParam::Int(kMaxReportedGaps)});
       if (!gaps.ok()) {
-        return absl::Status(gaps.status().code(), absl::StrCat("reading the payload gaps of ",
-                                                               session_id, ": ",
-                                                               gaps.status().message()));
+        return WithContext(gaps.status(), absl::StrCat("reading the payload gaps of ", session_id));
       }
       for (int i = 0; i < PQntuples(gaps->get()); ++i) {
         out.gaps.emplace_back(Number<uint64_t>(gaps->get(), i, 0),
