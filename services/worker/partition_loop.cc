@@ -54,6 +54,16 @@ DeadLetter QuarantinedLetter(int32_t partition, int64_t offset, const v1::Task& 
   return letter;
 }
 
+// Sends a decoded `record` to the DLQ as `letter`: its bytes are the task
+// re-encoded (the loop no longer holds the consumed bytes), and it keeps the
+// record's first position.
+void DeadLetterDecoded(TaskRecord& record, DeadLetter letter) {
+  letter.first = record.first;
+  letter.key = KafkaKeyOf(record.task);
+  letter.value = EncodeTask(record.task);
+  record.dead_letter = std::move(letter);
+}
+
 // Logs the 1st, 2nd, 4th, 8th... consecutive failure: an outage stays
 // visible without a line per partition per retry.
 bool WorthLogging(int failed_attempts) {
@@ -301,11 +311,7 @@ void PartitionLoop::FollowQuarantine(int32_t partition, const std::string& sessi
                                      PartitionState& state) {
   auto follow = [&](TaskRecord& record) {
     if (record.dead_letter.has_value() || record.task.session_id() != session_id) return;
-    DeadLetter letter = FollowLetter(partition, record.offset, record.task, state);
-    letter.first = record.first;
-    letter.key = KafkaKeyOf(record.task);
-    letter.value = EncodeTask(record.task);
-    record.dead_letter = std::move(letter);
+    DeadLetterDecoded(record, FollowLetter(partition, record.offset, record.task, state));
   };
   if (state.retry.has_value()) {
     for (TaskRecord& record : state.retry->records) follow(record);
@@ -455,16 +461,13 @@ void PartitionLoop::OnResult(BatchResult result) {
         absl::StrCat(conflicting ? "" : "PostgreSQL refused the record: ",
                      result.status.message()),
         state);
-    letter.first = record.first;
-    letter.key = KafkaKeyOf(record.task);
-    letter.value = EncodeTask(record.task);
     log::Warn("worker.record_refused_by_database", {{"partition", partition},
                                                     {"offset", record.offset},
                                                     {"session_id", letter.session_id},
                                                     {"error", result.status.ToString()}});
     const bool quarantines = letter.quarantines_session;
     const std::string session_id = letter.session_id;
-    record.dead_letter = std::move(letter);
+    DeadLetterDecoded(record, std::move(letter));
     if (quarantines) FollowQuarantine(partition, session_id, state);
     Send(state, std::move(batch));
     return;
