@@ -675,14 +675,18 @@ TEST_F(WorkerProcessTest, PoisonRecordGoesToTheDlqAndQuarantinesItsSession) {
 TEST_F(WorkerProcessTest, TwoWorkersRebalancingUnderLoadPersistEachRecordOnceInOrder) {
   constexpr int kSessions = 40;
   constexpr int kPayloads = 30;
-  constexpr absl::Duration kRoundEvery = absl::Milliseconds(800);  // ~24 s of load
+  constexpr absl::Duration kRoundEvery = absl::Milliseconds(800);  // >= 24 s of load
   WorkerProcess* a = StartWorker("worker-a", "rebalance-group");
   ASSERT_NE(a, nullptr);
 
   std::atomic<bool> producing{true};
+  std::atomic<bool> a_stopped{false};
   std::atomic<int> send_errors{0};
   std::thread load([&] {
     for (int id = 1; id <= kPayloads; ++id) {
+      // The last rounds wait for A's SIGTERM (bounded), so the load still
+      // runs when A stops however long B takes to get partitions.
+      if (id == kPayloads - 2) WaitUntil(absl::Seconds(60), [&] { return a_stopped.load(); });
       const absl::Time round_start = absl::Now();
       for (int s = 0; s < kSessions; ++s) {
         if (!SendPayload(Session(s), static_cast<uint64_t>(id)).ok()) ++send_errors;
@@ -706,6 +710,7 @@ TEST_F(WorkerProcessTest, TwoWorkersRebalancingUnderLoadPersistEachRecordOnceInO
   EXPECT_TRUE(producing.load()) << "the load ended before A was stopped; make it longer";
   const absl::Time term_at = absl::Now();
   const std::optional<int> a_exit = a->process->Stop(SIGTERM, absl::Seconds(40));
+  a_stopped.store(true);
   std::fprintf(stderr, "A exited %.1fs after SIGTERM, load still running: %d\n",
                absl::ToDoubleSeconds(absl::Now() - term_at), producing.load() ? 1 : 0);
   ASSERT_TRUE(a_exit.has_value()) << "A did not exit within 40 s of SIGTERM";
