@@ -50,6 +50,15 @@ class RebalanceListener {
   // `partitions` are being taken away: finish or abandon their work now;
   // after this returns their records may be processed by another member.
   virtual void OnPartitionsRevoked(const std::vector<int32_t>& partitions) = 0;
+
+  // `partitions` were lost: the group may already have given them to
+  // another member (this one's session expired, it was fenced, or its client
+  // failed for good). Work under way may end, but nothing new may start:
+  // whatever is held is abandoned and the next owner replays it from the
+  // database offset. By default, a revocation.
+  virtual void OnPartitionsLost(const std::vector<int32_t>& partitions) {
+    OnPartitionsRevoked(partitions);
+  }
 };
 
 class Consumer {
@@ -78,16 +87,23 @@ class Consumer {
   }
 
   // Records progress in Kafka for lag monitoring only; the database holds the
-  // authoritative offsets. Fire-and-forget.
+  // authoritative offsets. Fire-and-forget, and best effort: a consumer may
+  // skip it while its group membership is changing or in doubt (a commit
+  // with a stale membership can get the member fenced).
   virtual void CommitAsync(const PartitionOffsets& next_offsets) = 0;
 
   // Leaves the group (revoking every partition through the listener).
   virtual void Close() = 0;
 
-  // FAILED_PRECONDITION once the client hit a fatal error (e.g. a static
-  // member fenced by the broker) and can no longer consume: the process must
-  // restart with a new client.
+  // FAILED_PRECONDITION once the consumer can no longer consume and will not
+  // recover by itself (a librdkafka client after a fatal error, e.g. a
+  // static member fenced by the broker; a RecreatingConsumer that gave up):
+  // the caller stops.
   virtual absl::Status Health() const { return absl::OkStatus(); }
+
+  // For a liveness probe: not OK while the consumer is failing, before
+  // Health() gives up (a RecreatingConsumer whose replacements keep failing).
+  virtual absl::Status Liveness() const { return Health(); }
 };
 
 }  // namespace ingest

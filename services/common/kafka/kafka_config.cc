@@ -17,14 +17,18 @@ void LogCallback(const rd_kafka_t* rk, int level, const char* facility, const ch
 }
 
 void ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void* /*opaque*/) {
+  LogRdKafkaClientError(rk, err, reason);
+}
+
+}  // namespace
+
+void LogRdKafkaClientError(rd_kafka_t* rk, int err, const char* reason) {
   const auto code = static_cast<rd_kafka_resp_err_t>(err);
   log::Warn("kafka.client_error", {{"client", rd_kafka_name(rk)},
                                    {"error", rd_kafka_err2name(code)},
                                    {"reason", reason},
                                    {"fatal", code == RD_KAFKA_RESP_ERR__FATAL}});
 }
-
-}  // namespace
 
 absl::StatusOr<RdKafkaConfPtr> MakeRdKafkaConf(
     const std::map<std::string, std::string>& properties) {

@@ -24,6 +24,10 @@ absl::StatusOr<RdKafkaConfPtr> MakeRdKafkaConf(const std::map<std::string, std::
 // Routes librdkafka's own log lines and client errors to the project logger.
 void InstallRdKafkaLogging(rd_kafka_conf_t* conf);
 
+// The log line of a client error (what InstallRdKafkaLogging's error
+// callback writes), for clients that install an error callback of their own.
+void LogRdKafkaClientError(rd_kafka_t* rk, int err, const char* reason);
+
 // Milliseconds for librdkafka properties, which take integers as strings.
 std::string MillisString(absl::Duration duration);
 

@@ -64,6 +64,15 @@ class Producer {
 
   // Asks the cluster for `topic`'s metadata: OK once a broker answered.
   virtual absl::Status CheckReachable(absl::string_view topic, absl::Duration timeout) = 0;
+
+  // FAILED_PRECONDITION once the producer can no longer deliver anything
+  // (librdkafka's fatal errors, e.g. a broken idempotence sequence): every
+  // Produce() fails from then on, and it must be replaced.
+  virtual absl::Status Health() const { return absl::OkStatus(); }
+
+  // For a liveness probe: not OK while the producer is failing, before
+  // Health() gives up (a RecreatingProducer whose replacements keep failing).
+  virtual absl::Status Liveness() const { return Health(); }
 };
 
 }  // namespace ingest

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/kafka/commit_gate.h"
 #include "services/common/kafka/kafka_config.h"
 #include "services/common/kafka/rdkafka_handles.h"
 #include "services/common/kafka/rdkafka_headers.h"
@@ -24,10 +25,17 @@ std::vector<int32_t> PartitionsOf(const rd_kafka_topic_partition_list_t* list) {
 
 class RdKafkaConsumer final : public Consumer {
  public:
-  explicit RdKafkaConsumer(std::string topic) : topic_(std::move(topic)) {}
+  RdKafkaConsumer(std::string topic, absl::Duration commit_quiet)
+      : topic_(std::move(topic)), commit_gate_(commit_quiet) {}
 
   ~RdKafkaConsumer() override {
     if (rk_ == nullptr) return;
+    if (!closed_ && rd_kafka_fatal_error(rk_, nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // A failed client cannot leave its group: skip the close handshake
+      // (and its rebalance callbacks), which can hang on such a client.
+      rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+      return;
+    }
     Close();
     rd_kafka_destroy(rk_);
   }
@@ -78,11 +86,12 @@ class RdKafkaConsumer final : public Consumer {
       log::Error("kafka.consumer_fatal",
                  {{"error", rd_kafka_err2name(cause)},
                   {"reason", reason},
-                  {"detail", "this consumer can no longer fetch; the worker stops so that it is "
-                             "restarted with a new one"}});
+                  {"detail", "this consumer can no longer fetch; it must be replaced by a new one"}});
       absl::MutexLock lock(&health_mutex_);
-      health_ = absl::FailedPreconditionError(
-          absl::StrCat("Kafka consumer fatal error: ", rd_kafka_err2name(cause), ": ", reason));
+      health_ = WithKafkaErrorName(
+          absl::FailedPreconditionError(absl::StrCat("Kafka consumer fatal error: ",
+                                                     rd_kafka_err2name(cause), ": ", reason)),
+          cause);
     } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       log::Warn("kafka.consume_error", {{"error", rd_kafka_err2name(message->err)},
                                         {"reason", rd_kafka_message_errstr(message)}});
@@ -115,6 +124,8 @@ class RdKafkaConsumer final : public Consumer {
 
   void CommitAsync(const PartitionOffsets& next_offsets) override {
     if (next_offsets.empty()) return;
+    const absl::Time now = absl::Now();
+    if (!commit_gate_.MaySend(now, rd_kafka_assignment_lost(rk_) != 0)) return;
     RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
     for (const auto& [partition, offset] : next_offsets) {
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = offset;
@@ -122,7 +133,10 @@ class RdKafkaConsumer final : public Consumer {
     const rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list.get(), /*async=*/1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       log::Debug("kafka.commit_skipped", {{"error", rd_kafka_err2name(err)}});
+      commit_gate_.Trouble(now);
+      return;
     }
+    commit_gate_.Sent(now);
   }
 
   void Close() override {
@@ -136,6 +150,24 @@ class RdKafkaConsumer final : public Consumer {
     static_cast<RdKafkaConsumer*>(opaque)->Rebalance(rk, err, partitions);
   }
 
+  // Runs inside Poll(), like every callback here (rd_kafka_poll_set_consumer).
+  static void OnCommitted(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* /*offsets*/, void* opaque) {
+    auto* consumer = static_cast<RdKafkaConsumer*>(opaque);
+    const bool ok = err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET;
+    if (!ok) {
+      log::Info("kafka.commit_failed",
+                {{"error", rd_kafka_err2name(err)},
+                 {"detail", "commits are for lag monitoring only; they pause for a while"}});
+    }
+    consumer->commit_gate_.Answered(ok, absl::Now());
+  }
+
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    LogRdKafkaClientError(rk, err, reason);
+    static_cast<RdKafkaConsumer*>(opaque)->commit_gate_.Trouble(absl::Now());
+  }
+
  private:
   RdKafkaPartitionListPtr SinglePartition(int32_t partition) {
     RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(1));
@@ -147,6 +179,11 @@ class RdKafkaConsumer final : public Consumer {
                  rd_kafka_topic_partition_list_t* partitions) {
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     const std::vector<int32_t> changed = PartitionsOf(partitions);
+    commit_gate_.RebalanceStarted();
+    struct EndRebalance {
+      CommitGate& gate;
+      ~EndRebalance() { gate.RebalanceEnded(); }
+    } end_rebalance{commit_gate_};
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       const PartitionOffsets starts =
           listener_ != nullptr ? listener_->OnPartitionsAssigned(changed) : PartitionOffsets{};
@@ -163,7 +200,14 @@ class RdKafkaConsumer final : public Consumer {
       LogAssignmentError("assign", error);
       return;
     }
-    if (listener_ != nullptr) listener_->OnPartitionsRevoked(changed);
+    commit_gate_.Trouble(absl::Now());
+    if (listener_ != nullptr) {
+      if (rd_kafka_assignment_lost(rk)) {
+        listener_->OnPartitionsLost(changed);
+      } else {
+        listener_->OnPartitionsRevoked(changed);
+      }
+    }
     if (cooperative) {
       LogAssignmentError("unassign", rd_kafka_incremental_unassign(rk, partitions));
     } else {
@@ -182,6 +226,7 @@ class RdKafkaConsumer final : public Consumer {
   mutable absl::Mutex health_mutex_;
   absl::Status health_ ABSL_GUARDED_BY(health_mutex_);
   const std::string topic_;
+  CommitGate commit_gate_;
   RebalanceListener* listener_ = nullptr;
   bool closed_ = false;
 };
@@ -214,11 +259,16 @@ absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOp
   auto conf = MakeRdKafkaConf(properties);
   if (!conf.ok()) return conf.status();
   InstallRdKafkaLogging(conf->get());
+  rd_kafka_conf_set_error_cb(conf->get(), &RdKafkaConsumer::OnError);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &RdKafkaConsumer::OnRebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf->get(), &RdKafkaConsumer::OnCommitted);
 
-  // librdkafka hands the opaque back to the rebalance callback, which only
-  // runs inside Poll(), after the handle is attached below.
-  std::unique_ptr<RdKafkaConsumer> consumer(new RdKafkaConsumer(options.topic));
+  // librdkafka hands the opaque back to the callbacks, which only run
+  // inside Poll(), after the handle is attached below.
+  // Commits pause for a session timeout after trouble: by then a commit
+  // librdkafka held for the coordinator has expired.
+  std::unique_ptr<RdKafkaConsumer> consumer(
+      new RdKafkaConsumer(options.topic, options.session_timeout));
   rd_kafka_conf_set_opaque(conf->get(), consumer.get());
   char error[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error));

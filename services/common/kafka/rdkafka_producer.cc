@@ -115,6 +115,16 @@ class RdKafkaProducer final : public Producer {
     return absl::OkStatus();
   }
 
+  absl::Status Health() const override {
+    char reason[512];
+    const rd_kafka_resp_err_t err = rd_kafka_fatal_error(rk_, reason, sizeof(reason));
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
+    return WithKafkaErrorName(
+        absl::FailedPreconditionError(
+            absl::StrCat("Kafka producer fatal error: ", rd_kafka_err2name(err), ": ", reason)),
+        err);
+  }
+
   static void OnDeliveryReport(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message,
                                void* /*opaque*/) {
     std::unique_ptr<InFlightRecord> record(static_cast<InFlightRecord*>(message->_private));

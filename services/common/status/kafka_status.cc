@@ -1,5 +1,6 @@
 #include "services/common/status/kafka_status.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
 namespace ingest {
@@ -46,6 +47,20 @@ absl::Status KafkaErrorToStatus(rd_kafka_resp_err_t err, absl::string_view conte
   if (code == absl::StatusCode::kOk) return absl::OkStatus();
   return absl::Status(code, absl::StrCat(context, ": ", rd_kafka_err2name(err), ": ",
                                          rd_kafka_err2str(err)));
+}
+
+namespace {
+constexpr char kErrorNameUrl[] = "type.ingest/kafka.error_name";
+}  // namespace
+
+absl::Status WithKafkaErrorName(absl::Status status, rd_kafka_resp_err_t err) {
+  status.SetPayload(kErrorNameUrl, absl::Cord(rd_kafka_err2name(err)));
+  return status;
+}
+
+std::string KafkaErrorNameOf(const absl::Status& status) {
+  const auto name = status.GetPayload(kErrorNameUrl);
+  return name.has_value() ? std::string(*name) : "unknown";
 }
 
 }  // namespace ingest

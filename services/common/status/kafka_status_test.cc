@@ -34,5 +34,13 @@ TEST(KafkaStatusTest, UnknownErrorsAreInternal) {
   EXPECT_EQ(KafkaErrorCode(RD_KAFKA_RESP_ERR__FATAL), absl::StatusCode::kInternal);
 }
 
+TEST(KafkaStatusTest, AStatusCarriesTheKafkaErrorNameItWasTaggedWith) {
+  const absl::Status fenced = WithKafkaErrorName(absl::FailedPreconditionError("fenced"),
+                                                 RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID);
+  EXPECT_EQ(KafkaErrorNameOf(fenced), "FENCED_INSTANCE_ID");
+  EXPECT_EQ(fenced.message(), "fenced");
+  EXPECT_EQ(KafkaErrorNameOf(absl::FailedPreconditionError("untagged")), "unknown");
+}
+
 }  // namespace
 }  // namespace ingest
