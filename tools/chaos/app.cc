@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tools/chaos/kafka_topic_payloads.h"
 #include "tools/chaos/kafka_watermarks.h"
 #include "tools/chaos/load_driver.h"
 #include "tools/chaos/pg_offsets.h"
@@ -29,6 +30,8 @@ constexpr absl::Duration kConnectTimeout = absl::Seconds(10);
 constexpr absl::Duration kGatewayConnectTimeout = absl::Seconds(5);
 // One lag read per side must not hold up the 500 ms sampler for long.
 constexpr absl::Duration kLagReadTimeout = absl::Seconds(1);
+// Reading the whole topic for lost payloads (a few hundred MB at most).
+constexpr absl::Duration kTopicReadTimeout = absl::Seconds(120);
 
 // Fails before any load is sent if an output file cannot be created.
 absl::Status CheckWritable(const std::string& flag, const std::string& path) {
@@ -128,9 +131,14 @@ int RunChaosMain(const ChaosOptions& options) {
                 false);
   }
 
+  // Kafka again, only if payloads were lost: is the topic missing them?
+  const std::unique_ptr<TopicPayloadSource> topic_payloads =
+      CreateKafkaTopicPayloads(options.kafka_bootstrap, options.topic, kTopicReadTimeout);
+
   Collaborators with{.rows = rows->get(),
                      .offsets = offsets->get(),
                      .watermarks = watermarks->get(),
+                     .topic_payloads = topic_payloads.get(),
                      .initial_lag = LagTracker(*high, *committed)};
   for (const auto& client : clients) with.gateways.push_back(client.get());
   return RunScenario(options, with, console, stdout, loadgen::Clock::Real());

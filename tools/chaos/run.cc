@@ -1,6 +1,7 @@
 #include "tools/chaos/run.h"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "tools/chaos/drain.h"
 #include "tools/chaos/fault_analysis.h"
 #include "tools/chaos/load_driver.h"
+#include "tools/chaos/loss_cause.h"
 #include "tools/chaos/marks.h"
 #include "tools/loadgen/periodic_thread.h"
 #include "tools/chaos/retry_log.h"
@@ -18,6 +20,7 @@
 #include "tools/chaos/verdict.h"
 #include "tools/loadgen/ledger.h"
 #include "tools/loadgen/payload_factory.h"
+#include "tools/loadgen/verifier.h"
 #include "tools/loadgen/verify_loop.h"
 
 namespace ingest::chaos {
@@ -102,6 +105,39 @@ class LoadMonitor {
   int64_t last_acked_ = 0;
   loadgen::PeriodicThread thread_;  // last: starts ticking once the rest is ready
 };
+
+// Why the payloads the verification found lost are missing: which of them
+// still have no row, and whether the topic holds those. A payload that got
+// its row since the verification was in Kafka and persisted late: stalled.
+void ExplainLoss(absl::Span<const loadgen::LedgerEntry> acked, int64_t lost,
+                 const Collaborators& with, ChaosResult& result,
+                 const std::function<void(const std::string&)>& log) {
+  if (with.topic_payloads == nullptr) {
+    result.loss_cause_error = "no topic reader";
+    return;
+  }
+  const absl::StatusOr<std::vector<loadgen::PayloadKey>> present =
+      with.rows->ReadPresentKeys(loadgen::SessionIdsOf(acked));
+  if (!present.ok()) {
+    result.loss_cause_error = absl::StrCat("PostgreSQL: ", present.status().ToString());
+    return;
+  }
+  const std::vector<loadgen::PayloadKey> missing = MissingPayloads(acked, *present);
+  log(absl::StrFormat("reading the topic for the %d payloads still without a row", missing.size()));
+  const absl::StatusOr<TopicPayloads> in_topic = with.topic_payloads->Find(missing);
+  if (!in_topic.ok()) {
+    result.loss_cause_error = absl::StrCat("Kafka: ", in_topic.status().ToString());
+    return;
+  }
+  LossCauses causes = ClassifyLoss(missing, *in_topic);
+  const int64_t persisted_late = lost - causes.absent_from_kafka - causes.stalled;
+  if (persisted_late > 0) {
+    log(absl::StrCat(persisted_late, " lost payloads got their row after the verification"));
+    causes.stalled += persisted_late;
+  }
+  for (const std::string& example : causes.examples) log(absl::StrCat("loss: ", example));
+  result.loss_causes = std::move(causes);
+}
 
 }  // namespace
 
@@ -229,6 +265,12 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
                                                  options.lag_floor, drain.ended),
                      .last_ack = record.last_ack,
                      .last_fault_end = marks->last_end()};
+  if (report->lost != 0) {
+    ExplainLoss(acked, report->lost, with, result, log);
+    if (!result.loss_cause_error.empty()) {
+      log(absl::StrCat("cause of the loss unknown: ", result.loss_cause_error));
+    }
+  }
   log(absl::StrFormat(
       "lag: %d samples, %d stale; baseline %d, threshold %d, %s", samples.size(),
       sampler.stale_samples(), result.recovery.baseline, result.recovery.threshold,

@@ -5,6 +5,7 @@
 
 #include "tools/chaos/lag_sources.h"
 #include "tools/chaos/lag_tracker.h"
+#include "tools/chaos/loss_cause.h"
 #include "tools/chaos/options.h"
 #include "tools/loadgen/clock.h"
 #include "tools/loadgen/console.h"
@@ -21,6 +22,9 @@ struct Collaborators {
   loadgen::RowReader* rows = nullptr;
   CommittedOffsetSource* offsets = nullptr;
   HighWatermarkSource* watermarks = nullptr;
+  // Read only when acknowledged payloads are missing, to tell true loss
+  // from a stall; null: the cause is reported unknown.
+  TopicPayloadSource* topic_payloads = nullptr;
   // The lag sides as read at pre-flight.
   LagTracker initial_lag{0, 0};
 };
@@ -28,7 +32,8 @@ struct Collaborators {
 // One whole chaos run on connected collaborators: load (with the lag sampled
 // every 500 ms on its own thread, progress and aggregated retries on
 // `console`), drain until the lag is 0 or --drain_timeout, --ledger_out and
-// --timeline_out, the marks file, verification, then the two result lines on
+// --timeline_out, the marks file, verification (lost payloads are looked
+// up in the topic: absent from Kafka or stalled), then the two result lines on
 // `out` and one console line per failed check. Returns the exit code
 // (kExitOk, or kExitFailed for a failed check, missing marks or an
 // unreadable database at the end).

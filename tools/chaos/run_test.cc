@@ -67,6 +67,20 @@ class FakeRows final : public loadgen::RowReader {
   const FakeIngestClient& gateway_;
 };
 
+// A topic that holds every payload asked about (`holds`) or none.
+class FakeTopic final : public TopicPayloadSource {
+ public:
+  absl::StatusOr<TopicPayloads> Find(absl::Span<const loadgen::PayloadKey> wanted) override {
+    TopicPayloads found;
+    if (holds) {
+      for (const loadgen::PayloadKey& key : wanted) found.Add(key, 0, 1);
+    }
+    return found;
+  }
+
+  bool holds = false;
+};
+
 // Kafka and PostgreSQL agree: no lag.
 class NoLag final : public CommittedOffsetSource, public HighWatermarkSource {
  public:
@@ -109,9 +123,10 @@ class RunScenarioTest : public ::testing::Test {
     std::fclose(file);
   }
 
-  int Run() {
+  int Run(TopicPayloadSource* topic = nullptr) {
     Collaborators with{.gateways = {&gateway_}, .rows = &rows_, .offsets = &lag_,
-                       .watermarks = &lag_, .initial_lag = LagTracker(7, 7)};
+                       .watermarks = &lag_, .topic_payloads = topic,
+                       .initial_lag = LagTracker(7, 7)};
     return RunScenario(options_, with, console_, out_, clock_);
   }
 
@@ -152,6 +167,32 @@ TEST_F(RunScenarioTest, ALostPayloadFailsTheRun) {
   EXPECT_NE(FileContents(out_).find("acked=300 persisted=299 lost=1 "), std::string::npos)
       << FileContents(out_);
   EXPECT_NE(FileContents(err_).find("FAILED: lost=1"), std::string::npos) << FileContents(err_);
+}
+
+TEST_F(RunScenarioTest, ALostPayloadInTheTopicIsStalled) {
+  WriteMarks();
+  rows_.drop_payload_number = 42;
+  FakeTopic topic;
+  topic.holds = true;
+  EXPECT_EQ(Run(&topic), kExitFailed);
+  EXPECT_NE(FileContents(out_).find("lost=1 "), std::string::npos) << FileContents(out_);
+  EXPECT_NE(FileContents(out_).find("max_lag=0 absent_from_kafka=0 stalled=1\n"),
+            std::string::npos)
+      << FileContents(out_);
+  EXPECT_NE(FileContents(err_).find("FAILED: stalled=1: "), std::string::npos)
+      << FileContents(err_);
+}
+
+TEST_F(RunScenarioTest, ALostPayloadNotInTheTopicIsAbsentFromKafka) {
+  WriteMarks();
+  rows_.drop_payload_number = 42;
+  FakeTopic topic;
+  EXPECT_EQ(Run(&topic), kExitFailed);
+  EXPECT_NE(FileContents(out_).find("max_lag=0 absent_from_kafka=1 stalled=0\n"),
+            std::string::npos)
+      << FileContents(out_);
+  EXPECT_NE(FileContents(err_).find("FAILED: absent_from_kafka=1: "), std::string::npos)
+      << FileContents(err_);
 }
 
 TEST_F(RunScenarioTest, AnErrorDuringTheFaultFailsExpectGatewayUnaffected) {

@@ -22,9 +22,27 @@ std::vector<std::string> FailedChecks(const ChaosResult& r,
                                       const CheckOptions& options) {
   std::vector<std::string> failed;
   const loadgen::VerificationReport& v = r.verification;
-  if (v.lost != 0) {
-    failed.push_back(absl::StrCat("lost=", v.lost,
-                                  ": acknowledged payloads missing from PostgreSQL"));
+  if (v.lost != 0 && r.loss_causes.has_value()) {
+    if (r.loss_causes->absent_from_kafka != 0) {
+      failed.push_back(absl::StrCat(
+          "absent_from_kafka=", r.loss_causes->absent_from_kafka,
+          ": acknowledged payloads that are not in the topic: true loss, Kafka does not have "
+          "what the gateway acknowledged (look at the gateway and Kafka logs in the run "
+          "directory, and at acks / min.insync.replicas)"));
+    }
+    if (r.loss_causes->stalled != 0) {
+      failed.push_back(absl::StrCat(
+          "stalled=", r.loss_causes->stalled,
+          ": acknowledged payloads in the topic but not in PostgreSQL by the end: the "
+          "workers did not consume or persist them (look at the worker logs in the run "
+          "directory)"));
+    }
+  } else if (v.lost != 0) {
+    failed.push_back(absl::StrCat(
+        "lost=", v.lost, ": acknowledged payloads missing from PostgreSQL (whether Kafka has ",
+        "them is unknown: ", r.loss_cause_error.empty() ? "the topic was not read"
+                                                         : r.loss_cause_error,
+        ")"));
   }
   if (v.duplicates != 0) {
     failed.push_back(absl::StrCat("duplicates=", v.duplicates,
@@ -106,12 +124,21 @@ std::string FormatGatewayLine(const ChaosResult& r) {
 }
 
 std::string FormatSummaryLine(const ChaosResult& r) {
-  return absl::StrFormat(
+  std::string line = absl::StrFormat(
       "chaos %s: acked=%d persisted=%d lost=%d duplicates=%d out_of_order=%d "
       "gateway_errors=%d recovery_s=%.1f max_lag=%d",
       r.name, r.acked, r.verification.persisted, r.verification.lost,
       r.verification.duplicates, r.verification.out_of_order, r.gateway_errors,
       absl::ToDoubleSeconds(r.recovery.time), r.max_lag);
+  if (r.verification.lost != 0) {
+    if (r.loss_causes.has_value()) {
+      absl::StrAppend(&line, " absent_from_kafka=", r.loss_causes->absent_from_kafka,
+                      " stalled=", r.loss_causes->stalled);
+    } else {
+      absl::StrAppend(&line, " absent_from_kafka=? stalled=?");
+    }
+  }
+  return line;
 }
 
 std::string FormatProgress(const std::string& name, const Progress& p) {

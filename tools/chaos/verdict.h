@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "tools/chaos/fault_analysis.h"
+#include "tools/chaos/loss_cause.h"
 #include "tools/loadgen/verifier.h"
 
 namespace ingest::chaos {
@@ -32,6 +33,10 @@ struct ChaosResult {
   absl::Time last_fault_end;
   // Set when --expect_no_ok_during_fault asked for it.
   std::optional<NoOkCheck> no_ok;
+  // When payloads were lost: why, from reading the topic; unset if it could
+  // not be read (then loss_cause_error says why).
+  std::optional<LossCauses> loss_causes;
+  std::string loss_cause_error;
 };
 
 // Which optional checks apply.
@@ -45,6 +50,8 @@ struct CheckOptions {
 inline constexpr absl::Duration kDeadlineSlack = absl::Seconds(2);
 
 // One line per violated check, saying what was violated; empty if all held.
+// Lost payloads get one line per cause (absent_from_kafka, stalled) when
+// the causes are known, else one lost= line.
 // Always: no lost, duplicate, out-of-order or mismatched payload; something
 // acknowledged; something acknowledged after the last fault_end; the lag
 // recovered. Then the optional checks (see CheckOptions and the flags).
@@ -56,7 +63,9 @@ std::vector<std::string> FailedChecks(const ChaosResult& result,
 std::string FormatGatewayLine(const ChaosResult& result);
 
 // "chaos NAME: acked=N persisted=N lost=N duplicates=N out_of_order=N
-//  gateway_errors=N recovery_s=X max_lag=N" (one line; X with one decimal).
+//  gateway_errors=N recovery_s=X max_lag=N" (one line; X with one decimal),
+// and when lost > 0 " absent_from_kafka=N stalled=N" (each "?" when the
+// topic could not be read).
 std::string FormatSummaryLine(const ChaosResult& result);
 
 // A snapshot of the load, for the progress line.

@@ -77,6 +77,39 @@ TEST(FailedChecksTest, EachAlwaysCheckFailsWithItsOwnLine) {
   }
 }
 
+TEST(FailedChecksTest, LostPayloadsGetOneLinePerCause) {
+  ChaosResult result = Healthy();
+  result.verification.lost = 5;
+  result.verification.persisted = 1195;
+  result.loss_causes = LossCauses{.absent_from_kafka = 2, .stalled = 3};
+  const std::vector<std::string> failed = FailedChecks(result, {});
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_EQ(failed[0].rfind("absent_from_kafka=2: ", 0), 0u) << failed[0];
+  EXPECT_NE(failed[0].find("true loss"), std::string::npos) << failed[0];
+  EXPECT_EQ(failed[1].rfind("stalled=3: ", 0), 0u) << failed[1];
+  EXPECT_NE(failed[1].find("worker logs"), std::string::npos) << failed[1];
+  EXPECT_EQ(FormatSummaryLine(result),
+            "chaos pg-lock: acked=1200 persisted=1195 lost=5 duplicates=0 out_of_order=0 "
+            "gateway_errors=0 recovery_s=12.5 max_lag=4210 absent_from_kafka=2 stalled=3");
+
+  result.loss_causes = LossCauses{.stalled = 5};
+  ASSERT_EQ(FailedChecks(result, {}).size(), 1u);
+  EXPECT_EQ(FailedChecks(result, {})[0].rfind("stalled=5: ", 0), 0u);
+}
+
+TEST(FailedChecksTest, LostPayloadsOfUnknownCauseSayWhyUnknown) {
+  ChaosResult result = Healthy();
+  result.verification.lost = 2;
+  result.loss_cause_error = "Kafka unreachable";
+  const std::vector<std::string> failed = FailedChecks(result, {});
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].rfind("lost=2: ", 0), 0u) << failed[0];
+  EXPECT_NE(failed[0].find("Kafka unreachable"), std::string::npos) << failed[0];
+  EXPECT_NE(FormatSummaryLine(result).find("max_lag=4210 absent_from_kafka=? stalled=?"),
+            std::string::npos)
+      << FormatSummaryLine(result);
+}
+
 TEST(FailedChecksTest, GatewayUnaffectedWantsNoErrorsAndAModestP99) {
   ChaosResult result = Healthy();
   result.during_fault.errors = 4;
