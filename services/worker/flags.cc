@@ -43,6 +43,13 @@ ABSL_FLAG(absl::Duration, heartbeat_interval, absl::Seconds(3),
           "delays the first assignment of a new group by that much.");
 ABSL_FLAG(absl::Duration, max_poll_interval, absl::Minutes(5),
           "Kafka max.poll.interval.ms: a member that does not poll this long leaves the group.");
+ABSL_FLAG(int, kafka_client_max_failures, 10,
+          "A Kafka consumer (or DLQ producer) that fails for good (e.g. a static member fenced "
+          "by the broker) is replaced in-process; a replacement that fails again before it "
+          "joins its group (or delivers a record) waits a backoff. After this many failures "
+          "in a row the worker exits; /livez fails from the second.");
+ABSL_FLAG(absl::Duration, kafka_client_max_backoff, absl::Seconds(60),
+          "Cap of the backoff between replacements of a failing Kafka client.");
 ABSL_FLAG(std::string, pg_dsn, "",
           "PostgreSQL connection string (libpq keywords or URI). Required. Env: PG_DSN.");
 ABSL_FLAG(absl::Duration, pg_lock_timeout, absl::Seconds(5),
@@ -124,6 +131,8 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
   options.consumer.session_timeout = absl::GetFlag(FLAGS_session_timeout);
   options.consumer.heartbeat_interval = absl::GetFlag(FLAGS_heartbeat_interval);
   options.consumer.max_poll_interval = absl::GetFlag(FLAGS_max_poll_interval);
+  options.kafka_recovery.max_failures = absl::GetFlag(FLAGS_kafka_client_max_failures);
+  options.kafka_recovery.max_backoff = absl::GetFlag(FLAGS_kafka_client_max_backoff);
   options.store.dsn = absl::GetFlag(FLAGS_pg_dsn);
   options.store.lock_timeout = absl::GetFlag(FLAGS_pg_lock_timeout);
   options.store.statement_timeout = absl::GetFlag(FLAGS_pg_statement_timeout);

@@ -82,17 +82,23 @@ PartitionLoop::PartitionLoop(PartitionLoopOptions options, Consumer& consumer,
 
 absl::Status PartitionLoop::Run(const absl::Notification& stop) {
   stop_ = &stop;
-  absl::Status consumer = consumer_.Health();
-  while (!stop.HasBeenNotified() && consumer.ok()) {
+  absl::Status health = Health();
+  while (!stop.HasBeenNotified() && health.ok()) {
     RunOnce();
-    consumer = consumer_.Health();
+    health = Health();
   }
   if (!Drain(options_.drain_timeout)) {
     log::Warn("worker.drain_incomplete",
               {{"detail", "unpersisted records left; the next owner replays them from the "
                           "database offset"}});
   }
-  return consumer;
+  return health;
+}
+
+absl::Status PartitionLoop::Health() const {
+  absl::Status consumer = consumer_.Health();
+  if (!consumer.ok() || !options_.dependency_health) return consumer;
+  return options_.dependency_health();
 }
 
 void PartitionLoop::RunOnce() {
@@ -618,30 +624,75 @@ PartitionOffsets PartitionLoop::OnPartitionsAssigned(const std::vector<int32_t>&
   }
 }
 
+namespace {
+
+// Sets a flag for the life of a scope.
+class ScopedFlag {
+ public:
+  explicit ScopedFlag(bool& flag) : flag_(flag) { flag_ = true; }
+  ~ScopedFlag() { flag_ = false; }
+  ScopedFlag(const ScopedFlag&) = delete;
+  ScopedFlag& operator=(const ScopedFlag&) = delete;
+
+ private:
+  bool& flag_;
+};
+
+}  // namespace
+
 void PartitionLoop::OnPartitionsRevoked(const std::vector<int32_t>& partitions) {
   metrics_.Rebalance("revoked", static_cast<int>(partitions.size()));
-  revoking_ = true;
-  struct EndRevoking {
-    bool& flag;
-    ~EndRevoking() { flag = false; }
-  } end_revoking{revoking_};
+  ScopedFlag revoking(revoking_);
   const absl::Time deadline = options_.now() + options_.drain_timeout;
   for (int32_t partition : partitions) {
-    auto it = partitions_.find(partition);
-    if (it == partitions_.end()) continue;
+    if (!partitions_.contains(partition)) continue;
     if (!PersistHeldNow(partition, deadline)) {
       log::Warn("worker.batch_abandoned_on_revoke",
                 {{"partition", partition},
                  {"detail", "the next owner resumes from the database offset"}});
     }
-    PartitionState& state = partitions_.at(partition);
-    held_bytes_ -= state.pending_bytes + state.batch_bytes;
-    partitions_.erase(partition);
-    metrics_.RemovePartition(partition);
+    Release(partition);
   }
   metrics_.SetAssignedPartitions(assigned_partitions());
   log::Info("worker.partitions_revoked", {{"partitions", absl::StrJoin(partitions, ",")},
                                           {"owned", assigned_partitions()}});
+}
+
+void PartitionLoop::OnPartitionsLost(const std::vector<int32_t>& partitions) {
+  metrics_.Rebalance("lost", static_cast<int>(partitions.size()));
+  ScopedFlag revoking(revoking_);
+  int64_t abandoned_records = 0;
+  for (int32_t partition : partitions) {
+    if (!partitions_.contains(partition)) continue;
+    // A transaction under way ends within the store's timeouts; it is
+    // harmless if it commits (the offset moves with the rows), but no new
+    // one may start: another member may own the partition already.
+    AwaitInFlight(partition);
+    const PartitionState& state = partitions_.at(partition);
+    abandoned_records += static_cast<int64_t>(state.pending.size()) +
+                         (state.retry.has_value()
+                              ? static_cast<int64_t>(state.retry->records.size())
+                              : 0);
+    Release(partition);
+  }
+  metrics_.SetAssignedPartitions(assigned_partitions());
+  log::Warn("worker.partitions_lost",
+            {{"partitions", absl::StrJoin(partitions, ",")},
+             {"owned", assigned_partitions()},
+             {"abandoned_records", abandoned_records},
+             {"detail", "the group may have given them to another member; held records are "
+                        "dropped and replayed from the database offset by the next owner"}});
+}
+
+void PartitionLoop::AwaitInFlight(int32_t partition) {
+  while (partitions_.at(partition).in_flight) CollectResults(options_.poll_timeout);
+}
+
+void PartitionLoop::Release(int32_t partition) {
+  PartitionState& state = partitions_.at(partition);
+  held_bytes_ -= state.pending_bytes + state.batch_bytes;
+  partitions_.erase(partition);
+  metrics_.RemovePartition(partition);
 }
 
 }  // namespace ingest

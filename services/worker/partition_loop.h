@@ -24,7 +24,11 @@
 //    the bytes held across partitions exceed max_held_bytes;
 //  - on assignment each partition resumes at the offset stored in the
 //    database; on revocation its batch is persisted or abandoned (never
-//    half-written) before the partition is released.
+//    half-written) before the partition is released; when the partition is
+//    lost (the group may have given it to another member already) only the
+//    transaction under way is waited for, and nothing new is written;
+//  - a Kafka offset commit (for lag monitoring) is never sent while
+//    partitions are being revoked or lost.
 //
 // Threads: everything runs on the thread that calls Run(); the consumer
 // calls the RebalanceListener methods from inside Poll() on that thread.
@@ -83,6 +87,9 @@ struct PartitionLoopOptions {
   // Called after a batch's transaction committed and before its offset is
   // committed to Kafka: the window a crash test aims at (--crash_after_db_commits).
   std::function<void()> before_kafka_commit;
+  // Checked with the consumer's Health() at every step: a non-OK status ends
+  // Run() the same way (e.g. the DLQ producer gave up). Unset: none.
+  std::function<absl::Status()> dependency_health;
   // Injected for tests.
   std::function<absl::Time()> now = [] { return absl::Now(); };
   std::function<void(absl::Duration)> sleep = [](absl::Duration d) { absl::SleepFor(d); };
@@ -97,8 +104,8 @@ class PartitionLoop final : public RebalanceListener {
 
   // Polls and persists until `stop` is notified, then persists what it holds
   // (within drain_timeout). The caller closes the consumer afterwards.
-  // Returns the consumer's fatal error if that ended the loop (the process
-  // must restart), OK after a stop.
+  // Returns the consumer's (or dependency_health's) error if that ended the
+  // loop (the process must restart), OK after a stop.
   absl::Status Run(const absl::Notification& stop);
 
   // One poll-submit-collect step (exposed for tests).
@@ -110,6 +117,7 @@ class PartitionLoop final : public RebalanceListener {
 
   PartitionOffsets OnPartitionsAssigned(const std::vector<int32_t>& partitions) override;
   void OnPartitionsRevoked(const std::vector<int32_t>& partitions) override;
+  void OnPartitionsLost(const std::vector<int32_t>& partitions) override;
 
   int assigned_partitions() const { return static_cast<int>(partitions_.size()); }
   // True once the group gave this member an assignment (possibly empty).
@@ -163,6 +171,8 @@ class PartitionLoop final : public RebalanceListener {
     }
   };
 
+  // The consumer's Health(), then dependency_health's.
+  absl::Status Health() const;
   void Handle(ConsumedRecord record);
   TaskRecord Classify(ConsumedRecord record, PartitionState& state);
   // True if `record` of quarantined session `session_id` belongs to the
@@ -202,6 +212,10 @@ class PartitionLoop final : public RebalanceListener {
   // Writes `partition`'s held records now (revocation): waits for its batch,
   // then submits what is left, until done or `deadline`.
   bool PersistHeldNow(int32_t partition, absl::Time deadline);
+  // Waits for `partition`'s batch with the writer, if any.
+  void AwaitInFlight(int32_t partition);
+  // Forgets `partition` and what is held for it.
+  void Release(int32_t partition);
   // How long until a held batch is due (a pending batch's delay or a failed
   // batch's backoff ends); infinite when none is waiting.
   absl::Duration UntilNextDue() const;
@@ -213,7 +227,7 @@ class PartitionLoop final : public RebalanceListener {
   WorkerMetrics& metrics_;
   const absl::Notification* stop_ = nullptr;
   bool draining_ = false;
-  bool revoking_ = false;  // inside OnPartitionsRevoked: no Kafka commits
+  bool revoking_ = false;  // inside OnPartitionsRevoked/Lost: no Kafka commits
   std::map<int32_t, PartitionState> partitions_;
   int64_t held_bytes_ = 0;
   absl::Time gauges_updated_ = absl::InfinitePast();

@@ -126,6 +126,33 @@ TEST_F(PartitionLoopTest, TheCrashHookRunsAfterTheDatabaseCommitAndBeforeTheKafk
   EXPECT_EQ(consumer_.committed[0], 3);
 }
 
+TEST_F(PartitionLoopTest, LostPartitionsEndTheTransactionUnderWayButWriteNothingNew) {
+  ManualBatchWriter manual;
+  PartitionLoop loop(Options(), consumer_, store_, manual, metrics_);
+  loop.OnPartitionsAssigned({0});
+  for (int64_t offset = 0; offset < 4; ++offset) consumer_.Enqueue(Record(0, offset));
+  loop.RunOnce();
+  ASSERT_EQ(manual.submitted.size(), 1u) << "a full batch of 3 is with the writer, 1 record held";
+  manual.FinishOldest(absl::OkStatus());  // its transaction commits meanwhile
+
+  loop.OnPartitionsLost({0});
+
+  EXPECT_TRUE(manual.submitted.empty()) << "the held record must not be written: another "
+                                           "member may own the partition already";
+  EXPECT_TRUE(consumer_.committed.empty()) << "no Kafka commit for a lost partition";
+  EXPECT_EQ(loop.assigned_partitions(), 0);
+
+  // The next owner (here: this loop again) resumes from the database offset.
+  store_.offsets[0] = 3;
+  loop.OnPartitionsAssigned({0});
+  consumer_.Enqueue(Record(0, 3));
+  loop.RunOnce();
+  now_ += absl::Milliseconds(60);
+  loop.RunOnce();
+  ASSERT_EQ(manual.submitted.size(), 1u);
+  EXPECT_EQ(manual.submitted[0].records.front().offset, 3);
+}
+
 TEST_F(PartitionLoopTest, HeldRecordsPersistedOnRevokeAreNotCommittedToKafka) {
   auto loop = NewLoop();
   loop->OnPartitionsAssigned({0});

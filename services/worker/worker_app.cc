@@ -4,6 +4,8 @@
 #include "prometheus/registry.h"
 #include "services/common/http/health_server.h"
 #include "services/common/kafka/rdkafka_producer.h"
+#include "services/common/kafka/recreating_consumer.h"
+#include "services/common/kafka/recreating_producer.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
 #include "services/worker/database_probe.h"
@@ -46,6 +48,9 @@ absl::Status ValidateWorkerOptions(const WorkerOptions& options) {
   if (options.loop.max_held_bytes < options.loop.max_batch_bytes) {
     return absl::InvalidArgumentError("--max_held_bytes must be at least --batch_max_bytes");
   }
+  if (options.kafka_recovery.max_failures < 1) {
+    return absl::InvalidArgumentError("--kafka_client_max_failures must be at least 1");
+  }
   if (options.consumer.heartbeat_interval * 3 > options.consumer.session_timeout) {
     return absl::InvalidArgumentError(
         "--heartbeat_interval must be at most a third of --session_timeout");
@@ -78,11 +83,19 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
   // record only once the DLQ has it.
   const std::string dlq_topic =
       options.dlq_topic.empty() ? options.consumer.topic + ".dlq" : options.dlq_topic;
-  auto producer = CreateRdKafkaProducer({.bootstrap_servers = options.consumer.bootstrap_servers,
-                                         .client_id = "ingest-worker-dlq",
-                                         .delivery_timeout = options.dlq_timeout});
+  auto producer = RecreatingProducer::Create(
+      [producer_options = ProducerOptions{.bootstrap_servers = options.consumer.bootstrap_servers,
+                                          .client_id = "ingest-worker-dlq",
+                                          .delivery_timeout = options.dlq_timeout}] {
+        return CreateRdKafkaProducer(producer_options);
+      },
+      {.what = "the DLQ producer",
+       .budget = options.kafka_recovery,
+       .on_recreated = [metrics = parts.metrics.get()](const std::string& reason) {
+         metrics->DlqProducerRecreated(reason);
+       }});
   if (!producer.ok()) return producer.status();
-  parts.dlq_producer = std::move(producer).value();
+  parts.dlq_producer = *std::move(producer);
   if (absl::Status reachable = parts.dlq_producer->CheckReachable(dlq_topic, absl::Seconds(5));
       !reachable.ok()) {
     log::Warn("worker.dlq_topic_unavailable",
@@ -103,11 +116,21 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
       },
       *parts.metrics);
 
-  auto consumer = CreateRdKafkaConsumer(options.consumer);
+  RecreatingConsumerOptions recreating;
+  recreating.budget = options.kafka_recovery;
+  recreating.on_recreated = [metrics = parts.metrics.get()](const std::string& reason) {
+    metrics->ConsumerRecreated(reason);
+  };
+  auto consumer = RecreatingConsumer::Create(
+      [consumer_options = options.consumer] { return CreateRdKafkaConsumer(consumer_options); },
+      std::move(recreating));
   if (!consumer.ok()) return consumer.status();
-  parts.consumer = std::move(consumer).value();
+  parts.consumer = *std::move(consumer);
   PartitionLoopOptions loop_options = options.loop;
   loop_options.topic = options.consumer.topic;
+  loop_options.dependency_health = [producer = parts.dlq_producer.get()] {
+    return producer->Health();
+  };
   parts.loop = std::make_unique<PartitionLoop>(loop_options, *parts.consumer, *parts.control_store,
                                                *parts.writers, *parts.metrics);
   parts.liveness_stall = options.liveness_stall;
@@ -116,8 +139,9 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
         options.health_address,
         {.liveness =
              [&parts] {
-               if (absl::Status consumer = parts.consumer->Health(); !consumer.ok()) {
-                 return HealthReport::Unhealthy(std::string(consumer.message()));
+               for (const absl::Status& client :
+                    {parts.consumer->Liveness(), parts.dlq_producer->Liveness()}) {
+                 if (!client.ok()) return HealthReport::Unhealthy(std::string(client.message()));
                }
                const absl::Duration idle = absl::Now() - parts.loop->last_step();
                if (idle <= parts.liveness_stall) return HealthReport::Healthy();

@@ -11,6 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "services/common/kafka/rdkafka_consumer.h"
+#include "services/common/retry/recovery_budget.h"
 #include "services/worker/batch_writer_pool.h"
 #include "services/worker/partition_loop.h"
 #include "services/worker/store/pg_task_store.h"
@@ -33,6 +34,9 @@ struct WorkerOptions {
   absl::Duration liveness_stall = absl::Minutes(2);
   // Start-up waits this long for PostgreSQL (migrations) before giving up.
   absl::Duration startup_timeout = absl::Seconds(60);
+  // Pacing of in-process replacements of the Kafka consumer and the DLQ
+  // producer after fatal errors; past max_failures in a row the worker exits.
+  RecoveryBudgetOptions kafka_recovery;
 };
 
 // Validates options; the error names the flag to fix.
@@ -47,8 +51,9 @@ class WorkerApp {
   ~WorkerApp();
 
   // Processes until `stop` is notified, then drains and leaves the group.
-  // Returns early with the consumer's fatal error (the process must exit and
-  // be restarted).
+  // A Kafka client that fails for good is replaced in-process; Run returns
+  // early only when replacements keep failing (the process must exit and be
+  // restarted).
   absl::Status Run(const absl::Notification& stop);
 
   int metrics_port() const;

@@ -33,8 +33,19 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                       .Add({})),
       rebalances_(prometheus::BuildCounter()
                       .Name("ingest_worker_rebalance_partitions_total")
-                      .Help("Partitions assigned or revoked by consumer-group rebalances.")
+                      .Help("Partitions assigned, revoked or lost by consumer-group "
+                            "rebalances (kind).")
                       .Register(registry)),
+      consumer_recreated_(prometheus::BuildCounter()
+                              .Name("ingest_worker_consumer_recreated_total")
+                              .Help("Kafka consumers replaced in-process after a fatal error "
+                                    "(reason: the error, e.g. FENCED_INSTANCE_ID).")
+                              .Register(registry)),
+      dlq_producer_recreated_(prometheus::BuildCounter()
+                                  .Name("ingest_worker_dlq_producer_recreated_total")
+                                  .Help("DLQ producers replaced in-process after a fatal error "
+                                        "(reason: the error).")
+                                  .Register(registry)),
       assigned_partitions_(prometheus::BuildGauge()
                                .Name("ingest_worker_assigned_partitions")
                                .Help("Partitions this worker currently owns.")
@@ -110,6 +121,14 @@ void WorkerMetrics::DatabaseRetry() { db_retries_.Increment(); }
 
 void WorkerMetrics::Rebalance(absl::string_view kind, int partitions) {
   rebalances_.Add({{"kind", std::string(kind)}}).Increment(partitions);
+}
+
+void WorkerMetrics::ConsumerRecreated(absl::string_view reason) {
+  consumer_recreated_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void WorkerMetrics::DlqProducerRecreated(absl::string_view reason) {
+  dlq_producer_recreated_.Add({{"reason", std::string(reason)}}).Increment();
 }
 
 void WorkerMetrics::SetAssignedPartitions(int count) { assigned_partitions_.Set(count); }

@@ -26,7 +26,12 @@ class WorkerMetrics {
   // One committed transaction (possibly several partitions' batches).
   void BatchCommitted(int records, int64_t bytes, absl::Duration duration);
   void DatabaseRetry();
+  // kind: "assigned", "revoked" or "lost" (taken without a revocation).
   void Rebalance(absl::string_view kind, int partitions);
+  // The Kafka consumer, or the DLQ producer, failed for good and was
+  // replaced in-process; reason: librdkafka's error name.
+  void ConsumerRecreated(absl::string_view reason);
+  void DlqProducerRecreated(absl::string_view reason);
   void SetAssignedPartitions(int count);
   void EndToEndDelay(absl::Duration delay);
   void DeadLettered(absl::string_view reason);
@@ -54,6 +59,8 @@ class WorkerMetrics {
   prometheus::Histogram& batch_duration_;
   prometheus::Counter& db_retries_;
   prometheus::Family<prometheus::Counter>& rebalances_;
+  prometheus::Family<prometheus::Counter>& consumer_recreated_;
+  prometheus::Family<prometheus::Counter>& dlq_producer_recreated_;
   prometheus::Gauge& assigned_partitions_;
   prometheus::Histogram& end_to_end_delay_;
   prometheus::Family<prometheus::Counter>& dead_letters_;

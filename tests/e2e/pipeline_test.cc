@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -18,6 +19,8 @@
 #include "services/worker/store/pg_binary.h"
 #include "services/worker/store/stored_payload.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/http_get.h"
+#include "tests/testing/polling.h"
 #include "services/worker/worker_app.h"
 
 namespace ingest {
@@ -27,6 +30,9 @@ constexpr char kTopic[] = "ingest.tasks";
 constexpr char kProject[] = "e2e-project";
 constexpr char kApiKey[] = "sk_e2e_0123456789abcdef";
 constexpr char kOtherProjectKey[] = "sk_other_0123456789abcd";
+// The Kafka protocol's ApiKey of OffsetCommit (librdkafka keeps its names
+// for them private).
+constexpr int16_t kOffsetCommitApiKey = 8;
 
 // Options of a gateway on a free port with the test's keys.
 // The uncompressed bytes of a session_payloads row fetched in binary with
@@ -71,6 +77,9 @@ class RunningWorker {
     stop_.Notify();
     thread_.join();
   }
+
+  int metrics_port() const { return app_->metrics_port(); }
+  int health_port() const { return app_->health_port(); }
 
  private:
   std::unique_ptr<WorkerApp> app_;
@@ -244,6 +253,46 @@ TEST_F(PipelineTest, WorkerRestartMidStreamNeitherLosesNorDuplicates) {
   RunningWorker second(WorkerConfig());
   EXPECT_EQ(WaitForPayloadRows(40, absl::Seconds(60)), 40);
   ExpectStoredExactly(pushed);
+}
+
+// Issue 15: librdkafka makes FENCED_INSTANCE_ID on an offset commit fatal
+// (what a static member's commit gets when its session was taken over
+// after a Kafka outage). The worker replaces its consumer in-process,
+// resumes from the database offsets, and never stops: nothing acknowledged
+// is lost, duplicated or reordered.
+TEST_F(PipelineTest, AFencedConsumerIsReplacedInProcessAndNothingIsLost) {
+  WorkerOptions options = WorkerConfig();
+  options.consumer.group_instance_id = "worker-fenced";
+  RunningWorker worker(options);
+  const std::string session = Initialize();
+  uint64_t payload_id = 0;
+  for (; payload_id < 5; ++payload_id) {
+    ASSERT_TRUE(Push(session, payload_id + 1, Events(session, payload_id + 1)).ok());
+  }
+  ASSERT_EQ(WaitForPayloadRows(5, absl::Seconds(30)), 5);
+
+  rd_kafka_mock_push_request_errors(cluster_->handle(), kOffsetCommitApiKey, 1,
+                                    RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID);
+  const std::string recreated =
+      "ingest_worker_consumer_recreated_total{reason=\"FENCED_INSTANCE_ID\"} 1";
+  // Each persisted batch may send a (monitoring) commit; the first one sent
+  // is fenced. Keep the session going until the consumer was replaced.
+  const bool replaced = WaitUntil(absl::Seconds(60), [&] {
+    ++payload_id;
+    EXPECT_TRUE(Push(session, payload_id, Events(session, payload_id)).ok());
+    return absl::StrContains(HttpGet(worker.metrics_port(), "/metrics"), recreated);
+  }, absl::Milliseconds(500));
+  ASSERT_TRUE(replaced) << "no consumer replacement within 60 s";
+  EXPECT_TRUE(IsOk(HttpGet(worker.health_port(), "/livez")))
+      << "one replacement is routine: the probe stays healthy";
+
+  for (int more = 0; more < 5; ++more) {
+    ++payload_id;
+    ASSERT_TRUE(Push(session, payload_id, Events(session, payload_id)).ok());
+  }
+  ASSERT_EQ(WaitForPayloadRows(static_cast<int64_t>(payload_id), absl::Seconds(60)),
+            static_cast<int64_t>(payload_id));
+  ExpectStoredExactly({{session, payload_id}});
 }
 
 TEST_F(PipelineTest, RetriedPushWithTheSamePayloadIdIsStoredOnce) {

@@ -14,12 +14,8 @@
 // and reads rows with libpq. Waits are condition polls with a deadline; on
 // failure the workers' log tails are printed.
 
-#include <arpa/inet.h>
 #include <librdkafka/rdkafka.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,6 +50,7 @@
 #include "services/worker/store/pg_binary.h"
 #include "services/worker/store/stored_payload.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/http_get.h"
 #include "tests/testing/polling.h"
 #include "tests/testing/test_producer.h"
 
@@ -77,33 +74,6 @@ bool IsRunning(pid_t pid) {
   const size_t paren = text.rfind(')');
   return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
 }
-
-// `GET path` on 127.0.0.1:port; the whole response, or "" on failure.
-std::string HttpGet(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
-  timeval timeout{2, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    const std::string request =
-        absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-        static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      ssize_t n;
-      while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) response.append(buffer, n);
-    }
-  }
-  close(fd);
-  return response;
-}
-
-bool IsOk(const std::string& response) { return absl::StartsWith(response, "HTTP/1.1 200"); }
 
 // The value of `key=` in a text log line, e.g. FieldOf(line, "health_port").
 std::string FieldOf(const std::string& line, const std::string& key) {

@@ -58,7 +58,7 @@ void RecreatingConsumer::Retire(const absl::Status& cause) {
   const std::vector<int32_t> lost(owned_.begin(), owned_.end());
   log::Warn("kafka.consumer_replacing",
             {{"reason", last_reason_},
-             {"error", cause.ToString()},
+             {"error", cause.ToString(absl::StatusToStringMode::kWithNoExtraData)},
              {"partitions_lost", absl::StrJoin(lost, ",")},
              {"detail", "the client failed for good; its partitions' held records are "
                         "abandoned and a new client resumes from the database offsets"}});
@@ -96,7 +96,7 @@ void RecreatingConsumer::Failed(const absl::Status& cause) {
   if (budget_.Exhausted()) {
     log::Error("kafka.consumer_recreate_gave_up",
                {{"consecutive_failures", budget_.consecutive_failures()},
-                {"error", cause.ToString()},
+                {"error", cause.ToString(absl::StatusToStringMode::kWithNoExtraData)},
                 {"detail", "the Kafka consumer keeps failing; the process stops so that it is "
                            "restarted"}});
   }

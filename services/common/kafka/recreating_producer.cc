@@ -33,7 +33,7 @@ absl::StatusOr<std::shared_ptr<Producer>> RecreatingProducer::Current() {
     log::Warn("kafka.producer_replacing",
               {{"producer", options_.what},
                {"reason", last_reason_},
-               {"error", health.ToString()},
+               {"error", health.ToString(absl::StatusToStringMode::kWithNoExtraData)},
                {"detail", "the client failed for good; records it held fail and are retried "
                           "on a new one"}});
     // Its destructor fails what it still holds (the callbacks run now).
