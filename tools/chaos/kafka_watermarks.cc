@@ -24,13 +24,43 @@ int TimeoutMs(absl::Duration timeout) {
   return static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(timeout)));
 }
 
+// After this many failed reads in a row the client is made anew: librdkafka
+// 2.0.2's client, once every broker was down, can keep timing out its
+// ListOffsets requests long after the cluster is back (seen in ./dev chaos
+// kafka-down: minutes of stale lag).
+constexpr int kFailuresBeforeNewClient = 4;
+
+struct ClientDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using Client = std::unique_ptr<rd_kafka_t, ClientDeleter>;
+
+// A client of its own, outside any group, with its log dropped.
+absl::StatusOr<Client> NewClient(const std::string& bootstrap_servers) {
+  absl::StatusOr<RdKafkaConfPtr> conf =
+      MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
+                       {"client.id", "chaos-load-lag"},
+                       {"log.connection.close", "false"},
+                       // A metadata request must not create the topic.
+                       {"allow.auto.create.topics", "false"}});
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_log_cb(conf->get(), &DropLog);
+  rd_kafka_conf_set_error_cb(conf->get(), &DropError);
+  char error[512];
+  Client rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), error, sizeof(error)));
+  if (rk == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot create a Kafka client: ", error));
+  }
+  conf->release();  // rd_kafka_new took it
+  return rk;
+}
+
 class RdKafkaWatermarks final : public PartitionHighWatermarkSource {
  public:
-  RdKafkaWatermarks(rd_kafka_t* rk, std::string topic, int partitions,
+  RdKafkaWatermarks(Client rk, std::string bootstrap_servers, std::string topic, int partitions,
                     absl::Duration read_timeout)
-      : rk_(rk), topic_(std::move(topic)), partitions_(partitions),
-        read_timeout_(read_timeout) {}
-  ~RdKafkaWatermarks() override { rd_kafka_destroy(rk_); }
+      : rk_(std::move(rk)), bootstrap_servers_(std::move(bootstrap_servers)),
+        topic_(std::move(topic)), partitions_(partitions), read_timeout_(read_timeout) {}
 
   // One ListOffsets request for every partition, asking for the latest
   // offset (timestamp RD_KAFKA_OFFSET_END). Not rd_kafka_query_watermark_offsets:
@@ -47,13 +77,27 @@ class RdKafkaWatermarks final : public PartitionHighWatermarkSource {
   }
 
   absl::StatusOr<std::map<int32_t, int64_t>> ReadHighWatermarks() override {
+    absl::StatusOr<std::map<int32_t, int64_t>> high = ReadOnce();
+    if (high.ok()) {
+      failures_ = 0;
+    } else if (++failures_ >= kFailuresBeforeNewClient) {
+      failures_ = 0;
+      if (absl::StatusOr<Client> fresh = NewClient(bootstrap_servers_); fresh.ok()) {
+        rk_ = *std::move(fresh);
+      }
+    }
+    return high;
+  }
+
+ private:
+  absl::StatusOr<std::map<int32_t, int64_t>> ReadOnce() {
     RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(partitions_));
     for (int partition = 0; partition < partitions_; ++partition) {
       rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset =
           RD_KAFKA_OFFSET_END;
     }
     const rd_kafka_resp_err_t err =
-        rd_kafka_offsets_for_times(rk_, list.get(), TimeoutMs(read_timeout_));
+        rd_kafka_offsets_for_times(rk_.get(), list.get(), TimeoutMs(read_timeout_));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return KafkaErrorToStatus(err, absl::StrCat("high watermarks of ", topic_));
     }
@@ -71,11 +115,12 @@ class RdKafkaWatermarks final : public PartitionHighWatermarkSource {
     return high;
   }
 
- private:
-  rd_kafka_t* const rk_;
+  Client rk_;
+  const std::string bootstrap_servers_;
   const std::string topic_;
   const int partitions_;
   const absl::Duration read_timeout_;
+  int failures_ = 0;  // failed reads in a row
 };
 
 }  // namespace
@@ -102,23 +147,10 @@ absl::StatusOr<std::unique_ptr<PartitionHighWatermarkSource>> ConnectKafkaPartit
   if (partitions->empty()) {
     return absl::FailedPreconditionError(absl::StrCat("topic ", topic, " has no partitions"));
   }
-  absl::StatusOr<RdKafkaConfPtr> conf =
-      MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
-                       {"client.id", "chaos-load-lag"},
-                       {"log.connection.close", "false"},
-                       // A metadata request must not create the topic.
-                       {"allow.auto.create.topics", "false"}});
-  if (!conf.ok()) return conf.status();
-  rd_kafka_conf_set_log_cb(conf->get(), &DropLog);
-  rd_kafka_conf_set_error_cb(conf->get(), &DropError);
-  char error[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), error, sizeof(error));
-  if (rk == nullptr) {
-    return absl::InternalError(absl::StrCat("cannot create a Kafka client: ", error));
-  }
-  conf->release();  // rd_kafka_new took it
-  return std::make_unique<RdKafkaWatermarks>(rk, topic, static_cast<int>(partitions->size()),
-                                             read_timeout);
+  absl::StatusOr<Client> rk = NewClient(bootstrap_servers);
+  if (!rk.ok()) return rk.status();
+  return std::make_unique<RdKafkaWatermarks>(*std::move(rk), bootstrap_servers, topic,
+                                             static_cast<int>(partitions->size()), read_timeout);
 }
 
 }  // namespace ingest::chaos

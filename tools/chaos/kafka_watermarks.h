@@ -15,7 +15,9 @@ namespace ingest::chaos {
 // The partition count is read once here; NOT_FOUND-like errors if the topic
 // does not exist, UNAVAILABLE if no broker answers within `connect_timeout`.
 // Each SumHighWatermarks() is one request for all partitions that takes at
-// most `read_timeout` and fails if any partition has no answer. librdkafka's own log lines are
+// most `read_timeout` and fails if any partition has no answer; after four
+// failures in a row the client is replaced by a new one (librdkafka 2.0.2's
+// can stay stuck once every broker was down). librdkafka's own log lines are
 // dropped (a broker down for a minute would flood stderr); failures reach the
 // caller as statuses.
 absl::StatusOr<std::unique_ptr<HighWatermarkSource>> ConnectKafkaWatermarks(
