@@ -104,7 +104,7 @@ NoOkCheck CheckNoOkDuringFaults(const RunRecord& record,
     const int64_t from = MillisFromOrigin(record, window.start + grace);
     const int64_t to = MillisFromOrigin(record, window.end);
     for (const AttemptSpan& span : record.spans) {
-      if (span.start_ms < from || span.end_ms > to) continue;
+      if (span.end_ms < from || span.end_ms > to) continue;
       ++check.checked;
       if (span.ok) ++check.ok;
     }

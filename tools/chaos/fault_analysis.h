@@ -66,8 +66,10 @@ Recovery ComputeRecovery(absl::Span<const LagSample> samples,
 
 // The per-attempt check of --expect_no_ok_during_fault.
 struct NoOkCheck {
-  // Attempts that started at or after window.start + grace and ended at or
-  // before window.end, over all windows, and how many of them were OK.
+  // Attempts that ended (returned to the caller) within [window.start +
+  // grace, window.end], over all windows, and how many of them were OK. An
+  // attempt already in flight when the fault began counts: it returned
+  // during the fault.
   int64_t checked = 0;
   int64_t ok = 0;
   // Longest attempt of the whole run.

@@ -124,6 +124,7 @@ TEST(MaxLagTest, LargestSample) {
 TEST(NoOkCheckTest, ChecksAttemptsWhollyInsideEachWindowAfterTheGrace) {
   RunRecorder recorder(kOrigin);
   Record(recorder, 30.5, 100, absl::StatusCode::kOk);             // in the grace: not checked
+  Record(recorder, 29.0, 8000, absl::StatusCode::kUnavailable);   // in flight at the start: checked
   Record(recorder, 32.0, 10000, absl::StatusCode::kDeadlineExceeded);  // checked
   Record(recorder, 33.0, 5, absl::StatusCode::kUnavailable);      // checked
   Record(recorder, 59.0, 2000, absl::StatusCode::kOk);            // ends after fault_end
@@ -132,7 +133,7 @@ TEST(NoOkCheckTest, ChecksAttemptsWhollyInsideEachWindowAfterTheGrace) {
   const RunRecord record = recorder.Snapshot();
   const std::vector<FaultWindow> windows = {{At(30), At(60)}, {At(69), At(80)}};
   const NoOkCheck check = CheckNoOkDuringFaults(record, windows, absl::Seconds(2));
-  EXPECT_EQ(check.checked, 4);
+  EXPECT_EQ(check.checked, 5);
   EXPECT_EQ(check.ok, 1);
   EXPECT_EQ(check.longest_attempt, absl::Seconds(10));
   EXPECT_TRUE(check.complete);

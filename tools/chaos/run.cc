@@ -278,8 +278,8 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
   if (options.expect_no_ok_during_fault) {
     result.no_ok = CheckNoOkDuringFaults(record, marks->windows, kFaultGrace);
     log(absl::StrFormat(
-        "expect_no_ok_during_fault: checked %d attempts started >= fault_start + 2s and ended "
-        "<= fault_end, %d OK; longest attempt %.1fs",
+        "expect_no_ok_during_fault: checked %d attempts that ended within [fault_start + 2s, "
+        "fault_end], %d OK; longest attempt %.1fs",
         result.no_ok->checked, result.no_ok->ok,
         absl::ToDoubleSeconds(result.no_ok->longest_attempt)));
   }

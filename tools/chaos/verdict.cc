@@ -95,13 +95,13 @@ std::vector<std::string> FailedChecks(const ChaosResult& r,
     }
     if (check.checked == 0) {
       failed.push_back(
-          "expect_no_ok_during_fault: no attempt started >= fault_start + 2s "
-          "and ended <= fault_end, so nothing was checked (fault too short?)");
+          "expect_no_ok_during_fault: no attempt ended within [fault_start + 2s, "
+          "fault_end], so nothing was checked (fault shorter than a failing call?)");
     }
     if (check.ok != 0) {
       failed.push_back(absl::StrCat(
           "expect_no_ok_during_fault: ", check.ok, " of ", check.checked,
-          " attempts started >= fault_start + 2s and ended <= fault_end were OK"));
+          " attempts that ended within [fault_start + 2s, fault_end] were OK"));
     }
     const absl::Duration limit = options.call_timeout + kDeadlineSlack;
     if (check.longest_attempt > limit) {
