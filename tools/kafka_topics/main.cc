@@ -2,7 +2,8 @@
 // missing. Idempotent. Until broker-proxy provisions topics, `./dev up` uses
 // this. Always cleanup.policy=delete: compaction would lose payloads.
 // --describe prints each partition's leader, replicas and in-sync replicas
-// instead (`./dev chaos` picks the broker to kill with it).
+// instead (`./dev chaos` picks the broker to kill with it), and
+// --coordinator_of=GROUP the node id of the broker coordinating GROUP.
 
 #include <cstdio>
 
@@ -13,6 +14,7 @@
 #include "services/common/flags/usage.h"
 #include "services/common/kafka/topic_admin.h"
 #include "services/common/logging/log.h"
+#include "tools/kafka_topics/group_coordinator.h"
 
 ABSL_FLAG(std::string, bootstrap, "", "Kafka bootstrap servers. Required.");
 ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic to create (plus <topic>.dlq).");
@@ -23,18 +25,33 @@ ABSL_FLAG(int64_t, max_message_bytes, 16 << 20, "Topic max.message.bytes.");
 ABSL_FLAG(bool, describe, false,
           "Create nothing; print one line per partition of --topic: "
           "partition=P leader=B replicas=B,B,B isr=B,B");
+ABSL_FLAG(std::string, coordinator_of, "",
+          "Create nothing; print the node id of the broker that coordinates this consumer "
+          "group (e.g. ingest-workers).");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(20), "How long to wait for the cluster.");
 
 int main(int argc, char** argv) {
   ingest::ConfigureFlagUsage(
       "Creates <topic> and <topic>.dlq if missing.\n"
       "Usage: kafka_topics --bootstrap=HOST:PORT [--partitions=8 --replication_factor=1]\n"
-      "       kafka_topics --bootstrap=HOST:PORT --describe [--topic=T]");
+      "       kafka_topics --bootstrap=HOST:PORT --describe [--topic=T]\n"
+      "       kafka_topics --bootstrap=HOST:PORT --coordinator_of=GROUP");
   absl::ParseCommandLine(argc, argv);
   ingest::log::Init("kafka_topics", ingest::log::Format::kText, ingest::log::Level::kWarn);
   if (absl::GetFlag(FLAGS_bootstrap).empty()) {
     std::fprintf(stderr, "kafka_topics: --bootstrap is required\n");
     return 2;
+  }
+  if (const std::string group = absl::GetFlag(FLAGS_coordinator_of); !group.empty()) {
+    absl::StatusOr<int32_t> node = ingest::GroupCoordinator(absl::GetFlag(FLAGS_bootstrap), group,
+                                                            absl::GetFlag(FLAGS_timeout));
+    if (!node.ok()) {
+      std::fprintf(stderr, "kafka_topics: %s (is the group's consumer running?)\n",
+                   node.status().ToString().c_str());
+      return 1;
+    }
+    std::printf("%d\n", *node);
+    return 0;
   }
   const std::string topic = absl::GetFlag(FLAGS_topic);
   if (absl::GetFlag(FLAGS_describe)) {
