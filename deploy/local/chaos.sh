@@ -8,27 +8,44 @@
 # retry with the same payload_id on the other gateway), injects the fault
 # while the load runs, writes the fault's start and end to a marks file, and
 # lets chaos_load drain, verify the ledger against PostgreSQL and print
-#   chaos NAME: acked=… persisted=… lost=0 duplicates=0 out_of_order=0 gateway_errors=… recovery_s=… max_lag=…
-# Everything is started and stopped by pid on 127.0.0.1; the EXIT trap stops
-# the scenario's stack even when it fails. Results and the logs of each
-# scenario are kept in .local/chaos/runs/<UTC time>/NAME/.
+#   chaos NAME: acked=… persisted=… lost=0 duplicates=0 out_of_order=0 gateway_errors=… recovery_s=… max_lag=… restarts=workers:0,gateways:0
+# Meanwhile a supervisor restarts, like Kubernetes, any gateway or worker that
+# exits on its own (after a backoff; counted in restarts=). Everything is
+# started and stopped by pid on 127.0.0.1; the EXIT trap stops the
+# scenario's stack even when it fails. Results and the logs of each scenario
+# are kept in .local/chaos/runs/<UTC time>/NAME/ (NAME.K/ for --repeat).
 #
 # Sourced by ./dev (needs start_gateway, start_worker, kafka_*, pg_*).
 
-CHAOS_SCENARIOS=(pg-lock pg-migration pg-down worker-kill worker-rolling broker-kill kafka-down
-  gateway-kill poison)
+CHAOS_SCENARIOS=(pg-lock pg-migration pg-down worker-kill worker-rolling broker-kill
+  coordinator-kill kafka-down gateway-kill poison)
 CHAOS_PG=pg-chaos
 CHAOS_GATEWAYS=(gateway-1 gateway-2)
 # Workers: static members (group.instance.id = their name) with a short
 # session timeout, so a killed worker's partitions move on within seconds.
 CHAOS_WORKER_FLAGS=(--session_timeout=10s --heartbeat_interval=1s --retry_max_backoff=5s)
+# kafka-down's workers leave the group after this long without a poll, so an
+# outage can be made longer than it (--outage); above their --shutdown_grace
+# (20 s), which a revocation may take.
+CHAOS_KAFKA_DOWN_MAX_POLL_INTERVAL=30s
+CHAOS_KAFKA_DOWN_SECONDS=30
+CHAOS_OUTAGE_SECONDS="" # ./dev chaos --outage=DURATION (kafka-down), in seconds
+# How long a gateway waits for Kafka's acknowledgement: a call to a dead
+# Kafka returns after this, so kafka-down checks that no call returns OK
+# only in an outage long enough for calls to return inside it.
+CHAOS_GATEWAY_DELIVERY_SECONDS=8
+# The supervisor: how often it looks, and the cap of its restart backoff
+# (1 s, doubling per restart of the same process).
+CHAOS_SUPERVISE_POLL_SECONDS=0.5
+CHAOS_RESTART_BACKOFF_MAX_SECONDS=10
+CHAOS_SUPERVISOR_PID=""
 CHAOS_LOAD_SESSIONS=12
 CHAOS_DEADLINE_SLACK_SECONDS=420 # drain + verification after the load
 STOP_CHAOS_ON_EXIT=0
 CHAOS_RESULTS=() # chaos_NAME=ok|fail per scenario run, for ./dev test
 
 # chaos_plan NAME SHORT: sets the scenario's shape. SHORT=1 is the ./dev test
-# form (15 s faults).
+# form (15 s faults; kafka-down's outage is --outage when given).
 chaos_plan() {
   local name="$1" short="$2"
   CHAOS_BROKERS=1
@@ -43,10 +60,11 @@ chaos_plan() {
     pg-migration) CHAOS_LOAD_FLAGS=(--expect_gateway_unaffected) CHAOS_FAULT_SECONDS=0 ;;
     worker-kill) CHAOS_WORKERS=3 CHAOS_FAULT_SECONDS=50 ;;
     worker-rolling) CHAOS_WORKERS=3 CHAOS_FAULT_SECONDS=0 ;;
-    broker-kill) CHAOS_BROKERS=3 CHAOS_FAULT_SECONDS=0 ;;
+    broker-kill | coordinator-kill) CHAOS_BROKERS=3 CHAOS_FAULT_SECONDS=0 ;;
     kafka-down)
-      CHAOS_BROKERS=3 CHAOS_FAULT_SECONDS=30
+      CHAOS_BROKERS=3 CHAOS_FAULT_SECONDS="$CHAOS_KAFKA_DOWN_SECONDS"
       CHAOS_LOAD_FLAGS=(--expect_no_ok_during_fault)
+      CHAOS_EXTRA_WORKER_FLAGS=(--max_poll_interval="$CHAOS_KAFKA_DOWN_MAX_POLL_INTERVAL")
       ;;
     gateway-kill) CHAOS_LOAD_FLAGS=(--stream_every=4 --stream_bytes=8388608) CHAOS_FAULT_SECONDS=0 ;;
     poison) CHAOS_FAULT_SECONDS=0 ;;
@@ -57,7 +75,29 @@ chaos_plan() {
     CHAOS_TAIL_SECONDS=20
     ((CHAOS_FAULT_SECONDS > 15)) && CHAOS_FAULT_SECONDS=15
   fi
+  if [[ "$name" == kafka-down && -n "$CHAOS_OUTAGE_SECONDS" ]]; then
+    CHAOS_FAULT_SECONDS="$CHAOS_OUTAGE_SECONDS"
+  fi
+  if [[ "$name" == kafka-down ]] && ((CHAOS_FAULT_SECONDS < CHAOS_GATEWAY_DELIVERY_SECONDS + 2)); then
+    CHAOS_LOAD_FLAGS=() # see chaos_run's note
+  fi
   return 0
+}
+
+# chaos_parse_outage VALUE: --outage's DURATION (45s, 2m or 45) in seconds.
+chaos_parse_outage() {
+  local value="$1" seconds
+  case "$value" in
+    *m) seconds="${value%m}" ;;
+    *s) seconds="${value%s}" ;;
+    *) seconds="$value" ;;
+  esac
+  [[ "$seconds" =~ ^[0-9]+$ ]] ||
+    die "chaos: --outage=$value: expected a duration such as 5s, 40s or 2m"
+  [[ "$value" == *m ]] && seconds=$((seconds * 60))
+  ((seconds >= 3 && seconds <= 600)) ||
+    die "chaos: --outage=$value: must be from 3s (the no-OK check skips a window's first 2 s) to 10m"
+  echo "$seconds"
 }
 
 # How long the load runs: warm-up, the fault (scenarios whose fault has no
@@ -67,7 +107,7 @@ chaos_load_seconds() { # NAME
   case "$1" in
     pg-migration | gateway-kill | poison) fault=30 ;;
     worker-rolling) fault=$((CHAOS_WORKERS * 25)) ;;
-    broker-kill) fault=150 ;;
+    broker-kill | coordinator-kill) fault=150 ;;
   esac
   echo $((CHAOS_WARMUP_SECONDS + fault + CHAOS_TAIL_SECONDS))
 }
@@ -96,7 +136,130 @@ chaos_worker_start() { # N [EXTRA_FLAG...]
 }
 
 chaos_gateway_start() { # NAME
-  start_gateway "$1" --delivery_timeout=8s
+  start_gateway "$1" --delivery_timeout="${CHAOS_GATEWAY_DELIVERY_SECONDS}s"
+}
+
+# ---------------------------------------------------------------------------
+# The supervisor: like Kubernetes for the scenario's gateways and workers
+# (Kafka and PostgreSQL are not supervised: the faults stop them on purpose).
+# A process whose pid file is still there but which has exited, on two looks
+# a poll apart, is started again with the flags of its kind (chaos_worker_start
+# N, chaos_gateway_start NAME; a one-off flag such as --crash_after_db_commits
+# is not repeated) after a backoff of 1 s doubling per restart of that process
+# up to 10 s. Each restart is logged and written to $CHAOS_RESTARTS, so a
+# crash costs time, not the verdict, and shows in restarts=.
+#
+# A deliberate stop is never restarted: chaos_kill removes the pid file before
+# the signal, chaos_stop and an exit the scenario awaits itself are marked with
+# chaos_expect_exit, and chaos_stack_down stops the supervisor first.
+
+chaos_expect_exit() { : >"$CHAOS_SUPERVISOR_DIR/$1.expected"; } # NAME
+chaos_unexpect_exit() { rm -f "$CHAOS_SUPERVISOR_DIR/$1.expected"; } # NAME
+
+chaos_stop() { # NAME SECONDS: SIGTERM (stop_bg) without the supervisor restarting it
+  chaos_expect_exit "$1"
+  stop_bg "$1" "$2"
+  chaos_unexpect_exit "$1"
+}
+
+chaos_service_start() { # NAME: starts NAME as the scenario started it
+  case "$1" in
+    worker-*) chaos_worker_start "${1#worker-}" ;;
+    gateway-*) chaos_gateway_start "$1" ;;
+    *) die "chaos: the supervisor does not know how to start $1" ;;
+  esac
+}
+
+# The last line of NAME's log, shortened: what it said before it exited (the
+# supervisor is not its parent, so it cannot read its exit status).
+chaos_last_log_line() { # NAME
+  local line
+  line="$(tail -n 1 "$LOG_DIR/$1.log" 2>/dev/null)" || true
+  ((${#line} <= 240)) || line="${line:0:240}…"
+  echo "${line:-(empty log)}"
+}
+
+# The supervisor's loop (in the background; chaos_supervisor_start). Restarts
+# run in children of their own so one that waits for readiness (a worker
+# cannot be ready while Kafka is down) holds up no other.
+chaos_supervise() {
+  local file name pid_line count delay child status
+  local -A restarts=() dead=() due=() starting=()
+  trap 'for child in "${starting[@]}"; do kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; done; exit 0' TERM
+  while true; do
+    for name in "${!starting[@]}"; do # restarts that finished
+      child="${starting[$name]}"
+      pid_alive "$child" && continue
+      status=0
+      wait "$child" 2>/dev/null || status=$?
+      unset "starting[$name]"
+      if ((status == 0)); then
+        log "chaos: $name is back (pid $(pidfile_pid "$name" || echo gone))"
+      else
+        log "chaos: $name restarted but not ready yet (${LOG_DIR#"$ROOT"/}/supervisor.log); still watching it"
+      fi
+    done
+    for file in "$PID_DIR"/gateway-*.pid "$PID_DIR"/worker-*.pid; do
+      [[ -f "$file" ]] || continue
+      name="$(basename "$file" .pid)"
+      [[ -z "${starting[$name]:-}" ]] || continue
+      pid_line="$(head -n 1 "$file" 2>/dev/null)" || continue
+      if pidfile_alive "$name" || [[ -f "$CHAOS_SUPERVISOR_DIR/$name.expected" ]]; then
+        unset "dead[$name]" "due[$name]"
+        continue
+      fi
+      if [[ -n "${due[$name]:-}" ]]; then # the backoff is running
+        ((SECONDS >= ${due[$name]%% *})) || continue
+        [[ "${due[$name]#* }" == "$pid_line" ]] || { unset "due[$name]"; continue; }
+        unset "due[$name]"
+        echo "$(date +%s) $name" >>"$CHAOS_RESTARTS"
+        rm -f "$file"
+        (chaos_service_start "$name") </dev/null >>"$LOG_DIR/supervisor.log" 2>&1 &
+        starting[$name]=$!
+        continue
+      fi
+      if [[ "${dead[$name]:-}" != "$pid_line" ]]; then # first look: maybe a stop in progress
+        dead[$name]="$pid_line"
+        continue
+      fi
+      unset "dead[$name]"
+      count=$((${restarts[$name]:-0} + 1))
+      restarts[$name]=$count
+      delay=1
+      while ((delay < CHAOS_RESTART_BACKOFF_MAX_SECONDS && count > 1)); do
+        delay=$((delay * 2))
+        count=$((count - 1))
+      done
+      ((delay <= CHAOS_RESTART_BACKOFF_MAX_SECONDS)) || delay="$CHAOS_RESTART_BACKOFF_MAX_SECONDS"
+      due[$name]="$((SECONDS + delay)) $pid_line"
+      log "chaos: $name exited (pid $pid_line; its last log line: $(chaos_last_log_line "$name")); restarting in ${delay}s (restart ${restarts[$name]})"
+    done
+    sleep "$CHAOS_SUPERVISE_POLL_SECONDS"
+  done
+}
+
+chaos_supervisor_start() {
+  mkdir -p "$CHAOS_SUPERVISOR_DIR"
+  rm -f "$CHAOS_SUPERVISOR_DIR"/*.expected
+  : >>"$CHAOS_RESTARTS"
+  chaos_supervise </dev/null >&2 &
+  CHAOS_SUPERVISOR_PID=$!
+}
+
+# Stops the supervisor (and any restart it has under way) by its pid.
+chaos_supervisor_stop() {
+  [[ -n "$CHAOS_SUPERVISOR_PID" ]] || return 0
+  kill -TERM "$CHAOS_SUPERVISOR_PID" 2>/dev/null || true
+  wait "$CHAOS_SUPERVISOR_PID" 2>/dev/null || true
+  CHAOS_SUPERVISOR_PID=""
+}
+
+# restarts=workers:N,gateways:N: the supervisor's restarts in this scenario.
+chaos_restarts_field() {
+  local workers gateways
+  workers="$(grep -c ' worker-' "$CHAOS_RESTARTS" 2>/dev/null)" || true
+  gateways="$(grep -c ' gateway-' "$CHAOS_RESTARTS" 2>/dev/null)" || true
+  echo "restarts=workers:${workers:-0},gateways:${gateways:-0}"
 }
 
 chaos_stack_up() {
@@ -114,13 +277,16 @@ chaos_stack_up() {
     addresses+=("$GATEWAY_ADDR")
   done
   CHAOS_GATEWAY_ADDRS="$(IFS=,; echo "${addresses[*]}")"
-  log "chaos: stack up: $CHAOS_BROKERS broker(s) at $KAFKA_BOOTSTRAP, $CHAOS_WORKERS workers, gateways $CHAOS_GATEWAY_ADDRS"
+  chaos_supervisor_start
+  log "chaos: stack up: $CHAOS_BROKERS broker(s) at $KAFKA_BOOTSTRAP, $CHAOS_WORKERS workers, gateways $CHAOS_GATEWAY_ADDRS (supervised)"
 }
 
-# Stops everything a scenario started: the load generator, services, Kafka,
-# PostgreSQL (each by its recorded pid).
+# Stops everything a scenario started: the supervisor first (so it restarts
+# nothing), the load generator, services, Kafka, PostgreSQL (each by its
+# recorded pid).
 chaos_stack_down() {
   local file name
+  chaos_supervisor_stop
   stop_bg chaos_load 10
   stop_bg chaos_poison 10
   for file in "$PID_DIR"/gateway-*.pid "$PID_DIR"/worker-*.pid; do
@@ -187,13 +353,15 @@ fault_pg_down() {
   chaos_mark fault_end
 }
 
-chaos_kill() { # NAME: SIGKILL a recorded process and wait until it is gone
+# NAME: SIGKILL a recorded process and wait until it is gone. The pid file
+# goes first, so the supervisor never takes the kill for a crash.
+chaos_kill() {
   local pid
   pid="$(pidfile_pid "$1")" || die "chaos: $1 is not running"
+  rm -f "$PID_DIR/$1.pid"
   kill -KILL "$pid"
   while pid_alive "$pid"; do sleep 0.05; done
   wait "$pid" 2>/dev/null || true
-  rm -f "$PID_DIR/$1.pid"
   log "chaos: SIGKILL $1 (pid $pid)"
 }
 
@@ -213,6 +381,7 @@ fault_worker_kill() {
       rm -f "$PID_DIR/worker-1.pid"
       log "chaos: worker-1 killed itself between a database commit and the Kafka commit"
       chaos_worker_start 1
+      chaos_unexpect_exit worker-1
       continue
     fi
     chaos_sleep $((gap / 2 + RANDOM % (gap / 2 + 1)))
@@ -221,6 +390,7 @@ fault_worker_kill() {
     chaos_kill "worker-$n"
     sleep 1
     if ((kill == 1)); then
+      chaos_expect_exit worker-1 # its own crash: awaited below, not the supervisor's
       chaos_worker_start 1 --crash_after_db_commits=25
     else
       chaos_worker_start "$n"
@@ -265,7 +435,7 @@ fault_worker_rolling() {
         before[$other.$kind]="$(worker_rebalanced "worker-$other" "$kind")"
       done
     done
-    stop_bg "worker-$n" 30
+    chaos_stop "worker-$n" 30
     chaos_worker_start "$n"
     chaos_sleep 5
     for ((other = 1; other <= CHAOS_WORKERS; other++)); do
@@ -275,7 +445,7 @@ fault_worker_rolling() {
     done
   done
   chaos_mark fault_end
-  CHAOS_EXTRA_LINE="chaos worker-rolling: restarts=$CHAOS_WORKERS partitions_revoked_from_others=$revoked partitions_moved_to_others=$assigned"
+  CHAOS_EXTRA_LINE="chaos worker-rolling: rolled=$CHAOS_WORKERS partitions_revoked_from_others=$revoked partitions_moved_to_others=$assigned"
   ((revoked == 0 && assigned == 0)) || CHAOS_EXTRA_FAILED=1
 }
 
@@ -308,6 +478,34 @@ fault_broker_kill() {
     kafka_restart_node "$leader"
     wait_until 120 "all partitions back in sync" - topic_fully_replicated ||
       die "broker-kill: partitions not fully replicated 120s after broker $leader restarted"
+    chaos_mark fault_end
+    ((round < 3)) && chaos_sleep 5
+  done
+  return 0
+}
+
+kafka_group_coordinator() { # GROUP: the node id of the broker coordinating GROUP
+  timeout 20 "$(bin_path tools/kafka_topics/kafka_topics)" --bootstrap="$KAFKA_BOOTSTRAP" \
+    --coordinator_of="$1" --timeout=10s 2>>"$LOG_DIR/kafka_topics.log"
+}
+
+# SIGKILL the broker that coordinates the workers' consumer group (found with
+# the admin API), restart it once every partition is led elsewhere; 3 times.
+# The group's members must find the new coordinator and keep their
+# partitions (static members, no rebalance needed).
+fault_coordinator_kill() {
+  local round node
+  for round in 1 2 3; do
+    node="$(kafka_group_coordinator ingest-workers)" ||
+      die "coordinator-kill: no coordinator found for group ingest-workers (${LOG_DIR#"$ROOT"/}/kafka_topics.log)"
+    [[ "$node" =~ ^[0-9]+$ ]] || die "coordinator-kill: kafka_topics --coordinator_of printed '$node', not a node id"
+    chaos_mark fault_start
+    chaos_kill "$(kafka_node_name "$node")"
+    log "chaos: killed broker $node, coordinator of group ingest-workers (round $round)"
+    chaos_sleep 10
+    kafka_restart_node "$node"
+    wait_until 120 "all partitions back in sync" - topic_fully_replicated ||
+      die "coordinator-kill: partitions not fully replicated 120s after broker $node restarted"
     chaos_mark fault_end
     ((round < 3)) && chaos_sleep 5
   done
@@ -361,25 +559,33 @@ fault_poison() {
 
 # ---------------------------------------------------------------------------
 
-# chaos_run NAME SHORT: one scenario, start to end. Prints its lines on
-# stdout; returns non-zero if it failed.
+# chaos_run NAME SHORT [DIR_NAME]: one scenario, start to end, its files in
+# $CHAOS_RUN_DIR/DIR_NAME (default NAME). Prints its lines on stdout, the
+# summary line ending in the supervisor's restarts=; returns non-zero if it
+# failed.
 chaos_run() {
-  local name="$1" short="$2" load_seconds deadline rc=0 pid
+  local name="$1" short="$2" dir_name="${3:-$1}" load_seconds deadline rc=0 pid restarts
   # Runs in a subshell of its own (a failing scenario must not end the
   # others), which does not inherit ./dev's traps: stop the stack here.
   trap 'exit 130' INT
   trap 'exit 143' TERM
   trap '((STOP_CHAOS_ON_EXIT)) && chaos_stack_down' EXIT
   chaos_plan "$name" "$short"
-  CHAOS_SCENARIO_DIR="$CHAOS_RUN_DIR/$name"
+  CHAOS_SCENARIO_DIR="$CHAOS_RUN_DIR/$dir_name"
   mkdir -p "$CHAOS_SCENARIO_DIR"
   CHAOS_MARKS="$CHAOS_SCENARIO_DIR/marks"
+  CHAOS_RESTARTS="$CHAOS_SCENARIO_DIR/restarts" # "<unix time> NAME" per supervisor restart
+  CHAOS_SUPERVISOR_DIR="$LOCAL/supervisor"
   CHAOS_OUT="$CHAOS_SCENARIO_DIR/chaos_load.out"
   CHAOS_EXTRA_LINE=""
   CHAOS_EXTRA_FAILED=0
   : >"$CHAOS_MARKS"
+  : >"$CHAOS_RESTARTS"
   rm -f "$LOG_DIR"/*.log "$LOG_DIR"/*.log.prev # this scenario's logs only
-  log "chaos: --- $name$( ((short)) && echo " (short)") ---"
+  log "chaos: --- $name$( ((short)) && echo " (short)")$([[ "$name" == kafka-down ]] && echo ", outage ${CHAOS_FAULT_SECONDS}s") ---"
+  if [[ "$name" == kafka-down && " ${CHAOS_LOAD_FLAGS[*]} " != *" --expect_no_ok_during_fault "* ]]; then
+    log "chaos: kafka-down: a ${CHAOS_FAULT_SECONDS}s outage ends before a call to the dead Kafka can return (${CHAOS_GATEWAY_DELIVERY_SECONDS}s delivery timeout + 2s): no-OK-during-the-fault not checked"
+  fi
   chaos_stack_up
 
   CHAOS_SHORT="$short"
@@ -409,7 +615,11 @@ chaos_run() {
 
   chaos_stack_down
   cp "$LOG_DIR"/*.log "$CHAOS_SCENARIO_DIR/" 2>/dev/null || true
-  grep '^chaos ' "$CHAOS_OUT" || true
+  restarts="$(chaos_restarts_field)"
+  [[ -s "$CHAOS_RESTARTS" ]] &&
+    log "chaos: $name: the supervisor restarted $(awk '{print $2}' "$CHAOS_RESTARTS" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}') (${CHAOS_RESTARTS#"$ROOT"/})"
+  # The supervisor's restarts end chaos_load's summary line.
+  sed "/^chaos $name: acked=/ s/\$/ $restarts/" "$CHAOS_OUT" | grep '^chaos ' || true
   [[ -n "$CHAOS_EXTRA_LINE" ]] && echo "$CHAOS_EXTRA_LINE"
   if ((rc != 0 || CHAOS_EXTRA_FAILED)); then
     log "chaos: $name FAILED (chaos_load exit $rc); output, marks and logs in ${CHAOS_SCENARIO_DIR#"$ROOT"/}/"
@@ -419,15 +629,25 @@ chaos_run() {
   return 0
 }
 
-# cmd_chaos SCENARIO|all [--short]
+# cmd_chaos SCENARIO...|all [--short] [--outage=DURATION] [--repeat=N]
 cmd_chaos() {
-  local short=0 names=() arg failed=() name summary=()
+  local short=0 repeat=1 names=() arg failed=() name summary=() totals=() run runs=0 passed=0
   for arg in "$@"; do
     case "$arg" in
       --short) short=1 ;;
+      --outage=*) CHAOS_OUTAGE_SECONDS="$(chaos_parse_outage "${arg#--outage=}")" || exit 1 ;;
+      --repeat=*)
+        repeat="${arg#--repeat=}"
+        [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || die "chaos: --repeat=$repeat: expected a number of runs >= 1"
+        ;;
       all) names+=("${CHAOS_SCENARIOS[@]}") ;;
       -h | --help)
-        echo "usage: ./dev chaos SCENARIO|all [--short]; scenarios: ${CHAOS_SCENARIOS[*]}"
+        echo "usage: ./dev chaos SCENARIO...|all [--short] [--outage=DURATION] [--repeat=N]"
+        echo "  scenarios: ${CHAOS_SCENARIOS[*]}"
+        echo "  --short: 15 s faults (kafka-down: unless --outage is given)"
+        echo "  --outage=DURATION: kafka-down's outage (default ${CHAOS_KAFKA_DOWN_SECONDS}s), e.g. 5s (< the"
+        echo "    workers' 10 s session timeout) or 40s (> their ${CHAOS_KAFKA_DOWN_MAX_POLL_INTERVAL} max poll interval)"
+        echo "  --repeat=N: each scenario N times, each on a fresh stack; its lines, then a total"
         return 0
         ;;
       -*) die "chaos: unknown option $arg (./dev chaos --help)" ;;
@@ -438,6 +658,9 @@ cmd_chaos() {
     esac
   done
   ((${#names[@]})) || die "chaos: name a scenario (${CHAOS_SCENARIOS[*]}) or all"
+  if [[ -n "$CHAOS_OUTAGE_SECONDS" && " ${names[*]} " != *" kafka-down "* ]]; then
+    die "chaos: --outage sets kafka-down's outage; name kafka-down (or all)"
+  fi
   cmd_setup
   if [[ "${DEV_SKIP_BUILD:-0}" != 1 ]]; then
     cmd_build //services/gateway:gateway //services/worker:worker //tools/kafka_topics:kafka_topics \
@@ -462,18 +685,34 @@ cmd_chaos() {
   mkdir -p "$CHAOS_RUN_DIR"
   local started=$SECONDS
   for name in "${names[@]}"; do
-    local lines verdict=ok
-    lines="$(chaos_run "$name" "$short")" || verdict=fail
-    [[ "$verdict" == ok ]] || failed+=("$name")
-    CHAOS_RESULTS+=("chaos_$name=$verdict")
-    printf '%s\n' "$lines"
-    summary+=("$(grep "^chaos $name: acked=" <<<"$lines" || echo "chaos $name: no result line")")
+    local name_passed=0
+    for ((run = 1; run <= repeat; run++)); do
+      local lines verdict=ok dir_name="$name" label="$name"
+      if ((repeat > 1)); then
+        dir_name="$name.$run"
+        label="$name.$run"
+        log "chaos: $name run $run of $repeat (${CHAOS_RUN_DIR#"$ROOT"/}/$dir_name/)"
+      fi
+      lines="$(chaos_run "$name" "$short" "$dir_name")" || verdict=fail
+      runs=$((runs + 1))
+      if [[ "$verdict" == ok ]]; then
+        passed=$((passed + 1))
+        name_passed=$((name_passed + 1))
+      else
+        failed+=("$label")
+      fi
+      CHAOS_RESULTS+=("chaos_$label=$verdict")
+      printf '%s\n' "$lines"
+      summary+=("$(grep "^chaos $name: acked=" <<<"$lines" || echo "chaos $name: no result line")")
+    done
+    ((repeat == 1)) ||
+      totals+=("chaos $name: $repeat runs, $name_passed passed, $((repeat - name_passed)) failed (${CHAOS_RUN_DIR#"$ROOT"/}/$name.*/)")
   done
-  # ./dev test reads one NAME=ok|fail word per scenario from here.
+  # ./dev test reads one NAME=ok|fail word per scenario run from here.
   [[ -z "${CHAOS_VERDICT_FILE:-}" ]] || echo "${CHAOS_RESULTS[*]}" >"$CHAOS_VERDICT_FILE"
-  if ((${#names[@]} > 1)); then
-    log "chaos: ${#names[@]} scenarios in $(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s"
-    printf '%s\n' "${summary[@]}"
+  if ((runs > 1)); then
+    log "chaos: $runs runs in $(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s, $passed passed, $((runs - passed)) failed"
+    printf '%s\n' "${summary[@]}" "${totals[@]}"
   fi
   ((${#failed[@]} == 0)) || die "chaos: failed: ${failed[*]} (details in ${CHAOS_RUN_DIR#"$ROOT"/}/)"
 }
