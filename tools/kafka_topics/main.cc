@@ -9,12 +9,13 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "services/common/flags/usage.h"
 #include "services/common/kafka/topic_admin.h"
 #include "services/common/logging/log.h"
-#include "tools/kafka_topics/group_coordinator.h"
+#include "services/common/kafka/rdkafka_admin.h"
 
 ABSL_FLAG(std::string, bootstrap, "", "Kafka bootstrap servers. Required.");
 ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic to create (plus <topic>.dlq).");
@@ -30,6 +31,24 @@ ABSL_FLAG(std::string, coordinator_of, "",
           "group (e.g. ingest-workers).");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(20), "How long to wait for the cluster.");
 
+namespace {
+
+// The node id of the broker coordinating `group` (DescribeConsumerGroups).
+absl::StatusOr<int32_t> GroupCoordinator(const std::string& group) {
+  absl::StatusOr<std::unique_ptr<ingest::KafkaAdmin>> admin = ingest::CreateRdKafkaAdmin(
+      {.bootstrap_servers = absl::GetFlag(FLAGS_bootstrap), .timeout = absl::GetFlag(FLAGS_timeout)});
+  if (!admin.ok()) return admin.status();
+  absl::StatusOr<ingest::GroupDescription> described = (*admin)->DescribeGroup(group);
+  if (!described.ok()) return described.status();
+  if (described->coordinator < 0) {
+    return absl::UnavailableError(absl::StrCat("the description of group ", group,
+                                               " names no coordinator"));
+  }
+  return described->coordinator;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   ingest::ConfigureFlagUsage(
       "Creates <topic> and <topic>.dlq if missing.\n"
@@ -43,8 +62,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (const std::string group = absl::GetFlag(FLAGS_coordinator_of); !group.empty()) {
-    absl::StatusOr<int32_t> node = ingest::GroupCoordinator(absl::GetFlag(FLAGS_bootstrap), group,
-                                                            absl::GetFlag(FLAGS_timeout));
+    absl::StatusOr<int32_t> node = GroupCoordinator(group);
     if (!node.ok()) {
       std::fprintf(stderr, "kafka_topics: %s (is the group's consumer running?)\n",
                    node.status().ToString().c_str());

@@ -57,6 +57,8 @@ struct GroupDescription {
   std::string group;
   std::string state;  // librdkafka's names: Stable, PreparingRebalance, Empty, Dead, ...
   std::vector<GroupMember> members;
+  // The node id of the broker coordinating the group; -1 if not named.
+  int32_t coordinator = -1;
 };
 
 // Thread-safe: implementations may be called from many threads at once.

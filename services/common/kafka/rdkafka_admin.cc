@@ -256,6 +256,11 @@ class RdKafkaAdmin final : public KafkaAdmin {
     description.group = group;
     description.state =
         rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(described));
+    if (const rd_kafka_Node_t* coordinator =
+            rd_kafka_ConsumerGroupDescription_coordinator(described);
+        coordinator != nullptr) {
+      description.coordinator = static_cast<int32_t>(rd_kafka_Node_id(coordinator));
+    }
     const size_t members = rd_kafka_ConsumerGroupDescription_member_count(described);
     for (size_t i = 0; i < members; ++i) {
       const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(described, i);
