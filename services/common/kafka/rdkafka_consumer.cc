@@ -248,6 +248,13 @@ absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOp
       {"session.timeout.ms", MillisString(options.session_timeout)},
       {"heartbeat.interval.ms", MillisString(options.heartbeat_interval)},
       {"max.poll.interval.ms", MillisString(options.max_poll_interval)},
+      // A request in flight when its broker dies is sent again when the
+      // broker is back, as it was built: an offset commit would carry the
+      // member id of before the outage, which a static member that rejoined
+      // meanwhile has lost (FENCED_INSTANCE_ID, fatal). Requests expire
+      // within a session timeout instead of librdkafka's 60 s, before the
+      // group can have moved on.
+      {"socket.timeout.ms", MillisString(options.session_timeout)},
       {"max.partition.fetch.bytes", std::to_string(options.max_partition_fetch_bytes)},
       {"fetch.max.bytes", std::to_string(std::max<int64_t>(options.max_partition_fetch_bytes,
                                                            64 << 20))},
