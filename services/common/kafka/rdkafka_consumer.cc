@@ -248,12 +248,13 @@ absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOp
       {"session.timeout.ms", MillisString(options.session_timeout)},
       {"heartbeat.interval.ms", MillisString(options.heartbeat_interval)},
       {"max.poll.interval.ms", MillisString(options.max_poll_interval)},
-      // A request in flight when its broker dies is sent again when the
-      // broker is back, as it was built: an offset commit would carry the
-      // member id of before the outage, which a static member that rejoined
-      // meanwhile has lost (FENCED_INSTANCE_ID, fatal). Requests expire
-      // within a session timeout instead of librdkafka's 60 s, before the
-      // group can have moved on.
+      // A request queued for a dead broker waits at most this long per try
+      // (librdkafka's default is 60 s): no older than a session timeout, so
+      // a request built before an outage (an offset commit with the member
+      // id of then) is less likely to reach the broker after the group has
+      // moved on. It does not stop librdkafka from sending a commit it held
+      // for the coordinator late (seen as FENCED_INSTANCE_ID in ./dev chaos
+      // kafka-down); RecreatingConsumer heals that.
       {"socket.timeout.ms", MillisString(options.session_timeout)},
       {"max.partition.fetch.bytes", std::to_string(options.max_partition_fetch_bytes)},
       {"fetch.max.bytes", std::to_string(std::max<int64_t>(options.max_partition_fetch_bytes,
