@@ -6,6 +6,7 @@ namespace ingest {
 
 bool CommitGate::MaySend(absl::Time now, bool assignment_lost) const {
   if (in_rebalance_ || assignment_lost || now < quiet_until_) return false;
+  if (now - sent_at_ < interval_) return false;
   // An answer that never came (the client dropped the request) must not
   // stop commits for good.
   return !outstanding_ || now - sent_at_ >= quiet_;

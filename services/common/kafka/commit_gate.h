@@ -13,7 +13,11 @@
 //  - not while an earlier commit is still unanswered (at most one is ever
 //    held by librdkafka), unless it has been unanswered for `quiet`;
 //  - not within `quiet` after any sign of trouble: a client error (broker
-//    down, coordinator lost), a failed commit, a revocation.
+//    down, coordinator lost), a failed commit, a revocation;
+//  - not more often than every `interval`: a commit in flight when the
+//    coordinator dies is the one librdkafka may deliver late, so the less
+//    time a commit spends in flight, the better (a commit per batch kept
+//    one in flight nearly all the time).
 // `quiet` should be at least the session timeout: by then a commit held for
 // the coordinator has expired, and a member that lost its session knows it.
 //
@@ -25,7 +29,8 @@ namespace ingest {
 
 class CommitGate {
  public:
-  explicit CommitGate(absl::Duration quiet) : quiet_(quiet) {}
+  CommitGate(absl::Duration quiet, absl::Duration interval)
+      : quiet_(quiet), interval_(interval) {}
 
   // Whether a commit may be sent at `now` (`assignment_lost`: librdkafka's
   // rd_kafka_assignment_lost()).
@@ -41,6 +46,7 @@ class CommitGate {
 
  private:
   const absl::Duration quiet_;
+  const absl::Duration interval_;
   bool in_rebalance_ = false;
   bool outstanding_ = false;
   absl::Time sent_at_ = absl::InfinitePast();

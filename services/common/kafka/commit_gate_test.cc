@@ -6,15 +6,16 @@ namespace ingest {
 namespace {
 
 constexpr absl::Duration kQuiet = absl::Seconds(10);
+constexpr absl::Duration kInterval = absl::Seconds(5);
 const absl::Time kStart = absl::FromUnixSeconds(1000);
 
 TEST(CommitGateTest, ASettledMemberMayCommit) {
-  CommitGate gate(kQuiet);
+  CommitGate gate(kQuiet, kInterval);
   EXPECT_TRUE(gate.MaySend(kStart, /*assignment_lost=*/false));
 }
 
 TEST(CommitGateTest, NoCommitWhileTheAssignmentIsLostOrARebalanceRuns) {
-  CommitGate gate(kQuiet);
+  CommitGate gate(kQuiet, kInterval);
   EXPECT_FALSE(gate.MaySend(kStart, /*assignment_lost=*/true));
   gate.RebalanceStarted();
   EXPECT_FALSE(gate.MaySend(kStart, false));
@@ -23,22 +24,30 @@ TEST(CommitGateTest, NoCommitWhileTheAssignmentIsLostOrARebalanceRuns) {
 }
 
 TEST(CommitGateTest, OneCommitAtATimeUntilItIsAnswered) {
-  CommitGate gate(kQuiet);
+  CommitGate gate(kQuiet, kInterval);
   gate.Sent(kStart);
-  EXPECT_FALSE(gate.MaySend(kStart + absl::Seconds(1), false));
-  gate.Answered(/*ok=*/true, kStart + absl::Seconds(1));
-  EXPECT_TRUE(gate.MaySend(kStart + absl::Seconds(1), false));
+  EXPECT_FALSE(gate.MaySend(kStart + kInterval, false));
+  gate.Answered(/*ok=*/true, kStart + kInterval);
+  EXPECT_TRUE(gate.MaySend(kStart + kInterval, false));
+}
+
+TEST(CommitGateTest, AtMostOneCommitPerInterval) {
+  CommitGate gate(kQuiet, kInterval);
+  gate.Sent(kStart);
+  gate.Answered(/*ok=*/true, kStart + absl::Milliseconds(2));
+  EXPECT_FALSE(gate.MaySend(kStart + kInterval - absl::Milliseconds(1), false));
+  EXPECT_TRUE(gate.MaySend(kStart + kInterval, false));
 }
 
 TEST(CommitGateTest, AnUnansweredCommitBlocksOnlyForTheQuietPeriod) {
-  CommitGate gate(kQuiet);
+  CommitGate gate(kQuiet, kInterval);
   gate.Sent(kStart);
   EXPECT_FALSE(gate.MaySend(kStart + kQuiet - absl::Milliseconds(1), false));
   EXPECT_TRUE(gate.MaySend(kStart + kQuiet, false));
 }
 
 TEST(CommitGateTest, TroubleOrAFailedCommitSilencesCommitsForTheQuietPeriod) {
-  CommitGate gate(kQuiet);
+  CommitGate gate(kQuiet, kInterval);
   gate.Trouble(kStart);
   EXPECT_FALSE(gate.MaySend(kStart + absl::Seconds(9), false));
   EXPECT_TRUE(gate.MaySend(kStart + kQuiet, false));
@@ -50,7 +59,7 @@ TEST(CommitGateTest, TroubleOrAFailedCommitSilencesCommitsForTheQuietPeriod) {
 }
 
 TEST(CommitGateTest, LaterTroubleExtendsButEarlierNeverShortensTheSilence) {
-  CommitGate gate(kQuiet);
+  CommitGate gate(kQuiet, kInterval);
   gate.Trouble(kStart + absl::Seconds(5));
   gate.Trouble(kStart);
   EXPECT_FALSE(gate.MaySend(kStart + absl::Seconds(14), false));

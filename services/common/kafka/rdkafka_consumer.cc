@@ -23,10 +23,14 @@ std::vector<int32_t> PartitionsOf(const rd_kafka_topic_partition_list_t* list) {
   return partitions;
 }
 
+// How often progress is committed to Kafka at most (the Java consumer's
+// auto.commit.interval.ms default): enough for lag monitoring.
+constexpr absl::Duration kCommitInterval = absl::Seconds(5);
+
 class RdKafkaConsumer final : public Consumer {
  public:
   RdKafkaConsumer(std::string topic, absl::Duration commit_quiet)
-      : topic_(std::move(topic)), commit_gate_(commit_quiet) {}
+      : topic_(std::move(topic)), commit_gate_(commit_quiet, kCommitInterval) {}
 
   ~RdKafkaConsumer() override {
     if (rk_ == nullptr) return;
@@ -56,6 +60,7 @@ class RdKafkaConsumer final : public Consumer {
   }
 
   std::optional<ConsumedRecord> Poll(absl::Duration timeout) override {
+    SendDueCommits();
     rd_kafka_message_t* message =
         rd_kafka_consumer_poll(rk_, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
     if (message == nullptr) return std::nullopt;
@@ -122,21 +127,11 @@ class RdKafkaConsumer final : public Consumer {
     return high;
   }
 
+  // Offsets are collected and sent together when the gate allows (at most
+  // every kCommitInterval, only while the membership is settled).
   void CommitAsync(const PartitionOffsets& next_offsets) override {
-    if (next_offsets.empty()) return;
-    const absl::Time now = absl::Now();
-    if (!commit_gate_.MaySend(now, rd_kafka_assignment_lost(rk_) != 0)) return;
-    RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
-    for (const auto& [partition, offset] : next_offsets) {
-      rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = offset;
-    }
-    const rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list.get(), /*async=*/1);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      log::Debug("kafka.commit_skipped", {{"error", rd_kafka_err2name(err)}});
-      commit_gate_.Trouble(now);
-      return;
-    }
-    commit_gate_.Sent(now);
+    for (const auto& [partition, offset] : next_offsets) pending_commits_[partition] = offset;
+    SendDueCommits();
   }
 
   void Close() override {
@@ -169,6 +164,25 @@ class RdKafkaConsumer final : public Consumer {
   }
 
  private:
+  void SendDueCommits() {
+    if (pending_commits_.empty()) return;
+    const absl::Time now = absl::Now();
+    if (!commit_gate_.MaySend(now, rd_kafka_assignment_lost(rk_) != 0)) return;
+    RdKafkaPartitionListPtr list(
+        rd_kafka_topic_partition_list_new(static_cast<int>(pending_commits_.size())));
+    for (const auto& [partition, offset] : pending_commits_) {
+      rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = offset;
+    }
+    pending_commits_.clear();
+    const rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list.get(), /*async=*/1);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      log::Debug("kafka.commit_skipped", {{"error", rd_kafka_err2name(err)}});
+      commit_gate_.Trouble(now);
+      return;
+    }
+    commit_gate_.Sent(now);
+  }
+
   RdKafkaPartitionListPtr SinglePartition(int32_t partition) {
     RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition);
@@ -180,6 +194,7 @@ class RdKafkaConsumer final : public Consumer {
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     const std::vector<int32_t> changed = PartitionsOf(partitions);
     commit_gate_.RebalanceStarted();
+    pending_commits_.clear();  // of an assignment that is changing
     struct EndRebalance {
       CommitGate& gate;
       ~EndRebalance() { gate.RebalanceEnded(); }
@@ -227,6 +242,8 @@ class RdKafkaConsumer final : public Consumer {
   absl::Status health_ ABSL_GUARDED_BY(health_mutex_);
   const std::string topic_;
   CommitGate commit_gate_;
+  // Offsets waiting for the gate: partition -> next offset.
+  PartitionOffsets pending_commits_;
   RebalanceListener* listener_ = nullptr;
   bool closed_ = false;
 };
