@@ -466,20 +466,28 @@ topic_fully_replicated() {
   ! grep -v -q "isr=[0-9]*,[0-9]*,[0-9]*$" <<<"$lines"
 }
 
+# One round of a broker fault: SIGKILL broker NODE (chosen because WHY),
+# restart it 10 s later, wait until every partition is fully replicated again.
+chaos_kill_broker_round() { # SCENARIO NODE WHY ROUND
+  local scenario="$1" node="$2" why="$3" round="$4"
+  chaos_mark fault_start
+  chaos_kill "$(kafka_node_name "$node")"
+  log "chaos: killed broker $node, $why (round $round)"
+  chaos_sleep 10
+  kafka_restart_node "$node"
+  wait_until 120 "all partitions back in sync" - topic_fully_replicated ||
+    die "$scenario: partitions not fully replicated 120s after broker $node restarted"
+  chaos_mark fault_end
+  ((round < 3)) && chaos_sleep 5
+  return 0
+}
+
 fault_broker_kill() {
   local round leader
   for round in 1 2 3; do
     leader="$(busiest_leader)"
     [[ -n "$leader" ]] || die "broker-kill: no partition leader found (kafka_topics --describe)"
-    chaos_mark fault_start
-    chaos_kill "$(kafka_node_name "$leader")"
-    log "chaos: killed broker $leader, leader of the most partitions (round $round)"
-    chaos_sleep 10
-    kafka_restart_node "$leader"
-    wait_until 120 "all partitions back in sync" - topic_fully_replicated ||
-      die "broker-kill: partitions not fully replicated 120s after broker $leader restarted"
-    chaos_mark fault_end
-    ((round < 3)) && chaos_sleep 5
+    chaos_kill_broker_round broker-kill "$leader" "leader of the most partitions" "$round"
   done
   return 0
 }
@@ -490,7 +498,7 @@ kafka_group_coordinator() { # GROUP: the node id of the broker coordinating GROU
 }
 
 # SIGKILL the broker that coordinates the workers' consumer group (found with
-# the admin API), restart it once every partition is led elsewhere; 3 times.
+# the admin API), restart it 10 s later; 3 times.
 # The group's members must find the new coordinator and keep their
 # partitions (static members, no rebalance needed).
 fault_coordinator_kill() {
@@ -499,15 +507,7 @@ fault_coordinator_kill() {
     node="$(kafka_group_coordinator ingest-workers)" ||
       die "coordinator-kill: no coordinator found for group ingest-workers (${LOG_DIR#"$ROOT"/}/kafka_topics.log)"
     [[ "$node" =~ ^[0-9]+$ ]] || die "coordinator-kill: kafka_topics --coordinator_of printed '$node', not a node id"
-    chaos_mark fault_start
-    chaos_kill "$(kafka_node_name "$node")"
-    log "chaos: killed broker $node, coordinator of group ingest-workers (round $round)"
-    chaos_sleep 10
-    kafka_restart_node "$node"
-    wait_until 120 "all partitions back in sync" - topic_fully_replicated ||
-      die "coordinator-kill: partitions not fully replicated 120s after broker $node restarted"
-    chaos_mark fault_end
-    ((round < 3)) && chaos_sleep 5
+    chaos_kill_broker_round coordinator-kill "$node" "coordinator of group ingest-workers" "$round"
   done
   return 0
 }
