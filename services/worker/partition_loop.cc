@@ -6,6 +6,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -624,25 +625,10 @@ PartitionOffsets PartitionLoop::OnPartitionsAssigned(const std::vector<int32_t>&
   }
 }
 
-namespace {
-
-// Sets a flag for the life of a scope.
-class ScopedFlag {
- public:
-  explicit ScopedFlag(bool& flag) : flag_(flag) { flag_ = true; }
-  ~ScopedFlag() { flag_ = false; }
-  ScopedFlag(const ScopedFlag&) = delete;
-  ScopedFlag& operator=(const ScopedFlag&) = delete;
-
- private:
-  bool& flag_;
-};
-
-}  // namespace
-
 void PartitionLoop::OnPartitionsRevoked(const std::vector<int32_t>& partitions) {
   metrics_.Rebalance("revoked", static_cast<int>(partitions.size()));
-  ScopedFlag revoking(revoking_);
+  revoking_ = true;
+  absl::Cleanup end_revoking = [this] { revoking_ = false; };
   const absl::Time deadline = options_.now() + options_.drain_timeout;
   for (int32_t partition : partitions) {
     if (!partitions_.contains(partition)) continue;
@@ -660,7 +646,8 @@ void PartitionLoop::OnPartitionsRevoked(const std::vector<int32_t>& partitions) 
 
 void PartitionLoop::OnPartitionsLost(const std::vector<int32_t>& partitions) {
   metrics_.Rebalance("lost", static_cast<int>(partitions.size()));
-  ScopedFlag revoking(revoking_);
+  revoking_ = true;
+  absl::Cleanup end_revoking = [this] { revoking_ = false; };
   int64_t abandoned_records = 0;
   for (int32_t partition : partitions) {
     if (!partitions_.contains(partition)) continue;

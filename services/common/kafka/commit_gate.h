@@ -18,8 +18,9 @@
 //    coordinator dies is the one librdkafka may deliver late, so the less
 //    time a commit spends in flight, the better (a commit per batch kept
 //    one in flight nearly all the time).
-// `quiet` should be at least the session timeout: by then a commit held for
-// the coordinator has expired, and a member that lost its session knows it.
+// `quiet` should be at least the session timeout: by then a member that lost
+// its session knows it. (A commit already held for the coordinator may
+// still go out late; RecreatingConsumer heals the fencing that follows.)
 //
 // Not thread-safe: the consumer's poll thread owns it.
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/common/kafka/commit_gate.h"
@@ -194,11 +195,8 @@ class RdKafkaConsumer final : public Consumer {
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     const std::vector<int32_t> changed = PartitionsOf(partitions);
     commit_gate_.RebalanceStarted();
+    absl::Cleanup end_rebalance = [this] { commit_gate_.RebalanceEnded(); };
     pending_commits_.clear();  // of an assignment that is changing
-    struct EndRebalance {
-      CommitGate& gate;
-      ~EndRebalance() { gate.RebalanceEnded(); }
-    } end_rebalance{commit_gate_};
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       const PartitionOffsets starts =
           listener_ != nullptr ? listener_->OnPartitionsAssigned(changed) : PartitionOffsets{};
@@ -289,9 +287,8 @@ absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOp
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &RdKafkaConsumer::OnCommitted);
 
   // librdkafka hands the opaque back to the callbacks, which only run
-  // inside Poll(), after the handle is attached below.
-  // Commits pause for a session timeout after trouble: by then a commit
-  // librdkafka held for the coordinator has expired.
+  // inside Poll(), after the handle is attached below. Commits pause for a
+  // session timeout after trouble (CommitGate).
   std::unique_ptr<RdKafkaConsumer> consumer(
       new RdKafkaConsumer(options.topic, options.session_timeout));
   rd_kafka_conf_set_opaque(conf->get(), consumer.get());
