@@ -73,41 +73,37 @@ DeliveryCallback RecreatingProducer::Noting(DeliveryCallback on_delivery) {
 
 absl::Status RecreatingProducer::Produce(absl::string_view topic, std::string key,
                                          std::string value, DeliveryCallback on_delivery) {
-  absl::StatusOr<std::shared_ptr<Producer>> producer = Current();
-  if (!producer.ok()) return producer.status();
-  return (*producer)->Produce(topic, std::move(key), std::move(value),
-                              Noting(std::move(on_delivery)));
+  return OnCurrent([&](Producer& producer) {
+    return producer.Produce(topic, std::move(key), std::move(value),
+                            Noting(std::move(on_delivery)));
+  });
 }
 
 absl::Status RecreatingProducer::ProduceWithHeaders(absl::string_view topic, std::string key,
                                                     std::string value, RecordHeaders headers,
                                                     DeliveryCallback on_delivery) {
-  absl::StatusOr<std::shared_ptr<Producer>> producer = Current();
-  if (!producer.ok()) return producer.status();
-  return (*producer)->ProduceWithHeaders(topic, std::move(key), std::move(value),
-                                         std::move(headers), Noting(std::move(on_delivery)));
+  return OnCurrent([&](Producer& producer) {
+    return producer.ProduceWithHeaders(topic, std::move(key), std::move(value),
+                                       std::move(headers), Noting(std::move(on_delivery)));
+  });
 }
 
 absl::Status RecreatingProducer::ProduceToPartition(absl::string_view topic, int32_t partition,
                                                     std::string key, std::string value,
                                                     RecordHeaders headers,
                                                     DeliveryCallback on_delivery) {
-  absl::StatusOr<std::shared_ptr<Producer>> producer = Current();
-  if (!producer.ok()) return producer.status();
-  return (*producer)->ProduceToPartition(topic, partition, std::move(key), std::move(value),
-                                         std::move(headers), Noting(std::move(on_delivery)));
+  return OnCurrent([&](Producer& producer) {
+    return producer.ProduceToPartition(topic, partition, std::move(key), std::move(value),
+                                       std::move(headers), Noting(std::move(on_delivery)));
+  });
 }
 
 absl::Status RecreatingProducer::Flush(absl::Duration timeout) {
-  absl::StatusOr<std::shared_ptr<Producer>> producer = Current();
-  if (!producer.ok()) return producer.status();
-  return (*producer)->Flush(timeout);
+  return OnCurrent([&](Producer& producer) { return producer.Flush(timeout); });
 }
 
 absl::Status RecreatingProducer::CheckReachable(absl::string_view topic, absl::Duration timeout) {
-  absl::StatusOr<std::shared_ptr<Producer>> producer = Current();
-  if (!producer.ok()) return producer.status();
-  return (*producer)->CheckReachable(topic, timeout);
+  return OnCurrent([&](Producer& producer) { return producer.CheckReachable(topic, timeout); });
 }
 
 absl::Status RecreatingProducer::Health() const {

@@ -67,6 +67,13 @@ class RecreatingProducer final : public Producer {
   // The client to use: the current one, or a new one in place of a failed
   // one; UNAVAILABLE while a replacement waits out its backoff.
   absl::StatusOr<std::shared_ptr<Producer>> Current();
+  // `call` on the client Current() gives, or Current()'s error.
+  template <typename Call>
+  absl::Status OnCurrent(Call&& call) {
+    absl::StatusOr<std::shared_ptr<Producer>> producer = Current();
+    if (!producer.ok()) return producer.status();
+    return call(**producer);
+  }
   // Notes a delivery, which shows the current client works.
   DeliveryCallback Noting(DeliveryCallback on_delivery);
 
