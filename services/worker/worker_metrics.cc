@@ -72,7 +72,7 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                     .Register(registry)),
       payload_id_gaps_(prometheus::BuildCounter()
                            .Name("ingest_worker_payload_id_gaps_total")
-                           .Help("Missing payload ids counted on sessions (never invented).")
+                           .Help("Payload ids skipped when a higher id arrived (sessions.payload_id_gaps holds the ids still missing).")
                            .Register(registry)
                            .Add({})),
       duplicates_(prometheus::BuildCounter()

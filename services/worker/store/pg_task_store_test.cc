@@ -317,6 +317,21 @@ TEST_F(PgTaskStoreTest, PayloadBeforeInitCreatesTheSessionAndInitFillsItLater) {
             "sdk/9/1");
 }
 
+// Ids 1, 5, 3: after 3 arrives, 2 and 4 are still missing.
+TEST_F(PgTaskStoreTest, PayloadIdGapsAreTheIdsStillMissing) {
+  ASSERT_TRUE(Persist(0, {Payload(0, "g", 1, "a"), Payload(1, "g", 5, "e")}, 2).ok());
+  EXPECT_EQ(One("SELECT payload_id_gaps FROM sessions WHERE session_id = 'g'"), "3");
+  ASSERT_TRUE(Persist(0, {Payload(2, "g", 3, "c")}, 3).ok());
+  EXPECT_EQ(One("SELECT payload_id_gaps FROM sessions WHERE session_id = 'g'"), "2");
+  // In one call, and a replay of a stored id fills nothing twice.
+  ASSERT_TRUE(Persist(0, {Payload(3, "g", 2, "b"), Payload(4, "g", 3, "c")}, 5).ok());
+  EXPECT_EQ(One("SELECT payload_id_gaps || '/' || payload_count FROM sessions "
+                "WHERE session_id = 'g'"),
+            "1/4");
+  ASSERT_TRUE(Persist(0, {Payload(5, "g", 4, "d")}, 6).ok());
+  EXPECT_EQ(One("SELECT payload_id_gaps FROM sessions WHERE session_id = 'g'"), "0");
+}
+
 TEST_F(PgTaskStoreTest, CountsPayloadIdGapsWithoutInventingPayloads) {
   auto outcome = Persist(0, {Payload(0, "s3", 1, "a"), Payload(1, "s3", 4, "b")}, 2);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
@@ -324,13 +339,13 @@ TEST_F(PgTaskStoreTest, CountsPayloadIdGapsWithoutInventingPayloads) {
   EXPECT_EQ(One("SELECT payload_id_gaps || '/' || payload_count || '/' || last_payload_id "
                 "FROM sessions WHERE session_id = 's3'"),
             "2/2/4");
-  // A late payload below last_payload_id adds no gap and keeps the last id.
+  // A late payload below last_payload_id fills its gap and keeps the last id.
   outcome = Persist(0, {Payload(2, "s3", 3, "late")}, 3);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_EQ(outcome->payload_id_gaps, 0);
   EXPECT_EQ(One("SELECT payload_id_gaps || '/' || payload_count || '/' || last_payload_id "
                 "FROM sessions WHERE session_id = 's3'"),
-            "2/3/4");
+            "1/3/4");
   // has_unloaded sticks once a payload says so.
   TaskRecord unload = Payload(3, "s3", 5, "bye");
   unload.task.mutable_payload()->set_has_session_unloaded(true);

@@ -1,5 +1,6 @@
 #include "services/worker/store/session_counters.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -24,7 +25,8 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::big
 ON CONFLICT (session_id) DO UPDATE SET
   payload_count = s.payload_count + EXCLUDED.payload_count,
   last_payload_id = greatest(s.last_payload_id, EXCLUDED.last_payload_id),
-  payload_id_gaps = s.payload_id_gaps + EXCLUDED.payload_id_gaps,
+  payload_id_gaps = greatest(0, greatest(s.last_payload_id, EXCLUDED.last_payload_id)
+                                - (s.payload_count + EXCLUDED.payload_count)),
   has_unloaded = s.has_unloaded OR EXCLUDED.has_unloaded,
   updated_at = now()
 )sql";
@@ -65,7 +67,7 @@ absl::StatusOr<int64_t> UpdateSessionCounters(
   std::vector<std::string> projects;
   std::vector<int64_t> counts;
   std::vector<uint64_t> last_ids;
-  std::vector<int64_t> gaps;
+  std::vector<int64_t> missing;  // of a session the upsert inserts
   std::vector<std::string> unloaded;
   int64_t gaps_added = 0;
   for (const auto& [session_id, payloads] : sessions) {
@@ -73,14 +75,15 @@ absl::StatusOr<int64_t> UpdateSessionCounters(
     projects.push_back(payloads.project_id);
     counts.push_back(delta.payload_count);
     last_ids.push_back(delta.last_payload_id);
-    gaps.push_back(delta.payload_id_gaps);
+    missing.push_back(std::max<int64_t>(
+        0, static_cast<int64_t>(delta.last_payload_id) - delta.payload_count));
     unloaded.push_back(payloads.has_unloaded ? "t" : "f");
     gaps_added += delta.payload_id_gaps;
   }
   absl::Status status =
       db.Query(kUpsertCounters, {PgParam::Text(ToPgTextArray(ids)),
                                  PgParam::Text(ToPgTextArray(projects)), ArrayParam(counts),
-                                 ArrayParam(last_ids), ArrayParam(gaps), ArrayParam(unloaded)})
+                                 ArrayParam(last_ids), ArrayParam(missing), ArrayParam(unloaded)})
           .status();
   if (!status.ok()) return status;
   return gaps_added;

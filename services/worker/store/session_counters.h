@@ -4,9 +4,11 @@
 //
 // payload_count grows by one per payload counted (a whole payload when its
 // row is inserted, a streamed one when verified); replays count nothing.
-// payload_id_gaps counts ids skipped: a payload above last_payload_id adds
-// the ids between them; a late payload below it adds none (its gap was
-// counted already, and is not subtracted: the counter records skips seen).
+// payload_id_gaps is the number of ids still missing: last_payload_id minus
+// payload_count (ids run from 1, and each is counted once), so a late payload
+// fills its gap. A row written before this rule is corrected by its session's
+// next payload. The gaps returned (for ingest_worker_payload_id_gaps_total)
+// are skips seen: ids passed over by a payload above last_payload_id.
 // Every payload session of the call gets its row (upsert) even when nothing
 // counts, and has_unloaded sticks once any payload says so.
 
