@@ -183,6 +183,10 @@ TaskRecord PartitionLoop::Classify(ConsumedRecord record, PartitionState& state)
   DeadLetter letter;
   if (task.ok()) {
     letter = FollowLetter(record.partition, record.offset, *task, state);
+    // What metrics and logs need; the letter carries the bytes as consumed.
+    out.task.set_type(task->type());
+    out.task.set_project_id(task->project_id());
+    out.task.set_session_id(task->session_id());
   } else {
     letter = PoisonLetter(record.partition, record.offset, SessionIdOfKey(record.key), "",
                           DeadLetterReason::kInvalidRecord,
@@ -417,7 +421,7 @@ void PartitionLoop::OnResult(BatchResult result) {
     std::map<std::pair<absl::string_view, absl::string_view>, int64_t> processed;
     for (const TaskRecord& record : batch.records) {
       const bool dead = record.dead_letter.has_value();
-      ++processed[{dead ? "unknown" : TypeName(record.task), dead ? "dead_lettered" : "persisted"}];
+      ++processed[{TypeName(record.task), dead ? "dead_lettered" : "persisted"}];
       if (!dead) metrics_.EndToEndDelay(committed - ReceivedAt(record.task));
     }
     for (const auto& [type_and_outcome, count] : processed) {

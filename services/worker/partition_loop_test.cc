@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/first_position.h"
 #include "services/common/kafka/redrive_headers.h"
@@ -14,6 +15,7 @@ namespace ingest {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
@@ -334,6 +336,22 @@ TEST_F(PartitionLoopTest, PoisonRecordGoesToTheDlqAndQuarantinesItsSessionWhileO
   EXPECT_EQ(sunk_[0].value, "\xff\xff not a task") << "the DLQ gets the bytes as consumed";
   EXPECT_EQ(sunk_[1].reason, DeadLetterReason::kQuarantinedSession);
   EXPECT_EQ(sunk_[1].offset, 3);
+}
+
+TEST_F(PartitionLoopTest, DeadLetterCountsCarryTheTypeOfEveryRecordThatDecoded) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(GarbageRecord(0, "s1"));
+  consumer_.Enqueue(SessionRecord(1, "s1"));  // a payload following the quarantine
+  RunUntilIdle(*loop);
+  ASSERT_EQ(sunk_.size(), 2u);
+
+  const std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
+  EXPECT_THAT(text, HasSubstr(
+      R"(ingest_worker_records_total{outcome="dead_lettered",type="push_payload"} 1)"));
+  EXPECT_THAT(text, HasSubstr(
+      R"(ingest_worker_records_total{outcome="dead_lettered",type="unknown"} 1)"))
+      << "only the undecodable record has no type";
 }
 
 // `record` as a copy broker-proxy produced (a replay), naming the first

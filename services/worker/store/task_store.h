@@ -72,7 +72,9 @@ struct TaskRecord {
   // broker-proxy produced it again (first_position.h). Rows keyed by Kafka
   // position use it. Unknown means (the batch's partition, offset).
   FirstPosition first;
-  // Decoded; meaningless when dead_letter is set and the record was undecodable.
+  // Decoded. When dead_letter is set: the whole task if the loop judged it
+  // poison, only type, project and session if it followed a quarantine, and
+  // empty (type UNSPECIFIED) if it was undecodable.
   v1::Task task;
   // Set by the loop: the record is not written; it goes to the sink.
   std::optional<DeadLetter> dead_letter;
