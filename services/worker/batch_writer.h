@@ -16,8 +16,18 @@ namespace ingest {
 
 struct BatchResult {
   PartitionBatch batch;  // returned as submitted, so a failed batch can be retried as-is
-  absl::Status status;   // of the transaction the batch was part of
+  // Of the transaction the batch was part of. A data error (IsDataError) is
+  // always the batch's own: it was written alone when PostgreSQL refused it.
+  absl::Status status;
 };
+
+// PostgreSQL refused the data itself (SQLSTATE class 22, or a unique
+// violation the store did not foresee): retrying the same records cannot
+// help, so the record must be found and dead-lettered.
+inline bool IsDataError(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInvalidArgument ||
+         status.code() == absl::StatusCode::kAlreadyExists;
+}
 
 class BatchWriter {
  public:

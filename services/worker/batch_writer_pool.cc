@@ -67,17 +67,39 @@ void BatchWriterPool::WriterLoop(TaskStore& store) {
       if (stopping_) return;
       batches = TakeTransaction();
     }
-    const absl::Time start = absl::Now();
-    absl::StatusOr<PersistOutcome> outcome = store.PersistBatches(options_.topic, batches, sink_);
-    if (outcome.ok()) RecordOutcome(batches, *outcome, absl::Now() - start);
-    absl::MutexLock lock(&mu_);
-    for (PartitionBatch& batch : batches) {
-      results_.push_back({std::move(batch), outcome.status()});
+    const absl::Status status = WriteTransaction(store, absl::MakeSpan(batches));
+    if (IsDataError(status) && batches.size() > 1) {
+      // One record PostgreSQL refuses fails every batch of the transaction,
+      // and the loop can only find it within a batch: write each alone, so
+      // the innocent ones commit and only the culprit's batch reports it.
+      log::Warn("worker.shared_transaction_refused",
+                {{"batches", static_cast<int64_t>(batches.size())},
+                 {"error", status.ToString()},
+                 {"action", "writing each batch in its own transaction"}});
+      for (PartitionBatch& batch : batches) {
+        const absl::Status alone = WriteTransaction(store, absl::MakeSpan(&batch, 1));
+        Report(std::move(batch), alone);
+      }
+      continue;
     }
+    for (PartitionBatch& batch : batches) Report(std::move(batch), status);
   }
 }
 
-void BatchWriterPool::RecordOutcome(const std::vector<PartitionBatch>& batches,
+absl::Status BatchWriterPool::WriteTransaction(TaskStore& store,
+                                               absl::Span<const PartitionBatch> batches) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<PersistOutcome> outcome = store.PersistBatches(options_.topic, batches, sink_);
+  if (outcome.ok()) RecordOutcome(batches, *outcome, absl::Now() - start);
+  return outcome.status();
+}
+
+void BatchWriterPool::Report(PartitionBatch batch, absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  results_.push_back({std::move(batch), std::move(status)});
+}
+
+void BatchWriterPool::RecordOutcome(absl::Span<const PartitionBatch> batches,
                                     const PersistOutcome& outcome, absl::Duration took) {
   int records = 0;
   int64_t bytes = 0;

@@ -4,7 +4,9 @@
 // TaskStore (its own PostgreSQL connection). A writer takes every batch
 // queued when it becomes free, up to a transaction's limits, and writes them
 // in one transaction: with many partitions and small batches, transactions
-// stay few and large.
+// stay few and large. When PostgreSQL refuses the data of a shared
+// transaction, each of its batches is written again alone, so a data error
+// reported for a batch is always that batch's own.
 
 #include <deque>
 #include <functional>
@@ -47,7 +49,10 @@ class BatchWriterPool final : public BatchWriter {
   void WriterLoop(TaskStore& store);
   // Takes the batches of the next transaction off the queue.
   std::vector<PartitionBatch> TakeTransaction() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RecordOutcome(const std::vector<PartitionBatch>& batches, const PersistOutcome& outcome,
+  // One PersistBatches call, its metrics recorded when it committed.
+  absl::Status WriteTransaction(TaskStore& store, absl::Span<const PartitionBatch> batches);
+  void Report(PartitionBatch batch, absl::Status status) ABSL_LOCKS_EXCLUDED(mu_);
+  void RecordOutcome(absl::Span<const PartitionBatch> batches, const PersistOutcome& outcome,
                      absl::Duration took);
 
   const BatchWriterPoolOptions options_;

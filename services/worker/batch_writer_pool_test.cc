@@ -1,5 +1,6 @@
 #include "services/worker/batch_writer_pool.h"
 
+#include <atomic>
 #include <memory>
 
 #include "gmock/gmock.h"
@@ -35,12 +36,14 @@ class SharedStore : public TaskStore {
   absl::StatusOr<PersistOutcome> PersistBatches(const std::string& topic,
                                                 absl::Span<const PartitionBatch> batches,
                                                 const DeadLetterSink& sink) override {
+    ++persist_entered;
     absl::MutexLock lock(&mu_);
     transaction_sizes.push_back(static_cast<int>(batches.size()));
     return store_.PersistBatches(topic, batches, sink);
   }
   absl::Status Ping() override { return absl::OkStatus(); }
   std::vector<int> transaction_sizes;
+  std::atomic<int> persist_entered{0};
 
  private:
   FakeTaskStore& store_;
@@ -144,6 +147,36 @@ TEST_F(BatchWriterPoolTest, AFailedTransactionFailsEachOfItsBatches) {
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(results[0].batch.records.size(), 2u) << "kept for the retry";
+}
+
+// Partition 1 holds a record PostgreSQL refuses; partition 0's batch shares
+// its transaction. Only partition 1's batch may report the data error: the
+// loop dead-letters the culprit of a one-record batch that reports it.
+TEST_F(BatchWriterPoolTest, ADataErrorInASharedTransactionIsReportedOnlyByTheBatchThatHasIt) {
+  std::unique_ptr<BatchWriterPool> pool;
+  {
+    absl::MutexLock lock(&mu_);
+    fake_.refused_offsets = {11};
+    pool = NewPool({.threads = 1});
+    pool->Submit(Batch(9, 100, 1));
+    // The writer is inside the first transaction: the next two queue up and
+    // are taken together.
+    for (int wait = 0; wait < 500 && stores_[0]->persist_entered == 0; ++wait) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    ASSERT_EQ(stores_[0]->persist_entered, 1);
+    pool->Submit(Batch(0, 0, 1));
+    pool->Submit(Batch(1, 11, 1));
+  }
+  std::vector<BatchResult> results = Collect(*pool, 3);
+  ASSERT_EQ(results.size(), 3u);
+  std::map<int32_t, absl::StatusCode> code_of;
+  for (const BatchResult& result : results) code_of[result.batch.partition] = result.status.code();
+  EXPECT_EQ(code_of[0], absl::StatusCode::kOk) << "the innocent batch is written";
+  EXPECT_EQ(code_of[1], absl::StatusCode::kInvalidArgument);
+  absl::MutexLock lock(&mu_);
+  EXPECT_THAT(fake_.persisted[0], ElementsAre(0));
+  EXPECT_EQ(stores_[0]->transaction_sizes.at(1), 2) << "the two batches did share a transaction";
 }
 
 TEST_F(BatchWriterPoolTest, NoResultsMeansAnEmptyAnswerAfterTheWait) {

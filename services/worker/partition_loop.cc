@@ -32,16 +32,6 @@ absl::string_view TypeName(const v1::Task& task) {
   }
 }
 
-// PostgreSQL refused the data itself (SQLSTATE class 22): retrying the same
-// records cannot help, so the loop finds the record and dead-letters it.
-// A record the database refuses for what it holds (SQLSTATE class 22), or a
-// conflicting duplicate (the same payload id stored with other bytes): the
-// batch is split until that record is found; retrying cannot help.
-bool IsDataError(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kInvalidArgument ||
-         status.code() == absl::StatusCode::kAlreadyExists;
-}
-
 DeadLetter QuarantinedLetter(int32_t partition, int64_t offset, const v1::Task& task) {
   DeadLetter letter;
   letter.partition = partition;
