@@ -45,6 +45,18 @@ DeadLetter QuarantinedLetter(int32_t partition, int64_t offset, const v1::Task& 
   return letter;
 }
 
+DeadLetter ConflictLetter(int32_t partition, int64_t offset, const v1::Task& task,
+                          std::string detail) {
+  DeadLetter letter;
+  letter.partition = partition;
+  letter.offset = offset;
+  letter.session_id = task.session_id();
+  letter.project_id = task.project_id();
+  letter.reason = DeadLetterReason::kConflictingDuplicate;
+  letter.detail = std::move(detail);
+  return letter;
+}
+
 // Sends a decoded `record` to the DLQ as `letter`: its bytes are the task
 // re-encoded (the loop no longer holds the consumed bytes), and it keeps the
 // record's first position.
@@ -455,13 +467,18 @@ void PartitionLoop::OnResult(BatchResult result) {
       return;
     }
     TaskRecord& record = batch.records.front();
+    // A unique violation the store did not foresee is a conflicting
+    // duplicate: like the ones it does, it goes to the DLQ alone and its
+    // session flows on. Any other refusal is poison and quarantines it.
     const bool conflicting = result.status.code() == absl::StatusCode::kAlreadyExists;
-    DeadLetter letter = PoisonLetter(
-        partition, record.offset, record.task.session_id(), record.task.project_id(),
-        conflicting ? DeadLetterReason::kConflictingDuplicate : DeadLetterReason::kInvalidRecord,
-        absl::StrCat(conflicting ? "" : "PostgreSQL refused the record: ",
-                     result.status.message()),
-        state);
+    DeadLetter letter =
+        conflicting
+            ? ConflictLetter(partition, record.offset, record.task,
+                             std::string(result.status.message()))
+            : PoisonLetter(partition, record.offset, record.task.session_id(),
+                           record.task.project_id(), DeadLetterReason::kInvalidRecord,
+                           absl::StrCat("PostgreSQL refused the record: ", result.status.message()),
+                           state);
     log::Warn("worker.record_refused_by_database", {{"partition", partition},
                                                     {"offset", record.offset},
                                                     {"session_id", letter.session_id},

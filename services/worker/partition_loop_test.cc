@@ -429,36 +429,28 @@ TEST_F(PartitionLoopTest, ARecordTheDatabaseRefusesIsFoundAndDeadLetteredTheRest
   EXPECT_TRUE(sunk_[0].quarantines_session);
 }
 
-TEST_F(PartitionLoopTest, AConflictingDuplicateQuarantinesItsSessionAndItsHeldRecordsFollow) {
+TEST_F(PartitionLoopTest, AConflictingDuplicateGoesToTheDlqAloneAndItsSessionFlowsOn) {
   auto loop = NewLoop();
   loop->OnPartitionsAssigned({0});
   store_.conflicting_offsets = {1};
-  // One batch (max 3 records) and the next one pending: a's records after
-  // the conflict, in either, must follow it to the DLQ; b flows on.
   consumer_.Enqueue(SessionRecord(0, "a"));
   consumer_.Enqueue(SessionRecord(1, "a"));
   consumer_.Enqueue(SessionRecord(2, "a"));
   consumer_.Enqueue(SessionRecord(3, "b"));
   consumer_.Enqueue(SessionRecord(4, "a"));
-  consumer_.Enqueue(SessionRecord(5, "b"));
   RunUntilIdle(*loop);
 
-  EXPECT_THAT(store_.persisted[0], ElementsAre(0, 3, 5));
-  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(1, 2, 4));
-  EXPECT_EQ(store_.offsets[0], 6);
-  ASSERT_EQ(sunk_.size(), 3u);
+  EXPECT_THAT(store_.persisted[0], ElementsAre(0, 2, 3, 4));
+  EXPECT_THAT(store_.dead_lettered[0], ElementsAre(1));
+  EXPECT_EQ(store_.offsets[0], 5);
+  EXPECT_THAT(store_.quarantined, IsEmpty());
+  ASSERT_EQ(sunk_.size(), 1u);
   EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kConflictingDuplicate);
-  EXPECT_TRUE(sunk_[0].quarantines_session);
+  EXPECT_FALSE(sunk_[0].quarantines_session);
   EXPECT_THAT(sunk_[0].detail, ::testing::HasSubstr("stored copy was kept"));
-  EXPECT_EQ(sunk_[1].reason, DeadLetterReason::kQuarantinedSession);
-  EXPECT_EQ(sunk_[2].reason, DeadLetterReason::kQuarantinedSession);
-  for (const DeadLetter& letter : sunk_) {
-    EXPECT_EQ(letter.session_id, "a");
-    auto task = DecodeTask(letter.value);
-    ASSERT_TRUE(task.ok()) << task.status();
-    EXPECT_EQ(task->payload_id(), static_cast<uint64_t>(letter.offset + 1)) << "byte for byte";
-  }
-  EXPECT_THAT(store_.quarantined, ElementsAre("a"));
+  auto task = DecodeTask(sunk_[0].value);
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->payload_id(), 2u) << "byte for byte";
 }
 
 // A record of `session` that broker-proxy redrove (redrive_headers.h).

@@ -56,11 +56,9 @@ PoisonPlan MakePoisonPlan(const PoisonPlanOptions& options) {
         absl::StrCat(options.project_id, ".poison-", options.run_tag, "-conflicting-", i);
     add(session, PayloadValue(options, session, 1, "a"));
     const std::string conflicting = add(session, PayloadValue(options, session, 1, "b"));
-    const std::string after = add(session, PayloadValue(options, session, 2, "a"));
-    plan.letters[session] = {{"conflicting_duplicate", conflicting},
-                             {"quarantined_session", after}};
-    plan.stored_payload_ids[session] = {1};
-    plan.quarantined.push_back(session);
+    add(session, PayloadValue(options, session, 2, "a"));
+    plan.letters[session] = {{"conflicting_duplicate", conflicting}};
+    plan.stored_payload_ids[session] = {1, 2};
   }
   return plan;
 }

@@ -11,8 +11,8 @@
 //
 // A conflicting session: payload 1, payload 1 again with other bytes, then
 // payload 2. The worker keeps the first payload 1, dead-letters the second
-// (conflicting_duplicate), quarantines the session and sends payload 2 after
-// it (quarantined_session).
+// alone (conflicting_duplicate) and stores payload 2: the session is flagged
+// (sessions.conflicting_duplicates), not quarantined.
 
 #include <cstdint>
 #include <map>

@@ -183,20 +183,28 @@ TEST_F(PgTaskStoreTest, ExactDuplicateInTheSameBatchIsIgnored) {
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 'd1'"), "1");
 }
 
-TEST_F(PgTaskStoreTest, ConflictingDuplicateRefusesTheTransactionAndKeepsTheStoredRow) {
+// A retry with other bytes under a stored payload id: only that record goes
+// to the DLQ; the session is flagged, not quarantined, and flows on.
+TEST_F(PgTaskStoreTest, ConflictingDuplicateGoesToTheDlqAloneAndFlagsItsSession) {
   ASSERT_TRUE(Persist(0, {Payload(0, "s12", 1, "first")}, 1).ok());
   auto outcome = Persist(0, {Payload(1, "s12", 2, "fine"), Payload(2, "s12", 1, "second")}, 3);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
 
-  // The partition loop splits the batch to find the record and dead-letters
-  // it with the session's quarantine (partition_loop_test).
-  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kAlreadyExists) << outcome.status();
-  EXPECT_THAT(std::string(outcome.status().message()),
-              AllOf(HasSubstr("session s12 at offset 2"), HasSubstr("payload 1 of session s12"),
-                    HasSubstr("stored copy was kept")));
-  EXPECT_TRUE(sunk_.empty());
+  ASSERT_EQ(sunk_.size(), 1u);
+  EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kConflictingDuplicate);
+  EXPECT_EQ(sunk_[0].offset, 2);
+  EXPECT_FALSE(sunk_[0].quarantines_session);
+  EXPECT_THAT(sunk_[0].detail,
+              AllOf(HasSubstr("payload 1 of session s12"), HasSubstr("stored copy was kept")));
   EXPECT_EQ(Events("s12", 1), "first");
-  EXPECT_EQ(One("SELECT count(*) FROM session_payloads"), "1") << "the whole batch rolled back";
-  EXPECT_EQ(One("SELECT next_offset FROM consumer_offsets"), "1");
+  EXPECT_EQ(Events("s12", 2), "fine");
+  EXPECT_EQ(One("SELECT payload_count || '/' || conflicting_duplicates FROM sessions "
+                "WHERE session_id = 's12'"),
+            "2/1");
+  EXPECT_EQ(One("SELECT count(*) FROM quarantined_sessions"), "0");
+  ASSERT_TRUE(Persist(0, {Payload(3, "s12", 3, "later")}, 4).ok());
+  EXPECT_EQ(Events("s12", 3), "later");
+  EXPECT_EQ(One("SELECT next_offset FROM consumer_offsets"), "4");
 }
 
 TEST_F(PgTaskStoreTest, SinkFailureRollsBackEverythingIncludingTheOffset) {

@@ -19,15 +19,16 @@ FOR UPDATE
 
 constexpr char kUpsertCounters[] = R"sql(
 INSERT INTO sessions AS s (session_id, project_id, payload_count, last_payload_id,
-                           payload_id_gaps, has_unloaded)
+                           payload_id_gaps, has_unloaded, conflicting_duplicates)
 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
-                     $6::boolean[])
+                     $6::boolean[], $7::bigint[])
 ON CONFLICT (session_id) DO UPDATE SET
   payload_count = s.payload_count + EXCLUDED.payload_count,
   last_payload_id = greatest(s.last_payload_id, EXCLUDED.last_payload_id),
   payload_id_gaps = greatest(0, greatest(s.last_payload_id, EXCLUDED.last_payload_id)
                                 - (s.payload_count + EXCLUDED.payload_count)),
   has_unloaded = s.has_unloaded OR EXCLUDED.has_unloaded,
+  conflicting_duplicates = s.conflicting_duplicates + EXCLUDED.conflicting_duplicates,
   updated_at = now()
 )sql";
 
@@ -69,6 +70,7 @@ absl::StatusOr<int64_t> UpdateSessionCounters(
   std::vector<uint64_t> last_ids;
   std::vector<int64_t> missing;  // of a session the upsert inserts
   std::vector<std::string> unloaded;
+  std::vector<int64_t> conflicts;
   int64_t gaps_added = 0;
   for (const auto& [session_id, payloads] : sessions) {
     const SessionCounterDelta delta = CountPayloadIds(stored_last[session_id], payloads.counted_ids);
@@ -78,12 +80,14 @@ absl::StatusOr<int64_t> UpdateSessionCounters(
     missing.push_back(std::max<int64_t>(
         0, static_cast<int64_t>(delta.last_payload_id) - delta.payload_count));
     unloaded.push_back(payloads.has_unloaded ? "t" : "f");
+    conflicts.push_back(payloads.conflicting_duplicates);
     gaps_added += delta.payload_id_gaps;
   }
   absl::Status status =
       db.Query(kUpsertCounters, {PgParam::Text(ToPgTextArray(ids)),
                                  PgParam::Text(ToPgTextArray(projects)), ArrayParam(counts),
-                                 ArrayParam(last_ids), ArrayParam(missing), ArrayParam(unloaded)})
+                                 ArrayParam(last_ids), ArrayParam(missing), ArrayParam(unloaded),
+                                 ArrayParam(conflicts)})
           .status();
   if (!status.ok()) return status;
   return gaps_added;

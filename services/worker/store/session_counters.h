@@ -10,7 +10,9 @@
 // next payload. The gaps returned (for ingest_worker_payload_id_gaps_total)
 // are skips seen: ids passed over by a payload above last_payload_id.
 // Every payload session of the call gets its row (upsert) even when nothing
-// counts, and has_unloaded sticks once any payload says so.
+// counts, has_unloaded sticks once any payload says so, and
+// conflicting_duplicates adds up the session's dead-lettered retries that
+// carried other bytes.
 
 #include <cstdint>
 #include <map>
@@ -26,6 +28,7 @@ struct SessionPayloads {
   std::string project_id;
   bool has_unloaded = false;
   std::vector<uint64_t> counted_ids;  // newly counted payload ids, in record order
+  int64_t conflicting_duplicates = 0;  // records dead-lettered as conflicting duplicates
 };
 
 // The change to one session's counters.

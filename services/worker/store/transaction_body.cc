@@ -68,16 +68,15 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
   if (!write.ok()) return write.status();
   outcome->rows_written += write->rows_written;
   outcome->duplicates_ignored += write->plan.duplicates_ignored;
-  // A conflicting duplicate poisons its session: the whole transaction is
-  // refused, and the partition loop finds the record by splitting its batch,
-  // dead-letters it and quarantines the session, so the session's later
-  // records follow it to the DLQ in order.
-  if (!write->plan.conflicts.empty()) {
-    const PayloadConflict& conflict = write->plan.conflicts.front();
-    const v1::Task& task = payloads[conflict.record].record->task;
-    return absl::AlreadyExistsError(
-        absl::StrCat("conflicting duplicate in session ", task.session_id(), " at offset ",
-                     payloads[conflict.record].record->offset, ": ", conflict.detail));
+  // A conflicting duplicate (a retry with other bytes) goes to the DLQ alone:
+  // the first copy stays, the session is flagged, and its later payloads
+  // are stored as usual.
+  std::map<std::string, int64_t> conflicts_of_session;
+  for (const PayloadConflict& conflict : write->plan.conflicts) {
+    const PayloadRecord& payload = payloads[conflict.record];
+    outcome->dead_letters.push_back(
+        StoreLetter(payload, DeadLetterReason::kConflictingDuplicate, conflict.detail));
+    ++conflicts_of_session[payload.record->task.session_id()];
   }
 
   // Whole payloads count when inserted, streamed ones when verified.
@@ -105,6 +104,9 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
     SessionPayloads& session = sessions[task.session_id()];
     session.project_id = task.project_id();
     session.has_unloaded |= task.payload().has_session_unloaded();
+  }
+  for (const auto& [session_id, conflicts] : conflicts_of_session) {
+    sessions[session_id].conflicting_duplicates = conflicts;
   }
   for (size_t record : counted) {
     const v1::Task& task = payloads[record].record->task;
