@@ -57,18 +57,24 @@ void PayloadStreamCall::HandleRead(bool ok) {
   read_pending_ = false;
   if (!failure_.ok() || finished_) return;
   if (!ok) {
-    client_done_ = true;
-    if (chunker_ == nullptr) {
-      Fail(absl::InvalidArgumentError("stream ended before its header"));
-    } else if (!chunker_->complete()) {
-      Fail(absl::InvalidArgumentError(absl::StrCat("stream ended after ", chunker_->received(),
-                                                   " of the ", header_->total_bytes(),
-                                                   " bytes its header announced")));
-    }
+    HandleClientDone();
     return;
   }
   HandleMessage();
   MaybeReadNext();
+}
+
+void PayloadStreamCall::HandleClientDone() {
+  client_done_ = true;
+  if (chunker_ == nullptr) {
+    Fail(absl::InvalidArgumentError("stream ended before its header"));
+    return;
+  }
+  if (absl::Status status = chunker_->Close(); !status.ok()) {
+    Fail(status);
+    return;
+  }
+  ProduceReadyChunks();  // the last chunk, held until now
 }
 
 void PayloadStreamCall::HandleMessage() {

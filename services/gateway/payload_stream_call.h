@@ -7,8 +7,11 @@
 // soon as it is complete. Memory is bounded by flow control: the next
 // message is read only while fewer than `max_inflight_chunks` chunks wait
 // for Kafka, so the call holds at most that many chunks plus one message.
-// The last chunk carries the SHA-256 of the whole content (checked against
-// the header's, if given, before it is produced).
+//
+// The last chunk is what completes the payload downstream, so it is
+// produced only after the client's half-close was read and the size, and
+// the SHA-256 it carries (against the header's, if given), matched. A
+// stream answered with an error never produces its last chunk.
 //
 // It answers OK only when every chunk is acknowledged. On any failure it
 // stops reading, waits for its in-flight chunks' reports, and answers with
@@ -59,6 +62,8 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
   // One message read (ok) or the client's end of the stream (!ok).
   void HandleRead(bool ok) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void HandleMessage() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The client half-closed: checks the size and releases the last chunk.
+  void HandleClientDone() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void HandleHeader(const v1::PayloadStreamHeader& header) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // Produces ready chunks while the in-flight window allows.
   void ProduceReadyChunks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);

@@ -28,8 +28,19 @@ absl::Status StreamChunker::Append(absl::string_view piece) {
   return absl::OkStatus();
 }
 
+absl::Status StreamChunker::Close() {
+  if (!complete()) {
+    return absl::InvalidArgumentError(absl::StrCat("stream ended after ", received_, " of the ",
+                                                   total_bytes_,
+                                                   " bytes its header announced"));
+  }
+  closed_ = true;
+  return absl::OkStatus();
+}
+
 bool StreamChunker::HasChunk() const {
   if (done()) return false;
+  if (next_index_ + 1 == chunk_count_ && !closed_) return false;
   const uint64_t available = pending_.size() - pending_start_;
   return available >= chunk_bytes_ || (complete() && available > 0);
 }

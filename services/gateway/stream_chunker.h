@@ -3,6 +3,10 @@
 // StreamChunker: cuts a streamed payload, arriving in pieces of any size,
 // into chunks of exactly `chunk_bytes` (the last may be shorter), hashing
 // the whole content as it goes. Holds at most one piece plus one chunk.
+//
+// The last chunk is what makes a payload whole downstream, so it is held
+// back until Close() (the client's end of the stream) confirms that no
+// byte beyond `total_bytes` follows; the chunk held is at most one chunk.
 // Not thread-safe.
 
 #include <cstdint>
@@ -35,7 +39,12 @@ class StreamChunker {
   // Appends the next piece; INVALID_ARGUMENT if it goes past total_bytes.
   absl::Status Append(absl::string_view piece);
 
-  // True when the next chunk is ready (full, or the last one complete).
+  // The client ended the stream. INVALID_ARGUMENT unless exactly
+  // total_bytes arrived; from then on the last chunk is ready.
+  absl::Status Close();
+
+  // True when the next chunk is ready: a full one, or the last one once
+  // closed.
   bool HasChunk() const;
   // Takes the next ready chunk. Requires HasChunk().
   Chunk TakeChunk();
@@ -47,6 +56,7 @@ class StreamChunker {
   const uint64_t chunk_bytes_;
   const uint32_t chunk_count_;
   uint64_t received_ = 0;
+  bool closed_ = false;
   uint32_t next_index_ = 0;
   uint64_t next_offset_ = 0;
   // Received bytes not yet cut into chunks; `pending_start_` skips the ones

@@ -23,6 +23,8 @@ std::vector<StreamChunker::Chunk> Chunk(const std::string& content, size_t piece
     EXPECT_TRUE(chunker.Append(absl::string_view(content).substr(at, piece)).ok());
     while (chunker.HasChunk()) chunks.push_back(chunker.TakeChunk());
   }
+  EXPECT_TRUE(chunker.Close().ok());
+  while (chunker.HasChunk()) chunks.push_back(chunker.TakeChunk());
   EXPECT_TRUE(chunker.done());
   return chunks;
 }
@@ -68,6 +70,32 @@ TEST(StreamChunkerTest, IncompleteStreamHoldsItsPartialChunk) {
   EXPECT_EQ(chunker.TakeChunk().data, "1234");
   EXPECT_FALSE(chunker.HasChunk()) << "2 bytes wait for the rest";
   EXPECT_EQ(chunker.chunk_count(), 3u);
+}
+
+TEST(StreamChunkerTest, TheLastChunkWaitsForClose) {
+  StreamChunker chunker(10, 4);
+  EXPECT_TRUE(chunker.Append("1234567890").ok());
+  ASSERT_TRUE(chunker.HasChunk());
+  EXPECT_EQ(chunker.TakeChunk().data, "1234");
+  ASSERT_TRUE(chunker.HasChunk());
+  EXPECT_EQ(chunker.TakeChunk().data, "5678");
+  EXPECT_FALSE(chunker.HasChunk()) << "more bytes may still come: the last chunk is held";
+  EXPECT_EQ(chunker.Append("x").code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(chunker.Close().ok());
+  ASSERT_TRUE(chunker.HasChunk());
+  StreamChunker::Chunk last = chunker.TakeChunk();
+  EXPECT_TRUE(last.last);
+  EXPECT_EQ(last.data, "90");
+}
+
+TEST(StreamChunkerTest, ClosingBeforeTheDeclaredSizeIsInvalidArgument) {
+  StreamChunker chunker(10, 4);
+  EXPECT_TRUE(chunker.Append("123456").ok());
+  absl::Status status = chunker.Close();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("6 of the 10 bytes"), absl::string_view::npos) << status;
+  chunker.TakeChunk();
+  EXPECT_FALSE(chunker.HasChunk());
 }
 
 }  // namespace

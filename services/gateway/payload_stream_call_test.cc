@@ -1,0 +1,156 @@
+// PushPayloadStream through a real in-process gRPC server and a recording
+// producer: which chunk records a stream produces and what it is answered.
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "ingest/v1/ingest.grpc.pb.h"
+#include "services/common/crypto/sha256.h"
+#include "services/gateway/gateway_server.h"
+#include "services/gateway/testing/recording_producer.h"
+
+namespace ingest {
+namespace {
+
+constexpr char kApiKey[] = "sk_stream_test_0123456789";
+constexpr int64_t kChunkBytes = 64 << 10;
+
+std::string WriteTempFile(const std::string& name, const std::string& text) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string Content(size_t size) {
+  std::string content(size, '\0');
+  for (size_t i = 0; i < size; ++i) content[i] = static_cast<char>('a' + i % 23);
+  return content;
+}
+
+class PayloadStreamCallTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    GatewayOptions options;
+    options.producer.bootstrap_servers = "unused:9092";  // the recording producer replaces it
+    options.api_keys_file = WriteTempFile("keys", absl::StrCat("stream-project ", kApiKey, "\n"));
+    options.session_secret_file = WriteTempFile("secret", "stream-test-secret-0123456789\n");
+    options.service.stream_chunk_bytes = kChunkBytes;
+    options.shutdown_grace = absl::Seconds(5);
+    auto producer = std::make_unique<RecordingProducer>();
+    producer_ = producer.get();
+    auto server = GatewayServer::Start(options, std::move(producer));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = v1::Ingest::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                                    grpc::InsecureChannelCredentials()));
+    v1::InitializeSessionResponse session;
+    grpc::Status status = stub_->InitializeSession(Context().get(), {}, &session);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    session_id_ = session.session_id();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", kApiKey));
+    return context;
+  }
+
+  // Sends a header announcing `total_bytes` (and `sha256` if not empty),
+  // then `content` in messages of `message_bytes`, then half-closes.
+  grpc::Status Stream(uint64_t payload_id, uint64_t total_bytes, const std::string& content,
+                      const std::string& sha256 = "", size_t message_bytes = 10'000) {
+    auto context = Context();
+    v1::PushPayloadStreamResponse response;
+    auto writer = stub_->PushPayloadStream(context.get(), &response);
+    v1::PushPayloadStreamRequest header;
+    header.mutable_header()->set_session_id(session_id_);
+    header.mutable_header()->set_payload_id(payload_id);
+    header.mutable_header()->set_total_bytes(total_bytes);
+    header.mutable_header()->set_sha256(sha256);
+    writer->Write(header);
+    for (size_t at = 0; at < content.size(); at += message_bytes) {
+      v1::PushPayloadStreamRequest chunk;
+      chunk.set_chunk(content.substr(at, message_bytes));
+      if (!writer->Write(chunk)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  // The chunk records produced for `payload_id`, once every record was
+  // acknowledged.
+  std::vector<v1::Task> ChunksOf(uint64_t payload_id) {
+    EXPECT_TRUE(producer_->Flush(absl::Seconds(10)).ok());
+    std::vector<v1::Task> chunks;
+    for (v1::Task& task : producer_->tasks()) {
+      if (task.payload_id() == payload_id) chunks.push_back(std::move(task));
+    }
+    return chunks;
+  }
+
+  static bool HasLastChunk(const std::vector<v1::Task>& chunks) {
+    for (const v1::Task& chunk : chunks) {
+      if (chunk.chunk_index() + 1 == chunk.chunk_count()) return true;
+    }
+    return false;
+  }
+
+  RecordingProducer* producer_ = nullptr;
+  std::unique_ptr<GatewayServer> server_;
+  std::unique_ptr<v1::Ingest::Stub> stub_;
+  std::string session_id_;
+};
+
+TEST_F(PayloadStreamCallTest, ACompleteStreamProducesEveryChunkAndAnswersOk) {
+  const std::string content = Content(3 * kChunkBytes - 100);
+  grpc::Status status = Stream(1, content.size(), content, Sha256(content));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<v1::Task> chunks = ChunksOf(1);
+  ASSERT_EQ(chunks.size(), 3u);
+  std::string joined;
+  for (const v1::Task& chunk : chunks) joined += chunk.payload().chunk_data();
+  EXPECT_EQ(joined, content);
+  EXPECT_EQ(chunks[2].payload().sha256(), Sha256(content));
+}
+
+TEST_F(PayloadStreamCallTest, AStreamSendingMoreThanItsHeaderNeverProducesItsLastChunk) {
+  const std::string content = Content(3 * kChunkBytes - 100);
+  grpc::Status status = Stream(1, content.size(), content + "overflow");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
+}
+
+TEST_F(PayloadStreamCallTest, AnOverSendInItsOwnMessageNeverProducesTheLastChunk) {
+  // The declared size arrives exactly, then one more message.
+  const std::string content = Content(2 * kChunkBytes);
+  grpc::Status status =
+      Stream(1, content.size(), content + std::string(kChunkBytes, 'x'), "", kChunkBytes);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
+}
+
+TEST_F(PayloadStreamCallTest, AWrongDigestNeverProducesTheLastChunk) {
+  const std::string content = Content(2 * kChunkBytes + 1);
+  grpc::Status status = Stream(1, content.size(), content, Sha256("something else"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
+}
+
+TEST_F(PayloadStreamCallTest, AShortStreamNeverProducesTheLastChunk) {
+  const std::string content = Content(2 * kChunkBytes + 1);
+  grpc::Status status = Stream(1, content.size() + 10, content);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
+}
+
+}  // namespace
+}  // namespace ingest
