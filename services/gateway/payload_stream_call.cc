@@ -74,6 +74,12 @@ void PayloadStreamCall::HandleClientDone() {
     Fail(status);
     return;
   }
+  if (content_validator_ != nullptr) {
+    if (absl::Status status = content_validator_->Finish(); !status.ok()) {
+      RejectContent(status);
+      return;
+    }
+  }
   ProduceReadyChunks();  // the last chunk, held until now
 }
 
@@ -89,6 +95,12 @@ void PayloadStreamCall::HandleMessage() {
   if (absl::Status status = chunker_->Append(request_.chunk()); !status.ok()) {
     Fail(status);
     return;
+  }
+  if (content_validator_ != nullptr) {
+    if (absl::Status status = content_validator_->Update(request_.chunk()); !status.ok()) {
+      RejectContent(status);
+      return;
+    }
   }
   request_.clear_chunk();
   ProduceReadyChunks();
@@ -114,6 +126,10 @@ void PayloadStreamCall::HandleHeader(const v1::PayloadStreamHeader& header) {
   header_ = header;
   chunker_ = std::make_unique<StreamChunker>(header.total_bytes(),
                                              static_cast<uint64_t>(options_.chunk_bytes));
+  if (header.content_encoding() == v1::CONTENT_ENCODING_ZSTD) {
+    content_validator_ =
+        std::make_unique<StreamContentValidator>(options_.limits.max_decompressed_bytes);
+  }
   metrics_.PayloadReceived(static_cast<int64_t>(header.total_bytes()));
 }
 
@@ -177,6 +193,11 @@ void PayloadStreamCall::MaybeReadNext() {
   if (chunker_ != nullptr && chunker_->HasChunk()) return;  // held back: wait for room
   read_pending_ = true;
   StartRead(&request_);
+}
+
+void PayloadStreamCall::RejectContent(absl::Status status) {
+  metrics_.Rejected("invalid_argument");
+  Fail(std::move(status));
 }
 
 void PayloadStreamCall::Fail(absl::Status status, absl::Duration retry_after) {

@@ -8,10 +8,14 @@
 // message is read only while fewer than `max_inflight_chunks` chunks wait
 // for Kafka, so the call holds at most that many chunks plus one message.
 //
+// ZSTD-labelled content is checked as it passes (StreamContentValidator:
+// valid zstd in every field, within --max_decompressed_bytes), without
+// holding it.
+//
 // The last chunk is what completes the payload downstream, so it is
-// produced only after the client's half-close was read and the size, and
-// the SHA-256 it carries (against the header's, if given), matched. A
-// stream answered with an error never produces its last chunk.
+// produced only after the client's half-close was read and the size, the
+// zstd check, and the SHA-256 it carries (against the header's, if given)
+// passed. A stream answered with an error never produces its last chunk.
 //
 // It answers OK only when every chunk is acknowledged. On any failure it
 // stops reading, waits for its in-flight chunks' reports, and answers with
@@ -35,6 +39,7 @@
 #include "services/gateway/request_validation.h"
 #include "services/gateway/session_id.h"
 #include "services/gateway/stream_chunker.h"
+#include "services/gateway/stream_content_validator.h"
 #include "services/gateway/task_builder.h"
 #include "services/gateway/task_publisher.h"
 
@@ -72,6 +77,8 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
   void MaybeReadNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void Fail(absl::Status status, absl::Duration retry_after = absl::ZeroDuration())
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Fail() for content the zstd check refused, counted as a rejection.
+  void RejectContent(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The answer, once nothing is in flight and the outcome is known (then
   // only once). The caller passes it to Finish() after releasing mutex_:
   // Finish() lets gRPC run OnDone(), which deletes this call and its mutex,
@@ -92,6 +99,8 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
   CallInfo call_info_ ABSL_GUARDED_BY(mutex_);
   std::optional<v1::PayloadStreamHeader> header_ ABSL_GUARDED_BY(mutex_);
   std::unique_ptr<StreamChunker> chunker_ ABSL_GUARDED_BY(mutex_);
+  // Set for ZSTD-labelled content only.
+  std::unique_ptr<StreamContentValidator> content_validator_ ABSL_GUARDED_BY(mutex_);
   absl::Status failure_ ABSL_GUARDED_BY(mutex_);
   int in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
   uint32_t acknowledged_ ABSL_GUARDED_BY(mutex_) = 0;

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "ingest/v1/ingest.grpc.pb.h"
+#include "services/common/codec/zstd_bounds.h"
 #include "services/common/crypto/sha256.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/testing/recording_producer.h"
@@ -67,7 +68,8 @@ class PayloadStreamCallTest : public ::testing::Test {
   // Sends a header announcing `total_bytes` (and `sha256` if not empty),
   // then `content` in messages of `message_bytes`, then half-closes.
   grpc::Status Stream(uint64_t payload_id, uint64_t total_bytes, const std::string& content,
-                      const std::string& sha256 = "", size_t message_bytes = 10'000) {
+                      const std::string& sha256 = "", size_t message_bytes = 10'000,
+                      v1::ContentEncoding encoding = v1::CONTENT_ENCODING_IDENTITY) {
     auto context = Context();
     v1::PushPayloadStreamResponse response;
     auto writer = stub_->PushPayloadStream(context.get(), &response);
@@ -76,6 +78,7 @@ class PayloadStreamCallTest : public ::testing::Test {
     header.mutable_header()->set_payload_id(payload_id);
     header.mutable_header()->set_total_bytes(total_bytes);
     header.mutable_header()->set_sha256(sha256);
+    header.mutable_header()->set_content_encoding(encoding);
     writer->Write(header);
     for (size_t at = 0; at < content.size(); at += message_bytes) {
       v1::PushPayloadStreamRequest chunk;
@@ -148,6 +151,54 @@ TEST_F(PayloadStreamCallTest, AWrongDigestNeverProducesTheLastChunk) {
 TEST_F(PayloadStreamCallTest, AShortStreamNeverProducesTheLastChunk) {
   const std::string content = Content(2 * kChunkBytes + 1);
   grpc::Status status = Stream(1, content.size() + 10, content);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
+}
+
+// A serialized PayloadContent whose fields are zstd, as an SDK sends it.
+std::string ZstdContent(const std::string& events, const std::string& messages) {
+  v1::PayloadContent content;
+  content.set_events(ZstdCompress(events));
+  content.set_messages(ZstdCompress(messages));
+  return content.SerializeAsString();
+}
+
+TEST_F(PayloadStreamCallTest, ValidZstdContentIsAcceptedWhole) {
+  const std::string content = ZstdContent(Content(300'000), Content(1000));
+  grpc::Status status = Stream(1, content.size(), content, "", 1000, v1::CONTENT_ENCODING_ZSTD);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(HasLastChunk(ChunksOf(1)));
+}
+
+TEST_F(PayloadStreamCallTest, ZstdLabelledGarbageIsInvalidArgumentWithoutTheLastChunk) {
+  v1::PayloadContent garbage;
+  garbage.set_events(Content(2 * kChunkBytes));  // not zstd
+  const std::string content = garbage.SerializeAsString();
+  grpc::Status status =
+      Stream(1, content.size(), content, "", 10'000, v1::CONTENT_ENCODING_ZSTD);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_NE(status.error_message().find("content.events"), std::string::npos)
+      << status.error_message();
+  EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
+}
+
+TEST_F(PayloadStreamCallTest, AZstdFieldCutShortAtTheEndIsInvalidArgumentWithoutTheLastChunk) {
+  // Valid zstd, but the last field's frame is not complete: only the very
+  // end of the stream shows it.
+  v1::PayloadContent content;
+  content.set_events(ZstdCompress(Content(100'000)));
+  const std::string frame = ZstdCompress(Content(200'000) + "tail");
+  content.set_errors(frame.substr(0, frame.size() - 3));
+  const std::string bytes = content.SerializeAsString();
+  grpc::Status status = Stream(1, bytes.size(), bytes, "", 10'000, v1::CONTENT_ENCODING_ZSTD);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
+}
+
+TEST_F(PayloadStreamCallTest, AZstdBombIsInvalidArgumentWithoutTheLastChunk) {
+  // 300 MB of zeros compress to a few KB; the limit is 256 MB.
+  const std::string content = ZstdContent(std::string(300 << 20, '\0'), "x");
+  grpc::Status status = Stream(1, content.size(), content, "", 1000, v1::CONTENT_ENCODING_ZSTD);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
   EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
 }

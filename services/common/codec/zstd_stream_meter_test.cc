@@ -1,0 +1,87 @@
+#include "services/common/codec/zstd_stream_meter.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "services/common/codec/zstd_bounds.h"
+
+namespace ingest {
+namespace {
+
+std::string Text(size_t size) {
+  std::string text(size, '\0');
+  for (size_t i = 0; i < size; ++i) text[i] = static_cast<char>('a' + (i * 7919) % 26);
+  return text;
+}
+
+// Measures `compressed` fed in pieces of `piece` bytes.
+absl::Status Measure(ZstdStreamMeter& meter, const std::string& compressed, size_t piece,
+                     int64_t limit) {
+  meter.Start(limit);
+  for (size_t at = 0; at < compressed.size(); at += piece) {
+    if (absl::Status status = meter.Update(absl::string_view(compressed).substr(at, piece));
+        !status.ok()) {
+      return status;
+    }
+  }
+  return meter.Finish();
+}
+
+TEST(ZstdStreamMeterTest, CountsTheDecompressedSizeWhateverThePieceSize) {
+  const std::string data = Text(200'000);
+  const std::string compressed = ZstdCompress(data);
+  ZstdStreamMeter meter;
+  for (size_t piece : {size_t{1}, size_t{7}, size_t{1000}, compressed.size()}) {
+    ASSERT_TRUE(Measure(meter, compressed, piece, 1 << 20).ok()) << piece;
+    EXPECT_EQ(meter.decompressed_bytes(), 200'000) << piece;
+  }
+}
+
+TEST(ZstdStreamMeterTest, ConcatenatedFramesAreOneStream) {
+  const std::string compressed = ZstdCompress(Text(1000)) + ZstdCompress(Text(2000));
+  ZstdStreamMeter meter;
+  ASSERT_TRUE(Measure(meter, compressed, 3, 1 << 20).ok());
+  EXPECT_EQ(meter.decompressed_bytes(), 3000);
+}
+
+TEST(ZstdStreamMeterTest, StopsABombAtTheLimit) {
+  const std::string bomb = ZstdCompress(std::string(64 << 20, '\0'), 19);
+  ZstdStreamMeter meter;
+  absl::Status status = Measure(meter, bomb, 100, 1 << 20);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("more than 1048576"), absl::string_view::npos) << status;
+  EXPECT_LE(meter.decompressed_bytes(), (1 << 20) + (64 << 10));
+}
+
+TEST(ZstdStreamMeterTest, RejectsGarbage) {
+  ZstdStreamMeter meter;
+  EXPECT_EQ(Measure(meter, "not zstd at all", 4, 1000).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ZstdStreamMeterTest, RejectsDataThatDoesNotEndItsFrame) {
+  const std::string compressed = ZstdCompress(Text(100'000) + "tail", 1);
+  ZstdStreamMeter meter;
+  absl::Status status = Measure(meter, compressed.substr(0, compressed.size() - 3), 100, 1 << 20);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("truncated"), absl::string_view::npos) << status;
+}
+
+TEST(ZstdStreamMeterTest, RejectsEmptyData) {
+  ZstdStreamMeter meter;
+  EXPECT_EQ(Measure(meter, "", 1, 1000).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ZstdStreamMeterTest, StartForgetsAFailedStream) {
+  ZstdStreamMeter meter;
+  EXPECT_FALSE(Measure(meter, "garbage!", 3, 1000).ok());
+  const std::string compressed = ZstdCompress(Text(5000));
+  const std::string half = compressed.substr(0, compressed.size() / 2);
+  meter.Start(1 << 20);
+  ASSERT_TRUE(meter.Update(half).ok());
+  ASSERT_TRUE(Measure(meter, compressed, 10, 1 << 20).ok());
+  EXPECT_EQ(meter.decompressed_bytes(), 5000);
+}
+
+}  // namespace
+}  // namespace ingest
