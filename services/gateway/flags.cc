@@ -53,8 +53,10 @@ ABSL_FLAG(absl::Duration, kafka_statistics_interval, absl::Seconds(15),
           "the ingest_gateway_kafka_* metrics; 0 disables.");
 ABSL_FLAG(int64_t, max_payload_bytes, 8 << 20,
           "Largest payload content accepted by the unary PushPayload.");
-ABSL_FLAG(int, max_receive_message_bytes, 16 << 20,
-          "gRPC max receive message size (whole request).");
+ABSL_FLAG(int64_t, max_receive_message_bytes, 16 << 20,
+          "Largest request message of any RPC (one stream message included), checked by the "
+          "gateway: over it the call is answered INVALID_ARGUMENT (PushPayload: with the hint "
+          "to use PushPayloadStream).");
 ABSL_FLAG(int64_t, max_record_bytes, 16 << 20,
           "Largest Kafka record produced (must not exceed the broker's message.max.bytes).");
 ABSL_FLAG(int64_t, max_queued_bytes, int64_t{512} << 20,
@@ -106,7 +108,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.producer.max_record_bytes = absl::GetFlag(FLAGS_max_record_bytes);
   options.producer.max_queued_bytes = absl::GetFlag(FLAGS_max_queued_bytes);
   options.service.limits.max_payload_bytes = absl::GetFlag(FLAGS_max_payload_bytes);
-  options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
+  options.service.limits.max_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
   options.shutdown_delay = absl::GetFlag(FLAGS_shutdown_delay);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   return options;

@@ -4,6 +4,7 @@
 #include <grpcpp/server.h>
 #include <unistd.h>
 
+#include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -106,7 +107,8 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& options) {
         "--session_secret_file is required (a long random secret shared by all replicas)");
   }
   const int64_t overhead = 64 << 10;
-  if (options.service.limits.max_payload_bytes + overhead > options.max_receive_message_bytes) {
+  if (options.service.limits.max_payload_bytes + overhead >
+      options.service.limits.max_message_bytes) {
     return absl::InvalidArgumentError(
         "--max_payload_bytes must be at least 64 KiB below --max_receive_message_bytes");
   }
@@ -161,10 +163,16 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.service = std::make_unique<IngestService>(service_options, *parts.publisher,
                                                   *parts.metrics, *parts.keys, *parts.session_ids);
 
-  // NOT_SERVING until MonitorKafka has seen the broker.
+  // NOT_SERVING until MonitorKafka has seen the broker. gRPC would answer a
+  // message over its receive limit RESOURCE_EXHAUSTED (retryable) before
+  // any handler runs, so its limit is the largest message protobuf can
+  // encode and the service enforces --max_receive_message_bytes itself
+  // (CheckRequestSize), answering INVALID_ARGUMENT. That costs no memory
+  // bound: gRPC 1.51 buffers a whole message before checking its limit
+  // anyway (README, "Message size").
   auto listening = StartGrpcServer(
       options.grpc_address, parts.service.get(),
-      {.max_receive_message_bytes = options.max_receive_message_bytes, .serving = false});
+      {.max_receive_message_bytes = std::numeric_limits<int>::max(), .serving = false});
   if (!listening.ok()) return listening.status();
   parts.server = std::move(listening->server);
   parts.port = listening->port;

@@ -30,8 +30,6 @@ struct GatewayOptions {
   // Bytes handed to Kafka and not yet acknowledged, per replica.
   int64_t max_inflight_bytes = int64_t{256} << 20;
   RateLimit project_rate;
-  // gRPC's max receive message size (one message, with framing).
-  int max_receive_message_bytes = 16 << 20;
   // How often the health check asks Kafka for metadata.
   absl::Duration health_interval = absl::Seconds(2);
   // SIGTERM: health turns NOT_SERVING at once, but calls keep being served

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/common/codec/task_codec.h"
@@ -19,6 +20,21 @@ std::string PeerIp(const std::string& peer) {
   }
   if (absl::ConsumePrefix(&address, "[")) return std::string(address.substr(0, address.find(']')));
   return std::string(address.substr(0, address.rfind(':')));
+}
+
+// `bytes` parsed as a PushPayloadRequest; INVALID_ARGUMENT if it is not one.
+absl::Status ParseRequest(const grpc::ByteBuffer& bytes, v1::PushPayloadRequest* request) {
+  grpc::ByteBuffer consumed(bytes);  // shares the slices; Deserialize() empties its input
+  grpc::Status status =
+      grpc::SerializationTraits<v1::PushPayloadRequest>::Deserialize(&consumed, request);
+  if (status.ok()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("the request is not a serialized PushPayloadRequest: ", status.error_message()));
+}
+
+void SerializeResponse(const v1::PushPayloadResponse& response, grpc::ByteBuffer* bytes) {
+  bool own_buffer = false;
+  grpc::SerializationTraits<v1::PushPayloadResponse>::Serialize(response, bytes, &own_buffer);
 }
 
 void SetPosition(v1::RecordPosition* out, const RecordPosition& position) {
@@ -65,7 +81,8 @@ void IngestService::Publish(UnaryCall* call, const std::string& project,
 
 template <typename Validate, typename Build>
 grpc::ServerUnaryReactor* IngestService::Handle(grpc::CallbackServerContext* context,
-                                                const char* rpc, Validate validate, Build build,
+                                                const char* rpc, size_t request_bytes,
+                                                Validate validate, Build build,
                                                 FillResponse fill) {
   auto* call = new UnaryCall(context, metrics_, rpc, options_.delivery_timeout);
   absl::StatusOr<std::string> project = keys_.Authenticate(MetadataValue(*context, "authorization"));
@@ -74,7 +91,9 @@ grpc::ServerUnaryReactor* IngestService::Handle(grpc::CallbackServerContext* con
     call->Reject(project.status());
     return call;
   }
-  if (absl::Status status = validate(*project); !status.ok()) {
+  absl::Status status = CheckRequestSize(rpc, request_bytes, options_.limits);
+  if (status.ok()) status = validate(*project);
+  if (!status.ok()) {
     metrics_.Rejected(status.code() == absl::StatusCode::kPermissionDenied ? "permission_denied"
                                                                            : "invalid_argument");
     call->Reject(status);
@@ -91,7 +110,7 @@ grpc::ServerUnaryReactor* IngestService::InitializeSession(
   // Known once the project is: shared by the task and the response.
   auto session_id = std::make_shared<std::string>();
   return Handle(
-      context, "InitializeSession",
+      context, "InitializeSession", request->ByteSizeLong(),
       [&](const std::string& project) { return ValidateInitializeSession(*request, project); },
       [&](const std::string& project, const CallInfo& call) {
         *session_id = session_ids_.New(project);
@@ -104,21 +123,29 @@ grpc::ServerUnaryReactor* IngestService::InitializeSession(
 }
 
 grpc::ServerUnaryReactor* IngestService::PushPayload(grpc::CallbackServerContext* context,
-                                                     const v1::PushPayloadRequest* request,
-                                                     v1::PushPayloadResponse* response) {
+                                                     const grpc::ByteBuffer* request_bytes,
+                                                     grpc::ByteBuffer* response_bytes) {
+  // Parsed only once the size check passed; validate and build run before
+  // Handle() returns, fill later (hence shared).
+  v1::PushPayloadRequest request;
+  auto response = std::make_shared<v1::PushPayloadResponse>();
   return Handle(
-      context, "PushPayload",
+      context, "PushPayload", request_bytes->Length(),
       [&](const std::string& project) {
-        return ValidatePushPayload(*request, options_.limits, session_ids_, project);
+        absl::Status status = ParseRequest(*request_bytes, &request);
+        return status.ok()
+                   ? ValidatePushPayload(request, options_.limits, session_ids_, project)
+                   : status;
       },
       [&](const std::string& project, const CallInfo& call) {
-        metrics_.PayloadReceived(static_cast<int64_t>(request->content().ByteSizeLong()));
-        return std::vector<v1::Task>{BuildPayloadTask(*request, project, call)};
+        metrics_.PayloadReceived(static_cast<int64_t>(request.content().ByteSizeLong()));
+        response->set_payload_id(request.payload_id());
+        return std::vector<v1::Task>{BuildPayloadTask(request, project, call)};
       },
-      [response, payload_id = request->payload_id()](const std::vector<RecordPosition>& at) {
-        response->set_payload_id(payload_id);
+      [response, response_bytes](const std::vector<RecordPosition>& at) {
         response->set_partition(at[0].partition);
         response->set_offset(at[0].offset);
+        SerializeResponse(*response, response_bytes);
       });
 }
 
@@ -135,7 +162,7 @@ grpc::ServerUnaryReactor* IngestService::IdentifySession(grpc::CallbackServerCon
                                                          const v1::IdentifySessionRequest* request,
                                                          v1::IdentifySessionResponse* response) {
   return Handle(
-      context, "IdentifySession",
+      context, "IdentifySession", request->ByteSizeLong(),
       [&](const std::string& project) {
         return ValidateIdentifySession(*request, options_.limits, session_ids_, project);
       },
@@ -151,7 +178,7 @@ grpc::ServerUnaryReactor* IngestService::AddSessionProperties(
     grpc::CallbackServerContext* context, const v1::AddSessionPropertiesRequest* request,
     v1::AddSessionPropertiesResponse* response) {
   return Handle(
-      context, "AddSessionProperties",
+      context, "AddSessionProperties", request->ByteSizeLong(),
       [&](const std::string& project) {
         return ValidateAddSessionProperties(*request, options_.limits, session_ids_, project);
       },
@@ -167,7 +194,7 @@ grpc::ServerUnaryReactor* IngestService::AddSessionFeedback(
     grpc::CallbackServerContext* context, const v1::AddSessionFeedbackRequest* request,
     v1::AddSessionFeedbackResponse* response) {
   return Handle(
-      context, "AddSessionFeedback",
+      context, "AddSessionFeedback", request->ByteSizeLong(),
       [&](const std::string& project) {
         return ValidateAddSessionFeedback(*request, options_.limits, session_ids_, project);
       },
@@ -183,7 +210,7 @@ grpc::ServerUnaryReactor* IngestService::PushBackendErrors(
     grpc::CallbackServerContext* context, const v1::PushBackendErrorsRequest* request,
     v1::PushBackendErrorsResponse* response) {
   return Handle(
-      context, "PushBackendErrors",
+      context, "PushBackendErrors", request->ByteSizeLong(),
       [&](const std::string& project) {
         return ValidatePushBackendErrors(*request, options_.limits, session_ids_, project);
       },
@@ -199,7 +226,7 @@ grpc::ServerUnaryReactor* IngestService::PushMetrics(grpc::CallbackServerContext
                                                      const v1::PushMetricsRequest* request,
                                                      v1::PushMetricsResponse* response) {
   return Handle(
-      context, "PushMetrics",
+      context, "PushMetrics", request->ByteSizeLong(),
       [&](const std::string& project) {
         return ValidatePushMetrics(*request, options_.limits, session_ids_, project);
       },

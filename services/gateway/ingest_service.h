@@ -33,7 +33,11 @@ struct IngestServiceOptions {
   int stream_max_inflight_chunks = 4;
 };
 
-class IngestService final : public v1::Ingest::CallbackService {
+// PushPayload is served on raw bytes (see PushPayload below); the other
+// RPCs are typed.
+using IngestServiceBase = v1::Ingest::WithRawCallbackMethod_PushPayload<v1::Ingest::CallbackService>;
+
+class IngestService final : public IngestServiceBase {
  public:
   // Every collaborator must outlive the service.
   IngestService(IngestServiceOptions options, TaskPublisher& publisher, GatewayMetrics& metrics,
@@ -47,9 +51,11 @@ class IngestService final : public v1::Ingest::CallbackService {
   grpc::ServerUnaryReactor* InitializeSession(grpc::CallbackServerContext* context,
                                               const v1::InitializeSessionRequest* request,
                                               v1::InitializeSessionResponse* response) override;
+  // On the serialized request (a PushPayloadRequest), so that a payload over
+  // the size limit is refused without being parsed.
   grpc::ServerUnaryReactor* PushPayload(grpc::CallbackServerContext* context,
-                                        const v1::PushPayloadRequest* request,
-                                        v1::PushPayloadResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerReadReactor<v1::PushPayloadStreamRequest>* PushPayloadStream(
       grpc::CallbackServerContext* context, v1::PushPayloadStreamResponse* response) override;
   grpc::ServerUnaryReactor* IdentifySession(grpc::CallbackServerContext* context,
@@ -69,11 +75,13 @@ class IngestService final : public v1::Ingest::CallbackService {
                                         v1::PushMetricsResponse* response) override;
 
  private:
-  // Validates `validate`, builds the tasks with `build`, admits and produces
-  // them; `fill` writes the response once all are acknowledged.
+  // Checks the request's size (`request_bytes`) and `validate`, builds the
+  // tasks with `build`, admits and produces them; `fill` writes the
+  // response once all are acknowledged.
   template <typename Validate, typename Build>
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const char* rpc,
-                                   Validate validate, Build build, FillResponse fill);
+                                   size_t request_bytes, Validate validate, Build build,
+                                   FillResponse fill);
 
   // Admits and produces `tasks` for `call`.
   void Publish(UnaryCall* call, const std::string& project, const std::vector<v1::Task>& tasks,

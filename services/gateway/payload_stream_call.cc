@@ -84,6 +84,12 @@ void PayloadStreamCall::HandleClientDone() {
 }
 
 void PayloadStreamCall::HandleMessage() {
+  if (absl::Status status =
+          CheckRequestSize("PushPayloadStream", request_.ByteSizeLong(), options_.limits);
+      !status.ok()) {
+    RejectContent(status);
+    return;
+  }
   if (request_.has_header()) {
     HandleHeader(request_.header());
     return;

@@ -77,7 +77,7 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
   void MaybeReadNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void Fail(absl::Status status, absl::Duration retry_after = absl::ZeroDuration())
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Fail() for content the zstd check refused, counted as a rejection.
+  // Fail() for an invalid message or content, counted as a rejection.
   void RejectContent(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The answer, once nothing is in flight and the outcome is known (then
   // only once). The caller passes it to Finish() after releasing mutex_:

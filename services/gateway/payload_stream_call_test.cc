@@ -22,6 +22,7 @@ namespace {
 
 constexpr char kApiKey[] = "sk_stream_test_0123456789";
 constexpr int64_t kChunkBytes = 64 << 10;
+constexpr int64_t kMaxMessageBytes = 256 << 10;
 
 std::string WriteTempFile(const std::string& name, const std::string& text) {
   const char* dir = std::getenv("TEST_TMPDIR");
@@ -44,6 +45,8 @@ class PayloadStreamCallTest : public ::testing::Test {
     options.api_keys_file = WriteTempFile("keys", absl::StrCat("stream-project ", kApiKey, "\n"));
     options.session_secret_file = WriteTempFile("secret", "stream-test-secret-0123456789\n");
     options.service.stream_chunk_bytes = kChunkBytes;
+    options.service.limits.max_payload_bytes = kChunkBytes;
+    options.service.limits.max_message_bytes = kMaxMessageBytes;
     options.shutdown_grace = absl::Seconds(5);
     auto producer = std::make_unique<RecordingProducer>();
     producer_ = producer.get();
@@ -153,6 +156,16 @@ TEST_F(PayloadStreamCallTest, AShortStreamNeverProducesTheLastChunk) {
   grpc::Status status = Stream(1, content.size() + 10, content);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
   EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
+}
+
+TEST_F(PayloadStreamCallTest, AMessageOverTheMessageLimitIsInvalidArgument) {
+  // gRPC's own limit would have answered RESOURCE_EXHAUSTED.
+  const std::string content = Content(2 * kMaxMessageBytes);
+  grpc::Status status = Stream(1, content.size(), content, "", content.size());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_NE(status.error_message().find("smaller chunk messages"), std::string::npos)
+      << status.error_message();
+  EXPECT_TRUE(ChunksOf(1).empty());
 }
 
 // A serialized PayloadContent whose fields are zstd, as an SDK sends it.

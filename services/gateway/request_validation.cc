@@ -97,7 +97,22 @@ absl::Status CheckZstdContent(const v1::PayloadContent& content, const RequestLi
   return absl::OkStatus();
 }
 
+// What to do instead of sending `rpc` a message over the size limit.
+absl::string_view OversizeHint(absl::string_view rpc) {
+  if (rpc == "PushPayload") return "send the payload with PushPayloadStream";
+  if (rpc == "PushPayloadStream") return "send the content in smaller chunk messages";
+  return "split the call";
+}
+
 }  // namespace
+
+absl::Status CheckRequestSize(absl::string_view rpc, size_t bytes, const RequestLimits& limits) {
+  if (static_cast<int64_t>(bytes) <= limits.max_message_bytes) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(rpc, " message is ", bytes,
+                                                 " bytes, over the gateway's limit of ",
+                                                 limits.max_message_bytes, " bytes per message: ",
+                                                 OversizeHint(rpc)));
+}
 
 absl::Status ValidateInitializeSession(const v1::InitializeSessionRequest& request,
                                        const std::string& project) {

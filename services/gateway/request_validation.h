@@ -8,12 +8,18 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "ingest/v1/ingest.pb.h"
 #include "services/gateway/session_id.h"
 
 namespace ingest {
 
 struct RequestLimits {
+  // Largest request message of any RPC, one stream message included. The
+  // gateway checks it itself (CheckRequestSize): gRPC's own receive limit is
+  // set out of its way (gateway_server.cc), because gRPC refuses a message
+  // over it with RESOURCE_EXHAUSTED before any handler runs.
+  int64_t max_message_bytes = 16 << 20;
   // Largest PayloadContent (serialized) accepted by the unary PushPayload.
   int64_t max_payload_bytes = 8 << 20;
   // zstd-encoded content may decompress to at most this many bytes (all
@@ -27,6 +33,11 @@ struct RequestLimits {
   // Backend errors or metrics per call.
   int max_batch_items = 1000;
 };
+
+// A request message of `rpc` of `bytes` bytes: INVALID_ARGUMENT over
+// limits.max_message_bytes, saying what to send instead (PushPayload: the
+// stream).
+absl::Status CheckRequestSize(absl::string_view rpc, size_t bytes, const RequestLimits& limits);
 
 // `project` is the project of the call's API key.
 absl::Status ValidateInitializeSession(const v1::InitializeSessionRequest& request,

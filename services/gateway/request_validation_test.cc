@@ -245,5 +245,18 @@ TEST_F(RequestValidationTest, MetricsNeedANameAndAFiniteValue) {
               HasSubstr("not finite"));
 }
 
+TEST_F(RequestValidationTest, AnOversizeMessageSaysWhatToSendInstead) {
+  limits_.max_message_bytes = 1000;
+  EXPECT_TRUE(CheckRequestSize("PushPayload", 1000, limits_).ok());
+  EXPECT_THAT(Message(CheckRequestSize("PushPayload", 1001, limits_)),
+              HasSubstr("1001 bytes, over the gateway's limit of 1000 bytes per message: send "
+                        "the payload with PushPayloadStream"));
+  EXPECT_THAT(Message(CheckRequestSize("PushPayloadStream", 1001, limits_)),
+              HasSubstr("smaller chunk messages"));
+  EXPECT_THAT(Message(CheckRequestSize("PushMetrics", 1001, limits_)), HasSubstr("split the call"));
+  EXPECT_EQ(CheckRequestSize("PushMetrics", 1001, limits_).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace ingest

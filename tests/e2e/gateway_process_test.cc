@@ -1,5 +1,6 @@
 // The real gateway binary against the mock_kafka process: memory while a
-// 256 MB payload streams through, Kafka dying under it, and SIGTERM.
+// 256 MB payload streams through, Kafka dying under it, SIGTERM, and a
+// unary payload above the message size limit.
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -8,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -15,6 +18,7 @@
 #include "ingest/v1/ingest.grpc.pb.h"
 #include "services/common/crypto/sha256.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/http_get.h"
 
 namespace ingest {
 namespace {
@@ -94,6 +98,17 @@ class GatewayProcessTest : public ::testing::Test {
     }
     writer->WritesDone();
     return writer->Finish();
+  }
+
+  // The gateway's /metrics text.
+  std::string Metrics() {
+    std::optional<std::string> started =
+        gateway_->WaitForOutput("gateway.started", true, absl::Seconds(1));
+    if (!started.has_value()) return "";
+    const size_t at = started->find("metrics_port=") + 13;
+    int port = 0;
+    if (!absl::SimpleAtoi(started->substr(at, started->find(' ', at) - at), &port)) return "";
+    return HttpGet(port, "/metrics");
   }
 
   std::optional<ChildProcess> mock_;
@@ -198,6 +213,28 @@ TEST_F(GatewayProcessTest, DuringTheShutdownDelayHealthIsNotServingButCallsSucce
   std::optional<int> code = gateway_->Stop(SIGTERM, absl::Seconds(15));
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 0);
+}
+
+// gRPC's own limit answered these RESOURCE_EXHAUSTED (retryable, so an SDK
+// retried a payload that can never fit) before the gateway saw them.
+TEST_F(GatewayProcessTest, AUnaryPayloadAboveTheMessageLimitIsInvalidArgumentAndCounted) {
+  const std::string session_id = Initialize();
+  v1::PushPayloadRequest request;
+  request.set_session_id(session_id);
+  request.set_payload_id(1);
+  request.mutable_content()->set_events(std::string(20 << 20, 'e'));  // over 16 MiB
+  v1::PushPayloadResponse response;
+  grpc::Status status = stub_->PushPayload(Context(absl::Seconds(30)).get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "PushPayloadStream"))
+      << status.error_message();
+  const std::string metrics = Metrics();
+  EXPECT_TRUE(absl::StrContains(
+      metrics, "ingest_gateway_requests_total{code=\"INVALID_ARGUMENT\",rpc=\"PushPayload\"} 1"))
+      << metrics;
+  EXPECT_TRUE(
+      absl::StrContains(metrics, "ingest_gateway_rejected_total{reason=\"invalid_argument\"} 1"))
+      << metrics;
 }
 
 TEST_F(GatewayProcessTest, SigtermDrainsAndExitsZero) {
