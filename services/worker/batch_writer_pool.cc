@@ -110,7 +110,7 @@ void BatchWriterPool::RecordOutcome(absl::Span<const PartitionBatch> batches,
   metrics_.BatchCommitted(records, bytes, took);
   if (outcome.payload_id_gaps > 0) metrics_.PayloadIdGaps(outcome.payload_id_gaps);
   if (outcome.duplicates_ignored > 0) metrics_.DuplicatesIgnored(outcome.duplicates_ignored);
-  if (outcome.streams_verified > 0) metrics_.StreamsVerified(outcome.streams_verified);
+  if (outcome.streams_completed > 0) metrics_.StreamsCompleted(outcome.streams_completed);
   for (const DeadLetter& letter : outcome.dead_letters) {
     metrics_.DeadLettered(DeadLetterReasonName(letter.reason));
     if (letter.quarantines_session) metrics_.SessionQuarantined();

@@ -42,6 +42,7 @@ class SharedStore : public TaskStore {
     return store_.PersistBatches(topic, batches, sink);
   }
   absl::Status Ping() override { return absl::OkStatus(); }
+  absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration, int) override { return 0; }
   std::vector<int> transaction_sizes;
   std::atomic<int> persist_entered{0};
 

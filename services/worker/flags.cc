@@ -75,6 +75,11 @@ ABSL_FLAG(absl::Duration, retry_max_backoff, absl::Seconds(10),
           "Cap of the exponential backoff between retries of a failed batch.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM, how long to keep trying to persist held batches before leaving.");
+ABSL_FLAG(absl::Duration, stream_chunk_ttl, absl::Hours(24),
+          "Chunks of a PushPayloadStream that never completed (refused or abandoned) are removed "
+          "once written this long ago; they are never visible as payload data meanwhile.");
+ABSL_FLAG(absl::Duration, stream_chunk_sweep_interval, absl::Minutes(10),
+          "How often the worker looks for expired stream chunks.");
 ABSL_FLAG(int, crash_after_db_commits, 0,
           "Fault testing only (./dev chaos): after this many committed batch transactions, "
           "SIGKILL this process before the Kafka offset commit, the window in which only the "
@@ -141,6 +146,8 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
   options.loop.max_batch_delay = absl::GetFlag(FLAGS_batch_max_delay);
   options.loop.max_backoff = absl::GetFlag(FLAGS_retry_max_backoff);
   options.loop.drain_timeout = absl::GetFlag(FLAGS_shutdown_grace);
+  options.stream_chunks.ttl = absl::GetFlag(FLAGS_stream_chunk_ttl);
+  options.stream_chunks.interval = absl::GetFlag(FLAGS_stream_chunk_sweep_interval);
   if (const int commits = absl::GetFlag(FLAGS_crash_after_db_commits); commits > 0) {
     options.loop.before_kafka_commit = CrashAfterCommits(commits);
   }

@@ -11,6 +11,7 @@
 #include "services/worker/database_probe.h"
 #include "services/worker/dead_letter_publisher.h"
 #include "services/worker/migrate_command.h"
+#include "services/worker/stream_chunk_janitor.h"
 
 namespace ingest {
 
@@ -21,6 +22,7 @@ struct WorkerApp::Parts {
   std::unique_ptr<WorkerMetrics> metrics;
   std::unique_ptr<MetricsServer> metrics_server;
   std::unique_ptr<DatabaseProbe> database_probe;
+  std::unique_ptr<StreamChunkJanitor> stream_chunk_janitor;
   std::unique_ptr<Producer> dlq_producer;
   std::unique_ptr<DeadLetterPublisher> dead_letters;
   std::unique_ptr<TaskStore> control_store;
@@ -47,6 +49,11 @@ absl::Status ValidateWorkerOptions(const WorkerOptions& options) {
   }
   if (options.loop.max_held_bytes < options.loop.max_batch_bytes) {
     return absl::InvalidArgumentError("--max_held_bytes must be at least --batch_max_bytes");
+  }
+  if (options.stream_chunks.ttl <= absl::ZeroDuration() ||
+      options.stream_chunks.interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--stream_chunk_ttl and --stream_chunk_sweep_interval must be positive");
   }
   if (options.kafka_recovery.max_failures < 1) {
     return absl::InvalidArgumentError("--kafka_client_max_failures must be at least 1");
@@ -77,6 +84,8 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
 
   parts.database_probe =
       std::make_unique<DatabaseProbe>(CreatePgTaskStore(options.store), absl::Seconds(5));
+  parts.stream_chunk_janitor = std::make_unique<StreamChunkJanitor>(
+      CreatePgTaskStore(options.store), options.stream_chunks, *parts.metrics);
 
   // Dead letters: the worker's only producer. Same guarantees as the
   // gateway's (acks=all, idempotence): a transaction commits past a poison

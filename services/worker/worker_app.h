@@ -15,6 +15,7 @@
 #include "services/worker/batch_writer_pool.h"
 #include "services/worker/partition_loop.h"
 #include "services/worker/store/pg_task_store.h"
+#include "services/worker/stream_chunk_janitor.h"
 
 namespace ingest {
 
@@ -37,6 +38,8 @@ struct WorkerOptions {
   // Pacing of in-process replacements of the Kafka consumer and the DLQ
   // producer after fatal errors; past max_failures in a row the worker exits.
   RecoveryBudgetOptions kafka_recovery;
+  // Removal of the chunks of streams that never completed.
+  StreamChunkJanitorOptions stream_chunks;
 };
 
 // Validates options; the error names the flag to fix.

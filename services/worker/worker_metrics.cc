@@ -80,11 +80,16 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                       .Help("Exact replays of stored payloads, ignored.")
                       .Register(registry)
                       .Add({})),
-      streams_verified_(prometheus::BuildCounter()
-                            .Name("ingest_worker_streams_verified_total")
-                            .Help("Streamed payloads assembled and digest-checked.")
+      streams_completed_(prometheus::BuildCounter()
+                            .Name("ingest_worker_streams_completed_total")
+                            .Help("Streamed payloads whose chunks were all present: moved into session_payloads.")
                             .Register(registry)
                             .Add({})),
+      stream_chunks_expired_(prometheus::BuildCounter()
+                                 .Name("ingest_worker_stream_chunks_expired_total")
+                                 .Help("Chunk rows of streams that never completed, removed after --stream_chunk_ttl.")
+                                 .Register(registry)
+                                 .Add({})),
       partition_lag_(prometheus::BuildGauge()
                          .Name("ingest_worker_consumer_lag_records")
                          .Help("Records in Kafka after the last persisted one, per partition.")
@@ -159,8 +164,12 @@ void WorkerMetrics::DuplicatesIgnored(int64_t records) {
   duplicates_.Increment(static_cast<double>(records));
 }
 
-void WorkerMetrics::StreamsVerified(int64_t streams) {
-  streams_verified_.Increment(static_cast<double>(streams));
+void WorkerMetrics::StreamsCompleted(int64_t streams) {
+  streams_completed_.Increment(static_cast<double>(streams));
+}
+
+void WorkerMetrics::StreamChunksExpired(int64_t rows) {
+  stream_chunks_expired_.Increment(static_cast<double>(rows));
 }
 
 void WorkerMetrics::SetPartitionLag(int32_t partition, int64_t records) {

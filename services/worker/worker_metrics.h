@@ -43,7 +43,8 @@ class WorkerMetrics {
   void Redrive(absl::string_view outcome);
   void PayloadIdGaps(int64_t gaps);
   void DuplicatesIgnored(int64_t records);
-  void StreamsVerified(int64_t streams);
+  void StreamsCompleted(int64_t streams);
+  void StreamChunksExpired(int64_t rows);
   // Records in Kafka after the last persisted one, per owned partition.
   void SetPartitionLag(int32_t partition, int64_t records);
   void RemovePartition(int32_t partition);
@@ -68,7 +69,8 @@ class WorkerMetrics {
   prometheus::Family<prometheus::Counter>& redrives_;
   prometheus::Counter& payload_id_gaps_;
   prometheus::Counter& duplicates_;
-  prometheus::Counter& streams_verified_;
+  prometheus::Counter& streams_completed_;
+  prometheus::Counter& stream_chunks_expired_;
   prometheus::Family<prometheus::Gauge>& partition_lag_;
   prometheus::Gauge& oldest_unprocessed_age_;
   prometheus::Gauge& held_bytes_;

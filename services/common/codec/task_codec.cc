@@ -9,6 +9,49 @@ std::string EncodeTask(const v1::Task& task) { return task.SerializeAsString(); 
 
 namespace {
 constexpr char kProjectKeyPrefix[] = "project/";
+// The stored form (task.proto) must describe its bytes consistently: the
+// worker writes them without looking inside.
+absl::Status CheckStoredForm(const v1::Payload& payload) {
+  if (payload.raw_sha256().empty()) {
+    if (!payload.stored_data().empty()) {
+      return absl::InvalidArgumentError("payload has stored_data but no raw_sha256");
+    }
+    return absl::OkStatus();  // content form
+  }
+  if (payload.raw_sha256().size() != 32) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("payload raw_sha256 is ", payload.raw_sha256().size(), " bytes, not 32"));
+  }
+  if (payload.has_content() || !payload.chunk_data().empty()) {
+    return absl::InvalidArgumentError("payload in stored form also carries content or chunk_data");
+  }
+  switch (payload.storage_encoding()) {
+    case v1::STORAGE_ENCODING_RAW:
+      if (payload.stored_data().size() != payload.raw_size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("RAW stored_data is ", payload.stored_data().size(),
+                         " bytes, raw_size says ", payload.raw_size()));
+      }
+      break;
+    case v1::STORAGE_ENCODING_ZSTD:
+      if (payload.stored_data().empty()) {
+        return absl::InvalidArgumentError("ZSTD stored_data is empty");
+      }
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown storage_encoding ", payload.storage_encoding()));
+  }
+  if (payload.total_bytes() > 0 && (payload.chunk_offset() > payload.total_bytes() ||
+                                    payload.raw_size() > payload.total_bytes() -
+                                                             payload.chunk_offset())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "chunk of ", payload.raw_size(), " bytes at ", payload.chunk_offset(),
+        " runs past total_bytes ", payload.total_bytes()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string KafkaKeyOf(const v1::Task& task) {
@@ -68,6 +111,7 @@ absl::StatusOr<v1::Task> DecodeTask(absl::string_view bytes) {
           task.payload().sha256().size() != 32) {
         return absl::InvalidArgumentError("last chunk of a streamed payload without its sha256");
       }
+      if (absl::Status status = CheckStoredForm(task.payload()); !status.ok()) return status;
       break;
     case v1::TASK_TYPE_IDENTIFY_SESSION:
       if (!task.has_identify()) return missing_body("identify");

@@ -14,8 +14,14 @@
 
 namespace ingest {
 
-// The envelope version this build writes and fully understands.
-inline constexpr uint32_t kTaskSchemaVersion = 1;
+// The newest envelope version this build understands. Version 2 added the
+// stored form of payload records (task.proto); gateways write it on payload
+// records only, so a worker that reads only version 1 refuses those (to the
+// DLQ, "upgrade the worker") instead of storing them empty. Deploy workers
+// before gateways.
+inline constexpr uint32_t kTaskSchemaVersion = 2;
+// The version of every task without a stored form.
+inline constexpr uint32_t kContentFormSchemaVersion = 1;
 
 std::string EncodeTask(const v1::Task& task);
 

@@ -76,6 +76,40 @@ TEST(TaskCodecTest, RejectsMissingIdsAndMismatchedBodies) {
   EXPECT_FALSE(DecodeTask(EncodeTask(unknown_type)).ok());
 }
 
+// A stored-form payload (the gateway's since schema 2) must describe its
+// bytes consistently; the worker writes them without looking inside.
+TEST(TaskCodecTest, StoredFormIsCheckedForConsistency) {
+  const auto stored = [] {
+    v1::Task task = PayloadTask();
+    task.mutable_payload()->clear_content();
+    task.mutable_payload()->set_storage_encoding(v1::STORAGE_ENCODING_RAW);
+    task.mutable_payload()->set_stored_data("abc");
+    task.mutable_payload()->set_raw_size(3);
+    task.mutable_payload()->set_raw_sha256(std::string(32, 'h'));
+    return task;
+  };
+  EXPECT_TRUE(DecodeTask(EncodeTask(stored())).ok());
+
+  v1::Task short_digest = stored();
+  short_digest.mutable_payload()->set_raw_sha256("h");
+  v1::Task both_forms = stored();
+  both_forms.mutable_payload()->mutable_content()->set_events("e");
+  v1::Task wrong_size = stored();
+  wrong_size.mutable_payload()->set_raw_size(4);
+  v1::Task unknown_encoding = stored();
+  unknown_encoding.mutable_payload()->set_storage_encoding(static_cast<v1::StorageEncoding>(7));
+  v1::Task no_digest = stored();
+  no_digest.mutable_payload()->clear_raw_sha256();
+  v1::Task past_total = stored();
+  past_total.mutable_payload()->set_total_bytes(10);
+  past_total.mutable_payload()->set_chunk_offset(8);
+  for (const v1::Task& bad :
+       {short_digest, both_forms, wrong_size, unknown_encoding, no_digest, past_total}) {
+    EXPECT_EQ(DecodeTask(EncodeTask(bad)).status().code(), absl::StatusCode::kInvalidArgument)
+        << bad.payload().ShortDebugString();
+  }
+}
+
 TEST(TaskCodecTest, SessionIsOptionalOnlyForBackendErrorsAndMetrics) {
   v1::Task errors;
   errors.set_schema_version(kTaskSchemaVersion);

@@ -58,7 +58,8 @@ PayloadPlan PlanPayloads(absl::Span<const PayloadRecord> records, const StoredVe
     ChunkVersion current;
     if (in_call != staged_at.end()) {
       const PayloadRecord& earlier = records[plan.staged[in_call->second].record];
-      current = {earlier.sha256, earlier.partition, earlier.record->offset};
+      current = {earlier.stored.sha256(), earlier.partition, earlier.record->offset,
+                 /*pending=*/IsStreamedChunk(earlier.record->task)};
     } else if (in_db != stored.end()) {
       current = in_db->second;
     } else {
@@ -66,19 +67,21 @@ PayloadPlan PlanPayloads(absl::Span<const PayloadRecord> records, const StoredVe
       plan.staged.push_back({i, /*replaces_stored=*/false});
       continue;
     }
-    if (current.sha256 == incoming.sha256) {
+    const bool later = current.partition == incoming.partition &&
+                       current.offset < incoming.record->offset;
+    if (current.sha256 == incoming.stored.sha256()) {
       ++plan.duplicates_ignored;
-    } else if (!IsStreamedChunk(task)) {
+    } else if (IsStreamedChunk(task) && !later) {
+      ++plan.duplicates_ignored;  // a replay of an attempt a later one superseded
+    } else if (!IsStreamedChunk(task) || !current.pending) {
       plan.conflicts.push_back({i, ConflictDetail(task, current, in_call != staged_at.end())});
-    } else if (current.partition == incoming.partition && current.offset < incoming.record->offset) {
+    } else {
       if (in_call != staged_at.end()) {
         plan.staged[in_call->second].record = i;
       } else {
         staged_at.emplace(std::move(key), plan.staged.size());
         plan.staged.push_back({i, /*replaces_stored=*/true});
       }
-    } else {
-      ++plan.duplicates_ignored;
     }
   }
   plan.stream_ends = LatestStreamEnds(records, plan.staged);

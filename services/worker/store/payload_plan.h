@@ -2,17 +2,21 @@
 
 // Decides, without touching the database, what each payload record of a
 // PersistBatches call does, given what is stored under its key
-// (session_id, payload_id, chunk_index):
-//   - new key                        -> staged for insert
-//   - same bytes (same SHA-256)      -> ignored: an exact replay
-//   - whole payload, other bytes     -> conflict: the stored copy (or the one
-//                                       earlier in the call) is kept; the
-//                                       record goes to the DLQ
-//   - streamed chunk, other bytes, later offset of the same partition
-//                                    -> staged to replace: a refused stream's
-//                                       resend wins
-//   - streamed chunk, older record   -> ignored: a replay of a record that a
-//                                       resend already replaced
+// (session_id, payload_id, chunk_index) — a row of session_payloads (a whole
+// payload, or a chunk of a completed stream) or of stream_chunks (a chunk of
+// a stream not yet complete, `pending`):
+//   - new key                         -> staged for insert
+//   - same bytes (same SHA-256)       -> ignored: an exact replay
+//   - streamed chunk, other bytes, not later in the same partition
+//                                     -> ignored: a replay of a record that a
+//                                        later attempt superseded
+//   - streamed chunk, other bytes, later, pending or earlier in the call
+//                                     -> staged to replace: a refused
+//                                        stream's resend wins
+//   - other bytes otherwise (a whole payload; a chunk of a completed stream)
+//                                     -> conflict: the stored copy (or the
+//                                        one earlier in the call) is kept;
+//                                        the record goes to the DLQ
 // Only the winning version of a key is staged, so the bulk write sees each
 // key once. Pure and deterministic: unit-testable without PostgreSQL.
 
@@ -22,6 +26,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "services/worker/store/stored_payload.h"
 #include "services/worker/store/task_store.h"
 
 namespace ingest {
@@ -41,6 +46,7 @@ struct ChunkVersion {
   std::string sha256;  // 32 bytes
   int32_t partition = -1;
   int64_t offset = -1;
+  bool pending = false;  // a stream_chunks row (else session_payloads)
 };
 
 // What the database holds for the keys of a call.
@@ -48,14 +54,17 @@ using StoredVersions = std::map<PayloadKey, ChunkVersion>;
 
 // A payload record of the call, in (batch, offset) order.
 struct PayloadRecord {
+  PayloadRecord(int32_t partition, const TaskRecord& record)
+      : partition(partition), record(&record), stored(record.task) {}
+
   int32_t partition = -1;
   const TaskRecord* record = nullptr;
-  std::string sha256;  // of StoredBytesOf(record->task)
+  StoredPayload stored;
 };
 
 struct StagedPayload {
   size_t record = 0;             // index into the planned records
-  bool replaces_stored = false;  // the key holds a row already (else: insert)
+  bool replaces_stored = false;  // a pending chunk holds the key already (else: insert)
 };
 
 struct PayloadConflict {

@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "services/common/crypto/sha256.h"
+#include "services/common/payload/stored_form.h"
 
 namespace ingest {
 namespace {
@@ -21,17 +22,16 @@ class PayloadPlanTest : public ::testing::Test {
     record.task.set_chunk_index(chunk);
     record.task.set_chunk_count(stream_chunks == 0 ? 1 : stream_chunks);
     if (stream_chunks > 0) record.task.mutable_payload()->set_total_bytes(100);
-    hashes_.push_back(Sha256(bytes));
+    SetStoredForm(bytes, /*compress=*/false, 1, record.task.mutable_payload());
   }
 
   PayloadPlan Plan(const StoredVersions& stored = {}) {
     records_.clear();
-    for (size_t i = 0; i < tasks_.size(); ++i) records_.push_back({0, &tasks_[i], hashes_[i]});
+    for (const TaskRecord& task : tasks_) records_.emplace_back(0, task);
     return PlanPayloads(records_, stored);
   }
 
   std::deque<TaskRecord> tasks_;
-  std::vector<std::string> hashes_;
   std::vector<PayloadRecord> records_;
 };
 
@@ -65,12 +65,22 @@ TEST_F(PayloadPlanTest, WholePayloadWithOtherBytesConflictsAndTheFirstIsKept) {
 TEST_F(PayloadPlanTest, LaterChunkReplacesAndOlderReplayIsIgnored) {
   Add(10, 1, 0, "resend", 2);
   Add(3, 1, 1, "old", 2);  // older than what is stored
-  PayloadPlan plan = Plan({{{"s", 1, 0}, {Sha256("first"), 0, 4}},
-                           {{"s", 1, 1}, {Sha256("kept"), 0, 8}}});
+  PayloadPlan plan = Plan({{{"s", 1, 0}, {Sha256("first"), 0, 4, /*pending=*/true}},
+                           {{"s", 1, 1}, {Sha256("kept"), 0, 8, /*pending=*/true}}});
   ASSERT_EQ(plan.staged.size(), 1u);
   EXPECT_TRUE(plan.staged[0].replaces_stored);
   EXPECT_EQ(plan.duplicates_ignored, 1);
   EXPECT_TRUE(plan.stream_ends.empty());
+}
+
+// A stream that completed is a stored payload like any other: a later
+// attempt with other bytes does not rewrite it.
+TEST_F(PayloadPlanTest, AChunkOfACompletedStreamWithOtherBytesConflicts) {
+  Add(10, 1, 0, "resend", 2);
+  PayloadPlan plan = Plan({{{"s", 1, 0}, {Sha256("first"), 0, 4, /*pending=*/false}}});
+  EXPECT_TRUE(plan.staged.empty());
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].record, 0u);
 }
 
 TEST_F(PayloadPlanTest, OnlyTheLatestLastChunkOfAPayloadEndsTheStream) {

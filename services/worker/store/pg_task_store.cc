@@ -1,15 +1,24 @@
 #include "services/worker/store/pg_task_store.h"
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/common/logging/log.h"
 #include "services/common/pg/connection.h"
 #include "services/worker/store/transaction_body.h"
 #include "services/worker/store/partition_state.h"
-#include "services/worker/store/payload_writer.h"
 
 namespace ingest {
 namespace {
+
+constexpr char kExpireStreamChunks[] = R"sql(
+WITH expired AS (
+  SELECT ctid FROM stream_chunks
+  WHERE persisted_at < now() - make_interval(secs => $1::double precision)
+  LIMIT $2::integer FOR UPDATE SKIP LOCKED)
+DELETE FROM stream_chunks c USING expired e WHERE c.ctid = e.ctid
+)sql";
 
 class PgTaskStore final : public TaskStore {
  public:
@@ -42,12 +51,6 @@ class PgTaskStore final : public TaskStore {
     absl::StatusOr<PgConnection*> connection = Connection();
     if (!connection.ok()) return connection.status();
     PgConnection& db = **connection;
-    if (!stage_created_) {
-      // Only connections that write payloads need it (not the loop's control
-      // store nor the readiness probe); it lives as long as the connection.
-      if (absl::Status created = CreatePayloadStage(db); !created.ok()) return Failed(created);
-      stage_created_ = true;
-    }
     absl::Status status = db.Exec(absl::StrCat(
         "BEGIN; SET LOCAL lock_timeout = '", absl::ToInt64Milliseconds(options_.lock_timeout),
         "ms'; SET LOCAL statement_timeout = '",
@@ -65,6 +68,17 @@ class PgTaskStore final : public TaskStore {
     return outcome;
   }
 
+  absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration older_than, int max_rows) override {
+    absl::StatusOr<PgConnection*> db = Connection();
+    if (!db.ok()) return db.status();
+    absl::StatusOr<PgResult> deleted = Checked(
+        (*db)->Query(kExpireStreamChunks,
+                     {PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(older_than))),
+                      PgParam::Int(max_rows)}));
+    if (!deleted.ok()) return deleted.status();
+    return static_cast<int64_t>(std::atoll(PQcmdTuples(deleted->get())));
+  }
+
   absl::Status Ping() override {
     absl::StatusOr<PgConnection*> db = Connection();
     if (!db.ok()) return db.status();
@@ -79,7 +93,6 @@ class PgTaskStore final : public TaskStore {
     auto connected = PgConnection::Connect(options_.dsn, options_.connect_timeout);
     if (!connected.ok()) return connected.status();
     connection_ = std::move(connected).value();
-    stage_created_ = false;
     log::Info("pg.connected");
     return connection_.get();
   }
@@ -99,7 +112,6 @@ class PgTaskStore final : public TaskStore {
 
   const PgTaskStoreOptions options_;
   std::unique_ptr<PgConnection> connection_;
-  bool stage_created_ = false;  // on connection_
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/crypto/sha256.h"
+#include "services/common/payload/stored_form.h"
 #include "services/common/pg/testing/migrated_database_test.h"
 #include "services/common/status/pg_status.h"
 #include "services/worker/store/pg_binary.h"
@@ -58,6 +59,17 @@ TaskRecord Chunk(int64_t offset, const std::string& session, uint32_t index,
   chunk.task.mutable_payload()->set_total_bytes(whole.size());
   if (index + 1 == parts.size()) chunk.task.mutable_payload()->set_sha256(Sha256(whole));
   return chunk;
+}
+
+// `record` as a gateway since task schema 2 produces it: in stored form.
+TaskRecord InStoredForm(TaskRecord record) {
+  v1::Payload* payload = record.task.mutable_payload();
+  const std::string raw = payload->total_bytes() > 0 ? payload->chunk_data()
+                                                     : payload->content().SerializeAsString();
+  payload->clear_content();
+  payload->clear_chunk_data();
+  SetStoredForm(raw, /*compress=*/true, 1, payload);
+  return record;
 }
 
 TaskRecord Poison(int64_t offset, const std::string& session) {
@@ -503,17 +515,20 @@ TEST_F(PgTaskStoreTest, AnOlderIdentifyOrPropertiesRecordDoesNotUndoANewerOne) {
             "3 at 1:0");
 }
 
-TEST_F(PgTaskStoreTest, StreamedPayloadIsVerifiedAcrossCallsAndCountedOnce) {
+TEST_F(PgTaskStoreTest, StreamedPayloadIsCompletedAcrossCallsAndCountedOnce) {
   const std::vector<std::string> parts = {"abc", "def", "g"};
   auto first = Persist(0, {Chunk(0, "s8", 0, parts), Chunk(1, "s8", 1, parts)}, 2);
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(first->streams_verified, 0);
+  EXPECT_EQ(first->streams_completed, 0);
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's8'"), "0")
-      << "not counted before it is verified";
+      << "not counted before it is complete";
+  EXPECT_EQ(One("SELECT count(*) FROM session_payloads"), "0")
+      << "an incomplete stream's chunks are not payload data";
+  EXPECT_EQ(One("SELECT count(*) FROM stream_chunks"), "2");
 
   auto last = Persist(0, {Chunk(2, "s8", 2, parts)}, 3);
   ASSERT_TRUE(last.ok()) << last.status();
-  EXPECT_EQ(last->streams_verified, 1);
+  EXPECT_EQ(last->streams_completed, 1);
   EXPECT_TRUE(sunk_.empty());
   EXPECT_EQ(StoredBytes("s8", 1), "abcdefg");
   EXPECT_EQ(One("SELECT min(storage_encoding) FROM session_payloads"), "1");
@@ -521,6 +536,7 @@ TEST_F(PgTaskStoreTest, StreamedPayloadIsVerifiedAcrossCallsAndCountedOnce) {
   EXPECT_EQ(One("SELECT chunk_count || '/' || raw_size || '/' || kafka_offset FROM "
                 "payload_streams WHERE session_id = 's8' AND payload_id = 1"),
             "3/7/2");
+  EXPECT_EQ(One("SELECT count(*) FROM stream_chunks"), "0") << "moved, not copied";
 
   // Replaying the whole stream changes nothing.
   auto replay =
@@ -530,40 +546,43 @@ TEST_F(PgTaskStoreTest, StreamedPayloadIsVerifiedAcrossCallsAndCountedOnce) {
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's8'"), "1");
 }
 
-TEST_F(PgTaskStoreTest, CorruptedStreamIsADigestMismatchAndNotCounted) {
+// The gateway checks the digest before it produces a last chunk; the worker
+// checks that every chunk is there with the declared sizes.
+TEST_F(PgTaskStoreTest, ChunksThatDoNotAddUpToTheTotalLeaveTheStreamIncomplete) {
   const std::vector<std::string> parts = {"abc", "def", "g"};
-  TaskRecord corrupted = Chunk(1, "x8", 1, {"abc", "XYZ", "g"});
+  TaskRecord short_chunk = Chunk(1, "x8", 1, {"abc", "d", "g"});
   TaskRecord last = Chunk(2, "x8", 2, parts);
   last.first = {0, 1};  // a replayed copy: its letter names the original
-  auto outcome = Persist(0, {Chunk(0, "x8", 0, parts), corrupted, last}, 3);
+  auto outcome = Persist(0, {Chunk(0, "x8", 0, parts), short_chunk, last}, 3);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
-  EXPECT_EQ(outcome->streams_verified, 0);
+  EXPECT_EQ(outcome->streams_completed, 0);
   ASSERT_EQ(sunk_.size(), 1u);
-  EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kStreamDigestMismatch);
+  EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kStreamIncomplete);
   EXPECT_EQ(sunk_[0].offset, 2);
   EXPECT_EQ(sunk_[0].first, (FirstPosition{0, 1}));
-  EXPECT_NE(sunk_[0].detail.find("does not verify"), std::string::npos) << sunk_[0].detail;
+  EXPECT_THAT(sunk_[0].detail, HasSubstr("3 of 3 chunks holding 5 of 7 bytes"));
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 'x8'"), "0");
   EXPECT_EQ(One("SELECT count(*) FROM payload_streams"), "0");
+  EXPECT_EQ(One("SELECT count(*) FROM session_payloads"), "0");
   EXPECT_EQ(One("SELECT string_agg(chunk_index::text, ',' ORDER BY chunk_index) "
-                "FROM session_payloads"),
+                "FROM stream_chunks"),
             "0,1")
       << "the dead-lettered last chunk is not stored";
 }
 
-TEST_F(PgTaskStoreTest, StreamWithAMissingChunkIsADigestMismatch) {
+TEST_F(PgTaskStoreTest, StreamWithAMissingChunkIsIncomplete) {
   const std::vector<std::string> parts = {"abc", "def", "g"};
   ASSERT_TRUE(Persist(0, {Chunk(0, "x9", 0, parts), Chunk(2, "x9", 2, parts)}, 3).ok());
   ASSERT_EQ(sunk_.size(), 1u);
-  EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kStreamDigestMismatch);
-  EXPECT_NE(sunk_[0].detail.find("chunk 1 of 3 is missing"), std::string::npos)
-      << sunk_[0].detail;
+  EXPECT_EQ(sunk_[0].reason, DeadLetterReason::kStreamIncomplete);
+  EXPECT_THAT(sunk_[0].detail, HasSubstr("with 2 of 3 chunks"));
+  EXPECT_EQ(One("SELECT count(*) FROM session_payloads"), "0");
 }
 
 TEST_F(PgTaskStoreTest, SingleChunkStreamIsStoredWithItsBytes) {
   auto outcome = Persist(0, {Chunk(0, "s9", 0, {"only"})}, 1);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
-  EXPECT_EQ(outcome->streams_verified, 1);
+  EXPECT_EQ(outcome->streams_completed, 1);
   EXPECT_EQ(StoredBytes("s9", 1), "only");
   EXPECT_EQ(One("SELECT raw_size FROM session_payloads WHERE session_id = 's9'"), "4");
 }
@@ -578,33 +597,86 @@ TEST_F(PgTaskStoreTest, ResentStreamReplacesChunksLeftByARefusedAttempt) {
                                      Chunk(4, "s10", 2, new_parts)};
   auto outcome = Persist(0, records, 5);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
-  EXPECT_EQ(outcome->streams_verified, 1);
+  EXPECT_EQ(outcome->streams_completed, 1);
   EXPECT_EQ(StoredBytes("s10", 1), "newnewnew");
   EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's10'"), "1");
   // Replaying the old records (earlier offsets) changes nothing.
   ASSERT_TRUE(Persist(0, {records[0], records[1]}, 5).ok());
   EXPECT_EQ(StoredBytes("s10", 1), "newnewnew");
 
-  // A resend in a later call replaces the stored chunks and re-verifies,
-  // without counting the payload again.
+  EXPECT_TRUE(sunk_.empty());
+
+  // Once complete, the stream is a stored payload like any other: a later
+  // attempt with other bytes is a conflicting duplicate, chunk by chunk.
   const std::vector<std::string> third = {"333", "333", "333"};
   outcome = Persist(0, {Chunk(5, "s10", 0, third), Chunk(6, "s10", 1, third),
                         Chunk(7, "s10", 2, third)}, 8);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
-  EXPECT_EQ(outcome->streams_verified, 1);
-  EXPECT_EQ(StoredBytes("s10", 1), "333333333");
-  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 's10'"), "1");
-  EXPECT_TRUE(sunk_.empty());
+  EXPECT_EQ(outcome->streams_completed, 0);
+  EXPECT_EQ(StoredBytes("s10", 1), "newnewnew");
+  ASSERT_EQ(sunk_.size(), 3u);
+  for (const DeadLetter& letter : sunk_) {
+    EXPECT_EQ(letter.reason, DeadLetterReason::kConflictingDuplicate);
+  }
+  EXPECT_EQ(One("SELECT payload_count || '/' || conflicting_duplicates FROM sessions "
+                "WHERE session_id = 's10'"),
+            "1/3");
 }
 
 TEST_F(PgTaskStoreTest, ShorterResendDropsLeftoverChunks) {
-  const std::vector<std::string> longer = {"aa", "aa", "aa"};
+  // A refused attempt of four chunks got three written (never its last).
+  const std::vector<std::string> longer = {"aa", "aa", "aa", "aa"};
   const std::vector<std::string> shorter = {"bb", "bb"};
   ASSERT_TRUE(Persist(0, {Chunk(0, "s11", 0, longer), Chunk(1, "s11", 1, longer),
                           Chunk(2, "s11", 2, longer)}, 3).ok());
   ASSERT_TRUE(Persist(0, {Chunk(3, "s11", 0, shorter), Chunk(4, "s11", 1, shorter)}, 5).ok());
   EXPECT_EQ(StoredBytes("s11", 1), "bbbb");
+  EXPECT_EQ(One("SELECT count(*) FROM stream_chunks"), "0");
   EXPECT_TRUE(sunk_.empty());
+}
+
+// Rollout: records of older gateways (content form) and newer ones (stored
+// form) share a partition; both store the same rows, and the same bytes in
+// either shape are one payload, not a conflict.
+TEST_F(PgTaskStoreTest, RecordsOfBothShapesInOnePartitionAreStoredAlike) {
+  const std::vector<std::string> parts = {"old", "er", "shape"};
+  std::vector<TaskRecord> records = {
+      Payload(0, "m1", 1, "content form"), InStoredForm(Payload(1, "m1", 2, "stored form")),
+      Chunk(2, "m2", 0, parts),            InStoredForm(Chunk(3, "m2", 1, parts)),
+      Chunk(4, "m2", 2, parts),            InStoredForm(Chunk(5, "m3", 0, parts)),
+      InStoredForm(Chunk(6, "m3", 1, parts)), InStoredForm(Chunk(7, "m3", 2, parts))};
+  auto outcome = Persist(0, records, 8);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_TRUE(sunk_.empty());
+  EXPECT_EQ(outcome->streams_completed, 2);
+  EXPECT_EQ(Events("m1", 1), "content form");
+  EXPECT_EQ(Events("m1", 2), "stored form");
+  EXPECT_EQ(StoredBytes("m2", 1), "oldershape");
+  EXPECT_EQ(StoredBytes("m3", 1), "oldershape");
+  EXPECT_EQ(One("SELECT string_agg(DISTINCT storage_encoding::text, ',') FROM session_payloads"),
+            "1");
+  EXPECT_EQ(One("SELECT payload_count FROM sessions WHERE session_id = 'm1'"), "2");
+
+  // The same payloads again, each in the other shape: exact replays.
+  auto again = Persist(0, {InStoredForm(Payload(8, "m1", 1, "content form")),
+                           Payload(9, "m1", 2, "stored form")},
+                       10);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->duplicates_ignored, 2);
+  EXPECT_TRUE(sunk_.empty());
+}
+
+// The worker writes a stored-form record's bytes as they came.
+TEST_F(PgTaskStoreTest, StoredFormBytesAreWrittenUntouched) {
+  TaskRecord record = InStoredForm(Payload(0, "u1", 1, std::string(5000, 'u')));
+  ASSERT_TRUE(Persist(0, {record}, 1).ok());
+  auto row = db_->Query("SELECT data, data_sha256, raw_size FROM session_payloads", {},
+                        PgFormat::kBinary);
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(BinaryValueBytes(row->get(), 0, 0), record.task.payload().stored_data());
+  EXPECT_EQ(BinaryValueBytes(row->get(), 0, 1), record.task.payload().raw_sha256());
+  EXPECT_EQ(BinaryValueInt(row->get(), 0, 2),
+            static_cast<int64_t>(record.task.payload().raw_size()));
 }
 
 TEST_F(PgTaskStoreTest, PingAnswersWhileTheDatabaseIsUp) { EXPECT_TRUE(store_->Ping().ok()); }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/codec/zstd_bounds.h"
+#include "services/common/payload/stored_form.h"
 
 namespace ingest {
 
@@ -14,6 +15,14 @@ bool IsLastStreamChunk(const v1::Task& task) {
 std::string StoredBytesOf(const v1::Task& task) {
   return IsStreamedChunk(task) ? task.payload().chunk_data()
                                : task.payload().content().SerializeAsString();
+}
+
+StoredPayload::StoredPayload(const v1::Task& task) {
+  if (HasStoredForm(task.payload())) {
+    borrowed_ = &task.payload();
+    return;
+  }
+  SetStoredForm(StoredBytesOf(task), /*compress=*/true, kStoredPayloadZstdLevel, &built_);
 }
 
 std::string EncodeStoredData(absl::string_view raw) {

@@ -2,12 +2,16 @@
 
 // What session_payloads.data holds and how it is encoded.
 //
-// data is the payload's bytes as the SDK sent them: the serialized
-// PayloadContent of a whole payload, or a streamed payload's chunk_data
-// slice. Since schema v3 the worker stores them zstd-compressed
-// (storage_encoding 1); older rows are raw (0). raw_size and data_sha256
-// always describe the uncompressed bytes. Readers (the worker's stream
-// verifier, loadgen's verifier, tests) decode through DecodeStoredData.
+// data is a payload record's bytes — the serialized PayloadContent of a
+// whole payload, or a streamed payload's slice of it — as storage_encoding
+// says: 1 (zstd) for content the pipeline compressed, 0 (raw) for content
+// the SDK compressed already and for rows older than schema v3. raw_size and
+// data_sha256 always describe the uncompressed bytes. Readers (loadgen's
+// verifier, broker-proxy, tests) decode through DecodeStoredData.
+//
+// Since task schema 2 the gateway builds this stored form (task.proto) and
+// the worker writes it untouched; StoredPayload builds it only for records
+// of older gateways.
 
 #include <cstdint>
 #include <string>
@@ -18,11 +22,11 @@
 
 namespace ingest {
 
-// session_payloads.storage_encoding values.
+// session_payloads.storage_encoding values (those of v1::StorageEncoding).
 enum class StorageEncoding : int16_t { kRaw = 0, kZstd = 1 };
 
-// Level 1 favours the worker's CPU: payloads are mostly compressed JSON
-// already, and higher levels buy little on them at several times the cost.
+// The level at which the worker compresses content-form records: level 1
+// favours its CPU, and higher levels buy little on compressed JSON.
 inline constexpr int kStoredPayloadZstdLevel = 1;
 
 // True for a chunk of a streamed payload (a stream always declares its total
@@ -32,9 +36,31 @@ bool IsStreamedChunk(const v1::Task& task);
 // True for the chunk that completes a streamed payload.
 bool IsLastStreamChunk(const v1::Task& task);
 
-// The uncompressed bytes a payload task stores: the serialized content of a
-// whole payload, the chunk_data of a streamed chunk.
+// The uncompressed bytes of a content-form payload task: the serialized
+// content of a whole payload, the chunk_data of a streamed chunk.
 std::string StoredBytesOf(const v1::Task& task);
+
+// The stored form of one payload record, ready for session_payloads: borrowed
+// from a stored-form record (no copy, no hashing), built once from a
+// content-form one. Borrows from the task, which must outlive it.
+class StoredPayload {
+ public:
+  explicit StoredPayload(const v1::Task& task);
+
+  absl::string_view data() const { return form().stored_data(); }
+  StorageEncoding encoding() const {
+    return static_cast<StorageEncoding>(form().storage_encoding());
+  }
+  int64_t raw_size() const { return static_cast<int64_t>(form().raw_size()); }
+  // SHA-256 of the uncompressed bytes (32 bytes).
+  const std::string& sha256() const { return form().raw_sha256(); }
+
+ private:
+  const v1::Payload& form() const { return borrowed_ != nullptr ? *borrowed_ : built_; }
+
+  const v1::Payload* borrowed_ = nullptr;
+  v1::Payload built_;  // content form only
+};
 
 // `raw` encoded as the worker stores it (kZstd at kStoredPayloadZstdLevel).
 std::string EncodeStoredData(absl::string_view raw);

@@ -1,6 +1,8 @@
 #include "services/worker/store/stored_payload.h"
 
 #include "gtest/gtest.h"
+#include "services/common/crypto/sha256.h"
+#include "services/common/payload/stored_form.h"
 
 namespace ingest {
 namespace {
@@ -45,6 +47,27 @@ TEST(StoredPayloadTest, WholePayloadsStoreTheirContentAndChunksTheirSlice) {
   EXPECT_EQ(StoredBytesOf(chunk), "slice");
   chunk.set_chunk_index(0);
   EXPECT_FALSE(IsLastStreamChunk(chunk));
+}
+
+TEST(StoredPayloadTest, AStoredFormRecordIsBorrowedAsItIs) {
+  v1::Task task;
+  SetStoredForm("the raw content", /*compress=*/true, 1, task.mutable_payload());
+  const StoredPayload stored(task);
+  EXPECT_EQ(stored.data().data(), task.payload().stored_data().data()) << "no copy";
+  EXPECT_EQ(stored.encoding(), StorageEncoding::kZstd);
+  EXPECT_EQ(stored.raw_size(), 15);
+  EXPECT_EQ(stored.sha256(), Sha256("the raw content"));
+}
+
+TEST(StoredPayloadTest, AContentFormRecordIsCompressedAndHashedOnce) {
+  v1::Task task;
+  task.mutable_payload()->mutable_content()->set_events(std::string(1000, 'e'));
+  const std::string raw = task.payload().content().SerializeAsString();
+  const StoredPayload stored(task);
+  EXPECT_EQ(stored.encoding(), StorageEncoding::kZstd);
+  EXPECT_EQ(stored.raw_size(), static_cast<int64_t>(raw.size()));
+  EXPECT_EQ(stored.sha256(), Sha256(raw));
+  EXPECT_EQ(*DecodeStoredData(1, stored.data(), stored.raw_size()), raw);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@ absl::string_view DeadLetterReasonName(DeadLetterReason reason) {
     case DeadLetterReason::kInvalidRecord: return "invalid_record";
     case DeadLetterReason::kQuarantinedSession: return "quarantined_session";
     case DeadLetterReason::kConflictingDuplicate: return "conflicting_duplicate";
-    case DeadLetterReason::kStreamDigestMismatch: return "stream_digest_mismatch";
+    case DeadLetterReason::kStreamIncomplete: return "stream_incomplete";
   }
   return "unknown";
 }

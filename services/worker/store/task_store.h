@@ -10,7 +10,7 @@
 //
 // Dead letters: records the loop already judged poison (TaskRecord::dead
 // letter set) and records the store finds unfit while writing (a conflicting
-// duplicate, a streamed payload whose digest does not match) are handed,
+// duplicate, the last chunk of an incomplete stream) are handed,
 // together and in (partition, offset) order, to the DeadLetterSink before
 // COMMIT. The sink produces them to the DLQ and waits for the broker; if it
 // fails the transaction rolls back, so an offset never moves past a record
@@ -38,7 +38,7 @@ enum class DeadLetterReason {
   kInvalidRecord,         // DecodeTask refused it (undecodable or invalid)
   kQuarantinedSession,    // its session was quarantined by an earlier record
   kConflictingDuplicate,  // same (session, payload_id, chunk), other bytes
-  kStreamDigestMismatch,  // a streamed payload's chunks do not hash to its sha256
+  kStreamIncomplete,      // a streamed payload's last chunk found chunks missing
 };
 
 absl::string_view DeadLetterReasonName(DeadLetterReason reason);
@@ -105,7 +105,7 @@ struct PersistOutcome {
   int64_t rows_written = 0;           // records that wrote or updated rows
   int64_t duplicates_ignored = 0;     // exact replays of stored payloads
   int64_t payload_id_gaps = 0;        // gaps newly counted on sessions
-  int64_t streams_verified = 0;       // streamed payloads assembled and digest-checked
+  int64_t streams_completed = 0;      // streamed payloads found complete and stored
   std::vector<DeadLetter> dead_letters;  // everything handed to the sink
 };
 
@@ -147,6 +147,12 @@ class TaskStore {
 
   // Cheap round trip (SELECT 1) for readiness.
   virtual absl::Status Ping() = 0;
+
+  // Removes up to `max_rows` chunk rows of streams that never completed,
+  // written more than `older_than` ago; returns how many it removed. Rows
+  // another transaction holds are skipped, never waited for.
+  virtual absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration older_than,
+                                                     int max_rows) = 0;
 };
 
 }  // namespace ingest

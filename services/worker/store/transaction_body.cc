@@ -6,12 +6,10 @@
 #include <vector>
 
 #include "services/common/codec/task_codec.h"
-#include "services/common/crypto/sha256.h"
 #include "services/worker/store/partition_state.h"
 #include "services/worker/store/payload_writer.h"
 #include "services/worker/store/session_counters.h"
 #include "services/worker/store/stored_payload.h"
-#include "services/worker/store/stream_verifier.h"
 #include "services/worker/store/task_writer.h"
 
 namespace ingest {
@@ -49,8 +47,7 @@ absl::Status WriteOtherTasks(PgConnection& db, absl::Span<const PartitionBatch> 
         continue;
       }
       if (record.task.type() == v1::TASK_TYPE_PUSH_PAYLOAD) {
-        payloads->push_back(
-            {batch.partition, &record, Sha256(StoredBytesOf(record.task))});
+        payloads->emplace_back(batch.partition, record);
         continue;
       }
       absl::StatusOr<int64_t> rows = WriteTask(db, batch.partition, record);
@@ -79,22 +76,18 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
     ++conflicts_of_session[payload.record->task.session_id()];
   }
 
-  // Whole payloads count when inserted, streamed ones when verified.
-  std::vector<size_t> counted;
-  for (size_t record : write->inserted) {
-    if (!IsStreamedChunk(payloads[record].record->task)) counted.push_back(record);
-  }
-  for (size_t end : write->plan.stream_ends) {
-    const PayloadRecord& last = payloads[end];
-    absl::StatusOr<StreamVerdict> verdict = VerifyStream(db, last.partition, *last.record);
-    if (!verdict.ok()) return verdict.status();
-    if (!verdict->verified) {
+  // Whole payloads count when inserted, streamed ones when completed.
+  std::vector<size_t> counted = write->inserted;
+  for (size_t i = 0; i < write->plan.stream_ends.size(); ++i) {
+    const size_t end = write->plan.stream_ends[i];
+    const StreamVerdict& verdict = write->stream_verdicts[i];
+    if (!verdict.complete) {
       outcome->dead_letters.push_back(
-          StoreLetter(last, DeadLetterReason::kStreamDigestMismatch, verdict->detail));
+          StoreLetter(payloads[end], DeadLetterReason::kStreamIncomplete, verdict.detail));
       continue;
     }
-    ++outcome->streams_verified;
-    if (verdict->newly_verified) counted.push_back(end);
+    ++outcome->streams_completed;
+    if (verdict.newly_complete) counted.push_back(end);
   }
   std::sort(counted.begin(), counted.end());
 

@@ -116,6 +116,14 @@ class FakeTaskStore : public TaskStore {
 
   absl::Status Ping() override { return absl::OkStatus(); }
 
+  absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration older_than, int max_rows) override {
+    expire_calls.push_back({older_than, max_rows});
+    if (expirable_chunks < 0) return absl::UnavailableError("database down");
+    const int64_t removed = std::min<int64_t>(expirable_chunks, max_rows);
+    expirable_chunks -= removed;
+    return removed;
+  }
+
   // Offsets of persisted / dead-lettered records, per partition, in order.
   std::map<int32_t, std::vector<int64_t>> persisted;
   std::map<int32_t, std::vector<int64_t>> dead_lettered;
@@ -136,6 +144,9 @@ class FakeTaskStore : public TaskStore {
   int persist_failures_left = 0;
   int load_failures_left = 0;
   std::set<int32_t> failing_partitions;
+  // Chunk rows ExpireStreamChunks may remove (negative: it fails), and its calls.
+  int64_t expirable_chunks = 0;
+  std::vector<std::pair<absl::Duration, int>> expire_calls;
   // Records PostgreSQL "refuses" (a data error) unless dead-lettered.
   std::set<int64_t> refused_offsets;
   // Records the store refuses as conflicting duplicates (ALREADY_EXISTS).
