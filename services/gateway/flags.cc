@@ -47,7 +47,14 @@ ABSL_FLAG(absl::Duration, linger, absl::Milliseconds(5),
           "Producer linger: how long records wait to be batched.");
 ABSL_FLAG(int, kafka_producers, 2,
           "librdkafka clients; sessions are spread over them by id (a session always uses "
-          "the same one), so compression runs on that many threads.");
+          "the same one), so delivery runs on that many threads.");
+ABSL_FLAG(int, payload_zstd_level, 1,
+          "zstd level at which the gateway compresses identity payload content, once, into "
+          "the form the database stores (1 = least CPU per byte).");
+ABSL_FLAG(std::string, kafka_compression, "none",
+          "librdkafka compression.type of the records produced. Payload records are "
+          "compressed already (by the SDK or --payload_zstd_level), so compressing them again "
+          "costs CPU for nothing.");
 ABSL_FLAG(absl::Duration, kafka_statistics_interval, absl::Seconds(15),
           "How often librdkafka statistics (queue depth, broker rtt, retries, errors) refresh "
           "the ingest_gateway_kafka_* metrics; 0 disables.");
@@ -100,6 +107,8 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.service.limits.max_decompressed_bytes = absl::GetFlag(FLAGS_max_decompressed_bytes);
   options.service.stream_chunk_bytes = absl::GetFlag(FLAGS_stream_chunk_bytes);
   options.service.stream_max_inflight_chunks = absl::GetFlag(FLAGS_stream_max_inflight_chunks);
+  options.service.payload_zstd_level = absl::GetFlag(FLAGS_payload_zstd_level);
+  options.producer.compression = absl::GetFlag(FLAGS_kafka_compression);
   options.producer.bootstrap_servers = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.producer.delivery_timeout = absl::GetFlag(FLAGS_delivery_timeout);
   options.producer.linger = absl::GetFlag(FLAGS_linger);

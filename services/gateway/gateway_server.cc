@@ -118,6 +118,10 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& options) {
         "--max_payload_bytes and --stream_chunk_bytes must be at least 64 KiB below "
         "--max_record_bytes");
   }
+  if (options.service.payload_zstd_level < -5 || options.service.payload_zstd_level > 19) {
+    return absl::InvalidArgumentError(
+        "--payload_zstd_level must be between -5 (fastest) and 19 (smallest); 1 is the default");
+  }
   if (options.kafka_producers < 1 || options.kafka_producers > 64) {
     return absl::InvalidArgumentError("--kafka_producers must be between 1 and 64");
   }

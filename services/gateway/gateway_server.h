@@ -22,7 +22,7 @@ struct GatewayOptions {
   std::string topic = "ingest.tasks";
   ProducerOptions producer;
   // librdkafka clients, sessions spread over them by key (see
-  // sharded_producer.h): each compresses on its own thread.
+  // sharded_producer.h): each delivers on its own thread.
   int kafka_producers = 2;
   IngestServiceOptions service;
   std::string api_keys_file;

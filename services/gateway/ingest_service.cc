@@ -140,7 +140,8 @@ grpc::ServerUnaryReactor* IngestService::PushPayload(grpc::CallbackServerContext
       [&](const std::string& project, const CallInfo& call) {
         metrics_.PayloadReceived(static_cast<int64_t>(request.content().ByteSizeLong()));
         response->set_payload_id(request.payload_id());
-        return std::vector<v1::Task>{BuildPayloadTask(request, project, call)};
+        return std::vector<v1::Task>{
+            BuildPayloadTask(request, project, call, options_.payload_zstd_level)};
       },
       [response, response_bytes](const std::vector<RecordPosition>& at) {
         response->set_partition(at[0].partition);
@@ -153,7 +154,8 @@ grpc::ServerReadReactor<v1::PushPayloadStreamRequest>* IngestService::PushPayloa
     grpc::CallbackServerContext* context, v1::PushPayloadStreamResponse* response) {
   PayloadStreamOptions stream_options{options_.gateway_id, options_.limits,
                                       options_.stream_chunk_bytes,
-                                      options_.stream_max_inflight_chunks};
+                                      options_.stream_max_inflight_chunks,
+                                      options_.payload_zstd_level};
   return new PayloadStreamCall(context, response, stream_options, publisher_, metrics_, keys_,
                                session_ids_);
 }

@@ -15,6 +15,7 @@
 #include "ingest/v1/ingest.grpc.pb.h"
 #include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/gateway_metrics.h"
+#include "services/common/payload/stored_form.h"
 #include "services/gateway/request_validation.h"
 #include "services/gateway/session_id.h"
 #include "services/gateway/task_builder.h"
@@ -31,6 +32,8 @@ struct IngestServiceOptions {
   // Streamed payloads: chunk record size and chunks in flight per stream.
   int64_t stream_chunk_bytes = 1 << 20;
   int stream_max_inflight_chunks = 4;
+  // zstd level of identity payload content (compressed once, here).
+  int payload_zstd_level = kDefaultStoredZstdLevel;
 };
 
 // PushPayload is served on raw bytes (see PushPayload below); the other

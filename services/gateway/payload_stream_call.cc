@@ -160,8 +160,8 @@ void PayloadStreamCall::ProduceReadyChunks() {
     }
     if (chunk.last) response_->set_sha256(chunk.sha256);
     v1::Task task = BuildPayloadChunkTask(*header_, project_, call_info_, chunk.index,
-                                          chunker_->chunk_count(), chunk.offset,
-                                          std::move(chunk.data), std::move(chunk.sha256));
+                                          chunker_->chunk_count(), chunk.offset, chunk.data,
+                                          std::move(chunk.sha256), options_.zstd_level);
     ++in_flight_;
     publisher_.Produce(KafkaKeyOf(task), EncodeTask(task),
                        [this, lease = std::move(lease)](absl::StatusOr<RecordPosition> result) {

@@ -34,6 +34,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ingest/v1/ingest.grpc.pb.h"
+#include "services/common/payload/stored_form.h"
 #include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/request_validation.h"
@@ -50,6 +51,7 @@ struct PayloadStreamOptions {
   RequestLimits limits;
   int64_t chunk_bytes = 1 << 20;
   int max_inflight_chunks = 4;
+  int zstd_level = kDefaultStoredZstdLevel;
 };
 
 class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadStreamRequest> {

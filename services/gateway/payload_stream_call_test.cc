@@ -122,9 +122,12 @@ TEST_F(PayloadStreamCallTest, ACompleteStreamProducesEveryChunkAndAnswersOk) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   std::vector<v1::Task> chunks = ChunksOf(1);
   ASSERT_EQ(chunks.size(), 3u);
-  std::string joined;
-  for (const v1::Task& chunk : chunks) joined += chunk.payload().chunk_data();
-  EXPECT_EQ(joined, content);
+  // Each chunk is its slice in stored form: zstd frames that concatenate.
+  std::string frames;
+  for (const v1::Task& chunk : chunks) frames += chunk.payload().stored_data();
+  auto joined = ZstdDecompressBounded(frames, static_cast<int64_t>(content.size()));
+  ASSERT_TRUE(joined.ok()) << joined.status();
+  EXPECT_EQ(*joined, content);
   EXPECT_EQ(chunks[2].payload().sha256(), Sha256(content));
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/payload/stored_form.h"
 
 namespace ingest {
 namespace {
@@ -11,7 +12,9 @@ namespace {
 v1::Task Envelope(v1::TaskType type, const std::string& project_id, const std::string& session_id,
                   const CallInfo& call) {
   v1::Task task;
-  task.set_schema_version(kTaskSchemaVersion);
+  // Payload tasks are raised to the stored form's version by their builder:
+  // the others stay readable by workers that predate it.
+  task.set_schema_version(kContentFormSchemaVersion);
   task.set_type(type);
   task.set_project_id(project_id);
   task.set_session_id(session_id);
@@ -56,14 +59,17 @@ v1::Task BuildInitializeSessionTask(const v1::InitializeSessionRequest& request,
 }
 
 v1::Task BuildPayloadTask(const v1::PushPayloadRequest& request, const std::string& project_id,
-                          const CallInfo& call) {
+                          const CallInfo& call, int zstd_level) {
   v1::Task task = Envelope(v1::TASK_TYPE_PUSH_PAYLOAD, project_id, request.session_id(), call);
+  task.set_schema_version(kTaskSchemaVersion);
   task.set_payload_id(request.payload_id());
   task.set_chunk_index(0);
   task.set_chunk_count(1);
   v1::Payload* payload = task.mutable_payload();
-  payload->set_content_encoding(Normalized(request.content_encoding()));
-  *payload->mutable_content() = request.content();
+  const v1::ContentEncoding encoding = Normalized(request.content_encoding());
+  payload->set_content_encoding(encoding);
+  SetStoredForm(request.content().SerializeAsString(),
+                /*compress=*/encoding == v1::CONTENT_ENCODING_IDENTITY, zstd_level, payload);
   payload->set_is_beacon(request.is_beacon());
   payload->set_has_session_unloaded(request.has_session_unloaded());
   return task;
@@ -71,17 +77,19 @@ v1::Task BuildPayloadTask(const v1::PushPayloadRequest& request, const std::stri
 
 v1::Task BuildPayloadChunkTask(const v1::PayloadStreamHeader& header,
                                const std::string& project_id, const CallInfo& call,
-                               uint32_t index, uint32_t count, uint64_t offset, std::string data,
-                               std::string sha256) {
+                               uint32_t index, uint32_t count, uint64_t offset,
+                               absl::string_view data, std::string sha256, int zstd_level) {
   v1::Task task = Envelope(v1::TASK_TYPE_PUSH_PAYLOAD, project_id, header.session_id(), call);
+  task.set_schema_version(kTaskSchemaVersion);
   task.set_payload_id(header.payload_id());
   task.set_chunk_index(index);
   task.set_chunk_count(count);
   v1::Payload* payload = task.mutable_payload();
-  payload->set_content_encoding(Normalized(header.content_encoding()));
+  const v1::ContentEncoding encoding = Normalized(header.content_encoding());
+  payload->set_content_encoding(encoding);
   payload->set_is_beacon(header.is_beacon());
   payload->set_has_session_unloaded(header.has_session_unloaded());
-  payload->set_chunk_data(std::move(data));
+  SetStoredForm(data, /*compress=*/encoding == v1::CONTENT_ENCODING_IDENTITY, zstd_level, payload);
   payload->set_chunk_offset(offset);
   payload->set_total_bytes(header.total_bytes());
   payload->set_sha256(std::move(sha256));

@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_format.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/payload/stored_form.h"
+#include "services/gateway/task_builder.h"
 
 namespace ingest::bench_worker {
 
@@ -17,20 +19,14 @@ std::string SessionIdOf(const std::string& project_id, int session_index) {
 v1::Task PushPayloadTask(const std::string& project_id, const std::string& session_id,
                          uint64_t payload_id, const v1::PayloadContent& content,
                          absl::Time received_at) {
-  v1::Task task;
-  task.set_schema_version(kTaskSchemaVersion);
-  task.set_type(v1::TASK_TYPE_PUSH_PAYLOAD);
-  task.set_project_id(project_id);
-  task.set_session_id(session_id);
-  SetReceivedAt(received_at, &task);
-  task.set_gateway_id("bench-worker");
-  task.set_payload_id(payload_id);
-  task.set_chunk_index(0);
-  task.set_chunk_count(1);
-  v1::Payload* payload = task.mutable_payload();
-  payload->set_content_encoding(v1::CONTENT_ENCODING_IDENTITY);
-  *payload->mutable_content() = content;
-  return task;
+  v1::PushPayloadRequest request;
+  request.set_session_id(session_id);
+  request.set_payload_id(payload_id);
+  request.set_content_encoding(v1::CONTENT_ENCODING_IDENTITY);
+  *request.mutable_content() = content;
+  return BuildPayloadTask(request, project_id,
+                          CallInfo{.gateway_id = "bench-worker", .received_at = received_at},
+                          kDefaultStoredZstdLevel);
 }
 
 }  // namespace ingest::bench_worker

@@ -25,9 +25,10 @@ RecordId RecordIdOf(int64_t index, int sessions);
 // The session id (and Kafka key) of session `session_index`.
 std::string SessionIdOf(const std::string& project_id, int session_index);
 
-// The Task the gateway's task builder makes of a PushPayload call with this
-// content (TASK_TYPE_PUSH_PAYLOAD, chunk 0 of 1, identity encoding), as
-// services/gateway/task_builder's BuildPayloadTask does.
+// The Task the gateway makes of a PushPayload call with this content
+// (TASK_TYPE_PUSH_PAYLOAD, chunk 0 of 1, identity encoding, in stored form at
+// the gateway's default zstd level): services/gateway/task_builder's
+// BuildPayloadTask itself.
 v1::Task PushPayloadTask(const std::string& project_id, const std::string& session_id,
                          uint64_t payload_id, const v1::PayloadContent& content,
                          absl::Time received_at);

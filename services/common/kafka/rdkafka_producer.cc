@@ -154,7 +154,7 @@ absl::StatusOr<std::unique_ptr<Producer>> CreateRdKafkaProducer(const ProducerOp
       {"client.id", options.client_id},
       {"acks", "all"},
       {"enable.idempotence", "true"},
-      {"compression.type", "zstd"},
+      {"compression.type", options.compression},
       {"linger.ms", MillisString(options.linger)},
       {"message.timeout.ms", MillisString(options.delivery_timeout)},
       {"message.max.bytes", std::to_string(options.max_record_bytes + 64 * 1024)},

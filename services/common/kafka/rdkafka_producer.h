@@ -2,7 +2,7 @@
 
 // Producer backed by librdkafka with the ingest guarantees switched on:
 // acks=all, enable.idempotence=true (no duplicate or reorder on retry),
-// compression.type=zstd, and a delivery timeout below the RPC deadline.
+// compression.type (zstd unless told), and a delivery timeout below the RPC deadline.
 //
 // Threads: Produce() from any thread; delivery callbacks run on one internal
 // poller thread owned by this object.
@@ -29,6 +29,9 @@ struct ProducerOptions {
   int64_t max_record_bytes = 16 << 20;
   // Bound on bytes waiting in the producer's local queue.
   int64_t max_queued_bytes = int64_t{512} << 20;
+  // librdkafka's compression.type. The gateway's payload records are
+  // compressed already (their stored form), so it produces with "none".
+  std::string compression = "zstd";
   // librdkafka's statistics JSON is handed to `on_statistics` this often
   // (on the delivery thread); zero or no callback disables them.
   absl::Duration statistics_interval = absl::Seconds(15);
