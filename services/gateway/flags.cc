@@ -64,6 +64,10 @@ ABSL_FLAG(int64_t, max_receive_message_bytes, 16 << 20,
           "Largest request message of any RPC (one stream message included), checked by the "
           "gateway: over it the call is answered INVALID_ARGUMENT (PushPayload: with the hint "
           "to use PushPayloadStream).");
+ABSL_FLAG(int64_t, grpc_memory_quota_bytes, int64_t{1} << 30,
+          "Memory gRPC may use for connections and buffered messages. gRPC buffers a whole "
+          "message before its size is checked, so this is what bounds one huge request: past "
+          "it gRPC resets the connection using the most. Keep it under the pod's memory limit.");
 ABSL_FLAG(int64_t, max_record_bytes, 16 << 20,
           "Largest Kafka record produced (must not exceed the broker's message.max.bytes).");
 ABSL_FLAG(int64_t, max_queued_bytes, int64_t{512} << 20,
@@ -108,6 +112,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.service.stream_chunk_bytes = absl::GetFlag(FLAGS_stream_chunk_bytes);
   options.service.stream_max_inflight_chunks = absl::GetFlag(FLAGS_stream_max_inflight_chunks);
   options.service.payload_zstd_level = absl::GetFlag(FLAGS_payload_zstd_level);
+  options.grpc_memory_quota_bytes = absl::GetFlag(FLAGS_grpc_memory_quota_bytes);
   options.producer.compression = absl::GetFlag(FLAGS_kafka_compression);
   options.producer.bootstrap_servers = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.producer.delivery_timeout = absl::GetFlag(FLAGS_delivery_timeout);

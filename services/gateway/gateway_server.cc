@@ -173,10 +173,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   // encode and the service enforces --max_receive_message_bytes itself
   // (CheckRequestSize), answering INVALID_ARGUMENT. That costs no memory
   // bound: gRPC 1.51 buffers a whole message before checking its limit
-  // anyway (README, "Message size").
+  // anyway (README, "Message size"); --grpc_memory_quota_bytes bounds it.
   auto listening = StartGrpcServer(
       options.grpc_address, parts.service.get(),
-      {.max_receive_message_bytes = std::numeric_limits<int>::max(), .serving = false});
+      {.max_receive_message_bytes = std::numeric_limits<int>::max(),
+       .memory_quota_bytes = options.grpc_memory_quota_bytes,
+       .serving = false});
   if (!listening.ok()) return listening.status();
   parts.server = std::move(listening->server);
   parts.port = listening->port;

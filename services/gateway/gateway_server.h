@@ -29,6 +29,10 @@ struct GatewayOptions {
   std::string session_secret_file;
   // Bytes handed to Kafka and not yet acknowledged, per replica.
   int64_t max_inflight_bytes = int64_t{256} << 20;
+  // Memory gRPC may use for transports and buffered messages (one message
+  // is buffered whole before its size can be checked): past it gRPC resets
+  // the connection using most, so one huge request cannot take the pod.
+  int64_t grpc_memory_quota_bytes = int64_t{1} << 30;
   RateLimit project_rate;
   // How often the health check asks Kafka for metadata.
   absl::Duration health_interval = absl::Seconds(2);

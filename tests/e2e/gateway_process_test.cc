@@ -48,7 +48,8 @@ class GatewayProcessTest : public ::testing::Test {
         {RunfilePath("services/gateway/gateway"), "--grpc_address=127.0.0.1:0",
          "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + mock->address,
          "--api_keys_file=" + keys, "--session_secret_file=" + secret,
-         "--delivery_timeout=10s", "--shutdown_delay=3s", "--shutdown_grace=5s"},
+         "--delivery_timeout=10s", "--shutdown_delay=3s", "--shutdown_grace=5s",
+         "--grpc_memory_quota_bytes=134217728"},
         TestTempPath("gateway"), "gateway.started");
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_.emplace(std::move(gateway->process));
@@ -235,6 +236,38 @@ TEST_F(GatewayProcessTest, AUnaryPayloadAboveTheMessageLimitIsInvalidArgumentAnd
   EXPECT_TRUE(
       absl::StrContains(metrics, "ingest_gateway_rejected_total{reason=\"invalid_argument\"} 1"))
       << metrics;
+}
+
+// gRPC buffers a whole message before anyone can check its size: the
+// memory quota (128 MiB here) is what keeps a 300 MB request from taking
+// the gateway's memory, and the gateway serves on.
+TEST_F(GatewayProcessTest, AHugeRequestIsCutOffByTheMemoryQuotaAndTheGatewayServesOn) {
+  const std::string session_id = Initialize();
+  const int64_t idle = gateway_->ResidentBytes();
+  std::atomic<bool> sending{true};
+  std::atomic<int64_t> peak{idle};
+  std::thread sampler([&] {
+    while (sending.load()) {
+      peak.store(std::max(peak.load(), gateway_->ResidentBytes()));
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  });
+  v1::PushPayloadRequest request;
+  request.set_session_id(session_id);
+  request.set_payload_id(1);
+  request.mutable_content()->set_events(std::string(300 << 20, 'e'));
+  v1::PushPayloadResponse response;
+  grpc::Status status = stub_->PushPayload(Context(absl::Seconds(60)).get(), request, &response);
+  sending.store(false);
+  sampler.join();
+  EXPECT_FALSE(status.ok());
+  const int64_t growth = peak.load() - idle;
+  EXPECT_LE(growth, int64_t{200} << 20) << "idle " << (idle >> 20) << " MB, peak "
+                                         << (peak.load() >> 20) << " MB";
+
+  request.mutable_content()->set_events("small");
+  EXPECT_TRUE(
+      stub_->PushPayload(Context(absl::Seconds(10)).get(), request, &response).ok());
 }
 
 TEST_F(GatewayProcessTest, SigtermDrainsAndExitsZero) {

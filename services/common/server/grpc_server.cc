@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
@@ -19,6 +20,11 @@ absl::StatusOr<ListeningGrpcServer> StartGrpcServer(const std::string& address,
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &listening.port);
   if (options.max_receive_message_bytes >= 0) {
     builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  }
+  if (options.memory_quota_bytes > 0) {
+    grpc::ResourceQuota quota("grpc-server");
+    quota.Resize(static_cast<size_t>(options.memory_quota_bytes));
+    builder.SetResourceQuota(quota);
   }
   builder.RegisterService(service);
   listening.server = builder.BuildAndStart();

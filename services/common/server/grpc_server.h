@@ -17,6 +17,11 @@ namespace ingest {
 struct GrpcServerOptions {
   // Largest request message accepted; -1: gRPC's default (4 MiB).
   int max_receive_message_bytes = -1;
+  // Memory gRPC may use for the server's transports and calls, the messages
+  // it buffers included; past it, gRPC resets the largest users instead of
+  // growing. 0: unbounded. (gRPC buffers a whole message before checking its
+  // size, so this is what bounds one huge message.)
+  int64_t memory_quota_bytes = 0;
   // The health status right after start: SERVING, or NOT_SERVING for a
   // service that reports ready later.
   bool serving = true;
