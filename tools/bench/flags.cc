@@ -30,6 +30,10 @@ ABSL_FLAG(std::string, sizes, "10KB,100KB,1MB", "Message sizes (serialized Paylo
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(3),
           "Throughput phases: warm-up before the window.");
 ABSL_FLAG(absl::Duration, window, absl::Seconds(10), "Throughput phases: measured window.");
+ABSL_FLAG(int, runs, 0,
+          "Maximum throughput runs per side and size, interleaved (raw, gateway, raw, ...); the "
+          "ratio is the median of the per-pair ratios, printed with its spread. 0 = 3 (--quick: "
+          "1).");
 ABSL_FLAG(absl::Duration, latency_warmup, absl::Seconds(2),
           "Latency phases: messages due in this first span are not measured.");
 ABSL_FLAG(absl::Duration, latency_window, absl::Seconds(10), "Latency phases: measured window.");
@@ -57,7 +61,8 @@ namespace ingest::bench {
 absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
   ConfigureFlagUsage(
       "Gateway benchmark: maximum throughput of the gateway and of a raw librdkafka producer on "
-      "the same broker, their ratio, latency at half the raw maximum, and the gateway's memory "
+      "the same broker, their ratio (median of interleaved runs), latency at half of the slower "
+      "side's maximum, and the gateway's memory "
       "while a large payload streams. Normally run by `./dev bench gateway`.\n"
       "Usage: gateway_bench --gateway=HOST:PORT --kafka_bootstrap=HOST:PORT [flags]\n"
       "Exit status: 0 measured (targets are reported, not asserted), 1 error, 2 usage.");
@@ -107,6 +112,7 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
   options.stream_timeout = absl::GetFlag(FLAGS_stream_timeout);
   options.results_jsonl = absl::GetFlag(FLAGS_results_jsonl);
   if (absl::GetFlag(FLAGS_quick)) ApplyQuick(options);
+  if (const int runs = absl::GetFlag(FLAGS_runs); runs != 0) options.runs = runs;
   if (absl::Status status = ValidateOptions(options); !status.ok()) return status;
   return options;
 }

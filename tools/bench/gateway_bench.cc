@@ -26,6 +26,7 @@
 #include "tools/bench/report.h"
 #include "tools/bench/results_file.h"
 #include "tools/bench/rss.h"
+#include "tools/bench/run_spread.h"
 #include "tools/bench/size_label.h"
 #include "tools/bench/stream_content.h"
 #include "tools/bench/stream_push.h"
@@ -74,11 +75,11 @@ class Bench {
     for (const int64_t size : options_.sizes) sizes.push_back(SizeLabel(size));
     Note(absl::StrFormat(
         "gateway %s, kafka %s topic %s; sizes %s; %s warm-up + %s per throughput phase, "
-        "%s + %s per latency phase (%s of phases)%s",
+        "%s + %s per latency phase; %d interleaved run(s) per side (%s of phases)%s",
         options_.gateway_address, options_.kafka_bootstrap, options_.topic,
         absl::StrJoin(sizes, ","), absl::FormatDuration(options_.warmup),
         absl::FormatDuration(options_.window), absl::FormatDuration(options_.latency_warmup),
-        absl::FormatDuration(options_.latency_window),
+        absl::FormatDuration(options_.latency_window), options_.runs,
         absl::FormatDuration(PlannedPhaseTime(options_)), options_.quick ? "; QUICK" : ""));
     results_.Write(JsonLine()
                        .Add("kind", "run")
@@ -90,6 +91,7 @@ class Bench {
                        .Add("window_s", absl::ToDoubleSeconds(options_.window))
                        .Add("latency_warmup_s", absl::ToDoubleSeconds(options_.latency_warmup))
                        .Add("latency_window_s", absl::ToDoubleSeconds(options_.latency_window))
+                       .Add("runs", options_.runs)
                        .Add("channels", options_.channels)
                        .Add("cpus", static_cast<int64_t>(std::thread::hardware_concurrency()))
                        .Add("topic", options_.topic)
@@ -213,18 +215,41 @@ class Bench {
 
     SizeResult result;
     result.size_bytes = size;
-    absl::StatusOr<ThroughputStats> throughput =
-        Throughput(raw, absl::StrCat(label, " raw max throughput"));
-    if (!throughput.ok()) return throughput.status();
-    result.raw_throughput = *throughput;
-    if (result.raw_throughput.msgs_per_s <= 0) {
-      return absl::UnavailableError(absl::StrCat(label, ": the raw producer acknowledged nothing"));
+    // Interleaved (raw 1, gateway 1, raw 2, ...): drift of the machine hits
+    // both sides alike, and each pair's ratio compares neighbours in time.
+    std::vector<ThroughputStats> raw_runs;
+    std::vector<ThroughputStats> gateway_runs;
+    for (int run = 1; run <= options_.runs; ++run) {
+      const std::string of =
+          options_.runs > 1 ? absl::StrCat(" (run ", run, "/", options_.runs, ")") : "";
+      absl::StatusOr<ThroughputStats> throughput =
+          Throughput(raw, absl::StrCat(label, " raw max throughput", of));
+      if (!throughput.ok()) return throughput.status();
+      if (throughput->msgs_per_s <= 0) {
+        return absl::UnavailableError(
+            absl::StrCat(label, ": the raw producer acknowledged nothing", of));
+      }
+      raw_runs.push_back(*throughput);
+      result.raw_runs_msgs_per_s.push_back(throughput->msgs_per_s);
+      throughput = Throughput(gateway, absl::StrCat(label, " gateway max throughput", of));
+      if (!throughput.ok()) return throughput.status();
+      gateway_runs.push_back(*throughput);
+      result.gateway_runs_msgs_per_s.push_back(throughput->msgs_per_s);
     }
-    throughput = Throughput(gateway, absl::StrCat(label, " gateway max throughput"));
-    if (!throughput.ok()) return throughput.status();
-    result.gateway_throughput = *throughput;
+    result.raw_throughput = raw_runs[MedianIndex(result.raw_runs_msgs_per_s)];
+    result.gateway_throughput = gateway_runs[MedianIndex(result.gateway_runs_msgs_per_s)];
+    if (options_.runs > 1) {
+      const RunSpread spread = RatioSpread(result);
+      Note(absl::StrFormat("  %s: ratio %.2f, the median of %d interleaved runs (%s)", label,
+                           spread.median, spread.runs, FormatRatioSpread(spread)));
+    }
 
-    const double rate = result.raw_throughput.msgs_per_s / 2;
+    // A rate both sides sustain: half of the slower side's maximum.
+    const double rate = LatencyRate(result.gateway_throughput.msgs_per_s,
+                                    result.raw_throughput.msgs_per_s);
+    if (rate <= 0) {
+      return absl::UnavailableError(absl::StrCat(label, ": the gateway acknowledged nothing"));
+    }
     absl::StatusOr<LatencyStats> latency =
         Latency(raw, rate, absl::StrCat(label, " raw latency @", FormatSignificant(rate), "/s"));
     if (!latency.ok()) return latency.status();

@@ -8,8 +8,9 @@
 //            PushPayloadStream with RSS sampled throughout (first, on a gateway
 //            that has not yet served load, so the allocator's caches from the
 //            throughput phases cannot hide growth);
-//   per size raw maximum throughput, gateway maximum throughput (closed loop),
-//            then raw and gateway latency at half the raw maximum (open loop).
+//   per size raw and gateway maximum throughput (closed loop), `runs` times
+//            interleaved (raw, gateway, raw, gateway, ...), then raw and
+//            gateway latency at half of min(gateway max, raw max) (open loop).
 //
 // Prints the `bench gateway: ...` lines on stdout, progress on stderr, and
 // appends JSON lines to options.results_jsonl.

@@ -70,6 +70,17 @@ JsonLine& JsonLine::Add(absl::string_view key, double value) {
   return *this;
 }
 
+JsonLine& JsonLine::AddNumbers(absl::string_view key, const std::vector<double>& values) {
+  Key(key);
+  body_ += '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) body_ += ',';
+    body_ += JsonNumber(values[i]);
+  }
+  body_ += ']';
+  return *this;
+}
+
 JsonLine& JsonLine::AddPoints(absl::string_view key,
                               const std::vector<std::pair<double, double>>& points) {
   Key(key);

@@ -29,6 +29,8 @@ class JsonLine {
   JsonLine& Add(absl::string_view key, bool value);
   // [[x,y],...]; non-finite numbers as null.
   JsonLine& AddPoints(absl::string_view key, const std::vector<std::pair<double, double>>& points);
+  // [x,...]; non-finite numbers as null (one value per run of a measurement).
+  JsonLine& AddNumbers(absl::string_view key, const std::vector<double>& values);
   // `json` written as is: a nested value the caller built (another
   // JsonLine's Build(), an array). It must be valid JSON.
   JsonLine& AddRaw(absl::string_view key, absl::string_view json);

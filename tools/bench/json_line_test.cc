@@ -39,6 +39,12 @@ TEST(JsonLineTest, PointsAreAListOfPairs) {
   EXPECT_EQ(JsonLine().AddPoints("nan", {{std::nan(""), 1}}).Build(), R"({"nan":[[null,1]]})");
 }
 
+TEST(JsonLineTest, NumberLists) {
+  EXPECT_EQ(JsonLine().AddNumbers("runs", {0.5, 2, std::nan("")}).Build(),
+            R"({"runs":[0.5,2,null]})");
+  EXPECT_EQ(JsonLine().AddNumbers("none", {}).Build(), R"({"none":[]})");
+}
+
 TEST(JsonLineTest, RawValuesNest) {
   EXPECT_EQ(JsonLine().AddRaw("cpu", JsonLine().Add("client", 0.5).Build()).Add("n", 1).Build(),
             R"({"cpu":{"client":0.5},"n":1})");

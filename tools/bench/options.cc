@@ -16,6 +16,7 @@ int LanesFor(int64_t budget_bytes, int64_t size, int low, int high) {
 
 void ApplyQuick(BenchOptions& options) {
   options.quick = true;
+  options.runs = 1;
   options.warmup = absl::Milliseconds(500);
   options.window = absl::Milliseconds(1500);
   options.latency_warmup = absl::Milliseconds(300);
@@ -58,6 +59,7 @@ absl::Status ValidateOptions(const BenchOptions& options) {
   if (options.gateway_pid < 0 || options.kafka_pid < 0) {
     return absl::InvalidArgumentError("--gateway_pid and --kafka_pid must be >= 0");
   }
+  if (options.runs < 1) return absl::InvalidArgumentError("--runs must be at least 1");
   if (options.pool_bytes < 1) return absl::InvalidArgumentError("--pool_bytes must be positive");
   if (options.stream_bytes != 0 && options.stream_bytes < 3) {
     return absl::InvalidArgumentError("--stream_bytes must be 0 (no memory phase) or >= 3");
@@ -87,8 +89,8 @@ int SessionsNeeded(const BenchOptions& options) {
 }
 
 absl::Duration PlannedPhaseTime(const BenchOptions& options) {
-  const absl::Duration per_size =
-      2 * (options.warmup + options.window) + 2 * (options.latency_warmup + options.latency_window);
+  const absl::Duration per_size = 2 * options.runs * (options.warmup + options.window) +
+                                  2 * (options.latency_warmup + options.latency_window);
   return per_size * static_cast<int64_t>(options.sizes.size());
 }
 

@@ -27,7 +27,10 @@ struct BenchOptions {
   // Maximum throughput (closed loop): warm-up, then the measured window.
   absl::Duration warmup = absl::Seconds(3);
   absl::Duration window = absl::Seconds(10);
-  // Latency at half the raw maximum (open loop).
+  // Maximum throughput runs per side, interleaved (raw, gateway, raw, ...);
+  // the ratio is the median of the per-pair ratios.
+  int runs = 3;
+  // Latency at half of min(gateway max, raw max) (open loop).
   absl::Duration latency_warmup = absl::Seconds(2);
   absl::Duration latency_window = absl::Seconds(10);
   absl::Duration drain_timeout = absl::Seconds(30);
@@ -53,8 +56,8 @@ struct BenchOptions {
 };
 
 // Seconds instead of minutes, to keep the harness alive (./dev bench gateway
-// --quick): short phases, a small pool and a 16 MB stream. The numbers mean
-// little.
+// --quick): short phases, one run per side, a small pool and a 16 MB
+// stream. The numbers mean little.
 void ApplyQuick(BenchOptions& options);
 
 absl::Status ValidateOptions(const BenchOptions& options);

@@ -48,11 +48,19 @@ TEST(OptionsTest, QuickIsShortAndStillValid) {
   EXPECT_TRUE(ValidateOptions(options).ok());
   EXPECT_LE(PlannedPhaseTime(options), absl::Seconds(30));
   EXPECT_EQ(options.stream_bytes, 16 << 20);
+  EXPECT_EQ(options.runs, 1);
+}
+
+TEST(OptionsTest, RunsMustBePositive) {
+  BenchOptions options = Valid();
+  options.runs = 0;
+  EXPECT_THAT(std::string(ValidateOptions(options).message()), HasSubstr("--runs"));
 }
 
 TEST(OptionsTest, DefaultPhasesFitTheTimeBudget) {
-  // Four phases per size, three sizes: well under the 10-minute run.
-  EXPECT_EQ(PlannedPhaseTime(Valid()), absl::Seconds(3 * (2 * 13 + 2 * 12)));
+  // Three runs of both throughput phases and two latency phases per size,
+  // three sizes: about 5 minutes, within the 12-minute deadline.
+  EXPECT_EQ(PlannedPhaseTime(Valid()), absl::Seconds(3 * (3 * 2 * 13 + 2 * 12)));
 }
 
 TEST(LanesTest, AutoLanesScaleWithSize) {
