@@ -108,6 +108,9 @@ void BatchWriterPool::RecordOutcome(absl::Span<const PartitionBatch> batches,
     bytes += batch.value_bytes();
   }
   metrics_.BatchCommitted(records, bytes, took);
+  for (const auto& [phase, phase_took] : outcome.phases.laps()) {
+    metrics_.TransactionPhase(phase, phase_took);
+  }
   if (outcome.payload_id_gaps > 0) metrics_.PayloadIdGaps(outcome.payload_id_gaps);
   if (outcome.duplicates_ignored > 0) metrics_.DuplicatesIgnored(outcome.duplicates_ignored);
   if (outcome.streams_completed > 0) metrics_.StreamsCompleted(outcome.streams_completed);

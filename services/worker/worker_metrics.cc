@@ -90,6 +90,12 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                                  .Help("Chunk rows of streams that never completed, removed after --stream_chunk_ttl.")
                                  .Register(registry)
                                  .Add({})),
+      transaction_phase_(prometheus::BuildHistogram()
+                             .Name("ingest_worker_transaction_phase_seconds")
+                             .Help("Time of each phase of a committed transaction (begin, "
+                                   "other_tasks, lock, chunks, payloads, counters, quarantines, "
+                                   "offsets, dead_letters, commit).")
+                             .Register(registry)),
       partition_lag_(prometheus::BuildGauge()
                          .Name("ingest_worker_consumer_lag_records")
                          .Help("Records in Kafka after the last persisted one, per partition.")
@@ -166,6 +172,12 @@ void WorkerMetrics::DuplicatesIgnored(int64_t records) {
 
 void WorkerMetrics::StreamsCompleted(int64_t streams) {
   streams_completed_.Increment(static_cast<double>(streams));
+}
+
+void WorkerMetrics::TransactionPhase(const char* phase, absl::Duration took) {
+  static const auto* const kBuckets =
+      new prometheus::Histogram::BucketBoundaries(ExponentialBuckets(0.0002, 2, 14));
+  transaction_phase_.Add({{"phase", phase}}, *kBuckets).Observe(absl::ToDoubleSeconds(took));
 }
 
 void WorkerMetrics::StreamChunksExpired(int64_t rows) {

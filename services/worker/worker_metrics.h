@@ -45,6 +45,7 @@ class WorkerMetrics {
   void DuplicatesIgnored(int64_t records);
   void StreamsCompleted(int64_t streams);
   void StreamChunksExpired(int64_t rows);
+  void TransactionPhase(const char* phase, absl::Duration took);
   // Records in Kafka after the last persisted one, per owned partition.
   void SetPartitionLag(int32_t partition, int64_t records);
   void RemovePartition(int32_t partition);
@@ -71,6 +72,7 @@ class WorkerMetrics {
   prometheus::Counter& duplicates_;
   prometheus::Counter& streams_completed_;
   prometheus::Counter& stream_chunks_expired_;
+  prometheus::Family<prometheus::Histogram>& transaction_phase_;
   prometheus::Family<prometheus::Gauge>& partition_lag_;
   prometheus::Gauge& oldest_unprocessed_age_;
   prometheus::Gauge& held_bytes_;

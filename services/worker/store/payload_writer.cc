@@ -152,17 +152,20 @@ absl::Status WriteChunks(PgConnection& db, absl::Span<const PayloadRecord> recor
 }  // namespace
 
 absl::StatusOr<PayloadWrite> WritePayloads(PgConnection& db,
-                                           absl::Span<const PayloadRecord> records) {
+                                           absl::Span<const PayloadRecord> records,
+                                           PhaseClock* phases) {
   PayloadWrite write;
   if (records.empty()) return write;
   absl::StatusOr<StoredVersions> stored = LockStoredVersions(db, records);
   if (!stored.ok()) return stored.status();
   write.plan = PlanPayloads(records, *stored);
+  phases->Lap("lock");
   const std::vector<StagedPayload>& staged = write.plan.staged;
   if (staged.empty()) return write;
   if (absl::Status status = WriteChunks(db, records, staged, &write.rows_written); !status.ok()) {
     return status;
   }
+  phases->Lap("chunks");
 
   // Step 4, in record order: whole payloads are copied in runs, each stream
   // completed between the runs where its last chunk stands.
@@ -193,6 +196,7 @@ absl::StatusOr<PayloadWrite> WritePayloads(PgConnection& db,
   if (absl::Status status = CopyRows(db, "session_payloads", writer); !status.ok()) {
     return status;
   }
+  phases->Lap("payloads");
   return write;
 }
 

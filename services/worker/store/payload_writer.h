@@ -37,7 +37,9 @@ struct PayloadWrite {
   int64_t rows_written = 0;  // rows of session_payloads and stream_chunks written
 };
 
+// Laps `phases` at "lock", "chunks" and "payloads".
 absl::StatusOr<PayloadWrite> WritePayloads(PgConnection& db,
-                                           absl::Span<const PayloadRecord> records);
+                                           absl::Span<const PayloadRecord> records,
+                                           PhaseClock* phases);
 
 }  // namespace ingest

@@ -51,15 +51,24 @@ class PgTaskStore final : public TaskStore {
     absl::StatusOr<PgConnection*> connection = Connection();
     if (!connection.ok()) return connection.status();
     PgConnection& db = **connection;
+    PersistOutcome started;
     absl::Status status = db.Exec(absl::StrCat(
         "BEGIN; SET LOCAL lock_timeout = '", absl::ToInt64Milliseconds(options_.lock_timeout),
         "ms'; SET LOCAL statement_timeout = '",
         absl::ToInt64Milliseconds(options_.statement_timeout), "ms'"));
+    started.phases.Lap("begin");
     absl::StatusOr<PersistOutcome> outcome =
-        status.ok() ? WriteTransactionBody(db, topic, batches) : absl::StatusOr<PersistOutcome>(status);
+        status.ok() ? WriteTransactionBody(db, topic, batches, std::move(started))
+                    : absl::StatusOr<PersistOutcome>(status);
     // The letters must be in the DLQ before the offset moves past them.
-    if (outcome.ok() && !outcome->dead_letters.empty()) status = sink(outcome->dead_letters);
-    if (outcome.ok() && status.ok()) status = db.Exec("COMMIT");
+    if (outcome.ok() && !outcome->dead_letters.empty()) {
+      status = sink(outcome->dead_letters);
+      outcome->phases.Lap("dead_letters");
+    }
+    if (outcome.ok() && status.ok()) {
+      status = db.Exec("COMMIT");
+      outcome->phases.Lap("commit");
+    }
     if (!outcome.ok()) status = outcome.status();
     if (!status.ok()) {
       if (db.IsHealthy()) (void)db.Exec("ROLLBACK");

@@ -679,6 +679,21 @@ TEST_F(PgTaskStoreTest, StoredFormBytesAreWrittenUntouched) {
             static_cast<int64_t>(record.task.payload().raw_size()));
 }
 
+// ingest_worker_transaction_phase_seconds says where a transaction's time
+// goes, phase by phase, in order.
+TEST_F(PgTaskStoreTest, ACommittedTransactionReportsItsPhases) {
+  auto outcome = Persist(0, {Init(0, "ph"), Payload(1, "ph", 1, "a"), Poison(2, "pq")}, 3);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  std::vector<std::string> phases;
+  for (const auto& [phase, took] : outcome->phases.laps()) {
+    phases.push_back(phase);
+    EXPECT_GE(took, absl::ZeroDuration());
+  }
+  EXPECT_THAT(phases, ::testing::ElementsAre("begin", "other_tasks", "lock", "chunks", "payloads",
+                                             "counters", "quarantines", "offsets",
+                                             "dead_letters", "commit"));
+}
+
 TEST_F(PgTaskStoreTest, PingAnswersWhileTheDatabaseIsUp) { EXPECT_TRUE(store_->Ping().ok()); }
 
 TEST_F(PgTaskStoreTest, UnreachableDatabaseIsUnavailable) {

@@ -25,6 +25,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ingest/v1/task.pb.h"
 #include "services/common/kafka/consumer.h"
@@ -100,6 +102,23 @@ struct PartitionBatch {
   }
 };
 
+// Where a transaction's time goes: each Lap() ends a phase that began at
+// the previous one (or at construction).
+class PhaseClock {
+ public:
+  PhaseClock() : last_(absl::Now()) {}
+  void Lap(const char* phase) {
+    const absl::Time now = absl::Now();
+    laps_.emplace_back(phase, now - last_);
+    last_ = now;
+  }
+  const std::vector<std::pair<const char*, absl::Duration>>& laps() const { return laps_; }
+
+ private:
+  absl::Time last_;
+  std::vector<std::pair<const char*, absl::Duration>> laps_;
+};
+
 // What a committed transaction did, for metrics and logs.
 struct PersistOutcome {
   int64_t rows_written = 0;           // records that wrote or updated rows
@@ -107,6 +126,9 @@ struct PersistOutcome {
   int64_t payload_id_gaps = 0;        // gaps newly counted on sessions
   int64_t streams_completed = 0;      // streamed payloads found complete and stored
   std::vector<DeadLetter> dead_letters;  // everything handed to the sink
+  // begin, other_tasks, lock, chunks, payloads, counters, quarantines,
+  // offsets, dead_letters, commit (ingest_worker_transaction_phase_seconds).
+  PhaseClock phases;
 };
 
 // Produces `letters` to the DLQ and returns once the broker has them all.

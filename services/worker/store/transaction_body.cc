@@ -61,7 +61,7 @@ absl::Status WriteOtherTasks(PgConnection& db, absl::Span<const PartitionBatch> 
 // Steps 2-4.
 absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecord> payloads,
                                  PersistOutcome* outcome) {
-  absl::StatusOr<PayloadWrite> write = WritePayloads(db, payloads);
+  absl::StatusOr<PayloadWrite> write = WritePayloads(db, payloads, &outcome->phases);
   if (!write.ok()) return write.status();
   outcome->rows_written += write->rows_written;
   outcome->duplicates_ignored += write->plan.duplicates_ignored;
@@ -108,6 +108,7 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
   absl::StatusOr<int64_t> gaps = UpdateSessionCounters(db, sessions);
   if (!gaps.ok()) return gaps.status();
   outcome->payload_id_gaps += *gaps;
+  outcome->phases.Lap("counters");
   return absl::OkStatus();
 }
 
@@ -148,12 +149,13 @@ absl::Status WriteQuarantines(PgConnection& db, const std::string& topic,
 }  // namespace
 
 absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std::string& topic,
-                                            absl::Span<const PartitionBatch> batches) {
-  PersistOutcome outcome;
+                                            absl::Span<const PartitionBatch> batches,
+                                            PersistOutcome outcome) {
   std::vector<PayloadRecord> payloads;
   if (absl::Status status = WriteOtherTasks(db, batches, &payloads, &outcome); !status.ok()) {
     return status;
   }
+  outcome.phases.Lap("other_tasks");
   if (absl::Status status = WritePayloadRecords(db, payloads, &outcome); !status.ok()) {
     return status;
   }
@@ -161,10 +163,12 @@ absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std:
       !status.ok()) {
     return status;
   }
+  outcome.phases.Lap("quarantines");
   for (const PartitionBatch& batch : batches) {
     absl::Status status = StoreNextOffset(db, topic, batch.partition, batch.next_offset);
     if (!status.ok()) return status;
   }
+  outcome.phases.Lap("offsets");
   std::stable_sort(outcome.dead_letters.begin(), outcome.dead_letters.end(),
                    [](const DeadLetter& a, const DeadLetter& b) {
                      return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);

@@ -26,7 +26,9 @@ namespace ingest {
 
 // What was written; dead_letters holds the loop's and the store's letters in
 // (partition, offset) order, still to be handed to the sink.
+// `outcome` starts the result (its phase clock running since BEGIN).
 absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std::string& topic,
-                                            absl::Span<const PartitionBatch> batches);
+                                            absl::Span<const PartitionBatch> batches,
+                                            PersistOutcome outcome);
 
 }  // namespace ingest
