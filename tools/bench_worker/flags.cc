@@ -34,6 +34,10 @@ ABSL_FLAG(int64_t, min_records, 2000, "Fewest records per phase.");
 ABSL_FLAG(int64_t, max_records, 150000, "Most records per phase.");
 ABSL_FLAG(int, sessions, 4096, "Distinct sessions (record keys) per phase.");
 ABSL_FLAG(std::string, pool_bytes, "32MB", "Distinct message bodies per size, in bytes.");
+ABSL_FLAG(int, runs, 0,
+          "Measurements per phase, interleaved (worker, raw COPY, ...; at many partitions: many, "
+          "base, ...); each ratio is the median of the per-pair ratios, printed with its spread. "
+          "0 = 3 (--quick: 1).");
 ABSL_FLAG(int, copy_batch_records, 2000,
           "Raw COPY rows per transaction, at most (the worker's --transaction_max_records).");
 ABSL_FLAG(std::string, copy_batch_bytes, "64MB",
@@ -101,6 +105,7 @@ absl::StatusOr<WorkerBenchOptions> ParseWorkerBenchFlags(int argc, char** argv) 
   options.stall_timeout = absl::GetFlag(FLAGS_stall_timeout);
   options.results_jsonl = absl::GetFlag(FLAGS_results_jsonl);
   if (absl::GetFlag(FLAGS_quick)) ApplyQuick(options);
+  if (const int runs = absl::GetFlag(FLAGS_runs); runs != 0) options.runs = runs;
   if (absl::Status status = ValidateOptions(options); !status.ok()) return status;
   return options;
 }

@@ -8,6 +8,7 @@ namespace ingest::bench_worker {
 
 void ApplyQuick(WorkerBenchOptions& options) {
   options.quick = true;
+  options.runs = 1;
   options.phase_bytes = int64_t{16} << 20;
   options.min_records = 40;
   options.max_records = 400;
@@ -47,6 +48,7 @@ absl::Status ValidateOptions(const WorkerBenchOptions& options) {
     return absl::InvalidArgumentError(
         "--phase_bytes and --min_records must be positive, --max_records >= --min_records");
   }
+  if (options.runs < 1) return absl::InvalidArgumentError("--runs must be at least 1");
   if (options.sessions < 1) return absl::InvalidArgumentError("--sessions must be positive");
   if (options.pool_bytes < 1) return absl::InvalidArgumentError("--pool_bytes must be positive");
   if (options.copy_batch_records < 1 || options.copy_batch_bytes < 1) {

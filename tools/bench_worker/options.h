@@ -13,11 +13,21 @@
 
 namespace ingest::bench_worker {
 
-// The targets of issue 4's performance section. Reported, never asserted.
+// Worker msgs/s over raw COPY msgs/s at one size, at least `min_ratio`.
+struct RatioTarget {
+  int64_t size_bytes = 0;
+  double min_ratio = 0;
+};
+
+// The targets of issues 4 and 16's performance sections. Reported, never
+// asserted.
 struct Targets {
-  int64_t ratio_size_bytes = 100 * 1024;
-  double min_ratio = 0.7;          // worker msgs/s over raw COPY msgs/s
+  std::vector<RatioTarget> ratios = {{.size_bytes = 100 * 1024, .min_ratio = 0.7},
+                                     {.size_bytes = 10 * 1024, .min_ratio = 0.5}};
   double min_partitions_ratio = 0.8;  // many partitions over base partitions
+  // The worker's CPU-seconds per GiB of payload persisted, at this size.
+  int64_t cpu_size_bytes = 100 * 1024;
+  double max_cpu_s_per_gib = 1.0;
 };
 
 struct WorkerBenchOptions {
@@ -47,6 +57,11 @@ struct WorkerBenchOptions {
   int sessions = 4096;  // distinct keys; payload_id increases per session
   int64_t pool_bytes = int64_t{32} << 20;  // distinct bodies per size
 
+  // Measurements per phase, interleaved: worker, raw COPY, worker, ... (at
+  // base partitions); many partitions, base partitions, many, ... (the
+  // partition phase). Each ratio is the median of the per-pair ratios.
+  int runs = 3;
+
   // Raw COPY rows per transaction: the most one worker transaction holds
   // (its --transaction_max_records / --transaction_max_bytes defaults).
   int copy_batch_records = 2000;
@@ -65,8 +80,8 @@ struct WorkerBenchOptions {
 };
 
 // Seconds instead of minutes (./dev bench worker --quick, also from ./dev
-// test): a few hundred records per phase and a small pool. The numbers mean
-// little.
+// test): a few hundred records per phase, one run each, a small pool. The
+// numbers mean little.
 void ApplyQuick(WorkerBenchOptions& options);
 
 absl::Status ValidateOptions(const WorkerBenchOptions& options);

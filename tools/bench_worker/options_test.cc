@@ -47,12 +47,16 @@ TEST(OptionsTest, RejectsBadSizesCountsAndDurations) {
   options = Valid();
   options.poll_interval = absl::ZeroDuration();
   EXPECT_FALSE(ValidateOptions(options).ok());
+  options = Valid();
+  options.runs = 0;
+  EXPECT_THAT(Message(options), HasSubstr("--runs"));
 }
 
 TEST(OptionsTest, QuickKeepsEveryPhaseButShrinksThem) {
   WorkerBenchOptions options = Valid();
   ApplyQuick(options);
   EXPECT_TRUE(options.quick);
+  EXPECT_EQ(options.runs, 1);
   EXPECT_TRUE(ValidateOptions(options).ok());
   EXPECT_EQ(PlanPhases(options).size(), PlanPhases(Valid()).size());
   for (const int64_t size : options.sizes) {

@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -33,6 +34,7 @@
 #include "tools/bench/progress.h"
 #include "tools/bench/report.h"
 #include "tools/bench/results_file.h"
+#include "tools/bench/run_spread.h"
 #include "tools/bench/size_label.h"
 #include "tools/bench_worker/copy_rows.h"
 #include "tools/bench_worker/records.h"
@@ -58,6 +60,7 @@ constexpr absl::Duration kMigrationLockTimeout = absl::Seconds(5);
 constexpr absl::Duration kTopicTimeout = absl::Seconds(60);
 constexpr absl::Duration kQueueFullPause = absl::Milliseconds(2);
 constexpr int kDlqPartitions = 8;
+constexpr absl::Duration kMinCpuWindow = absl::Seconds(1);
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 absl::Status Annotate(const absl::Status& status, absl::string_view what) {
@@ -178,35 +181,59 @@ class Bench {
     if (!produced.ok()) return produced.status();
     result.record_bytes = produced->value_bytes / records;
 
-    absl::StatusOr<WorkerThroughput> worker = MeasureWorker(result.topic, records, label, phase);
-    if (!worker.ok()) return worker.status();
-    result.worker = *worker;
-    if (worker->includes_startup) {
-      Note(absl::StrFormat(
-          "  %s @%dp worker: %s msg/s (all %d records committed by the first reading, %s after "
-          "the start: start-up included)",
-          label, phase.partitions, FormatSignificant(worker->msgs_per_s), worker->records,
-          absl::FormatDuration(worker->startup)));
-    } else {
-      Note(absl::StrFormat(
-          "  %s @%dp worker: %s msg/s (%d records in %s after %d already committed at the first "
-          "reading, %s after the start; cores: worker %.2f, kafka %.2f)",
-          label, phase.partitions, FormatSignificant(worker->msgs_per_s),
-          worker->records - worker->first_seen, absl::FormatDuration(worker->window),
-          worker->first_seen, absl::FormatDuration(worker->startup), worker->worker_cpu_cores,
-          worker->kafka_cpu_cores));
+    int64_t content_total = 0;  // raw content bytes of the phase's records
+    for (int64_t i = 0; i < records; ++i) {
+      content_total += static_cast<int64_t>(pool.content(static_cast<uint64_t>(i)).ByteSizeLong());
     }
+    result.content_bytes = content_total / records;
+    const double content_per_record =
+        static_cast<double>(content_total) / static_cast<double>(records);
+    if (phase.partitions == options_.base_partitions) {
+      base_topics_[phase.size_bytes] = {result.topic, records, content_per_record};
+    }
+    // The partition phase pairs each of its runs with a run of the base
+    // phase's topic of the same size (kept in Kafka), drained again.
+    const auto base = base_topics_.find(phase.size_bytes);
+    const bool with_base = !phase.raw_copy && phase.partitions != options_.base_partitions &&
+                           base != base_topics_.end();
 
-    if (phase.raw_copy) {
-      absl::StatusOr<CopyThroughput> copy = MeasureCopy(*produced, records, pool, label);
-      if (!copy.ok()) return copy.status();
-      result.copy = *copy;
-      Note(absl::StrFormat("  %s raw COPY: %s msg/s (%d rows in %s, %d per transaction; %s MB "
-                           "of %s data)",
-                           label, FormatSignificant(copy->msgs_per_s), copy->rows,
-                           absl::FormatDuration(copy->elapsed), copy->batch_rows,
-                           FormatSignificant(static_cast<double>(copy->data_bytes) / (1 << 20)),
-                           copy->storage));
+    // Interleaved: worker, COPY (or base), worker, COPY, ...
+    std::vector<CopyThroughput> copies;
+    std::vector<double> worker_rates;
+    for (int run = 1; run <= options_.runs; ++run) {
+      const std::string of =
+          options_.runs > 1 ? absl::StrCat(" (run ", run, "/", options_.runs, ")") : "";
+      absl::StatusOr<WorkerThroughput> worker = MeasureWorker(
+          result.topic, records, content_per_record, absl::StrCat(label, of), phase.partitions);
+      if (!worker.ok()) return worker.status();
+      NoteWorker(absl::StrCat(label, of), phase.partitions, *worker);
+      result.worker_runs.push_back(*worker);
+      worker_rates.push_back(worker->msgs_per_s);
+
+      if (phase.raw_copy) {
+        absl::StatusOr<CopyThroughput> copy = MeasureCopy(*produced, records, pool, label);
+        if (!copy.ok()) return copy.status();
+        Note(absl::StrFormat("  %s raw COPY%s: %s msg/s (%d rows in %s, %d per transaction; %s "
+                             "MB of %s data)",
+                             label, of, FormatSignificant(copy->msgs_per_s), copy->rows,
+                             absl::FormatDuration(copy->elapsed), copy->batch_rows,
+                             FormatSignificant(static_cast<double>(copy->data_bytes) / (1 << 20)),
+                             copy->storage));
+        copies.push_back(*copy);
+        result.copy_runs_msgs_per_s.push_back(copy->msgs_per_s);
+      } else if (with_base) {
+        const BaseTopic& base_topic = base->second;
+        absl::StatusOr<WorkerThroughput> again =
+            MeasureWorker(base_topic.topic, base_topic.records, base_topic.content_per_record,
+                          absl::StrCat(label, of, " again"), options_.base_partitions);
+        if (!again.ok()) return again.status();
+        NoteWorker(absl::StrCat(label, of, " again"), options_.base_partitions, *again);
+        result.base_runs_msgs_per_s.push_back(again->msgs_per_s);
+      }
+    }
+    result.worker = result.worker_runs[static_cast<size_t>(bench::MedianIndex(worker_rates))];
+    if (!copies.empty()) {
+      result.copy = copies[static_cast<size_t>(bench::MedianIndex(result.copy_runs_msgs_per_s))];
     }
     results_.Write(PhaseResultJson(result));
     return result;
@@ -215,6 +242,35 @@ class Bench {
   ResultsFile& results() { return results_; }
 
  private:
+  // A base-partition phase's topic, kept for the partition phase's pairs.
+  struct BaseTopic {
+    std::string topic;
+    int64_t records = 0;
+    double content_per_record = 0;
+  };
+
+  void NoteWorker(const std::string& label, int partitions, const WorkerThroughput& worker) {
+    const double cpu_s_per_gib = CpuSecondsPerGib(worker);
+    const std::string cpu =
+        cpu_s_per_gib < 0 ? "" : absl::StrCat("; ", FormatSignificant(cpu_s_per_gib),
+                                              " worker CPU-s per GiB persisted");
+    if (worker.includes_startup) {
+      Note(absl::StrFormat(
+          "  %s @%dp worker: %s msg/s (all %d records committed by the first reading, %s after "
+          "the start: start-up included%s)",
+          label, partitions, FormatSignificant(worker.msgs_per_s), worker.records,
+          absl::FormatDuration(worker.startup), cpu));
+    } else {
+      Note(absl::StrFormat(
+          "  %s @%dp worker: %s msg/s (%d records in %s after %d already committed at the first "
+          "reading, %s after the start; cores: worker %.2f, kafka %.2f%s)",
+          label, partitions, FormatSignificant(worker.msgs_per_s),
+          worker.records - worker.first_seen, absl::FormatDuration(worker.window),
+          worker.first_seen, absl::FormatDuration(worker.startup), worker.worker_cpu_cores,
+          worker.kafka_cpu_cores, cpu));
+    }
+  }
+
   absl::Status CheckDisk() const {
     if (options_.disk_check_dir.empty()) return absl::OkStatus();
     struct statvfs stats;
@@ -360,14 +416,20 @@ class Bench {
     return options_.worker_log.empty() ? "" : absl::StrCat("; see ", options_.worker_log);
   }
 
+  // Drains `topic` (`records` records, `content_per_record` raw content
+  // bytes each on average) with a fresh worker, from the beginning: the
+  // worker's tables are truncated first, so it holds no offsets.
   absl::StatusOr<WorkerThroughput> MeasureWorker(const std::string& topic, int64_t records,
-                                                 const std::string& label, const Phase& phase) {
+                                                 double content_per_record,
+                                                 const std::string& label, int partitions) {
     if (absl::Status status = TruncateWorkerTables(); !status.ok()) {
       return Annotate(status, "truncate the worker's tables");
     }
     std::vector<std::string> argv = options_.worker_command;
     argv.push_back(absl::StrCat("--topic=", topic));
-    argv.push_back(absl::StrCat("--group_id=bench-", topic));
+    const int drain = ++drains_[topic];
+    argv.push_back(absl::StrCat("--group_id=bench-", topic, drain > 1 ? absl::StrCat("-r", drain)
+                                                                     : std::string()));
     if (!options_.worker_log.empty()) {
       std::ofstream(options_.worker_log, std::ios::app)
           << "----- worker_bench: " << absl::StrJoin(argv, " ") << "\n";
@@ -381,8 +443,7 @@ class Bench {
         WorkerProcess::Start(argv, options_.worker_log, options_.worker_pidfile);
     if (!worker.ok()) return Annotate(worker.status(), "start the worker");
 
-    PhaseProgress progress(stderr,
-                           absl::StrCat(label, " worker @", phase.partitions, " partitions"),
+    PhaseProgress progress(stderr, absl::StrCat(label, " worker @", partitions, " partitions"),
                            Fraction(done, records), CountDetail(done, records, "persisted"));
     const std::string sum_sql =
         "SELECT coalesce(sum(next_offset), 0) FROM consumer_offsets WHERE topic = $1";
@@ -416,8 +477,18 @@ class Bench {
       }
       if (*count >= records) {
         result.window = now - *first_at;
-        result.worker_cpu_cores =
-            bench::CoresUsed(cpu_start, bench::ReadProcessCpu((*worker)->pid()), result.window);
+        const absl::StatusOr<absl::Duration> cpu_end = bench::ReadProcessCpu((*worker)->pid());
+        result.worker_cpu_cores = bench::CoresUsed(cpu_start, cpu_end, result.window);
+        // CPU time counts in clock ticks (10 ms): a window under a second
+        // (tiny --quick phases) or none at all (everything committed by the
+        // first reading) is measured from the worker's start instead, over
+        // every record, start-up included.
+        result.cpu_from_start = result.first_seen >= records || result.window < kMinCpuWindow;
+        if (result.cpu_from_start) {
+          if (cpu_end.ok()) result.worker_cpu_s = absl::ToDoubleSeconds(*cpu_end);
+        } else if (cpu_start.ok() && cpu_end.ok()) {
+          result.worker_cpu_s = absl::ToDoubleSeconds(*cpu_end - *cpu_start);
+        }
         if (options_.kafka_pid > 0) {
           result.kafka_cpu_cores = bench::CoresUsed(
               kafka_start, bench::ReadProcessCpu(options_.kafka_pid), result.window);
@@ -448,6 +519,9 @@ class Bench {
     } else {
       result.msgs_per_s = Rate(records - result.first_seen, result.window);
     }
+    result.persisted_bytes = std::llround(
+        static_cast<double>(result.cpu_from_start ? records : records - result.first_seen) *
+        content_per_record);
     absl::StatusOr<int64_t> rows = QueryCount("SELECT count(*) FROM session_payloads", {});
     if (!rows.ok()) return Annotate(rows.status(), "count session_payloads");
     if (*rows != records) {
@@ -537,6 +611,8 @@ class Bench {
   std::unique_ptr<PgConnection> db_;
   CopyLayout layout_;
   std::map<int64_t, std::unique_ptr<PayloadPool>> pools_;
+  std::map<int64_t, BaseTopic> base_topics_;  // by size
+  std::map<std::string, int> drains_;         // worker starts per topic
   std::unique_ptr<Producer> producer_;
 };
 
@@ -563,7 +639,11 @@ int RunWorkerBench(const WorkerBenchOptions& options) {
       Note(lines.back());
     }
   }
-  if (const std::optional<double> ratio = PartitionsRatio(results, options); ratio.has_value()) {
+  if (const std::optional<bench::RunSpread> ratio = PartitionsSpread(results, options);
+      ratio.has_value()) {
+    bench.results().Write(
+        PartitionsJson(options.many_partitions, options.base_partitions,
+                       options.partitions_size_bytes, *ratio));
     lines.push_back(FormatPartitionsLine(options.many_partitions, options.base_partitions, *ratio));
     Note(lines.back());
   }
