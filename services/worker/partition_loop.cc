@@ -32,30 +32,26 @@ absl::string_view TypeName(const v1::Task& task) {
   }
 }
 
-DeadLetter QuarantinedLetter(int32_t partition, int64_t offset, const v1::Task& task) {
+// A letter for a decoded record, not yet holding its bytes.
+DeadLetter LetterFor(int32_t partition, int64_t offset, const v1::Task& task,
+                     DeadLetterReason reason, std::string detail) {
   DeadLetter letter;
   letter.partition = partition;
   letter.offset = offset;
   letter.session_id = task.session_id();
   letter.project_id = task.project_id();
-  letter.reason = DeadLetterReason::kQuarantinedSession;
-  letter.detail = absl::StrCat("session ", letter.session_id,
-                               " was quarantined by an earlier poison record; redrive the "
-                               "session from the DLQ once the cause is fixed");
-  return letter;
-}
-
-DeadLetter ConflictLetter(int32_t partition, int64_t offset, const v1::Task& task,
-                          std::string detail) {
-  DeadLetter letter;
-  letter.partition = partition;
-  letter.offset = offset;
-  letter.session_id = task.session_id();
-  letter.project_id = task.project_id();
-  letter.reason = DeadLetterReason::kConflictingDuplicate;
+  letter.reason = reason;
   letter.detail = std::move(detail);
   return letter;
 }
+
+DeadLetter QuarantinedLetter(int32_t partition, int64_t offset, const v1::Task& task) {
+  return LetterFor(partition, offset, task, DeadLetterReason::kQuarantinedSession,
+                   absl::StrCat("session ", task.session_id(),
+                                " was quarantined by an earlier poison record; redrive the "
+                                "session from the DLQ once the cause is fixed"));
+}
+
 
 // Sends a decoded `record` to the DLQ as `letter`: its bytes are the task
 // re-encoded (the loop no longer holds the consumed bytes), and it keeps the
@@ -473,8 +469,9 @@ void PartitionLoop::OnResult(BatchResult result) {
     const bool conflicting = result.status.code() == absl::StatusCode::kAlreadyExists;
     DeadLetter letter =
         conflicting
-            ? ConflictLetter(partition, record.offset, record.task,
-                             std::string(result.status.message()))
+            ? LetterFor(partition, record.offset, record.task,
+                        DeadLetterReason::kConflictingDuplicate,
+                        std::string(result.status.message()))
             : PoisonLetter(partition, record.offset, record.task.session_id(),
                            record.task.project_id(), DeadLetterReason::kInvalidRecord,
                            absl::StrCat("PostgreSQL refused the record: ", result.status.message()),

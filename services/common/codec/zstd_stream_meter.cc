@@ -20,9 +20,10 @@ ZstdStreamMeter::ZstdStreamMeter()
 
 ZstdStreamMeter::~ZstdStreamMeter() = default;
 
-void ZstdStreamMeter::Start(int64_t max_decompressed_bytes) {
+void ZstdStreamMeter::Start(int64_t max_decompressed_bytes, std::string* output) {
   ZSTD_DCtx_reset(stream_.get(), ZSTD_reset_session_only);
   limit_ = max_decompressed_bytes;
+  output_ = output;
   decompressed_ = 0;
   started_frame_ = false;
   last_result_ = 0;
@@ -61,6 +62,7 @@ absl::Status ZstdStreamMeter::Decompress(absl::string_view piece) {
       return absl::InvalidArgumentError(
           absl::StrCat("zstd content decompresses to more than ", limit_, " bytes"));
     }
+    if (output_ != nullptr) output_->append(scratch_.get(), out.pos);
     if (in.pos == in.size && out.pos < out.size) return absl::OkStatus();
   }
 }

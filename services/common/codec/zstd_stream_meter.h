@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -28,7 +29,8 @@ class ZstdStreamMeter {
 
   // Starts measuring new zstd data (one or more frames) that may decompress
   // to at most `max_decompressed_bytes`. Reuses the stream and the buffer.
-  void Start(int64_t max_decompressed_bytes);
+  // With `output`, the decompressed bytes are also appended there.
+  void Start(int64_t max_decompressed_bytes, std::string* output = nullptr);
 
   // The next compressed piece.
   absl::Status Update(absl::string_view piece);
@@ -51,6 +53,7 @@ class ZstdStreamMeter {
   std::unique_ptr<ZSTD_DCtx_s, StreamDeleter> stream_;
   std::unique_ptr<char[]> scratch_;
   int64_t limit_ = 0;
+  std::string* output_ = nullptr;
   int64_t decompressed_ = 0;
   bool started_frame_ = false;
   // zstd's hint after the last call: 0 once a frame is complete.
