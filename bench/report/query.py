@@ -7,6 +7,7 @@ Usage: query.py RUN_DIR NAME [SIZE]
   gateway_lanes SIZE         the concurrent calls it used there
   gateway_latency_rate SIZE  the rate (msgs/s) of its latency phase there
   worker_max SIZE            worker_bench's msgs/s at SIZE, 8 partitions
+  raw_copy_max SIZE          its raw COPY msgs/s at SIZE
   e2e_sustained              the end-to-end sustained msgs/s
 
 Prints nothing (and exits 0) when the run did not measure it.
@@ -26,6 +27,8 @@ def query(run, name, size=None):
         return number(run.gateway_size(size), "gateway_latency_rate_per_s")
     if name == "worker_max":
         return number(run.worker_phase(size), "worker_msgs_per_s")
+    if name == "raw_copy_max":
+        return number(run.worker_phase(size), "raw_copy_msgs_per_s")
     if name == "e2e_sustained":
         return number(run.last("e2e", "e2e"), "sustained_msgs_per_s")
     raise KeyError(name)

@@ -393,17 +393,20 @@ bench_e2e_step() {
 bench_step_sizes() { bench_e2e_step sizes bench.sizes; }
 
 # End-to-end at 100 KB: needs the gateway's and the worker's maximum from
-# this run (./dev bench runs their suites first).
+# this run (./dev bench runs their suites first); the worker suite's raw COPY
+# rate at 100 KB, when measured, gives the ratio to it too.
 bench_step_e2e() {
-  local gateway_max worker_max
+  local gateway_max worker_max raw_copy raw_copy_flag=()
   gateway_max="$(bench_query gateway_max 100KB)"
   worker_max="$(bench_query worker_max 100KB)"
+  raw_copy="$(bench_query raw_copy_max 100KB)"
+  [[ -n "$raw_copy" ]] && raw_copy_flag=(--raw_copy_msgs_per_s="$raw_copy")
   if [[ -z "$gateway_max" || -z "$worker_max" ]]; then
     warn "e2e needs the gateway's and the worker's maximum at 100KB from this run (./dev bench runs every suite); not measured"
     return 1
   fi
   bench_e2e_step e2e bench.e2e --size=100KB --gateway_max_msgs_per_s="$gateway_max" \
-    --worker_max_msgs_per_s="$worker_max"
+    --worker_max_msgs_per_s="$worker_max" "${raw_copy_flag[@]}"
 }
 
 # Failover under a third of the end-to-end sustained rate (or the tool's

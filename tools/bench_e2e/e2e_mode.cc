@@ -49,13 +49,15 @@ class E2eRun {
     result_.size_bytes = options_.size_bytes;
     result_.gateway_max_msgs_per_s = options_.gateway_max_msgs_per_s;
     result_.worker_max_msgs_per_s = options_.worker_max_msgs_per_s;
+    result_.raw_copy_msgs_per_s = options_.raw_copy_msgs_per_s;
+    result_.tolerance = RateSearch::kTolerance;
     Note(absl::StrFormat(
         "e2e: %s payloads, %d sessions, %d worker(s); M = min(gateway %s, worker %s) = %s "
-        "msgs/s; steps of %s warm-up + %s window, at most %d%s",
+        "msgs/s; bisection to within %.0f%%, steps of %s warm-up + %s window, at most %d%s",
         bench::SizeLabel(options_.size_bytes), options_.lanes, options_.workers,
         FormatSignificant(options_.gateway_max_msgs_per_s),
         FormatSignificant(options_.worker_max_msgs_per_s), FormatSignificant(min_max),
-        absl::FormatDuration(options_.warmup), absl::FormatDuration(options_.window),
+        RateSearch::kTolerance * 100, absl::FormatDuration(options_.warmup), absl::FormatDuration(options_.window),
         options_.max_steps, options_.quick ? "; QUICK" : ""));
     harness_.results().Write(
         harness_.RunJson()
@@ -65,6 +67,8 @@ class E2eRun {
             .Add("warmup_s", absl::ToDoubleSeconds(options_.warmup))
             .Add("window_s", absl::ToDoubleSeconds(options_.window))
             .Add("max_steps", options_.max_steps)
+            .Add("search", "bisection")
+            .Add("tolerance", RateSearch::kTolerance)
             .Add("cpus", static_cast<int64_t>(std::thread::hardware_concurrency()))
             .Build());
 
@@ -101,13 +105,19 @@ class E2eRun {
       harness_.results().Write(StepJson(step));
       result_.steps.push_back(std::move(step));
     }
+    result_.converged = search.converged();
+    if (!result_.converged) {
+      Note(absl::StrCat("e2e: the search ended after ", search.steps(),
+                        " step(s) without narrowing the bounded and the unbounded rate to within ",
+                        RateSearch::kTolerance * 100, "% (--max_steps, or the ends of its range)"));
+    }
 
     harness_.workers().StopAll(options_.worker_stop_grace);
     harness_.results().Write(E2eJson(result_));
-    const TargetCheck target = E2eTarget(result_);
-    harness_.results().Write(bench::TargetJson(target));
+    const std::vector<TargetCheck> targets = {E2eTarget(result_), E2eRawCopyTarget(result_)};
+    for (const TargetCheck& target : targets) harness_.results().Write(bench::TargetJson(target));
     harness_.AddLine(FormatE2eLine(result_));
-    harness_.AddLine(FormatTargetsLine("e2e", {target}));
+    harness_.AddLine(FormatTargetsLine("e2e", targets));
     harness_.PrintLines();
     return 0;
   }
@@ -120,7 +130,7 @@ class E2eRun {
     step.warmup_s = absl::ToDoubleSeconds(options_.warmup);
     step.window_s = absl::ToDoubleSeconds(options_.window);
     const std::string title =
-        absl::StrCat("e2e step ", result_.steps.size() + 1, ": ", fraction,
+        absl::StrCat("e2e step ", result_.steps.size() + 1, ": ", FormatSignificant(fraction),
                      " x M = ", FormatSignificant(rate), " msgs/s");
 
     const int64_t floor = StepFloor(rate, options_.lanes);

@@ -47,12 +47,17 @@ ABSL_FLAG(double, gateway_max_msgs_per_s, 0,
           "e2e: the gateway's maximum msgs/s at --size (from gateway_bench). Required.");
 ABSL_FLAG(double, worker_max_msgs_per_s, 0,
           "e2e: the worker's maximum msgs/s at --size (from worker_bench). Required.");
+ABSL_FLAG(double, raw_copy_msgs_per_s, 0,
+          "e2e: raw COPY msgs/s at --size (from worker_bench), for ratio_vs_raw_copy; 0 = not "
+          "measured.");
 ABSL_FLAG(int, workers, 1, "e2e: workers to start.");
 ABSL_FLAG(absl::Duration, window, absl::ZeroDuration(),
           "e2e: measured window of each step, 0 = 60s (quick 8s); sizes: 0 = 10s (quick 1.5s).");
 ABSL_FLAG(absl::Duration, warmup, absl::ZeroDuration(),
           "e2e: load before each window, 0 = 10s (quick 3s); sizes: 0 = 3s (quick 0.5s).");
-ABSL_FLAG(int, max_steps, 0, "e2e: most rate steps; 0 = 5 (quick 2).");
+ABSL_FLAG(int, max_steps, 0,
+          "e2e: most rate steps of the bisection (it stops earlier once the bounded and the "
+          "unbounded rate are within 5%); 0 = 10 (quick 2).");
 ABSL_FLAG(absl::Duration, settle_timeout, absl::ZeroDuration(),
           "e2e, failover: how long the lag gets to fall back under a step's floor (or the "
           "workers to settle); 0 = 120s (quick 30s).");
@@ -151,6 +156,7 @@ absl::StatusOr<E2eOptions> ParseE2eFlags(int argc, char** argv) {
   options.lanes = absl::GetFlag(FLAGS_lanes);
   options.gateway_max_msgs_per_s = absl::GetFlag(FLAGS_gateway_max_msgs_per_s);
   options.worker_max_msgs_per_s = absl::GetFlag(FLAGS_worker_max_msgs_per_s);
+  options.raw_copy_msgs_per_s = absl::GetFlag(FLAGS_raw_copy_msgs_per_s);
   options.workers = absl::GetFlag(FLAGS_workers);
   options.window = absl::GetFlag(FLAGS_window);
   options.warmup = absl::GetFlag(FLAGS_warmup);

@@ -51,7 +51,7 @@ void ApplyDefaults(E2eOptions& options) {
     Default(options.window, absl::Seconds(60), absl::Seconds(8), quick);
     Default(options.warmup, absl::Seconds(10), absl::Seconds(3), quick);
   }
-  if (options.max_steps == 0) options.max_steps = quick ? 2 : 5;
+  if (options.max_steps == 0) options.max_steps = quick ? 2 : 10;
   Default(options.settle_timeout, absl::Seconds(120), absl::Seconds(30), quick);
   Default(options.session_timeout, absl::Seconds(10), absl::Seconds(6), quick);
   Default(options.settle, absl::Seconds(10), absl::Seconds(4), quick);
@@ -112,6 +112,9 @@ absl::Status ValidateOptions(const E2eOptions& options) {
         return Invalid("workers", absl::StrCat("must be in [1, ", kMaxWorkers, "]"));
       }
       if (options.max_steps < 1) return Invalid("max_steps", "must be at least 1");
+      if (options.raw_copy_msgs_per_s < 0) {
+        return Invalid("raw_copy_msgs_per_s", "must not be negative (0 = not measured)");
+      }
       if (options.window <= absl::ZeroDuration()) return Invalid("window", "must be positive");
       if (options.warmup < absl::ZeroDuration()) return Invalid("warmup", "must not be negative");
       break;

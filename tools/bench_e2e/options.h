@@ -64,10 +64,13 @@ struct E2eOptions {
   // --- mode e2e
   double gateway_max_msgs_per_s = 0;  // measured earlier by gateway_bench at size_bytes
   double worker_max_msgs_per_s = 0;   // ... and by worker_bench
+  // worker_bench's raw COPY msgs/s at size_bytes; 0 = not measured (the
+  // ratio to it is then not reported).
+  double raw_copy_msgs_per_s = 0;
   int workers = 1;
   absl::Duration window;    // 0 = 60 s (quick 8 s); sizes: 10 s (quick 1.5 s)
   absl::Duration warmup;    // 0 = 10 s (quick 3 s); sizes: 3 s (quick 0.5 s)
-  int max_steps = 0;        // 0 = 5 (quick 2)
+  int max_steps = 0;        // 0 = 10 (quick 2): the bisection's cap (rate_search.h)
   // Before a step, how long the lag gets to fall under the step's floor.
   absl::Duration settle_timeout;  // 0 = 120 s (quick 30 s)
   StepThresholds thresholds;

@@ -39,7 +39,7 @@ TEST(ApplyDefaultsTest, FillsTheModesDefaults) {
   ApplyDefaults(e2e);
   EXPECT_EQ(e2e.window, absl::Seconds(60));
   EXPECT_EQ(e2e.warmup, absl::Seconds(10));
-  EXPECT_EQ(e2e.max_steps, 5);
+  EXPECT_EQ(e2e.max_steps, 10);
   EXPECT_EQ(e2e.session_timeout, absl::Seconds(10));
   EXPECT_EQ(e2e.takeover_timeout, absl::Seconds(70));
   EXPECT_EQ(e2e.big_stream_bytes, int64_t{100} << 20);

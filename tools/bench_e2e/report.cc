@@ -80,9 +80,38 @@ std::optional<double> SustainedRate(const E2eResult& result) {
   return best;
 }
 
+std::optional<double> UnboundedRate(const E2eResult& result) {
+  std::optional<double> lowest;
+  for (const StepResult& step : result.steps) {
+    if (!step.verdict.bounded && (!lowest.has_value() || step.rate_per_s < *lowest)) {
+      lowest = step.rate_per_s;
+    }
+  }
+  return lowest;
+}
+
 double E2eRatio(const E2eResult& result) {
   const double min_max = MinMax(result);
   return min_max > 0 ? SustainedRate(result).value_or(0) / min_max : 0;
+}
+
+std::optional<double> E2eRatioVsRawCopy(const E2eResult& result) {
+  if (!(result.raw_copy_msgs_per_s > 0)) return std::nullopt;
+  return SustainedRate(result).value_or(0) / result.raw_copy_msgs_per_s;
+}
+
+bench::RunSpread E2eRatioBracket(const E2eResult& result) {
+  const double min_max = MinMax(result);
+  std::vector<double> ends;
+  if (min_max > 0) {
+    ends.push_back(SustainedRate(result).value_or(0) / min_max);
+    if (const std::optional<double> unbounded = UnboundedRate(result)) {
+      ends.push_back(*unbounded / min_max);
+    }
+  }
+  bench::RunSpread spread = bench::SpreadOf(ends);
+  spread.median = E2eRatio(result);
+  return spread;
 }
 
 std::string StepJson(const StepResult& step) {
@@ -127,6 +156,15 @@ std::string E2eJson(const E2eResult& result) {
       .Add("steps", static_cast<int64_t>(result.steps.size()))
       .Add("target", target.name)
       .Add("verdict", Verdict(target))
+      .Add("unbounded_msgs_per_s", UnboundedRate(result).value_or(kNaN))
+      .Add("ratio_spread_min", result.steps.empty() ? kNaN : E2eRatioBracket(result).min)
+      .Add("ratio_spread_max", result.steps.empty() ? kNaN : E2eRatioBracket(result).max)
+      .Add("converged", result.converged)
+      .Add("tolerance", result.tolerance)
+      .Add("raw_copy_msgs_per_s", result.raw_copy_msgs_per_s > 0 ? result.raw_copy_msgs_per_s : kNaN)
+      .Add("ratio_vs_raw_copy", result.steps.empty() ? kNaN : E2eRatioVsRawCopy(result).value_or(kNaN))
+      .Add("raw_copy_target", E2eRawCopyTarget(result).name)
+      .Add("raw_copy_verdict", Verdict(E2eRawCopyTarget(result)))
       .Build();
 }
 
@@ -135,7 +173,16 @@ std::string FormatE2eLine(const E2eResult& result) {
                       " sustained_msgs_per_s=", Number(SustainedRate(result).value_or(0)),
                       " min_max_msgs_per_s=", Number(MinMax(result)),
                       " ratio=", result.steps.empty() ? "n/a" : Ratio(E2eRatio(result)),
-                      " steps=", result.steps.size());
+                      " steps=", result.steps.size(),
+                      " ratio_spread=", result.steps.empty() ? "n/a"
+                                        : bench::FormatRatioSpread(E2eRatioBracket(result)),
+                      " unbounded_msgs_per_s=", Number(UnboundedRate(result).value_or(kNaN)),
+                      " converged=", result.converged ? "yes" : "no",
+                      " raw_copy_msgs_per_s=",
+                      Number(result.raw_copy_msgs_per_s > 0 ? result.raw_copy_msgs_per_s : kNaN),
+                      " ratio_vs_raw_copy=",
+                      result.steps.empty() ? "n/a"
+                                           : Ratio(E2eRatioVsRawCopy(result).value_or(kNaN)));
 }
 
 TargetCheck E2eTarget(const E2eResult& result) {
@@ -145,6 +192,20 @@ TargetCheck E2eTarget(const E2eResult& result) {
   const double ratio = E2eRatio(result);
   check.held = ratio >= kE2eTargetRatio;
   check.detail = Ratio(ratio);
+  if (const std::optional<double> unbounded = UnboundedRate(result);
+      unbounded.has_value() && MinMax(result) > 0) {
+    check.detail = absl::StrCat(check.detail, ", unbounded at ", Ratio(*unbounded / MinMax(result)));
+  }
+  return check;
+}
+
+TargetCheck E2eRawCopyTarget(const E2eResult& result) {
+  TargetCheck check{.name = absl::StrCat("ratio_vs_raw_copy>=", kE2eTargetRatioVsRawCopy)};
+  const std::optional<double> ratio = E2eRatioVsRawCopy(result);
+  if (result.steps.empty() || !ratio.has_value()) return check;
+  check.measured = true;
+  check.held = *ratio >= kE2eTargetRatioVsRawCopy;
+  check.detail = Ratio(*ratio);
   return check;
 }
 

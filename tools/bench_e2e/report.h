@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "tools/bench/run_spread.h"
 #include "tools/bench/target_check.h"
 #include "tools/bench_e2e/step_classifier.h"
 #include "tools/bench_e2e/stored_sessions.h"
@@ -34,6 +35,7 @@ struct CpuCores {
 // --- e2e ------------------------------------------------------------------
 
 inline constexpr double kE2eTargetRatio = 0.7;
+inline constexpr double kE2eTargetRatioVsRawCopy = 0.5;
 
 struct StepResult {
   double fraction = 0;     // of min(gateway max, worker max)
@@ -60,20 +62,37 @@ struct E2eResult {
   int64_t size_bytes = 0;
   double gateway_max_msgs_per_s = 0;
   double worker_max_msgs_per_s = 0;
+  double raw_copy_msgs_per_s = 0;  // 0 = not measured
   std::vector<StepResult> steps;
+  // The bisection narrowed the bounded and the unbounded rate to within its
+  // tolerance (rate_search.h) before it ran out of steps.
+  bool converged = false;
+  double tolerance = 0.05;
 };
 
 double MinMax(const E2eResult& result);
 // The offered rate of the highest bounded step; nullopt when none was.
 std::optional<double> SustainedRate(const E2eResult& result);
+// The offered rate of the lowest unbounded step; nullopt when none was.
+std::optional<double> UnboundedRate(const E2eResult& result);
 // Sustained over MinMax (0 when nothing was bounded).
 double E2eRatio(const E2eResult& result);
+// Sustained over the raw COPY rate; nullopt when that was not given.
+std::optional<double> E2eRatioVsRawCopy(const E2eResult& result);
+// The ratios the search's bracket allows: sustained / M to unbounded / M
+// (the sustained one alone without an unbounded step).
+bench::RunSpread E2eRatioBracket(const E2eResult& result);
 
 std::string StepJson(const StepResult& step);
 std::string E2eJson(const E2eResult& result);
 // bench e2e: size=100KB sustained_msgs_per_s=… min_max_msgs_per_s=… ratio=… steps=N
+// ratio_spread=…-… unbounded_msgs_per_s=… converged=… raw_copy_msgs_per_s=…
+// ratio_vs_raw_copy=…
 std::string FormatE2eLine(const E2eResult& result);
+// ratio>=0.7 over min(gateway max, worker max).
 TargetCheck E2eTarget(const E2eResult& result);
+// ratio_vs_raw_copy>=0.5.
+TargetCheck E2eRawCopyTarget(const E2eResult& result);
 
 // --- failover -------------------------------------------------------------
 

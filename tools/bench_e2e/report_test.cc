@@ -36,9 +36,11 @@ TEST(E2eReportTest, TheHighestBoundedStepSetsTheRatio) {
   EXPECT_DOUBLE_EQ(E2eRatio(result), 0.85);
   EXPECT_EQ(FormatE2eLine(result),
             "bench e2e: size=100KB sustained_msgs_per_s=850 min_max_msgs_per_s=1000 ratio=0.85 "
-            "steps=3");
-  EXPECT_EQ(FormatTargetsLine("e2e", {E2eTarget(result)}),
-            "bench e2e: targets ratio>=0.7 held (0.85)");
+            "steps=3 ratio_spread=0.85-1.00 unbounded_msgs_per_s=1000 converged=no "
+            "raw_copy_msgs_per_s=n/a ratio_vs_raw_copy=n/a");
+  EXPECT_EQ(FormatTargetsLine("e2e", {E2eTarget(result), E2eRawCopyTarget(result)}),
+            "bench e2e: targets ratio>=0.7 held (0.85, unbounded at 1.00); "
+            "ratio_vs_raw_copy>=0.5 not measured");
   EXPECT_THAT(E2eJson(result), HasSubstr(R"("ratio":0.85,"steps":3,"target":"ratio>=0.7","verdict":"held")"));
 }
 
@@ -47,10 +49,34 @@ TEST(E2eReportTest, NothingBoundedIsMissedAndNoStepsIsNotMeasured) {
   result.steps = {Step(0.7, 700, false), Step(0.5, 500, false)};
   EXPECT_EQ(E2eRatio(result), 0);
   EXPECT_EQ(FormatTargetsLine("e2e", {E2eTarget(result)}),
-            "bench e2e: targets ratio>=0.7 MISSED (0.00)");
+            "bench e2e: targets ratio>=0.7 MISSED (0.00, unbounded at 0.50)");
   result.steps.clear();
   EXPECT_THAT(FormatE2eLine(result), HasSubstr("ratio=n/a steps=0"));
   EXPECT_THAT(E2eJson(result), HasSubstr(R"("verdict":"not measured")"));
+}
+
+TEST(E2eReportTest, RatioToTheRawCopyRateOfTheSameRun) {
+  E2eResult result = Result();
+  result.raw_copy_msgs_per_s = 1600;
+  result.converged = true;
+  result.steps = {Step(0.7, 700, true), Step(1.0, 1000, false), Step(0.85, 850, true),
+                  Step(0.925, 925, false), Step(0.8875, 887.5, true)};
+  EXPECT_EQ(*UnboundedRate(result), 925);
+  ASSERT_TRUE(E2eRatioVsRawCopy(result).has_value());
+  EXPECT_DOUBLE_EQ(*E2eRatioVsRawCopy(result), 887.5 / 1600);
+  EXPECT_EQ(FormatE2eLine(result),
+            "bench e2e: size=100KB sustained_msgs_per_s=888 min_max_msgs_per_s=1000 ratio=0.89 "
+            "steps=5 ratio_spread=0.89-0.93 unbounded_msgs_per_s=925 converged=yes "
+            "raw_copy_msgs_per_s=1600 ratio_vs_raw_copy=0.55");
+  const TargetCheck raw_copy = E2eRawCopyTarget(result);
+  EXPECT_TRUE(raw_copy.measured);
+  EXPECT_TRUE(raw_copy.held);
+  EXPECT_EQ(raw_copy.detail, "0.55");
+  const std::string json = E2eJson(result);
+  EXPECT_THAT(json, HasSubstr(R"("unbounded_msgs_per_s":925,"ratio_spread_min":0.8875,)"
+                              R"("ratio_spread_max":0.925,"converged":true,"tolerance":0.05,)"
+                              R"("raw_copy_msgs_per_s":1600,"ratio_vs_raw_copy":0.5546875,)"
+                              R"("raw_copy_target":"ratio_vs_raw_copy>=0.5","raw_copy_verdict":"held")"));
 }
 
 TEST(E2eReportTest, AStepIsOneJsonObjectWithItsLagAndCpu) {
