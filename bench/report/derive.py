@@ -31,6 +31,11 @@ def ratio_text(value):
     return "n/a" if value is None else f"{value:.2f}"
 
 
+def spread_text(low, high):
+    """A ratio's spread over runs, "0.71-0.78", or "n/a"."""
+    return "n/a" if low is None or high is None else f"{low:.2f}-{high:.2f}"
+
+
 def divide(a, b):
     if a is None or b is None or b == 0:
         return None
@@ -94,6 +99,10 @@ def gateway(run):
             "gateway_p99_ms": number(r, "gateway_latency_p99_ms"),
             "raw_p99_ms": number(r, "raw_latency_p99_ms"),
             "latency_rate_per_s": number(r, "gateway_latency_rate_per_s"),
+            "ratio_spread_min": number(r, "ratio_spread_min"),
+            "ratio_spread_max": number(r, "ratio_spread_max"),
+            "runs": number(r, "runs"),
+            "p99_vs_raw": number(r, "p99_vs_raw"),
             "gateway_cpu_s_per_gb": cpu_seconds_per_gb(gw_cores, number(r, "gateway_msgs_per_s"),
                                                         size_bytes),
             "gateway_process_cpu_s_per_gb": cpu_seconds_per_gb(
@@ -107,11 +116,17 @@ def gateway(run):
 
 
 def worker(run):
-    """Item 2: worker vs raw COPY, 8 vs 768 partitions (worker_bench's own lines)."""
+    """Item 2: worker vs raw COPY, 8 vs 768 partitions, worker CPU-s per GiB
+    persisted (worker_bench's own lines and targets)."""
     phases = run.of("worker", "phase")
     targets = suite_targets(run, "worker")
     lines = run.bench_lines("worker")
-    return {"phases": phases, "targets": targets, "lines": lines, "measured": bool(phases)}
+    partitions = run.last("worker", "partitions")
+    return {"phases": phases, "partitions": partitions,
+            "partitions_ratio": number(partitions, "ratio_vs_base"),
+            "worker_cpu_s_per_gib": {p.get("size"): number(p, "worker_cpu_s_per_gib") for p in phases
+                                     if p.get("partitions") == 8},
+            "targets": targets, "lines": lines, "measured": bool(phases)}
 
 
 def e2e(run):
@@ -122,14 +137,23 @@ def e2e(run):
     gateway_max = number(summary, "gateway_max_msgs_per_s")
     worker_max = number(summary, "worker_max_msgs_per_s")
     ratio = number(summary, "ratio")
-    targets = [target("ratio>=0.7", ratio, 0.7)]
+    ratio_vs_raw_copy = number(summary, "ratio_vs_raw_copy")
+    targets = [target("ratio>=0.7", ratio, 0.7),
+               target("ratio_vs_raw_copy>=0.5", ratio_vs_raw_copy, 0.5)]
     lines = run.bench_lines("e2e")
     if not lines:
         lines = [f"bench e2e: size=100KB sustained_msgs_per_s={sig(sustained)} "
                  f"min_max_msgs_per_s={sig(min_or_none(gateway_max, worker_max))} "
-                 f"ratio={ratio_text(ratio)} steps={len(steps)}"]
+                 f"ratio={ratio_text(ratio)} steps={len(steps)} "
+                 f"ratio_vs_raw_copy={ratio_text(ratio_vs_raw_copy)}"]
     return {"sustained_msgs_per_s": sustained, "gateway_max_msgs_per_s": gateway_max,
             "worker_max_msgs_per_s": worker_max, "ratio": ratio, "steps": steps,
+            "unbounded_msgs_per_s": number(summary, "unbounded_msgs_per_s"),
+            "ratio_spread_min": number(summary, "ratio_spread_min"),
+            "ratio_spread_max": number(summary, "ratio_spread_max"),
+            "converged": (summary or {}).get("converged"),
+            "raw_copy_msgs_per_s": number(summary, "raw_copy_msgs_per_s"),
+            "ratio_vs_raw_copy": ratio_vs_raw_copy,
             "targets": targets, "lines": lines, "measured": summary is not None}
 
 

@@ -103,6 +103,15 @@ def check(directory, results):
             problems.append(f"malformed line: {line}")
     if not any("ratio=" in line for line in results["lines"]):
         problems.append("no line carries a ratio=")
+    # Issue 16's fields, on the lines that must carry them.
+    for prefix, field in (("bench worker: size=", "worker_cpu_s_per_gib="),
+                          ("bench worker: size=", "ratio_spread="),
+                          ("bench gateway: size=", "ratio_spread="),
+                          ("bench gateway: size=", "latency_rate_per_s="),
+                          ("bench e2e: size=", "ratio_vs_raw_copy=")):
+        for line in results["lines"]:
+            if line.startswith(prefix) and field not in line:
+                problems.append(f"no {field} on: {line}")
     for t in results["targets"]:
         if t.get("verdict") not in (derive.HELD, derive.MISSED, derive.NOT_MEASURED):
             problems.append(f"target {t.get('name')}: verdict {t.get('verdict')!r}")

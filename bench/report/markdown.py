@@ -7,7 +7,7 @@ measure prints as "not measured".
 
 import json
 
-from derive import sig, ratio_text, NOT_MEASURED
+from derive import sig, ratio_text, spread_text, NOT_MEASURED
 
 
 def cell(value, digits=3):
@@ -18,6 +18,11 @@ def cell(value, digits=3):
 def cores(value):
     """CPU cores; the benchmarks write -1 when they could not read them."""
     return cell(None if value is None or value < 0 else value)
+
+
+def runs_text(value):
+    """How many runs a median was taken over."""
+    return "not measured" if value is None else f"{value:g}"
 
 
 def table(header, rows):
@@ -79,6 +84,8 @@ def gateway_section(g):
     if not g["measured"]:
         return "## 1. Gateway vs raw librdkafka\n\nNot measured in this run."
     rows = [[s["size"], cell(s["gateway_msgs_per_s"]), cell(s["raw_msgs_per_s"]), ratio_text(s["ratio"]),
+             spread_text(s["ratio_spread_min"], s["ratio_spread_max"]), runs_text(s["runs"]),
+             cell(s["latency_rate_per_s"]),
              cell(s["gateway_p50_ms"]), cell(s["gateway_p99_ms"]), cell(s["raw_p99_ms"]),
              cell(s["gateway_cpu_s_per_gb"]), cell(s["gateway_process_cpu_s_per_gb"]),
              cell(s["raw_cpu_s_per_gb"])] for s in g["sizes"]]
@@ -88,11 +95,15 @@ def gateway_section(g):
                    f"(idle {cell(stream.get('idle_rss_mb'))} MB, peak {cell(stream.get('peak_rss_mb'))} MB).") if stream else ""
     return ("## 1. Gateway vs raw librdkafka\n\n"
             "Maximum throughput (closed loop) of `PushPayload` through the gateway against a raw librdkafka "
-            "producer with the same settings on the same broker, latency at half the raw maximum (open loop, "
-            "from each message's due time), and CPU-seconds per GiB of payload: for the gateway side the "
+            "producer with the same settings on the same broker, each side's maximum measured several times "
+            "interleaved (raw, gateway, raw, gateway, ...): msgs/s are each side's median run, the ratio the "
+            "median of the per-pair ratios with their spread. Latency at half of min(gateway max, raw max), "
+            "a rate both sides sustain, for both (open loop, from each message's due time), and "
+            "CPU-seconds per GiB of payload: for the gateway side the "
             "client, the gateway and the broker together (and the gateway process alone), for the raw side "
             "the producer and the broker.\n\n"
-            + table(["size", "gateway msgs/s", "raw msgs/s", "ratio", "p50 ms", "p99 ms", "raw p99 ms",
+            + table(["size", "gateway msgs/s", "raw msgs/s", "ratio", "ratio spread", "runs",
+                     "latency rate /s", "p50 ms", "p99 ms", "raw p99 ms",
                      "gateway CPU-s/GiB", "gateway process CPU-s/GiB", "raw CPU-s/GiB"], rows) + stream_text)
 
 
@@ -101,13 +112,27 @@ def worker_section(w):
         return "## 2. Worker vs raw COPY\n\nNot measured in this run."
     rows = [[p.get("size"), p.get("partitions"), p.get("records"), cell(p.get("worker_msgs_per_s")),
              cell(p.get("raw_copy_msgs_per_s")), ratio_text(p.get("ratio")),
-             cores(p.get("worker_cpu_worker_cores"))] for p in w["phases"]]
+             spread_text(p.get("ratio_spread_min"), p.get("ratio_spread_max")), runs_text(p.get("runs")),
+             cores(p.get("worker_cpu_worker_cores")), cell(p.get("worker_cpu_s_per_gib"))]
+            for p in w["phases"]]
+    partitions = w.get("partitions")
+    partitions_text = ""
+    if partitions:
+        partitions_text = (f"\n\n{partitions.get('partitions')} ÷ {partitions.get('base_partitions')} partitions "
+                           f"at {partitions.get('size')}: **{ratio_text(partitions.get('ratio_vs_base'))}** "
+                           f"(spread {spread_text(partitions.get('ratio_spread_min'), partitions.get('ratio_spread_max'))} "
+                           f"over {runs_text(partitions.get('runs'))} interleaved pairs; target ≥ 0.8).")
     return ("## 2. Worker vs raw COPY\n\n"
             "Records per second the worker commits to PostgreSQL from a pre-filled topic, against one "
             "client's binary `COPY` of the same rows in transactions as large as the worker's; then the "
-            "worker at 768 partitions against 8.\n\n"
+            "worker at 768 partitions against 8. Each phase runs several times interleaved (worker, COPY, "
+            "worker, ...; at 768 partitions each run is paired with a fresh drain of the 8-partition topic): "
+            "msgs/s are the median run, ratios the median of the per-pair ratios with their spread. "
+            "Worker CPU-s/GiB: the worker process's CPU time (user + sys) over the measured window ÷ GiB "
+            "of payload (raw content) it persisted in it, the median over the runs (target ≤ 1.0 at "
+            "100KB).\n\n"
             + table(["size", "partitions", "records", "worker msgs/s", "raw COPY msgs/s", "ratio",
-                     "worker cores"], rows))
+                     "ratio spread", "runs", "worker cores", "worker CPU-s/GiB"], rows) + partitions_text)
 
 
 def e2e_section(e, lag_png):
@@ -120,7 +145,11 @@ def e2e_section(e, lag_png):
             f"The highest offered rate of 100 KB payloads at which consumer lag stayed bounded over the "
             f"window was **{cell(e['sustained_msgs_per_s'])} msgs/s**; min(gateway max "
             f"{cell(e['gateway_max_msgs_per_s'])}, worker max {cell(e['worker_max_msgs_per_s'])}) gives "
-            f"**ratio {ratio_text(e['ratio'])}** (target ≥ 0.7). Steps tried, in order:\n\n"
+            f"**ratio {ratio_text(e['ratio'])}** (target ≥ 0.7); the lowest unbounded rate tried was "
+            f"{cell(e['unbounded_msgs_per_s'])} msgs/s (ratios {spread_text(e['ratio_spread_min'], e['ratio_spread_max'])}; "
+            f"the bisection {'narrowed them to within 5 %' if e['converged'] else 'did **not** narrow them to within 5 %'}). "
+            f"Against the raw COPY rate of the same run ({cell(e['raw_copy_msgs_per_s'])} msgs/s): "
+            f"**ratio {ratio_text(e['ratio_vs_raw_copy'])}** (target ≥ 0.5). Steps tried, in order:\n\n"
             + table(["offered msgs/s", "of min", "achieved msgs/s", "lag slope /s", "max lag", "final lag",
                      "bounded", "why"], rows) + "\n\n"
             + figure(lag_png, "Lag (records in Kafka not yet committed to PostgreSQL) over each step's window: "
@@ -182,7 +211,7 @@ def blog_section(b, latency_png):
             "section 1's latency phase.\n\n"
             + table(["size", "gateway msgs/s", "kafka-go msgs/s", "ratio", "gateway p99 ms", "kafka-go p99 ms",
                      "latency rate /s", "kafka-go CPU-s/GiB"], rows) + "\n\n"
-            + figure(latency_png, "Latency CDF at half the raw producer's maximum, per size: how long each "
+            + figure(latency_png, "Latency CDF at half of min(gateway max, raw max), per size: how long each "
                      "message took from its due time to Kafka's acknowledgement, for our gateway, the raw "
                      "producer and kafka-go."))
 

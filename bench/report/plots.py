@@ -69,7 +69,7 @@ def throughput_vs_size(derived, directory):
 
 
 def latency_cdf(run, directory):
-    """Latency CDF at half the raw producer's maximum, one panel per size."""
+    """Latency CDF at half of min(gateway max, raw max), one panel per size."""
     panels = []
     for size in ("10KB", "100KB", "1MB"):
         ours = run.gateway_size(size) or {}
@@ -91,7 +91,7 @@ def latency_cdf(run, directory):
         axes.set_xscale("log")
         axes.set_xlabel("latency, ms (log)")
         axes.set_ylabel("fraction of messages")
-        axes.set_title(f"{size}: latency CDF at half load")
+        axes.set_title(f"{size}: latency CDF at half the slower side's max")
         axes.grid(True, which="both", alpha=0.3)
         axes.legend(fontsize=7, loc="lower right")
     return _save(figure, directory, LATENCY_PNG)
