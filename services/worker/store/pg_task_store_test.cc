@@ -679,6 +679,23 @@ TEST_F(PgTaskStoreTest, StoredFormBytesAreWrittenUntouched) {
             static_cast<int64_t>(record.task.payload().raw_size()));
 }
 
+// Chunks of a stream that never completed go once older than the TTL;
+// younger ones (a stream under way) stay.
+TEST_F(PgTaskStoreTest, ExpiredChunksOfIncompleteStreamsAreRemovedInBatches) {
+  const std::vector<std::string> parts = {"a", "b", "c"};
+  ASSERT_TRUE(Persist(0, {Chunk(0, "old", 0, parts), Chunk(1, "old", 1, parts)}, 2).ok());
+  ASSERT_TRUE(db_->Exec("UPDATE stream_chunks SET persisted_at = now() - interval '2 days'").ok());
+  ASSERT_TRUE(Persist(0, {Chunk(2, "new", 0, parts)}, 3).ok());
+
+  auto first = store_->ExpireStreamChunks(absl::Hours(24), 1);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, 1) << "at most max_rows per call";
+  auto second = store_->ExpireStreamChunks(absl::Hours(24), 100);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(*second, 1);
+  EXPECT_EQ(One("SELECT string_agg(session_id, ',') FROM stream_chunks"), "new");
+}
+
 // ingest_worker_transaction_phase_seconds says where a transaction's time
 // goes, phase by phase, in order.
 TEST_F(PgTaskStoreTest, ACommittedTransactionReportsItsPhases) {
