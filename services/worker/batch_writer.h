@@ -6,6 +6,7 @@
 // one batch per partition with the writer, which is what keeps each
 // partition in offset order.
 
+#include <cstdint>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -19,7 +20,21 @@ struct BatchResult {
   // Of the transaction the batch was part of. A data error (IsDataError) is
   // always the batch's own: it was written alone when PostgreSQL refused it.
   absl::Status status;
+  // On success: offsets (ascending) of the batch's records that went to the
+  // DLQ instead of the database, the store's verdicts included.
+  std::vector<int64_t> dead_lettered;
 };
+
+// The offsets of `partition`'s records among `letters` (in (partition,
+// offset) order, as PersistOutcome holds them).
+inline std::vector<int64_t> DeadLetteredOffsets(absl::Span<const DeadLetter> letters,
+                                                int32_t partition) {
+  std::vector<int64_t> offsets;
+  for (const DeadLetter& letter : letters) {
+    if (letter.partition == partition) offsets.push_back(letter.offset);
+  }
+  return offsets;
+}
 
 // PostgreSQL refused the data itself (SQLSTATE class 22, or a unique
 // violation the store did not foresee): retrying the same records cannot

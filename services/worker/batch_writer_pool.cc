@@ -67,7 +67,8 @@ void BatchWriterPool::WriterLoop(TaskStore& store) {
       if (stopping_) return;
       batches = TakeTransaction();
     }
-    const absl::Status status = WriteTransaction(store, absl::MakeSpan(batches));
+    absl::StatusOr<PersistOutcome> outcome = WriteTransaction(store, absl::MakeSpan(batches));
+    const absl::Status status = outcome.status();
     if (IsDataError(status) && batches.size() > 1) {
       // One record PostgreSQL refuses fails every batch of the transaction,
       // and the loop can only find it within a batch: write each alone, so
@@ -77,26 +78,27 @@ void BatchWriterPool::WriterLoop(TaskStore& store) {
                  {"error", status.ToString()},
                  {"action", "writing each batch in its own transaction"}});
       for (PartitionBatch& batch : batches) {
-        const absl::Status alone = WriteTransaction(store, absl::MakeSpan(&batch, 1));
-        Report(std::move(batch), alone);
+        Report(std::move(batch), WriteTransaction(store, absl::MakeSpan(&batch, 1)));
       }
       continue;
     }
-    for (PartitionBatch& batch : batches) Report(std::move(batch), status);
+    for (PartitionBatch& batch : batches) Report(std::move(batch), outcome);
   }
 }
 
-absl::Status BatchWriterPool::WriteTransaction(TaskStore& store,
-                                               absl::Span<const PartitionBatch> batches) {
+absl::StatusOr<PersistOutcome> BatchWriterPool::WriteTransaction(
+    TaskStore& store, absl::Span<const PartitionBatch> batches) {
   const absl::Time start = absl::Now();
   absl::StatusOr<PersistOutcome> outcome = store.PersistBatches(options_.topic, batches, sink_);
   if (outcome.ok()) RecordOutcome(batches, *outcome, absl::Now() - start);
-  return outcome.status();
+  return outcome;
 }
 
-void BatchWriterPool::Report(PartitionBatch batch, absl::Status status) {
+void BatchWriterPool::Report(PartitionBatch batch, const absl::StatusOr<PersistOutcome>& outcome) {
+  std::vector<int64_t> dead_lettered;
+  if (outcome.ok()) dead_lettered = DeadLetteredOffsets(outcome->dead_letters, batch.partition);
   absl::MutexLock lock(&mu_);
-  results_.push_back({std::move(batch), std::move(status)});
+  results_.push_back({std::move(batch), outcome.status(), std::move(dead_lettered)});
 }
 
 void BatchWriterPool::RecordOutcome(absl::Span<const PartitionBatch> batches,

@@ -50,8 +50,11 @@ class BatchWriterPool final : public BatchWriter {
   // Takes the batches of the next transaction off the queue.
   std::vector<PartitionBatch> TakeTransaction() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // One PersistBatches call, its metrics recorded when it committed.
-  absl::Status WriteTransaction(TaskStore& store, absl::Span<const PartitionBatch> batches);
-  void Report(PartitionBatch batch, absl::Status status) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<PersistOutcome> WriteTransaction(TaskStore& store,
+                                                  absl::Span<const PartitionBatch> batches);
+  // Hands `batch` back with what became of it.
+  void Report(PartitionBatch batch, const absl::StatusOr<PersistOutcome>& outcome)
+      ABSL_LOCKS_EXCLUDED(mu_);
   void RecordOutcome(absl::Span<const PartitionBatch> batches, const PersistOutcome& outcome,
                      absl::Duration took);
 

@@ -418,7 +418,10 @@ void PartitionLoop::OnResult(BatchResult result) {
     // One counter update per (type, outcome) and batch, not per record.
     std::map<std::pair<absl::string_view, absl::string_view>, int64_t> processed;
     for (const TaskRecord& record : batch.records) {
-      const bool dead = record.dead_letter.has_value();
+      const bool dead =
+          record.dead_letter.has_value() ||
+          std::binary_search(result.dead_lettered.begin(), result.dead_lettered.end(),
+                             record.offset);
       ++processed[{TypeName(record.task), dead ? "dead_lettered" : "persisted"}];
       if (!dead) metrics_.EndToEndDelay(committed - ReceivedAt(record.task));
     }

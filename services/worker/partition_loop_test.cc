@@ -354,6 +354,22 @@ TEST_F(PartitionLoopTest, DeadLetterCountsCarryTheTypeOfEveryRecordThatDecoded) 
       << "only the undecodable record has no type";
 }
 
+// A record the store dead-letters while its batch commits (a conflicting
+// duplicate) is counted as dead-lettered, not persisted.
+TEST_F(PartitionLoopTest, RecordsTheStoreDeadLettersAreCountedSo) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  store_.store_dead_letter_offsets = {1};
+  for (int64_t offset = 0; offset < 3; ++offset) consumer_.Enqueue(SessionRecord(offset, "s"));
+  RunUntilIdle(*loop);
+
+  const std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
+  EXPECT_THAT(text, HasSubstr(
+      R"(ingest_worker_records_total{outcome="dead_lettered",type="push_payload"} 1)"));
+  EXPECT_THAT(text, HasSubstr(
+      R"(ingest_worker_records_total{outcome="persisted",type="push_payload"} 2)"));
+}
+
 // `record` as a copy broker-proxy produced (a replay), naming the first
 // position of its original.
 ConsumedRecord CopyOf(ConsumedRecord record, FirstPosition first) {

@@ -73,7 +73,16 @@ class FakeTaskStore : public TaskStore {
     PersistOutcome outcome;
     for (const PartitionBatch& batch : batches) {
       for (const TaskRecord& record : batch.records) {
-        if (record.dead_letter.has_value()) outcome.dead_letters.push_back(*record.dead_letter);
+        if (record.dead_letter.has_value()) {
+          outcome.dead_letters.push_back(*record.dead_letter);
+        } else if (store_dead_letter_offsets.count(record.offset) > 0) {
+          DeadLetter letter;
+          letter.partition = batch.partition;
+          letter.offset = record.offset;
+          letter.session_id = record.task.session_id();
+          letter.reason = DeadLetterReason::kConflictingDuplicate;
+          outcome.dead_letters.push_back(letter);
+        }
       }
     }
     if (!outcome.dead_letters.empty() && sink) {
@@ -81,7 +90,9 @@ class FakeTaskStore : public TaskStore {
     }
     for (const PartitionBatch& batch : batches) {
       for (const TaskRecord& record : batch.records) {
-        if (record.dead_letter.has_value()) {
+        if (!record.dead_letter.has_value() && store_dead_letter_offsets.count(record.offset) > 0) {
+          dead_lettered[batch.partition].push_back(record.offset);
+        } else if (record.dead_letter.has_value()) {
           dead_lettered[batch.partition].push_back(record.offset);
           const DeadLetter& letter = *record.dead_letter;
           if (letter.quarantines_session) {
@@ -147,6 +158,9 @@ class FakeTaskStore : public TaskStore {
   // Chunk rows ExpireStreamChunks may remove (negative: it fails), and its calls.
   int64_t expirable_chunks = 0;
   std::vector<std::pair<absl::Duration, int>> expire_calls;
+  // Records the store itself sends to the DLQ (as it does a conflicting
+  // duplicate) while the transaction commits.
+  std::set<int64_t> store_dead_letter_offsets;
   // Records PostgreSQL "refuses" (a data error) unless dead-lettered.
   std::set<int64_t> refused_offsets;
   // Records the store refuses as conflicting duplicates (ALREADY_EXISTS).
