@@ -181,9 +181,13 @@ class Bench {
     if (!produced.ok()) return produced.status();
     result.record_bytes = produced->value_bytes / records;
 
+    std::vector<int64_t> body_bytes;  // each distinct body's raw content size
+    for (size_t i = 0; i < pool.size(); ++i) {
+      body_bytes.push_back(static_cast<int64_t>(pool.content(i).ByteSizeLong()));
+    }
     int64_t content_total = 0;  // raw content bytes of the phase's records
     for (int64_t i = 0; i < records; ++i) {
-      content_total += static_cast<int64_t>(pool.content(static_cast<uint64_t>(i)).ByteSizeLong());
+      content_total += body_bytes[static_cast<size_t>(i) % body_bytes.size()];
     }
     result.content_bytes = content_total / records;
     const double content_per_record =
