@@ -32,7 +32,9 @@ CREATE INDEX stream_chunks_persisted_at ON stream_chunks (persisted_at);
 -- payload with a row beyond chunk 0 and no payload_streams row. (A
 -- one-chunk stream's only row was stored only once verified.) Rows written
 -- before migration 3 have no data_sha256; theirs is computed here (raw
--- rows only: older rows were never compressed).
+-- rows only: older rows were never compressed). This reads session_payloads
+-- once, sequentially (no index leads with chunk_index), and locks only the
+-- rows it moves: ingest's inserts go on meanwhile.
 WITH incomplete AS (
   DELETE FROM session_payloads p
   USING (SELECT DISTINCT session_id, payload_id FROM session_payloads q
