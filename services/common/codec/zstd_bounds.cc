@@ -2,6 +2,9 @@
 
 #include <zstd.h>
 
+#include <cstdlib>
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "services/common/codec/zstd_stream_meter.h"
 
@@ -35,8 +38,17 @@ absl::StatusOr<std::string> ZstdDecompressBounded(absl::string_view compressed,
 }
 
 std::string ZstdCompress(absl::string_view data, int level) {
+  // One context per thread, reused: ZSTD_compress() would allocate and
+  // clear a fresh one per call, which cost more than compressing a 10 KB
+  // payload (perf of the gateway at 10 KB: a third of its CPU in zstd).
+  struct ContextDeleter {
+    void operator()(ZSTD_CCtx* context) const { ZSTD_freeCCtx(context); }
+  };
+  thread_local std::unique_ptr<ZSTD_CCtx, ContextDeleter> context(ZSTD_createCCtx());
+  if (context == nullptr) abort();
   std::string out(ZSTD_compressBound(data.size()), '\0');
-  const size_t size = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), level);
+  const size_t size =
+      ZSTD_compressCCtx(context.get(), out.data(), out.size(), data.data(), data.size(), level);
   // Compressing into a ZSTD_compressBound() buffer cannot fail.
   if (ZSTD_isError(size)) abort();
   out.resize(size);
