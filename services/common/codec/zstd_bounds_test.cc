@@ -29,6 +29,23 @@ TEST(ZstdBoundsTest, RejectsGarbageEmptyAndTruncatedInput) {
   EXPECT_FALSE(ZstdDecompressedSize(compressed.substr(0, compressed.size() - 3), 1 << 20).ok());
 }
 
+// A frame whose content fills the 64 KiB scratch buffer exactly at its end
+// (a 1 MiB stream chunk) is complete: seen reported as truncated by
+// ./dev chaos gateway-kill's verifier.
+TEST(ZstdBoundsTest, AFrameEndingExactlyAtABufferBoundaryIsComplete) {
+  for (const int64_t size : {int64_t{64} << 10, int64_t{1} << 20, (int64_t{1} << 20) + 1}) {
+    std::string raw(static_cast<size_t>(size), 'a');
+    for (size_t i = 0; i < raw.size(); i += 7) raw[i] = static_cast<char>('a' + i % 23);
+    const std::string compressed = ZstdCompress(raw, 1);
+    absl::StatusOr<std::string> back = ZstdDecompressBounded(compressed, size);
+    ASSERT_TRUE(back.ok()) << size << ": " << back.status();
+    EXPECT_EQ(*back, raw);
+    absl::StatusOr<int64_t> measured = ZstdDecompressedSize(compressed, size);
+    ASSERT_TRUE(measured.ok()) << size << ": " << measured.status();
+    EXPECT_EQ(*measured, size);
+  }
+}
+
 TEST(ZstdBoundsTest, ConcatenatedFramesCount) {
   const std::string two = ZstdCompress("hello ") + ZstdCompress("world");
   EXPECT_EQ(*ZstdDecompressBounded(two, 100), "hello world");

@@ -49,7 +49,8 @@ absl::Status ZstdStreamMeter::Decompress(absl::string_view piece) {
   if (stream_ == nullptr) return absl::ResourceExhaustedError("cannot allocate a zstd stream");
   ZSTD_inBuffer in{piece.data(), piece.size(), 0};
   // Until the input is used up and zstd has no more output for it (a full
-  // scratch buffer means it may have more), so Finish() needs no flush.
+  // scratch buffer means it may have more, unless the frame ended), so
+  // Finish() needs no flush.
   while (true) {
     ZSTD_outBuffer out{scratch_.get(), kScratchBytes, 0};
     last_result_ = ZSTD_decompressStream(stream_.get(), &out, &in);
@@ -63,7 +64,13 @@ absl::Status ZstdStreamMeter::Decompress(absl::string_view piece) {
           absl::StrCat("zstd content decompresses to more than ", limit_, " bytes"));
     }
     if (output_ != nullptr) output_->append(scratch_.get(), out.pos);
-    if (in.pos == in.size && out.pos < out.size) return absl::OkStatus();
+    // Done with this piece once its input is used up and zstd has nothing
+    // more to flush: it left room in the buffer, or it ended a frame (0).
+    // Calling again after a frame ended with the buffer exactly full would
+    // start a next frame, whose nonzero hint reads as "truncated".
+    if (in.pos == in.size && (out.pos < out.size || last_result_ == 0)) {
+      return absl::OkStatus();
+    }
   }
 }
 

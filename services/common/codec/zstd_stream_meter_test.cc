@@ -37,6 +37,20 @@ TEST(ZstdStreamMeterTest, CountsTheDecompressedSizeWhateverThePieceSize) {
   }
 }
 
+// Frames whose content fills the 64 KiB buffer exactly at their end, alone
+// and followed by another frame, fed whole and in pieces.
+TEST(ZstdStreamMeterTest, AFrameEndingExactlyAtTheBufferBoundaryIsComplete) {
+  const std::string whole = ZstdCompress(Text(64 << 10));
+  const std::string two = whole + ZstdCompress(Text(1 << 20));
+  ZstdStreamMeter meter;
+  for (size_t piece : {size_t{1}, size_t{100}, two.size()}) {
+    ASSERT_TRUE(Measure(meter, whole, piece, 1 << 21).ok()) << piece;
+    EXPECT_EQ(meter.decompressed_bytes(), 64 << 10) << piece;
+    ASSERT_TRUE(Measure(meter, two, piece, 1 << 21).ok()) << piece;
+    EXPECT_EQ(meter.decompressed_bytes(), (64 << 10) + (1 << 20)) << piece;
+  }
+}
+
 TEST(ZstdStreamMeterTest, ConcatenatedFramesAreOneStream) {
   const std::string compressed = ZstdCompress(Text(1000)) + ZstdCompress(Text(2000));
   ZstdStreamMeter meter;
