@@ -8,6 +8,7 @@
 #include "services/common/flags/common_flags.h"
 #include "services/common/flags/usage.h"
 #include "services/common/logging/log.h"
+#include "services/common/payload/stored_form.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:8080",
           "HOST:PORT the Ingest gRPC service listens on. Env: GATEWAY_GRPC_ADDRESS.");
@@ -48,7 +49,7 @@ ABSL_FLAG(absl::Duration, linger, absl::Milliseconds(5),
 ABSL_FLAG(int, kafka_producers, 2,
           "librdkafka clients; sessions are spread over them by id (a session always uses "
           "the same one), so delivery runs on that many threads.");
-ABSL_FLAG(int, payload_zstd_level, 1,
+ABSL_FLAG(int, payload_zstd_level, ingest::kDefaultStoredZstdLevel,
           "zstd level at which the gateway compresses identity payload content, once, into "
           "the form the database stores (1 = least CPU per byte).");
 ABSL_FLAG(std::string, kafka_compression, "none",

@@ -22,11 +22,11 @@ StoredPayload::StoredPayload(const v1::Task& task) {
     borrowed_ = &task.payload();
     return;
   }
-  SetStoredForm(StoredBytesOf(task), /*compress=*/true, kStoredPayloadZstdLevel, &built_);
+  SetStoredForm(StoredBytesOf(task), /*compress=*/true, kDefaultStoredZstdLevel, &built_);
 }
 
 std::string EncodeStoredData(absl::string_view raw) {
-  return ZstdCompress(raw, kStoredPayloadZstdLevel);
+  return ZstdCompress(raw, kDefaultStoredZstdLevel);
 }
 
 absl::StatusOr<std::string> DecodeStoredData(int encoding, absl::string_view data,

@@ -19,15 +19,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ingest/v1/task.pb.h"
+#include "services/common/payload/stored_form.h"
 
 namespace ingest {
 
 // session_payloads.storage_encoding values (those of v1::StorageEncoding).
 enum class StorageEncoding : int16_t { kRaw = 0, kZstd = 1 };
-
-// The level at which the worker compresses content-form records: level 1
-// favours its CPU, and higher levels buy little on compressed JSON.
-inline constexpr int kStoredPayloadZstdLevel = 1;
 
 // True for a chunk of a streamed payload (a stream always declares its total
 // size, even when it fits in one chunk).
@@ -62,7 +59,8 @@ class StoredPayload {
   v1::Payload built_;  // content form only
 };
 
-// `raw` encoded as the worker stores it (kZstd at kStoredPayloadZstdLevel).
+// `raw` encoded as the worker stores it (kZstd at kDefaultStoredZstdLevel,
+// the gateway's default: content-form records are stored as it would).
 std::string EncodeStoredData(absl::string_view raw);
 
 // The uncompressed bytes of a stored row. `raw_size` bounds the
