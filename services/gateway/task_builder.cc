@@ -12,9 +12,10 @@ namespace {
 v1::Task Envelope(v1::TaskType type, const std::string& project_id, const std::string& session_id,
                   const CallInfo& call) {
   v1::Task task;
-  // Payload tasks are raised to the stored form's version by their builder:
-  // the others stay readable by workers that predate it.
-  task.set_schema_version(kContentFormSchemaVersion);
+  // Only payload tasks carry the stored form; the others stay readable by
+  // workers that predate it.
+  task.set_schema_version(type == v1::TASK_TYPE_PUSH_PAYLOAD ? kTaskSchemaVersion
+                                                             : kContentFormSchemaVersion);
   task.set_type(type);
   task.set_project_id(project_id);
   task.set_session_id(session_id);
@@ -26,6 +27,25 @@ v1::Task Envelope(v1::TaskType type, const std::string& project_id, const std::s
 
 v1::ContentEncoding Normalized(v1::ContentEncoding encoding) {
   return encoding == v1::CONTENT_ENCODING_UNSPECIFIED ? v1::CONTENT_ENCODING_IDENTITY : encoding;
+}
+
+// What a payload record holds, whole or chunk: `source` (a PushPayloadRequest
+// or a PayloadStreamHeader) says whose it is and how its content is encoded;
+// `raw` is the record's uncompressed bytes, stored as the stored form says.
+template <typename Source>
+v1::Task PayloadTask(const Source& source, const std::string& project_id, const CallInfo& call,
+                       uint32_t index, uint32_t count, absl::string_view raw, int zstd_level) {
+  v1::Task task = Envelope(v1::TASK_TYPE_PUSH_PAYLOAD, project_id, source.session_id(), call);
+  task.set_payload_id(source.payload_id());
+  task.set_chunk_index(index);
+  task.set_chunk_count(count);
+  v1::Payload* payload = task.mutable_payload();
+  const v1::ContentEncoding encoding = Normalized(source.content_encoding());
+  payload->set_content_encoding(encoding);
+  payload->set_is_beacon(source.is_beacon());
+  payload->set_has_session_unloaded(source.has_session_unloaded());
+  SetStoredForm(raw, /*compress=*/encoding == v1::CONTENT_ENCODING_IDENTITY, zstd_level, payload);
+  return task;
 }
 
 // Groups `items` by their session id, in order of first appearance.
@@ -60,36 +80,16 @@ v1::Task BuildInitializeSessionTask(const v1::InitializeSessionRequest& request,
 
 v1::Task BuildPayloadTask(const v1::PushPayloadRequest& request, const std::string& project_id,
                           const CallInfo& call, int zstd_level) {
-  v1::Task task = Envelope(v1::TASK_TYPE_PUSH_PAYLOAD, project_id, request.session_id(), call);
-  task.set_schema_version(kTaskSchemaVersion);
-  task.set_payload_id(request.payload_id());
-  task.set_chunk_index(0);
-  task.set_chunk_count(1);
-  v1::Payload* payload = task.mutable_payload();
-  const v1::ContentEncoding encoding = Normalized(request.content_encoding());
-  payload->set_content_encoding(encoding);
-  SetStoredForm(request.content().SerializeAsString(),
-                /*compress=*/encoding == v1::CONTENT_ENCODING_IDENTITY, zstd_level, payload);
-  payload->set_is_beacon(request.is_beacon());
-  payload->set_has_session_unloaded(request.has_session_unloaded());
-  return task;
+  return PayloadTask(request, project_id, call, 0, 1, request.content().SerializeAsString(),
+                       zstd_level);
 }
 
 v1::Task BuildPayloadChunkTask(const v1::PayloadStreamHeader& header,
                                const std::string& project_id, const CallInfo& call,
                                uint32_t index, uint32_t count, uint64_t offset,
                                absl::string_view data, std::string sha256, int zstd_level) {
-  v1::Task task = Envelope(v1::TASK_TYPE_PUSH_PAYLOAD, project_id, header.session_id(), call);
-  task.set_schema_version(kTaskSchemaVersion);
-  task.set_payload_id(header.payload_id());
-  task.set_chunk_index(index);
-  task.set_chunk_count(count);
+  v1::Task task = PayloadTask(header, project_id, call, index, count, data, zstd_level);
   v1::Payload* payload = task.mutable_payload();
-  const v1::ContentEncoding encoding = Normalized(header.content_encoding());
-  payload->set_content_encoding(encoding);
-  payload->set_is_beacon(header.is_beacon());
-  payload->set_has_session_unloaded(header.has_session_unloaded());
-  SetStoredForm(data, /*compress=*/encoding == v1::CONTENT_ENCODING_IDENTITY, zstd_level, payload);
   payload->set_chunk_offset(offset);
   payload->set_total_bytes(header.total_bytes());
   payload->set_sha256(std::move(sha256));
