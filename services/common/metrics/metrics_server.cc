@@ -19,9 +19,11 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
                                                " (is the port in use? pass another address)"));
   }
   exposer->RegisterCollectable(registry);
+  auto process = std::make_shared<ProcessCollector>();
+  exposer->RegisterCollectable(process);
   const std::vector<int> ports = exposer->GetListeningPorts();
   const int port = ports.empty() ? 0 : ports.front();
-  return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(exposer), port));
+  return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(exposer), std::move(process), port));
 }
 
 }  // namespace ingest

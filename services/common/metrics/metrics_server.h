@@ -1,7 +1,8 @@
 #pragma once
 
 // Serves a prometheus-cpp registry at http://<address>/metrics on its own
-// port, separate from the gRPC port. Owns the HTTP server's threads.
+// port, separate from the gRPC port, together with the process_* metrics
+// (ProcessCollector). Owns the HTTP server's threads.
 
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
+#include "services/common/metrics/process_collector.h"
 
 namespace ingest {
 
@@ -23,10 +25,13 @@ class MetricsServer {
   int port() const { return port_; }
 
  private:
-  MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, int port)
-      : exposer_(std::move(exposer)), port_(port) {}
+  MetricsServer(std::unique_ptr<prometheus::Exposer> exposer,
+                std::shared_ptr<ProcessCollector> process, int port)
+      : exposer_(std::move(exposer)), process_(std::move(process)), port_(port) {}
 
   std::unique_ptr<prometheus::Exposer> exposer_;
+  // The exposer holds it weakly.
+  std::shared_ptr<ProcessCollector> process_;
   int port_;
 };
 
