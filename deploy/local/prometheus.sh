@@ -11,7 +11,6 @@
 MONITORING_DIR="$ROOT/deploy/monitoring"
 MONITORING_RULES="$MONITORING_DIR/rules/ingest-alerts.yml"
 MONITORING_RULE_TESTS="$MONITORING_DIR/tests/ingest-alerts.test.yml"
-MONITORING_K8S_DIR="$ROOT/deploy/k8s/components/monitoring"
 PROMETHEUS_DIR="$LOCAL/prometheus"
 PROMETHEUS_START_SECONDS=30
 # Scrape often locally so that a short load shows up in rate() at once.
@@ -81,12 +80,13 @@ monitoring_python() {
 # Static checks: `./dev monitoring check` (also part of the k8s check).
 #
 # Prints one verdict line, "monitoring: promtool_check=ok promtool_test=ok
-# prometheusrule_rendered=ok dashboard_generated=ok dashboard_exprs_parse=ok"
-# (fail instead of ok for each that failed), and returns non-zero when any
-# failed. Details go to stderr.
+# alerts_documented=ok alerts_mutation=ok prometheusrule_rendered=ok
+# dashboard_generated=ok dashboard_exprs_parse=ok" (fail instead of ok for
+# each that failed), and returns non-zero when any failed. Details go to
+# stderr.
 monitoring_check() {
   prometheus_ensure_installed
-  local py tmp verdicts=() rc=0
+  local py tmp verdicts=() line_verdicts=() rc=0
   py="$(monitoring_python)"
   tmp="$(mktemp -d)"
   # shellcheck disable=SC2064 # expand tmp now
@@ -101,6 +101,16 @@ monitoring_check() {
     verdicts+=(promtool_test=ok)
   else
     verdicts+=(promtool_test=fail) && tail -n 60 "$tmp/test.log" >&2
+  fi
+  # Annotations and runbook sections; each alert mutated to always/never
+  # fire must make the unit tests fail.
+  local line
+  line="$("$py" "$MONITORING_DIR/check_alerts.py")" || true
+  if [[ "$line" == *alerts_documented=* ]]; then
+    read -r -a line_verdicts <<<"$line"
+    verdicts+=("${line_verdicts[@]}")
+  else
+    verdicts+=(alerts_documented=fail alerts_mutation=fail)
   fi
   if "$py" "$MONITORING_DIR/render_prometheusrule.py" --check >&2; then
     verdicts+=(prometheusrule_rendered=ok)
@@ -122,6 +132,15 @@ monitoring_check() {
   [[ "${verdicts[*]}" == *=fail* ]] && rc=1
   echo "monitoring: ${verdicts[*]}"
   return "$rc"
+}
+
+# monitoring_render: regenerates the PrometheusRule and the dashboard (JSON
+# and ConfigMap) after a change to the rule file or the generator.
+monitoring_render() {
+  local py
+  py="$(monitoring_python)"
+  "$py" "$MONITORING_DIR/render_prometheusrule.py"
+  "$py" "$MONITORING_DIR/dashboard/ingest_dashboard.py"
 }
 
 # ---------------------------------------------------------------------------
