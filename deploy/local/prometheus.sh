@@ -182,17 +182,21 @@ EOF
 
 # prometheus_start: starts Prometheus on 127.0.0.1 scraping the stack whose
 # metrics URLs are set (GATEWAY_METRICS_URL, WORKER_METRICS_URL and, when
-# known, BROKER_PROXY_METRICS_URL, else broker-proxy's recorded metrics
-# port), waits until it is ready and has scraped every target once. Sets
+# known, BROKER_PROXY_METRICS_URL, else the recorded metrics port of a
+# running broker-proxy), waits until it is ready and has scraped every target once. Sets
 # PROMETHEUS_URL.
 prometheus_start() {
   prometheus_ensure_installed
   local port broker_proxy_url="${BROKER_PROXY_METRICS_URL:-}"
-  if [[ -z "$broker_proxy_url" && -s "$PORT_DIR/broker_proxy-metrics" ]]; then
+  if [[ -z "$broker_proxy_url" && -s "$PORT_DIR/broker_proxy-metrics" ]] && pidfile_alive broker_proxy; then
     broker_proxy_url="http://127.0.0.1:$(<"$PORT_DIR/broker_proxy-metrics")/metrics"
   fi
   [[ -n "${GATEWAY_METRICS_URL:-}" && -n "${WORKER_METRICS_URL:-}" ]] ||
     die "prometheus_start: GATEWAY_METRICS_URL and WORKER_METRICS_URL are not set (is the stack up?)"
+  ensure_local_dirs
+  # A fresh TSDB each time: series of an earlier stack (other ports) would
+  # otherwise linger for five minutes and trip the alerts.
+  rm -rf "$PROMETHEUS_DIR/data"
   mkdir -p "$PROMETHEUS_DIR/data"
   prometheus_write_config "$PROMETHEUS_DIR/prometheus.yml" "$GATEWAY_METRICS_URL" \
     "$WORKER_METRICS_URL" "$broker_proxy_url"
@@ -211,10 +215,13 @@ prometheus_start() {
     --web.listen-address="127.0.0.1:$port" \
     --web.console.templates=/usr/share/prometheus/consoles \
     --web.console.libraries=/usr/share/prometheus/console_libraries
-  await_started prometheus "$PROMETHEUS_START_SECONDS" "was not ready at $PROMETHEUS_URL" \
-    http_ok "$PROMETHEUS_URL/-/ready"
-  await_started prometheus "$PROMETHEUS_START_SECONDS" "did not scrape every target" \
-    prometheus_targets_up "$PROMETHEUS_URL"
+  if ! wait_until "$PROMETHEUS_START_SECONDS" prometheus prometheus http_ok "$PROMETHEUS_URL/-/ready" ||
+    ! wait_until "$PROMETHEUS_START_SECONDS" "prometheus targets" prometheus \
+      prometheus_targets_up "$PROMETHEUS_URL"; then
+    show_log_tail "$LOG_DIR/prometheus.log"
+    prometheus_stop
+    die "prometheus was not ready with every target up at $PROMETHEUS_URL within ${PROMETHEUS_START_SECONDS}s (log above)"
+  fi
   log "Prometheus at $PROMETHEUS_URL (alerts: $PROMETHEUS_URL/alerts)"
 }
 
@@ -230,13 +237,47 @@ EOF
 
 prometheus_stop() { stop_bg prometheus; }
 
-# prometheus_check_dashboard URL: runs every dashboard panel's expressions
-# through Prometheus' query API and prints "panel: N series" per target and a
-# verdict line "monitoring: dashboard_exprs=ok" (fail when any expression
-# returned no series). Meant after a short load on the stack.
+# prometheus_check_dashboard [URL]: runs every dashboard panel's expressions
+# through Prometheus' query API once; prints "panel: TITLE: N series (a+b)"
+# per panel and the verdict line "monitoring: dashboard_exprs=ok" (fail when
+# a panel returned no series). Returns non-zero on fail.
 prometheus_check_dashboard() {
   local url="${1:-${PROMETHEUS_URL:-}}" py
   [[ -n "$url" ]] || die "prometheus_check_dashboard: no Prometheus URL (PROMETHEUS_URL)"
   py="$(monitoring_python)"
   "$py" "$MONITORING_DIR/dashboard/ingest_dashboard.py" --query="$url"
+}
+
+# monitoring_live_check LOADGEN: with the stack of .local/endpoints.env and
+# its Prometheus up, pushes a short load (LOADGEN: the load generator binary;
+# 5 sessions x 5 payloads, verified), then repeats prometheus_check_dashboard
+# until every panel has data or MONITORING_LIVE_SECONDS (default 60: the
+# gateway's librdkafka statistics come every 15 s) pass. Prints the panel
+# lines and the verdict line of the last attempt; non-zero on fail.
+monitoring_live_check() {
+  local loadgen="$1" deadline out
+  [[ -f "$LOCAL/endpoints.env" ]] || die "monitoring_live_check: no .local/endpoints.env (./dev up first)"
+  # shellcheck disable=SC1091 # written by ./dev up
+  . "$LOCAL/endpoints.env"
+  [[ -n "${PROMETHEUS_URL:-}" ]] || die "monitoring_live_check: PROMETHEUS_URL is not in .local/endpoints.env"
+  log "monitoring: a short load through $GATEWAY_ADDR, then every panel through $PROMETHEUS_URL"
+  INGEST_API_KEY="$API_KEY" "$loadgen" --gateway="$GATEWAY_ADDR" --pg_dsn="$PG_DSN" \
+    --project="$PROJECT_ID" --sessions=5 --payloads=5 --max_payload_bytes=262144 \
+    --label=monitoring >"$LOG_DIR/monitoring-load.log" 2>&1 || {
+    tail -n 20 "$LOG_DIR/monitoring-load.log" >&2
+    echo "monitoring: dashboard_exprs=fail"
+    return 1
+  }
+  deadline=$((SECONDS + ${MONITORING_LIVE_SECONDS:-60}))
+  while :; do
+    if out="$(prometheus_check_dashboard "$PROMETHEUS_URL" 2>&1)"; then
+      echo "$out"
+      return 0
+    fi
+    if ((SECONDS >= deadline)); then
+      echo "$out"
+      return 1
+    fi
+    sleep 3
+  done
 }
