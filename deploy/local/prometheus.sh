@@ -281,3 +281,17 @@ monitoring_live_check() {
     sleep 3
   done
 }
+
+# ---------------------------------------------------------------------------
+# ./dev monitoring check|render|live (need_bin and bin_path come from ./dev).
+cmd_monitoring() {
+  case "${1:-}" in
+    check) monitoring_check ;;
+    render) monitoring_render ;;
+    live)
+      need_bin tools/loadgen/loadgen
+      monitoring_live_check "$(bin_path tools/loadgen/loadgen)"
+      ;;
+    *) die "monitoring: expected check, render or live (see ./dev help)" ;;
+  esac
+}
