@@ -59,26 +59,7 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                            .Help("1 while the last metadata request to Kafka succeeded.")
                            .Register(registry)
                            .Add({})),
-      kafka_queue_messages_(prometheus::BuildGauge()
-                                .Name("ingest_gateway_kafka_queue_messages")
-                                .Help("Records in a producer's local queue (librdkafka msg_cnt).")
-                                .Register(registry)),
-      kafka_queue_bytes_(prometheus::BuildGauge()
-                             .Name("ingest_gateway_kafka_queue_bytes")
-                             .Help("Bytes in a producer's local queue (librdkafka msg_size).")
-                             .Register(registry)),
-      kafka_rtt_(prometheus::BuildGauge()
-                     .Name("ingest_gateway_kafka_broker_rtt_seconds")
-                     .Help("Broker round-trip time from librdkafka statistics, avg and p99.")
-                     .Register(registry)),
-      kafka_retries_(prometheus::BuildCounter()
-                         .Name("ingest_gateway_kafka_retries_total")
-                         .Help("Produce requests librdkafka retried, by broker.")
-                         .Register(registry)),
-      kafka_errors_(prometheus::BuildCounter()
-                        .Name("ingest_gateway_kafka_errors_total")
-                        .Help("Produce request errors seen by librdkafka, by broker.")
-                        .Register(registry)) {
+      kafka_(registry, "ingest_gateway") {
   for (size_t rpc = 0; rpc < std::size(kRpcs); ++rpc) {
     for (int code = 0; code < kCodes; ++code) {
       requests_by_rpc_code_[rpc][code] = &requests_.Add(
@@ -133,25 +114,6 @@ void GatewayMetrics::SetInFlightBytes(int64_t bytes) {
 
 void GatewayMetrics::SetKafkaReachable(bool reachable) { kafka_reachable_.Set(reachable ? 1 : 0); }
 
-void GatewayMetrics::RecordKafkaStats(const KafkaClientStats& stats) {
-  kafka_queue_messages_.Add({{"client", stats.client}})
-      .Set(static_cast<double>(stats.queue_messages));
-  kafka_queue_bytes_.Add({{"client", stats.client}}).Set(static_cast<double>(stats.queue_bytes));
-  absl::MutexLock lock(&stats_mutex_);
-  for (const auto& [broker, current] : stats.brokers) {
-    kafka_rtt_.Add({{"client", stats.client}, {"broker", broker}, {"stat", "avg"}})
-        .Set(current.rtt_avg_seconds);
-    kafka_rtt_.Add({{"client", stats.client}, {"broker", broker}, {"stat", "p99"}})
-        .Set(current.rtt_p99_seconds);
-    KafkaBrokerStats& last = last_broker_stats_[stats.client + "|" + broker];
-    // Cumulative in librdkafka; a decrease means a new client: count afresh.
-    const auto delta = [](int64_t now, int64_t before) { return now >= before ? now - before : now; };
-    kafka_retries_.Add({{"broker", broker}})
-        .Increment(static_cast<double>(delta(current.tx_retries, last.tx_retries)));
-    kafka_errors_.Add({{"broker", broker}})
-        .Increment(static_cast<double>(delta(current.tx_errors, last.tx_errors)));
-    last = current;
-  }
-}
+void GatewayMetrics::RecordKafkaStats(const KafkaClientStats& stats) { kafka_.Record(stats); }
 
 }  // namespace ingest

@@ -6,10 +6,8 @@
 #include <cstdint>
 #include <iterator>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -17,6 +15,7 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "services/common/kafka/kafka_stats.h"
+#include "services/common/metrics/kafka_client_metrics.h"
 
 namespace ingest {
 
@@ -61,16 +60,8 @@ class GatewayMetrics {
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Gauge& in_flight_bytes_;
   prometheus::Gauge& kafka_reachable_;
-  prometheus::Family<prometheus::Gauge>& kafka_queue_messages_;
-  prometheus::Family<prometheus::Gauge>& kafka_queue_bytes_;
-  prometheus::Family<prometheus::Gauge>& kafka_rtt_;
-  prometheus::Family<prometheus::Counter>& kafka_retries_;
-  prometheus::Family<prometheus::Counter>& kafka_errors_;
-  absl::Mutex stats_mutex_;
-  // Last cumulative retries/errors per client and broker, to turn them into
-  // counters.
-  absl::flat_hash_map<std::string, KafkaBrokerStats> last_broker_stats_
-      ABSL_GUARDED_BY(stats_mutex_);
+  // ingest_gateway_kafka_*
+  KafkaClientMetrics kafka_;
 };
 
 }  // namespace ingest

@@ -50,6 +50,9 @@ ABSL_FLAG(int, kafka_client_max_failures, 10,
           "in a row the worker exits; /livez fails from the second.");
 ABSL_FLAG(absl::Duration, kafka_client_max_backoff, absl::Seconds(60),
           "Cap of the backoff between replacements of a failing Kafka client.");
+ABSL_FLAG(absl::Duration, kafka_statistics_interval, absl::Seconds(15),
+          "How often librdkafka statistics (broker rtt, retries, errors, queue depth) of the "
+          "consumer and the DLQ producer refresh the ingest_worker_kafka_* metrics; 0 disables.");
 ABSL_FLAG(std::string, pg_dsn, "",
           "PostgreSQL connection string (libpq keywords or URI). Required. Env: PG_DSN.");
 ABSL_FLAG(absl::Duration, pg_lock_timeout, absl::Seconds(5),
@@ -136,6 +139,7 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
   options.consumer.session_timeout = absl::GetFlag(FLAGS_session_timeout);
   options.consumer.heartbeat_interval = absl::GetFlag(FLAGS_heartbeat_interval);
   options.consumer.max_poll_interval = absl::GetFlag(FLAGS_max_poll_interval);
+  options.kafka_statistics_interval = absl::GetFlag(FLAGS_kafka_statistics_interval);
   options.kafka_recovery.max_failures = absl::GetFlag(FLAGS_kafka_client_max_failures);
   options.kafka_recovery.max_backoff = absl::GetFlag(FLAGS_kafka_client_max_backoff);
   options.store.dsn = absl::GetFlag(FLAGS_pg_dsn);

@@ -7,6 +7,7 @@
 #include "services/common/kafka/recreating_consumer.h"
 #include "services/common/kafka/recreating_producer.h"
 #include "services/common/logging/log.h"
+#include "services/common/metrics/kafka_client_metrics.h"
 #include "services/common/metrics/metrics_server.h"
 #include "services/worker/database_probe.h"
 #include "services/worker/dead_letter_publisher.h"
@@ -20,6 +21,8 @@ namespace ingest {
 struct WorkerApp::Parts {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<WorkerMetrics> metrics;
+  // Fed by the Kafka clients' statistics callbacks: outlives the clients.
+  std::unique_ptr<KafkaClientMetrics> kafka_metrics;
   std::unique_ptr<MetricsServer> metrics_server;
   std::unique_ptr<DatabaseProbe> database_probe;
   std::unique_ptr<StreamChunkJanitor> stream_chunk_janitor;
@@ -78,6 +81,9 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
   auto app = std::unique_ptr<WorkerApp>(new WorkerApp());
   Parts& parts = *(app->parts_ = std::make_unique<Parts>());
   parts.metrics = std::make_unique<WorkerMetrics>(*parts.registry);
+  parts.kafka_metrics = std::make_unique<KafkaClientMetrics>(*parts.registry, "ingest_worker");
+  const auto record_statistics = [kafka_metrics = parts.kafka_metrics.get()](
+                                     absl::string_view json) { kafka_metrics->RecordJson(json); };
   auto metrics_server = MetricsServer::Start(options.metrics_address, parts.registry);
   if (!metrics_server.ok()) return metrics_server.status();
   parts.metrics_server = std::move(metrics_server).value();
@@ -95,7 +101,9 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
   auto producer = RecreatingProducer::Create(
       [producer_options = ProducerOptions{.bootstrap_servers = options.consumer.bootstrap_servers,
                                           .client_id = "ingest-worker-dlq",
-                                          .delivery_timeout = options.dlq_timeout}] {
+                                          .delivery_timeout = options.dlq_timeout,
+                                          .statistics_interval = options.kafka_statistics_interval,
+                                          .on_statistics = record_statistics}] {
         return CreateRdKafkaProducer(producer_options);
       },
       {.what = "the DLQ producer",
@@ -130,8 +138,11 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
   recreating.on_recreated = [metrics = parts.metrics.get()](const std::string& reason) {
     metrics->ConsumerRecreated(reason);
   };
+  ConsumerOptions consumer_options = options.consumer;
+  consumer_options.statistics_interval = options.kafka_statistics_interval;
+  consumer_options.on_statistics = record_statistics;
   auto consumer = RecreatingConsumer::Create(
-      [consumer_options = options.consumer] { return CreateRdKafkaConsumer(consumer_options); },
+      [consumer_options] { return CreateRdKafkaConsumer(consumer_options); },
       std::move(recreating));
   if (!consumer.ok()) return consumer.status();
   parts.consumer = *std::move(consumer);

@@ -27,6 +27,9 @@ struct WorkerOptions {
   PgTaskStoreOptions store;
   PartitionLoopOptions loop;
   BatchWriterPoolOptions writers;
+  // librdkafka statistics of the consumer and the DLQ producer refresh the
+  // ingest_worker_kafka_* metrics this often; zero disables them.
+  absl::Duration kafka_statistics_interval = absl::Seconds(15);
   // Dead letters go here; empty = "<topic>.dlq".
   std::string dlq_topic;
   // How long a transaction waits for the DLQ to acknowledge its dead letters.

@@ -30,8 +30,11 @@ constexpr absl::Duration kCommitInterval = absl::Seconds(5);
 
 class RdKafkaConsumer final : public Consumer {
  public:
-  RdKafkaConsumer(std::string topic, absl::Duration commit_quiet)
-      : topic_(std::move(topic)), commit_gate_(commit_quiet, kCommitInterval) {}
+  RdKafkaConsumer(std::string topic, absl::Duration commit_quiet,
+                  std::function<void(absl::string_view json)> on_statistics)
+      : topic_(std::move(topic)),
+        commit_gate_(commit_quiet, kCommitInterval),
+        on_statistics_(std::move(on_statistics)) {}
 
   ~RdKafkaConsumer() override {
     if (rk_ == nullptr) return;
@@ -159,6 +162,12 @@ class RdKafkaConsumer final : public Consumer {
     consumer->commit_gate_.Answered(ok, absl::Now());
   }
 
+  static int OnStatistics(rd_kafka_t* /*rk*/, char* json, size_t length, void* opaque) {
+    const auto& sink = static_cast<RdKafkaConsumer*>(opaque)->on_statistics_;
+    if (sink) sink(absl::string_view(json, length));
+    return 0;  // librdkafka frees `json`
+  }
+
   static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
     LogRdKafkaClientError(rk, err, reason);
     static_cast<RdKafkaConsumer*>(opaque)->commit_gate_.Trouble(absl::Now());
@@ -244,6 +253,7 @@ class RdKafkaConsumer final : public Consumer {
   PartitionOffsets pending_commits_;
   RebalanceListener* listener_ = nullptr;
   bool closed_ = false;
+  const std::function<void(absl::string_view json)> on_statistics_;
 };
 
 }  // namespace
@@ -279,18 +289,23 @@ absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOp
   if (!options.group_instance_id.empty()) {
     properties["group.instance.id"] = options.group_instance_id;
   }
+  const bool statistics =
+      options.on_statistics && options.statistics_interval > absl::ZeroDuration();
+  if (statistics) properties["statistics.interval.ms"] = MillisString(options.statistics_interval);
   auto conf = MakeRdKafkaConf(properties);
   if (!conf.ok()) return conf.status();
   InstallRdKafkaLogging(conf->get());
   rd_kafka_conf_set_error_cb(conf->get(), &RdKafkaConsumer::OnError);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &RdKafkaConsumer::OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf->get(), &RdKafkaConsumer::OnCommitted);
+  if (statistics) rd_kafka_conf_set_stats_cb(conf->get(), &RdKafkaConsumer::OnStatistics);
 
   // librdkafka hands the opaque back to the callbacks, which only run
   // inside Poll(), after the handle is attached below. Commits pause for a
   // session timeout after trouble (CommitGate).
   std::unique_ptr<RdKafkaConsumer> consumer(
-      new RdKafkaConsumer(options.topic, options.session_timeout));
+      new RdKafkaConsumer(options.topic, options.session_timeout,
+                          statistics ? options.on_statistics : nullptr));
   rd_kafka_conf_set_opaque(conf->get(), consumer.get());
   char error[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error));

@@ -4,10 +4,12 @@
 // assignment, optional static membership, auto commit and auto offset store
 // off (the worker decides what is processed).
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/common/kafka/consumer.h"
 
@@ -25,6 +27,10 @@ struct ConsumerOptions {
   absl::Duration max_poll_interval = absl::Minutes(5);
   // Upper bound on prefetched bytes per partition.
   int64_t max_partition_fetch_bytes = 16 << 20;
+  // librdkafka's statistics JSON is handed to `on_statistics` this often
+  // (inside Poll(), on the polling thread); zero or no callback disables them.
+  absl::Duration statistics_interval = absl::Seconds(15);
+  std::function<void(absl::string_view json)> on_statistics;
 };
 
 absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOptions& options);
