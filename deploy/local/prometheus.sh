@@ -86,51 +86,50 @@ monitoring_python() {
 # stderr.
 monitoring_check() {
   prometheus_ensure_installed
-  local py tmp verdicts=() line_verdicts=() rc=0
+  local py tmp mon_verdicts=() mon_line_verdicts=() rc=0
   py="$(monitoring_python)"
   tmp="$(mktemp -d)"
-  # shellcheck disable=SC2064 # expand tmp now
-  trap "rm -rf '$tmp'" RETURN
 
   if promtool check rules "$MONITORING_RULES" >"$tmp/check.log" 2>&1; then
-    verdicts+=(promtool_check=ok)
+    mon_verdicts+=(promtool_check=ok)
   else
-    verdicts+=(promtool_check=fail) && cat "$tmp/check.log" >&2
+    mon_verdicts+=(promtool_check=fail) && cat "$tmp/check.log" >&2
   fi
   if promtool test rules "$MONITORING_RULE_TESTS" >"$tmp/test.log" 2>&1; then
-    verdicts+=(promtool_test=ok)
+    mon_verdicts+=(promtool_test=ok)
   else
-    verdicts+=(promtool_test=fail) && tail -n 60 "$tmp/test.log" >&2
+    mon_verdicts+=(promtool_test=fail) && tail -n 60 "$tmp/test.log" >&2
   fi
   # Annotations and runbook sections; each alert mutated to always/never
   # fire must make the unit tests fail.
   local line
   line="$("$py" "$MONITORING_DIR/check_alerts.py")" || true
   if [[ "$line" == *alerts_documented=* ]]; then
-    read -r -a line_verdicts <<<"$line"
-    verdicts+=("${line_verdicts[@]}")
+    read -r -a mon_line_verdicts <<<"$line"
+    mon_verdicts+=("${mon_line_verdicts[@]}")
   else
-    verdicts+=(alerts_documented=fail alerts_mutation=fail)
+    mon_verdicts+=(alerts_documented=fail alerts_mutation=fail)
   fi
   if "$py" "$MONITORING_DIR/render_prometheusrule.py" --check >&2; then
-    verdicts+=(prometheusrule_rendered=ok)
+    mon_verdicts+=(prometheusrule_rendered=ok)
   else
-    verdicts+=(prometheusrule_rendered=fail)
+    mon_verdicts+=(prometheusrule_rendered=fail)
   fi
   if "$py" "$MONITORING_DIR/dashboard/ingest_dashboard.py" --check >&2; then
-    verdicts+=(dashboard_generated=ok)
+    mon_verdicts+=(dashboard_generated=ok)
   else
-    verdicts+=(dashboard_generated=fail)
+    mon_verdicts+=(dashboard_generated=fail)
   fi
   # Every panel expression as a recording rule: promtool parses each one.
   if "$py" "$MONITORING_DIR/dashboard/ingest_dashboard.py" --exprs-as-rules >"$tmp/exprs.yml" &&
     promtool check rules "$tmp/exprs.yml" >"$tmp/exprs.log" 2>&1; then
-    verdicts+=(dashboard_exprs_parse=ok)
+    mon_verdicts+=(dashboard_exprs_parse=ok)
   else
-    verdicts+=(dashboard_exprs_parse=fail) && cat "$tmp/exprs.log" >&2
+    mon_verdicts+=(dashboard_exprs_parse=fail) && cat "$tmp/exprs.log" >&2
   fi
-  [[ "${verdicts[*]}" == *=fail* ]] && rc=1
-  echo "monitoring: ${verdicts[*]}"
+  rm -rf "$tmp"
+  [[ "${mon_verdicts[*]}" == *=fail* ]] && rc=1
+  echo "monitoring: ${mon_verdicts[*]}"
   return "$rc"
 }
 
