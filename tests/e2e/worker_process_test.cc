@@ -458,6 +458,32 @@ TEST_F(WorkerProcessTest, CrashAfterDatabaseCommitThenNewGroupPersistsNothingTwi
   EXPECT_EQ(MetricSum(metrics, "ingest_worker_duplicate_records_total"), 0.0);
 }
 
+// 1a. What the alerts and the dashboard read: process_* and the Kafka
+// clients' statistics, for the consumer and the DLQ producer alike.
+
+TEST_F(WorkerProcessTest, MetricsCarryProcessFiguresAndKafkaClientStatistics) {
+  WorkerProcess* worker =
+      StartWorker("worker", "metrics-group", {"--kafka_statistics_interval=500ms"});
+  ASSERT_NE(worker, nullptr);
+  std::string metrics;
+  const auto has_client = [&](absl::string_view client) {
+    return absl::StrContains(metrics, "ingest_worker_kafka_broker_rtt_seconds{") &&
+           absl::StrContains(metrics, absl::StrCat("client=\"", client));
+  };
+  EXPECT_TRUE(WaitUntil(absl::Seconds(20), [&] {
+    metrics = HttpGet(worker->metrics_port, "/metrics");
+    return has_client("ingest-worker#consumer-") && has_client("ingest-worker-dlq#producer-");
+  })) << metrics;
+  EXPECT_TRUE(MetricSum(metrics, "ingest_worker_kafka_retries_total").has_value()) << metrics;
+  EXPECT_TRUE(MetricSum(metrics, "ingest_worker_kafka_errors_total").has_value()) << metrics;
+  EXPECT_GT(MetricSum(metrics, "process_cpu_seconds_total").value_or(0), 0) << metrics;
+  EXPECT_GT(MetricSum(metrics, "process_resident_memory_bytes").value_or(0), 0) << metrics;
+  EXPECT_GT(MetricSum(metrics, "process_open_fds").value_or(0), 0) << metrics;
+  const double started = MetricSum(metrics, "process_start_time_seconds").value_or(0);
+  EXPECT_LE(started, absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()) + 1);
+  EXPECT_GT(started, absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()) - 600);
+}
+
 // 1b. The same with the kill at an arbitrary point: SIGKILL while a paced
 // load flows (batches in flight, offsets possibly not yet committed to Kafka),
 // then a worker in a new consumer group finishes the job.
