@@ -281,8 +281,41 @@ monitoring_live_check() {
   done
 }
 
+# monitoring_check_metrics: `promtool check metrics` (the exposition format
+# and Prometheus' naming conventions) on the /metrics of each service of the
+# stack in .local/endpoints.env. Prints "monitoring: promtool_metrics_gateway=ok
+# promtool_metrics_worker=ok promtool_metrics_broker_proxy=ok"; the findings
+# go to stderr; non-zero when any failed.
+monitoring_check_metrics() {
+  [[ -f "$LOCAL/endpoints.env" ]] || die "monitoring_check_metrics: no .local/endpoints.env (./dev up first)"
+  # shellcheck disable=SC1091 # written by ./dev up
+  . "$LOCAL/endpoints.env"
+  local broker_proxy_url="${BROKER_PROXY_METRICS_URL:-}" name url body out tokens=() rc=0
+  if [[ -z "$broker_proxy_url" && -s "$PORT_DIR/broker_proxy-metrics" ]]; then
+    broker_proxy_url="http://127.0.0.1:$(<"$PORT_DIR/broker_proxy-metrics")/metrics"
+  fi
+  for name in gateway worker broker_proxy; do
+    body="" out=""
+    case "$name" in
+      gateway) url="$GATEWAY_METRICS_URL" ;;
+      worker) url="$WORKER_METRICS_URL" ;;
+      broker_proxy) url="$broker_proxy_url" ;;
+    esac
+    if [[ -n "$url" ]] && body="$(curl -fsS --max-time 5 "$url" 2>&1)" &&
+      out="$(promtool check metrics <<<"$body" 2>&1)"; then
+      tokens+=("promtool_metrics_$name=ok")
+    else
+      tokens+=("promtool_metrics_$name=fail")
+      rc=1
+      printf '%s (%s):\n%s\n' "$name" "${url:-no URL}" "${out:-$body}" >&2
+    fi
+  done
+  echo "monitoring: ${tokens[*]}"
+  return "$rc"
+}
+
 # ---------------------------------------------------------------------------
-# ./dev monitoring check|render|live (need_bin and bin_path come from ./dev).
+# ./dev monitoring check|render|live|metrics (need_bin and bin_path come from ./dev).
 cmd_monitoring() {
   case "${1:-}" in
     check) monitoring_check ;;
@@ -291,6 +324,7 @@ cmd_monitoring() {
       need_bin tools/loadgen/loadgen
       monitoring_live_check "$(bin_path tools/loadgen/loadgen)"
       ;;
-    *) die "monitoring: expected check, render or live (see ./dev help)" ;;
+    metrics) monitoring_check_metrics ;;
+    *) die "monitoring: expected check, render, live or metrics (see ./dev help)" ;;
   esac
 }
