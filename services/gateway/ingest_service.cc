@@ -44,6 +44,8 @@ void SetPosition(v1::RecordPosition* out, const RecordPosition& position) {
 
 }  // namespace
 
+std::string PeerIpOf(const grpc::CallbackServerContext& context) { return PeerIp(context.peer()); }
+
 CallInfo CallInfoOf(const grpc::CallbackServerContext& context, const std::string& gateway_id) {
   return CallInfo{gateway_id,
                   MetadataValue(context, "traceparent"),
@@ -53,8 +55,9 @@ CallInfo CallInfoOf(const grpc::CallbackServerContext& context, const std::strin
                   absl::Now()};
 }
 
-void IngestService::Publish(UnaryCall* call, const std::string& project,
-                            const std::vector<v1::Task>& tasks, FillResponse fill) {
+void IngestService::Publish(UnaryCall* call, const char* rpc, const std::string& peer,
+                            const std::string& project, const std::vector<v1::Task>& tasks,
+                            FillResponse fill) {
   std::vector<std::pair<std::string, std::string>> records;
   int64_t bytes = 0;
   for (const v1::Task& task : tasks) {
@@ -63,6 +66,7 @@ void IngestService::Publish(UnaryCall* call, const std::string& project,
   }
   BudgetLease lease;
   if (std::optional<Refusal> refusal = publisher_.Admit(project, bytes, &lease)) {
+    rejections_.Record(refusal->reason, rpc, peer, project, refusal->status);
     call->Reject(refusal->status, refusal->retry_after);
     return;
   }
@@ -87,20 +91,20 @@ grpc::ServerUnaryReactor* IngestService::Handle(grpc::CallbackServerContext* con
   auto* call = new UnaryCall(context, metrics_, rpc, options_.delivery_timeout);
   absl::StatusOr<std::string> project = keys_.Authenticate(MetadataValue(*context, "authorization"));
   if (!project.ok()) {
-    metrics_.Rejected("unauthenticated");
+    rejections_.Record("unauthenticated", rpc, PeerIpOf(*context), "", project.status());
     call->Reject(project.status());
     return call;
   }
   absl::Status status = CheckRequestSize(rpc, request_bytes, options_.limits);
   if (status.ok()) status = validate(*project);
   if (!status.ok()) {
-    metrics_.Rejected(status.code() == absl::StatusCode::kPermissionDenied ? "permission_denied"
-                                                                           : "invalid_argument");
+    rejections_.Record(Rejections::ReasonOf(status), rpc, PeerIpOf(*context), *project, status);
     call->Reject(status);
     return call;
   }
-  Publish(call, *project, build(*project, CallInfoOf(*context, options_.gateway_id)),
-          std::move(fill));
+  CallInfo call_info = CallInfoOf(*context, options_.gateway_id);
+  const std::string peer = call_info.peer_ip;
+  Publish(call, rpc, peer, *project, build(*project, call_info), std::move(fill));
   return call;
 }
 
@@ -156,8 +160,8 @@ grpc::ServerReadReactor<v1::PushPayloadStreamRequest>* IngestService::PushPayloa
                                       options_.stream_chunk_bytes,
                                       options_.stream_max_inflight_chunks,
                                       options_.payload_zstd_level};
-  return new PayloadStreamCall(context, response, stream_options, publisher_, metrics_, keys_,
-                               session_ids_);
+  return new PayloadStreamCall(context, response, stream_options, publisher_, metrics_,
+                               rejections_, keys_, session_ids_);
 }
 
 grpc::ServerUnaryReactor* IngestService::IdentifySession(grpc::CallbackServerContext* context,

@@ -15,6 +15,7 @@
 #include "ingest/v1/ingest.grpc.pb.h"
 #include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/gateway_metrics.h"
+#include "services/gateway/rejections.h"
 #include "services/common/payload/stored_form.h"
 #include "services/gateway/request_validation.h"
 #include "services/gateway/session_id.h"
@@ -49,7 +50,8 @@ class IngestService final : public IngestServiceBase {
         publisher_(publisher),
         metrics_(metrics),
         keys_(keys),
-        session_ids_(session_ids) {}
+        session_ids_(session_ids),
+        rejections_(metrics) {}
 
   grpc::ServerUnaryReactor* InitializeSession(grpc::CallbackServerContext* context,
                                               const v1::InitializeSessionRequest* request,
@@ -87,16 +89,19 @@ class IngestService final : public IngestServiceBase {
                                    FillResponse fill);
 
   // Admits and produces `tasks` for `call`.
-  void Publish(UnaryCall* call, const std::string& project, const std::vector<v1::Task>& tasks,
-               FillResponse fill);
+  void Publish(UnaryCall* call, const char* rpc, const std::string& peer,
+               const std::string& project, const std::vector<v1::Task>& tasks, FillResponse fill);
 
   const IngestServiceOptions options_;
   TaskPublisher& publisher_;
   GatewayMetrics& metrics_;
   const ApiKeyStore& keys_;
   const SessionIds& session_ids_;
+  Rejections rejections_;
 };
 
 // The call's metadata the tasks record (peer, user agent, trace).
 CallInfo CallInfoOf(const grpc::CallbackServerContext& context, const std::string& gateway_id);
+// The client's address ("10.0.0.1", "::1"); empty if not an IP peer.
+std::string PeerIpOf(const grpc::CallbackServerContext& context);
 }  // namespace ingest

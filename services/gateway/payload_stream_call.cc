@@ -14,13 +14,14 @@ namespace ingest {
 PayloadStreamCall::PayloadStreamCall(grpc::CallbackServerContext* context,
                                      v1::PushPayloadStreamResponse* response,
                                      PayloadStreamOptions options, TaskPublisher& publisher,
-                                     GatewayMetrics& metrics, const ApiKeyStore& keys,
-                                     const SessionIds& session_ids)
+                                     GatewayMetrics& metrics, Rejections& rejections,
+                                     const ApiKeyStore& keys, const SessionIds& session_ids)
     : context_(context),
       response_(response),
       options_(std::move(options)),
       publisher_(publisher),
       metrics_(metrics),
+      rejections_(rejections),
       session_ids_(session_ids),
       start_(absl::Now()) {
   metrics_.RequestStarted("PushPayloadStream");
@@ -35,8 +36,7 @@ PayloadStreamCall::PayloadStreamCall(grpc::CallbackServerContext* context,
       read_pending_ = true;
       StartRead(&request_);
     } else {
-      metrics_.Rejected("unauthenticated");
-      Fail(project.status());
+      Reject("unauthenticated", project.status());
     }
     answer = TakeAnswer();
   }
@@ -67,11 +67,11 @@ void PayloadStreamCall::HandleRead(bool ok) {
 void PayloadStreamCall::HandleClientDone() {
   client_done_ = true;
   if (chunker_ == nullptr) {
-    Fail(absl::InvalidArgumentError("stream ended before its header"));
+    RejectContent(absl::InvalidArgumentError("stream ended before its header"));
     return;
   }
   if (absl::Status status = chunker_->Close(); !status.ok()) {
-    Fail(status);
+    RejectContent(status);
     return;
   }
   if (content_validator_ != nullptr) {
@@ -95,11 +95,11 @@ void PayloadStreamCall::HandleMessage() {
     return;
   }
   if (chunker_ == nullptr) {
-    Fail(absl::InvalidArgumentError("the first message of the stream must be its header"));
+    RejectContent(absl::InvalidArgumentError("the first message of the stream must be its header"));
     return;
   }
   if (absl::Status status = chunker_->Append(request_.chunk()); !status.ok()) {
-    Fail(status);
+    RejectContent(status);
     return;
   }
   if (content_validator_ != nullptr) {
@@ -114,19 +114,17 @@ void PayloadStreamCall::HandleMessage() {
 
 void PayloadStreamCall::HandleHeader(const v1::PayloadStreamHeader& header) {
   if (header_.has_value()) {
-    Fail(absl::InvalidArgumentError("the stream sent a second header"));
+    RejectContent(absl::InvalidArgumentError("the stream sent a second header"));
     return;
   }
   if (absl::Status status = ValidateStreamHeader(header, options_.limits, session_ids_, project_);
       !status.ok()) {
-    metrics_.Rejected(status.code() == absl::StatusCode::kPermissionDenied ? "permission_denied"
-                                                                           : "invalid_argument");
-    Fail(status);
+    RejectContent(status);
     return;
   }
   if (std::optional<Refusal> refusal =
           publisher_.ChargeRate(project_, static_cast<int64_t>(header.total_bytes()))) {
-    Fail(refusal->status, refusal->retry_after);
+    Reject(refusal->reason, refusal->status, refusal->retry_after);
     return;
   }
   header_ = header;
@@ -148,12 +146,12 @@ void PayloadStreamCall::ProduceReadyChunks() {
                                &lease)) {
       // With chunks of ours in flight, their acknowledgements free room:
       // hold the chunk and retry then. Otherwise the replica is saturated.
-      if (in_flight_ == 0) Fail(refusal->status, refusal->retry_after);
+      if (in_flight_ == 0) Reject(refusal->reason, refusal->status, refusal->retry_after);
       return;
     }
     StreamChunker::Chunk chunk = chunker_->TakeChunk();
     if (chunk.last && !header_->sha256().empty() && header_->sha256() != chunk.sha256) {
-      Fail(absl::InvalidArgumentError(
+      RejectContent(absl::InvalidArgumentError(
           "content does not match header.sha256: nothing of this payload was completed; "
           "resend it"));
       return;
@@ -201,9 +199,16 @@ void PayloadStreamCall::MaybeReadNext() {
   StartRead(&request_);
 }
 
+void PayloadStreamCall::Reject(absl::string_view reason, absl::Status status,
+                               absl::Duration retry_after) {
+  if (!failure_.ok() || finished_) return;
+  rejections_.Record(reason, "PushPayloadStream", PeerIpOf(*context_), project_, status);
+  Fail(std::move(status), retry_after);
+}
+
 void PayloadStreamCall::RejectContent(absl::Status status) {
-  metrics_.Rejected("invalid_argument");
-  Fail(std::move(status));
+  const absl::string_view reason = Rejections::ReasonOf(status);
+  Reject(reason, std::move(status));
 }
 
 void PayloadStreamCall::Fail(absl::Status status, absl::Duration retry_after) {

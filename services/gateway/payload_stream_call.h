@@ -37,6 +37,7 @@
 #include "services/common/payload/stored_form.h"
 #include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/gateway_metrics.h"
+#include "services/gateway/rejections.h"
 #include "services/gateway/request_validation.h"
 #include "services/gateway/session_id.h"
 #include "services/gateway/stream_chunker.h"
@@ -58,7 +59,7 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
  public:
   PayloadStreamCall(grpc::CallbackServerContext* context, v1::PushPayloadStreamResponse* response,
                     PayloadStreamOptions options, TaskPublisher& publisher,
-                    GatewayMetrics& metrics, const ApiKeyStore& keys,
+                    GatewayMetrics& metrics, Rejections& rejections, const ApiKeyStore& keys,
                     const SessionIds& session_ids);
 
   void OnReadDone(bool ok) override;
@@ -79,7 +80,13 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
   void MaybeReadNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void Fail(absl::Status status, absl::Duration retry_after = absl::ZeroDuration())
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Fail() for an invalid message or content, counted as a rejection.
+  // Fail() for a refused call: recorded (metric and rate-limited log) as a
+  // rejection for `reason`.
+  void Reject(absl::string_view reason, absl::Status status,
+              absl::Duration retry_after = absl::ZeroDuration())
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Reject() for an invalid message or content (invalid_argument, or
+  // permission_denied for a session id of another project or deployment).
   void RejectContent(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The answer, once nothing is in flight and the outcome is known (then
   // only once). The caller passes it to Finish() after releasing mutex_:
@@ -92,6 +99,7 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
   const PayloadStreamOptions options_;
   TaskPublisher& publisher_;
   GatewayMetrics& metrics_;
+  Rejections& rejections_;
   const SessionIds& session_ids_;
   const absl::Time start_;
 

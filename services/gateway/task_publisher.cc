@@ -10,20 +10,18 @@ namespace ingest {
 std::optional<Refusal> TaskPublisher::ChargeRate(const std::string& project, int64_t bytes) {
   const absl::Duration wait = rate_limiter_.TryTake(project, bytes);
   if (wait <= absl::ZeroDuration()) return std::nullopt;
-  metrics_.Rejected("rate_limit");
   return Refusal{absl::ResourceExhaustedError(absl::StrCat(
                      "project ", project, " is over its ingest rate: retry after ",
                      absl::FormatDuration(wait), " (see retry-after-ms)")),
-                 wait};
+                 wait, "rate_limit"};
 }
 
 std::optional<Refusal> TaskPublisher::Reserve(int64_t bytes, BudgetLease* lease) {
   if (!budget_.TryAcquire(bytes)) {
-    metrics_.Rejected("inflight_bytes");
     return Refusal{absl::ResourceExhaustedError(
                        "this gateway has too many bytes waiting for Kafka: retry shortly or "
                        "on another replica"),
-                   absl::Milliseconds(200)};
+                   absl::Milliseconds(200), "inflight_bytes"};
   }
   *lease = BudgetLease(&budget_, bytes);
   metrics_.SetInFlightBytes(budget_.in_use());

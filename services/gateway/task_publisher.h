@@ -21,10 +21,13 @@
 
 namespace ingest {
 
-// Why a call was not admitted, and when to try again.
+// Why a call was not admitted, and when to try again. The caller records
+// the rejection (Rejections), which knows the call's peer.
 struct Refusal {
   absl::Status status;
   absl::Duration retry_after;
+  // "rate_limit" or "inflight_bytes" (ingest_gateway_rejected_total's reason).
+  const char* reason;
 };
 
 class TaskPublisher {
