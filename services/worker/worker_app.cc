@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "prometheus/registry.h"
-#include "services/common/http/health_server.h"
+#include "services/common/health/health_server.h"
 #include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/kafka/recreating_consumer.h"
 #include "services/common/kafka/recreating_producer.h"
