@@ -148,6 +148,11 @@ ROWS = [
             target(quantile(0.99, "ingest_worker_batch_duration_seconds", "instance"), "batch {{instance}}"),
             target(quantile(0.99, "ingest_worker_transaction_phase_seconds", "phase"), "{{phase}}"),
         ]),
+        panel("Kafka from the workers (librdkafka)", "s", [
+            target(f"max by (client, broker) ({m('ingest_worker_kafka_broker_rtt_seconds', P99)})",
+                   "RTT p99 {{client}} {{broker}}"),
+        ], "Broker round-trip time of the consumer and the DLQ producer, from librdkafka "
+           "statistics (--kafka_statistics_interval)."),
         panel("Held bytes", "bytes", [
             target(f"sum by (instance) ({m('ingest_worker_held_bytes')})", "{{instance}}"),
         ], "Record bytes taken from Kafka and not yet persisted (cap: --max_held_bytes)."),
