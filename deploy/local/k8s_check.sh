@@ -244,9 +244,11 @@ EOF
       echo "# namespaces created first: declared by the overlay: ${declared[*]:-none}; used but not declared: ${used[*]:-none}"
     } >"$out"
     rc=0
+    # (--save-config: as if applied, so the dry-run of a declared Namespace
+    # reads "unchanged" rather than warning about a missing annotation)
     for ns in "${declared[@]}" "${used[@]}"; do
       "${kubectl[@]}" get namespace "$ns" >/dev/null 2>&1 ||
-        "${kubectl[@]}" create namespace "$ns" >>"$out" 2>&1 || rc=1
+        "${kubectl[@]}" create namespace "$ns" --save-config >>"$out" 2>&1 || rc=1
     done
     if ((rc == 0)); then
       "${kubectl[@]}" apply --dry-run=server --validate=strict -f "$file" >>"$out" 2>&1 || rc=$?

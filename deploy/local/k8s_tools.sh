@@ -49,7 +49,8 @@ K8S_APISERVER="$K8S_CACHE/kubernetes-$K8S_KUBERNETES_VERSION/bin/kube-apiserver"
 K8S_KUBECTL="$K8S_CACHE/kubernetes-$K8S_KUBERNETES_VERSION/bin/kubectl"
 K8S_VENV="$K8S_CACHE/openapi2jsonschema-$K8S_OPENAPI2JSONSCHEMA_VERSION/venv"
 K8S_CRD_DIR="$K8S_CACHE/k8s-crds-keda$K8S_KEDA_VERSION-cnpg$K8S_CNPG_VERSION-promop$K8S_PROMETHEUS_OPERATOR_VERSION-strimzi$K8S_STRIMZI_VERSION"
-K8S_SCHEMA_DIR="$K8S_CACHE/k8s-schemas-$K8S_KUBERNETES_VERSION-${K8S_CRD_DIR##*/k8s-crds-}"
+# (-2: the second layout, with strict CRD roots)
+K8S_SCHEMA_DIR="$K8S_CACHE/k8s-schemas-2-$K8S_KUBERNETES_VERSION-${K8S_CRD_DIR##*/k8s-crds-}"
 K8S_ETCD="${K8S_ETCD:-/usr/bin/etcd}"
 K8S_PROMTOOL="${K8S_PROMTOOL:-/usr/bin/promtool}"
 # Build logs of the tools (kept for a look when a build fails).
@@ -241,24 +242,34 @@ k8s_install_schemas() {
   }
   local crds=()
   mapfile -t crds < <(find "$K8S_CRD_DIR" -name '*.yaml' | sort)
-  (cd "$tmp/crds" && FILENAME_FORMAT='{fullgroup}-{kind}-{version}' k8s_timed crd-schemas \
+  # DENY_ROOT_ADDITIONAL_PROPERTIES: strict at the top level too (a stray
+  # field next to spec is an error, as in the core schemas).
+  (cd "$tmp/crds" && FILENAME_FORMAT='{fullgroup}-{kind}-{version}' DENY_ROOT_ADDITIONAL_PROPERTIES=1 k8s_timed crd-schemas \
     "$K8S_VENV/bin/python" "$kc_src/scripts/openapi2jsonschema.py" "${crds[@]}") || return 1
   touch "$tmp/.complete"
   rm -rf "$K8S_SCHEMA_DIR"
   mv "$tmp" "$K8S_SCHEMA_DIR"
 }
 
-# Everything ./dev k8s check needs. Silent when it is all there.
+# Everything ./dev k8s check needs. Silent when it is all there. Holds a lock
+# on the cache while it installs, so that two checks started at once do not
+# build into the same temporary directories.
 k8s_tools_install() {
   mkdir -p "$K8S_CACHE"
   [[ -x "$K8S_GO" ]] || die "no Go toolchain (looked for go on PATH and /usr/local/go/bin/go)"
-  k8s_go_install kustomize "$K8S_KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 || return 1
-  k8s_go_install kubeconform "$K8S_KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform ||
-    return 1
-  k8s_build_kubernetes || return 1
-  k8s_apt_install "$K8S_ETCD" etcd-server
-  k8s_apt_install "$K8S_PROMTOOL" prometheus
-  k8s_install_venv || return 1
-  k8s_install_crds || return 1
-  k8s_install_schemas || return 1
+  (
+    if ! flock -n 9; then
+      log "k8s: waiting for another k8s tools install to finish ($K8S_CACHE/k8s-tools.lock)"
+      flock 9
+    fi
+    k8s_go_install kustomize "$K8S_KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 || exit 1
+    k8s_go_install kubeconform "$K8S_KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform ||
+      exit 1
+    k8s_build_kubernetes || exit 1
+    k8s_apt_install "$K8S_ETCD" etcd-server
+    k8s_apt_install "$K8S_PROMTOOL" prometheus
+    k8s_install_venv || exit 1
+    k8s_install_crds || exit 1
+    k8s_install_schemas || exit 1
+  ) 9>"$K8S_CACHE/k8s-tools.lock"
 }
