@@ -315,7 +315,7 @@ k8s_check() {
     done
   fi
 
-  local i verdicts=() built=() rc
+  local i results=() built=() rc
   local -A kustomize=() kubeconform=() apiserver=()
   for name in "${names[@]}"; do
     kustomize[$name]=fail kubeconform[$name]=fail apiserver[$name]=fail
@@ -325,7 +325,7 @@ k8s_check() {
 
   if ! k8s_tools_install; then
     log "k8s: the tools could not be installed (logs: $K8S_TOOLS_LOG_DIR)"
-    verdicts=(k8s_tools=fail)
+    results=(k8s_tools=fail)
   else
     for i in "${!names[@]}"; do
       name="${names[$i]}" dir="${dirs[$i]}"
@@ -375,19 +375,19 @@ k8s_check() {
       done
     fi
 
-    for name in "${names[@]}"; do verdicts+=("kustomize_$name=${kustomize[$name]}"); done
-    for name in "${names[@]}"; do verdicts+=("kubeconform_$name=${kubeconform[$name]}"); done
-    for name in "${names[@]}"; do verdicts+=("apiserver_$name=${apiserver[$name]}"); done
-    verdicts+=("apiserver_refuses_broken=$broken")
+    for name in "${names[@]}"; do results+=("kustomize_$name=${kustomize[$name]}"); done
+    for name in "${names[@]}"; do results+=("kubeconform_$name=${kubeconform[$name]}"); done
+    for name in "${names[@]}"; do results+=("apiserver_$name=${apiserver[$name]}"); done
+    results+=("apiserver_refuses_broken=$broken")
     local check=fail test=fail
     k8s_promtool check "$K8S_MONITORING_DIR/rules" && check=ok
     k8s_promtool test "$K8S_MONITORING_DIR/tests" && test=ok
     [[ "$check" == ok ]] || cat "$K8S_OUT/promtool_check.txt" >&2
     [[ "$test" == ok ]] || cat "$K8S_OUT/promtool_test.txt" >&2
-    verdicts+=("promtool_check=$check" "promtool_test=$test")
+    results+=("promtool_check=$check" "promtool_test=$test")
   fi
 
-  [[ -n "${K8S_VERDICT_FILE:-}" ]] && echo "${verdicts[*]}" >"$K8S_VERDICT_FILE"
-  echo "k8s: ${verdicts[*]}"
-  [[ " ${verdicts[*]} " != *"=fail "* ]]
+  [[ -n "${K8S_VERDICT_FILE:-}" ]] && echo "${results[*]}" >"$K8S_VERDICT_FILE"
+  echo "k8s: ${results[*]}"
+  [[ " ${results[*]} " != *"=fail "* ]]
 }
