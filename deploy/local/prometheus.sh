@@ -249,7 +249,7 @@ prometheus_check_dashboard() {
 
 # monitoring_live_check LOADGEN: with the stack of .local/endpoints.env and
 # its Prometheus up, pushes a short load (LOADGEN: the load generator binary;
-# 5 sessions x 5 payloads, verified), then repeats prometheus_check_dashboard
+# 5 sessions x 5 payloads), then repeats prometheus_check_dashboard
 # until every panel has data or MONITORING_LIVE_SECONDS (default 60: the
 # gateway's librdkafka statistics come every 15 s) pass. Prints the panel
 # lines and the verdict line of the last attempt; non-zero on fail.
@@ -260,12 +260,14 @@ monitoring_live_check() {
   . "$LOCAL/endpoints.env"
   [[ -n "${PROMETHEUS_URL:-}" ]] || die "monitoring_live_check: PROMETHEUS_URL is not in .local/endpoints.env"
   log "monitoring: a short load through $GATEWAY_ADDR, then every panel through $PROMETHEUS_URL"
+  # The panels are checked whatever the load's own verification says (that
+  # is other tests' business); a load that could not run shows as panels
+  # without data.
   INGEST_API_KEY="$API_KEY" "$loadgen" --gateway="$GATEWAY_ADDR" --pg_dsn="$PG_DSN" \
     --project="$PROJECT_ID" --sessions=5 --payloads=5 --max_payload_bytes=262144 \
-    --label=monitoring >"$LOG_DIR/monitoring-load.log" 2>&1 || {
-    tail -n 20 "$LOG_DIR/monitoring-load.log" >&2
-    echo "monitoring: dashboard_exprs=fail"
-    return 1
+    --verify_timeout=30s --label=monitoring-load >"$LOG_DIR/monitoring-load.log" 2>&1 || {
+    tail -n 5 "$LOG_DIR/monitoring-load.log" >&2
+    warn "the load generator failed (above; .local/logs/monitoring-load.log); querying the panels anyway"
   }
   deadline=$((SECONDS + ${MONITORING_LIVE_SECONDS:-60}))
   while :; do
