@@ -126,6 +126,26 @@ wait_until() {
 }
 
 # ---------------------------------------------------------------------------
+# apt_install [APT_OPTION...] PACKAGE...: installs Debian packages with
+# apt-get (through sudo when not root), quietly; on failure prints the tail of
+# apt's output and dies. Options (words starting with -) go to apt-get install.
+apt_install() {
+  local sudo=() out
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null || die "need Debian packages ($*) and there is no sudo: apt-get install them as root"
+    sudo=(sudo)
+  fi
+  log "installing $*"
+  out="$(mktemp)"
+  if ! { "${sudo[@]}" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@"; } >"$out" 2>&1; then
+    tail -n 30 "$out" >&2
+    rm -f "$out"
+    die "apt-get could not install: $* (output above)"
+  fi
+  rm -f "$out"
+}
+
 # Background processes. .local/pids/NAME.pid holds the pid on line 1 and, on
 # line 2, a string its command line must contain: a recycled pid is never
 # signalled.

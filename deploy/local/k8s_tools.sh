@@ -144,21 +144,9 @@ k8s_build_kubernetes() {
 
 # k8s_apt_install BINARY PACKAGE: Debian's package when BINARY is missing.
 k8s_apt_install() {
-  local bin="$1" pkg="$2" sudo=() out
+  local bin="$1" pkg="$2"
   [[ -x "$bin" ]] && return 0
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null || die "$bin is missing and there is no sudo: apt-get install $pkg as root"
-    sudo=(sudo)
-  fi
-  log "installing $pkg (for $bin)"
-  out="$(mktemp)"
-  if ! { "${sudo[@]}" apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$pkg"; } >"$out" 2>&1; then
-    tail -n 30 "$out" >&2
-    rm -f "$out"
-    die "apt-get could not install $pkg (output above)"
-  fi
-  rm -f "$out"
+  apt_install "$pkg"
   [[ -x "$bin" ]] || die "$pkg is installed but $bin is missing"
 }
 

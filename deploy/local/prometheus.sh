@@ -31,20 +31,9 @@ MONITORING_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/session-ingest/grafanalib-$GRAF
 # run by systemd, the service is stopped and disabled again.
 prometheus_ensure_installed() {
   command -v promtool >/dev/null && command -v prometheus >/dev/null && return 0
-  local sudo=() out
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null || die "prometheus is not installed and there is no sudo; apt-get install prometheus as root"
-    sudo=(sudo)
-  fi
-  log "installing Debian's prometheus (prometheus, promtool)"
-  out="$(mktemp)"
-  if ! { "${sudo[@]}" apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends prometheus; } >"$out" 2>&1; then
-    cat "$out" >&2
-    rm -f "$out"
-    die "apt-get could not install prometheus (output above)"
-  fi
-  rm -f "$out"
+  apt_install --no-install-recommends prometheus
+  local sudo=()
+  ((EUID == 0)) || sudo=(sudo)
   if [[ -d /run/systemd/system ]] && systemctl is-enabled --quiet prometheus 2>/dev/null; then
     "${sudo[@]}" systemctl disable --now prometheus >/dev/null 2>&1 ||
       warn "could not stop the prometheus system service; ./dev runs its own on 127.0.0.1"
