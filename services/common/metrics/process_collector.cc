@@ -80,7 +80,8 @@ absl::StatusOr<ProcessStats> ReadProcessStats() {
       !field(23, &vsize) || !field(24, &rss_pages)) {
     return absl::InternalError(absl::StrCat("cannot parse /proc/self/stat: ", *stat));
   }
-  absl::StatusOr<int64_t> boot = BootTime();
+  // The boot time never changes: /proc/stat is read once, not on every scrape.
+  static const absl::StatusOr<int64_t> boot = BootTime();
   if (!boot.ok()) return boot.status();
   absl::StatusOr<int64_t> open_fds = CountOpenFds();
   if (!open_fds.ok()) return open_fds.status();
