@@ -196,13 +196,10 @@ start_bg() {
   printf '%s\n%s\n' "$pid" "$marker" >"$PID_DIR/$name.pid"
 }
 
-# stop_bg NAME [SECONDS]: SIGTERM, wait up to SECONDS, then SIGKILL.
-stop_bg() {
-  local name="$1" seconds="${2:-20}" pid deadline
-  if ! pid="$(pidfile_pid "$name")"; then
-    rm -f "$PID_DIR/$name.pid"
-    return 0
-  fi
+# stop_pid PID NAME SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL;
+# reaps it when it is our own child.
+stop_pid() {
+  local pid="$1" name="$2" seconds="$3" deadline
   kill -TERM "$pid" 2>/dev/null || true
   deadline=$((SECONDS + seconds))
   while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
@@ -212,7 +209,17 @@ stop_bg() {
     deadline=$((SECONDS + 5))
     while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
   fi
-  wait "$pid" 2>/dev/null || true # reap it when it is our own child
+  wait "$pid" 2>/dev/null || true
+}
+
+# stop_bg NAME [SECONDS]: stops the recorded process NAME (stop_pid).
+stop_bg() {
+  local name="$1" seconds="${2:-20}" pid
+  if ! pid="$(pidfile_pid "$name")"; then
+    rm -f "$PID_DIR/$name.pid"
+    return 0
+  fi
+  stop_pid "$pid" "$name" "$seconds"
   rm -f "$PID_DIR/$name.pid"
   log "stopped $name (pid $pid)"
 }

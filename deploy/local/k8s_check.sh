@@ -72,18 +72,10 @@ k8s_distinct_ports() {
   ((n == $1))
 }
 
-# k8s_stop_pid PID NAME: SIGTERM, up to K8S_STOP_SECONDS, then SIGKILL; reaps it.
+# k8s_stop_pid PID NAME: stop_pid with K8S_STOP_SECONDS, if PID is running.
 k8s_stop_pid() {
-  local pid="$1" name="$2" deadline
-  [[ -n "$pid" ]] && pid_alive "$pid" || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  deadline=$((SECONDS + K8S_STOP_SECONDS))
-  while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
-  if pid_alive "$pid"; then
-    warn "$name (pid $pid) ignored SIGTERM for ${K8S_STOP_SECONDS}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
+  [[ -n "$1" ]] && pid_alive "$1" || return 0
+  stop_pid "$1" "$2" "$K8S_STOP_SECONDS"
 }
 
 # A throwaway CA, the API server's serving certificate (127.0.0.1), an admin
