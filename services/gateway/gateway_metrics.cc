@@ -114,6 +114,4 @@ void GatewayMetrics::SetInFlightBytes(int64_t bytes) {
 
 void GatewayMetrics::SetKafkaReachable(bool reachable) { kafka_reachable_.Set(reachable ? 1 : 0); }
 
-void GatewayMetrics::RecordKafkaStats(const KafkaClientStats& stats) { kafka_.Record(stats); }
-
 }  // namespace ingest

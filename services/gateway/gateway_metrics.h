@@ -41,8 +41,8 @@ class GatewayMetrics {
   void Rejected(absl::string_view reason);
   void SetInFlightBytes(int64_t bytes);
   void SetKafkaReachable(bool reachable);
-  // From the producer's statistics (librdkafka statistics.interval.ms).
-  void RecordKafkaStats(const KafkaClientStats& stats);
+  // The producers' librdkafka statistics (statistics.interval.ms), as JSON.
+  void RecordKafkaStatsJson(absl::string_view json) { kafka_.RecordJson(json); }
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;

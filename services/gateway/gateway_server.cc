@@ -11,7 +11,6 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "prometheus/registry.h"
-#include "services/common/kafka/kafka_stats.h"
 #include "services/common/kafka/sharded_producer.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
@@ -83,8 +82,7 @@ absl::StatusOr<std::unique_ptr<Producer>> CreateProducers(const GatewayOptions& 
     ProducerOptions producer_options = options.producer;
     producer_options.client_id = absl::StrCat(gateway_id, "-", i);
     producer_options.on_statistics = [&metrics](absl::string_view json) {
-      absl::StatusOr<KafkaClientStats> stats = ParseKafkaStats(json);
-      if (stats.ok()) metrics.RecordKafkaStats(*stats);
+      metrics.RecordKafkaStatsJson(json);
     };
     auto created = CreateRdKafkaProducer(producer_options);
     if (!created.ok()) return created.status();
