@@ -3,8 +3,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +14,7 @@
 #include "services/common/crypto/sha256.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/testing/recording_producer.h"
+#include "services/gateway/testing/test_gateway_options.h"
 
 namespace ingest {
 namespace {
@@ -23,13 +22,6 @@ namespace {
 constexpr char kApiKey[] = "sk_stream_test_0123456789";
 constexpr int64_t kChunkBytes = 64 << 10;
 constexpr int64_t kMaxMessageBytes = 256 << 10;
-
-std::string WriteTempFile(const std::string& name, const std::string& text) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
 
 std::string Content(size_t size) {
   std::string content(size, '\0');
@@ -40,14 +32,11 @@ std::string Content(size_t size) {
 class PayloadStreamCallTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    GatewayOptions options;
-    options.producer.bootstrap_servers = "unused:9092";  // the recording producer replaces it
-    options.api_keys_file = WriteTempFile("keys", absl::StrCat("stream-project ", kApiKey, "\n"));
-    options.session_secret_file = WriteTempFile("secret", "stream-test-secret-0123456789\n");
+    GatewayOptions options =
+        TestGatewayOptions("stream-project", kApiKey, "stream-test-secret-0123456789");
     options.service.stream_chunk_bytes = kChunkBytes;
     options.service.limits.max_payload_bytes = kChunkBytes;
     options.service.limits.max_message_bytes = kMaxMessageBytes;
-    options.shutdown_grace = absl::Seconds(5);
     auto producer = std::make_unique<RecordingProducer>();
     producer_ = producer.get();
     auto server = GatewayServer::Start(options, std::move(producer));

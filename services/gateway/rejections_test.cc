@@ -5,8 +5,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +19,7 @@
 #include "prometheus/text_serializer.h"
 #include "services/gateway/gateway_server.h"
 #include "services/gateway/testing/recording_producer.h"
+#include "services/gateway/testing/test_gateway_options.h"
 
 namespace ingest {
 namespace {
@@ -69,21 +68,10 @@ TEST(RejectionsTest, ReasonOfAValidationFailure) {
 constexpr char kApiKey[] = "sk_rejections_test_0123456789";
 constexpr char kSessionSecret[] = "rejections-test-secret-0123456789";
 
-std::string WriteTempFile(const std::string& name, const std::string& text) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
 class GatewayRejectionLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    GatewayOptions options;
-    options.producer.bootstrap_servers = "unused:9092";  // the recording producer replaces it
-    options.api_keys_file = WriteTempFile("keys", absl::StrCat("rej-project ", kApiKey, "\n"));
-    options.session_secret_file = WriteTempFile("secret", absl::StrCat(kSessionSecret, "\n"));
-    options.shutdown_grace = absl::Seconds(5);
+    GatewayOptions options = TestGatewayOptions("rej-project", kApiKey, kSessionSecret);
     auto server = GatewayServer::Start(options, std::make_unique<RecordingProducer>());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
