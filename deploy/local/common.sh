@@ -159,7 +159,7 @@ pid_alive() { # PID
 
 pid_matches() { # PID MARKER
   local cmdline
-  cmdline="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  cmdline="$( (tr '\0' ' ' <"/proc/$1/cmdline") 2>/dev/null)" || return 1
   [[ "$cmdline" == *"$2"* ]]
 }
 
@@ -194,6 +194,13 @@ start_bg() {
   fi
   local pid=$!
   printf '%s\n%s\n' "$pid" "$marker" >"$PID_DIR/$name.pid"
+  # Until the forked shell has exec'd the command, its command line is still
+  # ours and lacks MARKER; a pidfile_pid right after start_bg would then say
+  # "not running". Wait (bounded) until it carries the marker or has exited.
+  local deadline=$((SECONDS + 10))
+  while pid_alive "$pid" && ! pid_matches "$pid" "$marker" && ((SECONDS < deadline)); do
+    sleep 0.01
+  done
 }
 
 # stop_pid PID NAME SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL;
