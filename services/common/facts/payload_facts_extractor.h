@@ -1,0 +1,41 @@
+#pragma once
+
+// Reads a payload's facts (ingest.v1.PayloadFacts, proto/ingest/v1/facts.proto)
+// from its raw content: the rrweb events, console messages, frontend errors
+// and network resources an SDK sent. README.md in this directory defines
+// every fact and the shapes accepted.
+//
+// Never fails: content that is not what we expect (not JSON, another shape)
+// yields facts with parsed = false and a reason, and the payload is still
+// stored untouched. Thread-safe: each thread reuses its own parser.
+
+#include <cstdint>
+
+#include "absl/strings/string_view.h"
+#include "ingest/v1/facts.pb.h"
+#include "ingest/v1/ingest.pb.h"
+
+namespace ingest {
+
+// Two consecutive interaction events add the time between them to the
+// active time when it is at most this; a longer pause is idle time.
+inline constexpr int64_t kActivityGapMs = 10'000;
+
+// At most this many clicks of a payload are carried in its facts (and seen
+// by the rage-click rule); click_count counts all of them.
+inline constexpr int kMaxClicksInFacts = 1'000;
+
+// Reasons of unparsed facts.
+inline constexpr absl::string_view kUnparsedNotJson = "not_json";
+inline constexpr absl::string_view kUnparsedUnexpectedShape = "unexpected_shape";
+inline constexpr absl::string_view kUnparsedClientCompressed = "client_compressed";
+inline constexpr absl::string_view kUnparsedTooLarge = "too_large";
+inline constexpr absl::string_view kUnparsedNotExtracted = "not_extracted";
+
+// The facts of identity-encoded content.
+v1::PayloadFacts ExtractPayloadFacts(const v1::PayloadContent& content);
+
+// Facts that say the content was not read, and why (one of the reasons above).
+v1::PayloadFacts UnparsedPayloadFacts(absl::string_view reason);
+
+}  // namespace ingest
