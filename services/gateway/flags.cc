@@ -37,6 +37,9 @@ ABSL_FLAG(int64_t, max_stream_bytes, int64_t{1} << 30,
           "Largest content accepted by PushPayloadStream.");
 ABSL_FLAG(int64_t, stream_chunk_bytes, 1 << 20,
           "Size of the chunk records a streamed payload is cut into.");
+ABSL_FLAG(int64_t, facts_max_stream_bytes, 16 << 20,
+          "Streamed payloads up to this size are held whole (one copy per stream) so their "
+          "facts can be read at the end; larger ones are stored with facts that say too_large.");
 ABSL_FLAG(int, stream_max_inflight_chunks, 4,
           "Chunks of one stream waiting for Kafka before the gateway stops reading it.");
 ABSL_FLAG(std::string, gateway_id, "",
@@ -112,6 +115,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.service.limits.max_decompressed_bytes = absl::GetFlag(FLAGS_max_decompressed_bytes);
   options.service.stream_chunk_bytes = absl::GetFlag(FLAGS_stream_chunk_bytes);
   options.service.stream_max_inflight_chunks = absl::GetFlag(FLAGS_stream_max_inflight_chunks);
+  options.service.facts_max_stream_bytes = absl::GetFlag(FLAGS_facts_max_stream_bytes);
   options.service.payload_zstd_level = absl::GetFlag(FLAGS_payload_zstd_level);
   options.grpc_memory_quota_bytes = absl::GetFlag(FLAGS_grpc_memory_quota_bytes);
   options.producer.compression = absl::GetFlag(FLAGS_kafka_compression);

@@ -59,6 +59,24 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                            .Help("1 while the last metadata request to Kafka succeeded.")
                            .Register(registry)
                            .Add({})),
+      fact_extraction_(prometheus::BuildHistogram()
+                           .Name("ingest_gateway_fact_extraction_seconds")
+                           .Help("Time to read a payload's facts from its raw content (rate of "
+                                 "_sum over ingest_gateway_fact_extraction_bytes_total = "
+                                 "seconds per byte).")
+                           .Register(registry)
+                           .Add({}, LatencyBuckets())),
+      fact_extraction_bytes_(prometheus::BuildCounter()
+                                 .Name("ingest_gateway_fact_extraction_bytes_total")
+                                 .Help("Raw content bytes whose facts were read (parsed or not).")
+                                 .Register(registry)
+                                 .Add({})),
+      payloads_unparsed_(prometheus::BuildCounter()
+                             .Name("ingest_gateway_payloads_unparsed_total")
+                             .Help("Payloads accepted and stored untouched whose facts could not "
+                                   "be read, by reason (not_json, unexpected_shape, "
+                                   "client_compressed, too_large).")
+                             .Register(registry)),
       kafka_(registry, "ingest_gateway") {
   for (size_t rpc = 0; rpc < std::size(kRpcs); ++rpc) {
     for (int code = 0; code < kCodes; ++code) {
@@ -98,6 +116,15 @@ void GatewayMetrics::RequestFinished(absl::string_view rpc, absl::StatusCode cod
 
 void GatewayMetrics::PayloadReceived(int64_t bytes) {
   payload_bytes_.Observe(static_cast<double>(bytes));
+}
+
+void GatewayMetrics::FactsExtracted(int64_t bytes, absl::Duration took,
+                                    absl::string_view unparsed_reason) {
+  fact_extraction_.Observe(absl::ToDoubleSeconds(took));
+  fact_extraction_bytes_.Increment(static_cast<double>(bytes));
+  if (!unparsed_reason.empty()) {
+    payloads_unparsed_.Add({{"reason", std::string(unparsed_reason)}}).Increment();
+  }
 }
 
 void GatewayMetrics::Produced(bool ok, absl::Duration latency) {

@@ -35,6 +35,9 @@ class GatewayMetrics {
   int64_t in_flight_requests() const { return static_cast<int64_t>(in_flight_.Value()); }
   void RequestFinished(absl::string_view rpc, absl::StatusCode code, absl::Duration latency);
   void PayloadReceived(int64_t bytes);
+  // Facts were read from `bytes` of raw content in `took` (fact_extraction.h);
+  // `unparsed_reason` is empty when the content parsed.
+  void FactsExtracted(int64_t bytes, absl::Duration took, absl::string_view unparsed_reason);
   void Produced(bool ok, absl::Duration latency);
   // reason: unauthenticated, permission_denied, invalid_argument, rate_limit,
   // inflight_bytes.
@@ -60,6 +63,9 @@ class GatewayMetrics {
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Gauge& in_flight_bytes_;
   prometheus::Gauge& kafka_reachable_;
+  prometheus::Histogram& fact_extraction_;
+  prometheus::Counter& fact_extraction_bytes_;
+  prometheus::Family<prometheus::Counter>& payloads_unparsed_;
   // ingest_gateway_kafka_*
   KafkaClientMetrics kafka_;
 };

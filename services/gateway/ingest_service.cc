@@ -1,5 +1,7 @@
 #include "services/gateway/ingest_service.h"
 
+#include "services/gateway/fact_extraction.h"
+
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/server/grpc_server.h"
+#include "services/gateway/fact_extraction.h"
 #include "services/gateway/payload_stream_call.h"
 
 namespace ingest {
@@ -144,8 +147,9 @@ grpc::ServerUnaryReactor* IngestService::PushPayload(grpc::CallbackServerContext
       [&](const std::string& project, const CallInfo& call) {
         metrics_.PayloadReceived(static_cast<int64_t>(request.content().ByteSizeLong()));
         response->set_payload_id(request.payload_id());
-        return std::vector<v1::Task>{
-            BuildPayloadTask(request, project, call, options_.payload_zstd_level)};
+        v1::Task task = BuildPayloadTask(request, project, call, options_.payload_zstd_level);
+        *task.mutable_payload()->mutable_facts() = ExtractFacts(request, metrics_);
+        return std::vector<v1::Task>{std::move(task)};
       },
       [response, response_bytes](const std::vector<RecordPosition>& at) {
         response->set_partition(at[0].partition);
@@ -159,7 +163,8 @@ grpc::ServerReadReactor<v1::PushPayloadStreamRequest>* IngestService::PushPayloa
   PayloadStreamOptions stream_options{options_.gateway_id, options_.limits,
                                       options_.stream_chunk_bytes,
                                       options_.stream_max_inflight_chunks,
-                                      options_.payload_zstd_level};
+                                      options_.payload_zstd_level,
+                                      options_.facts_max_stream_bytes};
   return new PayloadStreamCall(context, response, stream_options, publisher_, metrics_,
                                rejections_, keys_, session_ids_);
 }

@@ -102,6 +102,7 @@ void PayloadStreamCall::HandleMessage() {
     RejectContent(status);
     return;
   }
+  facts_->Append(request_.chunk());
   if (content_validator_ != nullptr) {
     if (absl::Status status = content_validator_->Update(request_.chunk()); !status.ok()) {
       RejectContent(status);
@@ -130,6 +131,7 @@ void PayloadStreamCall::HandleHeader(const v1::PayloadStreamHeader& header) {
   header_ = header;
   chunker_ = std::make_unique<StreamChunker>(header.total_bytes(),
                                              static_cast<uint64_t>(options_.chunk_bytes));
+  facts_ = std::make_unique<StreamFactsCollector>(header, options_.facts_max_stream_bytes);
   if (header.content_encoding() == v1::CONTENT_ENCODING_ZSTD) {
     content_validator_ =
         std::make_unique<StreamContentValidator>(options_.limits.max_decompressed_bytes);
@@ -160,6 +162,7 @@ void PayloadStreamCall::ProduceReadyChunks() {
     v1::Task task = BuildPayloadChunkTask(*header_, project_, call_info_, chunk.index,
                                           chunker_->chunk_count(), chunk.offset, chunk.data,
                                           std::move(chunk.sha256), options_.zstd_level);
+    if (chunk.last) *task.mutable_payload()->mutable_facts() = facts_->Finish(metrics_);
     ++in_flight_;
     publisher_.Produce(KafkaKeyOf(task), EncodeTask(task),
                        [this, lease = std::move(lease)](absl::StatusOr<RecordPosition> result) {

@@ -36,6 +36,7 @@
 #include "ingest/v1/ingest.grpc.pb.h"
 #include "services/common/payload/stored_form.h"
 #include "services/gateway/auth/api_key_store.h"
+#include "services/gateway/fact_extraction.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/rejections.h"
 #include "services/gateway/request_validation.h"
@@ -53,6 +54,9 @@ struct PayloadStreamOptions {
   int64_t chunk_bytes = 1 << 20;
   int max_inflight_chunks = 4;
   int zstd_level = kDefaultStoredZstdLevel;
+  // Streams up to this size keep their content to read its facts at the
+  // end (fact_extraction.h); larger ones are stored with unparsed facts.
+  int64_t facts_max_stream_bytes = 16 << 20;
 };
 
 class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadStreamRequest> {
@@ -109,6 +113,7 @@ class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadSt
   CallInfo call_info_ ABSL_GUARDED_BY(mutex_);
   std::optional<v1::PayloadStreamHeader> header_ ABSL_GUARDED_BY(mutex_);
   std::unique_ptr<StreamChunker> chunker_ ABSL_GUARDED_BY(mutex_);
+  std::unique_ptr<StreamFactsCollector> facts_ ABSL_GUARDED_BY(mutex_);
   // Set for ZSTD-labelled content only.
   std::unique_ptr<StreamContentValidator> content_validator_ ABSL_GUARDED_BY(mutex_);
   absl::Status failure_ ABSL_GUARDED_BY(mutex_);

@@ -116,6 +116,9 @@ void BatchWriterPool::RecordOutcome(absl::Span<const PartitionBatch> batches,
   if (outcome.payload_id_gaps > 0) metrics_.PayloadIdGaps(outcome.payload_id_gaps);
   if (outcome.duplicates_ignored > 0) metrics_.DuplicatesIgnored(outcome.duplicates_ignored);
   if (outcome.streams_completed > 0) metrics_.StreamsCompleted(outcome.streams_completed);
+  if (outcome.sessions_completed > 0) metrics_.SessionsCompleted(outcome.sessions_completed);
+  if (outcome.sessions_reopened > 0) metrics_.SessionsReopened(outcome.sessions_reopened);
+  if (outcome.payloads_unparsed > 0) metrics_.PayloadsUnparsed(outcome.payloads_unparsed);
   for (const DeadLetter& letter : outcome.dead_letters) {
     metrics_.DeadLettered(DeadLetterReasonName(letter.reason));
     if (letter.quarantines_session) metrics_.SessionQuarantined();

@@ -83,6 +83,24 @@ ABSL_FLAG(absl::Duration, stream_chunk_ttl, absl::Hours(24),
           "once written this long ago; they are never visible as payload data meanwhile.");
 ABSL_FLAG(absl::Duration, stream_chunk_sweep_interval, absl::Minutes(10),
           "How often the worker looks for expired stream chunks.");
+ABSL_FLAG(absl::Duration, session_idle_timeout, absl::Minutes(30),
+          "A live session with no new payload for this long is completed. Measured against the "
+          "partition's processed-time watermark (the newest received_at the worker has read, or "
+          "its clock once caught up), never the wall clock while a backlog waits.");
+ABSL_FLAG(absl::Duration, session_unloaded_idle_timeout, absl::Minutes(2),
+          "The idle timeout of a session once one of its payloads said the page unloaded "
+          "(has_session_unloaded). A later payload reopens a completed session.");
+ABSL_FLAG(absl::Duration, lifecycle_tick, absl::Seconds(5),
+          "How often a caught-up partition with nothing to write still completes its idle "
+          "sessions.");
+ABSL_FLAG(int, rage_click_min_clicks, 5,
+          "Rage click: at least this many clicks within --rage_click_radius_px of the first "
+          "and within --rage_click_window of it (services/common/facts/README.md).");
+ABSL_FLAG(int, rage_click_radius_px, 8, "See --rage_click_min_clicks.");
+ABSL_FLAG(absl::Duration, rage_click_window, absl::Seconds(5), "See --rage_click_min_clicks.");
+ABSL_FLAG(absl::Duration, live_sessions_interval, absl::Seconds(30),
+          "How often ingest_worker_live_sessions and the oldest live session's idle time are "
+          "read from the database.");
 ABSL_FLAG(int, crash_after_db_commits, 0,
           "Fault testing only (./dev chaos): after this many committed batch transactions, "
           "SIGKILL this process before the Kafka offset commit, the window in which only the "
@@ -152,6 +170,14 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
   options.loop.drain_timeout = absl::GetFlag(FLAGS_shutdown_grace);
   options.stream_chunks.ttl = absl::GetFlag(FLAGS_stream_chunk_ttl);
   options.stream_chunks.interval = absl::GetFlag(FLAGS_stream_chunk_sweep_interval);
+  options.store.lifecycle.idle_timeout = absl::GetFlag(FLAGS_session_idle_timeout);
+  options.store.lifecycle.unloaded_idle_timeout = absl::GetFlag(FLAGS_session_unloaded_idle_timeout);
+  options.store.lifecycle.rage_clicks = {.min_clicks = absl::GetFlag(FLAGS_rage_click_min_clicks),
+                                         .radius_px = absl::GetFlag(FLAGS_rage_click_radius_px),
+                                         .window_ms = absl::ToInt64Milliseconds(
+                                             absl::GetFlag(FLAGS_rage_click_window))};
+  options.loop.lifecycle_tick = absl::GetFlag(FLAGS_lifecycle_tick);
+  options.live_sessions_interval = absl::GetFlag(FLAGS_live_sessions_interval);
   if (const int commits = absl::GetFlag(FLAGS_crash_after_db_commits); commits > 0) {
     options.loop.before_kafka_commit = CrashAfterCommits(commits);
   }

@@ -344,6 +344,32 @@ bool PartitionLoop::PendingDue(const PartitionState& state, absl::Time now) cons
   return draining_ || PendingFull(state) || now - state.pending_since >= options_.max_batch_delay;
 }
 
+bool PartitionLoop::CaughtUp(int32_t partition, const PartitionState& state) const {
+  if (!state.pending.empty()) return false;
+  const std::optional<int64_t> high = consumer_.HighWatermark(partition);
+  // -1 (nothing read, nothing stored) reads from the start: offset 0 at best.
+  return high.has_value() &&
+         *high <= std::max({state.next_offset, state.persisted_offset, int64_t{0}});
+}
+
+absl::Time PartitionLoop::Watermark(int32_t partition, const PartitionState& state,
+                                    const std::vector<TaskRecord>& records) const {
+  absl::Time watermark = absl::InfinitePast();
+  for (const TaskRecord& record : records) {
+    if (record.task.has_received_at()) watermark = std::max(watermark, ReceivedAt(record.task));
+  }
+  if (CaughtUp(partition, state)) {
+    watermark = std::max(watermark, options_.now() - options_.caught_up_margin);
+  }
+  return watermark;
+}
+
+void PartitionLoop::SubmitLifecycleTick(int32_t partition, PartitionState& state) {
+  PartitionBatch tick{partition, {}, state.persisted_offset};
+  tick.watermark = options_.now() - options_.caught_up_margin;
+  Send(state, std::move(tick));
+}
+
 void PartitionLoop::SubmitPending(int32_t partition, PartitionState& state) {
   // At most one batch's worth: records that piled up while the previous
   // batch was written wait for the next one.
@@ -372,6 +398,7 @@ void PartitionLoop::SubmitPending(int32_t partition, PartitionState& state) {
   }
   state.batch_bytes = bytes;
   state.pending_bytes -= bytes;
+  batch.watermark = Watermark(partition, state, batch.records);
   Send(state, std::move(batch));
 }
 
@@ -383,6 +410,7 @@ void PartitionLoop::SubmitRetry(PartitionState& state) {
 
 void PartitionLoop::Send(PartitionState& state, PartitionBatch batch) {
   state.in_flight = true;
+  state.last_sent = options_.now();
   ++in_flight_;
   writer_.Submit(std::move(batch));
 }
@@ -395,6 +423,9 @@ void PartitionLoop::SubmitDue() {
       if (now >= state.retry_at) SubmitRetry(state);
     } else if (PendingDue(state, now)) {
       SubmitPending(partition, state);
+    } else if (!draining_ && now - state.last_sent >= options_.lifecycle_tick &&
+               CaughtUp(partition, state)) {
+      SubmitLifecycleTick(partition, state);
     }
   }
 }
@@ -412,6 +443,14 @@ void PartitionLoop::OnResult(BatchResult result) {
   PartitionState& state = it->second;
   state.in_flight = false;
   PartitionBatch& batch = result.batch;
+  if (batch.records.empty()) {
+    // A lifecycle tick: nothing to retry (the next one comes), no offset.
+    if (!result.status.ok()) {
+      log::Warn("worker.lifecycle_tick_failed",
+                {{"partition", partition}, {"error", result.status.ToString()}});
+    }
+    return;
+  }
 
   if (result.status.ok()) {
     const absl::Time committed = options_.now();

@@ -28,7 +28,14 @@
 //    lost (the group may have given it to another member already) only the
 //    transaction under way is waited for, and nothing new is written;
 //  - a Kafka offset commit (for lag monitoring) is never sent while
-//    partitions are being revoked or lost.
+//    partitions are being revoked or lost;
+//  - each batch carries its partition's processed-time watermark (the
+//    newest received_at of its records; the loop's clock less
+//    caught_up_margin once the partition has nothing more to read), and a
+//    caught-up partition with nothing to write still sends a record-less
+//    batch every lifecycle_tick: the store completes idle sessions against
+//    it (store/session_summaries.h), never against the wall clock while a
+//    backlog waits.
 //
 // Threads: everything runs on the thread that calls Run(); the consumer
 // calls the RebalanceListener methods from inside Poll() on that thread.
@@ -84,6 +91,12 @@ struct PartitionLoopOptions {
   // How often the gauges (lag per partition, held bytes, paused partitions,
   // oldest unprocessed age) are refreshed: each walks every partition.
   absl::Duration gauge_interval = absl::Seconds(1);
+  // How often a caught-up partition with nothing to write sends a
+  // record-less batch so its idle sessions complete; and how far behind the
+  // loop's clock its watermark then stays (records just produced may not
+  // have been fetched yet).
+  absl::Duration lifecycle_tick = absl::Seconds(5);
+  absl::Duration caught_up_margin = absl::Seconds(5);
   // Called after a batch's transaction committed and before its offset is
   // committed to Kafka: the window a crash test aims at (--crash_after_db_commits).
   std::function<void()> before_kafka_commit;
@@ -159,6 +172,8 @@ class PartitionLoop final : public RebalanceListener {
     int failed_attempts = 0;
     absl::Time retry_at = absl::InfinitePast();
     bool paused = false;
+    // When the partition last sent a batch (any batch runs the lifecycle).
+    absl::Time last_sent = absl::InfinitePast();
     QuarantinedSessions quarantined;
     // Quarantined sessions whose redrive or follow-ups this owner saw (since
     // it looked up their row, or took the partition).
@@ -199,6 +214,14 @@ class PartitionLoop final : public RebalanceListener {
   bool PendingFull(const PartitionState& state) const;
   bool PendingBacklogged(const PartitionState& state) const;
   bool PendingDue(const PartitionState& state, absl::Time now) const;
+  // Whether everything Kafka had for the partition (as of the consumer's
+  // last fetch) was taken.
+  bool CaughtUp(int32_t partition, const PartitionState& state) const;
+  // The watermark of a batch of `records` taken from the partition.
+  absl::Time Watermark(int32_t partition, const PartitionState& state,
+                       const std::vector<TaskRecord>& records) const;
+  // A record-less batch for an idle, caught-up partition (lifecycle_tick).
+  void SubmitLifecycleTick(int32_t partition, PartitionState& state);
   void SubmitDue();
   // Hands the pending records (or the failed batch) to the writer.
   void SubmitPending(int32_t partition, PartitionState& state);

@@ -642,5 +642,71 @@ TEST_F(PartitionLoopTest, HeldBytesBeyondTheBudgetPauseEveryPartitionWithPending
   EXPECT_THAT(consumer_.paused, IsEmpty()) << "resumed once the bytes were persisted";
 }
 
+// A payload record received by the gateway at `received_at`.
+ConsumedRecord ReceivedRecord(int32_t partition, int64_t offset, absl::Time received_at) {
+  absl::StatusOr<v1::Task> decoded =
+      DecodeTask(PayloadValue("s", static_cast<uint64_t>(offset) + 1));
+  EXPECT_TRUE(decoded.ok()) << decoded.status();
+  v1::Task task = decoded.ok() ? *std::move(decoded) : v1::Task();
+  SetReceivedAt(received_at, &task);
+  return ConsumedRecord{partition, offset, "s", EncodeTask(task), received_at};
+}
+
+TEST_F(PartitionLoopTest, ABatchCarriesTheNewestReceivedAtOfItsRecordsAsItsWatermark) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  const absl::Time t0 = now_ - absl::Hours(2);  // a backlog: received long ago
+  consumer_.Enqueue(ReceivedRecord(0, 0, t0 + absl::Seconds(3)));
+  consumer_.Enqueue(ReceivedRecord(0, 1, t0 + absl::Seconds(9)));
+  consumer_.Enqueue(ReceivedRecord(0, 2, t0 + absl::Seconds(5)));
+  RunUntilIdle(*loop);
+  ASSERT_THAT(store_.persisted[0], ElementsAre(0, 1, 2));
+  // The high watermark is unknown: the loop cannot tell it caught up, so
+  // the wall clock never enters and no tick is sent.
+  EXPECT_THAT(store_.watermarks[0], ElementsAre(t0 + absl::Seconds(9)));
+  EXPECT_EQ(store_.lifecycle_ticks[0], 0);
+}
+
+TEST_F(PartitionLoopTest, ACaughtUpIdlePartitionSendsLifecycleTicksAtTheClockLessTheMargin) {
+  PartitionLoopOptions options = Options();
+  options.lifecycle_tick = absl::Seconds(5);
+  options.caught_up_margin = absl::Seconds(2);
+  PartitionLoop loop(options, consumer_, store_, writer_, metrics_);
+  loop.OnPartitionsAssigned({0, 1});
+  consumer_.high_watermarks[0] = 0;   // empty, so caught up
+  consumer_.high_watermarks[1] = 40;  // 40 records not read yet: a backlog
+  const absl::Time start = now_;
+  for (int step = 0; step < 12; ++step) {
+    loop.RunOnce();
+    now_ += absl::Seconds(1);
+  }
+  // Steps at 0..11 s, one tick every 5 s: at 0, 5 and 10 s.
+  EXPECT_EQ(store_.lifecycle_ticks[0], 3);
+  EXPECT_THAT(store_.watermarks[0],
+              ElementsAre(start - absl::Seconds(2), start + absl::Seconds(3),
+                          start + absl::Seconds(8)));
+  EXPECT_EQ(store_.offsets.count(0), 0u) << "a tick stores no offset";
+  EXPECT_EQ(store_.lifecycle_ticks[1], 0) << "a partition with a backlog never ticks";
+  EXPECT_THAT(store_.watermarks[1], IsEmpty());
+}
+
+TEST_F(PartitionLoopTest, TheBatchThatCatchesUpCarriesTheClockWhenNewerThanItsRecords) {
+  PartitionLoopOptions options = Options();
+  options.caught_up_margin = absl::Seconds(2);
+  PartitionLoop loop(options, consumer_, store_, writer_, metrics_);
+  loop.OnPartitionsAssigned({0});
+  consumer_.high_watermarks[0] = 2;
+  const absl::Time old = now_ - absl::Hours(1);
+  consumer_.Enqueue(ReceivedRecord(0, 0, old));
+  consumer_.Enqueue(ReceivedRecord(0, 1, old + absl::Seconds(1)));
+  loop.RunOnce();
+  now_ += absl::Milliseconds(60);
+  loop.RunOnce();
+  ASSERT_THAT(store_.persisted[0], ElementsAre(0, 1));
+  ASSERT_FALSE(store_.watermarks[0].empty());
+  EXPECT_GT(store_.watermarks[0].front(), now_ - absl::Seconds(3))
+      << "everything Kafka had was taken: the clock (less the margin) is the watermark";
+}
+
 }  // namespace
 }  // namespace ingest

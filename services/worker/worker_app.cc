@@ -12,6 +12,7 @@
 #include "services/worker/database_probe.h"
 #include "services/worker/dead_letter_publisher.h"
 #include "services/worker/migrate_command.h"
+#include "services/worker/live_session_gauges.h"
 #include "services/worker/stream_chunk_janitor.h"
 
 namespace ingest {
@@ -26,6 +27,7 @@ struct WorkerApp::Parts {
   std::unique_ptr<MetricsServer> metrics_server;
   std::unique_ptr<DatabaseProbe> database_probe;
   std::unique_ptr<StreamChunkJanitor> stream_chunk_janitor;
+  std::unique_ptr<LiveSessionGauges> live_session_gauges;
   std::unique_ptr<Producer> dlq_producer;
   std::unique_ptr<DeadLetterPublisher> dead_letters;
   std::unique_ptr<TaskStore> control_store;
@@ -57,6 +59,21 @@ absl::Status ValidateWorkerOptions(const WorkerOptions& options) {
       options.stream_chunks.interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "--stream_chunk_ttl and --stream_chunk_sweep_interval must be positive");
+  }
+  const SessionLifecycleOptions& lifecycle = options.store.lifecycle;
+  if (lifecycle.idle_timeout <= absl::ZeroDuration() ||
+      lifecycle.unloaded_idle_timeout <= absl::ZeroDuration() ||
+      options.loop.lifecycle_tick <= absl::ZeroDuration() ||
+      options.live_sessions_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--session_idle_timeout, --session_unloaded_idle_timeout, --lifecycle_tick and "
+        "--live_sessions_interval must be positive");
+  }
+  if (lifecycle.rage_clicks.min_clicks < 2 || lifecycle.rage_clicks.radius_px < 0 ||
+      lifecycle.rage_clicks.window_ms <= 0) {
+    return absl::InvalidArgumentError(
+        "--rage_click_min_clicks must be at least 2, --rage_click_radius_px at least 0 and "
+        "--rage_click_window positive");
   }
   if (options.kafka_recovery.max_failures < 1) {
     return absl::InvalidArgumentError("--kafka_client_max_failures must be at least 1");
@@ -92,6 +109,8 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
       std::make_unique<DatabaseProbe>(CreatePgTaskStore(options.store), absl::Seconds(5));
   parts.stream_chunk_janitor = std::make_unique<StreamChunkJanitor>(
       CreatePgTaskStore(options.store), options.stream_chunks, *parts.metrics);
+  parts.live_session_gauges = std::make_unique<LiveSessionGauges>(
+      CreatePgTaskStore(options.store), options.live_sessions_interval, *parts.metrics);
 
   // Dead letters: the worker's only producer. Same guarantees as the
   // gateway's (acks=all, idempotence): a transaction commits past a poison

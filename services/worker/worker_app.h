@@ -43,6 +43,8 @@ struct WorkerOptions {
   RecoveryBudgetOptions kafka_recovery;
   // Removal of the chunks of streams that never completed.
   StreamChunkJanitorOptions stream_chunks;
+  // How often the live-session gauges are read (live_session_gauges.h).
+  absl::Duration live_sessions_interval = absl::Seconds(30);
 };
 
 // Validates options; the error names the flag to fix.

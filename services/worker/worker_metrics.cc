@@ -90,11 +90,36 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                                  .Help("Chunk rows of streams that never completed, removed after --stream_chunk_ttl.")
                                  .Register(registry)
                                  .Add({})),
+      sessions_completed_(prometheus::BuildCounter()
+                              .Name("ingest_worker_sessions_completed_total")
+                              .Help("Live sessions completed after their idle timeout (by the partition's watermark).")
+                              .Register(registry)
+                              .Add({})),
+      sessions_reopened_(prometheus::BuildCounter()
+                             .Name("ingest_worker_sessions_reopened_total")
+                             .Help("Completed sessions made live again by a later payload.")
+                             .Register(registry)
+                             .Add({})),
+      payloads_unparsed_(prometheus::BuildCounter()
+                             .Name("ingest_worker_payloads_unparsed_total")
+                             .Help("Stored payloads whose facts say the gateway did not read them (unparsed).")
+                             .Register(registry)
+                             .Add({})),
+      live_sessions_(prometheus::BuildGauge()
+                         .Name("ingest_worker_live_sessions")
+                         .Help("Sessions in status live (the whole database; take max() across workers).")
+                         .Register(registry)
+                         .Add({})),
+      oldest_live_session_idle_(prometheus::BuildGauge()
+                                    .Name("ingest_worker_oldest_live_session_idle_seconds")
+                                    .Help("Time since the least recently active live session's last record (the whole database).")
+                                    .Register(registry)
+                                    .Add({})),
       transaction_phase_(prometheus::BuildHistogram()
                              .Name("ingest_worker_transaction_phase_seconds")
                              .Help("Time of each phase of a committed transaction (begin, "
-                                   "other_tasks, lock, chunks, payloads, counters, quarantines, "
-                                   "offsets, dead_letters, commit).")
+                                   "other_tasks, lock, chunks, payloads, counters, summaries, "
+                                   "quarantines, lifecycle, offsets, dead_letters, commit).")
                              .Register(registry)),
       partition_lag_(prometheus::BuildGauge()
                          .Name("ingest_worker_consumer_lag_records")
@@ -178,6 +203,23 @@ void WorkerMetrics::TransactionPhase(const char* phase, absl::Duration took) {
   static const auto* const kBuckets =
       new prometheus::Histogram::BucketBoundaries(ExponentialBuckets(0.0002, 2, 14));
   transaction_phase_.Add({{"phase", phase}}, *kBuckets).Observe(absl::ToDoubleSeconds(took));
+}
+
+void WorkerMetrics::SessionsCompleted(int64_t sessions) {
+  sessions_completed_.Increment(static_cast<double>(sessions));
+}
+
+void WorkerMetrics::SessionsReopened(int64_t sessions) {
+  sessions_reopened_.Increment(static_cast<double>(sessions));
+}
+
+void WorkerMetrics::PayloadsUnparsed(int64_t payloads) {
+  payloads_unparsed_.Increment(static_cast<double>(payloads));
+}
+
+void WorkerMetrics::SetLiveSessions(int64_t sessions, absl::Duration oldest_idle) {
+  live_sessions_.Set(static_cast<double>(sessions));
+  oldest_live_session_idle_.Set(absl::ToDoubleSeconds(oldest_idle));
 }
 
 void WorkerMetrics::StreamChunksExpired(int64_t rows) {

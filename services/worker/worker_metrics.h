@@ -45,6 +45,13 @@ class WorkerMetrics {
   void DuplicatesIgnored(int64_t records);
   void StreamsCompleted(int64_t streams);
   void StreamChunksExpired(int64_t rows);
+  // Session lifecycle and summaries (store/session_summaries.h).
+  void SessionsCompleted(int64_t sessions);
+  void SessionsReopened(int64_t sessions);
+  void PayloadsUnparsed(int64_t payloads);
+  // Live sessions in the database and the time since the least recently
+  // active one's last payload (0: none).
+  void SetLiveSessions(int64_t sessions, absl::Duration oldest_idle);
   void TransactionPhase(const char* phase, absl::Duration took);
   // Records in Kafka after the last persisted one, per owned partition.
   void SetPartitionLag(int32_t partition, int64_t records);
@@ -72,6 +79,11 @@ class WorkerMetrics {
   prometheus::Counter& duplicates_;
   prometheus::Counter& streams_completed_;
   prometheus::Counter& stream_chunks_expired_;
+  prometheus::Counter& sessions_completed_;
+  prometheus::Counter& sessions_reopened_;
+  prometheus::Counter& payloads_unparsed_;
+  prometheus::Gauge& live_sessions_;
+  prometheus::Gauge& oldest_live_session_idle_;
   prometheus::Family<prometheus::Histogram>& transaction_phase_;
   prometheus::Family<prometheus::Gauge>& partition_lag_;
   prometheus::Gauge& oldest_unprocessed_age_;

@@ -21,7 +21,7 @@ struct Migration {
 const std::vector<Migration>& Migrations() {
   static const auto* migrations = new std::vector<Migration>{
       {1, kSchemaV1Sql}, {2, kSchemaV2Sql}, {3, kSchemaV3Sql}, {4, kSchemaV4Sql},
-      {5, kSchemaV5Sql}, {6, kSchemaV6Sql}, {7, kSchemaV7Sql}};
+      {5, kSchemaV5Sql}, {6, kSchemaV6Sql}, {7, kSchemaV7Sql}, {8, kSchemaV8Sql}};
   return *migrations;
 }
 

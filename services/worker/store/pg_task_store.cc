@@ -20,6 +20,12 @@ WITH expired AS (
 DELETE FROM stream_chunks c USING expired e WHERE c.ctid = e.ctid
 )sql";
 
+// Uses the partial index sessions_live_by_partition.
+constexpr char kLiveSessions[] = R"sql(
+SELECT count(*), coalesce(extract(epoch FROM min(last_activity_at)) * 1000, -1)::bigint
+FROM sessions WHERE status = 'live'
+)sql";
+
 class PgTaskStore final : public TaskStore {
  public:
   explicit PgTaskStore(PgTaskStoreOptions options) : options_(std::move(options)) {}
@@ -58,7 +64,7 @@ class PgTaskStore final : public TaskStore {
         absl::ToInt64Milliseconds(options_.statement_timeout), "ms'"));
     started.phases.Lap("begin");
     absl::StatusOr<PersistOutcome> outcome =
-        status.ok() ? WriteTransactionBody(db, topic, batches, std::move(started))
+        status.ok() ? WriteTransactionBody(db, topic, batches, options_.lifecycle, std::move(started))
                     : absl::StatusOr<PersistOutcome>(status);
     // The letters must be in the DLQ before the offset moves past them.
     if (outcome.ok() && !outcome->dead_letters.empty()) {
@@ -86,6 +92,18 @@ class PgTaskStore final : public TaskStore {
                       PgParam::Int(max_rows)}));
     if (!deleted.ok()) return deleted.status();
     return static_cast<int64_t>(std::atoll(PQcmdTuples(deleted->get())));
+  }
+
+  absl::StatusOr<LiveSessions> ReadLiveSessions() override {
+    absl::StatusOr<PgConnection*> db = Connection();
+    if (!db.ok()) return db.status();
+    absl::StatusOr<PgResult> result = Checked((*db)->Query(kLiveSessions, {}));
+    if (!result.ok()) return result.status();
+    LiveSessions live;
+    live.count = std::atoll(PQgetvalue(result->get(), 0, 0));
+    const int64_t oldest_ms = std::atoll(PQgetvalue(result->get(), 0, 1));
+    if (oldest_ms >= 0) live.oldest_activity = absl::FromUnixMillis(oldest_ms);
+    return live;
   }
 
   absl::Status Ping() override {

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/worker/store/session_summaries.h"
 #include "services/worker/store/task_store.h"
 
 namespace ingest {
@@ -23,6 +24,8 @@ struct PgTaskStoreOptions {
   // backoff) instead of hanging the worker.
   absl::Duration lock_timeout = absl::Seconds(5);
   absl::Duration statement_timeout = absl::Seconds(30);
+  // When sessions complete, and the rage-click rule of their summaries.
+  SessionLifecycleOptions lifecycle;
 };
 
 // Connects lazily: creation succeeds even while the database is down.

@@ -707,8 +707,8 @@ TEST_F(PgTaskStoreTest, ACommittedTransactionReportsItsPhases) {
     EXPECT_GE(took, absl::ZeroDuration());
   }
   EXPECT_THAT(phases, ::testing::ElementsAre("begin", "other_tasks", "lock", "chunks", "payloads",
-                                             "counters", "quarantines", "offsets",
-                                             "dead_letters", "commit"));
+                                             "counters", "summaries", "quarantines",
+                                             "lifecycle", "offsets", "dead_letters", "commit"));
 }
 
 TEST_F(PgTaskStoreTest, PingAnswersWhileTheDatabaseIsUp) { EXPECT_TRUE(store_->Ping().ok()); }

@@ -93,6 +93,13 @@ struct PartitionBatch {
   int32_t partition = -1;
   std::vector<TaskRecord> records;
   int64_t next_offset = -1;
+  // The partition's processed-time watermark when the batch was sent: the
+  // newest received_at of its records, or (once the partition was caught up)
+  // the loop's clock less a margin. Idle sessions are completed against it
+  // (session_summaries.h). InfinitePast: completes nothing. A batch without
+  // records carries only this (a lifecycle tick of an idle partition) and
+  // stores no offset.
+  absl::Time watermark = absl::InfinitePast();
 
   // The records' value bytes (what batch and memory limits count).
   int64_t value_bytes() const {
@@ -125,9 +132,13 @@ struct PersistOutcome {
   int64_t duplicates_ignored = 0;     // exact replays of stored payloads
   int64_t payload_id_gaps = 0;        // gaps newly counted on sessions
   int64_t streams_completed = 0;      // streamed payloads found complete and stored
+  int64_t sessions_completed = 0;     // live sessions found idle and completed
+  int64_t sessions_reopened = 0;      // completed sessions a new payload made live again
+  int64_t payloads_unparsed = 0;      // newly stored payloads whose facts say unparsed
   std::vector<DeadLetter> dead_letters;  // everything handed to the sink
-  // begin, other_tasks, lock, chunks, payloads, counters, quarantines,
-  // offsets, dead_letters, commit (ingest_worker_transaction_phase_seconds).
+  // begin, other_tasks, lock, chunks, payloads, counters, summaries,
+  // quarantines, lifecycle, offsets, dead_letters, commit
+  // (ingest_worker_transaction_phase_seconds).
   PhaseClock phases;
 };
 
@@ -175,6 +186,14 @@ class TaskStore {
   // another transaction holds are skipped, never waited for.
   virtual absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration older_than,
                                                      int max_rows) = 0;
+
+  // How many sessions are live, and the oldest last_activity_at among them
+  // (nullopt: none).
+  struct LiveSessions {
+    int64_t count = 0;
+    std::optional<absl::Time> oldest_activity;
+  };
+  virtual absl::StatusOr<LiveSessions> ReadLiveSessions() = 0;
 };
 
 }  // namespace ingest

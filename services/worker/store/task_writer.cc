@@ -16,10 +16,18 @@ constexpr char kUpsertInitializedSession[] = R"sql(
 INSERT INTO sessions AS s (
   session_id, project_id, initialized_at, client_version, firstload_version, client_config,
   environment, app_version, service_name, fingerprint, client_id, enable_strict_privacy,
-  enable_recording_network_contents, peer_ip, user_agent, accept_language)
+  enable_recording_network_contents, peer_ip, user_agent, accept_language,
+  kafka_partition, last_activity_at, status)
 VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12::boolean, $13::boolean,
-        $14, $15, $16)
+        $14, $15, $16, $17::integer, $3::timestamptz, 'live')
 ON CONFLICT (session_id) DO UPDATE SET
+  -- A session starts live; an init replayed later neither reopens nor
+  -- moves it (session_summaries.h).
+  kafka_partition = coalesce(s.kafka_partition, EXCLUDED.kafka_partition),
+  last_activity_at = CASE WHEN s.status IS NULL
+                          THEN greatest(s.last_activity_at, EXCLUDED.last_activity_at)
+                          ELSE s.last_activity_at END,
+  status = coalesce(s.status, 'live'),
   initialized_at = coalesce(s.initialized_at, EXCLUDED.initialized_at),
   client_version = EXCLUDED.client_version,
   firstload_version = EXCLUDED.firstload_version,
@@ -127,7 +135,7 @@ absl::StatusOr<int64_t> Run(PgConnection& db, const char* sql, const std::vector
   return std::atoll(PQcmdTuples(result->get()));
 }
 
-absl::StatusOr<int64_t> WriteInit(PgConnection& db, const v1::Task& task) {
+absl::StatusOr<int64_t> WriteInit(PgConnection& db, int32_t partition, const v1::Task& task) {
   const v1::SessionInit& init = task.init();
   const v1::InitializeSessionRequest& request = init.request();
   return Run(db, kUpsertInitializedSession,
@@ -140,7 +148,7 @@ absl::StatusOr<int64_t> WriteInit(PgConnection& db, const v1::Task& task) {
               PgParam::Bool(request.enable_strict_privacy()),
               PgParam::Bool(request.enable_recording_network_contents()),
               PgParam::Text(init.peer_ip()), PgParam::Text(init.user_agent()),
-              PgParam::Text(init.accept_language())});
+              PgParam::Text(init.accept_language()), PgParam::Int(partition)});
 }
 
 absl::StatusOr<int64_t> WriteIdentify(PgConnection& db, FirstPosition first,
@@ -221,7 +229,7 @@ absl::StatusOr<int64_t> WriteTask(PgConnection& db, int32_t partition, const Tas
   const v1::Task& task = record.task;
   const FirstPosition first = record.first.Or({partition, record.offset});
   switch (task.type()) {
-    case v1::TASK_TYPE_INITIALIZE_SESSION: return WriteInit(db, task);
+    case v1::TASK_TYPE_INITIALIZE_SESSION: return WriteInit(db, partition, task);
     case v1::TASK_TYPE_IDENTIFY_SESSION: return WriteIdentify(db, first, task);
     case v1::TASK_TYPE_ADD_SESSION_PROPERTIES: return WriteProperties(db, first, task);
     case v1::TASK_TYPE_ADD_SESSION_FEEDBACK: return WriteFeedback(db, first, task);

@@ -8,7 +8,9 @@
 #include "services/common/codec/task_codec.h"
 #include "services/worker/store/partition_state.h"
 #include "services/worker/store/payload_writer.h"
+#include "services/common/facts/payload_facts_extractor.h"
 #include "services/worker/store/session_counters.h"
+#include "services/worker/store/session_summaries.h"
 #include "services/worker/store/stored_payload.h"
 #include "services/worker/store/task_writer.h"
 
@@ -58,8 +60,41 @@ absl::Status WriteOtherTasks(PgConnection& db, absl::Span<const PartitionBatch> 
   return absl::OkStatus();
 }
 
-// Steps 2-4.
+// The facts of a record from a gateway older than issue 18.
+const v1::PayloadFacts& NotExtractedFacts() {
+  static const v1::PayloadFacts* const facts =
+      new v1::PayloadFacts(UnparsedPayloadFacts(kUnparsedNotExtracted));
+  return *facts;
+}
+
+// Step 5: the summaries and lifecycle of the sessions of the newly counted
+// payloads (`counted`: indexes into `payloads`).
+absl::Status WriteSummaries(PgConnection& db, absl::Span<const PayloadRecord> payloads,
+                            const std::vector<size_t>& counted,
+                            const SessionLifecycleOptions& lifecycle, PersistOutcome* outcome) {
+  std::map<std::string, SessionSummaryUpdate> sessions;
+  for (size_t index : counted) {
+    const PayloadRecord& payload = payloads[index];
+    const v1::Task& task = payload.record->task;
+    SessionSummaryUpdate& update = sessions[task.session_id()];
+    update.partition = payload.partition;
+    update.payloads.push_back({task.payload_id(),
+                               task.payload().has_facts() ? &task.payload().facts()
+                                                          : &NotExtractedFacts(),
+                               ReceivedAt(task)});
+  }
+  absl::StatusOr<SummaryOutcome> summaries =
+      UpdateSessionSummaries(db, sessions, lifecycle.rage_clicks);
+  if (!summaries.ok()) return summaries.status();
+  outcome->sessions_reopened += summaries->sessions_reopened;
+  outcome->payloads_unparsed += summaries->payloads_unparsed;
+  outcome->phases.Lap("summaries");
+  return absl::OkStatus();
+}
+
+// Steps 2-5.
 absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecord> payloads,
+                                 const SessionLifecycleOptions& lifecycle,
                                  PersistOutcome* outcome) {
   absl::StatusOr<PayloadWrite> write = WritePayloads(db, payloads, &outcome->phases);
   if (!write.ok()) return write.status();
@@ -109,10 +144,10 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
   if (!gaps.ok()) return gaps.status();
   outcome->payload_id_gaps += *gaps;
   outcome->phases.Lap("counters");
-  return absl::OkStatus();
+  return WriteSummaries(db, payloads, counted, lifecycle, outcome);
 }
 
-// Step 5: a redrive's stored last record lifts its session's quarantine
+// Step 6: a redrive's stored last record lifts its session's quarantine
 // (before a later record of the batch may quarantine the session again); a
 // poison record quarantines its session; records that followed a quarantine
 // move its followed_through mark.
@@ -149,14 +184,16 @@ absl::Status WriteQuarantines(PgConnection& db, const std::string& topic,
 }  // namespace
 
 absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std::string& topic,
-                                            absl::Span<const PartitionBatch> batches,
-                                            PersistOutcome outcome) {
+                                                    absl::Span<const PartitionBatch> batches,
+                                                    const SessionLifecycleOptions& lifecycle,
+                                                    PersistOutcome outcome) {
   std::vector<PayloadRecord> payloads;
   if (absl::Status status = WriteOtherTasks(db, batches, &payloads, &outcome); !status.ok()) {
     return status;
   }
   outcome.phases.Lap("other_tasks");
-  if (absl::Status status = WritePayloadRecords(db, payloads, &outcome); !status.ok()) {
+  if (absl::Status status = WritePayloadRecords(db, payloads, lifecycle, &outcome);
+      !status.ok()) {
     return status;
   }
   if (absl::Status status = WriteQuarantines(db, topic, batches, outcome.dead_letters);
@@ -165,6 +202,15 @@ absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std:
   }
   outcome.phases.Lap("quarantines");
   for (const PartitionBatch& batch : batches) {
+    if (batch.watermark == absl::InfinitePast()) continue;
+    absl::StatusOr<int64_t> completed =
+        CompleteIdleSessions(db, batch.partition, batch.watermark, lifecycle);
+    if (!completed.ok()) return completed.status();
+    outcome.sessions_completed += *completed;
+  }
+  outcome.phases.Lap("lifecycle");
+  for (const PartitionBatch& batch : batches) {
+    if (batch.records.empty()) continue;  // a lifecycle tick: nothing consumed
     absl::Status status = StoreNextOffset(db, topic, batch.partition, batch.next_offset);
     if (!status.ok()) return status;
   }

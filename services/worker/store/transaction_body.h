@@ -7,10 +7,12 @@
 //   2. payload rows in bulk (payload_writer.h);
 //   3. completed streams verified (stream_verifier.h);
 //   4. session counters for newly stored payloads (session_counters.h);
-//   5. quarantine rows: lifted by a redrive's stored last record, inserted
+//   5. their facts, session summaries and lifecycle (session_summaries.h);
+//   6. quarantine rows: lifted by a redrive's stored last record, inserted
 //      for dead letters that quarantine their session, followed_through
 //      moved for records that followed a quarantine;
-//   6. each partition's next offset.
+//   7. each partition's idle sessions completed at the batch's watermark;
+//   8. each partition's next offset.
 // Payloads come after the other tasks: they touch other session columns, so
 // the order between them does not matter, and bulk writing needs them
 // together. Records with a dead_letter write no rows.
@@ -20,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "services/common/pg/connection.h"
+#include "services/worker/store/session_summaries.h"
 #include "services/worker/store/task_store.h"
 
 namespace ingest {
@@ -28,7 +31,8 @@ namespace ingest {
 // (partition, offset) order, still to be handed to the sink.
 // `outcome` starts the result (its phase clock running since BEGIN).
 absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std::string& topic,
-                                            absl::Span<const PartitionBatch> batches,
-                                            PersistOutcome outcome);
+                                                    absl::Span<const PartitionBatch> batches,
+                                                    const SessionLifecycleOptions& lifecycle,
+                                                    PersistOutcome outcome);
 
 }  // namespace ingest

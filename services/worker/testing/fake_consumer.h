@@ -4,6 +4,7 @@
 // partitions as librdkafka does, and records pauses, resumes and commits.
 
 #include <deque>
+#include <map>
 #include <set>
 
 #include "services/common/kafka/consumer.h"
@@ -37,6 +38,11 @@ class FakeConsumer : public Consumer {
   }
   void Close() override { closed = true; }
   absl::Status Health() const override { return health; }
+  std::optional<int64_t> HighWatermark(int32_t partition) override {
+    auto it = high_watermarks.find(partition);
+    if (it == high_watermarks.end()) return std::nullopt;
+    return it->second;
+  }
 
   void Enqueue(ConsumedRecord record) { queue_.push_back(std::move(record)); }
   bool Empty() const { return queue_.empty(); }
@@ -46,6 +52,8 @@ class FakeConsumer : public Consumer {
   PartitionOffsets committed;
   bool closed = false;
   absl::Status health;  // set to fail the consumer for good
+  // What HighWatermark answers per partition (absent: unknown).
+  std::map<int32_t, int64_t> high_watermarks;
 
  private:
   RebalanceListener* listener_ = nullptr;

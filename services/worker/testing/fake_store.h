@@ -72,6 +72,12 @@ class FakeTaskStore : public TaskStore {
     }
     PersistOutcome outcome;
     for (const PartitionBatch& batch : batches) {
+      if (batch.watermark != absl::InfinitePast()) {
+        watermarks[batch.partition].push_back(batch.watermark);
+      }
+      if (batch.records.empty()) ++lifecycle_ticks[batch.partition];
+    }
+    for (const PartitionBatch& batch : batches) {
       for (const TaskRecord& record : batch.records) {
         if (record.dead_letter.has_value()) {
           outcome.dead_letters.push_back(*record.dead_letter);
@@ -119,6 +125,7 @@ class FakeTaskStore : public TaskStore {
           }
         }
       }
+      if (batch.records.empty()) continue;  // a lifecycle tick stores no offset (as the SQL)
       offsets[batch.partition] = batch.next_offset;
       batch_sizes.push_back(static_cast<int>(batch.records.size()));
     }
@@ -126,6 +133,11 @@ class FakeTaskStore : public TaskStore {
   }
 
   absl::Status Ping() override { return absl::OkStatus(); }
+
+  absl::StatusOr<LiveSessions> ReadLiveSessions() override {
+    if (live_sessions_fail) return absl::UnavailableError("database down");
+    return live_sessions;
+  }
 
   absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration older_than, int max_rows) override {
     expire_calls.push_back({older_than, max_rows});
@@ -155,6 +167,13 @@ class FakeTaskStore : public TaskStore {
   int persist_failures_left = 0;
   int load_failures_left = 0;
   std::set<int32_t> failing_partitions;
+  // The watermark of each persisted batch that had one, and the record-less
+  // batches (lifecycle ticks), per partition.
+  std::map<int32_t, std::vector<absl::Time>> watermarks;
+  std::map<int32_t, int> lifecycle_ticks;
+  // What ReadLiveSessions answers (or that it fails).
+  LiveSessions live_sessions;
+  bool live_sessions_fail = false;
   // Chunk rows ExpireStreamChunks may remove (negative: it fails), and its calls.
   int64_t expirable_chunks = 0;
   std::vector<std::pair<absl::Duration, int>> expire_calls;
