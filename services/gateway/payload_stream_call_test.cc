@@ -1,5 +1,7 @@
 // PushPayloadStream through a real in-process gRPC server and a recording
-// producer: which chunk records a stream produces and what it is answered.
+// producer: which chunk records a stream produces and what it is answered;
+// and the facts (fact_extraction.h) the payload records of both PushPayload
+// and PushPayloadStream carry.
 
 #include <grpcpp/grpcpp.h>
 
@@ -22,6 +24,32 @@ namespace {
 constexpr char kApiKey[] = "sk_stream_test_0123456789";
 constexpr int64_t kChunkBytes = 64 << 10;
 constexpr int64_t kMaxMessageBytes = 256 << 10;
+constexpr int64_t kFactsMaxStreamBytes = 4 * kChunkBytes;
+
+// rrweb events: a Meta page, two clicks, a scroll; and one console error.
+v1::PayloadContent Recording(size_t padding = 0) {
+  v1::PayloadContent content;
+  content.set_events(absl::StrCat(
+      R"([{"type":4,"timestamp":1000,"data":{"href":"https://shop.example/cart"}},)",
+      R"({"type":3,"timestamp":1100,"data":{"source":2,"type":2,"x":10,"y":20}},)",
+      R"({"type":3,"timestamp":1400,"data":{"source":2,"type":2,"x":12,"y":21}},)",
+      R"({"type":3,"timestamp":1900,"data":{"source":3,"id":1,"x":0,"y":300}},)",
+      R"({"type":5,"timestamp":2000,"data":{"tag":"pad","payload":")",
+      std::string(padding, 'p'), R"("}}])"));
+  content.set_messages(R"([{"type":"Error","value":["boom"],"time":1500}])");
+  return content;
+}
+
+void ExpectRecordingFacts(const v1::PayloadFacts& facts) {
+  EXPECT_TRUE(facts.parsed()) << facts.DebugString();
+  EXPECT_EQ(facts.event_count(), 5u);
+  EXPECT_EQ(facts.click_count(), 2u);
+  EXPECT_EQ(facts.first_event_ms(), 1000);
+  EXPECT_EQ(facts.last_event_ms(), 2000);
+  ASSERT_EQ(facts.pages_size(), 1);
+  EXPECT_EQ(facts.pages(0), "https://shop.example/cart");
+  EXPECT_EQ(facts.console_errors(), 1u);
+}
 
 std::string Content(size_t size) {
   std::string content(size, '\0');
@@ -37,6 +65,7 @@ class PayloadStreamCallTest : public ::testing::Test {
     options.service.stream_chunk_bytes = kChunkBytes;
     options.service.limits.max_payload_bytes = kChunkBytes;
     options.service.limits.max_message_bytes = kMaxMessageBytes;
+    options.service.facts_max_stream_bytes = kFactsMaxStreamBytes;
     auto producer = std::make_unique<RecordingProducer>();
     producer_ = producer.get();
     auto server = GatewayServer::Start(options, std::move(producer));
@@ -206,6 +235,78 @@ TEST_F(PayloadStreamCallTest, AZstdBombIsInvalidArgumentWithoutTheLastChunk) {
   grpc::Status status = Stream(1, content.size(), content, "", 1000, v1::CONTENT_ENCODING_ZSTD);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
   EXPECT_FALSE(HasLastChunk(ChunksOf(1)));
+}
+
+// --- Facts -----------------------------------------------------------------
+
+TEST_F(PayloadStreamCallTest, AUnaryPayloadCarriesTheFactsOfItsContent) {
+  v1::PushPayloadRequest request;
+  request.set_session_id(session_id_);
+  request.set_payload_id(7);
+  *request.mutable_content() = Recording();
+  v1::PushPayloadResponse response;
+  grpc::Status status = stub_->PushPayload(Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<v1::Task> records = ChunksOf(7);
+  ASSERT_EQ(records.size(), 1u);
+  ExpectRecordingFacts(records[0].payload().facts());
+}
+
+TEST_F(PayloadStreamCallTest, ContentThatIsNotJsonIsStoredWithUnparsedFacts) {
+  v1::PushPayloadRequest request;
+  request.set_session_id(session_id_);
+  request.set_payload_id(8);
+  request.mutable_content()->set_events(R"([{"type":3,"timestamp":)");  // cut short
+  v1::PushPayloadResponse response;
+  grpc::Status status = stub_->PushPayload(Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << "accepted and stored untouched: " << status.error_message();
+  std::vector<v1::Task> records = ChunksOf(8);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_FALSE(records[0].payload().facts().parsed());
+  EXPECT_EQ(records[0].payload().facts().unparsed_reason(), "not_json");
+}
+
+TEST_F(PayloadStreamCallTest, ClientCompressedUnaryContentIsNotInflatedForFacts) {
+  v1::PushPayloadRequest request;
+  request.set_session_id(session_id_);
+  request.set_payload_id(9);
+  request.set_content_encoding(v1::CONTENT_ENCODING_ZSTD);
+  request.mutable_content()->set_events(ZstdCompress(Recording().events()));
+  v1::PushPayloadResponse response;
+  grpc::Status status = stub_->PushPayload(Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<v1::Task> records = ChunksOf(9);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].payload().facts().unparsed_reason(), "client_compressed");
+}
+
+TEST_F(PayloadStreamCallTest, AStreamsLastChunkAloneCarriesTheFactsOfTheWholeContent) {
+  // Three chunk records; the events array spans all of them.
+  const std::string bytes = Recording(2 * kChunkBytes + 1000).SerializeAsString();
+  ASSERT_LE(static_cast<int64_t>(bytes.size()), kFactsMaxStreamBytes);
+  grpc::Status status = Stream(3, bytes.size(), bytes, Sha256(bytes));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<v1::Task> chunks = ChunksOf(3);
+  ASSERT_EQ(chunks.size(), 3u);
+  for (const v1::Task& chunk : chunks) {
+    if (chunk.chunk_index() + 1 < chunk.chunk_count()) {
+      EXPECT_FALSE(chunk.payload().has_facts()) << "chunk " << chunk.chunk_index();
+    } else {
+      ExpectRecordingFacts(chunk.payload().facts());
+    }
+  }
+}
+
+TEST_F(PayloadStreamCallTest, AStreamAboveTheFactsLimitIsStoredWithFactsSayingTooLarge) {
+  const std::string bytes = Recording(kFactsMaxStreamBytes).SerializeAsString();
+  grpc::Status status = Stream(4, bytes.size(), bytes, "", 50'000);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<v1::Task> chunks = ChunksOf(4);
+  ASSERT_TRUE(HasLastChunk(chunks));
+  for (const v1::Task& chunk : chunks) {
+    if (chunk.chunk_index() + 1 < chunk.chunk_count()) continue;
+    EXPECT_EQ(chunk.payload().facts().unparsed_reason(), "too_large");
+  }
 }
 
 }  // namespace
