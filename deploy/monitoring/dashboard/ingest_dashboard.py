@@ -157,6 +157,30 @@ ROWS = [
             target(f"sum by (instance) ({m('ingest_worker_held_bytes')})", "{{instance}}"),
         ], "Record bytes taken from Kafka and not yet persisted (cap: --max_held_bytes)."),
     ]),
+    ("Sessions", [
+        panel("Live sessions and the oldest one's idle time", "short", [
+            target(f"max({m('ingest_worker_live_sessions')})", "live sessions"),
+            target(f"max({m('ingest_worker_oldest_live_session_idle_seconds')})",
+                   "oldest live session idle (s)"),
+        ], "Sessions not yet completed, and the time since the least recently active one's "
+           "last record (alert IngestSessionsStuckLive past 2 h). Every worker reports the "
+           "whole database."),
+        panel("Sessions completed and reopened, payloads unparsed", "ops", [
+            target(f"sum({rate('ingest_worker_sessions_completed_total')})", "completed"),
+            target(f"sum({rate('ingest_worker_sessions_reopened_total')})", "reopened"),
+            target(f"sum({rate('ingest_worker_payloads_unparsed_total')})", "unparsed (worker)"),
+            target(f"sum by (reason) ({rate('ingest_gateway_payloads_unparsed_total')})",
+                   "unparsed at the gateway: {{reason}}"),
+        ], "Completion after the idle timeout (by the partition's watermark); a later payload "
+           "reopens a completed session. Unparsed payloads are stored untouched."),
+        panel("Fact extraction at the gateways", "s", [
+            target(quantile(0.99, "ingest_gateway_fact_extraction_seconds", "instance"),
+                   "p99 {{instance}}"),
+            target(f"sum({rate('ingest_gateway_fact_extraction_seconds_sum')}) / "
+                   f"(sum({rate('ingest_gateway_fact_extraction_bytes_total')}) / 1073741824)",
+                   "seconds per GiB"),
+        ], "Time to read a payload's facts from its raw content; seconds spent per GiB read."),
+    ]),
     ("Processes", [
         panel("CPU per process", "percentunit", [
             target(f"sum by (job, instance) ({rate('process_cpu_seconds_total', SERVICES)})",
