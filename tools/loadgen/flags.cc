@@ -42,6 +42,11 @@ ABSL_FLAG(int, max_attempts, 8,
 ABSL_FLAG(absl::Duration, verify_timeout, absl::Seconds(120),
           "How long to wait for every acknowledged payload to reach "
           "PostgreSQL before counting the missing ones as lost.");
+ABSL_FLAG(absl::Duration, completion_timeout, absl::Seconds(60),
+          "After the rows are there, how long to wait for every session whose last "
+          "payload (sent with has_session_unloaded) is stored to be 'completed' by "
+          "the worker; one that is not by then fails the run. 0 disables the "
+          "check (sessions_completed is still reported).");
 ABSL_FLAG(std::string, label, "demo",
           "First word of the summary line printed last on stdout.");
 ABSL_FLAG(std::string, ledger_out, "",
@@ -84,6 +89,7 @@ absl::StatusOr<LoadgenOptions> ParseFlags(int argc, char** argv) {
   options.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
   options.verify_timeout = absl::GetFlag(FLAGS_verify_timeout);
+  options.completion_timeout = absl::GetFlag(FLAGS_completion_timeout);
   options.label = absl::GetFlag(FLAGS_label);
   options.ledger_out = absl::GetFlag(FLAGS_ledger_out);
   if (absl::Status status = ValidateOptions(options); !status.ok()) {

@@ -19,7 +19,8 @@ TEST(ParseFlagsTest, BindsFlagsToOptions) {
   const absl::StatusOr<LoadgenOptions> options =
       Parse({"--gateway=127.0.0.1:50051", "--pg_dsn", "dbname=ingest",
              "--sessions=3", "--payloads=4", "--concurrency", "2",
-             "--call_timeout=5s", "--verify_timeout=1m", "--label=ci",
+             "--call_timeout=5s", "--verify_timeout=1m",
+             "--completion_timeout=90s", "--label=ci",
              "--seed=9", "--min_payload_bytes=2048",
              "--max_payload_bytes=4096"});
   ASSERT_TRUE(options.ok()) << options.status();
@@ -30,6 +31,7 @@ TEST(ParseFlagsTest, BindsFlagsToOptions) {
   EXPECT_EQ(options->concurrency, 2);
   EXPECT_EQ(options->call_timeout, absl::Seconds(5));
   EXPECT_EQ(options->verify_timeout, absl::Minutes(1));
+  EXPECT_EQ(options->completion_timeout, absl::Seconds(90));
   EXPECT_EQ(options->label, "ci");
   EXPECT_EQ(options->seed, 9u);
   EXPECT_EQ(options->min_payload_bytes, 2048u);

@@ -14,6 +14,9 @@ namespace ingest::loadgen {
 // One payload the gateway acknowledged with OK.
 struct LedgerEntry {
   std::string session_id;
+  // The session's coordinate in the PayloadFactory (the verifier rebuilds
+  // the payloads' facts from it); -1 when the sender did not say.
+  int session_index = -1;
   uint64_t payload_id = 0;
   // Size and lower-case hex SHA-256 of content.SerializeAsString().
   uint64_t size_bytes = 0;

@@ -65,6 +65,9 @@ absl::Status ValidateOptions(const LoadgenOptions& o) {
   if (o.verify_timeout < absl::ZeroDuration()) {
     return invalid("--verify_timeout must not be negative");
   }
+  if (o.completion_timeout < absl::ZeroDuration()) {
+    return invalid("--completion_timeout must not be negative (0 disables the check)");
+  }
   if (o.label.empty() || absl::StrContains(o.label, ' ')) {
     return invalid("--label must be one non-empty word; got '", o.label, "'");
   }

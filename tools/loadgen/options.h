@@ -25,6 +25,10 @@ struct LoadgenOptions {
   absl::Duration call_timeout = absl::Seconds(30);
   int max_attempts = 8;
   absl::Duration verify_timeout = absl::Seconds(120);
+  // How long, after the rows are there, to wait for the sessions whose last
+  // payload (has_session_unloaded) is stored to be completed; zero: not
+  // checked (sessions_completed is still reported).
+  absl::Duration completion_timeout = absl::Seconds(60);
   std::string label = "demo";
   std::string ledger_out;  // empty: no ledger file
 

@@ -40,6 +40,8 @@ TEST(ValidateOptionsTest, RejectsEachBadOptionNamingItsFlag) {
       {"--max_attempts", [](LoadgenOptions& o) { o.max_attempts = 0; }},
       {"--verify_timeout",
        [](LoadgenOptions& o) { o.verify_timeout = -absl::Seconds(1); }},
+      {"--completion_timeout",
+       [](LoadgenOptions& o) { o.completion_timeout = -absl::Seconds(1); }},
       {"--label", [](LoadgenOptions& o) { o.label = "two words"; }},
   };
   for (const auto& [flag, mutate] : cases) {

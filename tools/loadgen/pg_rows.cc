@@ -39,9 +39,13 @@ constexpr int kFetchRows = 64;
 constexpr char kFetchPayloadRows[] = "FETCH 64 FROM payload_rows";  // kFetchRows;
 constexpr char kClosePayloadRows[] = "CLOSE payload_rows";
 
+// Read in binary: the summary is bytea.
 constexpr char kSessionsSql[] =
-    "SELECT session_id, payload_count FROM sessions "
+    "SELECT session_id, payload_count, status, summary FROM sessions "
     "WHERE session_id = ANY($1::text[])";
+
+constexpr char kSessionStatusesSql[] =
+    "SELECT session_id, status FROM sessions WHERE session_id = ANY($1::text[])";
 
 absl::StatusOr<int64_t> ParseInt(const PGresult* result, int row, int column) {
   int64_t value = 0;
@@ -131,6 +135,23 @@ class PgRowReader final : public RowReader {
     return keys;
   }
 
+  absl::StatusOr<std::vector<SessionStatus>> ReadSessionStatuses(
+      absl::Span<const std::string> session_ids) override {
+    if (absl::Status status = EnsureConnected(); !status.ok()) return status;
+    std::vector<SessionStatus> statuses;
+    for (size_t begin = 0; begin < session_ids.size(); begin += sessions_per_query_) {
+      absl::StatusOr<PgResult> result =
+          Query(kSessionStatusesSql, session_ids.subspan(begin, sessions_per_query_));
+      if (!result.ok()) return result.status();
+      const PGresult* rows = result->get();
+      for (int row = 0; row < PQntuples(rows); ++row) {
+        statuses.push_back({PQgetvalue(rows, row, 0),
+                            PQgetisnull(rows, row, 1) ? "" : PQgetvalue(rows, row, 1)});
+      }
+    }
+    return statuses;
+  }
+
   absl::StatusOr<StoredRows> ReadRows(
       absl::Span<const std::string> session_ids) override {
     if (absl::Status status = EnsureConnected(); !status.ok()) return status;
@@ -161,13 +182,19 @@ class PgRowReader final : public RowReader {
         return status;
       }
 
-      absl::StatusOr<PgResult> sessions = Query(kSessionsSql, batch);
+      absl::StatusOr<PgResult> sessions = Query(kSessionsSql, batch, PgFormat::kBinary);
       if (!sessions.ok()) return sessions.status();
       const PGresult* rows = sessions->get();
       for (int row = 0; row < PQntuples(rows); ++row) {
-        absl::StatusOr<int64_t> count = ParseInt(rows, row, 1);
-        if (!count.ok()) return count.status();
-        stored.sessions.push_back({PQgetvalue(rows, row, 0), *count});
+        StoredSession& session = stored.sessions.emplace_back();
+        session.session_id = std::string(BinaryValueBytes(rows, row, 0));
+        session.payload_count = BinaryValueInt(rows, row, 1);
+        if (!PQgetisnull(rows, row, 2)) {
+          session.status = std::string(BinaryValueBytes(rows, row, 2));
+        }
+        if (!PQgetisnull(rows, row, 3)) {
+          session.summary = std::string(BinaryValueBytes(rows, row, 3));
+        }
       }
     }
     return stored;
@@ -202,9 +229,9 @@ class PgRowReader final : public RowReader {
   }
 
   // Runs `sql` with the text[] of `session_ids` as $1.
-  absl::StatusOr<PgResult> Query(const char* sql,
-                                 absl::Span<const std::string> session_ids) {
-    return connection_->Query(sql, {PgParam::Text(ToPgTextArray(session_ids))});
+  absl::StatusOr<PgResult> Query(const char* sql, absl::Span<const std::string> session_ids,
+                                 PgFormat format = PgFormat::kText) {
+    return connection_->Query(sql, {PgParam::Text(ToPgTextArray(session_ids))}, format);
   }
 
   const std::string dsn_;

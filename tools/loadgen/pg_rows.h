@@ -14,7 +14,8 @@ namespace ingest::loadgen {
 // are parameterized (`session_id = ANY($1)`) and cover at most
 // `sessions_per_query` sessions each. Payload rows are stored compressed,
 // so their bytes come over through a cursor, a few rows at a time, and are
-// decoded and hashed here.
+// decoded and hashed here. Session rows come in binary format (the summary
+// is bytea); their status is also read alone, for polling.
 //
 // UNAVAILABLE, naming the server, when the connection cannot be made. The
 // reader reconnects once per call if the connection was lost. Not

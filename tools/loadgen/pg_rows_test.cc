@@ -1,5 +1,10 @@
 #include "tools/loadgen/pg_rows.h"
 
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 #include "services/common/crypto/sha256.h"
 #include "services/common/pg/testing/migrated_database_test.h"
@@ -24,7 +29,51 @@ class PgRowsTest : public MigratedDatabaseTest {
     ASSERT_TRUE(result.ok()) << result.status();
   }
 
+  // A session row; nullopt stores NULL.
+  void InsertSession(const std::string& session, std::optional<std::string> status,
+                     std::optional<std::string> summary) {
+    auto result = db_->Query(
+        "INSERT INTO sessions (session_id, project_id, payload_count, status, summary) "
+        "VALUES ($1, 'p', 2, $2, $3)",
+        {PgParam::Text(session), status ? PgParam::Text(*status) : PgParam::Null(),
+         summary ? PgParam::Bytes(*summary) : PgParam::Null()});
+    ASSERT_TRUE(result.ok()) << result.status();
+  }
 };
+
+TEST_F(PgRowsTest, ReadsTheSessionsStatusAndSummaryBytes) {
+  // Bytes that text format would escape: NUL, a quote, a backslash, 0xff.
+  const std::string summary("\0'\0\\\xff", 5);
+  InsertSession("a", "completed", summary);
+  InsertSession("b", "live", std::nullopt);
+  InsertSession("c", std::nullopt, std::nullopt);  // written before summaries
+  auto reader = ConnectPgRowReader(database_->dsn(), /*sessions_per_query=*/2);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+
+  auto rows = (*reader)->ReadRows({"a", "b", "c", "missing"});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->sessions.size(), 3u);
+  std::sort(rows->sessions.begin(), rows->sessions.end(),
+            [](const StoredSession& x, const StoredSession& y) {
+              return x.session_id < y.session_id;
+            });
+  EXPECT_EQ(rows->sessions[0].session_id, "a");
+  EXPECT_EQ(rows->sessions[0].payload_count, 2);
+  EXPECT_EQ(rows->sessions[0].status, "completed");
+  EXPECT_EQ(rows->sessions[0].summary, summary);
+  EXPECT_EQ(rows->sessions[1].status, "live");
+  EXPECT_EQ(rows->sessions[1].summary, std::nullopt);
+  EXPECT_EQ(rows->sessions[2].status, "");
+
+  auto statuses = (*reader)->ReadSessionStatuses({"a", "b", "c", "missing"});
+  ASSERT_TRUE(statuses.ok()) << statuses.status();
+  std::sort(statuses->begin(), statuses->end(),
+            [](const SessionStatus& x, const SessionStatus& y) {
+              return x.session_id < y.session_id;
+            });
+  EXPECT_EQ(*statuses,
+            (std::vector<SessionStatus>{{"a", "completed"}, {"b", "live"}, {"c", ""}}));
+}
 
 TEST_F(PgRowsTest, DecodesCompressedAndRawRowsAndFoldsChunksInOrder) {
   InsertRow("a", 1, 0, /*encoding=*/1, std::string(5000, 'z'));

@@ -22,6 +22,12 @@ std::string FormatVerifyProgress(int64_t present, int64_t expected,
                          absl::ToDoubleSeconds(elapsed));
 }
 
+std::string FormatCompletionProgress(int64_t completed, int64_t expected,
+                                     absl::Duration elapsed) {
+  return absl::StrFormat("verify: %d/%d sessions completed  %.1fs", completed,
+                         expected, absl::ToDoubleSeconds(elapsed));
+}
+
 ProgressTicker::ProgressTicker(Console& console, absl::Duration interval,
                                std::function<std::string()> line)
     : console_(console),

@@ -28,6 +28,10 @@ std::string FormatLoadProgress(const LoadProgress& progress);
 std::string FormatVerifyProgress(int64_t present, int64_t expected,
                                  absl::Duration elapsed);
 
+// "verify: 18/20 sessions completed  3.2s" (time spent waiting so far).
+std::string FormatCompletionProgress(int64_t completed, int64_t expected,
+                                     absl::Duration elapsed);
+
 // Shows a progress line on the console every `interval` from its own thread
 // until stopped. `line` is called on that thread and must be thread-safe.
 class ProgressTicker {

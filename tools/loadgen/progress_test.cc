@@ -30,6 +30,11 @@ TEST(FormatVerifyProgressTest, ShowsPersistedAndWaitTime) {
             "verify: 480/500 persisted  3.2s");
 }
 
+TEST(FormatCompletionProgressTest, ShowsCompletedAndWaitTime) {
+  EXPECT_EQ(FormatCompletionProgress(18, 20, absl::Milliseconds(12300)),
+            "verify: 18/20 sessions completed  12.3s");
+}
+
 TEST(ProgressTickerTest, StopShowsTheFinalLineOnce) {
   std::FILE* file = std::tmpfile();
   ASSERT_NE(file, nullptr);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "tools/loadgen/stored_rows.h"
@@ -25,6 +26,14 @@ class RowReader {
   // from one consistent snapshot. Hashes the stored bytes (in the database).
   virtual absl::StatusOr<StoredRows> ReadRows(
       absl::Span<const std::string> session_ids) = 0;
+
+  // The status of those of the given sessions that have a row. Cheap: meant
+  // to be polled. Not pure so that readers written before the lifecycle
+  // (chaos's fake) need not change: they answer UNIMPLEMENTED.
+  virtual absl::StatusOr<std::vector<SessionStatus>> ReadSessionStatuses(
+      absl::Span<const std::string> session_ids) {
+    return absl::UnimplementedError("this reader does not read session statuses");
+  }
 };
 
 }  // namespace ingest::loadgen

@@ -12,6 +12,8 @@
 #include "tools/loadgen/progress.h"
 #include "tools/loadgen/reporting_observer.h"
 #include "tools/loadgen/session_driver.h"
+#include "tools/loadgen/summary_check.h"
+#include "tools/loadgen/verifier.h"
 #include "tools/loadgen/verify_loop.h"
 
 namespace ingest::loadgen {
@@ -76,41 +78,63 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
     }
   }
 
-  // Verification.
+  // Verification: the rows, then the completion of the sessions whose last
+  // payload is stored, then one read of everything.
   const absl::Time verify_start = clock.Now();
-  std::atomic<int64_t> present{0};
   std::string last_error;
-  absl::StatusOr<VerificationReport> report;
+  const VerifyCallbacks::OnPollError on_poll_error = [&](const absl::Status& status) {
+    // Polling retries; say so once per distinct error.
+    if (status.ToString() == last_error) return;
+    last_error = status.ToString();
+    console.Log(absl::StrCat("verify: reading PostgreSQL failed, still trying: ", last_error));
+  };
+  std::vector<PayloadKey> present;
   {
+    std::atomic<int64_t> found{0};
     ProgressTicker ticker(console, TickInterval(console), [&] {
-      return FormatVerifyProgress(present.load(),
-                                  static_cast<int64_t>(acked.size()),
+      return FormatVerifyProgress(found.load(), static_cast<int64_t>(acked.size()),
                                   clock.Now() - verify_start);
     });
-    report = WaitAndVerify(
-        acked, reader, clock,
-        {.timeout = options.verify_timeout},
-        {.on_poll = [&](int64_t found, int64_t) { present.store(found); },
-         .on_poll_error =
-             [&](const absl::Status& status) {
-               // Polling retries; say so once per distinct error.
-               if (status.ToString() == last_error) return;
-               last_error = status.ToString();
-               console.Log(absl::StrCat("verify: reading PostgreSQL failed, "
-                                        "still trying: ",
-                                        last_error));
-             }});
+    present = WaitForRows(acked, reader, clock, {.timeout = options.verify_timeout},
+                          {.on_poll = [&](int64_t n, int64_t) { found.store(n); },
+                           .on_poll_error = on_poll_error});
   }
-  if (!report.ok()) return report.status();
-  for (const std::string& problem : report->problems) {
-    console.Log(absl::StrCat("verify: ", problem));
+  const std::vector<std::string> must_complete =
+      SessionsWithPayload(present, static_cast<uint64_t>(options.payloads_per_session));
+  if (options.completion_timeout > absl::ZeroDuration() && !must_complete.empty()) {
+    const absl::Time completion_start = clock.Now();
+    std::atomic<int64_t> completed{0};
+    ProgressTicker ticker(console, TickInterval(console), [&] {
+      return FormatCompletionProgress(completed.load(),
+                                      static_cast<int64_t>(must_complete.size()),
+                                      clock.Now() - completion_start);
+    });
+    WaitForCompletion(must_complete, reader, clock, {.timeout = options.completion_timeout},
+                      {.on_poll = [&](int64_t n, int64_t) { completed.store(n); },
+                       .on_poll_error = on_poll_error});
   }
 
-  return RunSummary{.label = options.label,
-                    .sessions = options.sessions,
-                    .payloads = total_payloads,
-                    .acked = static_cast<int64_t>(acked.size()),
-                    .report = *std::move(report)};
+  absl::StatusOr<StoredRows> rows = reader.ReadRows(SessionIdsOf(acked));
+  if (!rows.ok()) return rows.status();
+  RunSummary summary{.label = options.label,
+                     .sessions = options.sessions,
+                     .payloads = total_payloads,
+                     .acked = static_cast<int64_t>(acked.size()),
+                     .report = Verify(acked, *rows)};
+  summary.summaries = CheckSummaries(
+      acked, *rows,
+      [&](int session_index, uint64_t payload_id) {
+        return factory.FactsOf(session_index, payload_id);
+      },
+      {.last_payload_id = static_cast<uint64_t>(options.payloads_per_session),
+       .require_completion = options.completion_timeout > absl::ZeroDuration()});
+  for (const std::string& problem : summary.report.problems) {
+    console.Log(absl::StrCat("verify: ", problem));
+  }
+  for (const std::string& problem : summary.summaries.problems) {
+    console.Log(absl::StrCat("verify: ", problem));
+  }
+  return summary;
 }
 
 }  // namespace ingest::loadgen

@@ -12,8 +12,11 @@ namespace ingest::loadgen {
 
 // One whole run on already-connected collaborators: drives the sessions
 // through `client` (progress on `console`), writes --ledger_out if set, waits
-// for and verifies the rows through `reader`, logs the problems found, and
-// returns the summary. Fails only if the final database read fails.
+// for the rows through `reader`, then (--completion_timeout) for the sessions
+// whose last payload is stored to be completed, reads everything once,
+// verifies the payloads against the ledger and the sessions' summaries
+// against the factory's facts, logs the problems found, and returns the
+// summary. Fails only if the final database read fails.
 //
 // `options` must be valid (ValidateOptions). Blocks; runs sessions on its own
 // threads, so `client` must be thread-safe. Retry pauses and verification

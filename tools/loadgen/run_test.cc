@@ -11,19 +11,26 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "tools/loadgen/fake_clock.h"
 #include "services/common/crypto/sha256.h"
+#include "services/common/facts/payload_facts_extractor.h"
+#include "services/common/facts/session_summary.h"
+#include "tools/loadgen/fake_clock.h"
 
 namespace ingest::loadgen {
 namespace {
 
 // An in-memory gateway + worker + database: every acknowledged payload is
-// stored at once, except the ones listed in `drop` (acknowledged but never
-// stored) and `corrupt` (stored with one byte changed). Thread-safe.
+// stored at once, its facts read by the real extractor and folded into its
+// session's summary, except the ones listed in `drop` (acknowledged but never
+// stored) and `corrupt` (stored with one byte changed). A session whose
+// payload said the page unloaded is completed, unless `never_complete`.
+// Thread-safe.
 class FakePipeline final : public IngestClient, public RowReader {
  public:
   std::set<std::pair<int, uint64_t>> drop;     // (session number, payload id)
   std::set<std::pair<int, uint64_t>> corrupt;  // (session number, payload id)
+  std::set<int> wrong_summary;  // session numbers whose summary counts a click too many
+  bool never_complete = false;
 
   absl::StatusOr<std::string> InitializeSession(
       const ingest::v1::InitializeSessionRequest&) override {
@@ -49,7 +56,27 @@ class FakePipeline final : public IngestClient, public RowReader {
                          .size_bytes = static_cast<int64_t>(bytes.size()),
                          .sha256_hex = Sha256Hex(bytes)});
     ++sessions_[request.session_id()];
+    facts_[request.session_id()][request.payload_id()] =
+        ExtractPayloadFacts(request.content());
+    if (request.has_session_unloaded() && !never_complete) {
+      completed_.insert(request.session_id());
+    }
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<SessionStatus>> ReadSessionStatuses(
+      absl::Span<const std::string> session_ids) override {
+    absl::MutexLock lock(&mu_);
+    ++status_polls_;
+    std::vector<SessionStatus> statuses;
+    for (const std::string& id : session_ids) statuses.push_back({id, StatusOf(id)});
+    return statuses;
+  }
+
+  // ReadSessionStatuses calls so far.
+  int status_polls() const {
+    absl::MutexLock lock(&mu_);
+    return status_polls_;
   }
 
   absl::StatusOr<std::vector<PayloadKey>> ReadPresentKeys(
@@ -66,13 +93,30 @@ class FakePipeline final : public IngestClient, public RowReader {
     absl::MutexLock lock(&mu_);
     StoredRows rows{.payloads = payloads_};
     for (const auto& [id, count] : sessions_) {
-      rows.sessions.push_back({id, count});
+      std::vector<IdentifiedFacts> folded;
+      for (const auto& [payload_id, facts] : facts_[id]) folded.push_back({payload_id, &facts});
+      v1::SessionSummary summary = SummarizeSession(folded, RageClickRule{});
+      if (wrong_summary.contains(std::stoi(id.substr(4)))) {
+        summary.set_clicks(summary.clicks() + 1);
+      }
+      rows.sessions.push_back({.session_id = id,
+                               .payload_count = count,
+                               .status = StatusOf(id),
+                               .summary = summary.SerializeAsString()});
     }
     return rows;
   }
 
  private:
-  absl::Mutex mu_;
+  std::string StatusOf(const std::string& id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return completed_.contains(id) ? "completed" : "live";
+  }
+
+  mutable absl::Mutex mu_;
+  // By session, by payload id.
+  std::map<std::string, std::map<uint64_t, v1::PayloadFacts>> facts_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> completed_ ABSL_GUARDED_BY(mu_);
+  int status_polls_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, int64_t> sessions_ ABSL_GUARDED_BY(mu_);
   std::vector<StoredPayload> payloads_ ABSL_GUARDED_BY(mu_);
   int64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
@@ -109,8 +153,48 @@ TEST_F(RunAndVerifyTest, CleanPipelineVerifiesEverything) {
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(FormatSummaryLine(*summary),
             "test: sessions=4 payloads=20 acked=20 persisted=20 lost=0 "
-            "duplicates=0 out_of_order=0 mismatched=0");
+            "duplicates=0 out_of_order=0 mismatched=0 summaries_exact=4 "
+            "sessions_completed=4");
   EXPECT_EQ(ExitCodeFor(*summary), kExitOk);
+  // Completed at the first status check: no wait.
+  EXPECT_EQ(pipeline_.status_polls(), 1);
+}
+
+TEST_F(RunAndVerifyTest, AWrongSummaryFailsTheRun) {
+  pipeline_.wrong_summary = {2};
+  const absl::StatusOr<RunSummary> summary = Run();
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->summaries.summaries_exact, 3);
+  EXPECT_EQ(summary->summaries.summaries_mismatched, 1);
+  ASSERT_EQ(summary->summaries.problems.size(), 1u);
+  EXPECT_NE(summary->summaries.problems[0].find("clicks"), std::string::npos)
+      << summary->summaries.problems[0];
+  EXPECT_EQ(ExitCodeFor(*summary), kExitFailed);
+}
+
+TEST_F(RunAndVerifyTest, SessionsNotCompletedByTheDeadlineFailTheRun) {
+  pipeline_.never_complete = true;
+  options_.completion_timeout = absl::Seconds(3);
+  const absl::Time start = clock_.Now();
+  const absl::StatusOr<RunSummary> summary = Run();
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->summaries.sessions_completed, 0);
+  EXPECT_EQ(summary->summaries.completions_missing, 4);
+  EXPECT_EQ(summary->summaries.summaries_exact, 4);
+  EXPECT_EQ(ExitCodeFor(*summary), kExitFailed);
+  // Waited for the completion deadline, not longer.
+  EXPECT_EQ(clock_.Now() - start, absl::Seconds(3));
+}
+
+TEST_F(RunAndVerifyTest, ZeroCompletionTimeoutDoesNotRequireCompletion) {
+  pipeline_.never_complete = true;
+  options_.completion_timeout = absl::ZeroDuration();
+  const absl::StatusOr<RunSummary> summary = Run();
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->summaries.sessions_completed, 0);
+  EXPECT_EQ(summary->summaries.completions_missing, 0);
+  EXPECT_EQ(ExitCodeFor(*summary), kExitOk);
+  EXPECT_EQ(pipeline_.status_polls(), 0);
 }
 
 TEST_F(RunAndVerifyTest, DetectsLostAndCorruptedPayloads) {
@@ -122,6 +206,9 @@ TEST_F(RunAndVerifyTest, DetectsLostAndCorruptedPayloads) {
   EXPECT_EQ(summary->report.persisted, 19);
   EXPECT_EQ(summary->report.lost, 1);
   EXPECT_EQ(summary->report.mismatched, 2);
+  // The fake's summaries fold what it stored; session 1 lacks payload 3,
+  // and the expected summary leaves it out too.
+  EXPECT_EQ(summary->summaries.summaries_exact, 4);
   EXPECT_EQ(ExitCodeFor(*summary), kExitFailed);
   // The wait for the lost payload ends at the deadline, not before.
   EXPECT_GE(clock_.Now() - absl::FromUnixSeconds(1'700'000'000),

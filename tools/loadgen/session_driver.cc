@@ -83,6 +83,9 @@ SessionResult SessionDriver::Run(int session_index) const {
     push.set_session_id(result.session_id);
     push.set_payload_id(payload_id);
     push.set_content_encoding(ingest::v1::CONTENT_ENCODING_IDENTITY);
+    // The page unloads with the last payload, so the pipeline can complete
+    // the session soon after it.
+    push.set_has_session_unloaded(payload_id == payloads);
     *push.mutable_content() = factory_.Make(session_index, payload_id);
     // What the pipeline must store byte for byte.
     const std::string serialized = push.content().SerializeAsString();
@@ -97,6 +100,7 @@ SessionResult SessionDriver::Run(int session_index) const {
         on_retry);
     if (status.ok()) {
       ledger_.Record({.session_id = result.session_id,
+                      .session_index = session_index,
                       .payload_id = static_cast<uint64_t>(payload_id),
                       .size_bytes = serialized.size(),
                       .sha256_hex = Sha256Hex(serialized)});

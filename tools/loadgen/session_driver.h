@@ -60,10 +60,12 @@ struct SessionResult {
 
 // Plays one session like a real SDK: InitializeSession, then PushPayload for
 // payload ids 1..P strictly one after another (the next only once the
-// previous was acknowledged or given up). Retryable failures are retried with
-// backoff and the SAME payload_id and content. Every acknowledged payload goes
-// into the ledger with the size and SHA-256 of its serialized content; a
-// payload given up is skipped and the session continues with the next one.
+// previous was acknowledged or given up), the last one with
+// has_session_unloaded set (the page unloads). Retryable failures are
+// retried with backoff and the SAME payload_id and content. Every
+// acknowledged payload goes into the ledger with its session index and the
+// size and SHA-256 of its serialized content; a payload given up is skipped
+// and the session continues with the next one.
 //
 // Holds references to its collaborators, which must outlive it. Run() is
 // const and may be called from many threads at once (one session each).

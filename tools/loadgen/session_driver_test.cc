@@ -71,6 +71,9 @@ TEST_F(SessionDriverTest, PushesPayloadsInOrderAndRecordsThemInTheLedger) {
     EXPECT_EQ(request.session_id(), "session-1");
     EXPECT_EQ(request.content_encoding(),
               ingest::v1::CONTENT_ENCODING_IDENTITY);
+    // Only the last payload says the page unloaded.
+    EXPECT_EQ(request.has_session_unloaded(), request.payload_id() == 3)
+        << "payload " << request.payload_id();
   }
 
   const std::vector<LedgerEntry> entries = ledger_.Entries();
@@ -79,6 +82,7 @@ TEST_F(SessionDriverTest, PushesPayloadsInOrderAndRecordsThemInTheLedger) {
     const std::string bytes = factory_.Make(4, p).SerializeAsString();
     EXPECT_EQ(entries[p - 1],
               (LedgerEntry{.session_id = "session-1",
+                           .session_index = 4,
                            .payload_id = p,
                            .size_bytes = bytes.size(),
                            .sha256_hex = Sha256Hex(bytes)}));

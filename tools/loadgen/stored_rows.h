@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,7 +42,22 @@ struct StoredSession {
   std::string session_id;
   // Payloads the worker counted for the session.
   int64_t payload_count = 0;
+  // sessions.status: "live" or "completed"; empty when NULL.
+  std::string status;
+  // sessions.summary, a serialized ingest.v1.SessionSummary; nullopt when
+  // NULL (not folded).
+  std::optional<std::string> summary;
 };
+
+// The lifecycle of a session, as polled while waiting for completion.
+struct SessionStatus {
+  std::string session_id;
+  std::string status;  // as StoredSession::status
+
+  friend bool operator==(const SessionStatus&, const SessionStatus&) = default;
+};
+
+inline constexpr char kSessionCompleted[] = "completed";
 
 // What PostgreSQL holds for a set of sessions.
 struct StoredRows {

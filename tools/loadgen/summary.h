@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "tools/loadgen/summary_check.h"
 #include "tools/loadgen/verifier.h"
 
 namespace ingest::loadgen {
@@ -19,15 +20,18 @@ struct RunSummary {
   int64_t payloads = 0;  // sessions * payloads per session
   int64_t acked = 0;
   VerificationReport report;
+  SummaryReport summaries;
 };
 
 // The last stdout line, exactly:
 // "LABEL: sessions=S payloads=P acked=A persisted=N lost=L duplicates=D
-//  out_of_order=O mismatched=M" (one line).
+//  out_of_order=O mismatched=M summaries_exact=E sessions_completed=C" (one
+// line).
 std::string FormatSummaryLine(const RunSummary& summary);
 
-// kExitOk if every payload was acked and none is lost, duplicated, out of
-// order or mismatched; kExitFailed otherwise.
+// kExitOk if every payload was acked, none is lost, duplicated, out of order
+// or mismatched, every session's summary is exact and every session that
+// had to complete did; kExitFailed otherwise.
 int ExitCodeFor(const RunSummary& summary);
 
 }  // namespace ingest::loadgen

@@ -121,4 +121,21 @@ std::vector<std::string> SessionIdsOf(absl::Span<const LedgerEntry> acked) {
   return ids;
 }
 
+std::vector<std::string> SessionsWithPayload(absl::Span<const PayloadKey> present,
+                                             uint64_t payload_id) {
+  std::vector<std::string> ids;
+  for (const PayloadKey& key : present) {
+    if (key.payload_id == payload_id) ids.push_back(key.session_id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+int64_t CountCompleted(absl::Span<const SessionStatus> statuses) {
+  return std::count_if(statuses.begin(), statuses.end(), [](const SessionStatus& status) {
+    return status.status == kSessionCompleted;
+  });
+}
+
 }  // namespace ingest::loadgen

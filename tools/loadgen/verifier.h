@@ -45,4 +45,12 @@ int64_t CountPresent(absl::Span<const LedgerEntry> acked,
 // The distinct session ids of `acked`, sorted.
 std::vector<std::string> SessionIdsOf(absl::Span<const LedgerEntry> acked);
 
+// The sessions among `present` that have payload `payload_id`, sorted and
+// distinct (those whose last payload is stored, so that must complete).
+std::vector<std::string> SessionsWithPayload(absl::Span<const PayloadKey> present,
+                                             uint64_t payload_id);
+
+// How many of `statuses` are 'completed'.
+int64_t CountCompleted(absl::Span<const SessionStatus> statuses);
+
 }  // namespace ingest::loadgen

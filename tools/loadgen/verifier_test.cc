@@ -147,5 +147,18 @@ TEST(SessionIdsOfTest, DistinctAndSorted) {
   EXPECT_EQ(SessionIdsOf(acked), (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(SessionsWithPayloadTest, DistinctSortedSessionsHoldingThatPayload) {
+  const std::vector<PayloadKey> present = {{"c", 3}, {"a", 3}, {"b", 2}, {"a", 3}, {"a", 1}};
+  EXPECT_EQ(SessionsWithPayload(present, 3), (std::vector<std::string>{"a", "c"}));
+  EXPECT_TRUE(SessionsWithPayload(present, 9).empty());
+}
+
+TEST(CountCompletedTest, CountsOnlyCompleted) {
+  const std::vector<SessionStatus> statuses = {
+      {"a", "completed"}, {"b", "live"}, {"c", ""}, {"d", "completed"}};
+  EXPECT_EQ(CountCompleted(statuses), 2);
+  EXPECT_EQ(CountCompleted({}), 0);
+}
+
 }  // namespace
 }  // namespace ingest::loadgen

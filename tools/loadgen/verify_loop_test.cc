@@ -43,14 +43,34 @@ class FakeRowReader final : public RowReader {
     return rows;
   }
 
+  // Sessions become completed one per status check, up to `complete_up_to`.
+  absl::StatusOr<std::vector<SessionStatus>> ReadSessionStatuses(
+      absl::Span<const std::string> session_ids) override {
+    ++status_polls;
+    if (failing_status_polls > 0) {
+      --failing_status_polls;
+      return absl::UnavailableError("connection reset");
+    }
+    completed_ = std::min(completed_ + 1, complete_up_to);
+    std::vector<SessionStatus> statuses;
+    for (size_t i = 0; i < session_ids.size(); ++i) {
+      statuses.push_back({session_ids[i], static_cast<int>(i) < completed_ ? "completed" : "live"});
+    }
+    return statuses;
+  }
+
   int polls = 0;
   int failing_polls = 0;
+  int status_polls = 0;
+  int failing_status_polls = 0;
+  int complete_up_to = 0;
   absl::Status final_read_error;
   std::vector<std::string> last_session_ids;
 
  private:
   const uint64_t appear_up_to_;
   uint64_t visible_ = 0;
+  int completed_ = 0;
 };
 
 std::vector<LedgerEntry> Ledger(uint64_t payloads) {
@@ -129,6 +149,59 @@ TEST(WaitAndVerifyTest, EmptyLedgerDoesNotWait) {
   EXPECT_EQ(reader.polls, 0);
   EXPECT_TRUE(clock.sleeps().empty());
   EXPECT_EQ(report->persisted, 0);
+}
+
+TEST(WaitForRowsTest, ReturnsTheKeysOfTheLastCheck) {
+  FakeRowReader reader(/*appear_up_to=*/2);
+  FakeClock clock;
+  const std::vector<PayloadKey> present =
+      WaitForRows(Ledger(3), reader, clock, {.timeout = absl::Seconds(1)}, {});
+  EXPECT_EQ(present, (std::vector<PayloadKey>{{"s", 1}, {"s", 2}}));
+}
+
+TEST(WaitForCompletionTest, PollsUntilEverySessionIsCompleted) {
+  FakeRowReader reader(/*appear_up_to=*/0);
+  reader.complete_up_to = 3;
+  reader.failing_status_polls = 1;
+  FakeClock clock;
+  std::vector<int64_t> progress;
+  int errors = 0;
+  const std::vector<std::string> sessions = {"a", "b", "c"};
+  const int64_t completed = WaitForCompletion(
+      sessions, reader, clock,
+      {.timeout = absl::Seconds(10), .poll_interval = absl::Milliseconds(500)},
+      {.on_poll = [&](int64_t found, int64_t expected) {
+         EXPECT_EQ(expected, 3);
+         progress.push_back(found);
+       },
+       .on_poll_error = [&](const absl::Status&) { ++errors; }});
+  EXPECT_EQ(completed, 3);
+  EXPECT_EQ(errors, 1);
+  EXPECT_EQ(progress, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(reader.status_polls, 4);
+  EXPECT_EQ(clock.sleeps(), std::vector<absl::Duration>(3, absl::Milliseconds(500)));
+}
+
+TEST(WaitForCompletionTest, StopsAtTheDeadline) {
+  FakeRowReader reader(/*appear_up_to=*/0);
+  reader.complete_up_to = 1;
+  FakeClock clock;
+  const absl::Time start = clock.Now();
+  const std::vector<std::string> sessions = {"a", "b"};
+  EXPECT_EQ(WaitForCompletion(sessions, reader, clock,
+                              {.timeout = absl::Seconds(2), .poll_interval = absl::Seconds(1)},
+                              {}),
+            1);
+  EXPECT_EQ(clock.Now() - start, absl::Seconds(2));
+  EXPECT_EQ(reader.status_polls, 3);
+}
+
+TEST(WaitForCompletionTest, NoSessionsDoesNotPoll) {
+  FakeRowReader reader(/*appear_up_to=*/0);
+  FakeClock clock;
+  EXPECT_EQ(WaitForCompletion({}, reader, clock, {}, {}), 0);
+  EXPECT_EQ(reader.status_polls, 0);
+  EXPECT_TRUE(clock.sleeps().empty());
 }
 
 }  // namespace
