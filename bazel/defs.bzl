@@ -27,12 +27,16 @@ def si_cc_test(name, copts = [], deps = [], **kwargs):
         **kwargs
     )
 
-def grpc_proto_library(name, srcs, deps = [], alwayslink = False):
+def grpc_proto_library(name, srcs, deps = [], imports = [], alwayslink = False):
     """C++ protobuf + gRPC code for `srcs`, generated with the system protoc.
 
     Imports are resolved relative to this package (e.g. `ingest/v1/task.proto`
     inside //proto) and against /usr/include for the well-known types. The
     generated headers are included as "ingest/v1/ingest.pb.h".
+
+    A .proto of another grpc_proto_library that `srcs` import goes in
+    `imports` (protoc reads it; its code is not generated here) and that
+    library in `deps` (its generated code).
     """
     package = native.package_name()
     outs_h = []
@@ -43,7 +47,7 @@ def grpc_proto_library(name, srcs, deps = [], alwayslink = False):
         outs_cc += [stem + ".pb.cc", stem + ".grpc.pb.cc"]
     native.genrule(
         name = name + "_codegen",
-        srcs = srcs,
+        srcs = srcs + imports,
         outs = outs_h + outs_cc,
         cmd = " ".join([
             "/usr/bin/protoc",
@@ -52,7 +56,7 @@ def grpc_proto_library(name, srcs, deps = [], alwayslink = False):
             "--cpp_out=$(GENDIR)/" + package,
             "--grpc_out=$(GENDIR)/" + package,
             "--plugin=protoc-gen-grpc=/usr/bin/grpc_cpp_plugin",
-            "$(SRCS)",
+            " ".join(["$(location %s)" % src for src in srcs]),
         ]),
         message = "Generating C++ protobuf/gRPC code for " + name,
     )

@@ -17,6 +17,7 @@
 #include "services/common/kafka/dead_letter_headers.h"
 #include "services/common/logging/log.h"
 #include "services/common/retry/backoff.h"
+#include "services/broker_proxy/session_page_token.h"
 #include "services/common/status/status_context.h"
 
 namespace ingest {
@@ -48,6 +49,7 @@ std::string FindingsText(const v1::TopicDescription& description) {
 
 constexpr char kPageTokenVersion[] = "dlq1";
 constexpr size_t kMaxSessionIdShape = 200;
+constexpr size_t kMaxProjectIdLength = 200;
 
 }  // namespace
 
@@ -646,6 +648,83 @@ absl::StatusOr<v1::GetSessionResponse> BrokerProxyCore::GetSession(
   }
   if (f.first_received) response.set_first_received_unix_ms(absl::ToUnixMillis(*f.first_received));
   if (f.last_received) response.set_last_received_unix_ms(absl::ToUnixMillis(*f.last_received));
+  response.set_lifecycle(f.lifecycle);
+  if (f.completed_at) response.set_completed_at_unix_ms(absl::ToUnixMillis(*f.completed_at));
+  response.set_reopened_count(f.reopened_count);
+  if (f.last_activity) response.set_last_activity_unix_ms(absl::ToUnixMillis(*f.last_activity));
+  // Always present (empty for a legacy session), so `.summary.clicks` reads
+  // the same for every session.
+  *response.mutable_summary() = f.summary;
+  response.mutable_pages()->Assign(f.pages.begin(), f.pages.end());
+  response.set_pages_truncated(f.pages_truncated);
+  return response;
+}
+
+absl::StatusOr<v1::ListSessionsResponse> BrokerProxyCore::ListSessions(
+    const v1::ListSessionsRequest& request) {
+  SessionListQuery query;
+  if (request.project_id().size() > kMaxProjectIdLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("project_id is longer than ", kMaxProjectIdLength, " characters"));
+  }
+  query.project_id = request.project_id();
+  if (!request.status().empty() && request.status() != "live" &&
+      request.status() != "completed") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "status must be live, completed or empty (any), not '", request.status(), "'"));
+  }
+  query.lifecycle = request.status();
+  if (request.since_unix_ms() < 0) {
+    return absl::InvalidArgumentError("since_unix_ms must not be negative (0 = any time)");
+  }
+  if (request.since_unix_ms() > 0) {
+    query.created_since = absl::FromUnixMillis(request.since_unix_ms());
+  }
+  if (request.limit() < 0 || request.limit() > kMaxSessionListLimit) {
+    return absl::InvalidArgumentError(absl::StrCat("limit must be 1 to ", kMaxSessionListLimit,
+                                                   " (0 = ", kDefaultSessionListLimit, ")"));
+  }
+  const int limit = request.limit() == 0 ? kDefaultSessionListLimit : request.limit();
+  if (!request.page_token().empty()) {
+    absl::StatusOr<SessionCursor> after = DecodeSessionPageToken(request.page_token());
+    if (!after.ok()) return after.status();
+    query.after = *std::move(after);
+  }
+  if (sessions_ == nullptr) {
+    return absl::UnavailableError(
+        "broker-proxy was started without --pg_dsn: it cannot read the worker's sessions");
+  }
+  // One row more than the page says whether another page follows.
+  query.limit = limit + 1;
+  absl::StatusOr<std::vector<SessionListEntry>> entries = sessions_->ListSessions(query);
+  if (!entries.ok()) return entries.status();
+
+  v1::ListSessionsResponse response;
+  const size_t shown = std::min(entries->size(), static_cast<size_t>(limit));
+  for (size_t i = 0; i < shown; ++i) {
+    const SessionListEntry& entry = (*entries)[i];
+    v1::SessionListItem* item = response.add_sessions();
+    item->set_session_id(entry.session_id);
+    item->set_project_id(entry.project_id);
+    item->set_lifecycle(entry.lifecycle);
+    item->set_created_unix_ms(absl::ToUnixMillis(entry.created_at));
+    if (entry.last_activity) {
+      item->set_last_activity_unix_ms(absl::ToUnixMillis(*entry.last_activity));
+    }
+    if (entry.completed_at) item->set_completed_unix_ms(absl::ToUnixMillis(*entry.completed_at));
+    item->set_payloads(entry.payloads);
+    item->set_length_ms(entry.length_ms);
+    item->set_active_ms(entry.active_ms);
+    item->set_clicks(entry.clicks);
+    item->set_rage_clicks(entry.rage_clicks);
+    item->set_errors(entry.errors);
+    item->set_landing_page(entry.landing_page);
+    item->set_exit_page(entry.exit_page);
+    item->set_pages_visited(entry.pages_visited);
+  }
+  if (entries->size() > shown) {
+    response.set_next_page_token(EncodeSessionPageToken((*entries)[shown - 1].cursor()));
+  }
   return response;
 }
 

@@ -64,6 +64,9 @@ struct BrokerProxyCoreOptions {
 // ListDeadLetters' page size: the default, and the most one page may hold.
 inline constexpr int32_t kDefaultDeadLetterLimit = 100;
 inline constexpr int32_t kMaxDeadLetterLimit = 10000;
+// ListSessions' page size: the default, and the most one page may hold.
+inline constexpr int32_t kDefaultSessionListLimit = 50;
+inline constexpr int32_t kMaxSessionListLimit = 1000;
 
 class BrokerProxyCore {
  public:
@@ -119,10 +122,16 @@ class BrokerProxyCore {
   absl::StatusOr<v1::ResetOffsetsResponse> ResetOffsets(const v1::ResetOffsetsRequest& request,
                                                         const std::string& operator_id);
 
-  // What the worker's tables hold of a session. INVALID_ARGUMENT for a
-  // malformed id, NOT_FOUND if no table mentions it, UNAVAILABLE without a
-  // database.
+  // What the worker's tables hold of a session, its lifecycle, summary and
+  // pages included. INVALID_ARGUMENT for a malformed id, NOT_FOUND if no
+  // table mentions it, UNAVAILABLE without a database.
   absl::StatusOr<v1::GetSessionResponse> GetSession(const v1::GetSessionRequest& request);
+
+  // One page of the sessions table, newest first, filtered by project,
+  // lifecycle and creation time; next_page_token (session_page_token.h)
+  // when more rows match. INVALID_ARGUMENT for a bad status, limit, time,
+  // project id or page token; UNAVAILABLE without a database.
+  absl::StatusOr<v1::ListSessionsResponse> ListSessions(const v1::ListSessionsRequest& request);
 
   // Produces a quarantined session's dead letters back to the ingest topic,
   // to the partition P it was quarantined in, in source-offset order, each

@@ -9,6 +9,8 @@
 #include "services/broker_proxy/fake_kafka_admin.h"
 #include "services/broker_proxy/fake_producer.h"
 #include "services/broker_proxy/fake_quarantine_store.h"
+#include "services/broker_proxy/fake_session_database.h"
+#include "services/broker_proxy/session_page_token.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/dead_letter_headers.h"
 #include "services/common/kafka/first_position.h"
@@ -499,18 +501,6 @@ TEST_F(ListDeadLettersTest, BadNamesAndMissingTopics) {
 // ---------------------------------------------------------------------------
 // GetSession
 
-class FakeSessionDatabase final : public SessionDatabase {
- public:
-  absl::StatusOr<std::optional<SessionFacts>> ReadSession(const std::string& id) override {
-    if (!status.ok()) return status;
-    auto it = sessions.find(id);
-    if (it == sessions.end()) return std::optional<SessionFacts>();
-    return std::optional<SessionFacts>(it->second);
-  }
-  std::map<std::string, SessionFacts> sessions;
-  absl::Status status;
-};
-
 TEST(GetSessionTest, MapsTheFactsOfASession) {
   FakeKafkaAdmin admin;
   FakeSessionDatabase database;
@@ -527,11 +517,11 @@ TEST(GetSessionTest, MapsTheFactsOfASession) {
   facts.stored_bytes = 999;
   facts.first_received = absl::FromUnixMillis(1700000000000);
   facts.last_received = absl::FromUnixMillis(1700000000100);
-  database.sessions["p.q"] = facts;
+  database.PutSession("p.q", facts);
   facts.quarantined = false;
-  database.sessions["p.a"] = facts;
+  database.PutSession("p.a", facts);
   facts.has_rows = false;
-  database.sessions["p.u"] = facts;
+  database.PutSession("p.u", facts);
   BrokerProxyCore core(BrokerProxyCoreOptions{}, admin, nullptr, nullptr, &database);
 
   v1::GetSessionRequest request;
@@ -566,9 +556,245 @@ TEST(GetSessionTest, MapsTheFactsOfASession) {
     request.set_session_id(bad);
     EXPECT_EQ(core.GetSession(request).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
-  database.status = absl::UnavailableError("down");
+  database.Fail(absl::UnavailableError("down"));
   request.set_session_id("p.a");
   EXPECT_EQ(core.GetSession(request).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(GetSessionTest, MapsTheLifecycleSummaryAndPages) {
+  FakeKafkaAdmin admin;
+  FakeSessionDatabase database;
+  SessionFacts facts;
+  facts.project_id = "p";
+  facts.has_rows = true;
+  facts.lifecycle = "completed";
+  facts.completed_at = absl::FromUnixMillis(1700000060000);
+  facts.reopened_count = 2;
+  facts.last_activity = absl::FromUnixMillis(1700000050000);
+  facts.summary.set_payloads(4);
+  facts.summary.set_clicks(17);
+  facts.summary.set_landing_page("https://a.example/");
+  facts.summary.add_events_by_type(1);
+  facts.pages = {"https://a.example/", "https://a.example/cart"};
+  facts.pages_truncated = true;
+  database.PutSession("p.done", facts);
+  BrokerProxyCore core(BrokerProxyCoreOptions{}, admin, nullptr, nullptr, &database);
+
+  v1::GetSessionRequest request;
+  request.set_session_id("p.done");
+  auto done = core.GetSession(request);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->status(), "active");
+  EXPECT_EQ(done->lifecycle(), "completed");
+  EXPECT_EQ(done->completed_at_unix_ms(), 1700000060000);
+  EXPECT_EQ(done->reopened_count(), 2);
+  EXPECT_EQ(done->last_activity_unix_ms(), 1700000050000);
+  EXPECT_EQ(done->summary().payloads(), 4u);
+  EXPECT_EQ(done->summary().clicks(), 17u);
+  EXPECT_EQ(done->summary().landing_page(), "https://a.example/");
+  EXPECT_THAT(done->summary().events_by_type(), ElementsAre(1u));
+  EXPECT_THAT(done->pages(), ElementsAre("https://a.example/", "https://a.example/cart"));
+  EXPECT_TRUE(done->pages_truncated());
+
+  // A session stored before summaries: no lifecycle, an empty (but
+  // present) summary, no times.
+  SessionFacts legacy;
+  legacy.project_id = "p";
+  legacy.has_rows = true;
+  database.PutSession("p.old", legacy);
+  request.set_session_id("p.old");
+  auto old = core.GetSession(request);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->lifecycle(), "");
+  EXPECT_EQ(old->completed_at_unix_ms(), 0);
+  EXPECT_EQ(old->last_activity_unix_ms(), 0);
+  EXPECT_TRUE(old->has_summary());
+  EXPECT_EQ(old->summary().ByteSizeLong(), 0u);
+  EXPECT_THAT(old->pages(), IsEmpty());
+  EXPECT_FALSE(old->pages_truncated());
+}
+
+// ---------------------------------------------------------------------------
+// ListSessions
+
+// Seven sessions: s1..s5 of project "p" (s2, s3 and s4 created in the same
+// microsecond), q1 of project "q", and a legacy one of "p".
+class ListSessionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Add("p.s1", "p", "completed", 1000);
+    Add("p.s2", "p", "live", 2000);
+    Add("p.s3", "p", "completed", 2000);
+    Add("p.s4", "p", "live", 2000);
+    Add("p.s5", "p", "live", 3000);
+    Add("q.q1", "q", "live", 2500);
+    Add("p.legacy", "p", "", 500);
+  }
+
+  void Add(const std::string& id, const std::string& project, const std::string& lifecycle,
+           int64_t created_ms) {
+    SessionListEntry entry;
+    entry.session_id = id;
+    entry.project_id = project;
+    entry.lifecycle = lifecycle;
+    entry.created_at = absl::FromUnixMillis(1700000000000 + created_ms);
+    if (!lifecycle.empty()) entry.last_activity = entry.created_at + absl::Seconds(30);
+    if (lifecycle == "completed") entry.completed_at = entry.created_at + absl::Minutes(5);
+    entry.payloads = 3;
+    entry.length_ms = 252000;
+    entry.active_ms = 61000;
+    entry.clicks = 9;
+    entry.rage_clicks = 1;
+    entry.errors = 2;
+    entry.landing_page = "https://a.example/";
+    entry.exit_page = "https://a.example/bye";
+    entry.pages_visited = 4;
+    database_.AddListEntry(entry);
+  }
+
+  // Every page of `request` (following next_page_token), as session ids per page.
+  std::vector<std::vector<std::string>> Pages(v1::ListSessionsRequest request) {
+    std::vector<std::vector<std::string>> pages;
+    for (int i = 0; i < 20; ++i) {
+      auto page = core_.ListSessions(request);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      std::vector<std::string> ids;
+      for (const v1::SessionListItem& item : page->sessions()) ids.push_back(item.session_id());
+      pages.push_back(ids);
+      if (page->next_page_token().empty()) break;
+      request.set_page_token(page->next_page_token());
+    }
+    return pages;
+  }
+
+  FakeKafkaAdmin admin_;
+  FakeSessionDatabase database_;
+  BrokerProxyCore core_{BrokerProxyCoreOptions{}, admin_, nullptr, nullptr, &database_};
+};
+
+TEST_F(ListSessionsTest, NewestFirstWithTheDefaultLimit) {
+  auto page = core_.ListSessions({});
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->sessions_size(), 7);
+  EXPECT_EQ(page->next_page_token(), "");
+  EXPECT_EQ(page->sessions(0).session_id(), "p.s5");
+  EXPECT_EQ(page->sessions(1).session_id(), "q.q1");
+  EXPECT_EQ(page->sessions(6).session_id(), "p.legacy");
+  // The database is asked for one row more than the page holds.
+  ASSERT_EQ(database_.list_queries().size(), 1u);
+  EXPECT_EQ(database_.list_queries()[0].limit, kDefaultSessionListLimit + 1);
+  EXPECT_FALSE(database_.list_queries()[0].after.has_value());
+
+  const v1::SessionListItem& s3 = page->sessions(3);
+  EXPECT_EQ(s3.session_id(), "p.s3");
+  EXPECT_EQ(s3.project_id(), "p");
+  EXPECT_EQ(s3.lifecycle(), "completed");
+  EXPECT_EQ(s3.created_unix_ms(), 1700000002000);
+  EXPECT_EQ(s3.last_activity_unix_ms(), 1700000032000);
+  EXPECT_EQ(s3.completed_unix_ms(), 1700000302000);
+  EXPECT_EQ(s3.payloads(), 3);
+  EXPECT_EQ(s3.length_ms(), 252000);
+  EXPECT_EQ(s3.active_ms(), 61000);
+  EXPECT_EQ(s3.clicks(), 9);
+  EXPECT_EQ(s3.rage_clicks(), 1);
+  EXPECT_EQ(s3.errors(), 2);
+  EXPECT_EQ(s3.landing_page(), "https://a.example/");
+  EXPECT_EQ(s3.exit_page(), "https://a.example/bye");
+  EXPECT_EQ(s3.pages_visited(), 4);
+  const v1::SessionListItem& legacy = page->sessions(6);
+  EXPECT_EQ(legacy.lifecycle(), "");
+  EXPECT_EQ(legacy.last_activity_unix_ms(), 0);
+  EXPECT_EQ(legacy.completed_unix_ms(), 0);
+}
+
+TEST_F(ListSessionsTest, PagesAcrossTiesOnCreatedAt) {
+  v1::ListSessionsRequest request;
+  request.set_project_id("p");
+  request.set_limit(2);
+  EXPECT_THAT(Pages(request), ElementsAre(ElementsAre("p.s5", "p.s4"), ElementsAre("p.s3", "p.s2"),
+                                          ElementsAre("p.s1", "p.legacy")));
+  // The token carries the last row's position, to the microsecond.
+  const std::vector<SessionListQuery> queries = database_.list_queries();
+  ASSERT_EQ(queries.size(), 3u);
+  ASSERT_TRUE(queries[1].after.has_value());
+  EXPECT_EQ(queries[1].after->session_id, "p.s4");
+  EXPECT_EQ(queries[1].after->created_at, absl::FromUnixMillis(1700000002000));
+  EXPECT_EQ(queries[1].project_id, "p");
+  EXPECT_EQ(queries[1].limit, 3);
+}
+
+TEST_F(ListSessionsTest, AnExactlyFullLastPageHasNoToken) {
+  v1::ListSessionsRequest request;
+  request.set_project_id("p");
+  request.set_limit(3);
+  EXPECT_THAT(Pages(request),
+              ElementsAre(ElementsAre("p.s5", "p.s4", "p.s3"), ElementsAre("p.s2", "p.s1", "p.legacy")));
+}
+
+TEST_F(ListSessionsTest, FiltersByStatusAndCreationTime) {
+  v1::ListSessionsRequest request;
+  request.set_status("live");
+  EXPECT_THAT(Pages(request), ElementsAre(ElementsAre("p.s5", "q.q1", "p.s4", "p.s2")));
+  request.set_status("completed");
+  request.set_since_unix_ms(1700000002000);  // at or after
+  EXPECT_THAT(Pages(request), ElementsAre(ElementsAre("p.s3")));
+  EXPECT_EQ(database_.list_queries().back().lifecycle, "completed");
+  EXPECT_EQ(database_.list_queries().back().created_since, absl::FromUnixMillis(1700000002000));
+  request.set_status("");
+  request.set_since_unix_ms(0);
+  request.set_project_id("q");
+  EXPECT_THAT(Pages(request), ElementsAre(ElementsAre("q.q1")));
+  request.set_project_id("nobody");
+  EXPECT_THAT(Pages(request), ElementsAre(IsEmpty()));
+}
+
+TEST_F(ListSessionsTest, RefusesBadArgumentsBeforeAskingTheDatabase) {
+  const auto code = [&](const v1::ListSessionsRequest& request) {
+    return core_.ListSessions(request).status().code();
+  };
+  v1::ListSessionsRequest request;
+  request.set_status("active");
+  EXPECT_EQ(code(request), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(core_.ListSessions(request).status().message(), HasSubstr("live, completed"));
+  request.Clear();
+  request.set_limit(kMaxSessionListLimit + 1);
+  EXPECT_EQ(code(request), absl::StatusCode::kInvalidArgument);
+  request.set_limit(-1);
+  EXPECT_EQ(code(request), absl::StatusCode::kInvalidArgument);
+  request.Clear();
+  request.set_since_unix_ms(-1);
+  EXPECT_EQ(code(request), absl::StatusCode::kInvalidArgument);
+  request.Clear();
+  request.set_project_id(std::string(201, 'p'));
+  EXPECT_EQ(code(request), absl::StatusCode::kInvalidArgument);
+  request.Clear();
+  request.set_page_token(absl::WebSafeBase64Escape("sl1|1|x'; DROP TABLE sessions; --"));
+  EXPECT_TRUE(core_.ListSessions(request).ok());  // a parameter, never SQL
+  request.set_page_token("garbage!");
+  EXPECT_EQ(code(request), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(core_.ListSessions(request).status().message(), HasSubstr("page_token"));
+  request.set_page_token(EncodeDeadLetterPageToken("ingest.tasks.dlq", {{0, 1}}));
+  EXPECT_EQ(code(request), absl::StatusCode::kInvalidArgument);
+  // Only the one well-formed request reached the database.
+  EXPECT_EQ(database_.list_queries().size(), 1u);
+
+  request.Clear();
+  request.set_limit(kMaxSessionListLimit);
+  EXPECT_TRUE(core_.ListSessions(request).ok());
+}
+
+TEST_F(ListSessionsTest, DatabaseErrorsPassThrough) {
+  database_.Fail(absl::UnavailableError("no database"));
+  EXPECT_EQ(core_.ListSessions({}).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(ListSessionsWithoutDatabaseTest, IsUnavailable) {
+  FakeKafkaAdmin admin;
+  BrokerProxyCore core(BrokerProxyCoreOptions{}, admin, nullptr);
+  auto answer = core.ListSessions({});
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(answer.status().message(), HasSubstr("started without --pg_dsn"));
 }
 
 TEST(GetSessionTest, WithoutADatabaseIsUnavailable) {

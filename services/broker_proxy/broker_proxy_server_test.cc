@@ -18,6 +18,7 @@
 #include "services/broker_proxy/fake_kafka_admin.h"
 #include "services/broker_proxy/fake_producer.h"
 #include "services/broker_proxy/fake_quarantine_store.h"
+#include "services/broker_proxy/fake_session_database.h"
 
 namespace ingest {
 namespace {
@@ -45,9 +46,18 @@ class BrokerProxyServerTest : public ::testing::Test {
                      Quarantine{.partition = 1, .first_offset = 0});
     auto producer = std::make_unique<FakeProducer>();
     producer_ = producer.get();
+    auto sessions = std::make_unique<FakeSessionDatabase>();
+    for (int i = 1; i <= 3; ++i) {
+      SessionListEntry entry;
+      entry.session_id = absl::StrCat("p.s", i);
+      entry.project_id = "p";
+      entry.lifecycle = "live";
+      entry.created_at = absl::FromUnixSeconds(1767225600 + i);
+      sessions->AddListEntry(entry);
+    }
     auto server = BrokerProxyServer::Start(options, std::move(admin), /*database=*/nullptr,
                                            std::make_unique<FakeDeadLetterSource>(),
-                                           /*sessions=*/nullptr, std::move(quarantines),
+                                           std::move(sessions), std::move(quarantines),
                                            std::move(producer));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
@@ -87,6 +97,34 @@ TEST_F(BrokerProxyServerTest, CallsWithoutAKnownTokenAreUnauthenticated) {
   v1::GetSessionResponse session;
   EXPECT_EQ(stub_->GetSession(Context("").get(), {}, &session).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+  v1::ListSessionsResponse sessions;
+  EXPECT_EQ(stub_->ListSessions(Context("").get(), {}, &sessions).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(BrokerProxyServerTest, ListsSessionsPageByPage) {
+  v1::ListSessionsRequest request;
+  request.set_limit(2);
+  v1::ListSessionsResponse first;
+  grpc::Status status = stub_->ListSessions(Context().get(), request, &first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(first.sessions_size(), 2);
+  EXPECT_EQ(first.sessions(0).session_id(), "p.s3");
+  EXPECT_EQ(first.sessions(0).created_unix_ms(), 1767225603000);
+  ASSERT_NE(first.next_page_token(), "");
+
+  request.set_page_token(first.next_page_token());
+  v1::ListSessionsResponse second;
+  status = stub_->ListSessions(Context().get(), request, &second);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(second.sessions_size(), 1);
+  EXPECT_EQ(second.sessions(0).session_id(), "p.s1");
+  EXPECT_EQ(second.next_page_token(), "");
+
+  request.set_page_token("forged");
+  status = stub_->ListSessions(Context().get(), request, &second);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("page_token"));
 }
 
 TEST_F(BrokerProxyServerTest, DescribesATopic) {

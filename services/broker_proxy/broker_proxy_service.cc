@@ -177,4 +177,11 @@ grpc::ServerUnaryReactor* BrokerProxyService::GetSession(grpc::CallbackServerCon
                 [this, request] { return core_.GetSession(*request); });
 }
 
+grpc::ServerUnaryReactor* BrokerProxyService::ListSessions(grpc::CallbackServerContext* context,
+                                                           const v1::ListSessionsRequest* request,
+                                                           v1::ListSessionsResponse* response) {
+  return Handle(context, "ListSessions", response,
+                [this, request] { return core_.ListSessions(*request); });
+}
+
 }  // namespace ingest

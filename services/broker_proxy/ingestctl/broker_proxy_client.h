@@ -34,6 +34,8 @@ class BrokerProxyClient {
       const v1::ResetOffsetsRequest& request) = 0;
   virtual absl::StatusOr<v1::GetSessionResponse> GetSession(
       const v1::GetSessionRequest& request) = 0;
+  virtual absl::StatusOr<v1::ListSessionsResponse> ListSessions(
+      const v1::ListSessionsRequest& request) = 0;
 };
 
 }  // namespace ingest::ingestctl

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "services/broker_proxy/ingestctl/table.h"
 
 namespace ingest::ingestctl {
@@ -146,11 +147,33 @@ const std::vector<CommandSpec>& Commands() {
        {"ingestctl offsets reset --to=earliest --dry-run",
         "ingestctl offsets reset --to=2024-05-01T12:00:00Z --execute"}},
       {Command::kSessionsShow, "sessions", "show", "SESSION_ID", "GetSession",
-       "What the database holds of one session.",
+       "What the database holds of one session, and what the worker made of it.",
        "Status, payloads and the highest payload id, gaps in the payload ids, stored bytes, "
-       "quarantine.",
+       "quarantine; then the worker's lifecycle (live or completed, when it completed, how "
+       "often it was reopened) and its summary: length and active time, events by type, "
+       "clicks, rage clicks, errors, console errors and warnings, resources, landing and exit "
+       "page, the pages visited in order (the first 1000), unparsed payloads. A session "
+       "stored before summaries has none.",
        {},
-       {"ingestctl sessions show 3f2a9c"}},
+       {"ingestctl sessions show 3f2a9c", "ingestctl sessions show 3f2a9c --json | jq .summary"}},
+      {Command::kSessionsList, "sessions", "list", "", "ListSessions",
+       "The stored sessions, newest first, with their lifecycle and summary.",
+       "One line per session: project, lifecycle, created, last activity, payloads, length, "
+       "active time, clicks, rage clicks, errors, pages visited, landing and exit page. "
+       "Ordered by creation time, newest first. A page that is not the last ends with the "
+       "command that lists the next one; --all follows every page.",
+       {{"project", Kind::kValue, "PROJECT_ID", "Only this project's sessions."},
+        {"status", Kind::kValue, "STATUS", "Only live or only completed sessions."},
+        {"since", Kind::kValue, "WHEN",
+         "Only sessions created at or after WHEN: a duration back from now (30m, 24h, 7d) "
+         "or an RFC 3339 time."},
+        {"limit", Kind::kValue, "N", "Sessions per page (server default 50, at most 1000)."},
+        {"page_token", Kind::kValue, "TOKEN", "Resume where a previous listing stopped."},
+        {"all", Kind::kBool, "",
+         "Follow every page (with --json: one line per page)."}},
+       {"ingestctl sessions list --project=demo-project --status=live",
+        "ingestctl sessions list --since=24h --limit=200 --all",
+        "ingestctl sessions list --status=completed --json | jq -r '.sessions[].session_id'"}},
   };
   return *kCommands;
 }
@@ -279,6 +302,38 @@ absl::StatusOr<absl::Duration> ParsePositiveDuration(absl::string_view flag,
                                    ": want a positive duration such as 500ms, 10s, 2m"));
   }
   return duration;
+}
+
+// `sessions list --since`: an RFC 3339 time (`at`), or a positive duration
+// back from now (`ago`; also whole days as "7d").
+struct Since {
+  std::optional<int64_t> at_unix_ms;
+  std::optional<absl::Duration> ago;
+};
+
+absl::StatusOr<Since> ParseSince(absl::string_view value) {
+  absl::Time time;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, value, &time, &error)) {
+    if (time < absl::UnixEpoch()) {
+      return UsageError(absl::StrCat("--since=", value, ": before 1970"));
+    }
+    return Since{absl::ToUnixMillis(time), std::nullopt};
+  }
+  absl::Duration ago;
+  int64_t days = 0;
+  if (absl::string_view number = value; absl::ConsumeSuffix(&number, "d") &&
+                                         absl::SimpleAtoi(number, &days) && days > 0 &&
+                                         days <= 100000) {
+    return Since{std::nullopt, absl::Hours(24) * days};
+  }
+  if (absl::ParseDuration(value, &ago) && ago > absl::ZeroDuration() &&
+      ago != absl::InfiniteDuration()) {
+    return Since{std::nullopt, ago};
+  }
+  return UsageError(absl::StrCat("--since=", value,
+                                 ": want a duration back from now (30m, 24h, 7d) or an RFC 3339 "
+                                 "time such as 2024-05-01T12:00:00Z"));
 }
 
 absl::StatusOr<int64_t> ParseUnixMillis(absl::string_view flag, absl::string_view value) {
@@ -485,6 +540,32 @@ absl::Status BuildRequest(const CommandSpec& spec, const FlagValues& flags,
     case Command::kSessionsShow:
       invocation.get_session.set_session_id(argument);
       return absl::OkStatus();
+    case Command::kSessionsList: {
+      v1::ListSessionsRequest& request = invocation.list_sessions;
+      request.set_project_id(str("project"));
+      if (has("project") && request.project_id().empty()) {
+        return UsageError("--project is empty: want a project id");
+      }
+      if (has("status")) {
+        const std::string status = str("status");
+        if (status != "live" && status != "completed") {
+          return UsageError(absl::StrCat("--status=", status, ": want live or completed"));
+        }
+        request.set_status(status);
+      }
+      if (has("since")) {
+        Since since;
+        SI_INGESTCTL_ASSIGN_OR_RETURN(since, ParseSince(str("since")));
+        if (since.at_unix_ms) request.set_since_unix_ms(*since.at_unix_ms);
+        invocation.list_sessions_since = since.ago;
+      }
+      int64_t limit = 0;
+      SI_INGESTCTL_ASSIGN_OR_RETURN(limit, int_flag("limit", 1, 1000));
+      request.set_limit(static_cast<int32_t>(limit));
+      request.set_page_token(str("page_token"));
+      SI_INGESTCTL_ASSIGN_OR_RETURN(invocation.list_sessions_all, flag_bool("all"));
+      return absl::OkStatus();
+    }
   }
   return absl::InternalError("unhandled command");
 }
@@ -573,6 +654,7 @@ std::string MainHelp() {
                   "\nExamples:\n"
                   "  ingestctl --server=127.0.0.1:9110 --token_file=.local/operator.token lag\n"
                   "  ingestctl topics describe --json\n"
+                  "  ingestctl sessions list --status=live\n"
                   "  ingestctl lag --help\n");
   return help;
 }

@@ -45,6 +45,7 @@ enum class Command {
   kReplay,
   kOffsetsReset,
   kSessionsShow,
+  kSessionsList,
 };
 
 // "topics ensure", "lag", ...: how errors and help name a command.
@@ -77,6 +78,12 @@ struct Invocation {
   v1::ReplaySessionRequest replay_session;
   v1::ResetOffsetsRequest reset_offsets;
   v1::GetSessionRequest get_session;
+  // sessions list: since_unix_ms is set for an RFC 3339 --since; a
+  // duration (--since=24h) is kept here and resolved against the clock when
+  // the command runs.
+  v1::ListSessionsRequest list_sessions;
+  std::optional<absl::Duration> list_sessions_since;
+  bool list_sessions_all = false;  // --all: follow every page
 };
 
 // What the command line asks for: help text to print (exit 0), or an

@@ -184,6 +184,58 @@ TEST(CommandLineTest, SessionsShow) {
   EXPECT_THAT(UsageError({"sessions", "show"}), HasSubstr("needs SESSION_ID"));
 }
 
+TEST(CommandLineTest, SessionsList) {
+  Invocation invocation =
+      ParseOk({"sessions", "list", "--project=demo-project", "--status=live",
+               "--since=2024-05-01T12:00:00.250Z", "--limit", "200", "--page-token=tok",
+               "--all", "--json"});
+  EXPECT_EQ(invocation.command, Command::kSessionsList);
+  const v1::ListSessionsRequest& request = invocation.list_sessions;
+  EXPECT_EQ(request.project_id(), "demo-project");
+  EXPECT_EQ(request.status(), "live");
+  EXPECT_EQ(request.since_unix_ms(), 1714564800250);
+  EXPECT_FALSE(invocation.list_sessions_since.has_value());
+  EXPECT_EQ(request.limit(), 200);
+  EXPECT_EQ(request.page_token(), "tok");
+  EXPECT_TRUE(invocation.list_sessions_all);
+  EXPECT_TRUE(invocation.global.json);
+
+  // Defaults: every project and status, the server's page size, one page.
+  invocation = ParseOk({"sessions", "list"});
+  EXPECT_EQ(invocation.list_sessions.project_id(), "");
+  EXPECT_EQ(invocation.list_sessions.status(), "");
+  EXPECT_EQ(invocation.list_sessions.since_unix_ms(), 0);
+  EXPECT_EQ(invocation.list_sessions.limit(), 0);
+  EXPECT_FALSE(invocation.list_sessions_all);
+
+  // A duration is kept relative: resolved when the command runs.
+  invocation = ParseOk({"sessions", "list", "--since=90m", "--status=completed"});
+  EXPECT_EQ(invocation.list_sessions_since, absl::Minutes(90));
+  EXPECT_EQ(invocation.list_sessions.since_unix_ms(), 0);
+  EXPECT_EQ(invocation.list_sessions.status(), "completed");
+  EXPECT_EQ(ParseOk({"sessions", "list", "--since=7d"}).list_sessions_since, absl::Hours(168));
+}
+
+TEST(CommandLineTest, SessionsListRefusesBadValues) {
+  EXPECT_THAT(UsageError({"sessions", "list", "--status=active"}),
+              HasSubstr("--status=active: want live or completed"));
+  EXPECT_THAT(UsageError({"sessions", "list", "--limit=0"}), HasSubstr("1 to 1000"));
+  EXPECT_THAT(UsageError({"sessions", "list", "--limit=1001"}), HasSubstr("1 to 1000"));
+  for (const char* since : {"--since=yesterday", "--since=-5m", "--since=0s", "--since=1.5d",
+                            "--since=0d", "--since=2024-13-01T00:00:00Z"}) {
+    EXPECT_THAT(UsageError({"sessions", "list", since}),
+                HasSubstr("want a duration back from now"))
+        << since;
+  }
+  EXPECT_THAT(UsageError({"sessions", "list", "--since=1960-01-01T00:00:00Z"}),
+              HasSubstr("before 1970"));
+  EXPECT_THAT(UsageError({"sessions", "list", "--project="}), HasSubstr("--project is empty"));
+  EXPECT_THAT(UsageError({"sessions", "list", "extra"}), HasSubstr("unexpected argument"));
+  EXPECT_THAT(UsageError({"sessions", "show", "s", "--all"}),
+              HasSubstr("unknown flag --all for 'sessions show'"));
+  EXPECT_THAT(UsageError({"sessions"}), HasSubstr("ingestctl sessions <show|list>"));
+}
+
 TEST(CommandLineTest, UsageErrorsNameWhatIsWrong) {
   EXPECT_THAT(UsageError({}), HasSubstr("missing command"));
   EXPECT_THAT(UsageError({"lagg"}), HasSubstr("unknown command 'lagg'"));
@@ -206,7 +258,7 @@ TEST(CommandLineTest, HelpAtEveryLevel) {
   EXPECT_THAT(main_help, HasSubstr("Usage: ingestctl"));
   for (const char* command : {"topics ensure", "topics describe", "lag", "dlq list",
                               "dlq redrive SESSION_ID", "replay SESSION_ID", "offsets reset",
-                              "sessions show SESSION_ID"}) {
+                              "sessions show SESSION_ID", "sessions list"}) {
     EXPECT_THAT(main_help, HasSubstr(command));
   }
   EXPECT_THAT(main_help, HasSubstr("Exit codes"));
@@ -235,9 +287,18 @@ TEST(CommandLineTest, HelpAtEveryLevel) {
                                              {"dlq", "redrive", "--help"},
                                              {"replay", "--help"},
                                              {"offsets", "reset", "--help"},
-                                             {"sessions", "show", "--help"}}) {
+                                             {"sessions", "show", "--help"},
+                                             {"sessions", "list", "--help"}}) {
     EXPECT_THAT(Help(args), HasSubstr("Example")) << args[0];
   }
+
+  const std::string list = Help({"sessions", "list", "--help"});
+  EXPECT_THAT(list, HasSubstr("ListSessions"));
+  EXPECT_THAT(list, HasSubstr("--since=WHEN"));
+  EXPECT_THAT(list, HasSubstr("ingestctl sessions list --project=demo-project --status=live"));
+  const std::string sessions = Help({"sessions", "--help"});
+  EXPECT_THAT(sessions, HasSubstr("sessions show"));
+  EXPECT_THAT(sessions, HasSubstr("sessions list"));
   EXPECT_THAT(UsageError({"nope", "--help"}), HasSubstr("unknown command 'nope'"));
 }
 
@@ -245,6 +306,7 @@ TEST(CommandLineTest, CommandNames) {
   EXPECT_EQ(CommandName(Command::kTopicsEnsure), "topics ensure");
   EXPECT_EQ(CommandName(Command::kLag), "lag");
   EXPECT_EQ(CommandName(Command::kOffsetsReset), "offsets reset");
+  EXPECT_EQ(CommandName(Command::kSessionsList), "sessions list");
 }
 
 TEST(CommandLineTest, DlqRedriveWait) {

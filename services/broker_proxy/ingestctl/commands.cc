@@ -1,5 +1,7 @@
 #include "services/broker_proxy/ingestctl/commands.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -114,6 +116,50 @@ int WaitForRedrive(const Invocation& invocation, const v1::RedriveSessionRespons
   }
 }
 
+// `sessions list`: one page, or every page with --all (a table of them all,
+// or with --json one line per page as it arrives). A relative --since is
+// resolved against the pacer's clock once, so every page has the same bound.
+int ListSessions(const Invocation& invocation, BrokerProxyClient& client, Console& console,
+                 Pacer& pacer) {
+  v1::ListSessionsRequest request = invocation.list_sessions;
+  if (invocation.list_sessions_since.has_value()) {
+    request.set_since_unix_ms(
+        std::max<int64_t>(1, absl::ToUnixMillis(pacer.Now() - *invocation.list_sessions_since)));
+  }
+  const auto render = [&](const v1::ListSessionsResponse& r) {
+    return RenderSessionList(request, r);
+  };
+  if (!invocation.list_sessions_all) {
+    return Print(invocation, client.ListSessions(request), console, render);
+  }
+  v1::ListSessionsResponse all;
+  for (;;) {
+    const absl::StatusOr<v1::ListSessionsResponse> page = client.ListSessions(request);
+    if (!page.ok()) {
+      // What was listed before the error is still worth printing.
+      if (!invocation.global.json && all.sessions_size() > 0) console.out << render(all);
+      console.out.flush();
+      console.err << FormatRpcError(invocation, page.status());
+      return ExitCodeFor(page.status());
+    }
+    if (invocation.global.json) {
+      console.out << RenderJson(*page);
+    } else {
+      all.mutable_sessions()->MergeFrom(page->sessions());
+    }
+    if (page->next_page_token().empty()) break;
+    if (page->next_page_token() == request.page_token()) {
+      console.err << "ingestctl: sessions list: the server answered the same page token twice; "
+                     "stopping\n";
+      return kExitError;
+    }
+    request.set_page_token(page->next_page_token());
+  }
+  if (!invocation.global.json) console.out << render(all);
+  console.out.flush();
+  return kExitOk;
+}
+
 }  // namespace
 
 std::string FormatRpcError(const Invocation& invocation, const absl::Status& status) {
@@ -192,6 +238,8 @@ int RunCommand(const Invocation& invocation, BrokerProxyClient& client, Console&
     case Command::kSessionsShow:
       return Print(invocation, client.GetSession(invocation.get_session), console,
                    RenderSession);
+    case Command::kSessionsList:
+      return ListSessions(invocation, client, console, pacer);
   }
   return kExitError;
 }

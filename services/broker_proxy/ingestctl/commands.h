@@ -12,8 +12,9 @@
 
 namespace ingest::ingestctl {
 
-// Paces `lag --watch` and `dlq redrive --wait`. The real one sleeps and
-// stops on Ctrl-C.
+// Paces `lag --watch` and `dlq redrive --wait`, and tells the time a
+// relative `sessions list --since` counts back from. The real one sleeps
+// and stops on Ctrl-C.
 class Pacer {
  public:
   virtual ~Pacer() = default;
@@ -39,7 +40,8 @@ std::string FormatRpcError(const Invocation& invocation, const absl::Status& sta
 int ExitCodeFor(const absl::Status& status);
 
 // Runs `invocation` and returns its exit code (command_line.h). `pacer` is
-// used by `lag --watch` and `dlq redrive --wait` only.
+// used by `lag --watch`, `dlq redrive --wait` and `sessions list --since`
+// only.
 int RunCommand(const Invocation& invocation, BrokerProxyClient& client, Console& console,
                Pacer& pacer);
 

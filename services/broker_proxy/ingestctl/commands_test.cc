@@ -483,6 +483,7 @@ TEST_F(CommandsTest, SessionsShow) {
             "SESSION         3f2a9c\n"
             "PROJECT         demo-project\n"
             "STATUS          quarantined\n"
+            "LIFECYCLE       - (no summary: stored before session summaries)\n"
             "PAYLOADS        118 (highest payload id 120)\n"
             "GAPS            5..6\n"
             "STORED          12.0 MiB\n"
@@ -491,6 +492,268 @@ TEST_F(CommandsTest, SessionsShow) {
             "QUARANTINED     2024-05-01T12:00:00Z: undecodable\n"
             "REDRIVE         rd-1-abc under way\n");
   EXPECT_EQ(client_.get_session_requests[0].session_id(), "3f2a9c");
+}
+
+// A completed session with its summary and pages, as GetSession answers it.
+v1::GetSessionResponse SummarizedSession() {
+  v1::GetSessionResponse response;
+  response.set_session_id("demo.7d1c.web");
+  response.set_project_id("demo");
+  response.set_status("active");
+  response.set_payloads(4);
+  response.set_highest_payload_id(4);
+  response.set_stored_bytes(48 << 10);
+  response.set_first_received_unix_ms(1714564800000);
+  response.set_last_received_unix_ms(1714565052000);
+  response.set_lifecycle("completed");
+  response.set_last_activity_unix_ms(1714565052000);
+  response.set_completed_at_unix_ms(1714565412000);
+  response.set_reopened_count(1);
+  v1::SessionSummary& summary = *response.mutable_summary();
+  summary.set_payloads(4);
+  summary.set_last_payload_id(4);
+  summary.set_unparsed_payloads(1);
+  summary.set_first_event_ms(1714564800000);
+  summary.set_last_event_ms(1714565052000);
+  summary.set_length_ms(252000);
+  summary.set_active_ms(61500);
+  summary.set_event_count(1234);
+  for (uint64_t count : {0, 2, 2, 1180, 3, 47, 0, 0}) summary.add_events_by_type(count);
+  summary.set_clicks(56);
+  summary.set_rage_clicks(2);
+  summary.set_errors(3);
+  summary.set_console_errors(4);
+  summary.set_console_warnings(1);
+  summary.set_resources(80);
+  summary.set_failed_resources(2);
+  summary.set_landing_page("https://shop.example/");
+  summary.set_exit_page("https://shop.example/cart");
+  summary.set_pages_visited(3);
+  response.add_pages("https://shop.example/");
+  response.add_pages("https://shop.example/p/42");
+  response.add_pages("https://shop.example/cart");
+  return response;
+}
+
+TEST_F(CommandsTest, SessionsShowWithASummary) {
+  client_.get_session.push_back(SummarizedSession());
+  EXPECT_EQ(Run({"sessions", "show", "demo.7d1c.web"}), kExitOk);
+  EXPECT_EQ(out_,
+            "SESSION         demo.7d1c.web\n"
+            "PROJECT         demo\n"
+            "STATUS          active\n"
+            "LIFECYCLE       completed\n"
+            "PAYLOADS        4 (highest payload id 4)\n"
+            "GAPS            none\n"
+            "STORED          48.0 KiB\n"
+            "FIRST_RECEIVED  2024-05-01T12:00:00Z\n"
+            "LAST_RECEIVED   2024-05-01T12:04:12Z\n"
+            "LAST_ACTIVITY   2024-05-01T12:04:12Z\n"
+            "COMPLETED_AT    2024-05-01T12:10:12Z\n"
+            "LENGTH          4m 12s\n"
+            "ACTIVE          1m 1s\n"
+            "EVENTS          1234 (load 2, full_snapshot 2, incremental 1180, meta 3, custom 47)\n"
+            "CLICKS          56\n"
+            "RAGE_CLICKS     2\n"
+            "ERRORS          3\n"
+            "CONSOLE         4 errors, 1 warning\n"
+            "RESOURCES       80 (2 failed)\n"
+            "LANDING_PAGE    https://shop.example/\n"
+            "EXIT_PAGE       https://shop.example/cart\n"
+            "PAGES_VISITED   3\n"
+            "                1. https://shop.example/\n"
+            "                2. https://shop.example/p/42\n"
+            "                3. https://shop.example/cart\n"
+            "UNPARSED        1 of 4 payloads\n"
+            "REOPENED        1 time\n");
+}
+
+TEST_F(CommandsTest, SessionsShowSaysWhenPagesWereLeftOut) {
+  v1::GetSessionResponse response = SummarizedSession();
+  response.set_lifecycle("live");
+  response.set_completed_at_unix_ms(0);
+  response.set_reopened_count(0);
+  response.set_pages_truncated(true);
+  client_.get_session.push_back(response);
+  EXPECT_EQ(Run({"sessions", "show", "demo.7d1c.web"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("LIFECYCLE       live\n"));
+  EXPECT_THAT(out_, HasSubstr("COMPLETED_AT    -\n"));
+  EXPECT_THAT(out_, HasSubstr("                3. https://shop.example/cart\n"
+                              "                ... only the first 3 pages are listed\n"
+                              "UNPARSED"));
+  EXPECT_THAT(out_, HasSubstr("REOPENED        0 times\n"));
+}
+
+TEST_F(CommandsTest, SessionsShowOfALegacySessionHasNoSummaryRows) {
+  v1::GetSessionResponse response;
+  response.set_session_id("old.1");
+  response.set_project_id("demo");
+  response.set_status("active");
+  response.set_payloads(2);
+  response.set_highest_payload_id(2);
+  response.set_stored_bytes(100);
+  response.mutable_summary();  // present and empty, as the server sends it
+  client_.get_session.push_back(response);
+  EXPECT_EQ(Run({"sessions", "show", "old.1"}), kExitOk);
+  EXPECT_EQ(out_,
+            "SESSION         old.1\n"
+            "PROJECT         demo\n"
+            "STATUS          active\n"
+            "LIFECYCLE       - (no summary: stored before session summaries)\n"
+            "PAYLOADS        2 (highest payload id 2)\n"
+            "GAPS            none\n"
+            "STORED          100 B\n"
+            "FIRST_RECEIVED  -\n"
+            "LAST_RECEIVED   -\n");
+}
+
+TEST_F(CommandsTest, SessionsShowJsonCarriesTheSummary) {
+  client_.get_session.push_back(SummarizedSession());
+  EXPECT_EQ(Run({"sessions", "show", "demo.7d1c.web", "--json"}), kExitOk);
+  EXPECT_THAT(out_, StartsWith("{\"session_id\":\"demo.7d1c.web\""));
+  EXPECT_THAT(out_, HasSubstr("\"lifecycle\":\"completed\""));
+  EXPECT_THAT(out_, HasSubstr("\"completed_at_unix_ms\":\"1714565412000\""));
+  EXPECT_THAT(out_, HasSubstr("\"rage_clicks\":\"2\""));
+  EXPECT_THAT(out_, HasSubstr("\"events_by_type\":[\"0\",\"2\",\"2\",\"1180\""));
+  EXPECT_THAT(out_, HasSubstr("\"pages\":[\"https://shop.example/\",\"https://shop.example/p/42\""));
+  EXPECT_THAT(out_, HasSubstr("\"pages_truncated\":false"));
+  EXPECT_EQ(std::count(out_.begin(), out_.end(), '\n'), 1);
+}
+
+v1::SessionListItem Listed(const std::string& id, const std::string& lifecycle,
+                           int64_t created_ms) {
+  v1::SessionListItem item;
+  item.set_session_id(id);
+  item.set_project_id("demo");
+  item.set_lifecycle(lifecycle);
+  item.set_created_unix_ms(created_ms);
+  item.set_payloads(4);
+  if (!lifecycle.empty()) {
+    item.set_last_activity_unix_ms(created_ms + 252000);
+    item.set_length_ms(252000);
+    item.set_active_ms(61500);
+    item.set_clicks(56);
+    item.set_rage_clicks(2);
+    item.set_errors(3);
+    item.set_landing_page("https://shop.example/");
+    item.set_exit_page("https://shop.example/cart");
+    item.set_pages_visited(3);
+  }
+  if (lifecycle == "completed") item.set_completed_unix_ms(created_ms + 612000);
+  return item;
+}
+
+TEST_F(CommandsTest, SessionsListTableAndTheNextPage) {
+  v1::ListSessionsResponse response;
+  *response.add_sessions() = Listed("demo.b", "live", 1714564860000);
+  *response.add_sessions() = Listed("demo.a", "completed", 1714564800000);
+  *response.add_sessions() = Listed("demo.old", "", 1714500000000);
+  response.set_next_page_token("c2wxfDE3MTQ1MDAwMDAwMDAwMDB8ZGVtby5vbGQ");
+  client_.list_sessions.push_back(response);
+  EXPECT_EQ(Run({"sessions", "list", "--project=demo", "--limit=3",
+                 "--since=2024-04-30T00:00:00Z"}),
+            kExitOk);
+  EXPECT_EQ(out_,
+            "SESSION   PROJECT  STATUS     CREATED               LAST_ACTIVITY         PAYLOADS  "
+            "LENGTH  ACTIVE  CLICKS  RAGE  ERRORS  PAGES  LANDING_PAGE           EXIT_PAGE\n"
+            "demo.b    demo     live       2024-05-01T12:01:00Z  2024-05-01T12:05:12Z         4  "
+            "4m 12s   1m 1s      56     2       3      3  https://shop.example/  "
+            "https://shop.example/cart\n"
+            "demo.a    demo     completed  2024-05-01T12:00:00Z  2024-05-01T12:04:12Z         4  "
+            "4m 12s   1m 1s      56     2       3      3  https://shop.example/  "
+            "https://shop.example/cart\n"
+            "demo.old  demo     legacy     2024-04-30T18:00:00Z  -                            4  "
+            "     -       -       -     -       -      -  -                      -\n"
+            "3 sessions; more: ingestctl sessions list --project=demo "
+            "--since=2024-04-30T00:00:00Z --limit=3 "
+            "--page_token=c2wxfDE3MTQ1MDAwMDAwMDAwMDB8ZGVtby5vbGQ\n");
+  ASSERT_EQ(client_.list_sessions_requests.size(), 1u);
+  EXPECT_EQ(client_.list_sessions_requests[0].project_id(), "demo");
+  EXPECT_EQ(client_.list_sessions_requests[0].since_unix_ms(), 1714435200000);
+
+  client_.list_sessions.front() = v1::ListSessionsResponse();
+  EXPECT_EQ(Run({"sessions", "list"}), kExitOk);
+  EXPECT_EQ(out_, "no sessions\n");
+}
+
+TEST_F(CommandsTest, SessionsListResolvesARelativeSinceAgainstTheClock) {
+  client_.list_sessions.push_back(v1::ListSessionsResponse());
+  EXPECT_EQ(Run({"sessions", "list", "--since=2h", "--status=live"}), kExitOk);
+  ASSERT_EQ(client_.list_sessions_requests.size(), 1u);
+  // CountingPacer's clock: 2024-05-01T12:00:00Z.
+  EXPECT_EQ(client_.list_sessions_requests[0].since_unix_ms(), (1714564800 - 7200) * 1000LL);
+  EXPECT_EQ(client_.list_sessions_requests[0].status(), "live");
+}
+
+TEST_F(CommandsTest, SessionsListHintQuotesAnUnusualProject) {
+  v1::ListSessionsResponse response;
+  *response.add_sessions() = Listed("demo.b", "live", 1714564860000);
+  response.set_next_page_token("tok");
+  client_.list_sessions.push_back(response);
+  EXPECT_EQ(Run({"sessions", "list", "--project=it's mine", "--status=live"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("1 session; more: ingestctl sessions list --project='it'\\''s mine' "
+                              "--status=live --page_token=tok\n"));
+}
+
+TEST_F(CommandsTest, SessionsListAllFollowsEveryPage) {
+  v1::ListSessionsResponse first;
+  *first.add_sessions() = Listed("demo.c", "live", 1714564920000);
+  first.set_next_page_token("t1");
+  v1::ListSessionsResponse second;
+  *second.add_sessions() = Listed("demo.b", "live", 1714564860000);
+  second.set_next_page_token("t2");
+  v1::ListSessionsResponse last;
+  *last.add_sessions() = Listed("demo.a", "completed", 1714564800000);
+  client_.list_sessions = {first, second, last};
+  EXPECT_EQ(Run({"sessions", "list", "--all", "--limit=1", "--since=1h"}), kExitOk);
+  ASSERT_EQ(client_.list_sessions_requests.size(), 3u);
+  EXPECT_EQ(client_.list_sessions_requests[0].page_token(), "");
+  EXPECT_EQ(client_.list_sessions_requests[1].page_token(), "t1");
+  EXPECT_EQ(client_.list_sessions_requests[2].page_token(), "t2");
+  // Every page has the same bound.
+  EXPECT_EQ(client_.list_sessions_requests[2].since_unix_ms(),
+            client_.list_sessions_requests[0].since_unix_ms());
+  EXPECT_EQ(client_.list_sessions_requests[2].limit(), 1);
+  // One table of all of them, and no hint.
+  EXPECT_THAT(out_, StartsWith("SESSION  PROJECT  STATUS"));
+  EXPECT_LT(out_.find("demo.c"), out_.find("demo.b"));
+  EXPECT_LT(out_.find("demo.b"), out_.find("demo.a"));
+  EXPECT_THAT(out_, HasSubstr("\n3 sessions\n"));
+  EXPECT_THAT(out_, Not(HasSubstr("more:")));
+}
+
+TEST_F(CommandsTest, SessionsListAllJsonPrintsALinePerPage) {
+  v1::ListSessionsResponse first;
+  *first.add_sessions() = Listed("demo.b", "live", 1714564860000);
+  first.set_next_page_token("t1");
+  v1::ListSessionsResponse last;
+  *last.add_sessions() = Listed("demo.a", "completed", 1714564800000);
+  client_.list_sessions = {first, last};
+  EXPECT_EQ(Run({"sessions", "list", "--all", "--json"}), kExitOk);
+  EXPECT_EQ(std::count(out_.begin(), out_.end(), '\n'), 2);
+  EXPECT_THAT(out_, StartsWith("{\"sessions\":[{\"session_id\":\"demo.b\""));
+  EXPECT_THAT(out_, HasSubstr("\"next_page_token\":\"t1\"}\n{\"sessions\":[{\"session_id\":\"demo.a\""));
+  EXPECT_THAT(out_, HasSubstr("\"completed_unix_ms\":\"1714565412000\""));
+}
+
+TEST_F(CommandsTest, SessionsListAllStopsOnAnErrorAfterPrintingWhatItHas) {
+  v1::ListSessionsResponse first;
+  *first.add_sessions() = Listed("demo.b", "live", 1714564860000);
+  first.set_next_page_token("t1");
+  client_.list_sessions = {first, absl::InvalidArgumentError("page_token is not one this server issued")};
+  EXPECT_EQ(Run({"sessions", "list", "--all"}), kExitError);
+  EXPECT_THAT(out_, HasSubstr("demo.b"));
+  EXPECT_THAT(err_, HasSubstr("ingestctl: sessions list: INVALID_ARGUMENT: page_token"));
+}
+
+TEST_F(CommandsTest, SessionsListAllStopsWhenTheTokenRepeats) {
+  v1::ListSessionsResponse page;
+  *page.add_sessions() = Listed("demo.b", "live", 1714564860000);
+  page.set_next_page_token("same");
+  client_.list_sessions = {page};  // repeated forever
+  EXPECT_EQ(Run({"sessions", "list", "--all"}), kExitError);
+  EXPECT_EQ(client_.list_sessions_requests.size(), 2u);
+  EXPECT_THAT(err_, HasSubstr("same page token twice"));
 }
 
 TEST_F(CommandsTest, EveryCommandReportsUnimplementedWithExitOne) {
@@ -502,7 +765,9 @@ TEST_F(CommandsTest, EveryCommandReportsUnimplementedWithExitOne) {
            {"dlq", "redrive", "s"},
            {"replay", "s"},
            {"offsets", "reset", "--to=earliest", "--dry_run"},
-           {"sessions", "show", "s"}}) {
+           {"sessions", "show", "s"},
+           {"sessions", "list"},
+           {"sessions", "list", "--all"}}) {
     EXPECT_EQ(Run(args), kExitError) << args[0];
     EXPECT_THAT(err_, HasSubstr(": UNIMPLEMENTED: ")) << args[0];
     EXPECT_THAT(out_, Not(HasSubstr("{")));

@@ -24,6 +24,7 @@ class FakeBrokerProxyClient final : public BrokerProxyClient {
   std::deque<absl::StatusOr<v1::ReplaySessionResponse>> replay_session;
   std::deque<absl::StatusOr<v1::ResetOffsetsResponse>> reset_offsets;
   std::deque<absl::StatusOr<v1::GetSessionResponse>> get_session;
+  std::deque<absl::StatusOr<v1::ListSessionsResponse>> list_sessions;
 
   // Requests received, in order.
   std::vector<v1::EnsureTopicsRequest> ensure_topics_requests;
@@ -34,6 +35,7 @@ class FakeBrokerProxyClient final : public BrokerProxyClient {
   std::vector<v1::ReplaySessionRequest> replay_session_requests;
   std::vector<v1::ResetOffsetsRequest> reset_offsets_requests;
   std::vector<v1::GetSessionRequest> get_session_requests;
+  std::vector<v1::ListSessionsRequest> list_sessions_requests;
 
   absl::StatusOr<v1::EnsureTopicsResponse> EnsureTopics(
       const v1::EnsureTopicsRequest& request) override {
@@ -66,6 +68,10 @@ class FakeBrokerProxyClient final : public BrokerProxyClient {
   absl::StatusOr<v1::GetSessionResponse> GetSession(
       const v1::GetSessionRequest& request) override {
     return Answer(request, get_session_requests, get_session);
+  }
+  absl::StatusOr<v1::ListSessionsResponse> ListSessions(
+      const v1::ListSessionsRequest& request) override {
+    return Answer(request, list_sessions_requests, list_sessions);
   }
 
  private:

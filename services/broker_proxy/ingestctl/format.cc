@@ -44,6 +44,16 @@ std::string FormatUnixMillis(int64_t unix_ms) {
                           absl::UTCTimeZone());
 }
 
+std::string FormatMillis(int64_t ms) {
+  if (ms <= 0) return "0s";
+  if (ms < 1000) return absl::StrCat(ms, "ms");
+  const int64_t s = ms / 1000;
+  if (s < 60) return absl::StrCat(s, "s");
+  if (s < 3600) return absl::StrCat(s / 60, "m ", s % 60, "s");
+  if (s < 86400) return absl::StrCat(s / 3600, "h ", s % 3600 / 60, "m ", s % 60, "s");
+  return absl::StrCat(s / 86400, "d ", s % 86400 / 3600, "h ", s % 3600 / 60, "m");
+}
+
 std::string FormatIds(absl::Span<const int32_t> ids) {
   return ids.empty() ? "-" : absl::StrJoin(ids, ",");
 }

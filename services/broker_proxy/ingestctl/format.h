@@ -25,6 +25,11 @@ std::string FormatBytes(int64_t bytes);
 // ("2024-05-01T12:00:00Z"); "-" for 0.
 std::string FormatUnixMillis(int64_t unix_ms);
 
+// A length of time in milliseconds, as a person reads it: "0s", "850ms",
+// "42s", "4m 12s", "1h 2m 5s", "2d 3h 4m" (whole units, truncated).
+// Negative lengths print as "0s".
+std::string FormatMillis(int64_t ms);
+
 // Broker ids joined with commas ("1,2,3"); "-" when empty.
 std::string FormatIds(absl::Span<const int32_t> ids);
 

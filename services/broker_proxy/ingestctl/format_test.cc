@@ -37,6 +37,17 @@ TEST(FormatTest, UnixMillis) {
   EXPECT_EQ(FormatUnixMillis(1714564800123), "2024-05-01T12:00:00Z");
 }
 
+TEST(FormatTest, Millis) {
+  EXPECT_EQ(FormatMillis(-5), "0s");
+  EXPECT_EQ(FormatMillis(0), "0s");
+  EXPECT_EQ(FormatMillis(850), "850ms");
+  EXPECT_EQ(FormatMillis(42999), "42s");
+  EXPECT_EQ(FormatMillis(252000), "4m 12s");
+  EXPECT_EQ(FormatMillis(3600000), "1h 0m 0s");
+  EXPECT_EQ(FormatMillis(3725000), "1h 2m 5s");
+  EXPECT_EQ(FormatMillis((2 * 86400 + 3 * 3600 + 4 * 60 + 5) * int64_t{1000}), "2d 3h 4m");
+}
+
 TEST(FormatTest, Ids) {
   EXPECT_EQ(FormatIds(std::vector<int32_t>{}), "-");
   EXPECT_EQ(FormatIds(std::vector<int32_t>{1, 2, 3}), "1,2,3");

@@ -53,6 +53,10 @@ class GrpcBrokerProxyClient final : public BrokerProxyClient {
       const v1::GetSessionRequest& request) override {
     return Call(&v1::BrokerProxy::Stub::GetSession, request);
   }
+  absl::StatusOr<v1::ListSessionsResponse> ListSessions(
+      const v1::ListSessionsRequest& request) override {
+    return Call(&v1::BrokerProxy::Stub::ListSessions, request);
+  }
 
  private:
   // One unary call with the deadline and the token; gRPC and absl share the

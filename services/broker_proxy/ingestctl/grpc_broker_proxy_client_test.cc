@@ -18,9 +18,10 @@
 namespace ingest::ingestctl {
 namespace {
 
-// Answers GetConsumerLag and DescribeTopic with canned responses (and
-// UNAUTHENTICATED without the expected token); every other RPC is left
-// UNIMPLEMENTED by the generated base class. Called on gRPC's threads.
+// Answers GetConsumerLag, DescribeTopic and ListSessions with canned
+// responses (and UNAUTHENTICATED without the expected token); every other
+// RPC is left UNIMPLEMENTED by the generated base class. Called on gRPC's
+// threads.
 class FakeBrokerProxyService final : public v1::BrokerProxy::Service {
  public:
   grpc::Status GetConsumerLag(grpc::ServerContext* context,
@@ -47,6 +48,17 @@ class FakeBrokerProxyService final : public v1::BrokerProxy::Service {
     response->mutable_topic()->set_name(request->name());
     response->mutable_topic()->set_replication_factor(3);
     (*response->mutable_topic()->mutable_configs())["cleanup.policy"] = "delete";
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListSessions(grpc::ServerContext* context, const v1::ListSessionsRequest* request,
+                            v1::ListSessionsResponse* response) override {
+    if (grpc::Status status = Authenticate(*context); !status.ok()) return status;
+    v1::SessionListItem* item = response->add_sessions();
+    item->set_session_id("p.s1");
+    item->set_project_id(request->project_id());
+    item->set_lifecycle(request->status());
+    response->set_next_page_token(request->page_token() + "-next");
     return grpc::Status::OK;
   }
 
@@ -119,6 +131,20 @@ TEST_F(GrpcBrokerProxyClientTest, DescribeTopicRoundTrips) {
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->topic().name(), "ingest.tasks");
   EXPECT_EQ(response->topic().configs().at("cleanup.policy"), "delete");
+}
+
+TEST_F(GrpcBrokerProxyClientTest, ListSessionsRoundTrips) {
+  v1::ListSessionsRequest request;
+  request.set_project_id("p");
+  request.set_status("live");
+  request.set_page_token("t1");
+  absl::StatusOr<v1::ListSessionsResponse> response = Client("s3cret")->ListSessions(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  ASSERT_EQ(response->sessions_size(), 1);
+  EXPECT_EQ(response->sessions(0).session_id(), "p.s1");
+  EXPECT_EQ(response->sessions(0).project_id(), "p");
+  EXPECT_EQ(response->sessions(0).lifecycle(), "live");
+  EXPECT_EQ(response->next_page_token(), "t1-next");
 }
 
 TEST_F(GrpcBrokerProxyClientTest, StatusesKeepCodeAndMessage) {

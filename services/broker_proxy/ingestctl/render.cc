@@ -4,8 +4,11 @@
 #include <map>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/broker_proxy/ingestctl/format.h"
 #include "services/broker_proxy/ingestctl/table.h"
@@ -42,6 +45,43 @@ std::string Findings(const v1::TopicDescription& topic) {
                     finding.fix(), "\n");
   }
   return out;
+}
+
+// rrweb's EventType numbers 0-6, then SessionSummary's "any other type".
+constexpr const char* kEventTypes[] = {"dom_loaded", "load",   "full_snapshot", "incremental",
+                                       "meta",       "custom", "plugin",        "other"};
+
+// "120 (load 1, full_snapshot 2, incremental 100, ...)": the types that occurred.
+std::string EventsText(const v1::SessionSummary& summary) {
+  std::vector<std::string> types;
+  for (int i = 0; i < summary.events_by_type_size(); ++i) {
+    if (summary.events_by_type(i) == 0) continue;
+    types.push_back(absl::StrCat(
+        i < static_cast<int>(std::size(kEventTypes)) ? kEventTypes[i] : absl::StrCat("type ", i),
+        " ", summary.events_by_type(i)));
+  }
+  std::string out = absl::StrCat(summary.event_count());
+  if (!types.empty()) absl::StrAppend(&out, " (", absl::StrJoin(types, ", "), ")");
+  return out;
+}
+
+std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
+
+// `text` as one shell word: as is when it is plain, else single-quoted.
+std::string ShellWord(const std::string& text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+           c == '-' || c == ':' || c == '/' || c == '@';
+  });
+  if (plain) return text;
+  return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
+}
+
+// Milliseconds since the epoch as RFC 3339 UTC to the millisecond, as
+// `--since` takes it back.
+std::string Rfc3339Millis(int64_t unix_ms) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", absl::FromUnixMillis(unix_ms),
+                          absl::UTCTimeZone());
 }
 
 }  // namespace
@@ -241,6 +281,9 @@ std::string RenderSession(const v1::GetSessionResponse& response) {
   table.AddRow({"SESSION", response.session_id()});
   table.AddRow({"PROJECT", response.project_id().empty() ? "-" : response.project_id()});
   table.AddRow({"STATUS", response.status()});
+  const bool legacy = response.lifecycle().empty();
+  table.AddRow({"LIFECYCLE", legacy ? "- (no summary: stored before session summaries)"
+                                    : response.lifecycle()});
   table.AddRow({"PAYLOADS", absl::StrCat(response.payloads(), " (highest payload id ",
                                          response.highest_payload_id(), ")")});
   std::vector<std::string> gaps;
@@ -260,7 +303,85 @@ std::string RenderSession(const v1::GetSessionResponse& response) {
   if (!response.redrive_id().empty()) {
     table.AddRow({"REDRIVE", absl::StrCat(response.redrive_id(), " under way")});
   }
+  if (legacy) return table.Render();
+
+  const v1::SessionSummary& summary = response.summary();
+  table.AddRow({"LAST_ACTIVITY", FormatUnixMillis(response.last_activity_unix_ms())});
+  table.AddRow({"COMPLETED_AT", FormatUnixMillis(response.completed_at_unix_ms())});
+  table.AddRow({"LENGTH", FormatMillis(summary.length_ms())});
+  table.AddRow({"ACTIVE", FormatMillis(summary.active_ms())});
+  table.AddRow({"EVENTS", EventsText(summary)});
+  table.AddRow({"CLICKS", absl::StrCat(summary.clicks())});
+  table.AddRow({"RAGE_CLICKS", absl::StrCat(summary.rage_clicks())});
+  table.AddRow({"ERRORS", absl::StrCat(summary.errors())});
+  table.AddRow({"CONSOLE", absl::StrCat(Plural(summary.console_errors(), "error", "errors"), ", ",
+                                        Plural(summary.console_warnings(), "warning", "warnings"))});
+  table.AddRow({"RESOURCES",
+                absl::StrCat(summary.resources(), " (", summary.failed_resources(), " failed)")});
+  table.AddRow({"LANDING_PAGE", OrDash(summary.landing_page())});
+  table.AddRow({"EXIT_PAGE", OrDash(summary.exit_page())});
+  table.AddRow({"PAGES_VISITED", absl::StrCat(summary.pages_visited())});
+  for (int i = 0; i < response.pages_size(); ++i) {
+    table.AddRow({"", absl::StrCat(i + 1, ". ", response.pages(i))});
+  }
+  if (response.pages_truncated()) {
+    table.AddRow({"", absl::StrCat("... only the first ", response.pages_size(),
+                                   " pages are listed")});
+  }
+  table.AddRow({"UNPARSED", absl::StrCat(summary.unparsed_payloads(), " of ",
+                                         Plural(summary.payloads(), "payload", "payloads"))});
+  table.AddRow({"REOPENED", Plural(response.reopened_count(), "time", "times")});
   return table.Render();
+}
+
+std::string RenderSessionList(const v1::ListSessionsRequest& request,
+                              const v1::ListSessionsResponse& response) {
+  if (response.sessions().empty()) {
+    return response.next_page_token().empty() ? "no sessions\n" : "no sessions on this page\n";
+  }
+  Table table({{"SESSION"},
+               {"PROJECT"},
+               {"STATUS"},
+               {"CREATED"},
+               {"LAST_ACTIVITY"},
+               {"PAYLOADS", kR},
+               {"LENGTH", kR},
+               {"ACTIVE", kR},
+               {"CLICKS", kR},
+               {"RAGE", kR},
+               {"ERRORS", kR},
+               {"PAGES", kR},
+               {"LANDING_PAGE"},
+               {"EXIT_PAGE"}});
+  for (const v1::SessionListItem& item : response.sessions()) {
+    const bool legacy = item.lifecycle().empty();
+    const auto count = [&](int64_t value) {
+      return legacy ? std::string("-") : absl::StrCat(value);
+    };
+    table.AddRow({item.session_id(), item.project_id(), legacy ? "legacy" : item.lifecycle(),
+                  FormatUnixMillis(item.created_unix_ms()),
+                  FormatUnixMillis(item.last_activity_unix_ms()), absl::StrCat(item.payloads()),
+                  legacy ? "-" : FormatMillis(item.length_ms()),
+                  legacy ? "-" : FormatMillis(item.active_ms()), count(item.clicks()),
+                  count(item.rage_clicks()), count(item.errors()), count(item.pages_visited()),
+                  OrDash(item.landing_page()), OrDash(item.exit_page())});
+  }
+  std::string out = table.Render();
+  absl::StrAppend(&out, Plural(response.sessions_size(), "session", "sessions"));
+  if (!response.next_page_token().empty()) {
+    std::string next = "ingestctl sessions list";
+    if (!request.project_id().empty()) {
+      absl::StrAppend(&next, " --project=", ShellWord(request.project_id()));
+    }
+    if (!request.status().empty()) absl::StrAppend(&next, " --status=", request.status());
+    if (request.since_unix_ms() > 0) {
+      absl::StrAppend(&next, " --since=", Rfc3339Millis(request.since_unix_ms()));
+    }
+    if (request.limit() > 0) absl::StrAppend(&next, " --limit=", request.limit());
+    absl::StrAppend(&out, "; more: ", next, " --page_token=", response.next_page_token());
+  }
+  absl::StrAppend(&out, "\n");
+  return out;
 }
 
 }  // namespace ingest::ingestctl

@@ -40,7 +40,15 @@ std::string RenderReplay(const v1::ReplaySessionRequest& request,
 // `offsets reset`: FROM and TO per partition, then applied or dry run.
 std::string RenderResetOffsets(const v1::ResetOffsetsResponse& response);
 
-// `sessions show`: one field per line.
+// `sessions show`: one field per line: what the database holds, then the
+// lifecycle and the summary (a legacy session says it has none), the
+// pages visited one per line.
 std::string RenderSession(const v1::GetSessionResponse& response);
+
+// `sessions list`: one line per session, then the count and, when
+// `response` has a next page, the command that lists it (`request`'s
+// filters and the token).
+std::string RenderSessionList(const v1::ListSessionsRequest& request,
+                              const v1::ListSessionsResponse& response);
 
 }  // namespace ingest::ingestctl
