@@ -9,6 +9,8 @@
 //  3. A poison record: DLQ + quarantine, its session follows, others flow.
 //  4. Two workers rebalancing under load, one SIGTERMed: each record once,
 //     each session in order.
+//  5. Session lifecycle (issue 18): a backlog completes no session before its
+//     last payload; completion continues on the survivor of a rebalance.
 //
 // The test produces ingest.v1.Task records itself (the gateway's producer)
 // and reads rows with libpq. Waits are condition polls with a deadline; on
@@ -89,6 +91,29 @@ int CountLinesWith(const std::string& path, const std::string& needle) {
   int count = 0;
   for (const std::string& line : ReadLines(path)) count += absl::StrContains(line, needle) ? 1 : 0;
   return count;
+}
+
+// The partitions a worker owns according to its log: its assignments less
+// its revocations and losses, replayed in order.
+std::set<int32_t> OwnedPartitions(const std::string& log_path) {
+  std::set<int32_t> owned;
+  for (const std::string& line : ReadLines(log_path)) {
+    const bool assigned = absl::StrContains(line, "worker.partitions_assigned");
+    if (!assigned && !absl::StrContains(line, "worker.partitions_revoked") &&
+        !absl::StrContains(line, "worker.partitions_lost")) {
+      continue;
+    }
+    for (absl::string_view text : absl::StrSplit(FieldOf(line, "partitions"), ',')) {
+      int32_t partition = 0;
+      if (!absl::SimpleAtoi(text, &partition)) continue;
+      if (assigned) {
+        owned.insert(partition);
+      } else {
+        owned.erase(partition);
+      }
+    }
+  }
+  return owned;
 }
 
 // The sum of the samples of metric `name` (Prometheus text format) whose
@@ -249,11 +274,18 @@ class WorkerProcessTest : public ::testing::Test {
   // Produces a payload task keyed by its session; once the broker acknowledged
   // it, it is expected in the database.
   absl::Status SendPayload(const std::string& session_id, uint64_t payload_id) {
-    const v1::Task task = PayloadTask(session_id, payload_id);
+    return SendTask(PayloadTask(session_id, payload_id));
+  }
+
+  // The same for a payload task built by the test; `on_ack` as in Send().
+  absl::Status SendTask(const v1::Task& task,
+                        std::function<void(RecordPosition)> on_ack = nullptr) {
     std::string stored = StoredBytesOf(task);
-    return Send(session_id, EncodeTask(task),
-                [this, session_id, payload_id, stored = std::move(stored)](RecordPosition) {
-                  expected_[{session_id, payload_id}] = stored;
+    return Send(task.session_id(), EncodeTask(task),
+                [this, key = std::make_pair(task.session_id(), task.payload_id()),
+                 stored = std::move(stored), on_ack = std::move(on_ack)](RecordPosition position) {
+                  expected_[key] = stored;
+                  if (on_ack) on_ack(position);
                 });
   }
 
@@ -294,6 +326,54 @@ class WorkerProcessTest : public ::testing::Test {
   }
 
   int64_t PayloadRows() { return Count("SELECT count(*) FROM session_payloads"); }
+
+  // A sessions row's lifecycle columns (schema_v8.sql).
+  struct Lifecycle {
+    std::string status;          // "" when NULL
+    int64_t payload_count = -1;
+    int64_t reopened_count = 0;  // NULL reads as 0 (never reopened)
+    int32_t partition = -1;      // kafka_partition; -1 when NULL
+    std::optional<absl::Time> last_activity_at;
+    std::optional<absl::Time> completed_at;
+  };
+
+  // The lifecycle of every session whose id starts with `prefix`, by id.
+  std::map<std::string, Lifecycle> Lifecycles(const std::string& prefix) {
+    if (db_ == nullptr) db_ = database_->Connect();
+    std::map<std::string, Lifecycle> sessions;
+    if (db_ == nullptr) return sessions;
+    absl::StatusOr<PgResult> result = db_->Query(
+        "SELECT session_id, status, payload_count, reopened_count, kafka_partition, "
+        "(extract(epoch FROM last_activity_at) * 1000000)::bigint, "
+        "(extract(epoch FROM completed_at) * 1000000)::bigint "
+        "FROM sessions WHERE starts_with(session_id, $1)",
+        {PgParam::Text(prefix)});
+    EXPECT_TRUE(result.ok()) << result.status();
+    if (!result.ok()) return sessions;
+    const PGresult* rows = result->get();
+    const auto micros = [&](int row, int column) -> std::optional<absl::Time> {
+      if (PQgetisnull(rows, row, column)) return std::nullopt;
+      return absl::FromUnixMicros(std::strtoll(PQgetvalue(rows, row, column), nullptr, 10));
+    };
+    for (int row = 0; row < PQntuples(rows); ++row) {
+      Lifecycle& session = sessions[PQgetvalue(rows, row, 0)];
+      session.status = PQgetvalue(rows, row, 1);
+      session.payload_count = std::strtoll(PQgetvalue(rows, row, 2), nullptr, 10);
+      session.reopened_count = std::strtoll(PQgetvalue(rows, row, 3), nullptr, 10);
+      if (!PQgetisnull(rows, row, 4)) session.partition = std::atoi(PQgetvalue(rows, row, 4));
+      session.last_activity_at = micros(row, 5);
+      session.completed_at = micros(row, 6);
+    }
+    return sessions;
+  }
+
+  // How many of `sessions` have status `status`.
+  static int CountWithStatus(const std::map<std::string, Lifecycle>& sessions,
+                             const std::string& status) {
+    return static_cast<int>(std::count_if(sessions.begin(), sessions.end(), [&](const auto& s) {
+      return s.second.status == status;
+    }));
+  }
 
   std::map<int32_t, int64_t> StoredOffsets() {
     if (db_ == nullptr) db_ = database_->Connect();
@@ -718,6 +798,217 @@ TEST_F(WorkerProcessTest, TwoWorkersRebalancingUnderLoadPersistEachRecordOnceInO
   EXPECT_EQ(ExpectedCount(), static_cast<size_t>(kSessions * kPayloads));
   ASSERT_TRUE(WaitForEverythingPersisted(kPersistTimeout));
   ExpectExactlyOnceInOrder();
+  EXPECT_TRUE(IsRunning(b->process->pid()));
+}
+
+
+// ---------------------------------------------------------------------------
+// 5. Session lifecycle (issue 18): completion by the processed-time watermark.
+
+// A worker that was stopped for a while meets a backlog whose payloads were
+// received 10 minutes ago. Each session's payload 2 arrived 30 s after its
+// payload 1, within --session_idle_timeout=60s, but many small batches of
+// other sessions' records separate the two in the partition.
+//
+// A wall-clock rule would fail here: when the batch holding payload 1 is
+// written, the wall clock says the session has been idle for 10 minutes, so
+// it would be completed at once and then reopened by payload 2 a few batches
+// later (reopened_count 1, completed twice). Against the partition's
+// processed-time watermark (the newest received_at read so far, at most
+// payload 1 + ~30 s before payload 2 is read) nothing is idle for 60 s until
+// the worker has caught up; only then does the watermark follow its clock,
+// and every session completes once, after its last payload.
+TEST_F(WorkerProcessTest, BacklogAfterALongStopCompletesNoSessionBeforeItsLastPayload) {
+  constexpr int kSessions = 20;
+  constexpr int kFillerSessions = 40;
+  constexpr int kFillerPayloads = 10;  // 400 filler records, ~100 per partition
+  constexpr int kBatchRecords = 5;
+  constexpr absl::Duration kIdleTimeout = absl::Seconds(60);
+  constexpr absl::Duration kGap = absl::Seconds(30);  // payload 1 -> payload 2
+  // Whole microseconds, as PostgreSQL keeps them.
+  const absl::Time base = absl::FromUnixMicros(absl::ToUnixMicros(absl::Now() - absl::Minutes(10)));
+  const auto backlog_session = [](int i) { return absl::StrCat("backlog-", i); };
+  const auto payload_at = [](const std::string& session, uint64_t id, absl::Time received_at) {
+    v1::Task task = PayloadTask(session, id);
+    SetReceivedAt(received_at, &task);
+    return task;
+  };
+
+  // No worker runs while the backlog is produced: payload 1 of each session,
+  // then the filler, then payload 2 of each session.
+  std::map<std::string, absl::Time> second_received_at;
+  std::map<std::string, RecordPosition> first_at, second_at;
+  for (int i = 0; i < kSessions; ++i) {
+    const std::string session = backlog_session(i);
+    const absl::Time received_at = base + absl::Milliseconds(10 * i);
+    second_received_at[session] = received_at + kGap;
+    ASSERT_TRUE(SendTask(payload_at(session, 1, received_at),
+                         [&first_at, session](RecordPosition p) { first_at[session] = p; })
+                    .ok());
+  }
+  for (int id = 1; id <= kFillerPayloads; ++id) {
+    for (int f = 0; f < kFillerSessions; ++f) {
+      const absl::Time received_at =
+          base + absl::Seconds(1) + absl::Milliseconds((id - 1) * kFillerSessions + f);
+      ASSERT_TRUE(
+          SendTask(payload_at(absl::StrCat("filler-", f), static_cast<uint64_t>(id), received_at))
+              .ok());
+    }
+  }
+  for (int i = 0; i < kSessions; ++i) {
+    const std::string session = backlog_session(i);
+    ASSERT_TRUE(SendTask(payload_at(session, 2, second_received_at[session]),
+                         [&second_at, session](RecordPosition p) { second_at[session] = p; })
+                    .ok());
+  }
+  FlushProducer();
+  {
+    // The premise: many batches lie between each session's two payloads.
+    absl::MutexLock lock(&mu_);
+    ASSERT_EQ(first_at.size(), static_cast<size_t>(kSessions));
+    ASSERT_EQ(second_at.size(), static_cast<size_t>(kSessions));
+    for (const auto& [session, first] : first_at) {
+      const RecordPosition& second = second_at.at(session);
+      ASSERT_EQ(first.partition, second.partition) << session;
+      EXPECT_GT(second.offset - first.offset, 10 * kBatchRecords) << session;
+    }
+  }
+
+  WorkerProcess* worker = StartWorker(
+      "worker", "backlog-group",
+      {absl::StrCat("--session_idle_timeout=", absl::FormatDuration(kIdleTimeout)),
+       absl::StrCat("--batch_max_records=", kBatchRecords)});
+  ASSERT_NE(worker, nullptr);
+  ASSERT_TRUE(WaitForEverythingPersisted(kPersistTimeout));
+  ExpectExactlyOnceInOrder();
+
+  // Never completed between its payloads (not even momentarily: a
+  // completion would have been undone by payload 2 as a counted reopen).
+  std::map<std::string, Lifecycle> sessions = Lifecycles("backlog-");
+  ASSERT_EQ(sessions.size(), static_cast<size_t>(kSessions));
+  for (const auto& [session, lifecycle] : sessions) {
+    EXPECT_EQ(lifecycle.reopened_count, 0) << session << " was completed before payload 2";
+    EXPECT_EQ(lifecycle.payload_count, 2) << session;
+    EXPECT_EQ(lifecycle.last_activity_at, second_received_at.at(session)) << session;
+  }
+
+  // Caught up, the watermark follows the worker's clock (less 5 s): every
+  // session is 10 minutes idle by it and completes, once.
+  const absl::Time caught_up = absl::Now();
+  const bool completed = WaitUntil(absl::Seconds(60), [&] {
+    sessions = Lifecycles("backlog-");
+    return CountWithStatus(sessions, "completed") == kSessions;
+  });
+  std::fprintf(stderr, "%d/%d sessions completed %.1fs after the backlog was persisted%s\n",
+               CountWithStatus(sessions, "completed"), kSessions,
+               absl::ToDoubleSeconds(absl::Now() - caught_up), completed ? "" : " (TIMED OUT)");
+  EXPECT_TRUE(completed) << "caught up, yet not every session completed";
+  for (const auto& [session, lifecycle] : sessions) {
+    SCOPED_TRACE(session);
+    EXPECT_EQ(lifecycle.status, "completed");
+    EXPECT_EQ(lifecycle.reopened_count, 0);
+    ASSERT_TRUE(lifecycle.completed_at.has_value());
+    // completed_at is the watermark that completed it: past the idle timeout
+    // after payload 2, and the worker's clock, not payload time.
+    EXPECT_GE(*lifecycle.completed_at, second_received_at.at(session) + kIdleTimeout);
+    EXPECT_GT(*lifecycle.completed_at, base + absl::Minutes(9));
+  }
+  // The filler sessions were never reopened either.
+  EXPECT_EQ(Count("SELECT count(*) FROM sessions WHERE reopened_count > 0"), 0);
+  const std::string metrics = HttpGet(worker->metrics_port, "/metrics");
+  EXPECT_EQ(MetricSum(metrics, "ingest_worker_sessions_reopened_total").value_or(0), 0.0)
+      << metrics;
+}
+
+// Two workers share the partitions; each session's only payload says the
+// page unloaded (--session_unloaded_idle_timeout=3s). The first worker is
+// stopped before any of them is idle that long: the survivor takes its
+// partitions over, finds itself caught up, and its lifecycle ticks complete
+// their sessions as well as its own.
+TEST_F(WorkerProcessTest, CompletionContinuesAfterARebalance) {
+  constexpr int kSessions = 24;
+  constexpr absl::Duration kUnloadedIdleTimeout = absl::Seconds(3);
+  const std::vector<std::string> flags = {
+      absl::StrCat("--session_unloaded_idle_timeout=",
+                   absl::FormatDuration(kUnloadedIdleTimeout)),
+      "--lifecycle_tick=1s"};
+  WorkerProcess* a = StartWorker("worker-a", "lifecycle-group", flags);
+  ASSERT_NE(a, nullptr);
+  WorkerProcess* b = StartWorker("worker-b", "lifecycle-group", flags);
+  ASSERT_NE(b, nullptr);
+  const auto assigned = [](WorkerProcess* worker) {
+    return MetricSum(HttpGet(worker->metrics_port, "/metrics"), "ingest_worker_assigned_partitions")
+        .value_or(0);
+  };
+  ASSERT_TRUE(WaitUntil(absl::Seconds(60), [&] {
+    const double on_a = assigned(a), on_b = assigned(b);
+    return on_a > 0 && on_b > 0 && on_a + on_b == kPartitions;
+  })) << "the group did not share the partitions: A has " << assigned(a) << ", B has "
+      << assigned(b);
+  const std::set<int32_t> a_partitions = OwnedPartitions(a->log_path);
+  ASSERT_FALSE(a_partitions.empty());
+
+  const absl::Time produced_at = absl::Now();
+  for (int i = 0; i < kSessions; ++i) {
+    v1::Task task = PayloadTask(absl::StrCat("unloaded-", i), 1);
+    SetReceivedAt(produced_at, &task);
+    task.mutable_payload()->set_has_session_unloaded(true);
+    ASSERT_TRUE(SendTask(task).ok());
+  }
+  FlushProducer();
+  ASSERT_TRUE(WaitForEverythingPersisted(kPersistTimeout));
+  std::map<std::string, Lifecycle> sessions = Lifecycles("unloaded-");
+  ASSERT_EQ(sessions.size(), static_cast<size_t>(kSessions));
+  std::set<int32_t> partitions;
+  for (const auto& [session, lifecycle] : sessions) partitions.insert(lifecycle.partition);
+  ASSERT_EQ(partitions.size(), static_cast<size_t>(kPartitions)) << "not every partition used";
+
+  // A stops well within the 8 s (3 s + the caught-up margin of 5 s) after
+  // which it would complete them itself; once SIGTERMed it sends no more
+  // lifecycle ticks.
+  const absl::Time term_at = absl::Now();
+  const std::optional<int> a_exit = a->process->Stop(SIGTERM, absl::Seconds(40));
+  ASSERT_TRUE(a_exit.has_value()) << "A did not exit within 40 s of SIGTERM";
+  EXPECT_EQ(*a_exit, 0);
+  // What is left live in A's partitions is the survivor's to complete. Were
+  // it nothing (A stopped too late), the test would prove nothing.
+  sessions = Lifecycles("unloaded-");
+  int taken_over_live = 0;
+  for (const auto& [session, lifecycle] : sessions) {
+    if (a_partitions.contains(lifecycle.partition) && lifecycle.status == "live") {
+      ++taken_over_live;
+    }
+  }
+  std::fprintf(stderr,
+               "A (partitions %s) SIGTERMed %.1fs after the payloads' received_at, exited "
+               "%.1fs later; %d of its sessions live\n",
+               absl::StrJoin(a_partitions, ",").c_str(),
+               absl::ToDoubleSeconds(term_at - produced_at),
+               absl::ToDoubleSeconds(absl::Now() - term_at), taken_over_live);
+  ASSERT_GT(taken_over_live, 0) << "A completed its sessions before it stopped";
+
+  const bool completed = WaitUntil(absl::Seconds(60), [&] {
+    sessions = Lifecycles("unloaded-");
+    return CountWithStatus(sessions, "completed") == kSessions;
+  });
+  std::fprintf(stderr, "%d/%d sessions completed %.1fs after A's SIGTERM%s\n",
+               CountWithStatus(sessions, "completed"), kSessions,
+               absl::ToDoubleSeconds(absl::Now() - term_at), completed ? "" : " (TIMED OUT)");
+  EXPECT_TRUE(completed) << "the survivor did not complete every session";
+  for (const auto& [session, lifecycle] : sessions) {
+    SCOPED_TRACE(absl::StrCat(session, " (partition ", lifecycle.partition, ")"));
+    EXPECT_EQ(lifecycle.status, "completed");
+    EXPECT_EQ(lifecycle.reopened_count, 0);
+    ASSERT_TRUE(lifecycle.completed_at.has_value());
+    ASSERT_TRUE(lifecycle.last_activity_at.has_value());
+    // By the unloaded rule (3 s), not the 30 min idle timeout.
+    EXPECT_GE(*lifecycle.completed_at - *lifecycle.last_activity_at, kUnloadedIdleTimeout);
+  }
+  const std::string metrics = HttpGet(b->metrics_port, "/metrics");
+  EXPECT_EQ(MetricSum(metrics, "ingest_worker_assigned_partitions"), kPartitions) << metrics;
+  EXPECT_GE(MetricSum(metrics, "ingest_worker_sessions_completed_total").value_or(0),
+            taken_over_live)
+      << metrics;
   EXPECT_TRUE(IsRunning(b->process->pid()));
 }
 
