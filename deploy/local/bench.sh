@@ -119,6 +119,7 @@ bench_gateway() {
     --gateway="$GATEWAY_ADDR" --project="$PROJECT_ID" \
     --kafka_bootstrap="$KAFKA_BOOTSTRAP" --topic="$KAFKA_TOPIC" \
     --gateway_pid="$BENCH_GATEWAY_PID" --kafka_pid="$BENCH_KAFKA_PID" \
+    --gateway_metrics_url="$GATEWAY_METRICS_URL" \
     --results_jsonl="$run_dir/gateway.jsonl" "${BENCH_EXTRA[@]}" | tee "$run_dir/gateway.txt" || rc=$?
 
   if ! pidfile_alive gateway; then
@@ -243,7 +244,8 @@ bench_fresh_kafka() {
 }
 
 # Starts the gateway with the suite's --gateway-flag flags; sets
-# BENCH_GATEWAY_PID. The per-project token bucket is policy, not cost: it is
+# BENCH_GATEWAY_PID (and, through start_gateway, GATEWAY_ADDR and
+# GATEWAY_METRICS_URL). The per-project token bucket is policy, not cost: it is
 # lifted so the run measures the gateway (the limiter's code still runs on
 # every call).
 bench_start_gateway() {

@@ -26,6 +26,11 @@ ABSL_FLAG(int, gateway_pid, 0,
           "Pid of the gateway process, for its RSS (memory phase) and CPU use; 0 skips the "
           "memory phase.");
 ABSL_FLAG(int, kafka_pid, 0, "Pid of the broker, for its CPU use; 0 = not measured.");
+ABSL_FLAG(std::string, gateway_metrics_url, "",
+          "The gateway's /metrics, http://IPV4:PORT/PATH (GATEWAY_METRICS_URL in "
+          ".local/endpoints.env): read before and after each gateway throughput window for "
+          "facts_s_per_gib, the gateway's fact extraction seconds per GiB of raw content. "
+          "Empty: not measured, the lines say facts_s_per_gib=n/a.");
 ABSL_FLAG(std::string, sizes, "10KB,100KB,1MB", "Message sizes (serialized PayloadContent).");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(3),
           "Throughput phases: warm-up before the window.");
@@ -62,8 +67,9 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
   ConfigureFlagUsage(
       "Gateway benchmark: maximum throughput of the gateway and of a raw librdkafka producer on "
       "the same broker, their ratio (median of interleaved runs), latency at half of the slower "
-      "side's maximum, and the gateway's memory "
-      "while a large payload streams. Normally run by `./dev bench gateway`.\n"
+      "side's maximum, the gateway's fact extraction seconds per GiB (with "
+      "--gateway_metrics_url; n/a without), and the gateway's memory while a large payload "
+      "streams. Normally run by `./dev bench gateway`.\n"
       "Usage: gateway_bench --gateway=HOST:PORT --kafka_bootstrap=HOST:PORT [flags]\n"
       "Exit status: 0 measured (targets are reported, not asserted), 1 error, 2 usage.");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
@@ -80,6 +86,7 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
   options.topic = absl::GetFlag(FLAGS_topic);
   options.gateway_pid = absl::GetFlag(FLAGS_gateway_pid);
   options.kafka_pid = absl::GetFlag(FLAGS_kafka_pid);
+  options.gateway_metrics_url = absl::GetFlag(FLAGS_gateway_metrics_url);
   absl::StatusOr<std::vector<int64_t>> sizes = ParseSizeList(absl::GetFlag(FLAGS_sizes));
   if (!sizes.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--sizes: ", sizes.status().message()));

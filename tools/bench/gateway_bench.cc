@@ -17,6 +17,7 @@
 #include "tools/bench/console.h"
 #include "tools/bench/cpu.h"
 #include "tools/bench/gateway_client.h"
+#include "tools/bench/gateway_facts_probe.h"
 #include "tools/bench/gateway_sink.h"
 #include "tools/bench/json_line.h"
 #include "tools/bench/load_driver.h"
@@ -59,6 +60,17 @@ std::function<std::string()> AckRateDetail(const PhaseCounters& counters) {
     return absl::StrCat("acked=", acked, "  ", FormatSignificant(rate), " msg/s",
                         CountersDetail(counters));
   };
+}
+
+// "; facts 0.612 s/GiB" for a gateway phase's note, or why it is n/a.
+std::string FactsNote(const FactExtraction& facts, const absl::Status& start,
+                      const absl::Status& end) {
+  if (!start.ok()) return absl::StrCat("; facts n/a (", start.ToString(), ")");
+  if (!end.ok()) return absl::StrCat("; facts n/a (", end.ToString(), ")");
+  if (!facts.measured) return "; facts n/a (a counter went back: did the gateway restart?)";
+  const std::optional<double> per_gib = FactsSecondsPerGib(facts);
+  if (!per_gib.has_value()) return "; facts n/a (no bytes read)";
+  return absl::StrCat("; facts ", FormatSignificant(*per_gib), " s/GiB");
 }
 
 absl::Status Annotate(const absl::Status& status, absl::string_view phase) {
@@ -123,6 +135,7 @@ class Bench {
         !status.ok()) {
       return Annotate(status, "raw producer");
     }
+    SetUpFactsProbe();
     return absl::OkStatus();
   }
 
@@ -223,7 +236,7 @@ class Bench {
       const std::string of =
           options_.runs > 1 ? absl::StrCat(" (run ", run, "/", options_.runs, ")") : "";
       absl::StatusOr<ThroughputStats> throughput =
-          Throughput(raw, absl::StrCat(label, " raw max throughput", of));
+          Throughput(raw, absl::StrCat(label, " raw max throughput", of), nullptr);
       if (!throughput.ok()) return throughput.status();
       if (throughput->msgs_per_s <= 0) {
         return absl::UnavailableError(
@@ -231,7 +244,8 @@ class Bench {
       }
       raw_runs.push_back(*throughput);
       result.raw_runs_msgs_per_s.push_back(throughput->msgs_per_s);
-      throughput = Throughput(gateway, absl::StrCat(label, " gateway max throughput", of));
+      throughput = Throughput(gateway, absl::StrCat(label, " gateway max throughput", of),
+                              facts_probe_ ? &*facts_probe_ : nullptr);
       if (!throughput.ok()) return throughput.status();
       gateway_runs.push_back(*throughput);
       result.gateway_runs_msgs_per_s.push_back(throughput->msgs_per_s);
@@ -265,20 +279,54 @@ class Bench {
   ResultsFile& results() { return results_; }
 
  private:
-  absl::StatusOr<ThroughputStats> Throughput(MessageSink& sink, const std::string& title) {
+  // With --gateway_metrics_url, checks once that the gateway's /metrics
+  // answers with the fact extraction counters. When it does not, the run
+  // goes on and says facts_s_per_gib=n/a: the throughput it measures does
+  // not depend on it.
+  void SetUpFactsProbe() {
+    if (options_.gateway_metrics_url.empty()) {
+      Note("facts_s_per_gib not measured (no --gateway_metrics_url)");
+      return;
+    }
+    absl::StatusOr<GatewayFactsProbe> probe =
+        GatewayFactsProbe::Create(options_.gateway_metrics_url, options_.metrics_timeout);
+    absl::Status status = probe.status();
+    if (probe.ok()) status = probe->Read().status();
+    if (!status.ok()) {
+      Note(absl::StrCat("warning: facts_s_per_gib not measured: ", status.ToString()));
+      return;
+    }
+    facts_probe_.emplace(*std::move(probe));
+  }
+
+  // A closed-loop phase. With `facts` (the gateway side), the gateway's
+  // fact extraction counters are read as the window opens and closes, each
+  // right after the CPU readings, so a slow read shortens nothing measured.
+  absl::StatusOr<ThroughputStats> Throughput(MessageSink& sink, const std::string& title,
+                                             const GatewayFactsProbe* facts) {
     PhaseCounters counters;
     PhaseProgress progress(stderr, title, options_.warmup + options_.window,
                            AckRateDetail(counters));
     CpuReadings start;
     CpuReadings end;
+    absl::StatusOr<FactCounters> facts_start = absl::UnknownError("not read");
+    absl::StatusOr<FactCounters> facts_end = absl::UnknownError("not read");
     absl::StatusOr<ThroughputStats> stats = RunClosedLoop(
         sink,
         {.lanes = sink.lane_count(),
          .warmup = options_.warmup,
          .window = options_.window,
          .drain_timeout = options_.drain_timeout,
-         .on_window_start = [&] { start = ReadCpu(); },
-         .on_window_end = [&] { end = ReadCpu(); }},
+         .on_window_start =
+             [&] {
+               start = ReadCpu();
+               if (facts != nullptr) facts_start = facts->Read();
+             },
+         .on_window_end =
+             [&] {
+               end = ReadCpu();
+               if (facts != nullptr) facts_end = facts->Read();
+             }},
         counters);
     progress.Finish();
     if (!stats.ok()) return Annotate(stats.status(), title);
@@ -286,12 +334,19 @@ class Bench {
     stats->cpu = {.client = CoresUsed(start.client, end.client, wall),
                   .gateway = CoresUsed(start.gateway, end.gateway, wall),
                   .kafka = CoresUsed(start.kafka, end.kafka, wall)};
+    std::string facts_note;
+    if (facts != nullptr) {
+      if (facts_start.ok() && facts_end.ok()) {
+        stats->facts = FactExtractionBetween(*facts_start, *facts_end);
+      }
+      facts_note = FactsNote(stats->facts, facts_start.status(), facts_end.status());
+    }
     Note(absl::StrFormat(
         "  %s: %s msg/s (%d in window of %s, %d in flight, %d backpressure retries; "
-        "cores: client %.2f, gateway %.2f, kafka %.2f)",
+        "cores: client %.2f, gateway %.2f, kafka %.2f%s)",
         title, FormatSignificant(stats->msgs_per_s), stats->acked,
         absl::FormatDuration(stats->window), stats->lanes, stats->backpressure_retries,
-        stats->cpu.client, stats->cpu.gateway, stats->cpu.kafka));
+        stats->cpu.client, stats->cpu.gateway, stats->cpu.kafka, facts_note));
     return stats;
   }
 
@@ -343,6 +398,7 @@ class Bench {
   std::unique_ptr<GatewayClient> client_;
   std::unique_ptr<Sessions> sessions_;
   std::unique_ptr<Producer> producer_;
+  std::optional<GatewayFactsProbe> facts_probe_;  // set by Setup with --gateway_metrics_url
   Timer timer_;
 };
 

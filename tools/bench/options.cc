@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "tools/bench/http_get.h"
 
 namespace ingest::bench {
 namespace {
@@ -44,7 +45,8 @@ absl::Status ValidateOptions(const BenchOptions& options) {
   }
   for (const absl::Duration d : {options.window, options.latency_window, options.drain_timeout,
                                  options.call_timeout, options.stream_timeout,
-                                 options.connect_timeout, options.rss_interval}) {
+                                 options.connect_timeout, options.rss_interval,
+                                 options.metrics_timeout}) {
     if (d <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("windows, timeouts and intervals must be positive");
     }
@@ -58,6 +60,11 @@ absl::Status ValidateOptions(const BenchOptions& options) {
   }
   if (options.gateway_pid < 0 || options.kafka_pid < 0) {
     return absl::InvalidArgumentError("--gateway_pid and --kafka_pid must be >= 0");
+  }
+  if (!options.gateway_metrics_url.empty()) {
+    if (absl::Status url = ParseHttpUrl(options.gateway_metrics_url).status(); !url.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--gateway_metrics_url: ", url.message()));
+    }
   }
   if (options.runs < 1) return absl::InvalidArgumentError("--runs must be at least 1");
   if (options.pool_bytes < 1) return absl::InvalidArgumentError("--pool_bytes must be positive");

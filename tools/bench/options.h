@@ -21,6 +21,11 @@ struct BenchOptions {
   std::string topic = "ingest.tasks";
   int gateway_pid = 0;  // for RSS and CPU; 0 skips the memory phase
   int kafka_pid = 0;    // for CPU; 0 = not measured
+  // The gateway's /metrics (http://IPV4:PORT/PATH), read around each gateway
+  // throughput window for the fact extraction seconds per GiB; empty = not
+  // measured (facts_s_per_gib=n/a).
+  std::string gateway_metrics_url;
+  absl::Duration metrics_timeout = absl::Seconds(5);  // per read of it
 
   // Message sizes, each measured in four phases.
   std::vector<int64_t> sizes = {10 * 1024, 100 * 1024, 1024 * 1024};

@@ -27,6 +27,15 @@ TEST(OptionsTest, EndpointsAreRequired) {
   EXPECT_THAT(std::string(ValidateOptions(options).message()), HasSubstr("--gateway"));
 }
 
+TEST(OptionsTest, TheGatewayMetricsUrlIsOptionalButMustBeReachable) {
+  BenchOptions options = Valid();
+  options.gateway_metrics_url = "http://127.0.0.1:9464/metrics";
+  EXPECT_TRUE(ValidateOptions(options).ok());
+  options.gateway_metrics_url = "localhost:9464";
+  EXPECT_THAT(std::string(ValidateOptions(options).message()),
+              HasSubstr("--gateway_metrics_url: not an http://IPV4:PORT/PATH URL"));
+}
+
 TEST(OptionsTest, RejectsSizesBeyondTheUnaryLimit) {
   BenchOptions options = Valid();
   options.sizes = {16 << 20};

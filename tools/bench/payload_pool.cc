@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "ingest/v1/task.pb.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/facts/payload_facts_extractor.h"
 #include "tools/loadgen/payload_factory.h"
 
 namespace ingest::bench {
@@ -32,7 +33,8 @@ PayloadPool PayloadPool::Build(const PayloadPoolOptions& options) {
     const int key_index = static_cast<int>(i % keys);
     pool.contents_.push_back(factory.Make(key_index, static_cast<uint64_t>(i / keys + 1)));
 
-    // What the gateway's task builder makes of a PushPayload (chunk 0 of 1).
+    // What the gateway's task builder makes of a PushPayload (chunk 0 of 1),
+    // with the payload's facts, as the gateway adds them.
     const std::string session_id =
         absl::StrFormat("%s.bench%027x", options.project_id, options.seed * 1000003 + key_index);
     v1::Task task;
@@ -48,6 +50,9 @@ PayloadPool PayloadPool::Build(const PayloadPoolOptions& options) {
     v1::Payload* payload = task.mutable_payload();
     payload->set_content_encoding(v1::CONTENT_ENCODING_IDENTITY);
     *payload->mutable_content() = pool.contents_.back();
+    // The gateway reads the facts on every call; here it is done once per
+    // body, before anything is measured.
+    *payload->mutable_facts() = ExtractPayloadFacts(pool.contents_.back());
     pool.keys_.push_back(session_id);
     pool.values_.push_back(EncodeTask(task));
   }

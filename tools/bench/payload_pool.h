@@ -4,7 +4,8 @@
 //
 // Both sides send the same bytes: the gateway side sends `content(i)` in a
 // PushPayloadRequest; the raw side produces `raw_value(i)`, the Task record
-// the gateway would build from that request, keyed by `raw_key(i)`. The pool
+// the gateway would build from that request (its facts included, read by
+// services/common/facts as the gateway reads them), keyed by `raw_key(i)`. The pool
 // holds many distinct bodies (rrweb-like JSON from the load generator's
 // PayloadFactory) used round-robin, so neighbouring records of one Kafka batch
 // differ as real ones do (zstd must not find whole repeated records), and the

@@ -13,6 +13,7 @@ namespace ingest::bench {
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
+constexpr double kGiB = 1024.0 * kMiB;
 
 double Ms(absl::Duration duration) { return absl::ToDoubleMilliseconds(duration); }
 
@@ -100,11 +101,18 @@ double LatencyRate(double gateway_msgs_per_s, double raw_msgs_per_s) {
   return std::min(gateway_msgs_per_s, raw_msgs_per_s) / 2;
 }
 
+std::optional<double> FactsSecondsPerGib(const FactExtraction& facts) {
+  if (!facts.measured || !(facts.bytes > 0)) return std::nullopt;
+  return facts.seconds / (facts.bytes / kGiB);
+}
+
 double RssGrowthMb(const StreamResult& result) {
   return static_cast<double>(result.peak_rss_bytes - result.idle_rss_bytes) / kMiB;
 }
 
 std::string FormatSizeLine(const SizeResult& result) {
+  const std::optional<double> facts_s_per_gib =
+      FactsSecondsPerGib(result.gateway_throughput.facts);
   return absl::StrCat(
       "bench gateway: size=", SizeLabel(result.size_bytes),
       " gateway_msgs_per_s=", FormatSignificant(result.gateway_throughput.msgs_per_s),
@@ -117,7 +125,9 @@ std::string FormatSizeLine(const SizeResult& result) {
       " runs=", RatioSpread(result).runs,
       " latency_rate_per_s=", FormatSignificant(result.gateway_latency.rate_per_s),
       " p99_vs_raw=", P99VsRaw(result).has_value() ? absl::StrFormat("%.2f", *P99VsRaw(result))
-                                                   : std::string("-"));
+                                                   : std::string("-"),
+      " facts_s_per_gib=", facts_s_per_gib.has_value() ? FormatSignificant(*facts_s_per_gib)
+                                                       : std::string("n/a"));
 }
 
 std::string FormatStreamLine(const StreamResult& result) {
@@ -201,6 +211,12 @@ std::string SizeResultJson(const SizeResult& result) {
   AddThroughput(line, "raw", result.raw_throughput);
   AddLatency(line, "gateway_latency", result.gateway_latency);
   AddLatency(line, "raw_latency", result.raw_latency);
+  // The gateway's median run's fact extraction; null when not measured.
+  const FactExtraction& facts = result.gateway_throughput.facts;
+  const double not_measured = std::nan("");
+  line.Add("facts_s_per_gib", FactsSecondsPerGib(facts).value_or(not_measured))
+      .Add("gateway_facts_seconds", facts.measured ? facts.seconds : not_measured)
+      .Add("gateway_facts_bytes", facts.measured ? facts.bytes : not_measured);
   return line.Build();
 }
 

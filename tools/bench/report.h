@@ -26,6 +26,14 @@ struct CpuUsage {
   double kafka = -1;
 };
 
+// The gateway's fact extraction (issue 18) during a measurement window,
+// from the differences of its /metrics counters (gateway_facts_probe.h).
+struct FactExtraction {
+  bool measured = false;  // false: no --gateway_metrics_url, or a read failed
+  double seconds = 0;     // time spent reading facts (the histogram's _sum)
+  double bytes = 0;       // raw content bytes whose facts were read
+};
+
 // A closed-loop phase: `lanes` messages kept in flight for as long as it ran.
 struct ThroughputStats {
   int lanes = 0;
@@ -34,6 +42,7 @@ struct ThroughputStats {
   double msgs_per_s = 0;
   int64_t backpressure_retries = 0;  // RESOURCE_EXHAUSTED answers, retried
   CpuUsage cpu;                      // during the window
+  FactExtraction facts;              // during the window; the gateway side only
 };
 
 // An open-loop phase: messages due at a fixed rate, latency measured from each
@@ -115,13 +124,18 @@ double LatencyRate(double gateway_msgs_per_s, double raw_msgs_per_s);
 // Gateway p99 over raw p99 at the latency rate; nullopt if either is missing.
 std::optional<double> P99VsRaw(const SizeResult& result);
 
+// Seconds of fact extraction per GiB (2^30 bytes) of raw content read:
+// seconds / (bytes / 2^30); nullopt unless measured with bytes > 0.
+std::optional<double> FactsSecondsPerGib(const FactExtraction& facts);
+
 // Megabytes (2^20 bytes) the gateway grew by: peak minus idle.
 double RssGrowthMb(const StreamResult& result);
 
 // bench gateway: size=100KB gateway_msgs_per_s=… raw_msgs_per_s=… ratio=…
 // p50_ms=… p99_ms=… raw_p99_ms=… ratio_spread=…-… runs=… latency_rate_per_s=…
-// p99_vs_raw=…  (p50/p99 are the gateway's, open loop; msgs/s each side's
-// median run; ratio the median of the per-pair ratios)
+// p99_vs_raw=… facts_s_per_gib=…|n/a  (p50/p99 are the gateway's, open loop;
+// msgs/s each side's median run; ratio the median of the per-pair ratios;
+// facts_s_per_gib the gateway's median run's, FactsSecondsPerGib)
 std::string FormatSizeLine(const SizeResult& result);
 
 // bench gateway: stream_256MB rss_growth_mb=…

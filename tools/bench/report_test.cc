@@ -66,11 +66,35 @@ TEST(FormatSizeLineTest, IsTheIssueFormatWithTheSpreadAndRateAdded) {
   EXPECT_EQ(FormatSizeLine(Result(100 * 1024, 1823.4, 2011.9, 4.234, 11.71, 6.05)),
             "bench gateway: size=100KB gateway_msgs_per_s=1823 raw_msgs_per_s=2012 ratio=0.91 "
             "p50_ms=4.23 p99_ms=11.7 raw_p99_ms=6.05 ratio_spread=0.91-0.91 runs=1 "
-            "latency_rate_per_s=912 p99_vs_raw=1.94");
+            "latency_rate_per_s=912 p99_vs_raw=1.94 facts_s_per_gib=n/a");
   EXPECT_THAT(FormatSizeLine(Result(10 * 1024, 1, 2, 1, 1, 1)),
               StartsWith("bench gateway: size=10KB "));
   EXPECT_THAT(FormatSizeLine(Result(1 << 20, 1, 2, 1, 1, 1)),
               StartsWith("bench gateway: size=1MB "));
+}
+
+TEST(FormatSizeLineTest, FactsSecondsPerGibIsAppendedWhenMeasured) {
+  SizeResult result = Result(100 * 1024, 1823.4, 2011.9, 4.234, 11.71, 6.05);
+  result.gateway_throughput.facts = {.measured = true, .seconds = 0.3, .bytes = 512 << 20};
+  EXPECT_EQ(FormatSizeLine(result),
+            "bench gateway: size=100KB gateway_msgs_per_s=1823 raw_msgs_per_s=2012 ratio=0.91 "
+            "p50_ms=4.23 p99_ms=11.7 raw_p99_ms=6.05 ratio_spread=0.91-0.91 runs=1 "
+            "latency_rate_per_s=912 p99_vs_raw=1.94 facts_s_per_gib=0.600");
+  // The raw side never reads facts: only the gateway's run counts.
+  result.raw_throughput.facts = {.measured = true, .seconds = 100, .bytes = 1};
+  EXPECT_THAT(FormatSizeLine(result), HasSubstr(" facts_s_per_gib=0.600"));
+}
+
+TEST(FactsSecondsPerGibTest, SecondsOverGibibytes) {
+  EXPECT_DOUBLE_EQ(
+      *FactsSecondsPerGib({.measured = true, .seconds = 2, .bytes = double{1 << 30} * 4}), 0.5);
+  EXPECT_DOUBLE_EQ(*FactsSecondsPerGib({.measured = true, .seconds = 0, .bytes = 1000}), 0);
+}
+
+TEST(FactsSecondsPerGibTest, NotMeasuredOrNoBytesIsNone) {
+  EXPECT_EQ(FactsSecondsPerGib({}), std::nullopt);
+  EXPECT_EQ(FactsSecondsPerGib({.measured = false, .seconds = 1, .bytes = 1000}), std::nullopt);
+  EXPECT_EQ(FactsSecondsPerGib({.measured = true, .seconds = 0, .bytes = 0}), std::nullopt);
 }
 
 TEST(FormatSizeLineTest, ZeroRawThroughputGivesZeroRatio) {
@@ -157,6 +181,17 @@ TEST(JsonTest, SizeRecordCarriesBothSides) {
   EXPECT_THAT(json, HasSubstr(R"("raw_msgs_per_s":1000,)"));
   EXPECT_THAT(json, HasSubstr(R"("gateway_latency_p99_ms":9,)"));
   EXPECT_THAT(json, HasSubstr(R"("raw_latency_p99_ms":3,)"));
+}
+
+TEST(JsonTest, SizeRecordEndsWithTheGatewaysFactExtraction) {
+  SizeResult result = Result(100 * 1024, 870, 1000, 1, 9, 3);
+  EXPECT_THAT(SizeResultJson(result),
+              HasSubstr(R"(,"facts_s_per_gib":null,"gateway_facts_seconds":null,)"
+                        R"("gateway_facts_bytes":null})"));
+  result.gateway_throughput.facts = {.measured = true, .seconds = 0.25, .bytes = 1 << 29};
+  EXPECT_THAT(SizeResultJson(result),
+              HasSubstr(R"(,"facts_s_per_gib":0.5,"gateway_facts_seconds":0.25,)"
+                        R"("gateway_facts_bytes":536870912})"));
 }
 
 TEST(JsonTest, StreamRecord) {

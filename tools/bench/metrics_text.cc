@@ -1,0 +1,49 @@
+#include "tools/bench/metrics_text.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace ingest::bench {
+namespace {
+
+// Past the label set at the front of `line` ("{...}"), quotes and escapes
+// respected; false when it does not end on this line.
+bool SkipLabels(absl::string_view& line) {
+  bool quoted = false;
+  for (size_t i = 1; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '\\') {
+      ++i;  // the escaped character, whatever it is
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && c == '}') {
+      line.remove_prefix(i + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<double> SumOfMetric(absl::string_view exposition, absl::string_view name) {
+  std::optional<double> total;
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line.front() == '#') continue;
+    if (!absl::ConsumePrefix(&line, name)) continue;
+    if (!line.empty() && line.front() == '{' && !SkipLabels(line)) continue;
+    // Whitespace must follow the name or labels; anything else is a longer name.
+    if (line.empty() || !absl::ascii_isspace(static_cast<unsigned char>(line.front()))) continue;
+    line = absl::StripLeadingAsciiWhitespace(line);
+    const absl::string_view value = line.substr(0, line.find_first_of(" \t"));  // then a timestamp
+    double number = 0;
+    if (!absl::SimpleAtod(value, &number)) continue;
+    total = total.value_or(0) + number;
+  }
+  return total;
+}
+
+}  // namespace ingest::bench
