@@ -7,7 +7,13 @@
 //
 // Never fails: content that is not what we expect (not JSON, another shape)
 // yields facts with parsed = false and a reason, and the payload is still
-// stored untouched. Thread-safe: each thread reuses its own parser.
+// stored untouched. All of each input is validated, also the parts no fact
+// needs: a payload malformed anywhere gives no partial facts.
+//
+// Thread-safe: each thread reuses its own simdjson parser (thread_local),
+// which keeps the capacity of the largest input it read up to 4 MiB. The
+// walk recurses per JSON nesting level (at most 1024 levels are read): about
+// 0.25 MiB of stack at the deepest, in an optimized build.
 
 #include <cstdint>
 
@@ -21,8 +27,14 @@ namespace ingest {
 // active time when it is at most this; a longer pause is idle time.
 inline constexpr int64_t kActivityGapMs = 10'000;
 
-// At most this many clicks of a payload are carried in its facts (and seen
-// by the rage-click rule); click_count counts all of them.
+// The active time between two consecutive interactions (in event order):
+// later_ms - earlier_ms when that is in [0, kActivityGapMs], else 0. Shared
+// by the extractor (inside a payload) and the fold (across payloads).
+int64_t ActiveTimeBetween(int64_t earlier_ms, int64_t later_ms);
+
+// At most this many clicks of a payload are carried in its facts (the first
+// ones with a timestamp; the rage-click rule sees only those); click_count
+// counts all of them.
 inline constexpr int kMaxClicksInFacts = 1'000;
 
 // Reasons of unparsed facts.
@@ -32,7 +44,9 @@ inline constexpr absl::string_view kUnparsedClientCompressed = "client_compresse
 inline constexpr absl::string_view kUnparsedTooLarge = "too_large";
 inline constexpr absl::string_view kUnparsedNotExtracted = "not_extracted";
 
-// The facts of identity-encoded content.
+// The facts of identity-encoded content. The inputs are read in the order
+// events, messages, errors, resources; the first one that cannot be read
+// gives the unparsed reason (not_json or unexpected_shape).
 v1::PayloadFacts ExtractPayloadFacts(const v1::PayloadContent& content);
 
 // Facts that say the content was not read, and why (one of the reasons above).
