@@ -9,8 +9,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/v1/facts.pb.h"
-#include "services/common/pg/migrations.h"
-#include "services/common/pg/schema_sql.h"
 #include "services/common/pg/testing/migrated_database_test.h"
 
 namespace ingest {
@@ -23,16 +21,6 @@ using ::testing::SizeIs;
 
 class SessionDatabaseTest : public MigratedDatabaseTest {
  protected:
-  void SetUp() override {
-    MigratedDatabaseTest::SetUp();
-    if (HasFatalFailure()) return;
-    // Schema v8 (summaries, lifecycle, payload_facts) until migrations.cc
-    // registers it (the worker's side of issue 18); then this is skipped.
-    if (LatestSchemaVersion() < 8) {
-      ASSERT_TRUE(db_->Exec(kSchemaV8Sql).ok());
-    }
-  }
-
   void AddPayload(const std::string& session, int64_t payload_id, int chunk, int bytes,
                   const std::string& received_at) {
     ASSERT_TRUE(db_->Exec(absl::StrCat(
