@@ -240,9 +240,22 @@ check_poison_redrive() {
   got="$(sql "SELECT string_agg(payload_id::text, ' ' ORDER BY persisted_seq) FROM session_payloads
               WHERE session_id = '$session'")"
   [[ "$got" == "1 2 3 4 5 6" ]] || { say "stored order: $got"; return 1; }
+  # The redriven payloads were folded into the summary once each.
+  got="$(sql "SELECT (SELECT count(*) FROM payload_facts WHERE session_id = '$session') || ' ' ||
+                     (event_count > 0) || ' ' || unparsed_payloads
+              FROM sessions WHERE session_id = '$session'")"
+  [[ "$got" == "6 true 0" ]] || { say "summary after the redrive (facts rows, events, unparsed): $got"; return 1; }
+  summary_fingerprint "$session" >"$WORK/summary-after-redrive"
   sql "DROP TRIGGER bp_refuse ON session_payloads; DROP FUNCTION bp_refuse_payload();
        DROP TABLE bp_refused_payload" || return 1
   echo "$session" >"$WORK/redriven-session"
+}
+
+# summary_fingerprint SESSION: the session's summary bytes (md5) and its
+# lifecycle counters: what a replay or a redrive must not change.
+summary_fingerprint() {
+  sql "SELECT md5(summary) || ' events=' || event_count || ' reopened=' || coalesce(reopened_count, 0)
+       FROM sessions WHERE session_id = '$1'"
 }
 
 # --- replay_idempotent ----------------------------------------------------
@@ -313,6 +326,9 @@ check_replay_idempotent() {
   [[ "$got" == "active 6 0" ]] || { say "after the replay: $got"; return 1; }
   got="$(sql "SELECT count(*) FROM session_payloads WHERE session_id = '$session'")"
   [[ "$got" == 6 ]] || { say "after the replay the session has $got payload rows"; return 1; }
+  got="$(summary_fingerprint "$session")"
+  [[ "$got" == "$(cat "$WORK/summary-after-redrive")" ]] ||
+    { say "the replay changed the summary: $got (was $(cat "$WORK/summary-after-redrive"))"; return 1; }
   got="$(session_rows "$session")"
   [[ "$got" == "$want" ]] || { say "after the replay: $got (want $want)"; return 1; }
 
