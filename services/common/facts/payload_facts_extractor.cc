@@ -10,10 +10,12 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/match.h"
+#include "services/common/facts/payload_facts_extractor_internal.h"
 
 namespace ingest {
 namespace {
 
+namespace dom = simdjson::dom;
 namespace od = simdjson::ondemand;
 using simdjson::error_code;
 
@@ -115,8 +117,12 @@ error_code ReadNumber(od::value& value, JsonNumber* out) {
         out->u = number.get_uint64();
         break;
       case od::number_type::floating_point_number:
+        // Not number.get_double(): simdjson 3.0.1's get_number() gives 0 for
+        // a number of more than 19 significant digits with a fraction or an
+        // exponent (its slow path writes the value into a copy).
+        // get_double() reads those right, as the DOM parser does.
         out->kind = JsonNumber::Kind::kDouble;
-        out->d = number.get_double();
+        if (value.get_double().get(out->d) != simdjson::SUCCESS) out->d = number.get_double();
         break;
     }
     return simdjson::SUCCESS;
@@ -170,6 +176,8 @@ int32_t AsCoordinate(const JsonNumber& number) {
   }
   return 0;
 }
+
+// --- The On-Demand walker (the fallback) -----------------------------------
 
 // Walks one JSON document. Every value is read, also the ones no fact needs,
 // because On-Demand only validates what is read and a payload malformed
@@ -290,135 +298,7 @@ class Walker {
   bool unexpected_shape_ = false;
 };
 
-// Reads one element of an input's array: `element` is at nesting `depth`.
-using ElementReader = absl::FunctionRef<error_code(Walker&, od::value& element, int depth)>;
-
-// Validates the scalar value of a document whose root is a scalar (never a
-// shape we accept).
-error_code ValidateRootScalarValue(od::document& document, od::json_type type) {
-  switch (type) {
-    case od::json_type::string: {
-      std::string_view ignored;
-      return document.get_string().get(ignored);
-    }
-    case od::json_type::number: {
-      od::number ignored;
-      const error_code error = document.get_number().get(ignored);
-      if (error != simdjson::NUMBER_ERROR) return error;
-      std::string_view token;
-      FACTS_RETURN_IF_JSON_ERROR(document.raw_json_token().get(token));
-      return IsJsonNumberToken(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
-    }
-    case od::json_type::boolean: {
-      bool ignored;
-      return document.get_bool().get(ignored);
-    }
-    case od::json_type::null: {
-      bool is_null = false;
-      FACTS_RETURN_IF_JSON_ERROR(document.is_null().get(is_null));
-      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-    }
-    default:
-      return simdjson::TAPE_ERROR;
-  }
-}
-
-// Validates a document whose root is a scalar: the scalar, and that nothing
-// follows it (not every root getter of simdjson 3.0.1 checks that).
-error_code ValidateRootScalar(od::document& document, od::json_type type,
-                              std::string_view json) {
-  FACTS_RETURN_IF_JSON_ERROR(ValidateRootScalarValue(document, type));
-  std::string_view token;  // the scalar and the whitespace after it
-  FACTS_RETURN_IF_JSON_ERROR(document.raw_json_token().get(token));
-  return token.data() + token.size() == json.data() + json.size() ? simdjson::SUCCESS
-                                                                   : simdjson::TRAILING_CONTENT;
-}
-
-// The per-thread parser, and a padded copy of an input when the input's
-// own buffer has no room for simdjson's padding.
-struct ThreadState {
-  od::parser parser;
-  std::string padded;
-};
-
-ThreadState& ThisThreadState() {
-  thread_local ThreadState state;
-  return state;
-}
-
-// Reads `json`: an array, or an object holding the array under `key` (other
-// keys ignored), calling read_element for each element.
-error_code ReadList(od::parser& parser, simdjson::padded_string_view json, std::string_view key,
-                    Walker& walker, ElementReader read_element) {
-  od::document document;
-  FACTS_RETURN_IF_JSON_ERROR(parser.iterate(json).get(document));
-  od::json_type type;
-  FACTS_RETURN_IF_JSON_ERROR(document.type().get(type));
-  if (type != od::json_type::array && type != od::json_type::object) {
-    FACTS_RETURN_IF_JSON_ERROR(ValidateRootScalar(document, type, json));
-    walker.MarkUnexpectedShape();
-    return simdjson::SUCCESS;
-  }
-  // The root through document.get_array()/get_object(): they check that the
-  // document is balanced, which a root taken as a value would not.
-  if (type == od::json_type::array) {
-    od::array array;
-    FACTS_RETURN_IF_JSON_ERROR(document.get_array().get(array));
-    FACTS_RETURN_IF_JSON_ERROR(walker.ForEachElement(
-        array, [&](od::value& element) { return read_element(walker, element, 2); }));
-  } else {
-    od::object object;
-    FACTS_RETURN_IF_JSON_ERROR(document.get_object().get(object));
-    auto read_elements = [&](od::value& array) {
-      return walker.ForEachElement(
-          array, 2, [&](od::value& element) { return read_element(walker, element, 3); });
-    };
-    bool found = false;
-    FACTS_RETURN_IF_JSON_ERROR(
-        walker.ForEachField(object, [&](std::string_view name, od::value& value) -> error_code {
-          if (name != key) return walker.Skip(value, 2);
-          bool is_array = false;
-          FACTS_RETURN_IF_JSON_ERROR(walker.Is(value, od::json_type::array, &is_array));
-          if (found || !is_array) {  // a second list, or not a list
-            walker.MarkUnexpectedShape();
-            return walker.Skip(value, 2);
-          }
-          found = true;
-          return read_elements(value);
-        }));
-    if (!found) walker.MarkUnexpectedShape();
-  }
-  // Anything after the root value is malformed.
-  const char* trailing = nullptr;
-  if (document.current_location().get(trailing) == simdjson::SUCCESS) {
-    return simdjson::TRAILING_CONTENT;
-  }
-  return simdjson::SUCCESS;
-}
-
-// Reads one input of a payload (see ReadList). Empty bytes hold no list.
-// Returns the reason it could not be read, or an empty view.
-absl::string_view ReadInput(const std::string& bytes, std::string_view key,
-                            ElementReader read_element) {
-  if (bytes.empty()) return {};
-  ThreadState& state = ThisThreadState();
-  simdjson::padded_string_view json;
-  if (bytes.capacity() - bytes.size() >= simdjson::SIMDJSON_PADDING) {
-    json = simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity());
-  } else {
-    state.padded.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
-    state.padded.assign(bytes);
-    json = simdjson::padded_string_view(state.padded.data(), state.padded.size(),
-                                        state.padded.capacity());
-  }
-  Walker walker;
-  const error_code error = ReadList(state.parser, json, key, walker, read_element);
-  if (bytes.size() > kRetainedInputBytes) state = ThreadState();
-  if (error == simdjson::DEPTH_ERROR) return kUnparsedUnexpectedShape;
-  if (error != simdjson::SUCCESS) return kUnparsedNotJson;
-  if (walker.unexpected_shape()) return kUnparsedUnexpectedShape;
-  return {};
-}
+// --- What the facts need of each input, whichever parser read it ---------
 
 // The fields of one rrweb event that facts use. Repeated keys: the last wins.
 struct Event {
@@ -431,39 +311,6 @@ struct Event {
   std::optional<std::string_view> href;  // data.href
 };
 
-error_code ReadEventData(Walker& walker, od::value& data, int depth, Event* event) {
-  event->source.reset();
-  event->data_type.reset();
-  event->x = 0;
-  event->y = 0;
-  event->href.reset();
-  bool is_object = false;
-  FACTS_RETURN_IF_JSON_ERROR(walker.Is(data, od::json_type::object, &is_object));
-  if (!is_object) return walker.Skip(data, depth);  // no data
-  return walker.ForEachField(data, depth, [&](std::string_view key, od::value& value) {
-    std::optional<JsonNumber> number;
-    error_code error = simdjson::SUCCESS;
-    if (key == "source") {
-      error = walker.ReadOptionalNumber(value, depth + 1, &number);
-      event->source = number ? AsInteger(*number) : std::nullopt;
-    } else if (key == "type") {
-      error = walker.ReadOptionalNumber(value, depth + 1, &number);
-      event->data_type = number ? AsInteger(*number) : std::nullopt;
-    } else if (key == "x") {
-      error = walker.ReadOptionalNumber(value, depth + 1, &number);
-      event->x = number ? AsCoordinate(*number) : 0;
-    } else if (key == "y") {
-      error = walker.ReadOptionalNumber(value, depth + 1, &number);
-      event->y = number ? AsCoordinate(*number) : 0;
-    } else if (key == "href") {
-      error = walker.ReadOptionalString(value, depth + 1, &event->href);
-    } else {
-      error = walker.Skip(value, depth + 1);
-    }
-    return error;
-  });
-}
-
 // Folds events, one at a time in array order, into the event facts.
 class EventFacts {
  public:
@@ -471,36 +318,6 @@ class EventFacts {
     facts_.mutable_events_by_type()->Resize(kEventTypeSlots, 0);
   }
 
-  error_code Read(Walker& walker, od::value& element, int depth) {
-    bool is_object = false;
-    FACTS_RETURN_IF_JSON_ERROR(walker.Is(element, od::json_type::object, &is_object));
-    if (!is_object) {
-      walker.MarkUnexpectedShape();
-      return walker.Skip(element, depth);
-    }
-    Event event;
-    FACTS_RETURN_IF_JSON_ERROR(
-        walker.ForEachField(element, depth, [&](std::string_view key, od::value& value) {
-          std::optional<JsonNumber> number;
-          error_code error = simdjson::SUCCESS;
-          if (key == "type") {
-            error = walker.ReadOptionalNumber(value, depth + 1, &number);
-            event.type = number ? AsInteger(*number) : std::nullopt;
-          } else if (key == "timestamp") {
-            error = walker.ReadOptionalNumber(value, depth + 1, &number);
-            event.timestamp_ms = number ? AsTimestamp(*number) : std::nullopt;
-          } else if (key == "data") {
-            error = ReadEventData(walker, value, depth + 1, &event);
-          } else {
-            error = walker.Skip(value, depth + 1);
-          }
-          return error;
-        }));
-    Add(event);
-    return simdjson::SUCCESS;
-  }
-
- private:
   void Add(const Event& event) {
     facts_.set_event_count(facts_.event_count() + 1);
     const int slot = event.type && *event.type >= 0 && *event.type <= kLastKnownEventType
@@ -544,34 +361,21 @@ class EventFacts {
     }
   }
 
+ private:
   v1::PayloadFacts& facts_;
   bool any_event_time_ = false;
   std::optional<int64_t> previous_interaction_ms_;
 };
 
-// `messages`: objects with a string `type`.
-error_code ReadConsoleMessage(Walker& walker, od::value& element, int depth,
-                              v1::PayloadFacts* facts) {
-  bool is_object = false;
-  FACTS_RETURN_IF_JSON_ERROR(walker.Is(element, od::json_type::object, &is_object));
-  if (!is_object) {
-    walker.MarkUnexpectedShape();
-    return walker.Skip(element, depth);
-  }
-  std::optional<std::string_view> type;
-  FACTS_RETURN_IF_JSON_ERROR(
-      walker.ForEachField(element, depth, [&](std::string_view key, od::value& value) {
-        if (key == "type") return walker.ReadOptionalString(value, depth + 1, &type);
-        return walker.Skip(value, depth + 1);
-      }));
-  if (!type) return simdjson::SUCCESS;
+// A console message whose `type` (if a string) is `type`.
+void AddConsoleMessage(const std::optional<std::string_view>& type, v1::PayloadFacts* facts) {
+  if (!type) return;
   const absl::string_view level(type->data(), type->size());
   if (absl::EqualsIgnoreCase(level, "error")) {
     facts->set_console_errors(facts->console_errors() + 1);
   } else if (absl::EqualsIgnoreCase(level, "warn") || absl::EqualsIgnoreCase(level, "warning")) {
     facts->set_console_warnings(facts->console_warnings() + 1);
   }
-  return simdjson::SUCCESS;
 }
 
 bool IsFailedStatus(const std::optional<JsonNumber>& status) {
@@ -581,36 +385,509 @@ bool IsFailedStatus(const std::optional<JsonNumber>& status) {
   return code && *code >= 400;
 }
 
+// --- Values off a DOM tree (the fast path) ---------------------------------
+//
+// simdjson's DOM parser validates the whole input and builds its tape with
+// libsimdjson's kernel for this CPU, chosen at run time (On-Demand, inline in
+// the header, gets only the portable one in this build); the facts are then
+// read from the tape, visiting only the values they need (a tape skips a
+// container in one step). The readers below take exactly what the walker
+// above takes, so where the DOM parser accepts an input both give the same
+// facts; where it refuses one (malformed, a number beyond 64 bits or a
+// double, too deep), the walker reads that input instead and gives the
+// verdict.
+
+// The DOM parser refuses a non-empty container at depth kMaxJsonDepth (the
+// root is 1; an empty one does not count), so every input it accepts is
+// within the walker's limit too; one it refuses goes to the walker.
+static_assert(simdjson::DEFAULT_MAX_DEPTH == kMaxJsonDepth);
+
+std::optional<JsonNumber> NumberOf(dom::element value) {
+  JsonNumber number;
+  switch (value.type()) {
+    case dom::element_type::INT64:
+      number.kind = JsonNumber::Kind::kSigned;
+      number.i = value.get_int64().value_unsafe();
+      return number;
+    case dom::element_type::UINT64:
+      number.kind = JsonNumber::Kind::kUnsigned;
+      number.u = value.get_uint64().value_unsafe();
+      return number;
+    case dom::element_type::DOUBLE:
+      number.kind = JsonNumber::Kind::kDouble;
+      number.d = value.get_double().value_unsafe();
+      return number;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<int64_t> IntegerOf(dom::element value) {
+  const std::optional<JsonNumber> number = NumberOf(value);
+  return number ? AsInteger(*number) : std::nullopt;
+}
+
+// The object `value` is (its type checked by the caller). By value: a range-for
+// over get_object().value_unsafe() would iterate a destroyed temporary.
+dom::object ObjectOf(dom::element value) { return value.get_object().value_unsafe(); }
+
+std::optional<std::string_view> StringOf(dom::element value) {
+  if (value.type() != dom::element_type::STRING) return std::nullopt;
+  return value.get_string().value_unsafe();
+}
+
+// --- The readers of each input's elements, both ways side by side -----------
+
+// Reads one element of an input's array, from a DOM tree or with the walker.
+class ListReader {
+ public:
+  virtual ~ListReader() = default;
+  // Reads `element`; false if the input does not accept its shape.
+  virtual bool Read(dom::element element) = 0;
+  // Reads (and validates) `element`, at nesting `depth`, with `walker`;
+  // marks an element of the wrong shape on the walker.
+  virtual error_code Read(Walker& walker, od::value& element, int depth) = 0;
+};
+
+// `events`: objects, rrweb events.
+class EventsReader final : public ListReader {
+ public:
+  explicit EventsReader(v1::PayloadFacts* facts) : facts_(facts) {}
+
+  bool Read(dom::element element) override {
+    if (element.type() != dom::element_type::OBJECT) return false;
+    Event event;
+    std::optional<dom::element> data;
+    for (const dom::key_value_pair field : ObjectOf(element)) {
+      if (field.key == "type") {
+        event.type = IntegerOf(field.value);
+      } else if (field.key == "timestamp") {
+        const std::optional<JsonNumber> number = NumberOf(field.value);
+        event.timestamp_ms = number ? AsTimestamp(*number) : std::nullopt;
+      } else if (field.key == "data") {
+        data = field.value;
+      }
+    }
+    // data's fields count only for IncrementalSnapshot (source, type, x, y)
+    // and Meta (href) events; the last `data` wins, as in the walker.
+    if (data && (event.type == kIncrementalSnapshot || event.type == kMeta)) {
+      ReadData(*data, &event);
+    }
+    facts_.Add(event);
+    return true;
+  }
+
+  error_code Read(Walker& walker, od::value& element, int depth) override {
+    bool is_object = false;
+    FACTS_RETURN_IF_JSON_ERROR(walker.Is(element, od::json_type::object, &is_object));
+    if (!is_object) {
+      walker.MarkUnexpectedShape();
+      return walker.Skip(element, depth);
+    }
+    Event event;
+    FACTS_RETURN_IF_JSON_ERROR(
+        walker.ForEachField(element, depth, [&](std::string_view key, od::value& value) {
+          std::optional<JsonNumber> number;
+          error_code error = simdjson::SUCCESS;
+          if (key == "type") {
+            error = walker.ReadOptionalNumber(value, depth + 1, &number);
+            event.type = number ? AsInteger(*number) : std::nullopt;
+          } else if (key == "timestamp") {
+            error = walker.ReadOptionalNumber(value, depth + 1, &number);
+            event.timestamp_ms = number ? AsTimestamp(*number) : std::nullopt;
+          } else if (key == "data") {
+            error = ReadData(walker, value, depth + 1, &event);
+          } else {
+            error = walker.Skip(value, depth + 1);
+          }
+          return error;
+        }));
+    facts_.Add(event);
+    return simdjson::SUCCESS;
+  }
+
+ private:
+  static void ReadData(dom::element data, Event* event) {
+    if (data.type() != dom::element_type::OBJECT) return;
+    for (const dom::key_value_pair field : ObjectOf(data)) {
+      if (field.key == "source") {
+        event->source = IntegerOf(field.value);
+      } else if (field.key == "type") {
+        event->data_type = IntegerOf(field.value);
+      } else if (field.key == "x") {
+        const std::optional<JsonNumber> number = NumberOf(field.value);
+        event->x = number ? AsCoordinate(*number) : 0;
+      } else if (field.key == "y") {
+        const std::optional<JsonNumber> number = NumberOf(field.value);
+        event->y = number ? AsCoordinate(*number) : 0;
+      } else if (field.key == "href") {
+        event->href = StringOf(field.value);
+      }
+    }
+  }
+
+  static error_code ReadData(Walker& walker, od::value& data, int depth, Event* event) {
+    event->source.reset();
+    event->data_type.reset();
+    event->x = 0;
+    event->y = 0;
+    event->href.reset();
+    bool is_object = false;
+    FACTS_RETURN_IF_JSON_ERROR(walker.Is(data, od::json_type::object, &is_object));
+    if (!is_object) return walker.Skip(data, depth);  // no data
+    return walker.ForEachField(data, depth, [&](std::string_view key, od::value& value) {
+      std::optional<JsonNumber> number;
+      error_code error = simdjson::SUCCESS;
+      if (key == "source") {
+        error = walker.ReadOptionalNumber(value, depth + 1, &number);
+        event->source = number ? AsInteger(*number) : std::nullopt;
+      } else if (key == "type") {
+        error = walker.ReadOptionalNumber(value, depth + 1, &number);
+        event->data_type = number ? AsInteger(*number) : std::nullopt;
+      } else if (key == "x") {
+        error = walker.ReadOptionalNumber(value, depth + 1, &number);
+        event->x = number ? AsCoordinate(*number) : 0;
+      } else if (key == "y") {
+        error = walker.ReadOptionalNumber(value, depth + 1, &number);
+        event->y = number ? AsCoordinate(*number) : 0;
+      } else if (key == "href") {
+        error = walker.ReadOptionalString(value, depth + 1, &event->href);
+      } else {
+        error = walker.Skip(value, depth + 1);
+      }
+      return error;
+    });
+  }
+
+  EventFacts facts_;
+};
+
+// `messages`: objects with a string `type`.
+class MessagesReader final : public ListReader {
+ public:
+  explicit MessagesReader(v1::PayloadFacts* facts) : facts_(facts) {}
+
+  bool Read(dom::element element) override {
+    if (element.type() != dom::element_type::OBJECT) return false;
+    std::optional<std::string_view> type;
+    for (const dom::key_value_pair field : ObjectOf(element)) {
+      if (field.key == "type") type = StringOf(field.value);
+    }
+    AddConsoleMessage(type, facts_);
+    return true;
+  }
+
+  error_code Read(Walker& walker, od::value& element, int depth) override {
+    bool is_object = false;
+    FACTS_RETURN_IF_JSON_ERROR(walker.Is(element, od::json_type::object, &is_object));
+    if (!is_object) {
+      walker.MarkUnexpectedShape();
+      return walker.Skip(element, depth);
+    }
+    std::optional<std::string_view> type;
+    FACTS_RETURN_IF_JSON_ERROR(
+        walker.ForEachField(element, depth, [&](std::string_view key, od::value& value) {
+          if (key == "type") return walker.ReadOptionalString(value, depth + 1, &type);
+          return walker.Skip(value, depth + 1);
+        }));
+    AddConsoleMessage(type, facts_);
+    return simdjson::SUCCESS;
+  }
+
+ private:
+  v1::PayloadFacts* facts_;
+};
+
+// `errors`: any element counts.
+class ErrorsReader final : public ListReader {
+ public:
+  explicit ErrorsReader(v1::PayloadFacts* facts) : facts_(facts) {}
+
+  bool Read(dom::element) override {
+    facts_->set_errors(facts_->errors() + 1);
+    return true;
+  }
+
+  error_code Read(Walker& walker, od::value& element, int depth) override {
+    facts_->set_errors(facts_->errors() + 1);
+    return walker.Skip(element, depth);
+  }
+
+ private:
+  v1::PayloadFacts* facts_;
+};
+
 // `resources`: any element counts; objects may say they failed.
-error_code ReadResource(Walker& walker, od::value& element, int depth, v1::PayloadFacts* facts) {
-  facts->set_resources(facts->resources() + 1);
-  bool is_object = false;
-  FACTS_RETURN_IF_JSON_ERROR(walker.Is(element, od::json_type::object, &is_object));
-  if (!is_object) return walker.Skip(element, depth);
-  bool failed = false;
-  FACTS_RETURN_IF_JSON_ERROR(walker.ForEachField(
-      element, depth, [&](std::string_view key, od::value& value) -> error_code {
-        std::optional<JsonNumber> status;
-        if (key == "responseStatus") {
-          FACTS_RETURN_IF_JSON_ERROR(walker.ReadOptionalNumber(value, depth + 1, &status));
-          failed = failed || IsFailedStatus(status);
-          return simdjson::SUCCESS;
+class ResourcesReader final : public ListReader {
+ public:
+  explicit ResourcesReader(v1::PayloadFacts* facts) : facts_(facts) {}
+
+  bool Read(dom::element element) override {
+    facts_->set_resources(facts_->resources() + 1);
+    if (element.type() != dom::element_type::OBJECT) return true;
+    bool failed = false;
+    for (const dom::key_value_pair field : ObjectOf(element)) {
+      if (field.key == "responseStatus") {
+        failed = failed || IsFailedStatus(NumberOf(field.value));
+      } else if (field.key == "response" && field.value.type() == dom::element_type::OBJECT) {
+        for (const dom::key_value_pair response_field : ObjectOf(field.value)) {
+          if (response_field.key == "status") {
+            failed = failed || IsFailedStatus(NumberOf(response_field.value));
+          }
         }
-        if (key != "response") return walker.Skip(value, depth + 1);
-        bool is_response_object = false;
-        FACTS_RETURN_IF_JSON_ERROR(walker.Is(value, od::json_type::object, &is_response_object));
-        if (!is_response_object) return walker.Skip(value, depth + 1);
-        return walker.ForEachField(
-            value, depth + 1, [&](std::string_view response_key, od::value& response_value) {
-              if (response_key != "status") return walker.Skip(response_value, depth + 2);
-              const error_code error =
-                  walker.ReadOptionalNumber(response_value, depth + 2, &status);
-              failed = failed || IsFailedStatus(status);
-              return error;
-            });
-      }));
-  if (failed) facts->set_failed_resources(facts->failed_resources() + 1);
+      }
+    }
+    if (failed) facts_->set_failed_resources(facts_->failed_resources() + 1);
+    return true;
+  }
+
+  error_code Read(Walker& walker, od::value& element, int depth) override {
+    facts_->set_resources(facts_->resources() + 1);
+    bool is_object = false;
+    FACTS_RETURN_IF_JSON_ERROR(walker.Is(element, od::json_type::object, &is_object));
+    if (!is_object) return walker.Skip(element, depth);
+    bool failed = false;
+    FACTS_RETURN_IF_JSON_ERROR(walker.ForEachField(
+        element, depth, [&](std::string_view key, od::value& value) -> error_code {
+          std::optional<JsonNumber> status;
+          if (key == "responseStatus") {
+            FACTS_RETURN_IF_JSON_ERROR(walker.ReadOptionalNumber(value, depth + 1, &status));
+            failed = failed || IsFailedStatus(status);
+            return simdjson::SUCCESS;
+          }
+          if (key != "response") return walker.Skip(value, depth + 1);
+          bool is_response_object = false;
+          FACTS_RETURN_IF_JSON_ERROR(
+              walker.Is(value, od::json_type::object, &is_response_object));
+          if (!is_response_object) return walker.Skip(value, depth + 1);
+          return walker.ForEachField(
+              value, depth + 1, [&](std::string_view response_key, od::value& response_value) {
+                if (response_key != "status") return walker.Skip(response_value, depth + 2);
+                const error_code error =
+                    walker.ReadOptionalNumber(response_value, depth + 2, &status);
+                failed = failed || IsFailedStatus(status);
+                return error;
+              });
+        }));
+    if (failed) facts_->set_failed_resources(facts_->failed_resources() + 1);
+    return simdjson::SUCCESS;
+  }
+
+ private:
+  v1::PayloadFacts* facts_;
+};
+
+// --- Reading an input -------------------------------------------------------
+
+// Reads the DOM tree `root`: an array, or an object holding the array under
+// `key` (other keys ignored), reading each element. False if the input has
+// another shape.
+bool ReadListFromDom(dom::element root, std::string_view key, ListReader& reader) {
+  dom::array list;
+  switch (root.type()) {
+    case dom::element_type::ARRAY:
+      list = root.get_array().value_unsafe();
+      break;
+    case dom::element_type::OBJECT: {
+      bool found = false;
+      for (const dom::key_value_pair field : ObjectOf(root)) {
+        if (field.key != key) continue;
+        // A second list, or not a list.
+        if (found || field.value.type() != dom::element_type::ARRAY) return false;
+        found = true;
+        list = field.value.get_array().value_unsafe();
+      }
+      if (!found) return false;
+      break;
+    }
+    default:
+      return false;
+  }
+  for (const dom::element element : list) {
+    if (!reader.Read(element)) return false;
+  }
+  return true;
+}
+
+// Validates the scalar value of a document whose root is a scalar (never a
+// shape we accept).
+error_code ValidateRootScalarValue(od::document& document, od::json_type type) {
+  switch (type) {
+    case od::json_type::string: {
+      std::string_view ignored;
+      return document.get_string().get(ignored);
+    }
+    case od::json_type::number: {
+      od::number ignored;
+      const error_code error = document.get_number().get(ignored);
+      if (error != simdjson::NUMBER_ERROR) return error;
+      std::string_view token;
+      FACTS_RETURN_IF_JSON_ERROR(document.raw_json_token().get(token));
+      return IsJsonNumberToken(token) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    }
+    case od::json_type::boolean: {
+      bool ignored;
+      return document.get_bool().get(ignored);
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      FACTS_RETURN_IF_JSON_ERROR(document.is_null().get(is_null));
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+    default:
+      return simdjson::TAPE_ERROR;
+  }
+}
+
+// Validates a document whose root is a scalar: the scalar, and that nothing
+// follows it (not every root getter of simdjson 3.0.1 checks that).
+error_code ValidateRootScalar(od::document& document, od::json_type type,
+                              std::string_view json) {
+  FACTS_RETURN_IF_JSON_ERROR(ValidateRootScalarValue(document, type));
+  std::string_view token;  // the scalar and the whitespace after it
+  FACTS_RETURN_IF_JSON_ERROR(document.raw_json_token().get(token));
+  return token.data() + token.size() == json.data() + json.size() ? simdjson::SUCCESS
+                                                                   : simdjson::TRAILING_CONTENT;
+}
+
+// Reads `json` with the walker: an array, or an object holding the array
+// under `key` (other keys ignored), reading each element.
+error_code ReadListOnDemand(od::parser& parser, simdjson::padded_string_view json,
+                            std::string_view key, Walker& walker, ListReader& reader) {
+  od::document document;
+  FACTS_RETURN_IF_JSON_ERROR(parser.iterate(json).get(document));
+  od::json_type type;
+  FACTS_RETURN_IF_JSON_ERROR(document.type().get(type));
+  if (type != od::json_type::array && type != od::json_type::object) {
+    FACTS_RETURN_IF_JSON_ERROR(ValidateRootScalar(document, type, json));
+    walker.MarkUnexpectedShape();
+    return simdjson::SUCCESS;
+  }
+  // The root through document.get_array()/get_object(): they check that the
+  // document is balanced, which a root taken as a value would not.
+  if (type == od::json_type::array) {
+    od::array array;
+    FACTS_RETURN_IF_JSON_ERROR(document.get_array().get(array));
+    FACTS_RETURN_IF_JSON_ERROR(walker.ForEachElement(
+        array, [&](od::value& element) { return reader.Read(walker, element, 2); }));
+  } else {
+    od::object object;
+    FACTS_RETURN_IF_JSON_ERROR(document.get_object().get(object));
+    auto read_elements = [&](od::value& array) {
+      return walker.ForEachElement(
+          array, 2, [&](od::value& element) { return reader.Read(walker, element, 3); });
+    };
+    bool found = false;
+    FACTS_RETURN_IF_JSON_ERROR(
+        walker.ForEachField(object, [&](std::string_view name, od::value& value) -> error_code {
+          if (name != key) return walker.Skip(value, 2);
+          bool is_array = false;
+          FACTS_RETURN_IF_JSON_ERROR(walker.Is(value, od::json_type::array, &is_array));
+          if (found || !is_array) {  // a second list, or not a list
+            walker.MarkUnexpectedShape();
+            return walker.Skip(value, 2);
+          }
+          found = true;
+          return read_elements(value);
+        }));
+    if (!found) walker.MarkUnexpectedShape();
+  }
+  // Anything after the root value is malformed.
+  const char* trailing = nullptr;
+  if (document.current_location().get(trailing) == simdjson::SUCCESS) {
+    return simdjson::TRAILING_CONTENT;
+  }
   return simdjson::SUCCESS;
+}
+
+// A thread's parsers, and a padded copy of an input when the input's own
+// buffer has no room for simdjson's padding.
+struct ThreadState {
+  dom::parser dom_parser;
+  od::parser on_demand_parser;
+  std::string padded;
+};
+
+ThreadState& ThisThreadState() {
+  thread_local ThreadState state;
+  return state;
+}
+
+// `bytes` with simdjson's padding after it: in place when its buffer has
+// room, else copied into the thread's padded buffer.
+simdjson::padded_string_view Padded(const std::string& bytes, ThreadState& state) {
+  if (bytes.capacity() - bytes.size() >= simdjson::SIMDJSON_PADDING) {
+    return simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity());
+  }
+  state.padded.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
+  state.padded.assign(bytes);
+  return simdjson::padded_string_view(state.padded.data(), state.padded.size(),
+                                      state.padded.capacity());
+}
+
+enum class Parsers {
+  kDomThenOnDemand,  // DOM; the walker where DOM refuses an input
+  kDomOnly,          // DOM; nothing where it refuses one (tests)
+  kOnDemandOnly,     // the walker alone (tests)
+};
+
+// Reads one input of a payload: the reason it could not be read, empty if
+// it was; none when kDomOnly and the DOM parser refused it. Empty bytes hold
+// no list.
+std::optional<absl::string_view> ReadInput(const std::string& bytes, std::string_view key,
+                                           ListReader& reader, Parsers parsers) {
+  if (bytes.empty()) return absl::string_view();
+  ThreadState& state = ThisThreadState();
+  const simdjson::padded_string_view json = Padded(bytes, state);
+  std::optional<absl::string_view> unparsed;
+  dom::element root;
+  if (parsers != Parsers::kOnDemandOnly &&
+      state.dom_parser.parse(json.data(), json.size(), /*realloc_if_needed=*/false).get(root) ==
+          simdjson::SUCCESS) {
+    unparsed = ReadListFromDom(root, key, reader) ? absl::string_view() : kUnparsedUnexpectedShape;
+  } else if (parsers != Parsers::kDomOnly) {
+    Walker walker;
+    const error_code error = ReadListOnDemand(state.on_demand_parser, json, key, walker, reader);
+    if (error == simdjson::DEPTH_ERROR) {
+      unparsed = kUnparsedUnexpectedShape;
+    } else if (error != simdjson::SUCCESS) {
+      unparsed = kUnparsedNotJson;
+    } else if (walker.unexpected_shape()) {
+      unparsed = kUnparsedUnexpectedShape;
+    } else {
+      unparsed = absl::string_view();
+    }
+  }
+  if (bytes.size() > kRetainedInputBytes) state = ThreadState();
+  return unparsed;
+}
+
+// The facts of `content`, or none when kDomOnly and the DOM parser refused
+// an input.
+std::optional<v1::PayloadFacts> Extract(const v1::PayloadContent& content, Parsers parsers) {
+  v1::PayloadFacts facts;
+  facts.set_parsed(true);
+  EventsReader events(&facts);
+  MessagesReader messages(&facts);
+  ErrorsReader errors(&facts);
+  ResourcesReader resources(&facts);
+  const struct {
+    const std::string& bytes;
+    std::string_view key;
+    ListReader& reader;
+  } inputs[] = {
+      {content.events(), "events", events},
+      {content.messages(), "messages", messages},
+      {content.errors(), "errors", errors},
+      {content.resources(), "resources", resources},
+  };
+  for (const auto& input : inputs) {
+    const std::optional<absl::string_view> unparsed =
+        ReadInput(input.bytes, input.key, input.reader, parsers);
+    if (!unparsed) return std::nullopt;
+    if (!unparsed->empty()) return UnparsedPayloadFacts(*unparsed);
+  }
+  return facts;
 }
 
 }  // namespace
@@ -625,35 +902,7 @@ int64_t ActiveTimeBetween(int64_t earlier_ms, int64_t later_ms) {
 }
 
 v1::PayloadFacts ExtractPayloadFacts(const v1::PayloadContent& content) {
-  v1::PayloadFacts facts;
-  facts.set_parsed(true);
-  EventFacts events(&facts);
-  absl::string_view unparsed = ReadInput(
-      content.events(), "events",
-      [&](Walker& walker, od::value& element, int depth) {
-        return events.Read(walker, element, depth);
-      });
-  if (unparsed.empty()) {
-    unparsed = ReadInput(content.messages(), "messages",
-                         [&](Walker& walker, od::value& element, int depth) {
-                           return ReadConsoleMessage(walker, element, depth, &facts);
-                         });
-  }
-  if (unparsed.empty()) {
-    unparsed = ReadInput(content.errors(), "errors",
-                         [&](Walker& walker, od::value& element, int depth) {
-                           facts.set_errors(facts.errors() + 1);
-                           return walker.Skip(element, depth);
-                         });
-  }
-  if (unparsed.empty()) {
-    unparsed = ReadInput(content.resources(), "resources",
-                         [&](Walker& walker, od::value& element, int depth) {
-                           return ReadResource(walker, element, depth, &facts);
-                         });
-  }
-  if (!unparsed.empty()) return UnparsedPayloadFacts(unparsed);
-  return facts;
+  return *Extract(content, Parsers::kDomThenOnDemand);
 }
 
 v1::PayloadFacts UnparsedPayloadFacts(absl::string_view reason) {
@@ -662,5 +911,17 @@ v1::PayloadFacts UnparsedPayloadFacts(absl::string_view reason) {
   facts.set_unparsed_reason(std::string(reason));
   return facts;
 }
+
+namespace facts_internal {
+
+v1::PayloadFacts ExtractPayloadFactsOnDemand(const v1::PayloadContent& content) {
+  return *Extract(content, Parsers::kOnDemandOnly);
+}
+
+std::optional<v1::PayloadFacts> ExtractPayloadFactsDomOnly(const v1::PayloadContent& content) {
+  return Extract(content, Parsers::kDomOnly);
+}
+
+}  // namespace facts_internal
 
 }  // namespace ingest

@@ -10,10 +10,18 @@
 // stored untouched. All of each input is validated, also the parts no fact
 // needs: a payload malformed anywhere gives no partial facts.
 //
-// Thread-safe: each thread reuses its own simdjson parser (thread_local),
-// which keeps the capacity of the largest input it read up to 4 MiB. The
-// walk recurses per JSON nesting level (at most 1024 levels are read): about
-// 0.25 MiB of stack at the deepest, in an optimized build.
+// Each input is read with simdjson's DOM parser (validates all of it, builds
+// a tape; the facts are read off the tape); an input the DOM parser refuses
+// (malformed, a number beyond 64 bits or a double, nesting at its depth
+// limit) is read again by a walker over simdjson On-Demand that validates
+// every value, and gives the verdict. Both read the same facts
+// (payload_facts_extractor_internal.h exposes each alone for tests).
+//
+// Thread-safe: each thread reuses its own simdjson parsers (thread_local),
+// which keep the capacity of the largest input they read up to 4 MiB (the
+// DOM parser about 3 bytes resident per input byte). The walker recurses per
+// JSON nesting level (at most 1024 levels are read): about 0.25 MiB of stack
+// at the deepest, in an optimized build.
 
 #include <cstdint>
 

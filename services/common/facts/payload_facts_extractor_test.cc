@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -14,10 +15,12 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "services/common/facts/payload_facts_extractor_internal.h"
 
 namespace ingest {
 namespace {
 
+using ::std::string_literals::operator""s;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -191,6 +194,24 @@ TEST(PayloadFactsExtractorTest, HugeAndFractionalTimestamps) {
   EXPECT_EQ(facts.event_count(), 9u);
   EXPECT_EQ(facts.first_event_ms(), 1700000000123);
   EXPECT_EQ(facts.last_event_ms(), 1700000000123);
+}
+
+// simdjson 3.0.1's On-Demand get_number() reads these as 0; the DOM parser
+// and get_double() read them right.
+TEST(PayloadFactsExtractorTest, NumbersOfManySignificantDigits) {
+  const v1::PayloadContent content = Content(Array({
+      R"({"type":5,"timestamp":1700000000123.00000000000000000001})",
+      R"({"type":3,"timestamp":1700000000124.9,"data":{"source":2,"type":2,)"
+      R"("x":640.00000000000000000000001,"y":12345678901234567890123e-20}})",
+  }));
+  const v1::PayloadFacts facts = ExtractPayloadFacts(content);
+  EXPECT_EQ(facts.first_event_ms(), 1700000000123);
+  EXPECT_EQ(facts.last_event_ms(), 1700000000124);
+  ASSERT_EQ(facts.clicks_size(), 1);
+  EXPECT_EQ(facts.clicks(0).x(), 640);
+  EXPECT_EQ(facts.clicks(0).y(), 123);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      facts, facts_internal::ExtractPayloadFactsOnDemand(content)));
 }
 
 TEST(PayloadFactsExtractorTest, Int64LimitsAreTimestamps) {
@@ -609,21 +630,16 @@ TEST(PayloadFactsExtractorTest, LargeInputThenSmallInput) {
   EXPECT_EQ(Events({Custom(1), Custom(2)}).event_count(), 2u);
 }
 
-// The validity verdict agrees with simdjson's DOM parser (which validates
-// everything) on mutations of a valid payload, except that numbers out of
-// the DOM's range are valid JSON here.
-TEST(PayloadFactsExtractorTest, MalformedVerdictAgreesWithDomParser) {
-  const std::string events =
-      Array({FullSnapshot(1), Click(2, 3, 4), Meta(3, "https://a.test/"), Custom(4), Plugin(5),
-             R"({"type":2,"data":[true,false,null,-0.5e-3]})"});
-  const std::string goods[] = {events, absl::StrCat(R"({"x":"y","events":)", events, "}"),
-                               R"("a \"string\" root")", "12.5e3"};
+// `count` copies of the `goods` in turn, each with 1-3 random one-byte edits
+// (replace, delete, insert) or cuts, from a seeded generator: mostly
+// malformed JSON, some still valid (of the same or another shape).
+std::vector<std::string> RandomEdits(const std::vector<std::string>& goods, uint64_t seed,
+                                     int count) {
   const std::string alphabet = "[]{}\",:\\ 0123456789.eE+-tfnulrsax\x01\xc3";
-  std::mt19937_64 random(18);
-  simdjson::dom::parser dom;
-  int malformed = 0;
-  for (int i = 0; i < 4000; ++i) {
-    std::string json = goods[i % 4];
+  std::mt19937_64 random(seed);
+  std::vector<std::string> edited;
+  for (int i = 0; i < count; ++i) {
+    std::string json = goods[i % goods.size()];
     const int edits = 1 + static_cast<int>(random() % 3);
     for (int e = 0; e < edits; ++e) {
       const size_t at = random() % json.size();
@@ -643,6 +659,30 @@ TEST(PayloadFactsExtractorTest, MalformedVerdictAgreesWithDomParser) {
       }
       if (json.empty()) json = " ";
     }
+    edited.push_back(std::move(json));
+  }
+  return edited;
+}
+
+// 4000 random edits of an events array, the same wrapped, a string root and
+// a number root.
+std::vector<std::string> EditedEvents() {
+  const std::string events =
+      Array({FullSnapshot(1), Click(2, 3, 4), Meta(3, "https://a.test/"), Custom(4), Plugin(5),
+             R"({"type":2,"data":[true,false,null,-0.5e-3]})"});
+  const std::vector<std::string> goods = {
+      events, absl::StrCat(R"({"x":"y","events":)", events, "}"), R"("a \"string\" root")",
+      "12.5e3"};
+  return RandomEdits(goods, /*seed=*/18, 4000);
+}
+
+// The validity verdict agrees with simdjson's DOM parser (which validates
+// everything) on mutations of a valid payload, except that numbers out of
+// the DOM's range are valid JSON here.
+TEST(PayloadFactsExtractorTest, MalformedVerdictAgreesWithDomParser) {
+  simdjson::dom::parser dom;
+  int malformed = 0;
+  for (const std::string& json : EditedEvents()) {
     const simdjson::error_code dom_error = dom.parse(json).error();
     if (dom_error == simdjson::NUMBER_ERROR) continue;  // maybe a valid number out of range
     const std::string reason = Reason(json);
@@ -654,6 +694,214 @@ TEST(PayloadFactsExtractorTest, MalformedVerdictAgreesWithDomParser) {
     }
   }
   EXPECT_GT(malformed, 1000);
+}
+
+// --- The DOM fast path equals the On-Demand walker -------------------------
+
+// Each of the four inputs holding `json` (the others empty).
+std::vector<v1::PayloadContent> InEveryInput(const std::string& json) {
+  return {Content(json), Content("", json), Content("", "", json), Content("", "", "", json)};
+}
+
+// How ExtractPayloadFacts read the inputs compared: the payloads whose every
+// input the DOM parser read, and those where the walker read some input.
+struct PathCounts {
+  int dom = 0;
+  int walker = 0;
+};
+
+// ExtractPayloadFacts (DOM, the walker where DOM refuses an input) gives the
+// walker's facts field by field; so does the DOM path alone wherever it reads.
+void ExpectSameFactsAsTheWalker(const v1::PayloadContent& content, PathCounts* counts) {
+  const v1::PayloadFacts walker = facts_internal::ExtractPayloadFactsOnDemand(content);
+  const v1::PayloadFacts fast = ExtractPayloadFacts(content);
+  const std::optional<v1::PayloadFacts> dom = facts_internal::ExtractPayloadFactsDomOnly(content);
+  std::string differences;
+  google::protobuf::util::MessageDifferencer differencer;
+  differencer.ReportDifferencesToString(&differences);
+  EXPECT_TRUE(differencer.Compare(fast, walker))
+      << differences << "\nin: " << content.ShortDebugString();
+  if (dom) {
+    ++counts->dom;
+    differences.clear();
+    EXPECT_TRUE(differencer.Compare(*dom, walker))
+        << differences << "\nin: " << content.ShortDebugString();
+  } else {
+    ++counts->walker;
+  }
+}
+
+TEST(PayloadFactsExtractorTest, FastPathEqualsTheWalkerOnRandomEdits) {
+  PathCounts counts;
+  for (const std::string& json : EditedEvents()) {
+    for (const v1::PayloadContent& content : InEveryInput(json)) {
+      ExpectSameFactsAsTheWalker(content, &counts);
+    }
+  }
+  // Both paths are exercised: many edits stay valid JSON (the DOM reads
+  // them), most do not (the walker gives the verdict).
+  EXPECT_GT(counts.dom, 2000);
+  EXPECT_GT(counts.walker, 8000);
+}
+
+// The same for edits of messages, resources and numbers at every place a
+// fact reads one.
+TEST(PayloadFactsExtractorTest, FastPathEqualsTheWalkerOnRandomEditsOfEveryInput) {
+  const std::vector<std::string> goods = {
+      R"([{"type":"error","value":["x"]},{"type":"Warn"},{"type":7},{"level":"log"}])",
+      R"({"messages":[{"type":"warning"},{"type":"ERROR","type":"log"}],"n":[1,2.5]})",
+      R"([{"responseStatus":404},{"response":{"status":500,"headers":{}}},null,)"
+      R"({"responseStatus":1e3},{"responseStatus":18446744073709551615},"x"])",
+      R"({"resources":[{"response":{"status":399}},{"responseStatus":-400}]})",
+      R"([{"type":3,"timestamp":1700000000123.9,"data":{"source":2,"type":2,"x":12.9,)"
+      R"("y":-7.5e1}},{"type":4,"timestamp":-3,"data":{"href":"https:\/\/a.test\/\u00e9"}},)"
+      R"({"type":3,"timestamp":9223372036854775807,"data":{"source":1,"x":1e12,"y":-1e12}}])",
+      R"([{"type":3,"data":{"source":2,"type":2,"x":1,"x":7},"timestamp":5,"type":3},)"
+      R"({"type":4,"data":{"href":""},"data":{"href":"/a"},"timestamp":9.3e18}])",
+  };
+  PathCounts counts;
+  for (const std::string& json : RandomEdits(goods, /*seed=*/19, 4000)) {
+    for (const v1::PayloadContent& content : InEveryInput(json)) {
+      ExpectSameFactsAsTheWalker(content, &counts);
+    }
+  }
+  EXPECT_GT(counts.dom, 2000);
+  EXPECT_GT(counts.walker, 8000);
+}
+
+std::string NestedObjects(int depth, const std::string& innermost) {
+  std::string json;
+  for (int i = 0; i < depth; ++i) json += R"({"a":)";
+  return json + innermost + std::string(depth, '}');
+}
+
+// Inputs at the edges: numbers at and beyond every limit in every place a
+// fact reads one, nesting around both parsers' depth limits, repeated keys,
+// escaped keys, odd bytes.
+TEST(PayloadFactsExtractorTest, FastPathEqualsTheWalkerAtTheEdges) {
+  const std::vector<std::string> numbers = {
+      "0", "-0", "-0.0", "0.0", "1e-400", "4.9e-324", "1.7976931348623157e308", "1e308",
+      "1e400", "-1e400", "2", "2.0", "3", "4", "404", "399", "400.0", "2147483647", "2147483648",
+      "-2147483648", "-2147483649", "9223372036854775807", "9223372036854775808",
+      "-9223372036854775808", "-9223372036854775809", "18446744073709551615",
+      "18446744073709551616", "100000000000000000000", "-100000000000000000000",
+      "9.3e18", "-9.3e18", "9223372036854775807.5", "-1.5", "true", "null", R"("3")", "[2]",
+      "{}"};
+  std::vector<std::string> inputs;
+  for (const std::string& n : numbers) {
+    inputs.push_back(absl::StrCat(R"([{"type":)", n, R"(,"timestamp":1}])"));
+    inputs.push_back(absl::StrCat(R"([{"type":5,"timestamp":)", n, "}]"));
+    inputs.push_back(absl::StrCat(R"([{"type":3,"timestamp":1,"data":{"source":)", n, "}}]"));
+    inputs.push_back(
+        absl::StrCat(R"([{"type":3,"timestamp":1,"data":{"source":2,"type":)", n, "}}]"));
+    inputs.push_back(absl::StrCat(R"([{"type":3,"timestamp":1,"data":{"source":2,"type":2,"x":)",
+                                  n, R"(,"y":)", n, "}}]"));
+    inputs.push_back(absl::StrCat(R"([{"type":4,"timestamp":1,"data":{"href":)", n, "}}]"));
+    inputs.push_back(absl::StrCat(R"([{"responseStatus":)", n, "}]"));
+    inputs.push_back(absl::StrCat(R"([{"response":{"status":)", n, "}}]"));
+    inputs.push_back(absl::StrCat(R"({"events":)", n, "}"));
+    inputs.push_back(n);
+  }
+  for (int depth = 1020; depth <= 1026; ++depth) {
+    inputs.push_back(Nested(depth));
+    for (const std::string innermost : {"[]", "[1]", "{}", "1"}) {
+      inputs.push_back(absl::StrCat(std::string(depth, '['), innermost, std::string(depth, ']')));
+      inputs.push_back(NestedObjects(depth, innermost));
+      inputs.push_back(Array({Event(2, 1, NestedObjects(depth - 3, innermost))}));
+      inputs.push_back(absl::StrCat(R"({"events":[],"x":)", NestedObjects(depth - 1, innermost),
+                                    "}"));
+    }
+  }
+  const std::vector<std::string> odd = {
+      R"({"events":[],"events":[]})", R"({"events":1,"events":[]})",
+      R"({"events":[],"events":1})", R"({"ev\u0065nts":[{"typ\u0065":2}]})",
+      R"({"messages":[{"type":"error"}],"resources":[1],"errors":[2]})",
+      R"([{"type":"\u0065rror"},{"type":"warn\u0000"}])", "\xef\xbb\xbf[]", "[]\0"s, "[\0]"s,
+      "\0"s, " [ ] ", "[]\n", "\t[1]\r\n", "[1]x", "[\"a\0b\"]"s, "[\"\\u0000\"]"};
+  inputs.insert(inputs.end(), odd.begin(), odd.end());
+
+  PathCounts counts;
+  for (const std::string& json : inputs) {
+    for (const v1::PayloadContent& content : InEveryInput(json)) {
+      ExpectSameFactsAsTheWalker(content, &counts);
+    }
+  }
+  EXPECT_GT(counts.dom, 1000);
+  EXPECT_GT(counts.walker, 100);
+}
+
+// simdjson 3.0.1's DOM parser refuses integers beyond 64 bits and numbers
+// beyond a double (NUMBER_ERROR), which are valid JSON: such an input is
+// read by the walker, the other inputs still by the DOM parser.
+TEST(PayloadFactsExtractorTest, HugeNumbersParseThroughTheWalker) {
+  const std::string events = Array({
+      R"({"type":100000000000000000000,"timestamp":5})",
+      R"({"type":5,"timestamp":1e400,"data":{"n":-100000000000000000000}})",
+      R"({"type":3,"timestamp":7,"data":{"source":2,"type":2,"x":1e400,"y":-1e400}})",
+      R"({"type":3,"timestamp":-9223372036854775809,"data":{"source":18446744073709551616}})",
+  });
+  const v1::PayloadContent huge_events = Content(events);
+  EXPECT_FALSE(facts_internal::ExtractPayloadFactsDomOnly(huge_events).has_value());
+  const v1::PayloadFacts facts = ExtractPayloadFacts(huge_events);
+  EXPECT_TRUE(facts.parsed());
+  EXPECT_EQ(facts.event_count(), 4u);
+  EXPECT_THAT(ByType(facts), ElementsAre(0, 0, 0, 2, 0, 1, 0, 1));
+  EXPECT_EQ(facts.first_event_ms(), 5);
+  EXPECT_EQ(facts.last_event_ms(), 7);
+  EXPECT_EQ(facts.interaction_count(), 1u);
+  ASSERT_EQ(facts.clicks_size(), 1);
+  EXPECT_EQ(facts.clicks(0).x(), INT32_MAX);
+  EXPECT_EQ(facts.clicks(0).y(), INT32_MIN);
+
+  // Huge numbers in messages and resources, ordinary events.
+  const v1::PayloadContent mixed =
+      Content(Array({Click(1, 2, 3)}), R"([{"type":"error","n":1e999}])", "[1e400]",
+              R"([{"responseStatus":100000000000000000000},{"responseStatus":1e400}])");
+  EXPECT_FALSE(facts_internal::ExtractPayloadFactsDomOnly(mixed).has_value());
+  const v1::PayloadFacts mixed_facts = ExtractPayloadFacts(mixed);
+  EXPECT_TRUE(mixed_facts.parsed());
+  EXPECT_EQ(mixed_facts.click_count(), 1u);
+  EXPECT_EQ(mixed_facts.console_errors(), 1u);
+  EXPECT_EQ(mixed_facts.errors(), 1u);
+  EXPECT_EQ(mixed_facts.resources(), 2u);
+  EXPECT_EQ(mixed_facts.failed_resources(), 0u);  // not integers that fit int64
+
+  // Malformed after a huge number: still not_json.
+  ExpectUnparsed(ExtractPayloadFacts(Content("[1e400,]")), kUnparsedNotJson);
+  ExpectUnparsed(ExtractPayloadFacts(Content("[100000000000000000000]")),
+                 kUnparsedUnexpectedShape);
+}
+
+// The fast path does read ordinary payloads (the DOM parser accepts them),
+// in place or from the padded copy, and across the 4 MiB release.
+TEST(PayloadFactsExtractorTest, TheDomParserReadsOrdinaryPayloads) {
+  const std::string events = Array({FullSnapshot(1), Click(2, 3, 4), Meta(3, "https://a.test/"),
+                                    MouseMove(4), Custom(5), Plugin(6)});
+  v1::PayloadContent tight = Content(events, R"([{"type":"warn"}])", "[{}]",
+                                     R"({"resources":[{"responseStatus":500}]})");
+  tight.mutable_events()->shrink_to_fit();
+  v1::PayloadContent roomy = tight;
+  roomy.mutable_events()->reserve(events.size() + 2 * simdjson::SIMDJSON_PADDING);
+  for (const v1::PayloadContent& content : {tight, roomy}) {
+    const std::optional<v1::PayloadFacts> dom = facts_internal::ExtractPayloadFactsDomOnly(content);
+    ASSERT_TRUE(dom.has_value());
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(*dom, ExtractPayloadFacts(content)));
+    EXPECT_EQ(dom->click_count(), 1u);
+    EXPECT_EQ(dom->console_warnings(), 1u);
+    EXPECT_EQ(dom->failed_resources(), 1u);
+  }
+
+  std::vector<std::string> many;
+  for (int i = 0; i < 40'000; ++i) many.push_back(FullSnapshot(i));
+  const v1::PayloadContent large = Content(Array(many));
+  ASSERT_GT(large.events().size(), 4u << 20);
+  const std::optional<v1::PayloadFacts> dom = facts_internal::ExtractPayloadFactsDomOnly(large);
+  ASSERT_TRUE(dom.has_value());
+  EXPECT_EQ(dom->event_count(), 40'000u);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      *dom, facts_internal::ExtractPayloadFactsOnDemand(large)));
+  EXPECT_TRUE(facts_internal::ExtractPayloadFactsDomOnly(tight).has_value());
 }
 
 TEST(PayloadFactsExtractorTest, SafeFromSeveralThreadsAtOnce) {
