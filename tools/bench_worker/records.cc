@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_format.h"
 #include "services/common/codec/task_codec.h"
+#include "services/common/facts/payload_facts_extractor.h"
 #include "services/common/payload/stored_form.h"
 #include "services/gateway/task_builder.h"
 
@@ -24,9 +25,13 @@ v1::Task PushPayloadTask(const std::string& project_id, const std::string& sessi
   request.set_payload_id(payload_id);
   request.set_content_encoding(v1::CONTENT_ENCODING_IDENTITY);
   *request.mutable_content() = content;
-  return BuildPayloadTask(request, project_id,
-                          CallInfo{.gateway_id = "bench-worker", .received_at = received_at},
-                          kDefaultStoredZstdLevel);
+  v1::Task task = BuildPayloadTask(
+      request, project_id, CallInfo{.gateway_id = "bench-worker", .received_at = received_at},
+      kDefaultStoredZstdLevel);
+  // As the gateway does (fact_extraction.h): the worker folds these into
+  // the session's summary, which is part of what it costs.
+  *task.mutable_payload()->mutable_facts() = ExtractPayloadFacts(content);
+  return task;
 }
 
 }  // namespace ingest::bench_worker

@@ -27,8 +27,9 @@ std::string SessionIdOf(const std::string& project_id, int session_index);
 
 // The Task the gateway makes of a PushPayload call with this content
 // (TASK_TYPE_PUSH_PAYLOAD, chunk 0 of 1, identity encoding, in stored form at
-// the gateway's default zstd level): services/gateway/task_builder's
-// BuildPayloadTask itself.
+// the gateway's default zstd level, with the content's facts):
+// services/gateway/task_builder's BuildPayloadTask itself, plus the facts the
+// gateway adds.
 v1::Task PushPayloadTask(const std::string& project_id, const std::string& session_id,
                          uint64_t payload_id, const v1::PayloadContent& content,
                          absl::Time received_at);
