@@ -118,7 +118,7 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
       transaction_phase_(prometheus::BuildHistogram()
                              .Name("ingest_worker_transaction_phase_seconds")
                              .Help("Time of each phase of a committed transaction (begin, "
-                                   "other_tasks, lock, chunks, payloads, counters, summaries, "
+                                   "other_tasks, lock, chunks, payloads, sessions, "
                                    "quarantines, lifecycle, offsets, dead_letters, commit).")
                              .Register(registry)),
       partition_lag_(prometheus::BuildGauge()

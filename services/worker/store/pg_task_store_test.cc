@@ -707,7 +707,7 @@ TEST_F(PgTaskStoreTest, ACommittedTransactionReportsItsPhases) {
     EXPECT_GE(took, absl::ZeroDuration());
   }
   EXPECT_THAT(phases, ::testing::ElementsAre("begin", "other_tasks", "lock", "chunks", "payloads",
-                                             "counters", "summaries", "quarantines",
+                                             "sessions", "quarantines",
                                              "lifecycle", "offsets", "dead_letters", "commit"));
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
-// Session counters for the payloads a PersistBatches call newly stored.
+// Session counters for the payloads a PersistBatches call newly stored
+// (written by session_summaries.h's upsert, with the summary).
 //
 // payload_count grows by one per payload counted (a whole payload when its
 // row is inserted, a streamed one when verified); replays count nothing.
@@ -15,21 +16,9 @@
 // carried other bytes.
 
 #include <cstdint>
-#include <map>
-#include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
-#include "services/common/pg/connection.h"
-
 namespace ingest {
-
-struct SessionPayloads {
-  std::string project_id;
-  bool has_unloaded = false;
-  std::vector<uint64_t> counted_ids;  // newly counted payload ids, in record order
-  int64_t conflicting_duplicates = 0;  // records dead-lettered as conflicting duplicates
-};
 
 // The change to one session's counters.
 struct SessionCounterDelta {
@@ -41,10 +30,5 @@ struct SessionCounterDelta {
 // Counts `ids` (in record order) on top of a stored last_payload_id.
 SessionCounterDelta CountPayloadIds(uint64_t stored_last_payload_id,
                                     const std::vector<uint64_t>& ids);
-
-// Applies the counters of `sessions` (keyed by session id); returns the gaps
-// added across them.
-absl::StatusOr<int64_t> UpdateSessionCounters(PgConnection& db,
-                                              const std::map<std::string, SessionPayloads>& sessions);
 
 }  // namespace ingest

@@ -7,9 +7,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "services/common/pg/pg_text_array.h"
 #include "services/worker/store/pg_binary.h"
+#include "services/worker/store/session_counters.h"
 
 namespace ingest {
 namespace {
@@ -22,10 +22,9 @@ FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::text[], $5::bytea[])
 ON CONFLICT (session_id, payload_id) DO NOTHING
 )sql";
 
-// The rows are locked already (session counters); FOR UPDATE keeps this
-// step correct on its own.
-constexpr char kReadSummaries[] = R"sql(
-SELECT session_id, coalesce(summary, ''::bytea), coalesce(status, '')
+// Locks the rows so what is computed from them stays true until COMMIT.
+constexpr char kLockSessions[] = R"sql(
+SELECT session_id, last_payload_id, coalesce(summary, ''::bytea), coalesce(status, '')
 FROM sessions WHERE session_id = ANY($1::text[])
 FOR UPDATE
 )sql";
@@ -34,129 +33,147 @@ constexpr char kReadSessionFacts[] = R"sql(
 SELECT payload_id, facts FROM payload_facts WHERE session_id = $1 ORDER BY payload_id
 )sql";
 
-constexpr char kWriteSummaries[] = R"sql(
-UPDATE sessions AS s SET
-  summary = u.summary,
-  kafka_partition = u.kafka_partition,
-  last_activity_at = greatest(s.last_activity_at, u.last_activity_at),
-  status = 'live',
-  completed_at = NULL,
-  reopened_count = coalesce(s.reopened_count, 0)
-                   + CASE WHEN s.status = 'completed' THEN 1 ELSE 0 END,
-  first_event_at = u.first_event_at,
-  last_event_at = u.last_event_at,
-  length_ms = u.length_ms,
-  active_ms = u.active_ms,
-  event_count = u.event_count,
-  clicks = u.clicks,
-  rage_clicks = u.rage_clicks,
-  frontend_errors = u.frontend_errors,
-  console_errors = u.console_errors,
-  resources = u.resources,
-  failed_resources = u.failed_resources,
-  landing_page = nullif(u.landing_page, ''),
-  exit_page = nullif(u.exit_page, ''),
-  pages_visited = u.pages_visited,
-  unparsed_payloads = u.unparsed_payloads,
+// One row per session. A NULL summary means nothing was newly counted: the
+// summary and lifecycle columns stay as they are (only counters move).
+// payload_id_gaps is the ids still missing: last_payload_id - payload_count
+// (session_counters.h).
+constexpr char kUpsertSessions[] = R"sql(
+INSERT INTO sessions AS s (
+  session_id, project_id, payload_count, last_payload_id, payload_id_gaps, has_unloaded,
+  conflicting_duplicates, kafka_partition, last_activity_at, status, summary, first_event_at,
+  last_event_at, length_ms, active_ms, event_count, clicks, rage_clicks, frontend_errors,
+  console_errors, resources, failed_resources, landing_page, exit_page, pages_visited,
+  unparsed_payloads)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[],
+                     $6::boolean[], $7::bigint[], $8::integer[], $9::timestamptz[], $10::text[],
+                     $11::bytea[], $12::timestamptz[], $13::timestamptz[], $14::bigint[],
+                     $15::bigint[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[],
+                     $20::bigint[], $21::bigint[], $22::bigint[], $23::text[], $24::text[],
+                     $25::bigint[], $26::bigint[])
+ON CONFLICT (session_id) DO UPDATE SET
+  payload_count = s.payload_count + EXCLUDED.payload_count,
+  last_payload_id = greatest(s.last_payload_id, EXCLUDED.last_payload_id),
+  payload_id_gaps = greatest(0, greatest(s.last_payload_id, EXCLUDED.last_payload_id)
+                                - (s.payload_count + EXCLUDED.payload_count)),
+  has_unloaded = s.has_unloaded OR EXCLUDED.has_unloaded,
+  conflicting_duplicates = s.conflicting_duplicates + EXCLUDED.conflicting_duplicates,
+  kafka_partition = coalesce(EXCLUDED.kafka_partition, s.kafka_partition),
+  last_activity_at = greatest(s.last_activity_at, EXCLUDED.last_activity_at),
+  reopened_count = CASE WHEN EXCLUDED.summary IS NOT NULL AND s.status = 'completed'
+                        THEN coalesce(s.reopened_count, 0) + 1 ELSE s.reopened_count END,
+  completed_at = CASE WHEN EXCLUDED.summary IS NULL THEN s.completed_at END,
+  status = coalesce(EXCLUDED.status, s.status),
+  summary = coalesce(EXCLUDED.summary, s.summary),
+  first_event_at = CASE WHEN EXCLUDED.summary IS NULL THEN s.first_event_at
+                        ELSE EXCLUDED.first_event_at END,
+  last_event_at = CASE WHEN EXCLUDED.summary IS NULL THEN s.last_event_at
+                       ELSE EXCLUDED.last_event_at END,
+  length_ms = coalesce(EXCLUDED.length_ms, s.length_ms),
+  active_ms = coalesce(EXCLUDED.active_ms, s.active_ms),
+  event_count = coalesce(EXCLUDED.event_count, s.event_count),
+  clicks = coalesce(EXCLUDED.clicks, s.clicks),
+  rage_clicks = coalesce(EXCLUDED.rage_clicks, s.rage_clicks),
+  frontend_errors = coalesce(EXCLUDED.frontend_errors, s.frontend_errors),
+  console_errors = coalesce(EXCLUDED.console_errors, s.console_errors),
+  resources = coalesce(EXCLUDED.resources, s.resources),
+  failed_resources = coalesce(EXCLUDED.failed_resources, s.failed_resources),
+  landing_page = CASE WHEN EXCLUDED.summary IS NULL THEN s.landing_page
+                      ELSE EXCLUDED.landing_page END,
+  exit_page = CASE WHEN EXCLUDED.summary IS NULL THEN s.exit_page ELSE EXCLUDED.exit_page END,
+  pages_visited = coalesce(EXCLUDED.pages_visited, s.pages_visited),
+  unparsed_payloads = coalesce(EXCLUDED.unparsed_payloads, s.unparsed_payloads),
   updated_at = now()
-FROM unnest($1::text[], $2::bytea[], $3::integer[], $4::timestamptz[], $5::timestamptz[],
-            $6::timestamptz[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[],
-            $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],
-            $16::text[], $17::text[], $18::bigint[], $19::bigint[])
-  AS u(session_id, summary, kafka_partition, last_activity_at, first_event_at, last_event_at,
-       length_ms, active_ms, event_count, clicks, rage_clicks, frontend_errors,
-       console_errors, resources, failed_resources, landing_page, exit_page, pages_visited,
-       unparsed_payloads)
-WHERE s.session_id = u.session_id
 )sql";
 
 constexpr char kCompleteIdle[] = R"sql(
-UPDATE sessions SET status = 'completed', completed_at = $2::timestamptz, updated_at = now()
-WHERE kafka_partition = $1 AND status = 'live'
-  AND (last_activity_at < $2::timestamptz - make_interval(secs => $3::double precision)
-       OR (has_unloaded
-           AND last_activity_at < $2::timestamptz - make_interval(secs => $4::double precision)))
+UPDATE sessions AS s SET status = 'completed', completed_at = w.watermark, updated_at = now()
+FROM unnest($1::integer[], $2::timestamptz[]) AS w(partition, watermark)
+WHERE s.kafka_partition = w.partition AND s.status = 'live'
+  AND (s.last_activity_at < w.watermark - make_interval(secs => $3::double precision)
+       OR (s.has_unloaded
+           AND s.last_activity_at < w.watermark - make_interval(secs => $4::double precision)))
 )sql";
 
-// Column values of the arrays above, one entry per session.
-struct SummaryColumns {
-  std::vector<std::string> ids, summaries, partitions, activity, first_event, last_event,
-      length, active, events, clicks, rage, errors, console_errors, resources, failed, landing,
-      exit, pages, unparsed;
+// A PostgreSQL array literal whose elements may be NULL (ToPgTextArray
+// quotes every element, so it cannot say NULL). A parameter value, never SQL.
+class ArrayLiteral {
+ public:
+  void Add(std::optional<std::string> value) {
+    out_.push_back(out_.empty() ? '{' : ',');
+    if (!value.has_value()) {
+      out_.append("NULL");
+      return;
+    }
+    out_.push_back('"');
+    for (char c : *value) {
+      if (c == '"' || c == '\\') out_.push_back('\\');
+      out_.push_back(c);
+    }
+    out_.push_back('"');
+  }
+  template <typename Number>
+  void AddNumber(Number value) {
+    Add(absl::StrCat(value));
+  }
+  PgParam Param() const { return PgParam::Text(out_.empty() ? "{}" : out_ + "}"); }
+
+ private:
+  std::string out_;
 };
 
 std::string ByteaElement(absl::string_view bytes) {
   return absl::StrCat("\\x", absl::BytesToHexString(bytes));
 }
 
-// A PostgreSQL timestamptz literal (UTC), or NULL-able empty via `has`.
 std::string TimestampElement(absl::Time time) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", time, absl::UTCTimeZone());
 }
 
-std::string MillisElement(int64_t unix_ms) {
-  return TimestampElement(absl::FromUnixMillis(unix_ms));
-}
-
-// An array literal whose NULL elements are unquoted NULL (ToPgTextArray
-// quotes every element, so "NULL" there is the text NULL).
-std::string ArrayWithNulls(const std::vector<std::optional<std::string>>& values) {
-  std::vector<std::string> quoted;
-  quoted.reserve(values.size());
-  for (const std::optional<std::string>& value : values) {
-    if (!value.has_value()) {
-      quoted.push_back("NULL");
-      continue;
-    }
-    std::string one = ToPgTextArray({*value});  // {"..."}
-    quoted.push_back(one.substr(1, one.size() - 2));
-  }
-  return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
-}
-
-absl::Status InsertFacts(PgConnection& db,
-                         const std::map<std::string, SessionSummaryUpdate>& sessions) {
-  std::vector<std::string> ids, payload_ids, parsed, pages, facts;
+absl::Status InsertFacts(PgConnection& db, const std::map<std::string, SessionUpdate>& sessions) {
+  ArrayLiteral ids, payload_ids, parsed, pages, facts;
+  bool any = false;
   for (const auto& [session_id, update] : sessions) {
-    for (const CountedPayload& payload : update.payloads) {
-      ids.push_back(session_id);
-      payload_ids.push_back(absl::StrCat(payload.payload_id));
-      parsed.push_back(payload.facts->parsed() ? "t" : "f");
-      pages.push_back(ToPgTextArray(std::vector<std::string>(payload.facts->pages().begin(),
-                                                             payload.facts->pages().end())));
-      facts.push_back(ByteaElement(payload.facts->SerializeAsString()));
+    for (const CountedPayload& payload : update.counted) {
+      any = true;
+      ids.Add(session_id);
+      payload_ids.AddNumber(payload.payload_id);
+      parsed.Add(payload.facts->parsed() ? "t" : "f");
+      pages.Add(ToPgTextArray(std::vector<std::string>(payload.facts->pages().begin(),
+                                                       payload.facts->pages().end())));
+      facts.Add(ByteaElement(payload.facts->SerializeAsString()));
     }
   }
-  if (ids.empty()) return absl::OkStatus();
-  return db.Query(kInsertFacts,
-                  {PgParam::Text(ToPgTextArray(ids)), PgParam::Text(ToPgTextArray(payload_ids)),
-                   PgParam::Text(ToPgTextArray(parsed)), PgParam::Text(ToPgTextArray(pages)),
-                   PgParam::Text(ToPgTextArray(facts))})
+  if (!any) return absl::OkStatus();
+  return db.Query(kInsertFacts, {ids.Param(), payload_ids.Param(), parsed.Param(),
+                                 pages.Param(), facts.Param()})
       .status();
 }
 
 struct StoredSession {
+  uint64_t last_payload_id = 0;
   v1::SessionSummary summary;
   std::string status;
 };
 
-absl::StatusOr<std::map<std::string, StoredSession>> ReadSummaries(
-    PgConnection& db, const std::map<std::string, SessionSummaryUpdate>& sessions) {
+absl::StatusOr<std::map<std::string, StoredSession>> LockSessions(
+    PgConnection& db, const std::map<std::string, SessionUpdate>& sessions) {
   std::vector<std::string> ids;
+  ids.reserve(sessions.size());
   for (const auto& [session_id, update] : sessions) ids.push_back(session_id);
   absl::StatusOr<PgResult> result =
-      db.Query(kReadSummaries, {PgParam::Text(ToPgTextArray(ids))}, PgFormat::kBinary);
+      db.Query(kLockSessions, {PgParam::Text(ToPgTextArray(ids))}, PgFormat::kBinary);
   if (!result.ok()) return result.status();
   std::map<std::string, StoredSession> stored;
   for (int row = 0; row < PQntuples(result->get()); ++row) {
-    StoredSession& session = stored[std::string(BinaryValueBytes(result->get(), row, 0))];
-    const absl::string_view bytes = BinaryValueBytes(result->get(), row, 1);
+    const std::string session_id(BinaryValueBytes(result->get(), row, 0));
+    StoredSession& session = stored[session_id];
+    session.last_payload_id = static_cast<uint64_t>(BinaryValueInt(result->get(), row, 1));
+    const absl::string_view bytes = BinaryValueBytes(result->get(), row, 2);
     if (!session.summary.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      return absl::DataLossError(absl::StrCat("sessions.summary of ",
-                                              BinaryValueBytes(result->get(), row, 0),
+      return absl::DataLossError(absl::StrCat("sessions.summary of ", session_id,
                                               " does not parse as ingest.v1.SessionSummary"));
     }
-    session.status = std::string(BinaryValueBytes(result->get(), row, 2));
+    session.status = std::string(BinaryValueBytes(result->get(), row, 3));
   }
   return stored;
 }
@@ -184,80 +201,110 @@ absl::StatusOr<v1::SessionSummary> Refold(PgConnection& db, const std::string& s
   return SummarizeSession(ordered, rule);
 }
 
-void AppendColumns(const std::string& session_id, const v1::SessionSummary& summary,
-                   int32_t partition, absl::Time activity, SummaryColumns& columns) {
-  columns.ids.push_back(session_id);
-  columns.summaries.push_back(ByteaElement(summary.SerializeAsString()));
-  columns.partitions.push_back(absl::StrCat(partition));
-  columns.activity.push_back(TimestampElement(activity));
-  const bool timed = summary.first_event_ms() != 0 || summary.last_event_ms() != 0;
-  columns.first_event.push_back(timed ? MillisElement(summary.first_event_ms()) : "");
-  columns.last_event.push_back(timed ? MillisElement(summary.last_event_ms()) : "");
-  columns.length.push_back(absl::StrCat(summary.length_ms()));
-  columns.active.push_back(absl::StrCat(summary.active_ms()));
-  columns.events.push_back(absl::StrCat(summary.event_count()));
-  columns.clicks.push_back(absl::StrCat(summary.clicks()));
-  columns.rage.push_back(absl::StrCat(summary.rage_clicks()));
-  columns.errors.push_back(absl::StrCat(summary.errors()));
-  columns.console_errors.push_back(absl::StrCat(summary.console_errors()));
-  columns.resources.push_back(absl::StrCat(summary.resources()));
-  columns.failed.push_back(absl::StrCat(summary.failed_resources()));
-  columns.landing.push_back(summary.landing_page());
-  columns.exit.push_back(summary.exit_page());
-  columns.pages.push_back(absl::StrCat(summary.pages_visited()));
-  columns.unparsed.push_back(absl::StrCat(summary.unparsed_payloads()));
-}
+// The upsert's 26 columns.
+struct SessionColumns {
+  ArrayLiteral ids, projects, counts, last_ids, missing, unloaded, conflicts, partitions,
+      activity, status, summary, first_event, last_event, length, active, events, clicks, rage,
+      errors, console_errors, resources, failed, landing, exit, pages, unparsed;
 
-// Timestamps of a session without events are NULL, not "".
-std::string TimestampArray(const std::vector<std::string>& values) {
-  std::vector<std::optional<std::string>> nullable;
-  nullable.reserve(values.size());
-  for (const std::string& value : values) {
-    nullable.push_back(value.empty() ? std::nullopt : std::optional<std::string>(value));
+  std::vector<PgParam> Params() const {
+    return {ids.Param(),        projects.Param(),   counts.Param(),         last_ids.Param(),
+            missing.Param(),    unloaded.Param(),   conflicts.Param(),      partitions.Param(),
+            activity.Param(),   status.Param(),     summary.Param(),        first_event.Param(),
+            last_event.Param(), length.Param(),     active.Param(),         events.Param(),
+            clicks.Param(),     rage.Param(),       errors.Param(),         console_errors.Param(),
+            resources.Param(),  failed.Param(),     landing.Param(),        exit.Param(),
+            pages.Param(),      unparsed.Param()};
   }
-  return ArrayWithNulls(nullable);
-}
 
-absl::Status WriteSummaries(PgConnection& db, const SummaryColumns& c) {
-  auto text = [](const std::vector<std::string>& values) {
-    return PgParam::Text(ToPgTextArray(values));
-  };
-  return db.Query(kWriteSummaries,
-                  {text(c.ids), text(c.summaries), text(c.partitions), text(c.activity),
-                   PgParam::Text(TimestampArray(c.first_event)),
-                   PgParam::Text(TimestampArray(c.last_event)), text(c.length), text(c.active),
-                   text(c.events), text(c.clicks), text(c.rage), text(c.errors),
-                   text(c.console_errors), text(c.resources), text(c.failed), text(c.landing),
-                   text(c.exit), text(c.pages), text(c.unparsed)})
-      .status();
-}
+  void AddCounters(const std::string& session_id, const SessionUpdate& update,
+                   const SessionCounterDelta& delta) {
+    ids.Add(session_id);
+    projects.Add(update.project_id);
+    counts.AddNumber(delta.payload_count);
+    last_ids.AddNumber(delta.last_payload_id);
+    // Of a session the upsert inserts: the ids below the last one not counted.
+    missing.AddNumber(
+        std::max<int64_t>(0, static_cast<int64_t>(delta.last_payload_id) - delta.payload_count));
+    unloaded.Add(update.has_unloaded ? "t" : "f");
+    conflicts.AddNumber(update.conflicting_duplicates);
+  }
+
+  // Nothing newly counted: every summary and lifecycle column NULL.
+  void AddNoSummary() {
+    for (ArrayLiteral* column : SummaryColumns()) column->Add(std::nullopt);
+  }
+
+  void AddSummary(const v1::SessionSummary& s, int32_t partition, absl::Time activity) {
+    partitions.AddNumber(partition);
+    this->activity.Add(TimestampElement(activity));
+    status.Add("live");
+    summary.Add(ByteaElement(s.SerializeAsString()));
+    const bool timed = s.first_event_ms() != 0 || s.last_event_ms() != 0;
+    first_event.Add(timed ? std::optional(TimestampElement(absl::FromUnixMillis(s.first_event_ms())))
+                          : std::nullopt);
+    last_event.Add(timed ? std::optional(TimestampElement(absl::FromUnixMillis(s.last_event_ms())))
+                         : std::nullopt);
+    length.AddNumber(s.length_ms());
+    active.AddNumber(s.active_ms());
+    events.AddNumber(s.event_count());
+    clicks.AddNumber(s.clicks());
+    rage.AddNumber(s.rage_clicks());
+    errors.AddNumber(s.errors());
+    console_errors.AddNumber(s.console_errors());
+    resources.AddNumber(s.resources());
+    failed.AddNumber(s.failed_resources());
+    landing.Add(s.landing_page().empty() ? std::nullopt : std::optional(s.landing_page()));
+    exit.Add(s.exit_page().empty() ? std::nullopt : std::optional(s.exit_page()));
+    pages.AddNumber(s.pages_visited());
+    unparsed.AddNumber(s.unparsed_payloads());
+  }
+
+ private:
+  std::vector<ArrayLiteral*> SummaryColumns() {
+    return {&partitions, &activity,  &status, &summary,        &first_event, &last_event,
+            &length,     &active,    &events, &clicks,         &rage,        &errors,
+            &console_errors, &resources, &failed, &landing,    &exit,        &pages,
+            &unparsed};
+  }
+};
 
 }  // namespace
 
-absl::StatusOr<SummaryOutcome> UpdateSessionSummaries(
-    PgConnection& db, const std::map<std::string, SessionSummaryUpdate>& sessions,
-    const RageClickRule& rule) {
-  SummaryOutcome outcome;
+absl::StatusOr<SessionsOutcome> UpdateSessions(PgConnection& db,
+                                               const std::map<std::string, SessionUpdate>& sessions,
+                                               const RageClickRule& rule) {
+  SessionsOutcome outcome;
   if (sessions.empty()) return outcome;
   if (absl::Status status = InsertFacts(db, sessions); !status.ok()) return status;
-  absl::StatusOr<std::map<std::string, StoredSession>> stored = ReadSummaries(db, sessions);
+  absl::StatusOr<std::map<std::string, StoredSession>> stored = LockSessions(db, sessions);
   if (!stored.ok()) return stored.status();
 
-  SummaryColumns columns;
+  SessionColumns columns;
   for (const auto& [session_id, update] : sessions) {
     StoredSession& session = (*stored)[session_id];
-    std::vector<CountedPayload> payloads = update.payloads;
-    std::sort(payloads.begin(), payloads.end(),
-              [](const CountedPayload& a, const CountedPayload& b) {
-                return a.payload_id < b.payload_id;
-              });
+    std::vector<uint64_t> ids;
+    ids.reserve(update.counted.size());
+    for (const CountedPayload& payload : update.counted) ids.push_back(payload.payload_id);
+    const SessionCounterDelta delta = CountPayloadIds(session.last_payload_id, ids);
+    outcome.payload_id_gaps += delta.payload_id_gaps;
+    columns.AddCounters(session_id, update, delta);
+    if (update.counted.empty()) {
+      columns.AddNoSummary();
+      continue;
+    }
+
+    std::vector<CountedPayload> by_id = update.counted;
+    std::sort(by_id.begin(), by_id.end(), [](const CountedPayload& a, const CountedPayload& b) {
+      return a.payload_id < b.payload_id;
+    });
     absl::Time activity = absl::InfinitePast();
-    for (const CountedPayload& payload : payloads) {
+    for (const CountedPayload& payload : by_id) {
       activity = std::max(activity, payload.received_at);
       if (!payload.facts->parsed()) ++outcome.payloads_unparsed;
     }
-    if (payloads.front().payload_id > session.summary.last_payload_id()) {
-      for (const CountedPayload& payload : payloads) {
+    if (by_id.front().payload_id > session.summary.last_payload_id()) {
+      for (const CountedPayload& payload : by_id) {
         FoldPayloadFacts(payload.payload_id, *payload.facts, rule, &session.summary);
       }
     } else {
@@ -267,18 +314,26 @@ absl::StatusOr<SummaryOutcome> UpdateSessionSummaries(
       ++outcome.sessions_refolded;
     }
     if (session.status == "completed") ++outcome.sessions_reopened;
-    AppendColumns(session_id, session.summary, update.partition, activity, columns);
+    columns.AddSummary(session.summary, update.partition, activity);
   }
-  if (absl::Status status = WriteSummaries(db, columns); !status.ok()) return status;
+  if (absl::Status status = db.Query(kUpsertSessions, columns.Params()).status(); !status.ok()) {
+    return status;
+  }
   return outcome;
 }
 
-absl::StatusOr<int64_t> CompleteIdleSessions(PgConnection& db, int32_t partition,
-                                             absl::Time watermark,
+absl::StatusOr<int64_t> CompleteIdleSessions(PgConnection& db,
+                                             absl::Span<const PartitionWatermark> partitions,
                                              const SessionLifecycleOptions& options) {
+  if (partitions.empty()) return 0;
+  ArrayLiteral ids, watermarks;
+  for (const PartitionWatermark& one : partitions) {
+    ids.AddNumber(one.partition);
+    watermarks.Add(TimestampElement(one.watermark));
+  }
   absl::StatusOr<PgResult> result = db.Query(
       kCompleteIdle,
-      {PgParam::Int(partition), PgParam::Text(TimestampElement(watermark)),
+      {ids.Param(), watermarks.Param(),
        PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(options.idle_timeout))),
        PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(options.unloaded_idle_timeout)))});
   if (!result.ok()) return result.status();

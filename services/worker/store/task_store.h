@@ -136,7 +136,7 @@ struct PersistOutcome {
   int64_t sessions_reopened = 0;      // completed sessions a new payload made live again
   int64_t payloads_unparsed = 0;      // newly stored payloads whose facts say unparsed
   std::vector<DeadLetter> dead_letters;  // everything handed to the sink
-  // begin, other_tasks, lock, chunks, payloads, counters, summaries,
+  // begin, other_tasks, lock, chunks, payloads, sessions,
   // quarantines, lifecycle, offsets, dead_letters, commit
   // (ingest_worker_transaction_phase_seconds).
   PhaseClock phases;

@@ -9,7 +9,6 @@
 #include "services/worker/store/partition_state.h"
 #include "services/worker/store/payload_writer.h"
 #include "services/common/facts/payload_facts_extractor.h"
-#include "services/worker/store/session_counters.h"
 #include "services/worker/store/session_summaries.h"
 #include "services/worker/store/stored_payload.h"
 #include "services/worker/store/task_writer.h"
@@ -67,32 +66,7 @@ const v1::PayloadFacts& NotExtractedFacts() {
   return *facts;
 }
 
-// Step 5: the summaries and lifecycle of the sessions of the newly counted
-// payloads (`counted`: indexes into `payloads`).
-absl::Status WriteSummaries(PgConnection& db, absl::Span<const PayloadRecord> payloads,
-                            const std::vector<size_t>& counted,
-                            const SessionLifecycleOptions& lifecycle, PersistOutcome* outcome) {
-  std::map<std::string, SessionSummaryUpdate> sessions;
-  for (size_t index : counted) {
-    const PayloadRecord& payload = payloads[index];
-    const v1::Task& task = payload.record->task;
-    SessionSummaryUpdate& update = sessions[task.session_id()];
-    update.partition = payload.partition;
-    update.payloads.push_back({task.payload_id(),
-                               task.payload().has_facts() ? &task.payload().facts()
-                                                          : &NotExtractedFacts(),
-                               ReceivedAt(task)});
-  }
-  absl::StatusOr<SummaryOutcome> summaries =
-      UpdateSessionSummaries(db, sessions, lifecycle.rage_clicks);
-  if (!summaries.ok()) return summaries.status();
-  outcome->sessions_reopened += summaries->sessions_reopened;
-  outcome->payloads_unparsed += summaries->payloads_unparsed;
-  outcome->phases.Lap("summaries");
-  return absl::OkStatus();
-}
-
-// Steps 2-5.
+// Steps 2-4.
 absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecord> payloads,
                                  const SessionLifecycleOptions& lifecycle,
                                  PersistOutcome* outcome) {
@@ -126,11 +100,14 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
   }
   std::sort(counted.begin(), counted.end());
 
-  std::map<std::string, SessionPayloads> sessions;
+  // Step 4: every payload session's row, with the newly counted payloads'
+  // facts folded in (session_summaries.h).
+  std::map<std::string, SessionUpdate> sessions;
   for (const PayloadRecord& payload : payloads) {
     const v1::Task& task = payload.record->task;
-    SessionPayloads& session = sessions[task.session_id()];
+    SessionUpdate& session = sessions[task.session_id()];
     session.project_id = task.project_id();
+    session.partition = payload.partition;
     session.has_unloaded |= task.payload().has_session_unloaded();
   }
   for (const auto& [session_id, conflicts] : conflicts_of_session) {
@@ -138,16 +115,21 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
   }
   for (size_t record : counted) {
     const v1::Task& task = payloads[record].record->task;
-    sessions[task.session_id()].counted_ids.push_back(task.payload_id());
+    sessions[task.session_id()].counted.push_back(
+        {task.payload_id(),
+         task.payload().has_facts() ? &task.payload().facts() : &NotExtractedFacts(),
+         ReceivedAt(task)});
   }
-  absl::StatusOr<int64_t> gaps = UpdateSessionCounters(db, sessions);
-  if (!gaps.ok()) return gaps.status();
-  outcome->payload_id_gaps += *gaps;
-  outcome->phases.Lap("counters");
-  return WriteSummaries(db, payloads, counted, lifecycle, outcome);
+  absl::StatusOr<SessionsOutcome> updated = UpdateSessions(db, sessions, lifecycle.rage_clicks);
+  if (!updated.ok()) return updated.status();
+  outcome->payload_id_gaps += updated->payload_id_gaps;
+  outcome->sessions_reopened += updated->sessions_reopened;
+  outcome->payloads_unparsed += updated->payloads_unparsed;
+  outcome->phases.Lap("sessions");
+  return absl::OkStatus();
 }
 
-// Step 6: a redrive's stored last record lifts its session's quarantine
+// Step 5: a redrive's stored last record lifts its session's quarantine
 // (before a later record of the batch may quarantine the session again); a
 // poison record quarantines its session; records that followed a quarantine
 // move its followed_through mark.
@@ -201,13 +183,15 @@ absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std:
     return status;
   }
   outcome.phases.Lap("quarantines");
+  std::vector<PartitionWatermark> watermarks;
   for (const PartitionBatch& batch : batches) {
-    if (batch.watermark == absl::InfinitePast()) continue;
-    absl::StatusOr<int64_t> completed =
-        CompleteIdleSessions(db, batch.partition, batch.watermark, lifecycle);
-    if (!completed.ok()) return completed.status();
-    outcome.sessions_completed += *completed;
+    if (batch.watermark != absl::InfinitePast()) {
+      watermarks.push_back({batch.partition, batch.watermark});
+    }
   }
+  absl::StatusOr<int64_t> completed = CompleteIdleSessions(db, watermarks, lifecycle);
+  if (!completed.ok()) return completed.status();
+  outcome.sessions_completed += *completed;
   outcome.phases.Lap("lifecycle");
   for (const PartitionBatch& batch : batches) {
     if (batch.records.empty()) continue;  // a lifecycle tick: nothing consumed

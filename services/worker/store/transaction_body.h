@@ -5,14 +5,16 @@
 // ROLLBACK). In order:
 //   1. non-payload tasks, one statement each, in (batch, offset) order;
 //   2. payload rows in bulk (payload_writer.h);
-//   3. completed streams verified (stream_verifier.h);
-//   4. session counters for newly stored payloads (session_counters.h);
-//   5. their facts, session summaries and lifecycle (session_summaries.h);
-//   6. quarantine rows: lifted by a redrive's stored last record, inserted
+//   3. completed streams verified (stream_completion.h);
+//   4. the payload sessions' rows, in one upsert: counters, the newly
+//      counted payloads' facts folded into summaries, lifecycle
+//      (session_summaries.h);
+//   5. quarantine rows: lifted by a redrive's stored last record, inserted
 //      for dead letters that quarantine their session, followed_through
 //      moved for records that followed a quarantine;
-//   7. each partition's idle sessions completed at the batch's watermark;
-//   8. each partition's next offset.
+//   6. the idle sessions of every partition completed at its batch's
+//      watermark, in one statement;
+//   7. each partition's next offset.
 // Payloads come after the other tasks: they touch other session columns, so
 // the order between them does not matter, and bulk writing needs them
 // together. Records with a dead_letter write no rows.
