@@ -1,11 +1,12 @@
 #pragma once
 
 // A blocking HTTP/1.0 GET on the loopback, for reading a service's /metrics
-// during a benchmark: status line and body until the server closes, nothing
-// more (no redirects, no chunked encoding, no TLS, IPv4 addresses only).
+// or /readyz during a benchmark: status line and body until the server
+// closes, nothing more (no redirects, no chunked encoding, no TLS, IPv4
+// addresses only).
 //
-// The same as tools/bench_e2e/http_get.h, which predates it and is private
-// to bench_e2e; this one is shared (bench_e2e can switch to it).
+// Shared by tools/bench (the gateway's /metrics) and tools/bench_e2e (its
+// workers' /readyz and /metrics).
 
 #include <string>
 

@@ -94,12 +94,24 @@ TEST(HttpGetTest, ReadsTheStatusAndTheBody) {
 }
 
 TEST(HttpGetTest, AnyStatusIsAResponse) {
-  OneShotServer server("HTTP/1.1 404 Not Found\r\n\r\n");
-  const absl::StatusOr<HttpResponse> response =
-      HttpGet(server.address(), "/nope", absl::Seconds(5));
-  ASSERT_TRUE(response.ok()) << response.status();
-  EXPECT_EQ(response->status, 404);
-  EXPECT_EQ(response->body, "");
+  {
+    OneShotServer server("HTTP/1.1 404 Not Found\r\n\r\n");
+    const absl::StatusOr<HttpResponse> response =
+        HttpGet(server.address(), "/nope", absl::Seconds(5));
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status, 404);
+    EXPECT_EQ(response->body, "");
+  }
+  {
+    // A worker's /readyz before it is ready: the body comes with the error status.
+    OneShotServer server(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 10\r\n\r\nnot ready\n");
+    const absl::StatusOr<HttpResponse> response =
+        HttpGet(server.address(), "/readyz", absl::Seconds(5));
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status, 503);
+    EXPECT_EQ(response->body, "not ready\n");
+  }
 }
 
 TEST(HttpGetTest, SomethingElseThanHttpIsAnError) {

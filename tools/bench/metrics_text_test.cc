@@ -74,5 +74,59 @@ TEST(SumOfMetricTest, UnreadableLinesAreSkipped) {
   EXPECT_EQ(SumOfMetric("x{a=\"unterminated 4\nx seven\nx\nx 1\n", "x"), 1);
 }
 
+// A worker's rebalance counters and partition gauge, as tools/bench_e2e reads them.
+constexpr char kWorkerExposition[] =
+    R"(# HELP ingest_worker_rebalance_partitions_total Partitions assigned or revoked.
+# TYPE ingest_worker_rebalance_partitions_total counter
+ingest_worker_rebalance_partitions_total{kind="assigned"} 8
+ingest_worker_rebalance_partitions_total{kind="revoked"} 4
+ingest_worker_rebalance_partitions_total_extra{kind="revoked"} 100
+# TYPE ingest_worker_assigned_partitions gauge
+ingest_worker_assigned_partitions 4 1700000000000
+ingest_worker_batch_duration_seconds_sum 1.5
+)";
+
+TEST(SumOfMetricWithLabelsTest, SumsTheSamplesWhoseLabelsMatch) {
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total",
+                        "kind=\"revoked\""),
+            4);
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total",
+                        "kind=\"assigned\""),
+            8);
+  EXPECT_EQ(SumOfMetric(kExposition, "ingest_gateway_payloads_unparsed_total",
+                        "note=\"a } and \\\" inside\""),
+            4);
+}
+
+TEST(SumOfMetricWithLabelsTest, AnEmptyMatchTakesEverySample) {
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total", ""), 12);
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_assigned_partitions", ""), 4);
+  EXPECT_EQ(SumOfMetric(kExposition, "ingest_gateway_payloads_unparsed_total", ""),
+            SumOfMetric(kExposition, "ingest_gateway_payloads_unparsed_total"));
+}
+
+TEST(SumOfMetricWithLabelsTest, TheMatchIsASubstringOfTheLabelSetBracesIncluded) {
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total",
+                        "{kind=\"revoked\"}"),
+            4);
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total", "kind="),
+            12);
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total", "oked"),
+            4);
+}
+
+TEST(SumOfMetricWithLabelsTest, NothingMatchingIsNullopt) {
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total",
+                        "kind=\"lost\""),
+            std::nullopt);
+  // An unlabelled sample matches only the empty match.
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_assigned_partitions", "kind="),
+            std::nullopt);
+  // A family name with only suffixed samples, and nothing at all.
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_batch_duration_seconds", ""),
+            std::nullopt);
+  EXPECT_EQ(SumOfMetric("", "x", ""), std::nullopt);
+}
+
 }  // namespace
 }  // namespace ingest::bench

@@ -17,12 +17,12 @@
 #include "tools/bench/console.h"
 #include "tools/bench/gateway_sink.h"
 #include "tools/bench/json_line.h"
+#include "tools/bench/metrics_text.h"
 #include "tools/bench/payload_pool.h"
 #include "tools/bench/progress.h"
 #include "tools/bench/report.h"
 #include "tools/bench/size_label.h"
 #include "tools/bench/timer.h"
-#include "tools/bench_e2e/metrics_text.h"
 #include "tools/bench_e2e/modes.h"
 #include "tools/bench_e2e/paced_load.h"
 #include "tools/bench_e2e/stored_sessions.h"
@@ -33,6 +33,7 @@ namespace {
 
 using ::ingest::bench::FormatSignificant;
 using ::ingest::bench::Note;
+using ::ingest::bench::SumOfMetric;
 
 constexpr char kAssignedGauge[] = "ingest_worker_assigned_partitions";
 constexpr char kRebalanceCounter[] = "ingest_worker_rebalance_partitions_total";
@@ -176,7 +177,7 @@ class FailoverRun {
     for (const int n : {kSurvivor, kCrashed}) {
       absl::StatusOr<std::string> metrics = harness_.workers().Metrics(n);
       if (!metrics.ok()) return std::nullopt;
-      counts.push_back(static_cast<int>(SumMetric(*metrics, kAssignedGauge, "")));
+      counts.push_back(static_cast<int>(SumOfMetric(*metrics, kAssignedGauge).value_or(0)));
     }
     return std::pair{counts[0], counts[1]};
   }
@@ -328,8 +329,10 @@ class FailoverRun {
   int64_t Rebalanced(int n, absl::string_view kind) {
     absl::StatusOr<std::string> metrics = harness_.workers().Metrics(n);
     if (!metrics.ok()) harness_.Fail(metrics.status());
+    // No sample of a kind before its first rebalance: 0.
     return static_cast<int64_t>(
-        SumMetric(*metrics, kRebalanceCounter, absl::StrCat("kind=\"", kind, "\"")));
+        SumOfMetric(*metrics, kRebalanceCounter, absl::StrCat("kind=\"", kind, "\""))
+            .value_or(0));
   }
 
   // Part B: SIGTERM worker 2 and start it again at once, same instance id.

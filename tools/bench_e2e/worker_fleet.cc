@@ -8,11 +8,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "tools/bench_e2e/http_get.h"
+#include "tools/bench/http_get.h"
+#include "tools/bench_e2e/loopback_port.h"
 #include "tools/bench_e2e/worker_log.h"
 
 namespace ingest::bench_e2e {
 namespace {
+
+using ::ingest::bench::HttpGet;
+using ::ingest::bench::HttpResponse;
 
 constexpr absl::Duration kProbeTimeout = absl::Seconds(2);
 constexpr absl::Duration kReadyPoll = absl::Milliseconds(100);
