@@ -37,7 +37,7 @@ ABSL_FLAG(int64_t, max_stream_bytes, int64_t{1} << 30,
           "Largest content accepted by PushPayloadStream.");
 ABSL_FLAG(int64_t, stream_chunk_bytes, 1 << 20,
           "Size of the chunk records a streamed payload is cut into.");
-ABSL_FLAG(int64_t, facts_max_stream_bytes, 16 << 20,
+ABSL_FLAG(int64_t, facts_max_stream_bytes, 8 << 20,
           "Streamed payloads up to this size are held whole (one copy per stream) so their "
           "facts can be read at the end; larger ones are stored with facts that say too_large.");
 ABSL_FLAG(int, stream_max_inflight_chunks, 4,

@@ -34,7 +34,7 @@ struct IngestServiceOptions {
   int64_t stream_chunk_bytes = 1 << 20;
   int stream_max_inflight_chunks = 4;
   // See PayloadStreamOptions::facts_max_stream_bytes.
-  int64_t facts_max_stream_bytes = 16 << 20;
+  int64_t facts_max_stream_bytes = 8 << 20;
   // zstd level of identity payload content (compressed once, here).
   int payload_zstd_level = kDefaultStoredZstdLevel;
 };

@@ -56,7 +56,7 @@ struct PayloadStreamOptions {
   int zstd_level = kDefaultStoredZstdLevel;
   // Streams up to this size keep their content to read its facts at the
   // end (fact_extraction.h); larger ones are stored with unparsed facts.
-  int64_t facts_max_stream_bytes = 16 << 20;
+  int64_t facts_max_stream_bytes = 8 << 20;
 };
 
 class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadStreamRequest> {

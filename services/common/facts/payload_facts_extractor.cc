@@ -58,6 +58,12 @@ constexpr int kMaxJsonDepth = 1024;
 // payload does not pin its memory for the life of the thread.
 constexpr size_t kRetainedInputBytes = 4 << 20;
 
+// The DOM parser holds about 14 bytes per input byte while it parses (its
+// tape and string buffer), the On-Demand walker about 4: above this size an
+// input goes straight to the walker, slower but within a third of the
+// memory (a gateway may parse several large payloads at once).
+constexpr size_t kDomMaxInputBytes = 1 << 20;
+
 // A JSON number as simdjson gives it. Numbers simdjson cannot hold (integers
 // beyond 64 bits, magnitudes beyond a double) are valid JSON: they come as a
 // kDouble of +/-infinity.
@@ -841,7 +847,9 @@ std::optional<absl::string_view> ReadInput(const std::string& bytes, std::string
   const simdjson::padded_string_view json = Padded(bytes, state);
   std::optional<absl::string_view> unparsed;
   dom::element root;
-  if (parsers != Parsers::kOnDemandOnly &&
+  const bool dom_allowed = parsers == Parsers::kDomOnly ||
+                           (parsers == Parsers::kDomThenOnDemand && bytes.size() <= kDomMaxInputBytes);
+  if (dom_allowed &&
       state.dom_parser.parse(json.data(), json.size(), /*realloc_if_needed=*/false).get(root) ==
           simdjson::SUCCESS) {
     unparsed = ReadListFromDom(root, key, reader) ? absl::string_view() : kUnparsedUnexpectedShape;
