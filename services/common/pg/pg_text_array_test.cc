@@ -20,5 +20,15 @@ TEST(ToPgTextArrayTest, EscapesQuotesAndBackslashes) {
   EXPECT_EQ(ToPgTextArray(values), R"({"say \"hi\"","c:\\dir","{}"})");
 }
 
+TEST(PgArrayLiteralTest, NullElementsAreUnquoted) {
+  PgArrayLiteral literal;
+  literal.Add("NULL");
+  literal.AddNull();
+  literal.AddOrNull(std::nullopt);
+  literal.AddOrNull(std::string("x"));
+  EXPECT_EQ(literal.Literal(), R"({"NULL",NULL,NULL,"x"})");
+  EXPECT_EQ(PgArrayLiteral().Literal(), "{}");
+}
+
 }  // namespace
 }  // namespace ingest

@@ -94,49 +94,18 @@ WHERE s.kafka_partition = w.partition AND s.status = 'live'
            AND s.last_activity_at < w.watermark - make_interval(secs => $4::double precision)))
 )sql";
 
-// A PostgreSQL array literal whose elements may be NULL (ToPgTextArray
-// quotes every element, so it cannot say NULL). A parameter value, never SQL.
-class ArrayLiteral {
- public:
-  void Add(std::optional<std::string> value) {
-    out_.push_back(out_.empty() ? '{' : ',');
-    if (!value.has_value()) {
-      out_.append("NULL");
-      return;
-    }
-    out_.push_back('"');
-    for (char c : *value) {
-      if (c == '"' || c == '\\') out_.push_back('\\');
-      out_.push_back(c);
-    }
-    out_.push_back('"');
-  }
-  template <typename Number>
-  void AddNumber(Number value) {
-    Add(absl::StrCat(value));
-  }
-  PgParam Param() const { return PgParam::Text(out_.empty() ? "{}" : out_ + "}"); }
-
- private:
-  std::string out_;
-};
-
 std::string ByteaElement(absl::string_view bytes) {
   return absl::StrCat("\\x", absl::BytesToHexString(bytes));
 }
 
-std::string TimestampElement(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", time, absl::UTCTimeZone());
-}
-
 absl::Status InsertFacts(PgConnection& db, const std::map<std::string, SessionUpdate>& sessions) {
-  ArrayLiteral ids, payload_ids, parsed, pages, facts;
+  PgArrayLiteral ids, payload_ids, parsed, pages, facts;
   bool any = false;
   for (const auto& [session_id, update] : sessions) {
     for (const CountedPayload& payload : update.counted) {
       any = true;
       ids.Add(session_id);
-      payload_ids.AddNumber(payload.payload_id);
+      payload_ids.Add(absl::StrCat(payload.payload_id));
       parsed.Add(payload.facts->parsed() ? "t" : "f");
       pages.Add(ToPgTextArray(std::vector<std::string>(payload.facts->pages().begin(),
                                                        payload.facts->pages().end())));
@@ -144,8 +113,8 @@ absl::Status InsertFacts(PgConnection& db, const std::map<std::string, SessionUp
     }
   }
   if (!any) return absl::OkStatus();
-  return db.Query(kInsertFacts, {ids.Param(), payload_ids.Param(), parsed.Param(),
-                                 pages.Param(), facts.Param()})
+  return db.Query(kInsertFacts, {PgParam::Text(ids.Literal()), PgParam::Text(payload_ids.Literal()), PgParam::Text(parsed.Literal()),
+                                 PgParam::Text(pages.Literal()), PgParam::Text(facts.Literal())})
       .status();
 }
 
@@ -203,65 +172,70 @@ absl::StatusOr<v1::SessionSummary> Refold(PgConnection& db, const std::string& s
 
 // The upsert's 26 columns.
 struct SessionColumns {
-  ArrayLiteral ids, projects, counts, last_ids, missing, unloaded, conflicts, partitions,
+  PgArrayLiteral ids, projects, counts, last_ids, missing, unloaded, conflicts, partitions,
       activity, status, summary, first_event, last_event, length, active, events, clicks, rage,
       errors, console_errors, resources, failed, landing, exit, pages, unparsed;
 
-  std::vector<PgParam> Params() const {
-    return {ids.Param(),        projects.Param(),   counts.Param(),         last_ids.Param(),
-            missing.Param(),    unloaded.Param(),   conflicts.Param(),      partitions.Param(),
-            activity.Param(),   status.Param(),     summary.Param(),        first_event.Param(),
-            last_event.Param(), length.Param(),     active.Param(),         events.Param(),
-            clicks.Param(),     rage.Param(),       errors.Param(),         console_errors.Param(),
-            resources.Param(),  failed.Param(),     landing.Param(),        exit.Param(),
-            pages.Param(),      unparsed.Param()};
+  // In the upsert's parameter order: the counters, then the summary.
+  std::vector<PgParam> Params() {
+    std::vector<PgParam> params;
+    for (PgArrayLiteral* column : {&ids, &projects, &counts, &last_ids, &missing, &unloaded,
+                                   &conflicts}) {
+      params.push_back(PgParam::Text(column->Literal()));
+    }
+    for (PgArrayLiteral* column : SummaryColumns()) {
+      params.push_back(PgParam::Text(column->Literal()));
+    }
+    return params;
   }
 
   void AddCounters(const std::string& session_id, const SessionUpdate& update,
                    const SessionCounterDelta& delta) {
     ids.Add(session_id);
     projects.Add(update.project_id);
-    counts.AddNumber(delta.payload_count);
-    last_ids.AddNumber(delta.last_payload_id);
+    counts.Add(absl::StrCat(delta.payload_count));
+    last_ids.Add(absl::StrCat(delta.last_payload_id));
     // Of a session the upsert inserts: the ids below the last one not counted.
-    missing.AddNumber(
-        std::max<int64_t>(0, static_cast<int64_t>(delta.last_payload_id) - delta.payload_count));
+    missing.Add(absl::StrCat(
+        std::max<int64_t>(0, static_cast<int64_t>(delta.last_payload_id) - delta.payload_count)));
     unloaded.Add(update.has_unloaded ? "t" : "f");
-    conflicts.AddNumber(update.conflicting_duplicates);
+    conflicts.Add(absl::StrCat(update.conflicting_duplicates));
   }
 
   // Nothing newly counted: every summary and lifecycle column NULL.
   void AddNoSummary() {
-    for (ArrayLiteral* column : SummaryColumns()) column->Add(std::nullopt);
+    for (PgArrayLiteral* column : SummaryColumns()) column->AddNull();
   }
 
   void AddSummary(const v1::SessionSummary& s, int32_t partition, absl::Time activity) {
-    partitions.AddNumber(partition);
-    this->activity.Add(TimestampElement(activity));
+    partitions.Add(absl::StrCat(partition));
+    this->activity.Add(ToPgTimestamp(activity));
     status.Add("live");
     summary.Add(ByteaElement(s.SerializeAsString()));
-    const bool timed = s.first_event_ms() != 0 || s.last_event_ms() != 0;
-    first_event.Add(timed ? std::optional(TimestampElement(absl::FromUnixMillis(s.first_event_ms())))
-                          : std::nullopt);
-    last_event.Add(timed ? std::optional(TimestampElement(absl::FromUnixMillis(s.last_event_ms())))
-                         : std::nullopt);
-    length.AddNumber(s.length_ms());
-    active.AddNumber(s.active_ms());
-    events.AddNumber(s.event_count());
-    clicks.AddNumber(s.clicks());
-    rage.AddNumber(s.rage_clicks());
-    errors.AddNumber(s.errors());
-    console_errors.AddNumber(s.console_errors());
-    resources.AddNumber(s.resources());
-    failed.AddNumber(s.failed_resources());
-    landing.Add(s.landing_page().empty() ? std::nullopt : std::optional(s.landing_page()));
-    exit.Add(s.exit_page().empty() ? std::nullopt : std::optional(s.exit_page()));
-    pages.AddNumber(s.pages_visited());
-    unparsed.AddNumber(s.unparsed_payloads());
+    if (s.first_event_ms() != 0 || s.last_event_ms() != 0) {
+      first_event.Add(ToPgTimestamp(absl::FromUnixMillis(s.first_event_ms())));
+      last_event.Add(ToPgTimestamp(absl::FromUnixMillis(s.last_event_ms())));
+    } else {
+      first_event.AddNull();
+      last_event.AddNull();
+    }
+    length.Add(absl::StrCat(s.length_ms()));
+    active.Add(absl::StrCat(s.active_ms()));
+    events.Add(absl::StrCat(s.event_count()));
+    clicks.Add(absl::StrCat(s.clicks()));
+    rage.Add(absl::StrCat(s.rage_clicks()));
+    errors.Add(absl::StrCat(s.errors()));
+    console_errors.Add(absl::StrCat(s.console_errors()));
+    resources.Add(absl::StrCat(s.resources()));
+    failed.Add(absl::StrCat(s.failed_resources()));
+    landing.AddOrNull(s.landing_page().empty() ? std::nullopt : std::optional(s.landing_page()));
+    exit.AddOrNull(s.exit_page().empty() ? std::nullopt : std::optional(s.exit_page()));
+    pages.Add(absl::StrCat(s.pages_visited()));
+    unparsed.Add(absl::StrCat(s.unparsed_payloads()));
   }
 
  private:
-  std::vector<ArrayLiteral*> SummaryColumns() {
+  std::vector<PgArrayLiteral*> SummaryColumns() {
     return {&partitions, &activity,  &status, &summary,        &first_event, &last_event,
             &length,     &active,    &events, &clicks,         &rage,        &errors,
             &console_errors, &resources, &failed, &landing,    &exit,        &pages,
@@ -326,14 +300,14 @@ absl::StatusOr<int64_t> CompleteIdleSessions(PgConnection& db,
                                              absl::Span<const PartitionWatermark> partitions,
                                              const SessionLifecycleOptions& options) {
   if (partitions.empty()) return 0;
-  ArrayLiteral ids, watermarks;
+  PgArrayLiteral ids, watermarks;
   for (const PartitionWatermark& one : partitions) {
-    ids.AddNumber(one.partition);
-    watermarks.Add(TimestampElement(one.watermark));
+    ids.Add(absl::StrCat(one.partition));
+    watermarks.Add(ToPgTimestamp(one.watermark));
   }
   absl::StatusOr<PgResult> result = db.Query(
       kCompleteIdle,
-      {ids.Param(), watermarks.Param(),
+      {PgParam::Text(ids.Literal()), PgParam::Text(watermarks.Literal()),
        PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(options.idle_timeout))),
        PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(options.unloaded_idle_timeout)))});
   if (!result.ok()) return result.status();

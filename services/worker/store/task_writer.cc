@@ -108,10 +108,6 @@ VALUES ($1::integer, $2::bigint, $3::integer, $4, nullif($5, ''), $6, $7::double
 ON CONFLICT (kafka_partition, kafka_offset, item) DO NOTHING
 )sql";
 
-std::string TimestampText(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6S+00:00", time, absl::UTCTimeZone());
-}
-
 // A timestamp in Unix milliseconds, or the task's receive time when unset.
 int64_t MillisOr(int64_t millis, const v1::Task& task) {
   return millis > 0 ? millis : absl::ToUnixMillis(ReceivedAt(task));
@@ -140,7 +136,7 @@ absl::StatusOr<int64_t> WriteInit(PgConnection& db, int32_t partition, const v1:
   const v1::InitializeSessionRequest& request = init.request();
   return Run(db, kUpsertInitializedSession,
              {PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
-              PgParam::Text(TimestampText(ReceivedAt(task))),
+              PgParam::Text(ToPgTimestamp(ReceivedAt(task))),
               PgParam::Text(request.client_version()), PgParam::Text(request.firstload_version()),
               PgParam::Text(request.client_config()), PgParam::Text(request.environment()),
               PgParam::Text(request.app_version()), PgParam::Text(request.service_name()),
@@ -186,7 +182,7 @@ absl::StatusOr<int64_t> EnsureSessionOf(PgConnection& db, const v1::Task& task) 
 absl::StatusOr<int64_t> WriteBackendErrors(PgConnection& db, FirstPosition first,
                                            const v1::Task& task) {
   absl::StatusOr<int64_t> rows = EnsureSessionOf(db, task);
-  const std::string received_at = TimestampText(ReceivedAt(task));
+  const std::string received_at = ToPgTimestamp(ReceivedAt(task));
   for (int i = 0; rows.ok() && i < task.backend_errors().errors_size(); ++i) {
     const v1::BackendError& error = task.backend_errors().errors(i);
     absl::StatusOr<int64_t> written = Run(
