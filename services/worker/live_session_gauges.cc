@@ -9,14 +9,11 @@ namespace ingest {
 
 LiveSessionGauges::LiveSessionGauges(std::unique_ptr<TaskStore> store, absl::Duration interval,
                                      WorkerMetrics& metrics, std::function<absl::Time()> now)
-    : store_(std::move(store)), interval_(interval), metrics_(metrics), now_(std::move(now)) {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-LiveSessionGauges::~LiveSessionGauges() {
-  stop_.Notify();
-  thread_.join();
-}
+    : store_(std::move(store)),
+      interval_(interval),
+      metrics_(metrics),
+      now_(std::move(now)),
+      thread_(interval, [this] { Tick(); }) {}
 
 absl::Status LiveSessionGauges::Refresh() {
   absl::StatusOr<TaskStore::LiveSessions> live = store_->ReadLiveSessions();
@@ -28,14 +25,12 @@ absl::Status LiveSessionGauges::Refresh() {
   return absl::OkStatus();
 }
 
-void LiveSessionGauges::Loop() {
-  while (!stop_.WaitForNotificationWithTimeout(interval_)) {
-    if (absl::Status status = Refresh(); !status.ok()) {
-      log::Warn("worker.live_sessions_read_failed",
-                {{"error", status.ToString()},
-                 {"action", "gauges keep their last values; retrying"},
-                 {"next_in_s", absl::ToInt64Seconds(interval_)}});
-    }
+void LiveSessionGauges::Tick() {
+  if (absl::Status status = Refresh(); !status.ok()) {
+    log::Warn("worker.live_sessions_read_failed",
+              {{"error", status.ToString()},
+               {"action", "gauges keep their last values; retrying"},
+               {"next_in_s", absl::ToInt64Seconds(interval_)}});
   }
 }
 

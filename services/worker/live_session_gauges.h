@@ -10,11 +10,10 @@
 
 #include <functional>
 #include <memory>
-#include <thread>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "services/common/threading/periodic_thread.h"
 #include "services/worker/store/task_store.h"
 #include "services/worker/worker_metrics.h"
 
@@ -25,20 +24,20 @@ class LiveSessionGauges {
   LiveSessionGauges(std::unique_ptr<TaskStore> store, absl::Duration interval,
                     WorkerMetrics& metrics,
                     std::function<absl::Time()> now = [] { return absl::Now(); });
-  ~LiveSessionGauges();  // stops after the current read
+  // The destructor stops after the current read.
 
   // One read; sets the gauges unless the database did not answer.
   absl::Status Refresh();
 
  private:
-  void Loop();
+  // Refresh, logging a failure.
+  void Tick();
 
   const std::unique_ptr<TaskStore> store_;
   const absl::Duration interval_;
   WorkerMetrics& metrics_;
   const std::function<absl::Time()> now_;
-  absl::Notification stop_;
-  std::thread thread_;
+  PeriodicThread thread_;  // last: ticks once the rest is ready
 };
 
 }  // namespace ingest

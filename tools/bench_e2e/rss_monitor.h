@@ -15,7 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "tools/bench_e2e/process_tree.h"
-#include "tools/loadgen/periodic_thread.h"
+#include "services/common/threading/periodic_thread.h"
 
 namespace ingest::bench_e2e {
 
@@ -69,7 +69,7 @@ class RssMonitor {
   mutable absl::Mutex mu_;
   RssReading peaks_ ABSL_GUARDED_BY(mu_);
   int64_t samples_ ABSL_GUARDED_BY(mu_) = 0;
-  std::optional<loadgen::PeriodicThread> thread_;  // from the first reading to Stop()
+  std::optional<PeriodicThread> thread_;  // from the first reading to Stop()
 };
 
 }  // namespace ingest::bench_e2e

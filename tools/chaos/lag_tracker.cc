@@ -55,7 +55,7 @@ LagSample LagSampler::SampleOnce() {
 
 void LagSampler::Start() {
   if (thread_ != nullptr) return;
-  thread_ = std::make_unique<loadgen::PeriodicThread>(options_.interval,
+  thread_ = std::make_unique<PeriodicThread>(options_.interval,
                                              [this] { SampleOnce(); });
 }
 

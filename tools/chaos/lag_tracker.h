@@ -12,7 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "tools/chaos/lag_sources.h"
-#include "tools/loadgen/periodic_thread.h"
+#include "services/common/threading/periodic_thread.h"
 #include "tools/loadgen/clock.h"
 
 namespace ingest::chaos {
@@ -91,7 +91,7 @@ class LagSampler {
   std::vector<LagSample> samples_ ABSL_GUARDED_BY(mu_);
   int64_t stale_ ABSL_GUARDED_BY(mu_) = 0;
 
-  std::unique_ptr<loadgen::PeriodicThread> thread_;
+  std::unique_ptr<PeriodicThread> thread_;
 };
 
 }  // namespace ingest::chaos

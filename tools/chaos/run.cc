@@ -13,7 +13,7 @@
 #include "tools/chaos/load_driver.h"
 #include "tools/chaos/loss_cause.h"
 #include "tools/chaos/marks.h"
-#include "tools/loadgen/periodic_thread.h"
+#include "services/common/threading/periodic_thread.h"
 #include "tools/chaos/retry_log.h"
 #include "tools/chaos/run_recorder.h"
 #include "tools/chaos/timeline.h"
@@ -103,7 +103,7 @@ class LoadMonitor {
   int64_t ticks_ = 0;
   absl::Time last_time_ = recorder_.origin();
   int64_t last_acked_ = 0;
-  loadgen::PeriodicThread thread_;  // last: starts ticking once the rest is ready
+  PeriodicThread thread_;  // last: starts ticking once the rest is ready
 };
 
 // Why the payloads the verification found lost are missing: which of them

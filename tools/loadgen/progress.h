@@ -6,7 +6,7 @@
 
 #include "absl/time/time.h"
 #include "tools/loadgen/console.h"
-#include "tools/loadgen/periodic_thread.h"
+#include "services/common/threading/periodic_thread.h"
 
 namespace ingest::loadgen {
 

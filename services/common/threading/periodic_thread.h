@@ -6,7 +6,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 
-namespace ingest::loadgen {
+namespace ingest {
 
 // Calls `tick` on its own thread every `interval` of wall time, the first
 // time one interval after construction, until Stop(). Ticks are scheduled
@@ -29,4 +29,4 @@ class PeriodicThread {
   std::thread thread_;
 };
 
-}  // namespace ingest::loadgen
+}  // namespace ingest

@@ -1,11 +1,11 @@
-#include "tools/loadgen/periodic_thread.h"
+#include "services/common/threading/periodic_thread.h"
 
 #include <atomic>
 
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 
-namespace ingest::loadgen {
+namespace ingest {
 namespace {
 
 TEST(PeriodicThreadTest, TicksRepeatedlyUntilStopped) {
@@ -28,4 +28,4 @@ TEST(PeriodicThreadTest, StopReturnsWithoutWaitingForTheInterval) {
 }
 
 }  // namespace
-}  // namespace ingest::loadgen
+}  // namespace ingest

@@ -1,11 +1,11 @@
-#include "tools/loadgen/periodic_thread.h"
+#include "services/common/threading/periodic_thread.h"
 
 #include <algorithm>
 #include <utility>
 
 #include "absl/time/clock.h"
 
-namespace ingest::loadgen {
+namespace ingest {
 
 PeriodicThread::PeriodicThread(absl::Duration interval,
                                std::function<void()> tick) {
@@ -26,4 +26,4 @@ void PeriodicThread::Stop() {
   thread_.join();
 }
 
-}  // namespace ingest::loadgen
+}  // namespace ingest
