@@ -8,6 +8,7 @@
 #include "services/common/server/grpc_server.h"
 #include "services/common/status/grpc_status.h"
 #include "services/gateway/ingest_service.h"
+#include "services/gateway/retry_pushback.h"
 
 namespace ingest {
 
@@ -216,10 +217,7 @@ void PayloadStreamCall::RejectContent(absl::Status status) {
 
 void PayloadStreamCall::Fail(absl::Status status, absl::Duration retry_after) {
   if (!failure_.ok() || finished_) return;
-  if (retry_after > absl::ZeroDuration()) {
-    context_->AddTrailingMetadata("retry-after-ms",
-                                  std::to_string(absl::ToInt64Milliseconds(retry_after)));
-  }
+  AddRetryPushback(*context_, retry_after);
   failure_ = std::move(status);
 }
 

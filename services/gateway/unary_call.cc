@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/status/grpc_status.h"
+#include "services/gateway/retry_pushback.h"
 
 namespace ingest {
 
@@ -57,10 +58,7 @@ UnaryCall::UnaryCall(grpc::CallbackServerContext* context, GatewayMetrics& metri
 }
 
 void UnaryCall::Reject(const absl::Status& status, absl::Duration retry_after) {
-  if (retry_after > absl::ZeroDuration()) {
-    context_->AddTrailingMetadata(
-        "retry-after-ms", std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(retry_after))));
-  }
+  AddRetryPushback(*context_, retry_after);
   outcome_ = std::make_shared<CallOutcome>(this, 0, nullptr);
   outcome_->Finish(status);
 }

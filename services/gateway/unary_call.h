@@ -65,8 +65,8 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   UnaryCall(grpc::CallbackServerContext* context, GatewayMetrics& metrics, const char* rpc,
             absl::Duration max_delivery_wait);
 
-  // Finishes at once with `status`; RESOURCE_EXHAUSTED carries
-  // `retry-after-ms` trailing metadata when `retry_after` is positive.
+  // Finishes at once with `status`; RESOURCE_EXHAUSTED carries the retry
+  // pushback (retry_pushback.h) when `retry_after` is positive.
   void Reject(const absl::Status& status, absl::Duration retry_after = absl::ZeroDuration());
 
   // Starts waiting for `records` acknowledgements; returns the outcome the

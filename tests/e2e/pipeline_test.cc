@@ -439,14 +439,53 @@ TEST_F(PipelineTest, OverTheProjectRateIsResourceExhaustedWithRetryAfter) {
     request.mutable_content()->set_events(std::string(900, 'x'));
     v1::PushPayloadResponse response;
     last = stub_->PushPayload(context.get(), request, &response).error_code();
-    auto it = context->GetServerTrailingMetadata().find("retry-after-ms");
-    if (it != context->GetServerTrailingMetadata().end()) {
+    const auto& trailers = context->GetServerTrailingMetadata();
+    auto it = trailers.find("retry-after-ms");
+    if (it != trailers.end()) {
       retry_after.assign(it->second.data(), it->second.size());
+      auto pushback = trailers.find("grpc-retry-pushback-ms");
+      ASSERT_NE(pushback, trailers.end());
+      EXPECT_EQ(std::string(pushback->second.data(), pushback->second.size()), retry_after);
     }
   }
   EXPECT_EQ(last, grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_FALSE(retry_after.empty());
   EXPECT_GT(std::atoi(retry_after.c_str()), 0);
+}
+
+// The gateway's pushback in gRPC's standard form: a stock retryPolicy (gRFC
+// A6) with tiny backoffs waits the pushback instead, so the retried call
+// finds the bucket refilled and succeeds. Without grpc-retry-pushback-ms its
+// three attempts would all land within milliseconds and be refused.
+TEST_F(PipelineTest, StockGrpcRetryPolicyHonoursThePushback) {
+  gateway_.reset();
+  GatewayOptions options = TestGatewayOptions(cluster_->bootstrap_servers());
+  options.project_rate = {.bytes_per_second = 4000, .burst_bytes = 4000, .min_cost_bytes = 4000};
+  auto gateway = GatewayServer::Start(options);
+  ASSERT_TRUE(gateway.ok());
+  gateway_ = std::move(gateway).value();
+  const std::string target = absl::StrCat("127.0.0.1:", gateway_->port());
+  stub_ = v1::Ingest::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  const std::string session_id = Initialize();  // spends the whole burst
+
+  grpc::ChannelArguments args;
+  args.SetServiceConfigJSON(R"json({"methodConfig": [{
+      "name": [{"service": "ingest.v1.Ingest"}],
+      "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.001s", "maxBackoff": "0.002s",
+                      "backoffMultiplier": 2, "retryableStatusCodes": ["RESOURCE_EXHAUSTED"]}}]})json");
+  auto retrying = v1::Ingest::NewStub(
+      grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+  auto context = Context();
+  v1::PushPayloadRequest request;
+  request.set_session_id(session_id);
+  request.set_payload_id(1);
+  request.mutable_content()->set_events("[]");
+  v1::PushPayloadResponse response;
+  const absl::Time start = absl::Now();
+  const grpc::Status status = retrying->PushPayload(context.get(), request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
+  // The refill took most of a second: the retry waited for the pushback.
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(500));
 }
 
 TEST_F(PipelineTest, ShutdownLetsCallsWaitingForKafkaFinishOk) {
