@@ -56,7 +56,7 @@ def stream_header(
     is_beacon: bool,
     has_session_unloaded: bool,
 ) -> bytes:
-    return pb.PushPayloadStreamRequest(
+    return bytes(pb.PushPayloadStreamRequest(
         header=pb.PayloadStreamHeader(
             session_id=session_id,
             payload_id=payload_id,
@@ -66,7 +66,7 @@ def stream_header(
             is_beacon=is_beacon,
             has_session_unloaded=has_session_unloaded,
         )
-    ).SerializeToString()
+    ).SerializeToString())
 
 
 def stream_messages(header: bytes, content: bytes, chunk_bytes: int) -> Iterator[bytes]:

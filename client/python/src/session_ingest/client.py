@@ -18,6 +18,7 @@ import time
 from typing import (
     Any,
     Callable,
+    Dict,
     Iterable,
     List,
     Mapping,
@@ -55,7 +56,7 @@ Content = Union["pb.PayloadContent", bytes, bytearray, memoryview, Mapping[str, 
 Item = TypeVar("Item")
 
 _SERVICE = "/ingest.v1.Ingest/"
-_RESPONSES = {
+_RESPONSES: Dict[str, Any] = {
     "InitializeSession": pb.InitializeSessionResponse,
     "PushPayload": pb.PushPayloadResponse,
     "IdentifySession": pb.IdentifySessionResponse,
@@ -351,14 +352,14 @@ class Client:
         answer can store an item twice."""
         items = _messages(pb.BackendError, errors)
         response = self._unary("PushBackendErrors", pb.PushBackendErrorsRequest(errors=items).SerializeToString())
-        return response.records
+        return int(response.records)
 
     def push_metrics(self, metrics: Iterable[Union["pb.Metric", Mapping[str, Any]]]) -> int:
         """PushMetrics; items without a session_id are the project's.
         Returns the records produced (at least once, like push_backend_errors)."""
         items = _messages(pb.Metric, metrics)
         response = self._unary("PushMetrics", pb.PushMetricsRequest(metrics=items).SerializeToString())
-        return response.records
+        return int(response.records)
 
     # -- payloads ----------------------------------------------------------
 
@@ -371,7 +372,6 @@ class Client:
         is_beacon: bool,
         has_session_unloaded: bool,
     ) -> PushResult:
-        ids = dict(session_id=session_id, payload_id=payload_id)
         attempts = 0
         if len(content) <= self.stream_threshold:
             request = _wire.push_payload_request(
@@ -384,7 +384,8 @@ class Client:
                         request, timeout=timeout, metadata=self._metadata
                     ),
                     unary_payload=True,
-                    **ids,
+                    session_id=session_id,
+                    payload_id=payload_id,
                 )
             except _UseStream as switch:
                 attempts = switch.attempts
@@ -412,7 +413,8 @@ class Client:
             ),
             streamed=True,
             attempt_timeout=timeout,
-            **ids,
+            session_id=session_id,
+            payload_id=payload_id,
         )
         attempts += stream_attempts
         if response.total_bytes != len(content) or (digest and response.sha256 != digest):
@@ -421,7 +423,8 @@ class Client:
                 % (response.total_bytes, response.sha256.hex(), len(content), digest.hex()),
                 rpc="PushPayloadStream",
                 attempts=attempts,
-                **ids,
+                session_id=session_id,
+                payload_id=payload_id,
             )
         return PushResult(
             session_id=session_id,
@@ -488,12 +491,12 @@ class Client:
         deadline = None if policy.total_timeout is None else started + policy.total_timeout
         target = self._preferred
         attempt = 0
-        ids = dict(session_id=session_id, payload_id=payload_id)
         while True:
             if self._closing.is_set():
                 raise (ClientClosedError if attempt == 0 else CallCancelledError)(
                     "the client was closed", code=None if attempt == 0 else C.CANCELLED, rpc=rpc, attempts=attempt,
-                    **ids,
+                    session_id=session_id,
+                    payload_id=payload_id,
                 )
             attempt += 1
             endpoints = self._targets[target]
@@ -504,6 +507,14 @@ class Client:
             began = self._clock()
             try:
                 response = send(endpoint, timeout)
+            except ValueError:
+                if not self._closing.is_set():
+                    raise
+                # grpc refuses a call on a channel close() just closed.
+                raise CallCancelledError(
+                    "the client was closed", code=C.CANCELLED, rpc=rpc, attempts=attempt,
+                    session_id=session_id, payload_id=payload_id,
+                ) from None
             except grpc.RpcError as error:
                 code = error.code() if hasattr(error, "code") else C.UNKNOWN
                 details = (error.details() if hasattr(error, "details") else str(error)) or ""
@@ -529,12 +540,12 @@ class Client:
                 raise _UseStream(attempt)
             if verdict is Verdict.FINAL:
                 observe(None)
-                raise error_for_status(code, details, rpc=rpc, attempts=attempt, retry_after=retry_after, **ids)
+                raise error_for_status(code, details, rpc=rpc, attempts=attempt, retry_after=retry_after, session_id=session_id, payload_id=payload_id)
             if policy.max_attempts is not None and attempt >= policy.max_attempts:
                 observe(None)
                 raise RetryExhaustedError(
                     "%s (gave up after %d attempts, RetryPolicy.max_attempts)" % (details, attempt),
-                    code=code, rpc=rpc, attempts=attempt, retry_after=retry_after, **ids,
+                    code=code, rpc=rpc, attempts=attempt, retry_after=retry_after, session_id=session_id, payload_id=payload_id,
                 )
             with self._rng_lock:
                 wait = policy.backoff(attempt, self._rng)
@@ -545,8 +556,8 @@ class Client:
                 observe(None)
                 raise RetryExhaustedError(
                     "%s (gave up after %d attempts in %.1f s: the next attempt would start past "
-                    "RetryPolicy.total_timeout of %.1f s)" % (details, attempt, now - started, policy.total_timeout),
-                    code=code, rpc=rpc, attempts=attempt, retry_after=retry_after, **ids,
+                    "RetryPolicy.total_timeout of %.1f s)" % (details, attempt, now - started, deadline - started),
+                    code=code, rpc=rpc, attempts=attempt, retry_after=retry_after, session_id=session_id, payload_id=payload_id,
                 )
             observe(wait)
             if code == C.UNAVAILABLE and len(self._targets) > 1:
@@ -682,10 +693,10 @@ def _content_bytes(content: Content) -> bytes:
     if isinstance(content, (bytearray, memoryview)):
         return bytes(content)  # a copy: the caller may reuse its buffer
     if isinstance(content, pb.PayloadContent):
-        return content.SerializeToString()
+        return bytes(content.SerializeToString())
     if isinstance(content, Mapping):
         try:
-            return pb.PayloadContent(**content).SerializeToString()
+            return bytes(pb.PayloadContent(**content).SerializeToString())
         except (ValueError, TypeError) as error:
             raise ValueError("push: %s (fields of PayloadContent: events, messages, resources, "
                              "web_socket_events, errors)" % error) from None
