@@ -27,9 +27,9 @@ RETRIED = [
     Reply(C.RESOURCE_EXHAUSTED, "project rate used up", (("retry-after-ms", "1500"), ("grpc-retry-pushback-ms", "1500"))),
     Reply(C.DEADLINE_EXCEEDED, "deadline passed"),
     Reply(C.ABORTED, "try again"),
+    Reply(C.CANCELLED, "the gateway stopped before handling the call"),
 ]
 FINAL = [
-    (C.CANCELLED, si.CallCancelledError),
     (C.INVALID_ARGUMENT, si.InvalidRequestError),
     (C.UNAUTHENTICATED, si.AuthenticationError),
     (C.PERMISSION_DENIED, si.PermissionDeniedError),

@@ -19,7 +19,7 @@ def test_defaults_are_the_contracts():
     assert policy.max_backoff == 10.0
     assert policy.max_attempts is None
     assert policy.total_timeout == 300.0
-    assert RETRYABLE_CODES == {C.UNAVAILABLE, C.RESOURCE_EXHAUSTED, C.DEADLINE_EXCEEDED, C.ABORTED}
+    assert RETRYABLE_CODES == {C.UNAVAILABLE, C.RESOURCE_EXHAUSTED, C.DEADLINE_EXCEEDED, C.ABORTED, C.CANCELLED}
 
 
 def test_full_jitter_backoff_is_capped_exponential():
@@ -46,7 +46,7 @@ def test_full_jitter_backoff_is_capped_exponential():
         (C.RESOURCE_EXHAUSTED, 1.5, True, Verdict.RETRY),
         (C.RESOURCE_EXHAUSTED, None, True, Verdict.STREAM),
         (C.RESOURCE_EXHAUSTED, None, False, Verdict.FINAL),
-        (C.CANCELLED, None, False, Verdict.FINAL),
+        (C.CANCELLED, None, False, Verdict.RETRY),
         (C.INVALID_ARGUMENT, None, True, Verdict.FINAL),
         (C.UNAUTHENTICATED, None, False, Verdict.FINAL),
         (C.PERMISSION_DENIED, None, False, Verdict.FINAL),
@@ -78,7 +78,7 @@ def test_retry_after_reads_both_headers_in_milliseconds():
         dict(initial_backoff=0),
         dict(initial_backoff=2, max_backoff=1),
         dict(retryable_codes=frozenset({C.UNAVAILABLE, C.INVALID_ARGUMENT})),
-        dict(retryable_codes=frozenset({C.CANCELLED})),
+        dict(retryable_codes=frozenset({C.UNAUTHENTICATED})),
     ],
 )
 def test_invalid_policies_are_refused(kwargs):

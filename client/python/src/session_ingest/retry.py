@@ -19,9 +19,12 @@ __all__ = ["RetryPolicy", "Verdict", "classify", "retry_after_seconds", "RETRYAB
 C = grpc.StatusCode
 
 # Retried statuses (RETRY.md, "Retried, and final"). RESOURCE_EXHAUSTED is
-# retried only when the answer carries retry-after-ms / grpc-retry-pushback-ms.
+# retried only when the answer carries retry-after-ms / grpc-retry-pushback-ms;
+# CANCELLED only when the client did not cancel the call itself (a gateway
+# stopping cancels calls it never handled; the client checks it is not
+# closing before retrying).
 RETRYABLE_CODES: FrozenSet[grpc.StatusCode] = frozenset(
-    {C.UNAVAILABLE, C.RESOURCE_EXHAUSTED, C.DEADLINE_EXCEEDED, C.ABORTED}
+    {C.UNAVAILABLE, C.RESOURCE_EXHAUSTED, C.DEADLINE_EXCEEDED, C.ABORTED, C.CANCELLED}
 )
 
 RETRY_AFTER_KEYS = ("retry-after-ms", "grpc-retry-pushback-ms")
@@ -53,7 +56,7 @@ class RetryPolicy:
             raise ValueError("RetryPolicy.total_timeout must be positive seconds (or None for no limit)")
         if self.initial_backoff <= 0 or self.max_backoff < self.initial_backoff:
             raise ValueError("RetryPolicy needs 0 < initial_backoff <= max_backoff")
-        final = {C.INVALID_ARGUMENT, C.UNAUTHENTICATED, C.PERMISSION_DENIED, C.CANCELLED, C.OK}
+        final = {C.INVALID_ARGUMENT, C.UNAUTHENTICATED, C.PERMISSION_DENIED, C.OK}
         if final & set(self.retryable_codes):
             raise ValueError(
                 "RetryPolicy.retryable_codes must not contain final statuses (%s): RETRY.md forbids retrying them"
