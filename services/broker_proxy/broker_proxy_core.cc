@@ -13,12 +13,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "services/broker_proxy/session_page_token.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/dead_letter_headers.h"
 #include "services/common/logging/log.h"
 #include "services/common/retry/backoff.h"
-#include "services/broker_proxy/session_page_token.h"
 #include "services/common/status/status_context.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -186,8 +187,7 @@ absl::StatusOr<v1::TopicDescription> BrokerProxyCore::DescribeNewTopic(const std
 
 absl::StatusOr<v1::TopicDescription> BrokerProxyCore::Describe(const std::string& topic,
                                                               bool force, bool require_configs) {
-  absl::StatusOr<std::vector<PartitionReplicas>> partitions = admin_.DescribePartitions(topic);
-  if (!partitions.ok()) return partitions.status();
+  ASSIGN_OR_RETURN(std::vector<PartitionReplicas> partitions, admin_.DescribePartitions(topic));
   absl::StatusOr<std::map<std::string, std::string>> configs = admin_.DescribeTopicConfigs(topic);
   std::string configs_error;
   if (!configs.ok() && !require_configs && configs.status().code() != absl::StatusCode::kNotFound) {
@@ -198,23 +198,22 @@ absl::StatusOr<v1::TopicDescription> BrokerProxyCore::Describe(const std::string
   }
   if (!configs.ok()) return configs.status();
   std::vector<int32_t> ids;
-  for (const PartitionReplicas& p : *partitions) ids.push_back(p.partition);
-  absl::StatusOr<std::vector<PartitionWatermarks>> marks = admin_.QueryWatermarks(topic, ids);
-  if (!marks.ok()) return marks.status();
+  for (const PartitionReplicas& p : partitions) ids.push_back(p.partition);
+  ASSIGN_OR_RETURN(std::vector<PartitionWatermarks> marks, admin_.QueryWatermarks(topic, ids));
 
   v1::TopicDescription description;
   description.set_name(topic);
   int32_t replication = 0;
-  for (size_t i = 0; i < partitions->size(); ++i) {
-    const PartitionReplicas& p = (*partitions)[i];
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    const PartitionReplicas& p = partitions[i];
     v1::PartitionDescription* out = description.add_partitions();
     out->set_partition(p.partition);
     out->set_leader(p.leader);
     for (int32_t id : p.replicas) out->add_replicas(id);
     for (int32_t id : p.in_sync) out->add_isr(id);
-    if (i < marks->size()) {
-      out->set_low_watermark((*marks)[i].low);
-      out->set_high_watermark((*marks)[i].high);
+    if (i < marks.size()) {
+      out->set_low_watermark(marks[i].low);
+      out->set_high_watermark(marks[i].high);
     }
     // librdkafka 2.0 has no DescribeLogDirs: sizes are unknown.
     out->set_size_bytes(-1);
@@ -241,14 +240,14 @@ absl::StatusOr<v1::EnsureTopicsResponse> BrokerProxyCore::EnsureTopics(
     const v1::EnsureTopicsRequest& request) {
   const v1::TopicSpec& spec = request.topic();
   const std::string name = spec.name().empty() ? options_.default_topic : spec.name();
-  if (absl::Status status = ValidateTopicName(name); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateTopicName(name));
   if (absl::EndsWith(name, ".dlq")) {
     return absl::InvalidArgumentError(absl::StrCat(
         "'", name, "' looks like a dead-letter topic: name the ingest topic, its DLQ is "
                    "<name>.dlq"));
   }
   const std::string dlq = name + ".dlq";
-  if (absl::Status status = ValidateTopicName(dlq); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateTopicName(dlq));
 
   TopicSettings wanted;
   wanted.partitions = spec.partitions() != 0 ? spec.partitions() : options_.partitions;
@@ -335,7 +334,7 @@ absl::StatusOr<v1::EnsureTopicsResponse> BrokerProxyCore::EnsureTopics(
 absl::StatusOr<v1::DescribeTopicResponse> BrokerProxyCore::DescribeTopic(
     const v1::DescribeTopicRequest& request) {
   const std::string name = request.name().empty() ? options_.default_topic : request.name();
-  if (absl::Status status = ValidateTopicName(name); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateTopicName(name));
   absl::StatusOr<v1::TopicDescription> description = Describe(name, /*force=*/false, /*require_configs=*/false);
   if (description.status().code() == absl::StatusCode::kNotFound) {
     return absl::NotFoundError(
@@ -363,17 +362,14 @@ absl::StatusOr<v1::GetConsumerLagResponse> BrokerProxyCore::GetConsumerLag(
     const v1::GetConsumerLagRequest& request, absl::Time now) {
   const std::string topic = request.topic().empty() ? options_.default_topic : request.topic();
   const std::string group = request.group().empty() ? options_.default_group : request.group();
-  if (absl::Status status = ValidateTopicName(topic); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateTopicName(topic));
   if (group.size() > 255 || absl::StrContains(group, '\0')) {
     return absl::InvalidArgumentError("group must be at most 255 characters");
   }
-  absl::StatusOr<std::vector<PartitionWatermarks>> marks = Watermarks(topic);
-  if (!marks.ok()) return marks.status();
+  ASSIGN_OR_RETURN(std::vector<PartitionWatermarks> marks, Watermarks(topic));
   std::vector<int32_t> ids;
-  for (const PartitionWatermarks& m : *marks) ids.push_back(m.partition);
-  absl::StatusOr<std::map<int32_t, int64_t>> committed =
-      admin_.CommittedOffsets(group, topic, ids);
-  if (!committed.ok()) return committed.status();
+  for (const PartitionWatermarks& m : marks) ids.push_back(m.partition);
+  ASSIGN_OR_RETURN(auto committed, admin_.CommittedOffsets(group, topic, ids));
   absl::StatusOr<GroupDescription> described = admin_.DescribeGroup(group);
   if (!described.ok()) {
     // Lag stands without owners (librdkafka's mock has no DescribeGroups).
@@ -382,9 +378,8 @@ absl::StatusOr<v1::GetConsumerLagResponse> BrokerProxyCore::GetConsumerLag(
   }
   std::map<int32_t, int64_t> stored;
   if (database_ != nullptr) {
-    absl::StatusOr<std::map<int32_t, int64_t>> read = database_->NextOffsets(topic);
-    if (!read.ok()) return read.status();
-    stored = *std::move(read);
+    ASSIGN_OR_RETURN(auto read, database_->NextOffsets(topic));
+    stored = std::move(read);
   }
 
   v1::GetConsumerLagResponse response;
@@ -399,12 +394,12 @@ absl::StatusOr<v1::GetConsumerLagResponse> BrokerProxyCore::GetConsumerLag(
     }
   }
   std::map<int32_t, int64_t> waiting;  // partition -> resume offset, where lag > 0
-  for (const PartitionWatermarks& m : *marks) {
+  for (const PartitionWatermarks& m : marks) {
     v1::PartitionLag* lag = response.add_partitions();
     lag->set_partition(m.partition);
     lag->set_high_watermark(m.high);
-    auto kafka = committed->find(m.partition);
-    lag->set_kafka_committed_offset(kafka != committed->end() ? kafka->second : -1);
+    auto kafka = committed.find(m.partition);
+    lag->set_kafka_committed_offset(kafka != committed.end() ? kafka->second : -1);
     auto db = stored.find(m.partition);
     lag->set_database_next_offset(db != stored.end() ? db->second : -1);
     // The worker resumes from the database's offset, or from the beginning
@@ -445,7 +440,7 @@ absl::StatusOr<v1::ResetOffsetsResponse> BrokerProxyCore::ResetOffsets(
     const v1::ResetOffsetsRequest& request, const std::string& operator_id) {
   const std::string topic = request.topic().empty() ? options_.default_topic : request.topic();
   const std::string group = request.group().empty() ? options_.default_group : request.group();
-  if (absl::Status status = ValidateTopicName(topic); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateTopicName(topic));
   if (group.size() > 255 || absl::StrContains(group, '\0')) {
     return absl::InvalidArgumentError("group must be at most 255 characters");
   }
@@ -486,23 +481,20 @@ absl::StatusOr<v1::ResetOffsetsResponse> BrokerProxyCore::ResetOffsets(
         "stop the workers first: ", described->members.size(), " members in group ", group,
         " (state ", described->state, "; it must be Empty or Dead)"));
   }
-  absl::StatusOr<std::vector<PartitionWatermarks>> marks = Watermarks(topic);
-  if (!marks.ok()) return marks.status();
+  ASSIGN_OR_RETURN(std::vector<PartitionWatermarks> marks, Watermarks(topic));
   std::vector<int32_t> ids;
-  for (const PartitionWatermarks& m : *marks) ids.push_back(m.partition);
+  for (const PartitionWatermarks& m : marks) ids.push_back(m.partition);
   std::map<int32_t, int64_t> at_time;
   if (request.to_case() == v1::ResetOffsetsRequest::kUnixMs) {
-    absl::StatusOr<std::map<int32_t, int64_t>> found =
-        admin_.OffsetsForTime(topic, ids, absl::FromUnixMillis(request.unix_ms()));
-    if (!found.ok()) return found.status();
-    at_time = *std::move(found);
+    ASSIGN_OR_RETURN(auto found,
+                     admin_.OffsetsForTime(topic, ids, absl::FromUnixMillis(request.unix_ms())));
+    at_time = std::move(found);
   }
-  absl::StatusOr<std::map<int32_t, int64_t>> stored = database_->NextOffsets(topic);
-  if (!stored.ok()) return stored.status();
+  ASSIGN_OR_RETURN(auto stored, database_->NextOffsets(topic));
 
   v1::ResetOffsetsResponse response;
   std::map<int32_t, int64_t> targets;
-  for (const PartitionWatermarks& m : *marks) {
+  for (const PartitionWatermarks& m : marks) {
     int64_t to = m.high;
     if (request.to_case() == v1::ResetOffsetsRequest::kEarliest) {
       to = m.low;
@@ -511,10 +503,10 @@ absl::StatusOr<v1::ResetOffsetsResponse> BrokerProxyCore::ResetOffsets(
       // No record that recent: the end of the log.
       if (it != at_time.end() && it->second >= 0) to = std::clamp(it->second, m.low, m.high);
     }
-    auto db = stored->find(m.partition);
+    auto db = stored.find(m.partition);
     v1::OffsetChange* change = response.add_changes();
     change->set_partition(m.partition);
-    change->set_from_offset(db != stored->end() ? db->second : -1);
+    change->set_from_offset(db != stored.end() ? db->second : -1);
     change->set_to_offset(to);
     targets[m.partition] = to;
   }
@@ -566,7 +558,7 @@ absl::StatusOr<v1::ListDeadLettersResponse> BrokerProxyCore::ListDeadLetters(
     const v1::ListDeadLettersRequest& request, absl::Time deadline) {
   const std::string topic =
       request.topic().empty() ? options_.default_topic + ".dlq" : request.topic();
-  if (absl::Status status = ValidateTopicName(topic); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateTopicName(topic));
   if (request.limit() < 0 || request.limit() > kMaxDeadLetterLimit) {
     return absl::InvalidArgumentError(absl::StrCat("limit must be 1 to ", kMaxDeadLetterLimit,
                                                    " (0 = ", kDefaultDeadLetterLimit, ")"));
@@ -580,10 +572,8 @@ absl::StatusOr<v1::ListDeadLettersResponse> BrokerProxyCore::ListDeadLetters(
   if (request.reason().size() > 200) return absl::InvalidArgumentError("reason is too long");
   std::map<int32_t, int64_t> from;
   if (!request.page_token().empty()) {
-    absl::StatusOr<std::map<int32_t, int64_t>> decoded =
-        DecodeDeadLetterPageToken(request.page_token(), topic);
-    if (!decoded.ok()) return decoded.status();
-    from = *std::move(decoded);
+    ASSIGN_OR_RETURN(auto decoded, DecodeDeadLetterPageToken(request.page_token(), topic));
+    from = std::move(decoded);
   }
   if (dead_letters_ == nullptr) {
     return absl::UnavailableError("broker-proxy has no dead-letter reader");
@@ -696,13 +686,12 @@ absl::StatusOr<v1::ListSessionsResponse> BrokerProxyCore::ListSessions(
   }
   // One row more than the page says whether another page follows.
   query.limit = limit + 1;
-  absl::StatusOr<std::vector<SessionListEntry>> entries = sessions_->ListSessions(query);
-  if (!entries.ok()) return entries.status();
+  ASSIGN_OR_RETURN(std::vector<SessionListEntry> entries, sessions_->ListSessions(query));
 
   v1::ListSessionsResponse response;
-  const size_t shown = std::min(entries->size(), static_cast<size_t>(limit));
+  const size_t shown = std::min(entries.size(), static_cast<size_t>(limit));
   for (size_t i = 0; i < shown; ++i) {
-    const SessionListEntry& entry = (*entries)[i];
+    const SessionListEntry& entry = entries[i];
     v1::SessionListItem* item = response.add_sessions();
     item->set_session_id(entry.session_id);
     item->set_project_id(entry.project_id);
@@ -722,8 +711,8 @@ absl::StatusOr<v1::ListSessionsResponse> BrokerProxyCore::ListSessions(
     item->set_exit_page(entry.exit_page);
     item->set_pages_visited(entry.pages_visited);
   }
-  if (entries->size() > shown) {
-    response.set_next_page_token(EncodeSessionPageToken((*entries)[shown - 1].cursor()));
+  if (entries.size() > shown) {
+    response.set_next_page_token(EncodeSessionPageToken(entries[shown - 1].cursor()));
   }
   return response;
 }

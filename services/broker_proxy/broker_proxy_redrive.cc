@@ -19,6 +19,7 @@
 #include "services/common/kafka/first_position.h"
 #include "services/common/kafka/redrive_headers.h"
 #include "services/common/logging/log.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -48,8 +49,8 @@ absl::StatusOr<v1::RedriveSessionResponse> BrokerProxyCore::RedriveSession(
     absl::Time deadline) {
   const std::string& session = request.session_id();
   const std::string topic = request.topic().empty() ? options_.default_topic : request.topic();
-  if (absl::Status status = ValidateSessionIdShape(session); !status.ok()) return status;
-  if (absl::Status status = ValidateTopicName(topic); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateSessionIdShape(session));
+  RETURN_IF_ERROR(ValidateTopicName(topic));
   if (quarantines_ == nullptr || database_ == nullptr) {
     return absl::UnavailableError(
         "RedriveSession needs the worker's database (start broker-proxy with --pg_dsn): it "
@@ -73,12 +74,10 @@ absl::StatusOr<v1::RedriveSessionResponse> BrokerProxyCore::RedriveSession(
 
   // H0: every record of the session below it that followed the quarantine
   // is in the DLQ once the worker's database offset reached it.
-  absl::StatusOr<std::vector<PartitionWatermarks>> marks = Watermarks(topic);
-  if (!marks.ok()) return marks.status();
-  auto mark = std::find_if(marks->begin(), marks->end(), [&](const PartitionWatermarks& m) {
-    return m.partition == partition;
-  });
-  if (mark == marks->end()) {
+  ASSIGN_OR_RETURN(std::vector<PartitionWatermarks> marks, Watermarks(topic));
+  auto mark = std::find_if(marks.begin(), marks.end(),
+                           [&](const PartitionWatermarks& m) { return m.partition == partition; });
+  if (mark == marks.end()) {
     return absl::FailedPreconditionError(
         absl::StrCat("session ", session, " was quarantined in partition ", partition, " of ",
                      topic, ", which the topic no longer has"));
@@ -86,10 +85,9 @@ absl::StatusOr<v1::RedriveSessionResponse> BrokerProxyCore::RedriveSession(
   const int64_t h0 = mark->high;
   const absl::Time caught_up_by = std::min(deadline, absl::Now() + options_.admin_timeout);
   for (;;) {
-    absl::StatusOr<std::map<int32_t, int64_t>> stored = database_->NextOffsets(topic);
-    if (!stored.ok()) return stored.status();
-    auto it = stored->find(partition);
-    const int64_t resume = it != stored->end() ? it->second : -1;
+    ASSIGN_OR_RETURN(auto stored, database_->NextOffsets(topic));
+    auto it = stored.find(partition);
+    const int64_t resume = it != stored.end() ? it->second : -1;
     if (resume >= h0) break;
     if (absl::Now() + options_.catch_up_poll > caught_up_by) {
       return absl::UnavailableError(absl::StrCat(
@@ -187,10 +185,9 @@ absl::StatusOr<v1::RedriveSessionResponse> BrokerProxyCore::RedriveSession(
   }
 
   const std::string id = NewOperationId("rd");
-  absl::StatusOr<bool> marked =
-      quarantines_->MarkRedrive(topic, session, quarantine.first_offset, id);
-  if (!marked.ok()) return marked.status();
-  if (!*marked) {
+  ASSIGN_OR_RETURN(bool marked,
+                   quarantines_->MarkRedrive(topic, session, quarantine.first_offset, id));
+  if (!marked) {
     return absl::AbortedError(absl::StrCat("the quarantine of session ", session,
                                            " changed while redriving; run the redrive again"));
   }
@@ -296,8 +293,8 @@ absl::StatusOr<v1::ReplaySessionResponse> BrokerProxyCore::ReplaySession(
     absl::Time deadline) {
   const std::string& session = request.session_id();
   const std::string topic = request.topic().empty() ? options_.default_topic : request.topic();
-  if (absl::Status status = ValidateSessionIdShape(session); !status.ok()) return status;
-  if (absl::Status status = ValidateTopicName(topic); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateSessionIdShape(session));
+  RETURN_IF_ERROR(ValidateTopicName(topic));
   if (request.from_offset() < 0 || request.to_offset() < 0 || request.from_unix_ms() < 0 ||
       request.to_unix_ms() < 0) {
     return absl::InvalidArgumentError("offsets and times must not be negative (0 = unbounded)");
@@ -333,30 +330,27 @@ absl::StatusOr<v1::ReplaySessionResponse> BrokerProxyCore::ReplaySession(
         "): its records would follow the quarantine to the DLQ"));
   }
 
-  absl::StatusOr<std::vector<PartitionWatermarks>> marks = Watermarks(topic);
-  if (!marks.ok()) return marks.status();
+  ASSIGN_OR_RETURN(std::vector<PartitionWatermarks> marks, Watermarks(topic));
   std::vector<int32_t> ids;
-  for (const PartitionWatermarks& m : *marks) ids.push_back(m.partition);
+  for (const PartitionWatermarks& m : marks) ids.push_back(m.partition);
   std::map<int32_t, int64_t> from_time;
   std::map<int32_t, int64_t> to_time;  // exclusive
   if (request.from_unix_ms() > 0) {
-    absl::StatusOr<std::map<int32_t, int64_t>> found =
-        admin_.OffsetsForTime(topic, ids, absl::FromUnixMillis(request.from_unix_ms()));
-    if (!found.ok()) return found.status();
-    from_time = *std::move(found);
+    ASSIGN_OR_RETURN(auto found, admin_.OffsetsForTime(
+                                     topic, ids, absl::FromUnixMillis(request.from_unix_ms())));
+    from_time = std::move(found);
   }
   if (request.to_unix_ms() > 0) {
-    absl::StatusOr<std::map<int32_t, int64_t>> found =
-        admin_.OffsetsForTime(topic, ids, absl::FromUnixMillis(request.to_unix_ms() + 1));
-    if (!found.ok()) return found.status();
-    to_time = *std::move(found);
+    ASSIGN_OR_RETURN(auto found, admin_.OffsetsForTime(
+                                     topic, ids, absl::FromUnixMillis(request.to_unix_ms() + 1)));
+    to_time = std::move(found);
   }
   // Per partition, [start, end) to read; `from` for the scan. Ends are at
   // most the high watermarks now: the replay never reads its own records.
   std::map<int32_t, int64_t> ends;
   std::map<int32_t, int64_t> from;
   std::set<int32_t> pending;
-  for (const PartitionWatermarks& m : *marks) {
+  for (const PartitionWatermarks& m : marks) {
     int64_t start = m.low;
     int64_t end = m.high;
     if (request.from_offset() > 0) start = std::max(start, request.from_offset());

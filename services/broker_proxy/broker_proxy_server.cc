@@ -16,6 +16,7 @@
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
 #include "services/common/server/grpc_server.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
@@ -76,7 +77,7 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
     std::unique_ptr<DatabaseOffsets> database, std::unique_ptr<DeadLetterSource> dead_letters,
     std::unique_ptr<SessionDatabase> sessions, std::unique_ptr<QuarantineStore> quarantines,
     std::unique_ptr<Producer> producer) {
-  if (absl::Status status = ValidateBrokerProxyOptions(options); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateBrokerProxyOptions(options));
   auto server = std::unique_ptr<BrokerProxyServer>(new BrokerProxyServer());
   Parts& parts = *(server->parts_ = std::make_unique<Parts>());
   parts.options = options;
@@ -91,11 +92,10 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
   parts.metrics_server = std::move(metrics_server).value();
 
   if (admin == nullptr) {
-    auto created = CreateRdKafkaAdmin({.bootstrap_servers = options.kafka_bootstrap,
-                                       .timeout = options.admin_timeout,
-                                       .full_admin_api = options.full_admin_api});
-    if (!created.ok()) return created.status();
-    admin = std::move(created).value();
+    ASSIGN_OR_RETURN(auto created, CreateRdKafkaAdmin({.bootstrap_servers = options.kafka_bootstrap,
+                                                       .timeout = options.admin_timeout,
+                                                       .full_admin_api = options.full_admin_api}));
+    admin = std::move(created);
   }
   parts.admin = std::move(admin);
   if (database == nullptr && !options.pg_dsn.empty()) {
@@ -114,12 +114,12 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
   parts.quarantines = std::move(quarantines);
   if (producer == nullptr) {
     // Redriven records must be acknowledged within a redrive.
-    auto created = CreateRdKafkaProducer({.bootstrap_servers = options.kafka_bootstrap,
-                                          .client_id = "ingest-broker-proxy",
-                                          .delivery_timeout = options.admin_timeout,
-                                          .max_record_bytes = options.core.max_message_bytes});
-    if (!created.ok()) return created.status();
-    producer = std::move(created).value();
+    ASSIGN_OR_RETURN(auto created,
+                     CreateRdKafkaProducer({.bootstrap_servers = options.kafka_bootstrap,
+                                            .client_id = "ingest-broker-proxy",
+                                            .delivery_timeout = options.admin_timeout,
+                                            .max_record_bytes = options.core.max_message_bytes}));
+    producer = std::move(created);
   }
   parts.producer = std::move(producer);
   BrokerProxyCoreOptions core_options = options.core;
@@ -130,10 +130,9 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
       parts.sessions.get(), parts.quarantines.get(), parts.producer.get());
   parts.service = std::make_unique<BrokerProxyService>(*parts.core, *parts.tokens, *parts.metrics);
 
-  auto listening = StartGrpcServer(options.grpc_address, parts.service.get());
-  if (!listening.ok()) return listening.status();
-  parts.server = std::move(listening->server);
-  parts.port = listening->port;
+  ASSIGN_OR_RETURN(auto listening, StartGrpcServer(options.grpc_address, parts.service.get()));
+  parts.server = std::move(listening.server);
+  parts.port = listening.port;
   log::Info("broker_proxy.started", {{"port", parts.port},
                                      {"metrics_port", parts.metrics_server->port()},
                                      {"kafka", options.kafka_bootstrap},

@@ -5,6 +5,7 @@
 #include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
 #include "services/common/status/status_context.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -23,11 +24,10 @@ class PgDatabaseOffsets final : public DatabaseOffsets {
       : dsn_(std::move(dsn)), timeout_(timeout) {}
 
   absl::StatusOr<std::map<int32_t, int64_t>> NextOffsets(const std::string& topic) override {
-    auto connection = Connect();
-    if (!connection.ok()) return connection.status();
-    auto result = (*connection)->Query(
-        "SELECT partition, next_offset FROM consumer_offsets WHERE topic = $1",
-        {PgParam::Text(topic)});
+    ASSIGN_OR_RETURN(auto connection, Connect());
+    auto result =
+        connection->Query("SELECT partition, next_offset FROM consumer_offsets WHERE topic = $1",
+                          {PgParam::Text(topic)});
     if (!result.ok()) {
       return WithContext(result.status(), "reading consumer_offsets");
     }
@@ -49,7 +49,7 @@ class PgDatabaseOffsets final : public DatabaseOffsets {
     auto connection = Connect();
     if (!connection.ok()) return connection.status();
     PgConnection& db = **connection;
-    if (absl::Status begun = db.Exec("BEGIN"); !begun.ok()) return begun;
+    RETURN_IF_ERROR(db.Exec("BEGIN"));
     for (const auto& [partition, offset] : offsets) {
       auto written = db.Query(kSetNextOffset, {PgParam::Text(topic),
                                                PgParam::Text(absl::StrCat(partition)),

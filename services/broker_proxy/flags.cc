@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "services/common/flags/common_flags.h"
 #include "services/common/flags/usage.h"
+#include "services/common/status/status_macros.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:9110",
           "HOST:PORT the BrokerProxy gRPC service listens on. Env: BROKER_PROXY_GRPC_ADDRESS.");
@@ -76,7 +77,7 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
                     {&FLAGS_topic, "KAFKA_TOPIC"},
                     {&FLAGS_group, "WORKER_GROUP_ID"}});
   absl::ParseCommandLine(argc, argv);
-  if (absl::Status status = InitLoggingFromFlags("broker_proxy"); !status.ok()) return status;
+  RETURN_IF_ERROR(InitLoggingFromFlags("broker_proxy"));
 
   BrokerProxyOptions options;
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);

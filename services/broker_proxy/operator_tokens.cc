@@ -9,14 +9,14 @@
 #include "services/common/auth/bearer.h"
 #include "services/common/auth/secret_file.h"
 #include "services/common/crypto/sha256.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
 absl::StatusOr<OperatorTokens> OperatorTokens::LoadFile(const std::string& path) {
-  absl::StatusOr<std::string> text =
-      ReadSecretFile(path, "operator token file", "--operator_token_file");
-  if (!text.ok()) return text.status();
-  return Parse(*text, path);
+  ASSIGN_OR_RETURN(std::string text,
+                   ReadSecretFile(path, "operator token file", "--operator_token_file"));
+  return Parse(text, path);
 }
 
 absl::StatusOr<OperatorTokens> OperatorTokens::Parse(absl::string_view text,

@@ -5,6 +5,7 @@
 #include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
 #include "services/common/status/status_context.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -30,10 +31,8 @@ class PgQuarantineStore final : public QuarantineStore {
 
   absl::StatusOr<std::optional<Quarantine>> ReadQuarantine(
       const std::string& topic, const std::string& session_id) override {
-    auto connection = Connect();
-    if (!connection.ok()) return connection.status();
-    auto result =
-        (*connection)->Query(kReadSql, {PgParam::Text(topic), PgParam::Text(session_id)});
+    ASSIGN_OR_RETURN(auto connection, Connect());
+    auto result = connection->Query(kReadSql, {PgParam::Text(topic), PgParam::Text(session_id)});
     if (!result.ok()) {
       return WithContext(result.status(),
                          absl::StrCat("reading the quarantine of session ", session_id));
@@ -53,11 +52,10 @@ class PgQuarantineStore final : public QuarantineStore {
 
   absl::StatusOr<bool> MarkRedrive(const std::string& topic, const std::string& session_id,
                                    int64_t first_offset, const std::string& redrive_id) override {
-    auto connection = Connect();
-    if (!connection.ok()) return connection.status();
-    auto result = (*connection)->Query(
-        kMarkSql, {PgParam::Text(topic), PgParam::Text(session_id), PgParam::Int(first_offset),
-                   PgParam::Text(redrive_id)});
+    ASSIGN_OR_RETURN(auto connection, Connect());
+    auto result =
+        connection->Query(kMarkSql, {PgParam::Text(topic), PgParam::Text(session_id),
+                                     PgParam::Int(first_offset), PgParam::Text(redrive_id)});
     if (!result.ok()) {
       return WithContext(result.status(), absl::StrCat("marking the quarantine of session ",
                                                        session_id, " with redrive ", redrive_id));

@@ -6,6 +6,7 @@
 #include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
 #include "services/common/status/status_context.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -190,16 +191,16 @@ class PgSessionDatabase final : public SessionDatabase {
 
   absl::StatusOr<std::vector<SessionListEntry>> ListSessions(
       const SessionListQuery& query) override {
-    auto connection = ConnectBounded(dsn_, timeout_, "the worker's sessions", PgAccess::kReadOnly);
-    if (!connection.ok()) return connection.status();
-    auto schema = (*connection)->Query(kHasSummariesSql, {});
+    ASSIGN_OR_RETURN(auto connection,
+                     ConnectBounded(dsn_, timeout_, "the worker's sessions", PgAccess::kReadOnly));
+    auto schema = connection->Query(kHasSummariesSql, {});
     if (!schema.ok()) return WithContext(schema.status(), "reading the schema version");
     if (std::string(PQgetvalue(schema->get(), 0, 0)) != "t") {
       return absl::FailedPreconditionError(
           "the database has no session summaries yet (schema v8): the worker migrates it when "
           "it starts; upgrade the worker first");
     }
-    auto rows = (*connection)->Query(
+    auto rows = connection->Query(
         kListSql,
         {PgParam::Text(query.project_id), PgParam::Text(query.lifecycle),
          query.created_since ? PgParam::Int(absl::ToUnixMillis(*query.created_since))
@@ -248,9 +249,8 @@ class PgSessionDatabase final : public SessionDatabase {
       out.reopened_count = Number<int64_t>(row, 0, 2);
       out.last_activity = MillisColumn(row, 0, 3);
       if (!IsNull(row, 4)) {
-        absl::StatusOr<std::string> bytes = ByteaColumn(row, 0, 4);
-        if (!bytes.ok()) return bytes.status();
-        if (!out.summary.ParseFromString(*bytes)) {
+        ASSIGN_OR_RETURN(std::string bytes, ByteaColumn(row, 0, 4));
+        if (!out.summary.ParseFromString(bytes)) {
           return absl::DataLossError(absl::StrCat(
               "the summary of session ", session_id,
               " (sessions.summary) does not parse as an ingest.v1.SessionSummary"));

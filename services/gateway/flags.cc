@@ -9,6 +9,7 @@
 #include "services/common/flags/usage.h"
 #include "services/common/logging/log.h"
 #include "services/common/payload/stored_form.h"
+#include "services/common/status/status_macros.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:8080",
           "HOST:PORT the Ingest gRPC service listens on. Env: GATEWAY_GRPC_ADDRESS.");
@@ -99,7 +100,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
                   {&FLAGS_session_secret_file, "SESSION_SECRET_FILE"}});
   absl::ParseCommandLine(argc, argv);
 
-  if (absl::Status status = InitLoggingFromFlags("gateway"); !status.ok()) return status;
+  RETURN_IF_ERROR(InitLoggingFromFlags("gateway"));
 
   GatewayOptions options;
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);

@@ -15,6 +15,7 @@
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
 #include "services/common/server/grpc_server.h"
+#include "services/common/status/status_macros.h"
 #include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/gateway_metrics.h"
 #include "services/gateway/limits/inflight_budget.h"
@@ -84,9 +85,8 @@ absl::StatusOr<std::unique_ptr<Producer>> CreateProducers(const GatewayOptions& 
     producer_options.on_statistics = [&metrics](absl::string_view json) {
       metrics.RecordKafkaStatsJson(json);
     };
-    auto created = CreateRdKafkaProducer(producer_options);
-    if (!created.ok()) return created.status();
-    shards.push_back(std::move(created).value());
+    ASSIGN_OR_RETURN(auto created, CreateRdKafkaProducer(producer_options));
+    shards.push_back(std::move(created));
   }
   return std::unique_ptr<Producer>(new ShardedProducer(std::move(shards)));
 }
@@ -132,7 +132,7 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& options) {
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const GatewayOptions& options, std::unique_ptr<Producer> producer) {
-  if (absl::Status status = ValidateGatewayOptions(options); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateGatewayOptions(options));
   auto server = std::unique_ptr<GatewayServer>(new GatewayServer());
   Parts& parts = *(server->parts_ = std::make_unique<Parts>());
   parts.options = options;
@@ -151,9 +151,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.metrics_server = std::move(metrics_server).value();
 
   if (producer == nullptr) {
-    auto created = CreateProducers(options, parts.options.service.gateway_id, *parts.metrics);
-    if (!created.ok()) return created.status();
-    producer = std::move(created).value();
+    ASSIGN_OR_RETURN(auto created,
+                     CreateProducers(options, parts.options.service.gateway_id, *parts.metrics));
+    producer = std::move(created);
   }
   parts.producer = std::move(producer);
   parts.budget = std::make_unique<InFlightBudget>(options.max_inflight_bytes);
@@ -172,14 +172,13 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   // (CheckRequestSize), answering INVALID_ARGUMENT. That costs no memory
   // bound: gRPC 1.51 buffers a whole message before checking its limit
   // anyway (README, "Message size"); --grpc_memory_quota_bytes bounds it.
-  auto listening = StartGrpcServer(
-      options.grpc_address, parts.service.get(),
-      {.max_receive_message_bytes = std::numeric_limits<int>::max(),
-       .memory_quota_bytes = options.grpc_memory_quota_bytes,
-       .serving = false});
-  if (!listening.ok()) return listening.status();
-  parts.server = std::move(listening->server);
-  parts.port = listening->port;
+  ASSIGN_OR_RETURN(auto listening,
+                   StartGrpcServer(options.grpc_address, parts.service.get(),
+                                   {.max_receive_message_bytes = std::numeric_limits<int>::max(),
+                                    .memory_quota_bytes = options.grpc_memory_quota_bytes,
+                                    .serving = false}));
+  parts.server = std::move(listening.server);
+  parts.port = listening.port;
   parts.health_thread = std::thread(MonitorKafka, std::ref(*parts.producer),
                                     std::ref(*parts.server), std::ref(*parts.metrics),
                                     std::cref(parts.options), std::ref(parts.stop_health));

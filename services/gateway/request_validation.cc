@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/codec/zstd_bounds.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -129,8 +130,8 @@ absl::Status ValidatePushPayload(const v1::PushPayloadRequest& request, const Re
   if (absl::Status status = ids.CheckOwnedBy(request.session_id(), project); !status.ok()) {
     return status;
   }
-  if (absl::Status status = CheckPayloadId(request.payload_id()); !status.ok()) return status;
-  if (absl::Status status = CheckEncoding(request.content_encoding()); !status.ok()) return status;
+  RETURN_IF_ERROR(CheckPayloadId(request.payload_id()));
+  RETURN_IF_ERROR(CheckEncoding(request.content_encoding()));
   const size_t size = request.content().ByteSizeLong();
   if (static_cast<int64_t>(size) > limits.max_payload_bytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -149,8 +150,8 @@ absl::Status ValidateStreamHeader(const v1::PayloadStreamHeader& header,
   if (absl::Status status = ids.CheckOwnedBy(header.session_id(), project); !status.ok()) {
     return status;
   }
-  if (absl::Status status = CheckPayloadId(header.payload_id()); !status.ok()) return status;
-  if (absl::Status status = CheckEncoding(header.content_encoding()); !status.ok()) return status;
+  RETURN_IF_ERROR(CheckPayloadId(header.payload_id()));
+  RETURN_IF_ERROR(CheckEncoding(header.content_encoding()));
   if (header.total_bytes() == 0) {
     return absl::InvalidArgumentError(
         "header.total_bytes must be the exact size of the content (at least 1 byte)");
@@ -203,7 +204,7 @@ absl::Status ValidateAddSessionFeedback(const v1::AddSessionFeedbackRequest& req
        {std::pair<const char*, const std::string&>{"verbatim", request.verbatim()},
         {"user_name", request.user_name()},
         {"user_email", request.user_email()}}) {
-    if (absl::Status status = CheckField(name, value, limits); !status.ok()) return status;
+    RETURN_IF_ERROR(CheckField(name, value, limits));
   }
   if (request.timestamp_ms() < 0) return absl::InvalidArgumentError("timestamp_ms is negative");
   return absl::OkStatus();

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/auth/secret_file.h"
 #include "services/common/crypto/sha256.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -41,10 +42,9 @@ absl::Status ValidateProjectId(absl::string_view project_id) {
 }
 
 absl::StatusOr<SessionIds> SessionIds::LoadSecretFile(const std::string& path) {
-  absl::StatusOr<std::string> text =
-      ReadSecretFile(path, "session secret file", "--session_secret_file");
-  if (!text.ok()) return text.status();
-  std::string secret(absl::StripAsciiWhitespace(*text));
+  ASSIGN_OR_RETURN(std::string text,
+                   ReadSecretFile(path, "session secret file", "--session_secret_file"));
+  std::string secret(absl::StripAsciiWhitespace(text));
   if (secret.size() < 16) {
     return absl::InvalidArgumentError(absl::StrCat(
         "session secret in ", path, " is shorter than 16 bytes: use a long random value"));

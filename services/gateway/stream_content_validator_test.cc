@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "ingest/v1/ingest.pb.h"
 #include "services/common/codec/zstd_bounds.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -19,7 +20,7 @@ std::string Text(size_t size, char first) {
 absl::Status Validate(absl::string_view content, int64_t limit, size_t at = 0,
                       size_t step = 4096) {
   StreamContentValidator validator(limit);
-  if (absl::Status status = validator.Update(content.substr(0, at)); !status.ok()) return status;
+  RETURN_IF_ERROR(validator.Update(content.substr(0, at)));
   for (size_t i = at; i < content.size(); i += step) {
     if (absl::Status status = validator.Update(content.substr(i, step)); !status.ok()) {
       return status;

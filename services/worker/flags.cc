@@ -14,6 +14,7 @@
 #include "services/common/flags/common_flags.h"
 #include "services/common/flags/usage.h"
 #include "services/common/logging/log.h"
+#include "services/common/status/status_macros.h"
 
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9102",
           "HOST:PORT for the Prometheus /metrics endpoint. Env: WORKER_METRICS_ADDRESS.");
@@ -139,7 +140,7 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
                               {&FLAGS_pg_dsn, "PG_DSN"}});
   absl::ParseCommandLine(argc, argv);
 
-  if (absl::Status status = InitLoggingFromFlags("worker"); !status.ok()) return status;
+  RETURN_IF_ERROR(InitLoggingFromFlags("worker"));
 
   WorkerOptions options;
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);

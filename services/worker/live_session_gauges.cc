@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "services/common/logging/log.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
@@ -16,12 +17,11 @@ LiveSessionGauges::LiveSessionGauges(std::unique_ptr<TaskStore> store, absl::Dur
       thread_(interval, [this] { Tick(); }) {}
 
 absl::Status LiveSessionGauges::Refresh() {
-  absl::StatusOr<TaskStore::LiveSessions> live = store_->ReadLiveSessions();
-  if (!live.ok()) return live.status();
-  const absl::Duration idle = live->oldest_activity.has_value()
-                                  ? std::max(absl::ZeroDuration(), now_() - *live->oldest_activity)
+  ASSIGN_OR_RETURN(TaskStore::LiveSessions live, store_->ReadLiveSessions());
+  const absl::Duration idle = live.oldest_activity.has_value()
+                                  ? std::max(absl::ZeroDuration(), now_() - *live.oldest_activity)
                                   : absl::ZeroDuration();
-  metrics_.SetLiveSessions(live->count, idle);
+  metrics_.SetLiveSessions(live.count, idle);
   return absl::OkStatus();
 }
 

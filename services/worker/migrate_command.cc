@@ -11,6 +11,7 @@
 #include "services/common/pg/migrations.h"
 #include "services/common/retry/backoff.h"
 #include "services/common/status/pg_status.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -115,7 +116,7 @@ const char* MigrateUsage() {
 
 absl::StatusOr<MigrateCommandOptions> ParseMigrateArgs(int argc, char** argv) {
   MigrateCommandOptions options;
-  if (absl::Status status = ReadEnvironment(options); !status.ok()) return status;
+  RETURN_IF_ERROR(ReadEnvironment(options));
   for (int i = 1; i < argc; ++i) {
     const absl::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "services/common/logging/log.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
@@ -20,11 +21,10 @@ StreamChunkJanitor::~StreamChunkJanitor() {
 absl::StatusOr<int64_t> StreamChunkJanitor::Sweep() {
   int64_t removed = 0;
   while (!stop_.HasBeenNotified()) {
-    absl::StatusOr<int64_t> batch = store_->ExpireStreamChunks(options_.ttl, options_.batch_rows);
-    if (!batch.ok()) return batch.status();
-    removed += *batch;
-    metrics_.StreamChunksExpired(*batch);
-    if (*batch < options_.batch_rows) break;
+    ASSIGN_OR_RETURN(int64_t batch, store_->ExpireStreamChunks(options_.ttl, options_.batch_rows));
+    removed += batch;
+    metrics_.StreamChunksExpired(batch);
+    if (batch < options_.batch_rows) break;
   }
   return removed;
 }

@@ -9,10 +9,11 @@
 #include "services/common/logging/log.h"
 #include "services/common/metrics/kafka_client_metrics.h"
 #include "services/common/metrics/metrics_server.h"
+#include "services/common/status/status_macros.h"
 #include "services/worker/database_probe.h"
 #include "services/worker/dead_letter_publisher.h"
-#include "services/worker/migrate_command.h"
 #include "services/worker/live_session_gauges.h"
+#include "services/worker/migrate_command.h"
 #include "services/worker/stream_chunk_janitor.h"
 
 namespace ingest {
@@ -86,14 +87,13 @@ absl::Status ValidateWorkerOptions(const WorkerOptions& options) {
 }
 
 absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions& options) {
-  if (absl::Status status = ValidateWorkerOptions(options); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateWorkerOptions(options));
   // Replicas race harmlessly: migrations run under an advisory lock.
-  absl::StatusOr<std::vector<int>> migrated =
-      WaitAndMigrate({.dsn = options.store.dsn,
-                      .connect_timeout = options.store.connect_timeout,
-                      .lock_timeout = options.store.lock_timeout,
-                      .wait = options.startup_timeout});
-  if (!migrated.ok()) return migrated.status();
+  RETURN_IF_ERROR(WaitAndMigrate({.dsn = options.store.dsn,
+                                  .connect_timeout = options.store.connect_timeout,
+                                  .lock_timeout = options.store.lock_timeout,
+                                  .wait = options.startup_timeout})
+                      .status());
 
   auto app = std::unique_ptr<WorkerApp>(new WorkerApp());
   Parts& parts = *(app->parts_ = std::make_unique<Parts>());

@@ -19,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/broker_proxy/topic_safety.h"
+#include "services/common/status/status_macros.h"
 #include "tests/k8s/kustomize_subset.h"
 #include "yaml-cpp/yaml.h"
 
@@ -101,10 +102,9 @@ absl::StatusOr<Topic> TopicFromManifest(const YAML::Node& manifest) {
 // them: the last of a repeated flag wins.
 absl::StatusOr<std::map<std::string, std::string>> BrokerProxyFlags(
     const std::vector<YAML::Node>& objects) {
-  absl::StatusOr<YAML::Node> deployment = FindObject(objects, "Deployment", "broker-proxy");
-  if (!deployment.ok()) return deployment.status();
+  ASSIGN_OR_RETURN(YAML::Node deployment, FindObject(objects, "Deployment", "broker-proxy"));
   for (const YAML::Node& container :
-       Get(Get(Get(Get(*deployment, "spec"), "template"), "spec"), "containers")) {
+       Get(Get(Get(Get(deployment, "spec"), "template"), "spec"), "containers")) {
     if (Text(Get(container, "name")) != "broker-proxy") continue;
     std::map<std::string, std::string> flags;
     for (const YAML::Node& arg : Get(container, "args")) {

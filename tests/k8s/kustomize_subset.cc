@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -68,21 +69,19 @@ absl::StatusOr<YAML::Node> LoadKustomization(const fs::path& dir) {
   for (const char* name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
     const fs::path path = dir / name;
     if (!fs::exists(path)) continue;
-    absl::StatusOr<std::string> text = ReadFile(path);
-    if (!text.ok()) return text.status();
-    absl::StatusOr<std::vector<YAML::Node>> documents = ParseDocuments(*text, path.string());
-    if (!documents.ok()) return documents.status();
-    if (documents->size() != 1 || !(*documents)[0].IsMap()) {
+    ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+    ASSIGN_OR_RETURN(std::vector<YAML::Node> documents, ParseDocuments(text, path.string()));
+    if (documents.size() != 1 || !documents[0].IsMap()) {
       return absl::InvalidArgumentError(absl::StrCat(path.string(), " is not one map"));
     }
     for (const char* field : kUnmodeledFields) {
-      if (Get((*documents)[0], field).IsDefined()) {
+      if (Get(documents[0], field).IsDefined()) {
         return absl::UnimplementedError(
             absl::StrCat(path.string(), " uses `", field,
                          "`, which tests/k8s/kustomize_subset does not model: extend it"));
       }
     }
-    return (*documents)[0];
+    return documents[0];
   }
   return absl::NotFoundError(absl::StrCat("no kustomization.yaml in ", dir.string()));
 }
@@ -162,9 +161,8 @@ absl::Status ApplyPatch(const fs::path& dir, const YAML::Node& entry,
   std::string origin;
   if (const YAML::Node path = Get(entry, "path"); path.IsDefined()) {
     origin = (dir / Text(path)).string();
-    absl::StatusOr<std::string> read = ReadFile(dir / Text(path));
-    if (!read.ok()) return read.status();
-    text = *std::move(read);
+    ASSIGN_OR_RETURN(std::string read, ReadFile(dir / Text(path)));
+    text = std::move(read);
   } else if (const YAML::Node inline_patch = Get(entry, "patch"); inline_patch.IsDefined()) {
     origin = absl::StrCat((dir / "kustomization.yaml").string(), " (inline patch)");
     text = Text(inline_patch);
@@ -172,19 +170,17 @@ absl::Status ApplyPatch(const fs::path& dir, const YAML::Node& entry,
     return absl::InvalidArgumentError(
         absl::StrCat("a patch in ", dir.string(), " has neither path nor patch"));
   }
-  absl::StatusOr<std::vector<YAML::Node>> documents = ParseDocuments(text, origin);
-  if (!documents.ok()) return documents.status();
+  ASSIGN_OR_RETURN(std::vector<YAML::Node> documents, ParseDocuments(text, origin));
   const YAML::Node target = Get(entry, "target");
 
-  if (documents->size() == 1 && (*documents)[0].IsSequence()) {  // JSON 6902
+  if (documents.size() == 1 && documents[0].IsSequence()) {  // JSON 6902
     if (!target.IsDefined()) {
       return absl::InvalidArgumentError(absl::StrCat(origin, ": a JSON 6902 patch needs a target"));
     }
     for (YAML::Node& object : objects) {
-      absl::StatusOr<bool> matches = MatchesTarget(object, target);
-      if (!matches.ok()) return matches.status();
-      if (!*matches) continue;
-      for (const YAML::Node& operation : (*documents)[0]) {
+      ASSIGN_OR_RETURN(bool matches, MatchesTarget(object, target));
+      if (!matches) continue;
+      for (const YAML::Node& operation : documents[0]) {
         if (absl::Status status = ApplyJsonPatchOperation(object, operation); !status.ok()) {
           return absl::Status(status.code(), absl::StrCat(origin, ": ", status.message()));
         }
@@ -193,15 +189,14 @@ absl::Status ApplyPatch(const fs::path& dir, const YAML::Node& entry,
     return absl::OkStatus();
   }
 
-  for (const YAML::Node& patch : *documents) {
+  for (const YAML::Node& patch : documents) {
     if (!patch.IsMap()) return absl::InvalidArgumentError(absl::StrCat(origin, ": not a map"));
     std::vector<size_t> selected;
     for (size_t i = 0; i < objects.size(); ++i) {
       bool matches;
       if (target.IsDefined()) {
-        absl::StatusOr<bool> matched = MatchesTarget(objects[i], target);
-        if (!matched.ok()) return matched.status();
-        matches = *matched;
+        ASSIGN_OR_RETURN(bool matched, MatchesTarget(objects[i], target));
+        matches = matched;
       } else {
         matches = KindOf(objects[i]) == KindOf(patch) && NameOf(objects[i]) == NameOf(patch);
       }
@@ -228,9 +223,8 @@ absl::Status ApplyPatch(const fs::path& dir, const YAML::Node& entry,
 }
 
 absl::Status Accumulate(const fs::path& dir, std::vector<YAML::Node>& objects) {
-  absl::StatusOr<YAML::Node> kustomization = LoadKustomization(dir);
-  if (!kustomization.ok()) return kustomization.status();
-  for (const YAML::Node& resource : Get(*kustomization, "resources")) {
+  ASSIGN_OR_RETURN(YAML::Node kustomization, LoadKustomization(dir));
+  for (const YAML::Node& resource : Get(kustomization, "resources")) {
     const std::string name = Text(resource);
     if (absl::StrContains(name, "://") || absl::StartsWith(name, "github.com/")) {
       return absl::UnimplementedError(
@@ -238,26 +232,23 @@ absl::Status Accumulate(const fs::path& dir, std::vector<YAML::Node>& objects) {
     }
     const fs::path path = dir / name;
     if (fs::is_directory(path)) {
-      absl::StatusOr<std::vector<YAML::Node>> built = BuildKustomization(path);
-      if (!built.ok()) return built.status();
-      objects.insert(objects.end(), built->begin(), built->end());
+      ASSIGN_OR_RETURN(std::vector<YAML::Node> built, BuildKustomization(path));
+      objects.insert(objects.end(), built.begin(), built.end());
       continue;
     }
-    absl::StatusOr<std::string> text = ReadFile(path);
-    if (!text.ok()) return text.status();
-    absl::StatusOr<std::vector<YAML::Node>> documents = ParseDocuments(*text, path.string());
-    if (!documents.ok()) return documents.status();
-    objects.insert(objects.end(), documents->begin(), documents->end());
+    ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+    ASSIGN_OR_RETURN(std::vector<YAML::Node> documents, ParseDocuments(text, path.string()));
+    objects.insert(objects.end(), documents.begin(), documents.end());
   }
   // A component adds its resources to, and applies its patches over, what
   // the including kustomization accumulated so far.
-  for (const YAML::Node& component : Get(*kustomization, "components")) {
+  for (const YAML::Node& component : Get(kustomization, "components")) {
     if (absl::Status status = Accumulate(dir / Text(component), objects); !status.ok()) {
       return status;
     }
   }
-  for (const YAML::Node& patch : Get(*kustomization, "patches")) {
-    if (absl::Status status = ApplyPatch(dir, patch, objects); !status.ok()) return status;
+  for (const YAML::Node& patch : Get(kustomization, "patches")) {
+    RETURN_IF_ERROR(ApplyPatch(dir, patch, objects));
   }
   return absl::OkStatus();
 }
@@ -348,7 +339,7 @@ absl::Status ApplyJsonPatchOperation(YAML::Node object, const YAML::Node& operat
 
 absl::StatusOr<std::vector<YAML::Node>> BuildKustomization(const fs::path& dir) {
   std::vector<YAML::Node> objects;
-  if (absl::Status status = Accumulate(dir, objects); !status.ok()) return status;
+  RETURN_IF_ERROR(Accumulate(dir, objects));
   return objects;
 }
 

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/rss.h"
 
 extern char** environ;
@@ -87,31 +88,29 @@ absl::StatusOr<StartedProcess> StartMockKafka(const std::vector<std::string>& fl
                                               const std::string& log_prefix) {
   std::vector<std::string> argv = {RunfilePath("tools/mock_kafka/mock_kafka")};
   argv.insert(argv.end(), flags.begin(), flags.end());
-  absl::StatusOr<ChildProcess> mock = ChildProcess::Start(argv, log_prefix);
-  if (!mock.ok()) return mock.status();
+  ASSIGN_OR_RETURN(ChildProcess mock, ChildProcess::Start(argv, log_prefix));
   const std::optional<std::string> line =
-      mock->WaitForOutput("bootstrap=", false, absl::Seconds(30));
+      mock.WaitForOutput("bootstrap=", false, absl::Seconds(30));
   if (!line.has_value()) {
     return absl::DeadlineExceededError("mock_kafka did not print its bootstrap address");
   }
   std::string bootstrap = line->substr(line->find('=') + 1);
-  return StartedProcess{std::move(*mock), std::move(bootstrap)};
+  return StartedProcess{std::move(mock), std::move(bootstrap)};
 }
 
 absl::StatusOr<StartedProcess> StartService(const std::vector<std::string>& argv,
                                             const std::string& log_prefix,
                                             const std::string& started_event) {
-  absl::StatusOr<ChildProcess> service = ChildProcess::Start(argv, log_prefix);
-  if (!service.ok()) return service.status();
+  ASSIGN_OR_RETURN(ChildProcess service, ChildProcess::Start(argv, log_prefix));
   const std::optional<std::string> line =
-      service->WaitForOutput(started_event, true, absl::Seconds(30));
+      service.WaitForOutput(started_event, true, absl::Seconds(30));
   if (!line.has_value()) {
     return absl::DeadlineExceededError(
         absl::StrCat(argv[0], " did not start (no ", started_event, ")"));
   }
   const size_t at = line->find(" port=") + 6;
   std::string address = absl::StrCat("127.0.0.1:", line->substr(at, line->find(' ', at) - at));
-  return StartedProcess{std::move(*service), std::move(address)};
+  return StartedProcess{std::move(service), std::move(address)};
 }
 
 std::string TestTempPath(const std::string& name) {

@@ -11,8 +11,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "services/common/flags/usage.h"
-#include "tools/loadgen/flag_syntax.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/size_label.h"
+#include "tools/loadgen/flag_syntax.h"
 
 ABSL_FLAG(std::string, gateway, "",
           "HOST:PORT of the gateway (GATEWAY_ADDR in .local/endpoints.env). Required.");
@@ -120,7 +121,7 @@ absl::StatusOr<BenchOptions> ParseBenchFlags(int argc, char** argv) {
   options.results_jsonl = absl::GetFlag(FLAGS_results_jsonl);
   if (absl::GetFlag(FLAGS_quick)) ApplyQuick(options);
   if (const int runs = absl::GetFlag(FLAGS_runs); runs != 0) options.runs = runs;
-  if (absl::Status status = ValidateOptions(options); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateOptions(options));
   return options;
 }
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/kafka/rdkafka_producer.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/console.h"
 #include "tools/bench/cpu.h"
 #include "tools/bench/gateway_client.h"
@@ -82,7 +83,7 @@ class Bench {
   explicit Bench(const BenchOptions& options) : options_(options) {}
 
   absl::Status Setup() {
-    if (absl::Status status = results_.Open(options_.results_jsonl); !status.ok()) return status;
+    RETURN_IF_ERROR(results_.Open(options_.results_jsonl));
     std::vector<std::string> sizes;
     for (const int64_t size : options_.sizes) sizes.push_back(SizeLabel(size));
     Note(absl::StrFormat(

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/http_get.h"
 #include "tools/bench/metrics_text.h"
 
@@ -30,20 +31,17 @@ FactExtraction FactExtractionBetween(const FactCounters& before, const FactCount
 
 absl::StatusOr<GatewayFactsProbe> GatewayFactsProbe::Create(absl::string_view metrics_url,
                                                             absl::Duration timeout) {
-  absl::StatusOr<HttpUrl> url = ParseHttpUrl(metrics_url);
-  if (!url.ok()) return url.status();
-  return GatewayFactsProbe(std::string(metrics_url), std::move(url->host_port),
-                           std::move(url->path), timeout);
+  ASSIGN_OR_RETURN(HttpUrl url, ParseHttpUrl(metrics_url));
+  return GatewayFactsProbe(std::string(metrics_url), std::move(url.host_port), std::move(url.path),
+                           timeout);
 }
 
 absl::StatusOr<FactCounters> GatewayFactsProbe::Read() const {
-  absl::StatusOr<HttpResponse> response = HttpGet(host_port_, path_, timeout_);
-  if (!response.ok()) return response.status();
-  if (response->status != 200) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("HTTP ", response->status, " from ", url_));
+  ASSIGN_OR_RETURN(HttpResponse response, HttpGet(host_port_, path_, timeout_));
+  if (response.status != 200) {
+    return absl::FailedPreconditionError(absl::StrCat("HTTP ", response.status, " from ", url_));
   }
-  return ParseFactCounters(response->body);
+  return ParseFactCounters(response.body);
 }
 
 }  // namespace ingest::bench

@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
 namespace {
@@ -74,15 +75,14 @@ absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url) {
 
 absl::StatusOr<HttpResponse> HttpGet(const std::string& host_port, const std::string& path,
                                      absl::Duration timeout) {
-  absl::StatusOr<sockaddr_in> address = Loopback(host_port);
-  if (!address.ok()) return address.status();
+  ASSIGN_OR_RETURN(sockaddr_in address, Loopback(host_port));
   const absl::Time deadline = absl::Now() + timeout;
   const Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (fd.get() < 0) return absl::ErrnoToStatus(errno, "socket");
   const auto unavailable = [&](absl::string_view what) {
     return absl::UnavailableError(absl::StrCat(what, " http://", host_port, path));
   };
-  if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof(*address)) != 0) {
+  if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
     if (errno != EINPROGRESS) return unavailable(absl::StrCat(std::strerror(errno), ":"));
     if (!WaitFor(fd.get(), POLLOUT, deadline)) return unavailable("no connection to");
     int error = 0;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/rate_schedule.h"
 
 namespace ingest::bench {
@@ -66,7 +67,7 @@ class ClosedLoop : public std::enable_shared_from_this<ClosedLoop> {
     if (!mu_.AwaitWithTimeout(absl::Condition(&drained), options_.drain_timeout)) {
       return StillInFlight(in_flight_, options_.drain_timeout);
     }
-    if (absl::Status failed = failures_.ToStatus(sent_); !failed.ok()) return failed;
+    RETURN_IF_ERROR(failures_.ToStatus(sent_));
     ThroughputStats stats;
     stats.lanes = options_.lanes;
     stats.acked = counted_;
@@ -157,7 +158,7 @@ class OpenLoop : public std::enable_shared_from_this<OpenLoop> {
         return StillInFlight(outstanding_, 2 * options_.drain_timeout);
       }
     }
-    if (absl::Status failed = failures_.ToStatus(total); !failed.ok()) return failed;
+    RETURN_IF_ERROR(failures_.ToStatus(total));
     LatencyStats stats;
     stats.rate_per_s = options_.rate_per_s;
     stats.lanes = options_.lanes;
@@ -263,7 +264,7 @@ absl::Status CheckLanes(int lanes, const MessageSink& sink) {
 
 absl::StatusOr<ThroughputStats> RunClosedLoop(MessageSink& sink, const ClosedLoopOptions& options,
                                               PhaseCounters& counters) {
-  if (absl::Status status = CheckLanes(options.lanes, sink); !status.ok()) return status;
+  RETURN_IF_ERROR(CheckLanes(options.lanes, sink));
   if (options.window <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("the measurement window must be positive");
   }
@@ -272,7 +273,7 @@ absl::StatusOr<ThroughputStats> RunClosedLoop(MessageSink& sink, const ClosedLoo
 
 absl::StatusOr<LatencyStats> RunOpenLoop(MessageSink& sink, const OpenLoopOptions& options,
                                          PhaseCounters& counters) {
-  if (absl::Status status = CheckLanes(options.lanes, sink); !status.ok()) return status;
+  RETURN_IF_ERROR(CheckLanes(options.lanes, sink));
   if (!(options.rate_per_s > 0) || options.window <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("the rate and the measurement window must be positive");
   }

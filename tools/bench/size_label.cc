@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
 namespace {
@@ -48,9 +49,8 @@ absl::StatusOr<int64_t> ParseSize(absl::string_view text) {
 absl::StatusOr<std::vector<int64_t>> ParseSizeList(absl::string_view text) {
   std::vector<int64_t> sizes;
   for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
-    absl::StatusOr<int64_t> size = ParseSize(part);
-    if (!size.ok()) return size.status();
-    sizes.push_back(*size);
+    ASSIGN_OR_RETURN(int64_t size, ParseSize(part));
+    sizes.push_back(size);
   }
   if (sizes.empty()) {
     return absl::InvalidArgumentError("the size list is empty; e.g. 10KB,100KB,1MB");

@@ -10,8 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/common/flags/usage.h"
-#include "tools/loadgen/flag_syntax.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/size_label.h"
+#include "tools/loadgen/flag_syntax.h"
 
 ABSL_FLAG(std::string, mode, "", "What to measure: e2e, failover or sizes. Required.");
 ABSL_FLAG(std::string, gateway, "", "HOST:PORT of the gateway. Required.");
@@ -144,9 +145,8 @@ absl::StatusOr<E2eOptions> ParseE2eFlags(int argc, char** argv) {
       *value = 0;
       continue;
     }
-    absl::StatusOr<int64_t> bytes = SizeFlag(text, name);
-    if (!bytes.ok()) return bytes.status();
-    *value = *bytes;
+    ASSIGN_OR_RETURN(int64_t bytes, SizeFlag(text, name));
+    *value = bytes;
   }
   absl::StatusOr<std::vector<int64_t>> sizes = bench::ParseSizeList(absl::GetFlag(FLAGS_sizes));
   if (!sizes.ok()) {
@@ -174,7 +174,7 @@ absl::StatusOr<E2eOptions> ParseE2eFlags(int argc, char** argv) {
   options.stream_timeout = absl::GetFlag(FLAGS_stream_timeout);
 
   ApplyDefaults(options);
-  if (absl::Status status = ValidateOptions(options); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateOptions(options));
   return options;
 }
 

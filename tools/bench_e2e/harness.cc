@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/console.h"
 #include "tools/bench/cpu.h"
 #include "tools/bench/progress.h"
@@ -42,7 +43,7 @@ absl::Status MakeDirectory(const std::string& path) {
 
 absl::StatusOr<std::string> LogDirectory(const std::string& requested) {
   if (!requested.empty()) {
-    if (absl::Status status = MakeDirectory(requested); !status.ok()) return status;
+    RETURN_IF_ERROR(MakeDirectory(requested));
     return requested;
   }
   const char* tmp = std::getenv("TMPDIR");
@@ -69,10 +70,10 @@ Harness::~Harness() {
 }
 
 absl::Status Harness::Setup() {
-  if (absl::Status status = results_.Open(options_.results_jsonl); !status.ok()) return status;
+  RETURN_IF_ERROR(results_.Open(options_.results_jsonl));
   absl::StatusOr<std::string> log_dir = LogDirectory(options_.log_dir);
   if (!log_dir.ok()) return log_dir.status();
-  if (absl::Status status = MakeDirectory(options_.pid_dir); !status.ok()) return status;
+  RETURN_IF_ERROR(MakeDirectory(options_.pid_dir));
   workers_ = std::make_unique<WorkerFleet>(WorkerFleetOptions{
       .command = options_.worker_command,
       .log_dir = *log_dir,

@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/pg/connection.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/console.h"
 #include "tools/bench/gateway_sink.h"
 #include "tools/bench/json_line.h"
@@ -50,11 +51,10 @@ constexpr char kChunkRowsSql[] =
 absl::StatusOr<StreamPayload> MakePayload(int64_t bytes, uint64_t seed) {
   const loadgen::PayloadFactory factory(
       {.seed = seed, .min_bytes = kBlockBytes, .max_bytes = kBlockBytes});
-  absl::StatusOr<bench::StreamContent> content =
-      bench::StreamContent::Create(bytes, factory.Make(0, 1).events());
-  if (!content.ok()) return content.status();
-  std::string sha256 = content->Sha256();
-  return StreamPayload{*std::move(content), std::move(sha256)};
+  ASSIGN_OR_RETURN(bench::StreamContent content,
+                   bench::StreamContent::Create(bytes, factory.Make(0, 1).events()));
+  std::string sha256 = content.Sha256();
+  return StreamPayload{std::move(content), std::move(sha256)};
 }
 
 RoleRss Role(int64_t idle, int64_t peak) { return RoleRss{.idle_bytes = idle, .peak_bytes = peak}; }

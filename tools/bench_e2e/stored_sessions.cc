@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::bench_e2e {
 namespace {
@@ -72,12 +73,11 @@ absl::StatusOr<std::map<std::string, StoredSession>> ReadStoredSessions(
       return absl::InternalError("unexpected row counting session_payloads");
     }
   }
-  absl::StatusOr<PgResult> counters = db.Query(kCountersSql, {PgParam::Text(ids)});
-  if (!counters.ok()) return counters.status();
-  for (int row = 0; row < PQntuples(counters->get()); ++row) {
-    StoredSession& session = stored[PQgetvalue(counters->get(), row, 0)];
-    if (!Int(counters->get(), row, 1, &session.payload_count) ||
-        !Int(counters->get(), row, 2, &session.payload_id_gaps)) {
+  ASSIGN_OR_RETURN(PgResult counters, db.Query(kCountersSql, {PgParam::Text(ids)}));
+  for (int row = 0; row < PQntuples(counters.get()); ++row) {
+    StoredSession& session = stored[PQgetvalue(counters.get(), row, 0)];
+    if (!Int(counters.get(), row, 1, &session.payload_count) ||
+        !Int(counters.get(), row, 2, &session.payload_id_gaps)) {
       return absl::InternalError("unexpected row reading sessions");
     }
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/http_get.h"
 #include "tools/bench_e2e/loopback_port.h"
 #include "tools/bench_e2e/worker_log.h"
@@ -49,9 +50,8 @@ std::string WorkerFleet::log_path(int n) const {
 
 absl::StatusOr<std::string> WorkerFleet::NewAddress() {
   for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
-    absl::StatusOr<int> port = FreeLoopbackPort();
-    if (!port.ok()) return port.status();
-    if (used_ports_.insert(*port).second) return absl::StrCat("127.0.0.1:", *port);
+    ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
+    if (used_ports_.insert(port).second) return absl::StrCat("127.0.0.1:", port);
   }
   return absl::ResourceExhaustedError("no free loopback port for a worker");
 }
@@ -67,12 +67,10 @@ absl::StatusOr<WorkerFleet::Instance*> WorkerFleet::Find(int n) {
 absl::Status WorkerFleet::Launch(int n, const std::vector<std::string>& extra_flags) {
   if (Running(n)) return absl::FailedPreconditionError(absl::StrCat(Describe(n), " is running"));
   Instance instance;
-  absl::StatusOr<std::string> metrics = NewAddress();
-  if (!metrics.ok()) return metrics.status();
-  absl::StatusOr<std::string> health = NewAddress();
-  if (!health.ok()) return health.status();
-  instance.metrics_address = *metrics;
-  instance.health_address = *health;
+  ASSIGN_OR_RETURN(std::string metrics, NewAddress());
+  ASSIGN_OR_RETURN(std::string health, NewAddress());
+  instance.metrics_address = metrics;
+  instance.health_address = health;
   std::vector<std::string> argv = options_.command;
   argv.push_back(absl::StrCat("--metrics_address=", instance.metrics_address));
   argv.push_back(absl::StrCat("--health_address=", instance.health_address));
@@ -98,27 +96,25 @@ absl::Status WorkerFleet::Launch(int n, const std::vector<std::string>& extra_fl
 }
 
 absl::Status WorkerFleet::WaitReady(int n, absl::Time deadline) {
-  absl::StatusOr<Instance*> instance = Find(n);
-  if (!instance.ok()) return instance.status();
+  ASSIGN_OR_RETURN(Instance * instance, Find(n));
   for (;;) {
-    if (!(*instance)->process->Running()) {
-      return absl::AbortedError(absl::StrCat(Name(n), " ", (*instance)->process->exit_text(),
+    if (!instance->process->Running()) {
+      return absl::AbortedError(absl::StrCat(Name(n), " ", instance->process->exit_text(),
                                              " before it was ready; the end of ", log_path(n),
                                              ":\n", LogTail(n, kTailLines)));
     }
     if (Ready(n)) return absl::OkStatus();
     if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(
-          absl::StrCat(Describe(n), " did not answer GET http://", (*instance)->health_address,
-                       "/readyz with 200 in time; the end of ", log_path(n), ":\n",
-                       LogTail(n, kTailLines)));
+      return absl::DeadlineExceededError(absl::StrCat(
+          Describe(n), " did not answer GET http://", instance->health_address,
+          "/readyz with 200 in time; the end of ", log_path(n), ":\n", LogTail(n, kTailLines)));
     }
     absl::SleepFor(kReadyPoll);
   }
 }
 
 absl::Status WorkerFleet::Start(int n, const std::vector<std::string>& extra_flags) {
-  if (absl::Status status = Launch(n, extra_flags); !status.ok()) return status;
+  RETURN_IF_ERROR(Launch(n, extra_flags));
   return WaitReady(n, absl::Now() + options_.ready_timeout);
 }
 
@@ -145,16 +141,14 @@ std::vector<int> WorkerFleet::pids() {
 }
 
 absl::Status WorkerFleet::Kill(int n) {
-  absl::StatusOr<Instance*> instance = Find(n);
-  if (!instance.ok()) return instance.status();
-  return (*instance)->process->Kill();
+  ASSIGN_OR_RETURN(Instance * instance, Find(n));
+  return instance->process->Kill();
 }
 
 absl::StatusOr<absl::Duration> WorkerFleet::Stop(int n, absl::Duration grace) {
-  absl::StatusOr<Instance*> instance = Find(n);
-  if (!instance.ok()) return instance.status();
+  ASSIGN_OR_RETURN(Instance * instance, Find(n));
   const absl::Time start = absl::Now();
-  absl::Status stopped = (*instance)->process->Stop(grace);
+  absl::Status stopped = instance->process->Stop(grace);
   if (!stopped.ok()) return stopped;
   return absl::Now() - start;
 }
@@ -166,24 +160,19 @@ void WorkerFleet::StopAll(absl::Duration grace) {
 }
 
 absl::StatusOr<std::string> WorkerFleet::Metrics(int n) {
-  absl::StatusOr<Instance*> instance = Find(n);
-  if (!instance.ok()) return instance.status();
-  absl::StatusOr<HttpResponse> response =
-      HttpGet((*instance)->metrics_address, "/metrics", kProbeTimeout);
-  if (!response.ok()) return response.status();
-  if (response->status != 200) {
-    return absl::UnavailableError(
-        absl::StrCat(Name(n), " /metrics answered ", response->status));
+  ASSIGN_OR_RETURN(Instance * instance, Find(n));
+  ASSIGN_OR_RETURN(HttpResponse response,
+                   HttpGet(instance->metrics_address, "/metrics", kProbeTimeout));
+  if (response.status != 200) {
+    return absl::UnavailableError(absl::StrCat(Name(n), " /metrics answered ", response.status));
   }
-  return std::move(response->body);
+  return std::move(response.body);
 }
 
 absl::StatusOr<std::set<int32_t>> WorkerFleet::OwnedPartitions(int n) {
-  absl::StatusOr<Instance*> instance = Find(n);
-  if (!instance.ok()) return instance.status();
-  absl::StatusOr<std::string> log = ReadFrom(log_path(n), (*instance)->log_offset);
-  if (!log.ok()) return log.status();
-  return OwnedPartitionsFromLog(*log);
+  ASSIGN_OR_RETURN(Instance * instance, Find(n));
+  ASSIGN_OR_RETURN(std::string log, ReadFrom(log_path(n), instance->log_offset));
+  return OwnedPartitionsFromLog(log);
 }
 
 std::string WorkerFleet::Describe(int n) {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::bench_worker {
 namespace {
@@ -58,7 +59,7 @@ absl::StatusOr<CopyLayout> CopyLayout::ForColumns(
                                                      it->second, ", expected ",
                                                      expected.data_type));
     }
-    if (absl::Status status = add(it->first, it->second); !status.ok()) return status;
+    RETURN_IF_ERROR(add(it->first, it->second));
   }
   if (auto it = types.find("storage_encoding"); it != types.end()) {
     if (it->second != "text" && it->second != "smallint" && it->second != "integer" &&
@@ -67,14 +68,14 @@ absl::StatusOr<CopyLayout> CopyLayout::ForColumns(
           "session_payloads.storage_encoding is ", it->second, ", expected text or an integer"));
     }
     layout.storage_ = StorageEncoding::kZstd;
-    if (absl::Status status = add(it->first, it->second); !status.ok()) return status;
+    RETURN_IF_ERROR(add(it->first, it->second));
   }
   if (auto it = types.find("data_sha256"); it != types.end()) {
     if (it->second != "bytea") {
       return absl::InvalidArgumentError(
           absl::StrCat("session_payloads.data_sha256 is ", it->second, ", expected bytea"));
     }
-    if (absl::Status status = add(it->first, it->second); !status.ok()) return status;
+    RETURN_IF_ERROR(add(it->first, it->second));
   }
   return layout;
 }

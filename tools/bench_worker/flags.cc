@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/common/flags/usage.h"
+#include "services/common/status/status_macros.h"
 #include "tools/bench/size_label.h"
 
 ABSL_FLAG(std::string, kafka_bootstrap, "", "Kafka bootstrap servers (the benchmark's). Required.");
@@ -106,7 +107,7 @@ absl::StatusOr<WorkerBenchOptions> ParseWorkerBenchFlags(int argc, char** argv) 
   options.results_jsonl = absl::GetFlag(FLAGS_results_jsonl);
   if (absl::GetFlag(FLAGS_quick)) ApplyQuick(options);
   if (const int runs = absl::GetFlag(FLAGS_runs); runs != 0) options.runs = runs;
-  if (absl::Status status = ValidateOptions(options); !status.ok()) return status;
+  RETURN_IF_ERROR(ValidateOptions(options));
   return options;
 }
 

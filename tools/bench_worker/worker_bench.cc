@@ -25,6 +25,7 @@
 #include "services/common/kafka/topic_admin.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/migrations.h"
+#include "services/common/status/status_macros.h"
 #include "services/worker/store/pg_binary.h"
 #include "services/worker/store/stored_payload.h"
 #include "tools/bench/console.h"
@@ -105,7 +106,7 @@ class Bench {
         run_id_(absl::FormatTime("%Y%m%dt%H%M%S", absl::Now(), absl::UTCTimeZone())) {}
 
   absl::Status Setup() {
-    if (absl::Status status = results_.Open(options_.results_jsonl); !status.ok()) return status;
+    RETURN_IF_ERROR(results_.Open(options_.results_jsonl));
     const std::vector<Phase> phases = PlanPhases(options_);
     std::vector<std::string> plan;
     for (const Phase& phase : phases) {
@@ -129,7 +130,7 @@ class Bench {
                        .Add("worker", absl::StrJoin(options_.worker_command, " "))
                        .Build());
 
-    if (absl::Status status = CheckDisk(); !status.ok()) return status;
+    RETURN_IF_ERROR(CheckDisk());
 
     absl::StatusOr<std::unique_ptr<PgConnection>> db =
         PgConnection::Connect(options_.pg_dsn, kConnectTimeout);
@@ -138,9 +139,8 @@ class Bench {
     if (absl::Status status = ApplyMigrations(*db_, kMigrationLockTimeout); !status.ok()) {
       return Annotate(status, "schema migrations");
     }
-    absl::StatusOr<CopyLayout> layout = ReadLayout();
-    if (!layout.ok()) return layout.status();
-    layout_ = *std::move(layout);
+    ASSIGN_OR_RETURN(CopyLayout layout, ReadLayout());
+    layout_ = std::move(layout);
     if (absl::Status status = db_->Exec(absl::StrCat(
             "SET client_min_messages = warning; DROP TABLE IF EXISTS ", kCopyTable, "; CREATE TABLE ", kCopyTable,
             " (LIKE session_payloads INCLUDING ALL)"));
@@ -177,9 +177,8 @@ class Bench {
     if (absl::Status status = CreateTopics(result.topic, phase.partitions); !status.ok()) {
       return status;
     }
-    absl::StatusOr<Produced> produced = Produce(result.topic, records, pool, label);
-    if (!produced.ok()) return produced.status();
-    result.record_bytes = produced->value_bytes / records;
+    ASSIGN_OR_RETURN(Produced produced, Produce(result.topic, records, pool, label));
+    result.record_bytes = produced.value_bytes / records;
 
     std::vector<int64_t> body_bytes;  // each distinct body's raw content size
     for (size_t i = 0; i < pool.size(); ++i) {
@@ -207,24 +206,23 @@ class Bench {
     for (int run = 1; run <= options_.runs; ++run) {
       const std::string of =
           options_.runs > 1 ? absl::StrCat(" (run ", run, "/", options_.runs, ")") : "";
-      absl::StatusOr<WorkerThroughput> worker = MeasureWorker(
-          result.topic, records, content_per_record, absl::StrCat(label, of), phase.partitions);
-      if (!worker.ok()) return worker.status();
-      NoteWorker(absl::StrCat(label, of), phase.partitions, *worker);
-      result.worker_runs.push_back(*worker);
-      worker_rates.push_back(worker->msgs_per_s);
+      ASSIGN_OR_RETURN(WorkerThroughput worker,
+                       MeasureWorker(result.topic, records, content_per_record,
+                                     absl::StrCat(label, of), phase.partitions));
+      NoteWorker(absl::StrCat(label, of), phase.partitions, worker);
+      result.worker_runs.push_back(worker);
+      worker_rates.push_back(worker.msgs_per_s);
 
       if (phase.raw_copy) {
-        absl::StatusOr<CopyThroughput> copy = MeasureCopy(*produced, records, pool, label);
-        if (!copy.ok()) return copy.status();
-        Note(absl::StrFormat("  %s raw COPY%s: %s msg/s (%d rows in %s, %d per transaction; %s "
-                             "MB of %s data)",
-                             label, of, FormatSignificant(copy->msgs_per_s), copy->rows,
-                             absl::FormatDuration(copy->elapsed), copy->batch_rows,
-                             FormatSignificant(static_cast<double>(copy->data_bytes) / (1 << 20)),
-                             copy->storage));
-        copies.push_back(*copy);
-        result.copy_runs_msgs_per_s.push_back(copy->msgs_per_s);
+        ASSIGN_OR_RETURN(CopyThroughput copy, MeasureCopy(produced, records, pool, label));
+        Note(absl::StrFormat(
+            "  %s raw COPY%s: %s msg/s (%d rows in %s, %d per transaction; %s "
+            "MB of %s data)",
+            label, of, FormatSignificant(copy.msgs_per_s), copy.rows,
+            absl::FormatDuration(copy.elapsed), copy.batch_rows,
+            FormatSignificant(static_cast<double>(copy.data_bytes) / (1 << 20)), copy.storage));
+        copies.push_back(copy);
+        result.copy_runs_msgs_per_s.push_back(copy.msgs_per_s);
       } else if (with_base) {
         const BaseTopic& base_topic = base->second;
         absl::StatusOr<WorkerThroughput> again =
@@ -411,9 +409,8 @@ class Bench {
   }
 
   absl::StatusOr<int64_t> QueryCount(const std::string& sql, const std::vector<PgParam>& params) {
-    absl::StatusOr<PgResult> result = db_->Query(sql, params);
-    if (!result.ok()) return result.status();
-    return std::strtoll(PQgetvalue(result->get(), 0, 0), nullptr, 10);
+    ASSIGN_OR_RETURN(PgResult result, db_->Query(sql, params));
+    return std::strtoll(PQgetvalue(result.get(), 0, 0), nullptr, 10);
   }
 
   std::string WorkerLogHint() const {

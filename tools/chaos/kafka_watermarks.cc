@@ -13,6 +13,7 @@
 #include "services/common/kafka/rdkafka_handles.h"
 #include "services/common/kafka/topic_admin.h"
 #include "services/common/status/kafka_status.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::chaos {
 namespace {
@@ -69,10 +70,9 @@ class RdKafkaWatermarks final : public PartitionHighWatermarkSource {
   int partition_count() const override { return partitions_; }
 
   absl::StatusOr<int64_t> SumHighWatermarks() override {
-    absl::StatusOr<std::map<int32_t, int64_t>> high = ReadHighWatermarks();
-    if (!high.ok()) return high.status();
+    ASSIGN_OR_RETURN(auto high, ReadHighWatermarks());
     int64_t sum = 0;
-    for (const auto& [partition, offset] : *high) sum += offset;
+    for (const auto& [partition, offset] : high) sum += offset;
     return sum;
   }
 
@@ -128,10 +128,10 @@ class RdKafkaWatermarks final : public PartitionHighWatermarkSource {
 absl::StatusOr<std::unique_ptr<HighWatermarkSource>> ConnectKafkaWatermarks(
     const std::string& bootstrap_servers, const std::string& topic,
     absl::Duration connect_timeout, absl::Duration read_timeout) {
-  absl::StatusOr<std::unique_ptr<PartitionHighWatermarkSource>> source =
-      ConnectKafkaPartitionWatermarks(bootstrap_servers, topic, connect_timeout, read_timeout);
-  if (!source.ok()) return source.status();
-  return std::unique_ptr<HighWatermarkSource>(*std::move(source));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<PartitionHighWatermarkSource> source,
+      ConnectKafkaPartitionWatermarks(bootstrap_servers, topic, connect_timeout, read_timeout));
+  return std::unique_ptr<HighWatermarkSource>(std::move(source));
 }
 
 absl::StatusOr<std::unique_ptr<PartitionHighWatermarkSource>> ConnectKafkaPartitionWatermarks(
@@ -147,9 +147,8 @@ absl::StatusOr<std::unique_ptr<PartitionHighWatermarkSource>> ConnectKafkaPartit
   if (partitions->empty()) {
     return absl::FailedPreconditionError(absl::StrCat("topic ", topic, " has no partitions"));
   }
-  absl::StatusOr<Client> rk = NewClient(bootstrap_servers);
-  if (!rk.ok()) return rk.status();
-  return std::make_unique<RdKafkaWatermarks>(*std::move(rk), bootstrap_servers, topic,
+  ASSIGN_OR_RETURN(Client rk, NewClient(bootstrap_servers));
+  return std::make_unique<RdKafkaWatermarks>(std::move(rk), bootstrap_servers, topic,
                                              static_cast<int>(partitions->size()), read_timeout);
 }
 

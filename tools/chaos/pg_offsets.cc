@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/pg/bounded_connection.h"
 #include "services/common/pg/connection.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::chaos {
 namespace {
@@ -44,14 +45,13 @@ class PgOffsets final : public PartitionCommittedOffsetSource {
   }
 
   absl::StatusOr<std::map<int32_t, int64_t>> ReadNextOffsets() override {
-    absl::StatusOr<PgResult> result = Query(kPartitionsSql);
-    if (!result.ok()) return result.status();
+    ASSIGN_OR_RETURN(PgResult result, Query(kPartitionsSql));
     std::map<int32_t, int64_t> offsets;
-    for (int row = 0; row < PQntuples(result->get()); ++row) {
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
       int32_t partition = 0;
       int64_t next_offset = 0;
-      if (!absl::SimpleAtoi(PQgetvalue(result->get(), row, 0), &partition) ||
-          !absl::SimpleAtoi(PQgetvalue(result->get(), row, 1), &next_offset)) {
+      if (!absl::SimpleAtoi(PQgetvalue(result.get(), row, 0), &partition) ||
+          !absl::SimpleAtoi(PQgetvalue(result.get(), row, 1), &next_offset)) {
         return absl::InternalError("unexpected row reading consumer_offsets");
       }
       offsets[partition] = next_offset;
@@ -64,9 +64,8 @@ class PgOffsets final : public PartitionCommittedOffsetSource {
   absl::StatusOr<PgResult> Query(const char* sql) {
     if (connection_ == nullptr || !connection_->IsHealthy()) {
       connection_.reset();
-      absl::StatusOr<std::unique_ptr<PgConnection>> reconnected = Open(dsn_, timeout_);
-      if (!reconnected.ok()) return reconnected.status();
-      connection_ = *std::move(reconnected);
+      ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reconnected, Open(dsn_, timeout_));
+      connection_ = std::move(reconnected);
     }
     return connection_->Query(sql, {PgParam::Text(topic_)});
   }
@@ -81,17 +80,15 @@ class PgOffsets final : public PartitionCommittedOffsetSource {
 
 absl::StatusOr<std::unique_ptr<CommittedOffsetSource>> ConnectPgOffsets(
     const std::string& dsn, const std::string& topic, absl::Duration timeout) {
-  absl::StatusOr<std::unique_ptr<PartitionCommittedOffsetSource>> source =
-      ConnectPgPartitionOffsets(dsn, topic, timeout);
-  if (!source.ok()) return source.status();
-  return std::unique_ptr<CommittedOffsetSource>(*std::move(source));
+  ASSIGN_OR_RETURN(std::unique_ptr<PartitionCommittedOffsetSource> source,
+                   ConnectPgPartitionOffsets(dsn, topic, timeout));
+  return std::unique_ptr<CommittedOffsetSource>(std::move(source));
 }
 
 absl::StatusOr<std::unique_ptr<PartitionCommittedOffsetSource>> ConnectPgPartitionOffsets(
     const std::string& dsn, const std::string& topic, absl::Duration timeout) {
-  absl::StatusOr<std::unique_ptr<PgConnection>> connection = Open(dsn, timeout);
-  if (!connection.ok()) return connection.status();
-  return std::make_unique<PgOffsets>(dsn, topic, timeout, *std::move(connection));
+  ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> connection, Open(dsn, timeout));
+  return std::make_unique<PgOffsets>(dsn, topic, timeout, std::move(connection));
 }
 
 }  // namespace ingest::chaos

@@ -24,6 +24,7 @@
 #include "services/common/logging/log.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/common/status/status_macros.h"
 #include "tools/chaos_poison/dlq_check.h"
 #include "tools/chaos_poison/poison_plan.h"
 
@@ -44,21 +45,21 @@ void Say(const std::string& line) { std::fprintf(stderr, "chaos_poison: %s\n", l
 
 absl::Status ProduceAll(const std::string& bootstrap, const std::string& topic,
                         const PoisonPlan& plan) {
-  auto producer = CreateRdKafkaProducer({.bootstrap_servers = bootstrap,
-                                         .client_id = "chaos-poison",
-                                         .delivery_timeout = absl::Seconds(30)});
-  if (!producer.ok()) return producer.status();
+  ASSIGN_OR_RETURN(auto producer, CreateRdKafkaProducer({.bootstrap_servers = bootstrap,
+                                                         .client_id = "chaos-poison",
+                                                         .delivery_timeout = absl::Seconds(30)}));
   absl::Mutex mutex;
   absl::Status first_error;
   for (const PoisonRecord& record : plan.records) {
-    absl::Status status = (*producer)->Produce(
-        topic, record.key, record.value, [&](absl::StatusOr<RecordPosition> position) {
-          absl::MutexLock lock(&mutex);
-          if (!position.ok() && first_error.ok()) first_error = position.status();
-        });
+    absl::Status status = producer->Produce(topic, record.key, record.value,
+                                            [&](absl::StatusOr<RecordPosition> position) {
+                                              absl::MutexLock lock(&mutex);
+                                              if (!position.ok() && first_error.ok())
+                                                first_error = position.status();
+                                            });
     if (!status.ok()) return status;
   }
-  if (absl::Status status = (*producer)->Flush(absl::Seconds(60)); !status.ok()) return status;
+  RETURN_IF_ERROR(producer->Flush(absl::Seconds(60)));
   absl::MutexLock lock(&mutex);
   return first_error;
 }
@@ -79,14 +80,15 @@ absl::StatusOr<StoredReport> ReadStored(PgConnection& db, const PoisonPlan& plan
   if (!quarantined.ok()) return quarantined.status();
   report.quarantined = std::stoi(PQgetvalue(quarantined->get(), 0, 0));
 
-  auto rows = db.Query(
-      "SELECT session_id, payload_id FROM session_payloads WHERE session_id = ANY($1::text[]) "
-      "AND chunk_index = 0 ORDER BY session_id, payload_id",
-      {PgParam::Text(array)});
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(
+      auto rows,
+      db.Query(
+          "SELECT session_id, payload_id FROM session_payloads WHERE session_id = ANY($1::text[]) "
+          "AND chunk_index = 0 ORDER BY session_id, payload_id",
+          {PgParam::Text(array)}));
   std::map<std::string, std::vector<uint64_t>> stored;
-  for (int i = 0; i < PQntuples(rows->get()); ++i) {
-    stored[PQgetvalue(rows->get(), i, 0)].push_back(std::stoull(PQgetvalue(rows->get(), i, 1)));
+  for (int i = 0; i < PQntuples(rows.get()); ++i) {
+    stored[PQgetvalue(rows.get(), i, 0)].push_back(std::stoull(PQgetvalue(rows.get(), i, 1)));
   }
   for (const auto& [session, ids] : plan.stored_payload_ids) {
     if (stored[session] == ids) ++report.sessions_as_expected;

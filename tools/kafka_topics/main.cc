@@ -13,9 +13,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "services/common/flags/usage.h"
+#include "services/common/kafka/rdkafka_admin.h"
 #include "services/common/kafka/topic_admin.h"
 #include "services/common/logging/log.h"
-#include "services/common/kafka/rdkafka_admin.h"
+#include "services/common/status/status_macros.h"
 
 ABSL_FLAG(std::string, bootstrap, "", "Kafka bootstrap servers. Required.");
 ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic to create (plus <topic>.dlq).");
@@ -35,16 +36,15 @@ namespace {
 
 // The node id of the broker coordinating `group` (DescribeConsumerGroups).
 absl::StatusOr<int32_t> GroupCoordinator(const std::string& group) {
-  absl::StatusOr<std::unique_ptr<ingest::KafkaAdmin>> admin = ingest::CreateRdKafkaAdmin(
-      {.bootstrap_servers = absl::GetFlag(FLAGS_bootstrap), .timeout = absl::GetFlag(FLAGS_timeout)});
-  if (!admin.ok()) return admin.status();
-  absl::StatusOr<ingest::GroupDescription> described = (*admin)->DescribeGroup(group);
-  if (!described.ok()) return described.status();
-  if (described->coordinator < 0) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ingest::KafkaAdmin> admin,
+                   ingest::CreateRdKafkaAdmin({.bootstrap_servers = absl::GetFlag(FLAGS_bootstrap),
+                                               .timeout = absl::GetFlag(FLAGS_timeout)}));
+  ASSIGN_OR_RETURN(ingest::GroupDescription described, admin->DescribeGroup(group));
+  if (described.coordinator < 0) {
     return absl::UnavailableError(absl::StrCat("the description of group ", group,
                                                " names no coordinator"));
   }
-  return described->coordinator;
+  return described.coordinator;
 }
 
 }  // namespace

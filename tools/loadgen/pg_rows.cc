@@ -15,6 +15,7 @@
 #include "services/common/crypto/sha256.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/common/status/status_macros.h"
 #include "services/worker/store/pg_binary.h"
 #include "services/worker/store/stored_payload.h"
 
@@ -117,19 +118,16 @@ class PgRowReader final : public RowReader {
 
   absl::StatusOr<std::vector<PayloadKey>> ReadPresentKeys(
       absl::Span<const std::string> session_ids) override {
-    if (absl::Status status = EnsureConnected(); !status.ok()) return status;
+    RETURN_IF_ERROR(EnsureConnected());
     std::vector<PayloadKey> keys;
     for (size_t begin = 0; begin < session_ids.size();
          begin += sessions_per_query_) {
-      absl::StatusOr<PgResult> result = Query(
-          kPresentKeysSql, session_ids.subspan(begin, sessions_per_query_));
-      if (!result.ok()) return result.status();
-      const PGresult* rows = result->get();
+      ASSIGN_OR_RETURN(PgResult result,
+                       Query(kPresentKeysSql, session_ids.subspan(begin, sessions_per_query_)));
+      const PGresult* rows = result.get();
       for (int row = 0; row < PQntuples(rows); ++row) {
-        absl::StatusOr<int64_t> payload_id = ParseInt(rows, row, 1);
-        if (!payload_id.ok()) return payload_id.status();
-        keys.push_back({PQgetvalue(rows, row, 0),
-                        static_cast<uint64_t>(*payload_id)});
+        ASSIGN_OR_RETURN(int64_t payload_id, ParseInt(rows, row, 1));
+        keys.push_back({PQgetvalue(rows, row, 0), static_cast<uint64_t>(payload_id)});
       }
     }
     return keys;
@@ -137,13 +135,12 @@ class PgRowReader final : public RowReader {
 
   absl::StatusOr<std::vector<SessionStatus>> ReadSessionStatuses(
       absl::Span<const std::string> session_ids) override {
-    if (absl::Status status = EnsureConnected(); !status.ok()) return status;
+    RETURN_IF_ERROR(EnsureConnected());
     std::vector<SessionStatus> statuses;
     for (size_t begin = 0; begin < session_ids.size(); begin += sessions_per_query_) {
-      absl::StatusOr<PgResult> result =
-          Query(kSessionStatusesSql, session_ids.subspan(begin, sessions_per_query_));
-      if (!result.ok()) return result.status();
-      const PGresult* rows = result->get();
+      ASSIGN_OR_RETURN(PgResult result,
+                       Query(kSessionStatusesSql, session_ids.subspan(begin, sessions_per_query_)));
+      const PGresult* rows = result.get();
       for (int row = 0; row < PQntuples(rows); ++row) {
         statuses.push_back({PQgetvalue(rows, row, 0),
                             PQgetisnull(rows, row, 1) ? "" : PQgetvalue(rows, row, 1)});
@@ -154,7 +151,7 @@ class PgRowReader final : public RowReader {
 
   absl::StatusOr<StoredRows> ReadRows(
       absl::Span<const std::string> session_ids) override {
-    if (absl::Status status = EnsureConnected(); !status.ok()) return status;
+    RETURN_IF_ERROR(EnsureConnected());
     // One snapshot for all batches and both tables, so a payload the worker
     // commits meanwhile cannot show in sessions.payload_count but not in
     // session_payloads.
@@ -209,10 +206,9 @@ class PgRowReader final : public RowReader {
     const std::string fetch = absl::StrCat("FETCH ", kFetchRows, " FROM payload_rows");
     PayloadFolder folder(payloads);
     for (int fetched = kFetchRows; status.ok() && fetched == kFetchRows;) {
-      absl::StatusOr<PgResult> rows = connection_->Query(fetch, {}, PgFormat::kBinary);
-      if (!rows.ok()) return rows.status();
-      fetched = PQntuples(rows->get());
-      for (int row = 0; status.ok() && row < fetched; ++row) status = folder.Add(rows->get(), row);
+      ASSIGN_OR_RETURN(PgResult rows, connection_->Query(fetch, {}, PgFormat::kBinary));
+      fetched = PQntuples(rows.get());
+      for (int row = 0; status.ok() && row < fetched; ++row) status = folder.Add(rows.get(), row);
     }
     folder.Flush();
     if (!status.ok()) return status;
@@ -221,10 +217,9 @@ class PgRowReader final : public RowReader {
 
   absl::Status EnsureConnected() {
     if (connection_->IsHealthy()) return absl::OkStatus();
-    absl::StatusOr<std::unique_ptr<PgConnection>> reconnected =
-        PgConnection::Connect(dsn_, kConnectTimeout);
-    if (!reconnected.ok()) return reconnected.status();
-    connection_ = *std::move(reconnected);
+    ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reconnected,
+                     PgConnection::Connect(dsn_, kConnectTimeout));
+    connection_ = std::move(reconnected);
     return absl::OkStatus();
   }
 
@@ -243,11 +238,9 @@ class PgRowReader final : public RowReader {
 
 absl::StatusOr<std::unique_ptr<RowReader>> ConnectPgRowReader(
     const std::string& dsn, size_t sessions_per_query) {
-  absl::StatusOr<std::unique_ptr<PgConnection>> connection =
-      PgConnection::Connect(dsn, kConnectTimeout);
-  if (!connection.ok()) return connection.status();
-  return std::make_unique<PgRowReader>(dsn, *std::move(connection),
-                                       sessions_per_query);
+  ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> connection,
+                   PgConnection::Connect(dsn, kConnectTimeout));
+  return std::make_unique<PgRowReader>(dsn, std::move(connection), sessions_per_query);
 }
 
 }  // namespace ingest::loadgen

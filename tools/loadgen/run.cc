@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/common/status/status_macros.h"
 #include "tools/loadgen/ledger.h"
 #include "tools/loadgen/load_runner.h"
 #include "tools/loadgen/payload_factory.h"
@@ -114,20 +115,19 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
                        .on_poll_error = on_poll_error});
   }
 
-  absl::StatusOr<StoredRows> rows = reader.ReadRows(SessionIdsOf(acked));
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(StoredRows rows, reader.ReadRows(SessionIdsOf(acked)));
   RunSummary summary{.label = options.label,
                      .sessions = options.sessions,
                      .payloads = total_payloads,
                      .acked = static_cast<int64_t>(acked.size()),
-                     .report = Verify(acked, *rows)};
-  summary.summaries = CheckSummaries(
-      acked, *rows,
-      [&](int session_index, uint64_t payload_id) {
-        return factory.FactsOf(session_index, payload_id);
-      },
-      {.last_payload_id = static_cast<uint64_t>(options.payloads_per_session),
-       .require_completion = options.completion_timeout > absl::ZeroDuration()});
+                     .report = Verify(acked, rows)};
+  summary.summaries =
+      CheckSummaries(acked, rows,
+                     [&](int session_index, uint64_t payload_id) {
+                       return factory.FactsOf(session_index, payload_id);
+                     },
+                     {.last_payload_id = static_cast<uint64_t>(options.payloads_per_session),
+                      .require_completion = options.completion_timeout > absl::ZeroDuration()});
   for (const std::string& problem : summary.report.problems) {
     console.Log(absl::StrCat("verify: ", problem));
   }

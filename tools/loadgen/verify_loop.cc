@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "services/common/status/status_macros.h"
+
 namespace ingest::loadgen {
 namespace {
 
@@ -51,9 +53,8 @@ absl::StatusOr<VerificationReport> WaitAndVerify(
     absl::Span<const LedgerEntry> acked, RowReader& reader, Clock& clock,
     const VerifyOptions& options, const VerifyCallbacks& callbacks) {
   WaitForRows(acked, reader, clock, options, callbacks);
-  absl::StatusOr<StoredRows> rows = reader.ReadRows(SessionIdsOf(acked));
-  if (!rows.ok()) return rows.status();
-  return Verify(acked, *rows);
+  ASSIGN_OR_RETURN(StoredRows rows, reader.ReadRows(SessionIdsOf(acked)));
+  return Verify(acked, rows);
 }
 
 int64_t WaitForCompletion(absl::Span<const std::string> session_ids,

@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -25,7 +26,7 @@ absl::Status BytesFieldReader::Update(absl::string_view piece) {
       field_remaining_ -= take;
       if (field_remaining_ == 0) {
         state_ = State::kTag;
-        if (absl::Status status = handler_.OnFieldEnd(); !status.ok()) return status;
+        RETURN_IF_ERROR(handler_.OnFieldEnd());
       }
       continue;
     }

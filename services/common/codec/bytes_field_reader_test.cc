@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ingest/v1/ingest.pb.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -45,9 +46,9 @@ std::string Bytes(size_t size, char first) {
 
 // Feeds `message` split at `at` and at every `step` bytes after it.
 absl::Status Read(BytesFieldReader& reader, absl::string_view message, size_t at, size_t step) {
-  if (absl::Status status = reader.Update(message.substr(0, at)); !status.ok()) return status;
+  RETURN_IF_ERROR(reader.Update(message.substr(0, at)));
   for (size_t i = at; i < message.size(); i += step) {
-    if (absl::Status status = reader.Update(message.substr(i, step)); !status.ok()) return status;
+    RETURN_IF_ERROR(reader.Update(message.substr(i, step)));
   }
   return reader.Finish();
 }

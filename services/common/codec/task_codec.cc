@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
@@ -111,7 +112,7 @@ absl::StatusOr<v1::Task> DecodeTask(absl::string_view bytes) {
           task.payload().sha256().size() != 32) {
         return absl::InvalidArgumentError("last chunk of a streamed payload without its sha256");
       }
-      if (absl::Status status = CheckStoredForm(task.payload()); !status.ok()) return status;
+      RETURN_IF_ERROR(CheckStoredForm(task.payload()));
       break;
     case v1::TASK_TYPE_IDENTIFY_SESSION:
       if (!task.has_identify()) return missing_body("identify");

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/codec/zstd_stream_meter.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
@@ -17,8 +18,8 @@ absl::StatusOr<int64_t> Measure(absl::string_view compressed, int64_t limit,
                                 std::string* output) {
   ZstdStreamMeter meter;
   meter.Start(limit, output);
-  if (absl::Status status = meter.Update(compressed); !status.ok()) return status;
-  if (absl::Status status = meter.Finish(); !status.ok()) return status;
+  RETURN_IF_ERROR(meter.Update(compressed));
+  RETURN_IF_ERROR(meter.Finish());
   return meter.decompressed_bytes();
 }
 
@@ -32,8 +33,7 @@ absl::StatusOr<int64_t> ZstdDecompressedSize(absl::string_view compressed,
 absl::StatusOr<std::string> ZstdDecompressBounded(absl::string_view compressed,
                                                   int64_t max_decompressed_bytes) {
   std::string out;
-  absl::StatusOr<int64_t> size = Measure(compressed, max_decompressed_bytes, &out);
-  if (!size.ok()) return size.status();
+  RETURN_IF_ERROR(Measure(compressed, max_decompressed_bytes, &out).status());
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "services/common/kafka/kafka_config.h"
 #include "services/common/kafka/rdkafka_handles.h"
 #include "services/common/status/kafka_status.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -80,16 +81,16 @@ class RdKafkaAdmin final : public KafkaAdmin {
     }
     const std::string context = absl::StrCat("create topic ", spec.name);
     if (!options_.full_admin_api) return NotAsked(context);
-    absl::StatusOr<Event> event = Run(
-        RD_KAFKA_ADMIN_OP_CREATETOPICS, RD_KAFKA_EVENT_CREATETOPICS_RESULT, context,
-        [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
-          rd_kafka_NewTopic_t* topics[] = {topic.get()};
-          rd_kafka_CreateTopics(rk_.get(), topics, 1, admin_options, queue);
-        });
-    if (!event.ok()) return event.status();
+    ASSIGN_OR_RETURN(
+        Event event,
+        Run(RD_KAFKA_ADMIN_OP_CREATETOPICS, RD_KAFKA_EVENT_CREATETOPICS_RESULT, context,
+            [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
+              rd_kafka_NewTopic_t* topics[] = {topic.get()};
+              rd_kafka_CreateTopics(rk_.get(), topics, 1, admin_options, queue);
+            }));
     size_t count = 0;
     const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(
-        rd_kafka_event_CreateTopics_result(event->get()), &count);
+        rd_kafka_event_CreateTopics_result(event.get()), &count);
     for (size_t i = 0; i < count; ++i) {
       const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
@@ -153,16 +154,16 @@ class RdKafkaAdmin final : public KafkaAdmin {
         rd_kafka_ConfigResource_destroy);
     const std::string context = absl::StrCat("describe configs of topic ", topic);
     if (!options_.full_admin_api) return NotAsked(context);
-    absl::StatusOr<Event> event = Run(
-        RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, context,
-        [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
-          rd_kafka_ConfigResource_t* resources[] = {resource.get()};
-          rd_kafka_DescribeConfigs(rk_.get(), resources, 1, admin_options, queue);
-        });
-    if (!event.ok()) return event.status();
+    ASSIGN_OR_RETURN(
+        Event event,
+        Run(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, context,
+            [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
+              rd_kafka_ConfigResource_t* resources[] = {resource.get()};
+              rd_kafka_DescribeConfigs(rk_.get(), resources, 1, admin_options, queue);
+            }));
     size_t count = 0;
     const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
-        rd_kafka_event_DescribeConfigs_result(event->get()), &count);
+        rd_kafka_event_DescribeConfigs_result(event.get()), &count);
     if (count != 1) return absl::InternalError(absl::StrCat(context, ": no resource in the answer"));
     const rd_kafka_resp_err_t err = rd_kafka_ConfigResource_error(results[0]);
     if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
@@ -207,23 +208,23 @@ class RdKafkaAdmin final : public KafkaAdmin {
         request(rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), list.get()),
                 rd_kafka_ListConsumerGroupOffsets_destroy);
     const std::string context = absl::StrCat("committed offsets of group ", group);
-    absl::StatusOr<Event> event = Run(
-        RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT,
-        context, [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
-          rd_kafka_ListConsumerGroupOffsets_t* requests[] = {request.get()};
-          rd_kafka_ListConsumerGroupOffsets(rk_.get(), requests, 1, admin_options, queue);
-        });
-    if (!event.ok()) return event.status();
+    ASSIGN_OR_RETURN(
+        Event event,
+        Run(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS,
+            RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, context,
+            [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
+              rd_kafka_ListConsumerGroupOffsets_t* requests[] = {request.get()};
+              rd_kafka_ListConsumerGroupOffsets(rk_.get(), requests, 1, admin_options, queue);
+            }));
     size_t count = 0;
     const rd_kafka_group_result_t** groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
-        rd_kafka_event_ListConsumerGroupOffsets_result(event->get()), &count);
-    absl::StatusOr<const rd_kafka_topic_partition_list_t*> answer =
-        OnlyGroupPartitions(groups, count, context);
-    if (!answer.ok()) return answer.status();
+        rd_kafka_event_ListConsumerGroupOffsets_result(event.get()), &count);
+    ASSIGN_OR_RETURN(const rd_kafka_topic_partition_list_t* answer,
+                     OnlyGroupPartitions(groups, count, context));
     std::map<int32_t, int64_t> offsets;
     for (int32_t partition : partitions) offsets[partition] = -1;
-    for (int i = 0; *answer != nullptr && i < (*answer)->cnt; ++i) {
-      const rd_kafka_topic_partition_t& p = (*answer)->elems[i];
+    for (int i = 0; answer != nullptr && i < answer->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = answer->elems[i];
       if (topic == p.topic && p.err == RD_KAFKA_RESP_ERR_NO_ERROR && p.offset >= 0) {
         offsets[p.partition] = p.offset;
       }
@@ -234,17 +235,17 @@ class RdKafkaAdmin final : public KafkaAdmin {
   absl::StatusOr<GroupDescription> DescribeGroup(const std::string& group) override {
     const std::string context = absl::StrCat("describe group ", group);
     if (!options_.full_admin_api) return NotAsked(context);
-    absl::StatusOr<Event> event = Run(
-        RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT,
-        context, [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
-          const char* groups[] = {group.c_str()};
-          rd_kafka_DescribeConsumerGroups(rk_.get(), groups, 1, admin_options, queue);
-        });
-    if (!event.ok()) return event.status();
+    ASSIGN_OR_RETURN(
+        Event event,
+        Run(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT,
+            context, [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
+              const char* groups[] = {group.c_str()};
+              rd_kafka_DescribeConsumerGroups(rk_.get(), groups, 1, admin_options, queue);
+            }));
     size_t count = 0;
     const rd_kafka_ConsumerGroupDescription_t** groups =
         rd_kafka_DescribeConsumerGroups_result_groups(
-            rd_kafka_event_DescribeConsumerGroups_result(event->get()), &count);
+            rd_kafka_event_DescribeConsumerGroups_result(event.get()), &count);
     if (count != 1) return absl::InternalError(absl::StrCat(context, ": no group in the answer"));
     const rd_kafka_ConsumerGroupDescription_t* described = groups[0];
     if (absl::Status status =
@@ -316,21 +317,21 @@ class RdKafkaAdmin final : public KafkaAdmin {
         request(rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get()),
                 rd_kafka_AlterConsumerGroupOffsets_destroy);
     const std::string context = absl::StrCat("alter committed offsets of group ", group);
-    absl::StatusOr<Event> event = Run(
-        RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT,
-        context, [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
-          rd_kafka_AlterConsumerGroupOffsets_t* requests[] = {request.get()};
-          rd_kafka_AlterConsumerGroupOffsets(rk_.get(), requests, 1, admin_options, queue);
-        });
-    if (!event.ok()) return event.status();
+    ASSIGN_OR_RETURN(
+        Event event,
+        Run(RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS,
+            RD_KAFKA_EVENT_ALTERCONSUMERGROUPOFFSETS_RESULT, context,
+            [&](const rd_kafka_AdminOptions_t* admin_options, rd_kafka_queue_t* queue) {
+              rd_kafka_AlterConsumerGroupOffsets_t* requests[] = {request.get()};
+              rd_kafka_AlterConsumerGroupOffsets(rk_.get(), requests, 1, admin_options, queue);
+            }));
     size_t count = 0;
     const rd_kafka_group_result_t** groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(
-        rd_kafka_event_AlterConsumerGroupOffsets_result(event->get()), &count);
-    absl::StatusOr<const rd_kafka_topic_partition_list_t*> answer =
-        OnlyGroupPartitions(groups, count, context);
-    if (!answer.ok()) return answer.status();
-    for (int i = 0; *answer != nullptr && i < (*answer)->cnt; ++i) {
-      const rd_kafka_topic_partition_t& p = (*answer)->elems[i];
+        rd_kafka_event_AlterConsumerGroupOffsets_result(event.get()), &count);
+    ASSIGN_OR_RETURN(const rd_kafka_topic_partition_list_t* answer,
+                     OnlyGroupPartitions(groups, count, context));
+    for (int i = 0; answer != nullptr && i < answer->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = answer->elems[i];
       if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
       // A group that is (again) consuming the topic refuses the change.
       const bool active = p.err == RD_KAFKA_RESP_ERR_GROUP_SUBSCRIBED_TO_TOPIC ||
@@ -350,21 +351,19 @@ class RdKafkaAdmin final : public KafkaAdmin {
     if (offsets.empty()) return timestamps;
     // Assigned explicitly, never subscribed and never committing: the group
     // id only satisfies librdkafka and joins nothing.
-    auto conf = MakeRdKafkaConf({{"bootstrap.servers", options_.bootstrap_servers},
-                                 {"group.id", "ingest-broker-proxy-peek"},
-                                 {"enable.auto.commit", "false"},
-                                 {"enable.auto.offset.store", "false"},
-                                 {"fetch.max.bytes", "1048576"},
-                                 {"max.partition.fetch.bytes", "65536"}});
-    if (!conf.ok()) return conf.status();
-    InstallRdKafkaLogging(conf->get());
+    ASSIGN_OR_RETURN(auto conf, MakeRdKafkaConf({{"bootstrap.servers", options_.bootstrap_servers},
+                                                 {"group.id", "ingest-broker-proxy-peek"},
+                                                 {"enable.auto.commit", "false"},
+                                                 {"enable.auto.offset.store", "false"},
+                                                 {"fetch.max.bytes", "1048576"},
+                                                 {"max.partition.fetch.bytes", "65536"}}));
+    InstallRdKafkaLogging(conf.get());
     char error[512];
-    RdKafkaConsumerPtr consumer(
-        rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)));
+    RdKafkaConsumerPtr consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof(error)));
     if (consumer == nullptr) {
       return absl::InternalError(absl::StrCat("timestamp reader: ", error));
     }
-    conf->release();
+    conf.release();
     rd_kafka_poll_set_consumer(consumer.get());
     RdKafkaPartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
     for (const auto& [partition, offset] : offsets) {
@@ -438,14 +437,13 @@ absl::StatusOr<std::unique_ptr<KafkaAdmin>> CreateRdKafkaAdmin(const RdKafkaAdmi
   if (options.bootstrap_servers.empty()) {
     return absl::InvalidArgumentError("Kafka bootstrap servers are required (HOST:PORT[,...])");
   }
-  auto conf = MakeRdKafkaConf({{"bootstrap.servers", options.bootstrap_servers},
-                               {"allow.auto.create.topics", "false"}});
-  if (!conf.ok()) return conf.status();
-  InstallRdKafkaLogging(conf->get());
+  ASSIGN_OR_RETURN(auto conf, MakeRdKafkaConf({{"bootstrap.servers", options.bootstrap_servers},
+                                               {"allow.auto.create.topics", "false"}}));
+  InstallRdKafkaLogging(conf.get());
   char error[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), error, sizeof(error));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof(error));
   if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat("Kafka admin client: ", error));
-  conf->release();
+  conf.release();
   return std::unique_ptr<KafkaAdmin>(new RdKafkaAdmin(options, rk));
 }
 

@@ -14,6 +14,7 @@
 #include "services/common/kafka/rdkafka_headers.h"
 #include "services/common/logging/log.h"
 #include "services/common/status/kafka_status.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -292,13 +293,12 @@ absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOp
   const bool statistics =
       options.on_statistics && options.statistics_interval > absl::ZeroDuration();
   if (statistics) properties["statistics.interval.ms"] = MillisString(options.statistics_interval);
-  auto conf = MakeRdKafkaConf(properties);
-  if (!conf.ok()) return conf.status();
-  InstallRdKafkaLogging(conf->get());
-  rd_kafka_conf_set_error_cb(conf->get(), &RdKafkaConsumer::OnError);
-  rd_kafka_conf_set_rebalance_cb(conf->get(), &RdKafkaConsumer::OnRebalance);
-  rd_kafka_conf_set_offset_commit_cb(conf->get(), &RdKafkaConsumer::OnCommitted);
-  if (statistics) rd_kafka_conf_set_stats_cb(conf->get(), &RdKafkaConsumer::OnStatistics);
+  ASSIGN_OR_RETURN(auto conf, MakeRdKafkaConf(properties));
+  InstallRdKafkaLogging(conf.get());
+  rd_kafka_conf_set_error_cb(conf.get(), &RdKafkaConsumer::OnError);
+  rd_kafka_conf_set_rebalance_cb(conf.get(), &RdKafkaConsumer::OnRebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf.get(), &RdKafkaConsumer::OnCommitted);
+  if (statistics) rd_kafka_conf_set_stats_cb(conf.get(), &RdKafkaConsumer::OnStatistics);
 
   // librdkafka hands the opaque back to the callbacks, which only run
   // inside Poll(), after the handle is attached below. Commits pause for a
@@ -306,13 +306,13 @@ absl::StatusOr<std::unique_ptr<Consumer>> CreateRdKafkaConsumer(const ConsumerOp
   std::unique_ptr<RdKafkaConsumer> consumer(
       new RdKafkaConsumer(options.topic, options.session_timeout,
                           statistics ? options.on_statistics : nullptr));
-  rd_kafka_conf_set_opaque(conf->get(), consumer.get());
+  rd_kafka_conf_set_opaque(conf.get(), consumer.get());
   char error[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof(error));
   if (rk == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("cannot create Kafka consumer: ", error));
   }
-  conf->release();  // rd_kafka_new took ownership.
+  conf.release();  // rd_kafka_new took ownership.
   rd_kafka_poll_set_consumer(rk);
   consumer->Attach(rk);
   log::Info("kafka.consumer_created", {{"bootstrap", options.bootstrap_servers},

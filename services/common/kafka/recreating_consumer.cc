@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "services/common/logging/log.h"
 #include "services/common/status/kafka_status.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -15,10 +16,9 @@ constexpr char kWhat[] = "the Kafka consumer";
 
 absl::StatusOr<std::unique_ptr<RecreatingConsumer>> RecreatingConsumer::Create(
     ConsumerFactory factory, RecreatingConsumerOptions options) {
-  absl::StatusOr<std::unique_ptr<Consumer>> first = factory();
-  if (!first.ok()) return first.status();
+  ASSIGN_OR_RETURN(std::unique_ptr<Consumer> first, factory());
   return std::unique_ptr<RecreatingConsumer>(
-      new RecreatingConsumer(std::move(factory), std::move(options), *std::move(first)));
+      new RecreatingConsumer(std::move(factory), std::move(options), std::move(first)));
 }
 
 RecreatingConsumer::RecreatingConsumer(ConsumerFactory factory, RecreatingConsumerOptions options,

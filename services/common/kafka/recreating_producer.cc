@@ -5,15 +5,15 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/logging/log.h"
 #include "services/common/status/kafka_status.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
 absl::StatusOr<std::unique_ptr<RecreatingProducer>> RecreatingProducer::Create(
     ProducerFactory factory, RecreatingProducerOptions options) {
-  absl::StatusOr<std::unique_ptr<Producer>> first = factory();
-  if (!first.ok()) return first.status();
+  ASSIGN_OR_RETURN(std::unique_ptr<Producer> first, factory());
   return std::unique_ptr<RecreatingProducer>(
-      new RecreatingProducer(std::move(factory), std::move(options), *std::move(first)));
+      new RecreatingProducer(std::move(factory), std::move(options), std::move(first)));
 }
 
 RecreatingProducer::RecreatingProducer(ProducerFactory factory, RecreatingProducerOptions options,

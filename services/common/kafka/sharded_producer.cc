@@ -1,6 +1,7 @@
 #include "services/common/kafka/sharded_producer.h"
 
 #include "absl/time/clock.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -49,7 +50,7 @@ absl::Status ShardedProducer::Flush(absl::Duration timeout) {
 absl::Status ShardedProducer::CheckReachable(absl::string_view topic, absl::Duration timeout) {
   // Every shard must reach the cluster, or some sessions could not be served.
   for (auto& shard : shards_) {
-    if (absl::Status status = shard->CheckReachable(topic, timeout); !status.ok()) return status;
+    RETURN_IF_ERROR(shard->CheckReachable(topic, timeout));
   }
   return absl::OkStatus();
 }

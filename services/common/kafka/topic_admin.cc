@@ -3,24 +3,25 @@
 #include <memory>
 
 #include "services/common/kafka/rdkafka_admin.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
 absl::Status EnsureTopic(const std::string& bootstrap_servers, const TopicSpec& spec,
                          absl::Duration timeout) {
-  absl::StatusOr<std::unique_ptr<KafkaAdmin>> admin =
-      CreateRdKafkaAdmin({.bootstrap_servers = bootstrap_servers, .timeout = timeout});
-  if (!admin.ok()) return admin.status();
-  absl::Status created = (*admin)->CreateTopic(spec);
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<KafkaAdmin> admin,
+      CreateRdKafkaAdmin({.bootstrap_servers = bootstrap_servers, .timeout = timeout}));
+  absl::Status created = admin->CreateTopic(spec);
   return created.code() == absl::StatusCode::kAlreadyExists ? absl::OkStatus() : created;
 }
 
 absl::StatusOr<std::vector<PartitionReplicas>> DescribePartitions(
     const std::string& bootstrap_servers, const std::string& topic, absl::Duration timeout) {
-  absl::StatusOr<std::unique_ptr<KafkaAdmin>> admin =
-      CreateRdKafkaAdmin({.bootstrap_servers = bootstrap_servers, .timeout = timeout});
-  if (!admin.ok()) return admin.status();
-  return (*admin)->DescribePartitions(topic);
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<KafkaAdmin> admin,
+      CreateRdKafkaAdmin({.bootstrap_servers = bootstrap_servers, .timeout = timeout}));
+  return admin->DescribePartitions(topic);
 }
 
 }  // namespace ingest

@@ -12,6 +12,7 @@
 #include "services/common/kafka/rdkafka_handles.h"
 #include "services/common/kafka/rdkafka_headers.h"
 #include "services/common/kafka/topic_admin.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -43,27 +44,25 @@ struct Reader {
 absl::StatusOr<Reader> OpenReader(const std::string& bootstrap_servers, const std::string& topic,
                                   absl::string_view label, absl::Duration describe_timeout,
                                   const std::map<int32_t, int64_t>& from) {
-  absl::StatusOr<std::vector<PartitionReplicas>> partitions =
-      DescribePartitions(bootstrap_servers, topic, describe_timeout);
-  if (!partitions.ok()) return partitions.status();
+  ASSIGN_OR_RETURN(std::vector<PartitionReplicas> partitions,
+                   DescribePartitions(bootstrap_servers, topic, describe_timeout));
 
-  auto conf = MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
-                               {"group.id", "ingest-topic-reader"},
-                               {"enable.auto.commit", "false"},
-                               {"auto.offset.reset", "earliest"},
-                               {"enable.partition.eof", "true"}});
-  if (!conf.ok()) return conf.status();
-  InstallRdKafkaLogging(conf->get());
+  ASSIGN_OR_RETURN(auto conf, MakeRdKafkaConf({{"bootstrap.servers", bootstrap_servers},
+                                               {"group.id", "ingest-topic-reader"},
+                                               {"enable.auto.commit", "false"},
+                                               {"auto.offset.reset", "earliest"},
+                                               {"enable.partition.eof", "true"}}));
+  InstallRdKafkaLogging(conf.get());
   char error[512];
-  Reader reader{RdKafkaConsumerPtr(
-      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), error, sizeof(error)))};
+  Reader reader{
+      RdKafkaConsumerPtr(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof(error)))};
   if (reader.rk == nullptr) return absl::InvalidArgumentError(absl::StrCat(label, ": ", error));
-  conf->release();
+  conf.release();
   rd_kafka_poll_set_consumer(reader.rk.get());
 
   RdKafkaPartitionListPtr assignment(
-      rd_kafka_topic_partition_list_new(static_cast<int>(partitions->size())));
-  for (const PartitionReplicas& partition : *partitions) {
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (const PartitionReplicas& partition : partitions) {
     auto it = from.find(partition.partition);
     const int64_t start = it != from.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
     rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition.partition)
@@ -114,14 +113,13 @@ absl::StatusOr<TopicScanEnd> ScanTopic(const std::string& bootstrap_servers,
                                        const std::string& topic,
                                        const std::map<int32_t, int64_t>& from, absl::Time deadline,
                                        absl::FunctionRef<bool(const TopicRecord&)> visit) {
-  absl::StatusOr<Reader> reader =
-      OpenReader(bootstrap_servers, topic, "topic scan",
-                 std::max(deadline - absl::Now(), absl::Milliseconds(1)), from);
-  if (!reader.ok()) return reader.status();
+  ASSIGN_OR_RETURN(Reader reader,
+                   OpenReader(bootstrap_servers, topic, "topic scan",
+                              std::max(deadline - absl::Now(), absl::Milliseconds(1)), from));
 
-  const size_t partitions = reader->start.size();
+  const size_t partitions = reader.start.size();
   TopicScanEnd end;
-  end.next = reader->start;
+  end.next = reader.start;
   std::set<int32_t> at_end;
   while (absl::Now() < deadline) {
     if (at_end.size() == partitions) {
@@ -130,7 +128,7 @@ absl::StatusOr<TopicScanEnd> ScanTopic(const std::string& bootstrap_servers,
     }
     const int wait_ms = static_cast<int>(
         std::clamp<int64_t>(absl::ToInt64Milliseconds(deadline - absl::Now()), 1, 100));
-    RdKafkaMessagePtr message(rd_kafka_consumer_poll(reader->rk.get(), wait_ms));
+    RdKafkaMessagePtr message(rd_kafka_consumer_poll(reader.rk.get(), wait_ms));
     if (message == nullptr) continue;
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       at_end.insert(message->partition);

@@ -1,6 +1,7 @@
 #include "services/common/pg/bounded_connection.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
@@ -19,7 +20,7 @@ absl::StatusOr<std::unique_ptr<PgConnection>> ConnectBounded(const std::string& 
   if (access == PgAccess::kReadOnly) {
     absl::StrAppend(&settings, "; SET default_transaction_read_only = on");
   }
-  if (absl::Status set = (*connection)->Exec(settings); !set.ok()) return set;
+  RETURN_IF_ERROR((*connection)->Exec(settings));
   return connection;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/logging/log.h"
 #include "services/common/pg/schema_sql.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -26,9 +27,9 @@ const std::vector<Migration>& Migrations() {
 }
 
 absl::StatusOr<int> CurrentVersion(PgConnection& connection) {
-  auto result = connection.Query("SELECT coalesce(max(version), 0) FROM schema_migrations", {});
-  if (!result.ok()) return result.status();
-  return std::atoi(PQgetvalue(result->get(), 0, 0));
+  ASSIGN_OR_RETURN(auto result,
+                   connection.Query("SELECT coalesce(max(version), 0) FROM schema_migrations", {}));
+  return std::atoi(PQgetvalue(result.get(), 0, 0));
 }
 
 absl::Status ApplyLocked(PgConnection& connection, std::vector<int>& applied_versions) {
@@ -36,10 +37,9 @@ absl::Status ApplyLocked(PgConnection& connection, std::vector<int>& applied_ver
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
   if (!status.ok()) return status;
-  auto current = CurrentVersion(connection);
-  if (!current.ok()) return current.status();
+  ASSIGN_OR_RETURN(auto current, CurrentVersion(connection));
   for (const Migration& migration : Migrations()) {
-    if (migration.version <= *current) continue;
+    if (migration.version <= current) continue;
     log::Info("pg.migration_start", {{"version", migration.version}});
     status = connection.Exec(absl::StrCat(
         "BEGIN;\n", migration.sql, "\nINSERT INTO schema_migrations (version) VALUES (", migration.version,

@@ -9,14 +9,14 @@
 #include "services/common/auth/bearer.h"
 #include "services/common/auth/secret_file.h"
 #include "services/common/crypto/sha256.h"
+#include "services/common/status/status_macros.h"
 #include "services/gateway/session_id.h"
 
 namespace ingest {
 
 absl::StatusOr<ApiKeyStore> ApiKeyStore::LoadFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadSecretFile(path, "API keys file", "--api_keys_file");
-  if (!text.ok()) return text.status();
-  return Parse(*text, path);
+  ASSIGN_OR_RETURN(std::string text, ReadSecretFile(path, "API keys file", "--api_keys_file"));
+  return Parse(text, path);
 }
 
 absl::StatusOr<ApiKeyStore> ApiKeyStore::Parse(absl::string_view text, absl::string_view origin) {

@@ -16,6 +16,7 @@
 #include "ingest/v1/task.pb.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/producer.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
@@ -32,10 +33,9 @@ class RecordingProducer final : public Producer {
 
   absl::Status Produce(absl::string_view topic, std::string key, std::string value,
                        DeliveryCallback on_delivery) override {
-    absl::StatusOr<v1::Task> task = DecodeTask(value);
-    if (!task.ok()) return task.status();
+    ASSIGN_OR_RETURN(v1::Task task, DecodeTask(value));
     absl::MutexLock lock(&mutex_);
-    tasks_.push_back(*std::move(task));
+    tasks_.push_back(std::move(task));
     pending_.push_back(std::move(on_delivery));
     return absl::OkStatus();
   }

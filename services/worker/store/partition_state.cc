@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -60,13 +61,12 @@ PgParam PartitionsParam(const std::vector<int32_t>& partitions) {
 
 absl::StatusOr<PartitionOffsets> LoadNextOffsets(PgConnection& db, const std::string& topic,
                                                  const std::vector<int32_t>& partitions) {
-  absl::StatusOr<PgResult> result =
-      db.Query(kLoadOffsets, {PgParam::Text(topic), PartitionsParam(partitions)});
-  if (!result.ok()) return result.status();
+  ASSIGN_OR_RETURN(PgResult result,
+                   db.Query(kLoadOffsets, {PgParam::Text(topic), PartitionsParam(partitions)}));
   PartitionOffsets offsets;
-  for (int row = 0; row < PQntuples(result->get()); ++row) {
-    offsets[std::atoi(PQgetvalue(result->get(), row, 0))] =
-        std::atoll(PQgetvalue(result->get(), row, 1));
+  for (int row = 0; row < PQntuples(result.get()); ++row) {
+    offsets[std::atoi(PQgetvalue(result.get(), row, 0))] =
+        std::atoll(PQgetvalue(result.get(), row, 1));
   }
   return offsets;
 }
@@ -80,12 +80,11 @@ absl::Status StoreNextOffset(PgConnection& db, const std::string& topic, int32_t
 
 absl::StatusOr<QuarantinedSessions> LoadQuarantinedSessions(
     PgConnection& db, const std::string& topic, const std::vector<int32_t>& partitions) {
-  absl::StatusOr<PgResult> result =
-      db.Query(kLoadQuarantined, {PgParam::Text(topic), PartitionsParam(partitions)});
-  if (!result.ok()) return result.status();
+  ASSIGN_OR_RETURN(PgResult result,
+                   db.Query(kLoadQuarantined, {PgParam::Text(topic), PartitionsParam(partitions)}));
   QuarantinedSessions sessions;
-  for (int row = 0; row < PQntuples(result->get()); ++row) {
-    sessions.insert(PQgetvalue(result->get(), row, 0));
+  for (int row = 0; row < PQntuples(result.get()); ++row) {
+    sessions.insert(PQgetvalue(result.get(), row, 0));
   }
   return sessions;
 }
@@ -93,13 +92,12 @@ absl::StatusOr<QuarantinedSessions> LoadQuarantinedSessions(
 absl::StatusOr<std::optional<QuarantineRow>> LoadQuarantine(PgConnection& db,
                                                             const std::string& topic,
                                                             const std::string& session_id) {
-  absl::StatusOr<PgResult> result =
-      db.Query(kLoadQuarantine, {PgParam::Text(topic), PgParam::Text(session_id)});
-  if (!result.ok()) return result.status();
-  if (PQntuples(result->get()) == 0) return std::optional<QuarantineRow>();
+  ASSIGN_OR_RETURN(PgResult result,
+                   db.Query(kLoadQuarantine, {PgParam::Text(topic), PgParam::Text(session_id)}));
+  if (PQntuples(result.get()) == 0) return std::optional<QuarantineRow>();
   QuarantineRow row;
-  row.redrive_id = PQgetvalue(result->get(), 0, 0);
-  row.followed_through = std::atoll(PQgetvalue(result->get(), 0, 1));
+  row.redrive_id = PQgetvalue(result.get(), 0, 0);
+  row.followed_through = std::atoll(PQgetvalue(result.get(), 0, 1));
   return std::optional<QuarantineRow>(std::move(row));
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/common/status/status_macros.h"
 #include "services/worker/store/pg_binary.h"
 #include "services/worker/store/stored_payload.h"
 
@@ -71,9 +72,8 @@ absl::Status ReadVersions(PgConnection& db, const char* sql,
                           const std::vector<const PayloadRecord*>& keys, bool pending,
                           StoredVersions* stored) {
   if (keys.empty()) return absl::OkStatus();
-  absl::StatusOr<PgResult> result = db.Query(sql, KeyArrays(keys));
-  if (!result.ok()) return result.status();
-  const PGresult* rows = result->get();
+  ASSIGN_OR_RETURN(PgResult result, db.Query(sql, KeyArrays(keys)));
+  const PGresult* rows = result.get();
   for (int row = 0; row < PQntuples(rows); ++row) {
     PayloadKey key{PQgetvalue(rows, row, 0),
                    std::strtoull(PQgetvalue(rows, row, 1), nullptr, 10),
@@ -156,9 +156,8 @@ absl::StatusOr<PayloadWrite> WritePayloads(PgConnection& db,
                                            PhaseClock* phases) {
   PayloadWrite write;
   if (records.empty()) return write;
-  absl::StatusOr<StoredVersions> stored = LockStoredVersions(db, records);
-  if (!stored.ok()) return stored.status();
-  write.plan = PlanPayloads(records, *stored);
+  ASSIGN_OR_RETURN(StoredVersions stored, LockStoredVersions(db, records));
+  write.plan = PlanPayloads(records, stored);
   phases->Lap("lock");
   const std::vector<StagedPayload>& staged = write.plan.staged;
   if (staged.empty()) return write;
@@ -186,10 +185,9 @@ absl::StatusOr<PayloadWrite> WritePayloads(PgConnection& db,
         return status;
       }
       writer = BinaryCopyWriter();
-      absl::StatusOr<StreamVerdict> verdict =
-          CompleteStream(db, records[i].partition, *records[i].record);
-      if (!verdict.ok()) return verdict.status();
-      write.stream_verdicts.push_back(*std::move(verdict));
+      ASSIGN_OR_RETURN(StreamVerdict verdict,
+                       CompleteStream(db, records[i].partition, *records[i].record));
+      write.stream_verdicts.push_back(std::move(verdict));
     }
   }
   write.rows_written += writer.rows();

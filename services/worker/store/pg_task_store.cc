@@ -6,8 +6,9 @@
 #include "absl/time/time.h"
 #include "services/common/logging/log.h"
 #include "services/common/pg/connection.h"
-#include "services/worker/store/transaction_body.h"
+#include "services/common/status/status_macros.h"
 #include "services/worker/store/partition_state.h"
+#include "services/worker/store/transaction_body.h"
 
 namespace ingest {
 namespace {
@@ -84,32 +85,28 @@ class PgTaskStore final : public TaskStore {
   }
 
   absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration older_than, int max_rows) override {
-    absl::StatusOr<PgConnection*> db = Connection();
-    if (!db.ok()) return db.status();
-    absl::StatusOr<PgResult> deleted = Checked(
-        (*db)->Query(kExpireStreamChunks,
-                     {PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(older_than))),
-                      PgParam::Int(max_rows)}));
-    if (!deleted.ok()) return deleted.status();
-    return static_cast<int64_t>(std::atoll(PQcmdTuples(deleted->get())));
+    ASSIGN_OR_RETURN(PgConnection * db, Connection());
+    ASSIGN_OR_RETURN(
+        PgResult deleted,
+        Checked(db->Query(kExpireStreamChunks,
+                          {PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(older_than))),
+                           PgParam::Int(max_rows)})));
+    return static_cast<int64_t>(std::atoll(PQcmdTuples(deleted.get())));
   }
 
   absl::StatusOr<LiveSessions> ReadLiveSessions() override {
-    absl::StatusOr<PgConnection*> db = Connection();
-    if (!db.ok()) return db.status();
-    absl::StatusOr<PgResult> result = Checked((*db)->Query(kLiveSessions, {}));
-    if (!result.ok()) return result.status();
+    ASSIGN_OR_RETURN(PgConnection * db, Connection());
+    ASSIGN_OR_RETURN(PgResult result, Checked(db->Query(kLiveSessions, {})));
     LiveSessions live;
-    live.count = std::atoll(PQgetvalue(result->get(), 0, 0));
-    const int64_t oldest_ms = std::atoll(PQgetvalue(result->get(), 0, 1));
+    live.count = std::atoll(PQgetvalue(result.get(), 0, 0));
+    const int64_t oldest_ms = std::atoll(PQgetvalue(result.get(), 0, 1));
     if (oldest_ms >= 0) live.oldest_activity = absl::FromUnixMillis(oldest_ms);
     return live;
   }
 
   absl::Status Ping() override {
-    absl::StatusOr<PgConnection*> db = Connection();
-    if (!db.ok()) return db.status();
-    absl::Status status = (*db)->Exec("SELECT 1");
+    ASSIGN_OR_RETURN(PgConnection * db, Connection());
+    absl::Status status = db->Exec("SELECT 1");
     return status.ok() ? status : Failed(status);
   }
 

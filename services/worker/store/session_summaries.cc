@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/common/status/status_macros.h"
 #include "services/worker/store/pg_binary.h"
 #include "services/worker/store/session_counters.h"
 
@@ -129,20 +130,19 @@ absl::StatusOr<std::map<std::string, StoredSession>> LockSessions(
   std::vector<std::string> ids;
   ids.reserve(sessions.size());
   for (const auto& [session_id, update] : sessions) ids.push_back(session_id);
-  absl::StatusOr<PgResult> result =
-      db.Query(kLockSessions, {PgParam::Text(ToPgTextArray(ids))}, PgFormat::kBinary);
-  if (!result.ok()) return result.status();
+  ASSIGN_OR_RETURN(PgResult result,
+                   db.Query(kLockSessions, {PgParam::Text(ToPgTextArray(ids))}, PgFormat::kBinary));
   std::map<std::string, StoredSession> stored;
-  for (int row = 0; row < PQntuples(result->get()); ++row) {
-    const std::string session_id(BinaryValueBytes(result->get(), row, 0));
+  for (int row = 0; row < PQntuples(result.get()); ++row) {
+    const std::string session_id(BinaryValueBytes(result.get(), row, 0));
     StoredSession& session = stored[session_id];
-    session.last_payload_id = static_cast<uint64_t>(BinaryValueInt(result->get(), row, 1));
-    const absl::string_view bytes = BinaryValueBytes(result->get(), row, 2);
+    session.last_payload_id = static_cast<uint64_t>(BinaryValueInt(result.get(), row, 1));
+    const absl::string_view bytes = BinaryValueBytes(result.get(), row, 2);
     if (!session.summary.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       return absl::DataLossError(absl::StrCat("sessions.summary of ", session_id,
                                               " does not parse as ingest.v1.SessionSummary"));
     }
-    session.status = std::string(BinaryValueBytes(result->get(), row, 3));
+    session.status = std::string(BinaryValueBytes(result.get(), row, 3));
   }
   return stored;
 }
@@ -151,21 +151,20 @@ absl::StatusOr<std::map<std::string, StoredSession>> LockSessions(
 // included: they were inserted above).
 absl::StatusOr<v1::SessionSummary> Refold(PgConnection& db, const std::string& session_id,
                                           const RageClickRule& rule) {
-  absl::StatusOr<PgResult> result =
-      db.Query(kReadSessionFacts, {PgParam::Text(session_id)}, PgFormat::kBinary);
-  if (!result.ok()) return result.status();
-  const int rows = PQntuples(result->get());
+  ASSIGN_OR_RETURN(PgResult result,
+                   db.Query(kReadSessionFacts, {PgParam::Text(session_id)}, PgFormat::kBinary));
+  const int rows = PQntuples(result.get());
   std::vector<v1::PayloadFacts> facts(static_cast<size_t>(rows));
   std::vector<IdentifiedFacts> ordered;
   ordered.reserve(facts.size());
   for (int row = 0; row < rows; ++row) {
-    const absl::string_view bytes = BinaryValueBytes(result->get(), row, 1);
+    const absl::string_view bytes = BinaryValueBytes(result.get(), row, 1);
     v1::PayloadFacts& one = facts[static_cast<size_t>(row)];
     if (!one.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       return absl::DataLossError(absl::StrCat("payload_facts of ", session_id,
                                               " does not parse as ingest.v1.PayloadFacts"));
     }
-    ordered.push_back({static_cast<uint64_t>(BinaryValueInt(result->get(), row, 0)), &one});
+    ordered.push_back({static_cast<uint64_t>(BinaryValueInt(result.get(), row, 0)), &one});
   }
   return SummarizeSession(ordered, rule);
 }
@@ -250,13 +249,12 @@ absl::StatusOr<SessionsOutcome> UpdateSessions(PgConnection& db,
                                                const RageClickRule& rule) {
   SessionsOutcome outcome;
   if (sessions.empty()) return outcome;
-  if (absl::Status status = InsertFacts(db, sessions); !status.ok()) return status;
-  absl::StatusOr<std::map<std::string, StoredSession>> stored = LockSessions(db, sessions);
-  if (!stored.ok()) return stored.status();
+  RETURN_IF_ERROR(InsertFacts(db, sessions));
+  ASSIGN_OR_RETURN(auto stored, LockSessions(db, sessions));
 
   SessionColumns columns;
   for (const auto& [session_id, update] : sessions) {
-    StoredSession& session = (*stored)[session_id];
+    StoredSession& session = stored[session_id];
     std::vector<uint64_t> ids;
     ids.reserve(update.counted.size());
     for (const CountedPayload& payload : update.counted) ids.push_back(payload.payload_id);
@@ -282,9 +280,8 @@ absl::StatusOr<SessionsOutcome> UpdateSessions(PgConnection& db,
         FoldPayloadFacts(payload.payload_id, *payload.facts, rule, &session.summary);
       }
     } else {
-      absl::StatusOr<v1::SessionSummary> refolded = Refold(db, session_id, rule);
-      if (!refolded.ok()) return refolded.status();
-      session.summary = *std::move(refolded);
+      ASSIGN_OR_RETURN(v1::SessionSummary refolded, Refold(db, session_id, rule));
+      session.summary = std::move(refolded);
       ++outcome.sessions_refolded;
     }
     if (session.status == "completed") ++outcome.sessions_reopened;
@@ -305,13 +302,14 @@ absl::StatusOr<int64_t> CompleteIdleSessions(PgConnection& db,
     ids.Add(absl::StrCat(one.partition));
     watermarks.Add(ToPgTimestamp(one.watermark));
   }
-  absl::StatusOr<PgResult> result = db.Query(
-      kCompleteIdle,
-      {PgParam::Text(ids.Literal()), PgParam::Text(watermarks.Literal()),
-       PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(options.idle_timeout))),
-       PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(options.unloaded_idle_timeout)))});
-  if (!result.ok()) return result.status();
-  return std::strtoll(PQcmdTuples(result->get()), nullptr, 10);
+  ASSIGN_OR_RETURN(
+      PgResult result,
+      db.Query(
+          kCompleteIdle,
+          {PgParam::Text(ids.Literal()), PgParam::Text(watermarks.Literal()),
+           PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(options.idle_timeout))),
+           PgParam::Text(absl::StrCat(absl::ToDoubleSeconds(options.unloaded_idle_timeout)))}));
+  return std::strtoll(PQcmdTuples(result.get()), nullptr, 10);
 }
 
 }  // namespace ingest

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -47,10 +48,9 @@ absl::StatusOr<StreamVerdict> CompleteStream(PgConnection& db, int32_t partition
   const PgParam session = PgParam::Text(task.session_id());
   const PgParam payload_id = PgParam::Int(static_cast<int64_t>(task.payload_id()));
   const PgParam chunk_count = PgParam::Int(task.chunk_count());
-  absl::StatusOr<PgResult> sizes = db.Query(kChunkSizes, {session, payload_id, chunk_count});
-  if (!sizes.ok()) return sizes.status();
-  const int64_t chunks = std::atoll(PQgetvalue(sizes->get(), 0, 0));
-  const int64_t bytes = std::atoll(PQgetvalue(sizes->get(), 0, 1));
+  ASSIGN_OR_RETURN(PgResult sizes, db.Query(kChunkSizes, {session, payload_id, chunk_count}));
+  const int64_t chunks = std::atoll(PQgetvalue(sizes.get(), 0, 0));
+  const int64_t bytes = std::atoll(PQgetvalue(sizes.get(), 0, 1));
   const int64_t total = static_cast<int64_t>(task.payload().total_bytes());
 
   StreamVerdict verdict;
@@ -71,12 +71,12 @@ absl::StatusOr<StreamVerdict> CompleteStream(PgConnection& db, int32_t partition
       !moved.ok()) {
     return moved;
   }
-  absl::StatusOr<PgResult> recorded = db.Query(
-      kRecordStream, {session, payload_id, chunk_count, PgParam::Int(total),
-                      PgParam::Bytes(task.payload().sha256()), PgParam::Int(partition),
-                      PgParam::Int(last_chunk.offset)});
-  if (!recorded.ok()) return recorded.status();
-  verdict.newly_complete = PQntuples(recorded->get()) > 0;
+  ASSIGN_OR_RETURN(
+      PgResult recorded,
+      db.Query(kRecordStream, {session, payload_id, chunk_count, PgParam::Int(total),
+                               PgParam::Bytes(task.payload().sha256()), PgParam::Int(partition),
+                               PgParam::Int(last_chunk.offset)}));
+  verdict.newly_complete = PQntuples(recorded.get()) > 0;
   return verdict;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "services/common/codec/task_codec.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -126,9 +127,8 @@ std::pair<PgParam, PgParam> MapParams(const google::protobuf::Map<std::string, s
 
 // Runs one statement; the rows it inserted or updated.
 absl::StatusOr<int64_t> Run(PgConnection& db, const char* sql, const std::vector<PgParam>& params) {
-  absl::StatusOr<PgResult> result = db.Query(sql, params);
-  if (!result.ok()) return result.status();
-  return std::atoll(PQcmdTuples(result->get()));
+  ASSIGN_OR_RETURN(PgResult result, db.Query(sql, params));
+  return std::atoll(PQcmdTuples(result.get()));
 }
 
 absl::StatusOr<int64_t> WriteInit(PgConnection& db, int32_t partition, const v1::Task& task) {

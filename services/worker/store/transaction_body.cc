@@ -6,9 +6,10 @@
 #include <vector>
 
 #include "services/common/codec/task_codec.h"
+#include "services/common/facts/payload_facts_extractor.h"
+#include "services/common/status/status_macros.h"
 #include "services/worker/store/partition_state.h"
 #include "services/worker/store/payload_writer.h"
-#include "services/common/facts/payload_facts_extractor.h"
 #include "services/worker/store/session_summaries.h"
 #include "services/worker/store/stored_payload.h"
 #include "services/worker/store/task_writer.h"
@@ -51,9 +52,8 @@ absl::Status WriteOtherTasks(PgConnection& db, absl::Span<const PartitionBatch> 
         payloads->emplace_back(batch.partition, record);
         continue;
       }
-      absl::StatusOr<int64_t> rows = WriteTask(db, batch.partition, record);
-      if (!rows.ok()) return rows.status();
-      if (*rows > 0) ++outcome->rows_written;
+      ASSIGN_OR_RETURN(int64_t rows, WriteTask(db, batch.partition, record));
+      if (rows > 0) ++outcome->rows_written;
     }
   }
   return absl::OkStatus();
@@ -70,15 +70,14 @@ const v1::PayloadFacts& NotExtractedFacts() {
 absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecord> payloads,
                                  const SessionLifecycleOptions& lifecycle,
                                  PersistOutcome* outcome) {
-  absl::StatusOr<PayloadWrite> write = WritePayloads(db, payloads, &outcome->phases);
-  if (!write.ok()) return write.status();
-  outcome->rows_written += write->rows_written;
-  outcome->duplicates_ignored += write->plan.duplicates_ignored;
+  ASSIGN_OR_RETURN(PayloadWrite write, WritePayloads(db, payloads, &outcome->phases));
+  outcome->rows_written += write.rows_written;
+  outcome->duplicates_ignored += write.plan.duplicates_ignored;
   // A conflicting duplicate (a retry with other bytes) goes to the DLQ alone:
   // the first copy stays, the session is flagged, and its later payloads
   // are stored as usual.
   std::map<std::string, int64_t> conflicts_of_session;
-  for (const PayloadConflict& conflict : write->plan.conflicts) {
+  for (const PayloadConflict& conflict : write.plan.conflicts) {
     const PayloadRecord& payload = payloads[conflict.record];
     outcome->dead_letters.push_back(
         StoreLetter(payload, DeadLetterReason::kConflictingDuplicate, conflict.detail));
@@ -86,10 +85,10 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
   }
 
   // Whole payloads count when inserted, streamed ones when completed.
-  std::vector<size_t> counted = write->inserted;
-  for (size_t i = 0; i < write->plan.stream_ends.size(); ++i) {
-    const size_t end = write->plan.stream_ends[i];
-    const StreamVerdict& verdict = write->stream_verdicts[i];
+  std::vector<size_t> counted = write.inserted;
+  for (size_t i = 0; i < write.plan.stream_ends.size(); ++i) {
+    const size_t end = write.plan.stream_ends[i];
+    const StreamVerdict& verdict = write.stream_verdicts[i];
     if (!verdict.complete) {
       outcome->dead_letters.push_back(
           StoreLetter(payloads[end], DeadLetterReason::kStreamIncomplete, verdict.detail));
@@ -120,11 +119,10 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
          task.payload().has_facts() ? &task.payload().facts() : &NotExtractedFacts(),
          ReceivedAt(task)});
   }
-  absl::StatusOr<SessionsOutcome> updated = UpdateSessions(db, sessions, lifecycle.rage_clicks);
-  if (!updated.ok()) return updated.status();
-  outcome->payload_id_gaps += updated->payload_id_gaps;
-  outcome->sessions_reopened += updated->sessions_reopened;
-  outcome->payloads_unparsed += updated->payloads_unparsed;
+  ASSIGN_OR_RETURN(SessionsOutcome updated, UpdateSessions(db, sessions, lifecycle.rage_clicks));
+  outcome->payload_id_gaps += updated.payload_id_gaps;
+  outcome->sessions_reopened += updated.sessions_reopened;
+  outcome->payloads_unparsed += updated.payloads_unparsed;
   outcome->phases.Lap("sessions");
   return absl::OkStatus();
 }
@@ -149,7 +147,7 @@ absl::Status WriteQuarantines(PgConnection& db, const std::string& topic,
   for (const DeadLetter& letter : letters) {
     if (letter.session_id.empty()) continue;
     if (letter.quarantines_session) {
-      if (absl::Status status = QuarantineSession(db, topic, letter); !status.ok()) return status;
+      RETURN_IF_ERROR(QuarantineSession(db, topic, letter));
     } else if (letter.reason == DeadLetterReason::kQuarantinedSession) {
       int64_t& offset = followed_through[letter.session_id];
       offset = std::max(offset, letter.offset);
@@ -189,9 +187,8 @@ absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std:
       watermarks.push_back({batch.partition, batch.watermark});
     }
   }
-  absl::StatusOr<int64_t> completed = CompleteIdleSessions(db, watermarks, lifecycle);
-  if (!completed.ok()) return completed.status();
-  outcome.sessions_completed += *completed;
+  ASSIGN_OR_RETURN(int64_t completed, CompleteIdleSessions(db, watermarks, lifecycle));
+  outcome.sessions_completed += completed;
   outcome.phases.Lap("lifecycle");
   for (const PartitionBatch& batch : batches) {
     if (batch.records.empty()) continue;  // a lifecycle tick: nothing consumed

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "services/common/status/status_macros.h"
 #include "services/worker/store/task_store.h"
 
 namespace ingest {
@@ -92,7 +93,7 @@ class FakeTaskStore : public TaskStore {
       }
     }
     if (!outcome.dead_letters.empty() && sink) {
-      if (absl::Status status = sink(outcome.dead_letters); !status.ok()) return status;
+      RETURN_IF_ERROR(sink(outcome.dead_letters));
     }
     for (const PartitionBatch& batch : batches) {
       for (const TaskRecord& record : batch.records) {

@@ -4,6 +4,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 
@@ -13,11 +14,10 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
     return absl::FailedPreconditionError(
         "PG_DSN is not set: run the tests through `./dev test`, which starts PostgreSQL");
   }
-  auto admin = PgConnection::Connect(admin_dsn, absl::Seconds(10));
-  if (!admin.ok()) return admin.status();
+  ASSIGN_OR_RETURN(auto admin, PgConnection::Connect(admin_dsn, absl::Seconds(10)));
   absl::BitGen random;
   const std::string name = absl::StrCat("test_", absl::Uniform<uint64_t>(random));
-  absl::Status status = (*admin)->Exec(absl::StrCat("CREATE DATABASE ", name));
+  absl::Status status = admin->Exec(absl::StrCat("CREATE DATABASE ", name));
   if (!status.ok()) return status;
   // A later dbname keyword overrides the one in the admin DSN.
   std::string dsn = absl::StrCat(admin_dsn, " dbname=", name);
