@@ -1,0 +1,40 @@
+#pragma once
+
+// CallUnary: a blocking unary call with the retry contract, for the RPCs
+// other than payloads (InitializeSession, IdentifySession, ...). The request
+// is serialized once; the caller's thread waits on a notification while the
+// attempts run on gRPC's callback API.
+//
+// Thread-safe; any number of callers at once.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "client/cpp/client_core.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/support/byte_buffer.h"
+
+namespace ingest::client {
+
+// The answer's bytes, or the call's error (retried_call.h).
+absl::StatusOr<grpc::ByteBuffer> CallUnaryBytes(ClientCore& core, absl::string_view rpc,
+                                                const google::protobuf::Message& request,
+                                                std::string subject);
+
+// Parses `bytes` into `response`; INTERNAL if they are not one.
+absl::Status ParseAnswer(absl::string_view rpc, grpc::ByteBuffer& bytes,
+                         google::protobuf::Message& response);
+
+template <typename Response>
+absl::StatusOr<Response> CallUnary(ClientCore& core, absl::string_view rpc,
+                                   const google::protobuf::Message& request,
+                                   std::string subject) {
+  absl::StatusOr<grpc::ByteBuffer> bytes = CallUnaryBytes(core, rpc, request, std::move(subject));
+  if (!bytes.ok()) return bytes.status();
+  Response response;
+  if (absl::Status parsed = ParseAnswer(rpc, *bytes, response); !parsed.ok()) return parsed;
+  return response;
+}
+
+}  // namespace ingest::client
