@@ -14,25 +14,15 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "client/cpp/client.h"
-#include "client/cpp/testing/process.h"
 #include "gtest/gtest.h"
+#include "tests/testing/child_process.h"
 
 namespace ingest::client {
 namespace {
 
-using testing::Process;
-using testing::Runfile;
-using testing::TempPath;
+using Process = ::ingest::ChildProcess;
 
 constexpr char kApiKey[] = "sk_sdk_real_gateway_0123456789";
-
-std::string WriteTempFile(const std::string& name, const std::string& text) {
-  const std::string path = TempPath(name);
-  FILE* file = fopen(path.c_str(), "w");
-  fputs(text.c_str(), file);
-  fclose(file);
-  return path;
-}
 
 v1::PayloadContent Content(uint64_t n, size_t bytes) {
   v1::PayloadContent content;
@@ -48,32 +38,32 @@ class RealGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
     absl::StatusOr<Process> mock =
-        Process::Start({Runfile("tools/mock_kafka/mock_kafka"), "--partitions=2"},
-                       TempPath("mock_kafka"));
+        Process::Start({RunfilePath("tools/mock_kafka/mock_kafka"), "--partitions=2"},
+                       TestTempPath("mock_kafka"));
     ASSERT_TRUE(mock.ok()) << mock.status();
     mock_.emplace(std::move(*mock));
-    std::optional<std::string> line = mock_->WaitForLine("bootstrap=", false, absl::Seconds(30));
+    std::optional<std::string> line = mock_->WaitForOutput("bootstrap=", false, absl::Seconds(30));
     ASSERT_TRUE(line.has_value()) << "mock_kafka did not print its bootstrap address";
     bootstrap_ = line->substr(line->find('=') + 1);
-    keys_ = WriteTempFile("keys", absl::StrCat("sdk-project ", kApiKey, "\n"));
-    secret_ = WriteTempFile("secret", "sdk-real-gateway-secret-0123456789\n");
+    keys_ = WriteTestTempFile("keys", absl::StrCat("sdk-project ", kApiKey, "\n"));
+    secret_ = WriteTestTempFile("secret", "sdk-real-gateway-secret-0123456789\n");
     ASSERT_TRUE(StartGateway("127.0.0.1:0", "gateway1"));
   }
 
   // Starts the gateway on `address` and sets address_ to where it listens.
   bool StartGateway(const std::string& address, const std::string& log) {
     absl::StatusOr<Process> gateway = Process::Start(
-        {Runfile("services/gateway/gateway"), "--grpc_address=" + address,
+        {RunfilePath("services/gateway/gateway"), "--grpc_address=" + address,
          "--metrics_address=127.0.0.1:0", "--kafka_bootstrap=" + bootstrap_,
          "--api_keys_file=" + keys_, "--session_secret_file=" + secret_,
          "--delivery_timeout=10s", "--shutdown_delay=0s", "--shutdown_grace=5s"},
-        TempPath(log));
+        TestTempPath(log));
     EXPECT_TRUE(gateway.ok()) << gateway.status();
     if (!gateway.ok()) return false;
     gateway_.emplace(std::move(*gateway));
     std::optional<std::string> line =
-        gateway_->WaitForLine("gateway.started", true, absl::Seconds(30));
-    EXPECT_TRUE(line.has_value()) << "the gateway did not start; see " << TempPath(log) << ".err";
+        gateway_->WaitForOutput("gateway.started", true, absl::Seconds(30));
+    EXPECT_TRUE(line.has_value()) << "the gateway did not start; see " << TestTempPath(log) << ".err";
     if (!line.has_value()) return false;
     const size_t at = line->find(" port=") + 6;
     address_ = absl::StrCat("127.0.0.1:", line->substr(at, line->find(' ', at) - at));

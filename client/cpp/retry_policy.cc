@@ -15,6 +15,10 @@ StatusClass Classify(absl::StatusCode code, bool has_pushback) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
     case absl::StatusCode::kAborted:
+    // A gateway stopping cancels calls gRPC accepted but never handed to the
+    // service (nothing was produced). The client's own cancellations (its
+    // shutdown) never get here as retries: ClientCore ends them first.
+    case absl::StatusCode::kCancelled:
       return StatusClass::kRetryable;
     case absl::StatusCode::kResourceExhausted:
       return has_pushback ? StatusClass::kRetryable : StatusClass::kTooLargeForTransport;

@@ -53,9 +53,10 @@ TEST(ClassifyTest, EveryStatusOfTheContract) {
   EXPECT_EQ(Classify(StatusCode::kUnavailable, false), StatusClass::kRetryable);
   EXPECT_EQ(Classify(StatusCode::kDeadlineExceeded, false), StatusClass::kRetryable);
   EXPECT_EQ(Classify(StatusCode::kAborted, false), StatusClass::kRetryable);
+  EXPECT_EQ(Classify(StatusCode::kCancelled, false), StatusClass::kRetryable);
   EXPECT_EQ(Classify(StatusCode::kResourceExhausted, true), StatusClass::kRetryable);
   EXPECT_EQ(Classify(StatusCode::kResourceExhausted, false), StatusClass::kTooLargeForTransport);
-  for (StatusCode code : {StatusCode::kCancelled, StatusCode::kInvalidArgument,
+  for (StatusCode code : {StatusCode::kInvalidArgument,
                           StatusCode::kUnauthenticated, StatusCode::kPermissionDenied,
                           StatusCode::kInternal, StatusCode::kUnknown, StatusCode::kUnimplemented,
                           StatusCode::kNotFound, StatusCode::kAlreadyExists,
@@ -70,8 +71,9 @@ TEST(ClassifyTest, EveryStatusOfTheContract) {
 TEST(RetryPolicyTest, RetriesTheRetryableStatuses) {
   RetryPolicy policy;
   absl::BitGen gen;
-  for (absl::StatusCode code : {absl::StatusCode::kUnavailable,
-                                absl::StatusCode::kDeadlineExceeded, absl::StatusCode::kAborted}) {
+  for (absl::StatusCode code :
+       {absl::StatusCode::kUnavailable, absl::StatusCode::kDeadlineExceeded,
+        absl::StatusCode::kAborted, absl::StatusCode::kCancelled}) {
     const RetryDecision decision = policy.Decide(Outcome(code), gen);
     EXPECT_EQ(decision.action, Action::kRetry) << absl::StatusCodeToString(code);
     EXPECT_LE(decision.wait, absl::Milliseconds(100));
@@ -83,8 +85,7 @@ TEST(RetryPolicyTest, ReturnsOkAndFinalStatusesAtOnce) {
   absl::BitGen gen;
   EXPECT_EQ(policy.Decide(Outcome(absl::StatusCode::kOk), gen).action, Action::kReturn);
   for (absl::StatusCode code :
-       {absl::StatusCode::kCancelled, absl::StatusCode::kInvalidArgument,
-        absl::StatusCode::kUnauthenticated, absl::StatusCode::kPermissionDenied,
+       {absl::StatusCode::kInvalidArgument, absl::StatusCode::kUnauthenticated, absl::StatusCode::kPermissionDenied,
         absl::StatusCode::kInternal, absl::StatusCode::kUnknown,
         absl::StatusCode::kUnimplemented}) {
     const RetryDecision decision =
