@@ -1,311 +1,79 @@
 #include "services/broker_proxy/ingestctl/command_line.h"
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <memory>
+#include <sstream>
+#include <type_traits>
 #include <utility>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/broker_proxy/ingestctl/table.h"
 
 namespace ingest::ingestctl {
 namespace {
 
-enum class Kind {
-  kBool,              // --name, --name=true|false
-  kValue,             // --name=VALUE or --name VALUE
-  kOptionalDuration,  // --name or --name=DURATION (never --name VALUE)
-};
+constexpr int32_t kMaxInt32 = std::numeric_limits<int32_t>::max();
+constexpr int64_t kMaxInt64 = std::numeric_limits<int64_t>::max();
 
-struct FlagSpec {
-  std::string name;   // without dashes, with underscores
-  Kind kind;
-  std::string value;  // placeholder in help: "N", "DURATION", ...
-  std::string help;
-};
-
-struct CommandSpec {
-  Command command;
-  std::string group;       // "topics", "lag", ...
-  std::string sub;         // "ensure"; empty for a command without subcommands
-  std::string argument;    // required positional, e.g. "SESSION_ID"; empty for none
-  std::string rpc;         // the admin.proto RPC it calls
-  std::string summary;     // one line
-  std::string details;     // a paragraph or empty
-  std::vector<FlagSpec> flags;
-  std::vector<std::string> examples;
-
-  std::string name() const { return sub.empty() ? group : absl::StrCat(group, " ", sub); }
-};
-
-const std::vector<FlagSpec>& GlobalFlags() {
-  static const auto* const kFlags = new std::vector<FlagSpec>{
-      {"server", Kind::kValue, "HOST:PORT",
-       "broker-proxy's gRPC address (env INGESTCTL_SERVER; default 127.0.0.1:9110)."},
-      {"token", Kind::kValue, "TOKEN",
-       "Operator token, sent as `authorization: Bearer TOKEN` (env INGESTCTL_TOKEN)."},
-      {"token_file", Kind::kValue, "PATH",
-       "Read the token from this file instead (env INGESTCTL_TOKEN_FILE)."},
-      {"timeout", Kind::kValue, "DURATION", "Deadline of each call, e.g. 10s, 1m (default 10s)."},
-      {"json", Kind::kBool, "",
-       "Print each response as one line of JSON with admin.proto's field names, for scripts."},
-      {"help", Kind::kBool, "", "Print help (also -h); `ingestctl <command> --help` for a command."},
-  };
-  return *kFlags;
+absl::Status Want(absl::string_view value, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(value, ": want ", what));
 }
 
-const std::vector<CommandSpec>& Commands() {
-  static const auto* const kCommands = new std::vector<CommandSpec>{
-      {Command::kTopicsEnsure, "topics", "ensure", "", "EnsureTopics",
-       "Create the ingest topic and its dead-letter topic, or check they are safe.",
-       "Creates <topic> and <topic>.dlq with cleanup.policy=delete, or checks that they "
-       "exist with safe settings. Never alters an existing topic. Unsafe settings, "
-       "requested or found, are refused (exit 3) with each rule broken and its fix. "
-       "Unset flags take broker-proxy's defaults.",
-       {{"topic", Kind::kValue, "NAME", "Ingest topic (server default: ingest.tasks)."},
-        {"partitions", Kind::kValue, "N", "Partitions of a topic to create."},
-        {"replication_factor", Kind::kValue, "N", "Replication factor (3 in production)."},
-        {"min_insync_replicas", Kind::kValue, "N", "min.insync.replicas (2 in production)."},
-        {"retention", Kind::kValue, "DURATION",
-         "retention.ms as a duration (e.g. 168h), or `forever`."},
-        {"max_message_bytes", Kind::kValue, "BYTES", "max.message.bytes."},
-        {"force", Kind::kBool, "",
-         "Accept min.insync.replicas=1 with replication factor >= 3; nothing else can be "
-         "forced."}},
-       {"ingestctl topics ensure --partitions=12 --replication_factor=3 "
-        "--min_insync_replicas=2"}},
-      {Command::kTopicsDescribe, "topics", "describe", "", "DescribeTopic",
-       "Partitions, configuration, size and unsafe settings of a topic.",
-       "Prints each partition's leader, replicas, in-sync replicas, watermarks and size, the "
-       "topic's effective configuration, and an UNSAFE section with every broken safety "
-       "rule and how to fix it.",
-       {{"topic", Kind::kValue, "NAME", "Topic (server default: ingest.tasks)."}},
-       {"ingestctl topics describe", "ingestctl topics describe --topic=ingest.tasks.dlq"}},
-      {Command::kLag, "lag", "", "", "GetConsumerLag",
-       "Consumer-group lag per partition.",
-       "Per partition: high watermark, the database's next offset (where the worker "
-       "resumes), Kafka's committed offset, the lag, the age of the oldest unprocessed "
-       "record and the owning member; then the total and the group's state.",
-       {{"group", Kind::kValue, "GROUP", "Consumer group (server default: ingest-workers)."},
-        {"topic", Kind::kValue, "NAME", "Topic (server default: ingest.tasks)."},
-        {"watch", Kind::kOptionalDuration, "INTERVAL",
-         "Redraw every INTERVAL (default 2s) until Ctrl-C: --watch or --watch=5s."}},
-       {"ingestctl lag", "ingestctl lag --watch=5s", "ingestctl lag --json | jq .total_lag"}},
-      {Command::kDlqList, "dlq", "list", "", "ListDeadLetters",
-       "Browse the dead-letter topic.",
-       "One line per dead letter: where it sits in the DLQ, its session and payload id, "
-       "the reason, where it came from in the ingest topic, when, and its size.",
-       {{"topic", Kind::kValue, "NAME", "Dead-letter topic (server default: ingest.tasks.dlq)."},
-        {"session", Kind::kValue, "SESSION_ID", "Only this session's letters."},
-        {"reason", Kind::kValue, "REASON",
-         "Only this reason (undecodable, invalid_task, quarantined_session, ...)."},
-        {"limit", Kind::kValue, "N", "At most N letters (server default 100, at most 10000)."},
-        {"page_token", Kind::kValue, "TOKEN", "Resume where a previous listing stopped."}},
-       {"ingestctl dlq list --session=3f2a9c --limit=20"}},
-      {Command::kDlqRedrive, "dlq", "redrive", "SESSION_ID", "RedriveSession",
-       "Produce a quarantined session's dead letters back, in order, and lift its quarantine.",
-       "Refused (exit 3) while a letter of the session is undecodable, unless "
-       "--skip_undecodable. The worker lifts the quarantine when it stores the last "
-       "record; --wait waits for that. Large sessions may need a longer --timeout.",
-       {{"topic", Kind::kValue, "NAME", "Ingest topic (server default: ingest.tasks)."},
-        {"skip_undecodable", Kind::kBool, "", "Leave undecodable letters out."},
-        {"dry_run", Kind::kBool, "", "Report what would be redriven; change nothing."},
-        {"wait", Kind::kBool, "",
-         "Then wait until the worker lifts the quarantine (exit 0) or the redrive fails "
-         "(exit 1), reading the session every 500ms."},
-        {"wait_timeout", Kind::kValue, "DURATION",
-         "How long --wait waits (default 120s); past it, exit 1."}},
-       {"ingestctl dlq redrive 3f2a9c --dry_run", "ingestctl dlq redrive 3f2a9c --wait"}},
-      {Command::kReplay, "replay", "", "SESSION_ID", "ReplaySession",
-       "Re-read a session's records from the ingest topic and process them again.",
-       "By offset range (in the session's partition) or time range; neither means the whole "
-       "retained topic. Payload rows are keyed by (session, payload_id, chunk), other rows by "
-       "where each record first entered the topic, so a replay never duplicates.",
-       {{"topic", Kind::kValue, "NAME", "Ingest topic (server default: ingest.tasks)."},
-        {"from_offset", Kind::kValue, "OFFSET", "First offset to re-read."},
-        {"to_offset", Kind::kValue, "OFFSET", "Last offset to re-read."},
-        {"from_time", Kind::kValue, "RFC3339", "Re-read records from this time."},
-        {"to_time", Kind::kValue, "RFC3339", "Re-read records up to this time."},
-        {"dry_run", Kind::kBool, "", "Count what would be replayed; produce nothing."}},
-       {"ingestctl replay 3f2a9c --from_time=2024-05-01T12:00:00Z --dry_run"}},
-      {Command::kOffsetsReset, "offsets", "reset", "", "ResetOffsets",
-       "Move a stopped consumer group's offsets, in Kafka and in the worker's database.",
-       "Like kafka-consumer-groups: --dry_run shows the change per partition, --execute "
-       "applies it; one of them is required. Refused (exit 3) while the group has members: "
-       "scale the workers to zero first.",
-       {{"group", Kind::kValue, "GROUP", "Consumer group (server default: ingest-workers)."},
-        {"topic", Kind::kValue, "NAME", "Topic (server default: ingest.tasks)."},
-        {"to", Kind::kValue, "WHERE", "earliest, latest, or an RFC 3339 time. Required."},
-        {"dry_run", Kind::kBool, "", "Show what would change; change nothing."},
-        {"execute", Kind::kBool, "", "Apply the change."}},
-       {"ingestctl offsets reset --to=earliest --dry-run",
-        "ingestctl offsets reset --to=2024-05-01T12:00:00Z --execute"}},
-      {Command::kSessionsShow, "sessions", "show", "SESSION_ID", "GetSession",
-       "What the database holds of one session, and what the worker made of it.",
-       "Status, payloads and the highest payload id, gaps in the payload ids, stored bytes, "
-       "quarantine; then the worker's lifecycle (live or completed, when it completed, how "
-       "often it was reopened) and its summary: length and active time, events by type, "
-       "clicks, rage clicks, errors, console errors and warnings, resources, landing and exit "
-       "page, the pages visited in order (the first 1000), unparsed payloads. A session "
-       "stored before summaries has none.",
-       {},
-       {"ingestctl sessions show 3f2a9c", "ingestctl sessions show 3f2a9c --json | jq .summary"}},
-      {Command::kSessionsList, "sessions", "list", "", "ListSessions",
-       "The stored sessions, newest first, with their lifecycle and summary.",
-       "One line per session: project, lifecycle, created, last activity, payloads, length, "
-       "active time, clicks, rage clicks, errors, pages visited, landing and exit page. "
-       "Ordered by creation time, newest first. A page that is not the last ends with the "
-       "command that lists the next one; --all follows every page.",
-       {{"project", Kind::kValue, "PROJECT_ID", "Only this project's sessions."},
-        {"status", Kind::kValue, "STATUS", "Only live or only completed sessions."},
-        {"since", Kind::kValue, "WHEN",
-         "Only sessions created at or after WHEN: a duration back from now (30m, 24h, 7d) "
-         "or an RFC 3339 time."},
-        {"limit", Kind::kValue, "N", "Sessions per page (server default 50, at most 1000)."},
-        {"page_token", Kind::kValue, "TOKEN", "Resume where a previous listing stopped."},
-        {"all", Kind::kBool, "",
-         "Follow every page (with --json: one line per page)."}},
-       {"ingestctl sessions list --project=demo-project --status=live",
-        "ingestctl sessions list --since=24h --limit=200 --all",
-        "ingestctl sessions list --status=completed --json | jq -r '.sessions[].session_id'"}},
-  };
-  return *kCommands;
-}
-
-const FlagSpec* FindFlag(const std::vector<FlagSpec>& flags, absl::string_view name) {
-  for (const FlagSpec& flag : flags) {
-    if (flag.name == name) return &flag;
-  }
-  return nullptr;
-}
-
-bool IsGroup(absl::string_view word) {
-  for (const CommandSpec& spec : Commands()) {
-    if (spec.group == word) return true;
-  }
-  return false;
-}
-
-std::vector<const CommandSpec*> GroupCommands(absl::string_view group) {
-  std::vector<const CommandSpec*> specs;
-  for (const CommandSpec& spec : Commands()) {
-    if (spec.group == group) specs.push_back(&spec);
-  }
-  return specs;
-}
-
-std::string SubcommandList(absl::string_view group) {
-  std::vector<std::string> subs;
-  for (const CommandSpec* spec : GroupCommands(group)) subs.push_back(spec->sub);
-  return absl::StrJoin(subs, ", ");
-}
-
-std::string FlagUsage(const FlagSpec& flag) {
-  switch (flag.kind) {
-    case Kind::kBool:
-      return absl::StrCat("--", flag.name);
-    case Kind::kValue:
-      return absl::StrCat("--", flag.name, "=", flag.value);
-    case Kind::kOptionalDuration:
-      return absl::StrCat("--", flag.name, "[=", flag.value, "]");
-  }
-  return "";
-}
-
-std::string FlagTable(const std::vector<FlagSpec>& flags) {
-  Table table({{""}, {""}});
-  for (const FlagSpec& flag : flags) table.AddRow({"  " + FlagUsage(flag), flag.help});
-  return table.Render();
-}
-
-// `text` broken into lines of at most `width` characters at spaces.
-std::string Wrap(absl::string_view text, size_t width = 80) {
-  std::string out;
-  size_t line = 0;
-  for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
-    if (line > 0 && line + 1 + word.size() > width) {
-      out += '\n';
-      line = 0;
-    } else if (line > 0) {
-      out += ' ';
-      ++line;
-    }
-    absl::StrAppend(&out, word);
-    line += word.size();
-  }
-  return out;
-}
-
-std::string CommandHelp(const CommandSpec& spec) {
-  std::string usage = absl::StrCat("Usage: ingestctl ", spec.name());
-  if (!spec.argument.empty()) absl::StrAppend(&usage, " ", spec.argument);
-  if (!spec.flags.empty()) absl::StrAppend(&usage, " [flags]");
-  std::string help = absl::StrCat("ingestctl ", spec.name(), ": ", spec.summary, "\n\n", usage,
-                                  "\n\n", Wrap(absl::StrCat(spec.details, " Calls BrokerProxy.", spec.rpc, ".")),
-                                  "\n");
-  if (!spec.flags.empty()) absl::StrAppend(&help, "\nFlags:\n", FlagTable(spec.flags));
-  absl::StrAppend(&help,
-                  "\nGlobal flags: --server, --token, --token_file, --timeout, --json "
-                  "(see ingestctl --help).\n\nExample",
-                  spec.examples.size() > 1 ? "s" : "", ":\n");
-  for (const std::string& example : spec.examples) absl::StrAppend(&help, "  ", example, "\n");
-  return help;
-}
-
-std::string GroupHelp(absl::string_view group) {
-  std::string help =
-      absl::StrCat("Usage: ingestctl ", group, " <", absl::StrReplaceAll(SubcommandList(group),
-                                                                         {{", ", "|"}}),
-                   "> [flags]\n\nCommands:\n");
-  Table table({{""}, {""}});
-  for (const CommandSpec* spec : GroupCommands(group)) {
-    table.AddRow({"  " + spec->name(), spec->summary});
-  }
-  absl::StrAppend(&help, table.Render(), "\nRun `ingestctl ", group,
-                  " <command> --help` for its flags and an example.\n");
-  return help;
-}
-
-absl::Status UsageError(absl::string_view message) {
-  return absl::InvalidArgumentError(message);
-}
-
-absl::StatusOr<int64_t> ParseInt(absl::string_view flag, absl::string_view value, int64_t min,
-                                 int64_t max) {
-  int64_t parsed = 0;
-  if (!absl::SimpleAtoi(value, &parsed) || parsed < min || parsed > max) {
-    return UsageError(absl::StrCat("--", flag, "=", value, ": want an integer from ", min,
-                                   " to ", max));
-  }
-  return parsed;
-}
-
-absl::StatusOr<bool> ParseBool(absl::string_view flag, absl::string_view value) {
-  const std::string lower = absl::AsciiStrToLower(value);
-  if (lower == "true" || lower == "1" || lower == "yes") return true;
-  if (lower == "false" || lower == "0" || lower == "no") return false;
-  return UsageError(absl::StrCat("--", flag, "=", value, ": want true or false"));
-}
-
-absl::StatusOr<absl::Duration> ParsePositiveDuration(absl::string_view flag,
-                                                     absl::string_view value) {
+absl::StatusOr<absl::Duration> ParsePositiveDuration(absl::string_view value) {
   absl::Duration duration;
   if (!absl::ParseDuration(value, &duration) || duration <= absl::ZeroDuration() ||
       duration == absl::InfiniteDuration()) {
-    return UsageError(absl::StrCat("--", flag, "=", value,
-                                   ": want a positive duration such as 500ms, 10s, 2m"));
+    return Want(value, "a positive duration such as 500ms, 10s, 2m");
   }
   return duration;
 }
 
-// `sessions list --since`: an RFC 3339 time (`at`), or a positive duration
-// back from now (`ago`; also whole days as "7d").
+absl::StatusOr<int64_t> ParseUnixMillis(absl::string_view value) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, value, &time, &error)) {
+    return Want(value, "an RFC 3339 time such as 2024-05-01T12:00:00Z");
+  }
+  return absl::ToUnixMillis(time);
+}
+
+// lag --watch is a flag, so that `--watch 5s` never takes 5s as its
+// interval (--watch=5s does); CLI11 gives a bare flag as "true".
+absl::StatusOr<absl::Duration> ParseWatch(absl::string_view value) {
+  return value == "true" ? kDefaultWatchInterval : ParsePositiveDuration(value);
+}
+
+// topics ensure --retention: retention.ms of a positive duration, or -1 for `forever`.
+absl::StatusOr<int64_t> ParseRetentionMillis(absl::string_view value) {
+  if (value == "forever") return -1;
+  absl::StatusOr<absl::Duration> retention = ParsePositiveDuration(value);
+  if (!retention.ok()) return Want(value, "a positive duration such as 168h, or forever");
+  return absl::ToInt64Milliseconds(*retention);
+}
+
+// offsets reset --to: earliest, latest or an RFC 3339 time, as the request's `to`.
+absl::StatusOr<v1::ResetOffsetsRequest> ParseResetTarget(absl::string_view value) {
+  v1::ResetOffsetsRequest target;
+  if (value == "earliest") {
+    target.set_earliest(true);
+  } else if (value == "latest") {
+    target.set_latest(true);
+  } else if (absl::StatusOr<int64_t> unix_ms = ParseUnixMillis(value); unix_ms.ok()) {
+    target.set_unix_ms(*unix_ms);
+  } else {
+    return Want(value, "earliest, latest or an RFC 3339 time such as 2024-05-01T12:00:00Z");
+  }
+  return target;
+}
+
+// sessions list --since: an RFC 3339 time (`at_unix_ms`), or a positive
+// duration back from now (`ago`; also whole days as "7d").
 struct Since {
   std::optional<int64_t> at_unix_ms;
   std::optional<absl::Duration> ago;
@@ -316,444 +84,493 @@ absl::StatusOr<Since> ParseSince(absl::string_view value) {
   std::string error;
   if (absl::ParseTime(absl::RFC3339_full, value, &time, &error)) {
     if (time < absl::UnixEpoch()) {
-      return UsageError(absl::StrCat("--since=", value, ": before 1970"));
+      return absl::InvalidArgumentError(absl::StrCat(value, ": before 1970"));
     }
     return Since{absl::ToUnixMillis(time), std::nullopt};
   }
-  absl::Duration ago;
   int64_t days = 0;
   if (absl::string_view number = value; absl::ConsumeSuffix(&number, "d") &&
-                                         absl::SimpleAtoi(number, &days) && days > 0 &&
-                                         days <= 100000) {
+                                        absl::SimpleAtoi(number, &days) && days > 0 &&
+                                        days <= 100000) {
     return Since{std::nullopt, absl::Hours(24) * days};
   }
+  absl::Duration ago;
   if (absl::ParseDuration(value, &ago) && ago > absl::ZeroDuration() &&
       ago != absl::InfiniteDuration()) {
     return Since{std::nullopt, ago};
   }
-  return UsageError(absl::StrCat("--since=", value,
-                                 ": want a duration back from now (30m, 24h, 7d) or an RFC 3339 "
-                                 "time such as 2024-05-01T12:00:00Z"));
+  return Want(value,
+              "a duration back from now (30m, 24h, 7d) or an RFC 3339 time such as "
+              "2024-05-01T12:00:00Z");
 }
 
-absl::StatusOr<int64_t> ParseUnixMillis(absl::string_view flag, absl::string_view value) {
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, value, &time, &error)) {
-    return UsageError(absl::StrCat("--", flag, "=", value,
-                                   ": want an RFC 3339 time such as 2024-05-01T12:00:00Z"));
-  }
-  return absl::ToUnixMillis(time);
+// A CLI11 check that parses the value with `parse` and hands the result to
+// `set`; CLI11 reports a refusal as "--flag: VALUE: want ...".
+template <typename T>
+CLI::Validator Parsed(absl::StatusOr<T> (*parse)(absl::string_view),
+                      std::type_identity_t<std::function<void(T)>> set) {
+  return CLI::Validator(
+      [parse, set = std::move(set)](std::string& value) -> std::string {
+        absl::StatusOr<T> parsed = parse(value);
+        if (!parsed.ok()) return std::string(parsed.status().message());
+        set(*std::move(parsed));
+        return "";
+      },
+      "");
 }
 
-// The flags of one command line, by normalized name, as given.
-using FlagValues = std::map<std::string, std::string>;
-
-// `lhs = *expr`, or returns the error of `expr`.
-#define SI_INGESTCTL_ASSIGN_OR_RETURN(lhs, expr) \
-  do {                                           \
-    auto result = (expr);                        \
-    if (!result.ok()) return result.status();    \
-    lhs = *result;                               \
-  } while (false)
-
-absl::Status BuildGlobal(const FlagValues& flags, const Environment& environment,
-                         GlobalOptions& global) {
-  auto from = [&](const std::string& flag, const std::string& env) -> std::optional<std::string> {
-    if (auto it = flags.find(flag); it != flags.end()) return it->second;
-    if (auto it = environment.find(env); it != environment.end() && !it->second.empty()) {
-      return it->second;
-    }
-    return std::nullopt;
-  };
-  if (auto server = from("server", "INGESTCTL_SERVER")) global.server = *server;
-  if (global.server.empty()) return UsageError("--server is empty: want HOST:PORT");
-  const bool token_flag = flags.contains("token");
-  const bool token_file_flag = flags.contains("token_file");
-  if (token_flag && token_file_flag) {
-    return UsageError("--token and --token_file are exclusive: give one");
-  }
-  if (token_flag) {
-    global.token = flags.at("token");
-  } else if (token_file_flag) {
-    global.token_file = flags.at("token_file");
-  } else if (auto token = from("", "INGESTCTL_TOKEN")) {
-    global.token = *token;
-  } else if (auto file = from("", "INGESTCTL_TOKEN_FILE")) {
-    global.token_file = *file;
-  }
-  if (auto it = flags.find("timeout"); it != flags.end()) {
-    SI_INGESTCTL_ASSIGN_OR_RETURN(global.timeout, ParsePositiveDuration("timeout", it->second));
-  }
-  if (auto it = flags.find("json"); it != flags.end()) {
-    SI_INGESTCTL_ASSIGN_OR_RETURN(global.json, ParseBool("json", it->second));
-  }
-  return absl::OkStatus();
+CLI::Validator NonEmpty() {
+  return CLI::Validator(
+      [](std::string& value) { return value.empty() ? std::string("want a non-empty value") : ""; },
+      "");
 }
 
-constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
-constexpr int64_t kMaxInt64 = std::numeric_limits<int64_t>::max();
-
-absl::Status BuildRequest(const CommandSpec& spec, const FlagValues& flags,
-                          const std::string& argument, Invocation& invocation) {
-  auto has = [&](const char* name) { return flags.contains(name); };
-  auto str = [&](const char* name) { return has(name) ? flags.at(name) : std::string(); };
-  auto flag_bool = [&](const char* name) -> absl::StatusOr<bool> {
-    return has(name) ? ParseBool(name, flags.at(name)) : absl::StatusOr<bool>(false);
-  };
-  auto int_flag = [&](const char* name, int64_t min, int64_t max) -> absl::StatusOr<int64_t> {
-    return has(name) ? ParseInt(name, flags.at(name), min, max) : absl::StatusOr<int64_t>(0);
-  };
-  switch (spec.command) {
-    case Command::kTopicsEnsure: {
-      v1::TopicSpec& topic = *invocation.ensure_topics.mutable_topic();
-      topic.set_name(str("topic"));
-      int64_t value = 0;
-      SI_INGESTCTL_ASSIGN_OR_RETURN(value, int_flag("partitions", 1, kMaxInt32));
-      topic.set_partitions(static_cast<int32_t>(value));
-      SI_INGESTCTL_ASSIGN_OR_RETURN(value, int_flag("replication_factor", 1, kMaxInt32));
-      topic.set_replication_factor(static_cast<int32_t>(value));
-      SI_INGESTCTL_ASSIGN_OR_RETURN(value, int_flag("min_insync_replicas", 1, kMaxInt32));
-      topic.set_min_insync_replicas(static_cast<int32_t>(value));
-      SI_INGESTCTL_ASSIGN_OR_RETURN(value, int_flag("max_message_bytes", 1, kMaxInt32));
-      topic.set_max_message_bytes(value);
-      if (has("retention")) {
-        if (str("retention") == "forever") {
-          topic.set_retention_ms(-1);
-        } else {
-          absl::Duration retention;
-          SI_INGESTCTL_ASSIGN_OR_RETURN(retention,
-                                        ParsePositiveDuration("retention", str("retention")));
-          topic.set_retention_ms(absl::ToInt64Milliseconds(retention));
-        }
-      }
-      bool force = false;
-      SI_INGESTCTL_ASSIGN_OR_RETURN(force, flag_bool("force"));
-      invocation.ensure_topics.set_force(force);
-      return absl::OkStatus();
-    }
-    case Command::kTopicsDescribe:
-      invocation.describe_topic.set_name(str("topic"));
-      return absl::OkStatus();
-    case Command::kLag:
-      invocation.consumer_lag.set_group(str("group"));
-      invocation.consumer_lag.set_topic(str("topic"));
-      if (has("watch")) {
-        if (str("watch").empty()) {
-          invocation.watch = kDefaultWatchInterval;
-        } else {
-          SI_INGESTCTL_ASSIGN_OR_RETURN(invocation.watch,
-                                        ParsePositiveDuration("watch", str("watch")));
-        }
-      }
-      return absl::OkStatus();
-    case Command::kDlqList: {
-      v1::ListDeadLettersRequest& request = invocation.list_dead_letters;
-      request.set_topic(str("topic"));
-      request.set_session_id(str("session"));
-      request.set_reason(str("reason"));
-      int64_t limit = 0;
-      SI_INGESTCTL_ASSIGN_OR_RETURN(limit, int_flag("limit", 1, 10000));
-      request.set_limit(static_cast<int32_t>(limit));
-      request.set_page_token(str("page_token"));
-      return absl::OkStatus();
-    }
-    case Command::kDlqRedrive: {
-      v1::RedriveSessionRequest& request = invocation.redrive_session;
-      request.set_session_id(argument);
-      request.set_topic(str("topic"));
-      bool value = false;
-      SI_INGESTCTL_ASSIGN_OR_RETURN(value, flag_bool("skip_undecodable"));
-      request.set_skip_undecodable(value);
-      SI_INGESTCTL_ASSIGN_OR_RETURN(value, flag_bool("dry_run"));
-      request.set_dry_run(value);
-      SI_INGESTCTL_ASSIGN_OR_RETURN(invocation.redrive_wait, flag_bool("wait"));
-      if (has("wait_timeout")) {
-        if (!invocation.redrive_wait) return UsageError("--wait_timeout needs --wait");
-        SI_INGESTCTL_ASSIGN_OR_RETURN(
-            invocation.redrive_wait_timeout,
-            ParsePositiveDuration("wait_timeout", str("wait_timeout")));
-      }
-      return absl::OkStatus();
-    }
-    case Command::kReplay: {
-      v1::ReplaySessionRequest& request = invocation.replay_session;
-      request.set_session_id(argument);
-      request.set_topic(str("topic"));
-      const bool by_offset = has("from_offset") || has("to_offset");
-      const bool by_time = has("from_time") || has("to_time");
-      if (by_offset && by_time) {
-        return UsageError("give an offset range (--from_offset/--to_offset) or a time range "
-                          "(--from_time/--to_time), not both");
-      }
-      int64_t value = 0;
-      SI_INGESTCTL_ASSIGN_OR_RETURN(value, int_flag("from_offset", 0, kMaxInt64));
-      request.set_from_offset(value);
-      SI_INGESTCTL_ASSIGN_OR_RETURN(value, int_flag("to_offset", 0, kMaxInt64));
-      request.set_to_offset(value);
-      if (has("from_offset") && has("to_offset") && request.to_offset() < request.from_offset()) {
-        return UsageError("--to_offset is before --from_offset");
-      }
-      if (has("from_time")) {
-        SI_INGESTCTL_ASSIGN_OR_RETURN(value, ParseUnixMillis("from_time", str("from_time")));
-        request.set_from_unix_ms(value);
-      }
-      if (has("to_time")) {
-        SI_INGESTCTL_ASSIGN_OR_RETURN(value, ParseUnixMillis("to_time", str("to_time")));
-        request.set_to_unix_ms(value);
-      }
-      if (has("from_time") && has("to_time") && request.to_unix_ms() < request.from_unix_ms()) {
-        return UsageError("--to_time is before --from_time");
-      }
-      bool dry_run = false;
-      SI_INGESTCTL_ASSIGN_OR_RETURN(dry_run, flag_bool("dry_run"));
-      request.set_dry_run(dry_run);
-      return absl::OkStatus();
-    }
-    case Command::kOffsetsReset: {
-      v1::ResetOffsetsRequest& request = invocation.reset_offsets;
-      request.set_group(str("group"));
-      request.set_topic(str("topic"));
-      const std::string to = str("to");
-      if (to.empty()) {
-        return UsageError("offsets reset needs --to=earliest|latest|RFC3339-TIME");
-      } else if (to == "earliest") {
-        request.set_earliest(true);
-      } else if (to == "latest") {
-        request.set_latest(true);
-      } else {
-        int64_t unix_ms = 0;
-        SI_INGESTCTL_ASSIGN_OR_RETURN(unix_ms, ParseUnixMillis("to", to));
-        request.set_unix_ms(unix_ms);
-      }
-      bool dry_run = false;
-      bool execute = false;
-      SI_INGESTCTL_ASSIGN_OR_RETURN(dry_run, flag_bool("dry_run"));
-      SI_INGESTCTL_ASSIGN_OR_RETURN(execute, flag_bool("execute"));
-      if (dry_run == execute) {
-        return UsageError("offsets reset needs exactly one of --dry_run (show the change) and "
-                          "--execute (apply it)");
-      }
-      request.set_dry_run(dry_run);
-      return absl::OkStatus();
-    }
-    case Command::kSessionsShow:
-      invocation.get_session.set_session_id(argument);
-      return absl::OkStatus();
-    case Command::kSessionsList: {
-      v1::ListSessionsRequest& request = invocation.list_sessions;
-      request.set_project_id(str("project"));
-      if (has("project") && request.project_id().empty()) {
-        return UsageError("--project is empty: want a project id");
-      }
-      if (has("status")) {
-        const std::string status = str("status");
-        if (status != "live" && status != "completed") {
-          return UsageError(absl::StrCat("--status=", status, ": want live or completed"));
-        }
-        request.set_status(status);
-      }
-      if (has("since")) {
-        Since since;
-        SI_INGESTCTL_ASSIGN_OR_RETURN(since, ParseSince(str("since")));
-        if (since.at_unix_ms) request.set_since_unix_ms(*since.at_unix_ms);
-        invocation.list_sessions_since = since.ago;
-      }
-      int64_t limit = 0;
-      SI_INGESTCTL_ASSIGN_OR_RETURN(limit, int_flag("limit", 1, 1000));
-      request.set_limit(static_cast<int32_t>(limit));
-      request.set_page_token(str("page_token"));
-      SI_INGESTCTL_ASSIGN_OR_RETURN(invocation.list_sessions_all, flag_bool("all"));
-      return absl::OkStatus();
-    }
-  }
-  return absl::InternalError("unhandled command");
+// Commands under `app`, not counting its option groups.
+std::vector<const CLI::App*> Commands(const CLI::App* app) {
+  return app->get_subcommands([](const CLI::App* sub) { return !sub->get_name().empty(); });
 }
 
-// "--Name-x=v" -> {"name_x", "v"}; `has_value` says whether '=' was there.
-struct RawFlag {
-  std::string name;
-  std::string value;
-  bool has_value = false;
+// Help that names every command in full ("dlq redrive SESSION_ID") where
+// CLI11's lists only the next word, so `ingestctl --help` shows them all.
+class Formatter final : public CLI::Formatter {
+ public:
+  std::string make_subcommand(const CLI::App* sub) const override {
+    std::vector<const CLI::App*> commands = Commands(sub);
+    if (commands.empty()) commands = {sub};
+    std::stringstream out;
+    for (const CLI::App* command : commands) {
+      std::vector<std::string> words;
+      for (const CLI::App* app = command; app->get_parent() != nullptr; app = app->get_parent()) {
+        words.insert(words.begin(), app->get_name());
+      }
+      for (const CLI::Option* arg :
+           command->get_options([](const CLI::Option* o) { return o->get_positional(); })) {
+        words.push_back(arg->get_name());
+      }
+      CLI::detail::format_help(out, absl::StrJoin(words, " "), command->get_description(),
+                               get_column_width());
+    }
+    return out.str();
+  }
 };
 
-RawFlag SplitFlag(absl::string_view arg) {
-  RawFlag flag;
-  arg.remove_prefix(absl::StartsWith(arg, "--") ? 2 : 1);
-  const size_t equals = arg.find('=');
-  absl::string_view name = arg.substr(0, equals);
-  if (equals != absl::string_view::npos) {
-    flag.value = std::string(arg.substr(equals + 1));
-    flag.has_value = true;
-  }
-  flag.name = absl::StrReplaceAll(name, {{"-", "_"}});
-  return flag;
+constexpr char kGlobalFlagsNote[] =
+    "Global flags: --server, --token, --token_file, --timeout, --json (see ingestctl --help).";
+constexpr char kTopicHelp[] = "Topic (server default: ingest.tasks).";
+constexpr char kIngestTopicHelp[] = "Ingest topic (server default: ingest.tasks).";
+constexpr char kGroupHelp[] = "Consumer group (server default: ingest-workers).";
+constexpr char kPageTokenHelp[] = "Resume where a previous listing stopped.";
+
+// A group of commands ("topics"); it needs one of them.
+CLI::App* AddGroup(CLI::App& app, const std::string& name, const std::string& summary) {
+  CLI::App* group = app.add_subcommand(name, summary)->require_subcommand(1);
+  group->footer(
+      absl::StrCat("Run `ingestctl ", name, " <command> --help` for its flags and an example."));
+  return group;
 }
 
-bool IsFlag(absl::string_view arg) { return arg.size() > 1 && arg[0] == '-'; }
+// A command: `summary` is its line in the lists; `details` (wrapped), the
+// RPC it calls and the examples make its help's footer. Choosing it sets
+// `invocation.command`.
+CLI::App* AddCommand(CLI::App* parent, const std::string& name, Command command,
+                     Invocation& invocation, const std::string& summary, const std::string& details,
+                     const std::string& rpc, const std::vector<std::string>& examples) {
+  CLI::App* app = parent->add_subcommand(name, summary);
+  app->footer(absl::StrCat(details, "\nCalls BrokerProxy.", rpc, ".\n\n", kGlobalFlagsNote,
+                           "\n\nExample", examples.size() > 1 ? "s" : "", ":\n  ",
+                           absl::StrJoin(examples, "\n  ")));
+  app->parse_complete_callback([&invocation, command] { invocation.command = command; });
+  return app;
+}
 
-bool IsHelp(const RawFlag& flag) { return flag.name == "help" || flag.name == "h"; }
+// `--flag VALUE` stored in `*field` (a request's string field).
+CLI::Option* AddText(CLI::App* app, const std::string& flag, std::string* field,
+                     const std::string& type, const std::string& help) {
+  return app->add_option(flag, *field, help)->type_name(type);
+}
 
-// The help to print when --help appears, for the command words before or
-// after it; nullopt when there is no --help.
-absl::StatusOr<std::optional<std::string>> FindHelp(const std::vector<std::string>& args) {
-  bool help = false;
-  std::vector<std::string> words;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--") break;
-    if (!IsFlag(args[i])) {
-      words.push_back(args[i]);
-      continue;
+// The required SESSION_ID argument.
+void AddSessionId(CLI::App* app, std::string* field) {
+  app->add_option("SESSION_ID", *field, "The session.")->required()->check(NonEmpty());
+}
+
+// `--flag N` with N in [min, max], handed to `set` (a request's int field).
+template <typename Int>
+CLI::Option* AddInt(CLI::App* app, const std::string& flag, std::function<void(Int)> set,
+                    const std::string& type, const std::string& help, Int min, Int max) {
+  CLI::Validator range = CLI::Range(min, max);
+  if (max == std::numeric_limits<Int>::max()) range.description("");  // no "[1 - 2147483647]"
+  return app->add_option_function<Int>(flag, std::move(set), help)->type_name(type)->check(range);
+}
+
+// --server, --token, --token_file, --timeout, --json; the environment fills
+// in what no flag gave (a flag wins).
+void AddGlobalFlags(CLI::App& app, GlobalOptions& global, const Environment& environment) {
+  CLI::Option* server = AddText(&app, "--server", &global.server, "HOST:PORT",
+                                "broker-proxy's gRPC address (env INGESTCTL_SERVER; default "
+                                "127.0.0.1:9110).")
+                            ->check(NonEmpty());
+  CLI::Option* token = AddText(&app, "--token", &global.token, "TOKEN",
+                               "Operator token, sent as `authorization: Bearer TOKEN` (env "
+                               "INGESTCTL_TOKEN).");
+  CLI::Option* token_file =
+      AddText(&app, "--token_file", &global.token_file, "PATH",
+              "Read the token from this file instead (env INGESTCTL_TOKEN_FILE).")
+          ->excludes(token);
+  app.add_option("--timeout", "Deadline of each call, e.g. 10s, 1m (default 10s).")
+      ->type_name("DURATION")
+      ->check(Parsed(ParsePositiveDuration, [&global](absl::Duration d) { global.timeout = d; }));
+  app.add_flag("--json", global.json,
+               "Print each response as one line of JSON with admin.proto's field names, for "
+               "scripts.");
+  app.final_callback([&global, &environment, server, token, token_file] {
+    auto env = [&environment](const char* name) {
+      auto it = environment.find(name);
+      return it == environment.end() ? std::string() : it->second;
+    };
+    if (server->count() == 0 && !env("INGESTCTL_SERVER").empty()) {
+      global.server = env("INGESTCTL_SERVER");
     }
-    const RawFlag flag = SplitFlag(args[i]);
-    if (IsHelp(flag)) help = true;
-    // Skip the value of a global `--server HOST` so it is not taken for a command.
-    const FlagSpec* global = FindFlag(GlobalFlags(), flag.name);
-    if (global != nullptr && global->kind == Kind::kValue && !flag.has_value) ++i;
+    if (token->count() == 0 && token_file->count() == 0) {
+      global.token = env("INGESTCTL_TOKEN");
+      if (global.token.empty()) global.token_file = env("INGESTCTL_TOKEN_FILE");
+    }
+  });
+}
+
+void AddTopics(CLI::App& app, Invocation& invocation) {
+  CLI::App* topics =
+      AddGroup(app, "topics", "Create or check the ingest topics; describe a topic.");
+  v1::TopicSpec& spec = *invocation.ensure_topics.mutable_topic();
+  CLI::App* ensure = AddCommand(
+      topics, "ensure", Command::kTopicsEnsure, invocation,
+      "Create the ingest topic and its dead-letter topic, or check they are safe.",
+      "Creates <topic> and <topic>.dlq with cleanup.policy=delete, or checks that they exist\n"
+      "with safe settings. Never alters an existing topic. Unsafe settings, requested or\n"
+      "found, are refused (exit 3) with each rule broken and its fix. Unset flags take\n"
+      "broker-proxy's defaults.",
+      "EnsureTopics",
+      {"ingestctl topics ensure --partitions=12 --replication_factor=3 --min_insync_replicas=2"});
+  AddText(ensure, "--topic", spec.mutable_name(), "NAME", kIngestTopicHelp);
+  AddInt<int32_t>(
+      ensure, "--partitions", [&spec](int32_t n) { spec.set_partitions(n); }, "N",
+      "Partitions of a topic to create.", 1, kMaxInt32);
+  AddInt<int32_t>(
+      ensure, "--replication_factor", [&spec](int32_t n) { spec.set_replication_factor(n); }, "N",
+      "Replication factor (3 in production).", 1, kMaxInt32);
+  AddInt<int32_t>(
+      ensure, "--min_insync_replicas", [&spec](int32_t n) { spec.set_min_insync_replicas(n); }, "N",
+      "min.insync.replicas (2 in production).", 1, kMaxInt32);
+  ensure->add_option("--retention", "retention.ms as a duration (e.g. 168h), or `forever`.")
+      ->type_name("DURATION")
+      ->check(Parsed(ParseRetentionMillis, [&spec](int64_t ms) { spec.set_retention_ms(ms); }));
+  AddInt<int32_t>(
+      ensure, "--max_message_bytes", [&spec](int32_t n) { spec.set_max_message_bytes(n); }, "BYTES",
+      "max.message.bytes.", 1, kMaxInt32);
+  ensure->add_flag_callback(
+      "--force", [&invocation] { invocation.ensure_topics.set_force(true); },
+      "Accept min.insync.replicas=1 with replication factor >= 3; nothing else can be forced.");
+
+  CLI::App* describe = AddCommand(
+      topics, "describe", Command::kTopicsDescribe, invocation,
+      "Partitions, configuration, size and unsafe settings of a topic.",
+      "Prints each partition's leader, replicas, in-sync replicas, watermarks and size, the\n"
+      "topic's effective configuration, and an UNSAFE section with every broken safety rule\n"
+      "and how to fix it.",
+      "DescribeTopic",
+      {"ingestctl topics describe", "ingestctl topics describe --topic=ingest.tasks.dlq"});
+  AddText(describe, "--topic", invocation.describe_topic.mutable_name(), "NAME", kTopicHelp);
+}
+
+void AddLag(CLI::App& app, Invocation& invocation) {
+  CLI::App* lag = AddCommand(
+      &app, "lag", Command::kLag, invocation, "Consumer-group lag per partition.",
+      "Per partition: high watermark, the database's next offset (where the worker resumes),\n"
+      "Kafka's committed offset, the lag, the age of the oldest unprocessed record and the\n"
+      "owning member; then the total and the group's state.",
+      "GetConsumerLag",
+      {"ingestctl lag", "ingestctl lag --watch=5s", "ingestctl lag --json | jq .total_lag"});
+  AddText(lag, "--group", invocation.consumer_lag.mutable_group(), "GROUP", kGroupHelp);
+  AddText(lag, "--topic", invocation.consumer_lag.mutable_topic(), "NAME", kTopicHelp);
+  lag->add_flag("--watch")
+      ->description("Redraw every INTERVAL (default 2s) until Ctrl-C: --watch or --watch=5s.")
+      ->option_text("[=INTERVAL]")
+      ->check(Parsed(ParseWatch, [&invocation](absl::Duration d) { invocation.watch = d; }));
+}
+
+void AddDlq(CLI::App& app, Invocation& invocation) {
+  CLI::App* dlq = AddGroup(app, "dlq", "Browse dead letters; redrive a quarantined session.");
+  v1::ListDeadLettersRequest& letters = invocation.list_dead_letters;
+  CLI::App* list = AddCommand(
+      dlq, "list", Command::kDlqList, invocation, "Browse the dead-letter topic.",
+      "One line per dead letter: where it sits in the DLQ, its session and payload id, the\n"
+      "reason, where it came from in the ingest topic, when, and its size.",
+      "ListDeadLetters", {"ingestctl dlq list --session=3f2a9c --limit=20"});
+  AddText(list, "--topic", letters.mutable_topic(), "NAME",
+          "Dead-letter topic (server default: ingest.tasks.dlq).");
+  AddText(list, "--session", letters.mutable_session_id(), "SESSION_ID",
+          "Only this session's letters.");
+  AddText(list, "--reason", letters.mutable_reason(), "REASON",
+          "Only this reason (undecodable, invalid_task, quarantined_session, ...).");
+  AddInt<int32_t>(
+      list, "--limit", [&letters](int32_t n) { letters.set_limit(n); }, "N",
+      "At most N letters (server default 100).", 1, 10000);
+  AddText(list, "--page_token", letters.mutable_page_token(), "TOKEN", kPageTokenHelp);
+
+  v1::RedriveSessionRequest& redrive = invocation.redrive_session;
+  CLI::App* command = AddCommand(
+      dlq, "redrive", Command::kDlqRedrive, invocation,
+      "Produce a quarantined session's dead letters back, in order, and lift its quarantine.",
+      "Refused (exit 3) while a letter of the session is undecodable, unless\n"
+      "--skip_undecodable. The worker lifts the quarantine when it stores the last record;\n"
+      "--wait waits for that. Large sessions may need a longer --timeout.",
+      "RedriveSession",
+      {"ingestctl dlq redrive 3f2a9c --dry_run", "ingestctl dlq redrive 3f2a9c --wait"});
+  AddSessionId(command, redrive.mutable_session_id());
+  AddText(command, "--topic", redrive.mutable_topic(), "NAME", kIngestTopicHelp);
+  command->add_flag_callback(
+      "--skip_undecodable", [&redrive] { redrive.set_skip_undecodable(true); },
+      "Leave undecodable letters out.");
+  command->add_flag_callback(
+      "--dry_run", [&redrive] { redrive.set_dry_run(true); },
+      "Report what would be redriven; change nothing.");
+  CLI::Option* wait = command->add_flag(
+      "--wait", invocation.redrive_wait,
+      "Then wait until the worker lifts the quarantine (exit 0) or the redrive fails (exit 1), "
+      "reading the session every 500ms.");
+  command->add_option("--wait_timeout", "How long --wait waits (default 120s); past it, exit 1.")
+      ->type_name("DURATION")
+      ->needs(wait)
+      ->check(Parsed(ParsePositiveDuration,
+                     [&invocation](absl::Duration d) { invocation.redrive_wait_timeout = d; }));
+}
+
+void AddReplay(CLI::App& app, Invocation& invocation) {
+  v1::ReplaySessionRequest& request = invocation.replay_session;
+  CLI::App* replay = AddCommand(
+      &app, "replay", Command::kReplay, invocation,
+      "Re-read a session's records from the ingest topic and process them again.",
+      "By offset range (in the session's partition) or time range; neither means the whole\n"
+      "retained topic. Payload rows are keyed by (session, payload_id, chunk), other rows by\n"
+      "where each record first entered the topic, so a replay never duplicates.",
+      "ReplaySession", {"ingestctl replay 3f2a9c --from_time=2024-05-01T12:00:00Z --dry_run"});
+  AddSessionId(replay, request.mutable_session_id());
+  AddText(replay, "--topic", request.mutable_topic(), "NAME", kIngestTopicHelp);
+  CLI::Option* from_offset = AddInt<int64_t>(
+      replay, "--from_offset", [&request](int64_t n) { request.set_from_offset(n); }, "OFFSET",
+      "First offset to re-read.", 0, kMaxInt64);
+  CLI::Option* to_offset = AddInt<int64_t>(
+      replay, "--to_offset", [&request](int64_t n) { request.set_to_offset(n); }, "OFFSET",
+      "Last offset to re-read.", 0, kMaxInt64);
+  CLI::Option* from_time =
+      replay->add_option("--from_time", "Re-read records from this time.")
+          ->type_name("RFC3339")
+          ->check(Parsed(ParseUnixMillis, [&request](int64_t ms) { request.set_from_unix_ms(ms); }))
+          ->excludes(from_offset)
+          ->excludes(to_offset);
+  CLI::Option* to_time =
+      replay->add_option("--to_time", "Re-read records up to this time.")
+          ->type_name("RFC3339")
+          ->check(Parsed(ParseUnixMillis, [&request](int64_t ms) { request.set_to_unix_ms(ms); }))
+          ->excludes(from_offset)
+          ->excludes(to_offset);
+  replay->add_flag_callback(
+      "--dry_run", [&request] { request.set_dry_run(true); },
+      "Count what would be replayed; produce nothing.");
+  replay->final_callback([&request, from_offset, to_offset, from_time, to_time] {
+    if (from_offset->count() > 0 && to_offset->count() > 0 &&
+        request.to_offset() < request.from_offset()) {
+      throw CLI::ValidationError("--to_offset", "is before --from_offset");
+    }
+    if (from_time->count() > 0 && to_time->count() > 0 &&
+        request.to_unix_ms() < request.from_unix_ms()) {
+      throw CLI::ValidationError("--to_time", "is before --from_time");
+    }
+  });
+}
+
+void AddOffsets(CLI::App& app, Invocation& invocation) {
+  CLI::App* offsets = AddGroup(app, "offsets", "Move a stopped consumer group's offsets.");
+  v1::ResetOffsetsRequest& request = invocation.reset_offsets;
+  CLI::App* reset = AddCommand(
+      offsets, "reset", Command::kOffsetsReset, invocation,
+      "Move a stopped consumer group's offsets, in Kafka and in the worker's database.",
+      "Like kafka-consumer-groups: --dry_run shows the change per partition, --execute\n"
+      "applies it; exactly one of them is required. Refused (exit 3) while the group has\n"
+      "members: scale the workers to zero first.",
+      "ResetOffsets",
+      {"ingestctl offsets reset --to=earliest --dry-run",
+       "ingestctl offsets reset --to=2024-05-01T12:00:00Z --execute"});
+  AddText(reset, "--group", request.mutable_group(), "GROUP", kGroupHelp);
+  AddText(reset, "--topic", request.mutable_topic(), "NAME", kTopicHelp);
+  reset->add_option("--to", "earliest, latest, or an RFC 3339 time.")
+      ->type_name("WHERE")
+      ->required()
+      ->check(Parsed(ParseResetTarget,
+                     [&request](v1::ResetOffsetsRequest target) { request.MergeFrom(target); }));
+  CLI::Option_group* mode =
+      reset->add_option_group("Mode", "--dry_run (show the change) or --execute (apply it)");
+  mode->add_flag_callback(
+      "--dry_run", [&request] { request.set_dry_run(true); },
+      "Show what would change; change nothing.");
+  mode->add_flag("--execute")->description("Apply the change.");
+  mode->require_option(1);
+}
+
+void AddSessions(CLI::App& app, Invocation& invocation) {
+  CLI::App* sessions = AddGroup(app, "sessions", "Show one stored session, or list them.");
+  CLI::App* show = AddCommand(
+      sessions, "show", Command::kSessionsShow, invocation,
+      "What the database holds of one session, and what the worker made of it.",
+      "Status, payloads and the highest payload id, gaps in the payload ids, stored bytes,\n"
+      "quarantine; then the worker's lifecycle (live or completed, when it completed, how often\n"
+      "it was reopened) and its summary: length and active time, events by type, clicks, rage\n"
+      "clicks, errors, console errors and warnings, resources, landing and exit page, the\n"
+      "pages visited in order (the first 1000), unparsed payloads. A session stored before\n"
+      "summaries has none.",
+      "GetSession",
+      {"ingestctl sessions show 3f2a9c", "ingestctl sessions show 3f2a9c --json | jq .summary"});
+  AddSessionId(show, invocation.get_session.mutable_session_id());
+
+  v1::ListSessionsRequest& request = invocation.list_sessions;
+  CLI::App* list = AddCommand(
+      sessions, "list", Command::kSessionsList, invocation,
+      "The stored sessions, newest first, with their lifecycle and summary.",
+      "One line per session: project, lifecycle, created, last activity, payloads, length,\n"
+      "active time, clicks, rage clicks, errors, pages visited, landing and exit page. Ordered\n"
+      "by creation time, newest first. A page that is not the last ends with the command that\n"
+      "lists the next one; --all follows every page.",
+      "ListSessions",
+      {"ingestctl sessions list --project=demo-project --status=live",
+       "ingestctl sessions list --since=24h --limit=200 --all",
+       "ingestctl sessions list --status=completed --json | jq -r '.sessions[].session_id'"});
+  AddText(list, "--project", request.mutable_project_id(), "PROJECT_ID",
+          "Only this project's sessions.")
+      ->check(NonEmpty());
+  AddText(list, "--status", request.mutable_status(), "STATUS",
+          "Only live or only completed sessions.")
+      ->check(CLI::IsMember({"live", "completed"}));
+  list->add_option("--since",
+                   "Only sessions created at or after WHEN: a duration back from now (30m, 24h, "
+                   "7d) or an RFC 3339 time.")
+      ->type_name("WHEN")
+      ->check(Parsed(ParseSince, [&invocation](Since since) {
+        if (since.at_unix_ms) invocation.list_sessions.set_since_unix_ms(*since.at_unix_ms);
+        invocation.list_sessions_since = since.ago;
+      }));
+  AddInt<int32_t>(
+      list, "--limit", [&request](int32_t n) { request.set_limit(n); }, "N",
+      "Sessions per page (server default 50).", 1, 1000);
+  AddText(list, "--page_token", request.mutable_page_token(), "TOKEN", kPageTokenHelp);
+  list->add_flag("--all", invocation.list_sessions_all,
+                 "Follow every page (with --json: one line per page).");
+}
+
+// ingestctl's command tree; its callbacks fill `invocation` as it parses.
+std::unique_ptr<CLI::App> BuildApp(Invocation& invocation, const Environment& environment) {
+  auto app = std::make_unique<CLI::App>(
+      "ingestctl: the operator's CLI for broker-proxy (service BrokerProxy,\n"
+      "proto/ingest/v1/admin.proto): topics, consumer lag, dead letters, replay, offsets,\n"
+      "sessions.",
+      "ingestctl");
+  app->formatter(std::make_shared<Formatter>());
+  app->get_formatter()->column_width(34);
+  app->fallthrough();  // global flags after the command too; commands inherit it
+  // A flag given twice takes its last value (`./dev ingestctl --server=...`
+  // adds its own); commands inherit the option defaults.
+  app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app->require_subcommand(1);
+  app->set_help_flag("-h,--help", "Print help; ingestctl <command> --help for a command.");
+  app->footer(
+      "Global flags go before or after the command; flag names take '-' or '_'\n"
+      "(--dry-run = --dry_run); values as --name=VALUE or --name VALUE.\n\n"
+      "Exit codes: 0 ok; 1 RPC or operational error (UNAVAILABLE, UNIMPLEMENTED, ...);\n"
+      "2 usage error; 3 refused by a safety rule (FAILED_PRECONDITION: unsafe topic,\n"
+      "group not stopped).\n\n"
+      "Examples:\n"
+      "  ingestctl --server=127.0.0.1:9110 --token_file=.local/operator.token lag\n"
+      "  ingestctl topics describe --json\n"
+      "  ingestctl sessions list --status=live\n"
+      "  ingestctl lag --help");
+  AddGlobalFlags(*app, invocation.global, environment);
+  AddTopics(*app, invocation);
+  AddLag(*app, invocation);
+  AddDlq(*app, invocation);
+  AddReplay(*app, invocation);
+  AddOffsets(*app, invocation);
+  AddSessions(*app, invocation);
+  return app;
+}
+
+// `args` as CLI11 takes them: reversed, and with '-' in flag names made '_'
+// (--dry-run = --dry_run), up to a `--`.
+std::vector<std::string> Normalize(const std::vector<std::string>& args) {
+  std::vector<std::string> normalized;
+  bool flags = true;
+  for (std::string arg : args) {
+    if (arg == "--") flags = false;
+    if (flags && arg.size() > 2 && arg.starts_with("--")) {
+      const size_t name_end = std::min(arg.find('='), arg.size());
+      for (size_t i = 2; i < name_end; ++i) {
+        if (arg[i] == '-') arg[i] = '_';
+      }
+    }
+    normalized.insert(normalized.begin(), std::move(arg));
   }
-  if (!help) return std::nullopt;
-  if (words.empty() || words[0] == "help") return MainHelp();
-  if (!IsGroup(words[0])) return UsageError(absl::StrCat("unknown command '", words[0], "'"));
-  const std::vector<const CommandSpec*> specs = GroupCommands(words[0]);
-  if (specs.size() == 1 && specs[0]->sub.empty()) return CommandHelp(*specs[0]);
-  if (words.size() < 2) return GroupHelp(words[0]);
-  for (const CommandSpec* spec : specs) {
-    if (spec->sub == words[1]) return CommandHelp(*spec);
-  }
-  return UsageError(absl::StrCat("unknown command '", words[0], " ", words[1], "'"));
+  return normalized;
 }
 
 }  // namespace
 
 std::string CommandName(Command command) {
-  for (const CommandSpec& spec : Commands()) {
-    if (spec.command == command) return spec.name();
+  static constexpr std::pair<Command, const char*> kNames[] = {
+      {Command::kTopicsEnsure, "topics ensure"},
+      {Command::kTopicsDescribe, "topics describe"},
+      {Command::kLag, "lag"},
+      {Command::kDlqList, "dlq list"},
+      {Command::kDlqRedrive, "dlq redrive"},
+      {Command::kReplay, "replay"},
+      {Command::kOffsetsReset, "offsets reset"},
+      {Command::kSessionsShow, "sessions show"},
+      {Command::kSessionsList, "sessions list"},
+  };
+  for (const auto& [known, name] : kNames) {
+    if (known == command) return name;
   }
   return "?";
-}
-
-std::string MainHelp() {
-  std::string help =
-      "ingestctl: the operator's CLI for broker-proxy (service BrokerProxy,\n"
-      "proto/ingest/v1/admin.proto): topics, consumer lag, dead letters, replay, offsets,\n"
-      "sessions.\n\n"
-      "Usage: ingestctl [global flags] <command> [<subcommand>] [flags] [ARG]\n\nCommands:\n";
-  Table commands({{""}, {""}});
-  for (const CommandSpec& spec : Commands()) {
-    commands.AddRow({absl::StrCat("  ", spec.name(), spec.argument.empty() ? "" : " ",
-                                  spec.argument),
-                     spec.summary});
-  }
-  absl::StrAppend(&help, commands.Render(), "\nGlobal flags (before or after the command):\n",
-                  FlagTable(GlobalFlags()),
-                  "\nFlag names take '-' or '_' (--dry-run = --dry_run); values as --name=VALUE "
-                  "or --name VALUE.\n"
-                  "\nExit codes: 0 ok; 1 RPC or operational error (UNAVAILABLE, "
-                  "UNIMPLEMENTED, ...);\n2 usage error; 3 refused by a safety rule "
-                  "(FAILED_PRECONDITION: unsafe topic, group not stopped).\n"
-                  "\nExamples:\n"
-                  "  ingestctl --server=127.0.0.1:9110 --token_file=.local/operator.token lag\n"
-                  "  ingestctl topics describe --json\n"
-                  "  ingestctl sessions list --status=live\n"
-                  "  ingestctl lag --help\n");
-  return help;
 }
 
 absl::StatusOr<ParsedCommandLine> ParseCommandLine(const std::vector<std::string>& args,
                                                    const Environment& environment) {
   ParsedCommandLine parsed;
-  {
-    absl::StatusOr<std::optional<std::string>> help = FindHelp(args);
-    if (!help.ok()) return help.status();
-    if (help->has_value()) {
-      parsed.help = std::move(**help);
+  std::unique_ptr<CLI::App> app = BuildApp(parsed.invocation, environment);
+  try {
+    app->parse(Normalize(args));
+    return parsed;
+  } catch (const CLI::ParseError& error) {
+    // The command given (the deepest one CLI11 recognized) and the first
+    // word that named none, which CLI11 leaves over.
+    std::vector<std::string> path;
+    const CLI::App* command = app.get();
+    while (!command->get_subcommands().empty()) {
+      command = command->get_subcommands().front();
+      path.push_back(command->get_name());
+    }
+    const bool help = error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success);
+    for (const std::string& word : app->remaining(true)) {
+      if (word.starts_with("-") || Commands(command).empty()) continue;
+      if (help && path.empty() && word == "help") break;  // `ingestctl help --help`
+      path.push_back(word);
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown command '", absl::StrJoin(path, " "), "'"));
+    }
+    if (help) {
+      parsed.help = app->help();
       return parsed;
     }
+    return absl::InvalidArgumentError(
+        absl::StrCat(absl::StrJoin(path, " "), path.empty() ? "" : ": ", error.what()));
   }
-  if (args.empty()) return UsageError("missing command");
-
-  const CommandSpec* spec = nullptr;
-  std::string group;  // a group word waiting for its subcommand
-  std::optional<std::string> argument;
-  FlagValues flags;
-  bool only_positionals = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (!only_positionals && arg == "--") {
-      only_positionals = true;
-      continue;
-    }
-    if (!only_positionals && IsFlag(arg)) {
-      RawFlag flag = SplitFlag(arg);
-      const FlagSpec* flag_spec = FindFlag(GlobalFlags(), flag.name);
-      if (flag_spec == nullptr && spec != nullptr) flag_spec = FindFlag(spec->flags, flag.name);
-      if (flag_spec == nullptr) {
-        return UsageError(spec == nullptr
-                              ? absl::StrCat("unknown flag --", flag.name)
-                              : absl::StrCat("unknown flag --", flag.name, " for '",
-                                             spec->name(), "'"));
-      }
-      if (!flag.has_value) {
-        if (flag_spec->kind == Kind::kBool) {
-          flag.value = "true";
-        } else if (flag_spec->kind == Kind::kValue) {
-          if (i + 1 >= args.size()) {
-            return UsageError(absl::StrCat("--", flag.name, " needs a value: --", flag.name,
-                                           "=", flag_spec->value));
-          }
-          flag.value = args[++i];
-        }
-      } else if (flag_spec->kind == Kind::kOptionalDuration && flag.value.empty()) {
-        return UsageError(absl::StrCat("--", flag.name, "= needs a value, or omit '='"));
-      }
-      flags[flag.name] = flag.value;
-      continue;
-    }
-    if (spec == nullptr && group.empty()) {
-      if (!IsGroup(arg)) return UsageError(absl::StrCat("unknown command '", arg, "'"));
-      const std::vector<const CommandSpec*> specs = GroupCommands(arg);
-      if (specs.size() == 1 && specs[0]->sub.empty()) {
-        spec = specs[0];
-      } else {
-        group = arg;
-      }
-      continue;
-    }
-    if (spec == nullptr) {
-      for (const CommandSpec* candidate : GroupCommands(group)) {
-        if (candidate->sub == arg) spec = candidate;
-      }
-      if (spec == nullptr) {
-        return UsageError(absl::StrCat("unknown command '", group, " ", arg, "' (", group,
-                                       " has: ", SubcommandList(group), ")"));
-      }
-      continue;
-    }
-    if (spec->argument.empty() || argument.has_value()) {
-      return UsageError(absl::StrCat("unexpected argument '", arg, "' for '", spec->name(), "'"));
-    }
-    argument = arg;
-  }
-  if (spec == nullptr) {
-    if (group.empty()) return UsageError("missing command");
-    return UsageError(absl::StrCat("missing subcommand: ingestctl ", group, " <",
-                                   absl::StrReplaceAll(SubcommandList(group), {{", ", "|"}}),
-                                   ">"));
-  }
-  if (!spec->argument.empty() && (!argument.has_value() || argument->empty())) {
-    return UsageError(absl::StrCat("'", spec->name(), "' needs ", spec->argument));
-  }
-
-  parsed.invocation.command = spec->command;
-  if (absl::Status status = BuildGlobal(flags, environment, parsed.invocation.global);
-      !status.ok()) {
-    return status;
-  }
-  if (absl::Status status = BuildRequest(*spec, flags, argument.value_or(""), parsed.invocation);
-      !status.ok()) {
-    return status;
-  }
-  return parsed;
 }
 
 }  // namespace ingest::ingestctl

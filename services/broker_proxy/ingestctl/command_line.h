@@ -1,15 +1,15 @@
 #pragma once
 
-// ingestctl's command line, parsed without global state: a pure function
-// from the arguments and the environment to an Invocation (what to call and
-// with which request), a help text, or a usage error.
+// ingestctl's command line, parsed with CLI11 and without global state: a
+// pure function from the arguments and the environment to an Invocation
+// (what to call and with which request), a help text, or a usage error.
 //
 //   ingestctl [global flags] <command> [<subcommand>] [flags] [ARG]
 //
-// Flags may come before or after the command, as `--name=value` or
-// `--name value` (booleans only as `--name` or `--name=true|false`); `-` and
-// `_` are the same in flag names (`--dry-run` is `--dry_run`). `--help` (or
-// `-h`) anywhere prints the help of the command named before it.
+// Global flags may come before or after the command, as `--name=value` or
+// `--name value` (booleans as `--name` or `--name=true|false`); `-` and `_`
+// are the same in flag names (`--dry-run` is `--dry_run`). `--help` (or
+// `-h`) prints the help of the command named with it; CLI11 writes it.
 
 #include <map>
 #include <optional>
@@ -87,8 +87,8 @@ struct Invocation {
 };
 
 // What the command line asks for: help text to print (exit 0), or an
-// Invocation. A usage error is INVALID_ARGUMENT whose message names the
-// unknown command or flag, or the bad value.
+// Invocation. A usage error is INVALID_ARGUMENT: CLI11's message (naming the
+// flag, value or argument), after the command it concerns ("lag: ...").
 struct ParsedCommandLine {
   std::optional<std::string> help;
   Invocation invocation;
@@ -101,8 +101,5 @@ using Environment = std::map<std::string, std::string>;
 // `args` excludes the program name.
 absl::StatusOr<ParsedCommandLine> ParseCommandLine(const std::vector<std::string>& args,
                                                    const Environment& environment);
-
-// The top-level help (every command, the global flags, exit codes).
-std::string MainHelp();
 
 }  // namespace ingest::ingestctl
