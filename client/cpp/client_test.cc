@@ -265,6 +265,7 @@ TEST_F(ClientTest, PayloadsAboveTheThresholdAreStreamedInChunksWithTheirDigest) 
   absl::StatusOr<PushResult> small = session->Push(Content(900));
   ASSERT_TRUE(small.ok()) << small.status();
   EXPECT_FALSE(small->streamed);
+  EXPECT_EQ(small->chunk_count, 1u);
   const v1::PayloadContent big = Content(5000, 'b');
   absl::StatusOr<PushResult> result = session->Push(big);
   ASSERT_TRUE(result.ok()) << result.status();
@@ -272,6 +273,7 @@ TEST_F(ClientTest, PayloadsAboveTheThresholdAreStreamedInChunksWithTheirDigest) 
   EXPECT_EQ(result->payload_id, 2u);
   EXPECT_EQ(result->partition, 2);
   EXPECT_EQ(result->last_offset, result->offset + 1);
+  EXPECT_EQ(result->chunk_count, 2u);
   const std::vector<RecordedCall> calls = gateway_->calls("PushPayloadStream");
   ASSERT_EQ(calls.size(), 1u);
   const std::string expected = big.SerializeAsString();

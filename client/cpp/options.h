@@ -97,6 +97,8 @@ struct PushResult {
   int64_t offset = 0;       // of the record; of the first chunk record if streamed
   int64_t last_offset = 0;  // == offset unless streamed
   bool streamed = false;
+  // Kafka records holding the payload: 1, or a stream's chunk records.
+  uint32_t chunk_count = 1;
   int attempts = 0;
   int64_t content_bytes = 0;  // serialized PayloadContent
 };

@@ -23,6 +23,7 @@ absl::StatusOr<PushResult> ToPushResult(uint64_t payload_id, int64_t content_byt
     result.partition = outcome.stream_response.partition();
     result.offset = outcome.stream_response.first_offset();
     result.last_offset = outcome.stream_response.last_offset();
+    result.chunk_count = outcome.stream_response.chunk_count();
     return result;
   }
   v1::PushPayloadResponse response;

@@ -142,7 +142,7 @@ grpc::Status FakeGateway::PushPayloadStream(
   response->set_payload_id(payload_id);
   response->set_total_bytes(content.size());
   response->set_sha256(Sha256(content));
-  response->set_chunk_count(1);
+  response->set_chunk_count(2);  // two records: first_offset and last_offset below
   response->set_partition(2);
   response->set_first_offset(next_offset_++);
   response->set_last_offset(next_offset_++);
