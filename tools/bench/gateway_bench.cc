@@ -1,7 +1,6 @@
 #include "tools/bench/gateway_bench.h"
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,9 +16,7 @@
 #include "services/common/status/status_macros.h"
 #include "tools/bench/console.h"
 #include "tools/bench/cpu.h"
-#include "tools/bench/gateway_client.h"
 #include "tools/bench/gateway_facts_probe.h"
-#include "tools/bench/gateway_sink.h"
 #include "tools/bench/json_line.h"
 #include "tools/bench/load_driver.h"
 #include "tools/bench/payload_pool.h"
@@ -29,9 +26,9 @@
 #include "tools/bench/results_file.h"
 #include "tools/bench/rss.h"
 #include "tools/bench/run_spread.h"
+#include "tools/bench/sdk_sink.h"
 #include "tools/bench/size_label.h"
 #include "tools/bench/stream_content.h"
-#include "tools/bench/stream_push.h"
 #include "tools/bench/timer.h"
 #include "tools/loadgen/payload_factory.h"
 
@@ -110,20 +107,26 @@ class Bench {
                        .Add("topic", options_.topic)
                        .Build());
 
-    absl::StatusOr<std::unique_ptr<GatewayClient>> client = GatewayClient::Connect(
+    const int count = SessionsNeeded(options_);
+    absl::StatusOr<std::unique_ptr<client::Client>> client = CreateBenchClient(
         {.address = options_.gateway_address,
          .api_key = options_.api_key,
          .channels = options_.channels,
-         .call_timeout = options_.call_timeout},
-        options_.connect_timeout);
-    if (!client.ok()) return Annotate(client.status(), "connect");
+         .call_deadline = options_.call_timeout,
+         .stream_deadline = options_.stream_timeout,
+         .give_up_after = options_.give_up_after,
+         .stream_threshold_bytes = StreamThresholdBytes(options_),
+         .stream_chunk_bytes = options_.stream_chunk_bytes,
+         .max_lanes = count,
+         .max_payload_bytes = StreamThresholdBytes(options_)},
+        backpressure_);
+    if (!client.ok()) return Annotate(client.status(), "client");
     client_ = *std::move(client);
 
-    const int count = SessionsNeeded(options_);
-    absl::StatusOr<std::vector<std::string>> ids =
-        client_->InitializeSessions(count, options_.project_id, options_.call_timeout);
-    if (!ids.ok()) return Annotate(ids.status(), "create sessions");
-    sessions_ = std::make_unique<Sessions>(*std::move(ids));
+    absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> sessions =
+        StartSessions(*client_, count, options_.project_id, "gateway_bench");
+    if (!sessions.ok()) return Annotate(sessions.status(), "create sessions");
+    sessions_ = *std::move(sessions);
     Note(absl::StrCat(count, " sessions created"));
 
     ProducerOptions producer;  // the gateway's defaults: acks=all, idempotence, zstd, linger 5ms
@@ -153,10 +156,9 @@ class Bench {
     const size_t block_bytes = static_cast<size_t>(kStreamBlockBytes);
     const loadgen::PayloadFactory factory(
         {.seed = 7, .min_bytes = block_bytes, .max_bytes = block_bytes});
-    absl::StatusOr<StreamContent> content =
-        StreamContent::Create(options_.stream_bytes, factory.Make(0, 1).events());
+    absl::StatusOr<v1::PayloadContent> content =
+        MakeStreamContent(options_.stream_bytes, factory.Make(0, 1).events());
     if (!content.ok()) return Annotate(content.status(), "stream content");
-    const std::string sha256 = content->Sha256();
 
     std::vector<int64_t> idle;
     for (int i = 0; i < kIdleSamples; ++i) {
@@ -171,35 +173,26 @@ class Bench {
     result.chunk_bytes = options_.stream_chunk_bytes;
     result.idle_rss_bytes = idle[idle.size() / 2];
 
-    std::atomic<int64_t> sent{0};
+    // The SDK streams it (above its threshold); it says nothing until the
+    // answer, so the bar shows time against a guess of 100 MB/s.
     RssSampler sampler(options_.gateway_pid, options_.rss_interval);
     PhaseProgress progress(
         stderr, absl::StrCat("stream ", label, " through PushPayloadStream"),
-        [&] {
-          return static_cast<double>(sent.load()) / static_cast<double>(options_.stream_bytes);
-        },
-        [&] {
-          return absl::StrFormat("%.0f/%.0f MB sent  gateway rss %.1f MB (idle %.1f)",
-                                 static_cast<double>(sent.load()) / (1 << 20),
-                                 static_cast<double>(options_.stream_bytes) / (1 << 20),
+        absl::Seconds(static_cast<double>(options_.stream_bytes) / (100 << 20)), [&] {
+          return absl::StrFormat("gateway rss %.1f MB (idle %.1f)",
                                  static_cast<double>(sampler.peak_bytes()) / (1 << 20),
                                  static_cast<double>(result.idle_rss_bytes) / (1 << 20));
         });
     const absl::Time start = absl::Now();
-    absl::StatusOr<v1::PushPayloadStreamResponse> response =
-        PushStream(*client_, *content,
-                   {.session_id = sessions_->id(0),
-                    .payload_id = sessions_->TakePayloadId(0),
-                    .chunk_bytes = options_.stream_chunk_bytes,
-                    .sha256 = sha256,
-                    .timeout = options_.stream_timeout},
-                   &sent);
+    absl::StatusOr<client::PushResult> pushed = sessions_[0]->Push(*std::move(content));
     result.elapsed = absl::Now() - start;
     sampler.Stop();
     progress.Finish();
-    if (!response.ok()) return Annotate(response.status(), "memory phase");
+    if (!pushed.ok()) return Annotate(pushed.status(), "memory phase");
+    if (!pushed->streamed) return absl::InternalError("memory phase: the SDK did not stream");
     if (!sampler.status().ok()) return Annotate(sampler.status(), "memory phase");
-    result.chunk_records = response->chunk_count();
+    (void)backpressure_.Take();  // the throughput phases count their own
+    result.chunk_records = static_cast<int>(pushed->chunk_count);
     result.peak_rss_bytes = sampler.peak_bytes();
     result.rss_samples = sampler.samples();
     Note(absl::StrFormat("  stream: %s in %.1fs as %d records; gateway rss idle %.1f MB, "
@@ -222,10 +215,13 @@ class Bench {
     const int raw_lanes = RawLanesFor(options_, size);
     const int gateway_lanes = GatewayLanesFor(options_, size);
     RawSink raw(*producer_, options_.topic, pool, timer_, raw_lanes);
-    GatewaySink gateway(*client_, *sessions_, gateway_lanes, pool, timer_);
+    const ContentSource bodies = [&pool](uint64_t k) -> const v1::PayloadContent& {
+      return pool.content(k);
+    };
+    SdkSink gateway(sessions_, gateway_lanes, bodies, backpressure_);
     // Open loop: every session, so a session's own previous call rarely
-    // delays a message (an SDK session is sequential too, but slower).
-    GatewaySink gateway_all(*client_, *sessions_, sessions_->size(), pool, timer_);
+    // delays a message.
+    SdkSink gateway_all(sessions_, static_cast<int>(sessions_.size()), bodies, backpressure_);
 
     SizeResult result;
     result.size_bytes = size;
@@ -395,9 +391,11 @@ class Bench {
 
   const BenchOptions& options_;
   ResultsFile results_;
-  // Destroyed in reverse: the timer (joined) before the sinks' collaborators.
-  std::unique_ptr<GatewayClient> client_;
-  std::unique_ptr<Sessions> sessions_;
+  // Destroyed in reverse: the timer (joined) and the Client (its callbacks
+  // run) before the sinks' collaborators.
+  BackpressureCount backpressure_;  // the Client's observer
+  std::vector<std::unique_ptr<client::Session>> sessions_;
+  std::unique_ptr<client::Client> client_;
   std::unique_ptr<Producer> producer_;
   std::optional<GatewayFactsProbe> facts_probe_;  // set by Setup with --gateway_metrics_url
   Timer timer_;

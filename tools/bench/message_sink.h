@@ -2,7 +2,8 @@
 
 // The one thing a benchmark phase needs from the system under test: send a
 // message and be told when it is acknowledged. The raw producer and the
-// gateway client both implement it, so the same driver measures both sides.
+// client SDK (sdk_sink.h) both implement it, so the same driver measures
+// both sides.
 
 #include <string>
 
@@ -15,7 +16,9 @@ namespace ingest::bench {
 struct Ack {
   // OK once durably acknowledged (acks=all); otherwise why it failed for good.
   absl::Status status;
-  // RESOURCE_EXHAUSTED refusals that were backed off and retried first.
+  // RESOURCE_EXHAUSTED refusals that were backed off and retried: this
+  // message's, or (sdk_sink.h) those counted since the sink's previous Ack.
+  // Either way a phase's sum is its count.
   int backpressure_retries = 0;
 };
 

@@ -45,7 +45,7 @@ absl::Status ValidateOptions(const BenchOptions& options) {
   }
   for (const absl::Duration d : {options.window, options.latency_window, options.drain_timeout,
                                  options.call_timeout, options.stream_timeout,
-                                 options.connect_timeout, options.rss_interval,
+                                 options.give_up_after, options.rss_interval,
                                  options.metrics_timeout}) {
     if (d <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("windows, timeouts and intervals must be positive");
@@ -71,6 +71,10 @@ absl::Status ValidateOptions(const BenchOptions& options) {
   if (options.stream_bytes != 0 && options.stream_bytes < 3) {
     return absl::InvalidArgumentError("--stream_bytes must be 0 (no memory phase) or >= 3");
   }
+  if (options.stream_bytes != 0 && options.stream_bytes <= StreamThresholdBytes(options)) {
+    return absl::InvalidArgumentError(
+        "--stream_bytes must be larger than every --sizes (those are sent unary, it is streamed)");
+  }
   if (options.stream_chunk_bytes < 1) {
     return absl::InvalidArgumentError("--stream_chunk must be positive");
   }
@@ -93,6 +97,10 @@ int SessionsNeeded(const BenchOptions& options) {
     sessions = std::max(sessions, GatewayLanesFor(options, size));
   }
   return sessions;
+}
+
+int64_t StreamThresholdBytes(const BenchOptions& options) {
+  return *std::max_element(options.sizes.begin(), options.sizes.end());
 }
 
 absl::Duration PlannedPhaseTime(const BenchOptions& options) {

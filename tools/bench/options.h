@@ -51,9 +51,11 @@ struct BenchOptions {
   int64_t stream_chunk_bytes = int64_t{1} << 20;
   absl::Duration rss_interval = absl::Milliseconds(20);
 
+  // Per attempt (the SDK's call_deadline and stream_deadline).
   absl::Duration call_timeout = absl::Seconds(30);
   absl::Duration stream_timeout = absl::Minutes(5);
-  absl::Duration connect_timeout = absl::Seconds(30);
+  // How long the SDK keeps retrying one call before it gives up.
+  absl::Duration give_up_after = absl::Seconds(30);
 
   std::string results_jsonl;  // appended to; empty = none
   bool quick = false;         // set by ApplyQuick
@@ -78,6 +80,11 @@ int GatewayLanesFor(const BenchOptions& options, int64_t size);
 
 // Sessions the run needs: the most lanes of any size.
 int SessionsNeeded(const BenchOptions& options);
+
+// The SDK's stream_threshold_bytes: the largest of `sizes`, so that they
+// are sent with PushPayload and the memory phase's larger payload is
+// streamed (ValidateOptions checks that it is larger).
+int64_t StreamThresholdBytes(const BenchOptions& options);
 
 // What the measuring phases take at least (warm-ups, windows, stream
 // excluded), to tell the user up front.

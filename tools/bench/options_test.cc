@@ -44,6 +44,16 @@ TEST(OptionsTest, RejectsSizesBeyondTheUnaryLimit) {
   EXPECT_FALSE(ValidateOptions(options).ok());
 }
 
+TEST(OptionsTest, TheStreamIsLargerThanEveryUnarySize) {
+  BenchOptions options = Valid();
+  options.sizes = {10 * 1024, 1 << 20};
+  EXPECT_EQ(StreamThresholdBytes(options), 1 << 20);
+  options.stream_bytes = 1 << 20;
+  EXPECT_THAT(std::string(ValidateOptions(options).message()), HasSubstr("--stream_bytes"));
+  options.stream_bytes = 0;  // no memory phase
+  EXPECT_TRUE(ValidateOptions(options).ok());
+}
+
 TEST(OptionsTest, RejectsNonPositiveWindows) {
   BenchOptions options = Valid();
   options.window = absl::ZeroDuration();

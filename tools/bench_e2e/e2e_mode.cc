@@ -10,14 +10,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "tools/bench/console.h"
-#include "tools/bench/gateway_sink.h"
 #include "tools/bench/json_line.h"
 #include "tools/bench/payload_pool.h"
 #include "tools/bench/progress.h"
 #include "tools/bench/report.h"
+#include "tools/bench/sdk_sink.h"
 #include "tools/bench/size_label.h"
 #include "tools/bench/target_check.h"
-#include "tools/bench/timer.h"
 #include "tools/bench_e2e/modes.h"
 #include "tools/bench_e2e/paced_load.h"
 #include "tools/bench_e2e/rate_search.h"
@@ -77,9 +76,9 @@ class E2eRun {
                                                  .project_id = options_.project_id};
     Note(absl::StrCat("building ", bench::PoolMessageCount(pool_options), " distinct bodies"));
     const bench::PayloadPool pool = bench::PayloadPool::Build(pool_options);
-    absl::StatusOr<std::vector<std::string>> ids = harness_.CreateSessions(options_.lanes);
-    if (!ids.ok()) harness_.Fail(ids.status());
-    bench::Sessions sessions(*std::move(ids));
+    absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> sessions =
+        harness_.CreateSessions(options_.lanes);
+    if (!sessions.ok()) harness_.Fail(sessions.status());
     Note(absl::StrCat(options_.lanes, " sessions created"));
 
     for (int n = 1; n <= options_.workers; ++n) {
@@ -96,8 +95,10 @@ class E2eRun {
     }
     harness_.StartLagSampler();
 
-    bench::Timer timer;
-    bench::GatewaySink sink(harness_.client(), sessions, options_.lanes, pool, timer);
+    bench::SdkSink sink(
+        *sessions, options_.lanes,
+        [&pool](uint64_t k) -> const v1::PayloadContent& { return pool.content(k); },
+        harness_.backpressure());
     RateSearch search(options_.max_steps);
     while (const std::optional<double> fraction = search.Next()) {
       StepResult step = RunStep(sink, *fraction, *fraction * min_max);

@@ -15,14 +15,13 @@
 #include "absl/time/clock.h"
 #include "services/common/pg/connection.h"
 #include "tools/bench/console.h"
-#include "tools/bench/gateway_sink.h"
 #include "tools/bench/json_line.h"
 #include "tools/bench/metrics_text.h"
 #include "tools/bench/payload_pool.h"
 #include "tools/bench/progress.h"
 #include "tools/bench/report.h"
+#include "tools/bench/sdk_sink.h"
 #include "tools/bench/size_label.h"
-#include "tools/bench/timer.h"
 #include "tools/bench_e2e/modes.h"
 #include "tools/bench_e2e/paced_load.h"
 #include "tools/bench_e2e/stored_sessions.h"
@@ -76,9 +75,9 @@ class FailoverRun {
                                                  .pool_bytes = options_.pool_bytes,
                                                  .project_id = options_.project_id};
     const bench::PayloadPool pool = bench::PayloadPool::Build(pool_options);
-    absl::StatusOr<std::vector<std::string>> ids = harness_.CreateSessions(options_.lanes);
-    if (!ids.ok()) harness_.Fail(ids.status());
-    bench::Sessions sessions(*std::move(ids));
+    absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> sessions =
+        harness_.CreateSessions(options_.lanes);
+    if (!sessions.ok()) harness_.Fail(sessions.status());
     absl::StatusOr<std::unique_ptr<PgConnection>> db =
         PgConnection::Connect(options_.pg_dsn, absl::Seconds(10));
     if (!db.ok()) harness_.Fail(db.status());
@@ -91,8 +90,10 @@ class FailoverRun {
     Event("workers 1 and 2 ready");
     harness_.StartLagSampler();
 
-    bench::Timer timer;
-    bench::GatewaySink sink(harness_.client(), sessions, options_.lanes, pool, timer);
+    bench::SdkSink sink(
+        *sessions, options_.lanes,
+        [&pool](uint64_t k) -> const v1::PayloadContent& { return pool.content(k); },
+        harness_.backpressure());
     PacedLoad load(sink, options_.rate_per_s, options_.lanes);
     load.Start();
     Event(absl::StrCat("load started: ", FormatSignificant(options_.rate_per_s), " msgs/s"));
@@ -127,9 +128,10 @@ class FailoverRun {
 
     std::map<std::string, int64_t> acked;
     std::vector<std::string> session_ids;
-    for (int i = 0; i < sessions.size(); ++i) {
-      acked[sessions.id(i)] = static_cast<int64_t>(sessions.next_payload_id(i)) - 1;
-      session_ids.push_back(sessions.id(i));
+    for (int i = 0; i < options_.lanes; ++i) {
+      const std::string& id = (*sessions)[static_cast<size_t>(i)]->id();
+      acked[id] = static_cast<int64_t>(sink.acked_through(i));
+      session_ids.push_back(id);
     }
     absl::StatusOr<std::map<std::string, StoredSession>> stored =
         ReadStoredSessions(**db, session_ids);

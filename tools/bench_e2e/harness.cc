@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <string>
@@ -81,13 +82,22 @@ absl::Status Harness::Setup() {
       .ready_timeout = options_.worker_ready_timeout,
       .stop_grace = options_.worker_stop_grace});
 
-  absl::StatusOr<std::unique_ptr<bench::GatewayClient>> client = bench::GatewayClient::Connect(
+  const bool sizes = options_.mode == Mode::kSizes;
+  absl::StatusOr<std::unique_ptr<client::Client>> client = bench::CreateBenchClient(
       {.address = options_.gateway_address,
        .api_key = options_.api_key,
        .channels = options_.channels,
-       .call_timeout = options_.call_timeout},
-      options_.connect_timeout);
-  if (!client.ok()) return Annotate(client.status(), "connect to the gateway");
+       .call_deadline = options_.call_timeout,
+       .stream_deadline = options_.stream_timeout,
+       .give_up_after = options_.give_up_after,
+       .stream_threshold_bytes = sizes ? 0 : options_.size_bytes,
+       .stream_chunk_bytes = options_.stream_chunk_bytes,
+       .max_lanes = sizes ? options_.stream_lanes : options_.lanes,
+       .max_payload_bytes =
+           sizes ? *std::max_element(options_.sizes.begin(), options_.sizes.end())
+                 : options_.size_bytes},
+      backpressure_);
+  if (!client.ok()) return Annotate(client.status(), "the gateway's client");
   client_ = *std::move(client);
 
   if (!NeedsWorkers(options_)) return absl::OkStatus();
@@ -127,11 +137,12 @@ absl::Status Harness::Setup() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> Harness::CreateSessions(int count) {
-  absl::StatusOr<std::vector<std::string>> ids =
-      client_->InitializeSessions(count, options_.project_id, options_.call_timeout);
-  if (!ids.ok()) return Annotate(ids.status(), "create sessions");
-  return ids;
+absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> Harness::CreateSessions(
+    int count) {
+  absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> sessions =
+      bench::StartSessions(*client_, count, options_.project_id, "bench_e2e");
+  if (!sessions.ok()) return Annotate(sessions.status(), "create sessions");
+  return sessions;
 }
 
 void Harness::StartLagSampler() {

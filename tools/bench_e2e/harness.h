@@ -1,7 +1,7 @@
 #pragma once
 
 // What the three modes share: the results file and the result lines, the
-// gateway client, the workers, consumer lag (sampled on its own thread
+// client SDK's Client and its backpressure count, the workers, consumer lag (sampled on its own thread
 // every 500 ms, and read partition by partition on demand), CPU readings,
 // and how a run fails.
 //
@@ -17,9 +17,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "tools/bench/gateway_client.h"
+#include "client/cpp/client.h"
+#include "client/cpp/session.h"
 #include "tools/bench/json_line.h"
 #include "tools/bench/results_file.h"
+#include "tools/bench/sdk_sink.h"
 #include "tools/bench_e2e/options.h"
 #include "tools/bench_e2e/process_tree.h"
 #include "tools/bench_e2e/report.h"
@@ -51,18 +53,21 @@ class Harness {
   explicit Harness(const E2eOptions& options);
   ~Harness();
 
-  // Opens the results file, makes the log directory, connects to the
-  // gateway and, when the run has workers, to PostgreSQL and Kafka (and
-  // checks their offsets agree).
+  // Opens the results file, makes the log directory, creates the Client
+  // (mode sizes streams every payload; the others send theirs unary) and,
+  // when the run has workers, connects to PostgreSQL and Kafka (and checks
+  // their offsets agree).
   absl::Status Setup();
 
   const E2eOptions& options() const { return options_; }
-  bench::GatewayClient& client() { return *client_; }
+  client::Client& client() { return *client_; }
+  // The Client's backpressure retries, for the sinks.
+  bench::BackpressureCount& backpressure() { return backpressure_; }
   WorkerFleet& workers() { return *workers_; }
   bench::ResultsFile& results() { return results_; }
 
   // `count` new sessions of the run's project.
-  absl::StatusOr<std::vector<std::string>> CreateSessions(int count);
+  absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> CreateSessions(int count);
 
   // --- lag (runs with workers only)
   void StartLagSampler();
@@ -99,7 +104,8 @@ class Harness {
   const E2eOptions& options_;
   bench::ResultsFile results_;
   std::vector<std::string> lines_;
-  std::unique_ptr<bench::GatewayClient> client_;
+  bench::BackpressureCount backpressure_;  // the Client's observer: outlives it
+  std::unique_ptr<client::Client> client_;
   std::unique_ptr<WorkerFleet> workers_;
   // The sampler's sources (its thread only) and the main thread's own.
   std::unique_ptr<chaos::CommittedOffsetSource> sampler_offsets_;

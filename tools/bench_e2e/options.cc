@@ -92,7 +92,7 @@ absl::Status ValidateOptions(const E2eOptions& options) {
   }
   if (options.worker_ready_timeout <= absl::ZeroDuration() ||
       options.call_timeout <= absl::ZeroDuration() ||
-      options.connect_timeout <= absl::ZeroDuration() ||
+      options.give_up_after <= absl::ZeroDuration() ||
       options.drain_timeout <= absl::ZeroDuration() ||
       options.settle_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("timeouts must be positive");

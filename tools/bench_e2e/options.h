@@ -94,8 +94,10 @@ struct E2eOptions {
   absl::Duration stream_timeout = absl::Minutes(10);
   absl::Duration rss_interval = absl::Milliseconds(20);
 
+  // Per attempt of a unary call (the SDK's call_deadline).
   absl::Duration call_timeout = absl::Seconds(30);
-  absl::Duration connect_timeout = absl::Seconds(30);
+  // How long the SDK keeps retrying one call before it gives up.
+  absl::Duration give_up_after = absl::Seconds(30);
 };
 
 // Fills every 0 (or -1) left by the command line with the mode's default,

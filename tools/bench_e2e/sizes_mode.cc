@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -18,17 +17,15 @@
 #include "services/common/pg/connection.h"
 #include "services/common/status/status_macros.h"
 #include "tools/bench/console.h"
-#include "tools/bench/gateway_sink.h"
 #include "tools/bench/json_line.h"
 #include "tools/bench/load_driver.h"
 #include "tools/bench/progress.h"
 #include "tools/bench/report.h"
+#include "tools/bench/sdk_sink.h"
 #include "tools/bench/size_label.h"
-#include "tools/bench/stream_push.h"
-#include "tools/bench/timer.h"
+#include "tools/bench/stream_content.h"
 #include "tools/bench_e2e/modes.h"
 #include "tools/bench_e2e/rss_monitor.h"
-#include "tools/bench_e2e/stream_sink.h"
 #include "tools/loadgen/payload_factory.h"
 
 namespace ingest::bench_e2e {
@@ -48,13 +45,10 @@ constexpr absl::Duration kCommitPoll = absl::Milliseconds(100);
 constexpr char kChunkRowsSql[] =
     "SELECT count(*) FROM session_payloads WHERE session_id = $1 AND payload_id = $2::bigint";
 
-absl::StatusOr<StreamPayload> MakePayload(int64_t bytes, uint64_t seed) {
+absl::StatusOr<v1::PayloadContent> MakePayload(int64_t bytes, uint64_t seed) {
   const loadgen::PayloadFactory factory(
       {.seed = seed, .min_bytes = kBlockBytes, .max_bytes = kBlockBytes});
-  ASSIGN_OR_RETURN(bench::StreamContent content,
-                   bench::StreamContent::Create(bytes, factory.Make(0, 1).events()));
-  std::string sha256 = content.Sha256();
-  return StreamPayload{std::move(content), std::move(sha256)};
+  return bench::MakeStreamContent(bytes, factory.Make(0, 1).events());
 }
 
 RoleRss Role(int64_t idle, int64_t peak) { return RoleRss{.idle_bytes = idle, .peak_bytes = peak}; }
@@ -85,10 +79,10 @@ class SizesRun {
             .Add("cpus", static_cast<int64_t>(std::thread::hardware_concurrency()))
             .Build());
 
-    absl::StatusOr<std::vector<std::string>> ids =
+    absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> sessions =
         harness_.CreateSessions(options_.stream_lanes + 1);
-    if (!ids.ok()) harness_.Fail(ids.status());
-    sessions_ = std::make_unique<bench::Sessions>(*std::move(ids));
+    if (!sessions.ok()) harness_.Fail(sessions.status());
+    sessions_ = *std::move(sessions);
 
     for (const int64_t size : options_.sizes) {
       const SizeResult result = MeasureSize(size);
@@ -110,14 +104,20 @@ class SizesRun {
  private:
   SizeResult MeasureSize(int64_t size) {
     const std::string label = SizeLabel(size);
-    std::vector<StreamPayload> payloads;
+    std::vector<v1::PayloadContent> payloads;
     for (int lane = 0; lane < options_.stream_lanes; ++lane) {
-      absl::StatusOr<StreamPayload> payload = MakePayload(size, 7 + static_cast<uint64_t>(lane));
+      absl::StatusOr<v1::PayloadContent> payload =
+          MakePayload(size, 7 + static_cast<uint64_t>(lane));
       if (!payload.ok()) harness_.Fail(payload.status());
       payloads.push_back(*std::move(payload));
     }
-    StreamSink sink(harness_.client(), *sessions_, options_.stream_lanes, payloads,
-                    options_.stream_chunk_bytes, options_.stream_timeout, timer_);
+    // Every payload is above the Client's stream threshold (0 in this mode).
+    bench::SdkSink sink(
+        sessions_, options_.stream_lanes,
+        [&payloads](uint64_t k) -> const v1::PayloadContent& {
+          return payloads[k % payloads.size()];
+        },
+        harness_.backpressure());
     bench::PhaseCounters counters;
     const std::string title = absl::StrCat(label, " PushPayloadStream throughput");
     CpuReadings start;
@@ -126,14 +126,14 @@ class SizesRun {
     {
       struct Last {
         absl::Time at = absl::Now();
-        int64_t bytes = 0;
+        int64_t acked = 0;
       } last;
       bench::PhaseProgress progress(stderr, title, options_.warmup + options_.window, [&] {
         const absl::Time now = absl::Now();
-        const int64_t bytes = sink.bytes_sent();
+        const int64_t acked = counters.acked.load();
         const double seconds = absl::ToDoubleSeconds(now - last.at);
-        const double rate = seconds > 0 ? ToMb(bytes - last.bytes) / seconds : 0;
-        last = {now, bytes};
+        const double rate = seconds > 0 ? ToMb((acked - last.acked) * size) / seconds : 0;
+        last = {now, acked};
         return absl::StrCat("acked=", counters.acked.load(), "  ", FormatSignificant(rate),
                             " MB/s");
       });
@@ -175,7 +175,7 @@ class SizesRun {
     absl::StatusOr<std::unique_ptr<PgConnection>> db =
         PgConnection::Connect(options_.pg_dsn, absl::Seconds(10));
     if (!db.ok()) harness_.Fail(db.status());
-    absl::StatusOr<StreamPayload> payload = MakePayload(result.total_bytes, 7);
+    absl::StatusOr<v1::PayloadContent> payload = MakePayload(result.total_bytes, 7);
     if (!payload.ok()) harness_.Fail(payload.status());
 
     if (absl::Status status = harness_.workers().Start(1, {}); !status.ok()) harness_.Fail(status);
@@ -212,46 +212,34 @@ class SizesRun {
     }
     const RssReading idle = MedianRss(std::move(idle_readings));
 
-    const int lane = options_.stream_lanes;  // a session of its own
-    const uint64_t payload_id = sessions_->TakePayloadId(lane);
-    std::atomic<int64_t> sent{0};
-    std::atomic<bool> acked{false};
+    client::Session& session = *sessions_[static_cast<size_t>(options_.stream_lanes)];
+    const uint64_t payload_id = session.next_payload_id();
     RssMonitor monitor(roles, options_.rss_interval);
+    // The SDK says nothing until the answer: the bar shows time against a
+    // guess of 100 MB/s for the stream plus as long again for the commit.
     bench::PhaseProgress progress(
         stderr, absl::StrCat("big stream: ", label, " through the gateway and the worker"),
-        [&] {
-          return acked.load() ? 1.0
-                              : 0.99 * static_cast<double>(sent.load()) /
-                                    static_cast<double>(result.total_bytes);
-        },
-        [&] {
+        absl::Seconds(2 * ToMb(result.total_bytes) / 100), [&] {
           const RssReading peaks = monitor.peaks();
-          return absl::StrFormat(
-              "%.0f/%.0f MB sent%s  peak rss MB: gateway %.0f worker %.0f kafka %.0f pg %.0f",
-              ToMb(sent.load()), ToMb(result.total_bytes), acked.load() ? ", acked" : "",
-              ToMb(peaks.gateway), ToMb(peaks.worker), ToMb(peaks.kafka),
-              ToMb(peaks.postgres_max));
+          return absl::StrFormat("peak rss MB: gateway %.0f worker %.0f kafka %.0f pg %.0f",
+                                 ToMb(peaks.gateway), ToMb(peaks.worker), ToMb(peaks.kafka),
+                                 ToMb(peaks.postgres_max));
         });
     const absl::Time start = absl::Now();
-    absl::StatusOr<v1::PushPayloadStreamResponse> response =
-        bench::PushStream(harness_.client(), payload->content,
-                          {.session_id = sessions_->id(lane),
-                           .payload_id = payload_id,
-                           .chunk_bytes = options_.stream_chunk_bytes,
-                           .sha256 = payload->sha256,
-                           .timeout = options_.stream_timeout},
-                          &sent);
+    absl::StatusOr<client::PushResult> pushed = session.Push(*std::move(payload));
     const absl::Time ack = absl::Now();
-    acked.store(true);
-    if (!response.ok()) harness_.Fail(response.status());
-    result.chunk_records = response->chunk_count();
+    if (!pushed.ok()) harness_.Fail(pushed.status());
+    if (pushed->payload_id != payload_id) {
+      harness_.Fail(absl::InternalError("big stream: the SDK gave it another payload_id"));
+    }
+    result.chunk_records = static_cast<int>(pushed->chunk_count);
     result.ack_s = absl::ToDoubleSeconds(ack - start);
     result.mb_per_s = ToMb(result.total_bytes) / result.ack_s;
 
     // Committed: every chunk record has its row.
     for (;;) {
       absl::StatusOr<PgResult> rows =
-          (*db)->Query(kChunkRowsSql, {PgParam::Text(sessions_->id(lane)),
+          (*db)->Query(kChunkRowsSql, {PgParam::Text(session.id()),
                                        PgParam::Int(static_cast<int64_t>(payload_id))});
       int64_t count = 0;
       if (rows.ok() && PQntuples(rows->get()) == 1 &&
@@ -293,8 +281,7 @@ class SizesRun {
 
   Harness& harness_;
   const E2eOptions& options_;
-  std::unique_ptr<bench::Sessions> sessions_;
-  bench::Timer timer_;
+  std::vector<std::unique_ptr<client::Session>> sessions_;
 };
 
 }  // namespace
