@@ -13,12 +13,13 @@
 #include "tools/chaos/kafka_topic_payloads.h"
 #include "tools/chaos/kafka_watermarks.h"
 #include "tools/chaos/load_driver.h"
+#include "tools/chaos/options.h"
 #include "tools/chaos/pg_offsets.h"
 #include "tools/chaos/run.h"
 #include "tools/chaos/verdict.h"
 #include "tools/loadgen/clock.h"
 #include "tools/loadgen/console.h"
-#include "tools/loadgen/grpc_ingest_client.h"
+#include "tools/loadgen/gateway_probe.h"
 #include "tools/loadgen/pg_rows.h"
 
 namespace ingest::chaos {
@@ -93,42 +94,36 @@ int RunChaosMain(const ChaosOptions& options) {
                 false);
   }
 
-  // Gateways: every one gets a client (a retry may go to any of them); at
-  // least one must answer now, and accept the API key.
-  std::vector<std::unique_ptr<loadgen::IngestClient>> clients;
+  // Gateways: each is asked for one session through the SDK (a retry may go
+  // to any of them); at least one must answer now, and every one that
+  // answers must accept the API key.
+  const client::ClientOptions sdk = ClientOptionsFor(options);
+  const ingest::v1::InitializeSessionRequest probe_request =
+      MakeInitializeRequest({.project_id = options.project_id, .seed = options.seed},
+                            /*session_index=*/-1);
   std::vector<std::string> unreachable;
-  loadgen::IngestClient* reachable = nullptr;
-  std::string reachable_address;
   for (const std::string& address : options.gateways) {
-    std::shared_ptr<grpc::Channel> channel = loadgen::CreateGatewayChannel(address);
-    const bool connected = loadgen::WaitForConnected(*channel, kGatewayConnectTimeout).ok();
-    clients.push_back(loadgen::CreateGrpcIngestClient(std::move(channel), options.call_timeout,
-                                                      options.api_key));
-    if (!connected) {
+    client::ClientOptions one = sdk;
+    one.targets = {address};
+    const absl::Status probe = loadgen::ProbeGateway(one, probe_request, kGatewayConnectTimeout);
+    if (probe.code() == absl::StatusCode::kUnavailable ||
+        probe.code() == absl::StatusCode::kDeadlineExceeded) {
       unreachable.push_back(address);
-    } else if (reachable == nullptr) {
-      reachable = clients.back().get();
-      reachable_address = address;
+    } else if (!probe.ok()) {
+      return fail(absl::StrCat("gateway ", address, " refused InitializeSession"),
+                  absl::Status(probe.code(), probe.ToString()), false);
     }
   }
-  if (reachable == nullptr) {
+  if (unreachable.size() == options.gateways.size()) {
     return fail("gateways",
                 absl::UnavailableError(absl::StrCat(
-                    "none of ", absl::StrJoin(options.gateways, ","), " connected within ",
+                    "none of ", absl::StrJoin(options.gateways, ","), " answered within ",
                     absl::FormatDuration(kGatewayConnectTimeout))),
                 true);
   }
   if (!unreachable.empty()) {
     console.Log(absl::StrCat(prefix, "warning: gateway(s) ", absl::StrJoin(unreachable, ","),
                              " not reachable now; calls sent there will be retried elsewhere"));
-  }
-  const absl::StatusOr<std::string> probe = reachable->InitializeSession(
-      MakeInitializeRequest({.project_id = options.project_id, .seed = options.seed},
-                            /*session_index=*/-1));
-  if (!probe.ok()) {
-    return fail(absl::StrCat("gateway ", reachable_address, " refused InitializeSession"),
-                absl::Status(probe.status().code(), probe.status().ToString()),
-                false);
   }
 
   // Kafka again, only if payloads were lost: is the topic missing them?
@@ -140,7 +135,6 @@ int RunChaosMain(const ChaosOptions& options) {
                      .watermarks = watermarks->get(),
                      .topic_payloads = topic_payloads.get(),
                      .initial_lag = LagTracker(*high, *committed)};
-  for (const auto& client : clients) with.gateways.push_back(client.get());
   return RunScenario(options, with, console, stdout, loadgen::Clock::Real());
 }
 

@@ -13,9 +13,10 @@ ABSL_FLAG(std::string, name, "",
           "Scenario name (e.g. pg-lock): the first word of every output "
           "line. Required.");
 ABSL_FLAG(std::vector<std::string>, gateways, {},
-          "HOST:PORT[,HOST:PORT...] of the gateways' gRPC endpoints. Attempt "
-          "k of a call in session thread i goes to gateway (i + k - 1) % n, "
-          "so a retry moves to the next gateway. Required.");
+          "HOST:PORT[,HOST:PORT...] of the gateways' gRPC endpoints. Session "
+          "thread i's SDK clients list them from gateway i % n on, so the "
+          "threads start spread over them; the SDK moves a call (and the "
+          "client's later calls) to the next one on UNAVAILABLE. Required.");
 ABSL_FLAG(std::string, api_key, "",
           "Project API key, sent as `authorization: Bearer KEY` (default: "
           "$INGEST_API_KEY).");
@@ -43,18 +44,21 @@ ABSL_FLAG(int64_t, max_payload_bytes, 200 * 1024,
           "Largest serialized unary PayloadContent, in bytes; sizes are "
           "log-uniform in between.");
 ABSL_FLAG(int, stream_every, 0,
-          "Every Nth payload of a session is sent with PushPayloadStream "
-          "instead of PushPayload; 0 = never.");
+          "Every Nth payload of a session is --stream_bytes large, which the "
+          "SDK sends with PushPayloadStream (its threshold is "
+          "--max_payload_bytes); 0 = never.");
 ABSL_FLAG(int64_t, stream_bytes, 8 << 20,
-          "Size of each streamed payload, in bytes.");
+          "Size of each streamed payload, in bytes (above --max_payload_bytes).");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(10),
-          "Deadline of each call attempt.");
+          "Deadline of each call attempt, unary or stream (the SDK's "
+          "call_deadline and stream_deadline).");
 ABSL_FLAG(absl::Duration, give_up_after, absl::Seconds(180),
-          "A call is retried (same payload_id, same bytes, capped exponential "
-          "backoff with jitter, no attempt limit) until this long after its "
-          "first attempt; then it is logged and skipped.");
+          "The SDK retries a call (same payload_id, same bytes, backoff 100ms "
+          "capped at 2s with full jitter, no attempt limit) until this long "
+          "after its first attempt (its retry.max_elapsed); then it is logged "
+          "and skipped.");
 ABSL_FLAG(uint64_t, seed, 1,
-          "Seed for payload sizes, contents and retry jitter.");
+          "Seed for payload sizes and contents.");
 ABSL_FLAG(std::string, marks_file, "",
           "File the orchestrator writes `fault_start <unix_ms>` and "
           "`fault_end <unix_ms>` lines to; read after the drain. Required.");

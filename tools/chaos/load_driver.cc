@@ -1,24 +1,56 @@
 #include "tools/chaos/load_driver.h"
 
-#include <random>
+#include <atomic>
+#include <memory>
 #include <thread>
 #include <utility>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/str_cat.h"
+#include "client/cpp/client.h"
 #include "services/common/crypto/sha256.h"
 #include "tools/loadgen/synthetic_client.h"
 
 namespace ingest::chaos {
+namespace {
 
-LoadDriver::LoadDriver(LoadOptions options,
-                       std::vector<loadgen::IngestClient*> gateways,
-                       const loadgen::PayloadFactory& unary,
-                       const loadgen::PayloadFactory& streamed,
-                       loadgen::Ledger& ledger, RunRecorder& recorder,
-                       LoadObserver& observer, loadgen::Clock& clock)
+// One session's attempts, as its client's observer reports them (on gRPC and
+// timer threads) while the session's thread waits in a call. The SDK calls
+// the observer for the last attempt before the call returns.
+class SessionAttempts {
+ public:
+  SessionAttempts(RunRecorder& recorder, LoadObserver& observer, loadgen::Clock& clock)
+      : recorder_(recorder), observer_(observer), clock_(clock) {}
+
+  void OnAttempt(const client::AttemptInfo& info) {
+    const absl::Time end = clock_.Now();
+    recorder_.RecordAttempt({.start = end - info.latency,
+                             .end = end,
+                             .code = info.status.code(),
+                             .stream = info.rpc == "PushPayloadStream"});
+    last_attempt_.store(info.attempt);
+    if (info.next_wait.has_value()) {
+      observer_.OnRetry({.attempt = info.attempt,
+                         .gateway = std::string(info.target),
+                         .status = info.status,
+                         .delay = *info.next_wait});
+    }
+  }
+
+  // The attempts of the call that just returned; resets for the next one.
+  int TakeAttempts() { return last_attempt_.exchange(0); }
+
+ private:
+  RunRecorder& recorder_;
+  LoadObserver& observer_;
+  loadgen::Clock& clock_;
+  std::atomic<int> last_attempt_{0};
+};
+
+}  // namespace
+
+LoadDriver::LoadDriver(LoadOptions options, const loadgen::PayloadFactory& unary,
+                       const loadgen::PayloadFactory& streamed, loadgen::Ledger& ledger,
+                       RunRecorder& recorder, LoadObserver& observer, loadgen::Clock& clock)
     : options_(std::move(options)),
-      gateways_(std::move(gateways)),
       unary_(unary),
       streamed_(streamed),
       ledger_(ledger),
@@ -52,110 +84,83 @@ ingest::v1::InitializeSessionRequest MakeInitializeRequest(
                                              options.seed, session_index);
 }
 
-CallResult LoadDriver::Call(
-    int thread_index, absl::BitGenRef jitter, bool stream,
-    absl::FunctionRef<absl::Status(loadgen::IngestClient&)> rpc) {
-  const CallResult result = CallWithFailover(
-      options_.call, thread_index, static_cast<int>(gateways_.size()), clock_,
-      jitter,
-      [&](int gateway, int /*attempt*/) {
-        const absl::Time start = clock_.Now();
-        const absl::Status status = rpc(*gateways_[gateway]);
-        recorder_.RecordAttempt({.start = start,
-                                 .end = clock_.Now(),
-                                 .code = status.code(),
-                                 .stream = stream});
-        return status;
-      },
-      [&](const RetryEvent& event) { observer_.OnRetry(event); });
-  observer_.OnCallDone(result.attempts);
-  return result;
+std::vector<std::string> RotatedTargets(const std::vector<std::string>& targets, int first) {
+  std::vector<std::string> rotated;
+  rotated.reserve(targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) {
+    rotated.push_back(targets[(first + i) % targets.size()]);
+  }
+  return rotated;
 }
 
 LoadStats LoadDriver::RunThread(int thread_index, absl::Time load_end) {
-  // Per-thread jitter stream: no state shared between threads.
-  std::mt19937_64 jitter(options_.seed * 1'000'003 + thread_index);
   LoadStats stats;
   for (int generation = 0; clock_.Now() < load_end; ++generation) {
-    const int session_index = generation * options_.sessions + thread_index;
-    const ingest::v1::InitializeSessionRequest init =
-        MakeInitializeRequest(options_, session_index);
-    std::string session_id;
-    const CallResult started =
-        Call(thread_index, jitter, /*stream=*/false,
-             [&](loadgen::IngestClient& client) {
-               absl::StatusOr<std::string> id = client.InitializeSession(init);
-               if (id.ok()) session_id = *std::move(id);
-               return id.status();
-             });
-    if (!started.status.ok()) {
-      observer_.OnGiveUp({.thread_index = thread_index,
-                          .attempts = started.attempts,
-                          .status = started.status});
-      ++stats.given_up;
-      // Do not spin on a gateway that refuses sessions for good.
-      clock_.SleepFor(options_.call.backoff.max);
-      continue;
-    }
-    ++stats.sessions_started;
-
-    for (uint64_t payload_id = 1;
-         payload_id <= static_cast<uint64_t>(options_.payloads_per_session) &&
-         clock_.Now() < load_end;
-         ++payload_id) {
-      const bool stream =
-          options_.stream_every > 0 &&
-          payload_id % static_cast<uint64_t>(options_.stream_every) == 0;
-      // The content is built once; every attempt sends the same bytes.
-      std::string serialized;
-      std::string digest;  // SHA-256 of `serialized`, 32 bytes
-      CallResult pushed;
-      if (stream) {
-        serialized =
-            streamed_.Make(session_index, payload_id).SerializeAsString();
-        digest = Sha256(serialized);
-        ingest::v1::PayloadStreamHeader header;
-        header.set_session_id(session_id);
-        header.set_payload_id(payload_id);
-        header.set_content_encoding(ingest::v1::CONTENT_ENCODING_IDENTITY);
-        header.set_total_bytes(serialized.size());
-        header.set_sha256(digest);
-        pushed = Call(thread_index, jitter, /*stream=*/true,
-                      [&](loadgen::IngestClient& client) {
-                        return client.PushPayloadStream(header, serialized);
-                      });
-      } else {
-        ingest::v1::PushPayloadRequest push;
-        push.set_session_id(session_id);
-        push.set_payload_id(payload_id);
-        push.set_content_encoding(ingest::v1::CONTENT_ENCODING_IDENTITY);
-        *push.mutable_content() = unary_.Make(session_index, payload_id);
-        serialized = push.content().SerializeAsString();
-        digest = Sha256(serialized);
-        pushed = Call(thread_index, jitter, /*stream=*/false,
-                      [&](loadgen::IngestClient& client) {
-                        return client.PushPayload(push);
-                      });
-      }
-      if (pushed.status.ok()) {
-        ledger_.Record({.session_id = session_id,
-                        .payload_id = payload_id,
-                        .size_bytes = serialized.size(),
-                        .sha256_hex = absl::BytesToHexString(digest)});
-        recorder_.RecordAck(clock_.Now());
-        ++stats.acked;
-      } else {
-        observer_.OnGiveUp({.thread_index = thread_index,
-                            .session_id = session_id,
-                            .payload_id = payload_id,
-                            .attempts = pushed.attempts,
-                            .status = pushed.status});
-        ++stats.given_up;
-      }
-      clock_.SleepFor(options_.payload_interval);
-    }
+    RunSession(thread_index, generation * options_.sessions + thread_index, load_end, stats);
   }
   return stats;
+}
+
+void LoadDriver::RunSession(int thread_index, int session_index, absl::Time load_end,
+                            LoadStats& stats) {
+  // Declared before the client, which calls it until destroyed.
+  SessionAttempts attempts(recorder_, observer_, clock_);
+  client::ClientOptions client_options = options_.client;
+  client_options.targets = RotatedTargets(options_.client.targets, thread_index);
+  client_options.observer = [&attempts](const client::AttemptInfo& info) {
+    attempts.OnAttempt(info);
+  };
+  absl::StatusOr<std::unique_ptr<client::Client>> client =
+      client::Client::Create(std::move(client_options));
+  auto start_session = [&]() -> absl::StatusOr<std::unique_ptr<client::Session>> {
+    if (!client.ok()) return client.status();
+    return (*client)->StartSession(MakeInitializeRequest(options_, session_index));
+  };
+  const absl::StatusOr<std::unique_ptr<client::Session>> session = start_session();
+  const int init_attempts = attempts.TakeAttempts();
+  observer_.OnCallDone(init_attempts);
+  if (!session.ok()) {
+    observer_.OnGiveUp(
+        {.thread_index = thread_index, .attempts = init_attempts, .status = session.status()});
+    ++stats.given_up;
+    // Do not spin on a gateway that refuses sessions for good.
+    clock_.SleepFor(options_.client.retry.max_backoff);
+    return;
+  }
+  ++stats.sessions_started;
+  const std::string& session_id = (*session)->id();
+
+  // The SDK numbers the payloads 1, 2, ...; a payload given up keeps its id.
+  for (uint64_t payload_id = (*session)->next_payload_id();
+       payload_id <= static_cast<uint64_t>(options_.payloads_per_session) &&
+       clock_.Now() < load_end;
+       payload_id = (*session)->next_payload_id()) {
+    const bool stream = options_.stream_every > 0 &&
+                        payload_id % static_cast<uint64_t>(options_.stream_every) == 0;
+    ingest::v1::PayloadContent content =
+        (stream ? streamed_ : unary_).Make(session_index, payload_id);
+    // What the worker must store byte for byte.
+    const std::string serialized = content.SerializeAsString();
+    const absl::StatusOr<client::PushResult> pushed = (*session)->Push(std::move(content));
+    const int push_attempts = attempts.TakeAttempts();
+    observer_.OnCallDone(push_attempts);
+    if (pushed.ok()) {
+      ledger_.Record({.session_id = session_id,
+                      .payload_id = pushed->payload_id,
+                      .size_bytes = serialized.size(),
+                      .sha256_hex = Sha256Hex(serialized)});
+      recorder_.RecordAck(clock_.Now());
+      ++stats.acked;
+    } else {
+      observer_.OnGiveUp({.thread_index = thread_index,
+                          .session_id = session_id,
+                          .payload_id = payload_id,
+                          .attempts = push_attempts,
+                          .status = pushed.status()});
+      ++stats.given_up;
+    }
+    clock_.SleepFor(options_.payload_interval);
+  }
 }
 
 }  // namespace ingest::chaos

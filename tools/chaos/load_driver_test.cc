@@ -1,19 +1,26 @@
 #include "tools/chaos/load_driver.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/synchronization/mutex.h"
+#include "client/cpp/testing/fake_clock.h"
+#include "client/cpp/testing/fake_gateway.h"
 #include "gtest/gtest.h"
 #include "services/common/crypto/sha256.h"
 #include "tools/loadgen/fake_clock.h"
-#include "tools/loadgen/fake_ingest_client.h"
 
 namespace ingest::chaos {
 namespace {
 
-using loadgen::FakeIngestClient;
+using client::testing::FakeGateway;
+using client::testing::RecordedCall;
+using client::testing::Reply;
+
+Reply Status(grpc::StatusCode code, std::string message) {
+  return Reply{code, std::move(message), {}};
+}
 
 class RecordingObserver final : public LoadObserver {
  public:
@@ -38,12 +45,28 @@ class RecordingObserver final : public LoadObserver {
 
 class LoadDriverTest : public ::testing::Test {
  protected:
-  LoadDriver Driver(LoadOptions options, std::vector<loadgen::IngestClient*> gateways) {
-    return LoadDriver(options, std::move(gateways), unary_, streamed_, ledger_, recorder_,
-                      observer_, clock_);
+  void SetUp() override {
+    first_ = FakeGateway::Start();
+    second_ = FakeGateway::Start();
+    ASSERT_NE(first_, nullptr);
+    ASSERT_NE(second_, nullptr);
   }
 
+  // `options` with an SDK client for `gateways` (1 or 2 of the fakes).
+  LoadDriver Driver(LoadOptions options, int gateways = 1) {
+    options.client.targets = {first_->address()};
+    if (gateways == 2) options.client.targets.push_back(second_->address());
+    options.client.api_key = "sk_test";
+    options.client.retry.max_backoff = absl::Seconds(2);
+    options.client.stream_threshold_bytes = 4096;  // the unary factory's largest
+    options.client.clock = &sdk_clock_;
+    return LoadDriver(options, unary_, streamed_, ledger_, recorder_, observer_, clock_);
+  }
+
+  std::unique_ptr<FakeGateway> first_;
+  std::unique_ptr<FakeGateway> second_;
   loadgen::FakeClock clock_;
+  client::testing::FakeClock sdk_clock_;
   const loadgen::PayloadFactory unary_{{.seed = 3, .min_bytes = 2048, .max_bytes = 4096}};
   const loadgen::PayloadFactory streamed_{{.seed = 3, .min_bytes = 9000, .max_bytes = 9000}};
   loadgen::Ledger ledger_;
@@ -52,11 +75,8 @@ class LoadDriverTest : public ::testing::Test {
 };
 
 TEST_F(LoadDriverTest, PlaysSessionsOneAfterAnotherUntilTheLoadEnds) {
-  FakeIngestClient gateway;
-  LoadDriver driver = Driver({.sessions = 1,
-                              .payload_interval = absl::Milliseconds(100),
-                              .payloads_per_session = 3},
-                             {&gateway});
+  LoadDriver driver = Driver(
+      {.sessions = 1, .payload_interval = absl::Milliseconds(100), .payloads_per_session = 3});
   // Payloads at 0, 100, 200 ms (session 1), 300, 400 ms (session 2); the
   // pause after the fifth reaches the end.
   const LoadStats stats = driver.RunThread(0, clock_.Now() + absl::Milliseconds(500));
@@ -64,80 +84,84 @@ TEST_F(LoadDriverTest, PlaysSessionsOneAfterAnotherUntilTheLoadEnds) {
   EXPECT_EQ(stats.acked, 5);
   EXPECT_EQ(stats.given_up, 0);
 
-  const std::vector<ingest::v1::InitializeSessionRequest> inits = gateway.init_requests();
+  const std::vector<RecordedCall> inits = first_->calls("InitializeSession");
   ASSERT_EQ(inits.size(), 2u);
-  EXPECT_EQ(inits[0].client_id(), "chaos-1-0");
-  EXPECT_EQ(inits[1].client_id(), "chaos-1-1");  // session_index 1 * 1 + 0
-  const std::vector<ingest::v1::PushPayloadRequest> pushes = gateway.push_requests();
+  ingest::v1::InitializeSessionRequest init;
+  ASSERT_TRUE(init.ParseFromString(inits[0].request_bytes));
+  EXPECT_EQ(init.client_id(), "chaos-1-0");
+  ASSERT_TRUE(init.ParseFromString(inits[1].request_bytes));
+  EXPECT_EQ(init.client_id(), "chaos-1-1");  // session_index 1 * 1 + 0
+  const std::vector<RecordedCall> pushes = first_->calls("PushPayload");
   ASSERT_EQ(pushes.size(), 5u);
   std::vector<std::pair<std::string, uint64_t>> keys;
-  for (const auto& push : pushes) keys.emplace_back(push.session_id(), push.payload_id());
+  for (const RecordedCall& push : pushes) keys.emplace_back(push.session_id, push.payload_id);
   EXPECT_EQ(keys, (std::vector<std::pair<std::string, uint64_t>>{
-                      {"session-1", 1}, {"session-1", 2}, {"session-1", 3},
-                      {"session-2", 1}, {"session-2", 2}}));
+                      {"fake-session-1", 1}, {"fake-session-1", 2}, {"fake-session-1", 3},
+                      {"fake-session-2", 1}, {"fake-session-2", 2}}));
 
   // The ledger holds what the worker must store: the serialized content.
   const std::vector<loadgen::LedgerEntry> entries = ledger_.Entries();
   ASSERT_EQ(entries.size(), 5u);
   const std::string content = unary_.Make(1, 2).SerializeAsString();
-  EXPECT_EQ(entries[4].session_id, "session-2");
+  EXPECT_EQ(entries[4].session_id, "fake-session-2");
   EXPECT_EQ(entries[4].payload_id, 2u);
   EXPECT_EQ(entries[4].size_bytes, content.size());
   EXPECT_EQ(entries[4].sha256_hex, Sha256Hex(content));
-  EXPECT_EQ(pushes[4].content().SerializeAsString(), content);
+  EXPECT_EQ(pushes[4].content, content);
 
   const RunRecord record = recorder_.Snapshot();
   EXPECT_EQ(recorder_.totals().attempts, 7);  // 2 inits + 5 pushes
   EXPECT_EQ(recorder_.totals().acked, 5);
   EXPECT_EQ(record.last_ack, clock_.Now() - absl::Milliseconds(100));
+  EXPECT_EQ(observer_.calls, (std::vector<int>(7, 1)));
 }
 
 TEST_F(LoadDriverTest, RetriesTheSameBytesOnTheNextGateway) {
-  FakeIngestClient first;
-  FakeIngestClient second;
-  first.ScriptPush({absl::UnavailableError("broker gone")});
-  second.ScriptPush({absl::InternalError("RST_STREAM")});
-  LoadDriver driver = Driver({.sessions = 1, .payloads_per_session = 1}, {&first, &second});
+  first_->Script("PushPayload", {Status(grpc::StatusCode::UNAVAILABLE, "broker gone")});
+  second_->Script("PushPayload", {Status(grpc::StatusCode::UNAVAILABLE, "shutting down")});
+  LoadDriver driver = Driver({.sessions = 1, .payloads_per_session = 1}, /*gateways=*/2);
   const LoadStats stats = driver.RunThread(0, clock_.Now() + absl::Milliseconds(1));
   EXPECT_EQ(stats.acked, 1);
 
-  // Thread 0: attempt 1 on gateway 0, attempt 2 on 1, attempt 3 on 0 again.
-  ASSERT_EQ(first.push_requests().size(), 2u);
-  ASSERT_EQ(second.push_requests().size(), 1u);
-  const std::string sent = first.push_requests()[0].SerializeAsString();
-  EXPECT_EQ(second.push_requests()[0].SerializeAsString(), sent);
-  EXPECT_EQ(first.push_requests()[1].SerializeAsString(), sent);
+  // Thread 0: attempt 1 on gateway 0; UNAVAILABLE moves attempt 2 to
+  // gateway 1 and attempt 3 back to 0.
+  const std::vector<RecordedCall> on_first = first_->calls("PushPayload");
+  const std::vector<RecordedCall> on_second = second_->calls("PushPayload");
+  ASSERT_EQ(on_first.size(), 2u);
+  ASSERT_EQ(on_second.size(), 1u);
+  EXPECT_EQ(on_second[0].request_bytes, on_first[0].request_bytes);
+  EXPECT_EQ(on_first[1].request_bytes, on_first[0].request_bytes);
 
   ASSERT_EQ(observer_.retries.size(), 2u);
-  EXPECT_EQ(observer_.retries[0].gateway, 0);
-  EXPECT_EQ(observer_.retries[1].gateway, 1);
+  EXPECT_EQ(observer_.retries[0].gateway, first_->address());
+  EXPECT_EQ(observer_.retries[0].attempt, 1);
+  EXPECT_EQ(observer_.retries[1].gateway, second_->address());
+  EXPECT_EQ(observer_.retries[1].status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(observer_.calls, (std::vector<int>{1, 3}));  // init, push
   const RunTotals totals = recorder_.totals();
   EXPECT_EQ(totals.attempts, 4);
   EXPECT_EQ(totals.errors, 2);
   EXPECT_EQ(ledger_.size(), 1u);
+  EXPECT_EQ(sdk_clock_.waits().size(), 2u);
 }
 
 TEST_F(LoadDriverTest, StreamsEveryNthPayloadWithItsDigest) {
-  FakeIngestClient gateway;
-  LoadDriver driver =
-      Driver({.sessions = 1,
-              .payload_interval = absl::Milliseconds(1),
-              .payloads_per_session = 4,
-              .stream_every = 2},
-             {&gateway});
+  LoadDriver driver = Driver({.sessions = 1,
+                              .payload_interval = absl::Milliseconds(1),
+                              .payloads_per_session = 4,
+                              .stream_every = 2});
   driver.RunThread(0, clock_.Now() + absl::Milliseconds(4));
 
-  EXPECT_EQ(gateway.push_requests().size(), 2u);  // payloads 1 and 3
-  const std::vector<FakeIngestClient::StreamedPush> streams = gateway.stream_requests();
+  EXPECT_EQ(first_->calls("PushPayload").size(), 2u);  // payloads 1 and 3
+  const std::vector<RecordedCall> streams = first_->calls("PushPayloadStream");
   ASSERT_EQ(streams.size(), 2u);
   for (size_t i = 0; i < streams.size(); ++i) {
-    const FakeIngestClient::StreamedPush& stream = streams[i];
-    EXPECT_EQ(stream.header.payload_id(), 2 * (i + 1));
-    EXPECT_EQ(stream.header.session_id(), "session-1");
+    const RecordedCall& stream = streams[i];
+    EXPECT_EQ(stream.payload_id, 2 * (i + 1));
+    EXPECT_EQ(stream.session_id, "fake-session-1");
     EXPECT_EQ(stream.content, streamed_.Make(0, 2 * (i + 1)).SerializeAsString());
-    EXPECT_EQ(stream.header.total_bytes(), 9000u);
-    EXPECT_EQ(stream.header.sha256(), Sha256(stream.content));
+    EXPECT_EQ(stream.content.size(), 9000u);
+    EXPECT_EQ(stream.sha256, Sha256(stream.content));
   }
   const std::vector<loadgen::LedgerEntry> entries = ledger_.Entries();
   ASSERT_EQ(entries.size(), 4u);
@@ -148,17 +172,16 @@ TEST_F(LoadDriverTest, StreamsEveryNthPayloadWithItsDigest) {
 }
 
 TEST_F(LoadDriverTest, APayloadGivenUpIsSkippedAndTheSessionGoesOn) {
-  FakeIngestClient gateway;
-  gateway.ScriptPush({absl::InvalidArgumentError("too big")});
+  first_->Script("PushPayload", {Status(grpc::StatusCode::INVALID_ARGUMENT, "too big")});
   LoadDriver driver = Driver(
-      {.sessions = 1, .payload_interval = absl::Milliseconds(1), .payloads_per_session = 2},
-      {&gateway});
+      {.sessions = 1, .payload_interval = absl::Milliseconds(1), .payloads_per_session = 2});
   const LoadStats stats = driver.RunThread(0, clock_.Now() + absl::Milliseconds(2));
   EXPECT_EQ(stats.acked, 1);
   EXPECT_EQ(stats.given_up, 1);
   ASSERT_EQ(observer_.give_ups.size(), 1u);
   EXPECT_EQ(observer_.give_ups[0].payload_id, 1u);
-  EXPECT_EQ(observer_.give_ups[0].session_id, "session-1");
+  EXPECT_EQ(observer_.give_ups[0].session_id, "fake-session-1");
+  EXPECT_EQ(observer_.give_ups[0].attempts, 1);
   EXPECT_EQ(observer_.give_ups[0].status.code(), absl::StatusCode::kInvalidArgument);
   const std::vector<loadgen::LedgerEntry> entries = ledger_.Entries();
   ASSERT_EQ(entries.size(), 1u);
@@ -166,9 +189,9 @@ TEST_F(LoadDriverTest, APayloadGivenUpIsSkippedAndTheSessionGoesOn) {
 }
 
 TEST_F(LoadDriverTest, ARefusedSessionIsGivenUpAndANewOneStartedAfterAPause) {
-  FakeIngestClient gateway;
-  gateway.ScriptInitialize({absl::PermissionDeniedError("wrong project")});
-  LoadDriver driver = Driver({.sessions = 1, .payloads_per_session = 1}, {&gateway});
+  first_->Script("InitializeSession",
+                 {Status(grpc::StatusCode::PERMISSION_DENIED, "wrong project")});
+  LoadDriver driver = Driver({.sessions = 1, .payloads_per_session = 1});
   const LoadStats stats = driver.RunThread(0, clock_.Now() + absl::Seconds(3));
   EXPECT_EQ(stats.given_up, 1);
   EXPECT_GE(stats.sessions_started, 1);
@@ -176,27 +199,33 @@ TEST_F(LoadDriverTest, ARefusedSessionIsGivenUpAndANewOneStartedAfterAPause) {
   EXPECT_EQ(clock_.sleeps()[0], absl::Seconds(2));  // the backoff cap
   ASSERT_EQ(observer_.give_ups.size(), 1u);
   EXPECT_EQ(observer_.give_ups[0].payload_id, 0u);
+  EXPECT_EQ(observer_.give_ups[0].attempts, 1);
 }
 
 TEST_F(LoadDriverTest, ThreadsStartOnTheirOwnGateway) {
-  FakeIngestClient first;
-  FakeIngestClient second;
-  LoadDriver driver = Driver({.sessions = 2, .payloads_per_session = 1}, {&first, &second});
+  LoadDriver driver = Driver({.sessions = 2, .payloads_per_session = 1}, /*gateways=*/2);
   driver.RunThread(1, clock_.Now() + absl::Milliseconds(1));
-  EXPECT_TRUE(first.init_requests().empty());
-  ASSERT_EQ(second.init_requests().size(), 1u);
-  EXPECT_EQ(second.init_requests()[0].client_id(), "chaos-1-1");
-  EXPECT_EQ(second.push_requests().size(), 1u);
+  EXPECT_TRUE(first_->calls("InitializeSession").empty());
+  const std::vector<RecordedCall> inits = second_->calls("InitializeSession");
+  ASSERT_EQ(inits.size(), 1u);
+  ingest::v1::InitializeSessionRequest init;
+  ASSERT_TRUE(init.ParseFromString(inits[0].request_bytes));
+  EXPECT_EQ(init.client_id(), "chaos-1-1");
+  EXPECT_EQ(second_->calls("PushPayload").size(), 1u);
+}
+
+TEST(RotatedTargetsTest, StartsAtTheThreadsGatewayAndWraps) {
+  const std::vector<std::string> targets = {"a:1", "b:2", "c:3"};
+  EXPECT_EQ(RotatedTargets(targets, 0), targets);
+  EXPECT_EQ(RotatedTargets(targets, 4), (std::vector<std::string>{"b:2", "c:3", "a:1"}));
 }
 
 TEST_F(LoadDriverTest, RunAddsUpItsThreads) {
-  FakeIngestClient first;
-  FakeIngestClient second;
   LoadDriver driver = Driver({.sessions = 3,
                               .duration = absl::Seconds(1),
                               .payload_interval = absl::Milliseconds(100),
                               .payloads_per_session = 2},
-                             {&first, &second});
+                             /*gateways=*/2);
   // The threads share the fake clock, so how the second is split between
   // them varies; the totals must agree.
   const LoadStats stats = driver.Run();
@@ -205,7 +234,8 @@ TEST_F(LoadDriverTest, RunAddsUpItsThreads) {
   EXPECT_EQ(stats.acked, static_cast<int64_t>(ledger_.size()));
   EXPECT_EQ(stats.acked, recorder_.totals().acked);
   EXPECT_EQ(stats.sessions_started,
-            static_cast<int64_t>(first.init_requests().size() + second.init_requests().size()));
+            static_cast<int64_t>(first_->calls("InitializeSession").size() +
+                                 second_->calls("InitializeSession").size()));
 }
 
 }  // namespace

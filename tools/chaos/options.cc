@@ -86,6 +86,10 @@ absl::Status ValidateOptions(const ChaosOptions& o) {
                    loadgen::PayloadFactory::kMinSupportedBytes, ", ",
                    kMaxStreamBytes, "]; got ", o.stream_bytes);
   }
+  if (o.stream_every > 0 && o.stream_bytes <= o.max_payload_bytes) {
+    return Invalid("--stream_bytes must be above --max_payload_bytes (", o.max_payload_bytes,
+                   "): the SDK streams the payloads above that size; got ", o.stream_bytes);
+  }
   if (o.call_timeout <= absl::ZeroDuration()) {
     return Invalid("--call_timeout must be positive");
   }
@@ -103,6 +107,20 @@ absl::Status ValidateOptions(const ChaosOptions& o) {
     return Invalid("--lag_floor must not be negative; got ", o.lag_floor);
   }
   return absl::OkStatus();
+}
+
+client::ClientOptions ClientOptionsFor(const ChaosOptions& o) {
+  client::ClientOptions sdk;
+  sdk.targets = o.gateways;
+  sdk.api_key = o.api_key;
+  sdk.call_deadline = o.call_timeout;
+  sdk.stream_deadline = o.call_timeout;
+  sdk.retry = {.initial_backoff = absl::Milliseconds(100),
+               .max_backoff = absl::Seconds(2),
+               .max_attempts = 0,
+               .max_elapsed = o.give_up_after};
+  sdk.stream_threshold_bytes = static_cast<int64_t>(o.max_payload_bytes);
+  return sdk;
 }
 
 }  // namespace ingest::chaos

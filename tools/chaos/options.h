@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "client/cpp/options.h"
 
 namespace ingest::chaos {
 
@@ -30,8 +31,8 @@ struct ChaosOptions {
   size_t max_payload_bytes = 200 * 1024;
   int stream_every = 0;  // every Nth payload streamed; 0 = never
   size_t stream_bytes = 8 << 20;
-  absl::Duration call_timeout = absl::Seconds(10);  // per attempt
-  absl::Duration give_up_after = absl::Seconds(180);  // per call
+  absl::Duration call_timeout = absl::Seconds(10);  // per attempt (unary and stream)
+  absl::Duration give_up_after = absl::Seconds(180);  // per call: the SDK's max_elapsed
   uint64_t seed = 1;
 
   // Measurement and verdict.
@@ -50,5 +51,11 @@ absl::Status ValidateHostPort(const std::string& address);
 
 // INVALID_ARGUMENT naming the flag (one line) if any option is unusable.
 absl::Status ValidateOptions(const ChaosOptions& options);
+
+// The SDK options the load's clients are made from: the gateways, the API
+// key, --call_timeout per attempt (streams too), and the retry policy: no
+// attempt limit, --give_up_after per call, backoff from 100 ms capped at 2 s.
+// Payloads above --max_payload_bytes (the streamed ones) are streamed.
+client::ClientOptions ClientOptionsFor(const ChaosOptions& options);
 
 }  // namespace ingest::chaos

@@ -46,6 +46,11 @@ TEST(ValidateOptionsTest, RejectsEachUnusableOptionNamingItsFlag) {
       {"--max_payload_bytes", [](ChaosOptions& o) { o.max_payload_bytes = 5000; }},
       {"--stream_every", [](ChaosOptions& o) { o.stream_every = -1; }},
       {"--stream_bytes", [](ChaosOptions& o) { o.stream_every = 2; o.stream_bytes = 10; }},
+      {"--stream_bytes",
+       [](ChaosOptions& o) {
+         o.stream_every = 2;
+         o.stream_bytes = o.max_payload_bytes;
+       }},
       {"--call_timeout", [](ChaosOptions& o) { o.call_timeout = absl::ZeroDuration(); }},
       {"--give_up_after", [](ChaosOptions& o) { o.give_up_after = absl::ZeroDuration(); }},
       {"--marks_file", [](ChaosOptions& o) { o.marks_file = ""; }},
@@ -68,6 +73,24 @@ TEST(ValidateOptionsTest, StreamBytesMatterOnlyWhenStreaming) {
   options.stream_every = 0;
   options.stream_bytes = 0;
   EXPECT_TRUE(ValidateOptions(options).ok());
+}
+
+TEST(ClientOptionsForTest, MapsTheFlagsOntoTheSdk) {
+  ChaosOptions options = Valid();
+  options.call_timeout = absl::Seconds(9);
+  options.give_up_after = absl::Seconds(120);
+  options.max_payload_bytes = 300 * 1024;
+  const client::ClientOptions sdk = ClientOptionsFor(options);
+  EXPECT_EQ(sdk.targets, options.gateways);
+  EXPECT_EQ(sdk.api_key, "key");
+  EXPECT_EQ(sdk.call_deadline, absl::Seconds(9));
+  EXPECT_EQ(sdk.stream_deadline, absl::Seconds(9));
+  EXPECT_EQ(sdk.retry.max_attempts, 0);
+  EXPECT_EQ(sdk.retry.max_elapsed, absl::Seconds(120));
+  EXPECT_EQ(sdk.retry.initial_backoff, absl::Milliseconds(100));
+  EXPECT_EQ(sdk.retry.max_backoff, absl::Seconds(2));
+  EXPECT_EQ(sdk.stream_threshold_bytes, 300 * 1024);
+  EXPECT_TRUE(client::ValidateClientOptions(sdk).ok());
 }
 
 }  // namespace

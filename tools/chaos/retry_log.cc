@@ -10,9 +10,8 @@ namespace {
 constexpr size_t kMaxMessage = 160;
 }  // namespace
 
-RetryLog::RetryLog(std::string name, std::vector<std::string> gateways,
-                   loadgen::Console& console)
-    : name_(std::move(name)), gateways_(std::move(gateways)), console_(console) {}
+RetryLog::RetryLog(std::string name, loadgen::Console& console)
+    : name_(std::move(name)), console_(console) {}
 
 void RetryLog::OnRetry(const RetryEvent& event) {
   absl::MutexLock lock(&mu_);
@@ -52,11 +51,7 @@ std::optional<std::string> RetryLog::TakeLine() {
       "chaos ", name_, ": retrying: ", calls_retrying_, " calls, ",
       retries_since_take_, " retries since the last line, last error ",
       absl::StatusCodeToString(last_error_.code()), ": ", message,
-      " (gateway ",
-      last_gateway_ < static_cast<int>(gateways_.size())
-          ? gateways_[last_gateway_]
-          : absl::StrCat(last_gateway_),
-      ")");
+      " (gateway ", last_gateway_, ")");
   retries_since_take_ = 0;
   return line;
 }

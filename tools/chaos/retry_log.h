@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -18,10 +17,8 @@ namespace ingest::chaos {
 // Thread-safe.
 class RetryLog final : public LoadObserver {
  public:
-  // `name` prefixes the lines; `gateways` names gateway indexes. `console`
-  // must outlive the log.
-  RetryLog(std::string name, std::vector<std::string> gateways,
-           loadgen::Console& console);
+  // `name` prefixes the lines. `console` must outlive the log.
+  RetryLog(std::string name, loadgen::Console& console);
 
   void OnRetry(const RetryEvent& event) override;
   void OnCallDone(int attempts) override;
@@ -38,7 +35,6 @@ class RetryLog final : public LoadObserver {
 
  private:
   const std::string name_;
-  const std::vector<std::string> gateways_;
   loadgen::Console& console_;
   mutable absl::Mutex mu_;
   int64_t retries_ ABSL_GUARDED_BY(mu_) = 0;
@@ -46,7 +42,7 @@ class RetryLog final : public LoadObserver {
   int64_t calls_retrying_ ABSL_GUARDED_BY(mu_) = 0;  // failed once, not done
   int64_t given_up_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status last_error_ ABSL_GUARDED_BY(mu_);
-  int last_gateway_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_gateway_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ingest::chaos

@@ -15,14 +15,14 @@ class RetryLogTest : public ::testing::Test {
 
   std::FILE* file_ = std::tmpfile();
   loadgen::Console console_{file_, /*is_tty=*/false};
-  RetryLog log_{"kafka-down", {"127.0.0.1:1", "127.0.0.1:2"}, console_};
+  RetryLog log_{"kafka-down", console_};
 };
 
 TEST_F(RetryLogTest, SumsUpRetriesInOneLineAndOnlyWhenThereWereAny) {
   EXPECT_EQ(log_.TakeLine(), std::nullopt);
-  log_.OnRetry({.attempt = 1, .gateway = 0, .status = absl::UnavailableError("a")});
-  log_.OnRetry({.attempt = 1, .gateway = 1, .status = absl::UnavailableError("b")});
-  log_.OnRetry({.attempt = 2, .gateway = 0,
+  log_.OnRetry({.attempt = 1, .gateway = "127.0.0.1:1", .status = absl::UnavailableError("a")});
+  log_.OnRetry({.attempt = 1, .gateway = "127.0.0.1:2", .status = absl::UnavailableError("b")});
+  log_.OnRetry({.attempt = 2, .gateway = "127.0.0.1:1",
                 .status = absl::DeadlineExceededError("Deadline Exceeded")});
   EXPECT_EQ(log_.TakeLine(),
             "chaos kafka-down: retrying: 2 calls, 3 retries since the last line, last error "
@@ -31,7 +31,7 @@ TEST_F(RetryLogTest, SumsUpRetriesInOneLineAndOnlyWhenThereWereAny) {
 
   log_.OnCallDone(3);  // one of the two calls got through
   log_.OnCallDone(1);  // a call that never failed changes nothing
-  log_.OnRetry({.attempt = 3, .gateway = 1, .status = absl::UnavailableError("c")});
+  log_.OnRetry({.attempt = 3, .gateway = "127.0.0.1:2", .status = absl::UnavailableError("c")});
   EXPECT_EQ(log_.TakeLine(),
             "chaos kafka-down: retrying: 1 calls, 1 retries since the last line, last error "
             "UNAVAILABLE: c (gateway 127.0.0.1:2)");

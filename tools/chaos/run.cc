@@ -35,15 +35,17 @@ constexpr absl::Duration kFaultGrace = absl::Seconds(2);
 // After the drain every row should be there; this only covers stragglers.
 constexpr absl::Duration kVerifyTimeout = absl::Seconds(60);
 
-LoadOptions LoadOptionsFrom(const ChaosOptions& o) {
-  return LoadOptions{.project_id = o.project_id,
-                     .sessions = o.sessions,
-                     .duration = o.duration,
-                     .payload_interval = o.payload_interval,
-                     .payloads_per_session = o.payloads_per_session,
-                     .stream_every = o.stream_every,
-                     .call = {.give_up_after = o.give_up_after},
-                     .seed = o.seed};
+LoadOptions LoadOptionsFrom(const ChaosOptions& o, client::Clock* sdk_clock) {
+  LoadOptions load{.project_id = o.project_id,
+                   .sessions = o.sessions,
+                   .duration = o.duration,
+                   .payload_interval = o.payload_interval,
+                   .payloads_per_session = o.payloads_per_session,
+                   .stream_every = o.stream_every,
+                   .seed = o.seed,
+                   .client = ClientOptionsFor(o)};
+  load.client.clock = sdk_clock;
+  return load;
 }
 
 // The progress line (every second on a terminal, every 5 s otherwise) and
@@ -155,7 +157,7 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
   const loadgen::PayloadFactory streamed(
       {.seed = options.seed, .min_bytes = stream_bytes, .max_bytes = stream_bytes});
   loadgen::Ledger ledger;
-  RetryLog retries(options.name, options.gateways, console);
+  RetryLog retries(options.name, console);
   LagSampler sampler({.interval = kLagInterval}, *with.offsets, *with.watermarks,
                      with.initial_lag, clock, log);
 
@@ -172,7 +174,7 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
           : "",
       options.seed));
   RunRecorder recorder(clock.Now());
-  LoadDriver driver(LoadOptionsFrom(options), with.gateways, unary, streamed, ledger,
+  LoadDriver driver(LoadOptionsFrom(options, with.sdk_clock), unary, streamed, ledger,
                     recorder, retries, clock);
   sampler.Start();
   LoadStats load;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <set>
 #include <utility>
 #include <string>
@@ -12,19 +13,22 @@
 #include "services/common/crypto/sha256.h"
 #include "tests/testing/file_contents.h"
 #include "tools/chaos/verdict.h"
+#include "client/cpp/testing/fake_clock.h"
+#include "client/cpp/testing/fake_gateway.h"
 #include "tools/loadgen/fake_clock.h"
-#include "tools/loadgen/fake_ingest_client.h"
 
 namespace ingest::chaos {
 namespace {
 
-using loadgen::FakeIngestClient;
+using client::testing::FakeGateway;
+using client::testing::RecordedCall;
+using client::testing::Reply;
 
 // A pipeline that stores every payload the gateway received once by key (as
 // the worker does), in order, except the push told to `drop`.
 class FakeRows final : public loadgen::RowReader {
  public:
-  explicit FakeRows(const FakeIngestClient& gateway) : gateway_(gateway) {}
+  explicit FakeRows(const FakeGateway& gateway) : gateway_(gateway) {}
 
   absl::StatusOr<std::vector<loadgen::PayloadKey>> ReadPresentKeys(
       absl::Span<const std::string>) override {
@@ -47,24 +51,23 @@ class FakeRows final : public loadgen::RowReader {
     std::map<std::string, int64_t> counts;
     std::set<std::pair<std::string, uint64_t>> stored;
     int64_t seq = 0;
-    for (const ingest::v1::PushPayloadRequest& push : gateway_.push_requests()) {
+    for (const RecordedCall& push : gateway_.calls("PushPayload")) {
       if (seq++ == drop_payload_number) continue;
-      if (!stored.emplace(push.session_id(), push.payload_id()).second) continue;
-      const std::string bytes = push.content().SerializeAsString();
-      rows.payloads.push_back({.session_id = push.session_id(),
-                               .payload_id = push.payload_id(),
+      if (!stored.emplace(push.session_id, push.payload_id).second) continue;
+      rows.payloads.push_back({.session_id = push.session_id,
+                               .payload_id = push.payload_id,
                                .head_rows = 1,
                                .rows = 1,
                                .first_seq = seq,
-                               .size_bytes = static_cast<int64_t>(bytes.size()),
-                               .sha256_hex = Sha256Hex(bytes)});
-      ++counts[push.session_id()];
+                               .size_bytes = static_cast<int64_t>(push.content.size()),
+                               .sha256_hex = Sha256Hex(push.content)});
+      ++counts[push.session_id];
     }
     for (const auto& [session, count] : counts) rows.sessions.push_back({session, count});
     return rows;
   }
 
-  const FakeIngestClient& gateway_;
+  const FakeGateway& gateway_;
 };
 
 // A topic that holds every payload asked about (`holds`) or none.
@@ -91,10 +94,11 @@ class NoLag final : public CommittedOffsetSource, public HighWatermarkSource {
 class RunScenarioTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_NE(gateway_, nullptr);
     ASSERT_NE(out_, nullptr);
     ASSERT_NE(err_, nullptr);
     options_.name = "smoke";
-    options_.gateways = {"127.0.0.1:1"};
+    options_.gateways = {gateway_->address()};
     options_.api_key = "k";
     options_.pg_dsn = "unused";
     options_.kafka_bootstrap = "unused";
@@ -124,16 +128,17 @@ class RunScenarioTest : public ::testing::Test {
   }
 
   int Run(TopicPayloadSource* topic = nullptr) {
-    Collaborators with{.gateways = {&gateway_}, .rows = &rows_, .offsets = &lag_,
-                       .watermarks = &lag_, .topic_payloads = topic,
-                       .initial_lag = LagTracker(7, 7)};
+    Collaborators with{.rows = &rows_, .offsets = &lag_, .watermarks = &lag_,
+                       .topic_payloads = topic, .initial_lag = LagTracker(7, 7),
+                       .sdk_clock = &sdk_clock_};
     return RunScenario(options_, with, console_, out_, clock_);
   }
 
   ChaosOptions options_;
   loadgen::FakeClock clock_;
-  FakeIngestClient gateway_;
-  FakeRows rows_{gateway_};
+  client::testing::FakeClock sdk_clock_;
+  const std::unique_ptr<FakeGateway> gateway_ = FakeGateway::Start();
+  FakeRows rows_{*gateway_};
   NoLag lag_;
   std::FILE* out_ = std::tmpfile();
   std::FILE* err_ = std::tmpfile();
@@ -150,7 +155,7 @@ TEST_F(RunScenarioTest, AHealthyRunPrintsTheTwoLinesAndPasses) {
             "during_fault calls=60 errors=0 p99_ms=0.0\n"
             "chaos smoke: acked=300 persisted=300 lost=0 duplicates=0 out_of_order=0 "
             "gateway_errors=0 recovery_s=0.0 max_lag=0\n");
-  EXPECT_EQ(gateway_.init_requests().size(), 3u);
+  EXPECT_EQ(gateway_->calls("InitializeSession").size(), 3u);
 }
 
 TEST_F(RunScenarioTest, MissingMarksFailWithoutResultLines) {
@@ -198,9 +203,9 @@ TEST_F(RunScenarioTest, ALostPayloadNotInTheTopicIsAbsentFromKafka) {
 TEST_F(RunScenarioTest, AnErrorDuringTheFaultFailsExpectGatewayUnaffected) {
   WriteMarks();
   options_.expect_gateway_unaffected = true;
-  std::vector<absl::Status> script(120, absl::OkStatus());  // payloads at 0 .. 11.9 s
-  script.push_back(absl::UnavailableError("kafka slow"));    // the one at 12.0 s
-  gateway_.ScriptPush(script);
+  std::vector<Reply> script(120);  // OK: payloads at 0 .. 11.9 s
+  script.push_back(Reply{grpc::StatusCode::UNAVAILABLE, "kafka slow", {}});  // the one at 12.0 s
+  gateway_->Script("PushPayload", script);
   EXPECT_EQ(Run(), kExitFailed);
   const std::string out = FileContents(out_);
   EXPECT_NE(out.find("during_fault calls=61 errors=1 "), std::string::npos) << out;

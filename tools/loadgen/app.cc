@@ -10,10 +10,11 @@
 #include "absl/strings/str_format.h"
 #include "tools/loadgen/clock.h"
 #include "tools/loadgen/console.h"
-#include "tools/loadgen/grpc_ingest_client.h"
+#include "tools/loadgen/gateway_probe.h"
 #include "tools/loadgen/pg_rows.h"
 #include "tools/loadgen/run.h"
 #include "tools/loadgen/summary.h"
+#include "tools/loadgen/synthetic_client.h"
 
 namespace ingest::loadgen {
 namespace {
@@ -52,20 +53,31 @@ int RunLoadgenMain(const LoadgenOptions& options) {
     return kExitUsage;
   }
 
+  // One session through the SDK before the load: the gateway answers and
+  // takes the API key (an empty session, index -1, is left behind).
+  const client::ClientOptions sdk = ClientOptionsFor(options);
   const absl::Duration connect_timeout =
       std::min(options.call_timeout, absl::Seconds(10));
-  std::shared_ptr<grpc::Channel> channel =
-      CreateGatewayChannel(options.gateway);
-  if (!WaitForConnected(*channel, connect_timeout).ok()) {
-    console.Log(absl::StrCat("loadgen: cannot connect to the gateway at ",
-                             options.gateway, " within ",
-                             absl::FormatDuration(connect_timeout), "\n  ",
-                             kStackHint));
+  if (absl::Status probe = ProbeGateway(
+          sdk,
+          SyntheticInitializeRequest("loadgen", "loadgen", options.project_id,
+                                     options.seed, /*session_index=*/-1),
+          connect_timeout);
+      !probe.ok()) {
+    const bool unreachable = probe.code() == absl::StatusCode::kUnavailable ||
+                             probe.code() == absl::StatusCode::kDeadlineExceeded;
+    console.Log(absl::StrCat(
+        unreachable ? absl::StrCat("loadgen: cannot connect to the gateway at ",
+                                   options.gateway, " within ",
+                                   absl::FormatDuration(connect_timeout), ": ")
+                    : absl::StrCat("loadgen: the gateway at ", options.gateway,
+                                   " refused InitializeSession: "),
+        probe.ToString(), "\n  ",
+        unreachable ? kStackHint
+                    : "check --api_key / $INGEST_API_KEY and --project (API_KEY and "
+                      "PROJECT_ID in .local/endpoints.env)"));
     return kExitUsage;
   }
-  std::unique_ptr<IngestClient> client =
-      CreateGrpcIngestClient(std::move(channel), options.call_timeout,
-                             options.api_key);
 
   console.Log(absl::StrFormat(
       "loadgen: %d sessions x %d payloads of %d..%d bytes (seed %d) to %s, "
@@ -75,7 +87,7 @@ int RunLoadgenMain(const LoadgenOptions& options) {
       options.gateway, options.EffectiveConcurrency()));
 
   const absl::StatusOr<RunSummary> summary =
-      RunAndVerify(options, *client, **reader, console, Clock::Real());
+      RunAndVerify(options, sdk, **reader, console, Clock::Real());
   if (!summary.ok()) {
     console.Log(absl::StrCat("loadgen: cannot read the results from "
                              "PostgreSQL: ",

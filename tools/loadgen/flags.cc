@@ -34,11 +34,13 @@ ABSL_FLAG(uint64_t, seed, 1,
 ABSL_FLAG(int, concurrency, 0,
           "Sessions in flight at once (one thread each); 0 means --sessions.");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30),
-          "Deadline of each RPC attempt, e.g. 30s.");
+          "Deadline of each RPC attempt (the SDK's call_deadline), e.g. 30s.");
 ABSL_FLAG(int, max_attempts, 8,
-          "Attempts per call, including the first. UNAVAILABLE, "
-          "DEADLINE_EXCEEDED and RESOURCE_EXHAUSTED are retried with capped "
-          "exponential backoff and jitter, with the same payload_id.");
+          "Attempts per call, including the first (the SDK's "
+          "retry.max_attempts). The SDK retries what proto/ingest/v1/RETRY.md "
+          "says (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED with "
+          "retry-after-ms, ...) with capped exponential backoff and jitter, "
+          "with the same payload_id and bytes.");
 ABSL_FLAG(absl::Duration, verify_timeout, absl::Seconds(120),
           "How long to wait for every acknowledged payload to reach "
           "PostgreSQL before counting the missing ones as lost.");

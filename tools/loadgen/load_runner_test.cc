@@ -1,18 +1,25 @@
 #include "tools/loadgen/load_runner.h"
 
-#include <algorithm>
+#include <functional>
+#include <memory>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "client/cpp/testing/fake_clock.h"
+#include "client/cpp/testing/fake_gateway.h"
 #include "gtest/gtest.h"
-#include "tools/loadgen/fake_clock.h"
-#include "tools/loadgen/fake_ingest_client.h"
 
 namespace ingest::loadgen {
 namespace {
+
+using client::testing::FakeClock;
+using client::testing::FakeGateway;
+using client::testing::RecordedCall;
+using client::testing::Reply;
 
 class NullObserver final : public SessionObserver {
  public:
@@ -20,104 +27,79 @@ class NullObserver final : public SessionObserver {
   void OnGiveUp(const CallFailure&, int) override {}
 };
 
-// Counts sessions in flight (InitializeSession .. last payload) and holds
-// each new session until `gate` sessions are in flight at once (or a generous
-// deadline passes), so a pool with too many threads is caught overlapping.
-class GatedClient final : public IngestClient {
- public:
-  GatedClient(int gate, int payloads) : gate_(gate), payloads_(payloads) {}
-
-  absl::StatusOr<std::string> InitializeSession(
-      const ingest::v1::InitializeSessionRequest&) override {
-    absl::MutexLock lock(&mu_);
-    ++in_flight_;
-    peak_ = std::max(peak_, in_flight_);
-    reached_gate_ = reached_gate_ || in_flight_ >= gate_;
-    mu_.AwaitWithTimeout(absl::Condition(&reached_gate_), absl::Seconds(10));
-    return absl::StrCat("s", ++started_);
+class RunLoadTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    gateway_ = FakeGateway::Start();
+    ASSERT_NE(gateway_, nullptr);
   }
 
-  absl::Status PushPayload(
-      const ingest::v1::PushPayloadRequest& request) override {
-    absl::MutexLock lock(&mu_);
-    pushes_.insert(
-        absl::StrCat(request.session_id(), "/", request.payload_id()));
-    if (request.payload_id() == static_cast<uint64_t>(payloads_)) --in_flight_;
-    return absl::OkStatus();
+  SessionDriver MakeDriver(int payloads) {
+    client::ClientOptions sdk;
+    sdk.targets = {gateway_->address()};
+    sdk.api_key = "sk_test";
+    sdk.clock = &clock_;
+    return SessionDriver({.payloads_per_session = payloads, .client = sdk}, factory_,
+                         ledger_, observer_);
   }
 
-  int peak() {
-    absl::MutexLock lock(&mu_);
-    return peak_;
-  }
-  size_t distinct_pushes() {
-    absl::MutexLock lock(&mu_);
-    return pushes_.size();
+  // Polls `done` until it holds or 10 s pass; true if it held.
+  static bool WaitFor(const std::function<bool()>& done) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (!done()) {
+      if (absl::Now() > deadline) return false;
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    return true;
   }
 
- private:
-  const int gate_;
-  const int payloads_;
-  absl::Mutex mu_;
-  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
-  int peak_ ABSL_GUARDED_BY(mu_) = 0;
-  int started_ ABSL_GUARDED_BY(mu_) = 0;
-  bool reached_gate_ ABSL_GUARDED_BY(mu_) = false;
-  std::set<std::string> pushes_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<FakeGateway> gateway_;
+  FakeClock clock_;
+  const PayloadFactory factory_{{.seed = 1, .min_bytes = 1024, .max_bytes = 2048}};
+  Ledger ledger_;
+  NullObserver observer_;
 };
 
-TEST(RunLoadTest, RunsEverySessionWithBoundedConcurrency) {
+TEST_F(RunLoadTest, RunsEverySessionWithBoundedConcurrency) {
   constexpr int kSessions = 12, kPayloads = 3, kConcurrency = 3;
-  GatedClient client(kConcurrency, kPayloads);
-  const PayloadFactory factory({.seed = 1, .min_bytes = 1024,
-                                .max_bytes = 2048});
-  Ledger ledger;
-  NullObserver observer;
-  FakeClock clock;
-  const SessionDriver driver({.payloads_per_session = kPayloads}, client,
-                             factory, ledger, observer, clock);
-
-  const LoadResult result = RunLoad(driver, kSessions, kConcurrency);
+  const SessionDriver driver = MakeDriver(kPayloads);
+  // Payload calls wait at the gateway: every thread stops in its first
+  // session's first push, so the sessions started show the pool's size.
+  gateway_->Hold(true);
+  LoadResult result;
+  std::thread load([&] { result = RunLoad(driver, kSessions, kConcurrency); });
+  const bool all_held = WaitFor([&] { return gateway_->held_calls() == kConcurrency; });
+  EXPECT_TRUE(all_held) << gateway_->held_calls() << " calls held";
+  EXPECT_EQ(gateway_->calls("InitializeSession").size(), static_cast<size_t>(kConcurrency));
+  gateway_->Hold(false);
+  load.join();
 
   EXPECT_EQ(result.sessions_started, kSessions);
   EXPECT_EQ(result.acked, kSessions * kPayloads);
   EXPECT_EQ(result.not_acked, 0);
   constexpr size_t kTotal = kSessions * kPayloads;
-  EXPECT_EQ(ledger.size(), kTotal);
-  EXPECT_EQ(client.distinct_pushes(), kTotal);
-  EXPECT_EQ(client.peak(), kConcurrency);
+  EXPECT_EQ(ledger_.size(), kTotal);
+  std::set<std::string> distinct;
+  for (const RecordedCall& call : gateway_->calls("PushPayload")) {
+    distinct.insert(absl::StrCat(call.session_id, "/", call.payload_id));
+  }
+  EXPECT_EQ(distinct.size(), kTotal);
 }
 
-TEST(RunLoadTest, CountsPayloadsOfFailedSessions) {
-  FakeIngestClient client;
-  client.ScriptInitialize({absl::PermissionDeniedError("no such project")});
-  const PayloadFactory factory({.seed = 1, .min_bytes = 1024,
-                                .max_bytes = 2048});
-  Ledger ledger;
-  NullObserver observer;
-  FakeClock clock;
-  const SessionDriver driver({.payloads_per_session = 4}, client, factory,
-                             ledger, observer, clock);
-
-  const LoadResult result = RunLoad(driver, 3, 1);
+TEST_F(RunLoadTest, CountsPayloadsOfFailedSessions) {
+  gateway_->Script("InitializeSession",
+                   {Reply{grpc::StatusCode::PERMISSION_DENIED, "no such project", {}}});
+  const LoadResult result = RunLoad(MakeDriver(4), 3, 1);
 
   EXPECT_EQ(result.sessions_started, 2);
   EXPECT_EQ(result.acked, 8);
   EXPECT_EQ(result.not_acked, 4);
 }
 
-TEST(RunLoadTest, ZeroSessionsIsANoOp) {
-  FakeIngestClient client;
-  const PayloadFactory factory({.seed = 1, .min_bytes = 1024,
-                                .max_bytes = 2048});
-  Ledger ledger;
-  NullObserver observer;
-  FakeClock clock;
-  const SessionDriver driver({.payloads_per_session = 4}, client, factory,
-                             ledger, observer, clock);
-  const LoadResult result = RunLoad(driver, 0, 4);
+TEST_F(RunLoadTest, ZeroSessionsIsANoOp) {
+  const LoadResult result = RunLoad(MakeDriver(4), 0, 4);
   EXPECT_EQ(result.acked, 0);
-  EXPECT_TRUE(client.init_requests().empty());
+  EXPECT_TRUE(gateway_->calls("InitializeSession").empty());
 }
 
 }  // namespace

@@ -74,4 +74,16 @@ absl::Status ValidateOptions(const LoadgenOptions& o) {
   return absl::OkStatus();
 }
 
+client::ClientOptions ClientOptionsFor(const LoadgenOptions& options) {
+  client::ClientOptions sdk;
+  sdk.targets = {options.gateway};
+  sdk.api_key = options.api_key;
+  sdk.call_deadline = options.call_timeout;
+  sdk.retry = {.initial_backoff = absl::Milliseconds(100),
+               .max_backoff = absl::Seconds(5),
+               .max_attempts = options.max_attempts,
+               .max_elapsed = absl::InfiniteDuration()};
+  return sdk;
+}
+
 }  // namespace ingest::loadgen

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "client/cpp/options.h"
 
 namespace ingest::loadgen {
 
@@ -22,8 +23,8 @@ struct LoadgenOptions {
   uint64_t seed = 1;
   // Sessions in flight at once; 0 means all of them.
   int concurrency = 0;
-  absl::Duration call_timeout = absl::Seconds(30);
-  int max_attempts = 8;
+  absl::Duration call_timeout = absl::Seconds(30);  // per attempt
+  int max_attempts = 8;  // per call, the first included
   absl::Duration verify_timeout = absl::Seconds(120);
   // How long, after the rows are there, to wait for the sessions whose last
   // payload (has_session_unloaded) is stored to be completed; zero: not
@@ -39,5 +40,11 @@ struct LoadgenOptions {
 
 // INVALID_ARGUMENT naming the flag if any option is unusable.
 absl::Status ValidateOptions(const LoadgenOptions& options);
+
+// The SDK options every session's client is made from: the gateway, the API
+// key, --call_timeout per attempt, and the retry policy: at most
+// --max_attempts attempts per call (no time limit, as the attempts bound it),
+// backoff from 100 ms capped at 5 s.
+client::ClientOptions ClientOptionsFor(const LoadgenOptions& options);
 
 }  // namespace ingest::loadgen

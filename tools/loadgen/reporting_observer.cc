@@ -8,8 +8,8 @@ void ReportingObserver::OnRetry(const CallFailure& failure) {
   retries_.fetch_add(1);
   console_.Log(absl::StrCat(
       "loadgen: retry ", DescribeCall(failure), ": attempt ", failure.attempt,
-      "/", failure.max_attempts, " failed: ", failure.status.ToString(),
-      "; next in ", absl::FormatDuration(absl::Trunc(failure.retry_delay,
+      failure.max_attempts > 0 ? absl::StrCat("/", failure.max_attempts) : "",
+      " failed: ", failure.status.ToString(), "; next in ", absl::FormatDuration(absl::Trunc(failure.retry_delay,
                                                      absl::Milliseconds(1)))));
 }
 

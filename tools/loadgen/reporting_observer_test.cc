@@ -38,5 +38,22 @@ TEST(ReportingObserverTest, LogsAndCountsRetriesAndGiveUps) {
   std::fclose(file);
 }
 
+TEST(ReportingObserverTest, AnUnlimitedPolicyHasNoAttemptLimitToShow) {
+  std::FILE* file = std::tmpfile();
+  ASSERT_NE(file, nullptr);
+  Console console(file, /*is_tty=*/false);
+  ReportingObserver observer(console);
+  observer.OnRetry({.session_index = 1,
+                    .session_id = "sid-2",
+                    .payload_id = 3,
+                    .attempt = 4,
+                    .status = absl::DeadlineExceededError("slow"),
+                    .retry_delay = absl::Milliseconds(1500)});
+  EXPECT_EQ(FileContents(file),
+            "loadgen: retry session 1 payload 3 (sid=sid-2): attempt 4 failed: "
+            "DEADLINE_EXCEEDED: slow; next in 1.5s\n");
+  std::fclose(file);
+}
+
 }  // namespace
 }  // namespace ingest::loadgen

@@ -28,7 +28,7 @@ absl::Duration TickInterval(const Console& console) {
 }  // namespace
 
 absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
-                                        IngestClient& client,
+                                        const client::ClientOptions& sdk,
                                         RowReader& reader, Console& console,
                                         Clock& clock) {
   const int64_t total_payloads =
@@ -38,12 +38,11 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
                                 .max_bytes = options.max_payload_bytes});
   Ledger ledger;
   ReportingObserver observer(console);
-  const SessionDriver driver(
-      {.project_id = options.project_id,
-       .payloads_per_session = options.payloads_per_session,
-       .retry = {.max_attempts = options.max_attempts},
-       .seed = options.seed},
-      client, factory, ledger, observer, clock);
+  const SessionDriver driver({.project_id = options.project_id,
+                              .payloads_per_session = options.payloads_per_session,
+                              .seed = options.seed,
+                              .client = sdk},
+                             factory, ledger, observer);
 
   // Load.
   const absl::Time load_start = clock.Now();

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -14,62 +15,38 @@
 #include "services/common/crypto/sha256.h"
 #include "services/common/facts/payload_facts_extractor.h"
 #include "services/common/facts/session_summary.h"
+#include "client/cpp/testing/fake_clock.h"
+#include "client/cpp/testing/fake_gateway.h"
 #include "tools/loadgen/fake_clock.h"
 
 namespace ingest::loadgen {
 namespace {
 
-// An in-memory gateway + worker + database: every acknowledged payload is
-// stored at once, its facts read by the real extractor and folded into its
-// session's summary, except the ones listed in `drop` (acknowledged but never
-// stored) and `corrupt` (stored with one byte changed). A session whose
-// payload said the page unloaded is completed, unless `never_complete`.
-// Thread-safe.
-class FakePipeline final : public IngestClient, public RowReader {
+// An in-memory worker + database behind the SDK's fake gateway: every
+// payload the gateway acknowledged is "stored" (its facts read by the real
+// extractor and folded into its session's summary), except the ones listed in
+// `drop` (acknowledged but never stored) and `corrupt` (stored with one byte
+// changed). A session whose payload said the page unloaded is completed,
+// unless `never_complete`. The rows are derived from what the gateway
+// recorded each time they are read. Thread-safe.
+class FakePipeline final : public RowReader {
  public:
+  FakePipeline() : gateway_(client::testing::FakeGateway::Start()) {}
+
   std::set<std::pair<int, uint64_t>> drop;     // (session number, payload id)
   std::set<std::pair<int, uint64_t>> corrupt;  // (session number, payload id)
   std::set<int> wrong_summary;  // session numbers whose summary counts a click too many
   bool never_complete = false;
 
-  absl::StatusOr<std::string> InitializeSession(
-      const ingest::v1::InitializeSessionRequest&) override {
-    absl::MutexLock lock(&mu_);
-    const std::string id = absl::StrCat("sid-", sessions_.size() + 1);
-    sessions_[id] = 0;
-    return id;
-  }
-
-  absl::Status PushPayload(
-      const ingest::v1::PushPayloadRequest& request) override {
-    absl::MutexLock lock(&mu_);
-    const int session = std::stoi(request.session_id().substr(4));
-    const std::pair<int, uint64_t> key{session, request.payload_id()};
-    if (drop.contains(key)) return absl::OkStatus();
-    std::string bytes = request.content().SerializeAsString();
-    if (corrupt.contains(key)) bytes[bytes.size() / 2] ^= 1;
-    payloads_.push_back({.session_id = request.session_id(),
-                         .payload_id = request.payload_id(),
-                         .head_rows = 1,
-                         .rows = 1,
-                         .first_seq = ++seq_,
-                         .size_bytes = static_cast<int64_t>(bytes.size()),
-                         .sha256_hex = Sha256Hex(bytes)});
-    ++sessions_[request.session_id()];
-    facts_[request.session_id()][request.payload_id()] =
-        ExtractPayloadFacts(request.content());
-    if (request.has_session_unloaded() && !never_complete) {
-      completed_.insert(request.session_id());
-    }
-    return absl::OkStatus();
-  }
+  const std::string& address() const { return gateway_->address(); }
 
   absl::StatusOr<std::vector<SessionStatus>> ReadSessionStatuses(
       absl::Span<const std::string> session_ids) override {
+    const Stored stored = Read();
     absl::MutexLock lock(&mu_);
     ++status_polls_;
     std::vector<SessionStatus> statuses;
-    for (const std::string& id : session_ids) statuses.push_back({id, StatusOf(id)});
+    for (const std::string& id : session_ids) statuses.push_back({id, StatusOf(stored, id)});
     return statuses;
   }
 
@@ -81,51 +58,81 @@ class FakePipeline final : public IngestClient, public RowReader {
 
   absl::StatusOr<std::vector<PayloadKey>> ReadPresentKeys(
       absl::Span<const std::string>) override {
-    absl::MutexLock lock(&mu_);
     std::vector<PayloadKey> keys;
-    for (const StoredPayload& p : payloads_) {
-      keys.push_back({p.session_id, p.payload_id});
-    }
+    for (const StoredPayload& p : Read().payloads) keys.push_back({p.session_id, p.payload_id});
     return keys;
   }
 
   absl::StatusOr<StoredRows> ReadRows(absl::Span<const std::string>) override {
-    absl::MutexLock lock(&mu_);
-    StoredRows rows{.payloads = payloads_};
-    for (const auto& [id, count] : sessions_) {
+    Stored stored = Read();
+    StoredRows rows{.payloads = stored.payloads};
+    for (const auto& [id, facts] : stored.facts) {
       std::vector<IdentifiedFacts> folded;
-      for (const auto& [payload_id, facts] : facts_[id]) folded.push_back({payload_id, &facts});
+      for (const auto& [payload_id, f] : facts) folded.push_back({payload_id, &f});
       v1::SessionSummary summary = SummarizeSession(folded, RageClickRule{});
-      if (wrong_summary.contains(std::stoi(id.substr(4)))) {
-        summary.set_clicks(summary.clicks() + 1);
-      }
+      if (wrong_summary.contains(Number(id))) summary.set_clicks(summary.clicks() + 1);
       rows.sessions.push_back({.session_id = id,
-                               .payload_count = count,
-                               .status = StatusOf(id),
+                               .payload_count = static_cast<int64_t>(facts.size()),
+                               .status = StatusOf(stored, id),
                                .summary = summary.SerializeAsString()});
     }
     return rows;
   }
 
  private:
-  std::string StatusOf(const std::string& id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return completed_.contains(id) ? "completed" : "live";
+  struct Stored {
+    std::vector<StoredPayload> payloads;
+    // By session (every session started), by payload id.
+    std::map<std::string, std::map<uint64_t, v1::PayloadFacts>> facts;
+    std::set<std::string> completed;
+  };
+
+  // "fake-session-3" -> 3.
+  static int Number(const std::string& session_id) {
+    return std::stoi(session_id.substr(session_id.rfind('-') + 1));
   }
 
+  std::string StatusOf(const Stored& stored, const std::string& id) const {
+    return stored.completed.contains(id) ? "completed" : "live";
+  }
+
+  // What the worker would have stored from what the gateway acknowledged.
+  Stored Read() const {
+    Stored stored;
+    const int sessions = static_cast<int>(gateway_->calls("InitializeSession").size());
+    for (int n = 1; n <= sessions; ++n) stored.facts[absl::StrCat("fake-session-", n)];
+    int64_t seq = 0;
+    for (const client::testing::RecordedCall& call : gateway_->calls("PushPayload")) {
+      v1::PushPayloadRequest request;
+      EXPECT_TRUE(request.ParseFromString(call.request_bytes));
+      const std::pair<int, uint64_t> key{Number(request.session_id()), request.payload_id()};
+      if (drop.contains(key)) continue;
+      std::string bytes = request.content().SerializeAsString();
+      if (corrupt.contains(key)) bytes[bytes.size() / 2] ^= 1;
+      stored.payloads.push_back({.session_id = request.session_id(),
+                                 .payload_id = request.payload_id(),
+                                 .head_rows = 1,
+                                 .rows = 1,
+                                 .first_seq = ++seq,
+                                 .size_bytes = static_cast<int64_t>(bytes.size()),
+                                 .sha256_hex = Sha256Hex(bytes)});
+      stored.facts[request.session_id()][request.payload_id()] =
+          ExtractPayloadFacts(request.content());
+      if (request.has_session_unloaded() && !never_complete) {
+        stored.completed.insert(request.session_id());
+      }
+    }
+    return stored;
+  }
+
+  const std::unique_ptr<client::testing::FakeGateway> gateway_;
   mutable absl::Mutex mu_;
-  // By session, by payload id.
-  std::map<std::string, std::map<uint64_t, v1::PayloadFacts>> facts_ ABSL_GUARDED_BY(mu_);
-  std::set<std::string> completed_ ABSL_GUARDED_BY(mu_);
   int status_polls_ ABSL_GUARDED_BY(mu_) = 0;
-  std::map<std::string, int64_t> sessions_ ABSL_GUARDED_BY(mu_);
-  std::vector<StoredPayload> payloads_ ABSL_GUARDED_BY(mu_);
-  int64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 class RunAndVerifyTest : public testing::Test {
  protected:
   RunAndVerifyTest() {
-    options_.gateway = "fake:1";
     options_.pg_dsn = "fake";
     options_.sessions = 4;
     options_.payloads_per_session = 5;
@@ -138,12 +145,17 @@ class RunAndVerifyTest : public testing::Test {
   ~RunAndVerifyTest() override { std::fclose(log_); }
 
   absl::StatusOr<RunSummary> Run() {
-    return RunAndVerify(options_, pipeline_, pipeline_, console_, clock_);
+    client::ClientOptions sdk;
+    sdk.targets = {pipeline_.address()};
+    sdk.api_key = "sk_test";
+    sdk.clock = &sdk_clock_;
+    return RunAndVerify(options_, sdk, pipeline_, console_, clock_);
   }
 
   LoadgenOptions options_;
   FakePipeline pipeline_;
   FakeClock clock_;
+  client::testing::FakeClock sdk_clock_;
   std::FILE* log_ = std::tmpfile();
   Console console_{log_, /*is_tty=*/false};
 };

@@ -1,22 +1,35 @@
 #include "tools/loadgen/session_driver.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "client/cpp/testing/fake_clock.h"
+#include "client/cpp/testing/fake_gateway.h"
 #include "gtest/gtest.h"
-#include "tools/loadgen/fake_clock.h"
-#include "tools/loadgen/fake_ingest_client.h"
 #include "services/common/crypto/sha256.h"
 
 namespace ingest::loadgen {
 namespace {
+
+using client::testing::FakeClock;
+using client::testing::FakeGateway;
+using client::testing::Pushback;
+using client::testing::RecordedCall;
+using client::testing::Reply;
+
+Reply Status(grpc::StatusCode code, std::string message) {
+  return Reply{code, std::move(message), {}};
+}
 
 class RecordingObserver final : public SessionObserver {
  public:
   void OnRetry(const CallFailure& failure) override {
     absl::MutexLock lock(&mu_);
     retries.push_back(failure.payload_id);
+    retry_sessions.emplace_back(failure.session_id);
+    retry_indexes.push_back(failure.session_index);
   }
   void OnGiveUp(const CallFailure& failure, int payloads_not_acked) override {
     absl::MutexLock lock(&mu_);
@@ -27,6 +40,8 @@ class RecordingObserver final : public SessionObserver {
 
   absl::Mutex mu_;
   std::vector<uint64_t> retries;  // payload ids (0 = InitializeSession)
+  std::vector<std::string> retry_sessions;
+  std::vector<int> retry_indexes;
   std::vector<uint64_t> give_ups;
   std::vector<int> give_up_attempts;
   int not_acked = 0;
@@ -34,43 +49,64 @@ class RecordingObserver final : public SessionObserver {
 
 class SessionDriverTest : public testing::Test {
  protected:
+  void SetUp() override {
+    gateway_ = FakeGateway::Start();
+    ASSERT_NE(gateway_, nullptr);
+  }
+
   SessionDriver MakeDriver(int payloads, int max_attempts) {
+    client::ClientOptions sdk;
+    sdk.targets = {gateway_->address()};
+    sdk.api_key = "sk_test";
+    sdk.retry.max_attempts = max_attempts;
+    sdk.clock = &clock_;
     return SessionDriver({.project_id = "demo-project",
                           .payloads_per_session = payloads,
-                          .retry = {.max_attempts = max_attempts},
-                          .seed = 1},
-                         client_, factory_, ledger_, observer_, clock_);
+                          .seed = 1,
+                          .client = sdk},
+                         factory_, ledger_, observer_);
+  }
+
+  std::vector<v1::PushPayloadRequest> Pushes() const {
+    std::vector<v1::PushPayloadRequest> pushes;
+    for (const RecordedCall& call : gateway_->calls("PushPayload")) {
+      pushes.emplace_back();
+      EXPECT_TRUE(pushes.back().ParseFromString(call.request_bytes));
+    }
+    return pushes;
   }
 
   std::vector<uint64_t> PushedPayloadIds() const {
     std::vector<uint64_t> ids;
-    for (const auto& request : client_.push_requests()) {
-      ids.push_back(request.payload_id());
-    }
+    for (const RecordedCall& call : gateway_->calls("PushPayload")) ids.push_back(call.payload_id);
     return ids;
   }
 
-  FakeIngestClient client_;
+  std::unique_ptr<FakeGateway> gateway_;
+  FakeClock clock_;
   PayloadFactory factory_{{.seed = 1, .min_bytes = 1024, .max_bytes = 4096}};
   Ledger ledger_;
   RecordingObserver observer_;
-  FakeClock clock_;
 };
 
 TEST_F(SessionDriverTest, PushesPayloadsInOrderAndRecordsThemInTheLedger) {
   const SessionResult result = MakeDriver(3, 8).Run(4);
 
-  EXPECT_EQ(result.session_id, "session-1");
+  EXPECT_EQ(result.session_id, "fake-session-1");
   EXPECT_EQ(result.acked, 3);
   EXPECT_EQ(result.not_acked, 0);
-  ASSERT_EQ(client_.init_requests().size(), 1u);
-  EXPECT_EQ(client_.init_requests()[0].project_id(), "demo-project");
-  EXPECT_EQ(client_.init_requests()[0].client_version(), "loadgen/1");
+  const std::vector<RecordedCall> inits = gateway_->calls("InitializeSession");
+  ASSERT_EQ(inits.size(), 1u);
+  v1::InitializeSessionRequest init;
+  ASSERT_TRUE(init.ParseFromString(inits[0].request_bytes));
+  EXPECT_EQ(init.project_id(), "demo-project");
+  EXPECT_EQ(init.client_version(), "loadgen/1");
+  EXPECT_EQ(init.client_id(), "loadgen-1-4");
+  EXPECT_EQ(inits[0].authorization, "Bearer sk_test");
   EXPECT_EQ(PushedPayloadIds(), (std::vector<uint64_t>{1, 2, 3}));
-  for (const auto& request : client_.push_requests()) {
-    EXPECT_EQ(request.session_id(), "session-1");
-    EXPECT_EQ(request.content_encoding(),
-              ingest::v1::CONTENT_ENCODING_IDENTITY);
+  for (const v1::PushPayloadRequest& request : Pushes()) {
+    EXPECT_EQ(request.session_id(), "fake-session-1");
+    EXPECT_EQ(request.content_encoding(), ingest::v1::CONTENT_ENCODING_IDENTITY);
     // Only the last payload says the page unloaded.
     EXPECT_EQ(request.has_session_unloaded(), request.payload_id() == 3)
         << "payload " << request.payload_id();
@@ -80,44 +116,51 @@ TEST_F(SessionDriverTest, PushesPayloadsInOrderAndRecordsThemInTheLedger) {
   ASSERT_EQ(entries.size(), 3u);
   for (uint64_t p = 1; p <= 3; ++p) {
     const std::string bytes = factory_.Make(4, p).SerializeAsString();
-    EXPECT_EQ(entries[p - 1],
-              (LedgerEntry{.session_id = "session-1",
-                           .session_index = 4,
-                           .payload_id = p,
-                           .size_bytes = bytes.size(),
-                           .sha256_hex = Sha256Hex(bytes)}));
+    EXPECT_EQ(entries[p - 1], (LedgerEntry{.session_id = "fake-session-1",
+                                           .session_index = 4,
+                                           .payload_id = p,
+                                           .size_bytes = bytes.size(),
+                                           .sha256_hex = Sha256Hex(bytes)}));
+    // The bytes the gateway got are the ones the ledger describes.
+    EXPECT_EQ(gateway_->calls("PushPayload")[p - 1].content, bytes);
   }
   EXPECT_TRUE(observer_.retries.empty());
-  EXPECT_TRUE(clock_.sleeps().empty());
+  EXPECT_TRUE(clock_.waits().empty());
 }
 
 TEST_F(SessionDriverTest, RetriesWithTheSamePayloadIdAndContent) {
-  client_.ScriptPush({absl::OkStatus(), absl::UnavailableError("no ack"),
-                      absl::DeadlineExceededError("slow"),
-                      absl::ResourceExhaustedError("busy")});
+  gateway_->Script("PushPayload", {Status(grpc::StatusCode::OK, ""),
+                                   Status(grpc::StatusCode::UNAVAILABLE, "no ack"),
+                                   Status(grpc::StatusCode::DEADLINE_EXCEEDED, "slow"),
+                                   Pushback(250)});
   const SessionResult result = MakeDriver(3, 8).Run(0);
 
   EXPECT_EQ(result.acked, 3);
   EXPECT_EQ(PushedPayloadIds(), (std::vector<uint64_t>{1, 2, 2, 2, 2, 3}));
-  const auto requests = client_.push_requests();
+  const std::vector<RecordedCall> calls = gateway_->calls("PushPayload");
   for (int i = 2; i <= 4; ++i) {
-    EXPECT_EQ(requests[i].SerializeAsString(), requests[1].SerializeAsString())
+    EXPECT_EQ(calls[i].request_bytes, calls[1].request_bytes)
         << "retry " << i - 1 << " differs from the first attempt";
   }
   EXPECT_EQ(observer_.retries, (std::vector<uint64_t>{2, 2, 2}));
-  EXPECT_EQ(clock_.sleeps().size(), 3u);
+  EXPECT_EQ(observer_.retry_sessions, (std::vector<std::string>(3, "fake-session-1")));
+  EXPECT_EQ(observer_.retry_indexes, (std::vector<int>{0, 0, 0}));
+  ASSERT_EQ(clock_.waits().size(), 3u);
+  // The gateway's pushback is honoured.
+  EXPECT_GE(clock_.waits()[2], absl::Milliseconds(250));
   EXPECT_EQ(ledger_.size(), 3u);
 }
 
 TEST_F(SessionDriverTest, GivesUpAfterMaxAttemptsAndContinues) {
-  client_.ScriptPush({absl::UnavailableError("down"),
-                      absl::UnavailableError("down"),
-                      absl::UnavailableError("down")});
+  gateway_->Script("PushPayload", {Status(grpc::StatusCode::UNAVAILABLE, "down"),
+                                   Status(grpc::StatusCode::UNAVAILABLE, "down"),
+                                   Status(grpc::StatusCode::UNAVAILABLE, "down")});
   const SessionResult result = MakeDriver(3, 3).Run(0);
 
   EXPECT_EQ(PushedPayloadIds(), (std::vector<uint64_t>{1, 1, 1, 2, 3}));
   EXPECT_EQ(result.acked, 2);
   EXPECT_EQ(result.not_acked, 1);
+  EXPECT_EQ(observer_.retries, (std::vector<uint64_t>{1, 1}));
   EXPECT_EQ(observer_.give_ups, (std::vector<uint64_t>{1}));
   EXPECT_EQ(observer_.give_up_attempts, (std::vector<int>{3}));
   EXPECT_EQ(observer_.not_acked, 1);
@@ -128,32 +171,39 @@ TEST_F(SessionDriverTest, GivesUpAfterMaxAttemptsAndContinues) {
 }
 
 TEST_F(SessionDriverTest, DoesNotRetryPermanentErrors) {
-  client_.ScriptPush({absl::InvalidArgumentError("payload too large")});
+  gateway_->Script("PushPayload",
+                   {Status(grpc::StatusCode::INVALID_ARGUMENT, "payload too large")});
   const SessionResult result = MakeDriver(2, 8).Run(0);
 
   EXPECT_EQ(PushedPayloadIds(), (std::vector<uint64_t>{1, 2}));
   EXPECT_EQ(result.acked, 1);
   EXPECT_EQ(result.not_acked, 1);
   EXPECT_EQ(observer_.give_up_attempts, (std::vector<int>{1}));
+  EXPECT_TRUE(observer_.retries.empty());
 }
 
 TEST_F(SessionDriverTest, RetriesInitializeSession) {
-  client_.ScriptInitialize({absl::UnavailableError("starting")});
-  const SessionResult result = MakeDriver(2, 8).Run(0);
+  gateway_->Script("InitializeSession", {Status(grpc::StatusCode::UNAVAILABLE, "starting")});
+  const SessionResult result = MakeDriver(2, 8).Run(5);
 
-  EXPECT_EQ(client_.init_requests().size(), 2u);
+  EXPECT_EQ(gateway_->calls("InitializeSession").size(), 2u);
   EXPECT_EQ(observer_.retries, (std::vector<uint64_t>{0}));
+  EXPECT_EQ(observer_.retry_sessions, (std::vector<std::string>{""}));
+  EXPECT_EQ(observer_.retry_indexes, (std::vector<int>{5}));
   EXPECT_EQ(result.acked, 2);
 }
 
 TEST_F(SessionDriverTest, FailedInitializeSessionCountsAllPayloadsNotAcked) {
-  client_.ScriptInitialize({absl::PermissionDeniedError("unknown project")});
+  gateway_->Script("InitializeSession",
+                   {Status(grpc::StatusCode::PERMISSION_DENIED, "unknown project")});
   const SessionResult result = MakeDriver(5, 8).Run(0);
 
   EXPECT_TRUE(result.session_id.empty());
   EXPECT_EQ(result.acked, 0);
   EXPECT_EQ(result.not_acked, 5);
-  EXPECT_TRUE(client_.push_requests().empty());
+  EXPECT_TRUE(gateway_->calls("PushPayload").empty());
+  EXPECT_EQ(observer_.give_ups, (std::vector<uint64_t>{0}));
+  EXPECT_EQ(observer_.give_up_attempts, (std::vector<int>{1}));
   EXPECT_EQ(observer_.not_acked, 5);
   EXPECT_EQ(ledger_.size(), 0u);
 }
