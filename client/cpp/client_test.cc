@@ -3,10 +3,6 @@
 
 #include "client/cpp/client.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -41,19 +37,6 @@ struct SeenAttempt {
   std::optional<absl::Duration> next_wait;
   uint64_t payload_id;
 };
-
-// A port nothing listens on: bound, then closed.
-std::string DeadAddress() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
-}
 
 v1::PayloadContent Content(size_t bytes, char fill = 'e') {
   v1::PayloadContent content;
@@ -237,7 +220,7 @@ TEST_F(ClientTest, GivesUpAfterMaxElapsed) {
 
 TEST_F(ClientTest, FailsOverFromADeadTargetToALiveOne) {
   ClientOptions options = Options();
-  const std::string dead = DeadAddress();
+  const std::string dead = testing::UnusedLoopbackAddress();
   options.targets = {dead, gateway_->address()};
   auto client = NewClient(options);
   auto session = client->ResumeSession("s-failover", 1);

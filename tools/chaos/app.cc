@@ -94,23 +94,20 @@ int RunChaosMain(const ChaosOptions& options) {
                 false);
   }
 
-  // Gateways: each is asked for one session through the SDK (a retry may go
-  // to any of them); at least one must answer now, and every one that
-  // answers must accept the API key.
+  // Gateways: each is probed through the SDK, producing nothing
+  // (loadgen/gateway_probe.h); at least one must answer now, and every one
+  // that answers must accept the API key.
   const client::ClientOptions sdk = ClientOptionsFor(options);
-  const ingest::v1::InitializeSessionRequest probe_request =
-      MakeInitializeRequest({.project_id = options.project_id, .seed = options.seed},
-                            /*session_index=*/-1);
   std::vector<std::string> unreachable;
   for (const std::string& address : options.gateways) {
     client::ClientOptions one = sdk;
     one.targets = {address};
-    const absl::Status probe = loadgen::ProbeGateway(one, probe_request, kGatewayConnectTimeout);
+    const absl::Status probe = loadgen::ProbeGateway(one, kGatewayConnectTimeout);
     if (probe.code() == absl::StatusCode::kUnavailable ||
         probe.code() == absl::StatusCode::kDeadlineExceeded) {
       unreachable.push_back(address);
     } else if (!probe.ok()) {
-      return fail(absl::StrCat("gateway ", address, " refused InitializeSession"),
+      return fail(absl::StrCat("gateway ", address, " refused the probe"),
                   absl::Status(probe.code(), probe.ToString()), false);
     }
   }

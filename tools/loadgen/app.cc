@@ -14,7 +14,6 @@
 #include "tools/loadgen/pg_rows.h"
 #include "tools/loadgen/run.h"
 #include "tools/loadgen/summary.h"
-#include "tools/loadgen/synthetic_client.h"
 
 namespace ingest::loadgen {
 namespace {
@@ -53,17 +52,12 @@ int RunLoadgenMain(const LoadgenOptions& options) {
     return kExitUsage;
   }
 
-  // One session through the SDK before the load: the gateway answers and
-  // takes the API key (an empty session, index -1, is left behind).
+  // Before the load, through the SDK and producing nothing: the gateway
+  // answers and takes the API key (gateway_probe.h).
   const client::ClientOptions sdk = ClientOptionsFor(options);
   const absl::Duration connect_timeout =
       std::min(options.call_timeout, absl::Seconds(10));
-  if (absl::Status probe = ProbeGateway(
-          sdk,
-          SyntheticInitializeRequest("loadgen", "loadgen", options.project_id,
-                                     options.seed, /*session_index=*/-1),
-          connect_timeout);
-      !probe.ok()) {
+  if (absl::Status probe = ProbeGateway(sdk, connect_timeout); !probe.ok()) {
     const bool unreachable = probe.code() == absl::StatusCode::kUnavailable ||
                              probe.code() == absl::StatusCode::kDeadlineExceeded;
     console.Log(absl::StrCat(
@@ -71,7 +65,7 @@ int RunLoadgenMain(const LoadgenOptions& options) {
                                    options.gateway, " within ",
                                    absl::FormatDuration(connect_timeout), ": ")
                     : absl::StrCat("loadgen: the gateway at ", options.gateway,
-                                   " refused InitializeSession: "),
+                                   " refused the probe: "),
         probe.ToString(), "\n  ",
         unreachable ? kStackHint
                     : "check --api_key / $INGEST_API_KEY and --project (API_KEY and "

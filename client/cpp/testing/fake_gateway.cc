@@ -1,5 +1,10 @@
 #include "client/cpp/testing/fake_gateway.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "absl/strings/str_cat.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -189,6 +194,18 @@ grpc::Status FakeGateway::PushMetrics(grpc::ServerContext* context,
                                       v1::PushMetricsResponse* response) {
   response->set_records(static_cast<uint32_t>(request->metrics_size()));
   return Answer(context, {.rpc = "PushMetrics", .request_bytes = request->SerializeAsString()});
+}
+
+std::string UnusedLoopbackAddress() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
 }
 
 }  // namespace ingest::client::testing

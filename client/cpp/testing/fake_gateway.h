@@ -109,4 +109,8 @@ class FakeGateway final : public v1::Ingest::Service {
   int held_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// "127.0.0.1:PORT" of a loopback port nothing listens on (bound, then
+// closed): a dead gateway for failover and give-up tests.
+std::string UnusedLoopbackAddress();
+
 }  // namespace ingest::client::testing
