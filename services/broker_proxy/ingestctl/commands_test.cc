@@ -482,8 +482,8 @@ TEST_F(CommandsTest, SessionsShow) {
   EXPECT_EQ(out_,
             "SESSION         3f2a9c\n"
             "PROJECT         demo-project\n"
-            "STATUS          quarantined\n"
-            "LIFECYCLE       - (no summary: stored before session summaries)\n"
+            "STATUS          - (no summary: stored before session summaries)\n"
+            "INGESTION       quarantined\n"
             "PAYLOADS        118 (highest payload id 120)\n"
             "GAPS            5..6\n"
             "STORED          12.0 MiB\n"
@@ -541,8 +541,8 @@ TEST_F(CommandsTest, SessionsShowWithASummary) {
   EXPECT_EQ(out_,
             "SESSION         demo.7d1c.web\n"
             "PROJECT         demo\n"
-            "STATUS          active\n"
-            "LIFECYCLE       completed\n"
+            "STATUS          completed\n"
+            "INGESTION       active\n"
             "PAYLOADS        4 (highest payload id 4)\n"
             "GAPS            none\n"
             "STORED          48.0 KiB\n"
@@ -576,7 +576,7 @@ TEST_F(CommandsTest, SessionsShowSaysWhenPagesWereLeftOut) {
   response.set_pages_truncated(true);
   client_.get_session.push_back(response);
   EXPECT_EQ(Run({"sessions", "show", "demo.7d1c.web"}), kExitOk);
-  EXPECT_THAT(out_, HasSubstr("LIFECYCLE       live\n"));
+  EXPECT_THAT(out_, HasSubstr("STATUS          live\n"));
   EXPECT_THAT(out_, HasSubstr("COMPLETED_AT    -\n"));
   EXPECT_THAT(out_, HasSubstr("                3. https://shop.example/cart\n"
                               "                ... only the first 3 pages are listed\n"
@@ -598,8 +598,8 @@ TEST_F(CommandsTest, SessionsShowOfALegacySessionHasNoSummaryRows) {
   EXPECT_EQ(out_,
             "SESSION         old.1\n"
             "PROJECT         demo\n"
-            "STATUS          active\n"
-            "LIFECYCLE       - (no summary: stored before session summaries)\n"
+            "STATUS          - (no summary: stored before session summaries)\n"
+            "INGESTION       active\n"
             "PAYLOADS        2 (highest payload id 2)\n"
             "GAPS            none\n"
             "STORED          100 B\n"

@@ -280,10 +280,12 @@ std::string RenderSession(const v1::GetSessionResponse& response) {
   Table table({{""}, {""}});
   table.AddRow({"SESSION", response.session_id()});
   table.AddRow({"PROJECT", response.project_id().empty() ? "-" : response.project_id()});
-  table.AddRow({"STATUS", response.status()});
+  // STATUS is the lifecycle, as in `sessions list`; INGESTION says whether
+  // the session's records are flowing or quarantined.
   const bool legacy = response.lifecycle().empty();
-  table.AddRow({"LIFECYCLE", legacy ? "- (no summary: stored before session summaries)"
-                                    : response.lifecycle()});
+  table.AddRow({"STATUS", legacy ? "- (no summary: stored before session summaries)"
+                                 : response.lifecycle()});
+  table.AddRow({"INGESTION", response.status()});
   table.AddRow({"PAYLOADS", absl::StrCat(response.payloads(), " (highest payload id ",
                                          response.highest_payload_id(), ")")});
   std::vector<std::string> gaps;
