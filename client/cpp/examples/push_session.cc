@@ -1,32 +1,22 @@
-// Starts a session, pushes payloads and a 50 MB one (streamed), and keeps
-// going across a gateway restart on the SDK's retry policy alone.
-//   bazel run //client/cpp/examples:push_session -- --gateway=127.0.0.1:8080 --api_key=KEY
-
+// Pushes a session of 60 payloads, one of 50 MB (streamed), riding out a
+// gateway restart on the retry policy alone.
+//   bazel run //client/cpp/examples:push_session -- HOST:PORT API_KEY
 #include <iostream>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "client/cpp/client.h"
 
-ABSL_FLAG(std::string, gateway, "127.0.0.1:8080", "gateway HOST:PORT");
-ABSL_FLAG(std::string, api_key, "", "the project's API key");
-
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
-  ingest::client::ClientOptions options;
-  options.targets = {absl::GetFlag(FLAGS_gateway)};
-  options.api_key = absl::GetFlag(FLAGS_api_key);
-  auto client = ingest::client::Client::Create(options);
+  if (argc != 3) return std::cerr << "usage: push_session HOST:PORT API_KEY\n", 2;
+  auto client = ingest::client::Client::Create({.targets = {argv[1]}, .api_key = argv[2]});
   if (!client.ok()) return std::cerr << client.status() << "\n", 2;
   auto session = (*client)->StartSession();
   if (!session.ok()) return std::cerr << session.status() << "\n", 1;
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 1; i <= 60; ++i) {
     ingest::v1::PayloadContent content;
-    content.set_events(std::string(i == 30 ? 50'000'000 : 10'000, 'x'));  // #30 streams
+    content.set_events(std::string(i == 31 ? 50'000'000 : 10'000, 'x'));
     auto result = (*session)->Push(std::move(content));
     if (!result.ok()) return std::cerr << result.status() << "\n", 1;
-    std::cout << "payload " << result->payload_id << " partition " << result->partition
-              << " offset " << result->offset << (result->streamed ? " (streamed)" : "")
+    std::cout << "payload " << result->payload_id << (result->streamed ? " (streamed)" : "")
               << " attempts " << result->attempts << "\n";
   }
 }
