@@ -125,6 +125,19 @@ class PipelineTest : public ::testing::Test {
     return response.session_id();
   }
 
+  // Replaces the running gateway with one started from `options` and points
+  // stub_ at it; returns its address ("" if it did not start).
+  std::string RestartGateway(const GatewayOptions& options) {
+    gateway_.reset();
+    auto gateway = GatewayServer::Start(options);
+    EXPECT_TRUE(gateway.ok()) << gateway.status();
+    if (!gateway.ok()) return "";
+    gateway_ = std::move(gateway).value();
+    const std::string target = absl::StrCat("127.0.0.1:", gateway_->port());
+    stub_ = v1::Ingest::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+    return target;
+  }
+
   grpc::Status Push(const std::string& session_id, uint64_t payload_id, const std::string& events,
                     const char* api_key = kApiKey) {
     v1::PushPayloadRequest request;
@@ -420,14 +433,10 @@ TEST_F(PipelineTest, SessionCallsErrorsAndMetricsArePersisted) {
 }
 
 TEST_F(PipelineTest, OverTheProjectRateIsResourceExhaustedWithRetryAfter) {
-  gateway_.reset();
   GatewayOptions options = TestGatewayOptions(cluster_->bootstrap_servers());
   options.project_rate = {.bytes_per_second = 1000, .burst_bytes = 4000, .min_cost_bytes = 1000};
-  auto gateway = GatewayServer::Start(options);
-  ASSERT_TRUE(gateway.ok());
-  gateway_ = std::move(gateway).value();
-  stub_ = v1::Ingest::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->port()),
-                                                  grpc::InsecureChannelCredentials()));
+  const std::string target = RestartGateway(options);
+  ASSERT_FALSE(target.empty());
   const std::string session_id = Initialize();
   grpc::StatusCode last = grpc::StatusCode::OK;
   std::string retry_after;
@@ -458,14 +467,10 @@ TEST_F(PipelineTest, OverTheProjectRateIsResourceExhaustedWithRetryAfter) {
 // finds the bucket refilled and succeeds. Without grpc-retry-pushback-ms its
 // three attempts would all land within milliseconds and be refused.
 TEST_F(PipelineTest, StockGrpcRetryPolicyHonoursThePushback) {
-  gateway_.reset();
   GatewayOptions options = TestGatewayOptions(cluster_->bootstrap_servers());
   options.project_rate = {.bytes_per_second = 4000, .burst_bytes = 4000, .min_cost_bytes = 4000};
-  auto gateway = GatewayServer::Start(options);
-  ASSERT_TRUE(gateway.ok());
-  gateway_ = std::move(gateway).value();
-  const std::string target = absl::StrCat("127.0.0.1:", gateway_->port());
-  stub_ = v1::Ingest::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  const std::string target = RestartGateway(options);
+  ASSERT_FALSE(target.empty());
   const std::string session_id = Initialize();  // spends the whole burst
 
   grpc::ChannelArguments args;
@@ -473,16 +478,10 @@ TEST_F(PipelineTest, StockGrpcRetryPolicyHonoursThePushback) {
       "name": [{"service": "ingest.v1.Ingest"}],
       "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.001s", "maxBackoff": "0.002s",
                       "backoffMultiplier": 2, "retryableStatusCodes": ["RESOURCE_EXHAUSTED"]}}]})json");
-  auto retrying = v1::Ingest::NewStub(
+  stub_ = v1::Ingest::NewStub(
       grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
-  auto context = Context();
-  v1::PushPayloadRequest request;
-  request.set_session_id(session_id);
-  request.set_payload_id(1);
-  request.mutable_content()->set_events("[]");
-  v1::PushPayloadResponse response;
   const absl::Time start = absl::Now();
-  const grpc::Status status = retrying->PushPayload(context.get(), request, &response);
+  const grpc::Status status = Push(session_id, 1, "[]");
   EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
   // The refill took most of a second: the retry waited for the pushback.
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(500));
@@ -522,14 +521,10 @@ TEST_F(PipelineTest, InvalidRequestsAreRefusedWithInvalidArgument) {
 
 TEST_F(PipelineTest, KafkaDownMeansUnavailableNeverOk) {
   const std::string session_id = Initialize();
-  gateway_.reset();
   GatewayOptions options = TestGatewayOptions(cluster_->bootstrap_servers());
   options.producer.delivery_timeout = absl::Seconds(2);
-  auto gateway = GatewayServer::Start(options);
-  ASSERT_TRUE(gateway.ok());
-  gateway_ = std::move(gateway).value();
-  stub_ = v1::Ingest::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->port()),
-                                                  grpc::InsecureChannelCredentials()));
+  const std::string target = RestartGateway(options);
+  ASSERT_FALSE(target.empty());
   rd_kafka_mock_broker_set_down(cluster_->handle(), 1);
   const absl::Time start = absl::Now();
   grpc::Status status = Push(session_id, 1, "x");
