@@ -6,6 +6,7 @@
 #include "client/cpp/client_core.h"
 #include "client/cpp/session_impl.h"
 #include "client/cpp/unary_call.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::client {
 namespace {
@@ -20,16 +21,15 @@ class ClientImpl final : public Client {
 
   absl::StatusOr<std::unique_ptr<Session>> StartSession(
       const v1::InitializeSessionRequest& request) override {
-    absl::StatusOr<v1::InitializeSessionResponse> response =
-        CallUnary<v1::InitializeSessionResponse>(*core_, "InitializeSession", request,
-                                                 "the new session");
-    if (!response.ok()) return response.status();
-    if (response->session_id().empty()) {
+    ASSIGN_OR_RETURN(v1::InitializeSessionResponse response,
+                     CallUnary<v1::InitializeSessionResponse>(*core_, "InitializeSession", request,
+                                                              "the new session"));
+    if (response.session_id().empty()) {
       return absl::InternalError(
           "InitializeSession: the gateway answered without a session_id; is the target an "
           "ingest gateway?");
     }
-    return std::make_unique<SessionImpl>(core_, response->session_id(), 1);
+    return std::make_unique<SessionImpl>(core_, response.session_id(), 1);
   }
 
   std::unique_ptr<Session> ResumeSession(std::string session_id,
@@ -40,18 +40,17 @@ class ClientImpl final : public Client {
 
   absl::StatusOr<uint32_t> PushBackendErrors(
       const v1::PushBackendErrorsRequest& request) override {
-    absl::StatusOr<v1::PushBackendErrorsResponse> response =
-        CallUnary<v1::PushBackendErrorsResponse>(*core_, "PushBackendErrors", request,
-                                                 "the backend errors");
-    if (!response.ok()) return response.status();
-    return response->records();
+    ASSIGN_OR_RETURN(v1::PushBackendErrorsResponse response,
+                     CallUnary<v1::PushBackendErrorsResponse>(*core_, "PushBackendErrors", request,
+                                                              "the backend errors"));
+    return response.records();
   }
 
   absl::StatusOr<uint32_t> PushMetrics(const v1::PushMetricsRequest& request) override {
-    absl::StatusOr<v1::PushMetricsResponse> response =
-        CallUnary<v1::PushMetricsResponse>(*core_, "PushMetrics", request, "the metrics");
-    if (!response.ok()) return response.status();
-    return response->records();
+    ASSIGN_OR_RETURN(
+        v1::PushMetricsResponse response,
+        CallUnary<v1::PushMetricsResponse>(*core_, "PushMetrics", request, "the metrics"));
+    return response.records();
   }
 
   AsyncStats async_stats() const override {
@@ -67,7 +66,7 @@ class ClientImpl final : public Client {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
-  if (absl::Status valid = ValidateClientOptions(options); !valid.ok()) return valid;
+  RETURN_IF_ERROR(ValidateClientOptions(options));
   return std::make_unique<ClientImpl>(std::move(options));
 }
 

@@ -7,6 +7,7 @@
 #include "client/cpp/encoded_payload.h"
 #include "client/cpp/retried_call.h"
 #include "client/cpp/unary_call.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::client {
 namespace {
@@ -115,50 +116,47 @@ void SessionImpl::PushAsync(v1::PayloadContent content, const PushOptions& optio
 
 absl::StatusOr<v1::RecordPosition> SessionImpl::Identify(v1::IdentifySessionRequest request) {
   request.set_session_id(id_);
-  absl::StatusOr<v1::IdentifySessionResponse> response = CallUnary<v1::IdentifySessionResponse>(
-      *core_, "IdentifySession", request, Subject("the identity"));
-  if (!response.ok()) return response.status();
-  return response->position();
+  ASSIGN_OR_RETURN(v1::IdentifySessionResponse response,
+                   CallUnary<v1::IdentifySessionResponse>(*core_, "IdentifySession", request,
+                                                          Subject("the identity")));
+  return response.position();
 }
 
 absl::StatusOr<v1::RecordPosition> SessionImpl::AddProperties(
     v1::AddSessionPropertiesRequest request) {
   request.set_session_id(id_);
-  absl::StatusOr<v1::AddSessionPropertiesResponse> response =
-      CallUnary<v1::AddSessionPropertiesResponse>(*core_, "AddSessionProperties", request,
-                                                  Subject("the properties"));
-  if (!response.ok()) return response.status();
-  return response->position();
+  ASSIGN_OR_RETURN(v1::AddSessionPropertiesResponse response,
+                   CallUnary<v1::AddSessionPropertiesResponse>(*core_, "AddSessionProperties",
+                                                               request, Subject("the properties")));
+  return response.position();
 }
 
 absl::StatusOr<v1::RecordPosition> SessionImpl::AddFeedback(v1::AddSessionFeedbackRequest request) {
   request.set_session_id(id_);
-  absl::StatusOr<v1::AddSessionFeedbackResponse> response =
-      CallUnary<v1::AddSessionFeedbackResponse>(*core_, "AddSessionFeedback", request,
-                                                Subject("the feedback"));
-  if (!response.ok()) return response.status();
-  return response->position();
+  ASSIGN_OR_RETURN(v1::AddSessionFeedbackResponse response,
+                   CallUnary<v1::AddSessionFeedbackResponse>(*core_, "AddSessionFeedback", request,
+                                                             Subject("the feedback")));
+  return response.position();
 }
 
 absl::StatusOr<uint32_t> SessionImpl::PushBackendErrors(v1::PushBackendErrorsRequest request) {
   for (v1::BackendError& error : *request.mutable_errors()) {
     if (error.session_id().empty()) error.set_session_id(id_);
   }
-  absl::StatusOr<v1::PushBackendErrorsResponse> response =
-      CallUnary<v1::PushBackendErrorsResponse>(*core_, "PushBackendErrors", request,
-                                               Subject("the backend errors"));
-  if (!response.ok()) return response.status();
-  return response->records();
+  ASSIGN_OR_RETURN(v1::PushBackendErrorsResponse response,
+                   CallUnary<v1::PushBackendErrorsResponse>(*core_, "PushBackendErrors", request,
+                                                            Subject("the backend errors")));
+  return response.records();
 }
 
 absl::StatusOr<uint32_t> SessionImpl::PushMetrics(v1::PushMetricsRequest request) {
   for (v1::Metric& metric : *request.mutable_metrics()) {
     if (metric.session_id().empty()) metric.set_session_id(id_);
   }
-  absl::StatusOr<v1::PushMetricsResponse> response = CallUnary<v1::PushMetricsResponse>(
-      *core_, "PushMetrics", request, Subject("the metrics"));
-  if (!response.ok()) return response.status();
-  return response->records();
+  ASSIGN_OR_RETURN(
+      v1::PushMetricsResponse response,
+      CallUnary<v1::PushMetricsResponse>(*core_, "PushMetrics", request, Subject("the metrics")));
+  return response.records();
 }
 
 }  // namespace ingest::client

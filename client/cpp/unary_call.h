@@ -14,6 +14,7 @@
 #include "client/cpp/client_core.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::client {
 
@@ -30,10 +31,9 @@ template <typename Response>
 absl::StatusOr<Response> CallUnary(ClientCore& core, absl::string_view rpc,
                                    const google::protobuf::Message& request,
                                    std::string subject) {
-  absl::StatusOr<grpc::ByteBuffer> bytes = CallUnaryBytes(core, rpc, request, std::move(subject));
-  if (!bytes.ok()) return bytes.status();
+  ASSIGN_OR_RETURN(grpc::ByteBuffer bytes, CallUnaryBytes(core, rpc, request, std::move(subject)));
   Response response;
-  if (absl::Status parsed = ParseAnswer(rpc, *bytes, response); !parsed.ok()) return parsed;
+  RETURN_IF_ERROR(ParseAnswer(rpc, bytes, response));
   return response;
 }
 
