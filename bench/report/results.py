@@ -3,12 +3,12 @@
 Every suite appends JSON Lines files there, one object per line, each with a
 "kind"; see bench/README.md for their fields:
 
-  gateway.jsonl   tools/bench/gateway_bench      run, stream, size, target
-  worker.jsonl    tools/bench_worker/worker_bench run, phase, target
+  gateway.jsonl   bench/gateway/gateway_bench      run, stream, size, target
+  worker.jsonl    bench/worker/worker_bench run, phase, target
   kafka_go.jsonl  bench/baselines/kafka-go-producer  kafka_go_run, kafka_go
-  sizes.jsonl     tools/bench_e2e --mode=sizes   size, big_stream
-  e2e.jsonl       tools/bench_e2e --mode=e2e     e2e_step, e2e
-  failover.jsonl  tools/bench_e2e --mode=failover  failover
+  sizes.jsonl     bench/e2e --mode=sizes   size, big_stream
+  e2e.jsonl       bench/e2e --mode=e2e     e2e_step, e2e
+  failover.jsonl  bench/e2e --mode=failover  failover
 
 and the stdout lines of each suite in gateway.txt, worker.txt, pipeline.txt.
 A run that stopped early leaves some files out: everything here treats a

@@ -106,7 +106,7 @@ bench_verdict() {
 bench_gateway() {
   bench_parse gateway gateway "$@"
   bench_prepare bench //services/gateway:gateway //tools/kafka_topics:kafka_topics \
-    //tools/bench:gateway_bench
+    //bench/gateway:gateway_bench
   local run_dir="$BENCH_RUN_DIR" seconds="$BENCH_GATEWAY_SECONDS" rc=0
   ((BENCH_QUICK)) && seconds="$BENCH_GATEWAY_QUICK_SECONDS"
   log "starting a fresh Kafka and the gateway in .local/bench/ (no worker, no PostgreSQL)"
@@ -115,7 +115,7 @@ bench_gateway() {
 
   log "benchmark (deadline ${seconds}s); results in ${run_dir#"$ROOT"/}/"
   INGEST_API_KEY="$API_KEY" timeout --kill-after=10 "$seconds" \
-    "$(bin_path tools/bench/gateway_bench)" \
+    "$(bin_path bench/gateway/gateway_bench)" \
     --gateway="$GATEWAY_ADDR" --project="$PROJECT_ID" \
     --kafka_bootstrap="$KAFKA_BOOTSTRAP" --topic="$KAFKA_TOPIC" \
     --gateway_pid="$BENCH_GATEWAY_PID" --kafka_pid="$BENCH_KAFKA_PID" \
@@ -147,7 +147,7 @@ BENCH_WORKER_PG=pg-bench # its own cluster: never .local/pg, even through /var/t
 bench_worker() {
   bench_parse worker worker "$@"
   bench_prepare bench-worker //services/worker:worker //tools/kafka_topics:kafka_topics \
-    //tools/bench_worker:worker_bench
+    //bench/worker:worker_bench
   local run_dir="$BENCH_RUN_DIR" seconds="$BENCH_WORKER_SECONDS" metrics_port rc=0
   ((BENCH_QUICK)) && seconds="$BENCH_WORKER_QUICK_SECONDS"
   log "starting a fresh Kafka and PostgreSQL in .local/bench-worker/ (no gateway)"
@@ -157,7 +157,7 @@ bench_worker() {
   rotate_log worker
 
   log "benchmark (deadline ${seconds}s); results in ${run_dir#"$ROOT"/}/"
-  timeout --kill-after=10 "$seconds" "$(bin_path tools/bench_worker/worker_bench)" \
+  timeout --kill-after=10 "$seconds" "$(bin_path bench/worker/worker_bench)" \
     --kafka_bootstrap="$KAFKA_BOOTSTRAP" --pg_dsn="$PG_DSN" --kafka_pid="$BENCH_KAFKA_PID" \
     --worker_log="$LOG_DIR/worker.log" --worker_pidfile="$PID_DIR/worker.pid" \
     --disk_check_dir="$LOCAL" --results_jsonl="$run_dir/worker.jsonl" "${BENCH_EXTRA[@]}" -- \
@@ -189,7 +189,7 @@ bench_all() {
   done
   cmd_setup
   if [[ "${DEV_SKIP_BUILD:-0}" != 1 ]]; then
-    cmd_build //services/... //tools/...
+    cmd_build //services/... //tools/... //bench/...
   fi
   run_dir="$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
   mkdir -p "$run_dir"
@@ -290,7 +290,7 @@ BENCH_PIPELINE_QUICK_STEP_SECONDS=120
 # A fresh Kafka and PostgreSQL and one gateway in .local/bench-pipeline/;
 # each step gets a topic of its own (the gateway is restarted onto it), so
 # no step's worker inherits another step's records. The workers are started
-# and stopped by tools/bench_e2e itself, by pid.
+# and stopped by bench/e2e itself, by pid.
 bench_pipeline() {
   bench_parse pipeline gateway "$@"
   local extra
@@ -298,7 +298,7 @@ bench_pipeline() {
     [[ "$extra" == --quick ]] || die "bench pipeline: unknown option $extra (it takes --quick and --gateway-flag=--NAME=VALUE)"
   done
   bench_prepare bench-pipeline //services/gateway:gateway //services/worker:worker \
-    //tools/kafka_topics:kafka_topics //tools/bench:task_pool_dump //tools/bench_e2e:bench_e2e
+    //tools/kafka_topics:kafka_topics //bench/gateway:task_pool_dump //bench/e2e:bench_e2e
   BENCH_GO_BASELINE="$LOCAL/bin/kafka-go-producer"
   log "building the kafka-go baseline (bench/baselines/kafka-go-producer)"
   bash "$ROOT/bench/baselines/kafka-go-producer/build.sh" "$BENCH_GO_BASELINE" ||
@@ -359,7 +359,7 @@ bench_step_kafka_go() {
   create_topic "$KAFKA_BOOTSTRAP" || die "could not create topic $KAFKA_TOPIC"
   mkdir -p "$LOCAL/pools"
   for size in "${BENCH_PIPELINE_SIZES[@]}"; do
-    "$(bin_path tools/bench/task_pool_dump)" --size="$size" --out="$LOCAL/pools/$size.bin" \
+    "$(bin_path bench/gateway/task_pool_dump)" --size="$size" --out="$LOCAL/pools/$size.bin" \
       "${pool_flags[@]}" || return 1
     pools+=("$size=$LOCAL/pools/$size.bin")
     value="$(bench_query gateway_lanes "$size")"
@@ -376,13 +376,13 @@ bench_step_kafka_go() {
     --results="$BENCH_RUN_DIR/kafka_go.jsonl" "${BENCH_EXTRA[@]}"
 }
 
-# bench_e2e_step MODE TOPIC [FLAG...]: tools/bench_e2e in MODE against the
+# bench_e2e_step MODE TOPIC [FLAG...]: bench/e2e in MODE against the
 # gateway, producing to TOPIC; its workers consume TOPIC.
 bench_e2e_step() {
   local mode="$1" topic="$2"
   shift 2
   bench_use_topic "$topic"
-  INGEST_API_KEY="$API_KEY" bench_run_step "$mode" "$(bin_path tools/bench_e2e/bench_e2e)" \
+  INGEST_API_KEY="$API_KEY" bench_run_step "$mode" "$(bin_path bench/e2e/bench_e2e)" \
     --mode="$mode" --gateway="$GATEWAY_ADDR" --project="$PROJECT_ID" \
     --kafka_bootstrap="$KAFKA_BOOTSTRAP" --topic="$topic" --pg_dsn="$PG_DSN" \
     --gateway_pid="$BENCH_GATEWAY_PID" --kafka_pid="$BENCH_KAFKA_PID" --pg_pid="$BENCH_PG_PID" \

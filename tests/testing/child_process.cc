@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/status/status_macros.h"
-#include "tools/bench/rss.h"
+#include "bench/common/rss.h"
 
 extern char** environ;
 

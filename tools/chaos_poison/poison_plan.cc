@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/codec/task_codec.h"
-#include "tools/bench_worker/records.h"
+#include "bench/worker/records.h"
 
 namespace ingest::chaos {
 namespace {

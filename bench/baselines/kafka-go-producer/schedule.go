@@ -8,7 +8,7 @@ import (
 // schedule is the open loop of a latency phase: message i is due at
 // start + i/rate whatever happened to earlier messages, and its latency is
 // taken from that due time, so a stalled writer cannot hide the queue it
-// causes (no coordinated omission). tools/bench/rate_schedule.cc in Go.
+// causes (no coordinated omission). bench/common/rate_schedule.cc in Go.
 type schedule struct {
 	start     time.Time
 	perSecond float64 // > 0

@@ -12,7 +12,7 @@ const (
 )
 
 // parseSize parses "<positive integer><unit>" with unit B, KB or MB
-// (case-insensitive, binary: 1 KB = 1024 B), as tools/bench/size_label does.
+// (case-insensitive, binary: 1 KB = 1024 B), as bench/common/size_label does.
 func parseSize(text string) (int64, error) {
 	s := strings.ToUpper(strings.TrimSpace(text))
 	unit := int64(1)

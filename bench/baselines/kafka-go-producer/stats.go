@@ -10,7 +10,7 @@ import (
 // percentile is the nearest-rank p-th percentile of sorted (ascending): the
 // smallest sample such that at least p% of the samples are <= it. p = 0 gives
 // the minimum, p = 100 the maximum, an empty slice zero. The same rule as
-// tools/bench/stats.cc.
+// bench/common/stats.cc.
 func percentile(sorted []time.Duration, p float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0

@@ -1,0 +1,74 @@
+#pragma once
+
+// The two ways a phase drives a MessageSink.
+//
+// Closed loop (maximum throughput): every lane sends its next message as soon
+// as the previous one is acknowledged; acknowledgements are counted over a
+// window that starts after a warm-up.
+//
+// Open loop (latency at a given rate): messages are due on a fixed schedule
+// (RateSchedule) whatever the sink does; message i goes to lane i % lanes and
+// waits there if the lane is busy. Latency runs from the due time to the
+// acknowledgement, so queueing in front of a slow sink is counted.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "bench/common/message_sink.h"
+#include "bench/common/report.h"
+
+namespace ingest::bench {
+
+// Live counts of the running phase, for the progress line. Written by the
+// driver from the sink's threads; read from any thread.
+struct PhaseCounters {
+  std::atomic<int64_t> acked{0};  // including the warm-up
+  std::atomic<int64_t> errors{0};
+  std::atomic<int64_t> backpressure_retries{0};
+  std::atomic<int64_t> backlog{0};  // open loop: due but not yet sent
+};
+
+// "  backlog=N  backpressure=N  errors=N" for the counters that are not
+// zero (empty when all are), to append to a progress line.
+std::string CountersDetail(const PhaseCounters& counters);
+
+struct ClosedLoopOptions {
+  int lanes = 1;  // at most sink.lane_count()
+  absl::Duration warmup = absl::Seconds(3);
+  absl::Duration window = absl::Seconds(10);
+  // After the window, how long in-flight messages get to be acknowledged.
+  absl::Duration drain_timeout = absl::Seconds(60);
+  // Called on the calling thread as the window opens and closes (e.g. to read
+  // CPU counters); may be empty.
+  std::function<void()> on_window_start;
+  std::function<void()> on_window_end;
+};
+
+// Runs a closed-loop phase. An error if any message failed (the first
+// failure is in the message) or if messages were still in flight at the
+// drain deadline (DEADLINE_EXCEEDED; their callbacks may still run later, so
+// the caller must keep the sink alive or end the process).
+absl::StatusOr<ThroughputStats> RunClosedLoop(MessageSink& sink, const ClosedLoopOptions& options,
+                                              PhaseCounters& counters);
+
+struct OpenLoopOptions {
+  double rate_per_s = 1;
+  int lanes = 1;  // at most sink.lane_count()
+  absl::Duration warmup = absl::Seconds(2);  // due in it: sent, not measured
+  absl::Duration window = absl::Seconds(10);
+  // After the last due time, how long the backlog gets to drain. Messages
+  // still unsent then are abandoned and counted in the latency with the wait
+  // they had so far (a lower bound); those in flight are awaited for
+  // `drain_timeout` more.
+  absl::Duration drain_timeout = absl::Seconds(15);
+};
+
+// Runs an open-loop phase; errors as RunClosedLoop.
+absl::StatusOr<LatencyStats> RunOpenLoop(MessageSink& sink, const OpenLoopOptions& options,
+                                         PhaseCounters& counters);
+
+}  // namespace ingest::bench

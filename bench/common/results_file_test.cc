@@ -1,0 +1,48 @@
+#include "bench/common/results_file.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace ingest::bench {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+std::string Contents(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(ResultsFileTest, AppendsOneLinePerWrite) {
+  const std::string path = TempPath("results_file_test.jsonl");
+  std::ofstream(path) << "{\"kind\":\"earlier\"}\n";
+  ResultsFile file;
+  ASSERT_TRUE(file.Open(path).ok());
+  file.Write("{\"a\":1}");
+  file.Write("{\"b\":2}");
+  EXPECT_EQ(Contents(path), "{\"kind\":\"earlier\"}\n{\"a\":1}\n{\"b\":2}\n");
+}
+
+TEST(ResultsFileTest, NoPathMeansNoFile) {
+  ResultsFile file;
+  EXPECT_TRUE(file.Open("").ok());
+  file.Write("ignored");
+}
+
+TEST(ResultsFileTest, UnwritablePathIsRefused) {
+  ResultsFile file;
+  EXPECT_EQ(file.Open(TempPath("no/such/dir/results.jsonl")).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace ingest::bench

@@ -1,0 +1,59 @@
+#include "bench/common/stream_content.h"
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace ingest::bench {
+namespace {
+
+int VarintSize(uint64_t value) {
+  int size = 1;
+  while (value >= 0x80) {
+    value >>= 7;
+    ++size;
+  }
+  return size;
+}
+
+// Length L of a bytes field such that tag + varint(L) + L == field_bytes, or
+// nullopt in a gap of the varint prefix (it grows at 128, 16384, ...).
+std::optional<int64_t> FieldLengthFor(int64_t field_bytes) {
+  for (int prefix = 1; prefix <= 10; ++prefix) {
+    const int64_t length = field_bytes - 1 - prefix;
+    if (length < 0) return std::nullopt;
+    if (VarintSize(static_cast<uint64_t>(length)) == prefix) return length;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::PayloadContent> MakeStreamContent(int64_t total_bytes, absl::string_view block) {
+  if (total_bytes < 3) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a streamed payload needs at least 3 bytes, not ", total_bytes));
+  }
+  if (block.empty()) return absl::InvalidArgumentError("the content block is empty");
+  v1::PayloadContent content;
+  std::optional<int64_t> events_length = FieldLengthFor(total_bytes);
+  if (!events_length.has_value()) {
+    // A 3-byte messages field closes the gap.
+    content.set_messages(".");
+    events_length = FieldLengthFor(total_bytes - 3);
+  }
+  if (!events_length.has_value()) {
+    return absl::InternalError(absl::StrCat("no PayloadContent layout of ", total_bytes, " bytes"));
+  }
+  std::string* events = content.mutable_events();
+  events->reserve(static_cast<size_t>(*events_length));
+  while (static_cast<int64_t>(events->size()) < *events_length) {
+    const absl::string_view piece =
+        block.substr(0, static_cast<size_t>(*events_length) - events->size());
+    events->append(piece.data(), piece.size());
+  }
+  return content;
+}
+
+}  // namespace ingest::bench
