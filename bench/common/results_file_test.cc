@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "google/protobuf/struct.pb.h"
 #include "gtest/gtest.h"
 
 namespace ingest::bench {
@@ -30,6 +31,18 @@ TEST(ResultsFileTest, AppendsOneLinePerWrite) {
   file.Write("{\"a\":1}");
   file.Write("{\"b\":2}");
   EXPECT_EQ(Contents(path), "{\"kind\":\"earlier\"}\n{\"a\":1}\n{\"b\":2}\n");
+}
+
+TEST(ResultsFileTest, WritesAMessageAsOneLineOfJson) {
+  const std::string path = TempPath("results_file_message_test.jsonl");
+  std::ofstream(path, std::ios::trunc);
+  google::protobuf::Struct result;
+  (*result.mutable_fields())["suite"].set_string_value("gateway");
+  (*result.mutable_fields())["msgs_per_s"].set_number_value(2017.5);
+  ResultsFile file;
+  ASSERT_TRUE(file.Open(path).ok());
+  file.Write(result);
+  EXPECT_EQ(Contents(path), "{\"msgs_per_s\":2017.5,\"suite\":\"gateway\"}\n");
 }
 
 TEST(ResultsFileTest, NoPathMeansNoFile) {
