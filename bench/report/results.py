@@ -89,10 +89,19 @@ def read_jsonl(path):
 
 
 def number(record, key):
-    """record[key] as a float, or None when the record or value is missing."""
+    """record[key] as a float, or None when the record or value is missing.
+
+    Results are protobuf messages printed as JSON, where int64 fields are
+    strings ("12345"), as proto3's JSON mapping says; those count as numbers.
+    """
     if record is None:
         return None
     value = record.get(key)
+    if isinstance(value, str):
+        try:
+            return float(int(value))
+        except ValueError:
+            return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value)

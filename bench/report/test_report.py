@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import derive  # noqa: E402
 import make_report  # noqa: E402
 import query  # noqa: E402
-from results import Run  # noqa: E402
+from results import Run, number  # noqa: E402
 
 KB, MB = 1 << 10, 1 << 20
 CDF = [[1.0, 0.0], [2.0, 0.5], [4.0, 1.0]]
@@ -215,6 +215,14 @@ class QueryTest(unittest.TestCase):
         self.assertEqual(query.query(run, "raw_copy_max", "100KB"), 10000.0)
         self.assertEqual(query.query(run, "gateway_latency_rate", "10KB"), 4000.0)
         self.assertIsNone(query.query(run, "worker_max", "1MB"))
+
+
+class NumberTest(unittest.TestCase):
+    def test_protobuf_json_int64_strings_are_numbers(self):
+        self.assertEqual(number({"acked": "12345"}, "acked"), 12345.0)
+        self.assertEqual(number({"ratio": 0.5}, "ratio"), 0.5)
+        self.assertIsNone(number({"size": "10KB"}, "size"))
+        self.assertIsNone(number({"held": True}, "held"))
 
 
 if __name__ == "__main__":
