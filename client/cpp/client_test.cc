@@ -36,6 +36,7 @@ struct SeenAttempt {
   absl::StatusCode code;
   std::optional<absl::Duration> next_wait;
   uint64_t payload_id;
+  std::string session_id;
 };
 
 v1::PayloadContent Content(size_t bytes, char fill = 'e') {
@@ -64,7 +65,8 @@ class ClientTest : public ::testing::Test {
     options.observer = [this](const AttemptInfo& info) {
       absl::MutexLock lock(&mu_);
       seen_.push_back(SeenAttempt{std::string(info.rpc), info.attempt, std::string(info.target),
-                                  info.status.code(), info.next_wait, info.payload_id});
+                                  info.status.code(), info.next_wait, info.payload_id,
+                                  std::string(info.session_id)});
     };
     return options;
   }
@@ -316,6 +318,7 @@ TEST_F(ClientTest, TheObserverSeesEveryAttempt) {
     EXPECT_EQ(seen[i].rpc, "PushPayload");
     EXPECT_EQ(seen[i].attempt, i + 1);
     EXPECT_EQ(seen[i].target, gateway_->address());
+    EXPECT_EQ(seen[i].session_id, "s-observer");
   }
   EXPECT_EQ(seen[0].code, absl::StatusCode::kUnavailable);
   EXPECT_EQ(seen[1].code, absl::StatusCode::kDeadlineExceeded);
@@ -324,6 +327,20 @@ TEST_F(ClientTest, TheObserverSeesEveryAttempt) {
   EXPECT_TRUE(seen[1].next_wait.has_value());
   EXPECT_FALSE(seen[2].next_wait.has_value());
   EXPECT_EQ(clock_.waits(), std::vector<absl::Duration>({*seen[0].next_wait, *seen[1].next_wait}));
+}
+
+TEST_F(ClientTest, TheObserverTellsTheClientsSessionsApart) {
+  auto client = NewClient(Options());
+  auto first = client->ResumeSession("s-first", 1);
+  auto second = client->ResumeSession("s-second", 1);
+  ASSERT_TRUE(first->Push(Content(10)).ok());
+  ASSERT_TRUE(second->Identify(v1::IdentifySessionRequest()).ok());
+  absl::MutexLock lock(&mu_);
+  ASSERT_EQ(seen_.size(), 2u);
+  EXPECT_EQ(seen_[0].rpc, "PushPayload");
+  EXPECT_EQ(seen_[0].session_id, "s-first");
+  EXPECT_EQ(seen_[1].rpc, "IdentifySession");
+  EXPECT_EQ(seen_[1].session_id, "s-second");
 }
 
 TEST_F(ClientTest, ConcurrentPushesGetIdsOneToNWithoutGaps) {

@@ -34,6 +34,10 @@ struct AttemptInfo {
   // (success, final status, or the policy gave up).
   std::optional<absl::Duration> next_wait;
   uint64_t payload_id = 0;  // 0 for calls other than payloads
+  // The session the call belongs to; empty for InitializeSession and the
+  // client's own PushBackendErrors / PushMetrics. Lets one client's observer
+  // tell its sessions apart.
+  absl::string_view session_id;
 };
 
 // Called on a gRPC or timer thread after every attempt of every call; must

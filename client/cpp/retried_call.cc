@@ -87,6 +87,7 @@ class RetriedCall {
     info.status = result.status;
     info.latency = now - attempt_start_;
     info.payload_id = spec_.payload != nullptr ? spec_.payload->payload_id : 0;
+    info.session_id = spec_.session_id;
     if (decision.action != RetryDecision::Action::kReturn) info.next_wait = decision.wait;
     core_.Observe(info);
 

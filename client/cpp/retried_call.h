@@ -40,6 +40,7 @@ struct CallSpec {
   // For error messages: what the caller still owns, e.g. "the payload
   // (session S, id 7)". Empty: "the request".
   std::string subject;
+  std::string session_id;  // for the observer (AttemptInfo::session_id)
 };
 
 struct CallOutcome {

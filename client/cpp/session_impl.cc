@@ -54,6 +54,7 @@ void SessionImpl::StartPush(uint64_t payload_id, v1::PayloadContent content,
   spec.stream = bytes > core_->options().stream_threshold_bytes;
   spec.payload = std::move(payload);
   spec.subject = absl::StrCat("the payload (session ", id_, ", id ", payload_id, ")");
+  spec.session_id = id_;
   StartRetriedCall(*core_, std::move(spec),
                    [payload_id, bytes, done = std::move(done)](CallOutcome outcome) mutable {
                      std::move(done)(ToPushResult(payload_id, bytes, std::move(outcome)));
@@ -118,7 +119,7 @@ absl::StatusOr<v1::RecordPosition> SessionImpl::Identify(v1::IdentifySessionRequ
   request.set_session_id(id_);
   ASSIGN_OR_RETURN(v1::IdentifySessionResponse response,
                    CallUnary<v1::IdentifySessionResponse>(*core_, "IdentifySession", request,
-                                                          Subject("the identity")));
+                                                          Subject("the identity"), id_));
   return response.position();
 }
 
@@ -126,8 +127,8 @@ absl::StatusOr<v1::RecordPosition> SessionImpl::AddProperties(
     v1::AddSessionPropertiesRequest request) {
   request.set_session_id(id_);
   ASSIGN_OR_RETURN(v1::AddSessionPropertiesResponse response,
-                   CallUnary<v1::AddSessionPropertiesResponse>(*core_, "AddSessionProperties",
-                                                               request, Subject("the properties")));
+                   CallUnary<v1::AddSessionPropertiesResponse>(
+                       *core_, "AddSessionProperties", request, Subject("the properties"), id_));
   return response.position();
 }
 
@@ -135,7 +136,7 @@ absl::StatusOr<v1::RecordPosition> SessionImpl::AddFeedback(v1::AddSessionFeedba
   request.set_session_id(id_);
   ASSIGN_OR_RETURN(v1::AddSessionFeedbackResponse response,
                    CallUnary<v1::AddSessionFeedbackResponse>(*core_, "AddSessionFeedback", request,
-                                                             Subject("the feedback")));
+                                                             Subject("the feedback"), id_));
   return response.position();
 }
 
@@ -145,7 +146,7 @@ absl::StatusOr<uint32_t> SessionImpl::PushBackendErrors(v1::PushBackendErrorsReq
   }
   ASSIGN_OR_RETURN(v1::PushBackendErrorsResponse response,
                    CallUnary<v1::PushBackendErrorsResponse>(*core_, "PushBackendErrors", request,
-                                                            Subject("the backend errors")));
+                                                            Subject("the backend errors"), id_));
   return response.records();
 }
 
@@ -153,9 +154,9 @@ absl::StatusOr<uint32_t> SessionImpl::PushMetrics(v1::PushMetricsRequest request
   for (v1::Metric& metric : *request.mutable_metrics()) {
     if (metric.session_id().empty()) metric.set_session_id(id_);
   }
-  ASSIGN_OR_RETURN(
-      v1::PushMetricsResponse response,
-      CallUnary<v1::PushMetricsResponse>(*core_, "PushMetrics", request, Subject("the metrics")));
+  ASSIGN_OR_RETURN(v1::PushMetricsResponse response,
+                   CallUnary<v1::PushMetricsResponse>(*core_, "PushMetrics", request,
+                                                      Subject("the metrics"), id_));
   return response.records();
 }
 

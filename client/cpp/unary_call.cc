@@ -12,9 +12,10 @@ namespace ingest::client {
 
 absl::StatusOr<grpc::ByteBuffer> CallUnaryBytes(ClientCore& core, absl::string_view rpc,
                                                 const google::protobuf::Message& request,
-                                                std::string subject) {
+                                                std::string subject, std::string session_id) {
   CallSpec spec;
   spec.rpc = std::string(rpc);
+  spec.session_id = std::move(session_id);
   grpc::Slice slice(request.SerializeAsString());
   spec.request = grpc::ByteBuffer(&slice, 1);
   spec.subject = std::move(subject);

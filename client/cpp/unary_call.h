@@ -18,10 +18,11 @@
 
 namespace ingest::client {
 
-// The answer's bytes, or the call's error (retried_call.h).
+// The answer's bytes, or the call's error (retried_call.h). `session_id`:
+// the session the call belongs to, for the observer; empty for none.
 absl::StatusOr<grpc::ByteBuffer> CallUnaryBytes(ClientCore& core, absl::string_view rpc,
                                                 const google::protobuf::Message& request,
-                                                std::string subject);
+                                                std::string subject, std::string session_id = "");
 
 // Parses `bytes` into `response`; INTERNAL if they are not one.
 absl::Status ParseAnswer(absl::string_view rpc, grpc::ByteBuffer& bytes,
@@ -29,9 +30,10 @@ absl::Status ParseAnswer(absl::string_view rpc, grpc::ByteBuffer& bytes,
 
 template <typename Response>
 absl::StatusOr<Response> CallUnary(ClientCore& core, absl::string_view rpc,
-                                   const google::protobuf::Message& request,
-                                   std::string subject) {
-  ASSIGN_OR_RETURN(grpc::ByteBuffer bytes, CallUnaryBytes(core, rpc, request, std::move(subject)));
+                                   const google::protobuf::Message& request, std::string subject,
+                                   std::string session_id = "") {
+  ASSIGN_OR_RETURN(grpc::ByteBuffer bytes,
+                   CallUnaryBytes(core, rpc, request, std::move(subject), std::move(session_id)));
   Response response;
   RETURN_IF_ERROR(ParseAnswer(rpc, bytes, response));
   return response;
