@@ -4,8 +4,8 @@
 # Each scenario starts its own stack under .local/chaos/ (real Apache Kafka in
 # KRaft mode, one node or three with replication 3 and min.insync.replicas 2,
 # a PostgreSQL cluster of its own, two gateways, two or three workers with
-# static membership), runs tools/chaos/chaos_load (SDK-like sessions that
-# retry with the same payload_id on the other gateway), injects the fault
+# static membership), runs tools/chaos/chaos_load (sessions on the C++ SDK, which
+# retries with the same payload_id on the other gateway), injects the fault
 # while the load runs, writes the fault's start and end to a marks file, and
 # lets chaos_load drain, verify the ledger against PostgreSQL and print
 #   chaos NAME: acked=… persisted=… lost=0 duplicates=0 out_of_order=0 gateway_errors=… recovery_s=… max_lag=… restarts=workers:0,gateways:0
