@@ -4,12 +4,12 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "tools/console/console.h"
 
 namespace ingest::bench {
 
 void Note(absl::string_view line) {
-  std::fprintf(stderr, "[bench] %.*s\n", static_cast<int>(line.size()), line.data());
-  std::fflush(stderr);
+  console::Console::Stderr().Log(absl::StrCat("[bench] ", line));
 }
 
 void Print(absl::string_view line) {

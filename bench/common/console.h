@@ -12,7 +12,8 @@
 
 namespace ingest::bench {
 
-// "[bench] <line>" on stderr.
+// "[bench] <line>" on stderr, through the process's stderr Console, so a
+// note never breaks a phase's progress line mid-line.
 void Note(absl::string_view line);
 
 // "<line>" on stdout.

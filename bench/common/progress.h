@@ -1,21 +1,19 @@
 #pragma once
 
-// The progress line on stderr while a phase runs. On a terminal it is redrawn
-// in place; elsewhere (a log, CI) a plain line is written every few seconds.
+// The progress line of a benchmark phase on stderr (tools/console's ticker:
+// redrawn in place on a terminal, a plain line every few seconds elsewhere).
 
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "tools/console/console.h"
+#include "tools/console/progress.h"
 
 namespace ingest::bench {
-
-// "[#####---------------]": `fraction` (clamped to [0, 1]) of `width` cells.
-std::string ProgressBar(double fraction, int width);
 
 // "[bench] 100KB gateway throughput [#####-----]   6.5/13.0s  1520 msg/s":
 // the bar is elapsed over expected.
@@ -27,39 +25,27 @@ std::string FormatPhaseStatus(absl::string_view title, absl::Duration elapsed,
 std::string FormatWorkStatus(absl::string_view title, absl::Duration elapsed, double fraction,
                              absl::string_view detail);
 
-// Shows a phase's status line from its own thread until Finish(). `detail`
-// and `fraction` run on that thread and must be thread-safe.
+// Shows a phase's status line until Finish(). `detail` and `fraction` run on
+// the ticker's thread and must be thread-safe.
 class PhaseProgress {
  public:
-  // A timed phase: the bar fills over `expected`.
+  // A timed phase: the bar fills over `expected`. `out` is stderr (the
+  // process's shared console) or, in tests, a file.
   PhaseProgress(std::FILE* out, std::string title, absl::Duration expected,
                 std::function<std::string()> detail);
   // A phase measured in work: the bar shows `fraction()` (0 to 1).
   PhaseProgress(std::FILE* out, std::string title, std::function<double()> fraction,
                 std::function<std::string()> detail);
-  ~PhaseProgress() { Finish(); }
 
-  PhaseProgress(const PhaseProgress&) = delete;
-  PhaseProgress& operator=(const PhaseProgress&) = delete;
-
-  // Stops the thread and leaves the final status on a line of its own.
+  // Stops the ticker and leaves the final status on a line of its own.
   // Later calls do nothing.
-  void Finish();
+  void Finish() { ticker_->Stop(); }
 
  private:
-  PhaseProgress(std::FILE* out, std::string title, absl::Duration expected,
-                std::function<double()> fraction, std::function<std::string()> detail);
-  void Show(bool final);
+  PhaseProgress(std::FILE* out, std::function<std::string(absl::Duration elapsed)> line);
 
-  std::FILE* const out_;
-  const bool is_tty_;
-  const std::string title_;
-  const absl::Duration expected_;
-  const std::function<double()> fraction_;  // empty for a timed phase
-  const std::function<std::string()> detail_;
-  const absl::Time start_;
-  absl::Notification stop_;
-  std::thread thread_;
+  std::unique_ptr<console::Console> own_console_;  // for an `out` other than stderr
+  std::unique_ptr<console::ProgressTicker> ticker_;
 };
 
 }  // namespace ingest::bench

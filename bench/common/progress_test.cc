@@ -10,18 +10,6 @@
 namespace ingest::bench {
 namespace {
 
-TEST(ProgressBarTest, FillsInProportion) {
-  EXPECT_EQ(ProgressBar(0, 10), "[----------]");
-  EXPECT_EQ(ProgressBar(0.5, 10), "[#####-----]");
-  EXPECT_EQ(ProgressBar(1, 10), "[##########]");
-}
-
-TEST(ProgressBarTest, ClampsOutOfRangeFractions) {
-  EXPECT_EQ(ProgressBar(-1, 4), "[----]");
-  EXPECT_EQ(ProgressBar(2.5, 4), "[####]");
-  EXPECT_EQ(ProgressBar(std::nan(""), 4), "[----]");
-}
-
 TEST(FormatPhaseStatusTest, ShowsTitleBarTimesAndDetail) {
   EXPECT_EQ(FormatPhaseStatus("100KB gateway throughput", absl::Milliseconds(6500),
                               absl::Seconds(13), "1520 msg/s"),
