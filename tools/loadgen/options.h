@@ -4,13 +4,13 @@
 #include <cstdint>
 #include <string>
 
-#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "client/cpp/options.h"
 
 namespace ingest::loadgen {
 
-// Everything one loadgen run is configured by (bound from flags in flags.cc).
+// Everything one loadgen run is configured by. The defaults here are the
+// flags' defaults: flags.cc binds each flag to its field and checks it.
 struct LoadgenOptions {
   std::string gateway;  // HOST:PORT of the gateway's gRPC port
   std::string api_key;  // project API key sent as `authorization: Bearer`
@@ -36,10 +36,9 @@ struct LoadgenOptions {
   // Threads that run sessions: concurrency, or sessions if it is 0, at most
   // sessions.
   int EffectiveConcurrency() const;
-};
 
-// INVALID_ARGUMENT naming the flag if any option is unusable.
-absl::Status ValidateOptions(const LoadgenOptions& options);
+  friend bool operator==(const LoadgenOptions&, const LoadgenOptions&) = default;
+};
 
 // The SDK options every session's client is made from: the gateway, the API
 // key, --call_timeout per attempt, and the retry policy: at most

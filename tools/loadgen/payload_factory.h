@@ -58,7 +58,7 @@ class PayloadFactory {
   };
 
   // Requires kMinSupportedBytes <= min_bytes <= max_bytes (checked by
-  // LoadgenOptions validation; aborts otherwise).
+  // loadgen's flags; aborts otherwise).
   explicit PayloadFactory(const PayloadFactoryOptions& options);
 
   // The serialized size of payload (session_index, payload_id), log-uniform in

@@ -20,7 +20,7 @@ namespace ingest::loadgen {
 // against the factory's facts, logs the problems found, and returns the
 // summary. Fails only if the final database read fails.
 //
-// `options` must be valid (ValidateOptions), `sdk` too (its observer is
+// `options` must be valid (as ParseFlags leaves them), `sdk` too (its observer is
 // replaced). Blocks; runs sessions on its own threads. Retry pauses wait on
 // the SDK's clock (sdk.clock), load timing and verification polling on
 // `clock`.
