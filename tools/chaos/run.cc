@@ -149,11 +149,12 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
   const std::string prefix = absl::StrCat("chaos ", options.name, ": ");
   auto log = [&](const std::string& line) { console.Log(absl::StrCat(prefix, line)); };
 
-  const loadgen::PayloadFactory unary({.seed = options.seed,
-                                       .min_bytes = options.min_payload_bytes,
-                                       .max_bytes = options.max_payload_bytes});
-  const size_t stream_bytes =
-      std::max(options.stream_bytes, loadgen::PayloadFactory::kMinSupportedBytes);
+  const loadgen::PayloadFactory unary(
+      {.seed = options.seed,
+       .min_bytes = static_cast<size_t>(options.min_payload_bytes),
+       .max_bytes = static_cast<size_t>(options.max_payload_bytes)});
+  const size_t stream_bytes = std::max(static_cast<size_t>(options.stream_bytes),
+                                       loadgen::PayloadFactory::kMinSupportedBytes);
   const loadgen::PayloadFactory streamed(
       {.seed = options.seed, .min_bytes = stream_bytes, .max_bytes = stream_bytes});
   loadgen::Ledger ledger;
