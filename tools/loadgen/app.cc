@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -23,13 +24,8 @@ constexpr char kStackHint[] =
 
 // Fails before any load is sent if the ledger file cannot be created.
 absl::Status CheckWritable(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "w");
-  if (file == nullptr) {
-    return absl::ErrnoToStatus(
-        errno, absl::StrCat("cannot write --ledger_out=", path));
-  }
-  std::fclose(file);
-  return absl::OkStatus();
+  if (std::ofstream(path)) return absl::OkStatus();
+  return absl::ErrnoToStatus(errno, absl::StrCat("cannot write --ledger_out=", path));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
+#include <fstream>
 #include <tuple>
 #include <utility>
 
@@ -49,20 +49,11 @@ std::string FormatLedgerTsv(absl::Span<const LedgerEntry> entries) {
   return out;
 }
 
-absl::Status WriteLedgerTsv(absl::Span<const LedgerEntry> entries,
-                            const std::string& path) {
-  const std::string text = FormatLedgerTsv(entries);
-  std::FILE* file = std::fopen(path.c_str(), "w");
-  if (file == nullptr) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("cannot open ", path));
-  }
-  const bool written = std::fwrite(text.data(), 1, text.size(), file) ==
-                       text.size();
-  const int write_errno = errno;
-  if (std::fclose(file) != 0 || !written) {
-    return absl::ErrnoToStatus(written ? errno : write_errno,
-                               absl::StrCat("cannot write ", path));
-  }
+absl::Status WriteLedgerTsv(absl::Span<const LedgerEntry> entries, const std::string& path) {
+  std::ofstream file(path, std::ios::trunc);
+  file << FormatLedgerTsv(entries);
+  file.close();
+  if (!file) return absl::ErrnoToStatus(errno, absl::StrCat("cannot write ", path));
   return absl::OkStatus();
 }
 

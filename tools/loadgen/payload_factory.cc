@@ -12,10 +12,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "google/protobuf/io/coded_stream.h"
 #include "services/common/facts/payload_facts_extractor.h"
 
 namespace ingest::loadgen {
 namespace {
+
+using google::protobuf::io::CodedOutputStream;
 
 // Independent pseudo-random streams derived from the same coordinates.
 enum class Stream : uint64_t {
@@ -50,25 +53,26 @@ class Rng {
   // Uniform in [0, 1) with 53 bits.
   double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
   bool OneIn(uint64_t n) { return Below(n) == 0; }
+  // One of `items`, uniformly.
+  template <typename T, size_t N>
+  const T& Pick(const T (&items)[N]) {
+    return items[Below(N)];
+  }
 
  private:
   uint64_t state_;
 };
 
 constexpr const char* kWords[] = {
-    "checkout", "cart",   "button", "submit", "profile", "search", "results",
-    "loading",  "error",  "retry",  "modal",  "close",   "open",   "item",
-    "price",    "total",  "user",   "settings", "save",  "cancel", "next",
-    "previous", "page",   "menu",   "home",   "account", "login",  "logout",
-    "welcome",  "banner", "footer", "header"};
-constexpr size_t kWordCount = sizeof(kWords) / sizeof(kWords[0]);
+    "checkout", "cart",     "button", "submit", "profile", "search",   "results", "loading",
+    "error",    "retry",    "modal",  "close",  "open",    "item",     "price",   "total",
+    "user",     "settings", "save",   "cancel", "next",    "previous", "page",    "menu",
+    "home",     "account",  "login",  "logout", "welcome", "banner",   "footer",  "header"};
 
 // The pages Meta events point at.
-constexpr const char* kPages[] = {
-    "https://app.example/",         "https://app.example/search",
-    "https://app.example/cart",     "https://app.example/checkout",
-    "https://app.example/account",  "https://app.example/settings"};
-constexpr size_t kPageCount = sizeof(kPages) / sizeof(kPages[0]);
+constexpr const char* kPages[] = {"https://app.example/",        "https://app.example/search",
+                                  "https://app.example/cart",    "https://app.example/checkout",
+                                  "https://app.example/account", "https://app.example/settings"};
 
 constexpr char kBase64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -76,12 +80,12 @@ constexpr char kBase64[] =
 void AppendWords(Rng& rng, uint64_t words, std::string& out) {
   for (uint64_t i = 0; i < words; ++i) {
     if (i > 0) out.push_back(' ');
-    out.append(kWords[rng.Below(kWordCount)]);
+    out.append(rng.Pick(kWords));
   }
 }
 
 void AppendBase64(Rng& rng, uint64_t chars, std::string& out) {
-  for (uint64_t i = 0; i < chars; ++i) out.push_back(kBase64[rng.Below(64)]);
+  for (uint64_t i = 0; i < chars; ++i) out.push_back(kBase64[rng.Below(sizeof(kBase64) - 1)]);
 }
 
 // --- time --------------------------------------------------------------------
@@ -176,18 +180,20 @@ struct Event {
   std::string href;  // Meta only
 };
 
-Event SimpleEvent(int type, int64_t ts) {
-  return {.json = absl::StrCat(R"({"type":)", type, R"(,"timestamp":)", ts, R"(,"data":{}})"),
-          .type = type,
-          .timestamp_ms = ts};
+// {"type":TYPE,"timestamp":TS,"data":{DATA}}: `data` holds the fields of the
+// event's data object.
+Event RrwebEvent(int type, int64_t ts, absl::string_view data) {
+  return {
+      .json = absl::StrCat(R"({"type":)", type, R"(,"timestamp":)", ts, R"(,"data":{)", data, "}}"),
+      .type = type,
+      .timestamp_ms = ts};
 }
 
 Event MetaEvent(int64_t ts, absl::string_view href) {
-  return {.json = absl::StrCat(R"({"type":4,"timestamp":)", ts, R"(,"data":{"href":")", href,
-                               R"(","width":1920,"height":1080}})"),
-          .type = 4,
-          .timestamp_ms = ts,
-          .href = std::string(href)};
+  Event event =
+      RrwebEvent(4, ts, absl::StrCat(R"("href":")", href, R"(","width":1920,"height":1080)"));
+  event.href = std::string(href);
+  return event;
 }
 
 // A DOM of about `bytes` bytes: a list of divs with words.
@@ -199,8 +205,8 @@ Event FullSnapshotEvent(Rng& rng, int64_t ts, size_t bytes) {
   int id = 3;
   for (bool first = true; first || json.size() < bytes; first = false) {
     if (!first) json.push_back(',');
-    absl::StrAppend(&json, R"({"type":2,"tagName":"div","attributes":{"class":")",
-                    kWords[rng.Below(kWordCount)], R"("},"childNodes":[{"type":3,"textContent":")");
+    absl::StrAppend(&json, R"({"type":2,"tagName":"div","attributes":{"class":")", rng.Pick(kWords),
+                    R"("},"childNodes":[{"type":3,"textContent":")");
     AppendWords(rng, 2 + rng.Below(8), json);
     absl::StrAppend(&json, R"(","id":)", id + 1, R"(}],"id":)", id, "}");
     id += 2;
@@ -211,11 +217,9 @@ Event FullSnapshotEvent(Rng& rng, int64_t ts, size_t bytes) {
 }
 
 Event IncrementalEvent(int64_t ts, int source, absl::string_view data_rest, bool interaction) {
-  return {.json = absl::StrCat(R"({"type":3,"timestamp":)", ts, R"(,"data":{"source":)", source,
-                               data_rest, "}}"),
-          .type = 3,
-          .timestamp_ms = ts,
-          .interaction = interaction};
+  Event event = RrwebEvent(3, ts, absl::StrCat(R"("source":)", source, data_rest));
+  event.interaction = interaction;
+  return event;
 }
 
 // rrweb MouseInteraction: 0 MouseUp, 1 MouseDown, 2 Click.
@@ -244,9 +248,8 @@ std::vector<Event> BurstClicks(int count, int x, int y, int64_t ts, int64_t step
   return clicks;
 }
 
-std::string PadJson(int64_t ts, absl::string_view padding) {
-  return absl::StrCat(R"({"type":5,"timestamp":)", ts,
-                      R"(,"data":{"tag":"loadgen-padding","payload":")", padding, R"("}})");
+Event PadEvent(int64_t ts, absl::string_view padding) {
+  return RrwebEvent(5, ts, absl::StrCat(R"("tag":"loadgen-padding","payload":")", padding, "\""));
 }
 
 // Records the facts of events as they are accepted.
@@ -296,12 +299,22 @@ class FactsRecorder {
   ingest::v1::PayloadFacts* facts_;
 };
 
+// The bytes `group` takes in the array, each event with its comma.
+size_t BytesOf(absl::Span<const Event> group) {
+  size_t bytes = 0;
+  for (const Event& event : group) bytes += event.json.size() + 1;
+  return bytes;
+}
+
 // Writes the `events` array of exactly `length` bytes: events while they fit,
 // then a padding event at `pad_ms` that fills the rest.
 class EventsWriter {
  public:
   EventsWriter(size_t length, int64_t pad_ms, FactsRecorder& facts)
-      : length_(length), pad_ms_(pad_ms), pad_min_(PadJson(pad_ms, "").size()), facts_(facts) {
+      : length_(length),
+        pad_ms_(pad_ms),
+        pad_min_(PadEvent(pad_ms, "").json.size()),
+        facts_(facts) {
     out_.reserve(length);
     out_.push_back('[');
   }
@@ -310,9 +323,7 @@ class EventsWriter {
 
   // Whether `group` fits with `reserve` bytes kept for later events.
   bool Fits(absl::Span<const Event> group, size_t reserve) const {
-    size_t bytes = 0;
-    for (const Event& event : group) bytes += event.json.size() + 1;  // and its comma
-    return out_.size() + bytes + reserve + pad_min_ + 1 <= length_;
+    return out_.size() + BytesOf(group) + reserve + pad_min_ + 1 <= length_;
   }
 
   // Appends the whole group if it fits; false (and nothing written) otherwise.
@@ -331,7 +342,7 @@ class EventsWriter {
   std::string Finish(Rng& rng) && {
     std::string padding;
     AppendBase64(rng, length_ - out_.size() - pad_min_ - 1, padding);
-    const Event pad{.json = PadJson(pad_ms_, padding), .type = 5, .timestamp_ms = pad_ms_};
+    const Event pad = PadEvent(pad_ms_, padding);
     out_.append(pad.json);
     out_.push_back(']');
     facts_.Add(pad);
@@ -345,12 +356,6 @@ class EventsWriter {
   FactsRecorder& facts_;
   std::string out_;
 };
-
-size_t BytesOf(absl::Span<const Event> group) {
-  size_t bytes = 0;
-  for (const Event& event : group) bytes += event.json.size() + 1;
-  return bytes;
-}
 
 // The body's events, one (or a group) at a time, timed by byte offset.
 class BodyEvents {
@@ -426,21 +431,19 @@ class BodyEvents {
   }
 
   Event Blob(int64_t ts) {
-    std::string json =
-        absl::StrCat(R"({"type":5,"timestamp":)", ts, R"(,"data":{"tag":"canvas","payload":")");
-    AppendBase64(rng_, 48 + rng_.Below(144), json);
-    json.append("\"}}");
-    return {.json = std::move(json), .type = 5, .timestamp_ms = ts};
+    std::string data = R"("tag":"canvas","payload":")";
+    AppendBase64(rng_, 48 + rng_.Below(144), data);
+    data.push_back('"');
+    return RrwebEvent(5, ts, data);
   }
 
   Event ConsolePlugin(int64_t ts) {
     constexpr const char* kLevels[] = {"log", "info", "warn", "error"};
-    std::string json = absl::StrCat(R"({"type":6,"timestamp":)", ts,
-                                    R"(,"data":{"plugin":"rrweb/console@1","payload":{"level":")",
-                                    kLevels[rng_.Below(4)], R"(","payload":[")");
-    AppendWords(rng_, 2 + rng_.Below(6), json);
-    json.append(R"("],"trace":[]}}})");
-    return {.json = std::move(json), .type = 6, .timestamp_ms = ts};
+    std::string data = absl::StrCat(R"("plugin":"rrweb/console@1","payload":{"level":")",
+                                    rng_.Pick(kLevels), R"(","payload":[")");
+    AppendWords(rng_, 2 + rng_.Below(6), data);
+    data.append(R"("],"trace":[]})");
+    return RrwebEvent(6, ts, data);
   }
 
   // A click anywhere, half the time with its mouse down and up.
@@ -493,11 +496,11 @@ std::string MakeEvents(uint64_t seed, int session_index, uint64_t payload_id, Rn
   // a FullSnapshot) at the start of some others.
   int64_t head_ms = timeline.start_ms + 10;
   if (payload_id == 1) {
-    writer.TryAdd({SimpleEvent(0, head_ms), SimpleEvent(1, head_ms + 5)}, reserve);
+    writer.TryAdd({RrwebEvent(0, head_ms, ""), RrwebEvent(1, head_ms + 5, "")}, reserve);
     head_ms += 10;
   }
   if (payload_id == 1 || rng.Below(10) < 3) {
-    const absl::string_view href = kPages[rng.Below(kPageCount)];
+    const absl::string_view href = rng.Pick(kPages);
     std::vector<Event> navigation = {MetaEvent(head_ms, href)};
     if (rng.OneIn(10)) navigation.push_back(MetaEvent(head_ms + 1, href));
     writer.TryAdd(navigation, reserve);
@@ -549,7 +552,7 @@ std::string MakeMessages(Rng& rng, const Timeline& timeline, size_t budget,
   constexpr const char* kTypes[] = {"log", "log",  "log",     "log",   "log",  "info",
                                     "warn", "warn", "warning", "error", "error", "debug"};
   return JsonList("messages", rng.OneIn(2), rng.Below(7), budget, [&](std::string* item) {
-    const absl::string_view type = kTypes[rng.Below(sizeof(kTypes) / sizeof(kTypes[0]))];
+    const absl::string_view type = rng.Pick(kTypes);
     absl::StrAppend(item, R"({"type":")", type, R"(","time":)",
                     timeline.start_ms + rng.Below(PayloadFactory::kPayloadSpanMs),
                     R"(,"value":[")");
@@ -569,16 +572,15 @@ std::string MakeErrors(Rng& rng, const Timeline& timeline, size_t budget,
   constexpr const char* kKinds[] = {"TypeError", "ReferenceError", "Error"};
   const uint64_t items = rng.Below(10) < 2 ? 1 + rng.Below(2) : 0;
   return JsonList("errors", false, items, budget, [&](std::string* item) {
-    const absl::string_view kind = kKinds[rng.Below(3)];
-    const absl::string_view word = kWords[rng.Below(kWordCount)];
+    const absl::string_view kind = rng.Pick(kKinds);
+    const absl::string_view word = rng.Pick(kWords);
     const uint64_t line = 1 + rng.Below(900);
     const uint64_t column = 1 + rng.Below(80);
-    absl::StrAppend(item, R"({"event":")", kind, ": ", word, R"( is undefined","type":")", kind,
-                    R"(","url":")", kPages[rng.Below(kPageCount)],
-                    R"(","source":"app.js","lineNumber":)", line, R"(,"columnNumber":)", column,
-                    R"(,"stackTrace":"at )", word, " (app.js:", line, ":", column,
-                    ")\",\"timestamp\":",
-                    timeline.start_ms + rng.Below(PayloadFactory::kPayloadSpanMs), "}");
+    absl::StrAppend(
+        item, R"({"event":")", kind, ": ", word, R"( is undefined","type":")", kind, R"(","url":")",
+        rng.Pick(kPages), R"(","source":"app.js","lineNumber":)", line, R"(,"columnNumber":)",
+        column, R"(,"stackTrace":"at )", word, " (app.js:", line, ":", column,
+        ")\",\"timestamp\":", timeline.start_ms + rng.Below(PayloadFactory::kPayloadSpanMs), "}");
     return [&facts] { facts.set_errors(facts.errors() + 1); };
   });
 }
@@ -587,7 +589,7 @@ std::string MakeResources(Rng& rng, size_t budget, ingest::v1::PayloadFacts& fac
   // 0: no responseStatus (an image, say).
   constexpr int kStatuses[] = {200, 200, 200, 200, 200, 200, 204, 304, 0, 404, 500, 503};
   return JsonList("resources", rng.OneIn(2), rng.Below(6), budget, [&](std::string* item) {
-    const int status = kStatuses[rng.Below(sizeof(kStatuses) / sizeof(kStatuses[0]))];
+    const int status = rng.Pick(kStatuses);
     const uint64_t start = rng.Below(60'000);
     if (status == 0) {
       absl::StrAppend(item, R"({"name":"/img/)", rng.Below(1000),
@@ -608,15 +610,6 @@ std::string MakeResources(Rng& rng, size_t budget, ingest::v1::PayloadFacts& fac
 
 // --- sizing --------------------------------------------------------------------
 
-size_t VarintSize(uint64_t value) {
-  size_t size = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++size;
-  }
-  return size;
-}
-
 // Length L of a bytes field (tag < 16, so a 1-byte tag) whose encoding takes
 // exactly `field_bytes`, or nullopt when no L does (the varint length prefix
 // grows by a byte at 128, 16384, ..., so some totals are skipped).
@@ -624,7 +617,7 @@ std::optional<size_t> FieldLengthFor(size_t field_bytes) {
   for (size_t prefix = 1; prefix <= 10; ++prefix) {
     if (field_bytes < 1 + prefix) return std::nullopt;
     const size_t length = field_bytes - 1 - prefix;
-    if (VarintSize(length) == prefix) return length;
+    if (CodedOutputStream::VarintSize64(length) == prefix) return length;
   }
   return std::nullopt;
 }

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -37,7 +38,6 @@ constexpr char kDeclarePayloadRows[] =
     "raw_size, data FROM session_payloads WHERE session_id = ANY($1::text[]) "
     "ORDER BY session_id, payload_id, chunk_index, persisted_seq";
 constexpr int kFetchRows = 64;
-constexpr char kFetchPayloadRows[] = "FETCH 64 FROM payload_rows";  // kFetchRows;
 constexpr char kClosePayloadRows[] = "CLOSE payload_rows";
 
 // Read in binary: the summary is bytea.
@@ -120,16 +120,14 @@ class PgRowReader final : public RowReader {
       absl::Span<const std::string> session_ids) override {
     RETURN_IF_ERROR(EnsureConnected());
     std::vector<PayloadKey> keys;
-    for (size_t begin = 0; begin < session_ids.size();
-         begin += sessions_per_query_) {
-      ASSIGN_OR_RETURN(PgResult result,
-                       Query(kPresentKeysSql, session_ids.subspan(begin, sessions_per_query_)));
-      const PGresult* rows = result.get();
-      for (int row = 0; row < PQntuples(rows); ++row) {
-        ASSIGN_OR_RETURN(int64_t payload_id, ParseInt(rows, row, 1));
-        keys.push_back({PQgetvalue(rows, row, 0), static_cast<uint64_t>(payload_id)});
+    RETURN_IF_ERROR(ForEachBatch(session_ids, [&](absl::Span<const std::string> batch) {
+      ASSIGN_OR_RETURN(PgResult result, Query(kPresentKeysSql, batch));
+      for (int row = 0; row < PQntuples(result.get()); ++row) {
+        ASSIGN_OR_RETURN(int64_t payload_id, ParseInt(result.get(), row, 1));
+        keys.push_back({PQgetvalue(result.get(), row, 0), static_cast<uint64_t>(payload_id)});
       }
-    }
+      return absl::OkStatus();
+    }));
     return keys;
   }
 
@@ -137,81 +135,72 @@ class PgRowReader final : public RowReader {
       absl::Span<const std::string> session_ids) override {
     RETURN_IF_ERROR(EnsureConnected());
     std::vector<SessionStatus> statuses;
-    for (size_t begin = 0; begin < session_ids.size(); begin += sessions_per_query_) {
-      ASSIGN_OR_RETURN(PgResult result,
-                       Query(kSessionStatusesSql, session_ids.subspan(begin, sessions_per_query_)));
+    RETURN_IF_ERROR(ForEachBatch(session_ids, [&](absl::Span<const std::string> batch) {
+      ASSIGN_OR_RETURN(PgResult result, Query(kSessionStatusesSql, batch));
       const PGresult* rows = result.get();
       for (int row = 0; row < PQntuples(rows); ++row) {
         statuses.push_back({PQgetvalue(rows, row, 0),
                             PQgetisnull(rows, row, 1) ? "" : PQgetvalue(rows, row, 1)});
       }
-    }
+      return absl::OkStatus();
+    }));
     return statuses;
   }
 
-  absl::StatusOr<StoredRows> ReadRows(
-      absl::Span<const std::string> session_ids) override {
+  absl::StatusOr<StoredRows> ReadRows(absl::Span<const std::string> session_ids) override {
     RETURN_IF_ERROR(EnsureConnected());
     // One snapshot for all batches and both tables, so a payload the worker
     // commits meanwhile cannot show in sessions.payload_count but not in
     // session_payloads.
-    if (absl::Status status = connection_->Exec(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        !status.ok()) {
-      return status;
-    }
-    absl::StatusOr<StoredRows> rows = ReadRowsInTransaction(session_ids);
-    const absl::Status end = connection_->Exec(rows.ok() ? "COMMIT" : "ROLLBACK");
-    if (!rows.ok()) return rows.status();
-    if (!end.ok()) return end;
-    return rows;
+    RETURN_IF_ERROR(connection_->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    StoredRows stored;
+    const absl::Status read = ForEachBatch(session_ids, [&](absl::Span<const std::string> batch) {
+      RETURN_IF_ERROR(ReadPayloads(batch, &stored.payloads));
+      return ReadSessions(batch, &stored.sessions);
+    });
+    const absl::Status end = connection_->Exec(read.ok() ? "COMMIT" : "ROLLBACK");
+    RETURN_IF_ERROR(read);
+    RETURN_IF_ERROR(end);
+    return stored;
   }
 
  private:
-  absl::StatusOr<StoredRows> ReadRowsInTransaction(
-      absl::Span<const std::string> session_ids) {
-    StoredRows stored;
-    for (size_t begin = 0; begin < session_ids.size();
-         begin += sessions_per_query_) {
-      const absl::Span<const std::string> batch =
-          session_ids.subspan(begin, sessions_per_query_);
-      if (absl::Status status = ReadPayloads(batch, &stored.payloads); !status.ok()) {
-        return status;
-      }
-
-      absl::StatusOr<PgResult> sessions = Query(kSessionsSql, batch, PgFormat::kBinary);
-      if (!sessions.ok()) return sessions.status();
-      const PGresult* rows = sessions->get();
-      for (int row = 0; row < PQntuples(rows); ++row) {
-        StoredSession& session = stored.sessions.emplace_back();
-        session.session_id = std::string(BinaryValueBytes(rows, row, 0));
-        session.payload_count = BinaryValueInt(rows, row, 1);
-        if (!PQgetisnull(rows, row, 2)) {
-          session.status = std::string(BinaryValueBytes(rows, row, 2));
-        }
-        if (!PQgetisnull(rows, row, 3)) {
-          session.summary = std::string(BinaryValueBytes(rows, row, 3));
-        }
-      }
+  // Calls `read` with each run of at most sessions_per_query_ of
+  // `session_ids`, stopping at the first error.
+  absl::Status ForEachBatch(absl::Span<const std::string> session_ids,
+                            absl::FunctionRef<absl::Status(absl::Span<const std::string>)> read) {
+    for (size_t begin = 0; begin < session_ids.size(); begin += sessions_per_query_) {
+      RETURN_IF_ERROR(read(session_ids.subspan(begin, sessions_per_query_)));
     }
-    return stored;
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadSessions(absl::Span<const std::string> session_ids,
+                            std::vector<StoredSession>* sessions) {
+    ASSIGN_OR_RETURN(PgResult result, Query(kSessionsSql, session_ids, PgFormat::kBinary));
+    const PGresult* rows = result.get();
+    for (int row = 0; row < PQntuples(rows); ++row) {
+      StoredSession& session = sessions->emplace_back();
+      session.session_id = std::string(BinaryValueBytes(rows, row, 0));
+      session.payload_count = BinaryValueInt(rows, row, 1);
+      if (!PQgetisnull(rows, row, 2)) session.status = std::string(BinaryValueBytes(rows, row, 2));
+      if (!PQgetisnull(rows, row, 3)) session.summary = std::string(BinaryValueBytes(rows, row, 3));
+    }
+    return absl::OkStatus();
   }
 
   // Runs inside ReadRows' transaction (a cursor needs one).
   absl::Status ReadPayloads(absl::Span<const std::string> session_ids,
                             std::vector<StoredPayload>* payloads) {
-    absl::Status status =
-        connection_->Query(kDeclarePayloadRows, {PgParam::Text(ToPgTextArray(session_ids))})
-            .status();
+    RETURN_IF_ERROR(Query(kDeclarePayloadRows, session_ids).status());
     const std::string fetch = absl::StrCat("FETCH ", kFetchRows, " FROM payload_rows");
     PayloadFolder folder(payloads);
-    for (int fetched = kFetchRows; status.ok() && fetched == kFetchRows;) {
+    for (int fetched = kFetchRows; fetched == kFetchRows;) {
       ASSIGN_OR_RETURN(PgResult rows, connection_->Query(fetch, {}, PgFormat::kBinary));
       fetched = PQntuples(rows.get());
-      for (int row = 0; status.ok() && row < fetched; ++row) status = folder.Add(rows.get(), row);
+      for (int row = 0; row < fetched; ++row) RETURN_IF_ERROR(folder.Add(rows.get(), row));
     }
     folder.Flush();
-    if (!status.ok()) return status;
     return connection_->Exec(kClosePayloadRows);
   }
 

@@ -21,6 +21,12 @@ std::string Name(const std::string& session_id, uint64_t payload_id) {
   return absl::StrCat("session ", session_id, " payload ", payload_id);
 }
 
+std::vector<std::string> SortedDistinct(std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 }  // namespace
 
 VerificationReport Verify(absl::Span<const LedgerEntry> acked,
@@ -116,9 +122,7 @@ int64_t CountPresent(absl::Span<const LedgerEntry> acked,
 std::vector<std::string> SessionIdsOf(absl::Span<const LedgerEntry> acked) {
   std::vector<std::string> ids;
   for (const LedgerEntry& entry : acked) ids.push_back(entry.session_id);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ids;
+  return SortedDistinct(std::move(ids));
 }
 
 std::vector<std::string> SessionsWithPayload(absl::Span<const PayloadKey> present,
@@ -127,9 +131,7 @@ std::vector<std::string> SessionsWithPayload(absl::Span<const PayloadKey> presen
   for (const PayloadKey& key : present) {
     if (key.payload_id == payload_id) ids.push_back(key.session_id);
   }
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ids;
+  return SortedDistinct(std::move(ids));
 }
 
 int64_t CountCompleted(absl::Span<const SessionStatus> statuses) {

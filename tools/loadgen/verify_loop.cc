@@ -5,77 +5,71 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "services/common/status/status_macros.h"
 
 namespace ingest::loadgen {
 namespace {
 
-// Calls `check` every poll_interval on `clock` until it returns true or
-// `timeout` has passed (the last call at the deadline); never sleeps past
-// the deadline.
-template <typename Check>
-void PollUntil(Clock& clock, absl::Duration timeout, absl::Duration poll_interval,
-               Check check) {
+// Calls `check` (how many of `expected` things are there) every
+// poll_interval on `clock` until all are there or `timeout` has passed (the
+// last call at the deadline; never sleeps past it), telling `callbacks` each
+// count and each failed check. Returns the count of the last successful
+// check: 0 if none succeeded, or if nothing was expected (then no check).
+int64_t PollUntilAll(int64_t expected, Clock& clock, absl::Duration timeout,
+                     absl::Duration poll_interval, const VerifyCallbacks& callbacks,
+                     absl::FunctionRef<absl::StatusOr<int64_t>()> check) {
+  int64_t found = 0;
+  if (expected == 0) return found;
   const absl::Time deadline = clock.Now() + timeout;
-  while (!check()) {
+  while (true) {
+    if (absl::StatusOr<int64_t> checked = check(); !checked.ok()) {
+      if (callbacks.on_poll_error) callbacks.on_poll_error(checked.status());
+    } else {
+      found = *checked;
+      if (callbacks.on_poll) callbacks.on_poll(found, expected);
+      if (found == expected) break;
+    }
     const absl::Duration left = deadline - clock.Now();
     if (left <= absl::ZeroDuration()) break;
     clock.SleepFor(std::min(poll_interval, left));
   }
+  return found;
 }
 
 }  // namespace
 
-std::vector<PayloadKey> WaitForRows(absl::Span<const LedgerEntry> acked,
-                                    RowReader& reader, Clock& clock,
-                                    const VerifyOptions& options,
+std::vector<PayloadKey> WaitForRows(absl::Span<const LedgerEntry> acked, RowReader& reader,
+                                    Clock& clock, const VerifyOptions& options,
                                     const VerifyCallbacks& callbacks) {
   const std::vector<std::string> session_ids = SessionIdsOf(acked);
-  const int64_t expected = static_cast<int64_t>(acked.size());
-  std::vector<PayloadKey> last_present;
-  if (expected == 0) return last_present;
-  PollUntil(clock, options.timeout, options.poll_interval, [&] {
-    absl::StatusOr<std::vector<PayloadKey>> present =
-        reader.ReadPresentKeys(session_ids);
-    if (!present.ok()) {
-      if (callbacks.on_poll_error) callbacks.on_poll_error(present.status());
-      return false;
-    }
-    last_present = *std::move(present);
-    const int64_t found = CountPresent(acked, last_present);
-    if (callbacks.on_poll) callbacks.on_poll(found, expected);
-    return found == expected;
-  });
-  return last_present;
+  std::vector<PayloadKey> present;
+  PollUntilAll(static_cast<int64_t>(acked.size()), clock, options.timeout, options.poll_interval,
+               callbacks, [&]() -> absl::StatusOr<int64_t> {
+                 ASSIGN_OR_RETURN(present, reader.ReadPresentKeys(session_ids));
+                 return CountPresent(acked, present);
+               });
+  return present;
 }
 
-absl::StatusOr<VerificationReport> WaitAndVerify(
-    absl::Span<const LedgerEntry> acked, RowReader& reader, Clock& clock,
-    const VerifyOptions& options, const VerifyCallbacks& callbacks) {
+absl::StatusOr<VerificationReport> WaitAndVerify(absl::Span<const LedgerEntry> acked,
+                                                 RowReader& reader, Clock& clock,
+                                                 const VerifyOptions& options,
+                                                 const VerifyCallbacks& callbacks) {
   WaitForRows(acked, reader, clock, options, callbacks);
   ASSIGN_OR_RETURN(StoredRows rows, reader.ReadRows(SessionIdsOf(acked)));
   return Verify(acked, rows);
 }
 
-int64_t WaitForCompletion(absl::Span<const std::string> session_ids,
-                          RowReader& reader, Clock& clock,
-                          const CompletionOptions& options,
+int64_t WaitForCompletion(absl::Span<const std::string> session_ids, RowReader& reader,
+                          Clock& clock, const CompletionOptions& options,
                           const VerifyCallbacks& callbacks) {
-  const int64_t expected = static_cast<int64_t>(session_ids.size());
-  int64_t completed = 0;
-  if (expected == 0) return completed;
-  PollUntil(clock, options.timeout, options.poll_interval, [&] {
-    absl::StatusOr<std::vector<SessionStatus>> statuses =
-        reader.ReadSessionStatuses(session_ids);
-    if (!statuses.ok()) {
-      if (callbacks.on_poll_error) callbacks.on_poll_error(statuses.status());
-      return false;
-    }
-    completed = CountCompleted(*statuses);
-    if (callbacks.on_poll) callbacks.on_poll(completed, expected);
-    return completed == expected;
-  });
-  return completed;
+  return PollUntilAll(static_cast<int64_t>(session_ids.size()), clock, options.timeout,
+                      options.poll_interval, callbacks, [&]() -> absl::StatusOr<int64_t> {
+                        ASSIGN_OR_RETURN(std::vector<SessionStatus> statuses,
+                                         reader.ReadSessionStatuses(session_ids));
+                        return CountCompleted(statuses);
+                      });
 }
 
 }  // namespace ingest::loadgen
