@@ -1,20 +1,20 @@
 // worker_bench: the worker benchmark of issue 4 (see bench/README.md).
-#include <cstdio>
-#include <string>
+#include <optional>
 
-#include "services/common/logging/log.h"
-#include "bench/worker/flags.h"
+#include "CLI/CLI.hpp"
+#include "bench/worker/options.h"
 #include "bench/worker/worker_bench.h"
+#include "services/common/flags/cli.h"
+#include "services/common/logging/log.h"
 
 int main(int argc, char** argv) {
-  const absl::StatusOr<ingest::bench_worker::WorkerBenchOptions> options =
-      ingest::bench_worker::ParseWorkerBenchFlags(argc, argv);
-  if (!options.ok()) {
-    std::fprintf(stderr, "worker_bench: %s\nRun worker_bench --help for the flags.\n",
-                 std::string(options.status().message()).c_str());
-    return ingest::bench_worker::kExitUsage;
+  ingest::bench_worker::WorkerBenchOptions options;
+  CLI::App app("", "worker_bench");
+  ingest::bench_worker::AddWorkerBenchFlags(app, options);
+  if (const std::optional<int> exit_status = ingest::cli::Parse(app, argc, argv)) {
+    return *exit_status;
   }
   // librdkafka's lines go through the project logger; keep them to warnings.
   ingest::log::Init("worker_bench", ingest::log::Format::kText, ingest::log::Level::kWarn);
-  return ingest::bench_worker::RunWorkerBench(*options);
+  return ingest::bench_worker::RunWorkerBench(options);
 }

@@ -1,8 +1,9 @@
 #pragma once
 
-// Everything a worker benchmark run needs, validated in one place, and the
-// plan derived from it: which phases run, how many records each produces,
-// how large the raw COPY batches are.
+// Everything a worker benchmark run needs, its command line (flags bound
+// straight to the fields, whose initializers are the defaults), validated in
+// one place, and the plan derived from it: which phases run, how many records
+// each produces, how large the raw COPY batches are.
 
 #include <cstdint>
 #include <string>
@@ -10,6 +11,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace ingest::bench_worker {
 
@@ -54,7 +59,7 @@ struct WorkerBenchOptions {
   int64_t phase_bytes = int64_t{2} << 30;
   int64_t min_records = 2000;
   int64_t max_records = 150000;
-  int sessions = 4096;  // distinct keys; payload_id increases per session
+  int sessions = 4096;                     // distinct keys; payload_id increases per session
   int64_t pool_bytes = int64_t{32} << 20;  // distinct bodies per size
 
   // Measurements per phase, interleaved: worker, raw COPY, worker, ... (at
@@ -75,9 +80,15 @@ struct WorkerBenchOptions {
   absl::Duration worker_stop_timeout = absl::Seconds(20);
 
   std::string results_jsonl;  // appended to; empty = none
-  bool quick = false;         // set by ApplyQuick
+  bool quick = false;         // --quick: ApplyQuick
   Targets targets;
 };
+
+// Binds every flag to its field of `options`, and everything after `--` to
+// worker_command. Once `app` has parsed, --quick has been applied (a --runs
+// given still wins) and the options validated: a failure is a usage error
+// (cli::Parse exits 2). `options` must outlive the parse.
+void AddWorkerBenchFlags(CLI::App& app, WorkerBenchOptions& options);
 
 // Seconds instead of minutes (./dev bench worker --quick, also from ./dev
 // test): a few hundred records per phase, one run each, a small pool. The

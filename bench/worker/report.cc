@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "bench/common/json_line.h"
+#include "absl/time/clock.h"
 #include "bench/common/report.h"
 #include "bench/common/size_label.h"
 
@@ -14,7 +18,6 @@ namespace ingest::bench_worker {
 namespace {
 
 using ::ingest::bench::FormatSignificant;
-using ::ingest::bench::JsonLine;
 using ::ingest::bench::SizeLabel;
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
@@ -26,15 +29,35 @@ const PhaseResult* Find(absl::Span<const PhaseResult> results, int64_t size, int
   return nullptr;
 }
 
-std::string Format(double value, absl::string_view how) {
-  return how == "sig" ? FormatSignificant(value) : absl::StrFormat("%.2f", value);
+std::string TwoDecimals(double value) { return absl::StrFormat("%.2f", value); }
+
+// `name` measured when `spread` has runs, then held or not; the detail is
+// "0.85" for one run, "0.85, runs 0.80-0.88" for several.
+TargetCheck Verdict(std::string name, const bench::RunSpread& spread, bool held,
+                    const std::function<std::string(double)>& format) {
+  TargetCheck check{.name = std::move(name)};
+  if (spread.runs == 0) return check;
+  check.measured = true;
+  check.held = held;
+  check.detail = spread.runs == 1 ? format(spread.median)
+                                  : absl::StrCat(format(spread.median), ", runs ",
+                                                 format(spread.min), "-", format(spread.max));
+  return check;
 }
 
-// "0.85" for one run, "0.85, runs 0.80-0.88" for several.
-std::string SpreadDetail(const bench::RunSpread& spread, absl::string_view how) {
-  if (spread.runs <= 1) return Format(spread.median, how);
-  return absl::StrCat(Format(spread.median, how), ", runs ", Format(spread.min, how), "-",
-                      Format(spread.max, how));
+// Each pair's a over b, in order; a pair whose b measured nothing is left out.
+std::vector<double> PairRatios(absl::Span<const WorkerThroughput> a, absl::Span<const double> b) {
+  std::vector<double> ratios;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    if (b[i] > 0) ratios.push_back(a[i].msgs_per_s / b[i]);
+  }
+  return ratios;
+}
+
+std::vector<double> CopyRates(const PhaseResult& result) {
+  std::vector<double> rates;
+  for (const CopyThroughput& run : result.copy_runs) rates.push_back(run.msgs_per_s);
+  return rates;
 }
 
 }  // namespace
@@ -44,30 +67,45 @@ double Rate(int64_t records, absl::Duration window) {
   return static_cast<double>(records) / absl::ToDoubleSeconds(window);
 }
 
+bench::PhaseProgress CountProgress(std::string title, const std::atomic<int64_t>& done,
+                                   int64_t total, absl::string_view unit) {
+  struct Last {
+    absl::Time at = absl::Now();
+    int64_t done = 0;
+  };
+  auto last = std::make_shared<Last>();  // the progress thread's only
+  return bench::PhaseProgress(
+      stderr, std::move(title),
+      [&done, total] {
+        return total > 0 ? static_cast<double>(done.load()) / static_cast<double>(total) : 1.0;
+      },
+      [&done, total, unit = std::string(unit), last] {
+        const absl::Time now = absl::Now();
+        const int64_t value = done.load();
+        const double rate = Rate(value - last->done, now - last->at);
+        *last = {now, value};
+        return absl::StrCat(value, "/", total, " ", unit, "  ", FormatSignificant(rate), " msg/s");
+      });
+}
+
 double CpuSecondsPerGib(const WorkerThroughput& worker) {
   if (worker.worker_cpu_s < 0 || worker.persisted_bytes <= 0) return -1;
   return worker.worker_cpu_s / (static_cast<double>(worker.persisted_bytes) / kGiB);
 }
 
-std::vector<double> CopyRatioRuns(const PhaseResult& result) {
-  std::vector<double> ratios;
-  if (result.copy_runs_msgs_per_s.empty() || result.worker_runs.empty()) {
-    if (result.copy.has_value() && result.copy->msgs_per_s > 0) {
-      ratios.push_back(result.worker.msgs_per_s / result.copy->msgs_per_s);
-    }
-    return ratios;
-  }
-  const size_t pairs = std::min(result.worker_runs.size(), result.copy_runs_msgs_per_s.size());
-  for (size_t i = 0; i < pairs; ++i) {
-    if (result.copy_runs_msgs_per_s[i] > 0) {
-      ratios.push_back(result.worker_runs[i].msgs_per_s / result.copy_runs_msgs_per_s[i]);
-    }
-  }
-  return ratios;
+const WorkerThroughput& MedianWorkerRun(const PhaseResult& result) {
+  std::vector<double> rates;
+  for (const WorkerThroughput& run : result.worker_runs) rates.push_back(run.msgs_per_s);
+  return result.worker_runs[static_cast<size_t>(bench::MedianIndex(rates))];
 }
 
-double CopyRatio(const PhaseResult& result) {
-  return bench::SpreadOf(CopyRatioRuns(result)).median;
+const CopyThroughput* MedianCopyRun(const PhaseResult& result) {
+  if (result.copy_runs.empty()) return nullptr;
+  return &result.copy_runs[static_cast<size_t>(bench::MedianIndex(CopyRates(result)))];
+}
+
+std::vector<double> CopyRatioRuns(const PhaseResult& result) {
+  return PairRatios(result.worker_runs, CopyRates(result));
 }
 
 bench::RunSpread CpuSpread(const PhaseResult& result) {
@@ -75,57 +113,41 @@ bench::RunSpread CpuSpread(const PhaseResult& result) {
   for (const WorkerThroughput& run : result.worker_runs) {
     if (const double value = CpuSecondsPerGib(run); value >= 0) values.push_back(value);
   }
-  if (result.worker_runs.empty() && CpuSecondsPerGib(result.worker) >= 0) {
-    values.push_back(CpuSecondsPerGib(result.worker));
-  }
   return bench::SpreadOf(values);
 }
 
 std::optional<bench::RunSpread> PartitionsSpread(absl::Span<const PhaseResult> results,
                                                  const WorkerBenchOptions& options) {
   if (options.many_partitions <= 0) return std::nullopt;
-  const PhaseResult* base =
-      Find(results, options.partitions_size_bytes, options.base_partitions);
-  const PhaseResult* many =
-      Find(results, options.partitions_size_bytes, options.many_partitions);
-  if (base == nullptr || many == nullptr || base->worker.msgs_per_s <= 0) return std::nullopt;
-  std::vector<double> ratios;
-  const size_t pairs = std::min(many->worker_runs.size(), many->base_runs_msgs_per_s.size());
-  for (size_t i = 0; i < pairs; ++i) {
-    if (many->base_runs_msgs_per_s[i] > 0) {
-      ratios.push_back(many->worker_runs[i].msgs_per_s / many->base_runs_msgs_per_s[i]);
-    }
-  }
-  if (ratios.empty()) ratios.push_back(many->worker.msgs_per_s / base->worker.msgs_per_s);
+  const PhaseResult* base = Find(results, options.partitions_size_bytes, options.base_partitions);
+  const PhaseResult* many = Find(results, options.partitions_size_bytes, options.many_partitions);
+  if (base == nullptr || many == nullptr) return std::nullopt;
+  const double base_median = MedianWorkerRun(*base).msgs_per_s;
+  if (base_median <= 0) return std::nullopt;
+  std::vector<double> ratios = PairRatios(many->worker_runs, many->base_runs_msgs_per_s);
+  if (ratios.empty()) ratios.push_back(MedianWorkerRun(*many).msgs_per_s / base_median);
   return bench::SpreadOf(ratios);
 }
 
-std::optional<double> PartitionsRatio(absl::Span<const PhaseResult> results,
-                                      const WorkerBenchOptions& options) {
-  const std::optional<bench::RunSpread> spread = PartitionsSpread(results, options);
-  if (!spread.has_value()) return std::nullopt;
-  return spread->median;
-}
-
 std::string FormatSizeLine(const PhaseResult& result) {
+  const CopyThroughput* copy = MedianCopyRun(result);
   const bench::RunSpread ratio = bench::SpreadOf(CopyRatioRuns(result));
   const bench::RunSpread cpu = CpuSpread(result);
   return absl::StrCat(
       "bench worker: size=", SizeLabel(result.phase.size_bytes),
-      " worker_msgs_per_s=", FormatSignificant(result.worker.msgs_per_s),
-      " raw_copy_msgs_per_s=",
-      result.copy.has_value() ? FormatSignificant(result.copy->msgs_per_s) : "-",
-      " ratio=", result.copy.has_value() ? absl::StrFormat("%.2f", CopyRatio(result)) : "-",
+      " worker_msgs_per_s=", FormatSignificant(MedianWorkerRun(result).msgs_per_s),
+      " raw_copy_msgs_per_s=", copy != nullptr ? FormatSignificant(copy->msgs_per_s) : "-",
+      " ratio=", copy != nullptr ? TwoDecimals(ratio.median) : "-",
       " partitions=", result.phase.partitions,
       " ratio_spread=", ratio.runs > 0 ? bench::FormatRatioSpread(ratio) : "-",
-      " runs=", std::max<int64_t>(1, static_cast<int64_t>(result.worker_runs.size())),
+      " runs=", result.worker_runs.size(),
       " worker_cpu_s_per_gib=", cpu.runs > 0 ? FormatSignificant(cpu.median) : "-");
 }
 
 std::string FormatPartitionsLine(int many_partitions, int base_partitions,
                                  const bench::RunSpread& ratio) {
-  return absl::StrCat("bench worker: partitions=", many_partitions, " ratio_vs_",
-                      base_partitions, "=", absl::StrFormat("%.2f", ratio.median),
+  return absl::StrCat("bench worker: partitions=", many_partitions, " ratio_vs_", base_partitions,
+                      "=", TwoDecimals(ratio.median),
                       " ratio_spread=", bench::FormatRatioSpread(ratio), " runs=", ratio.runs);
 }
 
@@ -133,46 +155,26 @@ std::vector<TargetCheck> EvaluateTargets(absl::Span<const PhaseResult> results,
                                          const WorkerBenchOptions& options) {
   const Targets& targets = options.targets;
   std::vector<TargetCheck> checks;
-
   for (const RatioTarget& target : targets.ratios) {
-    TargetCheck ratio{.name = absl::StrCat("ratio@", SizeLabel(target.size_bytes), ">=",
-                                           target.min_ratio)};
-    if (const PhaseResult* result = Find(results, target.size_bytes, options.base_partitions);
-        result != nullptr) {
-      const bench::RunSpread spread = bench::SpreadOf(CopyRatioRuns(*result));
-      if (spread.runs > 0) {
-        ratio.measured = true;
-        ratio.held = spread.median >= target.min_ratio;
-        ratio.detail = SpreadDetail(spread, "%.2f");
-      }
-    }
-    checks.push_back(ratio);
+    const PhaseResult* result = Find(results, target.size_bytes, options.base_partitions);
+    const bench::RunSpread ratio =
+        result != nullptr ? bench::SpreadOf(CopyRatioRuns(*result)) : bench::RunSpread{};
+    checks.push_back(
+        Verdict(absl::StrCat("ratio@", SizeLabel(target.size_bytes), ">=", target.min_ratio), ratio,
+                ratio.median >= target.min_ratio, TwoDecimals));
   }
-
-  TargetCheck partitions{.name = absl::StrCat("partitions", options.many_partitions, ">=",
-                                              targets.min_partitions_ratio, "x_",
-                                              options.base_partitions)};
-  if (const std::optional<bench::RunSpread> spread = PartitionsSpread(results, options);
-      spread.has_value()) {
-    partitions.measured = true;
-    partitions.held = spread->median >= targets.min_partitions_ratio;
-    partitions.detail = SpreadDetail(*spread, "%.2f");
-  }
-  checks.push_back(partitions);
-
-  TargetCheck cpu{.name = absl::StrCat("worker_cpu_s_per_gib@", SizeLabel(targets.cpu_size_bytes),
-                                       "<=", targets.max_cpu_s_per_gib)};
-  if (const PhaseResult* result =
-          Find(results, targets.cpu_size_bytes, options.base_partitions);
-      result != nullptr) {
-    const bench::RunSpread spread = CpuSpread(*result);
-    if (spread.runs > 0) {
-      cpu.measured = true;
-      cpu.held = spread.median <= targets.max_cpu_s_per_gib;
-      cpu.detail = SpreadDetail(spread, "sig");
-    }
-  }
-  checks.push_back(cpu);
+  const bench::RunSpread partitions =
+      PartitionsSpread(results, options).value_or(bench::RunSpread{});
+  checks.push_back(
+      Verdict(absl::StrCat("partitions", options.many_partitions,
+                           ">=", targets.min_partitions_ratio, "x_", options.base_partitions),
+              partitions, partitions.median >= targets.min_partitions_ratio, TwoDecimals));
+  const PhaseResult* result = Find(results, targets.cpu_size_bytes, options.base_partitions);
+  const bench::RunSpread cpu = result != nullptr ? CpuSpread(*result) : bench::RunSpread{};
+  checks.push_back(Verdict(absl::StrCat("worker_cpu_s_per_gib@", SizeLabel(targets.cpu_size_bytes),
+                                        "<=", targets.max_cpu_s_per_gib),
+                           cpu, cpu.median <= targets.max_cpu_s_per_gib,
+                           [](double value) { return FormatSignificant(value); }));
   return checks;
 }
 
@@ -180,71 +182,93 @@ std::string FormatWorkerTargetsLine(absl::Span<const TargetCheck> checks) {
   return absl::StrCat("bench worker: targets ", bench::FormatTargetChecks(checks));
 }
 
-std::string PhaseResultJson(const PhaseResult& result) {
-  JsonLine line;
-  line.Add("kind", "phase")
-      .Add("size", SizeLabel(result.phase.size_bytes))
-      .Add("size_bytes", result.phase.size_bytes)
-      .Add("partitions", result.phase.partitions)
-      .Add("topic", result.topic)
-      .Add("record_bytes", result.record_bytes)
-      .Add("records", result.worker.records)
-      .Add("worker_msgs_per_s", result.worker.msgs_per_s)
-      .Add("worker_first_seen", result.worker.first_seen)
-      .Add("worker_window_s", absl::ToDoubleSeconds(result.worker.window))
-      .Add("worker_startup_s", absl::ToDoubleSeconds(result.worker.startup))
-      .Add("worker_includes_startup", result.worker.includes_startup)
-      .Add("worker_cpu_worker_cores", result.worker.worker_cpu_cores)
-      .Add("worker_cpu_kafka_cores", result.worker.kafka_cpu_cores)
-      .Add("content_bytes", result.content_bytes)
-      .Add("worker_cpu_s", result.worker.worker_cpu_s)
-      .Add("worker_persisted_bytes", result.worker.persisted_bytes)
-      .Add("worker_cpu_from_start", result.worker.cpu_from_start);
-  const bench::RunSpread cpu = CpuSpread(result);
-  line.Add("worker_cpu_s_per_gib", cpu.runs > 0 ? cpu.median : std::nan(""));
-  std::vector<double> worker_runs;
-  std::vector<double> cpu_runs;
-  for (const WorkerThroughput& run : result.worker_runs) {
-    worker_runs.push_back(run.msgs_per_s);
-    const double value = CpuSecondsPerGib(run);
-    cpu_runs.push_back(value >= 0 ? value : std::nan(""));
+std::string PlanText(const WorkerBenchOptions& options) {
+  std::vector<std::string> plan;
+  for (const Phase& phase : PlanPhases(options)) {
+    plan.push_back(absl::StrCat(SizeLabel(phase.size_bytes), "x",
+                                RecordsFor(options, phase.size_bytes), "@", phase.partitions, "p",
+                                phase.raw_copy ? "+copy" : ""));
   }
-  line.Add("runs", static_cast<int64_t>(std::max<size_t>(1, result.worker_runs.size())))
-      .AddNumbers("worker_runs_msgs_per_s", worker_runs)
-      .AddNumbers("worker_cpu_s_per_gib_runs", cpu_runs);
-  if (!result.base_runs_msgs_per_s.empty()) {
-    line.AddNumbers("base_runs_msgs_per_s", result.base_runs_msgs_per_s);
-  }
-  if (result.copy.has_value()) {
-    const bench::RunSpread ratio = bench::SpreadOf(CopyRatioRuns(result));
-    line.Add("ratio", CopyRatio(result))
-        .Add("ratio_spread_min", ratio.min)
-        .Add("ratio_spread_max", ratio.max)
-        .AddNumbers("ratio_runs", CopyRatioRuns(result))
-        .AddNumbers("raw_copy_runs_msgs_per_s", result.copy_runs_msgs_per_s)
-        .Add("raw_copy_msgs_per_s", result.copy->msgs_per_s)
-        .Add("raw_copy_rows", result.copy->rows)
-        .Add("raw_copy_batch_rows", result.copy->batch_rows)
-        .Add("raw_copy_batches", result.copy->batches)
-        .Add("raw_copy_data_bytes", result.copy->data_bytes)
-        .Add("raw_copy_storage", result.copy->storage)
-        .Add("raw_copy_elapsed_s", absl::ToDoubleSeconds(result.copy->elapsed));
-  }
-  return line.Build();
+  return absl::StrJoin(plan, " ");
 }
 
-std::string PartitionsJson(int many_partitions, int base_partitions, int64_t size_bytes,
-                           const bench::RunSpread& ratio) {
-  return JsonLine()
-      .Add("kind", "partitions")
-      .Add("partitions", many_partitions)
-      .Add("base_partitions", base_partitions)
-      .Add("size", SizeLabel(size_bytes))
-      .Add("ratio_vs_base", ratio.median)
-      .Add("ratio_spread_min", ratio.min)
-      .Add("ratio_spread_max", ratio.max)
-      .Add("runs", ratio.runs)
-      .Build();
+RunRecord RunRecordOf(const WorkerBenchOptions& options, absl::Time started_at) {
+  RunRecord record;
+  record.set_kind("run");
+  record.set_started_at(absl::FormatTime(absl::RFC3339_sec, started_at, absl::UTCTimeZone()));
+  record.set_quick(options.quick);
+  record.set_phases(PlanText(options));
+  record.set_sessions(options.sessions);
+  record.set_copy_batch_records(options.copy_batch_records);
+  record.set_copy_batch_bytes(options.copy_batch_bytes);
+  record.set_cpus(static_cast<int32_t>(std::thread::hardware_concurrency()));
+  record.set_worker(absl::StrJoin(options.worker_command, " "));
+  return record;
+}
+
+PhaseRecord PhaseRecordOf(const PhaseResult& result) {
+  const WorkerThroughput& worker = MedianWorkerRun(result);
+  PhaseRecord record;
+  record.set_kind("phase");
+  record.set_size(SizeLabel(result.phase.size_bytes));
+  record.set_size_bytes(result.phase.size_bytes);
+  record.set_partitions(result.phase.partitions);
+  record.set_topic(result.topic);
+  record.set_record_bytes(result.record_bytes);
+  record.set_records(worker.records);
+  record.set_worker_msgs_per_s(worker.msgs_per_s);
+  record.set_worker_first_seen(worker.first_seen);
+  record.set_worker_window_s(absl::ToDoubleSeconds(worker.window));
+  record.set_worker_startup_s(absl::ToDoubleSeconds(worker.startup));
+  record.set_worker_includes_startup(worker.includes_startup);
+  record.set_worker_cpu_worker_cores(worker.worker_cpu_cores);
+  record.set_worker_cpu_kafka_cores(worker.kafka_cpu_cores);
+  record.set_content_bytes(result.content_bytes);
+  record.set_worker_cpu_s(worker.worker_cpu_s);
+  record.set_worker_persisted_bytes(worker.persisted_bytes);
+  record.set_worker_cpu_from_start(worker.cpu_from_start);
+  if (const bench::RunSpread cpu = CpuSpread(result); cpu.runs > 0) {
+    record.set_worker_cpu_s_per_gib(cpu.median);
+  }
+  record.set_runs(static_cast<int32_t>(result.worker_runs.size()));
+  for (const WorkerThroughput& run : result.worker_runs) {
+    record.add_worker_runs_msgs_per_s(run.msgs_per_s);
+    const double cpu = CpuSecondsPerGib(run);
+    record.add_worker_cpu_s_per_gib_runs(cpu >= 0 ? cpu : std::nan(""));
+  }
+  for (const double rate : result.base_runs_msgs_per_s) record.add_base_runs_msgs_per_s(rate);
+
+  const CopyThroughput* copy = MedianCopyRun(result);
+  if (copy == nullptr) return record;
+  const std::vector<double> ratios = CopyRatioRuns(result);
+  const bench::RunSpread ratio = bench::SpreadOf(ratios);
+  record.set_ratio(ratio.median);
+  record.set_ratio_spread_min(ratio.min);
+  record.set_ratio_spread_max(ratio.max);
+  for (const double value : ratios) record.add_ratio_runs(value);
+  for (const double rate : CopyRates(result)) record.add_raw_copy_runs_msgs_per_s(rate);
+  record.set_raw_copy_msgs_per_s(copy->msgs_per_s);
+  record.set_raw_copy_rows(copy->rows);
+  record.set_raw_copy_batch_rows(copy->batch_rows);
+  record.set_raw_copy_batches(copy->batches);
+  record.set_raw_copy_data_bytes(copy->data_bytes);
+  record.set_raw_copy_storage(copy->storage);
+  record.set_raw_copy_elapsed_s(absl::ToDoubleSeconds(copy->elapsed));
+  return record;
+}
+
+PartitionsRecord PartitionsRecordOf(const WorkerBenchOptions& options,
+                                    const bench::RunSpread& ratio) {
+  PartitionsRecord record;
+  record.set_kind("partitions");
+  record.set_partitions(options.many_partitions);
+  record.set_base_partitions(options.base_partitions);
+  record.set_size(SizeLabel(options.partitions_size_bytes));
+  record.set_ratio_vs_base(ratio.median);
+  record.set_ratio_spread_min(ratio.min);
+  record.set_ratio_spread_max(ratio.max);
+  record.set_runs(ratio.runs);
+  return record;
 }
 
 }  // namespace ingest::bench_worker
