@@ -29,7 +29,9 @@ void AddWorkerBenchFlags(CLI::App& app, WorkerBenchOptions& options) {
   app.footer(
       "Each phase appends --topic and --group_id to the worker's command.\n"
       "Exit status: 0 measured (targets are reported, not asserted), 1 error, 2 usage.");
-  app.option_defaults()->always_capture_default();  // --help shows every default
+  app.add_option("worker", options.worker_command,
+                 "After `--`: the worker's binary and its fixed flags.");
+  app.option_defaults()->always_capture_default();  // --help shows every flag's default
   app.add_option("--kafka_bootstrap", options.kafka_bootstrap,
                  "Kafka bootstrap servers (the benchmark's). Required.");
   app.add_option("--pg_dsn", options.pg_dsn,
@@ -88,8 +90,6 @@ void AddWorkerBenchFlags(CLI::App& app, WorkerBenchOptions& options) {
                "Seconds instead of minutes: a few hundred records per phase. Keeps the harness "
                "alive; the numbers mean little. Overrides --phase_bytes, --min_records, "
                "--max_records, --sessions, --pool_bytes and the timeouts.");
-  app.add_option("worker", options.worker_command,
-                 "After `--`: the worker's binary and its fixed flags.");
   // Runs once the command line is parsed; a ValidationError is how a CLI11
   // callback refuses it (cli::Parse exits 2).
   app.callback([&options, runs] {

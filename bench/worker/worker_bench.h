@@ -3,23 +3,17 @@
 // The worker benchmark of issue 4, phase by phase (see bench/README.md):
 //
 //   setup   reach PostgreSQL, bring its schema current, create the raw COPY
-//           table (LIKE session_payloads INCLUDING ALL), create the producer
+//           table (LIKE session_payloads INCLUDING ALL) and the producer
 //           (the gateway's configuration), check the free disk space;
-//   phase   (size, partitions): a fresh topic; N Task records produced and
-//           acknowledged; then `runs` times, interleaved with the copy (or,
-//           at many partitions, with a drain of the base phase's topic of
-//           the same size): the worker's tables truncated; the worker
-//           started in a new consumer group on that topic and timed from the
-//           first records it was seen to have committed to the last, its CPU
-//           time read from /proc over the same span; stopped by pid; every
-//           row checked present;
-//   copy    (base partitions only) the same rows COPYed by one libpq client
-//           in worker-sized transactions, data stored as the worker stores it.
+//   phase   (size, partitions): a fresh topic filled (prefill.h); then `runs`
+//           times, interleaved: the worker's tables truncated and a worker
+//           run in a new consumer group (worker_drain.h), then the raw COPY
+//           of the same rows (raw_copy.h; base partitions) or, at many
+//           partitions, a worker run on the base phase's topic of that size.
 //
 // Each ratio is the median of the per-pair ratios, printed with its spread.
-//
 // Prints the `bench worker: ...` lines on stdout, progress on stderr, and
-// appends JSON lines to options.results_jsonl.
+// appends the records of worker_bench_results.proto to options.results_jsonl.
 
 #include "bench/worker/options.h"
 
