@@ -3,23 +3,19 @@
 #include <algorithm>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/common/console.h"
-#include "bench/common/json_line.h"
-#include "bench/common/payload_pool.h"
 #include "bench/common/progress.h"
 #include "bench/common/report.h"
-#include "bench/common/sdk_sink.h"
 #include "bench/common/size_label.h"
-#include "bench/common/target_check.h"
 #include "bench/e2e/modes.h"
 #include "bench/e2e/paced_load.h"
 #include "bench/e2e/rate_search.h"
+#include "bench/e2e/report.h"
 #include "bench/e2e/step_classifier.h"
 
 namespace ingest::bench_e2e {
@@ -45,101 +41,68 @@ class E2eRun {
   int Run() {
     const double min_max =
         std::min(options_.gateway_max_msgs_per_s, options_.worker_max_msgs_per_s);
-    result_.size_bytes = options_.size_bytes;
-    result_.gateway_max_msgs_per_s = options_.gateway_max_msgs_per_s;
-    result_.worker_max_msgs_per_s = options_.worker_max_msgs_per_s;
-    result_.raw_copy_msgs_per_s = options_.raw_copy_msgs_per_s;
-    result_.tolerance = RateSearch::kTolerance;
     Note(absl::StrFormat(
         "e2e: %s payloads, %d sessions, %d worker(s); M = min(gateway %s, worker %s) = %s "
         "msgs/s; bisection to within %.0f%%, steps of %s warm-up + %s window, at most %d%s",
         bench::SizeLabel(options_.size_bytes), options_.lanes, options_.workers,
         FormatSignificant(options_.gateway_max_msgs_per_s),
         FormatSignificant(options_.worker_max_msgs_per_s), FormatSignificant(min_max),
-        RateSearch::kTolerance * 100, absl::FormatDuration(options_.warmup), absl::FormatDuration(options_.window),
-        options_.max_steps, options_.quick ? "; QUICK" : ""));
-    harness_.results().Write(
-        harness_.RunJson()
-            .Add("size", bench::SizeLabel(options_.size_bytes))
-            .Add("lanes", options_.lanes)
-            .Add("workers", options_.workers)
-            .Add("warmup_s", absl::ToDoubleSeconds(options_.warmup))
-            .Add("window_s", absl::ToDoubleSeconds(options_.window))
-            .Add("max_steps", options_.max_steps)
-            .Add("search", "bisection")
-            .Add("tolerance", RateSearch::kTolerance)
-            .Add("cpus", static_cast<int64_t>(std::thread::hardware_concurrency()))
-            .Build());
+        RateSearch::kTolerance * 100, absl::FormatDuration(options_.warmup),
+        absl::FormatDuration(options_.window), options_.max_steps,
+        options_.quick ? "; QUICK" : ""));
+    E2eRunRecord run = harness_.NewRunRecord<E2eRunRecord>();
+    run.set_size(bench::SizeLabel(options_.size_bytes));
+    run.set_lanes(options_.lanes);
+    run.set_workers(options_.workers);
+    run.set_warmup_s(absl::ToDoubleSeconds(options_.warmup));
+    run.set_window_s(absl::ToDoubleSeconds(options_.window));
+    run.set_max_steps(options_.max_steps);
+    run.set_search("bisection");
+    run.set_tolerance(RateSearch::kTolerance);
+    harness_.Write(run);
 
-    const bench::PayloadPoolOptions pool_options{.message_bytes = options_.size_bytes,
-                                                 .pool_bytes = options_.pool_bytes,
-                                                 .project_id = options_.project_id};
-    Note(absl::StrCat("building ", bench::PoolMessageCount(pool_options), " distinct bodies"));
-    const bench::PayloadPool pool = bench::PayloadPool::Build(pool_options);
-    absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> sessions =
-        harness_.CreateSessions(options_.lanes);
-    if (!sessions.ok()) harness_.Fail(sessions.status());
-    Note(absl::StrCat(options_.lanes, " sessions created"));
-
-    for (int n = 1; n <= options_.workers; ++n) {
-      if (absl::Status status = harness_.workers().Launch(n, {}); !status.ok()) {
-        harness_.Fail(status);
-      }
-    }
-    const absl::Time ready_by = absl::Now() + options_.worker_ready_timeout;
-    for (int n = 1; n <= options_.workers; ++n) {
-      if (absl::Status status = harness_.workers().WaitReady(n, ready_by); !status.ok()) {
-        harness_.Fail(status);
-      }
-      Note(absl::StrCat(harness_.workers().Describe(n), " ready"));
-    }
+    const std::unique_ptr<PooledSessions> load = harness_.CreatePooledSessions();
+    harness_.StartWorkers(options_.workers, {});
     harness_.StartLagSampler();
 
-    bench::SdkSink sink(
-        *sessions, options_.lanes,
-        [&pool](uint64_t k) -> const v1::PayloadContent& { return pool.content(k); },
-        harness_.backpressure());
     RateSearch search(options_.max_steps);
     while (const std::optional<double> fraction = search.Next()) {
-      StepResult step = RunStep(sink, *fraction, *fraction * min_max);
-      search.Record(step.verdict.bounded);
-      harness_.results().Write(StepJson(step));
-      result_.steps.push_back(std::move(step));
+      E2eStepRecord step = RunStep(*load->sink, *fraction, *fraction * min_max);
+      search.Record(step.bounded());
+      harness_.Write(step);
+      steps_.push_back(std::move(step));
     }
-    result_.converged = search.converged();
-    if (!result_.converged) {
+    if (!search.converged()) {
       Note(absl::StrCat("e2e: the search ended after ", search.steps(),
                         " step(s) without narrowing the bounded and the unbounded rate to within ",
                         RateSearch::kTolerance * 100, "% (--max_steps, or the ends of its range)"));
     }
 
     harness_.workers().StopAll(options_.worker_stop_grace);
-    harness_.results().Write(E2eJson(result_));
-    const std::vector<TargetCheck> targets = {E2eTarget(result_), E2eRawCopyTarget(result_)};
-    for (const TargetCheck& target : targets) harness_.results().Write(bench::TargetJson(target));
-    harness_.AddLine(FormatE2eLine(result_));
-    harness_.AddLine(FormatTargetsLine("e2e", targets));
+    const E2eRecord record = SummarizeE2e(options_, steps_, search.converged());
+    harness_.AddResult(record, FormatE2eLine(record), "e2e", E2eTargets(record));
     harness_.PrintLines();
     return 0;
   }
 
  private:
-  StepResult RunStep(bench::MessageSink& sink, double fraction, double rate) {
-    StepResult step;
-    step.fraction = fraction;
-    step.rate_per_s = rate;
-    step.warmup_s = absl::ToDoubleSeconds(options_.warmup);
-    step.window_s = absl::ToDoubleSeconds(options_.window);
+  E2eStepRecord RunStep(bench::MessageSink& sink, double fraction, double rate) {
+    E2eStepRecord step;
+    step.set_kind("e2e_step");
+    step.set_fraction(fraction);
+    step.set_rate_per_s(rate);
+    step.set_warmup_s(absl::ToDoubleSeconds(options_.warmup));
+    step.set_window_s(absl::ToDoubleSeconds(options_.window));
     const std::string title =
-        absl::StrCat("e2e step ", result_.steps.size() + 1, ": ", FormatSignificant(fraction),
+        absl::StrCat("e2e step ", steps_.size() + 1, ": ", FormatSignificant(fraction),
                      " x M = ", FormatSignificant(rate), " msgs/s");
 
     const int64_t floor = StepFloor(rate, options_.lanes);
     const LagWait wait = harness_.WaitForLagAtMost(
         floor, options_.settle_timeout, absl::StrCat(title, ": waiting for lag <= ", floor));
-    step.settle_s = absl::ToDoubleSeconds(wait.waited);
-    step.start_lag = wait.lag;
-    step.started_clean = wait.reached;
+    step.set_settle_s(absl::ToDoubleSeconds(wait.waited));
+    step.set_start_lag(wait.lag);
+    step.set_started_clean(wait.reached);
     if (!wait.reached) {
       Note(absl::StrCat(title, ": the lag (", wait.lag, ") did not fall to ", floor, " within ",
                         absl::FormatDuration(options_.settle_timeout),
@@ -150,8 +113,7 @@ class E2eRun {
     PacedLoad load(sink, rate, options_.lanes);
     const bench::PhaseCounters& counters = load.counters();
     bench::PhaseProgress progress(stderr, title, options_.warmup + options_.window, [&] {
-      const std::optional<chaos::LagSample> lag = harness_.LatestLag();
-      return absl::StrCat("acked=", counters.acked.load(), "  lag=", lag.has_value() ? lag->lag : -1,
+      return absl::StrCat("acked=", counters.acked.load(), "  lag=", harness_.LatestLagOrMinusOne(),
                           bench::CountersDetail(counters));
     });
     load.Start();
@@ -166,8 +128,9 @@ class E2eRun {
     const int64_t acked_end = counters.acked.load();
     const absl::Status stopped = load.Stop(kStopTimeout);
     progress.Finish();
-    if (!stopped.ok()) harness_.Fail(absl::Status(stopped.code(), absl::StrCat(title, ": ",
-                                                                              stopped.message())));
+    if (!stopped.ok()) {
+      harness_.Fail(absl::Status(stopped.code(), absl::StrCat(title, ": ", stopped.message())));
+    }
     CheckWorkers();
 
     StepObservation observation{.rate_per_s = rate, .lanes = options_.lanes};
@@ -177,31 +140,37 @@ class E2eRun {
     observation.first_error = load.first_error();
     for (const chaos::LagSample& sample : harness_.LagBetween(started, window_end)) {
       if (sample.stale) continue;
-      step.lag.emplace_back(absl::ToDoubleSeconds(sample.at - started),
-                            static_cast<double>(sample.lag));
+      google::protobuf::ListValue& point = *step.add_lag();
+      point.add_values()->set_number_value(absl::ToDoubleSeconds(sample.at - started));
+      point.add_values()->set_number_value(static_cast<double>(sample.lag));
       if (sample.at >= window_start) {
         observation.lag.emplace_back(absl::ToDoubleSeconds(sample.at - window_start),
                                      sample.lag);
       }
     }
-    step.verdict = ClassifyStep(observation, options_.thresholds);
-    step.due = observation.due;
-    step.accepted = observation.accepted;
-    step.achieved_per_s =
-        static_cast<double>(observation.accepted) / absl::ToDoubleSeconds(options_.window);
-    step.backpressure_retries = counters.backpressure_retries.load();
-    step.errors = observation.errors;
-    step.first_error = observation.first_error;
-    step.abandoned = load.abandoned();
-    step.cpu = harness_.CoresBetween(cpu_start, cpu_end);
+    const StepVerdict verdict = ClassifyStep(observation, options_.thresholds);
+    step.set_due(observation.due);
+    step.set_accepted(observation.accepted);
+    step.set_accepted_fraction(verdict.accepted_fraction);
+    step.set_achieved_per_s(static_cast<double>(observation.accepted) /
+                            absl::ToDoubleSeconds(options_.window));
+    step.set_backpressure_retries(counters.backpressure_retries.load());
+    step.set_errors(observation.errors);
+    step.set_first_error(observation.first_error);
+    step.set_abandoned(load.abandoned());
+    *step.mutable_lag_slope_per_s() = Nullable(verdict.lag_slope_per_s);
+    step.set_max_lag(verdict.max_lag);
+    step.set_final_lag(verdict.final_lag);
+    step.set_bounded(verdict.bounded);
+    step.set_reason(verdict.reason);
+    *step.mutable_cpu() = harness_.CoresBetween(cpu_start, cpu_end);
     Note(absl::StrFormat(
         "  %s: %s — accepted %.3f, achieved %s msgs/s, lag slope %s/s, max %d, final %d; "
-        "cores: client %.2f, gateway %.2f, worker %.2f, kafka %.2f, postgres %.2f",
-        title, step.verdict.bounded ? "BOUNDED" : "UNBOUNDED", step.verdict.accepted_fraction,
-        FormatSignificant(step.achieved_per_s), FormatSignificant(step.verdict.lag_slope_per_s),
-        step.verdict.max_lag, step.verdict.final_lag, step.cpu.client, step.cpu.gateway,
-        step.cpu.worker, step.cpu.kafka, step.cpu.postgres));
-    if (!step.verdict.bounded) Note(absl::StrCat("  why: ", step.verdict.reason));
+        "cores: %s",
+        title, verdict.bounded ? "BOUNDED" : "UNBOUNDED", verdict.accepted_fraction,
+        FormatSignificant(step.achieved_per_s()), FormatSignificant(verdict.lag_slope_per_s),
+        verdict.max_lag, verdict.final_lag, FormatCores(step.cpu())));
+    if (!verdict.bounded) Note(absl::StrCat("  why: ", verdict.reason));
     return step;
   }
 
@@ -211,7 +180,7 @@ class E2eRun {
 
   Harness& harness_;
   const E2eOptions& options_;
-  E2eResult result_;
+  std::vector<E2eStepRecord> steps_;
 };
 
 }  // namespace

@@ -1,21 +1,21 @@
 #include "bench/e2e/harness.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
-#include "services/common/status/status_macros.h"
 #include "bench/common/console.h"
 #include "bench/common/cpu.h"
 #include "bench/common/progress.h"
+#include "bench/e2e/report.h"
+#include "services/common/status/status_macros.h"
 #include "tools/chaos/kafka_watermarks.h"
 #include "tools/chaos/pg_offsets.h"
 #include "tools/loadgen/clock.h"
@@ -30,14 +30,9 @@ constexpr absl::Duration kLagPoll = absl::Milliseconds(100);
 constexpr absl::Duration kFailStopGrace = absl::Seconds(15);
 
 absl::Status MakeDirectory(const std::string& path) {
-  if (path.empty()) return absl::OkStatus();
-  std::string partial;
-  for (size_t at = 0; at != std::string::npos;) {
-    at = path.find('/', at + 1);
-    partial = path.substr(0, at);
-    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("mkdir ", partial));
-    }
+  std::error_code error;
+  if (!path.empty() && !std::filesystem::create_directories(path, error) && error) {
+    return absl::FailedPreconditionError(absl::StrCat("mkdir ", path, ": ", error.message()));
   }
   return absl::OkStatus();
 }
@@ -56,8 +51,11 @@ absl::StatusOr<std::string> LogDirectory(const std::string& requested) {
   return pattern;
 }
 
-absl::Status Annotate(const absl::Status& status, absl::string_view what) {
-  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+// `value`, or its error with `what` in front.
+template <typename T>
+absl::StatusOr<T> Annotated(absl::StatusOr<T> value, absl::string_view what) {
+  if (value.ok()) return value;
+  return absl::Status(value.status().code(), absl::StrCat(what, ": ", value.status().message()));
 }
 
 }  // namespace
@@ -72,77 +70,111 @@ Harness::~Harness() {
 
 absl::Status Harness::Setup() {
   RETURN_IF_ERROR(results_.Open(options_.results_jsonl));
-  absl::StatusOr<std::string> log_dir = LogDirectory(options_.log_dir);
-  if (!log_dir.ok()) return log_dir.status();
+  ASSIGN_OR_RETURN(const std::string log_dir, LogDirectory(options_.log_dir));
   RETURN_IF_ERROR(MakeDirectory(options_.pid_dir));
-  workers_ = std::make_unique<WorkerFleet>(WorkerFleetOptions{
-      .command = options_.worker_command,
-      .log_dir = *log_dir,
-      .pid_dir = options_.pid_dir,
-      .ready_timeout = options_.worker_ready_timeout,
-      .stop_grace = options_.worker_stop_grace});
+  workers_ = std::make_unique<WorkerFleet>(
+      WorkerFleetOptions{.command = options_.worker_command,
+                         .log_dir = log_dir,
+                         .pid_dir = options_.pid_dir,
+                         .ready_timeout = options_.worker_ready_timeout,
+                         .stop_grace = options_.worker_stop_grace});
 
   const bool sizes = options_.mode == Mode::kSizes;
-  absl::StatusOr<std::unique_ptr<client::Client>> client = bench::CreateBenchClient(
-      {.address = options_.gateway_address,
-       .api_key = options_.api_key,
-       .channels = options_.channels,
-       .call_deadline = options_.call_timeout,
-       .stream_deadline = options_.stream_timeout,
-       .give_up_after = options_.give_up_after,
-       .stream_threshold_bytes = sizes ? 0 : options_.size_bytes,
-       .stream_chunk_bytes = options_.stream_chunk_bytes,
-       .max_lanes = sizes ? options_.stream_lanes : options_.lanes,
-       .max_payload_bytes =
-           sizes ? *std::max_element(options_.sizes.begin(), options_.sizes.end())
-                 : options_.size_bytes},
-      backpressure_);
-  if (!client.ok()) return Annotate(client.status(), "the gateway's client");
-  client_ = *std::move(client);
+  ASSIGN_OR_RETURN(
+      client_, Annotated(bench::CreateBenchClient(
+                             {.address = options_.gateway_address,
+                              .api_key = options_.api_key,
+                              .channels = options_.channels,
+                              .call_deadline = options_.call_timeout,
+                              .stream_deadline = options_.stream_timeout,
+                              .give_up_after = options_.give_up_after,
+                              .stream_threshold_bytes = sizes ? 0 : options_.size_bytes,
+                              .stream_chunk_bytes = options_.stream_chunk_bytes,
+                              .max_lanes = sizes ? options_.stream_lanes : options_.lanes,
+                              .max_payload_bytes = sizes ? *std::max_element(options_.sizes.begin(),
+                                                                             options_.sizes.end())
+                                                         : options_.size_bytes},
+                             backpressure_),
+                         "the gateway's client"));
 
   if (!NeedsWorkers(options_)) return absl::OkStatus();
-  bench::Note(absl::StrCat("workers: ", options_.worker_command.front(), "; logs in ", *log_dir,
+  bench::Note(absl::StrCat("workers: ", options_.worker_command.front(), "; logs in ", log_dir,
                            "/bench-worker-N.log"));
-  absl::StatusOr<std::unique_ptr<chaos::CommittedOffsetSource>> sampler_offsets =
-      chaos::ConnectPgOffsets(options_.pg_dsn, options_.topic, kLagReadTimeout);
-  if (!sampler_offsets.ok()) return Annotate(sampler_offsets.status(), "PostgreSQL");
-  sampler_offsets_ = *std::move(sampler_offsets);
-  absl::StatusOr<std::unique_ptr<chaos::PartitionCommittedOffsetSource>> offsets =
-      chaos::ConnectPgPartitionOffsets(options_.pg_dsn, options_.topic, kLagReadTimeout);
-  if (!offsets.ok()) return Annotate(offsets.status(), "PostgreSQL");
-  offsets_ = *std::move(offsets);
-  absl::StatusOr<std::unique_ptr<chaos::HighWatermarkSource>> sampler_watermarks =
-      chaos::ConnectKafkaWatermarks(options_.kafka_bootstrap, options_.topic, kConnectTimeout,
-                                    kLagReadTimeout);
-  if (!sampler_watermarks.ok()) return Annotate(sampler_watermarks.status(), "Kafka");
-  sampler_watermarks_ = *std::move(sampler_watermarks);
-  absl::StatusOr<std::unique_ptr<chaos::PartitionHighWatermarkSource>> watermarks =
-      chaos::ConnectKafkaPartitionWatermarks(options_.kafka_bootstrap, options_.topic,
-                                             kConnectTimeout, kLagReadTimeout);
-  if (!watermarks.ok()) return Annotate(watermarks.status(), "Kafka");
-  watermarks_ = *std::move(watermarks);
+  ASSIGN_OR_RETURN(
+      sampler_offsets_,
+      Annotated(chaos::ConnectPgOffsets(options_.pg_dsn, options_.topic, kLagReadTimeout),
+                "PostgreSQL"));
+  ASSIGN_OR_RETURN(offsets_, Annotated(chaos::ConnectPgPartitionOffsets(
+                                           options_.pg_dsn, options_.topic, kLagReadTimeout),
+                                       "PostgreSQL"));
+  ASSIGN_OR_RETURN(sampler_watermarks_,
+                   Annotated(chaos::ConnectKafkaWatermarks(options_.kafka_bootstrap, options_.topic,
+                                                           kConnectTimeout, kLagReadTimeout),
+                             "Kafka"));
+  ASSIGN_OR_RETURN(watermarks_, Annotated(chaos::ConnectKafkaPartitionWatermarks(
+                                              options_.kafka_bootstrap, options_.topic,
+                                              kConnectTimeout, kLagReadTimeout),
+                                          "Kafka"));
 
   // Before any worker ran, consumer_offsets may not exist yet: the first
   // worker creates the schema. Lag then counts from nothing committed.
   const absl::StatusOr<int64_t> committed = sampler_offsets_->SumNextOffsets();
-  const absl::StatusOr<int64_t> high = sampler_watermarks_->SumHighWatermarks();
-  if (!high.ok()) return Annotate(high.status(), "Kafka high watermarks");
-  if (committed.ok() && *committed > *high) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "consumer_offsets in PostgreSQL (sum ", *committed, ") are ahead of Kafka's high "
-        "watermarks for ", options_.topic, " (sum ", *high, "): the database holds offsets of "
-        "another Kafka cluster"));
+  ASSIGN_OR_RETURN(const int64_t high,
+                   Annotated(sampler_watermarks_->SumHighWatermarks(), "Kafka high watermarks"));
+  if (committed.ok() && *committed > high) {
+    return absl::FailedPreconditionError(absl::StrCat("consumer_offsets in PostgreSQL (sum ",
+                                                      *committed,
+                                                      ") are ahead of Kafka's high "
+                                                      "watermarks for ",
+                                                      options_.topic, " (sum ", high,
+                                                      "): the database holds offsets of "
+                                                      "another Kafka cluster"));
   }
-  initial_lag_.emplace(*high, committed.value_or(0));
+  initial_lag_.emplace(high, committed.value_or(0));
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> Harness::CreateSessions(
-    int count) {
-  absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> sessions =
-      bench::StartSessions(*client_, count, options_.project_id, "bench_e2e");
-  if (!sessions.ok()) return Annotate(sessions.status(), "create sessions");
-  return sessions;
+void Harness::Fail(const absl::Status& status) {
+  if (sampler_ != nullptr) sampler_->Stop();
+  if (workers_ != nullptr) workers_->StopAll(kFailStopGrace);
+  bench::ExitAfterError(status, lines_);
+}
+
+void Harness::FailIfWorkerExited(int n) {
+  if (workers_->Running(n)) return;
+  Fail(absl::AbortedError(
+      absl::StrCat(WorkerFleet::Name(n), " exited during the run; see ", workers_->log_path(n))));
+}
+
+std::vector<std::unique_ptr<client::Session>> Harness::CreateSessions(int count) {
+  return ValueOrFail(Annotated(
+      bench::StartSessions(*client_, count, options_.project_id, "bench_e2e"), "create sessions"));
+}
+
+std::unique_ptr<PooledSessions> Harness::CreatePooledSessions() {
+  const bench::PayloadPoolOptions pool_options{.message_bytes = options_.size_bytes,
+                                               .pool_bytes = options_.pool_bytes,
+                                               .project_id = options_.project_id};
+  bench::Note(absl::StrCat("building ", bench::PoolMessageCount(pool_options), " distinct bodies"));
+  auto load = std::make_unique<PooledSessions>(PooledSessions{
+      .pool = bench::PayloadPool::Build(pool_options), .sessions = CreateSessions(options_.lanes)});
+  load->sink = std::make_unique<bench::SdkSink>(
+      load->sessions, options_.lanes,
+      [pool = &load->pool](uint64_t k) -> const v1::PayloadContent& { return pool->content(k); },
+      backpressure_);
+  bench::Note(absl::StrCat(options_.lanes, " sessions created"));
+  return load;
+}
+
+void Harness::StartWorkers(int count, const std::function<std::vector<std::string>(int n)>& flags) {
+  for (int n = 1; n <= count; ++n) {
+    Check(workers_->Launch(n, flags ? flags(n) : std::vector<std::string>()));
+  }
+  const absl::Time ready_by = absl::Now() + options_.worker_ready_timeout;
+  for (int n = 1; n <= count; ++n) {
+    Check(workers_->WaitReady(n, ready_by));
+    bench::Note(absl::StrCat(workers_->Describe(n), " ready"));
+  }
 }
 
 void Harness::StartLagSampler() {
@@ -159,6 +191,11 @@ std::optional<chaos::LagSample> Harness::LatestLag() const {
   return sampler_->Latest();
 }
 
+int64_t Harness::LatestLagOrMinusOne() const {
+  const std::optional<chaos::LagSample> latest = LatestLag();
+  return latest.has_value() ? latest->lag : -1;
+}
+
 std::vector<chaos::LagSample> Harness::LagBetween(absl::Time from, absl::Time to) const {
   std::vector<chaos::LagSample> samples;
   if (sampler_ == nullptr) return samples;
@@ -173,9 +210,7 @@ LagWait Harness::WaitForLagAtMost(int64_t floor, absl::Duration timeout,
   const absl::Time begin = absl::Now();
   LagWait wait;
   bench::PhaseProgress progress(stderr, title, timeout, [this, floor] {
-    const std::optional<chaos::LagSample> latest = LatestLag();
-    return absl::StrCat("lag ", latest.has_value() ? absl::StrCat(latest->lag) : "?",
-                        " (waiting for <= ", floor, ")");
+    return absl::StrCat("lag ", LatestLagOrMinusOne(), " (waiting for <= ", floor, ")");
   });
   for (;;) {
     const std::optional<chaos::LagSample> latest = LatestLag();
@@ -223,22 +258,15 @@ CpuReadings Harness::ReadCpu() {
   return readings;
 }
 
-CpuCores Harness::CoresBetween(const CpuReadings& start, const CpuReadings& end) const {
+Cores Harness::CoresBetween(const CpuReadings& start, const CpuReadings& end) const {
   const absl::Duration wall = end.at - start.at;
-  return {.client = bench::CoresUsed(start.client, end.client, wall),
-          .gateway = bench::CoresUsed(start.gateway, end.gateway, wall),
-          .worker = TreeCoresUsed(start.workers, end.workers, wall),
-          .kafka = bench::CoresUsed(start.kafka, end.kafka, wall),
-          .postgres = TreeCoresUsed(start.postgres, end.postgres, wall)};
-}
-
-bench::JsonLine Harness::RunJson() const {
-  bench::JsonLine line;
-  line.Add("kind", "run")
-      .Add("mode", ModeName(options_.mode))
-      .Add("started_at", absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()))
-      .Add("quick", options_.quick);
-  return line;
+  Cores cores;
+  *cores.mutable_client() = NullIfNegative(bench::CoresUsed(start.client, end.client, wall));
+  *cores.mutable_gateway() = NullIfNegative(bench::CoresUsed(start.gateway, end.gateway, wall));
+  *cores.mutable_worker() = NullIfNegative(TreeCoresUsed(start.workers, end.workers, wall));
+  *cores.mutable_kafka() = NullIfNegative(bench::CoresUsed(start.kafka, end.kafka, wall));
+  *cores.mutable_postgres() = NullIfNegative(TreeCoresUsed(start.postgres, end.postgres, wall));
+  return cores;
 }
 
 void Harness::AddLine(std::string line) {
@@ -246,20 +274,16 @@ void Harness::AddLine(std::string line) {
   lines_.push_back(std::move(line));
 }
 
+void Harness::AddResult(const google::protobuf::Message& record, std::string line,
+                        absl::string_view name, absl::Span<const bench::TargetCheck> targets) {
+  results_.Write(record);
+  for (const bench::TargetCheck& target : targets) results_.Write(bench::TargetJson(target));
+  AddLine(std::move(line));
+  AddLine(FormatTargetsLine(name, targets));
+}
+
 void Harness::PrintLines() const {
   for (const std::string& line : lines_) bench::Print(line);
-}
-
-void Harness::Fail(const absl::Status& status) {
-  if (sampler_ != nullptr) sampler_->Stop();
-  if (workers_ != nullptr) workers_->StopAll(kFailStopGrace);
-  bench::ExitAfterError(status, lines_);
-}
-
-void Harness::FailIfWorkerExited(int n) {
-  if (workers_->Running(n)) return;
-  Fail(absl::AbortedError(absl::StrCat(WorkerFleet::Name(n), " exited during the run; see ",
-                                       workers_->log_path(n))));
 }
 
 }  // namespace ingest::bench_e2e

@@ -1,31 +1,38 @@
 #pragma once
 
 // What the three modes share: the results file and the result lines, the
-// client SDK's Client and its backpressure count, the workers, consumer lag (sampled on its own thread
-// every 500 ms, and read partition by partition on demand), CPU readings,
-// and how a run fails.
+// client SDK's Client and its sessions, the workers, consumer lag (sampled on
+// its own thread every 500 ms, and read partition by partition on demand),
+// CPU readings, and how a run fails.
 //
 // Threads: the main thread, except where a member says otherwise.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "client/cpp/client.h"
-#include "client/cpp/session.h"
-#include "bench/common/json_line.h"
+#include "absl/types/span.h"
+#include "bench/common/payload_pool.h"
 #include "bench/common/results_file.h"
 #include "bench/common/sdk_sink.h"
+#include "bench/common/target_check.h"
 #include "bench/e2e/options.h"
 #include "bench/e2e/process_tree.h"
-#include "bench/e2e/report.h"
 #include "bench/e2e/worker_fleet.h"
+#include "client/cpp/client.h"
+#include "client/cpp/session.h"
+#include "e2e_bench_results.pb.h"
+#include "google/protobuf/message.h"
 #include "tools/chaos/lag_sources.h"
 #include "tools/chaos/lag_tracker.h"
 
@@ -48,6 +55,14 @@ struct LagWait {
   absl::Duration waited;
 };
 
+// The load of modes e2e and failover: --lanes sessions, lane i pushing
+// session i's payloads (unary) with bodies of --size from a pool built once.
+struct PooledSessions {
+  bench::PayloadPool pool;
+  std::vector<std::unique_ptr<client::Session>> sessions;
+  std::unique_ptr<bench::SdkSink> sink;  // over `sessions` and `pool`
+};
+
 class Harness {
  public:
   explicit Harness(const E2eOptions& options);
@@ -60,18 +75,37 @@ class Harness {
   absl::Status Setup();
 
   const E2eOptions& options() const { return options_; }
-  client::Client& client() { return *client_; }
-  // The Client's backpressure retries, for the sinks.
   bench::BackpressureCount& backpressure() { return backpressure_; }
   WorkerFleet& workers() { return *workers_; }
-  bench::ResultsFile& results() { return results_; }
 
+  // --- failing: each of these ends the process on an error (see Fail).
+  // Stops the workers, prints the lines kept so far, notes the error and
+  // ends the process with status 1 (load callbacks may still be in flight).
+  [[noreturn]] void Fail(const absl::Status& status);
+  void Check(const absl::Status& status) {
+    if (!status.ok()) Fail(status);
+  }
+  template <typename T>
+  T ValueOrFail(absl::StatusOr<T> value) {
+    if (!value.ok()) Fail(value.status());
+    return *std::move(value);
+  }
+  // Fail()s, pointing at its log, unless worker `n` is still running.
+  void FailIfWorkerExited(int n);
+
+  // --- sessions and workers
   // `count` new sessions of the run's project.
-  absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> CreateSessions(int count);
+  std::vector<std::unique_ptr<client::Session>> CreateSessions(int count);
+  std::unique_ptr<PooledSessions> CreatePooledSessions();
+  // Launches workers 1..count (worker n with flags(n) appended) and waits
+  // until every one is ready.
+  void StartWorkers(int count, const std::function<std::vector<std::string>(int n)>& flags);
 
   // --- lag (runs with workers only)
   void StartLagSampler();
   std::optional<chaos::LagSample> LatestLag() const;
+  // The latest lag for a progress line, -1 before the first sample.
+  int64_t LatestLagOrMinusOne() const;
   // Every sample taken in [from, to).
   std::vector<chaos::LagSample> LagBetween(absl::Time from, absl::Time to) const;
   // Waits until a fresh sample taken after the wait began shows lag <=
@@ -84,21 +118,32 @@ class Harness {
 
   // --- CPU
   CpuReadings ReadCpu();
-  CpuCores CoresBetween(const CpuReadings& start, const CpuReadings& end) const;
+  Cores CoresBetween(const CpuReadings& start, const CpuReadings& end) const;
 
   // --- output
-  // The start of the run's "run" record: kind, mode, started_at (now) and
-  // quick; each mode adds its own settings.
-  bench::JsonLine RunJson() const;
+  // The run's "run" record (one of e2e_bench_results.proto's *RunRecord):
+  // kind, mode, started_at (now), quick and cpus; the mode adds its own
+  // settings.
+  template <typename RunRecord>
+  RunRecord NewRunRecord() const {
+    RunRecord record;
+    record.set_kind("run");
+    record.set_mode(std::string(ModeName(options_.mode)));
+    record.set_started_at(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
+    record.set_quick(options_.quick);
+    record.set_cpus(static_cast<int32_t>(std::thread::hardware_concurrency()));
+    return record;
+  }
+  // Appends `record` to the results file.
+  void Write(const google::protobuf::Message& record) { results_.Write(record); }
   // Keeps a result line for the end and notes it on stderr now.
   void AddLine(std::string line);
+  // A measurement with targets: `record` and the targets' records to the
+  // results file; its `line` and "bench <name>: targets ..." kept.
+  void AddResult(const google::protobuf::Message& record, std::string line, absl::string_view name,
+                 absl::Span<const bench::TargetCheck> targets);
   // Prints the kept lines on stdout.
   void PrintLines() const;
-  // Stops the workers, prints the lines kept so far, notes the error and
-  // ends the process with status 1 (load callbacks may still be in flight).
-  [[noreturn]] void Fail(const absl::Status& status);
-  // Fail()s, pointing at its log, unless worker `n` is still running.
-  void FailIfWorkerExited(int n);
 
  private:
   const E2eOptions& options_;
@@ -116,7 +161,7 @@ class Harness {
   std::unique_ptr<chaos::LagSampler> sampler_;
 };
 
-// "12.3 MB"-style helpers shared by the modes' notes.
+// Bytes in MB (binary), for the modes' notes and records.
 double ToMb(int64_t bytes);
 
 }  // namespace ingest::bench_e2e

@@ -1,15 +1,15 @@
 #pragma once
 
-// Everything a bench_e2e run needs, validated in one place. Durations and
-// counts left at 0 take the mode's default (see ApplyDefaults), so `--quick`
-// shortens what the command line did not set.
+// Everything a bench_e2e run needs, read from the command line and validated
+// in one place. The fields hold the defaults; durations and counts left at 0
+// (or -1) take the mode's default after parsing, so `--quick` shortens only
+// what the command line did not set.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -17,7 +17,6 @@ namespace ingest::bench_e2e {
 
 enum class Mode { kE2e, kFailover, kSizes };
 
-absl::StatusOr<Mode> ParseMode(absl::string_view text);
 absl::string_view ModeName(Mode mode);
 
 // When an end-to-end step counts as bounded (see step_classifier.h for why
@@ -34,14 +33,14 @@ struct E2eOptions {
 
   // --- the stack under test
   std::string gateway_address;  // HOST:PORT
-  std::string api_key;
+  std::string api_key;          // default: $INGEST_API_KEY
   std::string project_id = "demo-project";
   std::string kafka_bootstrap;
   std::string topic = "ingest.tasks";
   std::string pg_dsn;
   int gateway_pid = 0;  // CPU and RSS; 0 = not measured
   int kafka_pid = 0;
-  int pg_pid = 0;  // the postmaster; its children are counted with it
+  int pg_pid = 0;    // the postmaster; its children are counted with it
   int channels = 4;  // gRPC connections to the gateway
 
   // --- the workers this tool starts: the command after `--`, to which it
@@ -58,7 +57,7 @@ struct E2eOptions {
 
   // --- payloads sent with PushPayload (e2e and failover)
   int64_t size_bytes = 100 * 1024;
-  int64_t pool_bytes = 0;  // distinct bodies; 0 = 32 MB (quick: 4 MB)
+  int64_t pool_bytes = 0;  // distinct bodies; 0 = the mode's default
   int lanes = 256;         // sessions; message i goes to session i mod lanes
 
   // --- mode e2e
@@ -68,29 +67,29 @@ struct E2eOptions {
   // ratio to it is then not reported).
   double raw_copy_msgs_per_s = 0;
   int workers = 1;
-  absl::Duration window;    // 0 = 60 s (quick 8 s); sizes: 10 s (quick 1.5 s)
-  absl::Duration warmup;    // 0 = 10 s (quick 3 s); sizes: 3 s (quick 0.5 s)
-  int max_steps = 0;        // 0 = 10 (quick 2): the bisection's cap (rate_search.h)
+  absl::Duration window;  // 0 = the mode's default (also sizes)
+  absl::Duration warmup;  // 0 = the mode's default (also sizes)
+  int max_steps = 0;      // the bisection's cap (rate_search.h); 0 = the default
   // Before a step, how long the lag gets to fall under the step's floor.
-  absl::Duration settle_timeout;  // 0 = 120 s (quick 30 s)
+  absl::Duration settle_timeout;  // 0 = the default
   StepThresholds thresholds;
 
   // --- mode failover
-  absl::Duration session_timeout;  // 0 = 10 s (quick 6 s: the broker's minimum)
+  absl::Duration session_timeout;  // 0 = the default
   absl::Duration heartbeat_interval = absl::Seconds(1);
   double rate_per_s = 200;
-  absl::Duration settle;  // load before the crash; 0 = 10 s (quick 4 s)
+  absl::Duration settle;  // load before the crash; 0 = the default
   // How long a dead worker's partitions get to be consumed again.
   absl::Duration takeover_timeout;  // 0 = 4 x session_timeout + 30 s
   // After the load stops, how long the lag gets to reach 0 (failover), or
   // the big stream to be committed, or the backlog before it to drain (sizes).
-  absl::Duration drain_timeout;  // 0 = 300 s (quick 90 s)
+  absl::Duration drain_timeout;  // 0 = the default
 
   // --- mode sizes
   std::vector<int64_t> sizes = {10 * 1024 * 1024};  // each streamed
   int stream_lanes = 8;
   int64_t stream_chunk_bytes = 1 << 20;
-  int64_t big_stream_bytes = -1;  // -1 = 100 MB (quick 16 MB); 0 = skipped
+  int64_t big_stream_bytes = -1;  // -1 = the default; 0 = skipped
   absl::Duration stream_timeout = absl::Minutes(10);
   absl::Duration rss_interval = absl::Milliseconds(20);
 
@@ -100,12 +99,13 @@ struct E2eOptions {
   absl::Duration give_up_after = absl::Seconds(30);
 };
 
-// Fills every 0 (or -1) left by the command line with the mode's default,
-// the quick one when options.quick.
-void ApplyDefaults(E2eOptions& options);
-
-// After ApplyDefaults. INVALID_ARGUMENT naming the flag.
-absl::Status ValidateOptions(const E2eOptions& options);
+// Parses the command line (CLI11, each flag bound to its field of `options`;
+// everything after `--` is the worker's command line), fills in the mode's
+// defaults and validates. Returns nullopt to run, or the exit status to stop
+// with: 0 after --help (printed on stdout), 2 after an unknown flag, a bad
+// value or an invalid combination (on stderr, naming the flag). The only
+// place flags are read.
+std::optional<int> ParseOptions(int argc, char** argv, E2eOptions& options);
 
 // Whether this run starts workers (and so needs the command after `--`).
 bool NeedsWorkers(const E2eOptions& options);

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -14,10 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "services/common/pg/connection.h"
-#include "services/common/status/status_macros.h"
 #include "bench/common/console.h"
-#include "bench/common/json_line.h"
 #include "bench/common/load_driver.h"
 #include "bench/common/progress.h"
 #include "bench/common/report.h"
@@ -25,7 +21,10 @@
 #include "bench/common/size_label.h"
 #include "bench/common/stream_content.h"
 #include "bench/e2e/modes.h"
+#include "bench/e2e/report.h"
 #include "bench/e2e/rss_monitor.h"
+#include "services/common/pg/connection.h"
+#include "services/common/status/status_macros.h"
 #include "tools/loadgen/payload_factory.h"
 
 namespace ingest::bench_e2e {
@@ -51,7 +50,12 @@ absl::StatusOr<v1::PayloadContent> MakePayload(int64_t bytes, uint64_t seed) {
   return bench::MakeStreamContent(bytes, factory.Make(0, 1).events());
 }
 
-RoleRss Role(int64_t idle, int64_t peak) { return RoleRss{.idle_bytes = idle, .peak_bytes = peak}; }
+RoleRss Role(int64_t idle_bytes, int64_t peak_bytes) {
+  RoleRss rss;
+  *rss.mutable_idle_mb() = NullIfNegative(ToMb(idle_bytes));
+  *rss.mutable_peak_mb() = NullIfNegative(ToMb(peak_bytes));
+  return rss;
+}
 
 class SizesRun {
  public:
@@ -69,47 +73,34 @@ class SizesRun {
                            " payload with a worker, RSS sampled")
             : std::string("no big stream"),
         options_.quick ? "; QUICK" : ""));
-    harness_.results().Write(
-        harness_.RunJson()
-            .Add("sizes", absl::StrJoin(labels, ","))
-            .Add("stream_lanes", options_.stream_lanes)
-            .Add("warmup_s", absl::ToDoubleSeconds(options_.warmup))
-            .Add("window_s", absl::ToDoubleSeconds(options_.window))
-            .Add("big_stream_bytes", options_.big_stream_bytes)
-            .Add("cpus", static_cast<int64_t>(std::thread::hardware_concurrency()))
-            .Build());
+    SizesRunRecord run = harness_.NewRunRecord<SizesRunRecord>();
+    run.set_sizes(absl::StrJoin(labels, ","));
+    run.set_stream_lanes(options_.stream_lanes);
+    run.set_warmup_s(absl::ToDoubleSeconds(options_.warmup));
+    run.set_window_s(absl::ToDoubleSeconds(options_.window));
+    run.set_big_stream_bytes(static_cast<double>(options_.big_stream_bytes));
+    harness_.Write(run);
 
-    absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> sessions =
-        harness_.CreateSessions(options_.stream_lanes + 1);
-    if (!sessions.ok()) harness_.Fail(sessions.status());
-    sessions_ = *std::move(sessions);
-
+    sessions_ = harness_.CreateSessions(options_.stream_lanes + 1);
     for (const int64_t size : options_.sizes) {
-      const SizeResult result = MeasureSize(size);
-      harness_.results().Write(SizeJson(result));
-      harness_.AddLine(FormatSizeLine(result));
+      const SizeRecord record = MeasureSize(size);
+      harness_.Write(record);
+      harness_.AddLine(FormatSizeLine(record));
     }
     if (options_.big_stream_bytes > 0) {
-      const BigStreamResult result = MeasureBigStream();
-      harness_.results().Write(BigStreamJson(result));
-      const TargetCheck target = BigStreamTarget(result);
-      harness_.results().Write(bench::TargetJson(target));
-      harness_.AddLine(FormatBigStreamLine(result));
-      harness_.AddLine(FormatTargetsLine("size", {target}));
+      const BigStreamRecord record = MeasureBigStream();
+      harness_.AddResult(record, FormatBigStreamLine(record), "size", {BigStreamTarget(record)});
     }
     harness_.PrintLines();
     return 0;
   }
 
  private:
-  SizeResult MeasureSize(int64_t size) {
+  SizeRecord MeasureSize(int64_t size) {
     const std::string label = SizeLabel(size);
     std::vector<v1::PayloadContent> payloads;
     for (int lane = 0; lane < options_.stream_lanes; ++lane) {
-      absl::StatusOr<v1::PayloadContent> payload =
-          MakePayload(size, 7 + static_cast<uint64_t>(lane));
-      if (!payload.ok()) harness_.Fail(payload.status());
-      payloads.push_back(*std::move(payload));
+      payloads.push_back(harness_.ValueOrFail(MakePayload(size, 7 + static_cast<uint64_t>(lane))));
     }
     // Every payload is above the Client's stream threshold (0 in this mode).
     bench::SdkSink sink(
@@ -150,53 +141,53 @@ class SizesRun {
       harness_.Fail(absl::Status(stats.status().code(),
                                  absl::StrCat(title, ": ", stats.status().message())));
     }
-    SizeResult result{.size_bytes = size,
-                      .lanes = options_.stream_lanes,
-                      .acked = stats->acked,
-                      .window_s = absl::ToDoubleSeconds(stats->window),
-                      .msgs_per_s = stats->msgs_per_s,
-                      .mb_per_s = stats->msgs_per_s * ToMb(size),
-                      .backpressure_retries = stats->backpressure_retries,
-                      .cpu = harness_.CoresBetween(start, end)};
+    SizeRecord record;
+    record.set_kind("size");
+    record.set_size(label);
+    record.set_size_bytes(static_cast<double>(size));
+    record.set_transport("stream");
+    record.set_lanes(options_.stream_lanes);
+    record.set_acked(stats->acked);
+    record.set_msgs_per_s(stats->msgs_per_s);
+    record.set_mb_per_s(stats->msgs_per_s * ToMb(size));
+    record.set_window_s(absl::ToDoubleSeconds(stats->window));
+    record.set_backpressure_retries(stats->backpressure_retries);
+    *record.mutable_cpu() = harness_.CoresBetween(start, end);
     Note(absl::StrFormat(
-        "  %s: %s MB/s (%s msgs/s, %d in the window, %d backpressure retries; cores: client "
-        "%.2f, gateway %.2f, kafka %.2f)",
-        title, FormatSignificant(result.mb_per_s), FormatSignificant(result.msgs_per_s),
-        result.acked, result.backpressure_retries, result.cpu.client, result.cpu.gateway,
-        result.cpu.kafka));
-    return result;
+        "  %s: %s MB/s (%s msgs/s, %d in the window, %d backpressure retries; cores: %s)", title,
+        FormatSignificant(record.mb_per_s()), FormatSignificant(record.msgs_per_s()),
+        record.acked(), record.backpressure_retries(), FormatCores(record.cpu())));
+    return record;
   }
 
-  BigStreamResult MeasureBigStream() {
-    BigStreamResult result;
-    result.total_bytes = options_.big_stream_bytes;
-    result.chunk_bytes = options_.stream_chunk_bytes;
-    const std::string label = SizeLabel(result.total_bytes);
-    absl::StatusOr<std::unique_ptr<PgConnection>> db =
-        PgConnection::Connect(options_.pg_dsn, absl::Seconds(10));
-    if (!db.ok()) harness_.Fail(db.status());
-    absl::StatusOr<v1::PayloadContent> payload = MakePayload(result.total_bytes, 7);
-    if (!payload.ok()) harness_.Fail(payload.status());
+  BigStreamRecord MeasureBigStream() {
+    BigStreamRecord record;
+    record.set_kind("big_stream");
+    const int64_t total_bytes = options_.big_stream_bytes;
+    record.set_total_bytes(static_cast<double>(total_bytes));
+    record.set_chunk_bytes(static_cast<double>(options_.stream_chunk_bytes));
+    record.set_limit_mb(4 * ToMb(total_bytes));
+    const std::string label = SizeLabel(total_bytes);
+    const std::unique_ptr<PgConnection> db =
+        harness_.ValueOrFail(PgConnection::Connect(options_.pg_dsn, absl::Seconds(10)));
+    v1::PayloadContent payload = harness_.ValueOrFail(MakePayload(total_bytes, 7));
 
-    if (absl::Status status = harness_.workers().Start(1, {}); !status.ok()) harness_.Fail(status);
-    Note(absl::StrCat(harness_.workers().Describe(1), " ready"));
+    harness_.StartWorkers(1, {});
     harness_.StartLagSampler();
     // The records of the throughput phases (and of anything before) first:
     // the stream's memory and commit time are measured on an idle pipeline.
     const LagWait drained = harness_.WaitForLagAtMost(
         0, options_.drain_timeout, "big stream: the worker drains what is already in Kafka");
-    result.lag_before = std::max<int64_t>(drained.lag, 0);
+    record.set_lag_before(std::max<int64_t>(drained.lag, 0));
     if (!drained.reached) {
       Note(absl::StrCat("the backlog (", drained.lag, " records) did not drain within ",
                         absl::FormatDuration(options_.drain_timeout),
                         "; the stream is measured behind it"));
     }
     // A fresh worker, so its memory is the stream's and not the backlog's.
-    absl::StatusOr<absl::Duration> stopped =
-        harness_.workers().Stop(1, options_.worker_stop_grace);
-    if (!stopped.ok()) harness_.Fail(stopped.status());
-    if (absl::Status status = harness_.workers().Start(1, {}); !status.ok()) harness_.Fail(status);
-    Note(absl::StrCat(harness_.workers().Describe(1), " (restarted) ready"));
+    harness_.Check(harness_.workers().Stop(1, options_.worker_stop_grace).status());
+    Note("restarting the worker for the big stream");
+    harness_.StartWorkers(1, {});
 
     const std::vector<int> worker_pids = harness_.workers().pids();
     const RssRoles roles{.client = getpid(),
@@ -219,39 +210,38 @@ class SizesRun {
     // guess of 100 MB/s for the stream plus as long again for the commit.
     bench::PhaseProgress progress(
         stderr, absl::StrCat("big stream: ", label, " through the gateway and the worker"),
-        absl::Seconds(2 * ToMb(result.total_bytes) / 100), [&] {
+        absl::Seconds(2 * ToMb(total_bytes) / 100), [&] {
           const RssReading peaks = monitor.peaks();
           return absl::StrFormat("peak rss MB: gateway %.0f worker %.0f kafka %.0f pg %.0f",
                                  ToMb(peaks.gateway), ToMb(peaks.worker), ToMb(peaks.kafka),
                                  ToMb(peaks.postgres_max));
         });
     const absl::Time start = absl::Now();
-    absl::StatusOr<client::PushResult> pushed = session.Push(*std::move(payload));
+    const client::PushResult pushed = harness_.ValueOrFail(session.Push(std::move(payload)));
     const absl::Time ack = absl::Now();
-    if (!pushed.ok()) harness_.Fail(pushed.status());
-    if (pushed->payload_id != payload_id) {
+    if (pushed.payload_id != payload_id) {
       harness_.Fail(absl::InternalError("big stream: the SDK gave it another payload_id"));
     }
-    result.chunk_records = static_cast<int>(pushed->chunk_count);
-    result.ack_s = absl::ToDoubleSeconds(ack - start);
-    result.mb_per_s = ToMb(result.total_bytes) / result.ack_s;
+    record.set_chunk_records(pushed.chunk_count);
+    record.set_ack_s(absl::ToDoubleSeconds(ack - start));
+    record.set_mb_per_s(ToMb(total_bytes) / record.ack_s());
 
     // Committed: every chunk record has its row.
     for (;;) {
       absl::StatusOr<PgResult> rows =
-          (*db)->Query(kChunkRowsSql, {PgParam::Text(session.id()),
-                                       PgParam::Int(static_cast<int64_t>(payload_id))});
+          db->Query(kChunkRowsSql,
+                    {PgParam::Text(session.id()), PgParam::Int(static_cast<int64_t>(payload_id))});
       int64_t count = 0;
       if (rows.ok() && PQntuples(rows->get()) == 1 &&
           absl::SimpleAtoi(PQgetvalue(rows->get(), 0, 0), &count) &&
-          count >= result.chunk_records) {
-        result.commit_s = absl::ToDoubleSeconds(absl::Now() - start);
+          count >= record.chunk_records()) {
+        record.set_commit_s(absl::ToDoubleSeconds(absl::Now() - start));
         break;
       }
       harness_.FailIfWorkerExited(1);
       if (absl::Now() - ack > options_.drain_timeout) {
         harness_.Fail(absl::DeadlineExceededError(absl::StrCat(
-            "big stream: ", count, " of ", result.chunk_records, " chunk rows committed ",
+            "big stream: ", count, " of ", record.chunk_records(), " chunk rows committed ",
             absl::FormatDuration(options_.drain_timeout), " after the gateway's answer")));
       }
       absl::SleepFor(kCommitPoll);
@@ -259,24 +249,25 @@ class SizesRun {
     monitor.Stop();
     progress.Finish();
     const RssReading peak = monitor.peaks();
-    result.rss_samples = monitor.samples();
-    result.client = Role(idle.client, peak.client);
-    result.gateway = Role(idle.gateway, peak.gateway);
-    result.worker = Role(idle.worker, peak.worker);
-    result.kafka = Role(idle.kafka, peak.kafka);
-    result.postgres_max = Role(idle.postgres_max, peak.postgres_max);
-    result.postgres_sum = Role(idle.postgres_sum, peak.postgres_sum);
+    record.set_rss_samples(monitor.samples());
+    RssByRole& rss = *record.mutable_rss();
+    *rss.mutable_client() = Role(idle.client, peak.client);
+    *rss.mutable_gateway() = Role(idle.gateway, peak.gateway);
+    *rss.mutable_worker() = Role(idle.worker, peak.worker);
+    *rss.mutable_kafka() = Role(idle.kafka, peak.kafka);
+    *rss.mutable_postgres_max() = Role(idle.postgres_max, peak.postgres_max);
+    *rss.mutable_postgres_sum() = Role(idle.postgres_sum, peak.postgres_sum);
     Note(absl::StrFormat(
         "  big stream: %s acked after %.2fs (%s MB/s) as %d records, committed after %.2fs; "
         "rss MB idle -> peak: client %.0f -> %.0f, gateway %.0f -> %.0f, worker %.0f -> %.0f, "
         "kafka %.0f -> %.0f, postgres largest %.0f -> %.0f (all %.0f -> %.0f)",
-        label, result.ack_s, FormatSignificant(result.mb_per_s), result.chunk_records,
-        result.commit_s, ToMb(idle.client), ToMb(peak.client), ToMb(idle.gateway),
+        label, record.ack_s(), FormatSignificant(record.mb_per_s()), record.chunk_records(),
+        record.commit_s(), ToMb(idle.client), ToMb(peak.client), ToMb(idle.gateway),
         ToMb(peak.gateway), ToMb(idle.worker), ToMb(peak.worker), ToMb(idle.kafka),
-        ToMb(peak.kafka), ToMb(idle.postgres_max), ToMb(peak.postgres_max),
-        ToMb(idle.postgres_sum), ToMb(peak.postgres_sum)));
+        ToMb(peak.kafka), ToMb(idle.postgres_max), ToMb(peak.postgres_max), ToMb(idle.postgres_sum),
+        ToMb(peak.postgres_sum)));
     harness_.workers().StopAll(options_.worker_stop_grace);
-    return result;
+    return record;
   }
 
   Harness& harness_;
