@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,7 +15,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/time/clock.h"
 #include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
@@ -49,14 +47,6 @@ absl::StatusOr<sockaddr_in> Loopback(absl::string_view host_port) {
   return address;
 }
 
-// Waits for `events` on `fd` until `deadline`; false on timeout or error.
-bool WaitFor(int fd, short events, absl::Time deadline) {
-  const int64_t ms = absl::ToInt64Milliseconds(deadline - absl::Now());
-  if (ms <= 0) return false;
-  pollfd entry{.fd = fd, .events = events, .revents = 0};
-  return poll(&entry, 1, static_cast<int>(ms)) == 1;
-}
-
 }  // namespace
 
 absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url) {
@@ -76,41 +66,32 @@ absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url) {
 absl::StatusOr<HttpResponse> HttpGet(const std::string& host_port, const std::string& path,
                                      absl::Duration timeout) {
   ASSIGN_OR_RETURN(sockaddr_in address, Loopback(host_port));
-  const absl::Time deadline = absl::Now() + timeout;
-  const Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  const Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return absl::ErrnoToStatus(errno, "socket");
+  // Bounds the connect, the send and each read.
+  const timeval limit = absl::ToTimeval(timeout);
+  setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
   const auto unavailable = [&](absl::string_view what) {
-    return absl::UnavailableError(absl::StrCat(what, " http://", host_port, path));
+    return absl::UnavailableError(
+        absl::StrCat(what, ": ", std::strerror(errno), ": http://", host_port, path));
   };
   if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
-    if (errno != EINPROGRESS) return unavailable(absl::StrCat(std::strerror(errno), ":"));
-    if (!WaitFor(fd.get(), POLLOUT, deadline)) return unavailable("no connection to");
-    int error = 0;
-    socklen_t length = sizeof(error);
-    getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
-    if (error != 0) return unavailable(absl::StrCat(std::strerror(error), ":"));
+    return unavailable("no connection");
   }
   const std::string request =
       absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: ", host_port, "\r\nConnection: close\r\n\r\n");
-  size_t sent = 0;
-  while (sent < request.size()) {
-    if (!WaitFor(fd.get(), POLLOUT, deadline)) return unavailable("timed out sending to");
-    const ssize_t n = send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno != EAGAIN && errno != EINTR) return unavailable("send failed to");
-    if (n > 0) sent += static_cast<size_t>(n);
+  if (send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
+    return unavailable("send failed");
   }
   std::string response;
   char buffer[16384];
-  for (;;) {
-    if (!WaitFor(fd.get(), POLLIN, deadline)) return unavailable("timed out reading");
-    const ssize_t n = recv(fd.get(), buffer, sizeof(buffer), 0);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) continue;
-      return unavailable("read failed from");
-    }
+  ssize_t n = 0;
+  while ((n = recv(fd.get(), buffer, sizeof(buffer), 0)) > 0) {
     response.append(buffer, static_cast<size_t>(n));
   }
+  if (n < 0) return unavailable("read failed");
   // "HTTP/1.1 200 OK\r\n...\r\n\r\nbody"
   const size_t head_end = response.find("\r\n\r\n");
   const std::vector<absl::string_view> status_line =

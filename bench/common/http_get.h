@@ -30,8 +30,8 @@ struct HttpResponse {
   std::string body;
 };
 
-// GET `path` from `host_port` ("127.0.0.1:PORT"); the whole exchange takes
-// at most about `timeout`. UNAVAILABLE when nothing answers in time,
+// GET `path` from `host_port` ("127.0.0.1:PORT"); connecting, sending and
+// each read wait at most `timeout`. UNAVAILABLE when nothing answers in time,
 // INVALID_ARGUMENT for an address that is not IPV4:PORT. Any status code is
 // a response: the caller decides what 200 means.
 absl::StatusOr<HttpResponse> HttpGet(const std::string& host_port, const std::string& path,

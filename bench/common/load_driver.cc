@@ -16,19 +16,31 @@
 namespace ingest::bench {
 namespace {
 
-// Failures of a phase: how many, and the first one for the message.
-struct Failures {
-  int64_t count = 0;
-  absl::Status first;
+// What both loops count of every Ack, under their own lock.
+struct Tally {
+  int64_t backpressure = 0;
+  int64_t failed = 0;
+  absl::Status first_failure;
 
-  void Add(const absl::Status& status) {
-    if (count++ == 0) first = status;
+  // Counts `ack` here and in the live `counters`; whether it succeeded.
+  bool Count(const Ack& ack, PhaseCounters& counters) {
+    backpressure += ack.backpressure_retries;
+    counters.backpressure_retries += ack.backpressure_retries;
+    if (ack.status.ok()) {
+      ++counters.acked;
+      return true;
+    }
+    if (failed++ == 0) first_failure = ack.status;
+    ++counters.errors;
+    return false;
   }
+
+  // OK, or the phase's failures as one error: how many of `total`, the first.
   absl::Status ToStatus(int64_t total) const {
-    if (count == 0) return absl::OkStatus();
-    return absl::Status(first.code(), absl::StrCat(count, " of ", total,
-                                                   " messages failed; the first: ",
-                                                   first.message()));
+    if (failed == 0) return absl::OkStatus();
+    return absl::Status(first_failure.code(),
+                        absl::StrCat(failed, " of ", total,
+                                     " messages failed; the first: ", first_failure.message()));
   }
 };
 
@@ -67,14 +79,13 @@ class ClosedLoop : public std::enable_shared_from_this<ClosedLoop> {
     if (!mu_.AwaitWithTimeout(absl::Condition(&drained), options_.drain_timeout)) {
       return StillInFlight(in_flight_, options_.drain_timeout);
     }
-    RETURN_IF_ERROR(failures_.ToStatus(sent_));
-    ThroughputStats stats;
-    stats.lanes = options_.lanes;
-    stats.acked = counted_;
-    stats.window = options_.window;
-    stats.msgs_per_s = static_cast<double>(counted_) / absl::ToDoubleSeconds(options_.window);
-    stats.backpressure_retries = backpressure_;
-    return stats;
+    RETURN_IF_ERROR(tally_.ToStatus(sent_));
+    return ThroughputStats{
+        .lanes = options_.lanes,
+        .acked = counted_,
+        .window = options_.window,
+        .msgs_per_s = static_cast<double>(counted_) / absl::ToDoubleSeconds(options_.window),
+        .backpressure_retries = tally_.backpressure};
   }
 
  private:
@@ -91,17 +102,10 @@ class ClosedLoop : public std::enable_shared_from_this<ClosedLoop> {
     bool again = false;
     {
       absl::MutexLock lock(&mu_);
-      backpressure_ += ack.backpressure_retries;
-      counters_.backpressure_retries += ack.backpressure_retries;
-      if (ack.status.ok()) {
-        if (now >= window_start_ && now < window_end_) ++counted_;
-        ++counters_.acked;
-      } else {
-        failures_.Add(ack.status);
-        ++counters_.errors;
-      }
+      const bool ok = tally_.Count(ack, counters_);
+      if (ok && now >= window_start_ && now < window_end_) ++counted_;
       // A lane that failed stops: the phase is failed anyway.
-      again = ack.status.ok() && !stopping_.load() && now < window_end_;
+      again = ok && !stopping_.load() && now < window_end_;
       if (!again) --in_flight_;
     }
     if (again) SendNext(lane);
@@ -118,8 +122,7 @@ class ClosedLoop : public std::enable_shared_from_this<ClosedLoop> {
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;  // lanes with a message out
   int64_t sent_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t counted_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t backpressure_ ABSL_GUARDED_BY(mu_) = 0;
-  Failures failures_ ABSL_GUARDED_BY(mu_);
+  Tally tally_ ABSL_GUARDED_BY(mu_);
 };
 
 // --- open loop ----------------------------------------------------------
@@ -158,14 +161,12 @@ class OpenLoop : public std::enable_shared_from_this<OpenLoop> {
         return StillInFlight(outstanding_, 2 * options_.drain_timeout);
       }
     }
-    RETURN_IF_ERROR(failures_.ToStatus(total));
-    LatencyStats stats;
-    stats.rate_per_s = options_.rate_per_s;
-    stats.lanes = options_.lanes;
-    stats.latency = Summarize(std::move(samples_));
-    stats.abandoned = abandoned_;
-    stats.backpressure_retries = backpressure_;
-    return stats;
+    RETURN_IF_ERROR(tally_.ToStatus(total));
+    return LatencyStats{.rate_per_s = options_.rate_per_s,
+                        .lanes = options_.lanes,
+                        .latency = Summarize(std::move(samples_)),
+                        .abandoned = abandoned_,
+                        .backpressure_retries = tally_.backpressure};
   }
 
  private:
@@ -203,15 +204,7 @@ class OpenLoop : public std::enable_shared_from_this<OpenLoop> {
     {
       absl::MutexLock lock(&mu_);
       --outstanding_;
-      backpressure_ += ack.backpressure_retries;
-      counters_.backpressure_retries += ack.backpressure_retries;
-      if (ack.status.ok()) {
-        if (Measured(due)) samples_.push_back(now - due);
-        ++counters_.acked;
-      } else {
-        failures_.Add(ack.status);
-        ++counters_.errors;
-      }
+      if (tally_.Count(ack, counters_) && Measured(due)) samples_.push_back(now - due);
       Lane& state = lanes_[static_cast<size_t>(lane)];
       if (state.waiting.empty()) {
         state.busy = false;
@@ -248,8 +241,7 @@ class OpenLoop : public std::enable_shared_from_this<OpenLoop> {
   int64_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;  // dispatched, not yet acknowledged
   std::vector<absl::Duration> samples_ ABSL_GUARDED_BY(mu_);
   int64_t abandoned_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t backpressure_ ABSL_GUARDED_BY(mu_) = 0;
-  Failures failures_ ABSL_GUARDED_BY(mu_);
+  Tally tally_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::Status CheckLanes(int lanes, const MessageSink& sink) {

@@ -19,9 +19,30 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bench/common/message_sink.h"
-#include "bench/common/report.h"
+#include "bench/common/stats.h"
 
 namespace ingest::bench {
+
+// A closed-loop phase: `lanes` messages kept in flight for as long as it ran.
+struct ThroughputStats {
+  int lanes = 0;
+  int64_t acked = 0;      // acknowledged inside the measurement window
+  absl::Duration window;  // the measurement window, after the warm-up
+  double msgs_per_s = 0;
+  int64_t backpressure_retries = 0;  // RESOURCE_EXHAUSTED answers, retried
+};
+
+// An open-loop phase: messages due at a fixed rate, latency measured from each
+// message's due time to its acknowledgement.
+struct LatencyStats {
+  double rate_per_s = 0;
+  int lanes = 0;
+  LatencySummary latency;  // over the messages due inside the measurement window
+  // Messages still queued (never sent) when the drain deadline passed; they
+  // are in `latency` with the wait they had so far, a lower bound.
+  int64_t abandoned = 0;
+  int64_t backpressure_retries = 0;
+};
 
 // Live counts of the running phase, for the progress line. Written by the
 // driver from the sink's threads; read from any thread.

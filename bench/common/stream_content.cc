@@ -4,18 +4,12 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
 
 namespace ingest::bench {
 namespace {
 
-int VarintSize(uint64_t value) {
-  int size = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++size;
-  }
-  return size;
-}
+using ::google::protobuf::io::CodedOutputStream;
 
 // Length L of a bytes field such that tag + varint(L) + L == field_bytes, or
 // nullopt in a gap of the varint prefix (it grows at 128, 16384, ...).
@@ -23,7 +17,7 @@ std::optional<int64_t> FieldLengthFor(int64_t field_bytes) {
   for (int prefix = 1; prefix <= 10; ++prefix) {
     const int64_t length = field_bytes - 1 - prefix;
     if (length < 0) return std::nullopt;
-    if (VarintSize(static_cast<uint64_t>(length)) == prefix) return length;
+    if (static_cast<int>(CodedOutputStream::VarintSize64(length)) == prefix) return length;
   }
   return std::nullopt;
 }

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "bench/common/json_line.h"
+#include "bench/common/results_file.h"
 
 namespace ingest::bench {
 
@@ -19,13 +19,15 @@ std::string FormatTargetChecks(absl::Span<const TargetCheck> checks) {
   return absl::StrJoin(parts, "; ");
 }
 
-std::string TargetJson(const TargetCheck& check) {
-  return JsonLine()
-      .Add("kind", "target")
-      .Add("name", check.name)
-      .Add("verdict", !check.measured ? "not measured" : (check.held ? "held" : "missed"))
-      .Add("detail", check.detail)
-      .Build();
+TargetRecord ToTargetRecord(const TargetCheck& check) {
+  TargetRecord record;
+  record.set_kind("target");
+  record.set_name(check.name);
+  record.set_verdict(!check.measured ? "not measured" : (check.held ? "held" : "missed"));
+  record.set_detail(check.detail);
+  return record;
 }
+
+std::string TargetJson(const TargetCheck& check) { return ToJsonLine(ToTargetRecord(check)); }
 
 }  // namespace ingest::bench

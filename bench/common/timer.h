@@ -2,38 +2,28 @@
 
 // Runs callbacks after a delay on one thread of its own: the backoff before a
 // retry, without blocking the gRPC or librdkafka thread that saw the refusal.
+// The client SDK's system clock (client/cpp/clock.h) does the work.
 
-#include <map>
-#include <thread>
+#include <memory>
+#include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "client/cpp/clock.h"
 
 namespace ingest::bench {
 
 // Thread-safe. Callbacks run one at a time on the timer's thread, in due
-// order; they may call After() themselves.
+// order; they may call After() themselves. Destruction runs the callbacks
+// still waiting at once, then joins the thread.
 class Timer {
  public:
-  Timer();
-  // Joins the thread. Callbacks not yet due are dropped without running.
-  ~Timer();
-
-  Timer(const Timer&) = delete;
-  Timer& operator=(const Timer&) = delete;
-
-  void After(absl::Duration delay, absl::AnyInvocable<void() &&> callback);
+  void After(absl::Duration delay, absl::AnyInvocable<void() &&> callback) {
+    clock_->RunAfter(delay, std::move(callback));
+  }
 
  private:
-  void Loop();
-
-  absl::Mutex mu_;
-  absl::CondVar changed_;  // signalled on After() and on stop
-  std::multimap<absl::Time, absl::AnyInvocable<void() &&>> due_ ABSL_GUARDED_BY(mu_);
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  const std::unique_ptr<client::Clock> clock_ = client::CreateSystemClock();
 };
 
 }  // namespace ingest::bench

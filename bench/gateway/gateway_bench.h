@@ -4,16 +4,15 @@
 //
 //   setup    connect to the gateway, create the sessions, create the raw
 //            producer (the gateway's producer configuration) and reach Kafka;
-//   memory   idle RSS of the gateway, then one large payload through
-//            PushPayloadStream with RSS sampled throughout (first, on a gateway
-//            that has not yet served load, so the allocator's caches from the
-//            throughput phases cannot hide growth);
+//   memory   memory_phase.h;
 //   per size raw and gateway maximum throughput (closed loop), `runs` times
 //            interleaved (raw, gateway, raw, gateway, ...), then raw and
-//            gateway latency at half of min(gateway max, raw max) (open loop).
+//            gateway latency at half of min(gateway max, raw max) (open loop)
+//            (phases.h).
 //
 // Prints the `bench gateway: ...` lines on stdout, progress on stderr, and
-// appends JSON lines to options.results_jsonl.
+// appends the records of gateway_bench_results.proto to
+// options.results_jsonl.
 
 #include "bench/gateway/options.h"
 

@@ -4,9 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/status/status_macros.h"
-#include "bench/common/http_get.h"
 #include "bench/common/metrics_text.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
 
@@ -22,24 +21,23 @@ absl::StatusOr<FactCounters> ParseFactCounters(absl::string_view exposition) {
   return FactCounters{.seconds = *seconds, .bytes = *bytes};
 }
 
-FactExtraction FactExtractionBetween(const FactCounters& before, const FactCounters& after) {
-  if (after.seconds < before.seconds || after.bytes < before.bytes) return {};
-  return {.measured = true,
-          .seconds = after.seconds - before.seconds,
-          .bytes = after.bytes - before.bytes};
+std::optional<double> FactsSecondsPerGib(const FactCounters& facts) {
+  if (!(facts.bytes > 0)) return std::nullopt;
+  return facts.seconds / (facts.bytes / double{1 << 30});
 }
 
-absl::StatusOr<GatewayFactsProbe> GatewayFactsProbe::Create(absl::string_view metrics_url,
-                                                            absl::Duration timeout) {
-  ASSIGN_OR_RETURN(HttpUrl url, ParseHttpUrl(metrics_url));
-  return GatewayFactsProbe(std::string(metrics_url), std::move(url.host_port), std::move(url.path),
-                           timeout);
+std::optional<FactCounters> FactExtractionBetween(const FactCounters& before,
+                                                  const FactCounters& after) {
+  if (after.seconds < before.seconds || after.bytes < before.bytes) return std::nullopt;
+  return FactCounters{.seconds = after.seconds - before.seconds,
+                      .bytes = after.bytes - before.bytes};
 }
 
 absl::StatusOr<FactCounters> GatewayFactsProbe::Read() const {
-  ASSIGN_OR_RETURN(HttpResponse response, HttpGet(host_port_, path_, timeout_));
+  ASSIGN_OR_RETURN(HttpResponse response, HttpGet(url_.host_port, url_.path, timeout_));
   if (response.status != 200) {
-    return absl::FailedPreconditionError(absl::StrCat("HTTP ", response.status, " from ", url_));
+    return absl::FailedPreconditionError(
+        absl::StrCat("HTTP ", response.status, " from http://", url_.host_port, url_.path));
   }
   return ParseFactCounters(response.body);
 }

@@ -33,25 +33,22 @@ TEST(ParseFactCountersTest, AGatewayWithoutFactsIsNotFound) {
 }
 
 TEST(FactExtractionBetweenTest, TheDifferences) {
-  const FactExtraction facts =
+  const std::optional<FactCounters> facts =
       FactExtractionBetween({.seconds = 1.5, .bytes = 1000}, {.seconds = 2, .bytes = 3000});
-  EXPECT_TRUE(facts.measured);
-  EXPECT_DOUBLE_EQ(facts.seconds, 0.5);
-  EXPECT_DOUBLE_EQ(facts.bytes, 2000);
+  ASSERT_TRUE(facts.has_value());
+  EXPECT_DOUBLE_EQ(facts->seconds, 0.5);
+  EXPECT_DOUBLE_EQ(facts->bytes, 2000);
 }
 
 TEST(FactExtractionBetweenTest, ACounterGoingBackIsARestartNotAMeasurement) {
-  EXPECT_FALSE(
-      FactExtractionBetween({.seconds = 2, .bytes = 3000}, {.seconds = 0.1, .bytes = 100}).measured);
+  EXPECT_EQ(FactExtractionBetween({.seconds = 2, .bytes = 3000}, {.seconds = 0.1, .bytes = 100}),
+            std::nullopt);
 }
 
-TEST(GatewayFactsProbeTest, TheUrlMustBeReachableByHttpGet) {
-  EXPECT_EQ(GatewayFactsProbe::Create("localhost:9464", absl::Seconds(1)).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  const absl::StatusOr<GatewayFactsProbe> probe =
-      GatewayFactsProbe::Create("http://127.0.0.1:9464/metrics", absl::Seconds(1));
-  ASSERT_TRUE(probe.ok()) << probe.status();
-  EXPECT_EQ(probe->url(), "http://127.0.0.1:9464/metrics");
+TEST(FactsSecondsPerGibTest, SecondsOverGibibytes) {
+  EXPECT_DOUBLE_EQ(*FactsSecondsPerGib({.seconds = 2, .bytes = double{1 << 30} * 4}), 0.5);
+  EXPECT_DOUBLE_EQ(*FactsSecondsPerGib({.seconds = 0, .bytes = 1000}), 0);
+  EXPECT_EQ(FactsSecondsPerGib({.seconds = 0, .bytes = 0}), std::nullopt);
 }
 
 }  // namespace

@@ -1,19 +1,186 @@
 #include "bench/gateway/options.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "bench/common/http_get.h"
+#include "bench/common/size_label.h"
+#include "services/common/flags/cli.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
 namespace {
+
+constexpr char kDescription[] =
+    "Gateway benchmark: maximum throughput of the gateway and of a raw librdkafka producer on "
+    "the same broker, their ratio (median of interleaved runs), latency at half of the slower "
+    "side's maximum, the gateway's fact extraction seconds per GiB (with "
+    "--gateway_metrics_url; n/a without), and the gateway's memory while a large payload "
+    "streams. Normally run by `./dev bench gateway`.";
 
 int LanesFor(int64_t budget_bytes, int64_t size, int low, int high) {
   const int64_t lanes = budget_bytes / std::max<int64_t>(size, 1);
   return static_cast<int>(std::clamp<int64_t>(lanes, low, high));
 }
 
+// A byte size flag ("32MB", see ParseSize); `zero` also takes "0".
+void AddSize(CLI::App& app, const std::string& name, int64_t& target, const std::string& help,
+             bool zero = false) {
+  cli::AddParsed<int64_t>(
+      app, name, target,
+      [zero](absl::string_view text) -> absl::StatusOr<int64_t> {
+        if (zero && text == "0") return 0;
+        return ParseSize(text);
+      },
+      "SIZE", SizeLabel(target), help);
+}
+
+// Sizes sent with PushPayload: within the gateway's unary limit.
+absl::StatusOr<std::vector<int64_t>> ParseUnarySizes(absl::string_view text) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> sizes, ParseSizeList(text));
+  for (const int64_t size : sizes) {
+    if (size < 1024 || size > (int64_t{8} << 20)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(size, " bytes is outside [1KB, 8MB] (the unary limit)"));
+    }
+  }
+  return sizes;
+}
+
+// Empty, or a URL HttpGet reaches.
+std::string CheckMetricsUrl(const std::string& url) {
+  return url.empty() ? "" : std::string(ParseHttpUrl(url).status().message());
+}
+
+// What the flags' own checks cannot see: the API key may come from the
+// environment, and the stream must be larger than every size. Durations are
+// not negative (cli::AddDuration); windows and timeouts must be positive.
+absl::Status ValidateOptions(const BenchOptions& options) {
+  if (options.api_key.empty()) {
+    return absl::InvalidArgumentError("--api_key (or $INGEST_API_KEY) is required");
+  }
+  if (options.topic.empty()) return absl::InvalidArgumentError("--topic must not be empty");
+  for (const absl::Duration d : {options.window, options.latency_window, options.drain_timeout,
+                                 options.call_timeout, options.stream_timeout,
+                                 options.give_up_after, options.rss_interval,
+                                 options.metrics_timeout}) {
+    if (d <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("windows, timeouts and intervals must be positive");
+    }
+  }
+  if (options.stream_bytes != 0 && options.stream_bytes <= StreamThresholdBytes(options)) {
+    return absl::InvalidArgumentError(
+        "--stream_bytes must be larger than every --sizes (those are sent unary, it is streamed)");
+  }
+  return absl::OkStatus();
+}
+
+void AddFlags(CLI::App& app, BenchOptions& options) {
+  // CLI11's NonNegativeNumber and PositiveNumber name the range of a double.
+  const CLI::Range non_negative(0, std::numeric_limits<int>::max());
+  const CLI::Range positive(1, std::numeric_limits<int>::max());
+  app.add_option("--gateway", options.gateway_address,
+                 "HOST:PORT of the gateway (GATEWAY_ADDR in .local/endpoints.env).")
+      ->required();
+  app.add_option("--api_key", options.api_key,
+                 "Project API key, sent as `authorization: Bearer KEY`.")
+      ->envname("INGEST_API_KEY");
+  app.add_option("--project", options.project_id, "project_id of the sessions.")
+      ->capture_default_str();
+  app.add_option("--kafka_bootstrap", options.kafka_bootstrap,
+                 "Kafka bootstrap servers of the raw producer: the gateway's cluster.")
+      ->required();
+  app.add_option("--topic", options.topic, "Topic the raw producer writes (the gateway's).")
+      ->capture_default_str();
+  app.add_option("--gateway_pid", options.gateway_pid,
+                 "Pid of the gateway process, for its RSS (memory phase) and CPU use; 0 skips "
+                 "the memory phase.")
+      ->capture_default_str()
+      ->check(non_negative);
+  app.add_option("--kafka_pid", options.kafka_pid,
+                 "Pid of the broker, for its CPU use; 0 = not measured.")
+      ->capture_default_str()
+      ->check(non_negative);
+  app.add_option("--gateway_metrics_url", options.gateway_metrics_url,
+                 "The gateway's /metrics, http://IPV4:PORT/PATH (GATEWAY_METRICS_URL in "
+                 ".local/endpoints.env): read before and after each gateway throughput window "
+                 "for facts_s_per_gib, the gateway's fact extraction seconds per GiB of raw "
+                 "content. Empty: not measured, the lines say facts_s_per_gib=n/a.")
+      ->check(CheckMetricsUrl);
+  std::vector<std::string> sizes;
+  for (const int64_t size : options.sizes) sizes.push_back(SizeLabel(size));
+  cli::AddParsed<std::vector<int64_t>>(app, "--sizes", options.sizes, ParseUnarySizes, "SIZES",
+                                       absl::StrJoin(sizes, ","),
+                                       "Message sizes (serialized PayloadContent).");
+  cli::AddDuration(app, "--warmup", options.warmup,
+                   "Throughput phases: warm-up before the window.");
+  cli::AddDuration(app, "--window", options.window, "Throughput phases: measured window.");
+  app.add_option("--runs", options.runs,
+                 "Maximum throughput runs per side and size, interleaved (raw, gateway, raw, "
+                 "...); the ratio is the median of the per-pair ratios, printed with its "
+                 "spread. --quick: 1 unless given.")
+      ->capture_default_str()
+      ->check(positive);
+  cli::AddDuration(app, "--latency_warmup", options.latency_warmup,
+                   "Latency phases: messages due in this first span are not measured.");
+  cli::AddDuration(app, "--latency_window", options.latency_window,
+                   "Latency phases: measured window.");
+  cli::AddDuration(app, "--drain_timeout", options.drain_timeout,
+                   "After a phase, how long in-flight and queued messages get to finish.");
+  app.add_option("--raw_lanes", options.raw_lanes,
+                 "Raw records in flight; 0 = 128 MB worth, in [64, 8192].")
+      ->capture_default_str()
+      ->check(non_negative);
+  app.add_option("--gateway_lanes", options.gateway_lanes,
+                 "Concurrent PushPayload calls (one session each); 0 = 64 MB worth, in "
+                 "[32, 256].")
+      ->capture_default_str()
+      ->check(non_negative);
+  app.add_option("--channels", options.channels, "gRPC connections to the gateway.")
+      ->capture_default_str()
+      ->check(positive);
+  AddSize(app, "--pool_bytes", options.pool_bytes, "Distinct message bodies per size, in bytes.");
+  AddSize(app, "--stream_bytes", options.stream_bytes,
+          "Size of the payload streamed in the memory phase (which needs --gateway_pid); 0 "
+          "skips the phase.",
+          /*zero=*/true);
+  AddSize(app, "--stream_chunk", options.stream_chunk_bytes,
+          "Bytes per chunk message of the stream.");
+  cli::AddDuration(app, "--call_timeout", options.call_timeout, "Deadline of each unary call.");
+  cli::AddDuration(app, "--stream_timeout", options.stream_timeout,
+                   "Deadline of the streamed call.");
+  app.add_option("--results_jsonl", options.results_jsonl,
+                 "Append the results as JSON lines to this file (e.g. "
+                 "bench/results/RUN/gateway.jsonl).");
+  app.add_flag("--quick,!--noquick", options.quick,
+               "Seconds instead of minutes: short phases, 16 MB stream. Keeps the harness "
+               "alive; the numbers mean little. Overrides the duration and stream flags.");
+}
+
 }  // namespace
+
+std::optional<int> ParseBenchOptions(int argc, char** argv, BenchOptions& options) {
+  CLI::App app(kDescription, "gateway_bench");
+  app.footer("Exit status: 0 measured (targets are reported, not asserted), 1 error, 2 usage.");
+  AddFlags(app, options);
+  if (std::optional<int> exit = cli::Parse(app, argc, argv)) return exit;
+  if (options.quick) {
+    const int runs = options.runs;
+    ApplyQuick(options);
+    if (app.count("--runs") > 0) options.runs = runs;
+  }
+  if (const absl::Status status = ValidateOptions(options); !status.ok()) {
+    std::fprintf(stderr, "gateway_bench: %s\nRun with --help for the flags.\n",
+                 std::string(status.message()).c_str());
+    return cli::kExitUsage;
+  }
+  return std::nullopt;
+}
 
 void ApplyQuick(BenchOptions& options) {
   options.quick = true;
@@ -25,60 +192,6 @@ void ApplyQuick(BenchOptions& options) {
   options.drain_timeout = absl::Seconds(10);
   options.pool_bytes = int64_t{4} << 20;
   options.stream_bytes = int64_t{16} << 20;
-}
-
-absl::Status ValidateOptions(const BenchOptions& options) {
-  if (options.gateway_address.empty()) return absl::InvalidArgumentError("--gateway is required");
-  if (options.api_key.empty()) {
-    return absl::InvalidArgumentError("--api_key (or $INGEST_API_KEY) is required");
-  }
-  if (options.kafka_bootstrap.empty()) {
-    return absl::InvalidArgumentError("--kafka_bootstrap is required");
-  }
-  if (options.topic.empty()) return absl::InvalidArgumentError("--topic must not be empty");
-  if (options.sizes.empty()) return absl::InvalidArgumentError("--sizes needs at least one size");
-  for (const int64_t size : options.sizes) {
-    if (size < 1024 || size > (int64_t{8} << 20)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--sizes: ", size, " bytes is outside [1KB, 8MB] (the unary limit)"));
-    }
-  }
-  for (const absl::Duration d : {options.window, options.latency_window, options.drain_timeout,
-                                 options.call_timeout, options.stream_timeout,
-                                 options.give_up_after, options.rss_interval,
-                                 options.metrics_timeout}) {
-    if (d <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError("windows, timeouts and intervals must be positive");
-    }
-  }
-  if (options.warmup < absl::ZeroDuration() || options.latency_warmup < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("warm-ups must not be negative");
-  }
-  if (options.raw_lanes < 0 || options.gateway_lanes < 0 || options.channels < 1) {
-    return absl::InvalidArgumentError(
-        "--raw_lanes and --gateway_lanes must be >= 0 (0 = by size), --channels >= 1");
-  }
-  if (options.gateway_pid < 0 || options.kafka_pid < 0) {
-    return absl::InvalidArgumentError("--gateway_pid and --kafka_pid must be >= 0");
-  }
-  if (!options.gateway_metrics_url.empty()) {
-    if (absl::Status url = ParseHttpUrl(options.gateway_metrics_url).status(); !url.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("--gateway_metrics_url: ", url.message()));
-    }
-  }
-  if (options.runs < 1) return absl::InvalidArgumentError("--runs must be at least 1");
-  if (options.pool_bytes < 1) return absl::InvalidArgumentError("--pool_bytes must be positive");
-  if (options.stream_bytes != 0 && options.stream_bytes < 3) {
-    return absl::InvalidArgumentError("--stream_bytes must be 0 (no memory phase) or >= 3");
-  }
-  if (options.stream_bytes != 0 && options.stream_bytes <= StreamThresholdBytes(options)) {
-    return absl::InvalidArgumentError(
-        "--stream_bytes must be larger than every --sizes (those are sent unary, it is streamed)");
-  }
-  if (options.stream_chunk_bytes < 1) {
-    return absl::InvalidArgumentError("--stream_chunk must be positive");
-  }
-  return absl::OkStatus();
 }
 
 int RawLanesFor(const BenchOptions& options, int64_t size) {

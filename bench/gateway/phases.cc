@@ -1,0 +1,141 @@
+#include "bench/gateway/phases.h"
+
+#include <functional>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "bench/common/console.h"
+#include "bench/common/cpu.h"
+#include "bench/common/progress.h"
+#include "bench/common/report.h"
+#include "services/common/status/status_context.h"
+
+namespace ingest::bench {
+namespace {
+
+// "acked=1234  1520 msg/s": the rate since the previous call. Called from
+// one progress thread only.
+std::function<std::string()> AckRateDetail(const PhaseCounters& counters) {
+  struct Last {
+    absl::Time at = absl::Now();
+    int64_t acked = 0;
+  };
+  auto last = std::make_shared<Last>();
+  return [&counters, last] {
+    const absl::Time now = absl::Now();
+    const int64_t acked = counters.acked.load();
+    const double seconds = absl::ToDoubleSeconds(now - last->at);
+    const double rate = seconds > 0 ? static_cast<double>(acked - last->acked) / seconds : 0;
+    *last = {now, acked};
+    return absl::StrCat("acked=", acked, "  ", FormatSignificant(rate), " msg/s",
+                        CountersDetail(counters));
+  };
+}
+
+// CPU time so far of this process, the gateway and the broker.
+struct CpuReadings {
+  absl::Time at;
+  absl::StatusOr<absl::Duration> client = absl::UnknownError("not read");
+  absl::StatusOr<absl::Duration> gateway = absl::UnknownError("not read");
+  absl::StatusOr<absl::Duration> kafka = absl::UnknownError("not read");
+};
+
+CpuReadings ReadCpu(const BenchOptions& options) {
+  CpuReadings readings;
+  readings.at = absl::Now();
+  readings.client = ReadProcessCpu(0);
+  if (options.gateway_pid > 0) readings.gateway = ReadProcessCpu(options.gateway_pid);
+  if (options.kafka_pid > 0) readings.kafka = ReadProcessCpu(options.kafka_pid);
+  return readings;
+}
+
+CpuUsage CoresBetween(const CpuReadings& start, const CpuReadings& end) {
+  const absl::Duration wall = end.at - start.at;
+  return {.client = CoresUsed(start.client, end.client, wall),
+          .gateway = CoresUsed(start.gateway, end.gateway, wall),
+          .kafka = CoresUsed(start.kafka, end.kafka, wall)};
+}
+
+// "; facts 0.612 s/GiB" for a gateway phase's note, or why it is n/a.
+std::string FactsNote(const absl::StatusOr<FactCounters>& start,
+                      const absl::StatusOr<FactCounters>& end,
+                      const std::optional<FactCounters>& facts) {
+  if (!start.ok()) return absl::StrCat("; facts n/a (", start.status().ToString(), ")");
+  if (!end.ok()) return absl::StrCat("; facts n/a (", end.status().ToString(), ")");
+  if (!facts.has_value()) return "; facts n/a (a counter went back: did the gateway restart?)";
+  const std::optional<double> per_gib = FactsSecondsPerGib(*facts);
+  if (!per_gib.has_value()) return "; facts n/a (no bytes read)";
+  return absl::StrCat("; facts ", FormatSignificant(*per_gib), " s/GiB");
+}
+
+}  // namespace
+
+absl::StatusOr<ThroughputRun> MeasureThroughput(MessageSink& sink, const std::string& title,
+                                                const BenchOptions& options,
+                                                const GatewayFactsProbe* facts) {
+  PhaseCounters counters;
+  PhaseProgress progress(stderr, title, options.warmup + options.window, AckRateDetail(counters));
+  CpuReadings start;
+  CpuReadings end;
+  absl::StatusOr<FactCounters> facts_start = absl::UnknownError("not read");
+  absl::StatusOr<FactCounters> facts_end = absl::UnknownError("not read");
+  const auto read = [&](CpuReadings& cpu, absl::StatusOr<FactCounters>& counters) {
+    cpu = ReadCpu(options);
+    if (facts != nullptr) counters = facts->Read();
+  };
+  absl::StatusOr<ThroughputStats> stats =
+      RunClosedLoop(sink,
+                    {.lanes = sink.lane_count(),
+                     .warmup = options.warmup,
+                     .window = options.window,
+                     .drain_timeout = options.drain_timeout,
+                     .on_window_start = [&] { read(start, facts_start); },
+                     .on_window_end = [&] { read(end, facts_end); }},
+                    counters);
+  progress.Finish();
+  if (!stats.ok()) return WithContext(stats.status(), title);
+  ThroughputRun run{.stats = *stats, .cpu = CoresBetween(start, end)};
+  std::string facts_note;
+  if (facts != nullptr) {
+    if (facts_start.ok() && facts_end.ok()) {
+      run.facts = FactExtractionBetween(*facts_start, *facts_end);
+    }
+    facts_note = FactsNote(facts_start, facts_end, run.facts);
+  }
+  Note(absl::StrFormat(
+      "  %s: %s msg/s (%d in window of %s, %d in flight, %d backpressure retries; "
+      "cores: client %.2f, gateway %.2f, kafka %.2f%s)",
+      title, FormatSignificant(stats->msgs_per_s), stats->acked,
+      absl::FormatDuration(stats->window), stats->lanes, stats->backpressure_retries,
+      run.cpu.client, run.cpu.gateway, run.cpu.kafka, facts_note));
+  return run;
+}
+
+absl::StatusOr<LatencyStats> MeasureLatency(MessageSink& sink, double rate,
+                                            const std::string& title, const BenchOptions& options) {
+  PhaseCounters counters;
+  PhaseProgress progress(stderr, title, options.latency_warmup + options.latency_window,
+                         AckRateDetail(counters));
+  absl::StatusOr<LatencyStats> stats = RunOpenLoop(sink,
+                                                   {.rate_per_s = rate,
+                                                    .lanes = sink.lane_count(),
+                                                    .warmup = options.latency_warmup,
+                                                    .window = options.latency_window,
+                                                    .drain_timeout = options.drain_timeout},
+                                                   counters);
+  progress.Finish();
+  if (!stats.ok()) return WithContext(stats.status(), title);
+  Note(absl::StrFormat(
+      "  %s: p50 %s ms, p99 %s ms, max %s ms over %d messages%s", title,
+      FormatSignificant(absl::ToDoubleMilliseconds(stats->latency.p50)),
+      FormatSignificant(absl::ToDoubleMilliseconds(stats->latency.p99)),
+      FormatSignificant(absl::ToDoubleMilliseconds(stats->latency.max)), stats->latency.count,
+      stats->abandoned > 0
+          ? absl::StrCat(" (", stats->abandoned, " never sent: the rate was not sustained)")
+          : ""));
+  return stats;
+}
+
+}  // namespace ingest::bench
