@@ -5,8 +5,8 @@
 namespace ingest::chaos {
 
 // The chaos_load program after flag parsing: pre-flight (PostgreSQL, Kafka,
-// at least one gateway, the API key), each failure a clear message and
-// kExitUsage; then RunScenario on the real clients. Returns the exit code.
+// at least one gateway, the API key), each failure a clear message and exit
+// status 2; then RunScenario on the real clients. Returns the exit status.
 // `options` must be valid.
 int RunChaosMain(const ChaosOptions& options);
 

@@ -1,59 +1,59 @@
 #include "tools/chaos/fault_analysis.h"
 
 #include <algorithm>
+#include <vector>
+
+#include "bench/common/stats.h"
 
 namespace ingest::chaos {
 namespace {
 
 constexpr absl::Duration kSecond = absl::Seconds(1);
 
-// Adds the seconds for which `include(start_of_second)` holds.
+// Adds the attempts that started in a second for whose start
+// `include(start_of_second)` holds.
 template <typename Include>
 IntervalStats Sum(const RunRecord& record, Include include) {
   IntervalStats stats;
-  LatencyHistogram latency;
-  for (size_t i = 0; i < record.seconds.size(); ++i) {
-    if (!include(record.SecondStart(i))) continue;
-    const SecondStats& second = record.seconds[i];
-    stats.calls += second.attempts;
-    stats.errors += second.errors();
-    latency.Merge(second.ok_latency);
+  std::vector<absl::Duration> latencies;  // of the OK attempts
+  for (const AttemptSpan& attempt : record.attempts) {
+    if (!include(record.SecondOf(attempt))) continue;
+    ++stats.calls;
+    if (attempt.ok) {
+      latencies.push_back(absl::Microseconds(attempt.latency_us));
+    } else {
+      ++stats.errors;
+    }
   }
-  stats.p50 = latency.Quantile(0.50);
-  stats.p99 = latency.Quantile(0.99);
+  std::sort(latencies.begin(), latencies.end());
+  stats.p50 = bench::Percentile(latencies, 50);
+  stats.p99 = bench::Percentile(latencies, 99);
   return stats;
 }
 
-// Milliseconds from the record's origin, rounded down like AttemptSpan's.
-int64_t MillisFromOrigin(const RunRecord& record, absl::Time time) {
-  return absl::ToInt64Milliseconds(
-      absl::Floor(time - record.origin, absl::Milliseconds(1)));
+// Microseconds from the record's origin.
+int64_t MicrosFromOrigin(const RunRecord& record, absl::Time time) {
+  return absl::ToInt64Microseconds(time - record.origin);
 }
 
 }  // namespace
 
-IntervalStats StatsWithin(const RunRecord& record, absl::Time from,
-                          absl::Time to) {
-  return Sum(record, [&](absl::Time second) {
-    return second >= from && second + kSecond <= to;
-  });
+IntervalStats StatsWithin(const RunRecord& record, absl::Time from, absl::Time to) {
+  return Sum(record, [&](absl::Time second) { return second >= from && second + kSecond <= to; });
 }
 
 IntervalStats StatsOverlapping(const RunRecord& record,
                                absl::Span<const FaultWindow> windows) {
   return Sum(record, [&](absl::Time second) {
-    return std::any_of(windows.begin(), windows.end(),
-                       [&](const FaultWindow& window) {
-                         return second < window.end &&
-                                second + kSecond > window.start;
-                       });
+    return std::any_of(windows.begin(), windows.end(), [&](const FaultWindow& window) {
+      return second < window.end && second + kSecond > window.start;
+    });
   });
 }
 
 int64_t TotalErrors(const RunRecord& record) {
-  int64_t errors = 0;
-  for (const SecondStats& second : record.seconds) errors += second.errors();
-  return errors;
+  return std::count_if(record.attempts.begin(), record.attempts.end(),
+                       [](const AttemptSpan& attempt) { return !attempt.ok; });
 }
 
 int64_t MaxLag(absl::Span<const LagSample> samples) {
@@ -96,17 +96,16 @@ NoOkCheck CheckNoOkDuringFaults(const RunRecord& record,
                                 absl::Span<const FaultWindow> windows,
                                 absl::Duration grace) {
   NoOkCheck check;
-  check.complete = record.spans_complete;
-  for (const SecondStats& second : record.seconds) {
-    check.longest_attempt = std::max(check.longest_attempt, second.max_duration);
+  for (const AttemptSpan& attempt : record.attempts) {
+    check.longest_attempt = std::max(check.longest_attempt, absl::Microseconds(attempt.latency_us));
   }
   for (const FaultWindow& window : windows) {
-    const int64_t from = MillisFromOrigin(record, window.start + grace);
-    const int64_t to = MillisFromOrigin(record, window.end);
-    for (const AttemptSpan& span : record.spans) {
-      if (span.end_ms < from || span.end_ms > to) continue;
+    const int64_t from = MicrosFromOrigin(record, window.start + grace);
+    const int64_t to = MicrosFromOrigin(record, window.end);
+    for (const AttemptSpan& attempt : record.attempts) {
+      if (attempt.end_us() < from || attempt.end_us() > to) continue;
       ++check.checked;
-      if (span.ok) ++check.ok;
+      if (attempt.ok) ++check.ok;
     }
   }
   return check;

@@ -18,19 +18,19 @@ namespace ingest::chaos {
 struct IntervalStats {
   int64_t calls = 0;   // attempts
   int64_t errors = 0;  // attempts that ended non-OK
-  absl::Duration p50;  // of OK attempts; zero if there was none
+  absl::Duration p50;  // of OK attempts (nearest rank); zero if there was none
   absl::Duration p99;
 };
 
-// Over the seconds of the run that lie wholly inside [from, to): the
-// pre-fault baseline, so an attempt of the second the fault began in never
-// counts.
+// Over the attempts that started in the seconds of the run that lie wholly
+// inside [from, to): the pre-fault baseline, so an attempt of the second the
+// fault began in never counts; also one second of the timeline.
 IntervalStats StatsWithin(const RunRecord& record, absl::Time from,
                           absl::Time to);
 
-// Over the seconds of the run that overlap any of `windows` (each second
-// once): the during-fault numbers, so every attempt that started during a
-// fault counts.
+// Over the attempts that started in the seconds of the run that overlap any
+// of `windows` (each second once): the during-fault numbers, so every
+// attempt that started during a fault counts.
 IntervalStats StatsOverlapping(const RunRecord& record,
                                absl::Span<const FaultWindow> windows);
 
@@ -74,8 +74,6 @@ struct NoOkCheck {
   int64_t ok = 0;
   // Longest attempt of the whole run.
   absl::Duration longest_attempt;
-  // False if the recorder ran out of span space (see RunRecorder).
-  bool complete = true;
 };
 
 NoOkCheck CheckNoOkDuringFaults(const RunRecord& record,

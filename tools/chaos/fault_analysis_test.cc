@@ -12,8 +12,9 @@ const absl::Time kOrigin = absl::FromUnixMillis(1'700'000'000'000);
 absl::Time At(double seconds) { return kOrigin + absl::Seconds(seconds); }
 
 void Record(RunRecorder& recorder, double start_s, double took_ms, absl::StatusCode code) {
-  recorder.RecordAttempt(
-      {.start = At(start_s), .end = At(start_s) + absl::Milliseconds(took_ms), .code = code});
+  const absl::Duration took = absl::Milliseconds(took_ms);
+  recorder.RecordAttempt({.status = absl::Status(code, "test"), .latency = took},
+                         At(start_s) + took);
 }
 
 TEST(StatsTest, BeforeFaultTakesOnlyWholeSecondsInside) {
@@ -28,8 +29,8 @@ TEST(StatsTest, BeforeFaultTakesOnlyWholeSecondsInside) {
   const IntervalStats before = StatsWithin(record, At(10), At(13.5));
   EXPECT_EQ(before.calls, 101);
   EXPECT_EQ(before.errors, 1);
-  EXPECT_NEAR(absl::ToDoubleMilliseconds(before.p50), 20, 0.5);
-  EXPECT_NEAR(absl::ToDoubleMilliseconds(before.p99), 20, 0.5);
+  EXPECT_EQ(before.p50, absl::Milliseconds(20));
+  EXPECT_EQ(before.p99, absl::Milliseconds(20));
   EXPECT_EQ(TotalErrors(record), 1);
 }
 
@@ -46,7 +47,7 @@ TEST(StatsTest, DuringFaultTakesEverySecondOverlappingAWindowOnce) {
   const IntervalStats during = StatsOverlapping(record, windows);
   EXPECT_EQ(during.calls, 3);
   EXPECT_EQ(during.errors, 1);
-  EXPECT_NEAR(absl::ToDoubleMilliseconds(during.p99), 300, 5);
+  EXPECT_EQ(during.p99, absl::Milliseconds(300));
 
   // Overlapping windows in one second count it once.
   const std::vector<FaultWindow> same_second = {{At(21.1), At(21.2)}, {At(21.5), At(21.6)}};
@@ -136,7 +137,6 @@ TEST(NoOkCheckTest, ChecksAttemptsWhollyInsideEachWindowAfterTheGrace) {
   EXPECT_EQ(check.checked, 5);
   EXPECT_EQ(check.ok, 1);
   EXPECT_EQ(check.longest_attempt, absl::Seconds(10));
-  EXPECT_TRUE(check.complete);
 }
 
 TEST(NoOkCheckTest, BoundariesAreInclusive) {

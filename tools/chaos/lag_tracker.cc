@@ -49,7 +49,6 @@ LagSample LagSampler::SampleOnce() {
   const LagSample sample = tracker_.Update(clock_.Now(), committed, high);
   absl::MutexLock lock(&mu_);
   samples_.push_back(sample);
-  if (sample.stale) ++stale_;
   return sample;
 }
 
@@ -63,6 +62,24 @@ void LagSampler::Stop() {
   if (thread_ != nullptr) thread_->Stop();
 }
 
+DrainResult LagSampler::Drain(
+    absl::Duration timeout,
+    const std::function<void(absl::Duration, const LagSample&)>& on_sample) {
+  const absl::Time begin = clock_.Now();
+  DrainResult result;
+  for (;;) {
+    result.last = SampleOnce();
+    result.ended = clock_.Now();
+    if (on_sample) on_sample(result.ended - begin, result.last);
+    if (!result.last.stale && result.last.lag == 0) {
+      result.drained = true;
+      return result;
+    }
+    if (result.ended - begin >= timeout) return result;
+    clock_.SleepFor(options_.interval);
+  }
+}
+
 std::optional<LagSample> LagSampler::Latest() const {
   absl::MutexLock lock(&mu_);
   if (samples_.empty()) return std::nullopt;
@@ -72,11 +89,6 @@ std::optional<LagSample> LagSampler::Latest() const {
 std::vector<LagSample> LagSampler::Samples() const {
   absl::MutexLock lock(&mu_);
   return samples_;
-}
-
-int64_t LagSampler::stale_samples() const {
-  absl::MutexLock lock(&mu_);
-  return stale_;
 }
 
 }  // namespace ingest::chaos

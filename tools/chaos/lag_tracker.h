@@ -44,6 +44,13 @@ class LagTracker {
   int64_t committed_;
 };
 
+// How a wait for the lag to reach 0 ended (LagSampler::Drain).
+struct DrainResult {
+  bool drained = false;  // a fresh sample showed lag 0
+  absl::Time ended;
+  LagSample last;  // the last sample taken
+};
+
 // Samples the lag on its own thread every `interval` and keeps every sample
 // (two a second: ~2,400 for a 20-minute run). Logs through `log` once when a
 // side becomes unreadable and once when it is back. Thread-safe.
@@ -69,9 +76,15 @@ class LagSampler {
   void Start();
   void Stop();
 
+  // After Stop(): samples on the calling thread every `interval` of the
+  // clock until a sample is fresh (not stale) and shows lag 0, or `timeout`
+  // has passed; `on_sample(elapsed, sample)` hears each sample (for a
+  // progress line).
+  DrainResult Drain(absl::Duration timeout,
+                    const std::function<void(absl::Duration, const LagSample&)>& on_sample);
+
   std::optional<LagSample> Latest() const;
   std::vector<LagSample> Samples() const;
-  int64_t stale_samples() const;
 
  private:
   void NoteSide(const char* side, const absl::Status& status, bool& was_down);
@@ -89,7 +102,6 @@ class LagSampler {
 
   mutable absl::Mutex mu_;
   std::vector<LagSample> samples_ ABSL_GUARDED_BY(mu_);
-  int64_t stale_ ABSL_GUARDED_BY(mu_) = 0;
 
   std::unique_ptr<PeriodicThread> thread_;
 };

@@ -73,15 +73,54 @@ TEST(LagSamplerTest, SamplesKeepsThemAndLogsEachOutageOnce) {
     clock.SleepFor(absl::Milliseconds(500));
   }
   EXPECT_EQ(lags, (std::vector<int64_t>{10, 20, 25, 10}));
-  EXPECT_EQ(sampler.stale_samples(), 2);
   const std::vector<LagSample> samples = sampler.Samples();
   ASSERT_EQ(samples.size(), 4u);
+  EXPECT_TRUE(samples[2].stale);
   EXPECT_EQ(samples[1].at, kT0 + absl::Milliseconds(500));
   EXPECT_TRUE(samples[1].stale);
   EXPECT_EQ(sampler.Latest()->lag, 10);
   ASSERT_EQ(logs.size(), 2u);
   EXPECT_NE(logs[0].find("cannot read PostgreSQL"), std::string::npos) << logs[0];
   EXPECT_NE(logs[1].find("readable again"), std::string::npos) << logs[1];
+}
+
+class DrainTest : public ::testing::Test {
+ protected:
+  DrainResult Drain(std::deque<absl::StatusOr<int64_t>> committed,
+                    std::deque<absl::StatusOr<int64_t>> high, absl::Duration timeout) {
+    ScriptedSource committed_source(std::move(committed));
+    ScriptedSource high_source(std::move(high));
+    LagSampler sampler({}, committed_source, high_source, LagTracker(0, 0), clock_,
+                       [](std::string) {});
+    return sampler.Drain(timeout, [&](absl::Duration, const LagSample&) { ++samples_; });
+  }
+
+  loadgen::FakeClock clock_{kT0};
+  int samples_ = 0;
+};
+
+TEST_F(DrainTest, EndsAtTheFirstFreshZero) {
+  // Lag 0 but stale (PostgreSQL unreadable), then 7, then a fresh 0.
+  const DrainResult result =
+      Drain({absl::UnavailableError("pg down"), 10, 10}, {0, 17, 10}, absl::Minutes(4));
+  EXPECT_TRUE(result.drained);
+  EXPECT_EQ(samples_, 3);
+  EXPECT_EQ(result.ended, kT0 + absl::Seconds(1));
+  EXPECT_EQ(result.last.lag, 0);
+}
+
+TEST_F(DrainTest, GivesUpAtTheTimeout) {
+  const DrainResult result = Drain({0}, {40}, absl::Seconds(10));
+  EXPECT_FALSE(result.drained);
+  EXPECT_EQ(result.last.lag, 40);
+  EXPECT_EQ(clock_.sleeps().size(), 20u);
+}
+
+TEST_F(DrainTest, ZeroTimeoutSamplesOnce) {
+  const DrainResult result = Drain({0}, {40}, absl::ZeroDuration());
+  EXPECT_FALSE(result.drained);
+  EXPECT_EQ(samples_, 1);
+  EXPECT_TRUE(clock_.sleeps().empty());
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #include "tools/chaos/load_driver.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "client/cpp/client.h"
 #include "services/common/crypto/sha256.h"
 #include "tools/loadgen/synthetic_client.h"
@@ -17,22 +21,12 @@ namespace {
 // the observer for the last attempt before the call returns.
 class SessionAttempts {
  public:
-  SessionAttempts(RunRecorder& recorder, LoadObserver& observer, loadgen::Clock& clock)
-      : recorder_(recorder), observer_(observer), clock_(clock) {}
+  SessionAttempts(RunRecorder& recorder, loadgen::Clock& clock)
+      : recorder_(recorder), clock_(clock) {}
 
   void OnAttempt(const client::AttemptInfo& info) {
-    const absl::Time end = clock_.Now();
-    recorder_.RecordAttempt({.start = end - info.latency,
-                             .end = end,
-                             .code = info.status.code(),
-                             .stream = info.rpc == "PushPayloadStream"});
+    recorder_.RecordAttempt(info, clock_.Now());
     last_attempt_.store(info.attempt);
-    if (info.next_wait.has_value()) {
-      observer_.OnRetry({.attempt = info.attempt,
-                         .gateway = std::string(info.target),
-                         .status = info.status,
-                         .delay = *info.next_wait});
-    }
   }
 
   // The attempts of the call that just returned; resets for the next one.
@@ -40,22 +34,41 @@ class SessionAttempts {
 
  private:
   RunRecorder& recorder_;
-  LoadObserver& observer_;
   loadgen::Clock& clock_;
   std::atomic<int> last_attempt_{0};
 };
 
+// `targets` starting from targets[first % size], wrapping around.
+std::vector<std::string> RotatedTargets(const std::vector<std::string>& targets, int first) {
+  std::vector<std::string> rotated(targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) rotated[i] = targets[(first + i) % targets.size()];
+  return rotated;
+}
+
+loadgen::PayloadFactory Factory(uint64_t seed, int64_t min_bytes, int64_t max_bytes) {
+  // Streamed payloads are unused (and their size unchecked) without --stream_every.
+  const auto at_least = [](int64_t bytes) {
+    return std::max(static_cast<size_t>(bytes), loadgen::PayloadFactory::kMinSupportedBytes);
+  };
+  return loadgen::PayloadFactory(
+      {.seed = seed, .min_bytes = at_least(min_bytes), .max_bytes = at_least(max_bytes)});
+}
+
 }  // namespace
 
-LoadDriver::LoadDriver(LoadOptions options, const loadgen::PayloadFactory& unary,
-                       const loadgen::PayloadFactory& streamed, loadgen::Ledger& ledger,
-                       RunRecorder& recorder, LoadObserver& observer, loadgen::Clock& clock)
-    : options_(std::move(options)),
-      unary_(unary),
-      streamed_(streamed),
+LoadDriver::LoadDriver(const ChaosOptions& options, loadgen::Ledger& ledger, RunRecorder& recorder,
+                       loadgen::Console& console, loadgen::Clock& clock, client::Clock* sdk_clock)
+    : options_(options),
+      client_([&] {
+        client::ClientOptions client = ClientOptionsFor(options);
+        client.clock = sdk_clock;
+        return client;
+      }()),
+      unary_(Factory(options.seed, options.min_payload_bytes, options.max_payload_bytes)),
+      streamed_(Factory(options.seed, options.stream_bytes, options.stream_bytes)),
       ledger_(ledger),
       recorder_(recorder),
-      observer_(observer),
+      console_(console),
       clock_(clock) {}
 
 LoadStats LoadDriver::Run() {
@@ -78,21 +91,6 @@ LoadStats LoadDriver::Run() {
   return total;
 }
 
-ingest::v1::InitializeSessionRequest MakeInitializeRequest(
-    const LoadOptions& options, int session_index) {
-  return loadgen::SyntheticInitializeRequest("chaos_load", "chaos", options.project_id,
-                                             options.seed, session_index);
-}
-
-std::vector<std::string> RotatedTargets(const std::vector<std::string>& targets, int first) {
-  std::vector<std::string> rotated;
-  rotated.reserve(targets.size());
-  for (size_t i = 0; i < targets.size(); ++i) {
-    rotated.push_back(targets[(first + i) % targets.size()]);
-  }
-  return rotated;
-}
-
 LoadStats LoadDriver::RunThread(int thread_index, absl::Time load_end) {
   LoadStats stats;
   for (int generation = 0; clock_.Now() < load_end; ++generation) {
@@ -104,9 +102,9 @@ LoadStats LoadDriver::RunThread(int thread_index, absl::Time load_end) {
 void LoadDriver::RunSession(int thread_index, int session_index, absl::Time load_end,
                             LoadStats& stats) {
   // Declared before the client, which calls it until destroyed.
-  SessionAttempts attempts(recorder_, observer_, clock_);
-  client::ClientOptions client_options = options_.client;
-  client_options.targets = RotatedTargets(options_.client.targets, thread_index);
+  SessionAttempts attempts(recorder_, clock_);
+  client::ClientOptions client_options = client_;
+  client_options.targets = RotatedTargets(client_.targets, thread_index);
   client_options.observer = [&attempts](const client::AttemptInfo& info) {
     attempts.OnAttempt(info);
   };
@@ -114,19 +112,19 @@ void LoadDriver::RunSession(int thread_index, int session_index, absl::Time load
       client::Client::Create(std::move(client_options));
   auto start_session = [&]() -> absl::StatusOr<std::unique_ptr<client::Session>> {
     if (!client.ok()) return client.status();
-    return (*client)->StartSession(MakeInitializeRequest(options_, session_index));
+    return (*client)->StartSession(loadgen::SyntheticInitializeRequest(
+        "chaos_load", "chaos", options_.project_id, options_.seed, session_index));
   };
   const absl::StatusOr<std::unique_ptr<client::Session>> session = start_session();
-  const int init_attempts = attempts.TakeAttempts();
-  observer_.OnCallDone(init_attempts);
   if (!session.ok()) {
-    observer_.OnGiveUp(
-        {.thread_index = thread_index, .attempts = init_attempts, .status = session.status()});
+    GiveUp(absl::StrCat("InitializeSession of session index ", session_index),
+           attempts.TakeAttempts(), session.status());
     ++stats.given_up;
     // Do not spin on a gateway that refuses sessions for good.
-    clock_.SleepFor(options_.client.retry.max_backoff);
+    clock_.SleepFor(client_.retry.max_backoff);
     return;
   }
+  attempts.TakeAttempts();
   ++stats.sessions_started;
   const std::string& session_id = (*session)->id();
 
@@ -143,24 +141,26 @@ void LoadDriver::RunSession(int thread_index, int session_index, absl::Time load
     const std::string serialized = content.SerializeAsString();
     const absl::StatusOr<client::PushResult> pushed = (*session)->Push(std::move(content));
     const int push_attempts = attempts.TakeAttempts();
-    observer_.OnCallDone(push_attempts);
     if (pushed.ok()) {
       ledger_.Record({.session_id = session_id,
+                      .session_index = session_index,
                       .payload_id = pushed->payload_id,
                       .size_bytes = serialized.size(),
                       .sha256_hex = Sha256Hex(serialized)});
       recorder_.RecordAck(clock_.Now());
       ++stats.acked;
     } else {
-      observer_.OnGiveUp({.thread_index = thread_index,
-                          .session_id = session_id,
-                          .payload_id = payload_id,
-                          .attempts = push_attempts,
-                          .status = pushed.status()});
+      GiveUp(absl::StrCat("session ", session_id, " payload ", payload_id), push_attempts,
+             pushed.status());
       ++stats.given_up;
     }
     clock_.SleepFor(options_.payload_interval);
   }
+}
+
+void LoadDriver::GiveUp(const std::string& call, int attempts, const absl::Status& status) {
+  console_.Log(absl::StrCat("chaos ", options_.name, ": gave up on ", call, " after ", attempts,
+                            " attempts: ", status.ToString()));
 }
 
 }  // namespace ingest::chaos

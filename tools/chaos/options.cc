@@ -36,15 +36,10 @@ absl::Status ValidateHostPort(const std::string& address) {
   return absl::OkStatus();
 }
 
-// What the flags' types cannot say: required flags and ranges.
+// What the flags' types and checks cannot say.
 absl::Status Validate(const ChaosOptions& o) {
   if (o.name.empty() || o.name.find_first_of(" \t\n") != std::string::npos) {
     return Invalid("--name is required, one word (e.g. pg-lock); got '", o.name, "'");
-  }
-  if (o.gateways.empty()) {
-    return Invalid(
-        "--gateways=HOST:PORT[,HOST:PORT...] is required "
-        "(GATEWAY_ADDR in .local/endpoints.env)");
   }
   for (const std::string& gateway : o.gateways) RETURN_IF_ERROR(ValidateHostPort(gateway));
   if (o.api_key.empty()) {
@@ -54,23 +49,10 @@ absl::Status Validate(const ChaosOptions& o) {
   if (o.pg_dsn.empty()) return Invalid("--pg_dsn is required");
   if (o.kafka_bootstrap.empty()) return Invalid("--kafka_bootstrap is required");
   if (o.topic.empty()) return Invalid("--topic must not be empty");
-  if (o.sessions < 1 || o.sessions > kMaxSessions) {
-    return Invalid("--sessions must be in [1, ", kMaxSessions, "]; got ", o.sessions);
-  }
   if (o.duration <= absl::ZeroDuration()) return Invalid("--duration must be positive");
-  if (o.payloads_per_session < 1) {
-    return Invalid("--payloads_per_session must be at least 1; got ", o.payloads_per_session);
-  }
-  if (o.min_payload_bytes < kMinBytes) {
-    return Invalid("--min_payload_bytes must be at least ", kMinBytes, "; got ",
-                   o.min_payload_bytes);
-  }
   if (o.max_payload_bytes < o.min_payload_bytes || o.max_payload_bytes > kMaxUnaryBytes) {
     return Invalid("--max_payload_bytes must be in [--min_payload_bytes, ", kMaxUnaryBytes,
                    "]; got ", o.max_payload_bytes);
-  }
-  if (o.stream_every < 0) {
-    return Invalid("--stream_every must be >= 0 (0 = never); got ", o.stream_every);
   }
   if (o.stream_every > 0 && (o.stream_bytes < kMinBytes || o.stream_bytes > kMaxStreamBytes)) {
     return Invalid("--stream_bytes must be in [", kMinBytes, ", ", kMaxStreamBytes, "]; got ",
@@ -84,11 +66,7 @@ absl::Status Validate(const ChaosOptions& o) {
   if (o.give_up_after <= absl::ZeroDuration()) {
     return Invalid("--give_up_after must be positive");
   }
-  if (o.marks_file.empty()) {
-    return Invalid(
-        "--marks_file is required (the orchestrator writes fault_start/fault_end lines there)");
-  }
-  if (o.lag_floor < 0) return Invalid("--lag_floor must not be negative; got ", o.lag_floor);
+  if (o.marks_file.empty()) return Invalid("--marks_file must not be empty");
   return absl::OkStatus();
 }
 
@@ -99,8 +77,9 @@ void AddFlags(CLI::App& app, ChaosOptions& o) {
                  "HOST:PORT[,HOST:PORT...] of the gateways' gRPC endpoints. Session thread i's "
                  "SDK clients list them from gateway i % n on, so the threads start spread over "
                  "them; the SDK moves a call (and the client's later calls) to the next one on "
-                 "UNAVAILABLE. Required.")
-      ->delimiter(',');
+                 "UNAVAILABLE (GATEWAY_ADDR in .local/endpoints.env).")
+      ->delimiter(',')
+      ->required();
   app.add_option("--api_key", o.api_key,
                  "Project API key, sent as `authorization: Bearer KEY` (default: "
                  "$INGEST_API_KEY).");
@@ -113,7 +92,9 @@ void AddFlags(CLI::App& app, ChaosOptions& o) {
                  "Kafka bootstrap servers, for the topic's high watermarks. Required.");
   app.add_option("--topic", o.topic, "The ingest topic whose lag is sampled.")
       ->capture_default_str();
-  app.add_option("--sessions", o.sessions, "Concurrent session threads.")->capture_default_str();
+  app.add_option("--sessions", o.sessions, "Concurrent session threads.")
+      ->check(CLI::Range(1, kMaxSessions))
+      ->capture_default_str();
   cli::AddDuration(app, "--duration", o.duration,
                    "How long to generate load, e.g. 90s. Calls in flight at the end still finish "
                    "(with their retries).");
@@ -121,9 +102,11 @@ void AddFlags(CLI::App& app, ChaosOptions& o) {
                    "Pause between one session's consecutive payloads.");
   app.add_option("--payloads_per_session", o.payloads_per_session,
                  "After this many payloads a thread starts a new session.")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--min_payload_bytes", o.min_payload_bytes,
-                 "Smallest serialized unary PayloadContent, in bytes (>= 1024).")
+                 "Smallest serialized unary PayloadContent, in bytes.")
+      ->check(CLI::Range(kMinBytes, kMaxUnaryBytes))
       ->capture_default_str();
   app.add_option("--max_payload_bytes", o.max_payload_bytes,
                  "Largest serialized unary PayloadContent, in bytes; sizes are log-uniform in "
@@ -132,6 +115,7 @@ void AddFlags(CLI::App& app, ChaosOptions& o) {
   app.add_option("--stream_every", o.stream_every,
                  "Every Nth payload of a session is --stream_bytes large, which the SDK sends "
                  "with PushPayloadStream (its threshold is --max_payload_bytes); 0 = never.")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--stream_bytes", o.stream_bytes,
                  "Size of each streamed payload, in bytes (above --max_payload_bytes).")
@@ -148,11 +132,13 @@ void AddFlags(CLI::App& app, ChaosOptions& o) {
       ->capture_default_str();
   app.add_option("--marks_file", o.marks_file,
                  "File the orchestrator writes `fault_start <unix_ms>` and `fault_end <unix_ms>` "
-                 "lines to; read after the drain. Required.");
+                 "lines to; read after the drain.")
+      ->required();
   cli::AddDuration(app, "--drain_timeout", o.drain_timeout,
                    "After the load, how long to wait for the lag to reach 0 before verifying.");
   app.add_option("--lag_floor", o.lag_floor,
                  "Recovery means lag <= max(pre-fault baseline, this) again.")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_flag("--expect_gateway_unaffected,!--noexpect_gateway_unaffected",
                o.expect_gateway_unaffected,

@@ -14,9 +14,6 @@
 namespace ingest::chaos {
 namespace {
 
-constexpr char kSumSql[] =
-    "SELECT COALESCE(sum(next_offset), 0)::bigint FROM consumer_offsets "
-    "WHERE topic = $1";
 constexpr char kPartitionsSql[] =
     "SELECT partition, next_offset FROM consumer_offsets WHERE topic = $1";
 
@@ -34,18 +31,18 @@ class PgOffsets final : public PartitionCommittedOffsetSource {
         connection_(std::move(connection)) {}
 
   absl::StatusOr<int64_t> SumNextOffsets() override {
-    absl::StatusOr<PgResult> result = Query(kSumSql);
-    if (!result.ok()) return result.status();
+    ASSIGN_OR_RETURN(const auto offsets, ReadNextOffsets());
     int64_t sum = 0;
-    if (PQntuples(result->get()) != 1 ||
-        !absl::SimpleAtoi(PQgetvalue(result->get(), 0, 0), &sum)) {
-      return absl::InternalError("unexpected result summing consumer_offsets.next_offset");
-    }
+    for (const auto& [partition, next_offset] : offsets) sum += next_offset;
     return sum;
   }
 
   absl::StatusOr<std::map<int32_t, int64_t>> ReadNextOffsets() override {
-    ASSIGN_OR_RETURN(PgResult result, Query(kPartitionsSql));
+    if (connection_ == nullptr || !connection_->IsHealthy()) {  // lost: reconnect first
+      connection_.reset();
+      ASSIGN_OR_RETURN(connection_, Open(dsn_, timeout_));
+    }
+    ASSIGN_OR_RETURN(PgResult result, connection_->Query(kPartitionsSql, {PgParam::Text(topic_)}));
     std::map<int32_t, int64_t> offsets;
     for (int row = 0; row < PQntuples(result.get()); ++row) {
       int32_t partition = 0;
@@ -60,16 +57,6 @@ class PgOffsets final : public PartitionCommittedOffsetSource {
   }
 
  private:
-  // Reconnects first if the connection was lost.
-  absl::StatusOr<PgResult> Query(const char* sql) {
-    if (connection_ == nullptr || !connection_->IsHealthy()) {
-      connection_.reset();
-      ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reconnected, Open(dsn_, timeout_));
-      connection_ = std::move(reconnected);
-    }
-    return connection_->Query(sql, {PgParam::Text(topic_)});
-  }
-
   const std::string dsn_;
   const std::string topic_;
   const absl::Duration timeout_;

@@ -8,18 +8,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "tools/chaos/drain.h"
+#include "bench/common/results_file.h"
+#include "services/common/status/status_macros.h"
+#include "services/common/threading/periodic_thread.h"
 #include "tools/chaos/fault_analysis.h"
 #include "tools/chaos/load_driver.h"
 #include "tools/chaos/loss_cause.h"
 #include "tools/chaos/marks.h"
-#include "services/common/threading/periodic_thread.h"
-#include "tools/chaos/retry_log.h"
 #include "tools/chaos/run_recorder.h"
 #include "tools/chaos/timeline.h"
 #include "tools/chaos/verdict.h"
 #include "tools/loadgen/ledger.h"
-#include "tools/loadgen/payload_factory.h"
 #include "tools/loadgen/verifier.h"
 #include "tools/loadgen/verify_loop.h"
 
@@ -35,28 +34,16 @@ constexpr absl::Duration kFaultGrace = absl::Seconds(2);
 // After the drain every row should be there; this only covers stragglers.
 constexpr absl::Duration kVerifyTimeout = absl::Seconds(60);
 
-LoadOptions LoadOptionsFrom(const ChaosOptions& o, client::Clock* sdk_clock) {
-  LoadOptions load{.project_id = o.project_id,
-                   .sessions = o.sessions,
-                   .duration = o.duration,
-                   .payload_interval = o.payload_interval,
-                   .payloads_per_session = o.payloads_per_session,
-                   .stream_every = o.stream_every,
-                   .seed = o.seed,
-                   .client = ClientOptionsFor(o)};
-  load.client.clock = sdk_clock;
-  return load;
-}
-
 // The progress line (every second on a terminal, every 5 s otherwise) and
-// the aggregated retry line (every second) while the load runs.
+// the retry line (every second there were retries) while the load runs.
 class LoadMonitor {
  public:
-  LoadMonitor(const ChaosOptions& options, const RunRecorder& recorder,
-              RetryLog& retries, const LagSampler& sampler,
+  LoadMonitor(const std::string& name, RunRecorder& recorder, const LagSampler& sampler,
               loadgen::Console& console)
-      : name_(options.name), recorder_(recorder), retries_(retries),
-        sampler_(sampler), console_(console),
+      : name_(name),
+        recorder_(recorder),
+        sampler_(sampler),
+        console_(console),
         ticks_per_status_(console.is_tty() ? 1 : 5),
         thread_(absl::Seconds(1), [this] { Tick(); }) {}
 
@@ -71,7 +58,9 @@ class LoadMonitor {
 
  private:
   void Tick() {
-    if (std::optional<std::string> line = retries_.TakeLine()) console_.Log(*line);
+    if (std::optional<RetrySummary> retries = recorder_.TakeRetries()) {
+      console_.Log(FormatRetries(name_, *retries));
+    }
     if (++ticks_ % ticks_per_status_ == 0) console_.SetStatus(Line());
   }
 
@@ -79,25 +68,14 @@ class LoadMonitor {
     const absl::Time now = absl::Now();
     const RunTotals totals = recorder_.totals();
     const double seconds = absl::ToDoubleSeconds(now - last_time_);
-    Progress progress{.elapsed = now - recorder_.origin(),
-                      .acked = totals.acked,
-                      .acked_per_second =
-                          seconds > 0 ? static_cast<double>(totals.acked - last_acked_) / seconds
-                                      : 0.0,
-                      .errors = totals.errors,
-                      .retries = retries_.retries()};
-    if (std::optional<LagSample> lag = sampler_.Latest()) {
-      progress.lag = lag->lag;
-      progress.lag_stale = lag->stale;
-    }
+    const double rate = seconds > 0 ? (totals.acked - last_acked_) / seconds : 0.0;
     last_time_ = now;
     last_acked_ = totals.acked;
-    return FormatProgress(name_, progress);
+    return FormatProgress(name_, now - recorder_.origin(), totals, rate, sampler_.Latest());
   }
 
   const std::string name_;
-  const RunRecorder& recorder_;
-  RetryLog& retries_;
+  RunRecorder& recorder_;
   const LagSampler& sampler_;
   loadgen::Console& console_;
   const int ticks_per_status_;
@@ -141,6 +119,31 @@ void ExplainLoss(absl::Span<const loadgen::LedgerEntry> acked, int64_t lost,
   result.loss_causes = std::move(causes);
 }
 
+// --ledger_out and --timeline_out (pre-flight truncated them); a file that
+// cannot be written is logged, not fatal.
+void WriteOutputs(const ChaosOptions& options, absl::Span<const loadgen::LedgerEntry> acked,
+                  const RunRecord& record, absl::Span<const LagSample> samples,
+                  const std::function<void(const std::string&)>& log) {
+  if (!options.ledger_out.empty()) {
+    if (absl::Status status = loadgen::WriteLedgerTsv(acked, options.ledger_out); !status.ok()) {
+      log(absl::StrCat("ledger not written: ", status.ToString()));
+    }
+  }
+  bench::ResultsFile timeline;
+  if (absl::Status status = timeline.Open(options.timeline_out); !status.ok()) {
+    log(absl::StrCat("timeline not written: ", status.ToString()));
+  }
+  for (const TimelineSecond& second : Timeline(record, samples)) timeline.Write(second);
+}
+
+// The marks file, which must describe faults within the run.
+absl::StatusOr<FaultMarks> ReadMarks(const std::string& path, absl::Time load_start,
+                                     absl::Time now) {
+  ASSIGN_OR_RETURN(FaultMarks marks, ReadMarksFile(path));
+  RETURN_IF_ERROR(ValidateMarksForRun(marks, load_start, now));
+  return marks;
+}
+
 }  // namespace
 
 int RunScenario(const ChaosOptions& options, const Collaborators& with,
@@ -149,16 +152,7 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
   const std::string prefix = absl::StrCat("chaos ", options.name, ": ");
   auto log = [&](const std::string& line) { console.Log(absl::StrCat(prefix, line)); };
 
-  const loadgen::PayloadFactory unary(
-      {.seed = options.seed,
-       .min_bytes = static_cast<size_t>(options.min_payload_bytes),
-       .max_bytes = static_cast<size_t>(options.max_payload_bytes)});
-  const size_t stream_bytes = std::max(static_cast<size_t>(options.stream_bytes),
-                                       loadgen::PayloadFactory::kMinSupportedBytes);
-  const loadgen::PayloadFactory streamed(
-      {.seed = options.seed, .min_bytes = stream_bytes, .max_bytes = stream_bytes});
   loadgen::Ledger ledger;
-  RetryLog retries(options.name, console);
   LagSampler sampler({.interval = kLagInterval}, *with.offsets, *with.watermarks,
                      with.initial_lag, clock, log);
 
@@ -175,12 +169,11 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
           : "",
       options.seed));
   RunRecorder recorder(clock.Now());
-  LoadDriver driver(LoadOptionsFrom(options, with.sdk_clock), unary, streamed, ledger,
-                    recorder, retries, clock);
+  LoadDriver driver(options, ledger, recorder, console, clock, with.sdk_clock);
   sampler.Start();
   LoadStats load;
   {
-    LoadMonitor monitor(options, recorder, retries, sampler, console);
+    LoadMonitor monitor(options.name, recorder, sampler, console);
     load = driver.Run();
     monitor.Stop();
   }
@@ -190,49 +183,28 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
                       load.sessions_started, load.acked, load.given_up));
 
   // Drain: sampled here, on this thread, until the lag is 0.
-  const DrainResult drain = WaitForDrain(
-      [&] { return std::optional<LagSample>(sampler.SampleOnce()); }, clock,
-      options.drain_timeout, kLagInterval,
-      [&, ticks = 0](absl::Duration elapsed, const std::optional<LagSample>& lag) mutable {
-        if (!console.is_tty() && ticks++ % 10 != 0) return;  // every 5 s in a log
-        console.SetStatus(absl::StrFormat(
-            "%sdraining: lag=%s%s %.0fs of %s", prefix,
-            lag.has_value() ? absl::StrCat(lag->lag) : "-",
-            lag.has_value() && lag->stale ? "?" : "", absl::ToDoubleSeconds(elapsed),
-            absl::FormatDuration(options.drain_timeout)));
+  const DrainResult drain = sampler.Drain(
+      options.drain_timeout,
+      [&, samples = 0](absl::Duration elapsed, const LagSample& lag) mutable {
+        if (!console.is_tty() && samples++ % 10 != 0) return;  // every 5 s in a log
+        console.SetStatus(absl::StrFormat("%sdraining: lag=%d%s %.0fs of %s", prefix, lag.lag,
+                                          lag.stale ? "?" : "", absl::ToDoubleSeconds(elapsed),
+                                          absl::FormatDuration(options.drain_timeout)));
       });
   console.EndStatus();
   if (!drain.drained) {
-    log(absl::StrFormat("lag did not reach 0 within --drain_timeout=%s (last %s)",
-                        absl::FormatDuration(options.drain_timeout),
-                        drain.last.has_value() ? absl::StrCat(drain.last->lag) : "unknown"));
+    log(absl::StrFormat("lag did not reach 0 within --drain_timeout=%s (last %d)",
+                        absl::FormatDuration(options.drain_timeout), drain.last.lag));
   }
 
   const std::vector<loadgen::LedgerEntry> acked = ledger.Entries();
   const RunRecord record = recorder.Snapshot();
   const std::vector<LagSample> samples = sampler.Samples();
-  if (!options.ledger_out.empty()) {
-    if (absl::Status status = loadgen::WriteLedgerTsv(acked, options.ledger_out);
-        !status.ok()) {
-      log(absl::StrCat("ledger not written: ", status.ToString()));
-    }
-  }
-  if (!options.timeline_out.empty()) {
-    if (absl::Status status =
-            WriteTextFile(options.timeline_out, FormatTimeline(record, samples));
-        !status.ok()) {
-      log(absl::StrCat("timeline not written: ", status.ToString()));
-    }
-  }
+  WriteOutputs(options, acked, record, samples, log);
 
   // The fault marks.
-  absl::StatusOr<FaultMarks> marks = ReadMarksFile(options.marks_file);
-  if (marks.ok()) {
-    if (absl::Status status = ValidateMarksForRun(*marks, record.origin, clock.Now());
-        !status.ok()) {
-      marks = status;
-    }
-  }
+  const absl::StatusOr<FaultMarks> marks =
+      ReadMarks(options.marks_file, record.origin, clock.Now());
   if (!marks.ok()) {
     log(absl::StrCat("no usable fault marks: ", marks.status().message()));
     return kExitFailed;
@@ -256,18 +228,17 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
   }
   for (const std::string& problem : report->problems) log(absl::StrCat("verify: ", problem));
 
-  ChaosResult result{.name = options.name,
-                     .acked = static_cast<int64_t>(acked.size()),
-                     .verification = *report,
-                     .gateway_errors = TotalErrors(record),
-                     .max_lag = MaxLag(samples),
-                     .before_fault = StatsWithin(record, record.origin + kWarmUp,
-                                                 marks->first_start()),
-                     .during_fault = StatsOverlapping(record, marks->windows),
-                     .recovery = ComputeRecovery(samples, record.origin + kWarmUp, *marks,
-                                                 options.lag_floor, drain.ended),
-                     .last_ack = record.last_ack,
-                     .last_fault_end = marks->last_end()};
+  ChaosResult result{
+      .name = options.name,
+      .verification = *report,
+      .gateway_errors = TotalErrors(record),
+      .max_lag = MaxLag(samples),
+      .before_fault = StatsWithin(record, record.origin + kWarmUp, marks->first_start()),
+      .during_fault = StatsOverlapping(record, marks->windows),
+      .recovery =
+          ComputeRecovery(samples, record.origin + kWarmUp, *marks, options.lag_floor, drain.ended),
+      .last_ack = record.last_ack,
+      .last_fault_end = marks->last_end()};
   if (report->lost != 0) {
     ExplainLoss(acked, report->lost, with, result, log);
     if (!result.loss_cause_error.empty()) {
@@ -276,7 +247,8 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
   }
   log(absl::StrFormat(
       "lag: %d samples, %d stale; baseline %d, threshold %d, %s", samples.size(),
-      sampler.stale_samples(), result.recovery.baseline, result.recovery.threshold,
+      std::count_if(samples.begin(), samples.end(), [](const LagSample& s) { return s.stale; }),
+      result.recovery.baseline, result.recovery.threshold,
       result.recovery.exceeded ? "above it after the fault" : "never above it after the fault"));
   if (options.expect_no_ok_during_fault) {
     result.no_ok = CheckNoOkDuringFaults(record, marks->windows, kFaultGrace);
@@ -290,10 +262,7 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with,
   std::fprintf(out, "%s\n%s\n", FormatGatewayLine(result).c_str(),
                FormatSummaryLine(result).c_str());
   std::fflush(out);
-  const std::vector<std::string> failed =
-      FailedChecks(result, {.expect_gateway_unaffected = options.expect_gateway_unaffected,
-                            .expect_no_ok_during_fault = options.expect_no_ok_during_fault,
-                            .call_timeout = options.call_timeout});
+  const std::vector<std::string> failed = FailedChecks(result, options);
   for (const std::string& line : failed) log(absl::StrCat("FAILED: ", line));
   return failed.empty() ? kExitOk : kExitFailed;
 }

@@ -4,54 +4,43 @@
 #include <limits>
 
 namespace ingest::chaos {
-namespace {
 
-int32_t ClampedMillis(absl::Duration duration) {
-  return static_cast<int32_t>(std::clamp<int64_t>(
-      absl::ToInt64Milliseconds(absl::Floor(duration, absl::Milliseconds(1))), 0,
-                                                  std::numeric_limits<int32_t>::max()));
-}
-
-}  // namespace
-
-SecondStats& RunRecorder::SecondAt(absl::Time time) {
-  const int64_t index =
-      std::max<int64_t>(0, absl::ToInt64Seconds(absl::Floor(time - origin_, absl::Seconds(1))));
-  if (static_cast<size_t>(index) >= seconds_.size()) seconds_.resize(index + 1);
-  return seconds_[index];
-}
-
-void RunRecorder::RecordAttempt(const AttemptRecord& attempt) {
-  const absl::Duration duration = attempt.end - attempt.start;
-  const bool ok = attempt.code == absl::StatusCode::kOk;
+void RunRecorder::RecordAttempt(const client::AttemptInfo& attempt, absl::Time end) {
+  const AttemptSpan span{
+      .start_us = std::max<int64_t>(0, absl::ToInt64Microseconds(end - attempt.latency - origin_)),
+      .latency_us = static_cast<int32_t>(std::clamp<int64_t>(
+          absl::ToInt64Microseconds(attempt.latency), 0, std::numeric_limits<int32_t>::max())),
+      .ok = attempt.status.ok()};
+  const bool retried = attempt.next_wait.has_value();
   absl::MutexLock lock(&mu_);
-  SecondStats& second = SecondAt(attempt.start);
-  ++second.attempts;
-  const auto code = static_cast<size_t>(attempt.code);
-  const size_t slot =
-      code < second.by_code.size() ? code : static_cast<size_t>(absl::StatusCode::kUnknown);
-  ++second.by_code[slot];
-  if (attempt.stream) ++second.stream_attempts;
-  if (ok) {
-    ++second.ok;
-    second.ok_latency.Add(duration);
-  }
-  second.max_duration = std::max(second.max_duration, duration);
-
+  attempts_.push_back(span);
   ++totals_.attempts;
-  if (!ok) ++totals_.errors;
-  if (spans_.size() < kMaxSpans) {
-    spans_.push_back({.start_ms = ClampedMillis(attempt.start - origin_),
-                      .end_ms = ClampedMillis(attempt.end - origin_),
-                      .ok = ok});
-  } else {
-    spans_complete_ = false;
+  if (!span.ok) ++totals_.errors;
+  if (retried) {
+    ++totals_.retries;
+    ++retries_.retries;
+    if (attempt.attempt == 1) ++retries_.calls_retrying;
+    retries_.last_error = attempt.status;
+    retries_.last_gateway = std::string(attempt.target);
+  } else if (attempt.attempt > 1) {  // the last attempt of a retried call
+    --retries_.calls_retrying;
   }
+}
+
+std::optional<RetrySummary> RunRecorder::TakeRetries() {
+  absl::MutexLock lock(&mu_);
+  if (retries_.retries == 0) return std::nullopt;
+  RetrySummary taken = retries_;
+  retries_.retries = 0;
+  return taken;
 }
 
 void RunRecorder::RecordAck(absl::Time at) {
+  const auto second = static_cast<size_t>(
+      std::max<int64_t>(0, absl::ToInt64Seconds(absl::Floor(at - origin_, absl::Seconds(1)))));
   absl::MutexLock lock(&mu_);
-  ++SecondAt(at).acked;
+  if (second >= acked_per_second_.size()) acked_per_second_.resize(second + 1);
+  ++acked_per_second_[second];
   ++totals_.acked;
   last_ack_ = std::max(last_ack_, at);
 }
@@ -64,9 +53,8 @@ RunTotals RunRecorder::totals() const {
 RunRecord RunRecorder::Snapshot() const {
   absl::MutexLock lock(&mu_);
   return RunRecord{.origin = origin_,
-                   .seconds = seconds_,
-                   .spans = spans_,
-                   .spans_complete = spans_complete_,
+                   .attempts = attempts_,
+                   .acked_per_second = acked_per_second_,
                    .last_ack = last_ack_};
 }
 

@@ -1,69 +1,44 @@
 #pragma once
 
-// What happened to every call attempt and acknowledgement of a run, in
-// bounded memory: per-second aggregates for the statistics, plus one compact
-// span per attempt for the one check that must look at attempts one by one.
+// What happened to every call attempt and acknowledgement of a run: one
+// compact span per attempt, from which the analysis takes any interval's
+// statistics, acknowledgements counted per second, and the retries summed up
+// for the retry line.
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "tools/chaos/latency_histogram.h"
+#include "client/cpp/options.h"
 
 namespace ingest::chaos {
 
-// One call attempt (InitializeSession, PushPayload or PushPayloadStream).
-struct AttemptRecord {
-  absl::Time start;
-  absl::Time end;
-  absl::StatusCode code = absl::StatusCode::kOk;
-  bool stream = false;
-};
-
-// Second `index` of a run: [origin + index s, origin + (index + 1) s).
-// Attempts are counted in the second they STARTED in, acknowledgements in
-// the second they arrived in.
-struct SecondStats {
-  int64_t attempts = 0;
-  int64_t ok = 0;
-  int64_t stream_attempts = 0;
-  // Attempts by canonical code (absl::StatusCode 0..16).
-  std::array<int64_t, 17> by_code{};
-  // Latency of the OK attempts.
-  LatencyHistogram ok_latency;
-  // Longest attempt, whatever its outcome.
-  absl::Duration max_duration;
-  // Payloads acknowledged in this second.
-  int64_t acked = 0;
-
-  int64_t errors() const { return attempts - ok; }
-};
-
-// One attempt, to the millisecond (rounded down), relative to the run's
-// origin (12 bytes).
+// One attempt, in microseconds after the run's origin (16 bytes).
 struct AttemptSpan {
-  int32_t start_ms = 0;
-  int32_t end_ms = 0;
+  int64_t start_us = 0;  // times before the origin count as 0
+  int32_t latency_us = 0;
   bool ok = false;
+
+  int64_t end_us() const { return start_us + latency_us; }
 };
 
 // Everything recorded, copied out for the analysis.
 struct RunRecord {
   absl::Time origin;
-  std::vector<SecondStats> seconds;
-  std::vector<AttemptSpan> spans;
-  // False if more than RunRecorder::kMaxSpans attempts were made: the spans
-  // then cover only the first ones.
-  bool spans_complete = true;
+  std::vector<AttemptSpan> attempts;  // in the order they were recorded
+  // Acknowledgements by the second of the run they arrived in.
+  std::vector<int64_t> acked_per_second;
   // Time of the last acknowledgement; InfinitePast if none.
   absl::Time last_ack = absl::InfinitePast();
 
-  absl::Time SecondStart(size_t index) const {
-    return origin + absl::Seconds(static_cast<int64_t>(index));
+  // The start of the second of the run an attempt started in.
+  absl::Time SecondOf(const AttemptSpan& attempt) const {
+    return origin + absl::Seconds(attempt.start_us / 1'000'000);
   }
 };
 
@@ -72,39 +47,48 @@ struct RunTotals {
   int64_t attempts = 0;
   int64_t errors = 0;
   int64_t acked = 0;
+  int64_t retries = 0;  // failed attempts the SDK retried
 };
 
-// Records a run's attempts and acknowledgements. Thread-safe: session threads
-// record, the progress thread reads totals, the main thread takes a
-// Snapshot() at the end. Memory: one SecondStats per second of the run (a
-// few KB each) and 12 bytes per attempt up to kMaxSpans (~24 MB; ten
-// minutes at 3,000 attempts a second).
+// The retries since the previous TakeRetries(). Retries happen by the
+// hundred per second during a fault: they are summed up, never logged one by
+// one.
+struct RetrySummary {
+  int64_t retries = 0;
+  // Calls between their first retried attempt and their last attempt.
+  int64_t calls_retrying = 0;
+  absl::Status last_error;   // of the last retried attempt
+  std::string last_gateway;  // where it went
+};
+
+// Records a run's attempts and acknowledgements. Thread-safe: the SDK's
+// threads record attempts, session threads acks, the progress thread reads
+// totals and retries, the main thread takes a Snapshot() at the end. Memory: 16 bytes per attempt
+// (~30 MB for ten minutes at 3,000 attempts a second).
 class RunRecorder {
  public:
-  static constexpr size_t kMaxSpans = 2'000'000;
-
-  // `origin` is second 0, normally the start of the load. Times before it
-  // count in second 0.
+  // `origin` is second 0, normally the start of the load.
   explicit RunRecorder(absl::Time origin) : origin_(origin) {}
 
-  void RecordAttempt(const AttemptRecord& attempt);
+  // One attempt as the SDK's observer reports it, observed at `end`.
+  void RecordAttempt(const client::AttemptInfo& attempt, absl::Time end);
   void RecordAck(absl::Time at);
 
   absl::Time origin() const { return origin_; }
   RunTotals totals() const;
+  // Nullopt if there was no retry since the last call.
+  std::optional<RetrySummary> TakeRetries();
 
   // A copy of everything recorded so far.
   RunRecord Snapshot() const;
 
  private:
-  SecondStats& SecondAt(absl::Time time) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
   const absl::Time origin_;
   mutable absl::Mutex mu_;
-  std::vector<SecondStats> seconds_ ABSL_GUARDED_BY(mu_);
-  std::vector<AttemptSpan> spans_ ABSL_GUARDED_BY(mu_);
-  bool spans_complete_ ABSL_GUARDED_BY(mu_) = true;
+  std::vector<AttemptSpan> attempts_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> acked_per_second_ ABSL_GUARDED_BY(mu_);
   RunTotals totals_ ABSL_GUARDED_BY(mu_);
+  RetrySummary retries_ ABSL_GUARDED_BY(mu_);
   absl::Time last_ack_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 

@@ -7,76 +7,80 @@ namespace {
 
 const absl::Time kOrigin = absl::FromUnixMillis(1'700'000'000'250);
 
-AttemptRecord Attempt(absl::Duration start, absl::Duration took, absl::StatusCode code,
-                      bool stream = false) {
-  return {.start = kOrigin + start, .end = kOrigin + start + took, .code = code,
-          .stream = stream};
+// Attempt `attempt` of a call, observed at `start` + `took` after the origin;
+// `retried`: the SDK tries again.
+void Record(RunRecorder& recorder, absl::Duration start, absl::Duration took, absl::Status status,
+            int attempt = 1, bool retried = false, const char* gateway = "127.0.0.1:1") {
+  client::AttemptInfo info{
+      .attempt = attempt, .target = gateway, .status = status, .latency = took};
+  if (retried) info.next_wait = absl::Milliseconds(100);
+  recorder.RecordAttempt(info, kOrigin + start + took);
 }
 
-TEST(RunRecorderTest, CountsAttemptsInTheSecondTheyStartedAndAcksWhenTheyArrived) {
+TEST(RunRecorderTest, KeepsEachAttemptToTheMicrosecondAndCountsAcksPerSecond) {
   RunRecorder recorder(kOrigin);
-  recorder.RecordAttempt(Attempt(absl::Milliseconds(100), absl::Milliseconds(20),
-                                 absl::StatusCode::kOk));
-  recorder.RecordAttempt(Attempt(absl::Milliseconds(900), absl::Milliseconds(300),
-                                 absl::StatusCode::kUnavailable, /*stream=*/true));
-  recorder.RecordAttempt(Attempt(absl::Milliseconds(2500), absl::Seconds(10),
-                                 absl::StatusCode::kDeadlineExceeded));
+  Record(recorder, absl::Microseconds(1500), absl::Microseconds(2700), absl::OkStatus());
+  Record(recorder, absl::Milliseconds(2500), absl::Seconds(10),
+         absl::DeadlineExceededError("slow"));
   recorder.RecordAck(kOrigin + absl::Milliseconds(120));
-  recorder.RecordAck(kOrigin + absl::Milliseconds(1100));
+  recorder.RecordAck(kOrigin + absl::Milliseconds(2100));
 
   const RunTotals totals = recorder.totals();
-  EXPECT_EQ(totals.attempts, 3);
-  EXPECT_EQ(totals.errors, 2);
+  EXPECT_EQ(totals.attempts, 2);
+  EXPECT_EQ(totals.errors, 1);
   EXPECT_EQ(totals.acked, 2);
+  EXPECT_EQ(totals.retries, 0);
 
   const RunRecord record = recorder.Snapshot();
-  ASSERT_EQ(record.seconds.size(), 3u);
-  const SecondStats& first = record.seconds[0];
-  EXPECT_EQ(first.attempts, 2);
-  EXPECT_EQ(first.ok, 1);
-  EXPECT_EQ(first.errors(), 1);
-  EXPECT_EQ(first.stream_attempts, 1);
-  EXPECT_EQ(first.by_code[static_cast<int>(absl::StatusCode::kUnavailable)], 1);
-  EXPECT_EQ(first.ok_latency.count(), 1);
-  EXPECT_EQ(first.max_duration, absl::Milliseconds(300));
-  EXPECT_EQ(first.acked, 1);
-  EXPECT_EQ(record.seconds[1].attempts, 0);
-  EXPECT_EQ(record.seconds[1].acked, 1);
-  EXPECT_EQ(record.seconds[2].by_code[static_cast<int>(absl::StatusCode::kDeadlineExceeded)],
-            1);
-  EXPECT_EQ(record.seconds[2].max_duration, absl::Seconds(10));
-  EXPECT_EQ(record.last_ack, kOrigin + absl::Milliseconds(1100));
-  EXPECT_EQ(record.SecondStart(2), kOrigin + absl::Seconds(2));
+  ASSERT_EQ(record.attempts.size(), 2u);
+  EXPECT_EQ(record.attempts[0].start_us, 1500);
+  EXPECT_EQ(record.attempts[0].end_us(), 4200);
+  EXPECT_TRUE(record.attempts[0].ok);
+  EXPECT_EQ(record.SecondOf(record.attempts[0]), kOrigin);
+  EXPECT_EQ(record.attempts[1].latency_us, 10'000'000);
+  EXPECT_FALSE(record.attempts[1].ok);
+  EXPECT_EQ(record.SecondOf(record.attempts[1]), kOrigin + absl::Seconds(2));
+  EXPECT_EQ(record.acked_per_second, (std::vector<int64_t>{1, 0, 1}));
+  EXPECT_EQ(record.last_ack, kOrigin + absl::Milliseconds(2100));
 }
 
-TEST(RunRecorderTest, KeepsOneSpanPerAttemptToTheMillisecond) {
+TEST(RunRecorderTest, TimesBeforeTheOriginCountAsTheOrigin) {
   RunRecorder recorder(kOrigin);
-  recorder.RecordAttempt(Attempt(absl::Microseconds(1500), absl::Microseconds(2700),
-                                 absl::StatusCode::kOk));
-  recorder.RecordAttempt(Attempt(absl::Seconds(3), absl::Seconds(1),
-                                 absl::StatusCode::kUnavailable));
+  Record(recorder, -absl::Seconds(3), absl::Seconds(1), absl::OkStatus());
+  recorder.RecordAck(kOrigin - absl::Seconds(1));
   const RunRecord record = recorder.Snapshot();
-  ASSERT_EQ(record.spans.size(), 2u);
-  EXPECT_EQ(record.spans[0].start_ms, 1);
-  EXPECT_EQ(record.spans[0].end_ms, 4);  // 4.2 ms, rounded down
-  EXPECT_TRUE(record.spans[0].ok);
-  EXPECT_EQ(record.spans[1].start_ms, 3000);
-  EXPECT_EQ(record.spans[1].end_ms, 4000);
-  EXPECT_FALSE(record.spans[1].ok);
-  EXPECT_TRUE(record.spans_complete);
-}
-
-TEST(RunRecorderTest, TimesBeforeTheOriginCountInSecondZero) {
-  RunRecorder recorder(kOrigin);
-  recorder.RecordAttempt(Attempt(-absl::Seconds(3), absl::Seconds(1), absl::StatusCode::kOk));
-  const RunRecord record = recorder.Snapshot();
-  ASSERT_EQ(record.seconds.size(), 1u);
-  EXPECT_EQ(record.seconds[0].attempts, 1);
-  EXPECT_EQ(record.spans[0].start_ms, 0);
+  ASSERT_EQ(record.attempts.size(), 1u);
+  EXPECT_EQ(record.attempts[0].start_us, 0);
+  EXPECT_EQ(record.acked_per_second, (std::vector<int64_t>{1}));
 }
 
 TEST(RunRecorderTest, NoAckMeansLastAckInThePast) {
   EXPECT_EQ(RunRecorder(kOrigin).Snapshot().last_ack, absl::InfinitePast());
+}
+
+TEST(RunRecorderTest, SumsUpRetriesUntilTakenAndOnlyWhenThereWereAny) {
+  RunRecorder recorder(kOrigin);
+  EXPECT_EQ(recorder.TakeRetries(), std::nullopt);
+  Record(recorder, {}, {}, absl::OkStatus());  // a call that never failed
+  EXPECT_EQ(recorder.TakeRetries(), std::nullopt);
+  Record(recorder, {}, {}, absl::UnavailableError("a"), 1, true, "127.0.0.1:1");
+  Record(recorder, {}, {}, absl::UnavailableError("b"), 1, true, "127.0.0.1:2");
+  Record(recorder, {}, {}, absl::DeadlineExceededError("c"), 2, true, "127.0.0.1:1");
+  std::optional<RetrySummary> retries = recorder.TakeRetries();
+  ASSERT_TRUE(retries.has_value());
+  EXPECT_EQ(retries->retries, 3);
+  EXPECT_EQ(retries->calls_retrying, 2);
+  EXPECT_EQ(retries->last_error, absl::DeadlineExceededError("c"));
+  EXPECT_EQ(retries->last_gateway, "127.0.0.1:1");
+  EXPECT_EQ(recorder.TakeRetries(), std::nullopt);
+
+  Record(recorder, {}, {}, absl::OkStatus(), 3);  // one of the two calls got through
+  Record(recorder, {}, {}, absl::UnavailableError("d"), 3, true, "127.0.0.1:2");
+  retries = recorder.TakeRetries();
+  ASSERT_TRUE(retries.has_value());
+  EXPECT_EQ(retries->retries, 1);
+  EXPECT_EQ(retries->calls_retrying, 1);
+  EXPECT_EQ(recorder.totals().retries, 4);
 }
 
 }  // namespace

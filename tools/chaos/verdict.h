@@ -1,6 +1,7 @@
 #pragma once
 
-// The outcome of a chaos run: the two stdout lines and the checks.
+// The outcome of a chaos run: the two stdout lines and the checks; and the
+// progress and retry lines while it runs.
 
 #include <cstdint>
 #include <optional>
@@ -9,20 +10,24 @@
 
 #include "absl/time/time.h"
 #include "tools/chaos/fault_analysis.h"
+#include "tools/chaos/lag_tracker.h"
 #include "tools/chaos/loss_cause.h"
+#include "tools/chaos/options.h"
+#include "tools/chaos/run_recorder.h"
 #include "tools/loadgen/verifier.h"
 
 namespace ingest::chaos {
 
-// Process exit codes of chaos_load.
+// Process exit codes of chaos_load; 2 (cli::kExitUsage) is for bad flags or
+// a stack unreachable at pre-flight.
 inline constexpr int kExitOk = 0;      // every check held
 inline constexpr int kExitFailed = 1;  // a check failed, or no usable marks
-inline constexpr int kExitUsage = 2;   // bad flags, or the stack unreachable
 
 // Everything the verdict is made of.
 struct ChaosResult {
   std::string name;
-  int64_t acked = 0;
+  // loadgen's verifier over the ledger: every acknowledged payload is
+  // persisted or lost.
   loadgen::VerificationReport verification;
   int64_t gateway_errors = 0;  // failed attempts over the run
   int64_t max_lag = 0;
@@ -39,13 +44,6 @@ struct ChaosResult {
   std::string loss_cause_error;
 };
 
-// Which optional checks apply.
-struct CheckOptions {
-  bool expect_gateway_unaffected = false;
-  bool expect_no_ok_during_fault = false;
-  absl::Duration call_timeout = absl::Seconds(10);
-};
-
 // Slack above call_timeout an attempt may take (--expect_no_ok_during_fault).
 inline constexpr absl::Duration kDeadlineSlack = absl::Seconds(2);
 
@@ -54,9 +52,9 @@ inline constexpr absl::Duration kDeadlineSlack = absl::Seconds(2);
 // the causes are known, else one lost= line.
 // Always: no lost, duplicate, out-of-order or mismatched payload; something
 // acknowledged; something acknowledged after the last fault_end; the lag
-// recovered. Then the optional checks (see CheckOptions and the flags).
-std::vector<std::string> FailedChecks(const ChaosResult& result,
-                                      const CheckOptions& options);
+// recovered. Then the optional checks of `options`:
+// expect_gateway_unaffected and expect_no_ok_during_fault (with call_timeout).
+std::vector<std::string> FailedChecks(const ChaosResult& result, const ChaosOptions& options);
 
 // "chaos NAME: gateway before_fault calls=N errors=N p50_ms=X p99_ms=X
 //  during_fault calls=N errors=N p99_ms=X" (one line; X with one decimal).
@@ -68,19 +66,15 @@ std::string FormatGatewayLine(const ChaosResult& result);
 // topic could not be read).
 std::string FormatSummaryLine(const ChaosResult& result);
 
-// A snapshot of the load, for the progress line.
-struct Progress {
-  absl::Duration elapsed;
-  int64_t acked = 0;
-  double acked_per_second = 0;  // over the last progress interval
-  int64_t errors = 0;           // failed attempts so far
-  int64_t retries = 0;
-  std::optional<int64_t> lag;  // latest sample, if any
-  bool lag_stale = false;
-};
+// "chaos NAME: 42s acked=3120 74.0/s errors=12 retries=30 lag=85": the
+// totals `elapsed` into the load, `acked_per_second` over the last progress
+// interval, the latest lag sample ("lag=85?" when stale, "lag=-" before the
+// first sample).
+std::string FormatProgress(const std::string& name, absl::Duration elapsed, const RunTotals& totals,
+                           double acked_per_second, const std::optional<LagSample>& lag);
 
-// "chaos NAME: 42s acked=3120 74.0/s errors=12 retries=30 lag=85"; the lag
-// reads "lag=85?" when stale and "lag=-" before the first sample.
-std::string FormatProgress(const std::string& name, const Progress& progress);
+// "chaos NAME: retrying: C calls, R retries since the last line, last error
+// CODE: MESSAGE (gateway G)", the message cut at 160 characters.
+std::string FormatRetries(const std::string& name, const RetrySummary& retries);
 
 }  // namespace ingest::chaos
