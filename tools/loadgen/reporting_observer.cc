@@ -3,6 +3,18 @@
 #include "absl/strings/str_cat.h"
 
 namespace ingest::loadgen {
+namespace {
+
+// "session 3 payload 7 (sid=...)" or "session 3 InitializeSession".
+std::string DescribeCall(const CallFailure& failure) {
+  if (failure.payload_id == 0) {
+    return absl::StrCat("session ", failure.session_index, " InitializeSession");
+  }
+  return absl::StrCat("session ", failure.session_index, " payload ", failure.payload_id,
+                      " (sid=", failure.session_id, ")");
+}
+
+}  // namespace
 
 void ReportingObserver::OnRetry(const CallFailure& failure) {
   retries_.fetch_add(1);

@@ -4,21 +4,11 @@
 #include <memory>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "client/cpp/client.h"
 #include "services/common/crypto/sha256.h"
 #include "tools/loadgen/synthetic_client.h"
 
 namespace ingest::loadgen {
-
-std::string DescribeCall(const CallFailure& failure) {
-  if (failure.payload_id == 0) {
-    return absl::StrCat("session ", failure.session_index,
-                        " InitializeSession");
-  }
-  return absl::StrCat("session ", failure.session_index, " payload ",
-                      failure.payload_id, " (sid=", failure.session_id, ")");
-}
 
 SessionDriver::SessionDriver(SessionDriverOptions options,
                              const PayloadFactory& factory, Ledger& ledger,

@@ -37,9 +37,6 @@ struct CallFailure {
   absl::Duration retry_delay;  // pause before the next attempt (retries only)
 };
 
-// "session 3 payload 7 (sid=...)" or "session 3 InitializeSession".
-std::string DescribeCall(const CallFailure& failure);
-
 // Hears about trouble in sessions. Called from session threads and the SDK's
 // gRPC and timer threads, concurrently.
 class SessionObserver {

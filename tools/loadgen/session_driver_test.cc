@@ -208,12 +208,5 @@ TEST_F(SessionDriverTest, FailedInitializeSessionCountsAllPayloadsNotAcked) {
   EXPECT_EQ(ledger_.size(), 0u);
 }
 
-TEST(DescribeCallTest, NamesTheCall) {
-  EXPECT_EQ(DescribeCall({.session_index = 3}), "session 3 InitializeSession");
-  EXPECT_EQ(DescribeCall({.session_index = 3, .session_id = "abc",
-                          .payload_id = 7}),
-            "session 3 payload 7 (sid=abc)");
-}
-
 }  // namespace
 }  // namespace ingest::loadgen
