@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/status/status_context.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
 
@@ -34,23 +36,19 @@ absl::StatusOr<int64_t> ReadVmRssBytes(int pid) {
   std::stringstream text;
   text << file.rdbuf();
   absl::StatusOr<int64_t> rss = ParseVmRssBytes(text.str());
-  if (!rss.ok()) {
-    return absl::Status(rss.status().code(), absl::StrCat(path, ": ", rss.status().message()));
-  }
+  RETURN_IF_ERROR(WithContext(rss.status(), path));
   return rss;
 }
 
-RssSampler::RssSampler(int pid, absl::Duration interval) : pid_(pid) {
+RssSampler::RssSampler(int pid, absl::Duration interval)
+    : pid_(pid), thread_(interval, [this] { Sample(); }) {
   Sample();
-  thread_ = std::thread([this, interval] {
-    while (!stop_.WaitForNotificationWithTimeout(interval)) Sample();
-  });
 }
 
 void RssSampler::Stop() {
-  if (!thread_.joinable()) return;
-  stop_.Notify();
-  thread_.join();
+  if (stopped_) return;
+  stopped_ = true;
+  thread_.Stop();
   Sample();
 }
 

@@ -3,15 +3,14 @@
 // Resident memory of another process, from /proc/<pid>/status (VmRSS).
 
 #include <cstdint>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "services/common/threading/periodic_thread.h"
 
 namespace ingest::bench {
 
@@ -48,8 +47,8 @@ class RssSampler {
   int64_t peak_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t samples_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
-  absl::Notification stop_;
-  std::thread thread_;
+  bool stopped_ = false;   // the owner's thread only
+  PeriodicThread thread_;  // last: ticks once the rest exists
 };
 
 }  // namespace ingest::bench

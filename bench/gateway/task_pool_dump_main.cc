@@ -21,7 +21,7 @@ constexpr int kExitError = 1;
 absl::StatusOr<int64_t> ParseMessageSize(absl::string_view text) {
   absl::StatusOr<int64_t> size = ingest::bench::ParseSize(text);
   if (size.ok() && (*size < 1024 || *size > (int64_t{8} << 20))) {
-    return absl::InvalidArgumentError("--size must be within [1KB, 8MB], as gateway_bench's sizes");
+    return absl::InvalidArgumentError("must be within [1KB, 8MB], as gateway_bench's sizes");
   }
   return size;
 }
