@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
 
@@ -49,30 +49,28 @@ absl::StatusOr<std::vector<std::unique_ptr<client::Session>>> StartSessions(
     const std::string& client_name) {
   constexpr int kConcurrent = 16;
   std::vector<std::unique_ptr<client::Session>> sessions(static_cast<size_t>(count));
-  std::atomic<int> next{0};
-  absl::Mutex mu;
-  absl::Status first_error;
+  // Thread t starts sessions t, t + kConcurrent, ... and stops at its first error.
+  std::vector<absl::Status> errors(kConcurrent);
   std::vector<std::thread> threads;
   for (int t = 0; t < std::min(count, kConcurrent); ++t) {
-    threads.emplace_back([&] {
-      for (int i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < count && errors[static_cast<size_t>(t)].ok(); i += kConcurrent) {
         v1::InitializeSessionRequest request;
         request.set_project_id(project_id);
         request.set_client_version(client_name);
         request.set_environment("bench");
         request.set_client_id(absl::StrCat(client_name, "-", i));
         absl::StatusOr<std::unique_ptr<client::Session>> session = client.StartSession(request);
-        if (!session.ok()) {
-          absl::MutexLock lock(&mu);
-          if (first_error.ok()) first_error = session.status();
-          return;
+        if (session.ok()) {
+          sessions[static_cast<size_t>(i)] = *std::move(session);
+        } else {
+          errors[static_cast<size_t>(t)] = session.status();
         }
-        sessions[static_cast<size_t>(i)] = *std::move(session);
       }
     });
   }
   for (std::thread& thread : threads) thread.join();
-  if (!first_error.ok()) return first_error;
+  for (const absl::Status& error : errors) RETURN_IF_ERROR(error);
   return sessions;
 }
 
