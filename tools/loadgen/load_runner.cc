@@ -9,7 +9,7 @@
 
 namespace ingest::loadgen {
 
-LoadResult RunLoad(const SessionDriver& driver, int sessions, int concurrency) {
+LoadResult RunLoad(SessionDriver& driver, int sessions, int concurrency) {
   std::atomic<int> next_session{0};
   absl::Mutex mu;
   LoadResult total;

@@ -14,6 +14,6 @@ struct LoadResult {
 // min(concurrency, sessions) threads, each taking the next session when its
 // current one ends, so at most `concurrency` sessions are in flight. Blocks
 // until every session has ended. Requires sessions >= 0, concurrency >= 1.
-LoadResult RunLoad(const SessionDriver& driver, int sessions, int concurrency);
+LoadResult RunLoad(SessionDriver& driver, int sessions, int concurrency);
 
 }  // namespace ingest::loadgen

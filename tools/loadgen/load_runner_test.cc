@@ -1,5 +1,6 @@
 #include "tools/loadgen/load_runner.h"
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <set>
@@ -21,26 +22,21 @@ using client::testing::FakeGateway;
 using client::testing::RecordedCall;
 using client::testing::Reply;
 
-class NullObserver final : public SessionObserver {
- public:
-  void OnRetry(const CallFailure&) override {}
-  void OnGiveUp(const CallFailure&, int) override {}
-};
-
 class RunLoadTest : public testing::Test {
  protected:
   void SetUp() override {
     gateway_ = FakeGateway::Start();
     ASSERT_NE(gateway_, nullptr);
   }
+  ~RunLoadTest() override { std::fclose(null_); }
 
   SessionDriver MakeDriver(int payloads) {
     client::ClientOptions sdk;
     sdk.targets = {gateway_->address()};
     sdk.api_key = "sk_test";
     sdk.clock = &clock_;
-    return SessionDriver({.payloads_per_session = payloads, .client = sdk}, factory_,
-                         ledger_, observer_);
+    return SessionDriver({.payloads_per_session = payloads, .client = sdk}, factory_, ledger_,
+                         console_);
   }
 
   // Polls `done` until it holds or 10 s pass; true if it held.
@@ -57,12 +53,14 @@ class RunLoadTest : public testing::Test {
   FakeClock clock_;
   const PayloadFactory factory_{{.seed = 1, .min_bytes = 1024, .max_bytes = 2048}};
   Ledger ledger_;
-  NullObserver observer_;
+  // The drivers' retry and give-up lines are session_driver_test's business.
+  std::FILE* null_ = std::fopen("/dev/null", "w");
+  Console console_{null_, /*is_tty=*/false};
 };
 
 TEST_F(RunLoadTest, RunsEverySessionWithBoundedConcurrency) {
   constexpr int kSessions = 12, kPayloads = 3, kConcurrency = 3;
-  const SessionDriver driver = MakeDriver(kPayloads);
+  SessionDriver driver = MakeDriver(kPayloads);
   // Payload calls wait at the gateway: every thread stops in its first
   // session's first push, so the sessions started show the pool's size.
   gateway_->Hold(true);
@@ -89,7 +87,8 @@ TEST_F(RunLoadTest, RunsEverySessionWithBoundedConcurrency) {
 TEST_F(RunLoadTest, CountsPayloadsOfFailedSessions) {
   gateway_->Script("InitializeSession",
                    {Reply{grpc::StatusCode::PERMISSION_DENIED, "no such project", {}}});
-  const LoadResult result = RunLoad(MakeDriver(4), 3, 1);
+  SessionDriver driver = MakeDriver(4);
+  const LoadResult result = RunLoad(driver, 3, 1);
 
   EXPECT_EQ(result.sessions_started, 2);
   EXPECT_EQ(result.acked, 8);
@@ -97,7 +96,8 @@ TEST_F(RunLoadTest, CountsPayloadsOfFailedSessions) {
 }
 
 TEST_F(RunLoadTest, ZeroSessionsIsANoOp) {
-  const LoadResult result = RunLoad(MakeDriver(4), 0, 4);
+  SessionDriver driver = MakeDriver(4);
+  const LoadResult result = RunLoad(driver, 0, 4);
   EXPECT_EQ(result.acked, 0);
   EXPECT_TRUE(gateway_->calls("InitializeSession").empty());
 }

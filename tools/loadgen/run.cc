@@ -11,7 +11,6 @@
 #include "tools/loadgen/load_runner.h"
 #include "tools/loadgen/payload_factory.h"
 #include "tools/loadgen/progress.h"
-#include "tools/loadgen/reporting_observer.h"
 #include "tools/loadgen/session_driver.h"
 #include "tools/loadgen/summary_check.h"
 #include "tools/loadgen/verifier.h"
@@ -37,12 +36,11 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
                                 .min_bytes = options.min_payload_bytes,
                                 .max_bytes = options.max_payload_bytes});
   Ledger ledger;
-  ReportingObserver observer(console);
-  const SessionDriver driver({.project_id = options.project_id,
-                              .payloads_per_session = options.payloads_per_session,
-                              .seed = options.seed,
-                              .client = sdk},
-                             factory, ledger, observer);
+  SessionDriver driver({.project_id = options.project_id,
+                        .payloads_per_session = options.payloads_per_session,
+                        .seed = options.seed,
+                        .client = sdk},
+                       factory, ledger, console);
 
   // Load.
   const absl::Time load_start = clock.Now();
@@ -51,8 +49,8 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
                                .total = total_payloads,
                                .bytes = ledger.total_bytes(),
                                .elapsed = clock.Now() - load_start,
-                               .retries = observer.retries(),
-                               .errors = observer.errors()});
+                               .retries = driver.retries(),
+                               .errors = driver.errors()});
   };
   LoadResult load;
   {

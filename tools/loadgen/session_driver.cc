@@ -4,21 +4,29 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "client/cpp/client.h"
 #include "services/common/crypto/sha256.h"
 #include "tools/loadgen/synthetic_client.h"
 
 namespace ingest::loadgen {
+namespace {
 
-SessionDriver::SessionDriver(SessionDriverOptions options,
-                             const PayloadFactory& factory, Ledger& ledger,
-                             SessionObserver& observer)
-    : options_(std::move(options)),
-      factory_(factory),
-      ledger_(ledger),
-      observer_(observer) {}
+// "session 3 payload 7 (sid=S)", or "session 3 InitializeSession" for
+// payload id 0.
+std::string CallName(int session_index, uint64_t payload_id, absl::string_view session_id) {
+  if (payload_id == 0) return absl::StrCat("session ", session_index, " InitializeSession");
+  return absl::StrCat("session ", session_index, " payload ", payload_id, " (sid=", session_id,
+                      ")");
+}
 
-SessionResult SessionDriver::Run(int session_index) const {
+}  // namespace
+
+SessionDriver::SessionDriver(SessionDriverOptions options, const PayloadFactory& factory,
+                             Ledger& ledger, Console& console)
+    : options_(std::move(options)), factory_(factory), ledger_(ledger), console_(console) {}
+
+SessionResult SessionDriver::Run(int session_index) {
   const int payloads = options_.payloads_per_session;
   const int max_attempts = options_.client.retry.max_attempts;
   SessionResult result;
@@ -31,22 +39,22 @@ SessionResult SessionDriver::Run(int session_index) const {
   client_options.observer = [&](const client::AttemptInfo& info) {
     attempt.store(info.attempt);
     if (!info.next_wait.has_value()) return;
-    observer_.OnRetry({.session_index = session_index,
-                       .session_id = info.session_id,
-                       .payload_id = info.payload_id,
-                       .attempt = info.attempt,
-                       .max_attempts = max_attempts,
-                       .status = info.status,
-                       .retry_delay = *info.next_wait});
+    retries_.fetch_add(1);
+    console_.Log(absl::StrCat(
+        "loadgen: retry ", CallName(session_index, info.payload_id, info.session_id), ": attempt ",
+        info.attempt, max_attempts > 0 ? absl::StrCat("/", max_attempts) : "",
+        " failed: ", info.status.ToString(), "; next in ",
+        absl::FormatDuration(absl::Trunc(*info.next_wait, absl::Milliseconds(1)))));
   };
+  // A call that failed for good costs `not_acked` payloads: 1, or all of
+  // them for InitializeSession.
   auto give_up = [&](uint64_t payload_id, const absl::Status& status, int not_acked) {
-    observer_.OnGiveUp({.session_index = session_index,
-                        .session_id = result.session_id,
-                        .payload_id = payload_id,
-                        .attempt = attempt.load(),
-                        .max_attempts = max_attempts,
-                        .status = status},
-                       not_acked);
+    errors_.fetch_add(1);
+    const int attempts = attempt.load();
+    console_.Log(absl::StrCat(
+        "loadgen: gave up on ", CallName(session_index, payload_id, result.session_id), " after ",
+        attempts, attempts == 1 ? " attempt: " : " attempts: ", status.ToString(),
+        not_acked > 1 ? absl::StrCat(" (", not_acked, " payloads not sent)") : ""));
     result.not_acked += not_acked;
   };
 

@@ -1,13 +1,11 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
-#include "absl/status/status.h"
-#include "absl/strings/string_view.h"
-#include "absl/time/time.h"
 #include "client/cpp/options.h"
-#include "ingest/v1/ingest.pb.h"
+#include "tools/loadgen/console.h"
 #include "tools/loadgen/ledger.h"
 #include "tools/loadgen/payload_factory.h"
 
@@ -25,33 +23,6 @@ struct SessionDriverOptions {
   client::ClientOptions client;
 };
 
-// One failed call attempt, as told to a SessionObserver.
-struct CallFailure {
-  int session_index = 0;
-  // Empty until InitializeSession has succeeded.
-  absl::string_view session_id;
-  uint64_t payload_id = 0;  // 0 for InitializeSession
-  int attempt = 0;          // 1-based attempt that failed
-  int max_attempts = 0;     // the SDK's limit; 0 = none
-  absl::Status status;
-  absl::Duration retry_delay;  // pause before the next attempt (retries only)
-};
-
-// Hears about trouble in sessions. Called from session threads and the SDK's
-// gRPC and timer threads, concurrently.
-class SessionObserver {
- public:
-  virtual ~SessionObserver() = default;
-
-  // An attempt failed and the SDK retries the call after retry_delay.
-  virtual void OnRetry(const CallFailure& failure) = 0;
-
-  // A call failed for good (the SDK returned a final status or gave up);
-  // `payloads_not_acked` payloads are given up because of it (1 for a
-  // payload, all of the session's for InitializeSession).
-  virtual void OnGiveUp(const CallFailure& failure, int payloads_not_acked) = 0;
-};
-
 struct SessionResult {
   std::string session_id;  // empty if InitializeSession failed
   int acked = 0;
@@ -63,27 +34,42 @@ struct SessionResult {
 // Session::Push of payload ids 1..P strictly one after another (the next
 // only once the previous was acknowledged or given up), the last one with
 // has_session_unloaded set (the page unloads). The SDK retries per
-// proto/ingest/v1/RETRY.md with the same id and bytes; its observer turns
-// each retried attempt into an OnRetry. Every acknowledged payload goes into
-// the ledger with its session index and the size and SHA-256 of its
-// serialized content; a payload given up keeps its id and the session
-// continues with the next one.
+// proto/ingest/v1/RETRY.md with the same id and bytes. Every acknowledged
+// payload goes into the ledger with its session index and the size and
+// SHA-256 of its serialized content; a payload given up keeps its id and the
+// session continues with the next one.
 //
-// Holds references to its collaborators, which must outlive it. Run() is
-// const and may be called from many threads at once (one session each).
+// Each retried attempt (told by the client's observer) and each call given
+// up is logged on the console and counted:
+//   loadgen: retry session 3 payload 7 (sid=S): attempt 1/8 failed:
+//     UNAVAILABLE: ...; next in 83ms
+//   loadgen: gave up on session 3 InitializeSession after 8 attempts: ...
+//     (25 payloads not sent)
+//
+// Holds references to its collaborators, which must outlive it. Run() may be
+// called from many threads at once (one session each); the counters from any
+// thread.
 class SessionDriver {
  public:
-  SessionDriver(SessionDriverOptions options, const PayloadFactory& factory,
-                Ledger& ledger, SessionObserver& observer);
+  SessionDriver(SessionDriverOptions options, const PayloadFactory& factory, Ledger& ledger,
+                Console& console);
 
   // Runs session number `session_index` (0-based) from start to end.
-  SessionResult Run(int session_index) const;
+  SessionResult Run(int session_index);
+
+  // Attempts retried so far.
+  int64_t retries() const { return retries_.load(); }
+  // Calls given up so far (a session whose InitializeSession failed counts
+  // once).
+  int64_t errors() const { return errors_.load(); }
 
  private:
   const SessionDriverOptions options_;
   const PayloadFactory& factory_;
   Ledger& ledger_;
-  SessionObserver& observer_;
+  Console& console_;
+  std::atomic<int64_t> retries_{0};
+  std::atomic<int64_t> errors_{0};
 };
 
 }  // namespace ingest::loadgen

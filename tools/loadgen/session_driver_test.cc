@@ -1,14 +1,18 @@
 #include "tools/loadgen/session_driver.h"
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "client/cpp/testing/fake_clock.h"
 #include "client/cpp/testing/fake_gateway.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/crypto/sha256.h"
+#include "tests/testing/file_contents.h"
 
 namespace ingest::loadgen {
 namespace {
@@ -18,34 +22,24 @@ using client::testing::FakeGateway;
 using client::testing::Pushback;
 using client::testing::RecordedCall;
 using client::testing::Reply;
+using testing::AllOf;
+using testing::ElementsAre;
+using testing::EndsWith;
+using testing::MatchesRegex;
+using testing::StartsWith;
 
 Reply Status(grpc::StatusCode code, std::string message) {
   return Reply{code, std::move(message), {}};
 }
 
-class RecordingObserver final : public SessionObserver {
- public:
-  void OnRetry(const CallFailure& failure) override {
-    absl::MutexLock lock(&mu_);
-    retries.push_back(failure.payload_id);
-    retry_sessions.emplace_back(failure.session_id);
-    retry_indexes.push_back(failure.session_index);
+// The lines of `text` that start with `prefix`.
+std::vector<std::string> LinesStartingWith(const std::string& text, absl::string_view prefix) {
+  std::vector<std::string> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, prefix)) lines.emplace_back(line);
   }
-  void OnGiveUp(const CallFailure& failure, int payloads_not_acked) override {
-    absl::MutexLock lock(&mu_);
-    give_ups.push_back(failure.payload_id);
-    give_up_attempts.push_back(failure.attempt);
-    not_acked += payloads_not_acked;
-  }
-
-  absl::Mutex mu_;
-  std::vector<uint64_t> retries;  // payload ids (0 = InitializeSession)
-  std::vector<std::string> retry_sessions;
-  std::vector<int> retry_indexes;
-  std::vector<uint64_t> give_ups;
-  std::vector<int> give_up_attempts;
-  int not_acked = 0;
-};
+  return lines;
+}
 
 class SessionDriverTest : public testing::Test {
  protected:
@@ -53,6 +47,7 @@ class SessionDriverTest : public testing::Test {
     gateway_ = FakeGateway::Start();
     ASSERT_NE(gateway_, nullptr);
   }
+  ~SessionDriverTest() override { std::fclose(log_); }
 
   SessionDriver MakeDriver(int payloads, int max_attempts) {
     client::ClientOptions sdk;
@@ -60,11 +55,16 @@ class SessionDriverTest : public testing::Test {
     sdk.api_key = "sk_test";
     sdk.retry.max_attempts = max_attempts;
     sdk.clock = &clock_;
-    return SessionDriver({.project_id = "demo-project",
-                          .payloads_per_session = payloads,
-                          .seed = 1,
-                          .client = sdk},
-                         factory_, ledger_, observer_);
+    return SessionDriver(
+        {.project_id = "demo-project", .payloads_per_session = payloads, .seed = 1, .client = sdk},
+        factory_, ledger_, console_);
+  }
+
+  std::vector<std::string> Retries() const {
+    return LinesStartingWith(FileContents(log_), "loadgen: retry ");
+  }
+  std::vector<std::string> GiveUps() const {
+    return LinesStartingWith(FileContents(log_), "loadgen: gave up on ");
   }
 
   std::vector<v1::PushPayloadRequest> Pushes() const {
@@ -86,7 +86,8 @@ class SessionDriverTest : public testing::Test {
   FakeClock clock_;
   PayloadFactory factory_{{.seed = 1, .min_bytes = 1024, .max_bytes = 4096}};
   Ledger ledger_;
-  RecordingObserver observer_;
+  std::FILE* log_ = std::tmpfile();
+  Console console_{log_, /*is_tty=*/false};
 };
 
 TEST_F(SessionDriverTest, PushesPayloadsInOrderAndRecordsThemInTheLedger) {
@@ -124,7 +125,7 @@ TEST_F(SessionDriverTest, PushesPayloadsInOrderAndRecordsThemInTheLedger) {
     // The bytes the gateway got are the ones the ledger describes.
     EXPECT_EQ(gateway_->calls("PushPayload")[p - 1].content, bytes);
   }
-  EXPECT_TRUE(observer_.retries.empty());
+  EXPECT_EQ(FileContents(log_), "");
   EXPECT_TRUE(clock_.waits().empty());
 }
 
@@ -133,7 +134,8 @@ TEST_F(SessionDriverTest, RetriesWithTheSamePayloadIdAndContent) {
                                    Status(grpc::StatusCode::UNAVAILABLE, "no ack"),
                                    Status(grpc::StatusCode::DEADLINE_EXCEEDED, "slow"),
                                    Pushback(250)});
-  const SessionResult result = MakeDriver(3, 8).Run(0);
+  SessionDriver driver = MakeDriver(3, 8);
+  const SessionResult result = driver.Run(0);
 
   EXPECT_EQ(result.acked, 3);
   EXPECT_EQ(PushedPayloadIds(), (std::vector<uint64_t>{1, 2, 2, 2, 2, 3}));
@@ -142,9 +144,18 @@ TEST_F(SessionDriverTest, RetriesWithTheSamePayloadIdAndContent) {
     EXPECT_EQ(calls[i].request_bytes, calls[1].request_bytes)
         << "retry " << i - 1 << " differs from the first attempt";
   }
-  EXPECT_EQ(observer_.retries, (std::vector<uint64_t>{2, 2, 2}));
-  EXPECT_EQ(observer_.retry_sessions, (std::vector<std::string>(3, "fake-session-1")));
-  EXPECT_EQ(observer_.retry_indexes, (std::vector<int>{0, 0, 0}));
+  // Each retried attempt is logged, with the wait the SDK chose.
+  const std::vector<std::string> retries = Retries();
+  ASSERT_EQ(retries.size(), 3u);
+  EXPECT_THAT(retries[0],
+              MatchesRegex("loadgen: retry session 0 payload 2 \\(sid=fake-session-1\\): "
+                           "attempt 1/8 failed: UNAVAILABLE: no ack; next in [0-9]+ms"));
+  EXPECT_THAT(retries[1], StartsWith("loadgen: retry session 0 payload 2 (sid=fake-session-1): "
+                                     "attempt 2/8 failed: DEADLINE_EXCEEDED: slow; next in "));
+  EXPECT_THAT(retries[2], StartsWith("loadgen: retry session 0 payload 2 (sid=fake-session-1): "
+                                     "attempt 3/8 failed: RESOURCE_EXHAUSTED"));
+  EXPECT_EQ(driver.retries(), 3);
+  EXPECT_EQ(driver.errors(), 0);
   ASSERT_EQ(clock_.waits().size(), 3u);
   // The gateway's pushback is honoured.
   EXPECT_GE(clock_.waits()[2], absl::Milliseconds(250));
@@ -155,15 +166,19 @@ TEST_F(SessionDriverTest, GivesUpAfterMaxAttemptsAndContinues) {
   gateway_->Script("PushPayload", {Status(grpc::StatusCode::UNAVAILABLE, "down"),
                                    Status(grpc::StatusCode::UNAVAILABLE, "down"),
                                    Status(grpc::StatusCode::UNAVAILABLE, "down")});
-  const SessionResult result = MakeDriver(3, 3).Run(0);
+  SessionDriver driver = MakeDriver(3, 3);
+  const SessionResult result = driver.Run(0);
 
   EXPECT_EQ(PushedPayloadIds(), (std::vector<uint64_t>{1, 1, 1, 2, 3}));
   EXPECT_EQ(result.acked, 2);
   EXPECT_EQ(result.not_acked, 1);
-  EXPECT_EQ(observer_.retries, (std::vector<uint64_t>{1, 1}));
-  EXPECT_EQ(observer_.give_ups, (std::vector<uint64_t>{1}));
-  EXPECT_EQ(observer_.give_up_attempts, (std::vector<int>{3}));
-  EXPECT_EQ(observer_.not_acked, 1);
+  EXPECT_EQ(Retries().size(), 2u);
+  // The SDK's final status says why it gave up.
+  EXPECT_THAT(GiveUps(), ElementsAre(StartsWith("loadgen: gave up on session 0 payload 1 "
+                                                "(sid=fake-session-1) after 3 attempts: "
+                                                "UNAVAILABLE: down [PushPayload: gave up")));
+  EXPECT_EQ(driver.retries(), 2);
+  EXPECT_EQ(driver.errors(), 1);
   const std::vector<LedgerEntry> entries = ledger_.Entries();
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].payload_id, 2u);
@@ -178,8 +193,18 @@ TEST_F(SessionDriverTest, DoesNotRetryPermanentErrors) {
   EXPECT_EQ(PushedPayloadIds(), (std::vector<uint64_t>{1, 2}));
   EXPECT_EQ(result.acked, 1);
   EXPECT_EQ(result.not_acked, 1);
-  EXPECT_EQ(observer_.give_up_attempts, (std::vector<int>{1}));
-  EXPECT_TRUE(observer_.retries.empty());
+  EXPECT_THAT(GiveUps(), ElementsAre(StartsWith("loadgen: gave up on session 0 payload 1 "
+                                                "(sid=fake-session-1) after 1 attempt: "
+                                                "INVALID_ARGUMENT: payload too large")));
+  EXPECT_TRUE(Retries().empty());
+}
+
+TEST_F(SessionDriverTest, AnUnlimitedPolicyHasNoAttemptLimitToShow) {
+  gateway_->Script("PushPayload", {Status(grpc::StatusCode::UNAVAILABLE, "down")});
+  MakeDriver(1, 0).Run(1);
+  EXPECT_THAT(Retries(), ElementsAre(StartsWith("loadgen: retry session 1 payload 1 "
+                                                "(sid=fake-session-1): attempt 1 failed: "
+                                                "UNAVAILABLE: down; next in ")));
 }
 
 TEST_F(SessionDriverTest, RetriesInitializeSession) {
@@ -187,24 +212,28 @@ TEST_F(SessionDriverTest, RetriesInitializeSession) {
   const SessionResult result = MakeDriver(2, 8).Run(5);
 
   EXPECT_EQ(gateway_->calls("InitializeSession").size(), 2u);
-  EXPECT_EQ(observer_.retries, (std::vector<uint64_t>{0}));
-  EXPECT_EQ(observer_.retry_sessions, (std::vector<std::string>{""}));
-  EXPECT_EQ(observer_.retry_indexes, (std::vector<int>{5}));
+  const std::vector<std::string> retries = Retries();
+  ASSERT_EQ(retries.size(), 1u);
+  EXPECT_THAT(retries[0], StartsWith("loadgen: retry session 5 InitializeSession: attempt 1/8 "
+                                     "failed: UNAVAILABLE: starting; next in "));
   EXPECT_EQ(result.acked, 2);
 }
 
 TEST_F(SessionDriverTest, FailedInitializeSessionCountsAllPayloadsNotAcked) {
   gateway_->Script("InitializeSession",
                    {Status(grpc::StatusCode::PERMISSION_DENIED, "unknown project")});
-  const SessionResult result = MakeDriver(5, 8).Run(0);
+  SessionDriver driver = MakeDriver(5, 8);
+  const SessionResult result = driver.Run(0);
 
   EXPECT_TRUE(result.session_id.empty());
   EXPECT_EQ(result.acked, 0);
   EXPECT_EQ(result.not_acked, 5);
   EXPECT_TRUE(gateway_->calls("PushPayload").empty());
-  EXPECT_EQ(observer_.give_ups, (std::vector<uint64_t>{0}));
-  EXPECT_EQ(observer_.give_up_attempts, (std::vector<int>{1}));
-  EXPECT_EQ(observer_.not_acked, 5);
+  EXPECT_THAT(GiveUps(), ElementsAre(AllOf(StartsWith("loadgen: gave up on session 0 "
+                                                      "InitializeSession after 1 attempt: "
+                                                      "PERMISSION_DENIED: unknown project"),
+                                           EndsWith("(5 payloads not sent)"))));
+  EXPECT_EQ(driver.errors(), 1);
   EXPECT_EQ(ledger_.size(), 0u);
 }
 
