@@ -9,7 +9,6 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -47,17 +46,6 @@ constexpr char kSessionsSql[] =
 
 constexpr char kSessionStatusesSql[] =
     "SELECT session_id, status FROM sessions WHERE session_id = ANY($1::text[])";
-
-absl::StatusOr<int64_t> ParseInt(const PGresult* result, int row, int column) {
-  int64_t value = 0;
-  if (PQgetisnull(result, row, column) ||
-      !absl::SimpleAtoi(PQgetvalue(result, row, column), &value)) {
-    return absl::InternalError(
-        absl::StrCat("unexpected value '", PQgetvalue(result, row, column),
-                     "' in column ", PQfname(result, column)));
-  }
-  return value;
-}
 
 // Folds the rows of kDeclarePayloadRows (ordered by session, payload,
 // chunk, insertion) into one StoredPayload per payload: chunk-0 copies, all
@@ -121,10 +109,11 @@ class PgRowReader final : public RowReader {
     RETURN_IF_ERROR(EnsureConnected());
     std::vector<PayloadKey> keys;
     RETURN_IF_ERROR(ForEachBatch(session_ids, [&](absl::Span<const std::string> batch) {
-      ASSIGN_OR_RETURN(PgResult result, Query(kPresentKeysSql, batch));
-      for (int row = 0; row < PQntuples(result.get()); ++row) {
-        ASSIGN_OR_RETURN(int64_t payload_id, ParseInt(result.get(), row, 1));
-        keys.push_back({PQgetvalue(result.get(), row, 0), static_cast<uint64_t>(payload_id)});
+      ASSIGN_OR_RETURN(PgResult result, Query(kPresentKeysSql, batch, PgFormat::kBinary));
+      const PGresult* rows = result.get();
+      for (int row = 0; row < PQntuples(rows); ++row) {
+        keys.push_back({std::string(BinaryValueBytes(rows, row, 0)),
+                        static_cast<uint64_t>(BinaryValueInt(rows, row, 1))});
       }
       return absl::OkStatus();
     }));

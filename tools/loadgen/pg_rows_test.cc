@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -95,6 +96,14 @@ TEST_F(PgRowsTest, DecodesCompressedAndRawRowsAndFoldsChunksInOrder) {
   EXPECT_EQ(streamed.head_rows, 1);
   EXPECT_EQ(streamed.sha256_hex, Sha256Hex("hello world"));
   EXPECT_EQ(rows->payloads[2].sha256_hex, Sha256Hex("legacy raw row"));
+
+  // One key per payload, however many chunks it has.
+  auto keys = (*reader)->ReadPresentKeys({"a", "b", "missing"});
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  std::sort(keys->begin(), keys->end(), [](const PayloadKey& x, const PayloadKey& y) {
+    return std::tie(x.session_id, x.payload_id) < std::tie(y.session_id, y.payload_id);
+  });
+  EXPECT_EQ(*keys, (std::vector<PayloadKey>{{"a", 1}, {"a", 2}, {"b", 1}}));
 }
 
 TEST_F(PgRowsTest, DamagedRowIsAnError) {
