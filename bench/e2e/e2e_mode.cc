@@ -128,9 +128,7 @@ class E2eRun {
     const int64_t acked_end = counters.acked.load();
     const absl::Status stopped = load.Stop(kStopTimeout);
     progress.Finish();
-    if (!stopped.ok()) {
-      harness_.Fail(absl::Status(stopped.code(), absl::StrCat(title, ": ", stopped.message())));
-    }
+    harness_.Check(stopped, title);
     CheckWorkers();
 
     StepObservation observation{.rate_per_s = rate, .lanes = options_.lanes};

@@ -12,7 +12,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/common/console.h"
-#include "bench/common/cpu.h"
 #include "bench/common/progress.h"
 #include "bench/e2e/report.h"
 #include "services/common/status/status_macros.h"
@@ -100,27 +99,22 @@ absl::Status Harness::Setup() {
   if (!NeedsWorkers(options_)) return absl::OkStatus();
   bench::Note(absl::StrCat("workers: ", options_.worker_command.front(), "; logs in ", log_dir,
                            "/bench-worker-N.log"));
-  ASSIGN_OR_RETURN(
-      sampler_offsets_,
-      Annotated(chaos::ConnectPgOffsets(options_.pg_dsn, options_.topic, kLagReadTimeout),
-                "PostgreSQL"));
-  ASSIGN_OR_RETURN(offsets_, Annotated(chaos::ConnectPgPartitionOffsets(
-                                           options_.pg_dsn, options_.topic, kLagReadTimeout),
-                                       "PostgreSQL"));
-  ASSIGN_OR_RETURN(sampler_watermarks_,
-                   Annotated(chaos::ConnectKafkaWatermarks(options_.kafka_bootstrap, options_.topic,
-                                                           kConnectTimeout, kLagReadTimeout),
-                             "Kafka"));
-  ASSIGN_OR_RETURN(watermarks_, Annotated(chaos::ConnectKafkaPartitionWatermarks(
-                                              options_.kafka_bootstrap, options_.topic,
-                                              kConnectTimeout, kLagReadTimeout),
-                                          "Kafka"));
+  for (LagSources* sources : {&sampler_sources_, &sources_}) {
+    ASSIGN_OR_RETURN(sources->offsets,
+                     Annotated(chaos::ConnectPgPartitionOffsets(options_.pg_dsn, options_.topic,
+                                                                kLagReadTimeout),
+                               "PostgreSQL"));
+    ASSIGN_OR_RETURN(sources->watermarks, Annotated(chaos::ConnectKafkaPartitionWatermarks(
+                                                        options_.kafka_bootstrap, options_.topic,
+                                                        kConnectTimeout, kLagReadTimeout),
+                                                    "Kafka"));
+  }
 
   // Before any worker ran, consumer_offsets may not exist yet: the first
   // worker creates the schema. Lag then counts from nothing committed.
-  const absl::StatusOr<int64_t> committed = sampler_offsets_->SumNextOffsets();
-  ASSIGN_OR_RETURN(const int64_t high,
-                   Annotated(sampler_watermarks_->SumHighWatermarks(), "Kafka high watermarks"));
+  const absl::StatusOr<int64_t> committed = sampler_sources_.offsets->SumNextOffsets();
+  ASSIGN_OR_RETURN(const int64_t high, Annotated(sampler_sources_.watermarks->SumHighWatermarks(),
+                                                 "Kafka high watermarks"));
   if (committed.ok() && *committed > high) {
     return absl::FailedPreconditionError(absl::StrCat("consumer_offsets in PostgreSQL (sum ",
                                                       *committed,
@@ -140,6 +134,13 @@ void Harness::Fail(const absl::Status& status) {
   bench::ExitAfterError(status, lines_);
 }
 
+void Harness::Check(const absl::Status& status, absl::string_view context) {
+  if (status.ok()) return;
+  Fail(context.empty()
+           ? status
+           : absl::Status(status.code(), absl::StrCat(context, ": ", status.message())));
+}
+
 void Harness::FailIfWorkerExited(int n) {
   if (workers_->Running(n)) return;
   Fail(absl::AbortedError(
@@ -147,8 +148,8 @@ void Harness::FailIfWorkerExited(int n) {
 }
 
 std::vector<std::unique_ptr<client::Session>> Harness::CreateSessions(int count) {
-  return ValueOrFail(Annotated(
-      bench::StartSessions(*client_, count, options_.project_id, "bench_e2e"), "create sessions"));
+  return ValueOrFail(bench::StartSessions(*client_, count, options_.project_id, "bench_e2e"),
+                     "create sessions");
 }
 
 std::unique_ptr<PooledSessions> Harness::CreatePooledSessions() {
@@ -180,8 +181,8 @@ void Harness::StartWorkers(int count, const std::function<std::vector<std::strin
 void Harness::StartLagSampler() {
   if (sampler_ != nullptr || !initial_lag_.has_value()) return;
   sampler_ = std::make_unique<chaos::LagSampler>(
-      chaos::LagSampler::Options{}, *sampler_offsets_, *sampler_watermarks_, *initial_lag_,
-      loadgen::Clock::Real(), [](std::string line) { bench::Note(line); });
+      chaos::LagSampler::Options{}, *sampler_sources_.offsets, *sampler_sources_.watermarks,
+      *initial_lag_, loadgen::Clock::Real(), [](std::string line) { bench::Note(line); });
   sampler_->SampleOnce();
   sampler_->Start();
 }
@@ -229,44 +230,41 @@ LagWait Harness::WaitForLagAtMost(int64_t floor, absl::Duration timeout,
 }
 
 absl::StatusOr<std::map<int32_t, int64_t>> Harness::ReadCommittedOffsets() {
-  if (offsets_ == nullptr) return absl::FailedPreconditionError("no PostgreSQL");
-  return offsets_->ReadNextOffsets();
+  if (sources_.offsets == nullptr) return absl::FailedPreconditionError("no PostgreSQL");
+  return sources_.offsets->ReadNextOffsets();
 }
 
 absl::StatusOr<std::map<int32_t, int64_t>> Harness::ReadHighWatermarks() {
-  if (watermarks_ == nullptr) return absl::FailedPreconditionError("no Kafka");
-  return watermarks_->ReadHighWatermarks();
+  if (sources_.watermarks == nullptr) return absl::FailedPreconditionError("no Kafka");
+  return sources_.watermarks->ReadHighWatermarks();
 }
 
 int Harness::partition_count() const {
-  return watermarks_ == nullptr ? 0 : watermarks_->partition_count();
+  return sources_.watermarks == nullptr ? 0 : sources_.watermarks->partition_count();
 }
 
 CpuReadings Harness::ReadCpu() {
-  CpuReadings readings;
-  readings.at = absl::Now();
-  readings.client = bench::ReadProcessCpu(0);
-  if (options_.gateway_pid > 0) readings.gateway = bench::ReadProcessCpu(options_.gateway_pid);
-  if (options_.kafka_pid > 0) readings.kafka = bench::ReadProcessCpu(options_.kafka_pid);
-  if (workers_ != nullptr) {
-    for (const int pid : workers_->pids()) {
-      absl::StatusOr<absl::Duration> used = bench::ReadProcessCpu(pid);
-      if (used.ok()) readings.workers[pid] = *used;
-    }
-  }
-  if (options_.pg_pid > 0) readings.postgres = ReadTreeCpu(options_.pg_pid);
-  return readings;
+  return {
+      .at = absl::Now(),
+      .client = bench_e2e::ReadCpu({getpid()}),
+      .gateway = bench_e2e::ReadCpu({options_.gateway_pid}),
+      .workers = bench_e2e::ReadCpu(workers_ != nullptr ? workers_->pids() : std::vector<int>()),
+      .kafka = bench_e2e::ReadCpu({options_.kafka_pid}),
+      .postgres = ReadTreeCpu(options_.pg_pid)};
 }
 
 Cores Harness::CoresBetween(const CpuReadings& start, const CpuReadings& end) const {
   const absl::Duration wall = end.at - start.at;
-  Cores cores;
-  *cores.mutable_client() = NullIfNegative(bench::CoresUsed(start.client, end.client, wall));
-  *cores.mutable_gateway() = NullIfNegative(bench::CoresUsed(start.gateway, end.gateway, wall));
-  *cores.mutable_worker() = NullIfNegative(TreeCoresUsed(start.workers, end.workers, wall));
-  *cores.mutable_kafka() = NullIfNegative(bench::CoresUsed(start.kafka, end.kafka, wall));
-  *cores.mutable_postgres() = NullIfNegative(TreeCoresUsed(start.postgres, end.postgres, wall));
-  return cores;
+  const auto cores = [wall](const CpuByPid& before, const CpuByPid& after) {
+    return NullIfNegative(TreeCoresUsed(before, after, wall));
+  };
+  Cores used;
+  *used.mutable_client() = cores(start.client, end.client);
+  *used.mutable_gateway() = cores(start.gateway, end.gateway);
+  *used.mutable_worker() = cores(start.workers, end.workers);
+  *used.mutable_kafka() = cores(start.kafka, end.kafka);
+  *used.mutable_postgres() = cores(start.postgres, end.postgres);
+  return used;
 }
 
 void Harness::AddLine(std::string line) {

@@ -38,14 +38,15 @@
 
 namespace ingest::bench_e2e {
 
-// CPU time so far of every process a run watches.
+// CPU time so far of every process a run watches, role by role (empty: not
+// watched or not readable).
 struct CpuReadings {
   absl::Time at;
-  absl::StatusOr<absl::Duration> client = absl::UnknownError("not read");
-  absl::StatusOr<absl::Duration> gateway = absl::UnknownError("not read");
-  absl::StatusOr<absl::Duration> kafka = absl::UnknownError("not read");
+  CpuByPid client;
+  CpuByPid gateway;
   CpuByPid workers;
-  CpuByPid postgres;
+  CpuByPid kafka;
+  CpuByPid postgres;  // the postmaster and its children
 };
 
 // How a wait for the lag ended.
@@ -82,12 +83,12 @@ class Harness {
   // Stops the workers, prints the lines kept so far, notes the error and
   // ends the process with status 1 (load callbacks may still be in flight).
   [[noreturn]] void Fail(const absl::Status& status);
-  void Check(const absl::Status& status) {
-    if (!status.ok()) Fail(status);
-  }
+  // Fail()s unless `status` is OK, with `context` (if any) in front of its
+  // message.
+  void Check(const absl::Status& status, absl::string_view context = {});
   template <typename T>
-  T ValueOrFail(absl::StatusOr<T> value) {
-    if (!value.ok()) Fail(value.status());
+  T ValueOrFail(absl::StatusOr<T> value, absl::string_view context = {}) {
+    Check(value.status(), context);
     return *std::move(value);
   }
   // Fail()s, pointing at its log, unless worker `n` is still running.
@@ -103,7 +104,6 @@ class Harness {
 
   // --- lag (runs with workers only)
   void StartLagSampler();
-  std::optional<chaos::LagSample> LatestLag() const;
   // The latest lag for a progress line, -1 before the first sample.
   int64_t LatestLagOrMinusOne() const;
   // Every sample taken in [from, to).
@@ -146,17 +146,21 @@ class Harness {
   void PrintLines() const;
 
  private:
+  std::optional<chaos::LagSample> LatestLag() const;
+
   const E2eOptions& options_;
   bench::ResultsFile results_;
   std::vector<std::string> lines_;
   bench::BackpressureCount backpressure_;  // the Client's observer: outlives it
   std::unique_ptr<client::Client> client_;
   std::unique_ptr<WorkerFleet> workers_;
-  // The sampler's sources (its thread only) and the main thread's own.
-  std::unique_ptr<chaos::CommittedOffsetSource> sampler_offsets_;
-  std::unique_ptr<chaos::HighWatermarkSource> sampler_watermarks_;
-  std::unique_ptr<chaos::PartitionCommittedOffsetSource> offsets_;
-  std::unique_ptr<chaos::PartitionHighWatermarkSource> watermarks_;
+  // Both sides of the lag; each is used from one thread at a time.
+  struct LagSources {
+    std::unique_ptr<chaos::PartitionCommittedOffsetSource> offsets;
+    std::unique_ptr<chaos::PartitionHighWatermarkSource> watermarks;
+  };
+  LagSources sampler_sources_;  // the sampler's thread only
+  LagSources sources_;          // the main thread's
   std::optional<chaos::LagTracker> initial_lag_;
   std::unique_ptr<chaos::LagSampler> sampler_;
 };

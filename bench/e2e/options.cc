@@ -156,7 +156,7 @@ absl::Status ValidateOptions(const E2eOptions& options) {
 
 void AddFlags(CLI::App& app, E2eOptions& o) {
   cli::AddParsed<Mode>(app, "--mode", o.mode, ParseMode, "e2e|failover|sizes", "",
-                       "What to measure. Required.")
+                       "What to measure.")
       ->required();
   app.add_option("--gateway", o.gateway_address, "HOST:PORT of the gateway. Required.");
   app.add_option("--api_key", o.api_key, "Project API key, sent as `authorization: Bearer KEY`.")

@@ -68,14 +68,16 @@ RssTotals AddUpRss(absl::Span<const int64_t> rss_bytes) {
   return totals;
 }
 
-CpuByPid ReadTreeCpu(int root) {
+CpuByPid ReadCpu(const std::vector<int>& pids) {
   CpuByPid cpu;
-  for (const int pid : ProcessAndChildren(root)) {
+  for (const int pid : pids) {
     absl::StatusOr<absl::Duration> used = bench::ReadProcessCpu(pid);
-    if (used.ok()) cpu[pid] = *used;
+    if (pid > 0 && used.ok()) cpu[pid] = *used;
   }
   return cpu;
 }
+
+CpuByPid ReadTreeCpu(int root) { return ReadCpu(ProcessAndChildren(root)); }
 
 double TreeCoresUsed(const CpuByPid& before, const CpuByPid& after, absl::Duration wall) {
   if (after.empty() || wall <= absl::ZeroDuration()) return -1;

@@ -33,7 +33,11 @@ RssTotals AddUpRss(absl::Span<const int64_t> rss_bytes);
 // CPU time used so far by each process of a group.
 using CpuByPid = std::map<int, absl::Duration>;
 
-// `root` and its children; processes gone while reading are skipped.
+// Each of `pids` (those <= 0 left out); processes gone while reading are
+// skipped.
+CpuByPid ReadCpu(const std::vector<int>& pids);
+
+// `root` and its children, as ReadCpu.
 CpuByPid ReadTreeCpu(int root);
 
 // Cores the group used between two readings (1.0 = one core all along): a

@@ -22,6 +22,13 @@ TEST(ProcessAndChildrenTest, FindsThisProcessAndNothingForAMissingOne) {
   EXPECT_TRUE(ProcessAndChildren(0).empty());
 }
 
+TEST(ReadCpuTest, ReadsTheGivenProcessesAndLeavesOutNonPids) {
+  const CpuByPid cpu = ReadCpu({getpid(), 0, -1});
+  ASSERT_EQ(cpu.size(), 1u);
+  EXPECT_EQ(cpu.begin()->first, getpid());
+  EXPECT_EQ(ReadTreeCpu(getpid()).count(getpid()), 1u);
+}
+
 TEST(RssTest, AddsUpOneReading) {
   const RssTotals one = AddUpRss({100, 300, 50});
   EXPECT_EQ(one.max_bytes, 300);

@@ -113,7 +113,7 @@ class SizesRun {
     const std::string title = absl::StrCat(label, " PushPayloadStream throughput");
     CpuReadings start;
     CpuReadings end;
-    absl::StatusOr<bench::ThroughputStats> stats;
+    absl::StatusOr<bench::ThroughputStats> run;
     {
       struct Last {
         absl::Time at = absl::Now();
@@ -128,30 +128,27 @@ class SizesRun {
         return absl::StrCat("acked=", counters.acked.load(), "  ", FormatSignificant(rate),
                             " MB/s");
       });
-      stats = bench::RunClosedLoop(sink,
-                                   {.lanes = options_.stream_lanes,
-                                    .warmup = options_.warmup,
-                                    .window = options_.window,
-                                    .drain_timeout = options_.stream_timeout,
-                                    .on_window_start = [&] { start = harness_.ReadCpu(); },
-                                    .on_window_end = [&] { end = harness_.ReadCpu(); }},
-                                   counters);
+      run = bench::RunClosedLoop(sink,
+                                 {.lanes = options_.stream_lanes,
+                                  .warmup = options_.warmup,
+                                  .window = options_.window,
+                                  .drain_timeout = options_.stream_timeout,
+                                  .on_window_start = [&] { start = harness_.ReadCpu(); },
+                                  .on_window_end = [&] { end = harness_.ReadCpu(); }},
+                                 counters);
     }
-    if (!stats.ok()) {
-      harness_.Fail(absl::Status(stats.status().code(),
-                                 absl::StrCat(title, ": ", stats.status().message())));
-    }
+    const bench::ThroughputStats stats = harness_.ValueOrFail(std::move(run), title);
     SizeRecord record;
     record.set_kind("size");
     record.set_size(label);
     record.set_size_bytes(static_cast<double>(size));
     record.set_transport("stream");
     record.set_lanes(options_.stream_lanes);
-    record.set_acked(stats->acked);
-    record.set_msgs_per_s(stats->msgs_per_s);
-    record.set_mb_per_s(stats->msgs_per_s * ToMb(size));
-    record.set_window_s(absl::ToDoubleSeconds(stats->window));
-    record.set_backpressure_retries(stats->backpressure_retries);
+    record.set_acked(stats.acked);
+    record.set_msgs_per_s(stats.msgs_per_s);
+    record.set_mb_per_s(stats.msgs_per_s * ToMb(size));
+    record.set_window_s(absl::ToDoubleSeconds(stats.window));
+    record.set_backpressure_retries(stats.backpressure_retries);
     *record.mutable_cpu() = harness_.CoresBetween(start, end);
     Note(absl::StrFormat(
         "  %s: %s MB/s (%s msgs/s, %d in the window, %d backpressure retries; cores: %s)", title,
