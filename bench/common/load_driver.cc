@@ -1,7 +1,10 @@
 #include "bench/common/load_driver.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -11,7 +14,6 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/status/status_macros.h"
-#include "bench/common/rate_schedule.h"
 
 namespace ingest::bench {
 namespace {
@@ -44,10 +46,12 @@ struct Tally {
   }
 };
 
-absl::Status StillInFlight(int64_t count, absl::Duration waited) {
-  return absl::DeadlineExceededError(
-      absl::StrCat(count, " messages were still unacknowledged ", absl::FormatDuration(waited),
-                   " after the phase ended"));
+absl::Status CheckLanes(int lanes, const MessageSink& sink) {
+  if (lanes < 1 || lanes > sink.lane_count()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lanes must be in [1, ", sink.lane_count(), "], not ", lanes));
+  }
+  return absl::OkStatus();
 }
 
 // --- closed loop --------------------------------------------------------
@@ -77,7 +81,9 @@ class ClosedLoop : public std::enable_shared_from_this<ClosedLoop> {
     absl::MutexLock lock(&mu_);
     const auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
     if (!mu_.AwaitWithTimeout(absl::Condition(&drained), options_.drain_timeout)) {
-      return StillInFlight(in_flight_, options_.drain_timeout);
+      return absl::DeadlineExceededError(
+          absl::StrCat(in_flight_, " messages were still unacknowledged ",
+                       absl::FormatDuration(options_.drain_timeout), " after the phase ended"));
     }
     RETURN_IF_ERROR(tally_.ToStatus(sent_));
     return ThroughputStats{
@@ -125,66 +131,31 @@ class ClosedLoop : public std::enable_shared_from_this<ClosedLoop> {
   Tally tally_ ABSL_GUARDED_BY(mu_);
 };
 
+}  // namespace
+
 // --- open loop ----------------------------------------------------------
 
-class OpenLoop : public std::enable_shared_from_this<OpenLoop> {
- public:
-  OpenLoop(MessageSink& sink, const OpenLoopOptions& options, PhaseCounters& counters)
-      : sink_(sink), options_(options), counters_(counters), lanes_(options.lanes) {}
+// Shared with the sink's callbacks, which may outlive the OpenLoop.
+struct OpenLoop::State : std::enable_shared_from_this<OpenLoop::State> {
+  State(MessageSink& sink, int lane_count, PhaseCounters& counters)
+      : sink(sink), counters(counters), lanes(static_cast<size_t>(lane_count)) {}
 
-  absl::StatusOr<LatencyStats> Run() {
-    // A little lead so message 0 is not late before the loop even runs.
-    const RateSchedule schedule(absl::Now() + absl::Milliseconds(10), options_.rate_per_s);
-    measure_from_ = schedule.start() + options_.warmup;
-    measure_to_ = measure_from_ + options_.window;
-    const int64_t total = schedule.CountWithin(options_.warmup + options_.window);
-    {
-      absl::MutexLock lock(&mu_);
-      samples_.reserve(static_cast<size_t>(schedule.CountWithin(options_.window) + 16));
-    }
-
-    int64_t next = 0;
-    while (next < total) {
-      const int64_t due = std::min(schedule.DueCount(absl::Now()), total);
-      for (; next < due; ++next) {
-        Dispatch(static_cast<int>(next % options_.lanes), schedule.DueTime(next));
-      }
-      if (next < total) absl::SleepFor(schedule.DueTime(next) - absl::Now());
-    }
-
-    const absl::Time last_due = schedule.DueTime(total - 1);
-    absl::MutexLock lock(&mu_);
-    const auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return outstanding_ == 0; };
-    if (!mu_.AwaitWithDeadline(absl::Condition(&drained), last_due + options_.drain_timeout)) {
-      AbandonBacklog(absl::Now());
-      if (!mu_.AwaitWithTimeout(absl::Condition(&drained), options_.drain_timeout)) {
-        return StillInFlight(outstanding_, 2 * options_.drain_timeout);
-      }
-    }
-    RETURN_IF_ERROR(tally_.ToStatus(total));
-    return LatencyStats{.rate_per_s = options_.rate_per_s,
-                        .lanes = options_.lanes,
-                        .latency = Summarize(std::move(samples_)),
-                        .abandoned = abandoned_,
-                        .backpressure_retries = tally_.backpressure};
-  }
-
- private:
   struct Lane {
     bool busy = false;
     std::deque<absl::Time> waiting;  // due times of messages not yet sent
   };
 
-  bool Measured(absl::Time due) const { return due >= measure_from_ && due < measure_to_; }
+  bool Measured(absl::Time due) const { return due >= measure_from && due < measure_to; }
 
   void Dispatch(int lane, absl::Time due) {
     {
-      absl::MutexLock lock(&mu_);
-      ++outstanding_;
-      Lane& state = lanes_[static_cast<size_t>(lane)];
+      absl::MutexLock lock(&mu);
+      ++dispatched;
+      ++outstanding;
+      Lane& state = lanes[static_cast<size_t>(lane)];
       if (state.busy) {
         state.waiting.push_back(due);
-        ++counters_.backlog;
+        ++counters.backlog;
         return;
       }
       state.busy = true;
@@ -193,66 +164,145 @@ class OpenLoop : public std::enable_shared_from_this<OpenLoop> {
   }
 
   void Send(int lane, absl::Time due) {
-    sink_.Send(lane, [self = shared_from_this(), lane, due](Ack ack) {
-      self->OnAck(lane, due, ack);
-    });
+    sink.Send(lane,
+              [self = shared_from_this(), lane, due](Ack ack) { self->OnAck(lane, due, ack); });
   }
 
   void OnAck(int lane, absl::Time due, const Ack& ack) {
     const absl::Time now = absl::Now();
     std::optional<absl::Time> next;
     {
-      absl::MutexLock lock(&mu_);
-      --outstanding_;
-      if (tally_.Count(ack, counters_) && Measured(due)) samples_.push_back(now - due);
-      Lane& state = lanes_[static_cast<size_t>(lane)];
+      absl::MutexLock lock(&mu);
+      --outstanding;
+      if (tally.Count(ack, counters) && Measured(due)) latencies.push_back(now - due);
+      Lane& state = lanes[static_cast<size_t>(lane)];
       if (state.waiting.empty()) {
         state.busy = false;
       } else {
         next = state.waiting.front();
         state.waiting.pop_front();
-        --counters_.backlog;
+        --counters.backlog;
       }
     }
     if (next.has_value()) Send(lane, *next);
   }
 
   // Gives up on messages never sent: they count with the wait they had.
-  void AbandonBacklog(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    for (Lane& lane : lanes_) {
+  void AbandonBacklog(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    for (Lane& lane : lanes) {
       for (const absl::Time due : lane.waiting) {
-        if (Measured(due)) samples_.push_back(now - due);
-        ++abandoned_;
-        --outstanding_;
-        --counters_.backlog;
+        if (Measured(due)) latencies.push_back(now - due);
+        ++abandoned;
+        --outstanding;
+        --counters.backlog;
       }
       lane.waiting.clear();
     }
   }
 
-  MessageSink& sink_;
-  const OpenLoopOptions options_;
-  PhaseCounters& counters_;
-  absl::Time measure_from_;
-  absl::Time measure_to_;
+  MessageSink& sink;
+  PhaseCounters& counters;
+  // Set by Start before the first message.
+  absl::Time measure_from = absl::InfiniteFuture();
+  absl::Time measure_to = absl::InfiniteFuture();
 
-  absl::Mutex mu_;
-  std::vector<Lane> lanes_ ABSL_GUARDED_BY(mu_);
-  int64_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;  // dispatched, not yet acknowledged
-  std::vector<absl::Duration> samples_ ABSL_GUARDED_BY(mu_);
-  int64_t abandoned_ ABSL_GUARDED_BY(mu_) = 0;
-  Tally tally_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex mu;
+  std::vector<Lane> lanes ABSL_GUARDED_BY(mu);
+  int64_t dispatched ABSL_GUARDED_BY(mu) = 0;
+  int64_t outstanding ABSL_GUARDED_BY(mu) = 0;  // dispatched, not yet acknowledged
+  int64_t abandoned ABSL_GUARDED_BY(mu) = 0;
+  std::vector<absl::Duration> latencies ABSL_GUARDED_BY(mu);
+  Tally tally ABSL_GUARDED_BY(mu);
 };
 
-absl::Status CheckLanes(int lanes, const MessageSink& sink) {
+OpenLoop::OpenLoop(MessageSink& sink, double rate_per_s, int lanes, PhaseCounters& counters)
+    : state_(std::make_shared<State>(sink, lanes, counters)),
+      schedule_(absl::InfiniteFuture(), rate_per_s) {
   if (lanes < 1 || lanes > sink.lane_count()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("lanes must be in [1, ", sink.lane_count(), "], not ", lanes));
+    std::fprintf(stderr, "OpenLoop: %d lanes, the sink has %d\n", lanes, sink.lane_count());
+    std::abort();
+  }
+}
+
+OpenLoop::~OpenLoop() {
+  if (thread_.joinable() && !stopped_) (void)Stop(absl::Seconds(60));
+}
+
+void OpenLoop::Start() { Start(absl::ZeroDuration(), absl::InfiniteDuration()); }
+
+void OpenLoop::Start(absl::Duration warmup, absl::Duration window) {
+  // A little lead so message 0 is not late before the thread even runs.
+  schedule_ = RateSchedule(absl::Now() + absl::Milliseconds(10), schedule_.per_second());
+  count_ = window == absl::InfiniteDuration() ? std::numeric_limits<int64_t>::max()
+                                              : schedule_.CountWithin(warmup + window);
+  if (window != absl::InfiniteDuration()) {
+    state_->measure_from = schedule_.start() + warmup;
+    state_->measure_to = state_->measure_from + window;
+    absl::MutexLock lock(&state_->mu);
+    state_->latencies.reserve(static_cast<size_t>(schedule_.CountWithin(window) + 16));
+  }
+  thread_ = std::thread([this] { Dispatch(count_); });
+}
+
+void OpenLoop::Dispatch(int64_t count) {
+  const int lanes = static_cast<int>(state_->lanes.size());
+  int64_t next = 0;
+  while (next < count && !stop_.HasBeenNotified()) {
+    const int64_t due = std::min(schedule_.DueCount(absl::Now()), count);
+    for (; next < due; ++next) {
+      state_->Dispatch(static_cast<int>(next % lanes), schedule_.DueTime(next));
+    }
+    if (next < count) stop_.WaitForNotificationWithTimeout(schedule_.DueTime(next) - absl::Now());
+  }
+}
+
+bool OpenLoop::AwaitDone(absl::Duration grace) {
+  State& state = *state_;
+  const int64_t count = count_;
+  const auto done = [&state, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mu) {
+    return state.dispatched == count && state.outstanding == 0;
+  };
+  absl::MutexLock lock(&state.mu);
+  return state.mu.AwaitWithDeadline(absl::Condition(&done), schedule_.DueTime(count - 1) + grace);
+}
+
+absl::Status OpenLoop::Stop(absl::Duration timeout) {
+  stopped_ = true;
+  stop_.Notify();
+  if (thread_.joinable()) thread_.join();
+  State& state = *state_;
+  absl::MutexLock lock(&state.mu);
+  state.AbandonBacklog(absl::Now());
+  const auto drained = [&state]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mu) {
+    return state.outstanding == 0;
+  };
+  if (!state.mu.AwaitWithTimeout(absl::Condition(&drained), timeout)) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(state.outstanding, " messages were still unacknowledged ",
+                     absl::FormatDuration(timeout), " after the load stopped"));
   }
   return absl::OkStatus();
 }
 
-}  // namespace
+int64_t OpenLoop::abandoned() const {
+  absl::MutexLock lock(&state_->mu);
+  return state_->abandoned;
+}
+
+absl::Status OpenLoop::first_failure() const {
+  absl::MutexLock lock(&state_->mu);
+  return state_->tally.first_failure;
+}
+
+absl::Status OpenLoop::failures() const {
+  absl::MutexLock lock(&state_->mu);
+  return state_->tally.ToStatus(state_->dispatched);
+}
+
+std::vector<absl::Duration> OpenLoop::TakeLatencies() {
+  absl::MutexLock lock(&state_->mu);
+  return std::move(state_->latencies);
+}
 
 absl::StatusOr<ThroughputStats> RunClosedLoop(MessageSink& sink, const ClosedLoopOptions& options,
                                               PhaseCounters& counters) {
@@ -269,7 +319,18 @@ absl::StatusOr<LatencyStats> RunOpenLoop(MessageSink& sink, const OpenLoopOption
   if (!(options.rate_per_s > 0) || options.window <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("the rate and the measurement window must be positive");
   }
-  return std::make_shared<OpenLoop>(sink, options, counters)->Run();
+  OpenLoop load(sink, options.rate_per_s, options.lanes, counters);
+  load.Start(options.warmup, options.window);
+  // The backlog gets drain_timeout after the last due time, then those in
+  // flight get drain_timeout more.
+  load.AwaitDone(options.drain_timeout);
+  RETURN_IF_ERROR(load.Stop(options.drain_timeout));
+  RETURN_IF_ERROR(load.failures());
+  return LatencyStats{.rate_per_s = options.rate_per_s,
+                      .lanes = options.lanes,
+                      .latency = Summarize(load.TakeLatencies()),
+                      .abandoned = load.abandoned(),
+                      .backpressure_retries = counters.backpressure_retries.load()};
 }
 
 std::string CountersDetail(const PhaseCounters& counters) {

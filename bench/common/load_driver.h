@@ -6,19 +6,25 @@
 // as the previous one is acknowledged; acknowledgements are counted over a
 // window that starts after a warm-up.
 //
-// Open loop (latency at a given rate): messages are due on a fixed schedule
-// (RateSchedule) whatever the sink does; message i goes to lane i % lanes and
-// waits there if the lane is busy. Latency runs from the due time to the
-// acknowledgement, so queueing in front of a slow sink is counted.
+// Open loop (latency at a given rate, or load while other things are
+// measured): messages are due on a fixed schedule (RateSchedule) whatever the
+// sink does; message i goes to lane i % lanes and waits there if the lane is
+// busy. Latency runs from the due time to the acknowledgement, so queueing in
+// front of a slow sink is counted.
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "bench/common/message_sink.h"
+#include "bench/common/rate_schedule.h"
 #include "bench/common/stats.h"
 
 namespace ingest::bench {
@@ -88,8 +94,70 @@ struct OpenLoopOptions {
   absl::Duration drain_timeout = absl::Seconds(15);
 };
 
-// Runs an open-loop phase; errors as RunClosedLoop.
+// Runs an open-loop phase (an OpenLoop for warmup + window); errors as
+// RunClosedLoop.
 absl::StatusOr<LatencyStats> RunOpenLoop(MessageSink& sink, const OpenLoopOptions& options,
                                          PhaseCounters& counters);
+
+// An open loop that runs while its owner does other things: RunOpenLoop's
+// latency phase, or bench_e2e's load while it measures rate steps and kills
+// workers. For the gateway a lane is a session, whose payloads go out one at
+// a time with payload_id 1, 2, 3, ...; the messages waiting for their lane
+// are the client's backlog, which grows while the sink takes less than the
+// rate.
+//
+// Threads: Start, AwaitDone, Stop and the readers on the owner's thread; a
+// dispatching thread of its own; the sink's callback threads.
+class OpenLoop {
+ public:
+  // `sink` and `counters` must outlive every callback (past Stop, if Stop
+  // timed out). Requires rate_per_s > 0 and 1 <= lanes <= sink.lane_count()
+  // (aborts otherwise: RunOpenLoop checks first).
+  OpenLoop(MessageSink& sink, double rate_per_s, int lanes, PhaseCounters& counters);
+  // Stops if started and not stopped (60 s for what is in flight).
+  ~OpenLoop();
+
+  OpenLoop(const OpenLoop&) = delete;
+  OpenLoop& operator=(const OpenLoop&) = delete;
+
+  // Message 0 is due (10 ms from) now. Without arguments the load runs until
+  // Stop and keeps no latencies; with them it sends the messages due within
+  // warmup + window only, and keeps the latency of those due in the window.
+  void Start();
+  void Start(absl::Duration warmup, absl::Duration window);
+
+  // After Start(warmup, window): waits until every message has been
+  // acknowledged, or `grace` after the last one was due; false then.
+  bool AwaitDone(absl::Duration grace);
+
+  // Stops dispatching; the backlog is abandoned (never sent, counted in
+  // abandoned() and, if measured, in the latencies with the wait it had so
+  // far: a lower bound); waits up to `timeout` for those in flight.
+  // DEADLINE_EXCEEDED if some are still out then.
+  absl::Status Stop(absl::Duration timeout);
+
+  absl::Time start() const { return schedule_.start(); }
+  // Messages due by `at`.
+  int64_t DueCount(absl::Time at) const { return schedule_.DueCount(at); }
+
+  int64_t abandoned() const;
+  // The first failure other than backpressure (OK if none).
+  absl::Status first_failure() const;
+  // OK, or how many of the messages sent failed and the first failure.
+  absl::Status failures() const;
+  // The latencies kept (see Start), once stopped.
+  std::vector<absl::Duration> TakeLatencies();
+
+ private:
+  struct State;
+  void Dispatch(int64_t count);
+
+  std::shared_ptr<State> state_;
+  RateSchedule schedule_;
+  int64_t count_ = 0;  // messages to send
+  absl::Notification stop_;
+  std::thread thread_;
+  bool stopped_ = false;
+};
 
 }  // namespace ingest::bench

@@ -9,11 +9,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/common/console.h"
+#include "bench/common/load_driver.h"
 #include "bench/common/progress.h"
 #include "bench/common/report.h"
 #include "bench/common/size_label.h"
 #include "bench/e2e/modes.h"
-#include "bench/e2e/paced_load.h"
 #include "bench/e2e/rate_search.h"
 #include "bench/e2e/report.h"
 #include "bench/e2e/step_classifier.h"
@@ -110,8 +110,8 @@ class E2eRun {
     }
     CheckWorkers();
 
-    PacedLoad load(sink, rate, options_.lanes);
-    const bench::PhaseCounters& counters = load.counters();
+    bench::PhaseCounters counters;
+    bench::OpenLoop load(sink, rate, options_.lanes, counters);
     bench::PhaseProgress progress(stderr, title, options_.warmup + options_.window, [&] {
       return absl::StrCat("acked=", counters.acked.load(), "  lag=", harness_.LatestLagOrMinusOne(),
                           bench::CountersDetail(counters));
@@ -135,7 +135,9 @@ class E2eRun {
     observation.due = load.DueCount(window_end) - load.DueCount(window_start);
     observation.accepted = acked_end - acked_start;
     observation.errors = counters.errors.load();
-    observation.first_error = load.first_error();
+    if (const absl::Status first = load.first_failure(); !first.ok()) {
+      observation.first_error = first.ToString();
+    }
     for (const chaos::LagSample& sample : harness_.LagBetween(started, window_end)) {
       if (sample.stale) continue;
       google::protobuf::ListValue& point = *step.add_lag();

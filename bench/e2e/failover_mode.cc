@@ -14,13 +14,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "bench/common/console.h"
+#include "bench/common/load_driver.h"
 #include "bench/common/metrics_text.h"
 #include "bench/common/progress.h"
 #include "bench/common/report.h"
 #include "bench/common/size_label.h"
 #include "bench/e2e/acked_ledger.h"
 #include "bench/e2e/modes.h"
-#include "bench/e2e/paced_load.h"
 #include "bench/e2e/report.h"
 #include "bench/e2e/takeover.h"
 #include "services/common/crypto/sha256.h"
@@ -80,7 +80,8 @@ class FailoverRun {
     Event("workers 1 and 2 ready");
     harness_.StartLagSampler();
 
-    PacedLoad load(*pooled->sink, options_.rate_per_s, options_.lanes);
+    bench::PhaseCounters counters;
+    bench::OpenLoop load(*pooled->sink, options_.rate_per_s, options_.lanes, counters);
     load.Start();
     Event(absl::StrCat("load started: ", FormatSignificant(options_.rate_per_s), " msgs/s"));
     Settle("before the crash", /*hold=*/options_.settle);
@@ -93,13 +94,14 @@ class FailoverRun {
     CleanRestart();
 
     harness_.Check(load.Stop(kStopTimeout));
-    const bench::PhaseCounters& counters = load.counters();
     record_.set_acked(counters.acked.load());
     record_.set_errors(counters.errors.load());
     record_.set_backpressure_retries(counters.backpressure_retries.load());
     Event(absl::StrCat("load stopped: ", record_.acked(), " acknowledged, ", record_.errors(),
                        " failed, ", load.abandoned(), " never sent"));
-    if (record_.errors() > 0) Note(absl::StrCat("first failure: ", load.first_error()));
+    if (record_.errors() > 0) {
+      Note(absl::StrCat("first failure: ", load.first_failure().ToString()));
+    }
 
     const LagWait drained =
         harness_.WaitForLagAtMost(0, options_.drain_timeout, "failover: draining (lag -> 0)");

@@ -18,12 +18,12 @@
 #include "bench/common/run_spread.h"
 #include "bench/common/sdk_sink.h"
 #include "bench/common/size_label.h"
-#include "bench/common/timer.h"
 #include "bench/gateway/gateway_facts_probe.h"
 #include "bench/gateway/gateway_report.h"
 #include "bench/gateway/memory_phase.h"
 #include "bench/gateway/phases.h"
 #include "bench/gateway/raw_sink.h"
+#include "client/cpp/clock.h"
 #include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/status/status_context.h"
 #include "services/common/status/status_macros.h"
@@ -126,7 +126,7 @@ class Bench {
     Note(absl::StrCat(label, ": building ", PoolMessageCount(pool_options), " distinct bodies"));
     const PayloadPool pool = PayloadPool::Build(pool_options);
 
-    RawSink raw(*producer_, options_.topic, pool, timer_, RawLanesFor(options_, size));
+    RawSink raw(*producer_, options_.topic, pool, *clock_, RawLanesFor(options_, size));
     const ContentSource bodies = [&pool](uint64_t k) -> const v1::PayloadContent& {
       return pool.content(k);
     };
@@ -200,14 +200,14 @@ class Bench {
 
   const BenchOptions& options_;
   ResultsFile results_;
-  // Destroyed in reverse: the timer (joined) and the Client (its callbacks
+  // Destroyed in reverse: the clock (its thread joined) and the Client (its callbacks
   // run) before the sinks' collaborators.
   BackpressureCount backpressure_;  // the Client's observer
   std::vector<std::unique_ptr<client::Session>> sessions_;
   std::unique_ptr<client::Client> client_;
   std::unique_ptr<Producer> producer_;
   std::optional<GatewayFactsProbe> facts_probe_;  // set by Setup with --gateway_metrics_url
-  Timer timer_;
+  const std::unique_ptr<client::Clock> clock_ = client::CreateSystemClock();  // RawSink retries
 };
 
 }  // namespace

@@ -18,13 +18,14 @@ void RawSink::Attempt(std::shared_ptr<AckCallback> done, uint64_t index, int ret
                         });
   if (status.ok()) return;
   if (absl::IsResourceExhausted(status)) {
-    timer_.After(absl::Milliseconds(5),
-                 [this, done, index, retries] { Attempt(done, index, retries + 1); });
+    clock_.RunAfter(absl::Milliseconds(5),
+                    [this, done, index, retries] { Attempt(done, index, retries + 1); });
     return;
   }
   // Never call back inside Send.
-  timer_.After(absl::ZeroDuration(),
-               [done, status, retries] { std::move (*done)(Ack{status, retries}); });
+  clock_.RunAfter(absl::ZeroDuration(), [done, status, retries] {
+    std::move (*done)(Ack{status, retries});
+  });
 }
 
 }  // namespace ingest::bench

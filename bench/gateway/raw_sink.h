@@ -8,21 +8,23 @@
 #include <memory>
 #include <string>
 
-#include "services/common/kafka/producer.h"
 #include "bench/common/message_sink.h"
 #include "bench/common/payload_pool.h"
-#include "bench/common/timer.h"
+#include "client/cpp/clock.h"
+#include "services/common/kafka/producer.h"
 
 namespace ingest::bench {
 
 // Lanes only bound the records in flight; each record takes the pool's next
 // body and its key. A full local queue (RESOURCE_EXHAUSTED from Produce) is
-// retried after 5 ms and counted as backpressure. Thread-safe; `producer`,
-// `pool` and `timer` must outlive every callback.
+// retried after 5 ms (on `clock`'s thread, not librdkafka's) and counted as
+// backpressure. Thread-safe; `producer`, `pool` and `clock` must outlive
+// every callback.
 class RawSink final : public MessageSink {
  public:
-  RawSink(Producer& producer, std::string topic, const PayloadPool& pool, Timer& timer, int lanes)
-      : producer_(producer), topic_(std::move(topic)), pool_(pool), timer_(timer), lanes_(lanes) {}
+  RawSink(Producer& producer, std::string topic, const PayloadPool& pool, client::Clock& clock,
+          int lanes)
+      : producer_(producer), topic_(std::move(topic)), pool_(pool), clock_(clock), lanes_(lanes) {}
 
   int lane_count() const override { return lanes_; }
   void Send(int lane, AckCallback done) override;
@@ -33,7 +35,7 @@ class RawSink final : public MessageSink {
   Producer& producer_;
   const std::string topic_;
   const PayloadPool& pool_;
-  Timer& timer_;
+  client::Clock& clock_;
   const int lanes_;
   std::atomic<uint64_t> next_index_{0};
 };
