@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
+#include "tools/loadgen/payload_factory.h"
 
 namespace ingest::bench {
 namespace {
@@ -24,12 +25,11 @@ std::optional<int64_t> FieldLengthFor(int64_t field_bytes) {
 
 }  // namespace
 
-absl::StatusOr<v1::PayloadContent> MakeStreamContent(int64_t total_bytes, absl::string_view block) {
+absl::StatusOr<v1::PayloadContent> MakeStreamContent(int64_t total_bytes, uint64_t seed) {
   if (total_bytes < 3) {
     return absl::InvalidArgumentError(
         absl::StrCat("a streamed payload needs at least 3 bytes, not ", total_bytes));
   }
-  if (block.empty()) return absl::InvalidArgumentError("the content block is empty");
   v1::PayloadContent content;
   std::optional<int64_t> events_length = FieldLengthFor(total_bytes);
   if (!events_length.has_value()) {
@@ -40,12 +40,15 @@ absl::StatusOr<v1::PayloadContent> MakeStreamContent(int64_t total_bytes, absl::
   if (!events_length.has_value()) {
     return absl::InternalError(absl::StrCat("no PayloadContent layout of ", total_bytes, " bytes"));
   }
+  const std::string block =
+      loadgen::PayloadFactory(
+          {.seed = seed, .min_bytes = kStreamBlockBytes, .max_bytes = kStreamBlockBytes})
+          .Make(0, 1)
+          .events();
   std::string* events = content.mutable_events();
   events->reserve(static_cast<size_t>(*events_length));
   while (static_cast<int64_t>(events->size()) < *events_length) {
-    const absl::string_view piece =
-        block.substr(0, static_cast<size_t>(*events_length) - events->size());
-    events->append(piece.data(), piece.size());
+    events->append(block, 0, static_cast<size_t>(*events_length) - events->size());
   }
   return content;
 }

@@ -121,10 +121,10 @@ class E2eRun {
     const absl::Time window_start = started + options_.warmup;
     const absl::Time window_end = window_start + options_.window;
     SleepUntil(window_start);
-    const CpuReadings cpu_start = harness_.ReadCpu();
+    const bench::CpuReading cpu_start = harness_.ReadCpu();
     const int64_t acked_start = counters.acked.load();
     SleepUntil(window_end);
-    const CpuReadings cpu_end = harness_.ReadCpu();
+    const bench::CpuReading cpu_end = harness_.ReadCpu();
     const int64_t acked_end = counters.acked.load();
     const absl::Status stopped = load.Stop(kStopTimeout);
     progress.Finish();

@@ -243,27 +243,22 @@ int Harness::partition_count() const {
   return sources_.watermarks == nullptr ? 0 : sources_.watermarks->partition_count();
 }
 
-CpuReadings Harness::ReadCpu() {
-  return {
-      .at = absl::Now(),
-      .client = bench_e2e::ReadCpu({getpid()}),
-      .gateway = bench_e2e::ReadCpu({options_.gateway_pid}),
-      .workers = bench_e2e::ReadCpu(workers_ != nullptr ? workers_->pids() : std::vector<int>()),
-      .kafka = bench_e2e::ReadCpu({options_.kafka_pid}),
-      .postgres = ReadTreeCpu(options_.pg_pid)};
+bench::CpuReading Harness::ReadCpu() {
+  return bench::ReadCpu({{getpid()},
+                         {options_.gateway_pid},
+                         workers_ != nullptr ? workers_->pids() : std::vector<int>(),
+                         {options_.kafka_pid},
+                         bench::ProcessAndChildren(options_.pg_pid)});
 }
 
-Cores Harness::CoresBetween(const CpuReadings& start, const CpuReadings& end) const {
-  const absl::Duration wall = end.at - start.at;
-  const auto cores = [wall](const CpuByPid& before, const CpuByPid& after) {
-    return NullIfNegative(TreeCoresUsed(before, after, wall));
-  };
+Cores Harness::CoresBetween(const bench::CpuReading& start, const bench::CpuReading& end) {
+  const std::vector<double> cores = bench::CoresBetween(start, end);
   Cores used;
-  *used.mutable_client() = cores(start.client, end.client);
-  *used.mutable_gateway() = cores(start.gateway, end.gateway);
-  *used.mutable_worker() = cores(start.workers, end.workers);
-  *used.mutable_kafka() = cores(start.kafka, end.kafka);
-  *used.mutable_postgres() = cores(start.postgres, end.postgres);
+  *used.mutable_client() = NullIfNegative(cores[0]);
+  *used.mutable_gateway() = NullIfNegative(cores[1]);
+  *used.mutable_worker() = NullIfNegative(cores[2]);
+  *used.mutable_kafka() = NullIfNegative(cores[3]);
+  *used.mutable_postgres() = NullIfNegative(cores[4]);
   return used;
 }
 

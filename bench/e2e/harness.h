@@ -23,11 +23,11 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "bench/common/payload_pool.h"
+#include "bench/common/process_usage.h"
 #include "bench/common/results_file.h"
 #include "bench/common/sdk_sink.h"
 #include "bench/common/target_check.h"
 #include "bench/e2e/options.h"
-#include "bench/e2e/process_tree.h"
 #include "bench/e2e/worker_fleet.h"
 #include "client/cpp/client.h"
 #include "client/cpp/session.h"
@@ -37,17 +37,6 @@
 #include "tools/chaos/lag_tracker.h"
 
 namespace ingest::bench_e2e {
-
-// CPU time so far of every process a run watches, role by role (empty: not
-// watched or not readable).
-struct CpuReadings {
-  absl::Time at;
-  CpuByPid client;
-  CpuByPid gateway;
-  CpuByPid workers;
-  CpuByPid kafka;
-  CpuByPid postgres;  // the postmaster and its children
-};
 
 // How a wait for the lag ended.
 struct LagWait {
@@ -116,9 +105,10 @@ class Harness {
   absl::StatusOr<std::map<int32_t, int64_t>> ReadHighWatermarks();
   int partition_count() const;
 
-  // --- CPU
-  CpuReadings ReadCpu();
-  Cores CoresBetween(const CpuReadings& start, const CpuReadings& end) const;
+  // --- CPU: every process the run watches, role by role (the client, the
+  // gateway, the workers, the broker, PostgreSQL's postmaster and children).
+  bench::CpuReading ReadCpu();
+  static Cores CoresBetween(const bench::CpuReading& start, const bench::CpuReading& end);
 
   // --- output
   // The run's "run" record (one of e2e_bench_results.proto's *RunRecord):

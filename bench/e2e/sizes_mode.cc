@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "bench/common/console.h"
 #include "bench/common/load_driver.h"
+#include "bench/common/process_usage.h"
 #include "bench/common/progress.h"
 #include "bench/common/report.h"
 #include "bench/common/sdk_sink.h"
@@ -22,10 +23,8 @@
 #include "bench/common/stream_content.h"
 #include "bench/e2e/modes.h"
 #include "bench/e2e/report.h"
-#include "bench/e2e/rss_monitor.h"
 #include "services/common/pg/connection.h"
 #include "services/common/status/status_macros.h"
-#include "tools/loadgen/payload_factory.h"
 
 namespace ingest::bench_e2e {
 namespace {
@@ -34,21 +33,9 @@ using ::ingest::bench::FormatSignificant;
 using ::ingest::bench::Note;
 using ::ingest::bench::SizeLabel;
 
-// Streamed contents repeat one realistic block of this size (as in
-// gateway_bench's memory phase); each lane's payloads use a block of their
-// own, so neighbouring records in Kafka differ.
-constexpr size_t kBlockBytes = 1 << 20;
-constexpr int kIdleReadings = 5;
-constexpr absl::Duration kIdleGap = absl::Milliseconds(100);
 constexpr absl::Duration kCommitPoll = absl::Milliseconds(100);
 constexpr char kChunkRowsSql[] =
     "SELECT count(*) FROM session_payloads WHERE session_id = $1 AND payload_id = $2::bigint";
-
-absl::StatusOr<v1::PayloadContent> MakePayload(int64_t bytes, uint64_t seed) {
-  const loadgen::PayloadFactory factory(
-      {.seed = seed, .min_bytes = kBlockBytes, .max_bytes = kBlockBytes});
-  return bench::MakeStreamContent(bytes, factory.Make(0, 1).events());
-}
 
 RoleRss Role(int64_t idle_bytes, int64_t peak_bytes) {
   RoleRss rss;
@@ -98,9 +85,12 @@ class SizesRun {
  private:
   SizeRecord MeasureSize(int64_t size) {
     const std::string label = SizeLabel(size);
+    // Each lane's payloads repeat a block of their own, so neighbouring
+    // records in Kafka differ.
     std::vector<v1::PayloadContent> payloads;
     for (int lane = 0; lane < options_.stream_lanes; ++lane) {
-      payloads.push_back(harness_.ValueOrFail(MakePayload(size, 7 + static_cast<uint64_t>(lane))));
+      payloads.push_back(
+          harness_.ValueOrFail(bench::MakeStreamContent(size, 7 + static_cast<uint64_t>(lane))));
     }
     // Every payload is above the Client's stream threshold (0 in this mode).
     bench::SdkSink sink(
@@ -111,8 +101,8 @@ class SizesRun {
         harness_.backpressure());
     bench::PhaseCounters counters;
     const std::string title = absl::StrCat(label, " PushPayloadStream throughput");
-    CpuReadings start;
-    CpuReadings end;
+    bench::CpuReading start;
+    bench::CpuReading end;
     absl::StatusOr<bench::ThroughputStats> run;
     {
       struct Last {
@@ -167,7 +157,7 @@ class SizesRun {
     const std::string label = SizeLabel(total_bytes);
     const std::unique_ptr<PgConnection> db =
         harness_.ValueOrFail(PgConnection::Connect(options_.pg_dsn, absl::Seconds(10)));
-    v1::PayloadContent payload = harness_.ValueOrFail(MakePayload(total_bytes, 7));
+    v1::PayloadContent payload = harness_.ValueOrFail(bench::MakeStreamContent(total_bytes, 7));
 
     harness_.StartWorkers(1, {});
     harness_.StartLagSampler();
@@ -187,28 +177,22 @@ class SizesRun {
     harness_.StartWorkers(1, {});
 
     const std::vector<int> worker_pids = harness_.workers().pids();
-    const RssRoles roles{.client = getpid(),
-                         .gateway = options_.gateway_pid,
-                         .worker = worker_pids.empty() ? 0 : worker_pids.front(),
-                         .kafka = options_.kafka_pid,
-                         .postgres = options_.pg_pid};
-    std::vector<RssReading> idle_readings;
-    const std::vector<int> postgres_pids = ProcessAndChildren(roles.postgres);
-    for (int i = 0; i < kIdleReadings; ++i) {
-      if (i > 0) absl::SleepFor(kIdleGap);
-      idle_readings.push_back(ReadRss(roles, postgres_pids));
-    }
-    const RssReading idle = MedianRss(std::move(idle_readings));
+    const bench::RssRoles roles{.client = getpid(),
+                                .gateway = options_.gateway_pid,
+                                .worker = worker_pids.empty() ? 0 : worker_pids.front(),
+                                .kafka = options_.kafka_pid,
+                                .postgres = options_.pg_pid};
+    const bench::RssReading idle = bench::ReadIdleRss(roles);
 
     client::Session& session = *sessions_[static_cast<size_t>(options_.stream_lanes)];
     const uint64_t payload_id = session.next_payload_id();
-    RssMonitor monitor(roles, options_.rss_interval);
+    bench::RssSampler sampler(roles, options_.rss_interval);
     // The SDK says nothing until the answer: the bar shows time against a
     // guess of 100 MB/s for the stream plus as long again for the commit.
     bench::PhaseProgress progress(
         stderr, absl::StrCat("big stream: ", label, " through the gateway and the worker"),
         absl::Seconds(2 * ToMb(total_bytes) / 100), [&] {
-          const RssReading peaks = monitor.peaks();
+          const bench::RssReading peaks = sampler.peaks();
           return absl::StrFormat("peak rss MB: gateway %.0f worker %.0f kafka %.0f pg %.0f",
                                  ToMb(peaks.gateway), ToMb(peaks.worker), ToMb(peaks.kafka),
                                  ToMb(peaks.postgres_max));
@@ -243,10 +227,10 @@ class SizesRun {
       }
       absl::SleepFor(kCommitPoll);
     }
-    monitor.Stop();
+    sampler.Stop();
     progress.Finish();
-    const RssReading peak = monitor.peaks();
-    record.set_rss_samples(monitor.samples());
+    const bench::RssReading peak = sampler.peaks();
+    record.set_rss_samples(sampler.samples());
     RssByRole& rss = *record.mutable_rss();
     *rss.mutable_client() = Role(idle.client, peak.client);
     *rss.mutable_gateway() = Role(idle.gateway, peak.gateway);

@@ -1,44 +1,23 @@
 #include "bench/gateway/memory_phase.h"
 
-#include <algorithm>
 #include <string>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/common/console.h"
+#include "bench/common/process_usage.h"
 #include "bench/common/progress.h"
-#include "bench/common/rss.h"
 #include "bench/common/size_label.h"
 #include "bench/common/stream_content.h"
 #include "bench/gateway/gateway_report.h"
 #include "services/common/status/status_context.h"
 #include "services/common/status/status_macros.h"
-#include "tools/loadgen/payload_factory.h"
 
 namespace ingest::bench {
 namespace {
 
-constexpr absl::Duration kIdleSampleGap = absl::Milliseconds(100);
-constexpr int kIdleSamples = 5;
-// The streamed content repeats one realistic block of this size.
-constexpr size_t kStreamBlockBytes = 1 << 20;
-
 double Mb(int64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
-
-// The median of a few samples, so that one odd sample does not set the
-// baseline.
-absl::StatusOr<int64_t> IdleRss(int pid) {
-  std::vector<int64_t> idle;
-  for (int i = 0; i < kIdleSamples; ++i) {
-    if (i > 0) absl::SleepFor(kIdleSampleGap);
-    ASSIGN_OR_RETURN(int64_t rss, ReadVmRssBytes(pid));
-    idle.push_back(rss);
-  }
-  std::sort(idle.begin(), idle.end());
-  return idle[idle.size() / 2];
-}
 
 }  // namespace
 
@@ -53,24 +32,25 @@ absl::StatusOr<std::optional<GatewayStreamRecord>> MeasureMemory(const BenchOpti
     return std::nullopt;
   }
   const std::string label = SizeLabel(options.stream_bytes);
-  const loadgen::PayloadFactory factory(
-      {.seed = 7, .min_bytes = kStreamBlockBytes, .max_bytes = kStreamBlockBytes});
-  absl::StatusOr<v1::PayloadContent> content =
-      MakeStreamContent(options.stream_bytes, factory.Make(0, 1).events());
+  absl::StatusOr<v1::PayloadContent> content = MakeStreamContent(options.stream_bytes, 7);
   RETURN_IF_ERROR(WithContext(content.status(), "stream content"));
-  absl::StatusOr<int64_t> idle_rss = IdleRss(options.gateway_pid);
-  RETURN_IF_ERROR(WithContext(idle_rss.status(), "gateway RSS"));
+  const RssRoles gateway{.gateway = options.gateway_pid};
+  const int64_t idle_rss = ReadIdleRss(gateway).gateway;
+  if (idle_rss < 0) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read the memory of the gateway (pid ", options.gateway_pid, ")"));
+  }
   StreamResult result{.total_bytes = options.stream_bytes,
                       .chunk_bytes = options.stream_chunk_bytes,
-                      .idle_rss_bytes = *idle_rss};
+                      .idle_rss_bytes = idle_rss};
 
   // The SDK streams it (above its threshold); it says nothing until the
   // answer, so the bar shows time against a guess of 100 MB/s.
-  RssSampler sampler(options.gateway_pid, options.rss_interval);
+  RssSampler sampler(gateway, options.rss_interval);
   PhaseProgress progress(stderr, absl::StrCat("stream ", label, " through PushPayloadStream"),
                          absl::Seconds(Mb(options.stream_bytes) / 100), [&] {
                            return absl::StrFormat("gateway rss %.1f MB (idle %.1f)",
-                                                  Mb(sampler.peak_bytes()),
+                                                  Mb(sampler.peaks().gateway),
                                                   Mb(result.idle_rss_bytes));
                          });
   const absl::Time start = absl::Now();
@@ -80,9 +60,8 @@ absl::StatusOr<std::optional<GatewayStreamRecord>> MeasureMemory(const BenchOpti
   progress.Finish();
   RETURN_IF_ERROR(WithContext(pushed.status(), "memory phase"));
   if (!pushed->streamed) return absl::InternalError("memory phase: the SDK did not stream");
-  RETURN_IF_ERROR(WithContext(sampler.status(), "memory phase"));
   result.chunk_records = pushed->chunk_count;
-  result.peak_rss_bytes = sampler.peak_bytes();
+  result.peak_rss_bytes = sampler.peaks().gateway;
   result.rss_samples = sampler.samples();
   Note(
       absl::StrFormat("  stream: %s in %.1fs as %d records; gateway rss idle %.1f MB, "

@@ -1,13 +1,16 @@
 #include "bench/gateway/phases.h"
 
+#include <unistd.h>
+
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/common/console.h"
-#include "bench/common/cpu.h"
+#include "bench/common/process_usage.h"
 #include "bench/common/progress.h"
 #include "bench/common/report.h"
 #include "services/common/status/status_context.h"
@@ -34,30 +37,6 @@ std::function<std::string()> AckRateDetail(const PhaseCounters& counters) {
   };
 }
 
-// CPU time so far of this process, the gateway and the broker.
-struct CpuReadings {
-  absl::Time at;
-  absl::StatusOr<absl::Duration> client = absl::UnknownError("not read");
-  absl::StatusOr<absl::Duration> gateway = absl::UnknownError("not read");
-  absl::StatusOr<absl::Duration> kafka = absl::UnknownError("not read");
-};
-
-CpuReadings ReadCpu(const BenchOptions& options) {
-  CpuReadings readings;
-  readings.at = absl::Now();
-  readings.client = ReadProcessCpu(0);
-  if (options.gateway_pid > 0) readings.gateway = ReadProcessCpu(options.gateway_pid);
-  if (options.kafka_pid > 0) readings.kafka = ReadProcessCpu(options.kafka_pid);
-  return readings;
-}
-
-CpuUsage CoresBetween(const CpuReadings& start, const CpuReadings& end) {
-  const absl::Duration wall = end.at - start.at;
-  return {.client = CoresUsed(start.client, end.client, wall),
-          .gateway = CoresUsed(start.gateway, end.gateway, wall),
-          .kafka = CoresUsed(start.kafka, end.kafka, wall)};
-}
-
 // "; facts 0.612 s/GiB" for a gateway phase's note, or why it is n/a.
 std::string FactsNote(const absl::StatusOr<FactCounters>& start,
                       const absl::StatusOr<FactCounters>& end,
@@ -77,12 +56,13 @@ absl::StatusOr<ThroughputRun> MeasureThroughput(MessageSink& sink, const std::st
                                                 const GatewayFactsProbe* facts) {
   PhaseCounters counters;
   PhaseProgress progress(stderr, title, options.warmup + options.window, AckRateDetail(counters));
-  CpuReadings start;
-  CpuReadings end;
+  CpuReading start;
+  CpuReading end;
   absl::StatusOr<FactCounters> facts_start = absl::UnknownError("not read");
   absl::StatusOr<FactCounters> facts_end = absl::UnknownError("not read");
-  const auto read = [&](CpuReadings& cpu, absl::StatusOr<FactCounters>& counters) {
-    cpu = ReadCpu(options);
+  const auto read = [&](CpuReading& cpu, absl::StatusOr<FactCounters>& counters) {
+    // CPU time so far of this process, the gateway and the broker.
+    cpu = ReadCpu({{getpid()}, {options.gateway_pid}, {options.kafka_pid}});
     if (facts != nullptr) counters = facts->Read();
   };
   absl::StatusOr<ThroughputStats> stats =
@@ -96,7 +76,9 @@ absl::StatusOr<ThroughputRun> MeasureThroughput(MessageSink& sink, const std::st
                     counters);
   progress.Finish();
   if (!stats.ok()) return WithContext(stats.status(), title);
-  ThroughputRun run{.stats = *stats, .cpu = CoresBetween(start, end)};
+  const std::vector<double> cores = CoresBetween(start, end);
+  ThroughputRun run{.stats = *stats,
+                    .cpu = {.client = cores[0], .gateway = cores[1], .kafka = cores[2]}};
   std::string facts_note;
   if (facts != nullptr) {
     if (facts_start.ok() && facts_end.ok()) {

@@ -13,7 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "bench/common/console.h"
-#include "bench/common/cpu.h"
+#include "bench/common/process_usage.h"
 #include "bench/common/report.h"
 #include "bench/worker/worker_process.h"
 #include "services/common/status/status_context.h"
@@ -85,8 +85,9 @@ absl::StatusOr<WorkerThroughput> DrainWithWorker(const WorkerBenchOptions& optio
                     drain.records, "persisted");
   std::optional<absl::Time> first_at;
   absl::Time progress_at = started;
-  absl::StatusOr<absl::Duration> cpu_start = absl::UnknownError("not read");
-  absl::StatusOr<absl::Duration> kafka_start = absl::UnknownError("not read");
+  // The worker's CPU time and the broker's, read as the window opens and closes.
+  const std::vector<std::vector<int>> watched = {{(*worker)->pid()}, {options.kafka_pid}};
+  bench::CpuReading cpu_start;
   for (;;) {
     absl::SleepFor(options.poll_interval);
     if (!(*worker)->Running()) {
@@ -105,8 +106,7 @@ absl::StatusOr<WorkerThroughput> DrainWithWorker(const WorkerBenchOptions& optio
       first_at = now;
       result.first_seen = *committed;
       result.startup = now - started;
-      cpu_start = bench::ReadProcessCpu((*worker)->pid());
-      if (options.kafka_pid > 0) kafka_start = bench::ReadProcessCpu(options.kafka_pid);
+      cpu_start = bench::ReadCpu(watched);
     }
     if (*committed >= drain.records) {
       result.window = now - *first_at;
@@ -127,17 +127,13 @@ absl::StatusOr<WorkerThroughput> DrainWithWorker(const WorkerBenchOptions& optio
   // A window under kMinCpuWindow (tiny --quick phases) or none at all
   // (everything committed by the first reading) is measured from the
   // worker's start instead, over every record, start-up included.
-  const absl::StatusOr<absl::Duration> cpu_end = bench::ReadProcessCpu((*worker)->pid());
-  result.worker_cpu_cores = bench::CoresUsed(cpu_start, cpu_end, result.window);
+  const bench::CpuReading cpu_end = bench::ReadCpu(watched);
+  result.worker_cpu_cores = bench::CoresUsed(cpu_start.groups[0], cpu_end.groups[0], result.window);
+  result.kafka_cpu_cores = bench::CoresUsed(cpu_start.groups[1], cpu_end.groups[1], result.window);
   result.cpu_from_start = result.first_seen >= drain.records || result.window < kMinCpuWindow;
-  if (result.cpu_from_start) {
-    if (cpu_end.ok()) result.worker_cpu_s = absl::ToDoubleSeconds(*cpu_end);
-  } else if (cpu_start.ok() && cpu_end.ok()) {
-    result.worker_cpu_s = absl::ToDoubleSeconds(*cpu_end - *cpu_start);
-  }
-  if (options.kafka_pid > 0) {
-    result.kafka_cpu_cores =
-        bench::CoresUsed(kafka_start, bench::ReadProcessCpu(options.kafka_pid), result.window);
+  if (!cpu_end.groups[0].empty()) {
+    result.worker_cpu_s = absl::ToDoubleSeconds(bench::CpuUsed(
+        result.cpu_from_start ? bench::CpuByPid() : cpu_start.groups[0], cpu_end.groups[0]));
   }
   progress.Finish();
   if (absl::Status status = (*worker)->Stop(options.worker_stop_timeout); !status.ok()) {

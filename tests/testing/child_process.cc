@@ -12,8 +12,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/metrics/process_collector.h"
 #include "services/common/status/status_macros.h"
-#include "bench/common/rss.h"
 
 extern char** environ;
 
@@ -80,8 +80,8 @@ std::optional<int> ChildProcess::Stop(int signal, absl::Duration timeout) {
 }
 
 int64_t ChildProcess::ResidentBytes() const {
-  absl::StatusOr<int64_t> bytes = bench::ReadVmRssBytes(pid_);
-  return bytes.ok() ? *bytes : -1;
+  absl::StatusOr<ProcStat> stat = ReadProcStat(pid_);
+  return stat.ok() ? stat->resident_memory_bytes : -1;
 }
 
 absl::StatusOr<StartedProcess> StartMockKafka(const std::vector<std::string>& flags,

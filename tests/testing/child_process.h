@@ -35,7 +35,7 @@ class ChildProcess {
   // code (128 + signal if killed), or nullopt if it did not exit in time.
   std::optional<int> Stop(int signal, absl::Duration timeout);
 
-  // Resident set size in bytes (VmRSS), or -1 if unavailable.
+  // Resident set size in bytes (/proc/<pid>/stat), or -1 if unavailable.
   int64_t ResidentBytes() const;
 
  private:

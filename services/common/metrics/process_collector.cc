@@ -17,7 +17,7 @@
 namespace ingest {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const char* path) {
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::UnavailableError(absl::StrCat("cannot read ", path));
   std::ostringstream text;
@@ -61,42 +61,63 @@ prometheus::MetricFamily Family(const char* name, const char* help, prometheus::
 
 }  // namespace
 
-absl::StatusOr<ProcessStats> ReadProcessStats() {
-  absl::StatusOr<std::string> stat = ReadFile("/proc/self/stat");
-  if (!stat.ok()) return stat.status();
+absl::StatusOr<ProcStat> ParseProcStat(absl::string_view text) {
   // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so the
   // fields are counted from the last ')'. After it, field 3 (state) is
-  // fields[0]; utime is field 14, stime 15, starttime 22, vsize 23, rss 24.
-  const size_t close = stat->rfind(')');
-  if (close == std::string::npos) return absl::InternalError("/proc/self/stat has no ')'");
+  // fields[0]; ppid is field 4, utime 14, stime 15, starttime 22, vsize 23,
+  // rss 24.
+  const size_t close = text.rfind(')');
+  if (close == absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("not a /proc/<pid>/stat text: ", text));
+  }
   const std::vector<absl::string_view> fields =
-      absl::StrSplit(absl::string_view(*stat).substr(close + 1), ' ', absl::SkipEmpty());
-  const auto field = [&fields](int number, int64_t* out) {
+      absl::StrSplit(text.substr(close + 1), ' ', absl::SkipEmpty());
+  const auto field = [&fields](int number, auto* out) {
     const size_t index = static_cast<size_t>(number - 3);
     return index < fields.size() && absl::SimpleAtoi(fields[index], out);
   };
-  int64_t utime = 0, stime = 0, start_ticks = 0, vsize = 0, rss_pages = 0;
-  if (!field(14, &utime) || !field(15, &stime) || !field(22, &start_ticks) ||
-      !field(23, &vsize) || !field(24, &rss_pages)) {
-    return absl::InternalError(absl::StrCat("cannot parse /proc/self/stat: ", *stat));
+  ProcStat stat;
+  int64_t utime = 0, stime = 0, rss_pages = 0;
+  if (!field(4, &stat.parent_pid) || !field(14, &utime) || !field(15, &stime) ||
+      !field(22, &stat.start_ticks) || !field(23, &stat.virtual_memory_bytes) ||
+      !field(24, &rss_pages)) {
+    return absl::InvalidArgumentError(absl::StrCat("not a /proc/<pid>/stat text: ", text));
   }
+  stat.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  stat.resident_memory_bytes = rss_pages * sysconf(_SC_PAGESIZE);
+  return stat;
+}
+
+absl::StatusOr<ProcStat> ReadProcStat(int pid) {
+  const std::string path = pid == 0 ? "/proc/self/stat" : absl::StrCat("/proc/", pid, "/stat");
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<ProcStat> stat = ParseProcStat(*text);
+  if (!stat.ok()) return absl::InternalError(absl::StrCat(path, ": ", stat.status().message()));
+  return stat;
+}
+
+absl::StatusOr<ProcessStats> ReadProcessStats() {
+  absl::StatusOr<ProcStat> stat = ReadProcStat(0);
+  if (!stat.ok()) return stat.status();
   // The boot time never changes: /proc/stat is read once, not on every scrape.
   static const absl::StatusOr<int64_t> boot = BootTime();
   if (!boot.ok()) return boot.status();
   absl::StatusOr<int64_t> open_fds = CountOpenFds();
   if (!open_fds.ok()) return open_fds.status();
 
-  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   ProcessStats stats;
-  stats.cpu_seconds = static_cast<double>(utime + stime) / ticks;
-  stats.resident_memory_bytes = rss_pages * sysconf(_SC_PAGESIZE);
-  stats.virtual_memory_bytes = vsize;
+  stats.cpu_seconds = stat->cpu_seconds;
+  stats.resident_memory_bytes = stat->resident_memory_bytes;
+  stats.virtual_memory_bytes = stat->virtual_memory_bytes;
   stats.open_fds = *open_fds;
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
     stats.max_fds = limit.rlim_cur == RLIM_INFINITY ? -1 : static_cast<int64_t>(limit.rlim_cur);
   }
-  stats.start_time_seconds = static_cast<double>(*boot) + static_cast<double>(start_ticks) / ticks;
+  stats.start_time_seconds =
+      static_cast<double>(*boot) +
+      static_cast<double>(stat->start_ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
   return stats;
 }
 

@@ -49,6 +49,36 @@ TEST(ProcessStatsTest, OpenFdsFollowsOpenAndClose) {
   EXPECT_EQ(closed->open_fds, before->open_fds);
 }
 
+TEST(ParseProcStatTest, ReadsTheFieldsAfterTheCommandName) {
+  // ppid 17; utime 250 + stime 50 ticks; starttime 900; vsize 4096000; rss 10 pages.
+  const absl::StatusOr<ProcStat> stat = ParseProcStat(
+      "4242 (a (weird) name) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 9 0 900 "
+      "4096000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0");
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  EXPECT_EQ(stat->parent_pid, 17);
+  EXPECT_DOUBLE_EQ(stat->cpu_seconds, 300.0 / static_cast<double>(sysconf(_SC_CLK_TCK)));
+  EXPECT_EQ(stat->start_ticks, 900);
+  EXPECT_EQ(stat->virtual_memory_bytes, 4096000);
+  EXPECT_EQ(stat->resident_memory_bytes, 10 * sysconf(_SC_PAGESIZE));
+}
+
+TEST(ParseProcStatTest, RejectsGarbage) {
+  EXPECT_FALSE(ParseProcStat("nothing here").ok());
+  EXPECT_FALSE(ParseProcStat("1 (x) S 1 2").ok());
+  EXPECT_FALSE(ParseProcStat("1 (x) S 1 2 3 4 5 6 7 8 9 a b 0 0 0 0 0 0 0 0 0 0").ok());
+}
+
+TEST(ReadProcStatTest, ReadsThisProcessByPidAndFailsForNoProcess) {
+  const absl::StatusOr<ProcStat> self = ReadProcStat(0);
+  const absl::StatusOr<ProcStat> by_pid = ReadProcStat(getpid());
+  ASSERT_TRUE(self.ok()) << self.status();
+  ASSERT_TRUE(by_pid.ok()) << by_pid.status();
+  EXPECT_EQ(by_pid->parent_pid, getppid());
+  EXPECT_EQ(by_pid->start_ticks, self->start_ticks);
+  EXPECT_GT(by_pid->resident_memory_bytes, 1 << 20);
+  EXPECT_EQ(ReadProcStat(-5).status().code(), absl::StatusCode::kUnavailable);
+}
+
 TEST(ProcessCollectorTest, ExportsTheStandardNamesAndTypes) {
   const std::vector<prometheus::MetricFamily> families = ProcessCollector().Collect();
   std::map<std::string, prometheus::MetricType> types;
