@@ -270,9 +270,9 @@ void Harness::AddLine(std::string line) {
 void Harness::AddResult(const google::protobuf::Message& record, std::string line,
                         absl::string_view name, absl::Span<const bench::TargetCheck> targets) {
   results_.Write(record);
-  for (const bench::TargetCheck& target : targets) results_.Write(bench::TargetJson(target));
+  for (const bench::TargetCheck& target : targets) results_.Write(bench::ToTargetRecord(target));
   AddLine(std::move(line));
-  AddLine(FormatTargetsLine(name, targets));
+  AddLine(bench::FormatTargetsLine(name, targets));
 }
 
 void Harness::PrintLines() const {

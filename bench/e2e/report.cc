@@ -38,10 +38,6 @@ std::string Ratio(const Value& value) {
   return number.has_value() ? absl::StrFormat("%.2f", *number) : "n/a";
 }
 
-std::string Verdict(const TargetCheck& check) {
-  return !check.measured ? "not measured" : check.held ? "held" : "missed";
-}
-
 }  // namespace
 
 Value Nullable(double value) {
@@ -64,10 +60,6 @@ std::string FormatCores(const Cores& cores) {
   return absl::StrCat("client ", core(cores.client()), ", gateway ", core(cores.gateway()),
                       ", worker ", core(cores.worker()), ", kafka ", core(cores.kafka()),
                       ", postgres ", core(cores.postgres()));
-}
-
-std::string FormatTargetsLine(absl::string_view name, absl::Span<const TargetCheck> checks) {
-  return absl::StrCat("bench ", name, ": targets ", bench::FormatTargetChecks(checks));
 }
 
 // --- e2e ------------------------------------------------------------------
@@ -119,9 +111,9 @@ E2eRecord SummarizeE2e(const E2eOptions& options, absl::Span<const E2eStepRecord
       !steps.empty() && raw_copy ? sustained.value_or(0) / options.raw_copy_msgs_per_s : kNaN);
   const std::vector<TargetCheck> targets = E2eTargets(record);
   record.set_target(targets[0].name);
-  record.set_verdict(Verdict(targets[0]));
+  record.set_verdict(bench::ToTargetRecord(targets[0]).verdict());
   record.set_raw_copy_target(targets[1].name);
-  record.set_raw_copy_verdict(Verdict(targets[1]));
+  record.set_raw_copy_verdict(bench::ToTargetRecord(targets[1]).verdict());
   return record;
 }
 
@@ -171,7 +163,7 @@ void JudgeFailover(FailoverRecord& record) {
                                          : kNaN);
   const TargetCheck target = FailoverTarget(record);
   record.set_target(target.name);
-  record.set_verdict(Verdict(target));
+  record.set_verdict(bench::ToTargetRecord(target).verdict());
 }
 
 std::string FormatFailoverLine(const FailoverRecord& record) {

@@ -28,9 +28,6 @@ google::protobuf::Value NullIfNegative(double value);
 // "client 0.03, gateway 0.12, worker n/a, kafka 0.32, postgres 0.20".
 std::string FormatCores(const Cores& cores);
 
-// "bench <name>: targets <checks>".
-std::string FormatTargetsLine(absl::string_view name, absl::Span<const TargetCheck> checks);
-
 // --- e2e ------------------------------------------------------------------
 
 inline constexpr double kE2eTargetRatio = 0.7;

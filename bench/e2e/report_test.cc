@@ -63,7 +63,7 @@ TEST(E2eReportTest, TheHighestBoundedStepSetsTheRatio) {
             "bench e2e: size=100KB sustained_msgs_per_s=850 min_max_msgs_per_s=1000 ratio=0.85 "
             "steps=3 ratio_spread=0.85-1.00 unbounded_msgs_per_s=1000 converged=no "
             "raw_copy_msgs_per_s=n/a ratio_vs_raw_copy=n/a");
-  EXPECT_EQ(FormatTargetsLine("e2e", E2eTargets(record)),
+  EXPECT_EQ(bench::FormatTargetsLine("e2e", E2eTargets(record)),
             "bench e2e: targets ratio>=0.7 held (0.85, unbounded at 1.00); "
             "ratio_vs_raw_copy>=0.5 not measured");
   const std::string json = ToJsonLine(record);
@@ -77,7 +77,7 @@ TEST(E2eReportTest, TheHighestBoundedStepSetsTheRatio) {
 TEST(E2eReportTest, NothingBoundedIsMissedAndNoStepsIsNotMeasured) {
   E2eRecord record = SummarizeE2e(Maxima(), {Step(0.7, 700, false), Step(0.5, 500, false)}, false);
   EXPECT_EQ(record.ratio().number_value(), 0);
-  EXPECT_EQ(FormatTargetsLine("e2e", E2eTargets(record)),
+  EXPECT_EQ(bench::FormatTargetsLine("e2e", E2eTargets(record)),
             "bench e2e: targets ratio>=0.7 MISSED (0.00, unbounded at 0.50); "
             "ratio_vs_raw_copy>=0.5 not measured");
   record = SummarizeE2e(Maxima(1600), {}, false);
@@ -142,7 +142,7 @@ TEST(FailoverReportTest, LineTargetAndJson) {
   EXPECT_EQ(FormatFailoverLine(record),
             "bench failover: session_timeout_s=10 takeover_s=12.5 ratio=1.25 restart_s=1.50 "
             "restart_revocations=0");
-  EXPECT_EQ(FormatTargetsLine("failover", {FailoverTarget(record)}),
+  EXPECT_EQ(bench::FormatTargetsLine("failover", {FailoverTarget(record)}),
             "bench failover: targets ratio<=1.3 held (1.25)");
   const std::string json = ToJsonLine(record);
   EXPECT_THAT(json, HasSubstr(R"("killed_partitions":[4,5,6,7],"killed_idle_partitions":[])"));
@@ -161,7 +161,7 @@ TEST(FailoverReportTest, PartitionsNeverConsumedAgainAreMissed) {
   EXPECT_EQ(FormatFailoverLine(record),
             "bench failover: session_timeout_s=10 takeover_s=n/a ratio=n/a restart_s=n/a "
             "restart_revocations=0");
-  EXPECT_EQ(FormatTargetsLine("failover", {FailoverTarget(record)}),
+  EXPECT_EQ(bench::FormatTargetsLine("failover", {FailoverTarget(record)}),
             "bench failover: targets ratio<=1.3 MISSED (partitions 6 not consumed again)");
   EXPECT_THAT(ToJsonLine(record), AllOf(HasKey("takeover_s", "null"), HasKey("ratio", "null")));
 }
@@ -198,7 +198,7 @@ TEST(SizesReportTest, LinesAndTarget) {
             "bench size: stream_100MB mb_per_s=50.0 commit_s=4.50 peak_rss_mb client=30.0 "
             "gateway=60.0 worker=250 kafka=n/a postgres=150");
   EXPECT_THAT(ToJsonLine(big), HasSubstr(R"("kafka":{"idle_mb":null,"peak_mb":null})"));
-  EXPECT_EQ(FormatTargetsLine("size", {BigStreamTarget(big)}),
+  EXPECT_EQ(bench::FormatTargetsLine("size", {BigStreamTarget(big)}),
             "bench size: targets peak_rss<=4x_payload held (client 30.0, gateway 60.0, worker "
             "250, postgres 150 MB; limit 400 MB)");
   *rss.mutable_kafka() = Rss(400, 700);

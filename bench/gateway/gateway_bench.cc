@@ -237,7 +237,7 @@ int RunGatewayBench(const BenchOptions& options) {
 
   const std::vector<TargetCheck> checks = EvaluateTargets(sizes, *stream, options.targets);
   for (const TargetCheck& check : checks) bench.results().Write(ToTargetRecord(check));
-  lines.push_back(FormatTargetsLine(checks));
+  lines.push_back(FormatTargetsLine("gateway", checks));
   for (const std::string& line : lines) Print(line);
   return 0;
 }

@@ -61,12 +61,6 @@ RunSpread RatioSpread(const GatewaySizeRecord& size) {
           .max = size.ratio_spread_max()};
 }
 
-// "0.91", or with more than one pair "0.91, runs 0.88-0.93".
-std::string RatioDetail(const GatewaySizeRecord& size) {
-  if (size.runs() <= 1) return absl::StrFormat("%.2f", size.ratio());
-  return absl::StrFormat("%.2f, runs %s", size.ratio(), FormatRatioSpread(RatioSpread(size)));
-}
-
 }  // namespace
 
 const ThroughputRun& MedianRun(absl::Span<const ThroughputRun> runs) {
@@ -201,15 +195,11 @@ std::vector<TargetCheck> EvaluateTargets(absl::Span<const GatewaySizeRecord> siz
   std::vector<TargetCheck> checks;
 
   for (const RatioTarget& target : targets.ratios) {
-    TargetCheck ratio{
-        .name = absl::StrCat("ratio@", SizeLabel(target.size_bytes), ">=", target.min_ratio)};
+    RunSpread ratios;
     for (const GatewaySizeRecord& size : sizes) {
-      if (size.size_bytes() != target.size_bytes) continue;
-      ratio.measured = size.runs() > 0;
-      ratio.held = ratio.measured && size.ratio() >= target.min_ratio;
-      ratio.detail = RatioDetail(size);
+      if (size.size_bytes() == target.size_bytes) ratios = RatioSpread(size);
     }
-    checks.push_back(ratio);
+    checks.push_back(RatioCheck(target, ratios));
   }
 
   TargetCheck p99{.name = absl::StrCat("p99<=", targets.max_p99_vs_raw, "x_raw_p99")};
@@ -243,10 +233,6 @@ std::vector<TargetCheck> EvaluateTargets(absl::Span<const GatewaySizeRecord> siz
   }
   checks.push_back(rss);
   return checks;
-}
-
-std::string FormatTargetsLine(absl::Span<const TargetCheck> checks) {
-  return absl::StrCat("bench gateway: targets ", FormatTargetChecks(checks));
 }
 
 }  // namespace ingest::bench

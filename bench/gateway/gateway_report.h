@@ -82,11 +82,9 @@ std::string FormatSizeLine(const GatewaySizeRecord& size);
 // bench gateway: stream_256MB rss_growth_mb=…
 std::string FormatStreamLine(const GatewayStreamRecord& stream);
 
+// ratio@100KB>=0.95 MISSED (0.91, runs 0.88-0.93), ... (for FormatTargetsLine).
 std::vector<TargetCheck> EvaluateTargets(absl::Span<const GatewaySizeRecord> sizes,
                                          const std::optional<GatewayStreamRecord>& stream,
                                          const Targets& targets);
-
-// bench gateway: targets ratio@100KB>=0.95 MISSED (0.91, runs 0.88-0.93); ...
-std::string FormatTargetsLine(absl::Span<const TargetCheck> checks);
 
 }  // namespace ingest::bench

@@ -145,7 +145,7 @@ TEST(EvaluateTargetsTest, AllHeld) {
     EXPECT_TRUE(check.measured) << check.name;
     EXPECT_TRUE(check.held) << check.name;
   }
-  EXPECT_EQ(FormatTargetsLine(checks),
+  EXPECT_EQ(FormatTargetsLine("gateway", checks),
             "bench gateway: targets ratio@100KB>=0.95 held (0.97); ratio@10KB>=0.6 held (0.90); "
             "p99<=3x_raw_p99 held (10KB 2.0x, 100KB 3.0x, 1MB 1.0x); "
             "rss_growth<=64MB held (20.0 MB while streaming 256MB)");
@@ -159,7 +159,7 @@ TEST(EvaluateTargetsTest, ReportsWhatWasMissed) {
       Size(1 << 20, 50, 100, 1, 10, 3)};
   const std::vector<TargetCheck> checks = EvaluateTargets(sizes, Stream(30, 100), Targets());
   for (const TargetCheck& check : checks) EXPECT_FALSE(check.held) << check.name;
-  EXPECT_EQ(FormatTargetsLine(checks),
+  EXPECT_EQ(FormatTargetsLine("gateway", checks),
             "bench gateway: targets ratio@100KB>=0.95 MISSED (0.80, runs 0.78-0.90); "
             "ratio@10KB>=0.6 MISSED (0.50); "
             "p99<=3x_raw_p99 MISSED (over at 1MB: 10KB 2.0x, 100KB 1.0x, 1MB 3.3x); "
@@ -173,7 +173,7 @@ TEST(EvaluateTargetsTest, WhatWasNotRunIsNotMeasured) {
   EXPECT_TRUE(checks[1].measured);
   EXPECT_TRUE(checks[2].measured);
   EXPECT_FALSE(checks[3].measured);
-  EXPECT_EQ(FormatTargetsLine(checks),
+  EXPECT_EQ(FormatTargetsLine("gateway", checks),
             "bench gateway: targets ratio@100KB>=0.95 not measured; ratio@10KB>=0.6 held (0.90); "
             "p99<=3x_raw_p99 held (10KB 2.0x); rss_growth<=64MB not measured");
 }

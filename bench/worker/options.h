@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "bench/common/target_check.h"
 
 namespace CLI {
 class App;
@@ -18,17 +19,11 @@ class App;
 
 namespace ingest::bench_worker {
 
-// Worker msgs/s over raw COPY msgs/s at one size, at least `min_ratio`.
-struct RatioTarget {
-  int64_t size_bytes = 0;
-  double min_ratio = 0;
-};
-
-// The targets of issues 4 and 16's performance sections. Reported, never
-// asserted.
+// The targets of issues 4 and 16's performance sections (the ratios: worker
+// msgs/s over raw COPY msgs/s). Reported, never asserted.
 struct Targets {
-  std::vector<RatioTarget> ratios = {{.size_bytes = 100 * 1024, .min_ratio = 0.7},
-                                     {.size_bytes = 10 * 1024, .min_ratio = 0.5}};
+  std::vector<bench::RatioTarget> ratios = {{.size_bytes = 100 * 1024, .min_ratio = 0.7},
+                                            {.size_bytes = 10 * 1024, .min_ratio = 0.5}};
   double min_partitions_ratio = 0.8;  // many partitions over base partitions
   // The worker's CPU-seconds per GiB of payload persisted, at this size.
   int64_t cpu_size_bytes = 100 * 1024;

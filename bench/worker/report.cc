@@ -31,20 +31,6 @@ const PhaseResult* Find(absl::Span<const PhaseResult> results, int64_t size, int
 
 std::string TwoDecimals(double value) { return absl::StrFormat("%.2f", value); }
 
-// `name` measured when `spread` has runs, then held or not; the detail is
-// "0.85" for one run, "0.85, runs 0.80-0.88" for several.
-TargetCheck Verdict(std::string name, const bench::RunSpread& spread, bool held,
-                    const std::function<std::string(double)>& format) {
-  TargetCheck check{.name = std::move(name)};
-  if (spread.runs == 0) return check;
-  check.measured = true;
-  check.held = held;
-  check.detail = spread.runs == 1 ? format(spread.median)
-                                  : absl::StrCat(format(spread.median), ", runs ",
-                                                 format(spread.min), "-", format(spread.max));
-  return check;
-}
-
 // Each pair's a over b, in order; a pair whose b measured nothing is left out.
 std::vector<double> PairRatios(absl::Span<const WorkerThroughput> a, absl::Span<const double> b) {
   std::vector<double> ratios;
@@ -155,31 +141,25 @@ std::vector<TargetCheck> EvaluateTargets(absl::Span<const PhaseResult> results,
                                          const WorkerBenchOptions& options) {
   const Targets& targets = options.targets;
   std::vector<TargetCheck> checks;
-  for (const RatioTarget& target : targets.ratios) {
+  for (const bench::RatioTarget& target : targets.ratios) {
     const PhaseResult* result = Find(results, target.size_bytes, options.base_partitions);
-    const bench::RunSpread ratio =
-        result != nullptr ? bench::SpreadOf(CopyRatioRuns(*result)) : bench::RunSpread{};
-    checks.push_back(
-        Verdict(absl::StrCat("ratio@", SizeLabel(target.size_bytes), ">=", target.min_ratio), ratio,
-                ratio.median >= target.min_ratio, TwoDecimals));
+    checks.push_back(bench::RatioCheck(
+        target, result != nullptr ? bench::SpreadOf(CopyRatioRuns(*result)) : bench::RunSpread{}));
   }
   const bench::RunSpread partitions =
       PartitionsSpread(results, options).value_or(bench::RunSpread{});
-  checks.push_back(
-      Verdict(absl::StrCat("partitions", options.many_partitions,
-                           ">=", targets.min_partitions_ratio, "x_", options.base_partitions),
-              partitions, partitions.median >= targets.min_partitions_ratio, TwoDecimals));
+  checks.push_back(bench::SpreadCheck(
+      absl::StrCat("partitions", options.many_partitions, ">=", targets.min_partitions_ratio, "x_",
+                   options.base_partitions),
+      partitions, partitions.median >= targets.min_partitions_ratio));
   const PhaseResult* result = Find(results, targets.cpu_size_bytes, options.base_partitions);
   const bench::RunSpread cpu = result != nullptr ? CpuSpread(*result) : bench::RunSpread{};
-  checks.push_back(Verdict(absl::StrCat("worker_cpu_s_per_gib@", SizeLabel(targets.cpu_size_bytes),
-                                        "<=", targets.max_cpu_s_per_gib),
-                           cpu, cpu.median <= targets.max_cpu_s_per_gib,
-                           [](double value) { return FormatSignificant(value); }));
+  checks.push_back(
+      bench::SpreadCheck(absl::StrCat("worker_cpu_s_per_gib@", SizeLabel(targets.cpu_size_bytes),
+                                      "<=", targets.max_cpu_s_per_gib),
+                         cpu, cpu.median <= targets.max_cpu_s_per_gib,
+                         [](double value) { return FormatSignificant(value); }));
   return checks;
-}
-
-std::string FormatWorkerTargetsLine(absl::Span<const TargetCheck> checks) {
-  return absl::StrCat("bench worker: targets ", bench::FormatTargetChecks(checks));
 }
 
 std::string PlanText(const WorkerBenchOptions& options) {

@@ -110,18 +110,17 @@ std::string FormatSizeLine(const PhaseResult& result);
 std::string FormatPartitionsLine(int many_partitions, int base_partitions,
                                  const bench::RunSpread& ratio);
 
+// For bench::FormatTargetsLine: ratio@100KB>=0.7 held (0.85, runs 0.80-0.88);
+// ratio@10KB>=0.5 …; partitions768>=0.8x_8 held (0.93, …);
+// worker_cpu_s_per_gib@100KB<=1 MISSED (3.8, …)
 std::vector<TargetCheck> EvaluateTargets(absl::Span<const PhaseResult> results,
                                          const WorkerBenchOptions& options);
-
-// bench worker: targets ratio@100KB>=0.7 held (0.85, runs 0.80-0.88); ratio@10KB>=0.5 …;
-// partitions768>=0.8x_8 held (0.93, …); worker_cpu_s_per_gib@100KB<=1 MISSED (3.8, …)
-std::string FormatWorkerTargetsLine(absl::Span<const TargetCheck> checks);
 
 // "10KBx400@8p+copy 100KBx163@768p": each phase's size, records and
 // partitions.
 std::string PlanText(const WorkerBenchOptions& options);
 
-// The records of worker.jsonl (targets use bench::TargetJson, kind "target").
+// The records of worker.jsonl (targets use bench::ToTargetRecord, kind "target").
 RunRecord RunRecordOf(const WorkerBenchOptions& options, absl::Time started_at);
 PhaseRecord PhaseRecordOf(const PhaseResult& result);
 PartitionsRecord PartitionsRecordOf(const WorkerBenchOptions& options,

@@ -128,14 +128,15 @@ TEST(ReportTest, TargetsHeldMissedAndNotMeasured) {
   EXPECT_TRUE(checks[2].measured);
   EXPECT_FALSE(checks[2].held);      // 0.67 < 0.8
   EXPECT_FALSE(checks[3].measured);  // no CPU readings
-  EXPECT_EQ(FormatWorkerTargetsLine(checks),
+  EXPECT_EQ(bench::FormatTargetsLine("worker", checks),
             "bench worker: targets ratio@100KB>=0.7 held (0.75); ratio@10KB>=0.5 held (0.83); "
             "partitions768>=0.8x_8 MISSED (0.67); worker_cpu_s_per_gib@100KB<=1 not measured");
 
   results.pop_back();
   checks = EvaluateTargets(results, options);
   EXPECT_FALSE(checks[2].measured);
-  EXPECT_THAT(FormatWorkerTargetsLine(checks), HasSubstr("partitions768>=0.8x_8 not measured"));
+  EXPECT_THAT(bench::FormatTargetsLine("worker", checks),
+              HasSubstr("partitions768>=0.8x_8 not measured"));
 }
 
 TEST(ReportTest, RatioTargetNeedsTheCopyOfItsSize) {

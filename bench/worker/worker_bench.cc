@@ -229,8 +229,8 @@ int RunWorkerBench(const WorkerBenchOptions& options) {
     Note(lines.back());
   }
   const std::vector<TargetCheck> checks = EvaluateTargets(results, options);
-  for (const TargetCheck& check : checks) bench.results().Write(bench::TargetJson(check));
-  lines.push_back(FormatWorkerTargetsLine(checks));
+  for (const TargetCheck& check : checks) bench.results().Write(bench::ToTargetRecord(check));
+  lines.push_back(bench::FormatTargetsLine("worker", checks));
   for (const std::string& line : lines) bench::Print(line);
   return 0;
 }
