@@ -9,8 +9,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tools/console/console.h"
 #include "tools/loadgen/clock.h"
-#include "tools/loadgen/console.h"
 #include "tools/loadgen/gateway_probe.h"
 #include "tools/loadgen/pg_rows.h"
 #include "tools/loadgen/run.h"
@@ -31,7 +31,7 @@ absl::Status CheckWritable(const std::string& path) {
 }  // namespace
 
 int RunLoadgenMain(const LoadgenOptions& options) {
-  Console console(stderr, Console::IsTty(stderr));
+  console::Console& console = console::Console::Stderr();
 
   if (!options.ledger_out.empty()) {
     if (absl::Status status = CheckWritable(options.ledger_out); !status.ok()) {

@@ -55,7 +55,7 @@ class RunLoadTest : public testing::Test {
   Ledger ledger_;
   // The drivers' retry and give-up lines are session_driver_test's business.
   std::FILE* null_ = std::fopen("/dev/null", "w");
-  Console console_{null_, /*is_tty=*/false};
+  console::Console console_{null_, /*is_tty=*/false};
 };
 
 TEST_F(RunLoadTest, RunsEverySessionWithBoundedConcurrency) {

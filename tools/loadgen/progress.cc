@@ -1,7 +1,5 @@
 #include "tools/loadgen/progress.h"
 
-#include <utility>
-
 #include "absl/strings/str_format.h"
 
 namespace ingest::loadgen {
@@ -26,22 +24,6 @@ std::string FormatCompletionProgress(int64_t completed, int64_t expected,
                                      absl::Duration elapsed) {
   return absl::StrFormat("verify: %d/%d sessions completed  %.1fs", completed,
                          expected, absl::ToDoubleSeconds(elapsed));
-}
-
-ProgressTicker::ProgressTicker(Console& console, absl::Duration interval,
-                               std::function<std::string()> line)
-    : console_(console),
-      line_(std::move(line)),
-      thread_(interval, [this] { console_.SetStatus(line_()); }) {}
-
-ProgressTicker::~ProgressTicker() { Stop(); }
-
-void ProgressTicker::Stop() {
-  if (stopped_) return;
-  stopped_ = true;
-  thread_.Stop();
-  console_.SetStatus(line_());
-  console_.EndStatus();
 }
 
 }  // namespace ingest::loadgen

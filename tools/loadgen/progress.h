@@ -1,12 +1,9 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "absl/time/time.h"
-#include "tools/loadgen/console.h"
-#include "services/common/threading/periodic_thread.h"
 
 namespace ingest::loadgen {
 
@@ -31,28 +28,5 @@ std::string FormatVerifyProgress(int64_t present, int64_t expected,
 // "verify: 18/20 sessions completed  3.2s" (time spent waiting so far).
 std::string FormatCompletionProgress(int64_t completed, int64_t expected,
                                      absl::Duration elapsed);
-
-// Shows a progress line on the console every `interval` from its own thread
-// until stopped. `line` is called on that thread and must be thread-safe.
-class ProgressTicker {
- public:
-  // Starts ticking at once. `console` must outlive the ticker.
-  ProgressTicker(Console& console, absl::Duration interval,
-                 std::function<std::string()> line);
-  ~ProgressTicker();
-
-  ProgressTicker(const ProgressTicker&) = delete;
-  ProgressTicker& operator=(const ProgressTicker&) = delete;
-
-  // Stops the thread, shows the line a last time and ends the status line.
-  // Call from the thread that created the ticker; later calls do nothing.
-  void Stop();
-
- private:
-  Console& console_;
-  const std::function<std::string()> line_;
-  PeriodicThread thread_;
-  bool stopped_ = false;
-};
 
 }  // namespace ingest::loadgen

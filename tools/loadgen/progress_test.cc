@@ -1,11 +1,8 @@
 #include "tools/loadgen/progress.h"
 
-#include <cstdio>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "tests/testing/file_contents.h"
 
 namespace ingest::loadgen {
 namespace {
@@ -33,47 +30,6 @@ TEST(FormatVerifyProgressTest, ShowsPersistedAndWaitTime) {
 TEST(FormatCompletionProgressTest, ShowsCompletedAndWaitTime) {
   EXPECT_EQ(FormatCompletionProgress(18, 20, absl::Milliseconds(12300)),
             "verify: 18/20 sessions completed  12.3s");
-}
-
-TEST(ProgressTickerTest, StopShowsTheFinalLineOnce) {
-  std::FILE* file = std::tmpfile();
-  ASSERT_NE(file, nullptr);
-  Console console(file, /*is_tty=*/false);
-  int calls = 0;
-  {
-    ProgressTicker ticker(console, absl::Hours(1), [&calls] {
-      ++calls;
-      return std::string("final");
-    });
-    ticker.Stop();
-    ticker.Stop();
-  }
-  EXPECT_EQ(calls, 1);
-  EXPECT_EQ(FileContents(file), "final\n");
-  std::fclose(file);
-}
-
-TEST(ProgressTickerTest, TicksRepeatedlyUntilStopped) {
-  std::FILE* file = std::tmpfile();
-  ASSERT_NE(file, nullptr);
-  Console console(file, /*is_tty=*/false);
-  absl::Mutex mu;
-  int calls = 0;
-  ProgressTicker ticker(console, absl::Milliseconds(1), [&] {
-    absl::MutexLock lock(&mu);
-    ++calls;
-    return std::string("tick");
-  });
-  {
-    absl::MutexLock lock(&mu);
-    const auto three_ticks = [&calls]() ABSL_SHARED_LOCKS_REQUIRED(mu) {
-      return calls >= 3;
-    };
-    EXPECT_TRUE(mu.AwaitWithTimeout(absl::Condition(&three_ticks),
-                                    absl::Seconds(30)));
-  }
-  ticker.Stop();
-  std::fclose(file);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/common/status/status_macros.h"
+#include "tools/console/progress.h"
 #include "tools/loadgen/ledger.h"
 #include "tools/loadgen/load_runner.h"
 #include "tools/loadgen/payload_factory.h"
@@ -19,17 +20,14 @@
 namespace ingest::loadgen {
 namespace {
 
-// A terminal gets a live line; a log gets a line every few seconds.
-absl::Duration TickInterval(const Console& console) {
-  return console.is_tty() ? absl::Seconds(1) : absl::Seconds(5);
-}
+// A terminal gets a live line every second; a log a line every few seconds.
+constexpr console::TickIntervals kTicks = {.tty = absl::Seconds(1), .log = absl::Seconds(5)};
 
 }  // namespace
 
 absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
-                                        const client::ClientOptions& sdk,
-                                        RowReader& reader, Console& console,
-                                        Clock& clock) {
+                                        const client::ClientOptions& sdk, RowReader& reader,
+                                        console::Console& console, Clock& clock) {
   const int64_t total_payloads =
       static_cast<int64_t>(options.sessions) * options.payloads_per_session;
   const PayloadFactory factory({.seed = options.seed,
@@ -54,7 +52,7 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
   };
   LoadResult load;
   {
-    ProgressTicker ticker(console, TickInterval(console), load_line);
+    console::ProgressTicker ticker(console, load_line, kTicks);
     load = RunLoad(driver, options.sessions, options.EffectiveConcurrency());
   }
   console.Log(absl::StrFormat(
@@ -89,10 +87,13 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
   std::vector<PayloadKey> present;
   {
     std::atomic<int64_t> found{0};
-    ProgressTicker ticker(console, TickInterval(console), [&] {
-      return FormatVerifyProgress(found.load(), static_cast<int64_t>(acked.size()),
-                                  clock.Now() - verify_start);
-    });
+    console::ProgressTicker ticker(
+        console,
+        [&] {
+          return FormatVerifyProgress(found.load(), static_cast<int64_t>(acked.size()),
+                                      clock.Now() - verify_start);
+        },
+        kTicks);
     present = WaitForRows(acked, reader, clock, {.timeout = options.verify_timeout},
                           {.on_poll = [&](int64_t n, int64_t) { found.store(n); },
                            .on_poll_error = on_poll_error});
@@ -102,11 +103,14 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
   if (options.completion_timeout > absl::ZeroDuration() && !must_complete.empty()) {
     const absl::Time completion_start = clock.Now();
     std::atomic<int64_t> completed{0};
-    ProgressTicker ticker(console, TickInterval(console), [&] {
-      return FormatCompletionProgress(completed.load(),
-                                      static_cast<int64_t>(must_complete.size()),
-                                      clock.Now() - completion_start);
-    });
+    console::ProgressTicker ticker(
+        console,
+        [&] {
+          return FormatCompletionProgress(completed.load(),
+                                          static_cast<int64_t>(must_complete.size()),
+                                          clock.Now() - completion_start);
+        },
+        kTicks);
     WaitForCompletion(must_complete, reader, clock, {.timeout = options.completion_timeout},
                       {.on_poll = [&](int64_t n, int64_t) { completed.store(n); },
                        .on_poll_error = on_poll_error});

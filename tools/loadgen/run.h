@@ -2,8 +2,8 @@
 
 #include "absl/status/statusor.h"
 #include "client/cpp/options.h"
+#include "tools/console/console.h"
 #include "tools/loadgen/clock.h"
-#include "tools/loadgen/console.h"
 #include "tools/loadgen/options.h"
 #include "tools/loadgen/row_reader.h"
 #include "tools/loadgen/summary.h"
@@ -25,8 +25,7 @@ namespace ingest::loadgen {
 // the SDK's clock (sdk.clock), load timing and verification polling on
 // `clock`.
 absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
-                                        const client::ClientOptions& sdk,
-                                        RowReader& reader, Console& console,
-                                        Clock& clock);
+                                        const client::ClientOptions& sdk, RowReader& reader,
+                                        console::Console& console, Clock& clock);
 
 }  // namespace ingest::loadgen

@@ -157,7 +157,7 @@ class RunAndVerifyTest : public testing::Test {
   FakeClock clock_;
   client::testing::FakeClock sdk_clock_;
   std::FILE* log_ = std::tmpfile();
-  Console console_{log_, /*is_tty=*/false};
+  console::Console console_{log_, /*is_tty=*/false};
 };
 
 TEST_F(RunAndVerifyTest, CleanPipelineVerifiesEverything) {

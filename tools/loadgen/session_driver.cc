@@ -23,7 +23,7 @@ std::string CallName(int session_index, uint64_t payload_id, absl::string_view s
 }  // namespace
 
 SessionDriver::SessionDriver(SessionDriverOptions options, const PayloadFactory& factory,
-                             Ledger& ledger, Console& console)
+                             Ledger& ledger, console::Console& console)
     : options_(std::move(options)), factory_(factory), ledger_(ledger), console_(console) {}
 
 SessionResult SessionDriver::Run(int session_index) {

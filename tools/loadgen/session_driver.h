@@ -5,7 +5,7 @@
 #include <string>
 
 #include "client/cpp/options.h"
-#include "tools/loadgen/console.h"
+#include "tools/console/console.h"
 #include "tools/loadgen/ledger.h"
 #include "tools/loadgen/payload_factory.h"
 
@@ -52,7 +52,7 @@ struct SessionResult {
 class SessionDriver {
  public:
   SessionDriver(SessionDriverOptions options, const PayloadFactory& factory, Ledger& ledger,
-                Console& console);
+                console::Console& console);
 
   // Runs session number `session_index` (0-based) from start to end.
   SessionResult Run(int session_index);
@@ -67,7 +67,7 @@ class SessionDriver {
   const SessionDriverOptions options_;
   const PayloadFactory& factory_;
   Ledger& ledger_;
-  Console& console_;
+  console::Console& console_;
   std::atomic<int64_t> retries_{0};
   std::atomic<int64_t> errors_{0};
 };

@@ -87,7 +87,7 @@ class SessionDriverTest : public testing::Test {
   PayloadFactory factory_{{.seed = 1, .min_bytes = 1024, .max_bytes = 4096}};
   Ledger ledger_;
   std::FILE* log_ = std::tmpfile();
-  Console console_{log_, /*is_tty=*/false};
+  console::Console console_{log_, /*is_tty=*/false};
 };
 
 TEST_F(SessionDriverTest, PushesPayloadsInOrderAndRecordsThemInTheLedger) {
