@@ -23,4 +23,19 @@ std::string FormatSignificant(double value, int digits) {
   return text;
 }
 
+google::protobuf::Value Nullable(double value) {
+  google::protobuf::Value result;
+  if (std::isfinite(value)) {
+    result.set_number_value(value);
+  } else {
+    result.set_null_value(google::protobuf::NULL_VALUE);
+  }
+  return result;
+}
+
+std::optional<double> NumberOf(const google::protobuf::Value& value) {
+  if (value.kind_case() != google::protobuf::Value::kNumberValue) return std::nullopt;
+  return value.number_value();
+}
+
 }  // namespace ingest::bench

@@ -28,5 +28,11 @@ TEST(FormatSignificantTest, NonFinite) {
   EXPECT_EQ(FormatSignificant(1.0 / 0.0), "inf");
 }
 
+TEST(NullableTest, NotFiniteIsNullAndReadsBackAsNothing) {
+  EXPECT_EQ(NumberOf(Nullable(2.5)), 2.5);
+  EXPECT_EQ(Nullable(std::nan("")).kind_case(), google::protobuf::Value::kNullValue);
+  EXPECT_EQ(NumberOf(Nullable(1.0 / 0.0)), std::nullopt);
+}
+
 }  // namespace
 }  // namespace ingest::bench

@@ -20,13 +20,10 @@ namespace {
 
 using ::google::protobuf::Value;
 using ::ingest::bench::FormatSignificant;
+using ::ingest::bench::Nullable;
+using ::ingest::bench::NumberOf;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::optional<double> NumberOf(const Value& value) {
-  if (value.kind_case() != Value::kNumberValue) return std::nullopt;
-  return value.number_value();
-}
 
 std::string Number(const Value& value) {
   const std::optional<double> number = NumberOf(value);
@@ -39,16 +36,6 @@ std::string Ratio(const Value& value) {
 }
 
 }  // namespace
-
-Value Nullable(double value) {
-  Value result;
-  if (std::isfinite(value)) {
-    result.set_number_value(value);
-  } else {
-    result.set_null_value(google::protobuf::NULL_VALUE);
-  }
-  return result;
-}
 
 Value NullIfNegative(double value) { return Nullable(value < 0 ? kNaN : value); }
 

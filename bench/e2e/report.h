@@ -10,6 +10,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "bench/common/report.h"
 #include "bench/common/target_check.h"
 #include "bench/e2e/options.h"
 #include "e2e_bench_results.pb.h"
@@ -19,10 +20,10 @@ namespace ingest::bench_e2e {
 
 using ::ingest::bench::TargetCheck;
 
-// A record's number; null when `value` is not finite (not measured).
-google::protobuf::Value Nullable(double value);
-// The same for readings where a negative value means "not measured" (CPU
-// cores, RSS).
+using ::ingest::bench::Nullable;
+
+// bench::Nullable for readings where a negative value means "not measured"
+// (CPU cores, RSS).
 google::protobuf::Value NullIfNegative(double value);
 
 // "client 0.03, gateway 0.12, worker n/a, kafka 0.32, postgres 0.20".

@@ -1,6 +1,7 @@
 #include "bench/gateway/gateway_report.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -14,27 +15,11 @@ namespace {
 
 using ::google::protobuf::ListValue;
 using ::google::protobuf::RepeatedPtrField;
-using ::google::protobuf::Value;
 
 constexpr double kMiB = 1024.0 * 1024.0;
+constexpr double kNotMeasured = std::numeric_limits<double>::quiet_NaN();
 
 double Ms(absl::Duration duration) { return absl::ToDoubleMilliseconds(duration); }
-
-// A JSON number, or null when not measured.
-Value NumberOrNull(std::optional<double> number) {
-  Value value;
-  if (number.has_value()) {
-    value.set_number_value(*number);
-  } else {
-    value.set_null_value(google::protobuf::NULL_VALUE);
-  }
-  return value;
-}
-
-std::optional<double> NumberOf(const Value& value) {
-  if (value.kind_case() != Value::kNumberValue) return std::nullopt;
-  return value.number_value();
-}
 
 // [[milliseconds, fraction], ...]
 void AddCdf(const LatencySummary& latency, RepeatedPtrField<ListValue>& cdf) {
@@ -93,7 +78,7 @@ GatewaySizeRecord SizeRecord(int64_t size_bytes, absl::Span<const ThroughputRun>
   r.set_ratio_spread_min(spread.min);
   r.set_ratio_spread_max(spread.max);
   r.set_latency_rate_per_s(gateway_latency.rate_per_s);
-  *r.mutable_p99_vs_raw() = NumberOrNull(P99VsRaw(raw_latency, gateway_latency));
+  *r.mutable_p99_vs_raw() = Nullable(P99VsRaw(raw_latency, gateway_latency).value_or(kNotMeasured));
 
   const ThroughputRun& g = MedianRun(gateway);
   r.set_gateway_msgs_per_s(g.stats.msgs_per_s);
@@ -139,11 +124,10 @@ GatewaySizeRecord SizeRecord(int64_t size_bytes, absl::Span<const ThroughputRun>
 
   // The gateway's median run's fact extraction.
   const std::optional<FactCounters>& facts = g.facts;
-  *r.mutable_facts_s_per_gib() = NumberOrNull(facts ? FactsSecondsPerGib(*facts) : std::nullopt);
-  *r.mutable_gateway_facts_seconds() =
-      NumberOrNull(facts ? std::optional(facts->seconds) : std::nullopt);
-  *r.mutable_gateway_facts_bytes() =
-      NumberOrNull(facts ? std::optional(facts->bytes) : std::nullopt);
+  *r.mutable_facts_s_per_gib() =
+      Nullable(facts ? FactsSecondsPerGib(*facts).value_or(kNotMeasured) : kNotMeasured);
+  *r.mutable_gateway_facts_seconds() = Nullable(facts ? facts->seconds : kNotMeasured);
+  *r.mutable_gateway_facts_bytes() = Nullable(facts ? facts->bytes : kNotMeasured);
   return r;
 }
 
