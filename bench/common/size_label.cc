@@ -6,8 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/flags/cli.h"
 #include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
@@ -62,6 +64,22 @@ std::string SizeLabel(int64_t bytes) {
   if (bytes > 0 && bytes % kMB == 0) return absl::StrCat(bytes / kMB, "MB");
   if (bytes > 0 && bytes % kKB == 0) return absl::StrCat(bytes / kKB, "KB");
   return absl::StrCat(bytes, "B");
+}
+
+std::string SizeListLabel(absl::Span<const int64_t> sizes) {
+  return absl::StrJoin(sizes, ",",
+                       [](std::string* out, int64_t size) { out->append(SizeLabel(size)); });
+}
+
+absl::StatusOr<int64_t> ParseSizeOrZero(absl::string_view text) {
+  if (absl::StripAsciiWhitespace(text) == "0") return 0;
+  return ParseSize(text);
+}
+
+CLI::Option* AddSizeFlag(CLI::App& app, const std::string& name, int64_t& bytes,
+                         const std::string& help, bool zero_allowed) {
+  return cli::AddParsed<int64_t>(app, name, bytes, zero_allowed ? ParseSizeOrZero : ParseSize,
+                                 "SIZE", bytes == 0 ? "0" : SizeLabel(bytes), help);
 }
 
 }  // namespace ingest::bench

@@ -54,6 +54,19 @@ TEST(SizeLabelTest, UsesTheLargestExactUnit) {
   EXPECT_EQ(SizeLabel(1500), "1500B");
 }
 
+TEST(SizeLabelTest, ListsRoundTripThroughParseSizeList) {
+  const std::vector<int64_t> sizes = {10 * 1024, 1024 * 1024, 1500};
+  EXPECT_EQ(SizeListLabel(sizes), "10KB,1MB,1500B");
+  EXPECT_EQ(*ParseSizeList(SizeListLabel(sizes)), sizes);
+}
+
+TEST(ParseSizeOrZeroTest, TakesZeroOrASize) {
+  EXPECT_EQ(*ParseSizeOrZero("0"), 0);
+  EXPECT_EQ(*ParseSizeOrZero("4MB"), int64_t{4} << 20);
+  EXPECT_FALSE(ParseSizeOrZero("0MB").ok());
+  EXPECT_FALSE(ParseSize("0").ok());
+}
+
 TEST(SizeLabelTest, RoundTripsThroughParseSize) {
   for (const int64_t bytes : {1, 1000, 1024, 10240, 1048576, 3 * 1048576 + 1024}) {
     EXPECT_EQ(*ParseSize(SizeLabel(bytes)), bytes) << SizeLabel(bytes);

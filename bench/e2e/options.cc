@@ -7,7 +7,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "bench/common/size_label.h"
 #include "services/common/flags/cli.h"
 
@@ -37,17 +36,6 @@ absl::StatusOr<Mode> ParseMode(absl::string_view text) {
   if (text == "failover") return Mode::kFailover;
   if (text == "sizes") return Mode::kSizes;
   return absl::InvalidArgumentError(absl::StrCat("want e2e, failover or sizes, not '", text, "'"));
-}
-
-// "0" (the default or "skipped", as the flag says) or a size such as 4MB.
-absl::StatusOr<int64_t> ParseSizeOrZero(absl::string_view text) {
-  if (text == "0") return 0;
-  return bench::ParseSize(text);
-}
-
-std::string SizeList(const std::vector<int64_t>& sizes) {
-  return absl::StrJoin(sizes, ",",
-                       [](std::string* out, int64_t size) { out->append(bench::SizeLabel(size)); });
 }
 
 void Default(absl::Duration& value, absl::Duration normal, absl::Duration quick, bool is_quick) {
@@ -191,12 +179,11 @@ void AddFlags(CLI::App& app, E2eOptions& o) {
                "stream. Keeps the harness alive; the numbers mean little. Flags given explicitly "
                "win.");
 
-  cli::AddParsed<int64_t>(app, "--size", o.size_bytes, bench::ParseSize, "SIZE",
-                          bench::SizeLabel(o.size_bytes),
-                          "e2e, failover: serialized PayloadContent size of each PushPayload.");
-  cli::AddParsed<int64_t>(app, "--pool_bytes", o.pool_bytes, ParseSizeOrZero, "SIZE", "0",
-                          "e2e, failover: distinct payload bodies, in bytes; 0 = 32MB (quick "
-                          "4MB).");
+  bench::AddSizeFlag(app, "--size", o.size_bytes,
+                     "e2e, failover: serialized PayloadContent size of each PushPayload.");
+  bench::AddSizeFlag(app, "--pool_bytes", o.pool_bytes,
+                     "e2e, failover: distinct payload bodies, in bytes; 0 = 32MB (quick 4MB).",
+                     /*zero_allowed=*/true);
   app.add_option("--lanes", o.lanes,
                  "e2e, failover: sessions; message i goes to session i mod lanes.")
       ->check(CLI::PositiveNumber);
@@ -241,15 +228,14 @@ void AddFlags(CLI::App& app, E2eOptions& o) {
                    "failover: after the load, how long the lag gets to reach 0; sizes: the "
                    "backlog before the big stream and its commit. 0 = 300s (quick 90s).");
   cli::AddParsed<std::vector<int64_t>>(
-      app, "--sizes", o.sizes, bench::ParseSizeList, "SIZE,...", SizeList(o.sizes),
+      app, "--sizes", o.sizes, bench::ParseSizeList, "SIZE,...", bench::SizeListLabel(o.sizes),
       "sizes: payload sizes measured with PushPayloadStream (closed loop, no worker).");
   app.add_option("--stream_lanes", o.stream_lanes, "sizes: concurrent streams (one session each).")
       ->check(CLI::PositiveNumber);
-  cli::AddParsed<int64_t>(app, "--stream_chunk", o.stream_chunk_bytes, bench::ParseSize, "SIZE",
-                          bench::SizeLabel(o.stream_chunk_bytes),
-                          "sizes: bytes per chunk message of a stream.");
-  cli::AddParsed<int64_t>(app, "--big_stream_bytes", o.big_stream_bytes, ParseSizeOrZero, "SIZE",
-                          "100MB (quick 16MB)",
+  bench::AddSizeFlag(app, "--stream_chunk", o.stream_chunk_bytes,
+                     "sizes: bytes per chunk message of a stream.");
+  cli::AddParsed<int64_t>(app, "--big_stream_bytes", o.big_stream_bytes, bench::ParseSizeOrZero,
+                          "SIZE", "100MB (quick 16MB)",
                           "sizes: the one payload streamed with a worker running while every "
                           "process's RSS is sampled; 0 skips it.");
   cli::AddDuration(app, "--worker_ready_timeout", o.worker_ready_timeout,

@@ -11,7 +11,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "bench/common/console.h"
 #include "bench/common/load_driver.h"
@@ -49,19 +48,17 @@ class SizesRun {
   explicit SizesRun(Harness& harness) : harness_(harness), options_(harness.options()) {}
 
   int Run() {
-    std::vector<std::string> labels;
-    for (const int64_t size : options_.sizes) labels.push_back(SizeLabel(size));
+    const std::string labels = bench::SizeListLabel(options_.sizes);
     Note(absl::StrFormat(
-        "sizes: %s streamed over %d lanes, %s warm-up + %s window each, no worker; then %s",
-        absl::StrJoin(labels, ","), options_.stream_lanes, absl::FormatDuration(options_.warmup),
+        "sizes: %s streamed over %d lanes, %s warm-up + %s window each, no worker; then %s", labels,
+        options_.stream_lanes, absl::FormatDuration(options_.warmup),
         absl::FormatDuration(options_.window),
-        options_.big_stream_bytes > 0
-            ? absl::StrCat("one ", SizeLabel(options_.big_stream_bytes),
-                           " payload with a worker, RSS sampled")
-            : std::string("no big stream"),
+        options_.big_stream_bytes > 0 ? absl::StrCat("one ", SizeLabel(options_.big_stream_bytes),
+                                                     " payload with a worker, RSS sampled")
+                                      : std::string("no big stream"),
         options_.quick ? "; QUICK" : ""));
     SizesRunRecord run = harness_.NewRunRecord<SizesRunRecord>();
-    run.set_sizes(absl::StrJoin(labels, ","));
+    run.set_sizes(labels);
     run.set_stream_lanes(options_.stream_lanes);
     run.set_warmup_s(absl::ToDoubleSeconds(options_.warmup));
     run.set_window_s(absl::ToDoubleSeconds(options_.window));

@@ -8,7 +8,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "bench/common/console.h"
 #include "bench/common/http_get.h"
@@ -41,13 +40,11 @@ absl::StatusOr<T> In(absl::string_view what, absl::StatusOr<T> result) {
 }
 
 GatewayRunRecord RunRecord(const BenchOptions& options) {
-  std::vector<std::string> sizes;
-  for (const int64_t size : options.sizes) sizes.push_back(SizeLabel(size));
   GatewayRunRecord record;
   record.set_kind("run");
   record.set_started_at(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
   record.set_quick(options.quick);
-  record.set_sizes(absl::StrJoin(sizes, ","));
+  record.set_sizes(SizeListLabel(options.sizes));
   record.set_warmup_s(absl::ToDoubleSeconds(options.warmup));
   record.set_window_s(absl::ToDoubleSeconds(options.window));
   record.set_latency_warmup_s(absl::ToDoubleSeconds(options.latency_warmup));

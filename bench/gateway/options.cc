@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "bench/common/http_get.h"
 #include "bench/common/size_label.h"
 #include "services/common/flags/cli.h"
@@ -26,18 +25,6 @@ constexpr char kDescription[] =
 int LanesFor(int64_t budget_bytes, int64_t size, int low, int high) {
   const int64_t lanes = budget_bytes / std::max<int64_t>(size, 1);
   return static_cast<int>(std::clamp<int64_t>(lanes, low, high));
-}
-
-// A byte size flag ("32MB", see ParseSize); `zero` also takes "0".
-void AddSize(CLI::App& app, const std::string& name, int64_t& target, const std::string& help,
-             bool zero = false) {
-  cli::AddParsed<int64_t>(
-      app, name, target,
-      [zero](absl::string_view text) -> absl::StatusOr<int64_t> {
-        if (zero && text == "0") return 0;
-        return ParseSize(text);
-      },
-      "SIZE", SizeLabel(target), help);
 }
 
 // Sizes sent with PushPayload: within the gateway's unary limit.
@@ -112,10 +99,8 @@ void AddFlags(CLI::App& app, BenchOptions& options) {
                  "for facts_s_per_gib, the gateway's fact extraction seconds per GiB of raw "
                  "content. Empty: not measured, the lines say facts_s_per_gib=n/a.")
       ->check(CheckMetricsUrl);
-  std::vector<std::string> sizes;
-  for (const int64_t size : options.sizes) sizes.push_back(SizeLabel(size));
   cli::AddParsed<std::vector<int64_t>>(app, "--sizes", options.sizes, ParseUnarySizes, "SIZES",
-                                       absl::StrJoin(sizes, ","),
+                                       SizeListLabel(options.sizes),
                                        "Message sizes (serialized PayloadContent).");
   cli::AddDuration(app, "--warmup", options.warmup,
                    "Throughput phases: warm-up before the window.");
@@ -144,13 +129,14 @@ void AddFlags(CLI::App& app, BenchOptions& options) {
   app.add_option("--channels", options.channels, "gRPC connections to the gateway.")
       ->capture_default_str()
       ->check(positive);
-  AddSize(app, "--pool_bytes", options.pool_bytes, "Distinct message bodies per size, in bytes.");
-  AddSize(app, "--stream_bytes", options.stream_bytes,
-          "Size of the payload streamed in the memory phase (which needs --gateway_pid); 0 "
-          "skips the phase.",
-          /*zero=*/true);
-  AddSize(app, "--stream_chunk", options.stream_chunk_bytes,
-          "Bytes per chunk message of the stream.");
+  AddSizeFlag(app, "--pool_bytes", options.pool_bytes,
+              "Distinct message bodies per size, in bytes.");
+  AddSizeFlag(app, "--stream_bytes", options.stream_bytes,
+              "Size of the payload streamed in the memory phase (which needs --gateway_pid); 0 "
+              "skips the phase.",
+              /*zero_allowed=*/true);
+  AddSizeFlag(app, "--stream_chunk", options.stream_chunk_bytes,
+              "Bytes per chunk message of the stream.");
   cli::AddDuration(app, "--call_timeout", options.call_timeout, "Deadline of each unary call.");
   cli::AddDuration(app, "--stream_timeout", options.stream_timeout,
                    "Deadline of the streamed call.");

@@ -4,20 +4,10 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "bench/common/size_label.h"
 #include "services/common/flags/cli.h"
 
 namespace ingest::bench_worker {
-namespace {
-
-// `name SIZE` ("100KB", bench::ParseSize) into `bytes`; --help shows the default as a size.
-void AddSize(CLI::App& app, const std::string& name, int64_t& bytes, const std::string& help) {
-  cli::AddParsed<int64_t>(app, name, bytes, bench::ParseSize, "SIZE", bench::SizeLabel(bytes),
-                          help);
-}
-
-}  // namespace
 
 void AddWorkerBenchFlags(CLI::App& app, WorkerBenchOptions& options) {
   app.description(
@@ -47,24 +37,23 @@ void AddWorkerBenchFlags(CLI::App& app, WorkerBenchOptions& options) {
   app.add_option("--disk_check_dir", options.disk_check_dir,
                  "Check first that this directory's file system has room for the run; empty = "
                  "no check.");
-  cli::AddParsed<std::vector<int64_t>>(
-      app, "--sizes", options.sizes, bench::ParseSizeList, "SIZES",
-      absl::StrJoin(options.sizes, ",",
-                    [](std::string* out, int64_t size) { out->append(bench::SizeLabel(size)); }),
-      "Record sizes (serialized PayloadContent).");
+  cli::AddParsed<std::vector<int64_t>>(app, "--sizes", options.sizes, bench::ParseSizeList, "SIZES",
+                                       bench::SizeListLabel(options.sizes),
+                                       "Record sizes (serialized PayloadContent).");
   app.add_option("--partitions", options.base_partitions, "Partitions of each size's topic.");
   app.add_option("--many_partitions", options.many_partitions,
                  "Partitions of the last phase (at --partitions_size), compared with "
                  "--partitions; 0 skips it.");
-  AddSize(app, "--partitions_size", options.partitions_size_bytes,
-          "Record size of the partition comparison.");
-  AddSize(app, "--phase_bytes", options.phase_bytes,
-          "Bytes of records per phase (records = this / size, within [min_records, "
-          "max_records]).");
+  bench::AddSizeFlag(app, "--partitions_size", options.partitions_size_bytes,
+                     "Record size of the partition comparison.");
+  bench::AddSizeFlag(app, "--phase_bytes", options.phase_bytes,
+                     "Bytes of records per phase (records = this / size, within [min_records, "
+                     "max_records]).");
   app.add_option("--min_records", options.min_records, "Fewest records per phase.");
   app.add_option("--max_records", options.max_records, "Most records per phase.");
   app.add_option("--sessions", options.sessions, "Distinct sessions (record keys) per phase.");
-  AddSize(app, "--pool_bytes", options.pool_bytes, "Distinct message bodies per size, in bytes.");
+  bench::AddSizeFlag(app, "--pool_bytes", options.pool_bytes,
+                     "Distinct message bodies per size, in bytes.");
   CLI::Option* runs =
       app.add_option("--runs", options.runs,
                      "Measurements per phase, interleaved (worker, raw COPY, ...; at many "
@@ -73,9 +62,9 @@ void AddWorkerBenchFlags(CLI::App& app, WorkerBenchOptions& options) {
   app.add_option("--copy_batch_records", options.copy_batch_records,
                  "Raw COPY rows per transaction, at most (the worker's "
                  "--transaction_max_records).");
-  AddSize(app, "--copy_batch_bytes", options.copy_batch_bytes,
-          "Raw COPY record bytes per transaction, at most (the worker's "
-          "--transaction_max_bytes).");
+  bench::AddSizeFlag(app, "--copy_batch_bytes", options.copy_batch_bytes,
+                     "Raw COPY record bytes per transaction, at most (the worker's "
+                     "--transaction_max_bytes).");
   cli::AddDuration(app, "--poll_interval", options.poll_interval,
                    "How often the worker's progress (consumer_offsets) is read.");
   cli::AddDuration(app, "--first_row_timeout", options.first_row_timeout,
