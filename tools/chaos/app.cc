@@ -16,8 +16,8 @@
 #include "tools/chaos/kafka_watermarks.h"
 #include "tools/chaos/pg_offsets.h"
 #include "tools/chaos/run.h"
+#include "tools/console/console.h"
 #include "tools/loadgen/clock.h"
-#include "tools/loadgen/console.h"
 #include "tools/loadgen/gateway_probe.h"
 #include "tools/loadgen/pg_rows.h"
 
@@ -133,7 +133,7 @@ absl::StatusOr<Stack> ConnectStack(const ChaosOptions& options) {
 }  // namespace
 
 int RunChaosMain(const ChaosOptions& options) {
-  loadgen::Console console(stderr, loadgen::Console::IsTty(stderr));
+  console::Console& console = console::Console::Stderr();
   const std::string prefix = absl::StrCat("chaos ", options.name, ": ");
   const absl::StatusOr<Stack> stack = ConnectStack(options);
   absl::StatusOr<std::vector<std::string>> unreachable =

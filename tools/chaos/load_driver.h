@@ -10,8 +10,8 @@
 #include "client/cpp/clock.h"
 #include "tools/chaos/options.h"
 #include "tools/chaos/run_recorder.h"
+#include "tools/console/console.h"
 #include "tools/loadgen/clock.h"
-#include "tools/loadgen/console.h"
 #include "tools/loadgen/ledger.h"
 #include "tools/loadgen/payload_factory.h"
 
@@ -53,7 +53,7 @@ class LoadDriver {
   // `sdk_clock`, for tests: the clients' clock (their retry waits); null:
   // the system clock.
   LoadDriver(const ChaosOptions& options, loadgen::Ledger& ledger, RunRecorder& recorder,
-             loadgen::Console& console, loadgen::Clock& clock, client::Clock* sdk_clock = nullptr);
+             console::Console& console, loadgen::Clock& clock, client::Clock* sdk_clock = nullptr);
 
   // Runs the session threads from now until the load ends; blocks until all
   // have finished.
@@ -76,7 +76,7 @@ class LoadDriver {
   const loadgen::PayloadFactory streamed_;
   loadgen::Ledger& ledger_;
   RunRecorder& recorder_;
-  loadgen::Console& console_;
+  console::Console& console_;
   loadgen::Clock& clock_;
 };
 

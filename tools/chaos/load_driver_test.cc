@@ -59,7 +59,7 @@ class LoadDriverTest : public ::testing::Test {
   loadgen::Ledger ledger_;
   RunRecorder recorder_{clock_.Now()};
   std::FILE* log_file_ = std::tmpfile();
-  loadgen::Console console_{log_file_, /*is_tty=*/false};
+  console::Console console_{log_file_, /*is_tty=*/false};
 };
 
 TEST_F(LoadDriverTest, PlaysSessionsOneAfterAnotherUntilTheLoadEnds) {

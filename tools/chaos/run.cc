@@ -39,7 +39,7 @@ constexpr absl::Duration kVerifyTimeout = absl::Seconds(60);
 class LoadMonitor {
  public:
   LoadMonitor(const std::string& name, RunRecorder& recorder, const LagSampler& sampler,
-              loadgen::Console& console)
+              console::Console& console)
       : name_(name),
         recorder_(recorder),
         sampler_(sampler),
@@ -77,7 +77,7 @@ class LoadMonitor {
   const std::string name_;
   RunRecorder& recorder_;
   const LagSampler& sampler_;
-  loadgen::Console& console_;
+  console::Console& console_;
   const int ticks_per_status_;
   // Touched by the ticker thread, then (after it stopped) by Stop().
   int64_t ticks_ = 0;
@@ -146,9 +146,8 @@ absl::StatusOr<FaultMarks> ReadMarks(const std::string& path, absl::Time load_st
 
 }  // namespace
 
-int RunScenario(const ChaosOptions& options, const Collaborators& with,
-                loadgen::Console& console, std::FILE* out,
-                loadgen::Clock& clock) {
+int RunScenario(const ChaosOptions& options, const Collaborators& with, console::Console& console,
+                std::FILE* out, loadgen::Clock& clock) {
   const std::string prefix = absl::StrCat("chaos ", options.name, ": ");
   auto log = [&](const std::string& line) { console.Log(absl::StrCat(prefix, line)); };
 

@@ -7,8 +7,8 @@
 #include "tools/chaos/lag_tracker.h"
 #include "tools/chaos/loss_cause.h"
 #include "tools/chaos/options.h"
+#include "tools/console/console.h"
 #include "tools/loadgen/clock.h"
-#include "tools/loadgen/console.h"
 #include "tools/loadgen/row_reader.h"
 
 namespace ingest::chaos {
@@ -42,8 +42,7 @@ struct Collaborators {
 // `options` must be valid. Blocks. Payload intervals and the drain wait use
 // `clock`, retry pauses the SDK's (with.sdk_clock); the lag sampler's thread
 // and the progress ticker run on wall time.
-int RunScenario(const ChaosOptions& options, const Collaborators& with,
-                loadgen::Console& console, std::FILE* out,
-                loadgen::Clock& clock);
+int RunScenario(const ChaosOptions& options, const Collaborators& with, console::Console& console,
+                std::FILE* out, loadgen::Clock& clock);
 
 }  // namespace ingest::chaos

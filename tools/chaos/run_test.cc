@@ -142,7 +142,7 @@ class RunScenarioTest : public ::testing::Test {
   NoLag lag_;
   std::FILE* out_ = std::tmpfile();
   std::FILE* err_ = std::tmpfile();
-  loadgen::Console console_{err_, /*is_tty=*/false};
+  console::Console console_{err_, /*is_tty=*/false};
 };
 
 TEST_F(RunScenarioTest, AHealthyRunPrintsTheTwoLinesAndPasses) {
