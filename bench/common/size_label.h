@@ -30,6 +30,9 @@ absl::StatusOr<std::vector<int64_t>> ParseSizeList(absl::string_view text);
 // 1048576 -> "1MB", 1500 -> "1500B". Round-trips through ParseSize.
 std::string SizeLabel(int64_t bytes);
 
+// Bytes in MB (binary, as in the labels), for notes and results records.
+inline double ToMb(int64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
+
 // "10KB,100KB,1MB": round-trips through ParseSizeList.
 std::string SizeListLabel(absl::Span<const int64_t> sizes);
 

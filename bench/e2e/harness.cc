@@ -14,6 +14,7 @@
 #include "bench/common/console.h"
 #include "bench/common/progress.h"
 #include "bench/e2e/report.h"
+#include "services/common/status/status_context.h"
 #include "services/common/status/status_macros.h"
 #include "tools/chaos/kafka_watermarks.h"
 #include "tools/chaos/pg_offsets.h"
@@ -54,12 +55,10 @@ absl::StatusOr<std::string> LogDirectory(const std::string& requested) {
 template <typename T>
 absl::StatusOr<T> Annotated(absl::StatusOr<T> value, absl::string_view what) {
   if (value.ok()) return value;
-  return absl::Status(value.status().code(), absl::StrCat(what, ": ", value.status().message()));
+  return WithContext(value.status(), what);
 }
 
 }  // namespace
-
-double ToMb(int64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
 
 Harness::Harness(const E2eOptions& options) : options_(options) {}
 
@@ -135,10 +134,7 @@ void Harness::Fail(const absl::Status& status) {
 }
 
 void Harness::Check(const absl::Status& status, absl::string_view context) {
-  if (status.ok()) return;
-  Fail(context.empty()
-           ? status
-           : absl::Status(status.code(), absl::StrCat(context, ": ", status.message())));
+  if (!status.ok()) Fail(context.empty() ? status : WithContext(status, context));
 }
 
 void Harness::FailIfWorkerExited(int n) {

@@ -155,7 +155,4 @@ class Harness {
   std::unique_ptr<chaos::LagSampler> sampler_;
 };
 
-// Bytes in MB (binary), for the modes' notes and records.
-double ToMb(int64_t bytes);
-
 }  // namespace ingest::bench_e2e

@@ -31,6 +31,7 @@ namespace {
 using ::ingest::bench::FormatSignificant;
 using ::ingest::bench::Note;
 using ::ingest::bench::SizeLabel;
+using ::ingest::bench::ToMb;
 
 constexpr absl::Duration kCommitPoll = absl::Milliseconds(100);
 constexpr char kChunkRowsSql[] =

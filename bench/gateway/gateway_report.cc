@@ -16,7 +16,6 @@ namespace {
 using ::google::protobuf::ListValue;
 using ::google::protobuf::RepeatedPtrField;
 
-constexpr double kMiB = 1024.0 * 1024.0;
 constexpr double kNotMeasured = std::numeric_limits<double>::quiet_NaN();
 
 double Ms(absl::Duration duration) { return absl::ToDoubleMilliseconds(duration); }
@@ -133,7 +132,7 @@ GatewaySizeRecord SizeRecord(int64_t size_bytes, absl::Span<const ThroughputRun>
 
 GatewayStreamRecord StreamRecord(const StreamResult& result) {
   const double seconds = absl::ToDoubleSeconds(result.elapsed);
-  const double total_mb = static_cast<double>(result.total_bytes) / kMiB;
+  const double total_mb = ToMb(result.total_bytes);
   GatewayStreamRecord record;
   record.set_kind("stream");
   record.set_total_bytes(static_cast<double>(result.total_bytes));
@@ -141,10 +140,9 @@ GatewayStreamRecord StreamRecord(const StreamResult& result) {
   record.set_chunk_records(static_cast<int32_t>(result.chunk_records));
   record.set_elapsed_s(seconds);
   record.set_mb_per_s(seconds > 0 ? total_mb / seconds : 0);
-  record.set_idle_rss_mb(static_cast<double>(result.idle_rss_bytes) / kMiB);
-  record.set_peak_rss_mb(static_cast<double>(result.peak_rss_bytes) / kMiB);
-  record.set_rss_growth_mb(static_cast<double>(result.peak_rss_bytes - result.idle_rss_bytes) /
-                           kMiB);
+  record.set_idle_rss_mb(ToMb(result.idle_rss_bytes));
+  record.set_peak_rss_mb(ToMb(result.peak_rss_bytes));
+  record.set_rss_growth_mb(ToMb(result.peak_rss_bytes - result.idle_rss_bytes));
   record.set_rss_samples(static_cast<int32_t>(result.rss_samples));
   return record;
 }

@@ -15,12 +15,6 @@
 #include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
-namespace {
-
-double Mb(int64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
-
-}  // namespace
-
 absl::StatusOr<std::optional<GatewayStreamRecord>> MeasureMemory(const BenchOptions& options,
                                                                  client::Session& session) {
   if (options.gateway_pid == 0) {
@@ -48,10 +42,10 @@ absl::StatusOr<std::optional<GatewayStreamRecord>> MeasureMemory(const BenchOpti
   // answer, so the bar shows time against a guess of 100 MB/s.
   RssSampler sampler(gateway, options.rss_interval);
   PhaseProgress progress(stderr, absl::StrCat("stream ", label, " through PushPayloadStream"),
-                         absl::Seconds(Mb(options.stream_bytes) / 100), [&] {
+                         absl::Seconds(ToMb(options.stream_bytes) / 100), [&] {
                            return absl::StrFormat("gateway rss %.1f MB (idle %.1f)",
-                                                  Mb(sampler.peaks().gateway),
-                                                  Mb(result.idle_rss_bytes));
+                                                  ToMb(sampler.peaks().gateway),
+                                                  ToMb(result.idle_rss_bytes));
                          });
   const absl::Time start = absl::Now();
   absl::StatusOr<client::PushResult> pushed = session.Push(*std::move(content));
@@ -67,7 +61,7 @@ absl::StatusOr<std::optional<GatewayStreamRecord>> MeasureMemory(const BenchOpti
       absl::StrFormat("  stream: %s in %.1fs as %d records; gateway rss idle %.1f MB, "
                       "peak %.1f MB",
                       label, absl::ToDoubleSeconds(result.elapsed), result.chunk_records,
-                      Mb(result.idle_rss_bytes), Mb(result.peak_rss_bytes)));
+                      ToMb(result.idle_rss_bytes), ToMb(result.peak_rss_bytes)));
   return StreamRecord(result);
 }
 
