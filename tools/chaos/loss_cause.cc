@@ -27,17 +27,6 @@ bool TopicPayloads::Seen(const loadgen::PayloadKey& key) const {
   return payloads_.contains(key);
 }
 
-std::vector<loadgen::PayloadKey> MissingPayloads(absl::Span<const loadgen::LedgerEntry> acked,
-                                                 absl::Span<const loadgen::PayloadKey> present) {
-  const absl::flat_hash_set<loadgen::PayloadKey> stored(present.begin(), present.end());
-  std::vector<loadgen::PayloadKey> missing;
-  for (const loadgen::LedgerEntry& entry : acked) {
-    loadgen::PayloadKey key{entry.session_id, entry.payload_id};
-    if (!stored.contains(key)) missing.push_back(std::move(key));
-  }
-  return missing;
-}
-
 LossCauses ClassifyLoss(absl::Span<const loadgen::PayloadKey> missing,
                         const TopicPayloads& in_topic) {
   LossCauses causes;

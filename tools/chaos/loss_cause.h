@@ -48,11 +48,6 @@ class TopicPayloadSource {
   virtual absl::StatusOr<TopicPayloads> Find(absl::Span<const loadgen::PayloadKey> wanted) = 0;
 };
 
-// The acknowledged payloads (`acked`) that are not among `present` (the
-// keys with a row in PostgreSQL), in `acked` order.
-std::vector<loadgen::PayloadKey> MissingPayloads(absl::Span<const loadgen::LedgerEntry> acked,
-                                                 absl::Span<const loadgen::PayloadKey> present);
-
 // The split of the missing payloads.
 struct LossCauses {
   // Not in the topic, or only some of its chunks: Kafka lost what the

@@ -11,18 +11,6 @@ namespace {
 using loadgen::LedgerEntry;
 using loadgen::PayloadKey;
 
-TEST(MissingPayloadsTest, TheAckedKeysWithoutARowInLedgerOrder) {
-  const std::vector<LedgerEntry> acked = {
-      {.session_id = "a", .payload_id = 1},
-      {.session_id = "a", .payload_id = 2},
-      {.session_id = "b", .payload_id = 1},
-  };
-  const std::vector<PayloadKey> present = {{"a", 2}, {"c", 9}};
-  EXPECT_EQ(MissingPayloads(acked, present),
-            (std::vector<PayloadKey>{{"a", 1}, {"b", 1}}));
-  EXPECT_TRUE(MissingPayloads(acked, {{"a", 1}, {"a", 2}, {"b", 1}}).empty());
-}
-
 TEST(TopicPayloadsTest, AChunkedPayloadIsCompleteOnlyWithEveryChunk) {
   TopicPayloads topic;
   topic.Add({"s", 1}, 0, 1);

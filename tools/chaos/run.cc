@@ -102,7 +102,7 @@ void ExplainLoss(absl::Span<const loadgen::LedgerEntry> acked, int64_t lost,
     result.loss_cause_error = absl::StrCat("PostgreSQL: ", present.status().ToString());
     return;
   }
-  const std::vector<loadgen::PayloadKey> missing = MissingPayloads(acked, *present);
+  const std::vector<loadgen::PayloadKey> missing = loadgen::MissingKeys(acked, *present);
   log(absl::StrFormat("reading the topic for the %d payloads still without a row", missing.size()));
   const absl::StatusOr<TopicPayloads> in_topic = with.topic_payloads->Find(missing);
   if (!in_topic.ok()) {

@@ -109,14 +109,15 @@ VerificationReport Verify(absl::Span<const LedgerEntry> acked,
   return report;
 }
 
-int64_t CountPresent(absl::Span<const LedgerEntry> acked,
-                     absl::Span<const PayloadKey> present) {
-  const absl::flat_hash_set<PayloadKey> keys(present.begin(), present.end());
-  int64_t count = 0;
+std::vector<PayloadKey> MissingKeys(absl::Span<const LedgerEntry> acked,
+                                    absl::Span<const PayloadKey> present) {
+  const absl::flat_hash_set<PayloadKey> stored(present.begin(), present.end());
+  std::vector<PayloadKey> missing;
   for (const LedgerEntry& entry : acked) {
-    if (keys.contains(PayloadKey{entry.session_id, entry.payload_id})) ++count;
+    PayloadKey key{entry.session_id, entry.payload_id};
+    if (!stored.contains(key)) missing.push_back(std::move(key));
   }
-  return count;
+  return missing;
 }
 
 std::vector<std::string> SessionIdsOf(absl::Span<const LedgerEntry> acked) {

@@ -38,9 +38,15 @@ struct VerificationReport {
 VerificationReport Verify(absl::Span<const LedgerEntry> acked,
                           const StoredRows& rows);
 
+// The keys of `acked` that `present` lacks, in ledger order.
+std::vector<PayloadKey> MissingKeys(absl::Span<const LedgerEntry> acked,
+                                    absl::Span<const PayloadKey> present);
+
 // How many of `acked` appear in `present`.
-int64_t CountPresent(absl::Span<const LedgerEntry> acked,
-                     absl::Span<const PayloadKey> present);
+inline int64_t CountPresent(absl::Span<const LedgerEntry> acked,
+                            absl::Span<const PayloadKey> present) {
+  return static_cast<int64_t>(acked.size() - MissingKeys(acked, present).size());
+}
 
 // The distinct session ids of `acked`, sorted.
 std::vector<std::string> SessionIdsOf(absl::Span<const LedgerEntry> acked);

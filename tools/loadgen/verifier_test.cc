@@ -133,6 +133,17 @@ TEST_F(VerifierTest, CapsTheProblemList) {
   EXPECT_EQ(report.problems.size(), VerificationReport::kMaxProblems);
 }
 
+TEST(MissingKeysTest, TheAckedKeysWithoutARowInLedgerOrder) {
+  const std::vector<LedgerEntry> acked = {
+      {.session_id = "a", .payload_id = 1},
+      {.session_id = "a", .payload_id = 2},
+      {.session_id = "b", .payload_id = 1},
+  };
+  const std::vector<PayloadKey> present = {{"a", 2}, {"c", 9}};
+  EXPECT_EQ(MissingKeys(acked, present), (std::vector<PayloadKey>{{"a", 1}, {"b", 1}}));
+  EXPECT_TRUE(MissingKeys(acked, {{"a", 1}, {"a", 2}, {"b", 1}}).empty());
+}
+
 TEST(CountPresentTest, CountsLedgerEntriesWithRows) {
   const std::vector<LedgerEntry> acked = {Acked("a", 1, ""), Acked("a", 2, ""),
                                           Acked("b", 1, "")};
