@@ -1,34 +1,22 @@
 #include "tools/chaos/pg_offsets.h"
 
-#include <libpq-fe.h>
-
 #include <map>
+#include <memory>
+#include <string>
 #include <utility>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "services/common/pg/bounded_connection.h"
-#include "services/common/pg/connection.h"
+#include "services/broker_proxy/database_offsets.h"
 #include "services/common/status/status_macros.h"
 
 namespace ingest::chaos {
 namespace {
 
-constexpr char kPartitionsSql[] =
-    "SELECT partition, next_offset FROM consumer_offsets WHERE topic = $1";
-
-// The watcher's own connection: connecting and each query bounded by `timeout`.
-absl::StatusOr<std::unique_ptr<PgConnection>> Open(const std::string& dsn,
-                                                   absl::Duration timeout) {
-  return ConnectBounded(dsn, timeout, "the worker's consumer_offsets", PgAccess::kReadOnly);
-}
-
+// broker-proxy's reader of the same table (one bounded connection per read,
+// so a lost connection needs no reconnect logic here).
 class PgOffsets final : public PartitionCommittedOffsetSource {
  public:
-  PgOffsets(std::string dsn, std::string topic, absl::Duration timeout,
-            std::unique_ptr<PgConnection> connection)
-      : dsn_(std::move(dsn)), topic_(std::move(topic)), timeout_(timeout),
-        connection_(std::move(connection)) {}
+  PgOffsets(std::unique_ptr<DatabaseOffsets> offsets, std::string topic)
+      : offsets_(std::move(offsets)), topic_(std::move(topic)) {}
 
   absl::StatusOr<int64_t> SumNextOffsets() override {
     ASSIGN_OR_RETURN(const auto offsets, ReadNextOffsets());
@@ -38,29 +26,12 @@ class PgOffsets final : public PartitionCommittedOffsetSource {
   }
 
   absl::StatusOr<std::map<int32_t, int64_t>> ReadNextOffsets() override {
-    if (connection_ == nullptr || !connection_->IsHealthy()) {  // lost: reconnect first
-      connection_.reset();
-      ASSIGN_OR_RETURN(connection_, Open(dsn_, timeout_));
-    }
-    ASSIGN_OR_RETURN(PgResult result, connection_->Query(kPartitionsSql, {PgParam::Text(topic_)}));
-    std::map<int32_t, int64_t> offsets;
-    for (int row = 0; row < PQntuples(result.get()); ++row) {
-      int32_t partition = 0;
-      int64_t next_offset = 0;
-      if (!absl::SimpleAtoi(PQgetvalue(result.get(), row, 0), &partition) ||
-          !absl::SimpleAtoi(PQgetvalue(result.get(), row, 1), &next_offset)) {
-        return absl::InternalError("unexpected row reading consumer_offsets");
-      }
-      offsets[partition] = next_offset;
-    }
-    return offsets;
+    return offsets_->NextOffsets(topic_);
   }
 
  private:
-  const std::string dsn_;
+  const std::unique_ptr<DatabaseOffsets> offsets_;
   const std::string topic_;
-  const absl::Duration timeout_;
-  std::unique_ptr<PgConnection> connection_;  // null after a failed reconnect
 };
 
 }  // namespace
@@ -74,8 +45,10 @@ absl::StatusOr<std::unique_ptr<CommittedOffsetSource>> ConnectPgOffsets(
 
 absl::StatusOr<std::unique_ptr<PartitionCommittedOffsetSource>> ConnectPgPartitionOffsets(
     const std::string& dsn, const std::string& topic, absl::Duration timeout) {
-  ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> connection, Open(dsn, timeout));
-  return std::make_unique<PgOffsets>(dsn, topic, timeout, std::move(connection));
+  auto source = std::make_unique<PgOffsets>(CreatePgDatabaseOffsets(dsn, timeout), topic);
+  // Connect now, so a wrong DSN fails the run's pre-flight, not its first sample.
+  RETURN_IF_ERROR(source->ReadNextOffsets().status());
+  return source;
 }
 
 }  // namespace ingest::chaos

@@ -57,7 +57,7 @@ TEST_F(PgOffsetsTest, ALockedTableFailsTheReadInsteadOfBlocking) {
   ASSERT_TRUE(db_->Exec("BEGIN; LOCK TABLE consumer_offsets IN ACCESS EXCLUSIVE MODE").ok());
   EXPECT_FALSE((*source)->SumNextOffsets().ok());  // statement_timeout
   ASSERT_TRUE(db_->Exec("ROLLBACK").ok());
-  EXPECT_TRUE((*source)->SumNextOffsets().ok()) << "the same connection goes on";
+  EXPECT_TRUE((*source)->SumNextOffsets().ok()) << "reads go on once the lock is gone";
 }
 
 TEST(PgOffsetsConnectTest, AnUnreachableServerIsUnavailable) {
