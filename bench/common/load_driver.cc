@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/common/report.h"
+#include "bench/common/size_label.h"
 #include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
@@ -345,6 +347,22 @@ std::string CountersDetail(const PhaseCounters& counters) {
     absl::StrAppend(&detail, "  errors=", errors);
   }
   return detail;
+}
+
+std::function<std::string()> AckRateDetail(const PhaseCounters& counters, int64_t message_bytes) {
+  return [&counters, message_bytes, at = absl::Now(), last = int64_t{0}]() mutable {
+    const absl::Time now = absl::Now();
+    const int64_t acked = counters.acked.load();
+    const double seconds = absl::ToDoubleSeconds(now - at);
+    const double rate = seconds > 0 ? static_cast<double>(acked - last) / seconds : 0;
+    at = now;
+    last = acked;
+    return absl::StrCat("acked=", acked, "  ",
+                        message_bytes > 0
+                            ? absl::StrCat(FormatSignificant(rate * ToMb(message_bytes)), " MB/s")
+                            : absl::StrCat(FormatSignificant(rate), " msg/s"),
+                        CountersDetail(counters));
+  };
 }
 
 }  // namespace ingest::bench

@@ -63,6 +63,12 @@ struct PhaseCounters {
 // zero (empty when all are), to append to a progress line.
 std::string CountersDetail(const PhaseCounters& counters);
 
+// A phase's progress detail: "acked=1234  1520 msg/s" (given `message_bytes`,
+// "acked=1234  148 MB/s"), the rate since the previous call, then
+// CountersDetail. The function is for one progress thread.
+std::function<std::string()> AckRateDetail(const PhaseCounters& counters,
+                                           int64_t message_bytes = 0);
+
 struct ClosedLoopOptions {
   int lanes = 1;  // at most sink.lane_count()
   absl::Duration warmup = absl::Seconds(3);

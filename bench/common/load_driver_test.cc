@@ -8,6 +8,7 @@
 #include <atomic>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "client/cpp/clock.h"
 #include "gtest/gtest.h"
@@ -140,6 +141,20 @@ TEST(RunOpenLoopTest, FailsWithTheCountAndTheFirstFailure) {
   EXPECT_EQ(stats.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(stats.status().message(), "5 of 10 messages failed; the first: down");
   EXPECT_FALSE(RunOpenLoop(sink, {.lanes = 3}, counters).ok());  // more lanes than the sink's
+}
+
+TEST(AckRateDetailTest, RateSinceThePreviousCallThenTheCounters) {
+  PhaseCounters counters;
+  const std::function<std::string()> in_mb = AckRateDetail(counters, int64_t{2} << 20);
+  const std::function<std::string()> in_messages = AckRateDetail(counters);
+  counters.acked = 10;
+  counters.errors = 1;
+  absl::SleepFor(absl::Milliseconds(100));
+  const std::string mb = in_mb();
+  EXPECT_TRUE(absl::StartsWith(mb, "acked=10  ")) << mb;
+  EXPECT_TRUE(absl::EndsWith(mb, " MB/s  errors=1")) << mb;
+  EXPECT_TRUE(absl::EndsWith(in_messages(), " msg/s  errors=1"));
+  EXPECT_EQ(in_mb(), "acked=10  0 MB/s  errors=1");  // nothing since the previous call
 }
 
 }  // namespace

@@ -103,19 +103,8 @@ class SizesRun {
     bench::CpuReading end;
     absl::StatusOr<bench::ThroughputStats> run;
     {
-      struct Last {
-        absl::Time at = absl::Now();
-        int64_t acked = 0;
-      } last;
-      bench::PhaseProgress progress(stderr, title, options_.warmup + options_.window, [&] {
-        const absl::Time now = absl::Now();
-        const int64_t acked = counters.acked.load();
-        const double seconds = absl::ToDoubleSeconds(now - last.at);
-        const double rate = seconds > 0 ? ToMb((acked - last.acked) * size) / seconds : 0;
-        last = {now, acked};
-        return absl::StrCat("acked=", counters.acked.load(), "  ", FormatSignificant(rate),
-                            " MB/s");
-      });
+      bench::PhaseProgress progress(stderr, title, options_.warmup + options_.window,
+                                    bench::AckRateDetail(counters, size));
       run = bench::RunClosedLoop(sink,
                                  {.lanes = options_.stream_lanes,
                                   .warmup = options_.warmup,

@@ -2,8 +2,6 @@
 
 #include <unistd.h>
 
-#include <functional>
-#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -17,25 +15,6 @@
 
 namespace ingest::bench {
 namespace {
-
-// "acked=1234  1520 msg/s": the rate since the previous call. Called from
-// one progress thread only.
-std::function<std::string()> AckRateDetail(const PhaseCounters& counters) {
-  struct Last {
-    absl::Time at = absl::Now();
-    int64_t acked = 0;
-  };
-  auto last = std::make_shared<Last>();
-  return [&counters, last] {
-    const absl::Time now = absl::Now();
-    const int64_t acked = counters.acked.load();
-    const double seconds = absl::ToDoubleSeconds(now - last->at);
-    const double rate = seconds > 0 ? static_cast<double>(acked - last->acked) / seconds : 0;
-    *last = {now, acked};
-    return absl::StrCat("acked=", acked, "  ", FormatSignificant(rate), " msg/s",
-                        CountersDetail(counters));
-  };
-}
 
 // "; facts 0.612 s/GiB" for a gateway phase's note, or why it is n/a.
 std::string FactsNote(const absl::StatusOr<FactCounters>& start,
