@@ -56,6 +56,22 @@ TEST(CliTest, ParsedFlagReportsTheParsersMessage) {
   EXPECT_EQ(ParseArgs(app, {"--even=3"}), kExitUsage);
 }
 
+TEST(CliTest, AnEmptyValueAfterEqualsIsEmptyNotTheNextArgument) {
+  CLI::App app("test");
+  std::string key = "default";
+  std::string topic = "default";
+  std::vector<std::string> command;
+  app.add_option("--key", key, "Key.");
+  app.add_option("--topic", topic, "Topic.");
+  app.add_option("command", command, "After --.");
+  // A script's --key="$KEY" with KEY unset: CLI11 2.1.2 alone would take
+  // "--topic=t" as the key.
+  EXPECT_EQ(ParseArgs(app, {"--key=", "--topic=t", "--", "worker", "--flag="}), std::nullopt);
+  EXPECT_EQ(key, "");
+  EXPECT_EQ(topic, "t");
+  EXPECT_EQ(command, (std::vector<std::string>{"worker", "--flag="}));
+}
+
 TEST(CliTest, HelpStopsWithStatusZero) {
   CLI::App app("test");
   EXPECT_EQ(ParseArgs(app, {"--help"}), 0);
