@@ -66,7 +66,13 @@ chaos_plan() {
       CHAOS_LOAD_FLAGS=(--expect_no_ok_during_fault)
       CHAOS_EXTRA_WORKER_FLAGS=(--max_poll_interval="$CHAOS_KAFKA_DOWN_MAX_POLL_INTERVAL")
       ;;
-    gateway-kill) CHAOS_LOAD_FLAGS=(--stream_every=4 --stream_bytes=8388608) CHAOS_FAULT_SECONDS=0 ;;
+    gateway-kill)
+      # Short sessions: a session whose client failed over to gateway-2 stays
+      # there, so the second kill needs new sessions (half start on gateway-1)
+      # to bring streams back to gateway-1 soon after the first.
+      CHAOS_LOAD_FLAGS=(--stream_every=4 --stream_bytes=8388608 --payloads_per_session=40)
+      CHAOS_FAULT_SECONDS=0
+      ;;
     poison) CHAOS_FAULT_SECONDS=0 ;;
     *) die "chaos: unknown scenario $name (scenarios: ${CHAOS_SCENARIOS[*]} all)" ;;
   esac
