@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "services/broker_proxy/database_offsets.h"
+#include "services/common/pg/bounded_connection.h"
 #include "services/common/status/status_macros.h"
 
 namespace ingest::chaos {
@@ -45,10 +46,11 @@ absl::StatusOr<std::unique_ptr<CommittedOffsetSource>> ConnectPgOffsets(
 
 absl::StatusOr<std::unique_ptr<PartitionCommittedOffsetSource>> ConnectPgPartitionOffsets(
     const std::string& dsn, const std::string& topic, absl::Duration timeout) {
-  auto source = std::make_unique<PgOffsets>(CreatePgDatabaseOffsets(dsn, timeout), topic);
-  // Connect now, so a wrong DSN fails the run's pre-flight, not its first sample.
-  RETURN_IF_ERROR(source->ReadNextOffsets().status());
-  return source;
+  // Connect now, so a wrong DSN fails the run's pre-flight, not its first
+  // sample. Only connect: the table may not exist before a worker migrates.
+  RETURN_IF_ERROR(
+      ConnectBounded(dsn, timeout, "the worker's consumer_offsets", PgAccess::kReadOnly).status());
+  return std::make_unique<PgOffsets>(CreatePgDatabaseOffsets(dsn, timeout), topic);
 }
 
 }  // namespace ingest::chaos

@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "services/common/pg/connection.h"
 #include "services/common/pg/testing/migrated_database_test.h"
+#include "services/common/pg/testing/test_database.h"
 
 namespace ingest::chaos {
 namespace {
@@ -58,6 +59,15 @@ TEST_F(PgOffsetsTest, ALockedTableFailsTheReadInsteadOfBlocking) {
   EXPECT_FALSE((*source)->SumNextOffsets().ok());  // statement_timeout
   ASSERT_TRUE(db_->Exec("ROLLBACK").ok());
   EXPECT_TRUE((*source)->SumNextOffsets().ok()) << "reads go on once the lock is gone";
+}
+
+// bench_e2e connects before any worker has created the table.
+TEST(PgOffsetsConnectTest, ConnectsToADatabaseWithoutTheTableYet) {
+  auto database = TestDatabase::Create();
+  ASSERT_TRUE(database.ok()) << database.status();
+  auto source = ConnectPgPartitionOffsets((*database)->dsn(), "t", absl::Seconds(2));
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_FALSE((*source)->ReadNextOffsets().ok());  // until a worker migrates it
 }
 
 TEST(PgOffsetsConnectTest, AnUnreachableServerIsUnavailable) {
