@@ -51,13 +51,6 @@ absl::StatusOr<std::string> LogDirectory(const std::string& requested) {
   return pattern;
 }
 
-// `value`, or its error with `what` in front.
-template <typename T>
-absl::StatusOr<T> Annotated(absl::StatusOr<T> value, absl::string_view what) {
-  if (value.ok()) return value;
-  return WithContext(value.status(), what);
-}
-
 }  // namespace
 
 Harness::Harness(const E2eOptions& options) : options_(options) {}
@@ -79,41 +72,42 @@ absl::Status Harness::Setup() {
 
   const bool sizes = options_.mode == Mode::kSizes;
   ASSIGN_OR_RETURN(
-      client_, Annotated(bench::CreateBenchClient(
-                             {.address = options_.gateway_address,
-                              .api_key = options_.api_key,
-                              .channels = options_.channels,
-                              .call_deadline = options_.call_timeout,
-                              .stream_deadline = options_.stream_timeout,
-                              .give_up_after = options_.give_up_after,
-                              .stream_threshold_bytes = sizes ? 0 : options_.size_bytes,
-                              .stream_chunk_bytes = options_.stream_chunk_bytes,
-                              .max_lanes = sizes ? options_.stream_lanes : options_.lanes,
-                              .max_payload_bytes = sizes ? *std::max_element(options_.sizes.begin(),
-                                                                             options_.sizes.end())
-                                                         : options_.size_bytes},
-                             backpressure_),
-                         "the gateway's client"));
+      client_,
+      WithContext(bench::CreateBenchClient(
+                      {.address = options_.gateway_address,
+                       .api_key = options_.api_key,
+                       .channels = options_.channels,
+                       .call_deadline = options_.call_timeout,
+                       .stream_deadline = options_.stream_timeout,
+                       .give_up_after = options_.give_up_after,
+                       .stream_threshold_bytes = sizes ? 0 : options_.size_bytes,
+                       .stream_chunk_bytes = options_.stream_chunk_bytes,
+                       .max_lanes = sizes ? options_.stream_lanes : options_.lanes,
+                       .max_payload_bytes =
+                           sizes ? *std::max_element(options_.sizes.begin(), options_.sizes.end())
+                                 : options_.size_bytes},
+                      backpressure_),
+                  "the gateway's client"));
 
   if (!NeedsWorkers(options_)) return absl::OkStatus();
   bench::Note(absl::StrCat("workers: ", options_.worker_command.front(), "; logs in ", log_dir,
                            "/bench-worker-N.log"));
   for (LagSources* sources : {&sampler_sources_, &sources_}) {
     ASSIGN_OR_RETURN(sources->offsets,
-                     Annotated(chaos::ConnectPgPartitionOffsets(options_.pg_dsn, options_.topic,
-                                                                kLagReadTimeout),
-                               "PostgreSQL"));
-    ASSIGN_OR_RETURN(sources->watermarks, Annotated(chaos::ConnectKafkaPartitionWatermarks(
-                                                        options_.kafka_bootstrap, options_.topic,
-                                                        kConnectTimeout, kLagReadTimeout),
-                                                    "Kafka"));
+                     WithContext(chaos::ConnectPgPartitionOffsets(options_.pg_dsn, options_.topic,
+                                                                  kLagReadTimeout),
+                                 "PostgreSQL"));
+    ASSIGN_OR_RETURN(sources->watermarks, WithContext(chaos::ConnectKafkaPartitionWatermarks(
+                                                          options_.kafka_bootstrap, options_.topic,
+                                                          kConnectTimeout, kLagReadTimeout),
+                                                      "Kafka"));
   }
 
   // Before any worker ran, consumer_offsets may not exist yet: the first
   // worker creates the schema. Lag then counts from nothing committed.
   const absl::StatusOr<int64_t> committed = sampler_sources_.offsets->SumNextOffsets();
-  ASSIGN_OR_RETURN(const int64_t high, Annotated(sampler_sources_.watermarks->SumHighWatermarks(),
-                                                 "Kafka high watermarks"));
+  ASSIGN_OR_RETURN(const int64_t high, WithContext(sampler_sources_.watermarks->SumHighWatermarks(),
+                                                   "Kafka high watermarks"));
   if (committed.ok() && *committed > high) {
     return absl::FailedPreconditionError(absl::StrCat("consumer_offsets in PostgreSQL (sum ",
                                                       *committed,

@@ -32,13 +32,6 @@ namespace {
 
 constexpr absl::Duration kKafkaCheckTimeout = absl::Seconds(30);
 
-// `result`, or its error after "<what>: ".
-template <typename T>
-absl::StatusOr<T> In(absl::string_view what, absl::StatusOr<T> result) {
-  if (!result.ok()) return WithContext(result.status(), what);
-  return result;
-}
-
 GatewayRunRecord RunRecord(const BenchOptions& options) {
   GatewayRunRecord record;
   record.set_kind("run");
@@ -87,16 +80,16 @@ class Bench {
                                     .stream_chunk_bytes = options_.stream_chunk_bytes,
                                     .max_lanes = count,
                                     .max_payload_bytes = StreamThresholdBytes(options_)};
-    ASSIGN_OR_RETURN(client_, In("client", CreateBenchClient(client, backpressure_)));
-    ASSIGN_OR_RETURN(sessions_,
-                     In("create sessions",
-                        StartSessions(*client_, count, options_.project_id, "gateway_bench")));
+    ASSIGN_OR_RETURN(client_, WithContext(CreateBenchClient(client, backpressure_), "client"));
+    ASSIGN_OR_RETURN(
+        sessions_, WithContext(StartSessions(*client_, count, options_.project_id, "gateway_bench"),
+                               "create sessions"));
     Note(absl::StrCat(count, " sessions created"));
 
     ProducerOptions producer;  // the gateway's defaults: acks=all, idempotence, zstd, linger 5ms
     producer.bootstrap_servers = options_.kafka_bootstrap;
     producer.client_id = "gateway-bench-raw";
-    ASSIGN_OR_RETURN(producer_, In("raw producer", CreateRdKafkaProducer(producer)));
+    ASSIGN_OR_RETURN(producer_, WithContext(CreateRdKafkaProducer(producer), "raw producer"));
     RETURN_IF_ERROR(
         WithContext(producer_->CheckReachable(options_.topic, kKafkaCheckTimeout), "raw producer"));
     SetUpFactsProbe();

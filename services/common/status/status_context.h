@@ -3,6 +3,7 @@
 // Saying what was being done when something failed, keeping the code.
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -12,6 +13,13 @@ namespace ingest {
 inline absl::Status WithContext(const absl::Status& status, absl::string_view context) {
   if (status.ok()) return status;
   return absl::Status(status.code(), absl::StrCat(context, ": ", status.message()));
+}
+
+// `result`, or its error with "<context>: " in front.
+template <typename T>
+absl::StatusOr<T> WithContext(absl::StatusOr<T> result, absl::string_view context) {
+  if (result.ok()) return result;
+  return WithContext(result.status(), context);
 }
 
 }  // namespace ingest
