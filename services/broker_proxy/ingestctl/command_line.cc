@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "services/common/flags/cli.h"
 
 namespace ingest::ingestctl {
 namespace {
@@ -102,21 +103,6 @@ absl::StatusOr<Since> ParseSince(absl::string_view value) {
   return Want(value,
               "a duration back from now (30m, 24h, 7d) or an RFC 3339 time such as "
               "2024-05-01T12:00:00Z");
-}
-
-// A CLI11 check that parses the value with `parse` and hands the result to
-// `set`; CLI11 reports a refusal as "--flag: VALUE: want ...".
-template <typename T>
-CLI::Validator Parsed(absl::StatusOr<T> (*parse)(absl::string_view),
-                      std::type_identity_t<std::function<void(T)>> set) {
-  return CLI::Validator(
-      [parse, set = std::move(set)](std::string& value) -> std::string {
-        absl::StatusOr<T> parsed = parse(value);
-        if (!parsed.ok()) return std::string(parsed.status().message());
-        set(*std::move(parsed));
-        return "";
-      },
-      "");
 }
 
 CLI::Validator NonEmpty() {
@@ -219,7 +205,8 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& global, const Environment& env
           ->excludes(token);
   app.add_option("--timeout", "Deadline of each call, e.g. 10s, 1m (default 10s).")
       ->type_name("DURATION")
-      ->check(Parsed(ParsePositiveDuration, [&global](absl::Duration d) { global.timeout = d; }));
+      ->check(
+          cli::Parsed(ParsePositiveDuration, [&global](absl::Duration d) { global.timeout = d; }));
   app.add_flag("--json", global.json,
                "Print each response as one line of JSON with admin.proto's field names, for "
                "scripts.");
@@ -263,7 +250,8 @@ void AddTopics(CLI::App& app, Invocation& invocation) {
       "min.insync.replicas (2 in production).", 1, kMaxInt32);
   ensure->add_option("--retention", "retention.ms as a duration (e.g. 168h), or `forever`.")
       ->type_name("DURATION")
-      ->check(Parsed(ParseRetentionMillis, [&spec](int64_t ms) { spec.set_retention_ms(ms); }));
+      ->check(
+          cli::Parsed(ParseRetentionMillis, [&spec](int64_t ms) { spec.set_retention_ms(ms); }));
   AddInt<int32_t>(
       ensure, "--max_message_bytes", [&spec](int32_t n) { spec.set_max_message_bytes(n); }, "BYTES",
       "max.message.bytes.", 1, kMaxInt32);
@@ -295,7 +283,7 @@ void AddLag(CLI::App& app, Invocation& invocation) {
   lag->add_flag("--watch")
       ->description("Redraw every INTERVAL (default 2s) until Ctrl-C: --watch or --watch=5s.")
       ->option_text("[=INTERVAL]")
-      ->check(Parsed(ParseWatch, [&invocation](absl::Duration d) { invocation.watch = d; }));
+      ->check(cli::Parsed(ParseWatch, [&invocation](absl::Duration d) { invocation.watch = d; }));
 }
 
 void AddDlq(CLI::App& app, Invocation& invocation) {
@@ -341,8 +329,9 @@ void AddDlq(CLI::App& app, Invocation& invocation) {
   command->add_option("--wait_timeout", "How long --wait waits (default 120s); past it, exit 1.")
       ->type_name("DURATION")
       ->needs(wait)
-      ->check(Parsed(ParsePositiveDuration,
-                     [&invocation](absl::Duration d) { invocation.redrive_wait_timeout = d; }));
+      ->check(cli::Parsed(ParsePositiveDuration, [&invocation](absl::Duration d) {
+        invocation.redrive_wait_timeout = d;
+      }));
 }
 
 void AddReplay(CLI::App& app, Invocation& invocation) {
@@ -365,13 +354,15 @@ void AddReplay(CLI::App& app, Invocation& invocation) {
   CLI::Option* from_time =
       replay->add_option("--from_time", "Re-read records from this time.")
           ->type_name("RFC3339")
-          ->check(Parsed(ParseUnixMillis, [&request](int64_t ms) { request.set_from_unix_ms(ms); }))
+          ->check(cli::Parsed(ParseUnixMillis,
+                              [&request](int64_t ms) { request.set_from_unix_ms(ms); }))
           ->excludes(from_offset)
           ->excludes(to_offset);
   CLI::Option* to_time =
       replay->add_option("--to_time", "Re-read records up to this time.")
           ->type_name("RFC3339")
-          ->check(Parsed(ParseUnixMillis, [&request](int64_t ms) { request.set_to_unix_ms(ms); }))
+          ->check(
+              cli::Parsed(ParseUnixMillis, [&request](int64_t ms) { request.set_to_unix_ms(ms); }))
           ->excludes(from_offset)
           ->excludes(to_offset);
   replay->add_flag_callback(
@@ -406,8 +397,9 @@ void AddOffsets(CLI::App& app, Invocation& invocation) {
   reset->add_option("--to", "earliest, latest, or an RFC 3339 time.")
       ->type_name("WHERE")
       ->required()
-      ->check(Parsed(ParseResetTarget,
-                     [&request](v1::ResetOffsetsRequest target) { request.MergeFrom(target); }));
+      ->check(cli::Parsed(ParseResetTarget, [&request](v1::ResetOffsetsRequest target) {
+        request.MergeFrom(target);
+      }));
   CLI::Option_group* mode =
       reset->add_option_group("Mode", "--dry_run (show the change) or --execute (apply it)");
   mode->add_flag_callback(
@@ -454,7 +446,7 @@ void AddSessions(CLI::App& app, Invocation& invocation) {
                    "Only sessions created at or after WHEN: a duration back from now (30m, 24h, "
                    "7d) or an RFC 3339 time.")
       ->type_name("WHEN")
-      ->check(Parsed(ParseSince, [&invocation](Since since) {
+      ->check(cli::Parsed(ParseSince, [&invocation](Since since) {
         if (since.at_unix_ms) invocation.list_sessions.set_since_unix_ms(*since.at_unix_ms);
         invocation.list_sessions_since = since.ago;
       }));

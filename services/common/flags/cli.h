@@ -32,6 +32,13 @@ CLI::Validator Parsed(std::function<absl::StatusOr<T>(absl::string_view)> parse,
       "");
 }
 
+// The same for a parse function, whose result type names T.
+template <typename T>
+CLI::Validator Parsed(absl::StatusOr<T> (*parse)(absl::string_view),
+                      std::type_identity_t<std::function<void(T)>> set) {
+  return Parsed<T>(std::function<absl::StatusOr<T>(absl::string_view)>(parse), std::move(set));
+}
+
 // `name VALUE` parsed by `parse` into `target`; --help shows `shown_default`.
 template <typename T>
 CLI::Option* AddParsed(CLI::App& app, const std::string& name, T& target,
