@@ -24,10 +24,6 @@ const CLI::Validator kOneWord(
     },
     "WORD");
 
-const CLI::Validator kNonEmpty(
-    [](std::string& value) { return value.empty() ? "want a non-empty value" : std::string(); },
-    "");
-
 // What CLI11 cannot check one flag at a time: the endpoints, required and
 // with where to find them, and the bounds that depend on each other.
 void CheckTogether(const LoadgenOptions& o) {
@@ -77,7 +73,7 @@ std::optional<int> ParseFlags(int argc, char** argv, LoadgenOptions& options) {
                  ".local/endpoints.env). Required.")
       ->type_name("DSN");
   app.add_option("--project", options.project_id, "project_id sent in InitializeSession.")
-      ->check(kNonEmpty);
+      ->check(cli::NonEmpty());
   app.add_option("--sessions", options.sessions, "Number of sessions to run.")
       ->check(CLI::Range(1, kMaxSessions));
   app.add_option("--payloads", options.payloads_per_session,

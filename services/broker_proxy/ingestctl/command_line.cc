@@ -105,12 +105,6 @@ absl::StatusOr<Since> ParseSince(absl::string_view value) {
               "2024-05-01T12:00:00Z");
 }
 
-CLI::Validator NonEmpty() {
-  return CLI::Validator(
-      [](std::string& value) { return value.empty() ? std::string("want a non-empty value") : ""; },
-      "");
-}
-
 // Commands under `app`, not counting its option groups.
 std::vector<const CLI::App*> Commands(const CLI::App* app) {
   return app->get_subcommands([](const CLI::App* sub) { return !sub->get_name().empty(); });
@@ -177,7 +171,7 @@ CLI::Option* AddText(CLI::App* app, const std::string& flag, std::string* field,
 
 // The required SESSION_ID argument.
 void AddSessionId(CLI::App* app, std::string* field) {
-  app->add_option("SESSION_ID", *field, "The session.")->required()->check(NonEmpty());
+  app->add_option("SESSION_ID", *field, "The session.")->required()->check(cli::NonEmpty());
 }
 
 // `--flag N` with N in [min, max], handed to `set` (a request's int field).
@@ -195,7 +189,7 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& global, const Environment& env
   CLI::Option* server = AddText(&app, "--server", &global.server, "HOST:PORT",
                                 "broker-proxy's gRPC address (env INGESTCTL_SERVER; default "
                                 "127.0.0.1:9110).")
-                            ->check(NonEmpty());
+                            ->check(cli::NonEmpty());
   CLI::Option* token = AddText(&app, "--token", &global.token, "TOKEN",
                                "Operator token, sent as `authorization: Bearer TOKEN` (env "
                                "INGESTCTL_TOKEN).");
@@ -438,7 +432,7 @@ void AddSessions(CLI::App& app, Invocation& invocation) {
        "ingestctl sessions list --status=completed --json | jq -r '.sessions[].session_id'"});
   AddText(list, "--project", request.mutable_project_id(), "PROJECT_ID",
           "Only this project's sessions.")
-      ->check(NonEmpty());
+      ->check(cli::NonEmpty());
   AddText(list, "--status", request.mutable_status(), "STATUS",
           "Only live or only completed sessions.")
       ->check(CLI::IsMember({"live", "completed"}));

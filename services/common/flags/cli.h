@@ -51,6 +51,13 @@ CLI::Option* AddParsed(CLI::App& app, const std::string& name, T& target,
       ->check(Parsed<T>(std::move(parse), [&target](T value) { target = std::move(value); }));
 }
 
+// Refuses an empty value ("want a non-empty value").
+inline CLI::Validator NonEmpty() {
+  return CLI::Validator(
+      [](std::string& value) { return value.empty() ? "want a non-empty value" : std::string(); },
+      "");
+}
+
 // `name DURATION` (absl::ParseDuration: 150ms, 5s, 2m30s) into `target`.
 CLI::Option* AddDuration(CLI::App& app, const std::string& name, absl::Duration& target,
                          const std::string& help);
