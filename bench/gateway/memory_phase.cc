@@ -26,8 +26,8 @@ absl::StatusOr<std::optional<GatewayStreamRecord>> MeasureMemory(const BenchOpti
     return std::nullopt;
   }
   const std::string label = SizeLabel(options.stream_bytes);
-  absl::StatusOr<v1::PayloadContent> content = MakeStreamContent(options.stream_bytes, 7);
-  RETURN_IF_ERROR(WithContext(content.status(), "stream content"));
+  ASSIGN_OR_RETURN(v1::PayloadContent content,
+                   WithContext(MakeStreamContent(options.stream_bytes, 7), "stream content"));
   const RssRoles gateway{.gateway = options.gateway_pid};
   const int64_t idle_rss = ReadIdleRss(gateway).gateway;
   if (idle_rss < 0) {
@@ -48,7 +48,7 @@ absl::StatusOr<std::optional<GatewayStreamRecord>> MeasureMemory(const BenchOpti
                                                   ToMb(result.idle_rss_bytes));
                          });
   const absl::Time start = absl::Now();
-  absl::StatusOr<client::PushResult> pushed = session.Push(*std::move(content));
+  absl::StatusOr<client::PushResult> pushed = session.Push(std::move(content));
   result.elapsed = absl::Now() - start;
   sampler.Stop();
   progress.Finish();

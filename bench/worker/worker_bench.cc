@@ -56,10 +56,8 @@ class Bench {
     results_.Write(RunRecordOf(options_, absl::Now()));
     RETURN_IF_ERROR(CheckDisk());
 
-    absl::StatusOr<std::unique_ptr<PgConnection>> db =
-        PgConnection::Connect(options_.pg_dsn, kConnectTimeout);
-    RETURN_IF_ERROR(WithContext(db.status(), "PostgreSQL"));
-    db_ = *std::move(db);
+    ASSIGN_OR_RETURN(
+        db_, WithContext(PgConnection::Connect(options_.pg_dsn, kConnectTimeout), "PostgreSQL"));
     RETURN_IF_ERROR(WithContext(ApplyMigrations(*db_, kMigrationLockTimeout), "schema migrations"));
     RETURN_IF_ERROR(WithContext(
         db_->Exec(absl::StrCat("SET client_min_messages = warning; DROP TABLE IF EXISTS ",
@@ -72,14 +70,13 @@ class Bench {
     // pre-fill waits for its acknowledgements however long the broker takes
     // (768 partitions of small batches can stall a one-node broker past the
     // gateway's 10 s), and lingers longer for fuller batches.
-    absl::StatusOr<std::unique_ptr<Producer>> created =
-        CreateRdKafkaProducer({.bootstrap_servers = options_.kafka_bootstrap,
-                               .client_id = "worker-bench",
-                               .delivery_timeout = options_.produce_timeout,
-                               .linger = absl::Milliseconds(20),
-                               .compression = "none"});
-    RETURN_IF_ERROR(WithContext(created.status(), "producer"));
-    producer_ = *std::move(created);
+    ASSIGN_OR_RETURN(
+        producer_, WithContext(CreateRdKafkaProducer({.bootstrap_servers = options_.kafka_bootstrap,
+                                                      .client_id = "worker-bench",
+                                                      .delivery_timeout = options_.produce_timeout,
+                                                      .linger = absl::Milliseconds(20),
+                                                      .compression = "none"}),
+                               "producer"));
     return absl::OkStatus();
   }
 

@@ -94,21 +94,21 @@ absl::StatusOr<WorkerThroughput> DrainWithWorker(const WorkerBenchOptions& optio
       return absl::AbortedError(
           absl::StrCat("the worker ", (*worker)->exit_text(), " during the phase", log_hint));
     }
-    const absl::StatusOr<int64_t> committed =
-        QueryCount(db, kCommittedSql, {PgParam::Text(drain.topic)});
-    RETURN_IF_ERROR(WithContext(committed.status(), "read consumer_offsets"));
+    ASSIGN_OR_RETURN(const int64_t committed,
+                     WithContext(QueryCount(db, kCommittedSql, {PgParam::Text(drain.topic)}),
+                                 "read consumer_offsets"));
     const absl::Time now = absl::Now();
-    if (*committed > done.load()) {
-      done.store(*committed);
+    if (committed > done.load()) {
+      done.store(committed);
       progress_at = now;
     }
-    if (*committed > 0 && !first_at.has_value()) {
+    if (committed > 0 && !first_at.has_value()) {
       first_at = now;
-      result.first_seen = *committed;
+      result.first_seen = committed;
       result.startup = now - started;
       cpu_start = bench::ReadCpu(watched);
     }
-    if (*committed >= drain.records) {
+    if (committed >= drain.records) {
       result.window = now - *first_at;
       break;
     }
@@ -148,12 +148,13 @@ absl::StatusOr<WorkerThroughput> DrainWithWorker(const WorkerBenchOptions& optio
       std::llround(static_cast<double>(result.cpu_from_start ? drain.records
                                                              : drain.records - result.first_seen) *
                    drain.content_per_record);
-  const absl::StatusOr<int64_t> rows = QueryCount(db, "SELECT count(*) FROM session_payloads", {});
-  RETURN_IF_ERROR(WithContext(rows.status(), "count session_payloads"));
-  if (*rows != drain.records) {
+  ASSIGN_OR_RETURN(const int64_t rows,
+                   WithContext(QueryCount(db, "SELECT count(*) FROM session_payloads", {}),
+                               "count session_payloads"));
+  if (rows != drain.records) {
     return absl::DataLossError(absl::StrCat(
         "the worker committed offsets past ", drain.records, " records but session_payloads holds ",
-        *rows, " rows (dead-lettered or replayed records?)", log_hint));
+        rows, " rows (dead-lettered or replayed records?)", log_hint));
   }
   NoteWorker(drain, result);
   return result;
