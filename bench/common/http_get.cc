@@ -1,108 +1,61 @@
 #include "bench/common/http_get.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <curl/curl.h>
 
-#include <cerrno>
-#include <cstring>
-#include <utility>
-#include <vector>
+#include <memory>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "services/common/status/status_macros.h"
 
 namespace ingest::bench {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
+using UrlHandle = std::unique_ptr<CURLU, decltype(&curl_url_cleanup)>;
+using EasyHandle = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
 
- private:
-  int fd_;
-};
-
-absl::StatusOr<sockaddr_in> Loopback(absl::string_view host_port) {
-  const std::pair<std::string, std::string> parts = absl::StrSplit(host_port, ':');
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  int port = 0;
-  if (!absl::SimpleAtoi(parts.second, &port) || port <= 0 || port > 65535 ||
-      inet_pton(AF_INET, parts.first.c_str(), &address.sin_addr) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("not an IPv4 HOST:PORT: ", host_port));
-  }
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  return address;
+size_t AppendBody(char* data, size_t size, size_t count, void* body) {
+  static_cast<std::string*>(body)->append(data, size * count);
+  return size * count;
 }
 
 }  // namespace
 
-absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url) {
-  absl::string_view rest = url;
-  const auto invalid = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not an http://IPV4:PORT/PATH URL: \"", url, "\""));
-  };
-  if (!absl::ConsumePrefix(&rest, "http://")) return invalid();
-  const size_t slash = rest.find('/');
-  HttpUrl parsed{.host_port = std::string(rest.substr(0, slash)),
-                 .path = slash == absl::string_view::npos ? "/" : std::string(rest.substr(slash))};
-  if (!Loopback(parsed.host_port).ok()) return invalid();
-  return parsed;
+absl::Status CheckHttpUrl(absl::string_view url) {
+  const UrlHandle parsed(curl_url(), curl_url_cleanup);
+  char* scheme = nullptr;
+  char* port = nullptr;
+  const bool ok =
+      curl_url_set(parsed.get(), CURLUPART_URL, std::string(url).c_str(), 0) == CURLUE_OK &&
+      curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+      std::string(scheme) == "http" &&
+      curl_url_get(parsed.get(), CURLUPART_PORT, &port, 0) == CURLUE_OK;
+  curl_free(scheme);
+  curl_free(port);
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("not an http://HOST:PORT/PATH URL: \"", url, "\""));
 }
 
-absl::StatusOr<HttpResponse> HttpGet(const std::string& host_port, const std::string& path,
-                                     absl::Duration timeout) {
-  ASSIGN_OR_RETURN(sockaddr_in address, Loopback(host_port));
-  const Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return absl::ErrnoToStatus(errno, "socket");
-  // Bounds the connect, the send and each read.
-  const timeval limit = absl::ToTimeval(timeout);
-  setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
-  setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
-  const auto unavailable = [&](absl::string_view what) {
-    return absl::UnavailableError(
-        absl::StrCat(what, ": ", std::strerror(errno), ": http://", host_port, path));
-  };
-  if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
-    return unavailable("no connection");
+absl::StatusOr<HttpResponse> HttpGet(const std::string& url, absl::Duration timeout) {
+  RETURN_IF_ERROR(CheckHttpUrl(url));
+  static const CURLcode initialized = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (initialized != CURLE_OK) return absl::InternalError("curl_global_init failed");
+  const EasyHandle curl(curl_easy_init(), curl_easy_cleanup);
+  HttpResponse response;
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(timeout / absl::Milliseconds(1)));
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendBody);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &response.body);
+  const CURLcode result = curl_easy_perform(curl.get());
+  if (result != CURLE_OK) {
+    return absl::UnavailableError(absl::StrCat(curl_easy_strerror(result), ": ", url));
   }
-  const std::string request =
-      absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: ", host_port, "\r\nConnection: close\r\n\r\n");
-  if (send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    return unavailable("send failed");
-  }
-  std::string response;
-  char buffer[16384];
-  ssize_t n = 0;
-  while ((n = recv(fd.get(), buffer, sizeof(buffer), 0)) > 0) {
-    response.append(buffer, static_cast<size_t>(n));
-  }
-  if (n < 0) return unavailable("read failed");
-  // "HTTP/1.1 200 OK\r\n...\r\n\r\nbody"
-  const size_t head_end = response.find("\r\n\r\n");
-  const std::vector<absl::string_view> status_line =
-      absl::StrSplit(absl::string_view(response).substr(0, response.find("\r\n")), ' ');
-  HttpResponse result;
-  if (status_line.size() < 2 || !absl::StartsWith(status_line[0], "HTTP/") ||
-      !absl::SimpleAtoi(status_line[1], &result.status)) {
-    return absl::InternalError(absl::StrCat("not an HTTP answer from http://", host_port, path));
-  }
-  if (head_end != std::string::npos) result.body = response.substr(head_end + 4);
-  return result;
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  response.status = static_cast<int>(status);
+  return response;
 }
 
 }  // namespace ingest::bench

@@ -122,7 +122,7 @@ bool WorkerFleet::Ready(int n) {
   absl::StatusOr<Instance*> instance = Find(n);
   if (!instance.ok()) return false;
   absl::StatusOr<HttpResponse> response =
-      HttpGet((*instance)->health_address, "/readyz", kProbeTimeout);
+      HttpGet(absl::StrCat("http://", (*instance)->health_address, "/readyz"), kProbeTimeout);
   return response.ok() && response->status == 200;
 }
 
@@ -161,8 +161,9 @@ void WorkerFleet::StopAll(absl::Duration grace) {
 
 absl::StatusOr<std::string> WorkerFleet::Metrics(int n) {
   ASSIGN_OR_RETURN(Instance * instance, Find(n));
-  ASSIGN_OR_RETURN(HttpResponse response,
-                   HttpGet(instance->metrics_address, "/metrics", kProbeTimeout));
+  ASSIGN_OR_RETURN(
+      HttpResponse response,
+      HttpGet(absl::StrCat("http://", instance->metrics_address, "/metrics"), kProbeTimeout));
   if (response.status != 200) {
     return absl::UnavailableError(absl::StrCat(Name(n), " /metrics answered ", response.status));
   }

@@ -180,7 +180,7 @@ class Bench {
       return;
     }
     // ParseBenchOptions checked the URL.
-    GatewayFactsProbe probe(*ParseHttpUrl(options_.gateway_metrics_url), options_.metrics_timeout);
+    GatewayFactsProbe probe(options_.gateway_metrics_url, options_.metrics_timeout);
     if (const absl::Status status = probe.Read().status(); !status.ok()) {
       Note(absl::StrCat("warning: facts_s_per_gib not measured: ", status.ToString()));
       return;

@@ -34,10 +34,9 @@ std::optional<FactCounters> FactExtractionBetween(const FactCounters& before,
 }
 
 absl::StatusOr<FactCounters> GatewayFactsProbe::Read() const {
-  ASSIGN_OR_RETURN(HttpResponse response, HttpGet(url_.host_port, url_.path, timeout_));
+  ASSIGN_OR_RETURN(HttpResponse response, HttpGet(url_, timeout_));
   if (response.status != 200) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("HTTP ", response.status, " from http://", url_.host_port, url_.path));
+    return absl::FailedPreconditionError(absl::StrCat("HTTP ", response.status, " from ", url_));
   }
   return ParseFactCounters(response.body);
 }

@@ -46,7 +46,7 @@ std::optional<FactCounters> FactExtractionBetween(const FactCounters& before,
 class GatewayFactsProbe {
  public:
   // Each Read takes at most about `timeout` per step (HttpGet).
-  GatewayFactsProbe(HttpUrl metrics_url, absl::Duration timeout)
+  GatewayFactsProbe(std::string metrics_url, absl::Duration timeout)
       : url_(std::move(metrics_url)), timeout_(timeout) {}
 
   // One GET: the counters now. UNAVAILABLE when the gateway does not
@@ -55,7 +55,7 @@ class GatewayFactsProbe {
   absl::StatusOr<FactCounters> Read() const;
 
  private:
-  const HttpUrl url_;
+  const std::string url_;
   const absl::Duration timeout_;
 };
 

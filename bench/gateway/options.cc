@@ -41,7 +41,7 @@ absl::StatusOr<std::vector<int64_t>> ParseUnarySizes(absl::string_view text) {
 
 // Empty, or a URL HttpGet reaches.
 std::string CheckMetricsUrl(const std::string& url) {
-  return url.empty() ? "" : std::string(ParseHttpUrl(url).status().message());
+  return url.empty() ? "" : std::string(CheckHttpUrl(url).message());
 }
 
 // What the flags' own checks cannot see: the API key may come from the
@@ -94,7 +94,7 @@ void AddFlags(CLI::App& app, BenchOptions& options) {
       ->capture_default_str()
       ->check(non_negative);
   app.add_option("--gateway_metrics_url", options.gateway_metrics_url,
-                 "The gateway's /metrics, http://IPV4:PORT/PATH (GATEWAY_METRICS_URL in "
+                 "The gateway's /metrics, http://HOST:PORT/PATH (GATEWAY_METRICS_URL in "
                  ".local/endpoints.env): read before and after each gateway throughput window "
                  "for facts_s_per_gib, the gateway's fact extraction seconds per GiB of raw "
                  "content. Empty: not measured, the lines say facts_s_per_gib=n/a.")

@@ -114,7 +114,7 @@ TEST_F(ParseBenchOptionsTest, TheGatewayMetricsUrlIsOptionalButMustBeReachable) 
   ASSERT_EQ(ParseWith({"--gateway_metrics_url=http://127.0.0.1:9464/metrics"}), std::nullopt);
   EXPECT_EQ(options_.gateway_metrics_url, "http://127.0.0.1:9464/metrics");
   EXPECT_THAT(UsageError({"--gateway_metrics_url=localhost:9464"}),
-              HasSubstr("--gateway_metrics_url: not an http://IPV4:PORT/PATH URL"));
+              HasSubstr("--gateway_metrics_url: not an http://HOST:PORT/PATH URL"));
 }
 
 TEST_F(ParseBenchOptionsTest, RejectsSizesBeyondTheUnaryLimit) {
