@@ -180,18 +180,24 @@ class RdKafkaAdmin final : public KafkaAdmin {
     return configs;
   }
 
+  // Two ListOffsets requests (earliest, latest) for every partition at once.
+  // Not rd_kafka_query_watermark_offsets: in librdkafka before 2.3 (Debian
+  // 12 has 2.0.2) it ignores its timeout and hangs while the partition's
+  // broker is down (librdkafka #2588, #4460), and with it broker-proxy's
+  // lag RPC.
   absl::StatusOr<std::vector<PartitionWatermarks>> QueryWatermarks(
       const std::string& topic, const std::vector<int32_t>& partitions) override {
+    const std::string context = absl::StrCat("watermarks of ", topic);
+    ASSIGN_OR_RETURN(auto low, ListOffsets(topic, partitions, RD_KAFKA_OFFSET_BEGINNING, context));
+    ASSIGN_OR_RETURN(auto high, ListOffsets(topic, partitions, RD_KAFKA_OFFSET_END, context));
     std::vector<PartitionWatermarks> watermarks;
-    const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(options_.timeout));
     for (int32_t partition : partitions) {
-      PartitionWatermarks marks{.partition = partition};
-      const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-          rk_.get(), topic.c_str(), partition, &marks.low, &marks.high, timeout_ms);
-      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return KafkaErrorToStatus(err, absl::StrCat("watermarks of ", topic, "/", partition));
+      watermarks.push_back(
+          {.partition = partition, .low = low[partition], .high = high[partition]});
+      if (watermarks.back().low < 0 || watermarks.back().high < 0) {
+        return absl::UnavailableError(
+            absl::StrCat(context, "/", partition, ": the broker gave no offset"));
       }
-      watermarks.push_back(marks);
     }
     return watermarks;
   }
@@ -283,25 +289,11 @@ class RdKafkaAdmin final : public KafkaAdmin {
 
   absl::StatusOr<std::map<int32_t, int64_t>> OffsetsForTime(
       const std::string& topic, const std::vector<int32_t>& partitions, absl::Time time) override {
-    std::map<int32_t, int64_t> offsets;
-    if (partitions.empty()) return offsets;
-    RdKafkaPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
-    const int64_t unix_ms = absl::ToUnixMillis(time);
-    for (int32_t partition : partitions) {
-      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = unix_ms;
-    }
-    const std::string context = absl::StrCat("offsets of ", topic, " at ", absl::FormatTime(time));
-    const rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(
-        rk_.get(), list.get(), static_cast<int>(absl::ToInt64Milliseconds(options_.timeout)));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaErrorToStatus(err, context);
-    for (int i = 0; i < list->cnt; ++i) {
-      const rd_kafka_topic_partition_t& p = list->elems[i];
-      if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return KafkaErrorToStatus(p.err, absl::StrCat(context, " (partition ", p.partition, ")"));
-      }
-      // RD_KAFKA_OFFSET_END (-1): no record that recent.
-      offsets[p.partition] = p.offset >= 0 ? p.offset : -1;
-    }
+    ASSIGN_OR_RETURN(auto offsets, ListOffsets(topic, partitions, absl::ToUnixMillis(time),
+                                               absl::StrCat("offsets of ", topic, " at ",
+                                                            absl::FormatTime(time))));
+    // RD_KAFKA_OFFSET_END (-1): no record that recent.
+    for (auto& [partition, offset] : offsets) offset = std::max<int64_t>(offset, -1);
     return offsets;
   }
 
@@ -391,6 +383,33 @@ class RdKafkaAdmin final : public KafkaAdmin {
   }
 
  private:
+  // One ListOffsets request for `partitions` of `topic`: per partition the
+  // offset for `query`, a timestamp in Unix ms or RD_KAFKA_OFFSET_BEGINNING /
+  // RD_KAFKA_OFFSET_END. Bounded by options_.timeout.
+  absl::StatusOr<std::map<int32_t, int64_t>> ListOffsets(const std::string& topic,
+                                                         const std::vector<int32_t>& partitions,
+                                                         int64_t query,
+                                                         const std::string& context) {
+    std::map<int32_t, int64_t> offsets;
+    if (partitions.empty()) return offsets;
+    RdKafkaPartitionListPtr list(
+        rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    for (int32_t partition : partitions) {
+      rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = query;
+    }
+    const rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(
+        rk_.get(), list.get(), static_cast<int>(absl::ToInt64Milliseconds(options_.timeout)));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaErrorToStatus(err, context);
+    for (int i = 0; i < list->cnt; ++i) {
+      const rd_kafka_topic_partition_t& p = list->elems[i];
+      if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return KafkaErrorToStatus(p.err, absl::StrCat(context, " (partition ", p.partition, ")"));
+      }
+      offsets[p.partition] = p.offset;
+    }
+    return offsets;
+  }
+
   // Sends one admin request with `send` and waits for its result event.
   template <typename Send>
   absl::StatusOr<Event> Run(rd_kafka_admin_op_t op, rd_kafka_event_type_t expected,

@@ -96,6 +96,19 @@ TEST_F(RdKafkaAdminTest, WatermarksFollowProducedRecords) {
   EXPECT_EQ((*marks)[1].high, 0);
 }
 
+// broker-proxy's lag and watermark RPCs during a broker outage: an error
+// within the admin timeout, not a call that hangs until the broker returns.
+TEST_F(RdKafkaAdminTest, WatermarksOfABrokerThatIsDownAreAnErrorNotAHang) {
+  auto admin = CreateRdKafkaAdmin({cluster_->bootstrap_servers(), absl::Seconds(2)});
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  ASSERT_TRUE((*admin)->QueryWatermarks("t", {0, 1}).ok());
+  ASSERT_EQ(rd_kafka_mock_broker_set_down(cluster_->handle(), 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  const absl::Time start = absl::Now();
+  EXPECT_FALSE((*admin)->QueryWatermarks("t", {0, 1}).ok());
+  // Bounded by the timeout (per request, not per partition), with slack for a loaded machine.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+}
+
 TEST_F(RdKafkaAdminTest, CommittedOffsetsOfAGroupAndNoneElsewhere) {
   Produce(3, 1'700'000'000'000);
   Commit("workers", 2);
