@@ -93,11 +93,11 @@ absl::Status Harness::Setup() {
   bench::Note(absl::StrCat("workers: ", options_.worker_command.front(), "; logs in ", log_dir,
                            "/bench-worker-N.log"));
   for (LagSources* sources : {&sampler_sources_, &sources_}) {
-    ASSIGN_OR_RETURN(sources->offsets,
-                     WithContext(chaos::ConnectPgPartitionOffsets(options_.pg_dsn, options_.topic,
-                                                                  kLagReadTimeout),
-                                 "PostgreSQL"));
-    ASSIGN_OR_RETURN(sources->watermarks, WithContext(chaos::ConnectKafkaPartitionWatermarks(
+    ASSIGN_OR_RETURN(
+        sources->offsets,
+        WithContext(chaos::ConnectPgOffsets(options_.pg_dsn, options_.topic, kLagReadTimeout),
+                    "PostgreSQL"));
+    ASSIGN_OR_RETURN(sources->watermarks, WithContext(chaos::ConnectKafkaWatermarks(
                                                           options_.kafka_bootstrap, options_.topic,
                                                           kConnectTimeout, kLagReadTimeout),
                                                       "Kafka"));

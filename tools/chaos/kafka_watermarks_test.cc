@@ -56,8 +56,8 @@ TEST_F(KafkaWatermarksTest, SumsTheHighWatermarksOfEveryPartition) {
 }
 
 TEST_F(KafkaWatermarksTest, ReadsEveryPartitionsHighWatermark) {
-  auto source = ConnectKafkaPartitionWatermarks(cluster_->bootstrap_servers(), kTopic,
-                                                absl::Seconds(10), absl::Seconds(10));
+  auto source = ConnectKafkaWatermarks(cluster_->bootstrap_servers(), kTopic, absl::Seconds(10),
+                                       absl::Seconds(10));
   ASSERT_TRUE(source.ok()) << source.status();
   EXPECT_EQ((*source)->partition_count(), 4);
   Produce(25);

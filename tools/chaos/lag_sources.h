@@ -11,6 +11,14 @@
 
 namespace ingest::chaos {
 
+// The sum of the offsets of every partition read.
+inline absl::StatusOr<int64_t> SumOf(const absl::StatusOr<std::map<int32_t, int64_t>>& offsets) {
+  if (!offsets.ok()) return offsets.status();
+  int64_t sum = 0;
+  for (const auto& [partition, offset] : *offsets) sum += offset;
+  return sum;
+}
+
 // Sum over the topic's partitions of the high watermark (the offset after
 // the last record). Used from one thread at a time.
 class HighWatermarkSource {
@@ -36,12 +44,16 @@ class PartitionHighWatermarkSource : public HighWatermarkSource {
   virtual int partition_count() const = 0;
   // partition -> high watermark, for every partition of the topic.
   virtual absl::StatusOr<std::map<int32_t, int64_t>> ReadHighWatermarks() = 0;
+
+  absl::StatusOr<int64_t> SumHighWatermarks() override { return SumOf(ReadHighWatermarks()); }
 };
 
 class PartitionCommittedOffsetSource : public CommittedOffsetSource {
  public:
   // partition -> next_offset, for the topic's partitions that have a row.
   virtual absl::StatusOr<std::map<int32_t, int64_t>> ReadNextOffsets() = 0;
+
+  absl::StatusOr<int64_t> SumNextOffsets() override { return SumOf(ReadNextOffsets()); }
 };
 
 }  // namespace ingest::chaos

@@ -19,13 +19,6 @@ class PgOffsets final : public PartitionCommittedOffsetSource {
   PgOffsets(std::unique_ptr<DatabaseOffsets> offsets, std::string topic)
       : offsets_(std::move(offsets)), topic_(std::move(topic)) {}
 
-  absl::StatusOr<int64_t> SumNextOffsets() override {
-    ASSIGN_OR_RETURN(const auto offsets, ReadNextOffsets());
-    int64_t sum = 0;
-    for (const auto& [partition, next_offset] : offsets) sum += next_offset;
-    return sum;
-  }
-
   absl::StatusOr<std::map<int32_t, int64_t>> ReadNextOffsets() override {
     return offsets_->NextOffsets(topic_);
   }
@@ -37,14 +30,7 @@ class PgOffsets final : public PartitionCommittedOffsetSource {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<CommittedOffsetSource>> ConnectPgOffsets(
-    const std::string& dsn, const std::string& topic, absl::Duration timeout) {
-  ASSIGN_OR_RETURN(std::unique_ptr<PartitionCommittedOffsetSource> source,
-                   ConnectPgPartitionOffsets(dsn, topic, timeout));
-  return std::unique_ptr<CommittedOffsetSource>(std::move(source));
-}
-
-absl::StatusOr<std::unique_ptr<PartitionCommittedOffsetSource>> ConnectPgPartitionOffsets(
+absl::StatusOr<std::unique_ptr<PartitionCommittedOffsetSource>> ConnectPgOffsets(
     const std::string& dsn, const std::string& topic, absl::Duration timeout) {
   // Connect now, so a wrong DSN fails the run's pre-flight, not its first
   // sample. Only connect: the table may not exist before a worker migrates.

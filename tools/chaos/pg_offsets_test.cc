@@ -39,7 +39,7 @@ TEST_F(PgOffsetsTest, SumsTheTopicsNextOffsetsAndZeroWithoutRows) {
 }
 
 TEST_F(PgOffsetsTest, ReadsEachPartitionOfTheTopic) {
-  auto source = ConnectPgPartitionOffsets(database_->dsn(), "ingest.tasks", absl::Seconds(2));
+  auto source = ConnectPgOffsets(database_->dsn(), "ingest.tasks", absl::Seconds(2));
   ASSERT_TRUE(source.ok()) << source.status();
   Store("ingest.tasks", 0, 10);
   Store("ingest.tasks", 3, 32);
@@ -65,7 +65,7 @@ TEST_F(PgOffsetsTest, ALockedTableFailsTheReadInsteadOfBlocking) {
 TEST(PgOffsetsConnectTest, ConnectsToADatabaseWithoutTheTableYet) {
   auto database = TestDatabase::Create();
   ASSERT_TRUE(database.ok()) << database.status();
-  auto source = ConnectPgPartitionOffsets((*database)->dsn(), "t", absl::Seconds(2));
+  auto source = ConnectPgOffsets((*database)->dsn(), "t", absl::Seconds(2));
   ASSERT_TRUE(source.ok()) << source.status();
   EXPECT_FALSE((*source)->ReadNextOffsets().ok());  // until a worker migrates it
 }

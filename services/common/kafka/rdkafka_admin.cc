@@ -458,7 +458,12 @@ absl::StatusOr<std::unique_ptr<KafkaAdmin>> CreateRdKafkaAdmin(const RdKafkaAdmi
   }
   ASSIGN_OR_RETURN(auto conf, MakeRdKafkaConf({{"bootstrap.servers", options.bootstrap_servers},
                                                {"allow.auto.create.topics", "false"}}));
-  InstallRdKafkaLogging(conf.get());
+  if (options.quiet) {
+    rd_kafka_conf_set_log_cb(conf.get(), [](const rd_kafka_t*, int, const char*, const char*) {});
+    rd_kafka_conf_set_error_cb(conf.get(), [](rd_kafka_t*, int, const char*, void*) {});
+  } else {
+    InstallRdKafkaLogging(conf.get());
+  }
   char error[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof(error));
   if (rk == nullptr) return absl::InvalidArgumentError(absl::StrCat("Kafka admin client: ", error));

@@ -22,6 +22,9 @@ struct RdKafkaAdminOptions {
   // never answers DescribeGroups, and that request stalls every later one
   // on this client's connection; DescribeConfigs takes the whole timeout.)
   bool full_admin_api = true;
+  // True: librdkafka's own log lines are dropped (a tool watching a broker
+  // outage); failures still reach the caller as statuses.
+  bool quiet = false;
 };
 
 absl::StatusOr<std::unique_ptr<KafkaAdmin>> CreateRdKafkaAdmin(const RdKafkaAdminOptions& options);
