@@ -1,42 +1,15 @@
 #include "tools/chaos/load_driver.h"
 
 #include <algorithm>
-#include <atomic>
-#include <memory>
 #include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "client/cpp/client.h"
-#include "services/common/crypto/sha256.h"
-#include "tools/loadgen/synthetic_client.h"
+#include "tools/loadgen/session_driver.h"
 
 namespace ingest::chaos {
 namespace {
-
-// One session's attempts, as its client's observer reports them (on gRPC and
-// timer threads) while the session's thread waits in a call. The SDK calls
-// the observer for the last attempt before the call returns.
-class SessionAttempts {
- public:
-  SessionAttempts(RunRecorder& recorder, loadgen::Clock& clock)
-      : recorder_(recorder), clock_(clock) {}
-
-  void OnAttempt(const client::AttemptInfo& info) {
-    recorder_.RecordAttempt(info, clock_.Now());
-    last_attempt_.store(info.attempt);
-  }
-
-  // The attempts of the call that just returned; resets for the next one.
-  int TakeAttempts() { return last_attempt_.exchange(0); }
-
- private:
-  RunRecorder& recorder_;
-  loadgen::Clock& clock_;
-  std::atomic<int> last_attempt_{0};
-};
 
 // `targets` starting from targets[first % size], wrapping around.
 std::vector<std::string> RotatedTargets(const std::vector<std::string>& targets, int first) {
@@ -92,75 +65,40 @@ LoadStats LoadDriver::Run() {
 }
 
 LoadStats LoadDriver::RunThread(int thread_index, absl::Time load_end) {
+  client::ClientOptions client = client_;
+  client.targets = RotatedTargets(client_.targets, thread_index);
+  loadgen::SessionDriver sessions(
+      {.log_prefix = absl::StrCat("chaos ", options_.name),
+       .client_name = "chaos_load",
+       .environment = "chaos",
+       .project_id = options_.project_id,
+       .payloads_per_session = options_.payloads_per_session,
+       .seed = options_.seed,
+       .client = std::move(client),
+       .stream_every = options_.stream_every,
+       .streamed = &streamed_,
+       .payload_interval = options_.payload_interval,
+       .clock = &clock_,
+       .unload_with_last_payload = false,
+       .log_retries = false,
+       .on_attempt =
+           [this](const client::AttemptInfo& info) { recorder_.RecordAttempt(info, clock_.Now()); },
+       .on_ack = [this] { recorder_.RecordAck(clock_.Now()); }},
+      unary_, ledger_, console_);
   LoadStats stats;
   for (int generation = 0; clock_.Now() < load_end; ++generation) {
-    RunSession(thread_index, generation * options_.sessions + thread_index, load_end, stats);
+    const loadgen::SessionResult session =
+        sessions.Run(generation * options_.sessions + thread_index, load_end);
+    stats.acked += session.acked;
+    stats.given_up += session.given_up;
+    if (session.session_id.empty()) {
+      // Do not spin on a gateway that refuses sessions for good.
+      clock_.SleepFor(client_.retry.max_backoff);
+    } else {
+      ++stats.sessions_started;
+    }
   }
   return stats;
-}
-
-void LoadDriver::RunSession(int thread_index, int session_index, absl::Time load_end,
-                            LoadStats& stats) {
-  // Declared before the client, which calls it until destroyed.
-  SessionAttempts attempts(recorder_, clock_);
-  client::ClientOptions client_options = client_;
-  client_options.targets = RotatedTargets(client_.targets, thread_index);
-  client_options.observer = [&attempts](const client::AttemptInfo& info) {
-    attempts.OnAttempt(info);
-  };
-  absl::StatusOr<std::unique_ptr<client::Client>> client =
-      client::Client::Create(std::move(client_options));
-  auto start_session = [&]() -> absl::StatusOr<std::unique_ptr<client::Session>> {
-    if (!client.ok()) return client.status();
-    return (*client)->StartSession(loadgen::SyntheticInitializeRequest(
-        "chaos_load", "chaos", options_.project_id, options_.seed, session_index));
-  };
-  const absl::StatusOr<std::unique_ptr<client::Session>> session = start_session();
-  if (!session.ok()) {
-    GiveUp(absl::StrCat("InitializeSession of session index ", session_index),
-           attempts.TakeAttempts(), session.status());
-    ++stats.given_up;
-    // Do not spin on a gateway that refuses sessions for good.
-    clock_.SleepFor(client_.retry.max_backoff);
-    return;
-  }
-  attempts.TakeAttempts();
-  ++stats.sessions_started;
-  const std::string& session_id = (*session)->id();
-
-  // The SDK numbers the payloads 1, 2, ...; a payload given up keeps its id.
-  for (uint64_t payload_id = (*session)->next_payload_id();
-       payload_id <= static_cast<uint64_t>(options_.payloads_per_session) &&
-       clock_.Now() < load_end;
-       payload_id = (*session)->next_payload_id()) {
-    const bool stream = options_.stream_every > 0 &&
-                        payload_id % static_cast<uint64_t>(options_.stream_every) == 0;
-    ingest::v1::PayloadContent content =
-        (stream ? streamed_ : unary_).Make(session_index, payload_id);
-    // What the worker must store byte for byte.
-    const std::string serialized = content.SerializeAsString();
-    const absl::StatusOr<client::PushResult> pushed = (*session)->Push(std::move(content));
-    const int push_attempts = attempts.TakeAttempts();
-    if (pushed.ok()) {
-      ledger_.Record({.session_id = session_id,
-                      .session_index = session_index,
-                      .payload_id = pushed->payload_id,
-                      .size_bytes = serialized.size(),
-                      .sha256_hex = Sha256Hex(serialized)});
-      recorder_.RecordAck(clock_.Now());
-      ++stats.acked;
-    } else {
-      GiveUp(absl::StrCat("session ", session_id, " payload ", payload_id), push_attempts,
-             pushed.status());
-      ++stats.given_up;
-    }
-    clock_.SleepFor(options_.payload_interval);
-  }
-}
-
-void LoadDriver::GiveUp(const std::string& call, int attempts, const absl::Status& status) {
-  console_.Log(absl::StrCat("chaos ", options_.name, ": gave up on ", call, " after ", attempts,
-                            " attempts: ", status.ToString()));
 }
 
 }  // namespace ingest::chaos

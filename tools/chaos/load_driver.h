@@ -26,22 +26,22 @@ struct LoadStats {
 
 // Drives the load of `options` (valid: ParseChaosOptions). Session thread i
 // plays sessions g = 0, 1, ... with session_index g * sessions + i (the
-// PayloadFactory coordinate), each with its own SDK client
-// (ClientOptionsFor(options), the gateways listed from gateway i mod n on):
-// StartSession, then Session::Push of payload ids 1..payloads_per_session,
-// each only after the previous one was acknowledged or given up, pausing
+// PayloadFactory coordinate) through loadgen's SessionDriver, each session
+// with its own SDK client (ClientOptionsFor(options), the gateways listed
+// from gateway i mod n on): payload ids 1..payloads_per_session, each only
+// after the previous one was acknowledged or given up, pausing
 // payload_interval after each; every stream_every-th payload id is
-// stream_bytes large, which the SDK sends with PushPayloadStream. No new
-// payload starts after `duration`; the call in flight then still finishes. A
-// refused session is followed by a pause of the retry policy's max_backoff.
+// stream_bytes large, which the SDK sends with PushPayloadStream. Sessions
+// are not unloaded. No new payload starts after `duration`; the call in
+// flight then still finishes. A refused session is followed by a pause of
+// the retry policy's max_backoff.
 //
-// Every attempt goes to the RunRecorder (from the SDK's observer, ending when
-// observed); every call given up is logged on the console at once ("chaos
-// NAME: gave up on session S payload P after N attempts: STATUS"); every
-// acknowledged payload goes to the Ledger - size
-// and SHA-256 of the serialized PayloadContent, the bytes the worker stores
-// (chunk-wise for a stream, concatenated in chunk order by the verifier) -
-// and as an ack to the recorder.
+// Every attempt goes to the RunRecorder (from the SDK's observer); every
+// call given up is logged on the console at once ("chaos NAME: gave up on
+// session 3 payload 7 (sid=S) after N attempts: STATUS"); every acknowledged
+// payload goes to the Ledger (size and SHA-256 of the serialized
+// PayloadContent, the bytes the worker stores) and as an ack to the
+// recorder.
 //
 // Holds references to its collaborators, which must outlive it. Threads:
 // Run() starts the session threads and joins them; every collaborator is used
@@ -63,13 +63,6 @@ class LoadDriver {
   LoadStats RunThread(int thread_index, absl::Time load_end);
 
  private:
-  // Plays session `session_index` on thread `thread_index` until it ends or
-  // the load does, adding to `stats`.
-  void RunSession(int thread_index, int session_index, absl::Time load_end, LoadStats& stats);
-
-  // Logs a call given up after `attempts` attempts.
-  void GiveUp(const std::string& call, int attempts, const absl::Status& status);
-
   const ChaosOptions options_;
   const client::ClientOptions client_;
   const loadgen::PayloadFactory unary_;

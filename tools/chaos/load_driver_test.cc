@@ -86,6 +86,10 @@ TEST_F(LoadDriverTest, PlaysSessionsOneAfterAnotherUntilTheLoadEnds) {
   EXPECT_EQ(keys, (std::vector<std::pair<std::string, uint64_t>>{
                       {"fake-session-1", 1}, {"fake-session-1", 2}, {"fake-session-1", 3},
                       {"fake-session-2", 1}, {"fake-session-2", 2}}));
+  // Chaos sessions stay live: not even a session's last payload unloads it.
+  ingest::v1::PushPayloadRequest last_of_first;
+  ASSERT_TRUE(last_of_first.ParseFromString(pushes[2].request_bytes));
+  EXPECT_FALSE(last_of_first.has_session_unloaded());
 
   // The ledger holds what the worker must store: the serialized content.
   const std::vector<loadgen::LedgerEntry> entries = ledger_.Entries();
@@ -166,8 +170,8 @@ TEST_F(LoadDriverTest, APayloadGivenUpIsSkippedAndTheSessionGoesOn) {
   const LoadStats stats = driver.RunThread(0, clock_.Now() + absl::Milliseconds(2));
   EXPECT_EQ(stats.acked, 1);
   EXPECT_EQ(stats.given_up, 1);
-  EXPECT_EQ(Log().rfind("chaos test: gave up on session fake-session-1 payload 1 after 1 "
-                        "attempts: INVALID_ARGUMENT: too big",
+  EXPECT_EQ(Log().rfind("chaos test: gave up on session 0 payload 1 (sid=fake-session-1) after 1 "
+                        "attempt: INVALID_ARGUMENT: too big",
                         0),
             0u)
       << Log();
@@ -185,11 +189,10 @@ TEST_F(LoadDriverTest, ARefusedSessionIsGivenUpAndANewOneStartedAfterAPause) {
   EXPECT_GE(stats.sessions_started, 1);
   ASSERT_FALSE(clock_.sleeps().empty());
   EXPECT_EQ(clock_.sleeps()[0], absl::Seconds(2));  // the backoff cap
-  EXPECT_EQ(
-      Log().rfind("chaos test: gave up on InitializeSession of session index 0 after 1 attempts: "
-                  "PERMISSION_DENIED: wrong project",
-                  0),
-      0u)
+  EXPECT_EQ(Log().rfind("chaos test: gave up on session 0 InitializeSession after 1 attempt: "
+                        "PERMISSION_DENIED: wrong project",
+                        0),
+            0u)
       << Log();
 }
 
