@@ -14,11 +14,11 @@
 #include "bench/common/console.h"
 #include "bench/common/progress.h"
 #include "bench/e2e/report.h"
+#include "client/cpp/clock.h"
 #include "services/common/status/status_context.h"
 #include "services/common/status/status_macros.h"
 #include "tools/chaos/kafka_watermarks.h"
 #include "tools/chaos/pg_offsets.h"
-#include "tools/loadgen/clock.h"
 
 namespace ingest::bench_e2e {
 namespace {
@@ -172,7 +172,7 @@ void Harness::StartLagSampler() {
   if (sampler_ != nullptr || !initial_lag_.has_value()) return;
   sampler_ = std::make_unique<chaos::LagSampler>(
       chaos::LagSampler::Options{}, *sampler_sources_.offsets, *sampler_sources_.watermarks,
-      *initial_lag_, loadgen::Clock::Real(), [](std::string line) { bench::Note(line); });
+      *initial_lag_, client::SharedSystemClock(), [](std::string line) { bench::Note(line); });
   sampler_->SampleOnce();
   sampler_->Start();
 }

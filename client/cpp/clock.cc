@@ -6,6 +6,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 
 namespace ingest::client {
@@ -25,6 +26,8 @@ class SystemClock final : public Clock {
   }
 
   absl::Time Now() override { return absl::Now(); }
+
+  void SleepFor(absl::Duration delay) override { absl::SleepFor(delay); }
 
   void RunAfter(absl::Duration delay, absl::AnyInvocable<void() &&> fn) override {
     absl::MutexLock lock(&mu_);
@@ -62,6 +65,17 @@ class SystemClock final : public Clock {
 
 }  // namespace
 
+void Clock::SleepFor(absl::Duration delay) {
+  absl::Notification slept;
+  RunAfter(delay, [&slept] { slept.Notify(); });
+  slept.WaitForNotification();
+}
+
 std::unique_ptr<Clock> CreateSystemClock() { return std::make_unique<SystemClock>(); }
+
+Clock& SharedSystemClock() {
+  static Clock* const clock = new SystemClock();
+  return *clock;
+}
 
 }  // namespace ingest::client

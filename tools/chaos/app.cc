@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/cpp/clock.h"
 #include "services/common/flags/cli.h"
 #include "services/common/status/status_macros.h"
 #include "tools/chaos/kafka_topic_payloads.h"
@@ -17,7 +18,6 @@
 #include "tools/chaos/pg_offsets.h"
 #include "tools/chaos/run.h"
 #include "tools/console/console.h"
-#include "tools/loadgen/clock.h"
 #include "tools/loadgen/gateway_probe.h"
 #include "tools/loadgen/pg_rows.h"
 
@@ -146,7 +146,7 @@ int RunChaosMain(const ChaosOptions& options) {
     console.Log(absl::StrCat(prefix, "warning: gateway(s) ", absl::StrJoin(*unreachable, ","),
                              " not reachable now; calls sent there will be retried elsewhere"));
   }
-  return RunScenario(options, stack->with, console, stdout, loadgen::Clock::Real());
+  return RunScenario(options, stack->with, console, stdout, client::SharedSystemClock());
 }
 
 }  // namespace ingest::chaos

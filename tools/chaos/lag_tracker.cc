@@ -17,9 +17,8 @@ LagSample LagTracker::Update(absl::Time at,
                    .stale = !next_offsets.ok() || !high_watermarks.ok()};
 }
 
-LagSampler::LagSampler(Options options, CommittedOffsetSource& committed,
-                       HighWatermarkSource& high, LagTracker initial,
-                       loadgen::Clock& clock,
+LagSampler::LagSampler(Options options, CommittedOffsetSource& committed, HighWatermarkSource& high,
+                       LagTracker initial, client::Clock& clock,
                        std::function<void(std::string)> log)
     : options_(options),
       committed_(committed),

@@ -11,9 +11,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "tools/chaos/lag_sources.h"
+#include "client/cpp/clock.h"
 #include "services/common/threading/periodic_thread.h"
-#include "tools/loadgen/clock.h"
+#include "tools/chaos/lag_sources.h"
 
 namespace ingest::chaos {
 
@@ -62,9 +62,8 @@ class LagSampler {
 
   // The sources must outlive the sampler and are used from its thread only.
   // `initial` holds the values read at pre-flight.
-  LagSampler(Options options, CommittedOffsetSource& committed,
-             HighWatermarkSource& high, LagTracker initial,
-             loadgen::Clock& clock, std::function<void(std::string)> log);
+  LagSampler(Options options, CommittedOffsetSource& committed, HighWatermarkSource& high,
+             LagTracker initial, client::Clock& clock, std::function<void(std::string)> log);
   ~LagSampler();
 
   // Reads both sides once (PostgreSQL first, so a high watermark read later
@@ -92,7 +91,7 @@ class LagSampler {
   const Options options_;
   CommittedOffsetSource& committed_;
   HighWatermarkSource& high_;
-  loadgen::Clock& clock_;
+  client::Clock& clock_;
   const std::function<void(std::string)> log_;
 
   // Only touched by the sampling thread (or a test calling SampleOnce).

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "client/cpp/testing/fake_clock.h"
 #include "gtest/gtest.h"
-#include "tools/loadgen/fake_clock.h"
 
 namespace ingest::chaos {
 namespace {
@@ -58,7 +58,7 @@ class ScriptedSource final : public CommittedOffsetSource, public HighWatermarkS
 };
 
 TEST(LagSamplerTest, SamplesKeepsThemAndLogsEachOutageOnce) {
-  loadgen::FakeClock clock(kT0);
+  client::testing::FakeClock clock(kT0);
   ScriptedSource committed({10, absl::UnavailableError("pg down"),
                             absl::UnavailableError("pg down"), 30});
   ScriptedSource high({20, 30, 35, 40});
@@ -95,7 +95,7 @@ class DrainTest : public ::testing::Test {
     return sampler.Drain(timeout, [&](absl::Duration, const LagSample&) { ++samples_; });
   }
 
-  loadgen::FakeClock clock_{kT0};
+  client::testing::FakeClock clock_{kT0};
   int samples_ = 0;
 };
 
@@ -113,14 +113,14 @@ TEST_F(DrainTest, GivesUpAtTheTimeout) {
   const DrainResult result = Drain({0}, {40}, absl::Seconds(10));
   EXPECT_FALSE(result.drained);
   EXPECT_EQ(result.last.lag, 40);
-  EXPECT_EQ(clock_.sleeps().size(), 20u);
+  EXPECT_EQ(clock_.waits().size(), 20u);
 }
 
 TEST_F(DrainTest, ZeroTimeoutSamplesOnce) {
   const DrainResult result = Drain({0}, {40}, absl::ZeroDuration());
   EXPECT_FALSE(result.drained);
   EXPECT_EQ(samples_, 1);
-  EXPECT_TRUE(clock_.sleeps().empty());
+  EXPECT_TRUE(clock_.waits().empty());
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ loadgen::PayloadFactory Factory(uint64_t seed, int64_t min_bytes, int64_t max_by
 }  // namespace
 
 LoadDriver::LoadDriver(const ChaosOptions& options, loadgen::Ledger& ledger, RunRecorder& recorder,
-                       console::Console& console, loadgen::Clock& clock, client::Clock* sdk_clock)
+                       console::Console& console, client::Clock& clock, client::Clock* sdk_clock)
     : options_(options),
       client_([&] {
         client::ClientOptions client = ClientOptionsFor(options);

@@ -11,7 +11,6 @@
 #include "tools/chaos/options.h"
 #include "tools/chaos/run_recorder.h"
 #include "tools/console/console.h"
-#include "tools/loadgen/clock.h"
 #include "tools/loadgen/ledger.h"
 #include "tools/loadgen/payload_factory.h"
 
@@ -53,7 +52,7 @@ class LoadDriver {
   // `sdk_clock`, for tests: the clients' clock (their retry waits); null:
   // the system clock.
   LoadDriver(const ChaosOptions& options, loadgen::Ledger& ledger, RunRecorder& recorder,
-             console::Console& console, loadgen::Clock& clock, client::Clock* sdk_clock = nullptr);
+             console::Console& console, client::Clock& clock, client::Clock* sdk_clock = nullptr);
 
   // Runs the session threads from now until the load ends; blocks until all
   // have finished.
@@ -70,7 +69,7 @@ class LoadDriver {
   loadgen::Ledger& ledger_;
   RunRecorder& recorder_;
   console::Console& console_;
-  loadgen::Clock& clock_;
+  client::Clock& clock_;
 };
 
 }  // namespace ingest::chaos

@@ -10,7 +10,6 @@
 #include "gtest/gtest.h"
 #include "services/common/crypto/sha256.h"
 #include "tests/testing/file_contents.h"
-#include "tools/loadgen/fake_clock.h"
 
 namespace ingest::chaos {
 namespace {
@@ -52,7 +51,7 @@ class LoadDriverTest : public ::testing::Test {
 
   std::unique_ptr<FakeGateway> first_;
   std::unique_ptr<FakeGateway> second_;
-  loadgen::FakeClock clock_;
+  client::testing::FakeClock clock_;
   client::testing::FakeClock sdk_clock_;
   const loadgen::PayloadFactory unary_{{.seed = 3, .min_bytes = 2048, .max_bytes = 4096}};
   const loadgen::PayloadFactory streamed_{{.seed = 3, .min_bytes = 9000, .max_bytes = 9000}};
@@ -187,8 +186,8 @@ TEST_F(LoadDriverTest, ARefusedSessionIsGivenUpAndANewOneStartedAfterAPause) {
   const LoadStats stats = driver.RunThread(0, clock_.Now() + absl::Seconds(3));
   EXPECT_EQ(stats.given_up, 1);
   EXPECT_GE(stats.sessions_started, 1);
-  ASSERT_FALSE(clock_.sleeps().empty());
-  EXPECT_EQ(clock_.sleeps()[0], absl::Seconds(2));  // the backoff cap
+  ASSERT_FALSE(clock_.waits().empty());
+  EXPECT_EQ(clock_.waits()[0], absl::Seconds(2));  // the backoff cap
   EXPECT_EQ(Log().rfind("chaos test: gave up on session 0 InitializeSession after 1 attempt: "
                         "PERMISSION_DENIED: wrong project",
                         0),

@@ -147,7 +147,7 @@ absl::StatusOr<FaultMarks> ReadMarks(const std::string& path, absl::Time load_st
 }  // namespace
 
 int RunScenario(const ChaosOptions& options, const Collaborators& with, console::Console& console,
-                std::FILE* out, loadgen::Clock& clock) {
+                std::FILE* out, client::Clock& clock) {
   const std::string prefix = absl::StrCat("chaos ", options.name, ": ");
   auto log = [&](const std::string& line) { console.Log(absl::StrCat(prefix, line)); };
 

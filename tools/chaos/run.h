@@ -8,7 +8,6 @@
 #include "tools/chaos/loss_cause.h"
 #include "tools/chaos/options.h"
 #include "tools/console/console.h"
-#include "tools/loadgen/clock.h"
 #include "tools/loadgen/row_reader.h"
 
 namespace ingest::chaos {
@@ -43,6 +42,6 @@ struct Collaborators {
 // `clock`, retry pauses the SDK's (with.sdk_clock); the lag sampler's thread
 // and the progress ticker run on wall time.
 int RunScenario(const ChaosOptions& options, const Collaborators& with, console::Console& console,
-                std::FILE* out, loadgen::Clock& clock);
+                std::FILE* out, client::Clock& clock);
 
 }  // namespace ingest::chaos

@@ -4,18 +4,17 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "client/cpp/testing/fake_clock.h"
+#include "client/cpp/testing/fake_gateway.h"
 #include "gtest/gtest.h"
 #include "services/common/crypto/sha256.h"
 #include "tests/testing/file_contents.h"
 #include "tools/chaos/verdict.h"
-#include "client/cpp/testing/fake_clock.h"
-#include "client/cpp/testing/fake_gateway.h"
-#include "tools/loadgen/fake_clock.h"
 
 namespace ingest::chaos {
 namespace {
@@ -135,7 +134,7 @@ class RunScenarioTest : public ::testing::Test {
   }
 
   ChaosOptions options_;
-  loadgen::FakeClock clock_;
+  client::testing::FakeClock clock_;
   client::testing::FakeClock sdk_clock_;
   const std::unique_ptr<FakeGateway> gateway_ = FakeGateway::Start();
   FakeRows rows_{*gateway_};

@@ -9,8 +9,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/cpp/clock.h"
 #include "tools/console/console.h"
-#include "tools/loadgen/clock.h"
 #include "tools/loadgen/gateway_probe.h"
 #include "tools/loadgen/pg_rows.h"
 #include "tools/loadgen/run.h"
@@ -77,7 +77,7 @@ int RunLoadgenMain(const LoadgenOptions& options) {
       options.gateway, options.EffectiveConcurrency()));
 
   const absl::StatusOr<RunSummary> summary =
-      RunAndVerify(options, sdk, **reader, console, Clock::Real());
+      RunAndVerify(options, sdk, **reader, console, client::SharedSystemClock());
   if (!summary.ok()) {
     console.Log(absl::StrCat("loadgen: cannot read the results from "
                              "PostgreSQL: ",

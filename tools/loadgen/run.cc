@@ -27,7 +27,7 @@ constexpr console::TickIntervals kTicks = {.tty = absl::Seconds(1), .log = absl:
 
 absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
                                         const client::ClientOptions& sdk, RowReader& reader,
-                                        console::Console& console, Clock& clock) {
+                                        console::Console& console, client::Clock& clock) {
   const int64_t total_payloads =
       static_cast<int64_t>(options.sessions) * options.payloads_per_session;
   const PayloadFactory factory({.seed = options.seed,

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "absl/status/statusor.h"
+#include "client/cpp/clock.h"
 #include "client/cpp/options.h"
 #include "tools/console/console.h"
-#include "tools/loadgen/clock.h"
 #include "tools/loadgen/options.h"
 #include "tools/loadgen/row_reader.h"
 #include "tools/loadgen/summary.h"
@@ -26,6 +26,6 @@ namespace ingest::loadgen {
 // `clock`.
 absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
                                         const client::ClientOptions& sdk, RowReader& reader,
-                                        console::Console& console, Clock& clock);
+                                        console::Console& console, client::Clock& clock);
 
 }  // namespace ingest::loadgen

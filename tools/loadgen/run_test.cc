@@ -11,13 +11,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "client/cpp/testing/fake_clock.h"
+#include "client/cpp/testing/fake_gateway.h"
 #include "gtest/gtest.h"
 #include "services/common/crypto/sha256.h"
 #include "services/common/facts/payload_facts_extractor.h"
 #include "services/common/facts/session_summary.h"
-#include "client/cpp/testing/fake_clock.h"
-#include "client/cpp/testing/fake_gateway.h"
-#include "tools/loadgen/fake_clock.h"
 
 namespace ingest::loadgen {
 namespace {
@@ -154,7 +153,7 @@ class RunAndVerifyTest : public testing::Test {
 
   LoadgenOptions options_;
   FakePipeline pipeline_;
-  FakeClock clock_;
+  client::testing::FakeClock clock_;
   client::testing::FakeClock sdk_clock_;
   std::FILE* log_ = std::tmpfile();
   console::Console console_{log_, /*is_tty=*/false};

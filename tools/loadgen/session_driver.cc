@@ -28,7 +28,7 @@ SessionDriver::SessionDriver(SessionDriverOptions options, const PayloadFactory&
       factory_(factory),
       ledger_(ledger),
       console_(console),
-      clock_(options_.clock != nullptr ? *options_.clock : Clock::Real()) {}
+      clock_(options_.clock != nullptr ? *options_.clock : client::SharedSystemClock()) {}
 
 SessionResult SessionDriver::Run(int session_index, absl::Time until) {
   const int payloads = options_.payloads_per_session;

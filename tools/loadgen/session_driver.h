@@ -6,9 +6,9 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "client/cpp/clock.h"
 #include "client/cpp/options.h"
 #include "tools/console/console.h"
-#include "tools/loadgen/clock.h"
 #include "tools/loadgen/ledger.h"
 #include "tools/loadgen/payload_factory.h"
 
@@ -36,7 +36,7 @@ struct SessionDriverOptions {
   const PayloadFactory* streamed = nullptr;
   // A pause after each payload (paced sessions), on `clock` (null: the real one).
   absl::Duration payload_interval = absl::ZeroDuration();
-  Clock* clock = nullptr;
+  client::Clock* clock = nullptr;
   // The last payload carries has_session_unloaded (the page unloads).
   bool unload_with_last_payload = true;
   // Each retried attempt logged on the console.
@@ -94,7 +94,7 @@ class SessionDriver {
   const PayloadFactory& factory_;
   Ledger& ledger_;
   console::Console& console_;
-  Clock& clock_;
+  client::Clock& clock_;
   std::atomic<int64_t> retries_{0};
   std::atomic<int64_t> errors_{0};
 };

@@ -16,7 +16,7 @@ namespace {
 // last call at the deadline; never sleeps past it), telling `callbacks` each
 // count and each failed check. Returns the count of the last successful
 // check: 0 if none succeeded, or if nothing was expected (then no check).
-int64_t PollUntilAll(int64_t expected, Clock& clock, absl::Duration timeout,
+int64_t PollUntilAll(int64_t expected, client::Clock& clock, absl::Duration timeout,
                      absl::Duration poll_interval, const VerifyCallbacks& callbacks,
                      absl::FunctionRef<absl::StatusOr<int64_t>()> check) {
   int64_t found = 0;
@@ -40,7 +40,7 @@ int64_t PollUntilAll(int64_t expected, Clock& clock, absl::Duration timeout,
 }  // namespace
 
 std::vector<PayloadKey> WaitForRows(absl::Span<const LedgerEntry> acked, RowReader& reader,
-                                    Clock& clock, const VerifyOptions& options,
+                                    client::Clock& clock, const VerifyOptions& options,
                                     const VerifyCallbacks& callbacks) {
   const std::vector<std::string> session_ids = SessionIdsOf(acked);
   std::vector<PayloadKey> present;
@@ -53,7 +53,7 @@ std::vector<PayloadKey> WaitForRows(absl::Span<const LedgerEntry> acked, RowRead
 }
 
 absl::StatusOr<VerificationReport> WaitAndVerify(absl::Span<const LedgerEntry> acked,
-                                                 RowReader& reader, Clock& clock,
+                                                 RowReader& reader, client::Clock& clock,
                                                  const VerifyOptions& options,
                                                  const VerifyCallbacks& callbacks) {
   WaitForRows(acked, reader, clock, options, callbacks);
@@ -62,7 +62,7 @@ absl::StatusOr<VerificationReport> WaitAndVerify(absl::Span<const LedgerEntry> a
 }
 
 int64_t WaitForCompletion(absl::Span<const std::string> session_ids, RowReader& reader,
-                          Clock& clock, const CompletionOptions& options,
+                          client::Clock& clock, const CompletionOptions& options,
                           const VerifyCallbacks& callbacks) {
   return PollUntilAll(static_cast<int64_t>(session_ids.size()), clock, options.timeout,
                       options.poll_interval, callbacks, [&]() -> absl::StatusOr<int64_t> {

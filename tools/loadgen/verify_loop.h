@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "tools/loadgen/clock.h"
+#include "client/cpp/clock.h"
 #include "tools/loadgen/ledger.h"
 #include "tools/loadgen/row_reader.h"
 #include "tools/loadgen/verifier.h"
@@ -37,17 +37,17 @@ struct VerifyCallbacks {
 // Waits until every payload in `acked` has a row - polling `reader` every
 // poll_interval on `clock` - or the timeout passes. Returns the keys present
 // at the last successful check (empty if none succeeded).
-std::vector<PayloadKey> WaitForRows(absl::Span<const LedgerEntry> acked,
-                                    RowReader& reader, Clock& clock,
-                                    const VerifyOptions& options,
+std::vector<PayloadKey> WaitForRows(absl::Span<const LedgerEntry> acked, RowReader& reader,
+                                    client::Clock& clock, const VerifyOptions& options,
                                     const VerifyCallbacks& callbacks);
 
 // WaitForRows, then reads the rows once and compares them with the ledger
 // (payloads still missing count as lost). Fails only if that final read
 // fails.
-absl::StatusOr<VerificationReport> WaitAndVerify(
-    absl::Span<const LedgerEntry> acked, RowReader& reader, Clock& clock,
-    const VerifyOptions& options, const VerifyCallbacks& callbacks);
+absl::StatusOr<VerificationReport> WaitAndVerify(absl::Span<const LedgerEntry> acked,
+                                                 RowReader& reader, client::Clock& clock,
+                                                 const VerifyOptions& options,
+                                                 const VerifyCallbacks& callbacks);
 
 struct CompletionOptions {
   // How long to wait for the sessions to be completed.
@@ -61,9 +61,8 @@ struct CompletionOptions {
 // timeout passes. callbacks.on_poll hears (completed, expected) after each
 // check, on_poll_error the failed checks. Returns how many were completed at
 // the last successful check.
-int64_t WaitForCompletion(absl::Span<const std::string> session_ids,
-                          RowReader& reader, Clock& clock,
-                          const CompletionOptions& options,
+int64_t WaitForCompletion(absl::Span<const std::string> session_ids, RowReader& reader,
+                          client::Clock& clock, const CompletionOptions& options,
                           const VerifyCallbacks& callbacks);
 
 }  // namespace ingest::loadgen

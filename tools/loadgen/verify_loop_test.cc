@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "client/cpp/testing/fake_clock.h"
 #include "gtest/gtest.h"
-#include "tools/loadgen/fake_clock.h"
 
 namespace ingest::loadgen {
 namespace {
@@ -83,7 +83,7 @@ std::vector<LedgerEntry> Ledger(uint64_t payloads) {
 
 TEST(WaitAndVerifyTest, PollsUntilEveryAckedPayloadIsPresent) {
   FakeRowReader reader(/*appear_up_to=*/4);
-  FakeClock clock;
+  client::testing::FakeClock clock;
   std::vector<int64_t> progress;
   const absl::StatusOr<VerificationReport> report = WaitAndVerify(
       Ledger(4), reader, clock,
@@ -97,14 +97,13 @@ TEST(WaitAndVerifyTest, PollsUntilEveryAckedPayloadIsPresent) {
   EXPECT_EQ(report->lost, 0);
   EXPECT_EQ(progress, (std::vector<int64_t>{1, 2, 3, 4}));
   EXPECT_EQ(reader.polls, 4);
-  EXPECT_EQ(clock.sleeps(), std::vector<absl::Duration>(
-                                3, absl::Milliseconds(250)));
+  EXPECT_EQ(clock.waits(), std::vector<absl::Duration>(3, absl::Milliseconds(250)));
   EXPECT_EQ(reader.last_session_ids, (std::vector<std::string>{"s"}));
 }
 
 TEST(WaitAndVerifyTest, CountsMissingPayloadsAsLostAtTheDeadline) {
   FakeRowReader reader(/*appear_up_to=*/2);
-  FakeClock clock;
+  client::testing::FakeClock clock;
   const absl::Time start = clock.Now();
   const absl::StatusOr<VerificationReport> report = WaitAndVerify(
       Ledger(5), reader, clock,
@@ -121,7 +120,7 @@ TEST(WaitAndVerifyTest, CountsMissingPayloadsAsLostAtTheDeadline) {
 TEST(WaitAndVerifyTest, KeepsPollingThroughErrors) {
   FakeRowReader reader(/*appear_up_to=*/1);
   reader.failing_polls = 2;
-  FakeClock clock;
+  client::testing::FakeClock clock;
   int errors = 0;
   const absl::StatusOr<VerificationReport> report = WaitAndVerify(
       Ledger(1), reader, clock, {.timeout = absl::Seconds(5)},
@@ -134,7 +133,7 @@ TEST(WaitAndVerifyTest, KeepsPollingThroughErrors) {
 TEST(WaitAndVerifyTest, FailsWhenTheFinalReadFails) {
   FakeRowReader reader(/*appear_up_to=*/1);
   reader.final_read_error = absl::UnavailableError("server closed");
-  FakeClock clock;
+  client::testing::FakeClock clock;
   const absl::StatusOr<VerificationReport> report =
       WaitAndVerify(Ledger(1), reader, clock, {}, {});
   EXPECT_EQ(report.status().code(), absl::StatusCode::kUnavailable);
@@ -142,18 +141,18 @@ TEST(WaitAndVerifyTest, FailsWhenTheFinalReadFails) {
 
 TEST(WaitAndVerifyTest, EmptyLedgerDoesNotWait) {
   FakeRowReader reader(/*appear_up_to=*/0);
-  FakeClock clock;
+  client::testing::FakeClock clock;
   const absl::StatusOr<VerificationReport> report =
       WaitAndVerify({}, reader, clock, {}, {});
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(reader.polls, 0);
-  EXPECT_TRUE(clock.sleeps().empty());
+  EXPECT_TRUE(clock.waits().empty());
   EXPECT_EQ(report->persisted, 0);
 }
 
 TEST(WaitForRowsTest, ReturnsTheKeysOfTheLastCheck) {
   FakeRowReader reader(/*appear_up_to=*/2);
-  FakeClock clock;
+  client::testing::FakeClock clock;
   const std::vector<PayloadKey> present =
       WaitForRows(Ledger(3), reader, clock, {.timeout = absl::Seconds(1)}, {});
   EXPECT_EQ(present, (std::vector<PayloadKey>{{"s", 1}, {"s", 2}}));
@@ -163,7 +162,7 @@ TEST(WaitForCompletionTest, PollsUntilEverySessionIsCompleted) {
   FakeRowReader reader(/*appear_up_to=*/0);
   reader.complete_up_to = 3;
   reader.failing_status_polls = 1;
-  FakeClock clock;
+  client::testing::FakeClock clock;
   std::vector<int64_t> progress;
   int errors = 0;
   const std::vector<std::string> sessions = {"a", "b", "c"};
@@ -179,13 +178,13 @@ TEST(WaitForCompletionTest, PollsUntilEverySessionIsCompleted) {
   EXPECT_EQ(errors, 1);
   EXPECT_EQ(progress, (std::vector<int64_t>{1, 2, 3}));
   EXPECT_EQ(reader.status_polls, 4);
-  EXPECT_EQ(clock.sleeps(), std::vector<absl::Duration>(3, absl::Milliseconds(500)));
+  EXPECT_EQ(clock.waits(), std::vector<absl::Duration>(3, absl::Milliseconds(500)));
 }
 
 TEST(WaitForCompletionTest, StopsAtTheDeadline) {
   FakeRowReader reader(/*appear_up_to=*/0);
   reader.complete_up_to = 1;
-  FakeClock clock;
+  client::testing::FakeClock clock;
   const absl::Time start = clock.Now();
   const std::vector<std::string> sessions = {"a", "b"};
   EXPECT_EQ(WaitForCompletion(sessions, reader, clock,
@@ -198,10 +197,10 @@ TEST(WaitForCompletionTest, StopsAtTheDeadline) {
 
 TEST(WaitForCompletionTest, NoSessionsDoesNotPoll) {
   FakeRowReader reader(/*appear_up_to=*/0);
-  FakeClock clock;
+  client::testing::FakeClock clock;
   EXPECT_EQ(WaitForCompletion({}, reader, clock, {}, {}), 0);
   EXPECT_EQ(reader.status_polls, 0);
-  EXPECT_TRUE(clock.sleeps().empty());
+  EXPECT_TRUE(clock.waits().empty());
 }
 
 }  // namespace

@@ -16,6 +16,8 @@ namespace ingest::client::testing {
 
 class FakeClock final : public Clock {
  public:
+  explicit FakeClock(absl::Time start = absl::FromUnixSeconds(1700000000)) : now_(start) {}
+
   absl::Time Now() override {
     absl::MutexLock lock(&mu_);
     return now_;
@@ -43,7 +45,7 @@ class FakeClock final : public Clock {
 
  private:
   mutable absl::Mutex mu_;
-  absl::Time now_ ABSL_GUARDED_BY(mu_) = absl::FromUnixSeconds(1700000000);
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
   std::vector<absl::Duration> waits_ ABSL_GUARDED_BY(mu_);
 };
 
