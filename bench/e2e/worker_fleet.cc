@@ -1,5 +1,7 @@
 #include "bench/e2e/worker_fleet.h"
 
+#include <signal.h>
+
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -8,10 +10,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "services/common/status/status_macros.h"
 #include "bench/common/http_get.h"
 #include "bench/e2e/loopback_port.h"
 #include "bench/e2e/worker_log.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::bench_e2e {
 namespace {
@@ -58,7 +60,7 @@ absl::StatusOr<std::string> WorkerFleet::NewAddress() {
 
 absl::StatusOr<WorkerFleet::Instance*> WorkerFleet::Find(int n) {
   const auto it = instances_.find(n);
-  if (it == instances_.end() || it->second.process == nullptr) {
+  if (it == instances_.end() || !it->second.process.has_value()) {
     return absl::FailedPreconditionError(absl::StrCat(Name(n), " was never started"));
   }
   return &it->second;
@@ -87,10 +89,13 @@ absl::Status WorkerFleet::Launch(int n, const std::vector<std::string>& extra_fl
   instance.log_offset = FileSize(log);
   const std::string pidfile =
       options_.pid_dir.empty() ? "" : absl::StrCat(options_.pid_dir, "/", Name(n), ".pid");
-  absl::StatusOr<std::unique_ptr<bench_worker::WorkerProcess>> process =
-      bench_worker::WorkerProcess::Start(argv, log, pidfile);
-  if (!process.ok()) return process.status();
-  instance.process = *std::move(process);
+  ASSIGN_OR_RETURN(ChildProcess process,
+                   ChildProcess::Start(argv, {.log_file = log,
+                                              .pidfile = pidfile,
+                                              .own_session = true,
+                                              .parent_death_signal = SIGTERM,
+                                              .destructor_grace = options_.stop_grace}));
+  instance.process.emplace(std::move(process));
   instances_[n] = std::move(instance);
   return absl::OkStatus();
 }
@@ -128,8 +133,7 @@ bool WorkerFleet::Ready(int n) {
 
 bool WorkerFleet::Running(int n) {
   const auto it = instances_.find(n);
-  return it != instances_.end() && it->second.process != nullptr &&
-         it->second.process->Running();
+  return it != instances_.end() && it->second.process.has_value() && it->second.process->Running();
 }
 
 std::vector<int> WorkerFleet::pids() {
@@ -148,14 +152,14 @@ absl::Status WorkerFleet::Kill(int n) {
 absl::StatusOr<absl::Duration> WorkerFleet::Stop(int n, absl::Duration grace) {
   ASSIGN_OR_RETURN(Instance * instance, Find(n));
   const absl::Time start = absl::Now();
-  absl::Status stopped = instance->process->Stop(grace);
+  absl::Status stopped = instance->process->Terminate(grace);
   if (!stopped.ok()) return stopped;
   return absl::Now() - start;
 }
 
 void WorkerFleet::StopAll(absl::Duration grace) {
   for (auto& [n, instance] : instances_) {
-    if (Running(n)) (void)instance.process->Stop(grace);
+    if (Running(n)) (void)instance.process->Terminate(grace);
   }
 }
 
@@ -178,7 +182,7 @@ absl::StatusOr<std::set<int32_t>> WorkerFleet::OwnedPartitions(int n) {
 
 std::string WorkerFleet::Describe(int n) {
   const auto it = instances_.find(n);
-  if (it == instances_.end() || it->second.process == nullptr) return Name(n);
+  if (it == instances_.end() || !it->second.process.has_value()) return Name(n);
   return absl::StrCat(Name(n), " (pid ", it->second.process->pid(), ")");
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 
 // The workers a bench_e2e run starts, numbered from 1 ("bench-worker-N"),
-// each a child process of the real binary (bench/worker's
-// WorkerProcess: own session, SIGTERM if this tool dies, a pid file in
-// ./dev's format). Each start appends to the command line its own
+// each a child process of the real binary (a ChildProcess: own session,
+// SIGTERM if this tool dies, a pid file in ./dev's format). Each start
+// appends to the command line its own
 //   --metrics_address=127.0.0.1:PORT --health_address=127.0.0.1:PORT
 // (free ports) and the caller's extra flags; the log is LOG_DIR/
 // bench-worker-N.log, appended to across restarts, each start after a
@@ -14,7 +14,7 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,7 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "bench/worker/worker_process.h"
+#include "tests/testing/child_process.h"
 
 namespace ingest::bench_e2e {
 
@@ -77,7 +77,7 @@ class WorkerFleet {
 
  private:
   struct Instance {
-    std::unique_ptr<bench_worker::WorkerProcess> process;
+    std::optional<ChildProcess> process;  // set by Launch
     std::string metrics_address;
     std::string health_address;
     int64_t log_offset = 0;  // where this start's lines begin

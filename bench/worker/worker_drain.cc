@@ -1,10 +1,11 @@
 #include "bench/worker/worker_drain.h"
 
+#include <signal.h>
+
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <memory>
 #include <optional>
 #include <vector>
 
@@ -15,15 +16,19 @@
 #include "bench/common/console.h"
 #include "bench/common/process_usage.h"
 #include "bench/common/report.h"
-#include "bench/worker/worker_process.h"
 #include "services/common/status/status_context.h"
 #include "services/common/status/status_macros.h"
+#include "tests/testing/child_process.h"
 
 namespace ingest::bench_worker {
 namespace {
 
 using ::ingest::bench::FormatSignificant;
 using ::ingest::bench::Note;
+
+// A worker still running when DrainWithWorker returns early: SIGTERM, then
+// SIGKILL after this.
+constexpr absl::Duration kWorkerDestructorGrace = absl::Seconds(10);
 
 // CPU time counts in clock ticks (10 ms): a shorter window is too coarse.
 constexpr absl::Duration kMinCpuWindow = absl::Seconds(1);
@@ -77,8 +82,14 @@ absl::StatusOr<WorkerThroughput> DrainWithWorker(const WorkerBenchOptions& optio
   result.records = drain.records;
   std::atomic<int64_t> done{0};
   const absl::Time started = absl::Now();
-  absl::StatusOr<std::unique_ptr<WorkerProcess>> worker =
-      WorkerProcess::Start(argv, options.worker_log, options.worker_pidfile);
+  // Own session, SIGTERM if the benchmark dies, and the pid file for ./dev's
+  // EXIT trap. Started on this thread, which outlives it (parent-death signal).
+  absl::StatusOr<ChildProcess> worker =
+      ChildProcess::Start(argv, {.log_file = options.worker_log,
+                                 .pidfile = options.worker_pidfile,
+                                 .own_session = true,
+                                 .parent_death_signal = SIGTERM,
+                                 .destructor_grace = kWorkerDestructorGrace});
   RETURN_IF_ERROR(WithContext(worker.status(), "start the worker"));
   bench::PhaseProgress progress =
       CountProgress(absl::StrCat(drain.label, " worker @", drain.partitions, " partitions"), done,
@@ -86,13 +97,13 @@ absl::StatusOr<WorkerThroughput> DrainWithWorker(const WorkerBenchOptions& optio
   std::optional<absl::Time> first_at;
   absl::Time progress_at = started;
   // The worker's CPU time and the broker's, read as the window opens and closes.
-  const std::vector<std::vector<int>> watched = {{(*worker)->pid()}, {options.kafka_pid}};
+  const std::vector<std::vector<int>> watched = {{worker->pid()}, {options.kafka_pid}};
   bench::CpuReading cpu_start;
   for (;;) {
     absl::SleepFor(options.poll_interval);
-    if (!(*worker)->Running()) {
+    if (!worker->Running()) {
       return absl::AbortedError(
-          absl::StrCat("the worker ", (*worker)->exit_text(), " during the phase", log_hint));
+          absl::StrCat("the worker ", worker->exit_text(), " during the phase", log_hint));
     }
     ASSIGN_OR_RETURN(const int64_t committed,
                      WithContext(QueryCount(db, kCommittedSql, {PgParam::Text(drain.topic)}),
@@ -136,7 +147,7 @@ absl::StatusOr<WorkerThroughput> DrainWithWorker(const WorkerBenchOptions& optio
         result.cpu_from_start ? bench::CpuByPid() : cpu_start.groups[0], cpu_end.groups[0]));
   }
   progress.Finish();
-  if (absl::Status status = (*worker)->Stop(options.worker_stop_timeout); !status.ok()) {
+  if (absl::Status status = worker->Terminate(options.worker_stop_timeout); !status.ok()) {
     Note(absl::StrCat("warning: ", status.message(), log_hint));
   }
 
