@@ -1,6 +1,5 @@
 #include "bench/common/progress.h"
 
-#include <cmath>
 #include <cstdio>
 #include <string>
 

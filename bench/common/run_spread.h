@@ -6,7 +6,6 @@
 // their spread (lowest to highest). Pure.
 
 #include <string>
-#include <vector>
 
 #include "absl/types/span.h"
 

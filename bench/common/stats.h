@@ -3,7 +3,6 @@
 // Latency statistics over a run's samples: nearest-rank percentiles.
 
 #include <cstdint>
-#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"

@@ -1,6 +1,5 @@
 #include "bench/e2e/options.h"
 
-#include <functional>
 #include <string>
 
 #include "CLI/CLI.hpp"

@@ -1,7 +1,6 @@
 #include "bench/e2e/report.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>

@@ -1,7 +1,6 @@
 #include "bench/e2e/step_classifier.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 
 #include "absl/strings/str_cat.h"

@@ -1,7 +1,6 @@
 #include "bench/e2e/worker_log.h"
 
 #include <optional>
-#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"

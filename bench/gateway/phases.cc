@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
 #include "bench/common/console.h"
 #include "bench/common/process_usage.h"
 #include "bench/common/progress.h"

@@ -1,6 +1,5 @@
 #include "tools/chaos/loss_cause.h"
 
-#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"

@@ -5,7 +5,6 @@
 // statistics, acknowledgements counted per second, and the retries summed up
 // for the retry line.
 
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -8,7 +8,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "client/cpp/testing/fake_clock.h"
 #include "client/cpp/testing/fake_gateway.h"
 #include "gtest/gtest.h"

@@ -2,7 +2,6 @@
 
 // Compares the dead-letter topic with what a PoisonPlan expects. Pure.
 
-#include <cstdint>
 #include <string>
 #include <vector>
 

@@ -1,7 +1,6 @@
 #include "tools/console/console.h"
 
 #include <cstdio>
-#include <string>
 
 #include "gtest/gtest.h"
 #include "tests/testing/file_contents.h"

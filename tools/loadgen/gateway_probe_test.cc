@@ -3,7 +3,6 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "client/cpp/testing/fake_clock.h"
 #include "client/cpp/testing/fake_gateway.h"
 #include "gtest/gtest.h"

@@ -2,7 +2,6 @@
 
 #include <simdjson.h>
 
-#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,6 +1,5 @@
 #include "tools/loadgen/progress.h"
 
-#include <string>
 
 #include "gtest/gtest.h"
 
