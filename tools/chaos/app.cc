@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "client/cpp/clock.h"
 #include "services/common/flags/cli.h"
+#include "services/common/status/status_context.h"
 #include "services/common/status/status_macros.h"
 #include "tools/chaos/kafka_topic_payloads.h"
 #include "tools/chaos/kafka_watermarks.h"
@@ -31,17 +32,6 @@ constexpr absl::Duration kGatewayConnectTimeout = absl::Seconds(5);
 constexpr absl::Duration kLagReadTimeout = absl::Seconds(1);
 // Reading the whole topic for lost payloads (a few hundred MB at most).
 constexpr absl::Duration kTopicReadTimeout = absl::Seconds(120);
-
-// `status` as "WHAT: MESSAGE[HINT]", same code.
-absl::Status In(const absl::Status& status, absl::string_view what, absl::string_view hint = "") {
-  if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message(), hint));
-}
-template <typename T>
-absl::StatusOr<T> In(absl::StatusOr<T> value, absl::string_view what, absl::string_view hint = "") {
-  if (!value.ok()) return In(value.status(), what, hint);
-  return value;
-}
 
 // Fails before any load is sent if an output file cannot be created.
 absl::Status CheckWritable(const std::string& flag, const std::string& path) {
@@ -89,27 +79,28 @@ absl::StatusOr<std::vector<std::string>> ProbeGateways(const ChaosOptions& optio
 }
 
 absl::StatusOr<Stack> ConnectStack(const ChaosOptions& options) {
-  RETURN_IF_ERROR(In(CheckWritable("ledger_out", options.ledger_out), "output"));
-  RETURN_IF_ERROR(In(CheckWritable("timeline_out", options.timeline_out), "output"));
+  RETURN_IF_ERROR(WithContext(CheckWritable("ledger_out", options.ledger_out), "output"));
+  RETURN_IF_ERROR(WithContext(CheckWritable("timeline_out", options.timeline_out), "output"));
   Stack stack;
 
   // PostgreSQL: the committed offsets and, at the end, the rows.
   ASSIGN_OR_RETURN(stack.offsets,
-                   In(ConnectPgOffsets(options.pg_dsn, options.topic, kLagReadTimeout),
-                      "PostgreSQL", kStackHint));
-  ASSIGN_OR_RETURN(const int64_t committed,
-                   In(stack.offsets->SumNextOffsets(),
-                      "PostgreSQL consumer_offsets (has the worker migrated the database?)"));
-  ASSIGN_OR_RETURN(stack.rows,
-                   In(loadgen::ConnectPgRowReader(options.pg_dsn), "PostgreSQL", kStackHint));
+                   WithContext(ConnectPgOffsets(options.pg_dsn, options.topic, kLagReadTimeout),
+                               "PostgreSQL", kStackHint));
+  ASSIGN_OR_RETURN(
+      const int64_t committed,
+      WithContext(stack.offsets->SumNextOffsets(),
+                  "PostgreSQL consumer_offsets (has the worker migrated the database?)"));
+  ASSIGN_OR_RETURN(stack.rows, WithContext(loadgen::ConnectPgRowReader(options.pg_dsn),
+                                           "PostgreSQL", kStackHint));
 
   // Kafka: the topic's high watermarks.
   ASSIGN_OR_RETURN(stack.watermarks,
-                   In(ConnectKafkaWatermarks(options.kafka_bootstrap, options.topic,
-                                             kConnectTimeout, kLagReadTimeout),
-                      "Kafka", kStackHint));
+                   WithContext(ConnectKafkaWatermarks(options.kafka_bootstrap, options.topic,
+                                                      kConnectTimeout, kLagReadTimeout),
+                               "Kafka", kStackHint));
   ASSIGN_OR_RETURN(const int64_t high,
-                   In(stack.watermarks->SumHighWatermarks(), "Kafka", kStackHint));
+                   WithContext(stack.watermarks->SumHighWatermarks(), "Kafka", kStackHint));
   if (committed > high) {
     // The worker would stop at offset_out_of_range and the lag read 0.
     return absl::FailedPreconditionError(absl::StrCat(

@@ -20,5 +20,11 @@ TEST(WithContextTest, AStatusOrKeepsItsValueOrGetsTheContext) {
   EXPECT_EQ(failed.status().message(), "count: no table");
 }
 
+TEST(WithContextTest, AHintSaysWhatToDoAfterTheMessage) {
+  const absl::StatusOr<int> failed = WithContext(
+      absl::StatusOr<int>(absl::UnavailableError("refused")), "Kafka", "; is the stack up?");
+  EXPECT_EQ(failed.status().message(), "Kafka: refused; is the stack up?");
+}
+
 }  // namespace
 }  // namespace ingest
