@@ -22,7 +22,6 @@ void Print(absl::string_view line);
 // Leaves after an error: prints the result `lines` measured so far, notes
 // the error and exits with status 1 without unwinding (callbacks still in
 // flight may reference the phase that failed).
-[[noreturn]] void ExitAfterError(const absl::Status& status,
-                                 absl::Span<const std::string> lines);
+[[noreturn]] void ExitAfterError(const absl::Status& status, absl::Span<const std::string> lines);
 
 }  // namespace ingest::bench

@@ -90,7 +90,7 @@ absl::StatusOr<ThroughputStats> RunClosedLoop(MessageSink& sink, const ClosedLoo
 
 struct OpenLoopOptions {
   double rate_per_s = 1;
-  int lanes = 1;  // at most sink.lane_count()
+  int lanes = 1;                             // at most sink.lane_count()
   absl::Duration warmup = absl::Seconds(2);  // due in it: sent, not measured
   absl::Duration window = absl::Seconds(10);
   // After the last due time, how long the backlog gets to drain. Messages

@@ -5,7 +5,6 @@
 // client SDK (sdk_sink.h) both implement it, so the same driver measures
 // both sides.
 
-
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 

@@ -28,8 +28,7 @@ ingest_gateway_odd{a="b"}	2
 
 TEST(SumOfMetricTest, AnUnlabelledSample) {
   EXPECT_EQ(SumOfMetric(kExposition, "ingest_gateway_fact_extraction_seconds_sum"), 1.5);
-  EXPECT_EQ(SumOfMetric(kExposition, "ingest_gateway_fact_extraction_bytes_total"),
-            1073741824.0);
+  EXPECT_EQ(SumOfMetric(kExposition, "ingest_gateway_fact_extraction_bytes_total"), 1073741824.0);
   EXPECT_EQ(SumOfMetric(kExposition, "ingest_gateway_fact_extraction_seconds_count"), 1200);
 }
 
@@ -51,8 +50,7 @@ TEST(SumOfMetricTest, ALongerNameOrAFamilyNameIsAnotherMetric) {
 }
 
 TEST(SumOfMetricTest, CommentsAreNotSamples) {
-  EXPECT_EQ(SumOfMetric("# HELP x_total Help.\n# TYPE x_total counter\n", "x_total"),
-            std::nullopt);
+  EXPECT_EQ(SumOfMetric("# HELP x_total Help.\n# TYPE x_total counter\n", "x_total"), std::nullopt);
   EXPECT_EQ(SumOfMetric("# x_total 5\nx_total 2\n", "x_total"), 2);
 }
 
@@ -111,14 +109,13 @@ TEST(SumOfMetricWithLabelsTest, TheMatchIsASubstringOfTheLabelSetBracesIncluded)
             4);
   EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total", "kind="),
             12);
-  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total", "oked"),
-            4);
+  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total", "oked"), 4);
 }
 
 TEST(SumOfMetricWithLabelsTest, NothingMatchingIsNullopt) {
-  EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total",
-                        "kind=\"lost\""),
-            std::nullopt);
+  EXPECT_EQ(
+      SumOfMetric(kWorkerExposition, "ingest_worker_rebalance_partitions_total", "kind=\"lost\""),
+      std::nullopt);
   // An unlabelled sample matches only the empty match.
   EXPECT_EQ(SumOfMetric(kWorkerExposition, "ingest_worker_assigned_partitions", "kind="),
             std::nullopt);

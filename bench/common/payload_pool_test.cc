@@ -10,8 +10,11 @@ namespace ingest::bench {
 namespace {
 
 PayloadPoolOptions Small(int64_t message_bytes) {
-  return {.message_bytes = message_bytes, .pool_bytes = 64 * 1024, .min_messages = 4,
-          .raw_keys = 3, .project_id = "p1"};
+  return {.message_bytes = message_bytes,
+          .pool_bytes = 64 * 1024,
+          .min_messages = 4,
+          .raw_keys = 3,
+          .project_id = "p1"};
 }
 
 TEST(PoolMessageCountTest, FillsThePoolBytesWithAFloor) {
@@ -41,8 +44,7 @@ TEST(PayloadPoolTest, RawValuesAreValidPayloadTasksKeyedBySession) {
     EXPECT_EQ(task->project_id(), "p1");
     EXPECT_EQ(task->session_id(), pool.raw_key(i));
     EXPECT_EQ(task->chunk_count(), 1u);
-    EXPECT_EQ(task->payload().content().SerializeAsString(),
-              pool.content(i).SerializeAsString());
+    EXPECT_EQ(task->payload().content().SerializeAsString(), pool.content(i).SerializeAsString());
     EXPECT_EQ(task->payload().facts().SerializeAsString(),
               ExtractPayloadFacts(pool.content(i)).SerializeAsString());
     keys.insert(pool.raw_key(i));

@@ -26,15 +26,20 @@ std::string ReadField(const std::string& data, size_t& offset) {
 }
 
 PayloadPool SmallPool() {
-  return PayloadPool::Build({.message_bytes = 2048, .pool_bytes = 5 * 2048, .min_messages = 2,
-                             .raw_keys = 3, .project_id = "p1"});
+  return PayloadPool::Build({.message_bytes = 2048,
+                             .pool_bytes = 5 * 2048,
+                             .min_messages = 2,
+                             .raw_keys = 3,
+                             .project_id = "p1"});
 }
 
 TEST(AppendPoolRecordTest, LengthsAreBigEndianU32BeforeEachField) {
   std::string out = "x";
   AppendPoolRecord("ab", std::string(258, 'v'), out);
   ASSERT_EQ(out.size(), 1u + 4 + 2 + 4 + 258);
-  EXPECT_EQ(out.substr(0, 7), std::string("x\0\0\0\x02" "ab", 7));
+  EXPECT_EQ(out.substr(0, 7), std::string("x\0\0\0\x02"
+                                          "ab",
+                                          7));
   EXPECT_EQ(out.substr(7, 4), std::string("\0\0\x01\x02", 4));
   EXPECT_EQ(out.substr(11), std::string(258, 'v'));
 }

@@ -28,8 +28,7 @@ int MedianIndex(absl::Span<const double> values) {
   if (values.empty()) return -1;
   std::vector<int> order(values.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return values[a] < values[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return values[a] < values[b]; });
   return order[(order.size() - 1) / 2];
 }
 

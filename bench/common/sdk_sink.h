@@ -16,11 +16,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bench/common/message_sink.h"
 #include "client/cpp/client.h"
 #include "client/cpp/options.h"
 #include "client/cpp/session.h"
 #include "ingest/v1/ingest.pb.h"
-#include "bench/common/message_sink.h"
 
 namespace ingest::bench {
 

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "bench/common/load_driver.h"
 #include "client/cpp/testing/fake_gateway.h"
 #include "gtest/gtest.h"
-#include "bench/common/load_driver.h"
 
 namespace ingest::bench {
 namespace {

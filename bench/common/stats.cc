@@ -25,7 +25,8 @@ LatencySummary Summarize(std::vector<absl::Duration> samples) {
   if (samples.empty()) return summary;
   summary.cdf.push_back({0, samples.front()});
   for (int p = 1; p <= 99; ++p) summary.cdf.push_back({p / 100.0, Percentile(samples, p)});
-  for (const double p : {99.5, 99.9, 100.0}) summary.cdf.push_back({p / 100.0, Percentile(samples, p)});
+  for (const double p : {99.5, 99.9, 100.0})
+    summary.cdf.push_back({p / 100.0, Percentile(samples, p)});
   return summary;
 }
 

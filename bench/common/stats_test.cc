@@ -14,9 +14,7 @@ std::vector<absl::Duration> Millis(int from, int to) {
   return out;
 }
 
-TEST(PercentileTest, EmptyIsZero) {
-  EXPECT_EQ(Percentile({}, 50), absl::ZeroDuration());
-}
+TEST(PercentileTest, EmptyIsZero) { EXPECT_EQ(Percentile({}, 50), absl::ZeroDuration()); }
 
 TEST(PercentileTest, NearestRankOfOneToHundred) {
   const std::vector<absl::Duration> sorted = Millis(1, 100);

@@ -17,7 +17,7 @@
 namespace ingest::bench {
 
 struct TargetCheck {
-  std::string name;    // e.g. "ratio@100KB>=0.85"
+  std::string name;  // e.g. "ratio@100KB>=0.85"
   bool measured = false;
   bool held = false;
   std::string detail;  // the measured values behind the verdict

@@ -105,8 +105,7 @@ class E2eRun {
     step.set_started_clean(wait.reached);
     if (!wait.reached) {
       Note(absl::StrCat(title, ": the lag (", wait.lag, ") did not fall to ", floor, " within ",
-                        absl::FormatDuration(options_.settle_timeout),
-                        "; the step starts behind"));
+                        absl::FormatDuration(options_.settle_timeout), "; the step starts behind"));
     }
     CheckWorkers();
 
@@ -144,8 +143,7 @@ class E2eRun {
       point.add_values()->set_number_value(absl::ToDoubleSeconds(sample.at - started));
       point.add_values()->set_number_value(static_cast<double>(sample.lag));
       if (sample.at >= window_start) {
-        observation.lag.emplace_back(absl::ToDoubleSeconds(sample.at - window_start),
-                                     sample.lag);
+        observation.lag.emplace_back(absl::ToDoubleSeconds(sample.at - window_start), sample.lag);
       }
     }
     const StepVerdict verdict = ClassifyStep(observation, options_.thresholds);

@@ -124,10 +124,10 @@ class FailoverRun {
 
  private:
   std::vector<std::string> StaticFlags(int n) const {
-    return {absl::StrCat("--group_instance_id=", WorkerFleet::Name(n)),
-            absl::StrCat("--session_timeout=", absl::FormatDuration(options_.session_timeout)),
-            absl::StrCat("--heartbeat_interval=",
-                         absl::FormatDuration(options_.heartbeat_interval))};
+    return {
+        absl::StrCat("--group_instance_id=", WorkerFleet::Name(n)),
+        absl::StrCat("--session_timeout=", absl::FormatDuration(options_.session_timeout)),
+        absl::StrCat("--heartbeat_interval=", absl::FormatDuration(options_.heartbeat_interval))};
   }
 
   void Event(const std::string& what) {
@@ -161,12 +161,10 @@ class FailoverRun {
     bool settled = false;
     {
       bench::PhaseProgress progress(
-          stderr, absl::StrCat("failover: workers settling ", when), options_.settle_timeout,
-          [&] {
-            return last.has_value()
-                       ? absl::StrCat("owned ", last->first, " + ", last->second, " of ",
-                                      partitions)
-                       : std::string("owned ?");
+          stderr, absl::StrCat("failover: workers settling ", when), options_.settle_timeout, [&] {
+            return last.has_value() ? absl::StrCat("owned ", last->first, " + ", last->second,
+                                                   " of ", partitions)
+                                    : std::string("owned ?");
           });
       while (absl::Now() - begin < options_.settle_timeout) {
         CheckRunning();
@@ -266,9 +264,8 @@ class FailoverRun {
   void Crash() {
     const std::set<int32_t> partitions = Owned(kCrashed);
     if (partitions.empty()) {
-      harness_.Fail(absl::FailedPreconditionError(
-          absl::StrCat("worker 2 owns no partition according to ",
-                       harness_.workers().log_path(kCrashed))));
+      harness_.Fail(absl::FailedPreconditionError(absl::StrCat(
+          "worker 2 owns no partition according to ", harness_.workers().log_path(kCrashed))));
     }
     record_.mutable_killed_partitions()->Add(partitions.begin(), partitions.end());
     const absl::Time killed_at = absl::Now();
@@ -351,8 +348,8 @@ class FailoverRun {
     record_.set_restart_revocations(survivor_after - survivor_before + restarted_revoked);
     const std::set<int32_t> after = Owned(kCrashed);
     std::vector<int32_t> moved;
-    std::set_symmetric_difference(partitions.begin(), partitions.end(), after.begin(),
-                                  after.end(), std::back_inserter(moved));
+    std::set_symmetric_difference(partitions.begin(), partitions.end(), after.begin(), after.end(),
+                                  std::back_inserter(moved));
     record_.set_restart_partitions_moved(moved.size());
     Event(absl::StrCat("after the restart: worker 1 rebalanced ", survivor_after - survivor_before,
                        " partitions, worker 2 revoked ", restarted_revoked, "; worker 2 owns ",

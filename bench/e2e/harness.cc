@@ -43,8 +43,8 @@ absl::StatusOr<std::string> LogDirectory(const std::string& requested) {
     return requested;
   }
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
-                                     "/bench_e2e.XXXXXX");
+  std::string pattern =
+      absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/bench_e2e.XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) {
     return absl::ErrnoToStatus(errno, absl::StrCat("mkdtemp ", pattern));
   }
@@ -196,8 +196,7 @@ std::vector<chaos::LagSample> Harness::LagBetween(absl::Time from, absl::Time to
   return samples;
 }
 
-LagWait Harness::WaitForLagAtMost(int64_t floor, absl::Duration timeout,
-                                  const std::string& title) {
+LagWait Harness::WaitForLagAtMost(int64_t floor, absl::Duration timeout, const std::string& title) {
   const absl::Time begin = absl::Now();
   LagWait wait;
   bench::PhaseProgress progress(stderr, title, timeout, [this, floor] {

@@ -22,8 +22,8 @@ absl::string_view ModeName(Mode mode);
 // When an end-to-end step counts as bounded (see step_classifier.h for why
 // these values).
 struct StepThresholds {
-  double min_accepted_fraction = 0.97;  // acknowledged / due inside the window
-  double max_slope_fraction = 0.02;     // lag slope, per second, over the rate
+  double min_accepted_fraction = 0.97;                    // acknowledged / due inside the window
+  double max_slope_fraction = 0.02;                       // lag slope, per second, over the rate
   absl::Duration final_lag_rate_span = absl::Seconds(3);  // last lag <= rate x this
   int final_lag_lanes = 2;                                // ... + lanes x this
 };

@@ -45,8 +45,7 @@ StepVerdict ClassifyStep(const StepObservation& step, const StepThresholds& thre
     failed.push_back("no message was due in the window");
   } else if (verdict.accepted_fraction < thresholds.min_accepted_fraction) {
     failed.push_back(absl::StrFormat("gateway accepted %.3f of the due messages (< %.2f)",
-                                     verdict.accepted_fraction,
-                                     thresholds.min_accepted_fraction));
+                                     verdict.accepted_fraction, thresholds.min_accepted_fraction));
   }
   if (step.errors > 0) {
     failed.push_back(absl::StrCat(step.errors, " calls failed (first: ", step.first_error, ")"));
@@ -62,8 +61,8 @@ StepVerdict ClassifyStep(const StepObservation& step, const StepThresholds& thre
     const double max_slope = thresholds.max_slope_fraction * step.rate_per_s;
     if (!(verdict.lag_slope_per_s <= max_slope)) {
       failed.push_back(absl::StrFormat("lag grew %.1f/s (> %g%% of the rate = %.1f/s)",
-                                       verdict.lag_slope_per_s,
-                                       thresholds.max_slope_fraction * 100, max_slope));
+                                       verdict.lag_slope_per_s, thresholds.max_slope_fraction * 100,
+                                       max_slope));
     }
     const double max_final =
         step.rate_per_s * absl::ToDoubleSeconds(thresholds.final_lag_rate_span) +

@@ -54,8 +54,8 @@ TEST(ClassifyStepTest, ASawtoothOfWholeTransactionsIsBounded) {
 }
 
 TEST(ClassifyStepTest, ALagGrowingByFivePercentOfTheRateIsUnbounded) {
-  const StepVerdict verdict = ClassifyStep(Step([](double t) { return 100 + 0.05 * kRate * t; }),
-                                           {});
+  const StepVerdict verdict =
+      ClassifyStep(Step([](double t) { return 100 + 0.05 * kRate * t; }), {});
   EXPECT_FALSE(verdict.bounded);
   EXPECT_NEAR(verdict.lag_slope_per_s, 5, 0.05);
   EXPECT_THAT(verdict.reason, HasSubstr("lag grew 5.0/s"));
@@ -64,8 +64,8 @@ TEST(ClassifyStepTest, ALagGrowingByFivePercentOfTheRateIsUnbounded) {
 }
 
 TEST(ClassifyStepTest, AGrowingSawtoothIsUnbounded) {
-  const StepVerdict verdict = ClassifyStep(
-      Step([](double t) { return 10 * t + kRate * std::fmod(t, 1.5); }), {});
+  const StepVerdict verdict =
+      ClassifyStep(Step([](double t) { return 10 * t + kRate * std::fmod(t, 1.5); }), {});
   EXPECT_FALSE(verdict.bounded);
   EXPECT_THAT(verdict.reason, HasSubstr("lag grew"));
 }

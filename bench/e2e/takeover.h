@@ -25,8 +25,8 @@ namespace ingest::bench_e2e {
 
 struct TakeoverResult {
   std::map<int32_t, absl::Duration> advanced_after;  // partition -> since the stop
-  std::vector<int32_t> idle;     // nothing to consume, by the latest watermarks
-  std::vector<int32_t> pending;  // records to consume, not committed yet
+  std::vector<int32_t> idle;                         // nothing to consume, by the latest watermarks
+  std::vector<int32_t> pending;                      // records to consume, not committed yet
   // The last partition's advance, once nothing is pending and one advanced.
   std::optional<absl::Duration> takeover;
 };

@@ -28,8 +28,8 @@ std::optional<Change> ChangeOf(absl::string_view line) {
 
 // The value of the partitions field: `partitions=1,2` or `"partitions":"1,2"`.
 std::optional<absl::string_view> PartitionsField(absl::string_view line) {
-  for (const absl::string_view key : {absl::string_view(" partitions="),
-                                      absl::string_view("\"partitions\":")}) {
+  for (const absl::string_view key :
+       {absl::string_view(" partitions="), absl::string_view("\"partitions\":")}) {
     const size_t at = line.find(key);
     if (at == absl::string_view::npos) continue;
     absl::string_view value = line.substr(at + key.size());

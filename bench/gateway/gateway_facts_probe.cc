@@ -12,8 +12,8 @@ namespace ingest::bench {
 absl::StatusOr<FactCounters> ParseFactCounters(absl::string_view exposition) {
   const std::optional<double> seconds = SumOfMetric(exposition, kFactSecondsMetric);
   const std::optional<double> bytes = SumOfMetric(exposition, kFactBytesMetric);
-  for (const auto& [value, name] : {std::pair{&seconds, kFactSecondsMetric},
-                                    std::pair{&bytes, kFactBytesMetric}}) {
+  for (const auto& [value, name] :
+       {std::pair{&seconds, kFactSecondsMetric}, std::pair{&bytes, kFactBytesMetric}}) {
     if (!value->has_value()) {
       return absl::NotFoundError(absl::StrCat("no ", name, " in the gateway's metrics"));
     }

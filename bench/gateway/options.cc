@@ -51,10 +51,10 @@ absl::Status ValidateOptions(const BenchOptions& options) {
     return absl::InvalidArgumentError("--api_key (or $INGEST_API_KEY) is required");
   }
   if (options.topic.empty()) return absl::InvalidArgumentError("--topic must not be empty");
-  for (const absl::Duration d : {options.window, options.latency_window, options.drain_timeout,
-                                 options.call_timeout, options.stream_timeout,
-                                 options.give_up_after, options.rss_interval,
-                                 options.metrics_timeout}) {
+  for (const absl::Duration d :
+       {options.window, options.latency_window, options.drain_timeout, options.call_timeout,
+        options.stream_timeout, options.give_up_after, options.rss_interval,
+        options.metrics_timeout}) {
     if (d <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("windows, timeouts and intervals must be positive");
     }

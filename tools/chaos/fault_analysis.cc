@@ -42,8 +42,7 @@ IntervalStats StatsWithin(const RunRecord& record, absl::Time from, absl::Time t
   return Sum(record, [&](absl::Time second) { return second >= from && second + kSecond <= to; });
 }
 
-IntervalStats StatsOverlapping(const RunRecord& record,
-                               absl::Span<const FaultWindow> windows) {
+IntervalStats StatsOverlapping(const RunRecord& record, absl::Span<const FaultWindow> windows) {
   return Sum(record, [&](absl::Time second) {
     return std::any_of(windows.begin(), windows.end(), [&](const FaultWindow& window) {
       return second < window.end && second + kSecond > window.start;
@@ -62,9 +61,8 @@ int64_t MaxLag(absl::Span<const LagSample> samples) {
   return max;
 }
 
-Recovery ComputeRecovery(absl::Span<const LagSample> samples,
-                         absl::Time baseline_start, const FaultMarks& marks,
-                         int64_t lag_floor, absl::Time drain_end) {
+Recovery ComputeRecovery(absl::Span<const LagSample> samples, absl::Time baseline_start,
+                         const FaultMarks& marks, int64_t lag_floor, absl::Time drain_end) {
   Recovery recovery;
   for (const LagSample& sample : samples) {
     if (sample.at >= baseline_start && sample.at < marks.first_start()) {
@@ -92,8 +90,7 @@ Recovery ComputeRecovery(absl::Span<const LagSample> samples,
   return recovery;
 }
 
-NoOkCheck CheckNoOkDuringFaults(const RunRecord& record,
-                                absl::Span<const FaultWindow> windows,
+NoOkCheck CheckNoOkDuringFaults(const RunRecord& record, absl::Span<const FaultWindow> windows,
                                 absl::Duration grace) {
   NoOkCheck check;
   for (const AttemptSpan& attempt : record.attempts) {

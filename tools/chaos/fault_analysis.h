@@ -25,14 +25,12 @@ struct IntervalStats {
 // Over the attempts that started in the seconds of the run that lie wholly
 // inside [from, to): the pre-fault baseline, so an attempt of the second the
 // fault began in never counts; also one second of the timeline.
-IntervalStats StatsWithin(const RunRecord& record, absl::Time from,
-                          absl::Time to);
+IntervalStats StatsWithin(const RunRecord& record, absl::Time from, absl::Time to);
 
 // Over the attempts that started in the seconds of the run that overlap any
 // of `windows` (each second once): the during-fault numbers, so every
 // attempt that started during a fault counts.
-IntervalStats StatsOverlapping(const RunRecord& record,
-                               absl::Span<const FaultWindow> windows);
+IntervalStats StatsOverlapping(const RunRecord& record, absl::Span<const FaultWindow> windows);
 
 // Failed attempts over the whole run.
 int64_t TotalErrors(const RunRecord& record);
@@ -60,9 +58,8 @@ struct Recovery {
 // fault ends this is the first fresh sample <= threshold after fault_end; if
 // it first rises later (a burst of retried calls once Kafka is back), the
 // time runs to the end of that first rise.
-Recovery ComputeRecovery(absl::Span<const LagSample> samples,
-                         absl::Time baseline_start, const FaultMarks& marks,
-                         int64_t lag_floor, absl::Time drain_end);
+Recovery ComputeRecovery(absl::Span<const LagSample> samples, absl::Time baseline_start,
+                         const FaultMarks& marks, int64_t lag_floor, absl::Time drain_end);
 
 // The per-attempt check of --expect_no_ok_during_fault.
 struct NoOkCheck {
@@ -76,8 +73,7 @@ struct NoOkCheck {
   absl::Duration longest_attempt;
 };
 
-NoOkCheck CheckNoOkDuringFaults(const RunRecord& record,
-                                absl::Span<const FaultWindow> windows,
+NoOkCheck CheckNoOkDuringFaults(const RunRecord& record, absl::Span<const FaultWindow> windows,
                                 absl::Duration grace);
 
 }  // namespace ingest::chaos

@@ -19,11 +19,11 @@ void Record(RunRecorder& recorder, double start_s, double took_ms, absl::StatusC
 
 TEST(StatsTest, BeforeFaultTakesOnlyWholeSecondsInside) {
   RunRecorder recorder(kOrigin);
-  Record(recorder, 5.5, 1000, absl::StatusCode::kOk);    // warm-up: out
+  Record(recorder, 5.5, 1000, absl::StatusCode::kOk);  // warm-up: out
   for (int i = 0; i < 99; ++i) Record(recorder, 10.2, 20, absl::StatusCode::kOk);
   Record(recorder, 11.9, 80, absl::StatusCode::kOk);
   Record(recorder, 12.1, 5, absl::StatusCode::kUnavailable);
-  Record(recorder, 13.2, 9000, absl::StatusCode::kOk);   // second of fault_start: out
+  Record(recorder, 13.2, 9000, absl::StatusCode::kOk);  // second of fault_start: out
   const RunRecord record = recorder.Snapshot();
 
   const IntervalStats before = StatsWithin(record, At(10), At(13.5));
@@ -36,12 +36,12 @@ TEST(StatsTest, BeforeFaultTakesOnlyWholeSecondsInside) {
 
 TEST(StatsTest, DuringFaultTakesEverySecondOverlappingAWindowOnce) {
   RunRecorder recorder(kOrigin);
-  Record(recorder, 19.5, 10, absl::StatusCode::kOk);           // before: out
-  Record(recorder, 20.1, 10, absl::StatusCode::kOk);           // second of the start: in
+  Record(recorder, 19.5, 10, absl::StatusCode::kOk);  // before: out
+  Record(recorder, 20.1, 10, absl::StatusCode::kOk);  // second of the start: in
   Record(recorder, 21.0, 10000, absl::StatusCode::kDeadlineExceeded);
-  Record(recorder, 22.5, 10, absl::StatusCode::kOk);           // between windows: out
-  Record(recorder, 23.5, 300, absl::StatusCode::kOk);          // second window
-  Record(recorder, 25.2, 10, absl::StatusCode::kOk);           // after: out
+  Record(recorder, 22.5, 10, absl::StatusCode::kOk);   // between windows: out
+  Record(recorder, 23.5, 300, absl::StatusCode::kOk);  // second window
+  Record(recorder, 25.2, 10, absl::StatusCode::kOk);   // after: out
   const RunRecord record = recorder.Snapshot();
   const std::vector<FaultWindow> windows = {{At(20.6), At(21.4)}, {At(23.2), At(24.0)}};
   const IntervalStats during = StatsOverlapping(record, windows);
@@ -72,9 +72,15 @@ const FaultMarks kMarks{{{At(30), At(60)}}};
 
 TEST(RecoveryTest, TimeFromFaultEndUntilTheLagIsBackUnderTheBaseline) {
   // Baseline from [10, 30): 80 (the 500 at t=5 is warm-up).
-  const std::vector<LagSample> samples = Lags({{5, 500}, {10, 40}, {20, 80}, {29.5, 60},
-                                               {45, 5000}, {60.5, 4000}, {70, 300},
-                                               {72.5, 80}, {73, 10}});
+  const std::vector<LagSample> samples = Lags({{5, 500},
+                                               {10, 40},
+                                               {20, 80},
+                                               {29.5, 60},
+                                               {45, 5000},
+                                               {60.5, 4000},
+                                               {70, 300},
+                                               {72.5, 80},
+                                               {73, 10}});
   const Recovery recovery = ComputeRecovery(samples, At(10), kMarks, 50, At(200));
   EXPECT_EQ(recovery.baseline, 80);
   EXPECT_EQ(recovery.threshold, 80);
@@ -124,13 +130,13 @@ TEST(MaxLagTest, LargestSample) {
 
 TEST(NoOkCheckTest, ChecksAttemptsWhollyInsideEachWindowAfterTheGrace) {
   RunRecorder recorder(kOrigin);
-  Record(recorder, 30.5, 100, absl::StatusCode::kOk);             // in the grace: not checked
-  Record(recorder, 29.0, 8000, absl::StatusCode::kUnavailable);   // in flight at the start: checked
+  Record(recorder, 30.5, 100, absl::StatusCode::kOk);            // in the grace: not checked
+  Record(recorder, 29.0, 8000, absl::StatusCode::kUnavailable);  // in flight at the start: checked
   Record(recorder, 32.0, 10000, absl::StatusCode::kDeadlineExceeded);  // checked
-  Record(recorder, 33.0, 5, absl::StatusCode::kUnavailable);      // checked
-  Record(recorder, 59.0, 2000, absl::StatusCode::kOk);            // ends after fault_end
-  Record(recorder, 71.0, 5, absl::StatusCode::kUnavailable);      // second window, checked
-  Record(recorder, 72.5, 5, absl::StatusCode::kOk);               // second window, OK!
+  Record(recorder, 33.0, 5, absl::StatusCode::kUnavailable);           // checked
+  Record(recorder, 59.0, 2000, absl::StatusCode::kOk);                 // ends after fault_end
+  Record(recorder, 71.0, 5, absl::StatusCode::kUnavailable);           // second window, checked
+  Record(recorder, 72.5, 5, absl::StatusCode::kOk);                    // second window, OK!
   const RunRecord record = recorder.Snapshot();
   const std::vector<FaultWindow> windows = {{At(30), At(60)}, {At(69), At(80)}};
   const NoOkCheck check = CheckNoOkDuringFaults(record, windows, absl::Seconds(2));

@@ -24,22 +24,24 @@ class KafkaTopicPayloads final : public TopicPayloadSource {
     for (const loadgen::PayloadKey& key : wanted) sessions.insert(key.session_id);
 
     TopicPayloads found;
-    const absl::StatusOr<TopicScanEnd> end = ScanTopic(
-        bootstrap_servers_, topic_, /*from=*/{}, absl::Now() + timeout_,
-        [&](const TopicRecord& record) {
-          // The key is the session id: most records are skipped undecoded.
-          if (!sessions.contains(record.key)) return true;
-          absl::StatusOr<v1::Task> task = DecodeTask(record.value);
-          if (!task.ok() || task->type() != v1::TASK_TYPE_PUSH_PAYLOAD) return true;
-          loadgen::PayloadKey key{task->session_id(), task->payload_id()};
-          if (keys.contains(key)) found.Add(key, task->chunk_index(), task->chunk_count());
-          return true;
-        });
+    const absl::StatusOr<TopicScanEnd> end =
+        ScanTopic(bootstrap_servers_, topic_, /*from=*/{}, absl::Now() + timeout_,
+                  [&](const TopicRecord& record) {
+                    // The key is the session id: most records are skipped undecoded.
+                    if (!sessions.contains(record.key)) return true;
+                    absl::StatusOr<v1::Task> task = DecodeTask(record.value);
+                    if (!task.ok() || task->type() != v1::TASK_TYPE_PUSH_PAYLOAD) return true;
+                    loadgen::PayloadKey key{task->session_id(), task->payload_id()};
+                    if (keys.contains(key))
+                      found.Add(key, task->chunk_index(), task->chunk_count());
+                    return true;
+                  });
     if (!end.ok()) return end.status();
     if (!end->at_end) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "read ", end->visited, " records of ", topic_, " but not to the end of every partition "
-          "within ", absl::FormatDuration(timeout_)));
+      return absl::DeadlineExceededError(absl::StrCat("read ", end->visited, " records of ", topic_,
+                                                      " but not to the end of every partition "
+                                                      "within ",
+                                                      absl::FormatDuration(timeout_)));
     }
     return found;
   }

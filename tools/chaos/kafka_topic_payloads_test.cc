@@ -14,8 +14,7 @@ namespace {
 
 constexpr char kTopic[] = "ingest.tasks";
 
-v1::Task Payload(const std::string& session, uint64_t payload_id, uint32_t chunk,
-                 uint32_t chunks) {
+v1::Task Payload(const std::string& session, uint64_t payload_id, uint32_t chunk, uint32_t chunks) {
   v1::Task task;
   task.set_schema_version(kTaskSchemaVersion);
   task.set_type(v1::TASK_TYPE_PUSH_PAYLOAD);
@@ -49,17 +48,17 @@ TEST(KafkaTopicPayloadsTest, FindsWhichAskedPayloadsTheTopicHoldsWhole) {
                               })
                     .ok());
   };
-  for (const v1::Task& task : {Payload("s1", 1, 0, 1), Payload("s1", 2, 0, 2),
-                               Payload("s1", 3, 0, 2), Payload("s1", 3, 1, 2),
-                               Payload("other", 1, 0, 1)}) {
+  for (const v1::Task& task :
+       {Payload("s1", 1, 0, 1), Payload("s1", 2, 0, 2), Payload("s1", 3, 0, 2),
+        Payload("s1", 3, 1, 2), Payload("other", 1, 0, 1)}) {
     produce(KafkaKeyOf(task), EncodeTask(task));
   }
   produce("s1", "\xff\xff not a task");
   ASSERT_TRUE((*producer)->Flush(absl::Seconds(30)).ok());
   ASSERT_EQ(acknowledged.load(), 6);
 
-  auto source = CreateKafkaTopicPayloads((*cluster)->bootstrap_servers(), kTopic,
-                                         absl::Seconds(30));
+  auto source =
+      CreateKafkaTopicPayloads((*cluster)->bootstrap_servers(), kTopic, absl::Seconds(30));
   const loadgen::PayloadKey whole{"s1", 1}, partial{"s1", 2}, chunked{"s1", 3}, absent{"s1", 9};
   absl::StatusOr<TopicPayloads> found = source->Find({whole, partial, chunked, absent});
   ASSERT_TRUE(found.ok()) << found.status();

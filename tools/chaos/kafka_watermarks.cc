@@ -63,9 +63,9 @@ absl::StatusOr<std::unique_ptr<PartitionHighWatermarkSource>> ConnectKafkaWaterm
   absl::StatusOr<std::vector<PartitionReplicas>> partitions =
       DescribePartitions(bootstrap_servers, topic, connect_timeout);
   if (!partitions.ok()) {
-    return absl::Status(partitions.status().code(),
-                        absl::StrCat("Kafka at ", bootstrap_servers, ": ",
-                                     partitions.status().message()));
+    return absl::Status(
+        partitions.status().code(),
+        absl::StrCat("Kafka at ", bootstrap_servers, ": ", partitions.status().message()));
   }
   if (partitions->empty()) {
     return absl::FailedPreconditionError(absl::StrCat("topic ", topic, " has no partitions"));

@@ -42,8 +42,8 @@ class KafkaWatermarksTest : public ::testing::Test {
 };
 
 TEST_F(KafkaWatermarksTest, SumsTheHighWatermarksOfEveryPartition) {
-  auto source = ConnectKafkaWatermarks(cluster_->bootstrap_servers(), kTopic,
-                                       absl::Seconds(10), absl::Seconds(10));
+  auto source = ConnectKafkaWatermarks(cluster_->bootstrap_servers(), kTopic, absl::Seconds(10),
+                                       absl::Seconds(10));
   ASSERT_TRUE(source.ok()) << source.status();
   absl::StatusOr<int64_t> sum = (*source)->SumHighWatermarks();
   ASSERT_TRUE(sum.ok()) << sum.status();
@@ -70,8 +70,8 @@ TEST_F(KafkaWatermarksTest, ReadsEveryPartitionsHighWatermark) {
 }
 
 TEST_F(KafkaWatermarksTest, ABrokerDownIsAnErrorNotAHang) {
-  auto source = ConnectKafkaWatermarks(cluster_->bootstrap_servers(), kTopic,
-                                       absl::Seconds(10), absl::Seconds(1));
+  auto source = ConnectKafkaWatermarks(cluster_->bootstrap_servers(), kTopic, absl::Seconds(10),
+                                       absl::Seconds(1));
   ASSERT_TRUE(source.ok()) << source.status();
   ASSERT_EQ(rd_kafka_mock_broker_set_down(cluster_->handle(), 1), RD_KAFKA_RESP_ERR_NO_ERROR);
   EXPECT_FALSE((*source)->SumHighWatermarks().ok());

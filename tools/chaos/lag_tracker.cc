@@ -7,8 +7,7 @@
 
 namespace ingest::chaos {
 
-LagSample LagTracker::Update(absl::Time at,
-                             const absl::StatusOr<int64_t>& next_offsets,
+LagSample LagTracker::Update(absl::Time at, const absl::StatusOr<int64_t>& next_offsets,
                              const absl::StatusOr<int64_t>& high_watermarks) {
   if (next_offsets.ok()) committed_ = *next_offsets;
   if (high_watermarks.ok()) high_ = *high_watermarks;
@@ -29,11 +28,9 @@ LagSampler::LagSampler(Options options, CommittedOffsetSource& committed, HighWa
 
 LagSampler::~LagSampler() { Stop(); }
 
-void LagSampler::NoteSide(const char* side, const absl::Status& status,
-                          bool& was_down) {
+void LagSampler::NoteSide(const char* side, const absl::Status& status, bool& was_down) {
   if (!status.ok() && !was_down) {
-    log_(absl::StrCat("lag: cannot read ", side,
-                      ", reusing its last value: ", status.ToString()));
+    log_(absl::StrCat("lag: cannot read ", side, ", reusing its last value: ", status.ToString()));
   } else if (status.ok() && was_down) {
     log_(absl::StrCat("lag: ", side, " readable again"));
   }
@@ -53,8 +50,7 @@ LagSample LagSampler::SampleOnce() {
 
 void LagSampler::Start() {
   if (thread_ != nullptr) return;
-  thread_ = std::make_unique<PeriodicThread>(options_.interval,
-                                             [this] { SampleOnce(); });
+  thread_ = std::make_unique<PeriodicThread>(options_.interval, [this] { SampleOnce(); });
 }
 
 void LagSampler::Stop() {

@@ -59,8 +59,8 @@ class ScriptedSource final : public CommittedOffsetSource, public HighWatermarkS
 
 TEST(LagSamplerTest, SamplesKeepsThemAndLogsEachOutageOnce) {
   client::testing::FakeClock clock(kT0);
-  ScriptedSource committed({10, absl::UnavailableError("pg down"),
-                            absl::UnavailableError("pg down"), 30});
+  ScriptedSource committed(
+      {10, absl::UnavailableError("pg down"), absl::UnavailableError("pg down"), 30});
   ScriptedSource high({20, 30, 35, 40});
   std::vector<std::string> logs;
   LagSampler sampler({}, committed, high, LagTracker(0, 0), clock,

@@ -50,9 +50,8 @@ LoadStats LoadDriver::Run() {
   std::vector<std::thread> threads;
   threads.reserve(options_.sessions);
   for (int i = 0; i < options_.sessions; ++i) {
-    threads.emplace_back([this, i, load_end, &per_thread] {
-      per_thread[i] = RunThread(i, load_end);
-    });
+    threads.emplace_back(
+        [this, i, load_end, &per_thread] { per_thread[i] = RunThread(i, load_end); });
   }
   LoadStats total;
   for (int i = 0; i < options_.sessions; ++i) {

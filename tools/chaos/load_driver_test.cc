@@ -82,9 +82,11 @@ TEST_F(LoadDriverTest, PlaysSessionsOneAfterAnotherUntilTheLoadEnds) {
   ASSERT_EQ(pushes.size(), 5u);
   std::vector<std::pair<std::string, uint64_t>> keys;
   for (const RecordedCall& push : pushes) keys.emplace_back(push.session_id, push.payload_id);
-  EXPECT_EQ(keys, (std::vector<std::pair<std::string, uint64_t>>{
-                      {"fake-session-1", 1}, {"fake-session-1", 2}, {"fake-session-1", 3},
-                      {"fake-session-2", 1}, {"fake-session-2", 2}}));
+  EXPECT_EQ(keys, (std::vector<std::pair<std::string, uint64_t>>{{"fake-session-1", 1},
+                                                                 {"fake-session-1", 2},
+                                                                 {"fake-session-1", 3},
+                                                                 {"fake-session-2", 1},
+                                                                 {"fake-session-2", 2}}));
   // Chaos sessions stay live: not even a session's last payload unloads it.
   ingest::v1::PushPayloadRequest last_of_first;
   ASSERT_TRUE(last_of_first.ParseFromString(pushes[2].request_bytes));
@@ -164,8 +166,8 @@ TEST_F(LoadDriverTest, StreamsEveryNthPayloadWithItsDigest) {
 
 TEST_F(LoadDriverTest, APayloadGivenUpIsSkippedAndTheSessionGoesOn) {
   first_->Script("PushPayload", {Status(grpc::StatusCode::INVALID_ARGUMENT, "too big")});
-  LoadDriver driver = Driver(
-      {.sessions = 1, .payload_interval = absl::Milliseconds(1), .payloads_per_session = 2});
+  LoadDriver driver =
+      Driver({.sessions = 1, .payload_interval = absl::Milliseconds(1), .payloads_per_session = 2});
   const LoadStats stats = driver.RunThread(0, clock_.Now() + absl::Milliseconds(2));
   EXPECT_EQ(stats.acked, 1);
   EXPECT_EQ(stats.given_up, 1);

@@ -23,16 +23,13 @@ bool TopicPayloads::Complete(const loadgen::PayloadKey& key) const {
   return true;
 }
 
-bool TopicPayloads::Seen(const loadgen::PayloadKey& key) const {
-  return payloads_.contains(key);
-}
+bool TopicPayloads::Seen(const loadgen::PayloadKey& key) const { return payloads_.contains(key); }
 
 LossCauses ClassifyLoss(absl::Span<const loadgen::PayloadKey> missing,
                         const TopicPayloads& in_topic) {
   LossCauses causes;
   for (const loadgen::PayloadKey& key : missing) {
-    const std::string name =
-        absl::StrCat("session ", key.session_id, " payload ", key.payload_id);
+    const std::string name = absl::StrCat("session ", key.session_id, " payload ", key.payload_id);
     std::string example;
     if (in_topic.Complete(key)) {
       ++causes.stalled;

@@ -1,8 +1,8 @@
 #include "tools/chaos/marks.h"
 
 #include <cerrno>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -16,9 +16,7 @@
 namespace ingest::chaos {
 namespace {
 
-std::string FormatMs(absl::Time time) {
-  return absl::StrCat(absl::ToUnixMillis(time));
-}
+std::string FormatMs(absl::Time time) { return absl::StrCat(absl::ToUnixMillis(time)); }
 
 }  // namespace
 
@@ -31,15 +29,13 @@ absl::StatusOr<FaultMarks> ParseMarks(absl::string_view text) {
     ++line_number;
     line = absl::StripAsciiWhitespace(line);
     if (line.empty() || line[0] == '#') continue;
-    const std::vector<absl::string_view> words =
-        absl::StrSplit(line, ' ', absl::SkipWhitespace());
+    const std::vector<absl::string_view> words = absl::StrSplit(line, ' ', absl::SkipWhitespace());
     auto invalid = [&](auto&&... parts) {
       return absl::InvalidArgumentError(
           absl::StrCat("marks line ", line_number, " '", line, "': ", parts...));
     };
     int64_t unix_ms = 0;
-    if (words.size() != 2 || !absl::SimpleAtoi(words[1], &unix_ms) ||
-        unix_ms <= 0) {
+    if (words.size() != 2 || !absl::SimpleAtoi(words[1], &unix_ms) || unix_ms <= 0) {
       return invalid("expected `fault_start <unix_ms>` or `fault_end <unix_ms>`");
     }
     const absl::Time at = absl::FromUnixMillis(unix_ms);
@@ -49,8 +45,8 @@ absl::StatusOr<FaultMarks> ParseMarks(absl::string_view text) {
                        " has no fault_end yet");
       }
       if (!marks.windows.empty() && at < marks.last_end()) {
-        return invalid("fault_start before the previous fault_end (",
-                       FormatMs(marks.last_end()), ")");
+        return invalid("fault_start before the previous fault_end (", FormatMs(marks.last_end()),
+                       ")");
       }
       open = at;
       open_line = line_number;
@@ -64,22 +60,20 @@ absl::StatusOr<FaultMarks> ParseMarks(absl::string_view text) {
     }
   }
   if (open.has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "marks: the fault_start of line ", open_line, " has no fault_end"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("marks: the fault_start of line ", open_line, " has no fault_end"));
   }
   if (marks.windows.empty()) {
-    return absl::InvalidArgumentError(
-        "marks: no fault_start/fault_end pair");
+    return absl::InvalidArgumentError("marks: no fault_start/fault_end pair");
   }
   return marks;
 }
 
-absl::Status ValidateMarksForRun(const FaultMarks& marks, absl::Time load_start,
-                                 absl::Time now) {
+absl::Status ValidateMarksForRun(const FaultMarks& marks, absl::Time load_start, absl::Time now) {
   if (marks.first_start() < load_start) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "fault_start ", FormatMs(marks.first_start()), " is before the load started (",
-        FormatMs(load_start), "): a marks file left over from an earlier run?"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("fault_start ", FormatMs(marks.first_start()), " is before the load started (",
+                     FormatMs(load_start), "): a marks file left over from an earlier run?"));
   }
   if (marks.last_end() > now) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -91,17 +85,16 @@ absl::Status ValidateMarksForRun(const FaultMarks& marks, absl::Time load_start,
 absl::StatusOr<FaultMarks> ReadMarksFile(const std::string& path) {
   std::ifstream file(path);
   if (!file) {
-    return absl::NotFoundError(absl::StrCat(
-        "marks file ", path, " cannot be read (", std::strerror(errno),
-        "): the orchestrator should have written `fault_start <unix_ms>` and "
-        "`fault_end <unix_ms>` lines there"));
+    return absl::NotFoundError(
+        absl::StrCat("marks file ", path, " cannot be read (", std::strerror(errno),
+                     "): the orchestrator should have written `fault_start <unix_ms>` and "
+                     "`fault_end <unix_ms>` lines there"));
   }
   std::stringstream text;
   text << file.rdbuf();
   absl::StatusOr<FaultMarks> marks = ParseMarks(text.str());
   if (!marks.ok()) {
-    return absl::Status(marks.status().code(),
-                        absl::StrCat(path, ": ", marks.status().message()));
+    return absl::Status(marks.status().code(), absl::StrCat(path, ": ", marks.status().message()));
   }
   return marks;
 }

@@ -41,8 +41,7 @@ absl::StatusOr<FaultMarks> ParseMarks(absl::string_view text);
 // FAILED_PRECONDITION if `marks` cannot describe a run whose load started at
 // `load_start`, read at `now`: a fault_start before the load started (a
 // marks file left over from an earlier run?) or a mark after `now`.
-absl::Status ValidateMarksForRun(const FaultMarks& marks, absl::Time load_start,
-                                 absl::Time now);
+absl::Status ValidateMarksForRun(const FaultMarks& marks, absl::Time load_start, absl::Time now);
 
 // Reads and parses `path`. NOT_FOUND if it does not exist; the message says
 // what the file should contain.

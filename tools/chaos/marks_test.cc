@@ -27,26 +27,25 @@ TEST(ParseMarksTest, RepeatedPairsAreWindowsInOrder) {
       "  fault_start   3000  \nfault_end 4000\n"
       "fault_start 4000\nfault_end 4000");  // no final newline; empty window
   ASSERT_TRUE(marks.ok()) << marks.status();
-  EXPECT_EQ(marks->windows,
-            (std::vector<FaultWindow>{{Ms(1000), Ms(2000)}, {Ms(3000), Ms(4000)},
-                                      {Ms(4000), Ms(4000)}}));
+  EXPECT_EQ(marks->windows, (std::vector<FaultWindow>{
+                                {Ms(1000), Ms(2000)}, {Ms(3000), Ms(4000)}, {Ms(4000), Ms(4000)}}));
   EXPECT_EQ(marks->first_start(), Ms(1000));
   EXPECT_EQ(marks->last_end(), Ms(4000));
 }
 
 TEST(ParseMarksTest, RejectsWhatCannotBeAFaultSequence) {
   for (const char* text : {
-           "",                                           // nothing
-           "# only a comment\n",                         // nothing
-           "fault_start 1000\n",                         // never ended
-           "fault_end 1000\n",                           // never started
-           "fault_start 1000\nfault_start 2000\n",       // nested
-           "fault_start 2000\nfault_end 1000\n",         // ends before it starts
+           "",                                      // nothing
+           "# only a comment\n",                    // nothing
+           "fault_start 1000\n",                    // never ended
+           "fault_end 1000\n",                      // never started
+           "fault_start 1000\nfault_start 2000\n",  // nested
+           "fault_start 2000\nfault_end 1000\n",    // ends before it starts
            "fault_start 1000\nfault_end 3000\nfault_start 2000\nfault_end 4000\n",  // overlap
-           "fault_begin 1000\nfault_end 2000\n",         // unknown keyword
-           "fault_start soon\nfault_end 2000\n",         // bad time
-           "fault_start 1000 extra\nfault_end 2000\n",   // extra word
-           "fault_start -5\nfault_end 2000\n",           // not a time
+           "fault_begin 1000\nfault_end 2000\n",        // unknown keyword
+           "fault_start soon\nfault_end 2000\n",        // bad time
+           "fault_start 1000 extra\nfault_end 2000\n",  // extra word
+           "fault_start -5\nfault_end 2000\n",          // not a time
        }) {
     const absl::StatusOr<FaultMarks> marks = ParseMarks(text);
     EXPECT_EQ(marks.status().code(), absl::StatusCode::kInvalidArgument) << text;

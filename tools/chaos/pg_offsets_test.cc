@@ -14,13 +14,12 @@ namespace {
 class PgOffsetsTest : public MigratedDatabaseTest {
  protected:
   void Store(const std::string& topic, int partition, int64_t next_offset) {
-    ASSERT_TRUE(db_->Query("INSERT INTO consumer_offsets (topic, partition, next_offset) "
-                           "VALUES ($1, $2::integer, $3::bigint)",
-                           {PgParam::Text(topic), PgParam::Int(partition),
-                            PgParam::Int(next_offset)})
-                    .ok());
+    ASSERT_TRUE(
+        db_->Query("INSERT INTO consumer_offsets (topic, partition, next_offset) "
+                   "VALUES ($1, $2::integer, $3::bigint)",
+                   {PgParam::Text(topic), PgParam::Int(partition), PgParam::Int(next_offset)})
+            .ok());
   }
-
 };
 
 TEST_F(PgOffsetsTest, SumsTheTopicsNextOffsetsAndZeroWithoutRows) {

@@ -152,8 +152,8 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with, console:
   auto log = [&](const std::string& line) { console.Log(absl::StrCat(prefix, line)); };
 
   loadgen::Ledger ledger;
-  LagSampler sampler({.interval = kLagInterval}, *with.offsets, *with.watermarks,
-                     with.initial_lag, clock, log);
+  LagSampler sampler({.interval = kLagInterval}, *with.offsets, *with.watermarks, with.initial_lag,
+                     clock, log);
 
   // Load.
   log(absl::StrFormat(
@@ -162,10 +162,9 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with, console:
       options.sessions, absl::FormatDuration(options.duration), options.gateways.size(),
       options.min_payload_bytes, options.max_payload_bytes,
       absl::FormatDuration(options.payload_interval),
-      options.stream_every > 0
-          ? absl::StrFormat(", every %dth streamed (%d bytes)", options.stream_every,
-                            options.stream_bytes)
-          : "",
+      options.stream_every > 0 ? absl::StrFormat(", every %dth streamed (%d bytes)",
+                                                 options.stream_every, options.stream_bytes)
+                               : "",
       options.seed));
   RunRecorder recorder(clock.Now());
   LoadDriver driver(options, ledger, recorder, console, clock, with.sdk_clock);
@@ -178,8 +177,8 @@ int RunScenario(const ChaosOptions& options, const Collaborators& with, console:
   }
   sampler.Stop();
   log(absl::StrFormat("load done after %.1fs: %d sessions, %d payloads acked, %d calls given up",
-                      absl::ToDoubleSeconds(clock.Now() - recorder.origin()),
-                      load.sessions_started, load.acked, load.given_up));
+                      absl::ToDoubleSeconds(clock.Now() - recorder.origin()), load.sessions_started,
+                      load.acked, load.given_up));
 
   // Drain: sampled here, on this thread, until the lag is 0.
   const DrainResult drain = sampler.Drain(

@@ -126,8 +126,11 @@ class RunScenarioTest : public ::testing::Test {
   }
 
   int Run(TopicPayloadSource* topic = nullptr) {
-    Collaborators with{.rows = &rows_, .offsets = &lag_, .watermarks = &lag_,
-                       .topic_payloads = topic, .initial_lag = LagTracker(7, 7),
+    Collaborators with{.rows = &rows_,
+                       .offsets = &lag_,
+                       .watermarks = &lag_,
+                       .topic_payloads = topic,
+                       .initial_lag = LagTracker(7, 7),
                        .sdk_clock = &sdk_clock_};
     return RunScenario(options_, with, console_, out_, clock_);
   }
@@ -179,8 +182,7 @@ TEST_F(RunScenarioTest, ALostPayloadInTheTopicIsStalled) {
   topic.holds = true;
   EXPECT_EQ(Run(&topic), kExitFailed);
   EXPECT_NE(FileContents(out_).find("lost=1 "), std::string::npos) << FileContents(out_);
-  EXPECT_NE(FileContents(out_).find("max_lag=0 absent_from_kafka=0 stalled=1\n"),
-            std::string::npos)
+  EXPECT_NE(FileContents(out_).find("max_lag=0 absent_from_kafka=0 stalled=1\n"), std::string::npos)
       << FileContents(out_);
   EXPECT_NE(FileContents(err_).find("FAILED: stalled=1: "), std::string::npos)
       << FileContents(err_);
@@ -191,8 +193,7 @@ TEST_F(RunScenarioTest, ALostPayloadNotInTheTopicIsAbsentFromKafka) {
   rows_.drop_payload_number = 42;
   FakeTopic topic;
   EXPECT_EQ(Run(&topic), kExitFailed);
-  EXPECT_NE(FileContents(out_).find("max_lag=0 absent_from_kafka=1 stalled=0\n"),
-            std::string::npos)
+  EXPECT_NE(FileContents(out_).find("max_lag=0 absent_from_kafka=1 stalled=0\n"), std::string::npos)
       << FileContents(out_);
   EXPECT_NE(FileContents(err_).find("FAILED: absent_from_kafka=1: "), std::string::npos)
       << FileContents(err_);

@@ -8,13 +8,9 @@
 namespace ingest::chaos {
 namespace {
 
-double Ms(absl::Duration duration) {
-  return absl::ToDoubleMilliseconds(duration);
-}
+double Ms(absl::Duration duration) { return absl::ToDoubleMilliseconds(duration); }
 
-std::string FormatUnixMs(absl::Time time) {
-  return absl::StrCat(absl::ToUnixMillis(time));
-}
+std::string FormatUnixMs(absl::Time time) { return absl::StrCat(absl::ToUnixMillis(time)); }
 
 int64_t Acked(const loadgen::VerificationReport& v) { return v.persisted + v.lost; }
 
@@ -41,13 +37,11 @@ std::vector<std::string> FailedChecks(const ChaosResult& r, const ChaosOptions& 
   } else if (v.lost != 0) {
     failed.push_back(absl::StrCat(
         "lost=", v.lost, ": acknowledged payloads missing from PostgreSQL (whether Kafka has ",
-        "them is unknown: ", r.loss_cause_error.empty() ? "the topic was not read"
-                                                         : r.loss_cause_error,
-        ")"));
+        "them is unknown: ",
+        r.loss_cause_error.empty() ? "the topic was not read" : r.loss_cause_error, ")"));
   }
   if (v.duplicates != 0) {
-    failed.push_back(absl::StrCat("duplicates=", v.duplicates,
-                                  ": payloads stored more than once"));
+    failed.push_back(absl::StrCat("duplicates=", v.duplicates, ": payloads stored more than once"));
   }
   if (v.out_of_order != 0) {
     failed.push_back(absl::StrCat("out_of_order=", v.out_of_order,
@@ -59,31 +53,29 @@ std::vector<std::string> FailedChecks(const ChaosResult& r, const ChaosOptions& 
   }
   if (Acked(v) == 0) failed.push_back("acked=0: nothing was acknowledged");
   if (r.last_ack <= r.last_fault_end) {
-    failed.push_back(absl::StrCat(
-        "no payload acknowledged after the last fault_end (", FormatUnixMs(r.last_fault_end),
-        "): the pipeline did not recover"));
+    failed.push_back(absl::StrCat("no payload acknowledged after the last fault_end (",
+                                  FormatUnixMs(r.last_fault_end),
+                                  "): the pipeline did not recover"));
   }
   if (!r.recovery.recovered) {
     failed.push_back(absl::StrFormat(
         "lag never came back to <= %d (max of baseline %d and --lag_floor) "
         "after the last fault; %.1fs after fault_end it was still above",
-        r.recovery.threshold, r.recovery.baseline,
-        absl::ToDoubleSeconds(r.recovery.time)));
+        r.recovery.threshold, r.recovery.baseline, absl::ToDoubleSeconds(r.recovery.time)));
   }
 
   if (options.expect_gateway_unaffected) {
     if (r.during_fault.errors != 0) {
-      failed.push_back(absl::StrCat("expect_gateway_unaffected: ",
-                                    r.during_fault.errors, " of ", r.during_fault.calls,
-                                    " attempts failed during the fault"));
+      failed.push_back(absl::StrCat("expect_gateway_unaffected: ", r.during_fault.errors, " of ",
+                                    r.during_fault.calls, " attempts failed during the fault"));
     }
-    const absl::Duration limit = std::max(3 * r.before_fault.p99,
-                                          r.before_fault.p99 + absl::Milliseconds(100));
+    const absl::Duration limit =
+        std::max(3 * r.before_fault.p99, r.before_fault.p99 + absl::Milliseconds(100));
     if (r.during_fault.p99 > limit) {
-      failed.push_back(absl::StrFormat(
-          "expect_gateway_unaffected: during-fault p99 %.1fms > %.1fms "
-          "(max of 3 x before p99 %.1fms and before p99 + 100ms)",
-          Ms(r.during_fault.p99), Ms(limit), Ms(r.before_fault.p99)));
+      failed.push_back(
+          absl::StrFormat("expect_gateway_unaffected: during-fault p99 %.1fms > %.1fms "
+                          "(max of 3 x before p99 %.1fms and before p99 + 100ms)",
+                          Ms(r.during_fault.p99), Ms(limit), Ms(r.before_fault.p99)));
     }
   }
 
@@ -95,9 +87,9 @@ std::vector<std::string> FailedChecks(const ChaosResult& r, const ChaosOptions& 
           "fault_end], so nothing was checked (fault shorter than a failing call?)");
     }
     if (check.ok != 0) {
-      failed.push_back(absl::StrCat(
-          "expect_no_ok_during_fault: ", check.ok, " of ", check.checked,
-          " attempts that ended within [fault_start + 2s, fault_end] were OK"));
+      failed.push_back(
+          absl::StrCat("expect_no_ok_during_fault: ", check.ok, " of ", check.checked,
+                       " attempts that ended within [fault_start + 2s, fault_end] were OK"));
     }
     const absl::Duration limit = options.call_timeout + kDeadlineSlack;
     if (check.longest_attempt > limit) {
@@ -115,8 +107,7 @@ std::string FormatGatewayLine(const ChaosResult& r) {
       "chaos %s: gateway before_fault calls=%d errors=%d p50_ms=%.1f "
       "p99_ms=%.1f during_fault calls=%d errors=%d p99_ms=%.1f",
       r.name, r.before_fault.calls, r.before_fault.errors, Ms(r.before_fault.p50),
-      Ms(r.before_fault.p99), r.during_fault.calls, r.during_fault.errors,
-      Ms(r.during_fault.p99));
+      Ms(r.before_fault.p99), r.during_fault.calls, r.during_fault.errors, Ms(r.during_fault.p99));
 }
 
 std::string FormatSummaryLine(const ChaosResult& r) {

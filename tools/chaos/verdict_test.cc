@@ -16,10 +16,15 @@ ChaosResult Healthy() {
   result.verification.persisted = 1200;
   result.gateway_errors = 0;
   result.max_lag = 4210;
-  result.before_fault = {.calls = 900, .errors = 0, .p50 = absl::Microseconds(12340),
+  result.before_fault = {.calls = 900,
+                         .errors = 0,
+                         .p50 = absl::Microseconds(12340),
                          .p99 = absl::Microseconds(48040)};
   result.during_fault = {.calls = 300, .errors = 0, .p99 = absl::Milliseconds(51)};
-  result.recovery = {.baseline = 40, .threshold = 50, .exceeded = true, .recovered = true,
+  result.recovery = {.baseline = 40,
+                     .threshold = 50,
+                     .exceeded = true,
+                     .recovered = true,
                      .time = absl::Milliseconds(12460)};
   result.last_fault_end = kFaultEnd;
   result.last_ack = kFaultEnd + absl::Seconds(20);
@@ -156,8 +161,7 @@ TEST(FailedChecksTest, NoOkDuringFaultWantsCheckedAttemptsAllFailedWithinTheirDe
   ASSERT_EQ(FailedChecks(result, options).size(), 1u);
   EXPECT_NE(FailedChecks(result, options)[0].find("2 of 40"), std::string::npos);
 
-  result.no_ok = NoOkCheck{.checked = 40, .ok = 0,
-                           .longest_attempt = absl::Milliseconds(12001)};
+  result.no_ok = NoOkCheck{.checked = 40, .ok = 0, .longest_attempt = absl::Milliseconds(12001)};
   ASSERT_EQ(FailedChecks(result, options).size(), 1u);
   EXPECT_NE(FailedChecks(result, options)[0].find("within their deadline"), std::string::npos);
 }

@@ -12,11 +12,11 @@
 namespace ingest::chaos {
 
 struct DeadLetterReport {
-  int expected = 0;        // letters the plan expects
-  int found = 0;           // DLQ records of the plan's sessions
-  int wrong = 0;           // at a position, a letter with another reason or other bytes
-  int missing = 0;         // expected letters not (yet) in the DLQ
-  int unexpected = 0;      // letters of the plan's sessions beyond what it expects
+  int expected = 0;                   // letters the plan expects
+  int found = 0;                      // DLQ records of the plan's sessions
+  int wrong = 0;                      // at a position, a letter with another reason or other bytes
+  int missing = 0;                    // expected letters not (yet) in the DLQ
+  int unexpected = 0;                 // letters of the plan's sessions beyond what it expects
   std::vector<std::string> problems;  // the first few, readable
 
   bool ok() const { return found == expected && wrong == 0 && missing == 0 && unexpected == 0; }

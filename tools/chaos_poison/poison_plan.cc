@@ -1,8 +1,8 @@
 #include "tools/chaos_poison/poison_plan.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/codec/task_codec.h"
 #include "bench/worker/records.h"
+#include "services/common/codec/task_codec.h"
 
 namespace ingest::chaos {
 namespace {
@@ -45,9 +45,8 @@ PoisonPlan MakePoisonPlan(const PoisonPlanOptions& options) {
     const std::string bad = add(session, MalformedValue(session));
     const std::string third = add(session, PayloadValue(options, session, 3, "a"));
     const std::string fourth = add(session, PayloadValue(options, session, 4, "a"));
-    plan.letters[session] = {{"invalid_record", bad},
-                             {"quarantined_session", third},
-                             {"quarantined_session", fourth}};
+    plan.letters[session] = {
+        {"invalid_record", bad}, {"quarantined_session", third}, {"quarantined_session", fourth}};
     plan.stored_payload_ids[session] = {1, 2};
     plan.quarantined.push_back(session);
   }

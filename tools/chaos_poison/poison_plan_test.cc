@@ -1,3 +1,5 @@
+#include "tools/chaos_poison/poison_plan.h"
+
 #include <set>
 #include <string>
 #include <vector>
@@ -7,7 +9,6 @@
 #include "services/common/codec/task_codec.h"
 #include "services/common/kafka/dead_letter_headers.h"
 #include "tools/chaos_poison/dlq_check.h"
-#include "tools/chaos_poison/poison_plan.h"
 
 namespace ingest::chaos {
 namespace {
@@ -73,16 +74,18 @@ TEST(PoisonPlanTest, RunTagsKeepSessionsOfTwoRunsApart) {
 std::vector<TopicRecord> PerfectDlq(const PoisonPlan& plan) {
   std::vector<TopicRecord> dlq;
   int64_t offset = 0;
-  dlq.push_back({.partition = 0, .offset = offset++, .key = "other",
+  dlq.push_back({.partition = 0,
+                 .offset = offset++,
+                 .key = "other",
                  .headers = {{dlq_headers::kSessionId, "other"}}});
   for (const auto& [session, letters] : plan.letters) {
     for (const ExpectedLetter& letter : letters) {
-      dlq.push_back({.partition = 0,
-                     .offset = offset++,
-                     .key = session,
-                     .value = letter.value,
-                     .headers = {{dlq_headers::kReason, letter.reason},
-                                 {dlq_headers::kSessionId, session}}});
+      dlq.push_back(
+          {.partition = 0,
+           .offset = offset++,
+           .key = session,
+           .value = letter.value,
+           .headers = {{dlq_headers::kReason, letter.reason}, {dlq_headers::kSessionId, session}}});
     }
   }
   return dlq;

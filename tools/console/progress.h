@@ -27,8 +27,7 @@ struct TickIntervals {
 class ProgressTicker {
  public:
   // Starts ticking at once. `console` must outlive the ticker.
-  ProgressTicker(Console& console, std::function<std::string()> line,
-                 TickIntervals intervals = {});
+  ProgressTicker(Console& console, std::function<std::string()> line, TickIntervals intervals = {});
   ~ProgressTicker() { Stop(); }
 
   ProgressTicker(const ProgressTicker&) = delete;

@@ -28,13 +28,12 @@ TEST(ProgressTickerTest, StopShowsTheFinalLineOnce) {
   Console console(file, /*is_tty=*/false);
   int calls = 0;
   {
-    ProgressTicker ticker(
-        console,
-        [&calls] {
-          ++calls;
-          return std::string("final");
-        },
-        {.tty = absl::Hours(1), .log = absl::Hours(1)});
+    ProgressTicker ticker(console,
+                          [&calls] {
+                            ++calls;
+                            return std::string("final");
+                          },
+                          {.tty = absl::Hours(1), .log = absl::Hours(1)});
     ticker.Stop();
     ticker.Stop();
   }
@@ -49,14 +48,13 @@ TEST(ProgressTickerTest, TicksAtTheLogIntervalUntilStopped) {
   Console console(file, /*is_tty=*/false);
   absl::Mutex mu;
   int calls = 0;
-  ProgressTicker ticker(
-      console,
-      [&] {
-        absl::MutexLock lock(&mu);
-        ++calls;
-        return std::string("tick");
-      },
-      {.tty = absl::Hours(1), .log = absl::Milliseconds(1)});
+  ProgressTicker ticker(console,
+                        [&] {
+                          absl::MutexLock lock(&mu);
+                          ++calls;
+                          return std::string("tick");
+                        },
+                        {.tty = absl::Hours(1), .log = absl::Milliseconds(1)});
   {
     absl::MutexLock lock(&mu);
     const auto three_ticks = [&calls]() ABSL_SHARED_LOCKS_REQUIRED(mu) { return calls >= 3; };

@@ -40,28 +40,24 @@ int RunLoadgenMain(const LoadgenOptions& options) {
     }
   }
 
-  absl::StatusOr<std::unique_ptr<RowReader>> reader =
-      ConnectPgRowReader(options.pg_dsn);
+  absl::StatusOr<std::unique_ptr<RowReader>> reader = ConnectPgRowReader(options.pg_dsn);
   if (!reader.ok()) {
-    console.Log(absl::StrCat("loadgen: ", reader.status().message(), "\n  ",
-                             kStackHint));
+    console.Log(absl::StrCat("loadgen: ", reader.status().message(), "\n  ", kStackHint));
     return kExitUsage;
   }
 
   // Before the load, through the SDK and producing nothing: the gateway
   // answers and takes the API key (gateway_probe.h).
   const client::ClientOptions sdk = ClientOptionsFor(options);
-  const absl::Duration connect_timeout =
-      std::min(options.call_timeout, absl::Seconds(10));
+  const absl::Duration connect_timeout = std::min(options.call_timeout, absl::Seconds(10));
   if (absl::Status probe = ProbeGateway(sdk, connect_timeout); !probe.ok()) {
     const bool unreachable = probe.code() == absl::StatusCode::kUnavailable ||
                              probe.code() == absl::StatusCode::kDeadlineExceeded;
     console.Log(absl::StrCat(
-        unreachable ? absl::StrCat("loadgen: cannot connect to the gateway at ",
-                                   options.gateway, " within ",
-                                   absl::FormatDuration(connect_timeout), ": ")
-                    : absl::StrCat("loadgen: the gateway at ", options.gateway,
-                                   " refused the probe: "),
+        unreachable
+            ? absl::StrCat("loadgen: cannot connect to the gateway at ", options.gateway,
+                           " within ", absl::FormatDuration(connect_timeout), ": ")
+            : absl::StrCat("loadgen: the gateway at ", options.gateway, " refused the probe: "),
         probe.ToString(), "\n  ",
         unreachable ? kStackHint
                     : "check --api_key / $INGEST_API_KEY and --project (API_KEY and "
@@ -72,16 +68,16 @@ int RunLoadgenMain(const LoadgenOptions& options) {
   console.Log(absl::StrFormat(
       "loadgen: %d sessions x %d payloads of %d..%d bytes (seed %d) to %s, "
       "%d sessions at a time",
-      options.sessions, options.payloads_per_session,
-      options.min_payload_bytes, options.max_payload_bytes, options.seed,
-      options.gateway, options.EffectiveConcurrency()));
+      options.sessions, options.payloads_per_session, options.min_payload_bytes,
+      options.max_payload_bytes, options.seed, options.gateway, options.EffectiveConcurrency()));
 
   const absl::StatusOr<RunSummary> summary =
       RunAndVerify(options, sdk, **reader, console, client::SharedSystemClock());
   if (!summary.ok()) {
-    console.Log(absl::StrCat("loadgen: cannot read the results from "
-                             "PostgreSQL: ",
-                             summary.status().ToString(), "\n  ", kStackHint));
+    console.Log(
+        absl::StrCat("loadgen: cannot read the results from "
+                     "PostgreSQL: ",
+                     summary.status().ToString(), "\n  ", kStackHint));
     return kExitUsage;
   }
   std::printf("%s\n", FormatSummaryLine(*summary).c_str());

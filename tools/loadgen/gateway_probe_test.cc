@@ -36,7 +36,8 @@ class GatewayProbeTest : public testing::Test {
 
 // What a real gateway answers a good key with a session it never issued.
 Reply NotOurSession() {
-  return Reply{grpc::StatusCode::PERMISSION_DENIED, "session was not issued by this deployment", {}};
+  return Reply{
+      grpc::StatusCode::PERMISSION_DENIED, "session was not issued by this deployment", {}};
 }
 
 TEST_F(GatewayProbeTest, AGatewayThatRefusesTheSessionButTakesTheKeyPasses) {

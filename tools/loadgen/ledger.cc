@@ -32,19 +32,17 @@ std::vector<LedgerEntry> Ledger::Entries() const {
     absl::MutexLock lock(&mu_);
     entries = entries_;
   }
-  std::sort(entries.begin(), entries.end(),
-            [](const LedgerEntry& a, const LedgerEntry& b) {
-              return std::tie(a.session_id, a.payload_id) <
-                     std::tie(b.session_id, b.payload_id);
-            });
+  std::sort(entries.begin(), entries.end(), [](const LedgerEntry& a, const LedgerEntry& b) {
+    return std::tie(a.session_id, a.payload_id) < std::tie(b.session_id, b.payload_id);
+  });
   return entries;
 }
 
 std::string FormatLedgerTsv(absl::Span<const LedgerEntry> entries) {
   std::string out = "session_id\tpayload_id\tsize_bytes\tsha256\n";
   for (const LedgerEntry& entry : entries) {
-    absl::StrAppend(&out, entry.session_id, "\t", entry.payload_id, "\t",
-                    entry.size_bytes, "\t", entry.sha256_hex, "\n");
+    absl::StrAppend(&out, entry.session_id, "\t", entry.payload_id, "\t", entry.size_bytes, "\t",
+                    entry.sha256_hex, "\n");
   }
   return out;
 }

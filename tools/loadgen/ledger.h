@@ -55,7 +55,6 @@ class Ledger {
 std::string FormatLedgerTsv(absl::Span<const LedgerEntry> entries);
 
 // Writes FormatLedgerTsv(entries) to `path` (replacing it).
-absl::Status WriteLedgerTsv(absl::Span<const LedgerEntry> entries,
-                            const std::string& path);
+absl::Status WriteLedgerTsv(absl::Span<const LedgerEntry> entries, const std::string& path);
 
 }  // namespace ingest::loadgen

@@ -46,10 +46,8 @@ TEST(LedgerTest, EntriesAreSortedBySessionThenPayload) {
 
 TEST(LedgerTest, FormatsTsv) {
   const std::vector<LedgerEntry> entries = {
-      {.session_id = "s1", .payload_id = 1, .size_bytes = 10240,
-       .sha256_hex = "ab12"},
-      {.session_id = "s1", .payload_id = 2, .size_bytes = 7,
-       .sha256_hex = "cd34"}};
+      {.session_id = "s1", .payload_id = 1, .size_bytes = 10240, .sha256_hex = "ab12"},
+      {.session_id = "s1", .payload_id = 2, .size_bytes = 7, .sha256_hex = "cd34"}};
   EXPECT_EQ(FormatLedgerTsv(entries),
             "session_id\tpayload_id\tsize_bytes\tsha256\n"
             "s1\t1\t10240\tab12\n"
@@ -57,11 +55,9 @@ TEST(LedgerTest, FormatsTsv) {
 }
 
 TEST(LedgerTest, WritesTsvFile) {
-  const std::string path =
-      absl::StrCat(testing::TempDir(), "/ledger_test.tsv");
+  const std::string path = absl::StrCat(testing::TempDir(), "/ledger_test.tsv");
   const std::vector<LedgerEntry> entries = {
-      {.session_id = "s", .payload_id = 3, .size_bytes = 1,
-       .sha256_hex = "ff"}};
+      {.session_id = "s", .payload_id = 3, .size_bytes = 1, .sha256_hex = "ff"}};
   ASSERT_TRUE(WriteLedgerTsv(entries, path).ok());
   std::ifstream in(path);
   std::stringstream text;
@@ -71,8 +67,7 @@ TEST(LedgerTest, WritesTsvFile) {
 }
 
 TEST(LedgerTest, ReportsUnwritablePath) {
-  const absl::Status status =
-      WriteLedgerTsv({}, "/nonexistent-dir/for/sure/ledger.tsv");
+  const absl::Status status = WriteLedgerTsv({}, "/nonexistent-dir/for/sure/ledger.tsv");
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
   EXPECT_NE(status.message().find("/nonexistent-dir"), std::string::npos);
 }

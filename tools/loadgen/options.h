@@ -24,7 +24,7 @@ struct LoadgenOptions {
   // Sessions in flight at once; 0 means all of them.
   int concurrency = 0;
   absl::Duration call_timeout = absl::Seconds(30);  // per attempt
-  int max_attempts = 8;  // per call, the first included
+  int max_attempts = 8;                             // per call, the first included
   absl::Duration verify_timeout = absl::Seconds(120);
   // How long, after the rows are there, to wait for the sessions whose last
   // payload (has_session_unloaded) is stored to be completed; zero: not

@@ -39,8 +39,7 @@ uint64_t Mix(uint64_t z) {  // splitmix64 finalizer
 class Rng {
  public:
   Rng(uint64_t seed, int session_index, uint64_t payload_id, Stream stream)
-      : state_(Mix(Mix(Mix(seed + 0x9e3779b97f4a7c15ULL) ^
-                       static_cast<uint64_t>(session_index)) ^
+      : state_(Mix(Mix(Mix(seed + 0x9e3779b97f4a7c15ULL) ^ static_cast<uint64_t>(session_index)) ^
                    payload_id) ^
                static_cast<uint64_t>(stream)) {}
 
@@ -74,8 +73,7 @@ constexpr const char* kPages[] = {"https://app.example/",        "https://app.ex
                                   "https://app.example/cart",    "https://app.example/checkout",
                                   "https://app.example/account", "https://app.example/settings"};
 
-constexpr char kBase64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 void AppendWords(Rng& rng, uint64_t words, std::string& out) {
   for (uint64_t i = 0; i < words; ++i) {
@@ -211,8 +209,8 @@ Event FullSnapshotEvent(Rng& rng, int64_t ts, size_t bytes) {
     absl::StrAppend(&json, R"(","id":)", id + 1, R"(}],"id":)", id, "}");
     id += 2;
   }
-  absl::StrAppend(&json, R"(],"id":3}],"id":1},"initialOffset":{"left":0,"top":)",
-                  rng.Below(400), "}}}");
+  absl::StrAppend(&json, R"(],"id":3}],"id":1},"initialOffset":{"left":0,"top":)", rng.Below(400),
+                  "}}}");
   return {.json = std::move(json), .type = 2, .timestamp_ms = ts};
 }
 
@@ -289,8 +287,8 @@ class FactsRecorder {
         click->set_y(event.y);
       }
     }
-    if (event.type == 4 && (facts_->pages().empty() ||
-                            facts_->pages(facts_->pages_size() - 1) != event.href)) {
+    if (event.type == 4 &&
+        (facts_->pages().empty() || facts_->pages(facts_->pages_size() - 1) != event.href)) {
       facts_->add_pages(event.href);
     }
   }
@@ -360,8 +358,7 @@ class EventsWriter {
 // The body's events, one (or a group) at a time, timed by byte offset.
 class BodyEvents {
  public:
-  BodyEvents(Rng& rng, const Timeline& timeline, size_t length, bool frustrated,
-             int64_t cursor_ms)
+  BodyEvents(Rng& rng, const Timeline& timeline, size_t length, bool frustrated, int64_t cursor_ms)
       : rng_(rng),
         timeline_(timeline),
         length_(static_cast<double>(length)),
@@ -378,25 +375,24 @@ class BodyEvents {
     if (kind < 760) return {Mutation(ts)};
     if (kind < 860) return {Blob(ts)};
     if (kind < 900) {
-      return {IncrementalEvent(ts, 3,
-                               absl::StrCat(R"(,"id":)", rng_.Below(400), R"(,"x":0,"y":)",
-                                            rng_.Below(20'000)),
-                               /*interaction=*/true)};
+      return {IncrementalEvent(
+          ts, 3, absl::StrCat(R"(,"id":)", rng_.Below(400), R"(,"x":0,"y":)", rng_.Below(20'000)),
+          /*interaction=*/true)};
     }
     if (kind < 930) {
       std::string text;
       AppendWords(rng_, 1 + rng_.Below(3), text);
-      return {IncrementalEvent(ts, 5,
-                               absl::StrCat(R"(,"text":")", text, R"(","isChecked":false,"id":)",
-                                            rng_.Below(400)),
-                               /*interaction=*/true)};
+      return {IncrementalEvent(
+          ts, 5,
+          absl::StrCat(R"(,"text":")", text, R"(","isChecked":false,"id":)", rng_.Below(400)),
+          /*interaction=*/true)};
     }
     if (kind < 970) return Click(ts);
     if (kind < 985) return {ConsolePlugin(ts)};
     if (kind < 993) {
       return {IncrementalEvent(ts, 4,
-                               absl::StrCat(R"(,"width":)", 800 + rng_.Below(1120),
-                                            R"(,"height":)", 600 + rng_.Below(480)),
+                               absl::StrCat(R"(,"width":)", 800 + rng_.Below(1120), R"(,"height":)",
+                                            600 + rng_.Below(480)),
                                /*interaction=*/false)};
     }
     if (frustrated_) return Burst(ts);
@@ -422,9 +418,9 @@ class BodyEvents {
   }
 
   Event Mutation(int64_t ts) {
-    std::string rest = absl::StrCat(R"(,"adds":[{"parentId":)", rng_.Below(5000),
-                                    R"(,"node":{"type":3,"id":)", rng_.Below(100000),
-                                    R"(,"textContent":")");
+    std::string rest =
+        absl::StrCat(R"(,"adds":[{"parentId":)", rng_.Below(5000), R"(,"node":{"type":3,"id":)",
+                     rng_.Below(100000), R"(,"textContent":")");
     AppendWords(rng_, 3 + rng_.Below(10), rest);
     rest.append("\"}}]");
     return IncrementalEvent(ts, 0, rest, /*interaction=*/false);
@@ -511,8 +507,8 @@ std::string MakeEvents(uint64_t seed, int session_index, uint64_t payload_id, Rn
   // The rest of a burst the previous payload began.
   if (const BoundaryBurst before = BoundaryBurstAfter(seed, session_index, payload_id - 1);
       before.present) {
-    writer.TryAdd(BurstClicks(before.head_clicks, before.x, before.y, timeline.start_ms + 100,
-                              200, timeline.body_start(), rng),
+    writer.TryAdd(BurstClicks(before.head_clicks, before.x, before.y, timeline.start_ms + 100, 200,
+                              timeline.body_start(), rng),
                   reserve);
   }
 
@@ -549,7 +545,7 @@ std::string JsonList(absl::string_view key, bool wrapped, uint64_t items, size_t
 
 std::string MakeMessages(Rng& rng, const Timeline& timeline, size_t budget,
                          ingest::v1::PayloadFacts& facts) {
-  constexpr const char* kTypes[] = {"log", "log",  "log",     "log",   "log",  "info",
+  constexpr const char* kTypes[] = {"log",  "log",  "log",     "log",   "log",   "info",
                                     "warn", "warn", "warning", "error", "error", "debug"};
   return JsonList("messages", rng.OneIn(2), rng.Below(7), budget, [&](std::string* item) {
     const absl::string_view type = rng.Pick(kTypes);
@@ -593,13 +589,12 @@ std::string MakeResources(Rng& rng, size_t budget, ingest::v1::PayloadFacts& fac
     const uint64_t start = rng.Below(60'000);
     if (status == 0) {
       absl::StrAppend(item, R"({"name":"/img/)", rng.Below(1000),
-                      R"(.png","initiatorType":"img","startTime":)", start,
-                      R"(,"responseEnd":)", start + rng.Below(900), "}");
+                      R"(.png","initiatorType":"img","startTime":)", start, R"(,"responseEnd":)",
+                      start + rng.Below(900), "}");
     } else {
       absl::StrAppend(item, R"({"name":"/api/items/)", rng.Below(100000),
-                      R"(","initiatorType":"fetch","startTime":)", start,
-                      R"(,"responseEnd":)", start + rng.Below(2000),
-                      R"(,"responseStatus":)", status, "}");
+                      R"(","initiatorType":"fetch","startTime":)", start, R"(,"responseEnd":)",
+                      start + rng.Below(2000), R"(,"responseStatus":)", status, "}");
     }
     return [&facts, status] {
       facts.set_resources(facts.resources() + 1);
@@ -624,10 +619,8 @@ std::optional<size_t> FieldLengthFor(size_t field_bytes) {
 
 }  // namespace
 
-PayloadFactory::PayloadFactory(const PayloadFactoryOptions& options)
-    : options_(options) {
-  if (options.min_bytes < kMinSupportedBytes ||
-      options.min_bytes > options.max_bytes) {
+PayloadFactory::PayloadFactory(const PayloadFactoryOptions& options) : options_(options) {
+  if (options.min_bytes < kMinSupportedBytes || options.min_bytes > options.max_bytes) {
     std::fprintf(stderr,
                  "loadgen: PayloadFactory needs %zu <= min_bytes (%zu) <= "
                  "max_bytes (%zu)\n",
@@ -674,13 +667,11 @@ PayloadFactory::Payload PayloadFactory::MakeWithFacts(int session_index,
   return payload;
 }
 
-ingest::v1::PayloadContent PayloadFactory::Make(int session_index,
-                                                uint64_t payload_id) const {
+ingest::v1::PayloadContent PayloadFactory::Make(int session_index, uint64_t payload_id) const {
   return MakeWithFacts(session_index, payload_id).content;
 }
 
-ingest::v1::PayloadFacts PayloadFactory::FactsOf(int session_index,
-                                                 uint64_t payload_id) const {
+ingest::v1::PayloadFacts PayloadFactory::FactsOf(int session_index, uint64_t payload_id) const {
   return MakeWithFacts(session_index, payload_id).facts;
 }
 

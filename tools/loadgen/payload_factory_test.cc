@@ -48,8 +48,7 @@ std::string Diff(const google::protobuf::Message& expected,
 }
 
 TEST(PayloadFactoryTest, SizesStayWithinBounds) {
-  const PayloadFactory factory({.seed = 7, .min_bytes = 10 * 1024,
-                                .max_bytes = 3 * 1024 * 1024});
+  const PayloadFactory factory({.seed = 7, .min_bytes = 10 * 1024, .max_bytes = 3 * 1024 * 1024});
   for (int session = 0; session < 20; ++session) {
     for (uint64_t payload = 1; payload <= 50; ++payload) {
       const size_t size = factory.SizeFor(session, payload);
@@ -62,8 +61,7 @@ TEST(PayloadFactoryTest, SizesStayWithinBounds) {
 TEST(PayloadFactoryTest, SizesAreSpreadLogUniformly) {
   // With log-uniform sizes between 1 KiB and 1 MiB, about a third of them
   // fall in each decade-ish third of the log range.
-  const PayloadFactory factory(
-      {.seed = 3, .min_bytes = 1024, .max_bytes = 1024 * 1024});
+  const PayloadFactory factory({.seed = 3, .min_bytes = 1024, .max_bytes = 1024 * 1024});
   int low = 0, high = 0;
   constexpr int kSamples = 3000;
   for (int i = 0; i < kSamples; ++i) {
@@ -76,8 +74,7 @@ TEST(PayloadFactoryTest, SizesAreSpreadLogUniformly) {
 }
 
 TEST(PayloadFactoryTest, SameSeedGivesSameBytesAndFacts) {
-  const PayloadFactoryOptions options{.seed = 42, .min_bytes = 2048,
-                                      .max_bytes = 200 * 1024};
+  const PayloadFactoryOptions options{.seed = 42, .min_bytes = 2048, .max_bytes = 200 * 1024};
   const PayloadFactory a(options);
   const PayloadFactory b(options);
   // Ask in different orders: the result must not depend on call history.
@@ -102,13 +99,11 @@ TEST(PayloadFactoryTest, DifferentCoordinatesOrSeedsGiveDifferentBytes) {
 }
 
 TEST(PayloadFactoryTest, SerializedSizeIsExactlyTheChosenSize) {
-  const PayloadFactory factory(
-      {.seed = 11, .min_bytes = 1024, .max_bytes = 3 * 1024 * 1024});
+  const PayloadFactory factory({.seed = 11, .min_bytes = 1024, .max_bytes = 3 * 1024 * 1024});
   for (int session = 0; session < 4; ++session) {
     for (uint64_t payload = 1; payload <= 25; ++payload) {
       const ingest::v1::PayloadContent content = factory.Make(session, payload);
-      EXPECT_EQ(content.SerializeAsString().size(),
-                factory.SizeFor(session, payload))
+      EXPECT_EQ(content.SerializeAsString().size(), factory.SizeFor(session, payload))
           << "session " << session << " payload " << payload;
       EXPECT_FALSE(content.messages().empty());
       EXPECT_FALSE(content.resources().empty());
@@ -121,8 +116,7 @@ TEST(PayloadFactoryTest, ExactSizeAndValidJsonFromTheMinimumUp) {
   // Every size from the smallest supported one up, for the first payload
   // (page load, FullSnapshot) and a later one.
   for (size_t size = PayloadFactory::kMinSupportedBytes; size <= 1600; ++size) {
-    const PayloadFactory factory(
-        {.seed = 5, .min_bytes = size, .max_bytes = size});
+    const PayloadFactory factory({.seed = 5, .min_bytes = size, .max_bytes = size});
     for (const uint64_t payload : {1, 2, 7}) {
       const ingest::v1::PayloadContent content = factory.Make(int(size % 5), payload);
       ASSERT_EQ(content.SerializeAsString().size(), size) << "payload " << payload;
@@ -141,8 +135,7 @@ TEST(PayloadFactoryTest, ExactSizeAcrossVarintBoundaries) {
   for (size_t size = 16300; size <= 16500; ++size) sizes.push_back(size);
   for (size_t size = (1u << 21) - 12; size <= (1u << 21) + 12; ++size) sizes.push_back(size);
   for (const size_t size : sizes) {
-    const PayloadFactory factory(
-        {.seed = 5, .min_bytes = size, .max_bytes = size});
+    const PayloadFactory factory({.seed = 5, .min_bytes = size, .max_bytes = size});
     const ingest::v1::PayloadContent content = factory.Make(0, 1);
     EXPECT_EQ(content.SerializeAsString().size(), size);
     EXPECT_TRUE(IsValidJson(content.events())) << size;
@@ -151,8 +144,7 @@ TEST(PayloadFactoryTest, ExactSizeAcrossVarintBoundaries) {
 }
 
 TEST(PayloadFactoryTest, EventsAreCompressibleButNotTrivially) {
-  const PayloadFactory factory(
-      {.seed = 9, .min_bytes = 256 * 1024, .max_bytes = 256 * 1024});
+  const PayloadFactory factory({.seed = 9, .min_bytes = 256 * 1024, .max_bytes = 256 * 1024});
   const std::string events = factory.Make(0, 1).events();
   EXPECT_EQ(events.front(), '[');
   EXPECT_NE(events.find(R"({"type":3,"timestamp":)"), std::string::npos);
@@ -168,8 +160,7 @@ TEST(PayloadFactoryTest, EventsAreCompressibleButNotTrivially) {
 // The ground truth: what the factory says it generated is what the
 // pipeline's extractor reads.
 TEST(PayloadFactoryTest, FactsAreWhatTheExtractorReads) {
-  const PayloadFactory factory(
-      {.seed = 13, .min_bytes = 1024, .max_bytes = 512 * 1024});
+  const PayloadFactory factory({.seed = 13, .min_bytes = 1024, .max_bytes = 512 * 1024});
   for (int session = 0; session < 12; ++session) {
     for (uint64_t payload = 1; payload <= 12; ++payload) {
       const PayloadFactory::Payload made = factory.MakeWithFacts(session, payload);
@@ -191,8 +182,7 @@ TEST(PayloadFactoryTest, FactsMatchTheExtractorBeyondTheClickCap) {
 }
 
 TEST(PayloadFactoryTest, TimeRunsOnAcrossASessionsPayloads) {
-  const PayloadFactory factory(
-      {.seed = 21, .min_bytes = 1024, .max_bytes = 64 * 1024});
+  const PayloadFactory factory({.seed = 21, .min_bytes = 1024, .max_bytes = 64 * 1024});
   for (int session = 0; session < 5; ++session) {
     const int64_t start = factory.FactsOf(session, 1).first_event_ms();
     int64_t previous_last = 0;
@@ -215,10 +205,9 @@ TEST(PayloadFactoryTest, TimeRunsOnAcrossASessionsPayloads) {
 }
 
 TEST(PayloadFactoryTest, PayloadsHoldTheWholeMix) {
-  const PayloadFactory factory(
-      {.seed = 1, .min_bytes = 10 * 1024, .max_bytes = 256 * 1024});
-  int idle = 0, with_pages = 0, console_errors = 0, warnings = 0, errors = 0,
-      failed = 0, clicks = 0;
+  const PayloadFactory factory({.seed = 1, .min_bytes = 10 * 1024, .max_bytes = 256 * 1024});
+  int idle = 0, with_pages = 0, console_errors = 0, warnings = 0, errors = 0, failed = 0,
+      clicks = 0;
   for (int session = 0; session < 10; ++session) {
     for (uint64_t payload = 1; payload <= 10; ++payload) {
       const ingest::v1::PayloadFacts facts = factory.FactsOf(session, payload);
@@ -253,8 +242,7 @@ TEST(PayloadFactoryTest, PayloadsHoldTheWholeMix) {
 }
 
 TEST(PayloadFactoryTest, SomeSessionsRageClickSomeAcrossPayloads) {
-  const PayloadFactory factory(
-      {.seed = 1, .min_bytes = 10 * 1024, .max_bytes = 128 * 1024});
+  const PayloadFactory factory({.seed = 1, .min_bytes = 10 * 1024, .max_bytes = 128 * 1024});
   constexpr int kSessions = 30;
   constexpr uint64_t kPayloads = 10;
   int raging = 0, calm = 0, across = 0;

@@ -60,7 +60,8 @@ class PayloadFolder {
     const auto payload_id = static_cast<uint64_t>(BinaryValueInt(rows, row, 1));
     if (!open_ || current_.session_id != session_id || current_.payload_id != payload_id) {
       Flush();
-      current_ = StoredPayload{.session_id = std::string(session_id), .payload_id = payload_id,
+      current_ = StoredPayload{.session_id = std::string(session_id),
+                               .payload_id = payload_id,
                                .first_seq = BinaryValueInt(rows, row, 3)};
       hasher_ = std::make_unique<Sha256Hasher>();
       open_ = true;
@@ -69,8 +70,8 @@ class PayloadFolder {
         DecodeStoredData(static_cast<int>(BinaryValueInt(rows, row, 4)),
                          BinaryValueBytes(rows, row, 6), BinaryValueInt(rows, row, 5));
     if (!data.ok()) {
-      return absl::DataLossError(absl::StrCat("payload ", payload_id, " of session ",
-                                              session_id, ": ", data.status().message()));
+      return absl::DataLossError(absl::StrCat("payload ", payload_id, " of session ", session_id,
+                                              ": ", data.status().message()));
     }
     if (BinaryValueInt(rows, row, 2) == 0) ++current_.head_rows;
     ++current_.rows;
@@ -98,8 +99,7 @@ class PayloadFolder {
 // Reads over one PgConnection, reconnecting when it breaks.
 class PgRowReader final : public RowReader {
  public:
-  PgRowReader(std::string dsn, std::unique_ptr<PgConnection> connection,
-              size_t sessions_per_query)
+  PgRowReader(std::string dsn, std::unique_ptr<PgConnection> connection, size_t sessions_per_query)
       : dsn_(std::move(dsn)),
         connection_(std::move(connection)),
         sessions_per_query_(std::max<size_t>(1, sessions_per_query)) {}
@@ -128,8 +128,8 @@ class PgRowReader final : public RowReader {
       ASSIGN_OR_RETURN(PgResult result, Query(kSessionStatusesSql, batch));
       const PGresult* rows = result.get();
       for (int row = 0; row < PQntuples(rows); ++row) {
-        statuses.push_back({PQgetvalue(rows, row, 0),
-                            PQgetisnull(rows, row, 1) ? "" : PQgetvalue(rows, row, 1)});
+        statuses.push_back(
+            {PQgetvalue(rows, row, 0), PQgetisnull(rows, row, 1) ? "" : PQgetvalue(rows, row, 1)});
       }
       return absl::OkStatus();
     }));
@@ -214,8 +214,8 @@ class PgRowReader final : public RowReader {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RowReader>> ConnectPgRowReader(
-    const std::string& dsn, size_t sessions_per_query) {
+absl::StatusOr<std::unique_ptr<RowReader>> ConnectPgRowReader(const std::string& dsn,
+                                                              size_t sessions_per_query) {
   ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> connection,
                    PgConnection::Connect(dsn, kConnectTimeout));
   return std::make_unique<PgRowReader>(dsn, std::move(connection), sessions_per_query);

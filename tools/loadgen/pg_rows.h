@@ -20,7 +20,7 @@ namespace ingest::loadgen {
 // UNAVAILABLE, naming the server, when the connection cannot be made. The
 // reader reconnects once per call if the connection was lost. Not
 // thread-safe (one libpq connection).
-absl::StatusOr<std::unique_ptr<RowReader>> ConnectPgRowReader(
-    const std::string& dsn, size_t sessions_per_query = 64);
+absl::StatusOr<std::unique_ptr<RowReader>> ConnectPgRowReader(const std::string& dsn,
+                                                              size_t sessions_per_query = 64);
 
 }  // namespace ingest::loadgen

@@ -54,10 +54,9 @@ TEST_F(PgRowsTest, ReadsTheSessionsStatusAndSummaryBytes) {
   auto rows = (*reader)->ReadRows({"a", "b", "c", "missing"});
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->sessions.size(), 3u);
-  std::sort(rows->sessions.begin(), rows->sessions.end(),
-            [](const StoredSession& x, const StoredSession& y) {
-              return x.session_id < y.session_id;
-            });
+  std::sort(
+      rows->sessions.begin(), rows->sessions.end(),
+      [](const StoredSession& x, const StoredSession& y) { return x.session_id < y.session_id; });
   EXPECT_EQ(rows->sessions[0].session_id, "a");
   EXPECT_EQ(rows->sessions[0].payload_count, 2);
   EXPECT_EQ(rows->sessions[0].status, "completed");
@@ -68,12 +67,10 @@ TEST_F(PgRowsTest, ReadsTheSessionsStatusAndSummaryBytes) {
 
   auto statuses = (*reader)->ReadSessionStatuses({"a", "b", "c", "missing"});
   ASSERT_TRUE(statuses.ok()) << statuses.status();
-  std::sort(statuses->begin(), statuses->end(),
-            [](const SessionStatus& x, const SessionStatus& y) {
-              return x.session_id < y.session_id;
-            });
-  EXPECT_EQ(*statuses,
-            (std::vector<SessionStatus>{{"a", "completed"}, {"b", "live"}, {"c", ""}}));
+  std::sort(statuses->begin(), statuses->end(), [](const SessionStatus& x, const SessionStatus& y) {
+    return x.session_id < y.session_id;
+  });
+  EXPECT_EQ(*statuses, (std::vector<SessionStatus>{{"a", "completed"}, {"b", "live"}, {"c", ""}}));
 }
 
 TEST_F(PgRowsTest, DecodesCompressedAndRawRowsAndFoldsChunksInOrder) {
@@ -110,7 +107,8 @@ TEST_F(PgRowsTest, DamagedRowIsAnError) {
   auto result = db_->Query(
       "INSERT INTO session_payloads (session_id, payload_id, content_encoding, raw_size, "
       "storage_encoding, data, received_at, kafka_partition, kafka_offset) "
-      "VALUES ('c', 1, 0, 10, 1, 'not zstd'::bytea, now(), 0, 0)", {});
+      "VALUES ('c', 1, 0, 10, 1, 'not zstd'::bytea, now(), 0, 0)",
+      {});
   ASSERT_TRUE(result.ok()) << result.status();
   auto reader = ConnectPgRowReader(database_->dsn());
   ASSERT_TRUE(reader.ok()) << reader.status();

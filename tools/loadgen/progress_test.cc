@@ -1,6 +1,5 @@
 #include "tools/loadgen/progress.h"
 
-
 #include "gtest/gtest.h"
 
 namespace ingest::loadgen {

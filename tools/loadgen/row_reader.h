@@ -24,8 +24,7 @@ class RowReader {
 
   // Every stored payload and the session rows of the given sessions, read
   // from one consistent snapshot. Hashes the stored bytes (in the database).
-  virtual absl::StatusOr<StoredRows> ReadRows(
-      absl::Span<const std::string> session_ids) = 0;
+  virtual absl::StatusOr<StoredRows> ReadRows(absl::Span<const std::string> session_ids) = 0;
 
   // The status of those of the given sessions that have a row. Cheap: meant
   // to be polled. Not pure so that readers written before the lifecycle

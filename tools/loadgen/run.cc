@@ -58,19 +58,15 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
   console.Log(absl::StrFormat(
       "loadgen: load done in %.1fs: %d/%d sessions started, %d/%d payloads "
       "acked (%.1f MB)",
-      absl::ToDoubleSeconds(clock.Now() - load_start), load.sessions_started,
-      options.sessions, load.acked, total_payloads,
-      static_cast<double>(ledger.total_bytes()) / 1e6));
+      absl::ToDoubleSeconds(clock.Now() - load_start), load.sessions_started, options.sessions,
+      load.acked, total_payloads, static_cast<double>(ledger.total_bytes()) / 1e6));
 
   const std::vector<LedgerEntry> acked = ledger.Entries();
   if (!options.ledger_out.empty()) {
-    if (absl::Status status = WriteLedgerTsv(acked, options.ledger_out);
-        !status.ok()) {
-      console.Log(
-          absl::StrCat("loadgen: ledger not written: ", status.ToString()));
+    if (absl::Status status = WriteLedgerTsv(acked, options.ledger_out); !status.ok()) {
+      console.Log(absl::StrCat("loadgen: ledger not written: ", status.ToString()));
     } else {
-      console.Log(
-          absl::StrCat("loadgen: ledger written to ", options.ledger_out));
+      console.Log(absl::StrCat("loadgen: ledger written to ", options.ledger_out));
     }
   }
 
@@ -94,9 +90,9 @@ absl::StatusOr<RunSummary> RunAndVerify(const LoadgenOptions& options,
                                       clock.Now() - verify_start);
         },
         kTicks);
-    present = WaitForRows(acked, reader, clock, {.timeout = options.verify_timeout},
-                          {.on_poll = [&](int64_t n, int64_t) { found.store(n); },
-                           .on_poll_error = on_poll_error});
+    present = WaitForRows(
+        acked, reader, clock, {.timeout = options.verify_timeout},
+        {.on_poll = [&](int64_t n, int64_t) { found.store(n); }, .on_poll_error = on_poll_error});
   }
   const std::vector<std::string> must_complete =
       SessionsWithPayload(present, static_cast<uint64_t>(options.payloads_per_session));

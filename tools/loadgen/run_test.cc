@@ -54,8 +54,7 @@ class FakePipeline final : public RowReader {
     return status_polls_;
   }
 
-  absl::StatusOr<std::vector<PayloadKey>> ReadPresentKeys(
-      absl::Span<const std::string>) override {
+  absl::StatusOr<std::vector<PayloadKey>> ReadPresentKeys(absl::Span<const std::string>) override {
     std::vector<PayloadKey> keys;
     for (const StoredPayload& p : Read().payloads) keys.push_back({p.session_id, p.payload_id});
     return keys;
@@ -221,13 +220,11 @@ TEST_F(RunAndVerifyTest, DetectsLostAndCorruptedPayloads) {
   EXPECT_EQ(summary->summaries.summaries_exact, 4);
   EXPECT_EQ(ExitCodeFor(*summary), kExitFailed);
   // The wait for the lost payload ends at the deadline, not before.
-  EXPECT_GE(clock_.Now() - absl::FromUnixSeconds(1'700'000'000),
-            absl::Seconds(2));
+  EXPECT_GE(clock_.Now() - absl::FromUnixSeconds(1'700'000'000), absl::Seconds(2));
 }
 
 TEST_F(RunAndVerifyTest, WritesTheLedger) {
-  options_.ledger_out =
-      absl::StrCat(testing::TempDir(), "/run_test_ledger.tsv");
+  options_.ledger_out = absl::StrCat(testing::TempDir(), "/run_test_ledger.tsv");
   ASSERT_TRUE(Run().ok());
   std::ifstream in(options_.ledger_out);
   std::string line;

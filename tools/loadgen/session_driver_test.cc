@@ -130,10 +130,10 @@ TEST_F(SessionDriverTest, PushesPayloadsInOrderAndRecordsThemInTheLedger) {
 }
 
 TEST_F(SessionDriverTest, RetriesWithTheSamePayloadIdAndContent) {
-  gateway_->Script("PushPayload", {Status(grpc::StatusCode::OK, ""),
-                                   Status(grpc::StatusCode::UNAVAILABLE, "no ack"),
-                                   Status(grpc::StatusCode::DEADLINE_EXCEEDED, "slow"),
-                                   Pushback(250)});
+  gateway_->Script(
+      "PushPayload",
+      {Status(grpc::StatusCode::OK, ""), Status(grpc::StatusCode::UNAVAILABLE, "no ack"),
+       Status(grpc::StatusCode::DEADLINE_EXCEEDED, "slow"), Pushback(250)});
   SessionDriver driver = MakeDriver(3, 8);
   const SessionResult result = driver.Run(0);
 

@@ -8,10 +8,8 @@ std::string FormatSummaryLine(const RunSummary& summary) {
   const VerificationReport& r = summary.report;
   return absl::StrCat(summary.label, ": sessions=", summary.sessions,
                       " payloads=", summary.payloads, " acked=", summary.acked,
-                      " persisted=", r.persisted, " lost=", r.lost,
-                      " duplicates=", r.duplicates,
-                      " out_of_order=", r.out_of_order,
-                      " mismatched=", r.mismatched,
+                      " persisted=", r.persisted, " lost=", r.lost, " duplicates=", r.duplicates,
+                      " out_of_order=", r.out_of_order, " mismatched=", r.mismatched,
                       " summaries_exact=", summary.summaries.summaries_exact,
                       " sessions_completed=", summary.summaries.sessions_completed);
 }
@@ -19,9 +17,8 @@ std::string FormatSummaryLine(const RunSummary& summary) {
 int ExitCodeFor(const RunSummary& summary) {
   const VerificationReport& r = summary.report;
   const SummaryReport& s = summary.summaries;
-  const bool clean = summary.acked == summary.payloads && r.lost == 0 &&
-                     r.duplicates == 0 && r.out_of_order == 0 &&
-                     r.mismatched == 0 && s.summaries_mismatched == 0 &&
+  const bool clean = summary.acked == summary.payloads && r.lost == 0 && r.duplicates == 0 &&
+                     r.out_of_order == 0 && r.mismatched == 0 && s.summaries_mismatched == 0 &&
                      s.completions_missing == 0;
   return clean ? kExitOk : kExitFailed;
 }

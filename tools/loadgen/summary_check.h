@@ -44,8 +44,7 @@ struct SummaryCheckOptions {
 
 // The facts the payload (session_index, payload_id) was built with: the
 // ground truth (PayloadFactory::FactsOf).
-using FactsSource =
-    absl::FunctionRef<v1::PayloadFacts(int session_index, uint64_t payload_id)>;
+using FactsSource = absl::FunctionRef<v1::PayloadFacts(int session_index, uint64_t payload_id)>;
 
 // Checks every session of `acked` (those with a session_index) against
 // `rows`: its stored summary must equal SummarizeSession over the facts of
@@ -53,8 +52,7 @@ using FactsSource =
 // order - compared with protobuf's MessageDifferencer, the problem line
 // naming the fields that differ - and, when it stored payload
 // last_payload_id, its status must be 'completed'. Pure.
-SummaryReport CheckSummaries(absl::Span<const LedgerEntry> acked,
-                             const StoredRows& rows, FactsSource facts_of,
-                             const SummaryCheckOptions& options);
+SummaryReport CheckSummaries(absl::Span<const LedgerEntry> acked, const StoredRows& rows,
+                             FactsSource facts_of, const SummaryCheckOptions& options);
 
 }  // namespace ingest::loadgen

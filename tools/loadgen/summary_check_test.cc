@@ -56,10 +56,11 @@ SummaryReport Check(const std::vector<LedgerEntry>& acked, const StoredRows& row
 
 TEST(CheckSummariesTest, ExactSummaryOfTheStoredPayloadsAndCompleted) {
   const std::vector<LedgerEntry> acked = {Acked("a", 4, 1), Acked("a", 4, 2), Acked("a", 4, 3)};
-  const StoredRows rows{
-      .payloads = {Stored("a", 1), Stored("a", 2), Stored("a", 3)},
-      .sessions = {{.session_id = "a", .payload_count = 3, .status = "completed",
-                    .summary = SummaryBytes(4, {1, 2, 3})}}};
+  const StoredRows rows{.payloads = {Stored("a", 1), Stored("a", 2), Stored("a", 3)},
+                        .sessions = {{.session_id = "a",
+                                      .payload_count = 3,
+                                      .status = "completed",
+                                      .summary = SummaryBytes(4, {1, 2, 3})}}};
   const SummaryReport report = Check(acked, rows);
   EXPECT_EQ(report.summaries_exact, 1);
   EXPECT_EQ(report.summaries_mismatched, 0);
@@ -74,8 +75,8 @@ TEST(CheckSummariesTest, FoldsEveryStoredPayloadOnceInIdOrder) {
   const std::vector<LedgerEntry> acked = {Acked("a", 0, 3), Acked("a", 0, 1)};
   const StoredRows rows{
       .payloads = {Stored("a", 3), Stored("a", 1), Stored("a", 2), Stored("a", 1)},
-      .sessions = {{.session_id = "a", .status = "completed",
-                    .summary = SummaryBytes(0, {1, 2, 3})}}};
+      .sessions = {
+          {.session_id = "a", .status = "completed", .summary = SummaryBytes(0, {1, 2, 3})}}};
   EXPECT_EQ(Check(acked, rows).summaries_exact, 1);
 }
 

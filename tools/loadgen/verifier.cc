@@ -29,16 +29,13 @@ std::vector<std::string> SortedDistinct(std::vector<std::string> ids) {
 
 }  // namespace
 
-VerificationReport Verify(absl::Span<const LedgerEntry> acked,
-                          const StoredRows& rows) {
+VerificationReport Verify(absl::Span<const LedgerEntry> acked, const StoredRows& rows) {
   VerificationReport report;
 
   absl::flat_hash_map<PayloadKey, const StoredPayload*> stored;
-  absl::flat_hash_map<std::string, absl::flat_hash_set<uint64_t>>
-      distinct_payloads;
+  absl::flat_hash_map<std::string, absl::flat_hash_set<uint64_t>> distinct_payloads;
   for (const StoredPayload& payload : rows.payloads) {
-    stored.emplace(PayloadKey{payload.session_id, payload.payload_id},
-                   &payload);
+    stored.emplace(PayloadKey{payload.session_id, payload.payload_id}, &payload);
     distinct_payloads[payload.session_id].insert(payload.payload_id);
   }
 
@@ -48,8 +45,7 @@ VerificationReport Verify(absl::Span<const LedgerEntry> acked,
     const auto it = stored.find(PayloadKey{entry.session_id, entry.payload_id});
     if (it == stored.end()) {
       ++report.lost;
-      AddProblem(report, absl::StrCat("lost: ",
-                                      Name(entry.session_id, entry.payload_id),
+      AddProblem(report, absl::StrCat("lost: ", Name(entry.session_id, entry.payload_id),
                                       " was acknowledged but has no row"));
       continue;
     }
@@ -58,19 +54,15 @@ VerificationReport Verify(absl::Span<const LedgerEntry> acked,
     order[entry.session_id].emplace_back(entry.payload_id, payload.first_seq);
     if (payload.head_rows > 1) {
       report.duplicates += payload.head_rows - 1;
-      AddProblem(report, absl::StrCat("duplicate: ",
-                                      Name(entry.session_id, entry.payload_id),
-                                      " has ", payload.head_rows,
-                                      " chunk-0 rows"));
+      AddProblem(report, absl::StrCat("duplicate: ", Name(entry.session_id, entry.payload_id),
+                                      " has ", payload.head_rows, " chunk-0 rows"));
     }
     if (payload.sha256_hex != entry.sha256_hex) {
       ++report.mismatched;
       AddProblem(report,
-                 absl::StrCat("mismatched: ",
-                              Name(entry.session_id, entry.payload_id),
-                              " stored ", payload.size_bytes, " bytes sha256 ",
-                              payload.sha256_hex, ", sent ", entry.size_bytes,
-                              " bytes sha256 ", entry.sha256_hex));
+                 absl::StrCat("mismatched: ", Name(entry.session_id, entry.payload_id), " stored ",
+                              payload.size_bytes, " bytes sha256 ", payload.sha256_hex, ", sent ",
+                              entry.size_bytes, " bytes sha256 ", entry.sha256_hex));
     }
   }
 
@@ -79,11 +71,9 @@ VerificationReport Verify(absl::Span<const LedgerEntry> acked,
     for (size_t i = 1; i < payloads.size(); ++i) {
       if (payloads[i].second < payloads[i - 1].second) {
         ++report.out_of_order;
-        AddProblem(report,
-                   absl::StrCat("out of order: session ", session_id,
-                                " payload ", payloads[i].first,
-                                " was stored before payload ",
-                                payloads[i - 1].first));
+        AddProblem(report, absl::StrCat("out of order: session ", session_id, " payload ",
+                                        payloads[i].first, " was stored before payload ",
+                                        payloads[i - 1].first));
       }
     }
   }
@@ -96,14 +86,12 @@ VerificationReport Verify(absl::Span<const LedgerEntry> acked,
   for (const StoredSession& session : rows.sessions) {
     if (!acked_sessions.contains(session.session_id)) continue;
     const auto it = distinct_payloads.find(session.session_id);
-    const int64_t distinct = it == distinct_payloads.end()
-                                 ? 0
-                                 : static_cast<int64_t>(it->second.size());
+    const int64_t distinct =
+        it == distinct_payloads.end() ? 0 : static_cast<int64_t>(it->second.size());
     if (session.payload_count > distinct) {
       report.duplicates += session.payload_count - distinct;
-      AddProblem(report, absl::StrCat("duplicate: session ", session.session_id,
-                                      " counts ", session.payload_count,
-                                      " payloads but stores ", distinct));
+      AddProblem(report, absl::StrCat("duplicate: session ", session.session_id, " counts ",
+                                      session.payload_count, " payloads but stores ", distinct));
     }
   }
   return report;

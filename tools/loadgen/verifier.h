@@ -35,8 +35,7 @@ struct VerificationReport {
 // for their sessions. Pure; `rows` may hold payloads that are not in the
 // ledger (given up by the client but stored anyway): they count only towards
 // the distinct payloads of their session.
-VerificationReport Verify(absl::Span<const LedgerEntry> acked,
-                          const StoredRows& rows);
+VerificationReport Verify(absl::Span<const LedgerEntry> acked, const StoredRows& rows);
 
 // The keys of `acked` that `present` lacks, in ledger order.
 std::vector<PayloadKey> MissingKeys(absl::Span<const LedgerEntry> acked,

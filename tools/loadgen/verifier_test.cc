@@ -15,8 +15,8 @@ LedgerEntry Acked(std::string session, uint64_t payload, std::string hash) {
           .sha256_hex = std::move(hash)};
 }
 
-StoredPayload Stored(std::string session, uint64_t payload, int64_t seq,
-                     std::string hash, int64_t head_rows = 1) {
+StoredPayload Stored(std::string session, uint64_t payload, int64_t seq, std::string hash,
+                     int64_t head_rows = 1) {
   return {.session_id = std::move(session),
           .payload_id = payload,
           .head_rows = head_rows,
@@ -29,14 +29,13 @@ StoredPayload Stored(std::string session, uint64_t payload, int64_t seq,
 // Ledger a1..a3 and b1..b2, all stored once, in order, intact.
 class VerifierTest : public testing::Test {
  protected:
-  std::vector<LedgerEntry> acked_ = {
-      Acked("a", 1, "h-a1"), Acked("a", 2, "h-a2"), Acked("a", 3, "h-a3"),
-      Acked("b", 1, "h-b1"), Acked("b", 2, "h-b2")};
-  StoredRows rows_ = {
-      .payloads = {Stored("a", 1, 10, "h-a1"), Stored("b", 1, 11, "h-b1"),
-                   Stored("a", 2, 12, "h-a2"), Stored("b", 2, 13, "h-b2"),
-                   Stored("a", 3, 14, "h-a3")},
-      .sessions = {{"a", 3}, {"b", 2}}};
+  std::vector<LedgerEntry> acked_ = {Acked("a", 1, "h-a1"), Acked("a", 2, "h-a2"),
+                                     Acked("a", 3, "h-a3"), Acked("b", 1, "h-b1"),
+                                     Acked("b", 2, "h-b2")};
+  StoredRows rows_ = {.payloads = {Stored("a", 1, 10, "h-a1"), Stored("b", 1, 11, "h-b1"),
+                                   Stored("a", 2, 12, "h-a2"), Stored("b", 2, 13, "h-b2"),
+                                   Stored("a", 3, 14, "h-a3")},
+                      .sessions = {{"a", 3}, {"b", 2}}};
 };
 
 TEST_F(VerifierTest, CleanRunHasNoProblems) {
@@ -59,8 +58,7 @@ TEST_F(VerifierTest, CountsLostPayloads) {
   EXPECT_EQ(report.duplicates, 0);
   EXPECT_EQ(report.out_of_order, 0);
   ASSERT_FALSE(report.problems.empty());
-  EXPECT_EQ(report.problems[0],
-            "lost: session a payload 1 was acknowledged but has no row");
+  EXPECT_EQ(report.problems[0], "lost: session a payload 1 was acknowledged but has no row");
 }
 
 TEST_F(VerifierTest, CountsExtraChunkZeroRowsAsDuplicates) {
@@ -105,8 +103,7 @@ TEST_F(VerifierTest, CountsOutOfOrderAdjacentPairs) {
 
 TEST_F(VerifierTest, OrderIsByPayloadIdNotLedgerOrder) {
   // The same clean data, ledger shuffled: still in order.
-  std::vector<LedgerEntry> shuffled = {acked_[4], acked_[2], acked_[0],
-                                       acked_[3], acked_[1]};
+  std::vector<LedgerEntry> shuffled = {acked_[4], acked_[2], acked_[0], acked_[3], acked_[1]};
   EXPECT_EQ(Verify(shuffled, rows_).out_of_order, 0);
 }
 
@@ -116,8 +113,7 @@ TEST_F(VerifierTest, CountsMismatchedHashes) {
   EXPECT_EQ(report.mismatched, 1);
   EXPECT_EQ(report.persisted, 5);
   ASSERT_EQ(report.problems.size(), 1u);
-  EXPECT_NE(report.problems[0].find("mismatched: session b payload 2"),
-            std::string::npos);
+  EXPECT_NE(report.problems[0].find("mismatched: session b payload 2"), std::string::npos);
 }
 
 TEST_F(VerifierTest, IgnoresSessionsNotInTheLedger) {
@@ -145,16 +141,14 @@ TEST(MissingKeysTest, TheAckedKeysWithoutARowInLedgerOrder) {
 }
 
 TEST(CountPresentTest, CountsLedgerEntriesWithRows) {
-  const std::vector<LedgerEntry> acked = {Acked("a", 1, ""), Acked("a", 2, ""),
-                                          Acked("b", 1, "")};
+  const std::vector<LedgerEntry> acked = {Acked("a", 1, ""), Acked("a", 2, ""), Acked("b", 1, "")};
   const std::vector<PayloadKey> present = {{"a", 2}, {"b", 1}, {"c", 7}};
   EXPECT_EQ(CountPresent(acked, present), 2);
   EXPECT_EQ(CountPresent(acked, {}), 0);
 }
 
 TEST(SessionIdsOfTest, DistinctAndSorted) {
-  const std::vector<LedgerEntry> acked = {Acked("b", 1, ""), Acked("a", 1, ""),
-                                          Acked("b", 2, "")};
+  const std::vector<LedgerEntry> acked = {Acked("b", 1, ""), Acked("a", 1, ""), Acked("b", 2, "")};
   EXPECT_EQ(SessionIdsOf(acked), (std::vector<std::string>{"a", "b"}));
 }
 

@@ -29,13 +29,14 @@ class FakeRowReader final : public RowReader {
     return keys;
   }
 
-  absl::StatusOr<StoredRows> ReadRows(
-      absl::Span<const std::string>) override {
+  absl::StatusOr<StoredRows> ReadRows(absl::Span<const std::string>) override {
     if (!final_read_error.ok()) return final_read_error;
     StoredRows rows;
     for (uint64_t p = 1; p <= visible_; ++p) {
-      rows.payloads.push_back({.session_id = "s", .payload_id = p,
-                               .head_rows = 1, .rows = 1,
+      rows.payloads.push_back({.session_id = "s",
+                               .payload_id = p,
+                               .head_rows = 1,
+                               .rows = 1,
                                .first_seq = static_cast<int64_t>(p),
                                .sha256_hex = "h"});
     }
@@ -85,13 +86,13 @@ TEST(WaitAndVerifyTest, PollsUntilEveryAckedPayloadIsPresent) {
   FakeRowReader reader(/*appear_up_to=*/4);
   client::testing::FakeClock clock;
   std::vector<int64_t> progress;
-  const absl::StatusOr<VerificationReport> report = WaitAndVerify(
-      Ledger(4), reader, clock,
-      {.timeout = absl::Seconds(10), .poll_interval = absl::Milliseconds(250)},
-      {.on_poll = [&](int64_t present, int64_t expected) {
-        EXPECT_EQ(expected, 4);
-        progress.push_back(present);
-      }});
+  const absl::StatusOr<VerificationReport> report =
+      WaitAndVerify(Ledger(4), reader, clock,
+                    {.timeout = absl::Seconds(10), .poll_interval = absl::Milliseconds(250)},
+                    {.on_poll = [&](int64_t present, int64_t expected) {
+                      EXPECT_EQ(expected, 4);
+                      progress.push_back(present);
+                    }});
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->persisted, 4);
   EXPECT_EQ(report->lost, 0);
@@ -105,10 +106,9 @@ TEST(WaitAndVerifyTest, CountsMissingPayloadsAsLostAtTheDeadline) {
   FakeRowReader reader(/*appear_up_to=*/2);
   client::testing::FakeClock clock;
   const absl::Time start = clock.Now();
-  const absl::StatusOr<VerificationReport> report = WaitAndVerify(
-      Ledger(5), reader, clock,
-      {.timeout = absl::Seconds(1), .poll_interval = absl::Milliseconds(300)},
-      {});
+  const absl::StatusOr<VerificationReport> report =
+      WaitAndVerify(Ledger(5), reader, clock,
+                    {.timeout = absl::Seconds(1), .poll_interval = absl::Milliseconds(300)}, {});
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->persisted, 2);
   EXPECT_EQ(report->lost, 3);
@@ -122,9 +122,9 @@ TEST(WaitAndVerifyTest, KeepsPollingThroughErrors) {
   reader.failing_polls = 2;
   client::testing::FakeClock clock;
   int errors = 0;
-  const absl::StatusOr<VerificationReport> report = WaitAndVerify(
-      Ledger(1), reader, clock, {.timeout = absl::Seconds(5)},
-      {.on_poll_error = [&](const absl::Status&) { ++errors; }});
+  const absl::StatusOr<VerificationReport> report =
+      WaitAndVerify(Ledger(1), reader, clock, {.timeout = absl::Seconds(5)},
+                    {.on_poll_error = [&](const absl::Status&) { ++errors; }});
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(errors, 2);
   EXPECT_EQ(report->persisted, 1);
@@ -134,16 +134,14 @@ TEST(WaitAndVerifyTest, FailsWhenTheFinalReadFails) {
   FakeRowReader reader(/*appear_up_to=*/1);
   reader.final_read_error = absl::UnavailableError("server closed");
   client::testing::FakeClock clock;
-  const absl::StatusOr<VerificationReport> report =
-      WaitAndVerify(Ledger(1), reader, clock, {}, {});
+  const absl::StatusOr<VerificationReport> report = WaitAndVerify(Ledger(1), reader, clock, {}, {});
   EXPECT_EQ(report.status().code(), absl::StatusCode::kUnavailable);
 }
 
 TEST(WaitAndVerifyTest, EmptyLedgerDoesNotWait) {
   FakeRowReader reader(/*appear_up_to=*/0);
   client::testing::FakeClock clock;
-  const absl::StatusOr<VerificationReport> report =
-      WaitAndVerify({}, reader, clock, {}, {});
+  const absl::StatusOr<VerificationReport> report = WaitAndVerify({}, reader, clock, {}, {});
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(reader.polls, 0);
   EXPECT_TRUE(clock.waits().empty());
@@ -166,14 +164,15 @@ TEST(WaitForCompletionTest, PollsUntilEverySessionIsCompleted) {
   std::vector<int64_t> progress;
   int errors = 0;
   const std::vector<std::string> sessions = {"a", "b", "c"};
-  const int64_t completed = WaitForCompletion(
-      sessions, reader, clock,
-      {.timeout = absl::Seconds(10), .poll_interval = absl::Milliseconds(500)},
-      {.on_poll = [&](int64_t found, int64_t expected) {
-         EXPECT_EQ(expected, 3);
-         progress.push_back(found);
-       },
-       .on_poll_error = [&](const absl::Status&) { ++errors; }});
+  const int64_t completed =
+      WaitForCompletion(sessions, reader, clock,
+                        {.timeout = absl::Seconds(10), .poll_interval = absl::Milliseconds(500)},
+                        {.on_poll =
+                             [&](int64_t found, int64_t expected) {
+                               EXPECT_EQ(expected, 3);
+                               progress.push_back(found);
+                             },
+                         .on_poll_error = [&](const absl::Status&) { ++errors; }});
   EXPECT_EQ(completed, 3);
   EXPECT_EQ(errors, 1);
   EXPECT_EQ(progress, (std::vector<int64_t>{1, 2, 3}));
@@ -188,8 +187,7 @@ TEST(WaitForCompletionTest, StopsAtTheDeadline) {
   const absl::Time start = clock.Now();
   const std::vector<std::string> sessions = {"a", "b"};
   EXPECT_EQ(WaitForCompletion(sessions, reader, clock,
-                              {.timeout = absl::Seconds(2), .poll_interval = absl::Seconds(1)},
-                              {}),
+                              {.timeout = absl::Seconds(2), .poll_interval = absl::Seconds(1)}, {}),
             1);
   EXPECT_EQ(clock.Now() - start, absl::Seconds(2));
   EXPECT_EQ(reader.status_polls, 3);
