@@ -71,8 +71,6 @@ v1::Task PayloadTask(const std::string& session_id, uint64_t payload_id) {
 class BrokerProxyOnMockKafkaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* pg_dsn = std::getenv("PG_DSN");
-    if (pg_dsn == nullptr || *pg_dsn == '\0') GTEST_SKIP() << "PG_DSN is not set";
     auto database = TestDatabase::Create();
     ASSERT_TRUE(database.ok()) << database.status();
     database_ = std::move(database).value();

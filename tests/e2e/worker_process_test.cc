@@ -181,8 +181,6 @@ struct WorkerProcess {
 class WorkerProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* pg_dsn = std::getenv("PG_DSN");
-    if (pg_dsn == nullptr || *pg_dsn == '\0') GTEST_SKIP() << "PG_DSN is not set";
 
     mock_log_ = LogPrefix("mock_kafka");
     auto mock = StartMockKafka(
