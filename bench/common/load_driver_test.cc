@@ -12,9 +12,12 @@
 #include "absl/time/clock.h"
 #include "client/cpp/clock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/polling.h"
 
 namespace ingest::bench {
 namespace {
+
+constexpr absl::Duration kPoll = absl::Milliseconds(5);
 
 // Acknowledges every message `delay` after it is sent (failing every
 // `fail_every`-th), on a timer thread; notes whether a lane ever had two
@@ -47,35 +50,40 @@ class DelayedSink final : public MessageSink {
   const std::unique_ptr<client::Clock> clock_ = client::CreateSystemClock();
 };
 
-TEST(OpenLoopTest, SendsAtTheRateAndDrainsOnStop) {
+// No test here sleeps and then expects a rate: on two busy cores that would
+// flake. They wait for a condition, then check what must hold at any speed.
+
+TEST(OpenLoopTest, NeverRunsAheadOfTheScheduleAndDrainsOnStop) {
   DelayedSink sink(8, absl::Milliseconds(2));
   PhaseCounters counters;
   OpenLoop load(sink, 500, 8, counters);
   load.Start();
-  absl::SleepFor(absl::Milliseconds(400));
+  ASSERT_TRUE(WaitUntil(
+      absl::Seconds(30), [&] { return sink.sent() >= 100; }, kPoll));
   ASSERT_TRUE(load.Stop(absl::Seconds(10)).ok());
-  const int64_t due = load.DueCount(load.start() + absl::Milliseconds(400));
-  EXPECT_NEAR(static_cast<double>(sink.sent()), static_cast<double>(due), 0.25 * due);
+  // Sent or abandoned, a message was due: the loop never sends early.
+  EXPECT_LE(sink.sent() + load.abandoned(), load.DueCount(absl::Now()));
   EXPECT_EQ(counters.acked.load(), sink.sent());
   EXPECT_EQ(counters.backpressure_retries.load(), sink.sent());
   EXPECT_EQ(counters.backlog.load(), 0);
-  EXPECT_EQ(load.abandoned(), 0);
   EXPECT_TRUE(load.TakeLatencies().empty());  // Start() keeps none
   EXPECT_FALSE(sink.overlapped());
 }
 
 TEST(OpenLoopTest, ASlowSinkBuildsABacklogThatStopDrops) {
-  // One lane that takes 50 ms per message at 200 msgs/s: 1 in 10 gets out.
+  // One lane that takes 50 ms per message at 200 msgs/s.
   DelayedSink sink(1, absl::Milliseconds(50));
   PhaseCounters counters;
   OpenLoop load(sink, 200, 1, counters);
   load.Start();
-  absl::SleepFor(absl::Milliseconds(300));
-  EXPECT_GT(counters.backlog.load(), 20);
+  ASSERT_TRUE(WaitUntil(
+      absl::Seconds(30), [&] { return counters.backlog.load() > 20; }, kPoll));
   ASSERT_TRUE(load.Stop(absl::Seconds(10)).ok());
-  EXPECT_GT(load.abandoned(), 20);
+  const absl::Duration ran = absl::Now() - load.start();
+  EXPECT_GT(load.abandoned(), 0);
   EXPECT_EQ(counters.backlog.load(), 0);
-  EXPECT_LT(sink.sent(), 15);
+  // The sink's own pace bounds what went out, whatever the machine did.
+  EXPECT_LE(sink.sent(), ran / absl::Milliseconds(50) + 1);
   EXPECT_FALSE(sink.overlapped());
 }
 
@@ -84,9 +92,9 @@ TEST(OpenLoopTest, CountsFailuresAndKeepsTheFirst) {
   PhaseCounters counters;
   OpenLoop load(sink, 300, 4, counters);
   load.Start();
-  absl::SleepFor(absl::Milliseconds(200));
+  ASSERT_TRUE(WaitUntil(
+      absl::Seconds(30), [&] { return counters.errors.load() >= 2; }, kPoll));
   ASSERT_TRUE(load.Stop(absl::Seconds(10)).ok());
-  EXPECT_GT(counters.errors.load(), 0);
   EXPECT_EQ(counters.errors.load() + counters.acked.load(), sink.sent());
   EXPECT_EQ(load.first_failure().ToString(), "UNAVAILABLE: down");
   EXPECT_EQ(load.failures().code(), absl::StatusCode::kUnavailable);
