@@ -68,3 +68,40 @@ def grpc_proto_library(name, srcs, deps = [], imports = [], alwayslink = False):
         alwayslink = alwayslink,
         deps = deps + ["@system//:protobuf", "@system//:grpc++"],
     )
+
+def si_fuzz_target(name, srcs, deps = []):
+    """A libFuzzer target `name`: `srcs` define LLVMFuzzerTestOneInput.
+
+    Two binaries come of it:
+      `name + "_replay_test"`  replays the seed corpus `corpus/<name>/` (and
+                               the inputs of fixed crashes kept there) through
+                               the target, in any build (replay_main.cc);
+      `name + "_fuzzer"`       the libFuzzer binary, tagged manual: it links
+                               only in ./dev fuzz's clang build
+                               (--config=fuzz).
+    """
+    native.cc_library(
+        name = name + "_target",
+        testonly = True,
+        srcs = srcs,
+        copts = PROJECT_COPTS,
+        deps = deps,
+        alwayslink = True,
+    )
+    corpus = "corpus/" + name
+    native.cc_test(
+        name = name + "_replay_test",
+        size = "small",
+        srcs = ["replay_main.cc"],
+        copts = PROJECT_COPTS,
+        deps = [":" + name + "_target"],
+        data = native.glob([corpus + "/**"]),
+        args = [native.package_name() + "/" + corpus],
+    )
+    native.cc_binary(
+        name = name + "_fuzzer",
+        testonly = True,
+        deps = [":" + name + "_target"],
+        linkopts = ["-fsanitize=fuzzer"],
+        tags = ["manual", "fuzzer"],
+    )
