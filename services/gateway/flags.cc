@@ -21,6 +21,10 @@ ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic tasks are produced to. Env:
 ABSL_FLAG(std::string, api_keys_file, "",
           "File of project API keys, one `<project_id> <api_key>` per line (a mounted "
           "Secret). Required. Env: API_KEYS_FILE.");
+ABSL_FLAG(absl::Duration, secrets_reload_interval, absl::Seconds(10),
+          "How often --api_keys_file is checked for a change (a rotated Secret): a revoked key "
+          "is refused and a new one works within this long, without a restart; a file that does "
+          "not parse keeps the keys in force (logged). 0: read at start only.");
 ABSL_FLAG(std::string, session_secret_file, "",
           "File holding the secret that signs session ids; the same on every replica. "
           "Required. Env: SESSION_SECRET_FILE.");
@@ -109,6 +113,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.service.gateway_id = absl::GetFlag(FLAGS_gateway_id);
   options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
   options.session_secret_file = absl::GetFlag(FLAGS_session_secret_file);
+  options.secrets_reload_interval = absl::GetFlag(FLAGS_secrets_reload_interval);
   options.max_inflight_bytes = absl::GetFlag(FLAGS_max_inflight_bytes);
   options.project_rate.bytes_per_second = absl::GetFlag(FLAGS_project_rate_bytes_per_second);
   options.project_rate.burst_bytes = absl::GetFlag(FLAGS_project_burst_bytes);

@@ -78,6 +78,14 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                                    "client_compressed, too_large).")
                              .Register(registry)),
       kafka_(registry, "ingest_gateway") {
+  auto& secret_reloads = prometheus::BuildCounter()
+                             .Name("ingest_gateway_secret_reloads_total")
+                             .Help(
+                                 "Changes of the API keys file, by result: applied, or "
+                                 "refused (the keys in force kept; see the log).")
+                             .Register(registry);
+  secrets_applied_ = &secret_reloads.Add({{"result", "applied"}});
+  secrets_refused_ = &secret_reloads.Add({{"result", "refused"}});
   for (size_t rpc = 0; rpc < std::size(kRpcs); ++rpc) {
     for (int code = 0; code < kCodes; ++code) {
       requests_by_rpc_code_[rpc][code] = &requests_.Add(
@@ -140,5 +148,9 @@ void GatewayMetrics::SetInFlightBytes(int64_t bytes) {
 }
 
 void GatewayMetrics::SetKafkaReachable(bool reachable) { kafka_reachable_.Set(reachable ? 1 : 0); }
+
+void GatewayMetrics::SecretsReloaded(bool applied) {
+  (applied ? secrets_applied_ : secrets_refused_)->Increment();
+}
 
 }  // namespace ingest

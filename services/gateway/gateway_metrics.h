@@ -44,6 +44,9 @@ class GatewayMetrics {
   void Rejected(absl::string_view reason);
   void SetInFlightBytes(int64_t bytes);
   void SetKafkaReachable(bool reachable);
+  // A change of a secrets file (--api_keys_file) was applied, or refused
+  // and the previous contents kept.
+  void SecretsReloaded(bool applied);
   // The producers' librdkafka statistics (statistics.interval.ms), as JSON.
   void RecordKafkaStatsJson(absl::string_view json) { kafka_.RecordJson(json); }
 
@@ -66,6 +69,8 @@ class GatewayMetrics {
   prometheus::Histogram& fact_extraction_;
   prometheus::Counter& fact_extraction_bytes_;
   prometheus::Family<prometheus::Counter>& payloads_unparsed_;
+  prometheus::Counter* secrets_applied_;
+  prometheus::Counter* secrets_refused_;
   // ingest_gateway_kafka_*
   KafkaClientMetrics kafka_;
 };

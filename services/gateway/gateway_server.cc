@@ -11,6 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "prometheus/registry.h"
+#include "services/common/auth/secret_file_watcher.h"
 #include "services/common/kafka/sharded_producer.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
@@ -30,7 +31,8 @@ struct GatewayServer::Parts {
   std::unique_ptr<GatewayMetrics> metrics;
   std::unique_ptr<MetricsServer> metrics_server;
   std::unique_ptr<Producer> producer;
-  std::optional<ApiKeyStore> keys;
+  std::optional<LiveApiKeys> keys;
+  std::unique_ptr<SecretFileWatcher> keys_watcher;  // after keys: stopped first
   std::optional<SessionIds> session_ids;
   std::unique_ptr<InFlightBudget> budget;
   std::unique_ptr<ProjectRateLimiter> rate_limiter;
@@ -100,6 +102,10 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& options) {
   if (options.api_keys_file.empty()) {
     return absl::InvalidArgumentError("--api_keys_file is required (lines of `project_id key`)");
   }
+  if (options.secrets_reload_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--secrets_reload_interval must not be negative (0: read the keys file at start only)");
+  }
   if (options.session_secret_file.empty()) {
     return absl::InvalidArgumentError(
         "--session_secret_file is required (a long random secret shared by all replicas)");
@@ -138,14 +144,33 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.options = options;
   if (parts.options.service.gateway_id.empty()) parts.options.service.gateway_id = HostName();
 
-  auto keys = ApiKeyStore::LoadFile(options.api_keys_file);
-  if (!keys.ok()) return keys.status();
-  parts.keys.emplace(*std::move(keys));
+  parts.metrics = std::make_unique<GatewayMetrics>(*parts.registry);
+  // The keys file is watched: a rotated Secret takes effect without a
+  // restart; a file that does not parse keeps the keys in force (logged).
+  ASSIGN_OR_RETURN(
+      parts.keys_watcher,
+      SecretFileWatcher::Start(
+          options.api_keys_file,
+          {.interval = options.secrets_reload_interval,
+           .what = "API keys",
+           .flag = "--api_keys_file",
+           .on_reload =
+               [&parts](const absl::Status& status) {
+                 parts.metrics->SecretsReloaded(status.ok());
+               }},
+          [&parts, path = options.api_keys_file](const std::string& contents) -> absl::Status {
+            ASSIGN_OR_RETURN(ApiKeyStore keys, ApiKeyStore::Parse(contents, path));
+            if (parts.keys.has_value()) {
+              parts.keys->Replace(std::move(keys));
+            } else {
+              parts.keys.emplace(std::move(keys));
+            }
+            return absl::OkStatus();
+          }));
   auto session_ids = SessionIds::LoadSecretFile(options.session_secret_file);
   if (!session_ids.ok()) return session_ids.status();
   parts.session_ids.emplace(*std::move(session_ids));
 
-  parts.metrics = std::make_unique<GatewayMetrics>(*parts.registry);
   auto metrics_server = MetricsServer::Start(options.metrics_address, parts.registry);
   if (!metrics_server.ok()) return metrics_server.status();
   parts.metrics_server = std::move(metrics_server).value();
@@ -186,7 +211,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                                 {"metrics_port", parts.metrics_server->port()},
                                 {"topic", options.topic},
                                 {"gateway_id", parts.options.service.gateway_id},
-                                {"projects_keys", static_cast<int64_t>(parts.keys->size())}});
+                                {"projects_keys", static_cast<int64_t>(parts.keys->current()->size())}});
   return server;
 }
 

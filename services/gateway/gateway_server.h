@@ -27,6 +27,10 @@ struct GatewayOptions {
   IngestServiceOptions service;
   std::string api_keys_file;
   std::string session_secret_file;
+  // How often --api_keys_file is checked for a change (a rotated Secret):
+  // a revoked key is refused, a new one works, within this long and without
+  // a restart. Zero: read at start only.
+  absl::Duration secrets_reload_interval = absl::Seconds(10);
   // Bytes handed to Kafka and not yet acknowledged, per replica.
   int64_t max_inflight_bytes = int64_t{256} << 20;
   // Memory gRPC may use for transports and buffered messages (one message

@@ -47,7 +47,7 @@ class IngestService final : public IngestServiceBase {
  public:
   // Every collaborator must outlive the service.
   IngestService(IngestServiceOptions options, TaskPublisher& publisher, GatewayMetrics& metrics,
-                const ApiKeyStore& keys, const SessionIds& session_ids)
+                const LiveApiKeys& keys, const SessionIds& session_ids)
       : options_(std::move(options)),
         publisher_(publisher),
         metrics_(metrics),
@@ -97,7 +97,7 @@ class IngestService final : public IngestServiceBase {
   const IngestServiceOptions options_;
   TaskPublisher& publisher_;
   GatewayMetrics& metrics_;
-  const ApiKeyStore& keys_;
+  const LiveApiKeys& keys_;
   const SessionIds& session_ids_;
   Rejections rejections_;
 };

@@ -16,7 +16,7 @@ PayloadStreamCall::PayloadStreamCall(grpc::CallbackServerContext* context,
                                      v1::PushPayloadStreamResponse* response,
                                      PayloadStreamOptions options, TaskPublisher& publisher,
                                      GatewayMetrics& metrics, Rejections& rejections,
-                                     const ApiKeyStore& keys, const SessionIds& session_ids)
+                                     const LiveApiKeys& keys, const SessionIds& session_ids)
     : context_(context),
       response_(response),
       options_(std::move(options)),

@@ -62,9 +62,8 @@ struct PayloadStreamOptions {
 class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadStreamRequest> {
  public:
   PayloadStreamCall(grpc::CallbackServerContext* context, v1::PushPayloadStreamResponse* response,
-                    PayloadStreamOptions options, TaskPublisher& publisher,
-                    GatewayMetrics& metrics, Rejections& rejections, const ApiKeyStore& keys,
-                    const SessionIds& session_ids);
+                    PayloadStreamOptions options, TaskPublisher& publisher, GatewayMetrics& metrics,
+                    Rejections& rejections, const LiveApiKeys& keys, const SessionIds& session_ids);
 
   void OnReadDone(bool ok) override;
   void OnCancel() override;

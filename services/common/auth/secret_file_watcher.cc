@@ -63,6 +63,7 @@ absl::Status SecretFileWatcher::Check(bool force) {
     if (!force) {
       reloads_.fetch_add(1);
       log::Info("secrets.reloaded", {{"what", options_.what}, {"file", path_}});
+      if (options_.on_reload) options_.on_reload(absl::OkStatus());
     }
     return absl::OkStatus();
   } else {
@@ -71,6 +72,7 @@ absl::Status SecretFileWatcher::Check(bool force) {
   }
   if (force) return status;  // Start: the caller reports it
   failures_.fetch_add(1);
+  if (options_.on_reload) options_.on_reload(status);
   if (std::string error = status.ToString(); error != last_error_) {
     log::Error("secrets.reload_refused", {{"what", options_.what},
                                           {"file", path_},

@@ -43,6 +43,9 @@ struct SecretFileWatcherOptions {
   std::string what = "secrets";
   // The flag that names the file, for errors ("--api_keys_file").
   std::string flag;
+  // Told of every change after Start: OK when applied, the error when
+  // refused (e.g. to count it in a metric). On the checking thread.
+  std::function<void(const absl::Status&)> on_reload;
 };
 
 class SecretFileWatcher {
