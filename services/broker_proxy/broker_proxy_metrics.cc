@@ -11,6 +11,11 @@ BrokerProxyMetrics::BrokerProxyMetrics(prometheus::Registry& registry)
                     .Name("ingest_broker_proxy_requests_total")
                     .Help("BrokerProxy calls answered, by RPC and gRPC status code.")
                     .Register(registry)),
+      secret_reloads_(prometheus::BuildCounter()
+                          .Name("ingest_broker_proxy_secret_reloads_total")
+                          .Help("Changes of the operator tokens file, by result: applied, or "
+                                "refused (the tokens in force kept; see the log).")
+                          .Register(registry)),
       duration_(prometheus::BuildHistogram()
                     .Name("ingest_broker_proxy_request_duration_seconds")
                     .Help("Time from receiving a BrokerProxy call to answering it.")
@@ -23,6 +28,10 @@ void BrokerProxyMetrics::RequestFinished(absl::string_view rpc, absl::StatusCode
       .Increment();
   duration_.Add({{"rpc", std::string(rpc)}}, ExponentialBuckets(0.005, 2, 14))
       .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void BrokerProxyMetrics::SecretsReloaded(bool applied) {
+  secret_reloads_.Add({{"result", applied ? "applied" : "refused"}}).Increment();
 }
 
 }  // namespace ingest

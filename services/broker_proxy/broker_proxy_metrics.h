@@ -21,8 +21,13 @@ class BrokerProxyMetrics {
   // ingest_broker_proxy_request_duration_seconds{rpc}.
   void RequestFinished(absl::string_view rpc, absl::StatusCode code, absl::Duration latency);
 
+  // A change of --operator_token_file was applied, or refused and the
+  // tokens in force kept: ingest_broker_proxy_secret_reloads_total{result}.
+  void SecretsReloaded(bool applied);
+
  private:
   prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Counter>& secret_reloads_;
   prometheus::Family<prometheus::Histogram>& duration_;
 };
 

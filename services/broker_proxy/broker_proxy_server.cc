@@ -11,6 +11,7 @@
 #include "services/broker_proxy/broker_proxy_metrics.h"
 #include "services/broker_proxy/broker_proxy_service.h"
 #include "services/broker_proxy/operator_tokens.h"
+#include "services/common/auth/secret_file_watcher.h"
 #include "services/common/kafka/rdkafka_admin.h"
 #include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/logging/log.h"
@@ -25,7 +26,8 @@ struct BrokerProxyServer::Parts {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<BrokerProxyMetrics> metrics;
   std::unique_ptr<MetricsServer> metrics_server;
-  std::optional<OperatorTokens> tokens;
+  LiveOperatorTokens tokens;
+  std::unique_ptr<SecretFileWatcher> tokens_watcher;  // after tokens: stopped first
   std::unique_ptr<KafkaAdmin> admin;
   std::unique_ptr<DatabaseOffsets> database;
   std::unique_ptr<DeadLetterSource> dead_letters;
@@ -46,6 +48,10 @@ absl::Status ValidateBrokerProxyOptions(const BrokerProxyOptions& options) {
   if (options.operator_token_file.empty()) {
     return absl::InvalidArgumentError(
         "--operator_token_file is required (one operator token per line)");
+  }
+  if (options.secrets_reload_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--secrets_reload_interval must not be negative (0: read the tokens file at start only)");
   }
   if (options.admin_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--admin_timeout must be positive");
@@ -82,11 +88,17 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
   Parts& parts = *(server->parts_ = std::make_unique<Parts>());
   parts.options = options;
 
-  auto tokens = OperatorTokens::LoadFile(options.operator_token_file);
-  if (!tokens.ok()) return tokens.status();
-  parts.tokens.emplace(*std::move(tokens));
-
   parts.metrics = std::make_unique<BrokerProxyMetrics>(*parts.registry);
+  // Watched: a rotated Secret takes effect without a restart; a file that
+  // does not parse keeps the tokens in force (logged, counted).
+  ASSIGN_OR_RETURN(parts.tokens_watcher,
+                   parts.tokens.Watch(options.operator_token_file,
+                                      {.interval = options.secrets_reload_interval,
+                                       .what = "operator tokens",
+                                       .flag = "--operator_token_file",
+                                       .on_reload = [&parts](const absl::Status& status) {
+                                         parts.metrics->SecretsReloaded(status.ok());
+                                       }}));
   auto metrics_server = MetricsServer::Start(options.metrics_address, parts.registry);
   if (!metrics_server.ok()) return metrics_server.status();
   parts.metrics_server = std::move(metrics_server).value();
@@ -128,16 +140,17 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
   parts.core = std::make_unique<BrokerProxyCore>(
       std::move(core_options), *parts.admin, parts.database.get(), parts.dead_letters.get(),
       parts.sessions.get(), parts.quarantines.get(), parts.producer.get());
-  parts.service = std::make_unique<BrokerProxyService>(*parts.core, *parts.tokens, *parts.metrics);
+  parts.service = std::make_unique<BrokerProxyService>(*parts.core, parts.tokens, *parts.metrics);
 
   ASSIGN_OR_RETURN(auto listening, StartGrpcServer(options.grpc_address, parts.service.get()));
   parts.server = std::move(listening.server);
   parts.port = listening.port;
-  log::Info("broker_proxy.started", {{"port", parts.port},
-                                     {"metrics_port", parts.metrics_server->port()},
-                                     {"kafka", options.kafka_bootstrap},
-                                     {"database", !options.pg_dsn.empty()},
-                                     {"operator_tokens", static_cast<int64_t>(parts.tokens->size())}});
+  log::Info("broker_proxy.started",
+            {{"port", parts.port},
+             {"metrics_port", parts.metrics_server->port()},
+             {"kafka", options.kafka_bootstrap},
+             {"database", !options.pg_dsn.empty()},
+             {"operator_tokens", static_cast<int64_t>(parts.tokens.current()->size())}});
   return server;
 }
 

@@ -28,6 +28,10 @@ struct BrokerProxyOptions {
   // it, and GetSession is UNAVAILABLE.
   std::string pg_dsn;
   std::string operator_token_file;
+  // How often --operator_token_file is checked for a change: a revoked
+  // token is refused, a new one works, within this long and without a
+  // restart. Zero: read at start only.
+  absl::Duration secrets_reload_interval = absl::Seconds(10);
   // Bound on each Kafka admin request and each database query.
   absl::Duration admin_timeout = absl::Seconds(10);
   // False (--admin_api=basic): the cluster answers only metadata, offset

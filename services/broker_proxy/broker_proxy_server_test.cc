@@ -7,8 +7,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -19,6 +21,8 @@
 #include "services/broker_proxy/fake_producer.h"
 #include "services/broker_proxy/fake_quarantine_store.h"
 #include "services/broker_proxy/fake_session_database.h"
+#include "tests/testing/http_get.h"
+#include "tests/testing/polling.h"
 
 namespace ingest {
 namespace {
@@ -32,11 +36,13 @@ class BrokerProxyServerTest : public ::testing::Test {
   void SetUp() override {
     const char* tmp = std::getenv("TEST_TMPDIR");
     const std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/operator_tokens");
-    std::ofstream(path) << kToken << "\n";
+    std::ofstream(path, std::ios::trunc) << kToken << "\n";
+    tokens_file_ = path;
     BrokerProxyOptions options;
     options.kafka_bootstrap = "unused:9092";
     options.operator_token_file = path;
     options.shutdown_grace = absl::Seconds(2);
+    options.secrets_reload_interval = absl::Milliseconds(50);
     auto admin = std::make_unique<FakeKafkaAdmin>();
     admin->AddTopic("ingest.tasks", 2, 1,
                     {{"cleanup.policy", "delete"}, {"min.insync.replicas", "1"},
@@ -74,6 +80,12 @@ class BrokerProxyServerTest : public ::testing::Test {
     return context;
   }
 
+  grpc::StatusCode Describe(const std::string& token) {
+    v1::DescribeTopicResponse response;
+    return stub_->DescribeTopic(Context(token).get(), {}, &response).error_code();
+  }
+
+  std::string tokens_file_;
   FakeProducer* producer_ = nullptr;  // owned by server_
   std::unique_ptr<BrokerProxyServer> server_;
   std::unique_ptr<v1::BrokerProxy::Stub> stub_;
@@ -100,6 +112,27 @@ TEST_F(BrokerProxyServerTest, CallsWithoutAKnownTokenAreUnauthenticated) {
   v1::ListSessionsResponse sessions;
   EXPECT_EQ(stub_->ListSessions(Context("").get(), {}, &sessions).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// A rotated tokens file (a Secret updated in place) takes effect without a
+// restart; one that does not parse keeps the tokens in force.
+TEST_F(BrokerProxyServerTest, RotatedTokensTakeEffectWithoutARestart) {
+  const std::string rotated = "operator-token-rotated-9876543210";
+  const auto replace = [&](const std::string& contents) {
+    std::ofstream(tokens_file_ + ".tmp", std::ios::trunc) << contents;
+    std::filesystem::rename(tokens_file_ + ".tmp", tokens_file_);
+  };
+  ASSERT_EQ(Describe(rotated), grpc::StatusCode::UNAUTHENTICATED);
+  replace(absl::StrCat(rotated, "\n"));
+  EXPECT_TRUE(
+      WaitUntil(absl::Seconds(30), [&] { return Describe(rotated) != grpc::UNAUTHENTICATED; }));
+  EXPECT_EQ(Describe(kToken), grpc::StatusCode::UNAUTHENTICATED) << "the old token is revoked";
+  replace("short\n");  // not a valid tokens file
+  EXPECT_TRUE(WaitUntil(absl::Seconds(30), [&] {
+    return absl::StrContains(HttpGet(server_->metrics_port(), "/metrics"),
+                             "ingest_broker_proxy_secret_reloads_total{result=\"refused\"} 1");
+  }));
+  EXPECT_NE(Describe(rotated), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(BrokerProxyServerTest, ListsSessionsPageByPage) {

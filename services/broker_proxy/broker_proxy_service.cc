@@ -41,7 +41,7 @@ absl::Time WorkDeadline(const grpc::CallbackServerContext& context, absl::Durati
 
 }  // namespace
 
-BrokerProxyService::BrokerProxyService(BrokerProxyCore& core, const OperatorTokens& tokens,
+BrokerProxyService::BrokerProxyService(BrokerProxyCore& core, const LiveOperatorTokens& tokens,
                                        BrokerProxyMetrics& metrics, int workers)
     : core_(core), tokens_(tokens), metrics_(metrics) {
   for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { RunWorker(); });

@@ -27,7 +27,7 @@ namespace ingest {
 class BrokerProxyService final : public v1::BrokerProxy::CallbackService {
  public:
   // Every collaborator must outlive the service.
-  BrokerProxyService(BrokerProxyCore& core, const OperatorTokens& tokens,
+  BrokerProxyService(BrokerProxyCore& core, const LiveOperatorTokens& tokens,
                      BrokerProxyMetrics& metrics, int workers = 4);
   ~BrokerProxyService() override;
 
@@ -70,7 +70,7 @@ class BrokerProxyService final : public v1::BrokerProxy::CallbackService {
   void RunWorker();
 
   BrokerProxyCore& core_;
-  const OperatorTokens& tokens_;
+  const LiveOperatorTokens& tokens_;
   BrokerProxyMetrics& metrics_;
   absl::Mutex mutex_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mutex_);

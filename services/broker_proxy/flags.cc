@@ -22,6 +22,10 @@ ABSL_FLAG(std::string, pg_dsn, "",
 ABSL_FLAG(std::string, operator_token_file, "",
           "File of operator tokens, one per line (a mounted Secret); calls must send "
           "`authorization: Bearer <token>`. Required. Env: OPERATOR_TOKEN_FILE.");
+ABSL_FLAG(absl::Duration, secrets_reload_interval, absl::Seconds(10),
+          "How often --operator_token_file is checked for a change (a rotated Secret): a "
+          "revoked token is refused and a new one works within this long, without a restart; a "
+          "file that does not parse keeps the tokens in force (logged). 0: read at start only.");
 ABSL_FLAG(std::string, topic, "ingest.tasks",
           "Default ingest topic of requests that name none. Env: KAFKA_TOPIC.");
 ABSL_FLAG(std::string, group, "ingest-workers",
@@ -85,6 +89,7 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
   options.kafka_bootstrap = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.pg_dsn = absl::GetFlag(FLAGS_pg_dsn);
   options.operator_token_file = absl::GetFlag(FLAGS_operator_token_file);
+  options.secrets_reload_interval = absl::GetFlag(FLAGS_secrets_reload_interval);
   options.admin_timeout = absl::GetFlag(FLAGS_admin_timeout);
   const std::string admin_api = absl::GetFlag(FLAGS_admin_api);
   if (admin_api != "full" && admin_api != "basic") {

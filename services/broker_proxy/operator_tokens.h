@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/common/auth/live_secrets.h"
 
 namespace ingest {
 
@@ -30,5 +31,9 @@ class OperatorTokens {
  private:
   std::vector<std::string> digests_;
 };
+
+// The operator tokens in force, replaced whole when --operator_token_file
+// changes.
+using LiveOperatorTokens = LiveSecrets<OperatorTokens>;
 
 }  // namespace ingest

@@ -31,7 +31,7 @@ struct GatewayServer::Parts {
   std::unique_ptr<GatewayMetrics> metrics;
   std::unique_ptr<MetricsServer> metrics_server;
   std::unique_ptr<Producer> producer;
-  std::optional<LiveApiKeys> keys;
+  LiveApiKeys keys;
   std::unique_ptr<SecretFileWatcher> keys_watcher;  // after keys: stopped first
   std::optional<SessionIds> session_ids;
   std::unique_ptr<InFlightBudget> budget;
@@ -149,24 +149,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   // restart; a file that does not parse keeps the keys in force (logged).
   ASSIGN_OR_RETURN(
       parts.keys_watcher,
-      SecretFileWatcher::Start(
-          options.api_keys_file,
-          {.interval = options.secrets_reload_interval,
-           .what = "API keys",
-           .flag = "--api_keys_file",
-           .on_reload =
-               [&parts](const absl::Status& status) {
-                 parts.metrics->SecretsReloaded(status.ok());
-               }},
-          [&parts, path = options.api_keys_file](const std::string& contents) -> absl::Status {
-            ASSIGN_OR_RETURN(ApiKeyStore keys, ApiKeyStore::Parse(contents, path));
-            if (parts.keys.has_value()) {
-              parts.keys->Replace(std::move(keys));
-            } else {
-              parts.keys.emplace(std::move(keys));
-            }
-            return absl::OkStatus();
-          }));
+      parts.keys.Watch(options.api_keys_file, {.interval = options.secrets_reload_interval,
+                                               .what = "API keys",
+                                               .flag = "--api_keys_file",
+                                               .on_reload = [&parts](const absl::Status& status) {
+                                                 parts.metrics->SecretsReloaded(status.ok());
+                                               }}));
   auto session_ids = SessionIds::LoadSecretFile(options.session_secret_file);
   if (!session_ids.ok()) return session_ids.status();
   parts.session_ids.emplace(*std::move(session_ids));
@@ -187,8 +175,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                                                     *parts.budget, *parts.rate_limiter);
   IngestServiceOptions service_options = parts.options.service;
   service_options.delivery_timeout = options.producer.delivery_timeout;
-  parts.service = std::make_unique<IngestService>(service_options, *parts.publisher,
-                                                  *parts.metrics, *parts.keys, *parts.session_ids);
+  parts.service = std::make_unique<IngestService>(service_options, *parts.publisher, *parts.metrics,
+                                                  parts.keys, *parts.session_ids);
 
   // NOT_SERVING until MonitorKafka has seen the broker. gRPC would answer a
   // message over its receive limit RESOURCE_EXHAUSTED (retryable) before
@@ -207,11 +195,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.health_thread = std::thread(MonitorKafka, std::ref(*parts.producer),
                                     std::ref(*parts.server), std::ref(*parts.metrics),
                                     std::cref(parts.options), std::ref(parts.stop_health));
-  log::Info("gateway.started", {{"port", parts.port},
-                                {"metrics_port", parts.metrics_server->port()},
-                                {"topic", options.topic},
-                                {"gateway_id", parts.options.service.gateway_id},
-                                {"projects_keys", static_cast<int64_t>(parts.keys->current()->size())}});
+  log::Info("gateway.started",
+            {{"port", parts.port},
+             {"metrics_port", parts.metrics_server->port()},
+             {"topic", options.topic},
+             {"gateway_id", parts.options.service.gateway_id},
+             {"projects_keys", static_cast<int64_t>(parts.keys.current()->size())}});
   return server;
 }
 

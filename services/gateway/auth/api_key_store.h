@@ -8,13 +8,12 @@
 //
 // Thread-safe after construction (immutable).
 
-#include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "services/common/auth/live_secrets.h"
 
 namespace ingest {
 
@@ -36,34 +35,7 @@ class ApiKeyStore {
   absl::flat_hash_map<std::string, std::string> projects_by_digest_;
 };
 
-// The API keys in force: an ApiKeyStore replaced whole when the keys file
-// changes (the gateway's SecretFileWatcher), so a new key works and a
-// revoked one is refused without a restart. A call authenticates against
-// the store in force when it asks. Thread-safe.
-class LiveApiKeys {
- public:
-  explicit LiveApiKeys(ApiKeyStore keys)
-      : keys_(std::make_shared<const ApiKeyStore>(std::move(keys))) {}
-
-  void Replace(ApiKeyStore keys) {
-    auto replacement = std::make_shared<const ApiKeyStore>(std::move(keys));
-    absl::MutexLock lock(&mu_);
-    keys_ = std::move(replacement);
-  }
-
-  std::shared_ptr<const ApiKeyStore> current() const {
-    absl::MutexLock lock(&mu_);
-    return keys_;
-  }
-
-  // As ApiKeyStore::Authenticate, against the keys in force.
-  absl::StatusOr<std::string> Authenticate(absl::string_view authorization) const {
-    return current()->Authenticate(authorization);
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::shared_ptr<const ApiKeyStore> keys_ ABSL_GUARDED_BY(mu_);
-};
+// The API keys in force, replaced whole when --api_keys_file changes.
+using LiveApiKeys = LiveSecrets<ApiKeyStore>;
 
 }  // namespace ingest
