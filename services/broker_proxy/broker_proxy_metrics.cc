@@ -19,7 +19,11 @@ BrokerProxyMetrics::BrokerProxyMetrics(prometheus::Registry& registry)
       duration_(prometheus::BuildHistogram()
                     .Name("ingest_broker_proxy_request_duration_seconds")
                     .Help("Time from receiving a BrokerProxy call to answering it.")
-                    .Register(registry)) {}
+                    .Register(registry)) {
+  // Both series from the start, so a rate() over them is defined at 0.
+  secret_reloads_.Add({{"result", "applied"}});
+  secret_reloads_.Add({{"result", "refused"}});
+}
 
 void BrokerProxyMetrics::RequestFinished(absl::string_view rpc, absl::StatusCode code,
                                          absl::Duration latency) {
