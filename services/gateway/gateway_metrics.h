@@ -39,8 +39,8 @@ class GatewayMetrics {
   // `unparsed_reason` is empty when the content parsed.
   void FactsExtracted(int64_t bytes, absl::Duration took, absl::string_view unparsed_reason);
   void Produced(bool ok, absl::Duration latency);
-  // reason: unauthenticated, permission_denied, invalid_argument, rate_limit,
-  // inflight_bytes.
+  // reason: unauthenticated, key_disabled, permission_denied,
+  // invalid_argument, rate_limit, project_inflight_bytes, inflight_bytes.
   void Rejected(absl::string_view reason);
   void SetInFlightBytes(int64_t bytes);
   void SetKafkaReachable(bool reachable);

@@ -171,8 +171,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.producer = std::move(producer);
   parts.budget = std::make_unique<InFlightBudget>(options.max_inflight_bytes);
   parts.rate_limiter = std::make_unique<ProjectRateLimiter>(options.project_rate);
-  parts.publisher = std::make_unique<TaskPublisher>(*parts.producer, options.topic, *parts.metrics,
-                                                    *parts.budget, *parts.rate_limiter);
+  parts.publisher = std::make_unique<TaskPublisher>(
+      *parts.producer, options.topic, *parts.metrics, *parts.budget, *parts.rate_limiter,
+      [&parts](const std::string& project) { return parts.keys.current()->LimitsOf(project); });
   IngestServiceOptions service_options = parts.options.service;
   service_options.delivery_timeout = options.producer.delivery_timeout;
   parts.service = std::make_unique<IngestService>(service_options, *parts.publisher, *parts.metrics,

@@ -94,7 +94,8 @@ grpc::ServerUnaryReactor* IngestService::Handle(grpc::CallbackServerContext* con
   auto* call = new UnaryCall(context, metrics_, rpc, options_.delivery_timeout);
   absl::StatusOr<std::string> project = keys_.Authenticate(MetadataValue(*context, "authorization"));
   if (!project.ok()) {
-    rejections_.Record("unauthenticated", rpc, PeerIpOf(*context), "", project.status());
+    rejections_.Record(Rejections::ReasonOfAuthentication(project.status()), rpc,
+                       PeerIpOf(*context), "", project.status());
     call->Reject(project.status());
     return call;
   }

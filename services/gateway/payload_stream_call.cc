@@ -37,7 +37,7 @@ PayloadStreamCall::PayloadStreamCall(grpc::CallbackServerContext* context,
       read_pending_ = true;
       StartRead(&request_);
     } else {
-      Reject("unauthenticated", project.status());
+      Reject(Rejections::ReasonOfAuthentication(project.status()), project.status());
     }
     answer = TakeAnswer();
   }
@@ -143,10 +143,10 @@ void PayloadStreamCall::HandleHeader(const v1::PayloadStreamHeader& header) {
 void PayloadStreamCall::ProduceReadyChunks() {
   while (failure_.ok() && in_flight_ < options_.max_inflight_chunks && chunker_->HasChunk()) {
     BudgetLease lease;
-    if (std::optional<Refusal> refusal =
-            publisher_.Reserve(std::min<int64_t>(options_.chunk_bytes,
-                                                 static_cast<int64_t>(header_->total_bytes())),
-                               &lease)) {
+    if (std::optional<Refusal> refusal = publisher_.Reserve(
+            project_,
+            std::min<int64_t>(options_.chunk_bytes, static_cast<int64_t>(header_->total_bytes())),
+            &lease)) {
       // With chunks of ours in flight, their acknowledgements free room:
       // hold the chunk and retry then. Otherwise the replica is saturated.
       if (in_flight_ == 0) Reject(refusal->reason, refusal->status, refusal->retry_after);

@@ -31,4 +31,8 @@ absl::string_view Rejections::ReasonOf(const absl::Status& status) {
                                                               : "invalid_argument";
 }
 
+absl::string_view Rejections::ReasonOfAuthentication(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kPermissionDenied ? "key_disabled" : "unauthenticated";
+}
+
 }  // namespace ingest

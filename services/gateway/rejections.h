@@ -37,6 +37,9 @@ class Rejections {
 
   // The reason for a failed validation: permission_denied or invalid_argument.
   static absl::string_view ReasonOf(const absl::Status& status);
+  // The reason of a failed authentication: "key_disabled" for a key the
+  // keys file marks disabled, "unauthenticated" otherwise.
+  static absl::string_view ReasonOfAuthentication(const absl::Status& status);
 
  private:
   GatewayMetrics& metrics_;

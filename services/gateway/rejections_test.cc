@@ -58,6 +58,12 @@ TEST(RejectionsTest, CountsEveryRejectionAndLogsAtMostTheLimitWithTheSuppressedC
       << scraped;
 }
 
+TEST(RejectionsTest, ReasonOfAFailedAuthentication) {
+  EXPECT_EQ(Rejections::ReasonOfAuthentication(absl::UnauthenticatedError("x")), "unauthenticated");
+  EXPECT_EQ(Rejections::ReasonOfAuthentication(absl::PermissionDeniedError("disabled")),
+            "key_disabled");
+}
+
 TEST(RejectionsTest, ReasonOfAValidationFailure) {
   EXPECT_EQ(Rejections::ReasonOf(absl::PermissionDeniedError("x")), "permission_denied");
   EXPECT_EQ(Rejections::ReasonOf(absl::InvalidArgumentError("x")), "invalid_argument");

@@ -8,7 +8,11 @@
 namespace ingest {
 
 std::optional<Refusal> TaskPublisher::ChargeRate(const std::string& project, int64_t bytes) {
-  const absl::Duration wait = rate_limiter_.TryTake(project, bytes);
+  const ProjectLimits limits = LimitsOf(project);
+  RateLimit rate = rate_limiter_.default_limit();
+  if (limits.rate_bytes_per_second) rate.bytes_per_second = *limits.rate_bytes_per_second;
+  if (limits.burst_bytes) rate.burst_bytes = *limits.burst_bytes;
+  const absl::Duration wait = rate_limiter_.TryTake(project, bytes, rate);
   if (wait <= absl::ZeroDuration()) return std::nullopt;
   return Refusal{absl::ResourceExhaustedError(absl::StrCat(
                      "project ", project, " is over its ingest rate: retry after ",
@@ -16,14 +20,33 @@ std::optional<Refusal> TaskPublisher::ChargeRate(const std::string& project, int
                  wait, "rate_limit"};
 }
 
-std::optional<Refusal> TaskPublisher::Reserve(int64_t bytes, BudgetLease* lease) {
+InFlightBudget* TaskPublisher::ProjectBudget(const std::string& project,
+                                             const ProjectLimits& limits) {
+  if (!limits.inflight_bytes) return nullptr;
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<InFlightBudget>& budget = project_budgets_[project];
+  if (budget == nullptr) budget = std::make_unique<InFlightBudget>(*limits.inflight_bytes);
+  budget->set_max_bytes(*limits.inflight_bytes);
+  return budget.get();
+}
+
+std::optional<Refusal> TaskPublisher::Reserve(const std::string& project, int64_t bytes,
+                                              BudgetLease* lease) {
+  InFlightBudget* own = ProjectBudget(project, LimitsOf(project));
+  if (own != nullptr && !own->TryAcquire(bytes)) {
+    return Refusal{absl::ResourceExhaustedError(absl::StrCat(
+                       "project ", project,
+                       " has too many bytes waiting for Kafka on this gateway: retry shortly")),
+                   absl::Milliseconds(200), "project_inflight_bytes"};
+  }
   if (!budget_.TryAcquire(bytes)) {
+    if (own != nullptr) own->Release(bytes);
     return Refusal{absl::ResourceExhaustedError(
                        "this gateway has too many bytes waiting for Kafka: retry shortly or "
                        "on another replica"),
                    absl::Milliseconds(200), "inflight_bytes"};
   }
-  *lease = BudgetLease(&budget_, bytes);
+  *lease = BudgetLease(&budget_, bytes, own);
   metrics_.SetInFlightBytes(budget_.in_use());
   return std::nullopt;
 }
@@ -31,7 +54,7 @@ std::optional<Refusal> TaskPublisher::Reserve(int64_t bytes, BudgetLease* lease)
 std::optional<Refusal> TaskPublisher::Admit(const std::string& project, int64_t bytes,
                                             BudgetLease* lease) {
   if (auto refusal = ChargeRate(project, bytes)) return refusal;
-  return Reserve(bytes, lease);
+  return Reserve(project, bytes, lease);
 }
 
 void TaskPublisher::Produce(std::string key, std::string value, DeliveryCallback done) {

@@ -1,11 +1,14 @@
 #include "services/gateway/auth/api_key_store.h"
 
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 #include "services/common/auth/bearer.h"
 #include "services/common/auth/secret_file.h"
 #include "services/common/crypto/sha256.h"
@@ -19,6 +22,64 @@ absl::StatusOr<ApiKeyStore> ApiKeyStore::LoadFile(const std::string& path) {
   return Parse(text, path);
 }
 
+namespace {
+
+// "name=VALUE" with a positive number, into `out`; an error naming the field.
+template <typename T>
+absl::Status ParseLimit(absl::string_view field, absl::string_view name, std::optional<T>& out) {
+  absl::string_view value = field.substr(name.size() + 1);
+  T parsed{};
+  bool ok = false;
+  if constexpr (std::is_same_v<T, double>) {
+    ok = absl::SimpleAtod(value, &parsed);
+  } else {
+    ok = absl::SimpleAtoi(value, &parsed);
+  }
+  if (!ok || !(parsed > 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(name, " wants a positive number"));
+  }
+  out = parsed;
+  return absl::OkStatus();
+}
+
+// The options after `<project_id> <api_key>`.
+absl::Status ParseOptions(absl::Span<const absl::string_view> fields, bool& disabled,
+                          ProjectLimits& limits) {
+  for (absl::string_view field : fields) {
+    if (field == "disabled") {
+      disabled = true;
+    } else if (absl::StartsWith(field, "rate_bytes_per_second=")) {
+      RETURN_IF_ERROR(ParseLimit(field, "rate_bytes_per_second", limits.rate_bytes_per_second));
+    } else if (absl::StartsWith(field, "burst_bytes=")) {
+      RETURN_IF_ERROR(ParseLimit(field, "burst_bytes", limits.burst_bytes));
+    } else if (absl::StartsWith(field, "inflight_bytes=")) {
+      RETURN_IF_ERROR(ParseLimit(field, "inflight_bytes", limits.inflight_bytes));
+    } else {
+      // Never echo the field: a key pasted in the wrong place is a secret.
+      return absl::InvalidArgumentError(
+          "unknown option (want disabled, rate_bytes_per_second=N, burst_bytes=N or "
+          "inflight_bytes=N)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Adds `line`'s limits to the project's `merged`; false if a limit given
+// twice differs.
+bool MergeLimits(const ProjectLimits& line, ProjectLimits& merged) {
+  const auto merge = [](const auto& given, auto& into) {
+    if (!given.has_value()) return true;
+    if (into.has_value() && *into != *given) return false;
+    into = given;
+    return true;
+  };
+  return merge(line.rate_bytes_per_second, merged.rate_bytes_per_second) &&
+         merge(line.burst_bytes, merged.burst_bytes) &&
+         merge(line.inflight_bytes, merged.inflight_bytes);
+}
+
+}  // namespace
+
 absl::StatusOr<ApiKeyStore> ApiKeyStore::Parse(absl::string_view text, absl::string_view origin) {
   ApiKeyStore store;
   int line_number = 0;
@@ -28,20 +89,26 @@ absl::StatusOr<ApiKeyStore> ApiKeyStore::Parse(absl::string_view text, absl::str
     if (line.empty() || absl::StartsWith(line, "#")) continue;
     std::vector<absl::string_view> fields =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-    const auto where = [&] { return absl::StrCat(origin, ":", line_number); };
-    if (fields.size() != 2) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where(), ": expected `<project_id> <api_key>`"));
-    }
+    const auto error = [&](absl::string_view what) {
+      return absl::InvalidArgumentError(absl::StrCat(origin, ":", line_number, ": ", what));
+    };
+    if (fields.size() < 2) return error("expected `<project_id> <api_key> [options]`");
     if (absl::Status status = ValidateProjectId(fields[0]); !status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(where(), ": ", status.message()));
+      return error(status.message());
     }
-    if (fields[1].size() < 16) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where(), ": API key shorter than 16 characters"));
+    if (fields[1].size() < 16) return error("API key shorter than 16 characters");
+    Key key{.project = std::string(fields[0])};
+    ProjectLimits limits;
+    if (absl::Status status =
+            ParseOptions(absl::MakeConstSpan(fields).subspan(2), key.disabled, limits);
+        !status.ok()) {
+      return error(status.message());
     }
-    if (!store.projects_by_digest_.emplace(Sha256(fields[1]), std::string(fields[0])).second) {
-      return absl::InvalidArgumentError(absl::StrCat(where(), ": duplicate API key"));
+    if (!MergeLimits(limits, store.limits_by_project_[key.project])) {
+      return error(absl::StrCat("a limit differs from an earlier line of project ", key.project));
+    }
+    if (!store.projects_by_digest_.emplace(Sha256(fields[1]), std::move(key)).second) {
+      return error("duplicate API key");
     }
   }
   if (store.projects_by_digest_.empty()) {
@@ -55,7 +122,12 @@ absl::StatusOr<std::string> ApiKeyStore::ProjectOf(absl::string_view api_key) co
   if (it == projects_by_digest_.end()) {
     return absl::UnauthenticatedError("unknown API key: check the project's key");
   }
-  return it->second;
+  if (it->second.disabled) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("this API key of project ", it->second.project,
+                     " is disabled: use another key of the project (ask its owner for one)"));
+  }
+  return it->second.project;
 }
 
 absl::StatusOr<std::string> ApiKeyStore::Authenticate(absl::string_view authorization) const {
@@ -63,6 +135,11 @@ absl::StatusOr<std::string> ApiKeyStore::Authenticate(absl::string_view authoriz
       BearerCredential(authorization, "API key", "project API key");
   if (!key.ok()) return key.status();
   return ProjectOf(*key);
+}
+
+ProjectLimits ApiKeyStore::LimitsOf(absl::string_view project) const {
+  auto it = limits_by_project_.find(project);
+  return it == limits_by_project_.end() ? ProjectLimits{} : it->second;
 }
 
 }  // namespace ingest

@@ -39,8 +39,50 @@ TEST(ApiKeyStoreTest, RejectsMalformedFilesWithTheLine) {
   EXPECT_FALSE(ApiKeyStore::Parse("p short\n", "k").ok());
   EXPECT_FALSE(ApiKeyStore::Parse("bad.project sk_0123456789abcdef\n", "k").ok());
   EXPECT_FALSE(ApiKeyStore::Parse("# nothing\n", "k").ok());
-  EXPECT_FALSE(
-      ApiKeyStore::Parse("a sk_0123456789abcdef\nb sk_0123456789abcdef\n", "k").ok());
+  EXPECT_FALSE(ApiKeyStore::Parse("a sk_0123456789abcdef\nb sk_0123456789abcdef\n", "k").ok());
+}
+
+TEST(ApiKeyStoreTest, ADisabledKeyIsKnownButRefused) {
+  auto store = ApiKeyStore::Parse(
+      "shop-web sk_0123456789abcdef disabled\nshop-web sk_rotated_key_000001\n", "keys");
+  ASSERT_TRUE(store.ok()) << store.status();
+  const absl::StatusOr<std::string> refused = store->Authenticate("Bearer sk_0123456789abcdef");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.status().message().find("disabled"), absl::string_view::npos);
+  EXPECT_EQ(refused.status().message().find("sk_0123456789abcdef"), absl::string_view::npos);
+  EXPECT_EQ(*store->Authenticate("Bearer sk_rotated_key_000001"), "shop-web");
+}
+
+TEST(ApiKeyStoreTest, ProjectLimitsComeFromAnyOfItsLines) {
+  auto store = ApiKeyStore::Parse(
+      "shop-web sk_0123456789abcdef rate_bytes_per_second=1048576 inflight_bytes=4096\n"
+      "shop-web sk_rotated_key_000001\n"
+      "shop-web sk_third_key_00000001 burst_bytes=2e6 rate_bytes_per_second=1048576 "
+      "inflight_bytes=4096\n"
+      "backend-1 sk_fedcba9876543210\n",
+      "keys");
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(store->LimitsOf("shop-web"),
+            (ProjectLimits{
+                .rate_bytes_per_second = 1048576, .burst_bytes = 2e6, .inflight_bytes = 4096}));
+  EXPECT_EQ(store->LimitsOf("backend-1"), ProjectLimits{});
+  EXPECT_EQ(store->LimitsOf("unknown"), ProjectLimits{});
+}
+
+TEST(ApiKeyStoreTest, RefusesBadOptionsWithoutQuotingThem) {
+  for (const char* line :
+       {"p sk_0123456789abcdef rate_bytes_per_second=0", "p sk_0123456789abcdef inflight_bytes=-5",
+        "p sk_0123456789abcdef burst_bytes=lots",
+        "p sk_0123456789abcdef sk_pasted_second_key_99"}) {
+    const auto store = ApiKeyStore::Parse(line, "keys");
+    EXPECT_EQ(store.status().code(), absl::StatusCode::kInvalidArgument) << line;
+    EXPECT_EQ(store.status().message().find("sk_"), absl::string_view::npos) << store.status();
+  }
+  EXPECT_FALSE(ApiKeyStore::Parse("p sk_0123456789abcdef inflight_bytes=1\n"
+                                  "p sk_rotated_key_000001 inflight_bytes=2\n",
+                                  "keys")
+                   .ok())
+      << "one project, two limits";
 }
 
 TEST(ApiKeyStoreTest, MissingFileSaysWhichFlag) {

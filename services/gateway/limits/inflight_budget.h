@@ -18,20 +18,27 @@ class InFlightBudget {
   void Release(int64_t bytes);
 
   int64_t in_use() const { return in_use_.load(std::memory_order_relaxed); }
-  int64_t max_bytes() const { return max_bytes_; }
+  int64_t max_bytes() const { return max_bytes_.load(std::memory_order_relaxed); }
+  // A new maximum (a project's limit changed in the keys file); bytes in use
+  // stay until released.
+  void set_max_bytes(int64_t max_bytes) { max_bytes_.store(max_bytes, std::memory_order_relaxed); }
 
  private:
-  const int64_t max_bytes_;
+  std::atomic<int64_t> max_bytes_;
   std::atomic<int64_t> in_use_{0};
 };
 
-// Holds bytes of a budget and gives them back when destroyed. Move-only.
+// Holds bytes of a budget (and of a second one: the project's, when it has
+// its own) and gives them back when destroyed. Move-only.
 class BudgetLease {
  public:
   BudgetLease() = default;
-  BudgetLease(InFlightBudget* budget, int64_t bytes) : budget_(budget), bytes_(bytes) {}
-  BudgetLease(BudgetLease&& other) noexcept : budget_(other.budget_), bytes_(other.bytes_) {
+  BudgetLease(InFlightBudget* budget, int64_t bytes, InFlightBudget* also = nullptr)
+      : budget_(budget), also_(also), bytes_(bytes) {}
+  BudgetLease(BudgetLease&& other) noexcept
+      : budget_(other.budget_), also_(other.also_), bytes_(other.bytes_) {
     other.budget_ = nullptr;
+    other.also_ = nullptr;
   }
   BudgetLease& operator=(BudgetLease&& other) noexcept;
   BudgetLease(const BudgetLease&) = delete;
@@ -42,6 +49,7 @@ class BudgetLease {
 
  private:
   InFlightBudget* budget_ = nullptr;
+  InFlightBudget* also_ = nullptr;
   int64_t bytes_ = 0;
 };
 

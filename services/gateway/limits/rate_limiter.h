@@ -30,7 +30,14 @@ class ProjectRateLimiter {
 
   // Takes `bytes` from the project's bucket. Returns zero on success, or how
   // long until that many tokens will be there (nothing is taken).
-  absl::Duration TryTake(const std::string& project, int64_t bytes);
+  absl::Duration TryTake(const std::string& project, int64_t bytes) {
+    return TryTake(project, bytes, limit_);
+  }
+  // The same under `limit` instead of the default (a project's own, from
+  // the API keys file).
+  absl::Duration TryTake(const std::string& project, int64_t bytes, const RateLimit& limit);
+
+  const RateLimit& default_limit() const { return limit_; }
 
  private:
   struct Bucket {
