@@ -73,6 +73,24 @@ ABSL_FLAG(int64_t, max_receive_message_bytes, 16 << 20,
           "Largest request message of any RPC (one stream message included), checked by the "
           "gateway: over it the call is answered INVALID_ARGUMENT (PushPayload: with the hint "
           "to use PushPayloadStream).");
+ABSL_FLAG(double, peer_calls_per_second, 1000,
+          "Calls each client address may start per second on average, before "
+          "authentication; over it RESOURCE_EXHAUSTED with retry-after (reason peer_rate). "
+          "Clients behind one NAT share it: size it for the largest.");
+ABSL_FLAG(double, peer_call_burst, 2000, "Burst of calls a client address may start at once.");
+ABSL_FLAG(int, max_concurrent_streams, 100,
+          "Calls open at once on one connection; more wait for a slot.");
+ABSL_FLAG(int, max_metadata_bytes, 16 << 10,
+          "Largest metadata (headers) of a call; gRPC refuses a call over it.");
+ABSL_FLAG(absl::Duration, max_connection_idle, absl::Minutes(5),
+          "A connection without a call for this long is closed (GOAWAY).");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
+          "The gateway pings an idle connection this often and closes it when no answer comes "
+          "within --keepalive_timeout.");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20), "See --keepalive_time.");
+ABSL_FLAG(absl::Duration, min_client_ping_interval, absl::Seconds(10),
+          "Keepalive enforcement: a client pinging more often than this without data is "
+          "disconnected (GOAWAY ENHANCE_YOUR_CALM) after two strikes.");
 ABSL_FLAG(int64_t, grpc_memory_quota_bytes, int64_t{1} << 30,
           "Memory gRPC may use for connections and buffered messages. gRPC buffers a whole "
           "message before its size is checked, so this is what bounds one huge request: past "
@@ -124,6 +142,14 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.service.facts_max_stream_bytes = absl::GetFlag(FLAGS_facts_max_stream_bytes);
   options.service.payload_zstd_level = absl::GetFlag(FLAGS_payload_zstd_level);
   options.grpc_memory_quota_bytes = absl::GetFlag(FLAGS_grpc_memory_quota_bytes);
+  options.peer_rate.calls_per_second = absl::GetFlag(FLAGS_peer_calls_per_second);
+  options.peer_rate.burst_calls = absl::GetFlag(FLAGS_peer_call_burst);
+  options.connection = {.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams),
+                        .max_metadata_bytes = absl::GetFlag(FLAGS_max_metadata_bytes),
+                        .max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle),
+                        .keepalive_time = absl::GetFlag(FLAGS_keepalive_time),
+                        .keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout),
+                        .min_client_ping_interval = absl::GetFlag(FLAGS_min_client_ping_interval)};
   options.producer.compression = absl::GetFlag(FLAGS_kafka_compression);
   options.producer.bootstrap_servers = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.producer.delivery_timeout = absl::GetFlag(FLAGS_delivery_timeout);

@@ -36,6 +36,7 @@ struct GatewayServer::Parts {
   std::optional<SessionIds> session_ids;
   std::unique_ptr<InFlightBudget> budget;
   std::unique_ptr<ProjectRateLimiter> rate_limiter;
+  std::unique_ptr<PeerRateLimiter> peer_rate;
   std::unique_ptr<TaskPublisher> publisher;
   std::unique_ptr<IngestService> service;
   std::unique_ptr<grpc::Server> server;
@@ -101,6 +102,10 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& options) {
   }
   if (options.api_keys_file.empty()) {
     return absl::InvalidArgumentError("--api_keys_file is required (lines of `project_id key`)");
+  }
+  if (!(options.peer_rate.calls_per_second > 0) || !(options.peer_rate.burst_calls >= 1)) {
+    return absl::InvalidArgumentError(
+        "--peer_calls_per_second must be positive and --peer_call_burst at least 1");
   }
   if (options.secrets_reload_interval < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -171,13 +176,15 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.producer = std::move(producer);
   parts.budget = std::make_unique<InFlightBudget>(options.max_inflight_bytes);
   parts.rate_limiter = std::make_unique<ProjectRateLimiter>(options.project_rate);
+  parts.peer_rate = std::make_unique<PeerRateLimiter>(options.peer_rate);
   parts.publisher = std::make_unique<TaskPublisher>(
       *parts.producer, options.topic, *parts.metrics, *parts.budget, *parts.rate_limiter,
       [&parts](const std::string& project) { return parts.keys.current()->LimitsOf(project); });
   IngestServiceOptions service_options = parts.options.service;
   service_options.delivery_timeout = options.producer.delivery_timeout;
-  parts.service = std::make_unique<IngestService>(service_options, *parts.publisher, *parts.metrics,
-                                                  parts.keys, *parts.session_ids);
+  parts.service =
+      std::make_unique<IngestService>(service_options, *parts.publisher, *parts.metrics, parts.keys,
+                                      *parts.session_ids, parts.peer_rate.get());
 
   // NOT_SERVING until MonitorKafka has seen the broker. gRPC would answer a
   // message over its receive limit RESOURCE_EXHAUSTED (retryable) before
@@ -190,7 +197,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                    StartGrpcServer(options.grpc_address, parts.service.get(),
                                    {.max_receive_message_bytes = std::numeric_limits<int>::max(),
                                     .memory_quota_bytes = options.grpc_memory_quota_bytes,
-                                    .serving = false}));
+                                    .serving = false,
+                                    .connection = options.connection}));
   parts.server = std::move(listening.server);
   parts.port = listening.port;
   parts.health_thread = std::thread(MonitorKafka, std::ref(*parts.producer),

@@ -11,7 +11,9 @@
 #include "absl/time/time.h"
 #include "services/common/kafka/producer.h"
 #include "services/common/kafka/rdkafka_producer.h"
+#include "services/common/server/grpc_server.h"
 #include "services/gateway/ingest_service.h"
+#include "services/gateway/limits/peer_rate_limiter.h"
 #include "services/gateway/limits/rate_limiter.h"
 
 namespace ingest {
@@ -38,6 +40,15 @@ struct GatewayOptions {
   // the connection using most, so one huge request cannot take the pod.
   int64_t grpc_memory_quota_bytes = int64_t{1} << 30;
   RateLimit project_rate;
+  // Calls each client address may start (before authentication).
+  PeerRateLimit peer_rate;
+  // What one connection may hold (grpc_server.h).
+  ConnectionLimits connection{.max_concurrent_streams = 100,
+                              .max_metadata_bytes = 16 << 10,
+                              .max_connection_idle = absl::Minutes(5),
+                              .keepalive_time = absl::Minutes(1),
+                              .keepalive_timeout = absl::Seconds(20),
+                              .min_client_ping_interval = absl::Seconds(10)};
   // How often the health check asks Kafka for metadata.
   absl::Duration health_interval = absl::Seconds(2);
   // SIGTERM: health turns NOT_SERVING at once, but calls keep being served

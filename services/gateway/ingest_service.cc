@@ -58,6 +58,16 @@ CallInfo CallInfoOf(const grpc::CallbackServerContext& context, const std::strin
                   absl::Now()};
 }
 
+std::optional<Refusal> IngestService::ChargePeer(const std::string& peer) {
+  if (peer_rate_ == nullptr) return std::nullopt;
+  const absl::Duration wait = peer_rate_->TryTake(peer);
+  if (wait <= absl::ZeroDuration()) return std::nullopt;
+  return Refusal{absl::ResourceExhaustedError(
+                     absl::StrCat("too many calls from ", peer, ": retry after ",
+                                  absl::FormatDuration(wait), " (see retry-after-ms)")),
+                 wait, "peer_rate"};
+}
+
 void IngestService::Publish(UnaryCall* call, const char* rpc, const std::string& peer,
                             const std::string& project, const std::vector<v1::Task>& tasks,
                             FillResponse fill) {
@@ -92,6 +102,11 @@ grpc::ServerUnaryReactor* IngestService::Handle(grpc::CallbackServerContext* con
                                                 Validate validate, Build build,
                                                 FillResponse fill) {
   auto* call = new UnaryCall(context, metrics_, rpc, options_.delivery_timeout);
+  if (std::optional<Refusal> refusal = ChargePeer(PeerIpOf(*context))) {
+    rejections_.Record(refusal->reason, rpc, PeerIpOf(*context), "", refusal->status);
+    call->Reject(refusal->status, refusal->retry_after);
+    return call;
+  }
   absl::StatusOr<std::string> project = keys_.Authenticate(MetadataValue(*context, "authorization"));
   if (!project.ok()) {
     rejections_.Record(Rejections::ReasonOfAuthentication(project.status()), rpc,
@@ -166,8 +181,8 @@ grpc::ServerReadReactor<v1::PushPayloadStreamRequest>* IngestService::PushPayloa
                                       options_.stream_max_inflight_chunks,
                                       options_.payload_zstd_level,
                                       options_.facts_max_stream_bytes};
-  return new PayloadStreamCall(context, response, stream_options, publisher_, metrics_,
-                               rejections_, keys_, session_ids_);
+  return new PayloadStreamCall(context, response, stream_options, publisher_, metrics_, rejections_,
+                               keys_, session_ids_, ChargePeer(PeerIpOf(*context)));
 }
 
 grpc::ServerUnaryReactor* IngestService::IdentifySession(grpc::CallbackServerContext* context,

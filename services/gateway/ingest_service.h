@@ -9,14 +9,16 @@
 // that know no gRPC: request_validation, task_builder, TaskPublisher.
 // Thread-safe (immutable after construction).
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ingest/v1/ingest.grpc.pb.h"
+#include "services/common/payload/stored_form.h"
 #include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/gateway_metrics.h"
+#include "services/gateway/limits/peer_rate_limiter.h"
 #include "services/gateway/rejections.h"
-#include "services/common/payload/stored_form.h"
 #include "services/gateway/request_validation.h"
 #include "services/gateway/session_id.h"
 #include "services/gateway/task_builder.h"
@@ -46,13 +48,16 @@ using IngestServiceBase = v1::Ingest::WithRawCallbackMethod_PushPayload<v1::Inge
 class IngestService final : public IngestServiceBase {
  public:
   // Every collaborator must outlive the service.
+  // `peer_rate` (null: none) limits the calls each client address starts.
   IngestService(IngestServiceOptions options, TaskPublisher& publisher, GatewayMetrics& metrics,
-                const LiveApiKeys& keys, const SessionIds& session_ids)
+                const LiveApiKeys& keys, const SessionIds& session_ids,
+                PeerRateLimiter* peer_rate = nullptr)
       : options_(std::move(options)),
         publisher_(publisher),
         metrics_(metrics),
         keys_(keys),
         session_ids_(session_ids),
+        peer_rate_(peer_rate),
         rejections_(metrics) {}
 
   grpc::ServerUnaryReactor* InitializeSession(grpc::CallbackServerContext* context,
@@ -82,6 +87,9 @@ class IngestService final : public IngestServiceBase {
                                         v1::PushMetricsResponse* response) override;
 
  private:
+  // A refusal if `peer` is over its call rate (RESOURCE_EXHAUSTED with when
+  // to retry; reason peer_rate).
+  std::optional<Refusal> ChargePeer(const std::string& peer);
   // Checks the request's size (`request_bytes`) and `validate`, builds the
   // tasks with `build`, admits and produces them; `fill` writes the
   // response once all are acknowledged.
@@ -99,6 +107,7 @@ class IngestService final : public IngestServiceBase {
   GatewayMetrics& metrics_;
   const LiveApiKeys& keys_;
   const SessionIds& session_ids_;
+  PeerRateLimiter* const peer_rate_;
   Rejections rejections_;
 };
 

@@ -16,7 +16,8 @@ PayloadStreamCall::PayloadStreamCall(grpc::CallbackServerContext* context,
                                      v1::PushPayloadStreamResponse* response,
                                      PayloadStreamOptions options, TaskPublisher& publisher,
                                      GatewayMetrics& metrics, Rejections& rejections,
-                                     const LiveApiKeys& keys, const SessionIds& session_ids)
+                                     const LiveApiKeys& keys, const SessionIds& session_ids,
+                                     std::optional<Refusal> refused)
     : context_(context),
       response_(response),
       options_(std::move(options)),
@@ -30,8 +31,11 @@ PayloadStreamCall::PayloadStreamCall(grpc::CallbackServerContext* context,
   {
     absl::MutexLock lock(&mutex_);
     absl::StatusOr<std::string> project =
-        keys.Authenticate(MetadataValue(*context, "authorization"));
-    if (project.ok()) {
+        refused ? absl::StatusOr<std::string>(refused->status)
+                : keys.Authenticate(MetadataValue(*context, "authorization"));
+    if (refused) {
+      Reject(refused->reason, refused->status, refused->retry_after);
+    } else if (project.ok()) {
       project_ = *project;
       call_info_ = CallInfoOf(*context, options_.gateway_id);
       read_pending_ = true;

@@ -61,9 +61,12 @@ struct PayloadStreamOptions {
 
 class PayloadStreamCall final : public grpc::ServerReadReactor<v1::PushPayloadStreamRequest> {
  public:
+  // `refused`: the call was refused before it began (the peer's call rate);
+  // it is answered with that and reads nothing.
   PayloadStreamCall(grpc::CallbackServerContext* context, v1::PushPayloadStreamResponse* response,
                     PayloadStreamOptions options, TaskPublisher& publisher, GatewayMetrics& metrics,
-                    Rejections& rejections, const LiveApiKeys& keys, const SessionIds& session_ids);
+                    Rejections& rejections, const LiveApiKeys& keys, const SessionIds& session_ids,
+                    std::optional<Refusal> refused = std::nullopt);
 
   void OnReadDone(bool ok) override;
   void OnCancel() override;

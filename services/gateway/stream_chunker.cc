@@ -21,6 +21,9 @@ absl::Status StreamChunker::Append(absl::string_view piece) {
     pending_.clear();
     pending_start_ = 0;
   }
+  // An empty piece adds nothing; after the whole content it would finish
+  // the spent hasher a second time.
+  if (piece.empty()) return absl::OkStatus();
   pending_.append(piece.data(), piece.size());
   hasher_.Update(piece);
   received_ += piece.size();

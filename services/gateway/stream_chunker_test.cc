@@ -98,5 +98,22 @@ TEST(StreamChunkerTest, ClosingBeforeTheDeclaredSizeIsInvalidArgument) {
   EXPECT_FALSE(chunker.HasChunk());
 }
 
+// A client may send an empty chunk message (or one with neither field set)
+// after the whole content, before it half-closes. Found by
+// fuzz/stream_chunks_fuzzer.cc: the empty piece finished the spent hasher
+// again, and the last chunk carried a wrong SHA-256.
+TEST(StreamChunkerTest, AnEmptyPieceAfterTheContentKeepsItsDigest) {
+  const std::string content = Content(10);
+  StreamChunker chunker(content.size(), 4);
+  ASSERT_TRUE(chunker.Append(content).ok());
+  ASSERT_TRUE(chunker.Append("").ok());
+  ASSERT_TRUE(chunker.Close().ok());
+  std::vector<StreamChunker::Chunk> chunks;
+  while (chunker.HasChunk()) chunks.push_back(chunker.TakeChunk());
+  ASSERT_EQ(chunks.size(), 3u);
+  EXPECT_TRUE(chunks[2].last);
+  EXPECT_EQ(chunks[2].sha256, Sha256(content));
+}
+
 }  // namespace
 }  // namespace ingest

@@ -2,11 +2,12 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/resource_quota.h>
+#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/grpc.h"
 
 namespace ingest {
 
@@ -25,6 +26,30 @@ absl::StatusOr<ListeningGrpcServer> StartGrpcServer(const std::string& address,
     grpc::ResourceQuota quota("grpc-server");
     quota.Resize(static_cast<size_t>(options.memory_quota_bytes));
     builder.SetResourceQuota(quota);
+  }
+  const ConnectionLimits& limits = options.connection;
+  const auto milliseconds = [](absl::Duration duration) {
+    return static_cast<int>(absl::ToInt64Milliseconds(duration));
+  };
+  if (limits.max_concurrent_streams > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, limits.max_concurrent_streams);
+  }
+  if (limits.max_metadata_bytes > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, limits.max_metadata_bytes);
+  }
+  if (limits.max_connection_idle > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                               milliseconds(limits.max_connection_idle));
+  }
+  if (limits.keepalive_time > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, milliseconds(limits.keepalive_time));
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                               milliseconds(limits.keepalive_timeout));
+  }
+  if (limits.min_client_ping_interval > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                               milliseconds(limits.min_client_ping_interval));
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   }
   builder.RegisterService(service);
   listening.server = builder.BuildAndStart();

@@ -14,6 +14,27 @@
 
 namespace ingest {
 
+// What one connection may hold, so a slow, stuck or abusive client cannot
+// keep resources (gRPC enforces each; 0 leaves gRPC's default).
+struct ConnectionLimits {
+  // Calls open at once on one HTTP/2 connection; more wait for a slot
+  // (SETTINGS_MAX_CONCURRENT_STREAMS).
+  int max_concurrent_streams = 0;
+  // Total bytes of a call's metadata (headers); a call over it is refused
+  // by gRPC before any handler runs.
+  int max_metadata_bytes = 0;
+  // A connection without a call for this long is closed (GOAWAY).
+  absl::Duration max_connection_idle = absl::ZeroDuration();
+  // The server pings an idle connection this often and closes it when no
+  // answer comes within the timeout: dead peers do not hold sockets.
+  absl::Duration keepalive_time = absl::ZeroDuration();
+  absl::Duration keepalive_timeout = absl::ZeroDuration();
+  // Keepalive enforcement: a client pinging more often than this (without
+  // data) gets strikes, and after two the connection is closed with
+  // GOAWAY ENHANCE_YOUR_CALM.
+  absl::Duration min_client_ping_interval = absl::ZeroDuration();
+};
+
 struct GrpcServerOptions {
   // Largest request message accepted; -1: gRPC's default (4 MiB).
   int max_receive_message_bytes = -1;
@@ -25,6 +46,7 @@ struct GrpcServerOptions {
   // The health status right after start: SERVING, or NOT_SERVING for a
   // service that reports ready later.
   bool serving = true;
+  ConnectionLimits connection;
 };
 
 struct ListeningGrpcServer {
