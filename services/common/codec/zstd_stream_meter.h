@@ -3,9 +3,11 @@
 // ZstdStreamMeter: measures zstd data that arrives in pieces, without
 // holding it: each piece is decompressed through a fixed 64 KiB scratch
 // buffer and only the decompressed byte count is kept. INVALID_ARGUMENT as
-// soon as the data is not valid zstd or decompresses past the limit, and at
-// Finish() if it does not end a zstd frame. The bounded, incremental
-// counterpart of ZstdDecompressedSize() (zstd_bounds.h).
+// soon as the data is not valid zstd or decompresses past the limit, when a
+// frame does not hold the content size its header declares, and at
+// Finish() if it does not end a zstd frame. The verdict does not depend on
+// how the data is cut into pieces. The bounded, incremental counterpart of
+// ZstdDecompressedSize() (zstd_bounds.h).
 //
 // Not thread-safe.
 
@@ -49,6 +51,9 @@ class ZstdStreamMeter {
 
   // Decompresses `piece` through the scratch buffer, counting the output.
   absl::Status Decompress(absl::string_view piece);
+  // A frame ended: checks it held the content size its header declared and
+  // gets ready for the next one.
+  absl::Status EndFrame();
 
   std::unique_ptr<ZSTD_DCtx_s, StreamDeleter> stream_;
   std::unique_ptr<char[]> scratch_;
@@ -58,6 +63,15 @@ class ZstdStreamMeter {
   bool started_frame_ = false;
   // zstd's hint after the last call: 0 once a frame is complete.
   size_t last_result_ = 0;
+  // The current frame's header as far as it arrived, until it is whole;
+  // zstd gets it one byte per call (zstd_stream_meter.cc says why).
+  std::string frame_header_;
+  bool reading_header_ = true;
+  // The content size the frame's header declares, if it does, and what the
+  // frame decompressed to so far.
+  uint64_t frame_declared_size_ = 0;
+  bool frame_size_declared_ = false;
+  int64_t frame_decompressed_ = 0;
 };
 
 }  // namespace ingest

@@ -97,5 +97,30 @@ TEST(ZstdStreamMeterTest, StartForgetsAFailedStream) {
   EXPECT_EQ(meter.decompressed_bytes(), 5000);
 }
 
+// zstd decodes a frame it is given whole, with room for its declared size,
+// in one pass, and otherwise block by block; the two check different
+// things. The meter's verdict must not depend on how the data was cut (the
+// gateway's stream validator gets the client's pieces, the unary check the
+// whole field). Found by fuzz/zstd_bounds_fuzzer.cc.
+TEST(ZstdStreamMeterTest, TheVerdictDoesNotDependOnHowTheDataIsCut) {
+  // Declares 2 bytes of content, checksummed, but its one (last) block is
+  // empty: the one-pass decoder refused it, the block-by-block one (cut)
+  // accepted it.
+  const std::string short_of_its_size("\x28\xb5\x2f\xfd\x24\x02\x01\x00\x00\x99\xe9\xd8\x51", 13);
+  // Declares a 2 GiB window and 257 bytes (one RLE block): the one-pass
+  // decoder accepted it, the block-by-block one (cut) refused the window.
+  const std::string huge_window("\x28\xb5\x2f\xfd\x40\xa8\x01\x00\x0b\x08\x00\x61", 12);
+  ZstdStreamMeter meter;
+  for (const std::string* data : {&short_of_its_size, &huge_window}) {
+    for (size_t piece : {size_t{1}, size_t{5}, size_t{10}, data->size()}) {
+      const absl::Status status = Measure(meter, *data, piece, 1 << 20);
+      EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument)
+          << "piece " << piece << " of " << data->size() << ": " << status;
+    }
+  }
+  const absl::Status status = Measure(meter, short_of_its_size, 3, 1 << 20);
+  EXPECT_NE(status.message().find("says 2"), absl::string_view::npos) << status;
+}
+
 }  // namespace
 }  // namespace ingest
