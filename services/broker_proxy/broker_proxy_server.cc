@@ -142,7 +142,8 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
       parts.sessions.get(), parts.quarantines.get(), parts.producer.get());
   parts.service = std::make_unique<BrokerProxyService>(*parts.core, parts.tokens, *parts.metrics);
 
-  ASSIGN_OR_RETURN(auto listening, StartGrpcServer(options.grpc_address, parts.service.get()));
+  ASSIGN_OR_RETURN(auto listening, StartGrpcServer(options.grpc_address, parts.service.get(),
+                                                   {.tls = options.tls}));
   parts.server = std::move(listening.server);
   parts.port = listening.port;
   log::Info("broker_proxy.started",

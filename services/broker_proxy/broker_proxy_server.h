@@ -6,6 +6,7 @@
 // (port 0).
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -17,6 +18,7 @@
 #include "services/broker_proxy/session_database.h"
 #include "services/common/kafka/kafka_admin.h"
 #include "services/common/kafka/producer.h"
+#include "services/common/server/grpc_server.h"
 
 namespace ingest {
 
@@ -41,6 +43,9 @@ struct BrokerProxyOptions {
   absl::Duration redrive_timeout = absl::Minutes(5);
   // SIGTERM: in-flight calls get this long to finish.
   absl::Duration shutdown_grace = absl::Seconds(20);
+  // TLS on the gRPC port (--tls_*; mutual TLS with --tls_client_ca_file);
+  // plaintext when unset.
+  std::optional<TlsFiles> tls;
   BrokerProxyCoreOptions core;
 };
 

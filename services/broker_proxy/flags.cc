@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "services/common/flags/common_flags.h"
 #include "services/common/flags/usage.h"
+#include "services/common/server/tls_flags.h"
 #include "services/common/status/status_macros.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:9110",
@@ -110,6 +111,7 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
   core.policy.retention_floor = absl::GetFlag(FLAGS_retention_floor);
   core.policy.min_max_message_bytes = absl::GetFlag(FLAGS_min_max_message_bytes);
   core.policy.min_replication_factor = absl::GetFlag(FLAGS_min_replication_factor);
+  ASSIGN_OR_RETURN(options.tls, TlsFilesFromFlags());
   return options;
 }
 

@@ -9,6 +9,7 @@
 #include "services/common/flags/usage.h"
 #include "services/common/logging/log.h"
 #include "services/common/payload/stored_form.h"
+#include "services/common/server/tls_flags.h"
 #include "services/common/status/status_macros.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:8080",
@@ -162,6 +163,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.service.limits.max_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
   options.shutdown_delay = absl::GetFlag(FLAGS_shutdown_delay);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  ASSIGN_OR_RETURN(options.tls, TlsFilesFromFlags());
   return options;
 }
 

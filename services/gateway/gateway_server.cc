@@ -198,7 +198,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                                    {.max_receive_message_bytes = std::numeric_limits<int>::max(),
                                     .memory_quota_bytes = options.grpc_memory_quota_bytes,
                                     .serving = false,
-                                    .connection = options.connection}));
+                                    .connection = options.connection,
+                                    .tls = options.tls}));
   parts.server = std::move(listening.server);
   parts.port = listening.port;
   parts.health_thread = std::thread(MonitorKafka, std::ref(*parts.producer),

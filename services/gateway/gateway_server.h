@@ -5,6 +5,7 @@
 // the server. Used by main() and by the end-to-end tests (port 0).
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -39,6 +40,8 @@ struct GatewayOptions {
   // is buffered whole before its size can be checked): past it gRPC resets
   // the connection using most, so one huge request cannot take the pod.
   int64_t grpc_memory_quota_bytes = int64_t{1} << 30;
+  // TLS on the gRPC port (--tls_*); plaintext when unset.
+  std::optional<TlsFiles> tls;
   RateLimit project_rate;
   // Calls each client address may start (before authentication).
   PeerRateLimit peer_rate;

@@ -4,12 +4,49 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server_builder.h>
+
+#include <algorithm>
+#include <fstream>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
+namespace {
+
+// The file must be readable now: gRPC's watcher would only log the error
+// and serve nothing.
+absl::Status CheckReadable(const std::string& path, absl::string_view what) {
+  if (std::ifstream(path).good()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot read the TLS ", what, " ", path, ": check the flag that names it"));
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(const TlsFiles& tls) {
+  RETURN_IF_ERROR(CheckReadable(tls.cert_file, "certificate"));
+  RETURN_IF_ERROR(CheckReadable(tls.key_file, "key"));
+  if (!tls.client_ca_file.empty()) RETURN_IF_ERROR(CheckReadable(tls.client_ca_file, "client CA"));
+  const auto seconds =
+      static_cast<unsigned int>(std::max<int64_t>(1, absl::ToInt64Seconds(tls.reload_interval)));
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      tls.key_file, tls.cert_file, tls.client_ca_file, seconds);
+  grpc::experimental::TlsServerCredentialsOptions tls_options(provider);
+  tls_options.watch_identity_key_cert_pairs();
+  if (tls.client_ca_file.empty()) {
+    tls_options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    tls_options.watch_root_certs();
+    tls_options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(tls_options);
+}
+
+}  // namespace
 
 absl::StatusOr<ListeningGrpcServer> StartGrpcServer(const std::string& address,
                                                     grpc::Service* service,
@@ -18,7 +55,11 @@ absl::StatusOr<ListeningGrpcServer> StartGrpcServer(const std::string& address,
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   ListeningGrpcServer listening;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &listening.port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (options.tls.has_value()) {
+    ASSIGN_OR_RETURN(credentials, TlsCredentials(*options.tls));
+  }
+  builder.AddListeningPort(address, credentials, &listening.port);
   if (options.max_receive_message_bytes >= 0) {
     builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   }

@@ -8,9 +8,11 @@
 #include <grpcpp/server_context.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace ingest {
 
@@ -35,6 +37,21 @@ struct ConnectionLimits {
   absl::Duration min_client_ping_interval = absl::ZeroDuration();
 };
 
+// TLS for the server's port: a certificate chain and its key, and for
+// mutual TLS the CA bundle client certificates must chain to. gRPC re-reads
+// the three files every `reload_interval` (gRPC's FileWatcherCertificateProvider),
+// so a rotated Secret or a cert-manager renewal takes effect without a
+// restart; connections made before keep their handshake. Replace the files
+// atomically (a Secret volume's ..data swap does): a key that does not
+// match its certificate is ignored until it does.
+struct TlsFiles {
+  std::string cert_file;
+  std::string key_file;
+  // Empty: no client certificate asked. Otherwise required and verified.
+  std::string client_ca_file;
+  absl::Duration reload_interval = absl::Minutes(1);
+};
+
 struct GrpcServerOptions {
   // Largest request message accepted; -1: gRPC's default (4 MiB).
   int max_receive_message_bytes = -1;
@@ -47,6 +64,8 @@ struct GrpcServerOptions {
   // service that reports ready later.
   bool serving = true;
   ConnectionLimits connection;
+  // Plaintext when unset (local runs; in a cluster behind a mesh).
+  std::optional<TlsFiles> tls;
 };
 
 struct ListeningGrpcServer {
@@ -54,8 +73,9 @@ struct ListeningGrpcServer {
   int port = 0;  // the bound port (an address ending in :0 picks one)
 };
 
-// Starts serving `service` on `address` (HOST:PORT, no TLS), plus health and
-// reflection. UNAVAILABLE naming the address when it cannot listen.
+// Starts serving `service` on `address` (HOST:PORT; TLS if options.tls), plus
+// health and reflection. UNAVAILABLE naming the address when it cannot
+// listen; FAILED_PRECONDITION naming the file when a TLS file cannot be read.
 absl::StatusOr<ListeningGrpcServer> StartGrpcServer(const std::string& address,
                                                     grpc::Service* service,
                                                     const GrpcServerOptions& options = {});

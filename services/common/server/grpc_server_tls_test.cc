@@ -1,0 +1,143 @@
+// TLS on the project's gRPC servers, against certificates made by
+// deploy/local/make_pki.sh: the right CA is served, a wrong CA and an
+// expired certificate are refused, mutual TLS refuses a client without a
+// certificate, and a rotated certificate is served without a restart and
+// without failing a call.
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/credentials.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "ingest/v1/ingest.grpc.pb.h"
+#include "services/common/server/grpc_server.h"
+#include "tests/testing/polling.h"
+
+namespace ingest {
+namespace {
+
+std::string Read(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// One PKI for the whole test binary (openssl takes a moment).
+const std::string& Pki() {
+  static const std::string* dir = [] {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    auto* path = new std::string(std::string(tmp != nullptr ? tmp : "/tmp") + "/pki");
+    const std::string command = absl::StrCat("bash deploy/local/make_pki.sh ", *path);
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    return path;
+  }();
+  return *dir;
+}
+
+std::string File(const std::string& name) { return Pki() + "/" + name; }
+
+class GrpcServerTlsTest : public ::testing::Test {
+ protected:
+  void Start(TlsFiles tls) {
+    absl::StatusOr<ListeningGrpcServer> server =
+        StartGrpcServer("127.0.0.1:0", &service_, {.tls = std::move(tls)});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+  }
+
+  // Health.Check over TLS trusting `ca`, with a client certificate if given.
+  grpc::Status Check(const std::string& ca, const std::string& client = "") {
+    grpc::SslCredentialsOptions ssl{.pem_root_certs = Read(File(ca))};
+    if (!client.empty()) {
+      ssl.pem_private_key = Read(File(client + ".key"));
+      ssl.pem_cert_chain = Read(File(client + ".crt"));
+    }
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a handshake per channel
+    auto channel = grpc::CreateCustomChannel(absl::StrCat("localhost:", server_.port),
+                                             grpc::SslCredentials(ssl), args);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    grpc::health::v1::HealthCheckResponse response;
+    return grpc::health::v1::Health::NewStub(channel)->Check(&context, {}, &response);
+  }
+
+  // Unimplemented: the server's health service is what the tests call.
+  v1::Ingest::CallbackService service_;
+  ListeningGrpcServer server_;
+};
+
+TEST_F(GrpcServerTlsTest, ServesTheRightCaAndRefusesAWrongOne) {
+  Start({.cert_file = File("server.crt"), .key_file = File("server.key")});
+  EXPECT_TRUE(Check("ca.crt").ok());
+  EXPECT_EQ(Check("other-ca.crt").error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(GrpcServerTlsTest, AnExpiredCertificateIsRefused) {
+  Start({.cert_file = File("expired.crt"), .key_file = File("expired.key")});
+  EXPECT_EQ(Check("ca.crt").error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(GrpcServerTlsTest, MutualTlsRefusesAClientWithoutACertificate) {
+  Start({.cert_file = File("server.crt"),
+         .key_file = File("server.key"),
+         .client_ca_file = File("ca.crt")});
+  EXPECT_EQ(Check("ca.crt").error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(Check("ca.crt", "client").ok());
+}
+
+TEST_F(GrpcServerTlsTest, AMissingFileIsAnErrorAtStart) {
+  absl::StatusOr<ListeningGrpcServer> server = StartGrpcServer(
+      "127.0.0.1:0", &service_,
+      {.tls = TlsFiles{.cert_file = File("none.crt"), .key_file = File("server.key")}});
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(server.status().message().find("none.crt"), std::string::npos) << server.status();
+}
+
+// The served files are replaced (as a Secret volume swaps them) by a
+// certificate of another CA: new connections get it within the reload
+// interval, and calls of a client trusting both CAs never fail meanwhile.
+TEST_F(GrpcServerTlsTest, ARotatedCertificateIsServedWithoutARestartOrAFailedCall) {
+  const std::string live = Pki() + "/live";
+  std::filesystem::create_directories(live);
+  std::filesystem::copy_file(File("server.crt"), live + "/tls.crt",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(File("server.key"), live + "/tls.key",
+                             std::filesystem::copy_options::overwrite_existing);
+  {
+    std::ofstream both(File("both-cas.crt"));
+    both << Read(File("ca.crt")) << Read(File("other-ca.crt"));
+  }
+  Start({.cert_file = live + "/tls.crt",
+         .key_file = live + "/tls.key",
+         .reload_interval = absl::Seconds(1)});
+  ASSERT_TRUE(Check("ca.crt").ok());
+  ASSERT_FALSE(Check("other-ca.crt").ok());
+
+  // Key first under a temporary name, then both renamed: each file is
+  // replaced atomically; gRPC skips a key and certificate that do not match.
+  std::filesystem::copy_file(File("other-server.key"), live + "/tls.key.new");
+  std::filesystem::copy_file(File("other-server.crt"), live + "/tls.crt.new");
+  std::filesystem::rename(live + "/tls.key.new", live + "/tls.key");
+  std::filesystem::rename(live + "/tls.crt.new", live + "/tls.crt");
+  int calls = 0;
+  int failed = 0;
+  EXPECT_TRUE(WaitUntil(absl::Seconds(30), [&] {
+    ++calls;
+    if (!Check("both-cas.crt").ok()) ++failed;
+    return Check("other-ca.crt").ok();
+  }));
+  EXPECT_EQ(failed, 0) << "of " << calls << " calls during the rotation";
+  EXPECT_FALSE(Check("ca.crt").ok()) << "the old certificate is no longer served";
+}
+
+}  // namespace
+}  // namespace ingest
