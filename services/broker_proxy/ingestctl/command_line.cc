@@ -488,8 +488,10 @@ std::unique_ptr<CLI::App> BuildApp(Invocation& invocation, const Environment& en
   return app;
 }
 
-// `args` as CLI11 takes them: reversed, and with '-' in flag names made '_'
-// (--dry-run = --dry_run), up to a `--`.
+// `args` as CLI11 takes them: reversed, with '-' in flag names made '_'
+// (--dry-run = --dry_run), and `--name=` (an empty value) as the two words
+// `--name` and `` (CLI11 2.1.2 reads `--name=` as `--name` and takes the
+// next word as the value, as cli::Parse notes), up to a `--`.
 std::vector<std::string> Normalize(const std::vector<std::string>& args) {
   std::vector<std::string> normalized;
   bool flags = true;
@@ -499,6 +501,12 @@ std::vector<std::string> Normalize(const std::vector<std::string>& args) {
       const size_t name_end = std::min(arg.find('='), arg.size());
       for (size_t i = 2; i < name_end; ++i) {
         if (arg[i] == '-') arg[i] = '_';
+      }
+      if (name_end > 2 && name_end == arg.size() - 1) {
+        arg.pop_back();
+        normalized.insert(normalized.begin(), std::move(arg));
+        normalized.insert(normalized.begin(), std::string());
+        continue;
       }
     }
     normalized.insert(normalized.begin(), std::move(arg));

@@ -243,6 +243,8 @@ TEST(CommandLineTest, SessionsListRefusesBadValues) {
   EXPECT_THAT(UsageError({"sessions", "list", "--since=1960-01-01T00:00:00Z"}),
               HasSubstr("before 1970"));
   EXPECT_THAT(UsageError({"sessions", "list", "--project="}),
+              HasSubstr("--project: want a non-empty value"));
+  EXPECT_THAT(UsageError({"sessions", "list", "--project"}),
               HasSubstr("--project: 1 required PROJECT_ID missing"));
   EXPECT_THAT(UsageError({"sessions", "list", "extra"}), HasSubstr("not expected: extra"));
   EXPECT_THAT(UsageError({"sessions", "show", "s", "--all"}),
@@ -378,6 +380,25 @@ TEST(CommandLineTest, FlagSpellings) {
   invocation = ParseOk({"sessions", "show", "--", "-odd-id"});
   EXPECT_EQ(invocation.get_session.session_id(), "-odd-id");
   EXPECT_THAT(UsageError({"sessions", "show", ""}), HasSubstr("SESSION_ID: want a non-empty"));
+}
+
+// `--name=` is an empty value, as `--name ''` is. CLI11 2.1.2 read it as
+// `--name` and took the next word as the value: `--topic="$T" --dry_run`
+// with T empty redrove for real into topic "--dry_run". Found by
+// fuzz/ingestctl_args_fuzzer.cc.
+TEST(CommandLineTest, AnEmptyValueIsEmptyNotTheNextWord) {
+  Invocation invocation = ParseOk({"dlq", "redrive", "s", "--topic=", "--dry_run"});
+  EXPECT_EQ(invocation.redrive_session.topic(), "");
+  EXPECT_TRUE(invocation.redrive_session.dry_run());
+  invocation = ParseOk({"--token=", "lag"});
+  EXPECT_EQ(invocation.command, Command::kLag);
+  EXPECT_EQ(invocation.global.token, "");
+  invocation = ParseOk({"sessions", "list", "--page-token=", "--all"});
+  EXPECT_EQ(invocation.list_sessions.page_token(), "");
+  EXPECT_TRUE(invocation.list_sessions_all);
+  // After `--` a word is an argument as it is.
+  invocation = ParseOk({"sessions", "show", "--", "--id="});
+  EXPECT_EQ(invocation.get_session.session_id(), "--id=");
 }
 
 TEST(CommandLineTest, CommandNames) {
