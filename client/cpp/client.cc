@@ -67,6 +67,9 @@ class ClientImpl final : public Client {
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
   RETURN_IF_ERROR(ValidateClientOptions(options));
+  if (options.credentials == nullptr && !options.tls.ca_file.empty()) {
+    ASSIGN_OR_RETURN(options.credentials, TlsCredentials(options.tls));
+  }
   return std::make_unique<ClientImpl>(std::move(options));
 }
 

@@ -1,6 +1,11 @@
 #include "client/cpp/options.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
+#include "grpcpp/security/credentials.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::client {
 
@@ -41,7 +46,45 @@ absl::Status ValidateClientOptions(const ClientOptions& options) {
   if (absl::Status retry = RetryPolicy::Validate(options.retry); !retry.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("ClientOptions.retry: ", retry.message()));
   }
+  const ClientOptions::TlsFiles& tls = options.tls;
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "ClientOptions.tls: a client certificate and its key go together");
+  }
+  if (!tls.cert_file.empty() && tls.ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        "ClientOptions.tls: a client certificate needs TLS: give the gateway's CA (ca_file)");
+  }
   return absl::OkStatus();
+}
+
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view what) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  if (!file.good() && !file.eof()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read the TLS ", what, " ", path));
+  }
+  if (text.str().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read the TLS ", what, " ", path, " (missing or empty)"));
+  }
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> TlsCredentials(
+    const ClientOptions::TlsFiles& tls) {
+  grpc::SslCredentialsOptions ssl;
+  ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadPem(tls.ca_file, "CA bundle"));
+  if (!tls.cert_file.empty()) {
+    ASSIGN_OR_RETURN(ssl.pem_cert_chain, ReadPem(tls.cert_file, "client certificate"));
+    ASSIGN_OR_RETURN(ssl.pem_private_key, ReadPem(tls.key_file, "client key"));
+  }
+  return grpc::SslCredentials(ssl);
 }
 
 }  // namespace ingest::client

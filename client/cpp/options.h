@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "client/cpp/retry_policy.h"
@@ -56,8 +57,17 @@ struct ClientOptions {
   // Deadline of one attempt of a unary call, and of one attempt of a stream.
   absl::Duration call_deadline = absl::Seconds(30);
   absl::Duration stream_deadline = absl::Minutes(5);
-  // Null: insecure (plaintext). grpc::SslCredentials(...) for TLS.
+  // Null: `tls` if it names a CA, else insecure (plaintext). Or any gRPC
+  // credentials (grpc::SslCredentials(...)).
   std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // TLS from PEM files, read once by Client::Create (FAILED_PRECONDITION
+  // naming a file it cannot read): the CA bundle the gateway's certificate
+  // must chain to and, for mutual TLS, this client's certificate and key.
+  struct TlsFiles {
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+  } tls;
   // gRPC's own reconnect backoff of a channel whose target refused it; kept
   // short so a restarted gateway is found by the next retry, whose pacing is
   // the RetryPolicy's job.
@@ -83,6 +93,11 @@ struct ClientOptions {
 
 // INVALID_ARGUMENT naming the option and what to change.
 absl::Status ValidateClientOptions(const ClientOptions& options);
+
+// gRPC TLS credentials from `tls`'s files; FAILED_PRECONDITION naming a file
+// that cannot be read.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> TlsCredentials(
+    const ClientOptions::TlsFiles& tls);
 
 struct PushOptions {
   // How the caller encoded the content's fields; the SDK never re-encodes.

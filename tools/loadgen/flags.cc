@@ -113,6 +113,14 @@ std::optional<int> ParseFlags(int argc, char** argv, LoadgenOptions& options) {
   app.add_option("--ledger_out", options.ledger_out,
                  "If set, write the ledger of acknowledged payloads here as TSV.")
       ->type_name("PATH");
+  app.add_option("--tls_ca_file", options.tls_ca_file,
+                 "TLS to the gateway: the CA bundle its certificate must chain to (./dev up --tls "
+                 "writes GATEWAY_TLS_CA_FILE to .local/endpoints.env). Empty: plaintext.")
+      ->type_name("PATH");
+  app.add_option("--tls_cert_file", options.tls_cert_file,
+                 "Mutual TLS: this client's certificate (with --tls_key_file).")
+      ->type_name("PATH");
+  app.add_option("--tls_key_file", options.tls_key_file, "Mutual TLS: its key.")->type_name("PATH");
   app.callback([&options] { CheckTogether(options); });
   return cli::Parse(app, argc, argv);
 }

@@ -18,6 +18,9 @@ client::ClientOptions ClientOptionsFor(const LoadgenOptions& options) {
                .max_backoff = absl::Seconds(5),
                .max_attempts = options.max_attempts,
                .max_elapsed = absl::InfiniteDuration()};
+  sdk.tls = {.ca_file = options.tls_ca_file,
+             .cert_file = options.tls_cert_file,
+             .key_file = options.tls_key_file};
   return sdk;
 }
 

@@ -32,6 +32,11 @@ struct LoadgenOptions {
   absl::Duration completion_timeout = absl::Seconds(60);
   std::string label = "demo";
   std::string ledger_out;  // empty: no ledger file
+  // TLS to the gateway: its CA bundle (empty: plaintext) and, for mutual
+  // TLS, this client's certificate and key.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 
   // Threads that run sessions: concurrency, or sessions if it is 0, at most
   // sessions.

@@ -24,7 +24,10 @@ TEST(ClientOptionsForTest, MapsTheFlagsOntoTheSdk) {
   options.api_key = "sk_key";
   options.call_timeout = absl::Seconds(7);
   options.max_attempts = 3;
+  options.tls_ca_file = "/certs/ca.crt";
   const client::ClientOptions sdk = ClientOptionsFor(options);
+  EXPECT_EQ(sdk.tls.ca_file, "/certs/ca.crt");
+  EXPECT_EQ(sdk.tls.cert_file, "");
   EXPECT_EQ(sdk.targets, std::vector<std::string>{"127.0.0.1:50051"});
   EXPECT_EQ(sdk.api_key, "sk_key");
   EXPECT_EQ(sdk.call_deadline, absl::Seconds(7));

@@ -27,11 +27,14 @@ Reply Pushback(int64_t milliseconds) {
                {{"retry-after-ms", value}, {"grpc-retry-pushback-ms", value}}};
 }
 
-std::unique_ptr<FakeGateway> FakeGateway::Start() {
+std::unique_ptr<FakeGateway> FakeGateway::Start(
+    std::shared_ptr<grpc::ServerCredentials> credentials) {
   std::unique_ptr<FakeGateway> gateway(new FakeGateway());
   int port = 0;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort("127.0.0.1:0",
+                           credentials != nullptr ? credentials : grpc::InsecureServerCredentials(),
+                           &port);
   builder.RegisterService(gateway.get());
   builder.SetMaxReceiveMessageSize(-1);
   gateway->server_ = builder.BuildAndStart();

@@ -51,7 +51,9 @@ struct RecordedCall {
 
 class FakeGateway final : public v1::Ingest::Service {
  public:
-  static std::unique_ptr<FakeGateway> Start();
+  // Plaintext, or `credentials` (TLS tests).
+  static std::unique_ptr<FakeGateway> Start(
+      std::shared_ptr<grpc::ServerCredentials> credentials = nullptr);
   ~FakeGateway() override;
 
   const std::string& address() const { return address_; }
