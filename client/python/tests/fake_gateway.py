@@ -52,7 +52,8 @@ class Call:
 
 
 class FakeGateway(pb_grpc.IngestServicer):
-    def __init__(self, workers: int = 16) -> None:
+    def __init__(self, workers: int = 16,
+                 credentials: Optional[grpc.ServerCredentials] = None) -> None:
         self._lock = threading.Lock()
         self._scripts: Dict[str, Deque[Reply]] = collections.defaultdict(collections.deque)
         self.calls: List[Call] = []
@@ -65,7 +66,8 @@ class FakeGateway(pb_grpc.IngestServicer):
             options=[("grpc.max_receive_message_length", -1)],
         )
         pb_grpc.add_IngestServicer_to_server(self, self.server)
-        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.port = (self.server.add_secure_port("127.0.0.1:0", credentials) if credentials
+                     else self.server.add_insecure_port("127.0.0.1:0"))
         self.target = "127.0.0.1:%d" % self.port
         self.server.start()
 

@@ -179,6 +179,27 @@ class _Endpoint:
         )
 
 
+def _read_pem(path: str, what: str) -> bytes:
+    try:
+        with open(path, "rb") as pem:
+            return pem.read()
+    except OSError as error:
+        raise ValueError(f"cannot read the TLS {what} {path}: {error.strerror}") from None
+
+
+def _tls_credentials(ca_file: Optional[str], cert_file: Optional[str],
+                     key_file: Optional[str]) -> grpc.ChannelCredentials:
+    if not ca_file:
+        raise ValueError("TLS needs tls_ca_file: the CA bundle of the gateway's certificate")
+    if bool(cert_file) != bool(key_file):
+        raise ValueError("tls_cert_file and tls_key_file go together (mutual TLS)")
+    return grpc.ssl_channel_credentials(
+        root_certificates=_read_pem(ca_file, "CA bundle"),
+        private_key=_read_pem(key_file, "client key") if key_file else None,
+        certificate_chain=_read_pem(cert_file, "client certificate") if cert_file else None,
+    )
+
+
 class Client:
     """A connection to one or more gateway replicas of one project.
 
@@ -195,7 +216,11 @@ class Client:
         stream_sha256: put the content's SHA-256 in the stream header (the
             gateway verifies it) and check the gateway's digest.
         channel_count: channels (connections) per target, used in turn.
-        credentials: grpc.ChannelCredentials for TLS; None: plaintext.
+        credentials: grpc.ChannelCredentials for TLS; None: tls_ca_file's,
+            else plaintext.
+        tls_ca_file: PEM CA bundle the gateway's certificate must chain to
+            (TLS); tls_cert_file and tls_key_file: this client's certificate
+            and key, for mutual TLS. Read once here.
         observer: called with an Attempt after every attempt of every call.
         max_buffered_bytes: byte budget of push_async (payloads accepted and
             not yet acknowledged or failed).
@@ -218,6 +243,9 @@ class Client:
         stream_sha256: bool = True,
         channel_count: int = 1,
         credentials: Optional[grpc.ChannelCredentials] = None,
+        tls_ca_file: Optional[str] = None,
+        tls_cert_file: Optional[str] = None,
+        tls_key_file: Optional[str] = None,
         observer: Optional[Callable[[Attempt], None]] = None,
         max_buffered_bytes: int = 64 * MiB,
         async_workers: int = 4,
@@ -236,6 +264,8 @@ class Client:
             raise ValueError("call_timeout and stream_chunk_bytes must be positive, stream_threshold not negative")
         if channel_count < 1 or async_workers < 1 or max_buffered_bytes < 1:
             raise ValueError("channel_count, async_workers and max_buffered_bytes must be at least 1")
+        if credentials is None and (tls_ca_file or tls_cert_file or tls_key_file):
+            credentials = _tls_credentials(tls_ca_file, tls_cert_file, tls_key_file)
         self.retry = retry or RetryPolicy()
         self.call_timeout = call_timeout
         self.stream_threshold = stream_threshold
