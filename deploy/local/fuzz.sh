@@ -13,7 +13,9 @@
 #
 # Sourced by ./dev.
 
-FUZZ_OUTPUT_BASE="${XDG_CACHE_HOME:-$HOME/.cache}/session-ingest/bazel-fuzz"
+# One output base per checkout (as Bazel's own are): two clones must not
+# share a server. ~/.cache/session-ingest/bazel-fuzz-<hash of the path>.
+FUZZ_OUTPUT_BASE="${XDG_CACHE_HOME:-$HOME/.cache}/session-ingest/bazel-fuzz-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)"
 FUZZ_DIR="$LOCAL/fuzz"
 FUZZ_DEFAULT_SECONDS=60
 
@@ -65,7 +67,7 @@ fuzz_run() { # NAME SECONDS
     "peak_rss_mb=${rss:-?} seconds=$seconds crashes=$found"
   if ((rc != 0 || found > 0)); then
     grep -E 'ERROR: |SUMMARY: |Test unit written to|runtime error' "$out" | head -n 8 >&2
-    warn "fuzz $name: the fuzzer stopped (exit $rc); input and log: ${crashes#"$ROOT"/}/, ${out#"$ROOT"/}"
+    warn "fuzz $name: the fuzzer stopped (exit $rc); input and log: ${crashes#"$ROOT"/}/, ${out#"$ROOT"/}; reproduce: $bin <input>"
     return 1
   fi
 }
