@@ -74,12 +74,12 @@ ABSL_FLAG(int64_t, max_receive_message_bytes, 16 << 20,
           "Largest request message of any RPC (one stream message included), checked by the "
           "gateway: over it the call is answered INVALID_ARGUMENT (PushPayload: with the hint "
           "to use PushPayloadStream).");
-ABSL_FLAG(double, peer_calls_per_second, 1000,
+ABSL_FLAG(double, peer_calls_per_second, 20000,
           "Calls each client address may start per second on average, before "
           "authentication; over it RESOURCE_EXHAUSTED with retry-after (reason peer_rate). "
           "Clients behind one NAT share it: size it for the largest.");
-ABSL_FLAG(double, peer_call_burst, 2000, "Burst of calls a client address may start at once.");
-ABSL_FLAG(int, max_concurrent_streams, 100,
+ABSL_FLAG(double, peer_call_burst, 40000, "Burst of calls a client address may start at once.");
+ABSL_FLAG(int, max_concurrent_streams, 1000,
           "Calls open at once on one connection; more wait for a slot.");
 ABSL_FLAG(int, max_metadata_bytes, 16 << 10,
           "Largest metadata (headers) of a call; gRPC refuses a call over it.");

@@ -46,7 +46,7 @@ struct GatewayOptions {
   // Calls each client address may start (before authentication).
   PeerRateLimit peer_rate;
   // What one connection may hold (grpc_server.h).
-  ConnectionLimits connection{.max_concurrent_streams = 100,
+  ConnectionLimits connection{.max_concurrent_streams = 1000,
                               .max_metadata_bytes = 16 << 10,
                               .max_connection_idle = absl::Minutes(5),
                               .keepalive_time = absl::Minutes(1),

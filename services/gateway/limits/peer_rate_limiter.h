@@ -22,8 +22,8 @@
 namespace ingest {
 
 struct PeerRateLimit {
-  double calls_per_second = 1000;
-  double burst_calls = 2000;
+  double calls_per_second = 20000;
+  double burst_calls = 40000;
   size_t max_peers = 100'000;
 };
 
