@@ -3,9 +3,6 @@
 // trusted, another CA is refused, and unusable TLS options fail Create with
 // what to fix.
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -13,27 +10,13 @@
 #include "client/cpp/testing/fake_gateway.h"
 #include "grpcpp/security/server_credentials.h"
 #include "gtest/gtest.h"
+#include "tests/testing/test_pki.h"
 
 namespace ingest::client {
 namespace {
 
-std::string Pki(const std::string& name) {
-  static const std::string* dir = [] {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    auto* path = new std::string(std::string(tmp != nullptr ? tmp : "/tmp") + "/pki");
-    const std::string command = absl::StrCat("bash deploy/local/make_pki.sh ", *path);
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
-    return path;
-  }();
-  return *dir + "/" + name;
-}
-
-std::string Read(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+std::string Pki(const std::string& name) { return TestPkiFile(name); }
+std::string Read(const std::string& path) { return ReadTestFile(path); }
 
 class TlsClientTest : public ::testing::Test {
  protected:

@@ -7,10 +7,8 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -19,30 +17,18 @@
 #include "ingest/v1/ingest.grpc.pb.h"
 #include "services/common/server/grpc_server.h"
 #include "tests/testing/polling.h"
+#include "tests/testing/test_pki.h"
 
 namespace ingest {
 namespace {
 
-std::string Read(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
+std::string Read(const std::string& path) { return ReadTestFile(path); }
+std::string File(const std::string& name) { return TestPkiFile(name); }
+// The PKI's directory.
+std::string Pki() {
+  const std::string ca = TestPkiFile("ca.crt");
+  return ca.substr(0, ca.rfind('/'));
 }
-
-// One PKI for the whole test binary (openssl takes a moment).
-const std::string& Pki() {
-  static const std::string* dir = [] {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    auto* path = new std::string(std::string(tmp != nullptr ? tmp : "/tmp") + "/pki");
-    const std::string command = absl::StrCat("bash deploy/local/make_pki.sh ", *path);
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
-    return path;
-  }();
-  return *dir;
-}
-
-std::string File(const std::string& name) { return Pki() + "/" + name; }
 
 class GrpcServerTlsTest : public ::testing::Test {
  protected:
