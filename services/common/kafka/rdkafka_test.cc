@@ -28,7 +28,7 @@ class DeliveryLog {
   }
   std::vector<absl::StatusOr<RecordPosition>> Wait(size_t expected, absl::Duration timeout) {
     absl::MutexLock lock(&mutex_);
-    auto done = [&] { return results_.size() >= expected; };
+    auto done = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return results_.size() >= expected; };
     mutex_.AwaitWithTimeout(absl::Condition(&done), timeout);
     return results_;
   }

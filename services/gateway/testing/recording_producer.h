@@ -42,7 +42,10 @@ class RecordingProducer final : public Producer {
 
   absl::Status Flush(absl::Duration timeout) override {
     absl::MutexLock lock(&mutex_);
-    auto drained = [this] { return pending_.empty() && !delivering_; };
+    // Conditions run with mutex_ held (absl::Mutex::Await).
+    auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+      return pending_.empty() && !delivering_;
+    };
     return mutex_.AwaitWithTimeout(absl::Condition(&drained), timeout)
                ? absl::OkStatus()
                : absl::DeadlineExceededError("records still waiting for delivery");
@@ -65,7 +68,9 @@ class RecordingProducer final : public Producer {
       DeliveryCallback done;
       {
         absl::MutexLock lock(&mutex_);
-        auto ready = [this] { return stopping_ || !pending_.empty(); };
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+          return stopping_ || !pending_.empty();
+        };
         mutex_.Await(absl::Condition(&ready));
         if (pending_.empty()) return;
         done = std::move(pending_.front());
