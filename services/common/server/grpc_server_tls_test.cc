@@ -48,7 +48,7 @@ class GrpcServerTlsTest : public ::testing::Test {
     }
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a handshake per channel
-    auto channel = grpc::CreateCustomChannel(absl::StrCat("localhost:", server_.port),
+    auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server_.port),
                                              grpc::SslCredentials(ssl), args);
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
