@@ -488,30 +488,20 @@ std::unique_ptr<CLI::App> BuildApp(Invocation& invocation, const Environment& en
   return app;
 }
 
-// `args` as CLI11 takes them: reversed, with '-' in flag names made '_'
-// (--dry-run = --dry_run), and `--name=` (an empty value) as the two words
-// `--name` and `` (CLI11 2.1.2 reads `--name=` as `--name` and takes the
-// next word as the value, as cli::Parse notes), up to a `--`.
+// `args` with '-' in flag names made '_' (--dry-run = --dry_run), up to a
+// `--`, as cli::ForCli11 passes them to CLI11.
 std::vector<std::string> Normalize(const std::vector<std::string>& args) {
-  std::vector<std::string> normalized;
+  std::vector<std::string> underscored;
   bool flags = true;
   for (std::string arg : args) {
     if (arg == "--") flags = false;
-    if (flags && arg.size() > 2 && arg.starts_with("--")) {
+    if (flags && arg.starts_with("--")) {
       const size_t name_end = std::min(arg.find('='), arg.size());
-      for (size_t i = 2; i < name_end; ++i) {
-        if (arg[i] == '-') arg[i] = '_';
-      }
-      if (name_end > 2 && name_end == arg.size() - 1) {
-        arg.pop_back();
-        normalized.insert(normalized.begin(), std::move(arg));
-        normalized.insert(normalized.begin(), std::string());
-        continue;
-      }
+      std::replace(arg.begin() + 2, arg.begin() + static_cast<ptrdiff_t>(name_end), '-', '_');
     }
-    normalized.insert(normalized.begin(), std::move(arg));
+    underscored.push_back(std::move(arg));
   }
-  return normalized;
+  return cli::ForCli11(underscored);
 }
 
 }  // namespace

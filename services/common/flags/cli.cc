@@ -25,25 +25,26 @@ CLI::Option* AddDuration(CLI::App& app, const std::string& name, absl::Duration&
                    help);
 }
 
-std::optional<int> Parse(CLI::App& app, int argc, char** argv) {
-  if (app.get_name().empty() && argc > 0) app.name(argv[0]);
-  // CLI11 2.1.2 reads "--name=" (a script's --name="$VAR" with VAR empty) as
-  // "--name" and takes the NEXT argument as the value. Passing the empty
-  // value as an argument of its own gives the flag "" as it should. Arguments
-  // after "--" (another program's command line) are left as they are.
-  std::vector<std::string> args;
+std::vector<std::string> ForCli11(const std::vector<std::string>& args) {
+  std::vector<std::string> words;
   bool after_dashes = false;
-  for (int i = 1; i < argc; ++i) {
-    const absl::string_view arg = argv[i];
+  for (const std::string& arg : args) {
     after_dashes = after_dashes || arg == "--";
-    if (!after_dashes && absl::StartsWith(arg, "--") && absl::EndsWith(arg, "=")) {
-      args.emplace_back(arg.substr(0, arg.size() - 1));
-      args.emplace_back();
+    if (!after_dashes && absl::StartsWith(arg, "--") && arg.size() > 3 &&
+        arg.find('=') == arg.size() - 1) {
+      words.emplace_back(arg.substr(0, arg.size() - 1));
+      words.emplace_back();
     } else {
-      args.emplace_back(arg);
+      words.push_back(arg);
     }
   }
-  std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+  std::reverse(words.begin(), words.end());  // CLI11 takes them last first
+  return words;
+}
+
+std::optional<int> Parse(CLI::App& app, int argc, char** argv) {
+  if (app.get_name().empty() && argc > 0) app.name(argv[0]);
+  std::vector<std::string> args = ForCli11(std::vector<std::string>(argv + 1, argv + argc));
   try {
     app.parse(args);
   } catch (const CLI::CallForHelp& help) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
@@ -61,6 +62,14 @@ inline CLI::Validator NonEmpty() {
 // `name DURATION` (absl::ParseDuration: 150ms, 5s, 2m30s) into `target`.
 CLI::Option* AddDuration(CLI::App& app, const std::string& name, absl::Duration& target,
                          const std::string& help);
+
+// `args` (without the program name) as CLI11 2.1.2's App::parse takes them:
+// reversed, and each `--name=` (an empty value, e.g. a script's
+// --name="$VAR" with VAR empty) as the two words `--name` and ``, because
+// CLI11 reads `--name=` as `--name` and takes the NEXT word as the value.
+// Only a flag whose first '=' ends it is split (`--token=YWI=` is whole), and
+// nothing after a `--` (another program's command line).
+std::vector<std::string> ForCli11(const std::vector<std::string>& args);
 
 // Parses the command line. Returns nullopt to go on, or the exit status when
 // the program should stop: 0 after --help (printed to stdout), 2 after a

@@ -72,6 +72,14 @@ TEST(CliTest, AnEmptyValueAfterEqualsIsEmptyNotTheNextArgument) {
   EXPECT_EQ(command, (std::vector<std::string>{"worker", "--flag="}));
 }
 
+TEST(CliTest, AValueEndingInEqualsIsKeptWhole) {
+  CLI::App app("test");
+  std::string token;
+  app.add_option("--token", token, "A base64 token.");
+  EXPECT_EQ(ParseArgs(app, {"--token=YWI="}), std::nullopt);
+  EXPECT_EQ(token, "YWI=");
+}
+
 TEST(CliTest, HelpStopsWithStatusZero) {
   CLI::App app("test");
   EXPECT_EQ(ParseArgs(app, {"--help"}), 0);
