@@ -81,6 +81,7 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
                     {&FLAGS_operator_token_file, "OPERATOR_TOKEN_FILE"},
                     {&FLAGS_topic, "KAFKA_TOPIC"},
                     {&FLAGS_group, "WORKER_GROUP_ID"}});
+  ApplyTlsEnvironment();
   absl::ParseCommandLine(argc, argv);
   RETURN_IF_ERROR(InitLoggingFromFlags("broker_proxy"));
 

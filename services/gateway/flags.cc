@@ -121,6 +121,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
                               {&FLAGS_gateway_id, "GATEWAY_ID"},
                   {&FLAGS_api_keys_file, "API_KEYS_FILE"},
                   {&FLAGS_session_secret_file, "SESSION_SECRET_FILE"}});
+  ApplyTlsEnvironment();
   absl::ParseCommandLine(argc, argv);
 
   RETURN_IF_ERROR(InitLoggingFromFlags("gateway"));

@@ -1,10 +1,10 @@
 #include "services/common/server/tls_flags.h"
 
-#include <cstdlib>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
+#include "services/common/flags/common_flags.h"
 
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate chain to serve TLS with (a mounted Secret, e.g. cert-manager's "
@@ -20,22 +20,17 @@ ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Minutes(1),
           "connections within this long, without a restart (whole seconds, at least 1s).");
 
 namespace ingest {
-namespace {
 
-std::string FlagOrEnv(const absl::Flag<std::string>& flag, const char* env) {
-  std::string value = absl::GetFlag(flag);
-  if (value.empty()) {
-    if (const char* from_env = std::getenv(env)) value = from_env;
-  }
-  return value;
+void ApplyTlsEnvironment() {
+  ApplyEnvironment({{&FLAGS_tls_cert_file, "TLS_CERT_FILE"},
+                    {&FLAGS_tls_key_file, "TLS_KEY_FILE"},
+                    {&FLAGS_tls_client_ca_file, "TLS_CLIENT_CA_FILE"}});
 }
 
-}  // namespace
-
 absl::StatusOr<std::optional<TlsFiles>> TlsFilesFromFlags() {
-  TlsFiles tls{.cert_file = FlagOrEnv(FLAGS_tls_cert_file, "TLS_CERT_FILE"),
-               .key_file = FlagOrEnv(FLAGS_tls_key_file, "TLS_KEY_FILE"),
-               .client_ca_file = FlagOrEnv(FLAGS_tls_client_ca_file, "TLS_CLIENT_CA_FILE"),
+  TlsFiles tls{.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
+               .key_file = absl::GetFlag(FLAGS_tls_key_file),
+               .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file),
                .reload_interval = absl::GetFlag(FLAGS_tls_reload_interval)};
   if (tls.cert_file.empty() != tls.key_file.empty()) {
     return absl::InvalidArgumentError("--tls_cert_file and --tls_key_file go together");

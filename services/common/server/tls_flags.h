@@ -14,6 +14,10 @@
 
 namespace ingest {
 
+// Binds the TLS_* environment variables to the flags (ApplyEnvironment);
+// call before absl::ParseCommandLine, so the command line wins.
+void ApplyTlsEnvironment();
+
 // The flags' TlsFiles (nullopt: plaintext). INVALID_ARGUMENT for a
 // certificate without a key (or the reverse), or a client CA without them.
 // Call after absl::ParseCommandLine.
