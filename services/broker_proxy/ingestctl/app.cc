@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest::ingestctl {
 namespace {
@@ -43,6 +44,19 @@ class SleepingPacer final : public Pacer {
   bool handler_installed_ = false;
 };
 
+// The contents of `path`, given as `flag`; INVALID_ARGUMENT when it cannot
+// be read or is empty.
+absl::StatusOr<std::string> ReadPem(absl::string_view flag, const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  if (!file) return absl::InvalidArgumentError(absl::StrCat("cannot read ", flag, "=", path));
+  if (text.str().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, "=", path, " is empty"));
+  }
+  return text.str();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ResolveToken(const GlobalOptions& global) {
@@ -60,6 +74,17 @@ absl::StatusOr<std::string> ResolveToken(const GlobalOptions& global) {
                                                    " is empty"));
   }
   return token;
+}
+
+absl::StatusOr<std::optional<TlsPem>> ResolveTls(const GlobalOptions& global) {
+  if (global.ca_file.empty()) return std::nullopt;
+  TlsPem tls;
+  ASSIGN_OR_RETURN(tls.root_certs, ReadPem("--ca_file", global.ca_file));
+  if (!global.cert_file.empty()) {
+    ASSIGN_OR_RETURN(tls.cert_chain, ReadPem("--cert_file", global.cert_file));
+    ASSIGN_OR_RETURN(tls.private_key, ReadPem("--key_file", global.key_file));
+  }
+  return tls;
 }
 
 int RunIngestctl(const std::vector<std::string>& args, const Environment& environment,
@@ -80,8 +105,13 @@ int RunIngestctl(const std::vector<std::string>& args, const Environment& enviro
     console.err << "ingestctl: " << token.status().message() << "\n";
     return kExitUsage;
   }
+  const absl::StatusOr<std::optional<TlsPem>> tls = ResolveTls(invocation.global);
+  if (!tls.ok()) {
+    console.err << "ingestctl: " << tls.status().message() << "\n";
+    return kExitUsage;
+  }
   std::unique_ptr<BrokerProxyClient> client = client_factory(
-      ClientOptions{invocation.global.server, *token, invocation.global.timeout});
+      ClientOptions{invocation.global.server, *token, invocation.global.timeout, *tls});
   return RunCommand(invocation, *client, console, pacer);
 }
 

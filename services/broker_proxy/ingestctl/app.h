@@ -1,11 +1,12 @@
 #pragma once
 
 // ingestctl from arguments to exit code: parse, print help or a usage error,
-// resolve the token, create the client, run the command. main.cc passes the
+// resolve the token and the TLS files, create the client, run the command. main.cc passes the
 // real pieces; tests pass a fake client factory and string streams.
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ using ClientFactory = std::function<std::unique_ptr<BrokerProxyClient>(const Cli
 // --token_file with surrounding whitespace removed. INVALID_ARGUMENT when
 // the file cannot be read or is empty.
 absl::StatusOr<std::string> ResolveToken(const GlobalOptions& global);
+
+// The TLS of `global`: none without --ca_file, else the PEM text of
+// --ca_file and (mutual TLS) --cert_file and --key_file. INVALID_ARGUMENT
+// naming the flag and path of a file that cannot be read or is empty.
+absl::StatusOr<std::optional<TlsPem>> ResolveTls(const GlobalOptions& global);
 
 // `args` excludes the program name. Returns the exit code.
 int RunIngestctl(const std::vector<std::string>& args, const Environment& environment,

@@ -82,5 +82,43 @@ TEST_F(AppTest, ReadsTheTokenFile) {
   std::remove(path.c_str());
 }
 
+TEST_F(AppTest, ReadsTheTlsFiles) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/ca.pem") << "CA PEM";
+  std::ofstream(dir + "/client.pem") << "CERT PEM";
+  std::ofstream(dir + "/client.key") << "KEY PEM";
+  EXPECT_EQ(Run({"lag", "--ca_file=" + dir + "/ca.pem"}), kExitOk);
+  ASSERT_TRUE(options_.tls.has_value());
+  EXPECT_EQ(options_.tls->root_certs, "CA PEM");
+  EXPECT_EQ(options_.tls->cert_chain, "");
+  EXPECT_EQ(options_.tls->private_key, "");
+
+  EXPECT_EQ(Run({"lag", "--ca_file=" + dir + "/ca.pem", "--cert_file=" + dir + "/client.pem",
+                 "--key_file=" + dir + "/client.key"}),
+            kExitOk);
+  ASSERT_TRUE(options_.tls.has_value());
+  EXPECT_EQ(options_.tls->cert_chain, "CERT PEM");
+  EXPECT_EQ(options_.tls->private_key, "KEY PEM");
+
+  EXPECT_EQ(Run({"lag"}), kExitOk);
+  EXPECT_FALSE(options_.tls.has_value()) << "plaintext without --ca_file";
+}
+
+TEST_F(AppTest, AnUnreadableTlsFileIsAUsageError) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/ca.pem") << "CA PEM";
+  std::ofstream(dir + "/empty.pem");
+  EXPECT_EQ(Run({"lag", "--ca_file=/nonexistent/ca.crt"}), kExitUsage);
+  EXPECT_EQ(err_, "ingestctl: cannot read --ca_file=/nonexistent/ca.crt\n");
+  EXPECT_EQ(Run({"lag", "--ca_file=" + dir + "/ca.pem", "--cert_file=" + dir + "/empty.pem",
+                 "--key_file=/nonexistent/k"}),
+            kExitUsage);
+  EXPECT_EQ(err_, "ingestctl: --cert_file=" + dir + "/empty.pem is empty\n");
+  EXPECT_EQ(Run({"lag", "--ca_file=" + dir + "/ca.pem", "--cert_file=" + dir + "/ca.pem",
+                 "--key_file=/nonexistent/k"}),
+            kExitUsage);
+  EXPECT_EQ(err_, "ingestctl: cannot read --key_file=/nonexistent/k\n");
+}
+
 }  // namespace
 }  // namespace ingest::ingestctl

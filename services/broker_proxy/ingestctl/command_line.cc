@@ -135,7 +135,8 @@ class Formatter final : public CLI::Formatter {
 };
 
 constexpr char kGlobalFlagsNote[] =
-    "Global flags: --server, --token, --token_file, --timeout, --json (see ingestctl --help).";
+    "Global flags: --server, --token, --token_file, --ca_file, --cert_file, --key_file,\n"
+    "--timeout, --json (see ingestctl --help).";
 constexpr char kTopicHelp[] = "Topic (server default: ingest.tasks).";
 constexpr char kIngestTopicHelp[] = "Ingest topic (server default: ingest.tasks).";
 constexpr char kGroupHelp[] = "Consumer group (server default: ingest-workers).";
@@ -183,8 +184,10 @@ CLI::Option* AddInt(CLI::App* app, const std::string& flag, std::function<void(I
   return app->add_option_function<Int>(flag, std::move(set), help)->type_name(type)->check(range);
 }
 
-// --server, --token, --token_file, --timeout, --json; the environment fills
-// in what no flag gave (a flag wins).
+// --server, --token, --token_file, --ca_file, --cert_file, --key_file,
+// --timeout, --json; the environment fills in what no flag gave (a flag
+// wins). A certificate without its key (or a key alone), or without a CA,
+// is a usage error.
 void AddGlobalFlags(CLI::App& app, GlobalOptions& global, const Environment& environment) {
   CLI::Option* server = AddText(&app, "--server", &global.server, "HOST:PORT",
                                 "broker-proxy's gRPC address (env INGESTCTL_SERVER; default "
@@ -197,6 +200,14 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& global, const Environment& env
       AddText(&app, "--token_file", &global.token_file, "PATH",
               "Read the token from this file instead (env INGESTCTL_TOKEN_FILE).")
           ->excludes(token);
+  CLI::Option* ca_file = AddText(&app, "--ca_file", &global.ca_file, "PATH",
+                                 "TLS: the CA bundle (PEM) broker-proxy's certificate must chain "
+                                 "to (env INGESTCTL_CA_FILE). Without it: plaintext.");
+  CLI::Option* cert_file = AddText(&app, "--cert_file", &global.cert_file, "PATH",
+                                   "Mutual TLS: this client's certificate (PEM), with --key_file "
+                                   "(env INGESTCTL_CERT_FILE).");
+  CLI::Option* key_file = AddText(&app, "--key_file", &global.key_file, "PATH",
+                                  "Mutual TLS: the key of --cert_file (env INGESTCTL_KEY_FILE).");
   app.add_option("--timeout", "Deadline of each call, e.g. 10s, 1m (default 10s).")
       ->type_name("DURATION")
       ->check(
@@ -204,7 +215,8 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& global, const Environment& env
   app.add_flag("--json", global.json,
                "Print each response as one line of JSON with admin.proto's field names, for "
                "scripts.");
-  app.final_callback([&global, &environment, server, token, token_file] {
+  app.final_callback([&global, &environment, server, token, token_file, ca_file, cert_file,
+                      key_file] {
     auto env = [&environment](const char* name) {
       auto it = environment.find(name);
       return it == environment.end() ? std::string() : it->second;
@@ -215,6 +227,22 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& global, const Environment& env
     if (token->count() == 0 && token_file->count() == 0) {
       global.token = env("INGESTCTL_TOKEN");
       if (global.token.empty()) global.token_file = env("INGESTCTL_TOKEN_FILE");
+    }
+    if (ca_file->count() == 0) global.ca_file = env("INGESTCTL_CA_FILE");
+    if (cert_file->count() == 0) global.cert_file = env("INGESTCTL_CERT_FILE");
+    if (key_file->count() == 0) global.key_file = env("INGESTCTL_KEY_FILE");
+    if (global.cert_file.empty() != global.key_file.empty()) {
+      throw CLI::ValidationError(absl::StrCat(
+          global.cert_file.empty() ? "--key_file without --cert_file"
+                                   : "--cert_file without --key_file",
+          ": mutual TLS needs both, the certificate and its key (env INGESTCTL_CERT_FILE, "
+          "INGESTCTL_KEY_FILE)"));
+    }
+    if (!global.cert_file.empty() && global.ca_file.empty()) {
+      throw CLI::ValidationError(
+          "--cert_file without --ca_file: a client certificate is sent over TLS only; give "
+          "--ca_file, the CA bundle broker-proxy's certificate chains to (env "
+          "INGESTCTL_CA_FILE)");
     }
   });
 }
@@ -475,6 +503,7 @@ std::unique_ptr<CLI::App> BuildApp(Invocation& invocation, const Environment& en
       "group not stopped).\n\n"
       "Examples:\n"
       "  ingestctl --server=127.0.0.1:9110 --token_file=.local/operator.token lag\n"
+      "  ingestctl --ca_file=ca.crt --cert_file=client.crt --key_file=client.key lag\n"
       "  ingestctl topics describe --json\n"
       "  ingestctl sessions list --status=live\n"
       "  ingestctl lag --help");

@@ -56,6 +56,12 @@ struct GlobalOptions {
   std::string server = kDefaultServer;  // --server, $INGESTCTL_SERVER
   std::string token;                    // --token, $INGESTCTL_TOKEN
   std::string token_file;               // --token_file, $INGESTCTL_TOKEN_FILE
+  // TLS: the CA bundle broker-proxy's certificate must chain to (empty:
+  // plaintext) and, for mutual TLS, this client's certificate and key (both
+  // or neither, and only with a CA).
+  std::string ca_file;    // --ca_file, $INGESTCTL_CA_FILE
+  std::string cert_file;  // --cert_file, $INGESTCTL_CERT_FILE
+  std::string key_file;   // --key_file, $INGESTCTL_KEY_FILE
   absl::Duration timeout = absl::Seconds(10);
   bool json = false;
 };
@@ -94,9 +100,12 @@ struct ParsedCommandLine {
   Invocation invocation;
 };
 
-// Environment variables ingestctl reads (INGESTCTL_SERVER, INGESTCTL_TOKEN,
-// INGESTCTL_TOKEN_FILE); flags win over them.
+// Environment variables ingestctl reads (kEnvironmentVariables); a flag
+// wins over its variable.
 using Environment = std::map<std::string, std::string>;
+inline constexpr const char* kEnvironmentVariables[] = {
+    "INGESTCTL_SERVER",  "INGESTCTL_TOKEN",     "INGESTCTL_TOKEN_FILE",
+    "INGESTCTL_CA_FILE", "INGESTCTL_CERT_FILE", "INGESTCTL_KEY_FILE"};
 
 // `args` excludes the program name.
 absl::StatusOr<ParsedCommandLine> ParseCommandLine(const std::vector<std::string>& args,

@@ -85,6 +85,46 @@ TEST(CommandLineTest, EnvironmentIsTheFallback) {
   EXPECT_EQ(invocation.global.token_file, "/run/token");
 }
 
+TEST(CommandLineTest, TlsFilesFromFlagsOrTheEnvironment) {
+  Invocation invocation = ParseOk(
+      {"lag", "--ca-file=/pki/ca.crt", "--cert_file", "/pki/c.crt", "--key_file=/pki/c.key"});
+  EXPECT_EQ(invocation.global.ca_file, "/pki/ca.crt");
+  EXPECT_EQ(invocation.global.cert_file, "/pki/c.crt");
+  EXPECT_EQ(invocation.global.key_file, "/pki/c.key");
+
+  const Environment env = {{"INGESTCTL_CA_FILE", "/env/ca.crt"},
+                           {"INGESTCTL_CERT_FILE", "/env/c.crt"},
+                           {"INGESTCTL_KEY_FILE", "/env/c.key"}};
+  invocation = ParseOk({"lag"}, env);
+  EXPECT_EQ(invocation.global.ca_file, "/env/ca.crt");
+  EXPECT_EQ(invocation.global.cert_file, "/env/c.crt");
+  EXPECT_EQ(invocation.global.key_file, "/env/c.key");
+
+  invocation = ParseOk({"--ca_file=/flag/ca.crt", "lag"}, env);
+  EXPECT_EQ(invocation.global.ca_file, "/flag/ca.crt");
+  EXPECT_EQ(invocation.global.cert_file, "/env/c.crt");
+
+  invocation = ParseOk({"lag"});
+  EXPECT_EQ(invocation.global.ca_file, "");
+  EXPECT_EQ(invocation.global.cert_file, "");
+}
+
+TEST(CommandLineTest, AClientCertificateNeedsItsKeyAndACa) {
+  EXPECT_EQ(UsageError({"lag", "--ca_file=ca", "--cert_file=c"}),
+            "lag: --cert_file without --key_file: mutual TLS needs both, the certificate and "
+            "its key (env INGESTCTL_CERT_FILE, INGESTCTL_KEY_FILE)");
+  EXPECT_EQ(UsageError({"--ca_file=ca", "--key_file=k", "lag"}),
+            "lag: --key_file without --cert_file: mutual TLS needs both, the certificate and "
+            "its key (env INGESTCTL_CERT_FILE, INGESTCTL_KEY_FILE)");
+  EXPECT_EQ(UsageError({"lag", "--ca_file=ca"}, {{"INGESTCTL_CERT_FILE", "c"}}),
+            "lag: --cert_file without --key_file: mutual TLS needs both, the certificate and "
+            "its key (env INGESTCTL_CERT_FILE, INGESTCTL_KEY_FILE)");
+  EXPECT_EQ(UsageError({"lag", "--cert_file=c", "--key_file=k"}),
+            "lag: --cert_file without --ca_file: a client certificate is sent over TLS only; "
+            "give --ca_file, the CA bundle broker-proxy's certificate chains to (env "
+            "INGESTCTL_CA_FILE)");
+}
+
 TEST(CommandLineTest, TopicsEnsure) {
   const Invocation invocation =
       ParseOk({"topics", "ensure", "--topic=t", "--partitions=12", "--replication_factor", "3",

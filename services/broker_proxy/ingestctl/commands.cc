@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/broker_proxy/ingestctl/render.h"
+#include "services/broker_proxy/ingestctl/tls_hint.h"
 
 namespace ingest::ingestctl {
 namespace {
@@ -168,8 +170,12 @@ std::string FormatRpcError(const Invocation& invocation, const absl::Status& sta
                    absl::StatusCodeToString(status.code()), ": ", status.message(), "\n");
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
-      absl::StrAppend(&line, "hint: is broker-proxy running at ", invocation.global.server,
-                      "? Set --server or INGESTCTL_SERVER.\n");
+      if (std::optional<std::string> tls = TlsHint(invocation.global, status.message())) {
+        absl::StrAppend(&line, "hint: ", *tls, "\n");
+      } else {
+        absl::StrAppend(&line, "hint: is broker-proxy running at ", invocation.global.server,
+                        "? Set --server or INGESTCTL_SERVER.\n");
+      }
       break;
     case absl::StatusCode::kUnauthenticated:
       absl::StrAppend(&line,

@@ -32,8 +32,8 @@ struct Console {
 };
 
 // One RPC error as ingestctl prints it: `ingestctl: <command>: <CODE>:
-// <message>` plus a hint line for UNAVAILABLE, UNAUTHENTICATED and
-// DEADLINE_EXCEEDED.
+// <message>` plus a hint line for UNAVAILABLE (tls_hint.h when it tells of
+// TLS), UNAUTHENTICATED, DEADLINE_EXCEEDED and UNIMPLEMENTED.
 std::string FormatRpcError(const Invocation& invocation, const absl::Status& status);
 
 // kExitRefused for FAILED_PRECONDITION, kExitError for any other error.

@@ -13,11 +13,25 @@
 namespace ingest::ingestctl {
 namespace {
 
+std::shared_ptr<grpc::Channel> Channel(const ClientOptions& options) {
+  if (!options.tls.has_value()) {
+    return grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials());
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = options.tls->root_certs;
+  ssl.pem_cert_chain = options.tls->cert_chain;
+  ssl.pem_private_key = options.tls->private_key;
+  grpc::ChannelArguments args;
+  // Its own connection: never one another channel of the process made with
+  // other credentials (tests run several).
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(options.server, grpc::SslCredentials(ssl), args);
+}
+
 class GrpcBrokerProxyClient final : public BrokerProxyClient {
  public:
   explicit GrpcBrokerProxyClient(const ClientOptions& options)
-      : stub_(v1::BrokerProxy::NewStub(
-            grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials()))),
+      : stub_(v1::BrokerProxy::NewStub(Channel(options))),
         timeout_(options.timeout),
         authorization_(options.token.empty() ? "" : absl::StrCat("Bearer ", options.token)) {}
 

@@ -3,6 +3,7 @@
 // BrokerProxyClient over gRPC: the generated BrokerProxy stub on one channel.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
@@ -10,15 +11,26 @@
 
 namespace ingest::ingestctl {
 
+// TLS of the channel, as PEM text (app.cc reads --ca_file, --cert_file and
+// --key_file).
+struct TlsPem {
+  std::string root_certs;   // the CA bundle the server's certificate must chain to
+  std::string cert_chain;   // mutual TLS: this client's certificate; empty: none
+  std::string private_key;  // and its key
+};
+
 struct ClientOptions {
   std::string server;     // HOST:PORT
   std::string token;      // sent as `authorization: Bearer <token>`; none if empty
   absl::Duration timeout;  // deadline of each call
+  std::optional<TlsPem> tls;  // plaintext when unset
 };
 
-// Plaintext channel (broker-proxy is reached inside the cluster or through a
-// port-forward). The channel connects lazily: an unreachable server shows up
-// as UNAVAILABLE on the first call, not here.
+// A channel over TLS when options.tls is set (the server's certificate must
+// name the host of `server`), else plaintext (inside the cluster or through
+// a port-forward). The channel connects lazily: an unreachable server, or a
+// TLS handshake that fails, shows up as UNAVAILABLE on the first call, not
+// here.
 std::unique_ptr<BrokerProxyClient> CreateGrpcBrokerProxyClient(const ClientOptions& options);
 
 }  // namespace ingest::ingestctl

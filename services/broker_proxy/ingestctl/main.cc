@@ -11,7 +11,7 @@
 int main(int argc, char** argv) {
   namespace ctl = ingest::ingestctl;
   ctl::Environment environment;
-  for (const char* name : {"INGESTCTL_SERVER", "INGESTCTL_TOKEN", "INGESTCTL_TOKEN_FILE"}) {
+  for (const char* name : ctl::kEnvironmentVariables) {
     if (const char* value = std::getenv(name)) environment[name] = value;
   }
   ctl::Console console{std::cout, std::cerr, isatty(STDOUT_FILENO) == 1};
