@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -14,14 +15,17 @@
 #include "services/common/flags/common_flags.h"
 #include "services/common/flags/usage.h"
 #include "services/common/logging/log.h"
+#include "services/common/server/tls_flags.h"
 #include "services/common/status/status_macros.h"
 
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9102",
           "HOST:PORT for the Prometheus /metrics endpoint. Env: WORKER_METRICS_ADDRESS.");
 ABSL_FLAG(std::string, health_address, "127.0.0.1:9103",
           "HOST:PORT for the HTTP probes GET /livez and GET /readyz (ready = a member of the "
-          "consumer group and PostgreSQL reachable); empty disables them. "
-          "Env: WORKER_HEALTH_ADDRESS.");
+          "consumer group and PostgreSQL reachable); empty disables them. HTTPS with "
+          "--tls_cert_file and --tls_key_file. Env: WORKER_HEALTH_ADDRESS.");
+// tls_flags.cc's: the worker takes no client CA.
+ABSL_DECLARE_FLAG(std::string, tls_client_ca_file);
 ABSL_FLAG(std::string, kafka_bootstrap, "",
           "Kafka bootstrap servers, HOST:PORT[,...]. Required. Env: KAFKA_BOOTSTRAP.");
 ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic to consume. Env: KAFKA_TOPIC.");
@@ -138,6 +142,7 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
                               {&FLAGS_health_address, "WORKER_HEALTH_ADDRESS"},
                               {&FLAGS_dlq_topic, "WORKER_DLQ_TOPIC"},
                               {&FLAGS_pg_dsn, "PG_DSN"}});
+  ApplyTlsEnvironment();
   absl::ParseCommandLine(argc, argv);
 
   RETURN_IF_ERROR(InitLoggingFromFlags("worker"));
@@ -145,6 +150,12 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
   WorkerOptions options;
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
   options.health_address = absl::GetFlag(FLAGS_health_address);
+  if (!absl::GetFlag(FLAGS_tls_client_ca_file).empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_client_ca_file (TLS_CLIENT_CA_FILE) is not for the worker: its only TLS port is "
+        "the health port, and Kubernetes probes send no client certificate; unset it");
+  }
+  ASSIGN_OR_RETURN(options.health_tls, TlsFilesFromFlags());
   options.dlq_topic = absl::GetFlag(FLAGS_dlq_topic);
   options.dlq_timeout = absl::GetFlag(FLAGS_dlq_timeout);
   options.writers.threads = absl::GetFlag(FLAGS_writer_threads);

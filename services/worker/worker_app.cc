@@ -195,7 +195,8 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
                std::string error = parts.database_probe->LastError();
                if (!error.empty()) return HealthReport::Unhealthy(std::move(error));
                return HealthReport::Healthy();
-             }});
+             }},
+        {.tls = options.health_tls});
     if (!health.ok()) return health.status();
     parts.health_server = std::move(health).value();
   }
@@ -204,6 +205,7 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
   }
   log::Info("worker.started", {{"metrics_port", parts.metrics_server->port()},
                                {"health_port", app->health_port()},
+                               {"health_https", options.health_tls.has_value()},
                                {"topic", options.consumer.topic},
                                {"dlq_topic", dlq_topic},
                                {"group", options.consumer.group_id},

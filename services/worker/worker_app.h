@@ -5,6 +5,7 @@
 // probes) around a PartitionLoop. Used by main() and by the end-to-end tests.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -12,6 +13,7 @@
 #include "absl/time/time.h"
 #include "services/common/kafka/rdkafka_consumer.h"
 #include "services/common/retry/recovery_budget.h"
+#include "services/common/server/tls_files.h"
 #include "services/worker/batch_writer_pool.h"
 #include "services/worker/partition_loop.h"
 #include "services/worker/store/pg_task_store.h"
@@ -23,6 +25,10 @@ struct WorkerOptions {
   std::string metrics_address = "127.0.0.1:0";
   // /livez and /readyz; empty = no health server.
   std::string health_address = "127.0.0.1:0";
+  // HTTPS on the health port with this certificate and key (--tls_*),
+  // re-read when they change; plain HTTP when unset. No client CA: the
+  // kubelet's probes have no client certificate.
+  std::optional<TlsFiles> health_tls;
   ConsumerOptions consumer;
   PgTaskStoreOptions store;
   PartitionLoopOptions loop;

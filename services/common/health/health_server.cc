@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/logging/log.h"
+#include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
@@ -55,6 +56,13 @@ int LogCivetWeb(const mg_connection* /*connection*/, const char* message) {
 
 }  // namespace
 
+std::optional<TlsFiles> ProbeTls(const std::optional<TlsFiles>& service_tls) {
+  if (!service_tls.has_value()) return std::nullopt;
+  TlsFiles probe = *service_tls;
+  probe.client_ca_file.clear();
+  return probe;
+}
+
 absl::StatusOr<std::unique_ptr<HealthServer>> HealthServer::Start(const std::string& address,
                                                                   HealthChecks checks,
                                                                   HealthServerOptions options) {
@@ -62,17 +70,27 @@ absl::StatusOr<std::unique_ptr<HealthServer>> HealthServer::Start(const std::str
     return absl::InvalidArgumentError("health server needs both a liveness and a readiness check");
   }
   auto server = std::unique_ptr<HealthServer>(new HealthServer(std::move(checks)));
+  if (options.tls.has_value()) {
+    if (!options.tls->client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "the health port asks no client certificate (Kubernetes probes have none): "
+          "give it no client CA");
+    }
+    auto certificate = ServingCertificate::Load(*options.tls);
+    if (!certificate.ok()) {
+      return absl::Status(certificate.status().code(),
+                          absl::StrCat("cannot serve health probes over HTTPS on ", address, ": ",
+                                       certificate.status().message()));
+    }
+    server->certificate_ = *std::move(certificate);
+  }
+  // With TLS, CivetWeb serves the relay only.
+  const std::string listen = server->certificate_ == nullptr ? address : "127.0.0.1:0";
   const std::string timeout_ms = std::to_string(absl::ToInt64Milliseconds(options.read_timeout));
   const std::string threads = std::to_string(options.threads);
-  const char* configuration[] = {"listening_ports",
-                                 address.c_str(),
-                                 "num_threads",
-                                 threads.c_str(),
-                                 "request_timeout_ms",
-                                 timeout_ms.c_str(),
-                                 "enable_keep_alive",
-                                 "no",
-                                 nullptr};
+  const char* configuration[] = {
+      "listening_ports",  listen.c_str(),      "num_threads", threads.c_str(), "request_timeout_ms",
+      timeout_ms.c_str(), "enable_keep_alive", "no",          nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = &LogCivetWeb;
   mg_init_data init{};
@@ -86,7 +104,7 @@ absl::StatusOr<std::unique_ptr<HealthServer>> HealthServer::Start(const std::str
   error.text_buffer_size = sizeof(error_text);
   server->context_ = mg_start2(&init, &error);
   if (server->context_ == nullptr) {
-    return absl::UnavailableError(absl::StrCat("cannot serve health probes on ", address, ": ",
+    return absl::UnavailableError(absl::StrCat("cannot serve health probes on ", listen, ": ",
                                                error_text,
                                                " (is the port in use? pass another address)"));
   }
@@ -97,10 +115,17 @@ absl::StatusOr<std::unique_ptr<HealthServer>> HealthServer::Start(const std::str
   const int count = mg_get_server_ports(server->context_, static_cast<int>(ports.size()),
                                         ports.data());
   server->port_ = count > 0 ? ports[0].port : 0;
+  if (server->certificate_ != nullptr) {
+    ASSIGN_OR_RETURN(server->relay_, TlsRelay::Start(address, server->port_, *server->certificate_,
+                                                     {.connections = options.threads,
+                                                      .timeout = options.read_timeout}));
+    server->port_ = server->relay_->port();
+  }
   return server;
 }
 
 HealthServer::~HealthServer() {
+  relay_.reset();  // no new HTTPS requests for CivetWeb to drop
   if (context_ != nullptr) mg_stop(context_);
 }
 

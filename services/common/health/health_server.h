@@ -11,6 +11,15 @@
 // HTTP itself (parsing, oversize or malformed requests, timeouts, the
 // connection limit) is CivetWeb's. Every response closes its connection.
 //
+// HTTPS when options.tls names a certificate and key: a TlsRelay on
+// `address` does TLS (1.2 or later) with the pair a ServingCertificate keeps
+// current, and hands each connection to CivetWeb, then listening on
+// 127.0.0.1 only (CivetWeb's own TLS cannot load Debian 12's OpenSSL 3; see
+// tls_relay.h). A rotated certificate is served to new connections within
+// reload_interval, with no restart of the listener and no request refused
+// during the swap. No client certificate is asked: the kubelet's HTTPS
+// probes have none (and verify nothing), so a client CA is refused.
+//
 // Why not the Prometheus exposer's port: prometheus-cpp's Exposer answers
 // only /metrics and cannot answer with a status code of our choosing, and
 // probes need 503.
@@ -20,10 +29,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/common/health/serving_certificate.h"
+#include "services/common/health/tls_relay.h"
+#include "services/common/server/tls_files.h"
 
 struct mg_context;
 
@@ -50,13 +63,22 @@ struct HealthServerOptions {
   absl::Duration read_timeout = absl::Seconds(2);
   // CivetWeb worker threads: connections served at once (more wait).
   int threads = 4;
+  // HTTPS with this certificate and key (client_ca_file must be empty);
+  // plain HTTP when unset.
+  std::optional<TlsFiles> tls;
 };
+
+// The TLS of a gRPC service's probe port: the service's certificate and key,
+// without its client CA (the kubelet has no client certificate).
+std::optional<TlsFiles> ProbeTls(const std::optional<TlsFiles>& service_tls);
 
 class HealthServer {
  public:
   // Listens on `address` ("HOST:PORT"; port 0 picks a free one) and starts
   // serving. Both checks are required. Errors name the address, e.g.
   // "cannot serve health probes on 0.0.0.0:9103: ... (is the port in use? ...)".
+  // With options.tls: ServingCertificate::Load's error for an unreadable or
+  // unusable pair, INVALID_ARGUMENT for a client CA.
   static absl::StatusOr<std::unique_ptr<HealthServer>> Start(const std::string& address,
                                                              HealthChecks checks,
                                                              HealthServerOptions options = {});
@@ -70,11 +92,17 @@ class HealthServer {
   // The bound port (useful with port 0).
   int port() const { return port_; }
 
+  // The certificate served over HTTPS (its reloads, failures, CheckNow);
+  // null for plain HTTP.
+  ServingCertificate* tls_certificate() const { return certificate_.get(); }
+
  private:
   explicit HealthServer(HealthChecks checks) : checks_(std::move(checks)) {}
 
   const HealthChecks checks_;
+  std::unique_ptr<ServingCertificate> certificate_;  // outlives relay_
   mg_context* context_ = nullptr;
+  std::unique_ptr<TlsRelay> relay_;  // HTTPS only; stopped first
   int port_ = 0;
 };
 

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/common/server/tls_files.h"
 
 namespace ingest {
 
@@ -37,21 +38,6 @@ struct ConnectionLimits {
   absl::Duration min_client_ping_interval = absl::ZeroDuration();
 };
 
-// TLS for the server's port: a certificate chain and its key, and for
-// mutual TLS the CA bundle client certificates must chain to. gRPC re-reads
-// the three files every `reload_interval` (gRPC's FileWatcherCertificateProvider),
-// so a rotated Secret or a cert-manager renewal takes effect without a
-// restart; connections made before keep their handshake. Replace the files
-// atomically (a Secret volume's ..data swap does): a key that does not
-// match its certificate is ignored until it does.
-struct TlsFiles {
-  std::string cert_file;
-  std::string key_file;
-  // Empty: no client certificate asked. Otherwise required and verified.
-  std::string client_ca_file;
-  absl::Duration reload_interval = absl::Minutes(1);
-};
-
 struct GrpcServerOptions {
   // Largest request message accepted; -1: gRPC's default (4 MiB).
   int max_receive_message_bytes = -1;
@@ -64,7 +50,9 @@ struct GrpcServerOptions {
   // service that reports ready later.
   bool serving = true;
   ConnectionLimits connection;
-  // Plaintext when unset (local runs; in a cluster behind a mesh).
+  // Plaintext when unset (local runs; in a cluster behind a mesh). gRPC
+  // re-reads the files every reload_interval (its
+  // FileWatcherCertificateProvider).
   std::optional<TlsFiles> tls;
 };
 

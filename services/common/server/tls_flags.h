@@ -1,6 +1,7 @@
 #pragma once
 
-// The TLS flags every gRPC service binary takes (gateway, broker-proxy):
+// The TLS flags every service binary takes (gateway, broker-proxy; the worker
+// for its HTTPS health port):
 //   --tls_cert_file, --tls_key_file   serve TLS with this chain and key
 //   --tls_client_ca_file              mutual TLS: require client certificates of this CA
 //   --tls_reload_interval             how often the files are re-read (rotation)
@@ -10,7 +11,7 @@
 #include <optional>
 
 #include "absl/status/statusor.h"
-#include "services/common/server/grpc_server.h"
+#include "services/common/server/tls_files.h"
 
 namespace ingest {
 
