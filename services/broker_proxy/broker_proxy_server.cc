@@ -12,6 +12,8 @@
 #include "services/broker_proxy/broker_proxy_service.h"
 #include "services/broker_proxy/operator_tokens.h"
 #include "services/common/auth/secret_file_watcher.h"
+#include "services/common/health/health_server.h"
+#include "services/common/health/serving_status.h"
 #include "services/common/kafka/rdkafka_admin.h"
 #include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/logging/log.h"
@@ -36,8 +38,11 @@ struct BrokerProxyServer::Parts {
   std::unique_ptr<Producer> producer;
   std::unique_ptr<BrokerProxyCore> core;
   std::unique_ptr<BrokerProxyService> service;
+  // The gRPC health status, told to gRPC and to /readyz alike.
+  ServingStatus serving;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
+  std::unique_ptr<HealthServer> health_server;  // reads `serving`
   bool shut_down = false;
 };
 
@@ -142,13 +147,21 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
       parts.sessions.get(), parts.quarantines.get(), parts.producer.get());
   parts.service = std::make_unique<BrokerProxyService>(*parts.core, parts.tokens, *parts.metrics);
 
+  if (!options.health_address.empty()) {
+    ASSIGN_OR_RETURN(parts.health_server,
+                     HealthServer::Start(options.health_address, parts.serving.Checks(),
+                                         {.tls = ProbeTls(options.tls)}));
+  }
   ASSIGN_OR_RETURN(auto listening, StartGrpcServer(options.grpc_address, parts.service.get(),
                                                    {.tls = options.tls}));
   parts.server = std::move(listening.server);
   parts.port = listening.port;
+  parts.serving.Attach(*parts.server);
+  parts.serving.Set(true);
   log::Info("broker_proxy.started",
             {{"port", parts.port},
              {"metrics_port", parts.metrics_server->port()},
+             {"health_port", server->health_port()},
              {"kafka", options.kafka_bootstrap},
              {"database", !options.pg_dsn.empty()},
              {"operator_tokens", static_cast<int64_t>(parts.tokens.current()->size())}});
@@ -163,7 +176,7 @@ void BrokerProxyServer::Shutdown() {
   log::Info("broker_proxy.stopping",
             {{"grace_ms", absl::ToInt64Milliseconds(parts_->options.shutdown_grace)}});
   if (parts_->server != nullptr) {
-    parts_->server->GetHealthCheckService()->SetServingStatus(false);
+    parts_->serving.Set(false, "draining");
     parts_->server->Shutdown(absl::ToChronoTime(absl::Now() + parts_->options.shutdown_grace));
   }
   // Joins the workers once the calls they run are answered.
@@ -181,5 +194,8 @@ void BrokerProxyServer::Shutdown() {
 
 int BrokerProxyServer::port() const { return parts_->port; }
 int BrokerProxyServer::metrics_port() const { return parts_->metrics_server->port(); }
+int BrokerProxyServer::health_port() const {
+  return parts_->health_server == nullptr ? 0 : parts_->health_server->port();
+}
 
 }  // namespace ingest

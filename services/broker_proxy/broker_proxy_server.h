@@ -25,6 +25,11 @@ namespace ingest {
 struct BrokerProxyOptions {
   std::string grpc_address = "127.0.0.1:0";
   std::string metrics_address = "127.0.0.1:0";
+  // HTTP probes (services/common/health): GET /livez, and GET /readyz saying
+  // what the gRPC health service says (503 while NOT_SERVING: draining).
+  // HTTPS with `tls`'s certificate and key (never a client certificate):
+  // the kubelet's gRPC probes cannot speak TLS. Empty: none.
+  std::string health_address;
   std::string kafka_bootstrap;
   // The worker's database (consumer_offsets, sessions); empty: lag without
   // it, and GetSession is UNAVAILABLE.
@@ -74,6 +79,7 @@ class BrokerProxyServer {
 
   int port() const;
   int metrics_port() const;
+  int health_port() const;  // 0 without --health_address
 
  private:
   BrokerProxyServer() = default;

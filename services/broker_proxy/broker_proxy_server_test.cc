@@ -21,8 +21,10 @@
 #include "services/broker_proxy/fake_producer.h"
 #include "services/broker_proxy/fake_quarantine_store.h"
 #include "services/broker_proxy/fake_session_database.h"
+#include "services/common/health/https_get.h"
 #include "tests/testing/http_get.h"
 #include "tests/testing/polling.h"
+#include "tests/testing/test_pki.h"
 
 namespace ingest {
 namespace {
@@ -43,6 +45,7 @@ class BrokerProxyServerTest : public ::testing::Test {
     options.operator_token_file = path;
     options.shutdown_grace = absl::Seconds(2);
     options.secrets_reload_interval = absl::Milliseconds(50);
+    options.health_address = "127.0.0.1:0";
     auto admin = std::make_unique<FakeKafkaAdmin>();
     admin->AddTopic("ingest.tasks", 2, 1,
                     {{"cleanup.policy", "delete"}, {"min.insync.replicas", "1"},
@@ -210,6 +213,45 @@ TEST_F(BrokerProxyServerTest, ShutdownFlushesTheProducerAndIsIdempotent) {
   server_->Shutdown();
   server_->Shutdown();
   EXPECT_EQ(producer_->flushes(), 1);
+}
+
+// The HTTP probe port (--health_address): /readyz says what the gRPC health
+// service says, /livez answers while the process runs.
+TEST_F(BrokerProxyServerTest, TheProbePortIsReadyUntilShutdown) {
+  const int health_port = server_->health_port();
+  ASSERT_GT(health_port, 0);
+  EXPECT_TRUE(IsOk(HttpGet(health_port, "/readyz")));
+  EXPECT_TRUE(IsOk(HttpGet(health_port, "/livez")));
+
+  server_->Shutdown();
+  const std::string response = HttpGet(health_port, "/readyz");
+  EXPECT_THAT(response, ::testing::StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(response, ::testing::EndsWith("\r\n\r\nNOT_SERVING: draining\n"));
+  EXPECT_TRUE(IsOk(HttpGet(health_port, "/livez")));
+}
+
+// With mutual TLS on the gRPC port, the probe port is HTTPS with the same
+// certificate and asks no client certificate (the kubelet has none).
+TEST(BrokerProxyProbeTlsTest, WithMutualTlsTheProbePortIsHttpsWithoutAClientCertificate) {
+  const std::string tokens = absl::StrCat(std::getenv("TEST_TMPDIR"), "/probe_tokens");
+  std::ofstream(tokens, std::ios::trunc) << kToken << "\n";
+  BrokerProxyOptions options;
+  options.kafka_bootstrap = "unused:9092";
+  options.operator_token_file = tokens;
+  options.health_address = "127.0.0.1:0";
+  options.tls = TlsFiles{.cert_file = TestPkiFile("server.crt"),
+                         .key_file = TestPkiFile("server.key"),
+                         .client_ca_file = TestPkiFile("ca.crt")};
+  auto server = BrokerProxyServer::Start(
+      options, std::make_unique<FakeKafkaAdmin>(),
+      /*database=*/nullptr, std::make_unique<FakeDeadLetterSource>(),
+      /*sessions=*/nullptr, /*quarantines=*/nullptr, std::make_unique<FakeProducer>());
+  ASSERT_TRUE(server.ok()) << server.status();
+  absl::StatusOr<HttpsResponse> ready =
+      HttpsGet((*server)->health_port(), "/readyz", TestPkiFile("ca.crt"));
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(ready->body, "ok\n");
 }
 
 }  // namespace

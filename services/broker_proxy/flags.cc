@@ -14,6 +14,11 @@ ABSL_FLAG(std::string, grpc_address, "127.0.0.1:9110",
           "HOST:PORT the BrokerProxy gRPC service listens on. Env: BROKER_PROXY_GRPC_ADDRESS.");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9111",
           "HOST:PORT for the Prometheus /metrics endpoint. Env: BROKER_PROXY_METRICS_ADDRESS.");
+ABSL_FLAG(std::string, health_address, "",
+          "HOST:PORT for HTTP probes: GET /livez (the process answers) and GET /readyz (200 "
+          "while the gRPC health service says SERVING, 503 while draining). HTTPS with "
+          "--tls_cert_file/--tls_key_file, never asking a client certificate (for Kubernetes, "
+          "whose gRPC probes cannot speak TLS). Empty: off. Env: BROKER_PROXY_HEALTH_ADDRESS.");
 ABSL_FLAG(std::string, kafka_bootstrap, "",
           "Kafka bootstrap servers, HOST:PORT[,...]. Required. Env: KAFKA_BOOTSTRAP.");
 ABSL_FLAG(std::string, pg_dsn, "",
@@ -76,6 +81,7 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
   // The command line, parsed below, takes precedence over the environment.
   ApplyEnvironment({{&FLAGS_grpc_address, "BROKER_PROXY_GRPC_ADDRESS"},
                     {&FLAGS_metrics_address, "BROKER_PROXY_METRICS_ADDRESS"},
+                    {&FLAGS_health_address, "BROKER_PROXY_HEALTH_ADDRESS"},
                     {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
                     {&FLAGS_pg_dsn, "PG_DSN"},
                     {&FLAGS_operator_token_file, "OPERATOR_TOKEN_FILE"},
@@ -88,6 +94,7 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
   BrokerProxyOptions options;
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  options.health_address = absl::GetFlag(FLAGS_health_address);
   options.kafka_bootstrap = absl::GetFlag(FLAGS_kafka_bootstrap);
   options.pg_dsn = absl::GetFlag(FLAGS_pg_dsn);
   options.operator_token_file = absl::GetFlag(FLAGS_operator_token_file);

@@ -16,6 +16,11 @@ ABSL_FLAG(std::string, grpc_address, "127.0.0.1:8080",
           "HOST:PORT the Ingest gRPC service listens on. Env: GATEWAY_GRPC_ADDRESS.");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9101",
           "HOST:PORT for the Prometheus /metrics endpoint. Env: GATEWAY_METRICS_ADDRESS.");
+ABSL_FLAG(std::string, health_address, "",
+          "HOST:PORT for HTTP probes: GET /livez (the process answers) and GET /readyz (200 "
+          "while the gRPC health service says SERVING, 503 while not: Kafka unreachable, "
+          "draining). HTTPS with --tls_cert_file/--tls_key_file (for Kubernetes, whose gRPC "
+          "probes cannot speak TLS). Empty: off. Env: GATEWAY_HEALTH_ADDRESS.");
 ABSL_FLAG(std::string, kafka_bootstrap, "",
           "Kafka bootstrap servers, HOST:PORT[,...]. Required. Env: KAFKA_BOOTSTRAP.");
 ABSL_FLAG(std::string, topic, "ingest.tasks", "Topic tasks are produced to. Env: KAFKA_TOPIC.");
@@ -115,12 +120,13 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
       "Usage: gateway --kafka_bootstrap=HOST:PORT [--grpc_address=HOST:PORT] [flags]");
   // The command line, parsed below, takes precedence over the environment.
   ApplyEnvironment({{&FLAGS_grpc_address, "GATEWAY_GRPC_ADDRESS"},
-                              {&FLAGS_metrics_address, "GATEWAY_METRICS_ADDRESS"},
-                              {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
-                              {&FLAGS_topic, "KAFKA_TOPIC"},
-                              {&FLAGS_gateway_id, "GATEWAY_ID"},
-                  {&FLAGS_api_keys_file, "API_KEYS_FILE"},
-                  {&FLAGS_session_secret_file, "SESSION_SECRET_FILE"}});
+                    {&FLAGS_metrics_address, "GATEWAY_METRICS_ADDRESS"},
+                    {&FLAGS_health_address, "GATEWAY_HEALTH_ADDRESS"},
+                    {&FLAGS_kafka_bootstrap, "KAFKA_BOOTSTRAP"},
+                    {&FLAGS_topic, "KAFKA_TOPIC"},
+                    {&FLAGS_gateway_id, "GATEWAY_ID"},
+                    {&FLAGS_api_keys_file, "API_KEYS_FILE"},
+                    {&FLAGS_session_secret_file, "SESSION_SECRET_FILE"}});
   ApplyTlsEnvironment();
   absl::ParseCommandLine(argc, argv);
 
@@ -129,6 +135,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   GatewayOptions options;
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  options.health_address = absl::GetFlag(FLAGS_health_address);
   options.topic = absl::GetFlag(FLAGS_topic);
   options.service.gateway_id = absl::GetFlag(FLAGS_gateway_id);
   options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);

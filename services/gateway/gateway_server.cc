@@ -12,6 +12,8 @@
 #include "absl/time/clock.h"
 #include "prometheus/registry.h"
 #include "services/common/auth/secret_file_watcher.h"
+#include "services/common/health/health_server.h"
+#include "services/common/health/serving_status.h"
 #include "services/common/kafka/sharded_producer.h"
 #include "services/common/logging/log.h"
 #include "services/common/metrics/metrics_server.h"
@@ -39,8 +41,11 @@ struct GatewayServer::Parts {
   std::unique_ptr<PeerRateLimiter> peer_rate;
   std::unique_ptr<TaskPublisher> publisher;
   std::unique_ptr<IngestService> service;
+  // The gRPC health status, told to gRPC and to /readyz alike.
+  ServingStatus serving;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
+  std::unique_ptr<HealthServer> health_server;  // reads `serving`
 
   absl::Notification stop_health;
   std::thread health_thread;
@@ -56,17 +61,16 @@ std::string HostName() {
 
 // Reports SERVING while Kafka answers metadata requests, NOT_SERVING
 // otherwise, until stopped.
-void MonitorKafka(Producer& producer, grpc::Server& server,
-                  GatewayMetrics& metrics, const GatewayOptions& options,
-                  absl::Notification& stop) {
-  bool reachable = false;
+void MonitorKafka(Producer& producer, ServingStatus& serving, GatewayMetrics& metrics,
+                  const GatewayOptions& options, absl::Notification& stop) {
+  std::optional<bool> reachable;  // told at the first check, then on changes
   do {
     const absl::Status status = producer.CheckReachable(options.topic, options.health_interval);
     if (status.ok() != reachable) {
       reachable = status.ok();
-      server.GetHealthCheckService()->SetServingStatus(reachable);
-      metrics.SetKafkaReachable(reachable);
-      if (reachable) {
+      serving.Set(*reachable, "Kafka unreachable");
+      metrics.SetKafkaReachable(*reachable);
+      if (*reachable) {
         log::Info("gateway.kafka_reachable", {{"topic", options.topic}});
       } else {
         log::Warn("gateway.kafka_unreachable",
@@ -186,6 +190,11 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       std::make_unique<IngestService>(service_options, *parts.publisher, *parts.metrics, parts.keys,
                                       *parts.session_ids, parts.peer_rate.get());
 
+  if (!options.health_address.empty()) {
+    ASSIGN_OR_RETURN(parts.health_server,
+                     HealthServer::Start(options.health_address, parts.serving.Checks(),
+                                         {.tls = ProbeTls(options.tls)}));
+  }
   // NOT_SERVING until MonitorKafka has seen the broker. gRPC would answer a
   // message over its receive limit RESOURCE_EXHAUSTED (retryable) before
   // any handler runs, so its limit is the largest message protobuf can
@@ -202,12 +211,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                                     .tls = options.tls}));
   parts.server = std::move(listening.server);
   parts.port = listening.port;
-  parts.health_thread = std::thread(MonitorKafka, std::ref(*parts.producer),
-                                    std::ref(*parts.server), std::ref(*parts.metrics),
-                                    std::cref(parts.options), std::ref(parts.stop_health));
+  parts.serving.Attach(*parts.server);
+  parts.health_thread =
+      std::thread(MonitorKafka, std::ref(*parts.producer), std::ref(parts.serving),
+                  std::ref(*parts.metrics), std::cref(parts.options), std::ref(parts.stop_health));
   log::Info("gateway.started",
             {{"port", parts.port},
              {"metrics_port", parts.metrics_server->port()},
+             {"health_port", server->health_port()},
              {"topic", options.topic},
              {"gateway_id", parts.options.service.gateway_id},
              {"projects_keys", static_cast<int64_t>(parts.keys.current()->size())}});
@@ -225,7 +236,7 @@ void GatewayServer::Shutdown() {
   parts_->stop_health.Notify();
   if (parts_->health_thread.joinable()) parts_->health_thread.join();
   if (parts_->server != nullptr) {
-    parts_->server->GetHealthCheckService()->SetServingStatus(false);
+    parts_->serving.Set(false, "draining");
     if (parts_->options.shutdown_delay > absl::ZeroDuration()) {
       // Still serving: clients and load balancers see NOT_SERVING and move.
       absl::SleepFor(parts_->options.shutdown_delay);
@@ -243,6 +254,9 @@ void GatewayServer::Shutdown() {
 
 int GatewayServer::port() const { return parts_->port; }
 int GatewayServer::metrics_port() const { return parts_->metrics_server->port(); }
+int GatewayServer::health_port() const {
+  return parts_->health_server == nullptr ? 0 : parts_->health_server->port();
+}
 int64_t GatewayServer::in_flight_requests() const { return parts_->metrics->in_flight_requests(); }
 
 }  // namespace ingest

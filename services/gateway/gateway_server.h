@@ -22,6 +22,11 @@ namespace ingest {
 struct GatewayOptions {
   std::string grpc_address = "127.0.0.1:0";
   std::string metrics_address = "127.0.0.1:0";
+  // HTTP probes (services/common/health): GET /livez, and GET /readyz saying
+  // what the gRPC health service says (503 while NOT_SERVING: Kafka
+  // unreachable, draining). HTTPS with `tls`'s certificate and key: the
+  // kubelet's gRPC probes cannot speak TLS. Empty: none.
+  std::string health_address;
   std::string topic = "ingest.tasks";
   ProducerOptions producer;
   // librdkafka clients, sessions spread over them by key (see
@@ -79,6 +84,7 @@ class GatewayServer {
 
   int port() const;
   int metrics_port() const;
+  int health_port() const;  // 0 without --health_address
   // Calls received and not yet answered.
   int64_t in_flight_requests() const;
 
