@@ -78,7 +78,11 @@ void BatchWriterPool::WriterLoop(TaskStore& store) {
                  {"error", status.ToString()},
                  {"action", "writing each batch in its own transaction"}});
       for (PartitionBatch& batch : batches) {
-        Report(std::move(batch), WriteTransaction(store, absl::MakeSpan(&batch, 1)));
+        // Written before the batch is moved into the report: in one call
+        // the order of the two arguments is the compiler's (clang moved
+        // first, and wrote an empty batch).
+        absl::StatusOr<PersistOutcome> alone = WriteTransaction(store, absl::MakeSpan(&batch, 1));
+        Report(std::move(batch), alone);
       }
       continue;
     }
