@@ -27,6 +27,7 @@ absl::StatusOr<std::unique_ptr<client::Client>> CreateBenchClient(const BenchCli
   sdk.channels_per_target = options.channels;
   sdk.call_deadline = options.call_deadline;
   sdk.stream_deadline = options.stream_deadline;
+  sdk.tls = options.tls;
   // A backpressure retry waits the gateway's retry-after (the SDK's floor),
   // not the default first backoff of up to 100 ms: the benchmark measures
   // the gateway, and its retry-after says when it takes more.

@@ -57,6 +57,8 @@ struct BenchClientOptions {
   // (the lanes are the bound).
   int max_lanes = 1;
   int64_t max_payload_bytes = 0;
+  // TLS to the gateway (the SDK reads the files): plaintext without a CA.
+  client::ClientOptions::TlsFiles tls;
 };
 
 // The Client; `backpressure` counts its backpressure retries and must

@@ -12,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "bench/common/load_driver.h"
 #include "client/cpp/testing/fake_gateway.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace ingest::bench {
@@ -73,6 +74,15 @@ class SdkSinkTest : public ::testing::Test {
   std::vector<v1::PayloadContent> bodies_;
   BackpressureCount backpressure_;
 };
+
+// The TLS files reach the SDK, which reads them when the Client is made.
+TEST_F(SdkSinkTest, TheTlsFilesGoToTheSdk) {
+  absl::StatusOr<std::unique_ptr<client::Client>> client = CreateBenchClient(
+      {.address = gateway_->address(), .api_key = "key", .tls = {.ca_file = "/nonexistent/ca.crt"}},
+      backpressure_);
+  EXPECT_EQ(client.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(client.status().message(), ::testing::HasSubstr("/nonexistent/ca.crt"));
+}
 
 TEST_F(SdkSinkTest, StartsNamedSessions) {
   auto client = NewClient();

@@ -85,7 +85,8 @@ absl::Status Harness::Setup() {
                        .max_lanes = sizes ? options_.stream_lanes : options_.lanes,
                        .max_payload_bytes =
                            sizes ? *std::max_element(options_.sizes.begin(), options_.sizes.end())
-                                 : options_.size_bytes},
+                                 : options_.size_bytes,
+                       .tls = options_.tls},
                       backpressure_),
                   "the gateway's client"));
 

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "bench/common/client_tls_flags.h"
 #include "bench/common/size_label.h"
 #include "services/common/flags/cli.h"
 
@@ -148,6 +149,7 @@ void AddFlags(CLI::App& app, E2eOptions& o) {
   app.add_option("--gateway", o.gateway_address, "HOST:PORT of the gateway. Required.");
   app.add_option("--api_key", o.api_key, "Project API key, sent as `authorization: Bearer KEY`.")
       ->envname("INGEST_API_KEY");
+  bench::AddClientTlsFlags(app, o.tls);
   app.add_option("--project", o.project_id, "project_id of the sessions.");
   app.add_option("--kafka_bootstrap", o.kafka_bootstrap,
                  "Kafka bootstrap servers (the gateway's cluster).");

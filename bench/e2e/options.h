@@ -12,6 +12,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/cpp/options.h"
 
 namespace ingest::bench_e2e {
 
@@ -34,6 +35,9 @@ struct E2eOptions {
   // --- the stack under test
   std::string gateway_address;  // HOST:PORT
   std::string api_key;          // default: $INGEST_API_KEY
+  // TLS to the gateway (--tls_ca_file, --tls_cert_file, --tls_key_file);
+  // plaintext without a CA.
+  client::ClientOptions::TlsFiles tls;
   std::string project_id = "demo-project";
   std::string kafka_bootstrap;
   std::string topic = "ingest.tasks";

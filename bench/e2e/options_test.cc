@@ -147,6 +147,19 @@ TEST(ParseOptionsTest, ApiKeyFromTheEnvironment) {
   EXPECT_EQ(parsed.options.api_key, "from-env");
 }
 
+TEST(ParseOptionsTest, TlsFlagsGoToTheSdksTlsFiles) {
+  EXPECT_EQ(ParseValid("e2e").options.tls.ca_file, "") << "plaintext by default";
+  const Parsed parsed = ParseValid(
+      "e2e",
+      {"--tls_ca_file=/pki/ca.crt", "--tls_cert_file=/pki/c.crt", "--tls_key_file=/pki/c.key"});
+  ASSERT_EQ(parsed.exit, std::nullopt) << parsed.error;
+  EXPECT_EQ(parsed.options.tls.ca_file, "/pki/ca.crt");
+  EXPECT_EQ(parsed.options.tls.cert_file, "/pki/c.crt");
+  EXPECT_EQ(parsed.options.tls.key_file, "/pki/c.key");
+  EXPECT_THAT(UsageError("e2e", {"--tls_key_file=/pki/c.key", "--tls_ca_file=/pki/ca.crt"}),
+              HasSubstr("--tls_key_file requires --tls_cert_file"));
+}
+
 TEST(ParseOptionsTest, UsageErrorsExitTwoNamingTheFlag) {
   EXPECT_THAT(UsageError("e2e", {"--no_such_flag=1"}), HasSubstr("--no_such_flag"));
   EXPECT_THAT(UsageError("e2e", {"--window=soon"}), HasSubstr("--window"));

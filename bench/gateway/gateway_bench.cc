@@ -60,9 +60,13 @@ class Bench {
     RETURN_IF_ERROR(results_.Open(options_.results_jsonl));
     const GatewayRunRecord run = RunRecord(options_);
     Note(absl::StrFormat(
-        "gateway %s, kafka %s topic %s; sizes %s; %s warm-up + %s per throughput phase, "
+        "gateway %s%s, kafka %s topic %s; sizes %s; %s warm-up + %s per throughput phase, "
         "%s + %s per latency phase; %d interleaved run(s) per side (%s of phases)%s",
-        options_.gateway_address, options_.kafka_bootstrap, options_.topic, run.sizes(),
+        options_.gateway_address,
+        options_.tls.ca_file.empty()     ? ""
+        : options_.tls.cert_file.empty() ? " (TLS)"
+                                         : " (mutual TLS)",
+        options_.kafka_bootstrap, options_.topic, run.sizes(),
         absl::FormatDuration(options_.warmup), absl::FormatDuration(options_.window),
         absl::FormatDuration(options_.latency_warmup),
         absl::FormatDuration(options_.latency_window), options_.runs,
@@ -79,7 +83,8 @@ class Bench {
                                     .stream_threshold_bytes = StreamThresholdBytes(options_),
                                     .stream_chunk_bytes = options_.stream_chunk_bytes,
                                     .max_lanes = count,
-                                    .max_payload_bytes = StreamThresholdBytes(options_)};
+                                    .max_payload_bytes = StreamThresholdBytes(options_),
+                                    .tls = options_.tls};
     ASSIGN_OR_RETURN(client_, WithContext(CreateBenchClient(client, backpressure_), "client"));
     ASSIGN_OR_RETURN(
         sessions_, WithContext(StartSessions(*client_, count, options_.project_id, "gateway_bench"),

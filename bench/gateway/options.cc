@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/common/client_tls_flags.h"
 #include "bench/common/http_get.h"
 #include "bench/common/size_label.h"
 #include "services/common/flags/cli.h"
@@ -76,6 +77,7 @@ void AddFlags(CLI::App& app, BenchOptions& options) {
   app.add_option("--api_key", options.api_key,
                  "Project API key, sent as `authorization: Bearer KEY`.")
       ->envname("INGEST_API_KEY");
+  AddClientTlsFlags(app, options.tls);
   app.add_option("--project", options.project_id, "project_id of the sessions.")
       ->capture_default_str();
   app.add_option("--kafka_bootstrap", options.kafka_bootstrap,

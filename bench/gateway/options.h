@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "bench/common/target_check.h"
+#include "client/cpp/options.h"
 
 namespace ingest::bench {
 
@@ -27,6 +28,9 @@ struct BenchOptions {
   // The stack under test (./dev bench fills these in).
   std::string gateway_address;  // HOST:PORT
   std::string api_key;
+  // TLS to the gateway (--tls_ca_file, --tls_cert_file, --tls_key_file);
+  // plaintext without a CA.
+  client::ClientOptions::TlsFiles tls;
   std::string project_id = "demo-project";
   std::string kafka_bootstrap;
   std::string topic = "ingest.tasks";

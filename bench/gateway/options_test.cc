@@ -75,6 +75,19 @@ TEST_F(ParseBenchOptionsTest, FlagsSetTheirFieldsAndTheRestKeepsItsDefaults) {
   EXPECT_FALSE(options_.quick);
 }
 
+TEST_F(ParseBenchOptionsTest, TlsFlagsGoToTheSdksTlsFiles) {
+  ASSERT_EQ(ParseWith({}), std::nullopt);
+  EXPECT_EQ(options_.tls.ca_file, "") << "plaintext by default";
+  ASSERT_EQ(ParseWith({"--tls_ca_file=/pki/ca.crt", "--tls_cert_file=/pki/client.crt",
+                       "--tls_key_file=/pki/client.key"}),
+            std::nullopt);
+  EXPECT_EQ(options_.tls.ca_file, "/pki/ca.crt");
+  EXPECT_EQ(options_.tls.cert_file, "/pki/client.crt");
+  EXPECT_EQ(options_.tls.key_file, "/pki/client.key");
+  EXPECT_THAT(UsageError({"--tls_ca_file=/pki/ca.crt", "--tls_cert_file=/pki/client.crt"}),
+              HasSubstr("--tls_cert_file requires --tls_key_file"));
+}
+
 TEST_F(ParseBenchOptionsTest, TheApiKeyMayComeFromTheEnvironment) {
   setenv("INGEST_API_KEY", "sk_env", 1);
   ASSERT_EQ(Parse({"--gateway=127.0.0.1:1", "--kafka_bootstrap=127.0.0.1:2"}), std::nullopt);

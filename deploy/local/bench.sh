@@ -33,7 +33,8 @@ cmd_bench() { # [SUITE] [OPTION...]
 
 # bench_parse SUITE SERVICE ARG...: sets BENCH_QUICK, BENCH_EXTRA (flags for
 # the suite's benchmark binary, --quick included) and BENCH_SERVICE_FLAGS
-# (from --SERVICE-flag=--NAME=VALUE, for the service under test).
+# (from --SERVICE-flag=--NAME=VALUE, for the service under test); --tls sets
+# DEV_TLS (the gateway serves TLS, its clients get the throwaway CA).
 bench_parse() {
   local suite="$1" prefix="--$2-flag=" arg
   shift 2
@@ -47,6 +48,7 @@ bench_parse() {
         BENCH_EXTRA+=(--quick)
         ;;
       "$prefix"*) BENCH_SERVICE_FLAGS+=("${arg#"$prefix"}") ;;
+      --tls) DEV_TLS=1 ;;
       --*=*) BENCH_EXTRA+=("$arg") ;; # passed to the benchmark binary (see its --help)
       *) die "bench $suite: unknown option $arg (see ./dev help)" ;;
     esac
@@ -112,11 +114,13 @@ bench_gateway() {
   log "starting a fresh Kafka and the gateway in .local/bench/ (no worker, no PostgreSQL)"
   bench_fresh_kafka
   bench_start_gateway
+  local tls=()
+  ((DEV_TLS)) && tls=(--tls_ca_file="$GATEWAY_TLS_CA_FILE")
 
-  log "benchmark (deadline ${seconds}s); results in ${run_dir#"$ROOT"/}/"
+  log "benchmark (deadline ${seconds}s${tls:+, over TLS}); results in ${run_dir#"$ROOT"/}/"
   INGEST_API_KEY="$API_KEY" timeout --kill-after=10 "$seconds" \
     "$(bin_path bench/gateway/gateway_bench)" \
-    --gateway="$GATEWAY_ADDR" --project="$PROJECT_ID" \
+    --gateway="$GATEWAY_ADDR" "${tls[@]}" --project="$PROJECT_ID" \
     --kafka_bootstrap="$KAFKA_BOOTSTRAP" --topic="$KAFKA_TOPIC" \
     --gateway_pid="$BENCH_GATEWAY_PID" --kafka_pid="$BENCH_KAFKA_PID" \
     --gateway_metrics_url="$GATEWAY_METRICS_URL" \
@@ -382,8 +386,10 @@ bench_e2e_step() {
   local mode="$1" topic="$2"
   shift 2
   bench_use_topic "$topic"
+  local tls=()
+  ((DEV_TLS)) && tls=(--tls_ca_file="$GATEWAY_TLS_CA_FILE")
   INGEST_API_KEY="$API_KEY" bench_run_step "$mode" "$(bin_path bench/e2e/bench_e2e)" \
-    --mode="$mode" --gateway="$GATEWAY_ADDR" --project="$PROJECT_ID" \
+    --mode="$mode" --gateway="$GATEWAY_ADDR" "${tls[@]}" --project="$PROJECT_ID" \
     --kafka_bootstrap="$KAFKA_BOOTSTRAP" --topic="$topic" --pg_dsn="$PG_DSN" \
     --gateway_pid="$BENCH_GATEWAY_PID" --kafka_pid="$BENCH_KAFKA_PID" --pg_pid="$BENCH_PG_PID" \
     --log_dir="$LOG_DIR" --pid_dir="$PID_DIR" --results_jsonl="$BENCH_RUN_DIR/$mode.jsonl" \

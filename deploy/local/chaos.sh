@@ -597,8 +597,10 @@ chaos_run() {
   CHAOS_SHORT="$short"
   if declare -F "prepare_${name//-/_}" >/dev/null; then "prepare_${name//-/_}"; fi
   load_seconds="$(chaos_load_seconds "$name")"
+  local tls=()
+  ((DEV_TLS)) && tls=(--tls_ca_file="$GATEWAY_TLS_CA_FILE")
   start_bg chaos_load "--marks_file=$CHAOS_MARKS" "$CHAOS_OUT" \
-    "$(bin_path tools/chaos/chaos_load)" --name="$name" --gateways="$CHAOS_GATEWAY_ADDRS" \
+    "$(bin_path tools/chaos/chaos_load)" --name="$name" --gateways="$CHAOS_GATEWAY_ADDRS" "${tls[@]}" \
     --api_key="$API_KEY" --project="$PROJECT_ID" --pg_dsn="$PG_DSN" \
     --kafka_bootstrap="$KAFKA_BOOTSTRAP" --topic="$KAFKA_TOPIC" \
     --sessions="$CHAOS_LOAD_SESSIONS" --duration="${load_seconds}s" \
@@ -635,12 +637,13 @@ chaos_run() {
   return 0
 }
 
-# cmd_chaos SCENARIO...|all [--short] [--outage=DURATION] [--repeat=N]
+# cmd_chaos SCENARIO...|all [--short] [--outage=DURATION] [--repeat=N] [--tls]
 cmd_chaos() {
   local short=0 repeat=1 names=() arg failed=() name summary=() totals=() run runs=0 passed=0
   for arg in "$@"; do
     case "$arg" in
       --short) short=1 ;;
+      --tls) DEV_TLS=1 ;;
       --outage=*) CHAOS_OUTAGE_SECONDS="$(chaos_parse_outage "${arg#--outage=}")" || exit 1 ;;
       --repeat=*)
         repeat="${arg#--repeat=}"
@@ -648,12 +651,13 @@ cmd_chaos() {
         ;;
       all) names+=("${CHAOS_SCENARIOS[@]}") ;;
       -h | --help)
-        echo "usage: ./dev chaos SCENARIO...|all [--short] [--outage=DURATION] [--repeat=N]"
+        echo "usage: ./dev chaos SCENARIO...|all [--short] [--outage=DURATION] [--repeat=N] [--tls]"
         echo "  scenarios: ${CHAOS_SCENARIOS[*]}"
         echo "  --short: 15 s faults (kafka-down: unless --outage is given)"
         echo "  --outage=DURATION: kafka-down's outage (default ${CHAOS_KAFKA_DOWN_SECONDS}s), e.g. 5s (< the"
         echo "    workers' 10 s session timeout) or 40s (> their ${CHAOS_KAFKA_DOWN_MAX_POLL_INTERVAL} max poll interval)"
         echo "  --repeat=N: each scenario N times, each on a fresh stack; its lines, then a total"
+        echo "  --tls: the gateways serve TLS (throwaway CA in .local/tls); chaos_load trusts the CA"
         return 0
         ;;
       -*) die "chaos: unknown option $arg (./dev chaos --help)" ;;

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "bench/common/client_tls_flags.h"
 #include "services/common/flags/cli.h"
 #include "services/common/status/status_macros.h"
 #include "tools/loadgen/payload_factory.h"
@@ -83,6 +84,7 @@ void AddFlags(CLI::App& app, ChaosOptions& o) {
   app.add_option("--api_key", o.api_key,
                  "Project API key, sent as `authorization: Bearer KEY` (default: "
                  "$INGEST_API_KEY).");
+  bench::AddClientTlsFlags(app, o.tls);
   app.add_option("--project", o.project_id, "project_id sent in InitializeSession.")
       ->capture_default_str();
   app.add_option("--pg_dsn", o.pg_dsn,
@@ -182,6 +184,7 @@ client::ClientOptions ClientOptionsFor(const ChaosOptions& o) {
   client::ClientOptions sdk;
   sdk.targets = o.gateways;
   sdk.api_key = o.api_key;
+  sdk.tls = o.tls;
   sdk.call_deadline = o.call_timeout;
   sdk.stream_deadline = o.call_timeout;
   sdk.retry = {.initial_backoff = absl::Milliseconds(100),

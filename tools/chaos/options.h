@@ -17,6 +17,9 @@ struct ChaosOptions {
   std::string name;                         // --name: scenario, first word of output
   std::vector<std::string> gateways;        // --gateways: HOST:PORT, 1 or more
   std::string api_key;                      // --api_key, else $INGEST_API_KEY
+  // TLS to the gateways: --tls_ca_file (empty: plaintext) and, for mutual
+  // TLS, --tls_cert_file and --tls_key_file.
+  client::ClientOptions::TlsFiles tls;
   std::string project_id = "demo-project";  // --project
   std::string pg_dsn;                       // --pg_dsn
   std::string kafka_bootstrap;              // --kafka_bootstrap
@@ -54,7 +57,7 @@ struct ChaosOptions {
 std::optional<int> ParseChaosOptions(int argc, char** argv, ChaosOptions& options);
 
 // The SDK options the load's clients are made from: the gateways, the API
-// key, --call_timeout per attempt (streams too), and the retry policy: no
+// key, the TLS files, --call_timeout per attempt (streams too), and the retry policy: no
 // attempt limit, --give_up_after per call, backoff from 100 ms capped at 2 s.
 // Payloads above --max_payload_bytes (the streamed ones) are streamed.
 client::ClientOptions ClientOptionsFor(const ChaosOptions& options);

@@ -94,6 +94,9 @@ TEST(ParseChaosOptionsTest, HelpListsEveryFlagWithItsDefaultAndExitsZero) {
   for (const char* flag : {"--name",
                            "--gateways",
                            "--api_key",
+                           "--tls_ca_file",
+                           "--tls_cert_file",
+                           "--tls_key_file",
                            "--project",
                            "--pg_dsn",
                            "--kafka_bootstrap",
@@ -201,7 +204,28 @@ TEST(ClientOptionsForTest, MapsTheFlagsOntoTheSdk) {
   EXPECT_EQ(sdk.retry.initial_backoff, absl::Milliseconds(100));
   EXPECT_EQ(sdk.retry.max_backoff, absl::Seconds(2));
   EXPECT_EQ(sdk.stream_threshold_bytes, 300 * 1024);
+  EXPECT_EQ(sdk.tls.ca_file, "") << "plaintext by default";
   EXPECT_TRUE(client::ValidateClientOptions(sdk).ok());
+}
+
+TEST(ClientOptionsForTest, TheTlsFlagsReachTheSdk) {
+  ChaosOptions options;
+  std::vector<std::string> args = Required();
+  args.insert(args.end(), {"--tls_ca_file=/pki/ca.crt", "--tls_cert_file=/pki/client.crt",
+                           "--tls_key_file=/pki/client.key"});
+  ASSERT_EQ(Parse(args, options), std::nullopt);
+  const client::ClientOptions sdk = ClientOptionsFor(options);
+  EXPECT_EQ(sdk.tls.ca_file, "/pki/ca.crt");
+  EXPECT_EQ(sdk.tls.cert_file, "/pki/client.crt");
+  EXPECT_EQ(sdk.tls.key_file, "/pki/client.key");
+  EXPECT_TRUE(client::ValidateClientOptions(sdk).ok());
+
+  args = Required();
+  args.insert(args.end(), {"--tls_ca_file=/pki/ca.crt", "--tls_cert_file=/pki/client.crt"});
+  CaptureStderr();
+  EXPECT_EQ(Parse(args, options), 2);
+  const std::string error = GetCapturedStderr();
+  EXPECT_NE(error.find("--tls_cert_file requires --tls_key_file"), std::string::npos) << error;
 }
 
 }  // namespace
