@@ -23,7 +23,11 @@ def si_cc_test(name, copts = [], deps = [], **kwargs):
     native.cc_test(
         name = name,
         copts = PROJECT_COPTS + copts,
-        deps = deps + ["@system//:gtest_main", "@system//:gmock"],
+        deps = deps + ["@system//:gtest_main", "@system//:gmock"] + select({
+            # ThreadSanitizer must see abseil's locks: an instrumented copy.
+            "//bazel:tsan": ["@abseil_tsan//:synchronization"],
+            "//conditions:default": [],
+        }),
         **kwargs
     )
 

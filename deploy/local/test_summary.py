@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Counts test cases from a `bazel test` run for `./dev test`.
 
-Usage: test_summary.py BEP_JSON_FILE BAZEL_EXIT_CODE [NAME=ok|fail ...]
+Usage: test_summary.py BEP_JSON_FILE BAZEL_EXIT_CODE [--bep=NAME:EXIT_CODE:BEP_JSON_FILE ...]
+                       [NAME=ok|fail ...]
 
 Reads the build event protocol file (--build_event_json_file) to learn which
 test targets the run covered and where each one's test.xml is, then sums the
@@ -14,6 +15,11 @@ cases in those JUnit XML files (GoogleTest writes them to $XML_OUTPUT_FILE).
     after the report was written) counts one extra failed case;
   * a non-zero bazel exit with nothing else failed counts one failed case, so
     the summary never reads "0 failed" for a broken run.
+
+Each --bep=NAME:EXIT_CODE:FILE is another bazel test run counted the same
+way (./dev test's sanitizer runs: asan, tsan); its failures are listed with
+"[NAME] " before the label. The first two arguments may be left out when
+--bep is given.
 
 Extra NAME=ok|fail arguments are results of checks run outside Bazel (the
 real-client suites of tests/clients/run.sh); each counts as one case.
@@ -91,8 +97,8 @@ def count_xml(path):
     return passed, failed, names
 
 
-def main():
-    bep_path, bazel_rc = sys.argv[1], int(sys.argv[2])
+def count_run(bep_path, bazel_rc, prefix=""):
+    """Counts one `bazel test` run: (passed, failed, failure lines)."""
     events = read_events(bep_path)
 
     test_labels = set()
@@ -126,10 +132,10 @@ def main():
         runs = [(k, v) for k, v in results.items() if k[0] == label]
         if not runs:
             failed += 1
-            failures.append(f"{label}: no result ({summaries.get(label, 'did not build or run')})")
+            failures.append(f"{prefix}{label}: no result ({summaries.get(label, 'did not build or run')})")
             continue
         for (_, run, shard), (_, status, xml) in sorted(runs):
-            where = label if len(runs) == 1 else f"{label} (run {run}, shard {shard})"
+            where = prefix + (label if len(runs) == 1 else f"{label} (run {run}, shard {shard})")
             counted = count_xml(xml) if xml else None
             if counted is None:
                 failed += 1
@@ -143,17 +149,42 @@ def main():
                 failed += 1
                 failures.append(f"{where}: {status} although every case in test.xml passed")
 
-    for extra in sys.argv[3:]:
+    if bazel_rc != 0 and failed == 0:
+        failed = 1
+        failures.append(f"{prefix}bazel test exited with status {bazel_rc} (see its output above)")
+    return passed, failed, failures
+
+
+def main():
+    runs = []  # (prefix, bep path, bazel exit status)
+    positional = []
+    for arg in sys.argv[1:]:
+        if arg.startswith("--bep="):
+            name, _, rest = arg[len("--bep="):].partition(":")
+            rc, _, path = rest.partition(":")
+            runs.append((f"[{name}] ", path, int(rc or 1)))
+        else:
+            positional.append(arg)
+    extras = positional
+    if not runs or (len(positional) >= 2 and positional[1].lstrip("-").isdigit()):
+        runs.insert(0, ("", positional[0], int(positional[1])))
+        extras = positional[2:]
+
+    passed = failed = 0
+    failures = []
+    for prefix, path, rc in runs:
+        p, f, lines = count_run(path, rc, prefix)
+        passed += p
+        failed += f
+        failures.extend(lines)
+
+    for extra in extras:
         name, _, verdict = extra.partition("=")
         if verdict == "ok":
             passed += 1
         else:
             failed += 1
             failures.append(f"{name}: {verdict or 'no result'}")
-
-    if bazel_rc != 0 and failed == 0:
-        failed = 1
-        failures.append(f"bazel test exited with status {bazel_rc} (see its output above)")
 
     if failures:
         print("failed:", file=sys.stderr)
