@@ -1,5 +1,8 @@
 #include "client/cpp/channel_pool.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,13 +11,21 @@
 #include "grpcpp/support/channel_arguments.h"
 
 namespace ingest::client {
+namespace {
+
+// A gRPC channel argument in milliseconds, clamped to int.
+int Milliseconds(absl::Duration duration) {
+  return static_cast<int>(
+      std::clamp<int64_t>(absl::ToInt64Milliseconds(duration), 0, std::numeric_limits<int>::max()));
+}
+
+}  // namespace
 
 std::unique_ptr<ChannelPool> ChannelPool::Create(const ClientOptions& options) {
   std::unique_ptr<ChannelPool> pool(new ChannelPool(absl::StrCat("Bearer ", options.api_key)));
   const std::shared_ptr<grpc::ChannelCredentials> credentials =
       options.credentials != nullptr ? options.credentials : grpc::InsecureChannelCredentials();
-  const int max_backoff_ms =
-      static_cast<int>(absl::ToInt64Milliseconds(options.max_reconnect_backoff));
+  const int max_backoff_ms = Milliseconds(options.max_reconnect_backoff);
   for (const std::string& name : options.targets) {
     Target target;
     target.name = name;
@@ -22,8 +33,13 @@ std::unique_ptr<ChannelPool> ChannelPool::Create(const ClientOptions& options) {
       grpc::ChannelArguments args;
       args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
       args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, std::min(max_backoff_ms, 100));
-      args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, std::min(max_backoff_ms, 100));
       args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, max_backoff_ms);
+      // Despite its name, gRPC (1.51's subchannel.cc and later) uses this only
+      // as the connect timeout: an attempt's deadline is the later of the
+      // next backoff time and now + this. Never the short backoff: 100 ms cut
+      // TLS handshakes short on a busy machine and never let a gateway a few
+      // hundred ms away be reached (slow_link_test).
+      args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, Milliseconds(options.connect_timeout));
       // Payload responses are small; requests may be up to the unary limit.
       args.SetMaxSendMessageSize(-1);
       Channel channel;

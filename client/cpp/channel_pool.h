@@ -8,7 +8,8 @@
 // are really separate (gRPC would otherwise share one among channels with
 // equal arguments), and a short reconnect backoff, so a target that comes
 // back is used by the next attempt instead of after gRPC's own backoff (up
-// to 2 minutes by default).
+// to 2 minutes by default). The connect timeout is `connect_timeout`, kept
+// apart from that backoff (gRPC's GRPC_ARG_MIN_RECONNECT_BACKOFF_MS).
 //
 // Immutable after Create; thread-safe (stubs and channels are).
 

@@ -31,6 +31,12 @@ absl::Status ValidateClientOptions(const ClientOptions& options) {
   if (options.max_reconnect_backoff <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("ClientOptions.max_reconnect_backoff must be positive");
   }
+  if (options.connect_timeout < absl::Milliseconds(100)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ClientOptions.connect_timeout is ", absl::FormatDuration(options.connect_timeout),
+        ": give at least 100 ms, enough for a TCP and TLS handshake with the gateway (the "
+        "default, 20 s, suits any network)"));
+  }
   if (options.stream_threshold_bytes < 0) {
     return absl::InvalidArgumentError(
         "ClientOptions.stream_threshold_bytes must be 0 (stream everything) or more");

@@ -72,6 +72,14 @@ struct ClientOptions {
   // short so a restarted gateway is found by the next retry, whose pacing is
   // the RetryPolicy's job.
   absl::Duration max_reconnect_backoff = absl::Seconds(1);
+  // How long one connection attempt may take: TCP, TLS and the gateway's
+  // first HTTP/2 SETTINGS (gRPC's default, 20 s). Must cover a few round
+  // trips to the gateway on a busy network; at least 100 ms (gRPC's floor).
+  // Independent of the reconnect backoff. A target that silently drops
+  // packets holds an attempt this long (or to its deadline, if sooner)
+  // before UNAVAILABLE moves it to the next target; a refused connection
+  // fails at once whatever this is.
+  absl::Duration connect_timeout = absl::Seconds(20);
   RetryPolicyOptions retry;
   // Payloads whose serialized content is above this go through
   // PushPayloadStream (the gateway's unary limit is 8 MiB of content).
