@@ -216,6 +216,12 @@ class Client:
         stream_sha256: put the content's SHA-256 in the stream header (the
             gateway verifies it) and check the gateway's digest.
         channel_count: channels (connections) per target, used in turn.
+        connect_timeout: seconds one connection attempt may take (TCP, TLS
+            and the gateway's first HTTP/2 SETTINGS; gRPC's default, 20).
+            At least 0.1 (gRPC's floor); it must cover a few round trips to
+            the gateway. A target that silently drops packets holds an
+            attempt this long (or to its timeout, if sooner) before
+            UNAVAILABLE moves it to the next target.
         credentials: grpc.ChannelCredentials for TLS; None: tls_ca_file's,
             else plaintext.
         tls_ca_file: PEM CA bundle the gateway's certificate must chain to
@@ -242,6 +248,7 @@ class Client:
         stream_chunk_bytes: int = 256 << 10,
         stream_sha256: bool = True,
         channel_count: int = 1,
+        connect_timeout: float = 20.0,
         credentials: Optional[grpc.ChannelCredentials] = None,
         tls_ca_file: Optional[str] = None,
         tls_cert_file: Optional[str] = None,
@@ -264,6 +271,10 @@ class Client:
             raise ValueError("call_timeout and stream_chunk_bytes must be positive, stream_threshold not negative")
         if channel_count < 1 or async_workers < 1 or max_buffered_bytes < 1:
             raise ValueError("channel_count, async_workers and max_buffered_bytes must be at least 1")
+        if not connect_timeout >= 0.1:
+            raise ValueError(
+                "connect_timeout is %r s: give at least 0.1, enough for a TCP and TLS handshake with the "
+                "gateway (the default, 20, suits any network)" % (connect_timeout,))
         if credentials is None and (tls_ca_file or tls_cert_file or tls_key_file):
             credentials = _tls_credentials(tls_ca_file, tls_cert_file, tls_key_file)
         self.retry = retry or RetryPolicy()
@@ -287,8 +298,12 @@ class Client:
             # Each channel its own connection; reconnect soon after a restart.
             ("grpc.use_local_subchannel_pool", 1),
             ("grpc.initial_reconnect_backoff_ms", 100),
-            ("grpc.min_reconnect_backoff_ms", 100),
             ("grpc.max_reconnect_backoff_ms", 2000),
+            # Despite its name, gRPC takes this as the connect timeout only
+            # (never the backoff): at 100 ms it cut TLS handshakes short on a
+            # busy machine and never reached a gateway a few hundred ms away
+            # (tests/test_slow_link.py).
+            ("grpc.min_reconnect_backoff_ms", min(int(connect_timeout * 1000), 2**31 - 1)),
             *channel_options,
         ]
         self._targets: List[List[_Endpoint]] = []
