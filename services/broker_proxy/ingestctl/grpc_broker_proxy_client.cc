@@ -1,17 +1,33 @@
 #include "services/broker_proxy/ingestctl/grpc_broker_proxy_client.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "ingest/v1/admin.grpc.pb.h"
+#include "services/broker_proxy/ingestctl/server_certificate.h"
 
 namespace ingest::ingestctl {
 namespace {
+
+constexpr absl::Duration kCertificateFetchTimeout = absl::Seconds(5);
+
+// The host of HOST:PORT ([V6]:PORT), as the certificate must name it.
+std::string HostOf(absl::string_view server) {
+  server = server.substr(0, std::min(server.rfind(':'), server.size()));
+  absl::ConsumePrefix(&server, "[");
+  absl::ConsumeSuffix(&server, "]");
+  return std::string(server);
+}
 
 std::shared_ptr<grpc::Channel> Channel(const ClientOptions& options) {
   if (!options.tls.has_value()) {
@@ -32,6 +48,8 @@ class GrpcBrokerProxyClient final : public BrokerProxyClient {
  public:
   explicit GrpcBrokerProxyClient(const ClientOptions& options)
       : stub_(v1::BrokerProxy::NewStub(Channel(options))),
+        server_(options.server),
+        root_certs_(options.tls.has_value() ? options.tls->root_certs : ""),
         timeout_(options.timeout),
         authorization_(options.token.empty() ? "" : absl::StrCat("Bearer ", options.token)) {}
 
@@ -63,8 +81,7 @@ class GrpcBrokerProxyClient final : public BrokerProxyClient {
       const v1::ResetOffsetsRequest& request) override {
     return Call(&v1::BrokerProxy::Stub::ResetOffsets, request);
   }
-  absl::StatusOr<v1::GetSessionResponse> GetSession(
-      const v1::GetSessionRequest& request) override {
+  absl::StatusOr<v1::GetSessionResponse> GetSession(const v1::GetSessionRequest& request) override {
     return Call(&v1::BrokerProxy::Stub::GetSession, request);
   }
   absl::StatusOr<v1::ListSessionsResponse> ListSessions(
@@ -76,8 +93,9 @@ class GrpcBrokerProxyClient final : public BrokerProxyClient {
   // One unary call with the deadline and the token; gRPC and absl share the
   // canonical code numbering.
   template <typename Request, typename Response>
-  absl::StatusOr<Response> Call(grpc::Status (v1::BrokerProxy::Stub::*method)(
-                                    grpc::ClientContext*, const Request&, Response*),
+  absl::StatusOr<Response> Call(grpc::Status (v1::BrokerProxy::Stub::*method)(grpc::ClientContext*,
+                                                                              const Request&,
+                                                                              Response*),
                                 const Request& request) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
@@ -85,13 +103,32 @@ class GrpcBrokerProxyClient final : public BrokerProxyClient {
     Response response;
     const grpc::Status status = (stub_.get()->*method)(&context, request, &response);
     if (!status.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                          status.error_message());
+      return WithCertificateReason(
+          absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message()));
     }
     return response;
   }
 
+  // gRPC says "certificate verify failed" alike for a certificate of another
+  // CA, an expired one and one for another host: say which (server_certificate.h).
+  absl::Status WithCertificateReason(absl::Status status) const {
+    if (root_certs_.empty() || !absl::IsUnavailable(status) ||
+        !absl::StrContains(status.message(), "certificate verify failed")) {
+      return status;
+    }
+    const absl::StatusOr<std::string> chain =
+        FetchServerCertificateChain(server_, std::min(timeout_, kCertificateFetchTimeout));
+    if (!chain.ok()) return status;
+    const std::optional<std::string> reason =
+        ExplainCertificateRefusal(*chain, root_certs_, HostOf(server_), absl::Now());
+    if (!reason.has_value()) return status;
+    return absl::UnavailableError(
+        absl::StrCat(status.message(), "; server certificate: ", *reason));
+  }
+
   std::unique_ptr<v1::BrokerProxy::Stub> stub_;
+  const std::string server_;
+  const std::string root_certs_;  // empty: plaintext
   const absl::Duration timeout_;
   const std::string authorization_;
 };

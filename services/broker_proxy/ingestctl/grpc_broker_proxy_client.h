@@ -20,9 +20,9 @@ struct TlsPem {
 };
 
 struct ClientOptions {
-  std::string server;     // HOST:PORT
-  std::string token;      // sent as `authorization: Bearer <token>`; none if empty
-  absl::Duration timeout;  // deadline of each call
+  std::string server;         // HOST:PORT
+  std::string token;          // sent as `authorization: Bearer <token>`; none if empty
+  absl::Duration timeout;     // deadline of each call
   std::optional<TlsPem> tls;  // plaintext when unset
 };
 
@@ -30,7 +30,9 @@ struct ClientOptions {
 // name the host of `server`), else plaintext (inside the cluster or through
 // a port-forward). The channel connects lazily: an unreachable server, or a
 // TLS handshake that fails, shows up as UNAVAILABLE on the first call, not
-// here.
+// here. A certificate the CA bundle does not accept gets the reason in the
+// message ("...; server certificate: certificate has expired (not after
+// ...)"), read by a second handshake that sends nothing (server_certificate.h).
 std::unique_ptr<BrokerProxyClient> CreateGrpcBrokerProxyClient(const ClientOptions& options);
 
 }  // namespace ingest::ingestctl

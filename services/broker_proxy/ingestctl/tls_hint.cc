@@ -8,7 +8,10 @@ namespace ingest::ingestctl {
 // gRPC 1.51 with OpenSSL 3 says, of a connection that failed:
 //   "... Ssl handshake failed: SSL_ERROR_SSL: error:0A000086:SSL
 //   routines::certificate verify failed" when the server's certificate does
-//   not chain to the CA bundle, has expired or does not name the host;
+//   not chain to the CA bundle, has expired or does not name the host (the
+//   client adds which: "; server certificate: certificate has expired (...)",
+//   "unable to get local issuer certificate (...)", "IP address mismatch",
+//   ..., in OpenSSL's words);
 //   "... wrong version number" when the server answered in plaintext;
 //   "... Socket closed" when the server hung up: after the client's side of
 //   a TLS 1.3 handshake when it wants a client certificate (the server's
@@ -23,6 +26,27 @@ std::optional<std::string> TlsHint(const GlobalOptions& global, absl::string_vie
                         " closed the connection: if it serves TLS, pass --ca_file (and "
                         "--cert_file, --key_file if it asks for a client certificate); is it "
                         "running there?");
+  }
+  if (absl::StrContains(message, "certificate has expired")) {
+    return absl::StrCat("broker-proxy at ", server,
+                        " serves an expired certificate: renew the certificate it serves (its "
+                        "--tls_cert_file; broker-proxy re-reads it without a restart).");
+  }
+  if (absl::StrContains(message, "not yet valid")) {
+    return absl::StrCat("broker-proxy at ", server,
+                        " serves a certificate that is not valid yet: check the clocks of both "
+                        "machines.");
+  }
+  if (absl::StrContains(message, "issuer certificate") ||
+      absl::StrContains(message, "self-signed certificate")) {
+    return absl::StrCat("broker-proxy at ", server,
+                        " serves a certificate that is not signed by a CA in --ca_file=",
+                        global.ca_file, ": pass the CA bundle that signed it.");
+  }
+  if (absl::StrContains(message, "address mismatch") ||
+      absl::StrContains(message, "hostname mismatch")) {
+    return absl::StrCat("broker-proxy's certificate is not for the host of --server=", server,
+                        ": give --server a name or address its certificate lists.");
   }
   if (absl::StrContains(message, "certificate verify failed")) {
     return absl::StrCat("broker-proxy at ", server,

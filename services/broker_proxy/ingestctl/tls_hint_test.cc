@@ -1,5 +1,6 @@
 #include "services/broker_proxy/ingestctl/tls_hint.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -37,6 +38,28 @@ TEST(TlsHintTest, ACertificateTheCaDoesNotAcceptPointsAtCaFile) {
                   "does not chain to --ca_file=/pki/ca.crt, has expired or does not name that "
                   "host; check --ca_file, and the certificate broker-proxy serves "
                   "(--tls_cert_file).")));
+}
+
+TEST(TlsHintTest, TheServerCertificatesReasonSaysWhatToFix) {
+  const std::string refused = absl::StrCat(kVerifyFailed, "; server certificate: ");
+  EXPECT_THAT(
+      TlsHint(Tls(), refused + "certificate has expired (not after 2024-05-01T12:00:00Z)"),
+      Optional(std::string("broker-proxy at 127.0.0.1:9110 serves an expired certificate: renew "
+                           "the certificate it serves (its --tls_cert_file; broker-proxy re-reads "
+                           "it without a restart).")));
+  EXPECT_THAT(
+      TlsHint(Tls(), refused + "unable to get local issuer certificate (issuer CN=other-ca)"),
+      Optional(std::string("broker-proxy at 127.0.0.1:9110 serves a certificate that is not "
+                           "signed by a CA in --ca_file=/pki/ca.crt: pass the CA bundle that "
+                           "signed it.")));
+  EXPECT_THAT(TlsHint(Tls(), refused + "self-signed certificate"),
+              Optional(testing::HasSubstr("not signed by a CA in --ca_file")));
+  EXPECT_THAT(TlsHint(Tls(), refused + "IP address mismatch (not for 127.0.0.1)"),
+              Optional(std::string("broker-proxy's certificate is not for the host of "
+                                   "--server=127.0.0.1:9110: give --server a name or address its "
+                                   "certificate lists.")));
+  EXPECT_THAT(TlsHint(Tls(), refused + "certificate is not yet valid (not before ...)"),
+              Optional(testing::HasSubstr("not valid yet")));
 }
 
 TEST(TlsHintTest, APlaintextServerIsNamed) {
