@@ -7,37 +7,47 @@
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server_builder.h>
+#include <grpcpp/support/server_interceptor.h>
 
-#include <algorithm>
-#include <fstream>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc.h"
+#include "services/common/server/staged_tls_files.h"
 #include "services/common/status/status_macros.h"
 
 namespace ingest {
 namespace {
 
-// The file must be readable now: gRPC's watcher would only log the error
-// and serve nothing.
-absl::Status CheckReadable(const std::string& path, absl::string_view what) {
-  if (std::ifstream(path).good()) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat("cannot read the TLS ", what, " ", path, ": check the flag that names it"));
-}
+// gRPC re-reads the staged files this often (whole seconds). They change
+// only when a checked set was staged, and reading them costs little.
+constexpr unsigned int kStagedFilesRefreshSeconds = 1;
 
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(const TlsFiles& tls) {
-  RETURN_IF_ERROR(CheckReadable(tls.cert_file, "certificate"));
-  RETURN_IF_ERROR(CheckReadable(tls.key_file, "key"));
-  if (!tls.client_ca_file.empty()) RETURN_IF_ERROR(CheckReadable(tls.client_ca_file, "client CA"));
-  const auto seconds =
-      static_cast<unsigned int>(std::max<int64_t>(1, absl::ToInt64Seconds(tls.reload_interval)));
+// Keeps the staged TLS files, and their watchers, exactly as long as the
+// grpc::Server: a server owns its interceptor factories and destroys them
+// after it has shut down, and callers keep only the grpc::Server. It
+// intercepts nothing (a factory returning null adds no interceptor).
+class StagedTlsFilesOwner final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit StagedTlsFilesOwner(std::unique_ptr<StagedTlsFiles> files) : files_(std::move(files)) {}
+
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* /*info*/) override {
+    return nullptr;
+  }
+
+ private:
+  std::unique_ptr<StagedTlsFiles> files_;
+};
+
+std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const TlsFiles& staged) {
   auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-      tls.key_file, tls.cert_file, tls.client_ca_file, seconds);
+      staged.key_file, staged.cert_file, staged.client_ca_file, kStagedFilesRefreshSeconds);
   grpc::experimental::TlsServerCredentialsOptions tls_options(provider);
   tls_options.watch_identity_key_cert_pairs();
-  if (tls.client_ca_file.empty()) {
+  if (staged.client_ca_file.empty()) {
     tls_options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   } else {
     tls_options.watch_root_certs();
@@ -57,7 +67,12 @@ absl::StatusOr<ListeningGrpcServer> StartGrpcServer(const std::string& address,
   grpc::ServerBuilder builder;
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (options.tls.has_value()) {
-    ASSIGN_OR_RETURN(credentials, TlsCredentials(*options.tls));
+    ASSIGN_OR_RETURN(std::unique_ptr<StagedTlsFiles> staged,
+                     StagedTlsFiles::Start(*options.tls, options.on_tls_reload));
+    credentials = TlsCredentials(staged->staged());
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> owners;
+    owners.push_back(std::make_unique<StagedTlsFilesOwner>(std::move(staged)));
+    builder.experimental().SetInterceptorCreators(std::move(owners));
   }
   builder.AddListeningPort(address, credentials, &listening.port);
   if (options.max_receive_message_bytes >= 0) {

@@ -7,10 +7,12 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_context.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/common/server/tls_files.h"
@@ -50,10 +52,18 @@ struct GrpcServerOptions {
   // service that reports ready later.
   bool serving = true;
   ConnectionLimits connection;
-  // Plaintext when unset (local runs; in a cluster behind a mesh). gRPC
-  // re-reads the files every reload_interval (its
-  // FileWatcherCertificateProvider).
+  // Plaintext when unset (local runs; in a cluster behind a mesh). The
+  // files are checked every reload_interval and a changed set that passes
+  // (the key is the certificate's, every file whole) is handed to gRPC,
+  // which serves it to new connections within a second more; a set that
+  // does not pass is logged and the one in force keeps serving
+  // (staged_tls_files.h: gRPC 1.51 would take a key without its
+  // certificate and fail every handshake).
   std::optional<TlsFiles> tls;
+  // Told of every change of the TLS files after start: OK when handed to
+  // gRPC, the refusal otherwise (e.g. to count in a metric). On a watcher's
+  // thread.
+  std::function<void(const absl::Status&)> on_tls_reload;
 };
 
 struct ListeningGrpcServer {
@@ -63,7 +73,10 @@ struct ListeningGrpcServer {
 
 // Starts serving `service` on `address` (HOST:PORT; TLS if options.tls), plus
 // health and reflection. UNAVAILABLE naming the address when it cannot
-// listen; FAILED_PRECONDITION naming the file when a TLS file cannot be read.
+// listen; FAILED_PRECONDITION naming the file when a TLS file cannot be read,
+// INVALID_ARGUMENT naming the files when the key is not the certificate's
+// or a file is not whole PEM. The TLS files stay watched as long as the
+// returned grpc::Server lives.
 absl::StatusOr<ListeningGrpcServer> StartGrpcServer(const std::string& address,
                                                     grpc::Service* service,
                                                     const GrpcServerOptions& options = {});

@@ -1,12 +1,14 @@
 // TLS on the project's gRPC servers, against certificates made by
 // deploy/local/make_pki.sh: the right CA is served, a wrong CA and an
 // expired certificate are refused, mutual TLS refuses a client without a
-// certificate, and a rotated certificate is served without a restart and
-// without failing a call.
+// certificate, a rotated certificate is served without a restart and
+// without failing a call, and a key written before its certificate is not
+// served (the pair in force is).
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -33,8 +35,11 @@ std::string Pki() {
 class GrpcServerTlsTest : public ::testing::Test {
  protected:
   void Start(TlsFiles tls) {
-    absl::StatusOr<ListeningGrpcServer> server =
-        StartGrpcServer("127.0.0.1:0", &service_, {.tls = std::move(tls)});
+    absl::StatusOr<ListeningGrpcServer> server = StartGrpcServer(
+        "127.0.0.1:0", &service_,
+        {.tls = std::move(tls), .on_tls_reload = [this](const absl::Status& status) {
+           if (!status.ok()) refused_.fetch_add(1);
+         }});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
   }
@@ -58,6 +63,8 @@ class GrpcServerTlsTest : public ::testing::Test {
 
   // Unimplemented: the server's health service is what the tests call.
   v1::Ingest::CallbackService service_;
+  // Changes of the TLS files refused since Start.
+  std::atomic<int> refused_{0};
   ListeningGrpcServer server_;
 };
 
@@ -109,7 +116,8 @@ TEST_F(GrpcServerTlsTest, ARotatedCertificateIsServedWithoutARestartOrAFailedCal
   ASSERT_FALSE(Check("other-ca.crt").ok());
 
   // Key first under a temporary name, then both renamed: each file is
-  // replaced atomically; gRPC skips a key and certificate that do not match.
+  // replaced atomically, but a check between the renames sees the new key
+  // with the old certificate, which is refused while the old pair serves.
   std::filesystem::copy_file(File("other-server.key"), live + "/tls.key.new");
   std::filesystem::copy_file(File("other-server.crt"), live + "/tls.crt.new");
   std::filesystem::rename(live + "/tls.key.new", live + "/tls.key");
@@ -122,6 +130,51 @@ TEST_F(GrpcServerTlsTest, ARotatedCertificateIsServedWithoutARestartOrAFailedCal
     return Check("other-ca.crt").ok();
   }));
   EXPECT_EQ(failed, 0) << "of " << calls << " calls during the rotation";
+  EXPECT_FALSE(Check("ca.crt").ok()) << "the old certificate is no longer served";
+}
+
+// The key is replaced first and the certificate only later (two files
+// copied one after the other): a reload between them sees a key that does
+// not match the certificate. The pair in force keeps serving new
+// connections through several reload intervals, and the new pair is served
+// once the certificate follows.
+TEST_F(GrpcServerTlsTest, AKeyWithoutItsCertificateKeepsThePairInForce) {
+  const std::string live = Pki() + "/live-key-first";
+  std::filesystem::create_directories(live);
+  std::filesystem::copy_file(File("server.crt"), live + "/tls.crt",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(File("server.key"), live + "/tls.key",
+                             std::filesystem::copy_options::overwrite_existing);
+  const absl::Duration interval = absl::Seconds(1);
+  Start(
+      {.cert_file = live + "/tls.crt", .key_file = live + "/tls.key", .reload_interval = interval});
+  ASSERT_TRUE(Check("ca.crt").ok());
+
+  std::filesystem::copy_file(File("other-server.key"), live + "/tls.key.new",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::rename(live + "/tls.key.new", live + "/tls.key");
+  // New connections until the mismatch was refused and three reload
+  // intervals passed: each must get the old pair.
+  const absl::Time until = absl::Now() + 3 * interval;
+  int calls = 0;
+  int failed = 0;
+  ASSERT_TRUE(WaitUntil(10 * interval, [&] {
+    ++calls;
+    if (grpc::Status status = Check("ca.crt"); !status.ok()) {
+      ++failed;
+      ADD_FAILURE() << "call " << calls
+                    << " after the key alone was replaced: " << status.error_message();
+    }
+    return refused_.load() > 0 && absl::Now() >= until;
+  })) << "the key without its certificate was not refused";
+  EXPECT_EQ(failed, 0) << "of " << calls << " calls with the new key and the old certificate";
+  EXPECT_FALSE(Check("other-ca.crt").ok()) << "the half-written pair is not served";
+
+  std::filesystem::copy_file(File("other-server.crt"), live + "/tls.crt.new",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::rename(live + "/tls.crt.new", live + "/tls.crt");
+  EXPECT_TRUE(WaitUntil(10 * interval, [&] { return Check("other-ca.crt").ok(); }))
+      << "the new pair is served once its certificate is written";
   EXPECT_FALSE(Check("ca.crt").ok()) << "the old certificate is no longer served";
 }
 

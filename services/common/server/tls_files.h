@@ -15,15 +15,17 @@ namespace ingest {
 // certificates must chain to. The files are re-read every `reload_interval`,
 // so a rotated Secret or a cert-manager renewal takes effect for new
 // connections without a restart; connections made before keep their
-// handshake. Replace the files atomically (a Secret volume's ..data swap
-// does): a key that does not match its certificate is refused and the pair
-// in force is kept until both agree.
+// handshake. A key that does not match its certificate (one file written
+// before the other) or a file cut short is refused, and the pair in force
+// is kept until both agree: by the health probes' ServingCertificate, and
+// for the gRPC servers by StagedTlsFiles (gRPC 1.51 itself would take the
+// mismatched pair and fail every handshake).
 struct TlsFiles {
   std::string cert_file;
   std::string key_file;
   // Empty: no client certificate asked. Otherwise required and verified.
   std::string client_ca_file;
-  absl::Duration reload_interval = absl::Minutes(1);
+  absl::Duration reload_interval = absl::Minutes(1);  // zero: read once
 };
 
 }  // namespace ingest

@@ -17,7 +17,9 @@ ABSL_FLAG(std::string, tls_client_ca_file, "",
           "one are refused. Empty: no client certificate asked. Env: TLS_CLIENT_CA_FILE.");
 ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Minutes(1),
           "How often the TLS files are re-read: a rotated certificate is served to new "
-          "connections within this long, without a restart (whole seconds, at least 1s).");
+          "connections within this long (and a second), without a restart; a key that does not "
+          "match its certificate is refused, the pair in force serving until both files agree "
+          "(whole seconds, at least 1s).");
 
 namespace ingest {
 
