@@ -53,9 +53,10 @@ abseil_fetch_source() {
   mv "$tmp" "$ABSEIL_SOURCE_DIR"
 }
 
-# Every cc_test of the project.
+# Every cc_test of the project. Asked of the main build's server: the fuzz
+# output base's would walk into the main build's bazel-* links.
 sanitizer_asan_targets() {
-  fuzz_bazel query 'kind(cc_test, //...)' 2>/dev/null
+  bazel query 'kind(cc_test, //...)' 2>/dev/null
 }
 
 # Runs SANITIZER's tests (bazel test in the fuzz output base) and writes the
