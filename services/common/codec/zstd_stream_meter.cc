@@ -1,5 +1,6 @@
 #include "services/common/codec/zstd_stream_meter.h"
 
+#define ZSTD_STATIC_LINKING_ONLY  // ZSTD_getFrameHeader
 #include <zstd.h>
 
 #include <algorithm>
@@ -68,6 +69,7 @@ absl::Status ZstdStreamMeter::Decompress(absl::string_view piece) {
     // depend on where the pieces were cut. Fed its header one byte per call,
     // zstd never sees a frame whole: every frame is decoded block by block,
     // and the declared size is checked here (EndFrame).
+    const bool was_reading_header = reading_header_;
     const size_t end = reading_header_ ? std::min(used + 1, piece.size()) : piece.size();
     ZSTD_inBuffer in{piece.data(), end, used};
     ZSTD_outBuffer out{scratch_.get(), kScratchBytes, 0};
@@ -76,7 +78,11 @@ absl::Status ZstdStreamMeter::Decompress(absl::string_view piece) {
       return absl::InvalidArgumentError(
           absl::StrCat("content is not valid zstd: ", ZSTD_getErrorName(last_result_)));
     }
-    if (reading_header_ && in.pos > used) {
+    if (!was_reading_header) {
+      if (absl::Status status = blocks_.Scan(piece.substr(used, in.pos - used)); !status.ok()) {
+        return status;
+      }
+    } else if (in.pos > used) {
       frame_header_.append(piece.data() + used, in.pos - used);
       // ZSTD_CONTENTSIZE_ERROR until the header is whole.
       const unsigned long long declared =
@@ -86,6 +92,7 @@ absl::Status ZstdStreamMeter::Decompress(absl::string_view piece) {
         frame_size_declared_ =
             declared != ZSTD_CONTENTSIZE_ERROR && declared != ZSTD_CONTENTSIZE_UNKNOWN;
         frame_declared_size_ = declared;
+        FollowBlocks();
       }
     }
     used = in.pos;
@@ -106,6 +113,16 @@ absl::Status ZstdStreamMeter::Decompress(absl::string_view piece) {
     if (used == piece.size() && (out.pos < out.size || last_result_ == 0)) {
       return absl::OkStatus();
     }
+  }
+}
+
+void ZstdStreamMeter::FollowBlocks() {
+  ZSTD_frameHeader header;
+  if (ZSTD_getFrameHeader(&header, frame_header_.data(), frame_header_.size()) == 0 &&
+      header.frameType == ZSTD_frame) {
+    blocks_.StartFrame(header.checksumFlag != 0);
+  } else {
+    blocks_.Stop();  // a skippable frame (no blocks), or one zstd refuses
   }
 }
 

@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "services/common/codec/zstd_block_scanner.h"
 
 struct ZSTD_DCtx_s;
 
@@ -54,6 +55,8 @@ class ZstdStreamMeter {
   // A frame ended: checks it held the content size its header declared and
   // gets ready for the next one.
   absl::Status EndFrame();
+  // The frame's header is whole: follows its blocks, if it has any.
+  void FollowBlocks();
 
   std::unique_ptr<ZSTD_DCtx_s, StreamDeleter> stream_;
   std::unique_ptr<char[]> scratch_;
@@ -72,6 +75,9 @@ class ZstdStreamMeter {
   uint64_t frame_declared_size_ = 0;
   bool frame_size_declared_ = false;
   int64_t frame_decompressed_ = 0;
+  // The frame's blocks, for what the streaming decoder accepts and the
+  // one-shot one does not (zstd_block_scanner.h).
+  ZstdBlockScanner blocks_;
 };
 
 }  // namespace ingest

@@ -122,5 +122,26 @@ TEST(ZstdStreamMeterTest, TheVerdictDoesNotDependOnHowTheDataIsCut) {
   EXPECT_NE(status.message().find("says 2"), absl::string_view::npos) << status;
 }
 
+// A frame declaring 0 bytes whose one (last) block is a compressed block of
+// 0 bytes, then its checksum: zstd's streaming decoder takes the block as
+// empty, its one-shot decoder says "Data corruption detected". Refused
+// however it is cut, so nothing a one-shot reader cannot read is accepted
+// (found by fuzz/zstd_bounds_fuzzer, crash-dc9482d3).
+TEST(ZstdStreamMeterTest, RefusesACompressedBlockOfZeroBytes) {
+  const std::string frame("\x28\xb5\x2f\xfd\x24\x00\x05\x00\x00\x99\xe9\xd8\x51", 13);
+  EXPECT_EQ(ZstdDecompressedSize(frame, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ZstdDecompressedSize(frame, 100).status().code(), absl::StatusCode::kInvalidArgument);
+  ZstdStreamMeter meter;
+  for (size_t piece = 1; piece <= frame.size(); ++piece) {
+    EXPECT_EQ(Measure(meter, frame, piece, 100).code(), absl::StatusCode::kInvalidArgument)
+        << "pieces of " << piece;
+  }
+  // An empty raw block in the same place is valid, for both decoders.
+  std::string raw = frame;
+  raw[6] = '\x01';  // last block, raw, 0 bytes
+  const std::string no_checksum = raw.substr(0, 4) + '\x20' + raw.substr(5, 4);
+  EXPECT_EQ(ZstdDecompressedSize(no_checksum, 0).value_or(-1), 0);
+}
+
 }  // namespace
 }  // namespace ingest
