@@ -11,7 +11,7 @@
 // this write is the internals those annotations describe, not our code.
 //
 // And the interceptors (memcpy, free, ...) called from inside the libraries
-// Debian ships uninstrumented (gRPC, librdkafka, abseil's Cord that gRPC
+// Debian ships uninstrumented (gRPC, librdkafka, abseil's Cord and Status that gRPC
 // keeps messages in, protobuf): TSan sees their copies but
 // not the synchronization around them (their own atomics and event loops), so
 // it reports races inside them that are not there. Our code's accesses are
@@ -31,6 +31,7 @@ extern "C" const char* __tsan_default_suppressions() {
          "called_from_lib:libgrpc++.so\n"
          "called_from_lib:librdkafka.so\n"
          "called_from_lib:libabsl_cord.so\n"
+         "called_from_lib:libabsl_status.so\n"
          "called_from_lib:libprotobuf.so\n"
          "race_top:__tsan_mutex_pre_lock\n"
          "race_top:__tsan_mutex_post_lock\n";
