@@ -154,7 +154,8 @@ v1::Task PayloadTask(const std::string& session_id, uint64_t payload_id) {
 
 // Bytes DecodeTask refuses: field 0 with wire type 7 is not protobuf.
 const std::string& GarbageBytes() {
-  static const std::string* bytes = new std::string("\x07\xff garbage, not a Task \x00\x01", 28);
+  static constexpr char kGarbage[] = "\x07\xff garbage, not a Task \x00\x01";
+  static const std::string* bytes = new std::string(kGarbage, sizeof(kGarbage) - 1);
   return *bytes;
 }
 
@@ -281,10 +282,11 @@ class WorkerProcessTest : public ::testing::Test {
     std::string stored = StoredBytesOf(task);
     return Send(task.session_id(), EncodeTask(task),
                 [this, key = std::make_pair(task.session_id(), task.payload_id()),
-                 stored = std::move(stored), on_ack = std::move(on_ack)](RecordPosition position) {
-                  expected_[key] = stored;
-                  if (on_ack) on_ack(position);
-                });
+                 stored = std::move(stored), on_ack = std::move(on_ack)](RecordPosition position)
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                      expected_[key] = stored;
+                      if (on_ack) on_ack(position);
+                    });
   }
 
   // Produces `value` under `key`; `on_ack` runs (under mu_) on acknowledgement.
