@@ -10,7 +10,8 @@
 // ZstdDecompressBounded agree; what they accept, one-shot zstd
 // (ZSTD_decompressDCtx into limit bytes) decompresses to the same bytes, and
 // what one-shot zstd reads they accept, unless it holds a legacy-format
-// frame or one asking for a window larger than a stream decoder allocates;
+// frame, one asking for a window larger than a stream decoder allocates, or
+// a block over its frame's maximum size (which one-shot zstd lets through);
 // feeding the meter the same
 // content in pieces gives the same verdict, count and bytes; compressing
 // the input with ZstdCompress and decompressing it back gives it unchanged.
@@ -67,10 +68,31 @@ Reference OneShot(absl::string_view compressed, int64_t limit) {
   return reference;
 }
 
+// True when every block of the frame `frame` (whole, its header
+// `header_size` bytes long) is within the frame's Block_Maximum_Size (RFC
+// 8878 3.1.1.2.3: a raw or RLE block's size is what it regenerates, a
+// compressed block's is its compressed size). One-shot zstd reads an RLE block
+// over it; the streaming decoder, rightly, calls it corrupt.
+bool BlocksWithinMaximum(absl::string_view frame, size_t header_size, uint64_t block_max) {
+  size_t at = header_size;
+  while (at + 3 <= frame.size()) {
+    const uint32_t block = static_cast<uint8_t>(frame[at]) |
+                           static_cast<uint32_t>(static_cast<uint8_t>(frame[at + 1])) << 8 |
+                           static_cast<uint32_t>(static_cast<uint8_t>(frame[at + 2])) << 16;
+    const uint32_t type = (block >> 1) & 3;
+    const uint32_t size = block >> 3;
+    if (size > block_max) return false;
+    at += 3 + (type == 1 ? 1 : size);
+    if ((block & 1) != 0) return true;
+  }
+  return true;  // zstd found the frame's end; nothing more to check here
+}
+
 // True when `compressed` is whole frames of today's format (not the legacy
 // formats one-shot zstd still reads) or skippable frames, none of them asking
-// for a window larger than a stream decoder allocates by default: what the
-// gateway must accept when one-shot zstd reads it.
+// for a window larger than a stream decoder allocates by default nor holding
+// a block over its maximum size: what the gateway must accept when one-shot
+// zstd reads it.
 bool ModernFrames(absl::string_view compressed) {
   constexpr uint32_t kMagic = 0xFD2FB528;
   constexpr uint32_t kSkippableMask = 0xFFFFFFF0;
@@ -84,6 +106,10 @@ bool ModernFrames(absl::string_view compressed) {
       ZSTD_frameHeader header;
       if (ZSTD_getFrameHeader(&header, compressed.data(), size) != 0) return false;
       if (header.windowSize > (uint64_t{1} << ZSTD_WINDOWLOG_LIMIT_DEFAULT)) return false;
+      if (!BlocksWithinMaximum(compressed.substr(0, size), header.headerSize,
+                               header.blockSizeMax)) {
+        return false;
+      }
     } else if ((magic & kSkippableMask) != kSkippableMagic) {
       return false;
     }
