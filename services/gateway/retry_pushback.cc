@@ -5,7 +5,9 @@
 namespace ingest {
 
 std::string RetryPushbackValue(absl::Duration retry_after) {
-  return std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(retry_after)));
+  // Up: waiting exactly this long must be enough.
+  return std::to_string(std::max<int64_t>(
+      1, absl::ToInt64Milliseconds(absl::Ceil(retry_after, absl::Milliseconds(1)))));
 }
 
 void AddRetryPushback(grpc::ServerContextBase& context, absl::Duration retry_after) {

@@ -3,7 +3,7 @@
 // The pushback a refused call carries (proto/ingest/v1/RETRY.md): the
 // gateway's own `retry-after-ms` and gRPC's standard `grpc-retry-pushback-ms`
 // (gRFC A6, honoured by a stock retryPolicy), both in trailing metadata with
-// the same value in whole milliseconds, at least 1.
+// the same value in whole milliseconds, rounded up, at least 1.
 
 #include <string>
 

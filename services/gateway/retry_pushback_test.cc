@@ -5,9 +5,15 @@
 namespace ingest {
 namespace {
 
-TEST(RetryPushbackValueTest, WholeMillisecondsRoundedDown) {
+// Rounded up: a client that waits exactly the pushback must not arrive
+// before the bucket has refilled (rounded down, a stock gRPC retryPolicy
+// came back up to 1 ms early, was refused again with a pushback of
+// microseconds, and ran out of attempts: PipelineTest.
+// StockGrpcRetryPolicyHonoursThePushback failed so in a fresh-clone run).
+TEST(RetryPushbackValueTest, WholeMillisecondsRoundedUp) {
   EXPECT_EQ(RetryPushbackValue(absl::Milliseconds(250)), "250");
-  EXPECT_EQ(RetryPushbackValue(absl::Microseconds(1999)), "1");
+  EXPECT_EQ(RetryPushbackValue(absl::Microseconds(1999)), "2");
+  EXPECT_EQ(RetryPushbackValue(absl::Microseconds(1001)), "2");
   EXPECT_EQ(RetryPushbackValue(absl::Seconds(3)), "3000");
 }
 
