@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/auth/secret_file.h"
 #include "services/common/logging/log.h"
+#include "services/common/server/tls_pem_check.h"
 
 namespace ingest {
 
@@ -42,25 +43,6 @@ Bio ReadBio(const std::string& text) {
 // terminal): it fails to load, which is reported.
 int NoPassword(char* /*buffer*/, int /*size*/, int /*rwflag*/, void* /*data*/) { return 0; }
 
-std::string NameOf(const X509_NAME* name) {
-  Bio bio(BIO_new(BIO_s_mem()), &BIO_free);
-  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(size));
-}
-
-// "subject issued by issuer, expires <notAfter>".
-std::string DescribeCertificate(X509* leaf) {
-  Bio bio(BIO_new(BIO_s_mem()), &BIO_free);
-  ASN1_TIME_print(bio.get(), X509_get0_notAfter(leaf));
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio.get(), &data);
-  return absl::StrCat(NameOf(X509_get_subject_name(leaf)), " issued by ",
-                      NameOf(X509_get_issuer_name(leaf)), ", expires ",
-                      absl::string_view(data, static_cast<size_t>(size)));
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServingCertificate>> ServingCertificate::Load(
@@ -88,32 +70,27 @@ absl::Status ServingCertificate::Install(const std::string& cert_pem) {
     ~ClearErrors() { ERR_clear_error(); }
   } clear_errors;
 
+  absl::StatusOr<std::string> key_pem =
+      ReadSecretFile(files_.key_file, "the TLS key", "--tls_key_file");
+  if (!key_pem.ok()) return key_pem.status();
+  // The checks the gRPC servers' staging makes (tls_pem_check.h): whole
+  // PEM, the key the leaf's; what is parsed below then parses.
+  absl::StatusOr<std::string> description = CheckKeyPair(cert_pem, *key_pem, files_);
+  if (!description.ok()) return description.status();
+  pair->description = *std::move(description);
+
   Bio certs = ReadBio(cert_pem);
   pair->leaf = PEM_read_bio_X509(certs.get(), nullptr, &NoPassword, nullptr);
-  if (pair->leaf == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("no PEM certificate in ", files_.cert_file, ": check --tls_cert_file"));
-  }
   pair->chain = sk_X509_new_null();
   while (X509* next = PEM_read_bio_X509(certs.get(), nullptr, &NoPassword, nullptr)) {
     sk_X509_push(pair->chain, next);
   }
-
-  absl::StatusOr<std::string> key_pem =
-      ReadSecretFile(files_.key_file, "the TLS key", "--tls_key_file");
-  if (!key_pem.ok()) return key_pem.status();
   Bio key = ReadBio(*key_pem);
   pair->key = PEM_read_bio_PrivateKey(key.get(), nullptr, &NoPassword, nullptr);
-  if (pair->key == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("no unencrypted PEM private key in ",
-                                                   files_.key_file, ": check --tls_key_file"));
+  if (pair->leaf == nullptr || pair->key == nullptr) {
+    return absl::InternalError(absl::StrCat("OpenSSL could not load ", files_.cert_file, " and ",
+                                            files_.key_file, " after checking them"));
   }
-  if (X509_check_private_key(pair->leaf, pair->key) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the key in ", files_.key_file, " does not match the certificate in ", files_.cert_file,
-        " (a rotation half written? the pair in force is kept until both agree)"));
-  }
-  pair->description = DescribeCertificate(pair->leaf);
   log::Info("tls.certificate_loaded",
             {{"cert_file", files_.cert_file}, {"certificate", pair->description}});
   absl::MutexLock lock(&mu_);

@@ -71,9 +71,9 @@ absl::Status CheckPemCertificates(absl::string_view pem, const std::string& file
                                   absl::string_view flag) {
   ClearErrorsOnExit clear_errors;
   if (ParseCertificates(pem) != nullptr) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("no complete PEM certificate in ", file,
-                   " (half written, or not PEM?): write the whole file, or check ", flag));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "no PEM certificate in ", file,
+      " (or one cut short: half written, or not PEM?): write the whole file, or check ", flag));
 }
 
 absl::StatusOr<std::string> CheckKeyPair(absl::string_view cert_pem, absl::string_view key_pem,
@@ -82,8 +82,9 @@ absl::StatusOr<std::string> CheckKeyPair(absl::string_view cert_pem, absl::strin
   Certificate leaf = ParseCertificates(cert_pem);
   if (leaf == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "no complete PEM certificate in ", files.cert_file,
-        " (half written, or not PEM?): write the whole file, or check --tls_cert_file"));
+        "no PEM certificate in ", files.cert_file,
+        " (or one cut short: half written, or not PEM?): write the whole file, or check "
+        "--tls_cert_file"));
   }
   Bio key_bio = MemoryBio(key_pem);
   Key key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, &NoPassword, nullptr), &EVP_PKEY_free);
