@@ -11,6 +11,7 @@
 #include "services/common/payload/stored_form.h"
 #include "services/common/server/tls_flags.h"
 #include "services/common/status/status_macros.h"
+#include "services/gateway/auth/api_key_store.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:8080",
           "HOST:PORT the Ingest gRPC service listens on. Env: GATEWAY_GRPC_ADDRESS.");
@@ -41,6 +42,9 @@ ABSL_FLAG(double, project_rate_bytes_per_second, 256.0 * 1024 * 1024,
           "Per-project token bucket: sustained ingest rate in bytes per second.");
 ABSL_FLAG(double, project_burst_bytes, 512.0 * 1024 * 1024,
           "Per-project token bucket: burst size in bytes.");
+ABSL_FLAG(int, default_retention_days, ingest::kDefaultRetentionDays,
+          "Days a project's sessions are kept (stamped on its tasks; the worker expires them), "
+          "for projects whose --api_keys_file lines give no retention_days=N; 1 to 3650.");
 ABSL_FLAG(int64_t, max_decompressed_bytes, int64_t{256} << 20,
           "zstd-encoded payload content may decompress to at most this many bytes (checked "
           "by bounded streaming).");
@@ -144,6 +148,7 @@ absl::StatusOr<GatewayOptions> ParseGatewayFlags(int argc, char** argv) {
   options.max_inflight_bytes = absl::GetFlag(FLAGS_max_inflight_bytes);
   options.project_rate.bytes_per_second = absl::GetFlag(FLAGS_project_rate_bytes_per_second);
   options.project_rate.burst_bytes = absl::GetFlag(FLAGS_project_burst_bytes);
+  options.default_retention_days = absl::GetFlag(FLAGS_default_retention_days);
   options.service.limits.max_stream_bytes = absl::GetFlag(FLAGS_max_stream_bytes);
   options.service.limits.max_decompressed_bytes = absl::GetFlag(FLAGS_max_decompressed_bytes);
   options.service.stream_chunk_bytes = absl::GetFlag(FLAGS_stream_chunk_bytes);

@@ -111,6 +111,13 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& options) {
     return absl::InvalidArgumentError(
         "--peer_calls_per_second must be positive and --peer_call_burst at least 1");
   }
+  if (options.default_retention_days < kMinRetentionDays ||
+      options.default_retention_days > kMaxRetentionDays) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--default_retention_days must be whole days from ", kMinRetentionDays, " to ",
+                     kMaxRetentionDays, " (got ", options.default_retention_days,
+                     "); a project's own retention_days in --api_keys_file overrides it"));
+  }
   if (options.secrets_reload_interval < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "--secrets_reload_interval must not be negative (0: read the keys file at start only)");
@@ -183,7 +190,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   parts.peer_rate = std::make_unique<PeerRateLimiter>(options.peer_rate);
   parts.publisher = std::make_unique<TaskPublisher>(
       *parts.producer, options.topic, *parts.metrics, *parts.budget, *parts.rate_limiter,
-      [&parts](const std::string& project) { return parts.keys.current()->LimitsOf(project); });
+      [&parts](const std::string& project) { return parts.keys.current()->LimitsOf(project); },
+      options.default_retention_days);
   IngestServiceOptions service_options = parts.options.service;
   service_options.delivery_timeout = options.producer.delivery_timeout;
   parts.service =

@@ -13,6 +13,7 @@
 #include "services/common/kafka/producer.h"
 #include "services/common/kafka/rdkafka_producer.h"
 #include "services/common/server/grpc_server.h"
+#include "services/gateway/auth/api_key_store.h"
 #include "services/gateway/ingest_service.h"
 #include "services/gateway/limits/peer_rate_limiter.h"
 #include "services/gateway/limits/rate_limiter.h"
@@ -48,6 +49,9 @@ struct GatewayOptions {
   // TLS on the gRPC port (--tls_*); plaintext when unset.
   std::optional<TlsFiles> tls;
   RateLimit project_rate;
+  // Retention in days stamped on the tasks of a project whose API keys file
+  // lines give no retention_days (kMinRetentionDays..kMaxRetentionDays).
+  int default_retention_days = kDefaultRetentionDays;
   // Calls each client address may start (before authentication).
   PeerRateLimit peer_rate;
   // What one connection may hold (grpc_server.h).

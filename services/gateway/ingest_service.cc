@@ -1,13 +1,10 @@
 #include "services/gateway/ingest_service.h"
 
-#include "services/gateway/fact_extraction.h"
-
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "services/common/codec/task_codec.h"
 #include "services/common/server/grpc_server.h"
 #include "services/gateway/fact_extraction.h"
 #include "services/gateway/payload_stream_call.h"
@@ -69,28 +66,25 @@ std::optional<Refusal> IngestService::ChargePeer(const std::string& peer) {
 }
 
 void IngestService::Publish(UnaryCall* call, const char* rpc, const std::string& peer,
-                            const std::string& project, const std::vector<v1::Task>& tasks,
+                            const std::string& project, std::vector<v1::Task> tasks,
                             FillResponse fill) {
-  std::vector<std::pair<std::string, std::string>> records;
+  // The records' size but for the few bytes of the retention Produce stamps.
   int64_t bytes = 0;
-  for (const v1::Task& task : tasks) {
-    records.emplace_back(KafkaKeyOf(task), EncodeTask(task));
-    bytes += static_cast<int64_t>(records.back().second.size());
-  }
-  BudgetLease lease;
-  if (std::optional<Refusal> refusal = publisher_.Admit(project, bytes, &lease)) {
+  for (const v1::Task& task : tasks) bytes += static_cast<int64_t>(task.ByteSizeLong());
+  Admission admission;
+  if (std::optional<Refusal> refusal = publisher_.Admit(project, bytes, &admission)) {
     rejections_.Record(refusal->reason, rpc, peer, project, refusal->status);
     call->Reject(refusal->status, refusal->retry_after);
     return;
   }
   absl::StatusOr<std::shared_ptr<CallOutcome>> outcome =
-      call->Expect(static_cast<int>(records.size()), std::move(fill));
+      call->Expect(static_cast<int>(tasks.size()), std::move(fill));
   if (!outcome.ok()) return;
   // The bytes stay reserved until the last record's delivery report.
-  auto shared_lease = std::make_shared<BudgetLease>(std::move(lease));
-  for (size_t i = 0; i < records.size(); ++i) {
-    publisher_.Produce(std::move(records[i].first), std::move(records[i].second),
-                       [outcome = *outcome, i, shared_lease](absl::StatusOr<RecordPosition> result) {
+  auto admitted = std::make_shared<Admission>(std::move(admission));
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    publisher_.Produce(*admitted, std::move(tasks[i]),
+                       [outcome = *outcome, i, admitted](absl::StatusOr<RecordPosition> result) {
                          outcome->Delivered(static_cast<int>(i), std::move(result));
                        });
   }

@@ -100,7 +100,7 @@ class IngestService final : public IngestServiceBase {
 
   // Admits and produces `tasks` for `call`.
   void Publish(UnaryCall* call, const char* rpc, const std::string& peer,
-               const std::string& project, const std::vector<v1::Task>& tasks, FillResponse fill);
+               const std::string& project, std::vector<v1::Task> tasks, FillResponse fill);
 
   const IngestServiceOptions options_;
   TaskPublisher& publisher_;

@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/common/codec/task_codec.h"
 #include "services/common/server/grpc_server.h"
 #include "services/common/status/grpc_status.h"
 #include "services/gateway/ingest_service.h"
@@ -146,11 +145,11 @@ void PayloadStreamCall::HandleHeader(const v1::PayloadStreamHeader& header) {
 
 void PayloadStreamCall::ProduceReadyChunks() {
   while (failure_.ok() && in_flight_ < options_.max_inflight_chunks && chunker_->HasChunk()) {
-    BudgetLease lease;
+    Admission admission;
     if (std::optional<Refusal> refusal = publisher_.Reserve(
             project_,
             std::min<int64_t>(options_.chunk_bytes, static_cast<int64_t>(header_->total_bytes())),
-            &lease)) {
+            &admission)) {
       // With chunks of ours in flight, their acknowledgements free room:
       // hold the chunk and retry then. Otherwise the replica is saturated.
       if (in_flight_ == 0) Reject(refusal->reason, refusal->status, refusal->retry_after);
@@ -169,10 +168,12 @@ void PayloadStreamCall::ProduceReadyChunks() {
                                           std::move(chunk.sha256), options_.zstd_level);
     if (chunk.last) *task.mutable_payload()->mutable_facts() = facts_->Finish(metrics_);
     ++in_flight_;
-    publisher_.Produce(KafkaKeyOf(task), EncodeTask(task),
-                       [this, lease = std::move(lease)](absl::StatusOr<RecordPosition> result) {
-                         OnChunkDelivered(std::move(result));
-                       });
+    // The chunk's bytes stay reserved until its delivery report.
+    DeliveryCallback done =
+        [this, lease = std::move(admission.lease)](absl::StatusOr<RecordPosition> result) {
+          OnChunkDelivered(std::move(result));
+        };
+    publisher_.Produce(admission, std::move(task), std::move(done));
   }
 }
 

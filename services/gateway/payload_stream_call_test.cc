@@ -25,6 +25,7 @@ constexpr char kApiKey[] = "sk_stream_test_0123456789";
 constexpr int64_t kChunkBytes = 64 << 10;
 constexpr int64_t kMaxMessageBytes = 256 << 10;
 constexpr int64_t kFactsMaxStreamBytes = 4 * kChunkBytes;
+constexpr int kRetentionDays = 45;  // --default_retention_days
 
 // rrweb events: a Meta page, two clicks, a scroll; and one console error.
 v1::PayloadContent Recording(size_t padding = 0) {
@@ -66,6 +67,7 @@ class PayloadStreamCallTest : public ::testing::Test {
     options.service.limits.max_payload_bytes = kChunkBytes;
     options.service.limits.max_message_bytes = kMaxMessageBytes;
     options.service.facts_max_stream_bytes = kFactsMaxStreamBytes;
+    options.default_retention_days = kRetentionDays;
     auto producer = std::make_unique<RecordingProducer>();
     producer_ = producer.get();
     auto server = GatewayServer::Start(options, std::move(producer));
@@ -147,6 +149,15 @@ TEST_F(PayloadStreamCallTest, ACompleteStreamProducesEveryChunkAndAnswersOk) {
   ASSERT_TRUE(joined.ok()) << joined.status();
   EXPECT_EQ(*joined, content);
   EXPECT_EQ(chunks[2].payload().sha256(), Sha256(content));
+}
+
+TEST_F(PayloadStreamCallTest, EveryChunkCarriesTheProjectsRetention) {
+  const std::string content = Content(3 * kChunkBytes - 100);
+  grpc::Status status = Stream(1, content.size(), content, Sha256(content));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<v1::Task> chunks = ChunksOf(1);
+  ASSERT_EQ(chunks.size(), 3u);
+  for (const v1::Task& chunk : chunks) EXPECT_EQ(chunk.retention_days(), uint32_t{kRetentionDays});
 }
 
 TEST_F(PayloadStreamCallTest, AStreamSendingMoreThanItsHeaderNeverProducesItsLastChunk) {

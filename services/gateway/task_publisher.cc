@@ -4,11 +4,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/codec/task_codec.h"
 
 namespace ingest {
 
 std::optional<Refusal> TaskPublisher::ChargeRate(const std::string& project, int64_t bytes) {
-  const ProjectLimits limits = LimitsOf(project);
+  return ChargeRateUnder(LimitsOf(project), project, bytes);
+}
+
+std::optional<Refusal> TaskPublisher::ChargeRateUnder(const ProjectLimits& limits,
+                                                      const std::string& project, int64_t bytes) {
   RateLimit rate = rate_limiter_.default_limit();
   if (limits.rate_bytes_per_second) rate.bytes_per_second = *limits.rate_bytes_per_second;
   if (limits.burst_bytes) rate.burst_bytes = *limits.burst_bytes;
@@ -31,8 +36,14 @@ InFlightBudget* TaskPublisher::ProjectBudget(const std::string& project,
 }
 
 std::optional<Refusal> TaskPublisher::Reserve(const std::string& project, int64_t bytes,
-                                              BudgetLease* lease) {
-  InFlightBudget* own = ProjectBudget(project, LimitsOf(project));
+                                              Admission* admission) {
+  return ReserveUnder(LimitsOf(project), project, bytes, admission);
+}
+
+std::optional<Refusal> TaskPublisher::ReserveUnder(const ProjectLimits& limits,
+                                                   const std::string& project, int64_t bytes,
+                                                   Admission* admission) {
+  InFlightBudget* own = ProjectBudget(project, limits);
   if (own != nullptr && !own->TryAcquire(bytes)) {
     return Refusal{absl::ResourceExhaustedError(absl::StrCat(
                        "project ", project,
@@ -46,18 +57,24 @@ std::optional<Refusal> TaskPublisher::Reserve(const std::string& project, int64_
                        "on another replica"),
                    absl::Milliseconds(200), "inflight_bytes"};
   }
-  *lease = BudgetLease(&budget_, bytes, own);
+  admission->lease = BudgetLease(&budget_, bytes, own);
+  admission->retention_days =
+      static_cast<uint32_t>(limits.retention_days.value_or(default_retention_days_));
   metrics_.SetInFlightBytes(budget_.in_use());
   return std::nullopt;
 }
 
 std::optional<Refusal> TaskPublisher::Admit(const std::string& project, int64_t bytes,
-                                            BudgetLease* lease) {
-  if (auto refusal = ChargeRate(project, bytes)) return refusal;
-  return Reserve(project, bytes, lease);
+                                            Admission* admission) {
+  const ProjectLimits limits = LimitsOf(project);
+  if (auto refusal = ChargeRateUnder(limits, project, bytes)) return refusal;
+  return ReserveUnder(limits, project, bytes, admission);
 }
 
-void TaskPublisher::Produce(std::string key, std::string value, DeliveryCallback done) {
+void TaskPublisher::Produce(const Admission& admission, v1::Task task, DeliveryCallback done) {
+  task.set_retention_days(admission.retention_days);
+  std::string key = KafkaKeyOf(task);
+  std::string value = EncodeTask(task);
   const absl::Time start = absl::Now();
   // `done` moves into the delivery callback; if the record is refused at once
   // the producer drops that callback, so keep a way to answer here.

@@ -42,6 +42,19 @@ absl::Status ParseLimit(absl::string_view field, absl::string_view name, std::op
   return absl::OkStatus();
 }
 
+// "retention_days=N", whole days within the allowed range, into `out`.
+absl::Status ParseRetentionDays(absl::string_view field, std::optional<int>& out) {
+  int days = 0;
+  if (!absl::SimpleAtoi(field.substr(field.find('=') + 1), &days) || days < kMinRetentionDays ||
+      days > kMaxRetentionDays) {
+    return absl::InvalidArgumentError(absl::StrCat("retention_days wants whole days from ",
+                                                   kMinRetentionDays, " to ", kMaxRetentionDays,
+                                                   " (e.g. retention_days=30)"));
+  }
+  out = days;
+  return absl::OkStatus();
+}
+
 // The options after `<project_id> <api_key>`.
 absl::Status ParseOptions(absl::Span<const absl::string_view> fields, bool& disabled,
                           ProjectLimits& limits) {
@@ -54,28 +67,35 @@ absl::Status ParseOptions(absl::Span<const absl::string_view> fields, bool& disa
       RETURN_IF_ERROR(ParseLimit(field, "burst_bytes", limits.burst_bytes));
     } else if (absl::StartsWith(field, "inflight_bytes=")) {
       RETURN_IF_ERROR(ParseLimit(field, "inflight_bytes", limits.inflight_bytes));
+    } else if (absl::StartsWith(field, "retention_days=")) {
+      RETURN_IF_ERROR(ParseRetentionDays(field, limits.retention_days));
     } else {
       // Never echo the field: a key pasted in the wrong place is a secret.
       return absl::InvalidArgumentError(
-          "unknown option (want disabled, rate_bytes_per_second=N, burst_bytes=N or "
-          "inflight_bytes=N)");
+          "unknown option (want disabled, rate_bytes_per_second=N, burst_bytes=N, "
+          "inflight_bytes=N or retention_days=N)");
     }
   }
   return absl::OkStatus();
 }
 
-// Adds `line`'s limits to the project's `merged`; false if a limit given
-// twice differs.
-bool MergeLimits(const ProjectLimits& line, ProjectLimits& merged) {
-  const auto merge = [](const auto& given, auto& into) {
-    if (!given.has_value()) return true;
-    if (into.has_value() && *into != *given) return false;
+// Adds `line`'s limits to the project's `merged`; the name of the first
+// one given twice with two values, or null.
+const char* MergeLimits(const ProjectLimits& line, ProjectLimits& merged) {
+  const char* differs = nullptr;
+  const auto merge = [&differs](const char* name, const auto& given, auto& into) {
+    if (differs != nullptr || !given.has_value()) return;
+    if (into.has_value() && *into != *given) {
+      differs = name;
+      return;
+    }
     into = given;
-    return true;
   };
-  return merge(line.rate_bytes_per_second, merged.rate_bytes_per_second) &&
-         merge(line.burst_bytes, merged.burst_bytes) &&
-         merge(line.inflight_bytes, merged.inflight_bytes);
+  merge("rate_bytes_per_second", line.rate_bytes_per_second, merged.rate_bytes_per_second);
+  merge("burst_bytes", line.burst_bytes, merged.burst_bytes);
+  merge("inflight_bytes", line.inflight_bytes, merged.inflight_bytes);
+  merge("retention_days", line.retention_days, merged.retention_days);
+  return differs;
 }
 
 }  // namespace
@@ -104,8 +124,9 @@ absl::StatusOr<ApiKeyStore> ApiKeyStore::Parse(absl::string_view text, absl::str
         !status.ok()) {
       return error(status.message());
     }
-    if (!MergeLimits(limits, store.limits_by_project_[key.project])) {
-      return error(absl::StrCat("a limit differs from an earlier line of project ", key.project));
+    if (const char* differs = MergeLimits(limits, store.limits_by_project_[key.project])) {
+      return error(absl::StrCat(differs, " differs from an earlier line of project ", key.project,
+                                ": give it once, or the same on every line"));
     }
     if (!store.projects_by_digest_.emplace(Sha256(fields[1]), std::move(key)).second) {
       return error("duplicate API key");

@@ -4,15 +4,19 @@
 //
 // File format, one key per line:
 //
-//   <project_id> <api_key> [disabled] [rate_bytes_per_second=N] [burst_bytes=N] [inflight_bytes=N]
+//   <project_id> <api_key> [disabled] [rate_bytes_per_second=N] [burst_bytes=N]
+//                          [inflight_bytes=N] [retention_days=N]
 //
 // Blank lines and lines starting with '#' are ignored; a project may have
 // several keys (for rotation). `disabled` keeps a key known but refused
 // (PERMISSION_DENIED, "disabled") instead of unknown. The limits are the
 // project's (they override the gateway's --project_rate_* and bound the
-// project's bytes waiting for Kafka on each replica); a limit may be given
-// on any of the project's lines, and where given twice it must agree. Only SHA-256 digests of
-// the keys are kept in memory, and no error ever quotes a key.
+// project's bytes waiting for Kafka on each replica); `retention_days`
+// (whole days, kMinRetentionDays..kMaxRetentionDays) is how long the
+// project's sessions are kept, stamped on its tasks (else the gateway's
+// --default_retention_days). Each may be given on any of the project's
+// lines, and where given twice it must agree. Only SHA-256 digests of the
+// keys are kept in memory, and no error ever quotes a key.
 //
 // Thread-safe after construction (immutable).
 
@@ -27,11 +31,18 @@
 
 namespace ingest {
 
+// The retention_days a keys file (and --default_retention_days) may give,
+// and the default's default.
+inline constexpr int kMinRetentionDays = 1;
+inline constexpr int kMaxRetentionDays = 3650;
+inline constexpr int kDefaultRetentionDays = 30;
+
 // A project's own limits from the keys file; unset: the gateway's flags.
 struct ProjectLimits {
   std::optional<double> rate_bytes_per_second;
   std::optional<double> burst_bytes;
   std::optional<int64_t> inflight_bytes;
+  std::optional<int> retention_days;
   friend bool operator==(const ProjectLimits&, const ProjectLimits&) = default;
 };
 

@@ -1,5 +1,6 @@
 #include "services/gateway/auth/api_key_store.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace ingest {
@@ -83,6 +84,49 @@ TEST(ApiKeyStoreTest, RefusesBadOptionsWithoutQuotingThem) {
                                   "keys")
                    .ok())
       << "one project, two limits";
+}
+
+TEST(ApiKeyStoreTest, RetentionDaysComeFromAnyOfTheProjectsLines) {
+  auto store = ApiKeyStore::Parse(
+      "shop-web sk_0123456789abcdef\n"
+      "shop-web sk_rotated_key_000001 retention_days=90 inflight_bytes=4096\n"
+      "shop-web sk_third_key_00000001 retention_days=90\n"
+      "backend-1 sk_fedcba9876543210 retention_days=3650\n"
+      "short sk_short_retention_0001 retention_days=1\n"
+      "default sk_default_retention_01\n",
+      "keys");
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(store->LimitsOf("shop-web"),
+            (ProjectLimits{.inflight_bytes = 4096, .retention_days = 90}));
+  EXPECT_EQ(store->LimitsOf("backend-1").retention_days, 3650);
+  EXPECT_EQ(store->LimitsOf("short").retention_days, 1);
+  EXPECT_EQ(store->LimitsOf("default").retention_days, std::nullopt);
+}
+
+TEST(ApiKeyStoreTest, RefusesRetentionDaysOutOfRangeOrNotWholeDays) {
+  for (const char* value : {"0", "-30", "3651", "1.5", "30d", "", "99999999999"}) {
+    const auto store = ApiKeyStore::Parse(absl::StrCat("p sk_0123456789abcdef\n"
+                                                       "p sk_rotated_key_000001 retention_days=",
+                                                       value, "\n"),
+                                          "keys.txt");
+    ASSERT_EQ(store.status().code(), absl::StatusCode::kInvalidArgument) << value;
+    EXPECT_EQ(store.status().message(),
+              "keys.txt:2: retention_days wants whole days from 1 to 3650 (e.g. retention_days=30)")
+        << value;
+  }
+}
+
+TEST(ApiKeyStoreTest, RefusesAProjectGivingTwoRetentions) {
+  const auto store = ApiKeyStore::Parse(
+      "# retention\n"
+      "shop-web sk_0123456789abcdef retention_days=30\n"
+      "backend-1 sk_fedcba9876543210 retention_days=90\n"
+      "shop-web sk_rotated_key_000001 retention_days=90\n",
+      "keys.txt");
+  ASSERT_EQ(store.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store.status().message(),
+            "keys.txt:4: retention_days differs from an earlier line of project shop-web: give it "
+            "once, or the same on every line");
 }
 
 TEST(ApiKeyStoreTest, MissingFileSaysWhichFlag) {
