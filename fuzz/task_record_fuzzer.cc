@@ -121,6 +121,9 @@ class ControlStore final : public TaskStore {
   }
   absl::Status Ping() override { return absl::OkStatus(); }
   absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration, int) override { return 0; }
+  absl::StatusOr<PartitionsEnsured> EnsureDayPartitions(int, int) override {
+    return PartitionsEnsured();
+  }
   absl::StatusOr<LiveSessions> ReadLiveSessions() override { return LiveSessions(); }
 
  private:

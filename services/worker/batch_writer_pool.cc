@@ -123,6 +123,16 @@ void BatchWriterPool::RecordOutcome(absl::Span<const PartitionBatch> batches,
   if (outcome.sessions_completed > 0) metrics_.SessionsCompleted(outcome.sessions_completed);
   if (outcome.sessions_reopened > 0) metrics_.SessionsReopened(outcome.sessions_reopened);
   if (outcome.payloads_unparsed > 0) metrics_.PayloadsUnparsed(outcome.payloads_unparsed);
+  if (outcome.records_erased > 0) metrics_.RecordsDropped("erased", outcome.records_erased);
+  if (outcome.records_expired > 0) metrics_.RecordsDropped("expired", outcome.records_expired);
+  if (outcome.records_erased > 0 || outcome.records_expired > 0) {
+    log::Info("worker.records_dropped",
+              {{"erased", outcome.records_erased},
+               {"expired", outcome.records_expired},
+               {"detail",
+                "records of erased sessions, or of new sessions already past their "
+                "retention, are never stored"}});
+  }
   for (const DeadLetter& letter : outcome.dead_letters) {
     metrics_.DeadLettered(DeadLetterReasonName(letter.reason));
     if (letter.quarantines_session) metrics_.SessionQuarantined();

@@ -43,6 +43,9 @@ class SharedStore : public TaskStore {
   }
   absl::Status Ping() override { return absl::OkStatus(); }
   absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration, int) override { return 0; }
+  absl::StatusOr<PartitionsEnsured> EnsureDayPartitions(int, int) override {
+    return PartitionsEnsured();
+  }
   absl::StatusOr<LiveSessions> ReadLiveSessions() override { return LiveSessions{}; }
   std::vector<int> transaction_sizes;
   std::atomic<int> persist_entered{0};

@@ -88,6 +88,15 @@ ABSL_FLAG(absl::Duration, stream_chunk_ttl, absl::Hours(24),
           "once written this long ago; they are never visible as payload data meanwhile.");
 ABSL_FLAG(absl::Duration, stream_chunk_sweep_interval, absl::Minutes(10),
           "How often the worker looks for expired stream chunks.");
+ABSL_FLAG(int, default_retention_days, 30,
+          "Days a session's rows are kept when its records carry no retention (records of "
+          "gateways older than issue 21; newer ones stamp the project's). Also the retention "
+          "partitions are always kept ahead for. 1-3650.");
+ABSL_FLAG(int, partition_lookahead_days, 7,
+          "Day partitions are created this many days ahead of every retention in use, so a "
+          "worker down for less than that still finds them. 0-365.");
+ABSL_FLAG(absl::Duration, partition_check_interval, absl::Hours(1),
+          "How often the worker checks that the day partitions ahead exist (and once at start).");
 ABSL_FLAG(absl::Duration, session_idle_timeout, absl::Minutes(30),
           "A live session with no new payload for this long is completed. Measured against the "
           "partition's processed-time watermark (the newest received_at the worker has read, or "
@@ -188,6 +197,23 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(int argc, char** argv) {
                                          .radius_px = absl::GetFlag(FLAGS_rage_click_radius_px),
                                          .window_ms = absl::ToInt64Milliseconds(
                                              absl::GetFlag(FLAGS_rage_click_window))};
+  options.store.default_retention_days = absl::GetFlag(FLAGS_default_retention_days);
+  options.partitions.default_retention_days = options.store.default_retention_days;
+  options.partitions.lookahead_days = absl::GetFlag(FLAGS_partition_lookahead_days);
+  options.partitions.interval = absl::GetFlag(FLAGS_partition_check_interval);
+  if (options.store.default_retention_days < 1 || options.store.default_retention_days > 3650) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--default_retention_days=", options.store.default_retention_days,
+                     " is out of range: give the days a session's rows are kept, 1 to 3650"));
+  }
+  if (options.partitions.lookahead_days < 0 || options.partitions.lookahead_days > 365) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--partition_lookahead_days=", options.partitions.lookahead_days,
+                     " is out of range: 0 to 365 days"));
+  }
+  if (options.partitions.interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--partition_check_interval must be positive, e.g. 1h");
+  }
   options.loop.lifecycle_tick = absl::GetFlag(FLAGS_lifecycle_tick);
   options.live_sessions_interval = absl::GetFlag(FLAGS_live_sessions_interval);
   if (const int commits = absl::GetFlag(FLAGS_crash_after_db_commits); commits > 0) {

@@ -28,6 +28,7 @@ struct WorkerApp::Parts {
   std::unique_ptr<MetricsServer> metrics_server;
   std::unique_ptr<DatabaseProbe> database_probe;
   std::unique_ptr<StreamChunkJanitor> stream_chunk_janitor;
+  std::unique_ptr<PartitionKeeper> partition_keeper;
   std::unique_ptr<LiveSessionGauges> live_session_gauges;
   std::unique_ptr<Producer> dlq_producer;
   std::unique_ptr<DeadLetterPublisher> dead_letters;
@@ -109,6 +110,8 @@ absl::StatusOr<std::unique_ptr<WorkerApp>> WorkerApp::Create(const WorkerOptions
       std::make_unique<DatabaseProbe>(CreatePgTaskStore(options.store), absl::Seconds(5));
   parts.stream_chunk_janitor = std::make_unique<StreamChunkJanitor>(
       CreatePgTaskStore(options.store), options.stream_chunks, *parts.metrics);
+  parts.partition_keeper = std::make_unique<PartitionKeeper>(CreatePgTaskStore(options.store),
+                                                             options.partitions, *parts.metrics);
   parts.live_session_gauges = std::make_unique<LiveSessionGauges>(
       CreatePgTaskStore(options.store), options.live_sessions_interval, *parts.metrics);
 

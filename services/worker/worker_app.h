@@ -15,6 +15,7 @@
 #include "services/common/retry/recovery_budget.h"
 #include "services/common/server/tls_files.h"
 #include "services/worker/batch_writer_pool.h"
+#include "services/worker/partition_keeper.h"
 #include "services/worker/partition_loop.h"
 #include "services/worker/store/pg_task_store.h"
 #include "services/worker/stream_chunk_janitor.h"
@@ -49,6 +50,7 @@ struct WorkerOptions {
   RecoveryBudgetOptions kafka_recovery;
   // Removal of the chunks of streams that never completed.
   StreamChunkJanitorOptions stream_chunks;
+  PartitionKeeperOptions partitions;
   // How often the live-session gauges are read (live_session_gauges.h).
   absl::Duration live_sessions_interval = absl::Seconds(30);
 };

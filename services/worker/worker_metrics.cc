@@ -72,7 +72,8 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                     .Register(registry)),
       payload_id_gaps_(prometheus::BuildCounter()
                            .Name("ingest_worker_payload_id_gaps_total")
-                           .Help("Payload ids skipped when a higher id arrived (sessions.payload_id_gaps holds the ids still missing).")
+                           .Help("Payload ids skipped when a higher id arrived "
+                                 "(sessions.payload_id_gaps holds the ids still missing).")
                            .Register(registry)
                            .Add({})),
       duplicates_(prometheus::BuildCounter()
@@ -80,19 +81,47 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                       .Help("Exact replays of stored payloads, ignored.")
                       .Register(registry)
                       .Add({})),
-      streams_completed_(prometheus::BuildCounter()
-                            .Name("ingest_worker_streams_completed_total")
-                            .Help("Streamed payloads whose chunks were all present: moved into session_payloads.")
-                            .Register(registry)
-                            .Add({})),
-      stream_chunks_expired_(prometheus::BuildCounter()
-                                 .Name("ingest_worker_stream_chunks_expired_total")
-                                 .Help("Chunk rows of streams that never completed, removed after --stream_chunk_ttl.")
-                                 .Register(registry)
-                                 .Add({})),
+      streams_completed_(
+          prometheus::BuildCounter()
+              .Name("ingest_worker_streams_completed_total")
+              .Help("Streamed payloads whose chunks were all present: moved into session_payloads.")
+              .Register(registry)
+              .Add({})),
+      stream_chunks_expired_(
+          prometheus::BuildCounter()
+              .Name("ingest_worker_stream_chunks_expired_total")
+              .Help("Chunk rows of streams that never completed, removed after --stream_chunk_ttl.")
+              .Register(registry)
+              .Add({})),
+      records_dropped_(prometheus::BuildCounter()
+                           .Name("ingest_worker_records_dropped_total")
+                           .Help("Records not stored: reason=erased (their session was erased: a "
+                                 "late payload, a replay or a redrive), reason=expired (a new "
+                                 "session already past its retention).")
+                           .Register(registry)),
+      day_partitions_created_(
+          prometheus::BuildCounter()
+              .Name("ingest_worker_day_partitions_created_total")
+              .Help("Day partitions of session_payloads and payload_facts created ahead.")
+              .Register(registry)
+              .Add({})),
+      day_partitions_skipped_(
+          prometheus::BuildCounter()
+              .Name("ingest_worker_day_partitions_skipped_total")
+              .Help("Day partitions not created because the default partition holds rows of their "
+                    "day (partitions were not created ahead in time).")
+              .Register(registry)
+              .Add({})),
+      day_partitions_ensured_at_(prometheus::BuildGauge()
+                                     .Name("ingest_worker_day_partitions_ensured_timestamp_seconds")
+                                     .Help("When this worker last checked the day partitions ahead "
+                                           "successfully (Unix seconds; 0: never).")
+                                     .Register(registry)
+                                     .Add({})),
       sessions_completed_(prometheus::BuildCounter()
                               .Name("ingest_worker_sessions_completed_total")
-                              .Help("Live sessions completed after their idle timeout (by the partition's watermark).")
+                              .Help("Live sessions completed after their idle timeout (by the "
+                                    "partition's watermark).")
                               .Register(registry)
                               .Add({})),
       sessions_reopened_(prometheus::BuildCounter()
@@ -100,19 +129,22 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                              .Help("Completed sessions made live again by a later payload.")
                              .Register(registry)
                              .Add({})),
-      payloads_unparsed_(prometheus::BuildCounter()
-                             .Name("ingest_worker_payloads_unparsed_total")
-                             .Help("Stored payloads whose facts say the gateway did not read them (unparsed).")
-                             .Register(registry)
-                             .Add({})),
-      live_sessions_(prometheus::BuildGauge()
-                         .Name("ingest_worker_live_sessions")
-                         .Help("Sessions in status live (the whole database; take max() across workers).")
-                         .Register(registry)
-                         .Add({})),
+      payloads_unparsed_(
+          prometheus::BuildCounter()
+              .Name("ingest_worker_payloads_unparsed_total")
+              .Help("Stored payloads whose facts say the gateway did not read them (unparsed).")
+              .Register(registry)
+              .Add({})),
+      live_sessions_(
+          prometheus::BuildGauge()
+              .Name("ingest_worker_live_sessions")
+              .Help("Sessions in status live (the whole database; take max() across workers).")
+              .Register(registry)
+              .Add({})),
       oldest_live_session_idle_(prometheus::BuildGauge()
                                     .Name("ingest_worker_oldest_live_session_idle_seconds")
-                                    .Help("Time since the least recently active live session's last record (the whole database).")
+                                    .Help("Time since the least recently active live session's "
+                                          "last record (the whole database).")
                                     .Register(registry)
                                     .Add({})),
       transaction_phase_(prometheus::BuildHistogram()
@@ -182,6 +214,16 @@ void WorkerMetrics::DeadLettered(absl::string_view reason) {
 }
 
 void WorkerMetrics::SessionQuarantined() { sessions_quarantined_.Increment(); }
+
+void WorkerMetrics::RecordsDropped(absl::string_view reason, int64_t records) {
+  records_dropped_.Add({{"reason", std::string(reason)}}).Increment(static_cast<double>(records));
+}
+
+void WorkerMetrics::DayPartitionsEnsured(int created, int skipped) {
+  day_partitions_created_.Increment(created);
+  day_partitions_skipped_.Increment(skipped);
+  day_partitions_ensured_at_.SetToCurrentTime();
+}
 
 void WorkerMetrics::Redrive(absl::string_view outcome) {
   redrives_.Add({{"outcome", std::string(outcome)}}).Increment();

@@ -45,6 +45,12 @@ class WorkerMetrics {
   void DuplicatesIgnored(int64_t records);
   void StreamsCompleted(int64_t streams);
   void StreamChunksExpired(int64_t rows);
+  // Records of erased sessions, or of new sessions already past their
+  // retention, dropped instead of stored; reason: "erased" or "expired".
+  void RecordsDropped(absl::string_view reason, int64_t records);
+  // A round of day-partition maintenance (partition_keeper.h) that
+  // succeeded: partitions created, days left to the default partition.
+  void DayPartitionsEnsured(int created, int skipped);
   // Session lifecycle and summaries (store/session_summaries.h).
   void SessionsCompleted(int64_t sessions);
   void SessionsReopened(int64_t sessions);
@@ -79,6 +85,10 @@ class WorkerMetrics {
   prometheus::Counter& duplicates_;
   prometheus::Counter& streams_completed_;
   prometheus::Counter& stream_chunks_expired_;
+  prometheus::Family<prometheus::Counter>& records_dropped_;
+  prometheus::Counter& day_partitions_created_;
+  prometheus::Counter& day_partitions_skipped_;
+  prometheus::Gauge& day_partitions_ensured_at_;
   prometheus::Counter& sessions_completed_;
   prometheus::Counter& sessions_reopened_;
   prometheus::Counter& payloads_unparsed_;

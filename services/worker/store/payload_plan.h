@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "services/common/retention/expire_day.h"
 #include "services/worker/store/stored_payload.h"
 #include "services/worker/store/task_store.h"
 
@@ -54,12 +55,14 @@ using StoredVersions = std::map<PayloadKey, ChunkVersion>;
 
 // A payload record of the call, in (batch, offset) order.
 struct PayloadRecord {
-  PayloadRecord(int32_t partition, const TaskRecord& record)
-      : partition(partition), record(&record), stored(record.task) {}
+  PayloadRecord(int32_t partition, const TaskRecord& record,
+                ExpireDay expire_day = ExpireDay::Never())
+      : partition(partition), record(&record), stored(record.task), expire_day(expire_day) {}
 
   int32_t partition = -1;
   const TaskRecord* record = nullptr;
   StoredPayload stored;
+  ExpireDay expire_day;  // its session's (session_gate.h)
 };
 
 struct StagedPayload {

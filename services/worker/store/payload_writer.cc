@@ -16,11 +16,15 @@ namespace ingest {
 namespace {
 
 // The columns both COPYs write; session_payloads.persisted_seq takes its
-// default, in row order.
-constexpr char kRowColumns[] =
+// default, in row order. Payload rows also carry their session's
+// expire_day, the partition key; pending chunks (not partitioned) do not.
+constexpr char kChunkColumns[] =
     "(session_id, payload_id, chunk_index, content_encoding, raw_size, storage_encoding, data, "
     "data_sha256, is_beacon, received_at, kafka_partition, kafka_offset)";
-constexpr int16_t kRowColumnCount = 12;
+constexpr int16_t kChunkColumnCount = 12;
+constexpr char kPayloadColumns[] =
+    "(session_id, payload_id, chunk_index, content_encoding, raw_size, storage_encoding, data, "
+    "data_sha256, is_beacon, received_at, kafka_partition, kafka_offset, expire_day)";
 
 // Rows written before schema v3 have no data_sha256; raw ones are hashed on
 // the spot (only for the keys this call collides with).
@@ -30,9 +34,10 @@ SELECT p.session_id, p.payload_id, p.chunk_index,
                        CASE WHEN p.storage_encoding = 0 THEN sha256(p.data) END), 'hex'),
        p.kafka_partition, p.kafka_offset
 FROM session_payloads p
-JOIN unnest($1::text[], $2::bigint[], $3::integer[]) AS k(session_id, payload_id, chunk_index)
+JOIN unnest($1::text[], $2::bigint[], $3::integer[], $4::date[])
+  AS k(session_id, payload_id, chunk_index, expire_day)
   ON p.session_id = k.session_id AND p.payload_id = k.payload_id
- AND p.chunk_index = k.chunk_index
+ AND p.chunk_index = k.chunk_index AND p.expire_day = k.expire_day
 FOR UPDATE OF p
 )sql";
 
@@ -53,26 +58,33 @@ WHERE c.session_id = k.session_id AND c.payload_id = k.payload_id
   AND c.chunk_index = k.chunk_index
 )sql";
 
-// The keys of `records` as the three array parameters the statements join on.
-std::vector<PgParam> KeyArrays(const std::vector<const PayloadRecord*>& records) {
+// The keys of `records` as the array parameters the statements join on:
+// session, payload id, chunk, and (with_day) the session's expire_day.
+std::vector<PgParam> KeyArrays(const std::vector<const PayloadRecord*>& records,
+                               bool with_day = false) {
   std::vector<std::string> sessions;
   std::vector<uint64_t> payload_ids;
   std::vector<uint32_t> chunks;
+  std::vector<std::string> days;
   for (const PayloadRecord* record : records) {
     sessions.push_back(record->record->task.session_id());
     payload_ids.push_back(record->record->task.payload_id());
     chunks.push_back(record->record->task.chunk_index());
+    days.push_back(record->expire_day.ToString());
   }
-  return {PgParam::Text(ToPgTextArray(sessions)),
-          PgParam::Text(absl::StrCat("{", absl::StrJoin(payload_ids, ","), "}")),
-          PgParam::Text(absl::StrCat("{", absl::StrJoin(chunks, ","), "}"))};
+  std::vector<PgParam> params = {
+      PgParam::Text(ToPgTextArray(sessions)),
+      PgParam::Text(absl::StrCat("{", absl::StrJoin(payload_ids, ","), "}")),
+      PgParam::Text(absl::StrCat("{", absl::StrJoin(chunks, ","), "}"))};
+  if (with_day) params.push_back(PgParam::Text(ToPgTextArray(days)));
+  return params;
 }
 
 absl::Status ReadVersions(PgConnection& db, const char* sql,
                           const std::vector<const PayloadRecord*>& keys, bool pending,
                           StoredVersions* stored) {
   if (keys.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(PgResult result, db.Query(sql, KeyArrays(keys)));
+  ASSIGN_OR_RETURN(PgResult result, db.Query(sql, KeyArrays(keys, /*with_day=*/!pending)));
   const PGresult* rows = result.get();
   for (int row = 0; row < PQntuples(rows); ++row) {
     PayloadKey key{PQgetvalue(rows, row, 0),
@@ -107,9 +119,10 @@ absl::StatusOr<StoredVersions> LockStoredVersions(PgConnection& db,
   return stored;
 }
 
-void AddRow(const PayloadRecord& record, BinaryCopyWriter& writer) {
+// A row of stream_chunks, or (with_day) of session_payloads.
+void AddRow(const PayloadRecord& record, BinaryCopyWriter& writer, bool with_day) {
   const v1::Task& task = record.record->task;
-  writer.BeginRow(kRowColumnCount);
+  writer.BeginRow(with_day ? kChunkColumnCount + 1 : kChunkColumnCount);
   writer.AddBytes(task.session_id());
   writer.AddInt64(static_cast<int64_t>(task.payload_id()));
   writer.AddInt32(static_cast<int32_t>(task.chunk_index()));
@@ -122,11 +135,13 @@ void AddRow(const PayloadRecord& record, BinaryCopyWriter& writer) {
   writer.AddTimestamp(ReceivedAt(task));
   writer.AddInt32(record.partition);
   writer.AddInt64(record.record->offset);
+  if (with_day) writer.AddInt32(record.expire_day.PgBinaryDays());
 }
 
-absl::Status CopyRows(PgConnection& db, const char* table, BinaryCopyWriter& writer) {
+absl::Status CopyRows(PgConnection& db, const char* table, const char* columns,
+                      BinaryCopyWriter& writer) {
   if (writer.rows() == 0) return absl::OkStatus();
-  return db.CopyIn(absl::StrCat("COPY ", table, " ", kRowColumns, " FROM STDIN (FORMAT binary)"),
+  return db.CopyIn(absl::StrCat("COPY ", table, " ", columns, " FROM STDIN (FORMAT binary)"),
                    writer.Finish());
 }
 
@@ -139,14 +154,14 @@ absl::Status WriteChunks(PgConnection& db, absl::Span<const PayloadRecord> recor
     const PayloadRecord& record = records[entry.record];
     if (!IsStreamedChunk(record.record->task)) continue;
     if (entry.replaces_stored) replaced.push_back(&record);
-    AddRow(record, writer);
+    AddRow(record, writer, /*with_day=*/false);
   }
   if (!replaced.empty()) {
     absl::Status status = db.Query(kDeleteReplacedChunks, KeyArrays(replaced)).status();
     if (!status.ok()) return status;
   }
   *rows_written += writer.rows();
-  return CopyRows(db, "stream_chunks", writer);
+  return CopyRows(db, "stream_chunks", kChunkColumns, writer);
 }
 
 }  // namespace
@@ -177,21 +192,24 @@ absl::StatusOr<PayloadWrite> WritePayloads(PgConnection& db,
   BinaryCopyWriter writer;
   for (size_t i = 0; i < records.size(); ++i) {
     if (is_staged_whole[i]) {
-      AddRow(records[i], writer);
+      AddRow(records[i], writer, /*with_day=*/true);
       write.inserted.push_back(i);
     } else if (is_stream_end[i]) {
       write.rows_written += writer.rows();
-      if (absl::Status status = CopyRows(db, "session_payloads", writer); !status.ok()) {
+      if (absl::Status status = CopyRows(db, "session_payloads", kPayloadColumns, writer);
+          !status.ok()) {
         return status;
       }
       writer = BinaryCopyWriter();
-      ASSIGN_OR_RETURN(StreamVerdict verdict,
-                       CompleteStream(db, records[i].partition, *records[i].record));
+      ASSIGN_OR_RETURN(
+          StreamVerdict verdict,
+          CompleteStream(db, records[i].partition, *records[i].record, records[i].expire_day));
       write.stream_verdicts.push_back(std::move(verdict));
     }
   }
   write.rows_written += writer.rows();
-  if (absl::Status status = CopyRows(db, "session_payloads", writer); !status.ok()) {
+  if (absl::Status status = CopyRows(db, "session_payloads", kPayloadColumns, writer);
+      !status.ok()) {
     return status;
   }
   phases->Lap("payloads");

@@ -65,7 +65,8 @@ class PgTaskStore final : public TaskStore {
         absl::ToInt64Milliseconds(options_.statement_timeout), "ms'"));
     started.phases.Lap("begin");
     absl::StatusOr<PersistOutcome> outcome =
-        status.ok() ? WriteTransactionBody(db, topic, batches, options_.lifecycle, std::move(started))
+        status.ok() ? WriteTransactionBody(db, topic, batches, options_.lifecycle,
+                                           options_.default_retention_days, std::move(started))
                     : absl::StatusOr<PersistOutcome>(status);
     // The letters must be in the DLQ before the offset moves past them.
     if (outcome.ok() && !outcome->dead_letters.empty()) {
@@ -102,6 +103,21 @@ class PgTaskStore final : public TaskStore {
     const int64_t oldest_ms = std::atoll(PQgetvalue(result.get(), 0, 1));
     if (oldest_ms >= 0) live.oldest_activity = absl::FromUnixMillis(oldest_ms);
     return live;
+  }
+
+  absl::StatusOr<PartitionsEnsured> EnsureDayPartitions(int lookahead_days,
+                                                        int default_retention_days) override {
+    ASSIGN_OR_RETURN(PgConnection * db, Connection());
+    // A maintainer waits for a lock on the tables no longer than a batch
+    // would, and never holds one ingest waits on for long.
+    if (absl::Status set = db->Exec(absl::StrCat(
+            "SET lock_timeout = '", absl::ToInt64Milliseconds(options_.lock_timeout), "ms'"));
+        !set.ok()) {
+      return Failed(set);
+    }
+    ASSIGN_OR_RETURN(absl::CivilDay today, Checked(DatabaseToday(*db)));
+    const int retention[] = {default_retention_days};
+    return Checked(ingest::EnsureDayPartitions(*db, today, lookahead_days, retention));
   }
 
   absl::Status Ping() override {

@@ -26,6 +26,9 @@ struct PgTaskStoreOptions {
   absl::Duration statement_timeout = absl::Seconds(30);
   // When sessions complete, and the rage-click rule of their summaries.
   SessionLifecycleOptions lifecycle;
+  // The retention of records from gateways older than issue 21 (they carry
+  // none): their sessions' rows are kept this many days.
+  int default_retention_days = 30;
 };
 
 // Connects lazily: creation succeeds even while the database is down.

@@ -16,11 +16,11 @@ namespace ingest {
 namespace {
 
 constexpr char kInsertFacts[] = R"sql(
-INSERT INTO payload_facts (session_id, payload_id, parsed, pages, facts)
-SELECT session_id, payload_id, parsed, pages::text[], facts
-FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::text[], $5::bytea[])
-  AS u(session_id, payload_id, parsed, pages, facts)
-ON CONFLICT (session_id, payload_id) DO NOTHING
+INSERT INTO payload_facts (session_id, payload_id, parsed, pages, facts, expire_day)
+SELECT session_id, payload_id, parsed, pages::text[], facts, expire_day
+FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::text[], $5::bytea[], $6::date[])
+  AS u(session_id, payload_id, parsed, pages, facts, expire_day)
+ON CONFLICT (session_id, payload_id, expire_day) DO NOTHING
 )sql";
 
 // Locks the rows so what is computed from them stays true until COMMIT.
@@ -31,7 +31,8 @@ FOR UPDATE
 )sql";
 
 constexpr char kReadSessionFacts[] = R"sql(
-SELECT payload_id, facts FROM payload_facts WHERE session_id = $1 ORDER BY payload_id
+SELECT payload_id, facts FROM payload_facts
+WHERE session_id = $1 AND expire_day = $2::date ORDER BY payload_id
 )sql";
 
 // One row per session. A NULL summary means nothing was newly counted: the
@@ -100,7 +101,7 @@ std::string ByteaElement(absl::string_view bytes) {
 }
 
 absl::Status InsertFacts(PgConnection& db, const std::map<std::string, SessionUpdate>& sessions) {
-  PgArrayLiteral ids, payload_ids, parsed, pages, facts;
+  PgArrayLiteral ids, payload_ids, parsed, pages, facts, days;
   bool any = false;
   for (const auto& [session_id, update] : sessions) {
     for (const CountedPayload& payload : update.counted) {
@@ -111,11 +112,14 @@ absl::Status InsertFacts(PgConnection& db, const std::map<std::string, SessionUp
       pages.Add(ToPgTextArray(std::vector<std::string>(payload.facts->pages().begin(),
                                                        payload.facts->pages().end())));
       facts.Add(ByteaElement(payload.facts->SerializeAsString()));
+      days.Add(update.expire_day.ToString());
     }
   }
   if (!any) return absl::OkStatus();
-  return db.Query(kInsertFacts, {PgParam::Text(ids.Literal()), PgParam::Text(payload_ids.Literal()), PgParam::Text(parsed.Literal()),
-                                 PgParam::Text(pages.Literal()), PgParam::Text(facts.Literal())})
+  return db
+      .Query(kInsertFacts, {PgParam::Text(ids.Literal()), PgParam::Text(payload_ids.Literal()),
+                            PgParam::Text(parsed.Literal()), PgParam::Text(pages.Literal()),
+                            PgParam::Text(facts.Literal()), PgParam::Text(days.Literal())})
       .status();
 }
 
@@ -150,9 +154,11 @@ absl::StatusOr<std::map<std::string, StoredSession>> LockSessions(
 // Every stored payload of the session, in id order (the call's own rows
 // included: they were inserted above).
 absl::StatusOr<v1::SessionSummary> Refold(PgConnection& db, const std::string& session_id,
-                                          const RageClickRule& rule) {
-  ASSIGN_OR_RETURN(PgResult result,
-                   db.Query(kReadSessionFacts, {PgParam::Text(session_id)}, PgFormat::kBinary));
+                                          ExpireDay expire_day, const RageClickRule& rule) {
+  ASSIGN_OR_RETURN(
+      PgResult result,
+      db.Query(kReadSessionFacts, {PgParam::Text(session_id), PgParam::Text(expire_day.ToString())},
+               PgFormat::kBinary));
   const int rows = PQntuples(result.get());
   std::vector<v1::PayloadFacts> facts(static_cast<size_t>(rows));
   std::vector<IdentifiedFacts> ordered;
@@ -280,7 +286,8 @@ absl::StatusOr<SessionsOutcome> UpdateSessions(PgConnection& db,
         FoldPayloadFacts(payload.payload_id, *payload.facts, rule, &session.summary);
       }
     } else {
-      ASSIGN_OR_RETURN(v1::SessionSummary refolded, Refold(db, session_id, rule));
+      ASSIGN_OR_RETURN(v1::SessionSummary refolded,
+                       Refold(db, session_id, update.expire_day, rule));
       session.summary = std::move(refolded);
       ++outcome.sessions_refolded;
     }

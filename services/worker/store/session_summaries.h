@@ -35,6 +35,7 @@
 #include "ingest/v1/facts.pb.h"
 #include "services/common/facts/session_summary.h"
 #include "services/common/pg/connection.h"
+#include "services/common/retention/expire_day.h"
 
 namespace ingest {
 
@@ -57,6 +58,7 @@ struct CountedPayload {
 // What the call did to one session.
 struct SessionUpdate {
   std::string project_id;
+  ExpireDay expire_day = ExpireDay::Never();  // of its rows (session_gate.h)
   int32_t partition = -1;
   bool has_unloaded = false;           // any of its records said so
   int64_t conflicting_duplicates = 0;  // records dead-lettered as conflicting duplicates

@@ -69,6 +69,7 @@ TaskRecord PayloadRecord(int64_t offset, const std::string& session, uint64_t pa
   task.set_payload_id(payload_id);
   task.set_chunk_count(1);
   SetReceivedAt(received_at, &task);
+  task.set_retention_days(3650);  // the fixed 2023 times are within it
   v1::PayloadContent content;
   content.set_events(absl::StrCat("[payload ", payload_id, " of ", session, "]"));
   SetStoredForm(content.SerializeAsString(), /*compress=*/true, 1, task.mutable_payload());
@@ -251,6 +252,7 @@ TEST_F(SessionSummariesTest, InitStartsALiveSessionAndAReplayedInitDoesNotReopen
   init.task.set_project_id("proj");
   init.task.set_session_id("fresh");
   SetReceivedAt(kStart, &init.task);
+  init.task.set_retention_days(3650);
   init.task.mutable_init()->mutable_request()->set_client_version("sdk/1");
   TaskRecord replayed = init;
   replayed.offset = 1;

@@ -22,8 +22,8 @@ WITH moved AS (
             data, data_sha256, is_beacon, received_at, kafka_partition, kafka_offset)
 INSERT INTO session_payloads (session_id, payload_id, chunk_index, content_encoding, raw_size,
                               storage_encoding, data, data_sha256, is_beacon, received_at,
-                              kafka_partition, kafka_offset)
-SELECT * FROM moved WHERE chunk_index < $3::integer ORDER BY chunk_index
+                              kafka_partition, kafka_offset, expire_day)
+SELECT *, $4::date FROM moved WHERE chunk_index < $3::integer ORDER BY chunk_index
 )sql";
 
 // Counted once: a stream completes once (its chunks then conflict or repeat).
@@ -43,7 +43,7 @@ WHERE session_id = $1 AND payload_id = $2::bigint AND chunk_index = $3::integer
 }  // namespace
 
 absl::StatusOr<StreamVerdict> CompleteStream(PgConnection& db, int32_t partition,
-                                             const TaskRecord& last_chunk) {
+                                             const TaskRecord& last_chunk, ExpireDay expire_day) {
   const v1::Task& task = last_chunk.task;
   const PgParam session = PgParam::Text(task.session_id());
   const PgParam payload_id = PgParam::Int(static_cast<int64_t>(task.payload_id()));
@@ -67,7 +67,9 @@ absl::StatusOr<StreamVerdict> CompleteStream(PgConnection& db, int32_t partition
     if (!forgotten.ok()) return forgotten;
     return verdict;
   }
-  if (absl::Status moved = db.Query(kMoveChunks, {session, payload_id, chunk_count}).status();
+  if (absl::Status moved = db.Query(kMoveChunks, {session, payload_id, chunk_count,
+                                                  PgParam::Text(expire_day.ToString())})
+                               .status();
       !moved.ok()) {
     return moved;
   }

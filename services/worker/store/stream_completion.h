@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/pg/connection.h"
+#include "services/common/retention/expire_day.h"
 #include "services/worker/store/task_store.h"
 
 namespace ingest {
@@ -34,6 +35,6 @@ struct StreamVerdict {
 };
 
 absl::StatusOr<StreamVerdict> CompleteStream(PgConnection& db, int32_t partition,
-                                             const TaskRecord& last_chunk);
+                                             const TaskRecord& last_chunk, ExpireDay expire_day);
 
 }  // namespace ingest

@@ -31,6 +31,7 @@
 #include "ingest/v1/task.pb.h"
 #include "services/common/kafka/consumer.h"
 #include "services/common/kafka/first_position.h"
+#include "services/common/retention/day_partitions.h"
 
 namespace ingest {
 
@@ -135,8 +136,10 @@ struct PersistOutcome {
   int64_t sessions_completed = 0;     // live sessions found idle and completed
   int64_t sessions_reopened = 0;      // completed sessions a new payload made live again
   int64_t payloads_unparsed = 0;      // newly stored payloads whose facts say unparsed
+  int64_t records_erased = 0;         // dropped: their session was erased (session_gate.h)
+  int64_t records_expired = 0;        // dropped: a new session whose retention had passed
   std::vector<DeadLetter> dead_letters;  // everything handed to the sink
-  // begin, other_tasks, lock, chunks, payloads, sessions,
+  // begin, gate, other_tasks, lock, chunks, payloads, sessions,
   // quarantines, lifecycle, offsets, dead_letters, commit
   // (ingest_worker_transaction_phase_seconds).
   PhaseClock phases;
@@ -194,6 +197,12 @@ class TaskStore {
     std::optional<absl::Time> oldest_activity;
   };
   virtual absl::StatusOr<LiveSessions> ReadLiveSessions() = 0;
+
+  // Creates the day partitions of the coming `lookahead_days` for every
+  // retention in use and `default_retention_days`
+  // (services/common/retention/day_partitions.h).
+  virtual absl::StatusOr<PartitionsEnsured> EnsureDayPartitions(int lookahead_days,
+                                                                int default_retention_days) = 0;
 };
 
 }  // namespace ingest

@@ -82,8 +82,9 @@ WITH session AS (
   INSERT INTO sessions (session_id, project_id) VALUES ($3, $4)
   ON CONFLICT (session_id) DO NOTHING)
 INSERT INTO session_feedback (kafka_partition, kafka_offset, session_id, project_id, verbatim,
-                              user_name, user_email, given_at)
-VALUES ($1::integer, $2::bigint, $3, $4, $5, $6, $7, to_timestamp($8::bigint / 1000.0))
+                              user_name, user_email, given_at, expire_day)
+VALUES ($1::integer, $2::bigint, $3, $4, $5, $6, $7, to_timestamp($8::bigint / 1000.0),
+        $9::date)
 ON CONFLICT (kafka_partition, kafka_offset) DO NOTHING
 )sql";
 
@@ -95,17 +96,17 @@ ON CONFLICT (session_id) DO NOTHING
 constexpr char kInsertBackendError[] = R"sql(
 INSERT INTO backend_errors (kafka_partition, kafka_offset, item, project_id, session_id, event,
   type, url, source, stack_trace, request_id, trace_id, span_id, payload, service_name,
-  service_version, environment, occurred_at, received_at)
+  service_version, environment, occurred_at, received_at, expire_day)
 VALUES ($1::integer, $2::bigint, $3::integer, $4, nullif($5, ''), $6, $7, $8, $9, $10, $11, $12,
-        $13, $14, $15, $16, $17, to_timestamp($18::bigint / 1000.0), $19::timestamptz)
+        $13, $14, $15, $16, $17, to_timestamp($18::bigint / 1000.0), $19::timestamptz, $20::date)
 ON CONFLICT (kafka_partition, kafka_offset, item) DO NOTHING
 )sql";
 
 constexpr char kInsertMetric[] = R"sql(
 INSERT INTO metrics (kafka_partition, kafka_offset, item, project_id, session_id, name, value,
-  category, metric_group, tags, occurred_at)
+  category, metric_group, tags, occurred_at, expire_day)
 VALUES ($1::integer, $2::bigint, $3::integer, $4, nullif($5, ''), $6, $7::double precision, $8,
-        $9, jsonb_object($10::text[], $11::text[]), to_timestamp($12::bigint / 1000.0))
+        $9, jsonb_object($10::text[], $11::text[]), to_timestamp($12::bigint / 1000.0), $13::date)
 ON CONFLICT (kafka_partition, kafka_offset, item) DO NOTHING
 )sql";
 
@@ -164,14 +165,15 @@ absl::StatusOr<int64_t> WriteProperties(PgConnection& db, FirstPosition first,
               std::move(values), PgParam::Int(first.partition), PgParam::Int(first.offset)});
 }
 
-absl::StatusOr<int64_t> WriteFeedback(PgConnection& db, FirstPosition first, const v1::Task& task) {
+absl::StatusOr<int64_t> WriteFeedback(PgConnection& db, FirstPosition first, const v1::Task& task,
+                                      const PgParam& expire_day) {
   const v1::AddSessionFeedbackRequest& feedback = task.feedback();
-  return Run(db, kAddSessionFeedback,
-             {PgParam::Int(first.partition), PgParam::Int(first.offset),
-              PgParam::Text(task.session_id()), PgParam::Text(task.project_id()),
-              PgParam::Text(feedback.verbatim()), PgParam::Text(feedback.user_name()),
-              PgParam::Text(feedback.user_email()),
-              PgParam::Int(MillisOr(feedback.timestamp_ms(), task))});
+  return Run(
+      db, kAddSessionFeedback,
+      {PgParam::Int(first.partition), PgParam::Int(first.offset), PgParam::Text(task.session_id()),
+       PgParam::Text(task.project_id()), PgParam::Text(feedback.verbatim()),
+       PgParam::Text(feedback.user_name()), PgParam::Text(feedback.user_email()),
+       PgParam::Int(MillisOr(feedback.timestamp_ms(), task)), expire_day});
 }
 
 absl::StatusOr<int64_t> EnsureSessionOf(PgConnection& db, const v1::Task& task) {
@@ -180,40 +182,50 @@ absl::StatusOr<int64_t> EnsureSessionOf(PgConnection& db, const v1::Task& task) 
 }
 
 absl::StatusOr<int64_t> WriteBackendErrors(PgConnection& db, FirstPosition first,
-                                           const v1::Task& task) {
+                                           const v1::Task& task, const PgParam& expire_day) {
   absl::StatusOr<int64_t> rows = EnsureSessionOf(db, task);
   const std::string received_at = ToPgTimestamp(ReceivedAt(task));
   for (int i = 0; rows.ok() && i < task.backend_errors().errors_size(); ++i) {
     const v1::BackendError& error = task.backend_errors().errors(i);
-    absl::StatusOr<int64_t> written = Run(
-        db, kInsertBackendError,
-        {PgParam::Int(first.partition), PgParam::Int(first.offset), PgParam::Int(i),
-         PgParam::Text(task.project_id()), PgParam::Text(error.session_id()),
-         PgParam::Text(error.event()), PgParam::Text(error.type()), PgParam::Text(error.url()),
-         PgParam::Text(error.source()), PgParam::Text(error.stack_trace()),
-         PgParam::Text(error.request_id()), PgParam::Text(error.trace_id()),
-         PgParam::Text(error.span_id()), PgParam::Text(error.payload()),
-         PgParam::Text(error.service_name()), PgParam::Text(error.service_version()),
-         PgParam::Text(error.environment()), PgParam::Int(MillisOr(error.timestamp_ms(), task)),
-         PgParam::Text(received_at)});
+    absl::StatusOr<int64_t> written = Run(db, kInsertBackendError,
+                                          {PgParam::Int(first.partition),
+                                           PgParam::Int(first.offset),
+                                           PgParam::Int(i),
+                                           PgParam::Text(task.project_id()),
+                                           PgParam::Text(error.session_id()),
+                                           PgParam::Text(error.event()),
+                                           PgParam::Text(error.type()),
+                                           PgParam::Text(error.url()),
+                                           PgParam::Text(error.source()),
+                                           PgParam::Text(error.stack_trace()),
+                                           PgParam::Text(error.request_id()),
+                                           PgParam::Text(error.trace_id()),
+                                           PgParam::Text(error.span_id()),
+                                           PgParam::Text(error.payload()),
+                                           PgParam::Text(error.service_name()),
+                                           PgParam::Text(error.service_version()),
+                                           PgParam::Text(error.environment()),
+                                           PgParam::Int(MillisOr(error.timestamp_ms(), task)),
+                                           PgParam::Text(received_at),
+                                           expire_day});
     rows = written.ok() ? *rows + *written : written;
   }
   return rows;
 }
 
-absl::StatusOr<int64_t> WriteMetrics(PgConnection& db, FirstPosition first,
-                                     const v1::Task& task) {
+absl::StatusOr<int64_t> WriteMetrics(PgConnection& db, FirstPosition first, const v1::Task& task,
+                                     const PgParam& expire_day) {
   absl::StatusOr<int64_t> rows = EnsureSessionOf(db, task);
   for (int i = 0; rows.ok() && i < task.metrics().metrics_size(); ++i) {
     const v1::Metric& metric = task.metrics().metrics(i);
     auto [keys, values] = MapParams(metric.tags());
-    absl::StatusOr<int64_t> written = Run(
-        db, kInsertMetric,
-        {PgParam::Int(first.partition), PgParam::Int(first.offset), PgParam::Int(i),
-         PgParam::Text(task.project_id()), PgParam::Text(metric.session_id()),
-         PgParam::Text(metric.name()), PgParam::Text(absl::StrCat(metric.value())),
-         PgParam::Text(metric.category()), PgParam::Text(metric.group()), std::move(keys),
-         std::move(values), PgParam::Int(MillisOr(metric.timestamp_ms(), task))});
+    absl::StatusOr<int64_t> written =
+        Run(db, kInsertMetric,
+            {PgParam::Int(first.partition), PgParam::Int(first.offset), PgParam::Int(i),
+             PgParam::Text(task.project_id()), PgParam::Text(metric.session_id()),
+             PgParam::Text(metric.name()), PgParam::Text(absl::StrCat(metric.value())),
+             PgParam::Text(metric.category()), PgParam::Text(metric.group()), std::move(keys),
+             std::move(values), PgParam::Int(MillisOr(metric.timestamp_ms(), task)), expire_day});
     rows = written.ok() ? *rows + *written : written;
   }
   return rows;
@@ -221,16 +233,21 @@ absl::StatusOr<int64_t> WriteMetrics(PgConnection& db, FirstPosition first,
 
 }  // namespace
 
-absl::StatusOr<int64_t> WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record) {
+absl::StatusOr<int64_t> WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record,
+                                  ExpireDay expire_day) {
   const v1::Task& task = record.task;
   const FirstPosition first = record.first.Or({partition, record.offset});
+  const PgParam day = PgParam::Text(expire_day.ToString());
   switch (task.type()) {
     case v1::TASK_TYPE_INITIALIZE_SESSION: return WriteInit(db, partition, task);
     case v1::TASK_TYPE_IDENTIFY_SESSION: return WriteIdentify(db, first, task);
     case v1::TASK_TYPE_ADD_SESSION_PROPERTIES: return WriteProperties(db, first, task);
-    case v1::TASK_TYPE_ADD_SESSION_FEEDBACK: return WriteFeedback(db, first, task);
-    case v1::TASK_TYPE_PUSH_BACKEND_ERRORS: return WriteBackendErrors(db, first, task);
-    case v1::TASK_TYPE_PUSH_METRICS: return WriteMetrics(db, first, task);
+    case v1::TASK_TYPE_ADD_SESSION_FEEDBACK:
+      return WriteFeedback(db, first, task, day);
+    case v1::TASK_TYPE_PUSH_BACKEND_ERRORS:
+      return WriteBackendErrors(db, first, task, day);
+    case v1::TASK_TYPE_PUSH_METRICS:
+      return WriteMetrics(db, first, task, day);
     default:
       // DecodeTask admits only known types; reaching here is a bug.
       return absl::InternalError(absl::StrCat("no writer for task type ", task.type()));

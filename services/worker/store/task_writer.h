@@ -13,12 +13,15 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/pg/connection.h"
+#include "services/common/retention/expire_day.h"
 #include "services/worker/store/task_store.h"
 
 namespace ingest {
 
 // The rows inserted or updated (0 for a replay). INTERNAL for a payload task
-// or an unknown type.
-absl::StatusOr<int64_t> WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record);
+// or an unknown type. Feedback, backend error and metric rows carry
+// `expire_day` (their session's, or their own for rows without one).
+absl::StatusOr<int64_t> WriteTask(PgConnection& db, int32_t partition, const TaskRecord& record,
+                                  ExpireDay expire_day);
 
 }  // namespace ingest

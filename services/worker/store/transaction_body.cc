@@ -10,6 +10,7 @@
 #include "services/common/status/status_macros.h"
 #include "services/worker/store/partition_state.h"
 #include "services/worker/store/payload_writer.h"
+#include "services/worker/store/session_gate.h"
 #include "services/worker/store/session_summaries.h"
 #include "services/worker/store/stored_payload.h"
 #include "services/worker/store/task_writer.h"
@@ -35,9 +36,34 @@ DeadLetter StoreLetter(const PayloadRecord& payload, DeadLetterReason reason, st
   return letter;
 }
 
+// Step 0: the sessions the records may write, and their rows' day.
+absl::StatusOr<SessionGate> OpenGate(PgConnection& db, absl::Span<const PartitionBatch> batches,
+                                     int default_retention_days) {
+  std::map<std::string, GateEntry> sessions;
+  for (const PartitionBatch& batch : batches) {
+    for (const TaskRecord& record : batch.records) {
+      const v1::Task& task = record.task;
+      if (record.dead_letter.has_value() || task.session_id().empty()) continue;
+      sessions.try_emplace(task.session_id(), GateEntry{task.project_id(), ReceivedAt(task),
+                                                        static_cast<int>(task.retention_days())});
+    }
+  }
+  return OpenSessionGate(db, sessions, default_retention_days);
+}
+
+// The day of a record's rows: its session's, or (without a session) its own.
+ExpireDay DayOfRecord(const SessionGate& gate, const v1::Task& task, int default_retention_days) {
+  if (!task.session_id().empty()) return gate.DayOf(task.session_id());
+  const int retention =
+      task.retention_days() > 0 ? static_cast<int>(task.retention_days()) : default_retention_days;
+  return ExpireDay::Of(ReceivedAt(task), retention);
+}
+
 // Step 1: non-payload tasks are written; payload records and the loop's
-// letters are collected for the later steps.
+// letters are collected for the later steps. Records of sessions the gate
+// refused are dropped and counted.
 absl::Status WriteOtherTasks(PgConnection& db, absl::Span<const PartitionBatch> batches,
+                             const SessionGate& gate, int default_retention_days,
                              std::vector<PayloadRecord>* payloads, PersistOutcome* outcome) {
   for (const PartitionBatch& batch : batches) {
     for (const TaskRecord& record : batch.records) {
@@ -48,11 +74,23 @@ absl::Status WriteOtherTasks(PgConnection& db, absl::Span<const PartitionBatch> 
         outcome->dead_letters.push_back(std::move(letter));
         continue;
       }
-      if (record.task.type() == v1::TASK_TYPE_PUSH_PAYLOAD) {
-        payloads->emplace_back(batch.partition, record);
+      const GateVerdict verdict = record.task.session_id().empty()
+                                      ? GateVerdict::kAdmitted
+                                      : gate.VerdictOf(record.task.session_id());
+      if (verdict == GateVerdict::kErased) {
+        ++outcome->records_erased;
         continue;
       }
-      ASSIGN_OR_RETURN(int64_t rows, WriteTask(db, batch.partition, record));
+      if (verdict == GateVerdict::kExpired) {
+        ++outcome->records_expired;
+        continue;
+      }
+      const ExpireDay day = DayOfRecord(gate, record.task, default_retention_days);
+      if (record.task.type() == v1::TASK_TYPE_PUSH_PAYLOAD) {
+        payloads->emplace_back(batch.partition, record, day);
+        continue;
+      }
+      ASSIGN_OR_RETURN(int64_t rows, WriteTask(db, batch.partition, record, day));
       if (rows > 0) ++outcome->rows_written;
     }
   }
@@ -106,6 +144,7 @@ absl::Status WritePayloadRecords(PgConnection& db, absl::Span<const PayloadRecor
     const v1::Task& task = payload.record->task;
     SessionUpdate& session = sessions[task.session_id()];
     session.project_id = task.project_id();
+    session.expire_day = payload.expire_day;
     session.partition = payload.partition;
     session.has_unloaded |= task.payload().has_session_unloaded();
   }
@@ -166,9 +205,14 @@ absl::Status WriteQuarantines(PgConnection& db, const std::string& topic,
 absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std::string& topic,
                                                     absl::Span<const PartitionBatch> batches,
                                                     const SessionLifecycleOptions& lifecycle,
+                                                    int default_retention_days,
                                                     PersistOutcome outcome) {
+  ASSIGN_OR_RETURN(SessionGate gate, OpenGate(db, batches, default_retention_days));
+  outcome.phases.Lap("gate");
   std::vector<PayloadRecord> payloads;
-  if (absl::Status status = WriteOtherTasks(db, batches, &payloads, &outcome); !status.ok()) {
+  if (absl::Status status =
+          WriteOtherTasks(db, batches, gate, default_retention_days, &payloads, &outcome);
+      !status.ok()) {
     return status;
   }
   outcome.phases.Lap("other_tasks");

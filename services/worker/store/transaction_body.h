@@ -3,6 +3,10 @@
 // The body of one PersistBatches transaction, run inside the caller's open
 // transaction (the caller owns BEGIN, the dead-letter sink, COMMIT and
 // ROLLBACK). In order:
+//   0. the session gate (session_gate.h): the sessions' erasure locks,
+//      their rows' expire_day, new sessions' rows; records of erased
+//      sessions, and of new sessions already past their retention, are
+//      dropped and counted;
 //   1. non-payload tasks, one statement each, in (batch, offset) order;
 //   2. payload rows in bulk (payload_writer.h);
 //   3. completed streams verified (stream_completion.h);
@@ -35,6 +39,7 @@ namespace ingest {
 absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std::string& topic,
                                                     absl::Span<const PartitionBatch> batches,
                                                     const SessionLifecycleOptions& lifecycle,
+                                                    int default_retention_days,
                                                     PersistOutcome outcome);
 
 }  // namespace ingest

@@ -140,6 +140,13 @@ class FakeTaskStore : public TaskStore {
     return live_sessions;
   }
 
+  absl::StatusOr<PartitionsEnsured> EnsureDayPartitions(int lookahead_days,
+                                                        int default_retention_days) override {
+    ensure_calls.push_back({lookahead_days, default_retention_days});
+    if (ensure_fails) return absl::UnavailableError("database down");
+    return PartitionsEnsured{.created = 2};
+  }
+
   absl::StatusOr<int64_t> ExpireStreamChunks(absl::Duration older_than, int max_rows) override {
     expire_calls.push_back({older_than, max_rows});
     if (expirable_chunks < 0) return absl::UnavailableError("database down");
@@ -178,6 +185,9 @@ class FakeTaskStore : public TaskStore {
   // Chunk rows ExpireStreamChunks may remove (negative: it fails), and its calls.
   int64_t expirable_chunks = 0;
   std::vector<std::pair<absl::Duration, int>> expire_calls;
+  // EnsureDayPartitions' calls (lookahead, default retention), and whether it fails.
+  std::vector<std::pair<int, int>> ensure_calls;
+  bool ensure_fails = false;
   // Records the store itself sends to the DLQ (as it does a conflicting
   // duplicate) while the transaction commits.
   std::set<int64_t> store_dead_letter_offsets;
