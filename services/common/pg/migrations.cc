@@ -62,7 +62,8 @@ absl::StatusOr<int> CurrentVersion(PgConnection& connection) {
   return std::atoi(PQgetvalue(result.get(), 0, 0));
 }
 
-absl::Status ApplyLocked(PgConnection& connection, std::vector<int>& applied_versions) {
+absl::Status ApplyLocked(PgConnection& connection, int through_version,
+                         std::vector<int>& applied_versions) {
   absl::Status status = connection.Exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
@@ -70,6 +71,7 @@ absl::Status ApplyLocked(PgConnection& connection, std::vector<int>& applied_ver
   ASSIGN_OR_RETURN(auto current, CurrentVersion(connection));
   for (const Migration& migration : Migrations()) {
     if (migration.version <= current) continue;
+    if (migration.version > through_version) break;
     log::Info("pg.migration_start", {{"version", migration.version}});
     if (migration.prepare != nullptr) {
       status = migration.prepare(connection);
@@ -92,6 +94,22 @@ absl::Status ApplyLocked(PgConnection& connection, std::vector<int>& applied_ver
   return absl::OkStatus();
 }
 
+absl::Status ApplyThrough(PgConnection& connection, int through_version,
+                          absl::Duration lock_timeout, std::vector<int>& applied) {
+  applied.clear();
+  absl::Status status = AcquireMigrationLock(connection);
+  if (!status.ok()) return status;
+  // Every statement from here on gives up on a lock after `lock_timeout`
+  // rather than queueing behind a long-held table lock.
+  status = connection.Exec(
+      absl::StrCat("SET lock_timeout = '", absl::ToInt64Milliseconds(lock_timeout), "ms'"));
+  if (status.ok()) status = ApplyLocked(connection, through_version, applied);
+  (void)connection.Exec("RESET lock_timeout");
+  absl::Status unlock =
+      connection.Exec(absl::StrCat("SELECT pg_advisory_unlock(", kMigrationLockKey, ")"));
+  return status.ok() ? unlock : status;
+}
+
 }  // namespace
 
 int LatestSchemaVersion() { return Migrations().back().version; }
@@ -100,18 +118,13 @@ absl::Status ApplyMigrations(PgConnection& connection, absl::Duration lock_timeo
                              std::vector<int>* applied_versions) {
   std::vector<int> ignored;
   std::vector<int>& applied = applied_versions != nullptr ? *applied_versions : ignored;
-  applied.clear();
-  absl::Status status = AcquireMigrationLock(connection);
-  if (!status.ok()) return status;
-  // Every statement from here on gives up on a lock after `lock_timeout`
-  // rather than queueing behind a long-held table lock.
-  status = connection.Exec(
-      absl::StrCat("SET lock_timeout = '", absl::ToInt64Milliseconds(lock_timeout), "ms'"));
-  if (status.ok()) status = ApplyLocked(connection, applied);
-  (void)connection.Exec("RESET lock_timeout");
-  absl::Status unlock =
-      connection.Exec(absl::StrCat("SELECT pg_advisory_unlock(", kMigrationLockKey, ")"));
-  return status.ok() ? unlock : status;
+  return ApplyThrough(connection, LatestSchemaVersion(), lock_timeout, applied);
+}
+
+absl::Status ApplyMigrationsThrough(PgConnection& connection, int version,
+                                    absl::Duration lock_timeout) {
+  std::vector<int> applied;
+  return ApplyThrough(connection, version, lock_timeout, applied);
 }
 
 }  // namespace ingest

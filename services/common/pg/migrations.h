@@ -24,4 +24,9 @@ int LatestSchemaVersion();
 absl::Status ApplyMigrations(PgConnection& connection, absl::Duration lock_timeout,
                              std::vector<int>* applied_versions = nullptr);
 
+// The same up to `version` only: for tests of a migration against data an
+// earlier schema holds.
+absl::Status ApplyMigrationsThrough(PgConnection& connection, int version,
+                                    absl::Duration lock_timeout);
+
 }  // namespace ingest

@@ -40,7 +40,9 @@ CREATE TABLE session_payloads (
   kafka_offset      bigint NOT NULL,
   storage_encoding  smallint NOT NULL DEFAULT 0,
   data_sha256       bytea,
-  expire_day        date NOT NULL,
+  -- Without one (a worker older than this schema, a tool): the legacy
+  -- partition, which expires by age.
+  expire_day        date NOT NULL DEFAULT 'infinity',
   PRIMARY KEY (session_id, payload_id, chunk_index, expire_day)
 ) PARTITION BY RANGE (expire_day);
 ALTER TABLE session_payloads ALTER COLUMN data SET STORAGE EXTERNAL;
@@ -58,7 +60,7 @@ CREATE TABLE payload_facts (
   parsed      boolean NOT NULL,
   pages       text[] NOT NULL DEFAULT '{}',
   facts       bytea NOT NULL,
-  expire_day  date NOT NULL,
+  expire_day  date NOT NULL DEFAULT 'infinity',
   PRIMARY KEY (session_id, payload_id, expire_day)
 ) PARTITION BY RANGE (expire_day);
 ALTER TABLE payload_facts ATTACH PARTITION payload_facts_legacy
