@@ -647,7 +647,48 @@ absl::StatusOr<v1::GetSessionResponse> BrokerProxyCore::GetSession(
   *response.mutable_summary() = f.summary;
   response.mutable_pages()->Assign(f.pages.begin(), f.pages.end());
   response.set_pages_truncated(f.pages_truncated);
+  if (f.expire_day == "infinity") {
+    response.set_expires_by_age(true);
+  } else {
+    response.set_expire_day(f.expire_day);
+  }
+  const int64_t retention_ms = IngestTopicRetentionMs();
+  response.set_kafka_retention_ms(retention_ms);
+  if (retention_ms > 0 && f.last_received) {
+    response.set_kafka_records_until_unix_ms(absl::ToUnixMillis(*f.last_received) + retention_ms);
+  }
   return response;
+}
+
+int64_t BrokerProxyCore::IngestTopicRetentionMs() {
+  const absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&retention_mutex_);
+    if (retention_read_at_.has_value() &&
+        now - *retention_read_at_ < options_.topic_retention_ttl) {
+      return retention_ms_;
+    }
+  }
+  // A failure is kept as long as a value: a Kafka that cannot describe
+  // configs (--admin_api=basic, ACLs) is not asked on every call.
+  int64_t retention_ms = 0;
+  absl::StatusOr<std::map<std::string, std::string>> configs =
+      admin_.DescribeTopicConfigs(options_.default_topic);
+  if (configs.ok()) {
+    auto it = configs->find("retention.ms");
+    int64_t value = 0;
+    if (it != configs->end() && absl::SimpleAtoi(it->second, &value) &&
+        (value > 0 || value == -1)) {
+      retention_ms = value;
+    }
+  } else {
+    log::Warn("broker_proxy.topic_retention_unknown",
+              {{"topic", options_.default_topic}, {"error", configs.status().ToString()}});
+  }
+  absl::MutexLock lock(&retention_mutex_);
+  retention_read_at_ = now;
+  retention_ms_ = retention_ms;
+  return retention_ms;
 }
 
 absl::StatusOr<v1::ListSessionsResponse> BrokerProxyCore::ListSessions(

@@ -13,13 +13,17 @@
 //
 // Calls block on Kafka and PostgreSQL (each request bounded by the admin
 // timeout): call them off gRPC's callback threads. Thread-safe: the
-// collaborators are.
+// collaborators are, and the one cache (the ingest topic's retention) is
+// behind a mutex.
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ingest/v1/admin.pb.h"
 #include "services/broker_proxy/database_offsets.h"
@@ -59,6 +63,9 @@ struct BrokerProxyCoreOptions {
   // Bytes a redrive or replay may have handed to the producer and not yet
   // seen delivered: it waits before producing more (bounded memory).
   int64_t max_in_flight_bytes = 64 << 20;
+  // How long GetSession reuses the ingest topic's retention.ms (or the
+  // failure to read it) before describing the topic again.
+  absl::Duration topic_retention_ttl = absl::Minutes(1);
 };
 
 // ListDeadLetters' page size: the default, and the most one page may hold.
@@ -123,8 +130,11 @@ class BrokerProxyCore {
                                                         const std::string& operator_id);
 
   // What the worker's tables hold of a session, its lifecycle, summary and
-  // pages included. INVALID_ARGUMENT for a malformed id, NOT_FOUND if no
-  // table mentions it, UNAVAILABLE without a database.
+  // pages included, its expiry day, and until about when Kafka holds its
+  // records (the ingest topic's retention.ms after the last one, described
+  // at most once per topic_retention_ttl; unknown when it cannot be read).
+  // INVALID_ARGUMENT for a malformed id, NOT_FOUND if no table mentions it,
+  // UNAVAILABLE without a database.
   absl::StatusOr<v1::GetSessionResponse> GetSession(const v1::GetSessionRequest& request);
 
   // One page of the sessions table, newest first, filtered by project,
@@ -193,6 +203,8 @@ class BrokerProxyCore {
   absl::StatusOr<v1::TopicDescription> DescribeNewTopic(const std::string& topic, bool force);
   absl::StatusOr<v1::TopicDescription> Describe(const std::string& topic, bool force,
                                                 bool require_configs);
+  // The default topic's retention.ms: -1 unlimited, 0 unknown; cached.
+  int64_t IngestTopicRetentionMs();
 
   const BrokerProxyCoreOptions options_;
   KafkaAdmin& admin_;
@@ -201,6 +213,11 @@ class BrokerProxyCore {
   SessionDatabase* const sessions_;
   QuarantineStore* const quarantines_;
   Producer* const producer_;
+
+  absl::Mutex retention_mutex_;
+  // When the ingest topic's retention was last described (nullopt: never).
+  std::optional<absl::Time> retention_read_at_ ABSL_GUARDED_BY(retention_mutex_);
+  int64_t retention_ms_ ABSL_GUARDED_BY(retention_mutex_) = 0;
 };
 
 // ListDeadLetters' page token: where each partition resumes (partition ->

@@ -614,6 +614,85 @@ TEST(GetSessionTest, MapsTheLifecycleSummaryAndPages) {
   EXPECT_FALSE(old->pages_truncated());
 }
 
+// Retention: the expiry day as the database says it, and until about when
+// Kafka holds the records, from the ingest topic's retention.ms.
+TEST(GetSessionTest, SaysWhenTheRowsExpireAndUntilWhenKafkaHoldsTheRecords) {
+  FakeKafkaAdmin admin;
+  admin.AddTopic("ingest.tasks", 2, 1,
+                 {{"cleanup.policy", "delete"}, {"retention.ms", "604800000"}});
+  FakeSessionDatabase database;
+  SessionFacts facts;
+  facts.project_id = "p";
+  facts.has_rows = true;
+  facts.last_received = absl::FromUnixMillis(1700000000000);
+  facts.expire_day = "2023-12-14";
+  database.PutSession("p.dated", facts);
+  facts.expire_day = "infinity";
+  database.PutSession("p.legacy", facts);
+  facts.expire_day = "";
+  facts.last_received.reset();
+  database.PutSession("p.unknown", facts);
+  BrokerProxyCore core(BrokerProxyCoreOptions{}, admin, nullptr, nullptr, &database);
+
+  v1::GetSessionRequest request;
+  request.set_session_id("p.dated");
+  auto dated = core.GetSession(request);
+  ASSERT_TRUE(dated.ok()) << dated.status();
+  EXPECT_EQ(dated->expire_day(), "2023-12-14");
+  EXPECT_FALSE(dated->expires_by_age());
+  EXPECT_EQ(dated->kafka_retention_ms(), 604800000);
+  EXPECT_EQ(dated->kafka_records_until_unix_ms(), 1700000000000 + 604800000);
+
+  request.set_session_id("p.legacy");
+  auto legacy = core.GetSession(request);
+  ASSERT_TRUE(legacy.ok()) << legacy.status();
+  EXPECT_EQ(legacy->expire_day(), "");
+  EXPECT_TRUE(legacy->expires_by_age());
+
+  request.set_session_id("p.unknown");
+  auto unknown = core.GetSession(request);
+  ASSERT_TRUE(unknown.ok()) << unknown.status();
+  EXPECT_EQ(unknown->expire_day(), "");
+  EXPECT_FALSE(unknown->expires_by_age());
+  EXPECT_EQ(unknown->kafka_retention_ms(), 604800000);
+  EXPECT_EQ(unknown->kafka_records_until_unix_ms(), 0);  // nothing received
+
+  // Three calls, one description: the retention is reused for a minute.
+  absl::MutexLock lock(&admin.mutex_);
+  EXPECT_EQ(admin.describe_configs_calls_, 1);
+}
+
+TEST(GetSessionTest, KafkaRetentionIsUnlimitedOrUnknownAndDescribedAgainOnceStale) {
+  FakeKafkaAdmin admin;
+  admin.AddTopic("ingest.tasks", 2, 1, {{"retention.ms", "-1"}});
+  FakeSessionDatabase database;
+  SessionFacts facts;
+  facts.has_rows = true;
+  facts.last_received = absl::FromUnixMillis(1700000000000);
+  database.PutSession("p.s", facts);
+  BrokerProxyCoreOptions options;
+  options.topic_retention_ttl = absl::ZeroDuration();  // described on every call
+  BrokerProxyCore core(options, admin, nullptr, nullptr, &database);
+  v1::GetSessionRequest request;
+  request.set_session_id("p.s");
+
+  auto unlimited = core.GetSession(request);
+  ASSERT_TRUE(unlimited.ok()) << unlimited.status();
+  EXPECT_EQ(unlimited->kafka_retention_ms(), -1);
+  EXPECT_EQ(unlimited->kafka_records_until_unix_ms(), 0);
+
+  {
+    absl::MutexLock lock(&admin.mutex_);
+    admin.describe_configs_error_ = absl::UnimplementedError("describe configs: not asked");
+  }
+  auto unknown = core.GetSession(request);
+  ASSERT_TRUE(unknown.ok()) << unknown.status();  // the session still answers
+  EXPECT_EQ(unknown->kafka_retention_ms(), 0);
+  EXPECT_EQ(unknown->kafka_records_until_unix_ms(), 0);
+  absl::MutexLock lock(&admin.mutex_);
+  EXPECT_EQ(admin.describe_configs_calls_, 2);
+}
+
 // ---------------------------------------------------------------------------
 // ListSessions
 

@@ -5,6 +5,14 @@
 #include "services/common/metrics/buckets.h"
 
 namespace ingest {
+namespace {
+
+prometheus::Counter& Counter(prometheus::Registry& registry, const std::string& name,
+                             const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+}  // namespace
 
 BrokerProxyMetrics::BrokerProxyMetrics(prometheus::Registry& registry)
     : requests_(prometheus::BuildCounter()
@@ -19,7 +27,30 @@ BrokerProxyMetrics::BrokerProxyMetrics(prometheus::Registry& registry)
       duration_(prometheus::BuildHistogram()
                     .Name("ingest_broker_proxy_request_duration_seconds")
                     .Help("Time from receiving a BrokerProxy call to answering it.")
-                    .Register(registry)) {
+                    .Register(registry)),
+      partitions_dropped_(Counter(registry,
+                                  "ingest_broker_proxy_retention_partitions_dropped_total",
+                                  "Day partitions dropped by retention enforcement.")),
+      bytes_dropped_(Counter(registry, "ingest_broker_proxy_retention_bytes_dropped_total",
+                             "Bytes on disk of the day partitions retention enforcement "
+                             "dropped (indexes and TOAST included).")),
+      sessions_deleted_(Counter(registry, "ingest_broker_proxy_retention_sessions_deleted_total",
+                                "Expired sessions retention enforcement deleted in batches, "
+                                "with every row of them.")),
+      rows_deleted_(Counter(registry, "ingest_broker_proxy_retention_rows_deleted_total",
+                            "Rows retention enforcement deleted in batches (not by dropping "
+                            "partitions).")),
+      last_success_(prometheus::BuildGauge()
+                        .Name("ingest_broker_proxy_retention_last_success_timestamp_seconds")
+                        .Help("When the last retention run (not a dry run) finished, in seconds "
+                              "since the epoch, from this process or retention_runs; 0 until one "
+                              "is known.")
+                        .Register(registry)
+                        .Add({})),
+      erasures_(Counter(registry, "ingest_broker_proxy_erasures_total",
+                        "Erasures done (EraseSessions that were not dry runs).")),
+      sessions_erased_(Counter(registry, "ingest_broker_proxy_sessions_erased_total",
+                               "Sessions erased (and tombstoned) by EraseSessions.")) {
   // Both series from the start, so a rate() over them is defined at 0.
   secret_reloads_.Add({{"result", "applied"}});
   secret_reloads_.Add({{"result", "refused"}});
@@ -36,6 +67,23 @@ void BrokerProxyMetrics::RequestFinished(absl::string_view rpc, absl::StatusCode
 
 void BrokerProxyMetrics::SecretsReloaded(bool applied) {
   secret_reloads_.Add({{"result", applied ? "applied" : "refused"}}).Increment();
+}
+
+void BrokerProxyMetrics::RetentionEnforced(int64_t partitions_dropped, int64_t bytes_dropped,
+                                           int64_t sessions_deleted, int64_t rows_deleted) {
+  partitions_dropped_.Increment(static_cast<double>(partitions_dropped));
+  bytes_dropped_.Increment(static_cast<double>(bytes_dropped));
+  sessions_deleted_.Increment(static_cast<double>(sessions_deleted));
+  rows_deleted_.Increment(static_cast<double>(rows_deleted));
+}
+
+void BrokerProxyMetrics::SetRetentionLastSuccess(absl::Time finished) {
+  last_success_.Set(absl::ToDoubleSeconds(finished - absl::UnixEpoch()));
+}
+
+void BrokerProxyMetrics::SessionsErased(int64_t sessions) {
+  erasures_.Increment();
+  sessions_erased_.Increment(static_cast<double>(sessions));
 }
 
 }  // namespace ingest

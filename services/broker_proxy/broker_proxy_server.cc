@@ -11,6 +11,7 @@
 #include "services/broker_proxy/broker_proxy_metrics.h"
 #include "services/broker_proxy/broker_proxy_service.h"
 #include "services/broker_proxy/operator_tokens.h"
+#include "services/broker_proxy/scrape_hook_registry.h"
 #include "services/common/auth/secret_file_watcher.h"
 #include "services/common/health/health_server.h"
 #include "services/common/health/serving_status.h"
@@ -25,7 +26,7 @@ namespace ingest {
 
 struct BrokerProxyServer::Parts {
   BrokerProxyOptions options;
-  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::shared_ptr<ScrapeHookRegistry> registry = std::make_shared<ScrapeHookRegistry>();
   std::unique_ptr<BrokerProxyMetrics> metrics;
   std::unique_ptr<MetricsServer> metrics_server;
   LiveOperatorTokens tokens;
@@ -36,6 +37,8 @@ struct BrokerProxyServer::Parts {
   std::unique_ptr<SessionDatabase> sessions;
   std::unique_ptr<QuarantineStore> quarantines;
   std::unique_ptr<Producer> producer;
+  std::unique_ptr<RetentionDatabase> retention_database;
+  std::unique_ptr<RetentionAdmin> retention;  // the registry's scrape hook calls it
   std::unique_ptr<BrokerProxyCore> core;
   std::unique_ptr<BrokerProxyService> service;
   // The gRPC health status, told to gRPC and to /readyz alike.
@@ -64,6 +67,7 @@ absl::Status ValidateBrokerProxyOptions(const BrokerProxyOptions& options) {
   if (options.redrive_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--redrive_timeout must be positive");
   }
+  RETURN_IF_ERROR(ValidateRetentionAdminOptions(options.retention));
   const BrokerProxyCoreOptions& core = options.core;
   if (core.partitions < 1 || core.replication_factor < 1 || core.min_insync_replicas < 1) {
     return absl::InvalidArgumentError(
@@ -87,7 +91,7 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
     const BrokerProxyOptions& options, std::unique_ptr<KafkaAdmin> admin,
     std::unique_ptr<DatabaseOffsets> database, std::unique_ptr<DeadLetterSource> dead_letters,
     std::unique_ptr<SessionDatabase> sessions, std::unique_ptr<QuarantineStore> quarantines,
-    std::unique_ptr<Producer> producer) {
+    std::unique_ptr<Producer> producer, std::unique_ptr<RetentionDatabase> retention) {
   RETURN_IF_ERROR(ValidateBrokerProxyOptions(options));
   auto server = std::unique_ptr<BrokerProxyServer>(new BrokerProxyServer());
   Parts& parts = *(server->parts_ = std::make_unique<Parts>());
@@ -139,13 +143,24 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
     producer = std::move(created);
   }
   parts.producer = std::move(producer);
+  if (retention == nullptr && !options.pg_dsn.empty()) {
+    retention = CreatePgRetentionDatabase(options.pg_dsn, options.admin_timeout);
+  }
+  parts.retention_database = std::move(retention);
+  parts.retention = std::make_unique<RetentionAdmin>(
+      options.retention, parts.retention_database.get(), parts.metrics.get());
+  // The last success survives a restart: read now, and again at each
+  // scrape until a read succeeds.
+  parts.retention->RefreshLastSuccess();
+  parts.registry->SetHook([retention = parts.retention.get()] { retention->RefreshLastSuccess(); });
   BrokerProxyCoreOptions core_options = options.core;
   core_options.admin_timeout = options.admin_timeout;
   core_options.redrive_timeout = options.redrive_timeout;
   parts.core = std::make_unique<BrokerProxyCore>(
       std::move(core_options), *parts.admin, parts.database.get(), parts.dead_letters.get(),
       parts.sessions.get(), parts.quarantines.get(), parts.producer.get());
-  parts.service = std::make_unique<BrokerProxyService>(*parts.core, parts.tokens, *parts.metrics);
+  parts.service = std::make_unique<BrokerProxyService>(*parts.core, *parts.retention, parts.tokens,
+                                                       *parts.metrics);
 
   if (!options.health_address.empty()) {
     ASSIGN_OR_RETURN(parts.health_server,
@@ -168,7 +183,11 @@ absl::StatusOr<std::unique_ptr<BrokerProxyServer>> BrokerProxyServer::Start(
   return server;
 }
 
-BrokerProxyServer::~BrokerProxyServer() { Shutdown(); }
+BrokerProxyServer::~BrokerProxyServer() {
+  Shutdown();
+  // The metrics server outlives the retention admin the hook calls.
+  if (parts_ != nullptr) parts_->registry->SetHook(nullptr);
+}
 
 void BrokerProxyServer::Shutdown() {
   if (parts_ == nullptr || parts_->shut_down) return;

@@ -15,6 +15,8 @@
 #include "services/broker_proxy/database_offsets.h"
 #include "services/broker_proxy/dead_letter_source.h"
 #include "services/broker_proxy/quarantine_store.h"
+#include "services/broker_proxy/retention_admin.h"
+#include "services/broker_proxy/retention_database.h"
 #include "services/broker_proxy/session_database.h"
 #include "services/common/kafka/kafka_admin.h"
 #include "services/common/kafka/producer.h"
@@ -32,7 +34,7 @@ struct BrokerProxyOptions {
   std::string health_address;
   std::string kafka_bootstrap;
   // The worker's database (consumer_offsets, sessions); empty: lag without
-  // it, and GetSession is UNAVAILABLE.
+  // it, and GetSession, EraseSessions and EnforceRetention are UNAVAILABLE.
   std::string pg_dsn;
   std::string operator_token_file;
   // How often --operator_token_file is checked for a change: a revoked
@@ -52,6 +54,9 @@ struct BrokerProxyOptions {
   // plaintext when unset.
   std::optional<TlsFiles> tls;
   BrokerProxyCoreOptions core;
+  // EnforceRetention's settings (--legacy_retention_days,
+  // --partition_lookahead_days, --retention_lock_timeout).
+  RetentionAdminOptions retention;
 };
 
 absl::Status ValidateBrokerProxyOptions(const BrokerProxyOptions& options);
@@ -60,17 +65,20 @@ class BrokerProxyServer {
  public:
   // Listens at once; health is SERVING once listening (Kafka trouble is
   // answered per call with UNAVAILABLE). `admin`, `database`,
-  // `dead_letters`, `sessions`, `quarantines` and `producer` replace the
-  // librdkafka / libpq implementations (tests); null = the real ones (the
-  // libpq ones only with a --pg_dsn). The producer (client id
-  // ingest-broker-proxy) is flushed on Shutdown.
+  // `dead_letters`, `sessions`, `quarantines`, `producer` and `retention`
+  // replace the librdkafka / libpq implementations (tests); null = the real
+  // ones (the libpq ones only with a --pg_dsn). The producer (client id
+  // ingest-broker-proxy) is flushed on Shutdown. When retention last
+  // succeeded is read from the database in the background, at start and
+  // at scrapes of /metrics until it was read.
   static absl::StatusOr<std::unique_ptr<BrokerProxyServer>> Start(
       const BrokerProxyOptions& options, std::unique_ptr<KafkaAdmin> admin = nullptr,
       std::unique_ptr<DatabaseOffsets> database = nullptr,
       std::unique_ptr<DeadLetterSource> dead_letters = nullptr,
       std::unique_ptr<SessionDatabase> sessions = nullptr,
       std::unique_ptr<QuarantineStore> quarantines = nullptr,
-      std::unique_ptr<Producer> producer = nullptr);
+      std::unique_ptr<Producer> producer = nullptr,
+      std::unique_ptr<RetentionDatabase> retention = nullptr);
   ~BrokerProxyServer();
 
   // NOT_SERVING, stop accepting, let in-flight calls finish (up to the grace

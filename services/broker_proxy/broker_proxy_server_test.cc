@@ -1,5 +1,6 @@
 // The whole server in-process with a fake Kafka: auth, health, calls
-// through to the core with their status codes, the producer flushed on
+// through to the core with their status codes, the operator's name in what
+// erasure and retention record, their metrics, the producer flushed on
 // shutdown.
 
 #include "services/broker_proxy/broker_proxy_server.h"
@@ -20,6 +21,7 @@
 #include "services/broker_proxy/fake_kafka_admin.h"
 #include "services/broker_proxy/fake_producer.h"
 #include "services/broker_proxy/fake_quarantine_store.h"
+#include "services/broker_proxy/fake_retention_database.h"
 #include "services/broker_proxy/fake_session_database.h"
 #include "services/common/health/https_get.h"
 #include "tests/testing/http_get.h"
@@ -30,6 +32,7 @@ namespace ingest {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kToken[] = "operator-token-0123456789";
 
@@ -38,7 +41,7 @@ class BrokerProxyServerTest : public ::testing::Test {
   void SetUp() override {
     const char* tmp = std::getenv("TEST_TMPDIR");
     const std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/operator_tokens");
-    std::ofstream(path, std::ios::trunc) << kToken << "\n";
+    std::ofstream(path, std::ios::trunc) << kToken << " alice\n";
     tokens_file_ = path;
     BrokerProxyOptions options;
     options.kafka_bootstrap = "unused:9092";
@@ -64,10 +67,12 @@ class BrokerProxyServerTest : public ::testing::Test {
       entry.created_at = absl::FromUnixSeconds(1767225600 + i);
       sessions->AddListEntry(entry);
     }
-    auto server = BrokerProxyServer::Start(options, std::move(admin), /*database=*/nullptr,
-                                           std::make_unique<FakeDeadLetterSource>(),
-                                           std::move(sessions), std::move(quarantines),
-                                           std::move(producer));
+    auto retention = std::make_unique<FakeRetentionDatabase>();
+    retention_ = retention.get();
+    retention_->SetLastEnforcement(std::optional<absl::Time>(absl::FromUnixSeconds(1767225600)));
+    auto server = BrokerProxyServer::Start(
+        options, std::move(admin), /*database=*/nullptr, std::make_unique<FakeDeadLetterSource>(),
+        std::move(sessions), std::move(quarantines), std::move(producer), std::move(retention));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
     auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
@@ -88,8 +93,11 @@ class BrokerProxyServerTest : public ::testing::Test {
     return stub_->DescribeTopic(Context(token).get(), {}, &response).error_code();
   }
 
+  std::string Metrics() { return HttpGet(server_->metrics_port(), "/metrics"); }
+
   std::string tokens_file_;
-  FakeProducer* producer_ = nullptr;  // owned by server_
+  FakeProducer* producer_ = nullptr;            // owned by server_
+  FakeRetentionDatabase* retention_ = nullptr;  // owned by server_
   std::unique_ptr<BrokerProxyServer> server_;
   std::unique_ptr<v1::BrokerProxy::Stub> stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
@@ -209,6 +217,64 @@ TEST_F(BrokerProxyServerTest, ResetOffsetsWithoutATargetIsInvalid) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(BrokerProxyServerTest, ErasesAsTheTokensNameAndCountsIt) {
+  ErasureResult result;
+  result.sessions = {{"p.s1", "p", 4, 100}};
+  result.rows = 4;
+  retention_->SetErasure(result);
+  v1::EraseSessionsRequest request;
+  request.add_session_ids("p.s1");
+  v1::EraseSessionsResponse response;
+  grpc::Status status = stub_->EraseSessions(Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.erasure_id(), 1);
+  ASSERT_EQ(retention_->erasures().size(), 1u);
+  EXPECT_EQ(retention_->erasures()[0].requested_by, "alice");
+  EXPECT_THAT(Metrics(), HasSubstr("ingest_broker_proxy_sessions_erased_total 1"));
+
+  EXPECT_EQ(stub_->EraseSessions(Context().get(), {}, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stub_->EraseSessions(Context("").get(), request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(retention_->erasures().size(), 1u);
+}
+
+// The last success comes from the database at start (a restart keeps it),
+// then from each run; the counters say what runs removed.
+TEST_F(BrokerProxyServerTest, EnforcesRetentionAndExportsWhenItLastSucceeded) {
+  EXPECT_TRUE(WaitUntil(absl::Seconds(30), [&] {
+    return absl::StrContains(
+        Metrics(), "ingest_broker_proxy_retention_last_success_timestamp_seconds 1767225600");
+  }));
+  EnforcementReport report;
+  report.today = absl::CivilDay(2026, 3, 10);
+  report.partitions = {
+      {"session_payloads", "session_payloads_p20260308", absl::CivilDay(2026, 3, 8), 8192}};
+  report.bytes_dropped = 8192;
+  report.sessions_deleted = 2;
+  report.rows_deleted = 7;
+  retention_->SetReport(report);
+
+  v1::EnforceRetentionResponse response;
+  grpc::Status status = stub_->EnforceRetention(Context().get(), {}, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.today(), "2026-03-10");
+  EXPECT_EQ(response.partitions(0).day(), "2026-03-08");
+  EXPECT_EQ(response.run_id(), 1);
+  ASSERT_EQ(retention_->enforcements().size(), 1u);
+  EXPECT_EQ(retention_->enforcements()[0].requested_by, "alice");
+  EXPECT_EQ(retention_->enforcements()[0].legacy_retention_days, 30);
+  const std::string metrics = Metrics();
+  EXPECT_THAT(metrics, HasSubstr("ingest_broker_proxy_retention_partitions_dropped_total 1"));
+  EXPECT_THAT(metrics, HasSubstr("ingest_broker_proxy_retention_bytes_dropped_total 8192"));
+  EXPECT_THAT(metrics, HasSubstr("ingest_broker_proxy_retention_sessions_deleted_total 2"));
+  EXPECT_THAT(metrics, HasSubstr("ingest_broker_proxy_retention_rows_deleted_total 7"));
+  EXPECT_THAT(
+      metrics,
+      Not(HasSubstr("ingest_broker_proxy_retention_last_success_timestamp_seconds 1767225600")));
+  EXPECT_EQ(retention_->last_enforcement_reads(), 1);
+}
+
 TEST_F(BrokerProxyServerTest, ShutdownFlushesTheProducerAndIsIdempotent) {
   server_->Shutdown();
   server_->Shutdown();
@@ -228,6 +294,49 @@ TEST_F(BrokerProxyServerTest, TheProbePortIsReadyUntilShutdown) {
   EXPECT_THAT(response, ::testing::StartsWith("HTTP/1.1 503"));
   EXPECT_THAT(response, ::testing::EndsWith("\r\n\r\nNOT_SERVING: draining\n"));
   EXPECT_TRUE(IsOk(HttpGet(health_port, "/livez")));
+}
+
+// An unreachable database at start leaves the last success at 0; each
+// scrape asks again, so it shows once the database answers.
+TEST(BrokerProxyRetentionMetricTest, AnUnreadableLastSuccessIsReadAgainAtTheNextScrape) {
+  const std::string tokens = absl::StrCat(std::getenv("TEST_TMPDIR"), "/scrape_tokens");
+  std::ofstream(tokens, std::ios::trunc) << kToken << "\n";
+  BrokerProxyOptions options;
+  options.kafka_bootstrap = "unused:9092";
+  options.operator_token_file = tokens;
+  auto retention = std::make_unique<FakeRetentionDatabase>();
+  FakeRetentionDatabase* database = retention.get();
+  database->SetLastEnforcement(absl::UnavailableError("PostgreSQL: connection refused"));
+  auto server = BrokerProxyServer::Start(
+      options, std::make_unique<FakeKafkaAdmin>(), /*database=*/nullptr,
+      std::make_unique<FakeDeadLetterSource>(), /*sessions=*/nullptr, /*quarantines=*/nullptr,
+      std::make_unique<FakeProducer>(), std::move(retention));
+  ASSERT_TRUE(server.ok()) << server.status();
+  const auto metrics = [&] { return HttpGet((*server)->metrics_port(), "/metrics"); };
+  ASSERT_TRUE(
+      WaitUntil(absl::Seconds(30), [&] { return database->last_enforcement_reads() >= 1; }));
+  EXPECT_THAT(metrics(),
+              HasSubstr("ingest_broker_proxy_retention_last_success_timestamp_seconds 0"));
+
+  database->SetLastEnforcement(std::optional<absl::Time>(absl::FromUnixSeconds(1767225600)));
+  EXPECT_TRUE(WaitUntil(absl::Seconds(30), [&] {
+    return absl::StrContains(
+        metrics(), "ingest_broker_proxy_retention_last_success_timestamp_seconds 1767225600");
+  }));
+}
+
+TEST(BrokerProxyOptionsTest, RetentionFlagsOutOfRangeAreRefusedNamingTheFlag) {
+  BrokerProxyOptions options;
+  options.kafka_bootstrap = "unused:9092";
+  options.operator_token_file = "/unused";
+  EXPECT_TRUE(ValidateBrokerProxyOptions(options).ok());
+  options.retention.legacy_retention_days = 0;
+  absl::Status status = ValidateBrokerProxyOptions(options);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("--legacy_retention_days must be 1 to 3650"));
+  options.retention.legacy_retention_days = 30;
+  options.retention.lock_timeout = absl::ZeroDuration();
+  EXPECT_THAT(ValidateBrokerProxyOptions(options).message(), HasSubstr("--retention_lock_timeout"));
 }
 
 // With mutual TLS on the gRPC port, the probe port is HTTPS with the same

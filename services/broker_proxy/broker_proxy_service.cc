@@ -6,8 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "services/common/auth/bearer.h"
-#include "services/common/crypto/sha256.h"
 #include "services/common/logging/log.h"
 #include "services/common/server/grpc_server.h"
 #include "services/common/status/grpc_status.h"
@@ -17,15 +15,6 @@ namespace {
 
 std::string Authorization(const grpc::CallbackServerContext& context) {
   return MetadataValue(context, "authorization");
-}
-
-// Who called, for the log of a change: "sha256:" and the first 12 hex
-// digits of the token's digest (never the token).
-std::string OperatorId(absl::string_view authorization) {
-  // Called after authentication, so the token is there.
-  absl::StatusOr<absl::string_view> token =
-      BearerCredential(authorization, "operator token", "operator token");
-  return absl::StrCat("sha256:", Sha256Hex(token.value_or(authorization)).substr(0, 12));
 }
 
 // `budget` from now, or less: early enough to answer within the caller's
@@ -41,9 +30,10 @@ absl::Time WorkDeadline(const grpc::CallbackServerContext& context, absl::Durati
 
 }  // namespace
 
-BrokerProxyService::BrokerProxyService(BrokerProxyCore& core, const LiveOperatorTokens& tokens,
+BrokerProxyService::BrokerProxyService(BrokerProxyCore& core, RetentionAdmin& retention,
+                                       const LiveOperatorTokens& tokens,
                                        BrokerProxyMetrics& metrics, int workers)
-    : core_(core), tokens_(tokens), metrics_(metrics) {
+    : core_(core), retention_(retention), tokens_(tokens), metrics_(metrics) {
   for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { RunWorker(); });
 }
 
@@ -93,16 +83,18 @@ grpc::ServerUnaryReactor* BrokerProxyService::Handle(grpc::CallbackServerContext
                                                      Work work) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status status = tokens_.Authenticate(Authorization(*context)); !status.ok()) {
-    Finish(reactor, rpc, start, status);
+  absl::StatusOr<std::string> caller = tokens_.Authenticate(Authorization(*context));
+  if (!caller.ok()) {
+    Finish(reactor, rpc, start, caller.status());
     return reactor;
   }
   absl::MutexLock lock(&mutex_);
-  queue_.push_back([this, reactor, rpc, start, response, work = std::move(work)] {
-    absl::StatusOr<Response> result = work();
-    if (result.ok()) *response = *std::move(result);
-    Finish(reactor, rpc, start, result.status());
-  });
+  queue_.push_back(
+      [this, reactor, rpc, start, response, work = std::move(work), caller = *std::move(caller)] {
+        absl::StatusOr<Response> result = work(caller);
+        if (result.ok()) *response = *std::move(result);
+        Finish(reactor, rpc, start, result.status());
+      });
   return reactor;
 }
 
@@ -110,21 +102,22 @@ grpc::ServerUnaryReactor* BrokerProxyService::EnsureTopics(grpc::CallbackServerC
                                                            const v1::EnsureTopicsRequest* request,
                                                            v1::EnsureTopicsResponse* response) {
   return Handle(context, "EnsureTopics", response,
-                [this, request] { return core_.EnsureTopics(*request); });
+                [this, request](const std::string&) { return core_.EnsureTopics(*request); });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::DescribeTopic(
     grpc::CallbackServerContext* context, const v1::DescribeTopicRequest* request,
     v1::DescribeTopicResponse* response) {
   return Handle(context, "DescribeTopic", response,
-                [this, request] { return core_.DescribeTopic(*request); });
+                [this, request](const std::string&) { return core_.DescribeTopic(*request); });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::GetConsumerLag(
     grpc::CallbackServerContext* context, const v1::GetConsumerLagRequest* request,
     v1::GetConsumerLagResponse* response) {
-  return Handle(context, "GetConsumerLag", response,
-                [this, request] { return core_.GetConsumerLag(*request, absl::Now()); });
+  return Handle(context, "GetConsumerLag", response, [this, request](const std::string&) {
+    return core_.GetConsumerLag(*request, absl::Now());
+  });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::ListDeadLetters(
@@ -133,19 +126,19 @@ grpc::ServerUnaryReactor* BrokerProxyService::ListDeadLetters(
   // Reading stops at the admin timeout, or early enough to answer within
   // the caller's deadline (what was read then comes with a page token).
   const absl::Time deadline = WorkDeadline(*context, core_.options().admin_timeout);
-  return Handle(context, "ListDeadLetters", response, [this, request, deadline] {
-    return core_.ListDeadLetters(*request, deadline);
-  });
+  return Handle(context, "ListDeadLetters", response,
+                [this, request, deadline](const std::string&) {
+                  return core_.ListDeadLetters(*request, deadline);
+                });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::RedriveSession(
     grpc::CallbackServerContext* context, const v1::RedriveSessionRequest* request,
     v1::RedriveSessionResponse* response) {
   const absl::Time deadline = WorkDeadline(*context, core_.options().redrive_timeout);
-  std::string operator_id = OperatorId(Authorization(*context));
   return Handle(context, "RedriveSession", response,
-                [this, request, deadline, operator_id = std::move(operator_id)] {
-                  return core_.RedriveSession(*request, operator_id, deadline);
+                [this, request, deadline](const std::string& operator_name) {
+                  return core_.RedriveSession(*request, operator_name, deadline);
                 });
 }
 
@@ -153,20 +146,18 @@ grpc::ServerUnaryReactor* BrokerProxyService::ReplaySession(
     grpc::CallbackServerContext* context, const v1::ReplaySessionRequest* request,
     v1::ReplaySessionResponse* response) {
   const absl::Time deadline = WorkDeadline(*context, core_.options().redrive_timeout);
-  std::string operator_id = OperatorId(Authorization(*context));
   return Handle(context, "ReplaySession", response,
-                [this, request, deadline, operator_id = std::move(operator_id)] {
-                  return core_.ReplaySession(*request, operator_id, deadline);
+                [this, request, deadline](const std::string& operator_name) {
+                  return core_.ReplaySession(*request, operator_name, deadline);
                 });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::ResetOffsets(grpc::CallbackServerContext* context,
                                                            const v1::ResetOffsetsRequest* request,
                                                            v1::ResetOffsetsResponse* response) {
-  std::string operator_id = OperatorId(Authorization(*context));
   return Handle(context, "ResetOffsets", response,
-                [this, request, operator_id = std::move(operator_id)] {
-                  return core_.ResetOffsets(*request, operator_id);
+                [this, request](const std::string& operator_name) {
+                  return core_.ResetOffsets(*request, operator_name);
                 });
 }
 
@@ -174,14 +165,32 @@ grpc::ServerUnaryReactor* BrokerProxyService::GetSession(grpc::CallbackServerCon
                                                          const v1::GetSessionRequest* request,
                                                          v1::GetSessionResponse* response) {
   return Handle(context, "GetSession", response,
-                [this, request] { return core_.GetSession(*request); });
+                [this, request](const std::string&) { return core_.GetSession(*request); });
 }
 
 grpc::ServerUnaryReactor* BrokerProxyService::ListSessions(grpc::CallbackServerContext* context,
                                                            const v1::ListSessionsRequest* request,
                                                            v1::ListSessionsResponse* response) {
   return Handle(context, "ListSessions", response,
-                [this, request] { return core_.ListSessions(*request); });
+                [this, request](const std::string&) { return core_.ListSessions(*request); });
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::EraseSessions(grpc::CallbackServerContext* context,
+                                                            const v1::EraseSessionsRequest* request,
+                                                            v1::EraseSessionsResponse* response) {
+  return Handle(context, "EraseSessions", response,
+                [this, request](const std::string& operator_name) {
+                  return retention_.EraseSessions(*request, operator_name);
+                });
+}
+
+grpc::ServerUnaryReactor* BrokerProxyService::EnforceRetention(
+    grpc::CallbackServerContext* context, const v1::EnforceRetentionRequest* request,
+    v1::EnforceRetentionResponse* response) {
+  return Handle(context, "EnforceRetention", response,
+                [this, request](const std::string& operator_name) {
+                  return retention_.EnforceRetention(*request, operator_name);
+                });
 }
 
 }  // namespace ingest

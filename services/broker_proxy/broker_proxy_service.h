@@ -1,9 +1,11 @@
 #pragma once
 
 // BrokerProxyService: the gRPC adapter of ingest.v1.BrokerProxy on the
-// callback API. It authenticates (operator token), hands the call to a
-// worker thread (the core blocks on Kafka and PostgreSQL, which gRPC's
-// callback threads must not), and maps the core's absl::Status to gRPC.
+// callback API. It authenticates (operator token: the token's name says who
+// called, for logs and audit rows), hands the call to a worker thread (the
+// cores block on Kafka and PostgreSQL, which gRPC's callback threads must
+// not), and maps the cores' absl::Status to gRPC. Erasure and retention go
+// to RetentionAdmin, everything else to BrokerProxyCore.
 // Long calls (ListDeadLetters, RedriveSession, ReplaySession) get a deadline
 // early enough to answer within the caller's.
 //
@@ -21,14 +23,16 @@
 #include "services/broker_proxy/broker_proxy_core.h"
 #include "services/broker_proxy/broker_proxy_metrics.h"
 #include "services/broker_proxy/operator_tokens.h"
+#include "services/broker_proxy/retention_admin.h"
 
 namespace ingest {
 
 class BrokerProxyService final : public v1::BrokerProxy::CallbackService {
  public:
   // Every collaborator must outlive the service.
-  BrokerProxyService(BrokerProxyCore& core, const LiveOperatorTokens& tokens,
-                     BrokerProxyMetrics& metrics, int workers = 4);
+  BrokerProxyService(BrokerProxyCore& core, RetentionAdmin& retention,
+                     const LiveOperatorTokens& tokens, BrokerProxyMetrics& metrics,
+                     int workers = 4);
   ~BrokerProxyService() override;
 
   grpc::ServerUnaryReactor* EnsureTopics(grpc::CallbackServerContext* context,
@@ -58,10 +62,16 @@ class BrokerProxyService final : public v1::BrokerProxy::CallbackService {
   grpc::ServerUnaryReactor* ListSessions(grpc::CallbackServerContext* context,
                                          const v1::ListSessionsRequest* request,
                                          v1::ListSessionsResponse* response) override;
+  grpc::ServerUnaryReactor* EraseSessions(grpc::CallbackServerContext* context,
+                                          const v1::EraseSessionsRequest* request,
+                                          v1::EraseSessionsResponse* response) override;
+  grpc::ServerUnaryReactor* EnforceRetention(grpc::CallbackServerContext* context,
+                                             const v1::EnforceRetentionRequest* request,
+                                             v1::EnforceRetentionResponse* response) override;
 
  private:
-  // Authenticates, then runs `work` (returning the response or a status) on
-  // a worker thread and finishes the call with its outcome.
+  // Authenticates, then runs `work(operator_name)` (returning the response
+  // or a status) on a worker thread and finishes the call with its outcome.
   template <typename Response, typename Work>
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const char* rpc,
                                    Response* response, Work work);
@@ -70,6 +80,7 @@ class BrokerProxyService final : public v1::BrokerProxy::CallbackService {
   void RunWorker();
 
   BrokerProxyCore& core_;
+  RetentionAdmin& retention_;
   const LiveOperatorTokens& tokens_;
   BrokerProxyMetrics& metrics_;
   absl::Mutex mutex_;

@@ -74,6 +74,7 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   absl::StatusOr<std::map<std::string, std::string>> DescribeTopicConfigs(
       const std::string& topic) override {
     absl::MutexLock lock(&mutex_);
+    ++describe_configs_calls_;
     auto it = topics_.find(topic);
     if (it == topics_.end()) return absl::NotFoundError(absl::StrCat("topic ", topic));
     if (!describe_configs_error_.ok()) return describe_configs_error_;
@@ -149,6 +150,7 @@ class FakeKafkaAdmin final : public KafkaAdmin {
   GroupDescription group_ ABSL_GUARDED_BY(mutex_);
   // Non-OK: DescribeTopicConfigs answers it for an existing topic.
   absl::Status describe_configs_error_ ABSL_GUARDED_BY(mutex_);
+  int describe_configs_calls_ ABSL_GUARDED_BY(mutex_) = 0;
   // Non-OK: DescribeGroup answers it (a cluster that cannot describe groups).
   absl::Status describe_group_error_ ABSL_GUARDED_BY(mutex_);
   // Set: from the second DescribeGroup on, the group is this.

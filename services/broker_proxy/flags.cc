@@ -23,11 +23,14 @@ ABSL_FLAG(std::string, kafka_bootstrap, "",
           "Kafka bootstrap servers, HOST:PORT[,...]. Required. Env: KAFKA_BOOTSTRAP.");
 ABSL_FLAG(std::string, pg_dsn, "",
           "The worker's PostgreSQL (libpq conninfo or URI), read for the offsets the worker "
-          "resumes from (consumer_offsets). Empty: GetConsumerLag uses Kafka's committed "
-          "offsets instead. Env: PG_DSN.");
+          "resumes from (consumer_offsets) and sessions, written by ResetOffsets, EraseSessions "
+          "and EnforceRetention. Empty: GetConsumerLag uses Kafka's committed offsets instead, "
+          "and the database's RPCs are UNAVAILABLE. Env: PG_DSN.");
 ABSL_FLAG(std::string, operator_token_file, "",
-          "File of operator tokens, one per line (a mounted Secret); calls must send "
-          "`authorization: Bearer <token>`. Required. Env: OPERATOR_TOKEN_FILE.");
+          "File of operator tokens, one per line as `<token> [name]` (a mounted Secret; the "
+          "name, else token:<8 hex of the token's SHA-256>, is who erasures and retention runs "
+          "are recorded as requested by); calls must send `authorization: Bearer <token>`. "
+          "Required. Env: OPERATOR_TOKEN_FILE.");
 ABSL_FLAG(absl::Duration, secrets_reload_interval, absl::Seconds(10),
           "How often --operator_token_file is checked for a change (a rotated Secret): a "
           "revoked token is refused and a new one works within this long, without a restart; a "
@@ -66,6 +69,17 @@ ABSL_FLAG(absl::Duration, redrive_timeout, absl::Minutes(5),
           "Bound on one RedriveSession or ReplaySession (reading the DLQ or the ingest topic "
           "and producing), shortened to the caller's deadline; past it the call answers "
           "UNAVAILABLE saying how far it got.");
+ABSL_FLAG(int, legacy_retention_days, 30,
+          "EnforceRetention: rows stored before retention existed (no expiry day) expire at this "
+          "age, in days (1..3650).");
+ABSL_FLAG(int, partition_lookahead_days, 7,
+          "EnforceRetention: day partitions are created this many days ahead of each retention "
+          "in use (1..365), so a missing partition never sends a day's rows to the default "
+          "partition.");
+ABSL_FLAG(absl::Duration, retention_lock_timeout, absl::Seconds(2),
+          "EnforceRetention: how long one partition drop may wait for its lock, i.e. the longest "
+          "ingest waits behind it (1ms..1m); a drop that times out is retried with backoff, then "
+          "left to the next run.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
           "On SIGTERM, how long in-flight calls get to finish.");
 
@@ -75,7 +89,7 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
   ConfigureFlagUsage(
       "Kafka's admin operations over gRPC for operators and CI (ingest.v1.BrokerProxy): "
       "provisions and checks topics, reports consumer lag, browses and redrives the DLQ, "
-      "replays sessions.\n"
+      "replays sessions, erases sessions and enforces retention.\n"
       "Usage: broker_proxy --kafka_bootstrap=HOST:PORT --operator_token_file=PATH "
       "[--pg_dsn=DSN] [flags]");
   // The command line, parsed below, takes precedence over the environment.
@@ -119,6 +133,9 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
   core.policy.retention_floor = absl::GetFlag(FLAGS_retention_floor);
   core.policy.min_max_message_bytes = absl::GetFlag(FLAGS_min_max_message_bytes);
   core.policy.min_replication_factor = absl::GetFlag(FLAGS_min_replication_factor);
+  options.retention.legacy_retention_days = absl::GetFlag(FLAGS_legacy_retention_days);
+  options.retention.lookahead_days = absl::GetFlag(FLAGS_partition_lookahead_days);
+  options.retention.lock_timeout = absl::GetFlag(FLAGS_retention_lock_timeout);
   ASSIGN_OR_RETURN(options.tls, TlsFilesFromFlags());
   return options;
 }

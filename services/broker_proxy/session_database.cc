@@ -12,8 +12,9 @@ namespace ingest {
 namespace {
 
 // One row: what the tables say of $1. Times as Unix milliseconds. The last
-// column says whether the database has schema v8 (summaries): the worker
-// migrates it, so broker-proxy may meet an older one.
+// columns say whether the database has schema v8 (summaries) and v9
+// (retention): the worker migrates it, so broker-proxy may meet an older
+// one.
 constexpr char kFactsSql[] = R"sql(
 SELECT
   (SELECT project_id FROM sessions WHERE session_id = $1),
@@ -30,7 +31,8 @@ SELECT
     OR EXISTS (SELECT 1 FROM session_feedback WHERE session_id = $1)
     OR EXISTS (SELECT 1 FROM backend_errors WHERE session_id = $1),
   q.redrive_id,
-  to_regclass('payload_facts') IS NOT NULL
+  to_regclass('payload_facts') IS NOT NULL,
+  to_regclass('retention_classes') IS NOT NULL
 FROM (SELECT count(DISTINCT payload_id) AS payloads,
              coalesce(max(payload_id), 0) AS highest,
              coalesce(sum(octet_length(data)), 0) AS stored,
@@ -75,6 +77,13 @@ SELECT href
  WHERE previous IS DISTINCT FROM href
  ORDER BY payload_id, position
  LIMIT $2
+)sql";
+
+// The session's expire_day as text whatever the DateStyle (one row, or
+// none without a sessions row).
+constexpr char kExpireDaySql[] = R"sql(
+SELECT CASE WHEN expire_day = 'infinity' THEN 'infinity' ELSE to_char(expire_day, 'YYYY-MM-DD') END
+  FROM sessions WHERE session_id = $1
 )sql";
 
 // Whether the database has schema v8 (payload_facts and the sessions
@@ -184,6 +193,16 @@ class PgSessionDatabase final : public SessionDatabase {
     if (has_summaries) {
       if (absl::Status status = ReadLifecycle(**connection, session_id, out); !status.ok()) {
         return status;
+      }
+    }
+    const bool has_retention = std::string(PQgetvalue(row, 0, 13)) == "t";
+    if (has_retention) {
+      auto expire = (*connection)->Query(kExpireDaySql, {PgParam::Text(session_id)});
+      if (!expire.ok()) {
+        return WithContext(expire.status(), absl::StrCat("reading the expiry day of ", session_id));
+      }
+      if (PQntuples(expire->get()) == 1 && !IsNull(expire->get(), 0)) {
+        out.expire_day = PQgetvalue(expire->get(), 0, 0);
       }
     }
     return std::optional<SessionFacts>(std::move(out));

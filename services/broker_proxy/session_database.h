@@ -57,6 +57,11 @@ struct SessionFacts {
   // kMaxSessionPages, `pages_truncated` when there were more.
   std::vector<std::string> pages;
   bool pages_truncated = false;
+
+  // Retention (schema v9): sessions.expire_day as "YYYY-MM-DD", "infinity"
+  // for a session stored before retention existed, or empty without a
+  // sessions row or before schema v9.
+  std::string expire_day;
 };
 
 // A position in the listing order (created_at descending, then session_id
@@ -106,7 +111,8 @@ class SessionDatabase {
   // The facts of `session_id`, or nullopt if no table of the worker
   // (sessions, session_payloads, payload_streams, quarantined_sessions,
   // session_feedback) mentions it. A database before schema v8 answers
-  // without lifecycle, summary or pages (as for a legacy session).
+  // without lifecycle, summary or pages (as for a legacy session), one
+  // before schema v9 without expire_day.
   // UNAVAILABLE when the database does not answer; DATA_LOSS when its
   // summary does not parse.
   virtual absl::StatusOr<std::optional<SessionFacts>> ReadSession(

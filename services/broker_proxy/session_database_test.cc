@@ -145,6 +145,31 @@ TEST_F(SessionDatabaseTest, AQuarantineUnderRedriveNamesTheRedrive) {
   EXPECT_EQ((*read)->redrive_id, "rd-1-abc");
 }
 
+// sessions.expire_day as YYYY-MM-DD whatever the database's DateStyle;
+// "infinity" for a session stored before retention; empty without a
+// sessions row.
+TEST_F(SessionDatabaseTest, ReadsTheExpiryDay) {
+  Exec(
+      "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET datestyle = ''SQL, DMY''', "
+      "current_database()); END $$");
+  Exec(
+      "INSERT INTO sessions (session_id, project_id, expire_day) VALUES ('p.dated', 'p', "
+      "'2026-12-14')");
+  Exec("INSERT INTO sessions (session_id, project_id) VALUES ('p.legacy', 'p')");
+  Exec(
+      "INSERT INTO quarantined_sessions (topic, session_id, project_id, kafka_partition, "
+      "first_offset, reason) VALUES ('ingest.tasks', 'p.q', 'p', 3, 42, 'invalid_record')");
+  auto sessions = CreatePgSessionDatabase(database_->dsn(), absl::Seconds(5));
+  const auto expire_day = [&](const std::string& session) -> std::string {
+    auto read = sessions->ReadSession(session);
+    EXPECT_TRUE(read.ok()) << read.status();
+    return read.ok() && read->has_value() ? (*read)->expire_day : "?";
+  };
+  EXPECT_EQ(expire_day("p.dated"), "2026-12-14");
+  EXPECT_EQ(expire_day("p.legacy"), "infinity");
+  EXPECT_EQ(expire_day("p.q"), "");
+}
+
 TEST_F(SessionDatabaseTest, ASessionNeverSeenIsNullopt) {
   auto read = CreatePgSessionDatabase(database_->dsn(), absl::Seconds(5))->ReadSession("p.none");
   ASSERT_TRUE(read.ok()) << read.status();

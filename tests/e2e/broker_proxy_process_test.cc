@@ -1,6 +1,7 @@
 // The real broker_proxy binary against the mock_kafka process: health,
 // authentication, DescribeTopic of a topic the mock created, ListDeadLetters
-// of an empty topic, GetSession without a database, SIGTERM.
+// of an empty topic, GetSession, EraseSessions and EnforceRetention without
+// a database, SIGTERM.
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -99,6 +100,17 @@ TEST_F(BrokerProxyProcessTest, ServesAuthenticatesDescribesAndStopsOnSigterm) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_NE(status.error_message().find("started without --pg_dsn"), std::string::npos)
       << status.error_message();
+
+  // Erasure and retention need the database too.
+  v1::EraseSessionsRequest erase;
+  erase.add_session_ids("demo-project.s1");
+  v1::EraseSessionsResponse erased;
+  status = stub_->EraseSessions(Context().get(), erase, &erased);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(status.error_message().find("--pg_dsn"), std::string::npos) << status.error_message();
+  v1::EnforceRetentionResponse enforced;
+  status = stub_->EnforceRetention(Context().get(), {}, &enforced);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
 
   EXPECT_EQ(proxy_->Stop(SIGTERM, absl::Seconds(15)), std::optional<int>(0));
 }
