@@ -11,7 +11,8 @@
 // usage error (INVALID_ARGUMENT); help is text; an Invocation names a
 // command and has what the command line promises: a server, at most one of
 // token and token file, a positive timeout, the session id of the commands
-// that need one, values within the flags' ranges (limits, offsets,
+// that need one (sessions delete: ids or a project and a user, never both
+// or neither), values within the flags' ranges (limits, offsets,
 // statuses, --since, --watch, --wait_timeout), a target for offsets reset;
 // `--NAME=` with nothing after the '=' is an empty value, as the two words
 // `--NAME` `` are (command_line.h: `--name=value` or `--name value`), and
@@ -96,7 +97,17 @@ void CheckInvocation(const Invocation& invocation) {
       }
       break;
     }
+    case Command::kSessionsDelete: {
+      // Session ids (none empty), or a project and a user, never both.
+      const v1::EraseSessionsRequest& erase = invocation.erase_sessions;
+      const bool by_user = !erase.project_id().empty() && !erase.user_identifier().empty();
+      Require(by_user != (erase.session_ids_size() > 0));
+      Require(by_user || (erase.project_id().empty() && erase.user_identifier().empty()));
+      for (const std::string& id : erase.session_ids()) Require(!id.empty());
+      break;
+    }
     case Command::kTopicsDescribe:
+    case Command::kRetentionEnforce:
       break;
   }
 }
@@ -125,6 +136,7 @@ bool TakesValue(absl::string_view name) {
                                                  "to_time",
                                                  "to",
                                                  "project",
+                                                 "user",
                                                  "status",
                                                  "since"};
   std::string normalized(name);
@@ -168,7 +180,9 @@ std::string Describe(const Invocation& invocation) {
                       invocation.reset_offsets.SerializeAsString(), "|",
                       invocation.get_session.SerializeAsString(), "|",
                       invocation.list_sessions.SerializeAsString(), "|",
-                      duration(invocation.list_sessions_since), "|", invocation.list_sessions_all);
+                      duration(invocation.list_sessions_since), "|", invocation.list_sessions_all,
+                      "|", invocation.erase_sessions.SerializeAsString(), "|",
+                      invocation.enforce_retention.SerializeAsString());
 }
 
 }  // namespace

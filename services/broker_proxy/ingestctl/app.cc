@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/status/status_macros.h"
@@ -66,14 +67,16 @@ absl::StatusOr<std::string> ResolveToken(const GlobalOptions& global) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot read --token_file=", global.token_file));
   }
-  std::string token;
-  std::getline(file, token);
-  absl::StripAsciiWhitespace(&token);
-  if (token.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("--token_file=", global.token_file,
-                                                   " is empty"));
+  // broker-proxy's --operator_token_file reads as well: its first token
+  // line is `<token> [name]`.
+  std::string line;
+  while (std::getline(file, line)) {
+    absl::string_view text = absl::StripAsciiWhitespace(line);
+    if (text.empty() || absl::StartsWith(text, "#")) continue;
+    return std::string(text.substr(0, text.find_first_of(" \t")));
   }
-  return token;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--token_file=", global.token_file, " holds no token"));
 }
 
 absl::StatusOr<std::optional<TlsPem>> ResolveTls(const GlobalOptions& global) {

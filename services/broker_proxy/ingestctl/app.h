@@ -19,9 +19,10 @@ namespace ingest::ingestctl {
 
 using ClientFactory = std::function<std::unique_ptr<BrokerProxyClient>(const ClientOptions&)>;
 
-// The token of `global`: --token as given, or the first line of
-// --token_file with surrounding whitespace removed. INVALID_ARGUMENT when
-// the file cannot be read or is empty.
+// The token of `global`: --token as given, or from --token_file the first
+// word of its first line that is neither blank nor a '#' comment (so
+// broker-proxy's --operator_token_file, `<token> [name]` per line, works as
+// is). INVALID_ARGUMENT when the file cannot be read or holds no token.
 absl::StatusOr<std::string> ResolveToken(const GlobalOptions& global);
 
 // The TLS of `global`: none without --ca_file, else the PEM text of

@@ -77,6 +77,15 @@ TEST_F(AppTest, ReadsTheTokenFile) {
   EXPECT_EQ(Run({"--token_file", path, "lag"}), kExitOk);
   EXPECT_EQ(options_.token, "file-token");
 
+  // broker-proxy's tokens file: comments, then `<token> [name]`.
+  std::ofstream(path, std::ios::trunc) << "# operators\n\n op-token-0123456789 alice\nother\n";
+  EXPECT_EQ(Run({"--token_file", path, "lag"}), kExitOk);
+  EXPECT_EQ(options_.token, "op-token-0123456789");
+
+  std::ofstream(path, std::ios::trunc) << "# nothing\n\n";
+  EXPECT_EQ(Run({"--token_file", path, "lag"}), kExitUsage);
+  EXPECT_THAT(err_, HasSubstr("holds no token"));
+
   EXPECT_EQ(Run({"--token_file=/nonexistent/token", "lag"}), kExitUsage);
   EXPECT_THAT(err_, HasSubstr("cannot read --token_file=/nonexistent/token"));
   std::remove(path.c_str());

@@ -36,6 +36,10 @@ class BrokerProxyClient {
       const v1::GetSessionRequest& request) = 0;
   virtual absl::StatusOr<v1::ListSessionsResponse> ListSessions(
       const v1::ListSessionsRequest& request) = 0;
+  virtual absl::StatusOr<v1::EraseSessionsResponse> EraseSessions(
+      const v1::EraseSessionsRequest& request) = 0;
+  virtual absl::StatusOr<v1::EnforceRetentionResponse> EnforceRetention(
+      const v1::EnforceRetentionRequest& request) = 0;
 };
 
 }  // namespace ingest::ingestctl

@@ -105,6 +105,18 @@ absl::StatusOr<Since> ParseSince(absl::string_view value) {
               "2024-05-01T12:00:00Z");
 }
 
+// The deadline of `command` without --timeout.
+absl::Duration DefaultTimeout(Command command) {
+  switch (command) {
+    case Command::kSessionsDelete:
+      return kSessionsDeleteTimeout;
+    case Command::kRetentionEnforce:
+      return kRetentionEnforceTimeout;
+    default:
+      return kDefaultTimeout;
+  }
+}
+
 // Commands under `app`, not counting its option groups.
 std::vector<const CLI::App*> Commands(const CLI::App* app) {
   return app->get_subcommands([](const CLI::App* sub) { return !sub->get_name().empty(); });
@@ -208,7 +220,9 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& global, const Environment& env
                                    "(env INGESTCTL_CERT_FILE).");
   CLI::Option* key_file = AddText(&app, "--key_file", &global.key_file, "PATH",
                                   "Mutual TLS: the key of --cert_file (env INGESTCTL_KEY_FILE).");
-  app.add_option("--timeout", "Deadline of each call, e.g. 10s, 1m (default 10s).")
+  app.add_option("--timeout",
+                 "Deadline of each call, e.g. 10s, 1m (default 10s; sessions delete 2m, retention "
+                 "enforce 10m).")
       ->type_name("DURATION")
       ->check(
           cli::Parsed(ParsePositiveDuration, [&global](absl::Duration d) { global.timeout = d; }));
@@ -432,7 +446,8 @@ void AddOffsets(CLI::App& app, Invocation& invocation) {
 }
 
 void AddSessions(CLI::App& app, Invocation& invocation) {
-  CLI::App* sessions = AddGroup(app, "sessions", "Show one stored session, or list them.");
+  CLI::App* sessions =
+      AddGroup(app, "sessions", "Show one stored session, list them, or erase some for good.");
   CLI::App* show = AddCommand(
       sessions, "show", Command::kSessionsShow, invocation,
       "What the database holds of one session, and what the worker made of it.",
@@ -478,6 +493,73 @@ void AddSessions(CLI::App& app, Invocation& invocation) {
   AddText(list, "--page_token", request.mutable_page_token(), "TOKEN", kPageTokenHelp);
   list->add_flag("--all", invocation.list_sessions_all,
                  "Follow every page (with --json: one line per page).");
+
+  v1::EraseSessionsRequest& erase = invocation.erase_sessions;
+  CLI::App* remove = AddCommand(
+      sessions, "delete", Command::kSessionsDelete, invocation,
+      "Erase sessions for good: by id, or every session of a project's user.",
+      "Give session ids, or --project and --user (the user identifier of the project's\n"
+      "identify calls). Every row of those sessions goes (payloads, summaries, pages,\n"
+      "feedback, errors, metrics, quarantine) in one transaction; a tombstone per\n"
+      "session makes the worker drop a record of it that arrives later (a late payload,\n"
+      "a replay, a DLQ redrive); an audit row says who (the operator token's name),\n"
+      "when, what and how much (a user only as its SHA-256). Kafka keeps the records\n"
+      "until the topic's retention removes them (`ingestctl sessions show` says until\n"
+      "when). --dry-run lists each session with its rows and bytes and the rows per\n"
+      "table, and changes nothing. Waits up to --timeout (default 2m for this command).",
+      "EraseSessions",
+      {"ingestctl sessions delete demo.7d1c.web demo.9a2f.web --dry-run",
+       "ingestctl sessions delete --project=demo --user=ada@example.com"});
+  CLI::Option* ids = remove
+                         ->add_option_function<std::vector<std::string>>(
+                             "SESSION_ID",
+                             [&erase](const std::vector<std::string>& values) {
+                               for (const std::string& id : values) erase.add_session_ids(id);
+                             },
+                             "The sessions to erase (at most 1000).")
+                         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+                         ->check(cli::NonEmpty());
+  CLI::Option* project = AddText(remove, "--project", erase.mutable_project_id(), "PROJECT_ID",
+                                 "Erase this project's sessions of --user.")
+                             ->check(cli::NonEmpty())
+                             ->excludes(ids);
+  CLI::Option* user = AddText(remove, "--user", erase.mutable_user_identifier(), "IDENTIFIER",
+                              "The user identifier the project's identify calls sent.")
+                          ->check(cli::NonEmpty())
+                          ->excludes(ids);
+  project->needs(user);
+  user->needs(project);
+  remove->add_flag_callback(
+      "--dry_run", [&erase] { erase.set_dry_run(true); },
+      "List what would be erased; change nothing.");
+  remove->final_callback([ids, project] {
+    if (ids->count() == 0 && project->count() == 0) {
+      throw CLI::ValidationError(
+          "name the sessions: SESSION_ID... or --project=PROJECT_ID --user=IDENTIFIER");
+    }
+  });
+}
+
+void AddRetention(CLI::App& app, Invocation& invocation) {
+  CLI::App* retention =
+      AddGroup(app, "retention", "Enforce retention: remove the data whose day has passed.");
+  v1::EnforceRetentionRequest& request = invocation.enforce_retention;
+  CLI::App* enforce = AddCommand(
+      retention, "enforce", Command::kRetentionEnforce, invocation,
+      "Drop the day partitions whose day has passed; delete what else expired.",
+      "Creates the day partitions of the coming days, drops those whose day has passed (each\n"
+      "waiting at most broker-proxy's --retention_lock_timeout for its lock, so ingest never\n"
+      "waits longer; retried with backoff), deletes in small batches the rest of what expired\n"
+      "(sessions whose day passed, and those stored before retention once older than\n"
+      "--legacy_retention_days), and records the run (retention_runs). Safe beside ingest and\n"
+      "to run again; one run at a time per broker-proxy (another is ABORTED, exit 1).\n"
+      "--dry-run reports what would go and changes nothing. Waits up to --timeout (default\n"
+      "10m for this command); a run the client stopped waiting for finishes anyway.",
+      "EnforceRetention",
+      {"ingestctl retention enforce --dry-run", "ingestctl retention enforce --json"});
+  enforce->add_flag_callback(
+      "--dry_run", [&request] { request.set_dry_run(true); },
+      "Report what would be dropped and deleted; change nothing.");
 }
 
 // ingestctl's command tree; its callbacks fill `invocation` as it parses.
@@ -485,7 +567,7 @@ std::unique_ptr<CLI::App> BuildApp(Invocation& invocation, const Environment& en
   auto app = std::make_unique<CLI::App>(
       "ingestctl: the operator's CLI for broker-proxy (service BrokerProxy,\n"
       "proto/ingest/v1/admin.proto): topics, consumer lag, dead letters, replay, offsets,\n"
-      "sessions.",
+      "sessions, erasure, retention.",
       "ingestctl");
   app->formatter(std::make_shared<Formatter>());
   app->get_formatter()->column_width(34);
@@ -506,6 +588,7 @@ std::unique_ptr<CLI::App> BuildApp(Invocation& invocation, const Environment& en
       "  ingestctl --ca_file=ca.crt --cert_file=client.crt --key_file=client.key lag\n"
       "  ingestctl topics describe --json\n"
       "  ingestctl sessions list --status=live\n"
+      "  ingestctl retention enforce --dry-run\n"
       "  ingestctl lag --help");
   AddGlobalFlags(*app, invocation.global, environment);
   AddTopics(*app, invocation);
@@ -514,6 +597,7 @@ std::unique_ptr<CLI::App> BuildApp(Invocation& invocation, const Environment& en
   AddReplay(*app, invocation);
   AddOffsets(*app, invocation);
   AddSessions(*app, invocation);
+  AddRetention(*app, invocation);
   return app;
 }
 
@@ -546,6 +630,8 @@ std::string CommandName(Command command) {
       {Command::kOffsetsReset, "offsets reset"},
       {Command::kSessionsShow, "sessions show"},
       {Command::kSessionsList, "sessions list"},
+      {Command::kSessionsDelete, "sessions delete"},
+      {Command::kRetentionEnforce, "retention enforce"},
   };
   for (const auto& [known, name] : kNames) {
     if (known == command) return name;
@@ -559,6 +645,9 @@ absl::StatusOr<ParsedCommandLine> ParseCommandLine(const std::vector<std::string
   std::unique_ptr<CLI::App> app = BuildApp(parsed.invocation, environment);
   try {
     app->parse(Normalize(args));
+    if (app->get_option("--timeout")->count() == 0) {
+      parsed.invocation.global.timeout = DefaultTimeout(parsed.invocation.command);
+    }
     return parsed;
   } catch (const CLI::ParseError& error) {
     // The command given (the deepest one CLI11 recognized) and the first

@@ -31,6 +31,11 @@ inline constexpr int kExitUsage = 2;    // bad command line (also a bad token fi
 inline constexpr int kExitRefused = 3;  // FAILED_PRECONDITION: unsafe topic, group not stopped
 
 inline constexpr char kDefaultServer[] = "127.0.0.1:9110";
+// The deadline of a call without --timeout; longer for the commands whose
+// work grows with the data: an erasure's transaction, a retention run.
+inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(10);
+inline constexpr absl::Duration kSessionsDeleteTimeout = absl::Minutes(2);
+inline constexpr absl::Duration kRetentionEnforceTimeout = absl::Minutes(10);
 inline constexpr absl::Duration kDefaultWatchInterval = absl::Seconds(2);
 // `dlq redrive --wait`: how often the session is read, and for how long.
 inline constexpr absl::Duration kRedriveWaitInterval = absl::Milliseconds(500);
@@ -46,6 +51,8 @@ enum class Command {
   kOffsetsReset,
   kSessionsShow,
   kSessionsList,
+  kSessionsDelete,
+  kRetentionEnforce,
 };
 
 // "topics ensure", "lag", ...: how errors and help name a command.
@@ -62,7 +69,9 @@ struct GlobalOptions {
   std::string ca_file;    // --ca_file, $INGESTCTL_CA_FILE
   std::string cert_file;  // --cert_file, $INGESTCTL_CERT_FILE
   std::string key_file;   // --key_file, $INGESTCTL_KEY_FILE
-  absl::Duration timeout = absl::Seconds(10);
+  // --timeout, else the command's default (kDefaultTimeout,
+  // kSessionsDeleteTimeout, kRetentionEnforceTimeout).
+  absl::Duration timeout = kDefaultTimeout;
   bool json = false;
 };
 
@@ -90,6 +99,8 @@ struct Invocation {
   v1::ListSessionsRequest list_sessions;
   std::optional<absl::Duration> list_sessions_since;
   bool list_sessions_all = false;  // --all: follow every page
+  v1::EraseSessionsRequest erase_sessions;
+  v1::EnforceRetentionRequest enforce_retention;
 };
 
 // What the command line asks for: help text to print (exit 0), or an

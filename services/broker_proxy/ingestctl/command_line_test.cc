@@ -292,6 +292,59 @@ TEST(CommandLineTest, SessionsListRefusesBadValues) {
   EXPECT_THAT(UsageError({"sessions"}), HasSubstr("sessions: A subcommand is required"));
 }
 
+TEST(CommandLineTest, SessionsDelete) {
+  Invocation invocation = ParseOk({"sessions", "delete", "a.1", "b.2", "--dry-run", "c.3"});
+  EXPECT_EQ(invocation.command, Command::kSessionsDelete);
+  EXPECT_THAT(invocation.erase_sessions.session_ids(), ::testing::ElementsAre("a.1", "b.2", "c.3"));
+  EXPECT_TRUE(invocation.erase_sessions.dry_run());
+  EXPECT_EQ(invocation.erase_sessions.project_id(), "");
+  EXPECT_EQ(invocation.global.timeout, absl::Minutes(2));
+
+  invocation = ParseOk(
+      {"sessions", "delete", "--project=demo", "--user", "ada@example.com", "--timeout=5m"});
+  EXPECT_THAT(invocation.erase_sessions.session_ids(), ::testing::IsEmpty());
+  EXPECT_EQ(invocation.erase_sessions.project_id(), "demo");
+  EXPECT_EQ(invocation.erase_sessions.user_identifier(), "ada@example.com");
+  EXPECT_FALSE(invocation.erase_sessions.dry_run());
+  EXPECT_EQ(invocation.global.timeout, absl::Minutes(5));
+
+  // After `--` an id may look like a flag.
+  invocation = ParseOk({"sessions", "delete", "--", "-odd"});
+  EXPECT_THAT(invocation.erase_sessions.session_ids(), ::testing::ElementsAre("-odd"));
+}
+
+TEST(CommandLineTest, SessionsDeleteRefusesNeitherOrBoth) {
+  EXPECT_THAT(UsageError({"sessions", "delete"}),
+              HasSubstr("sessions delete: name the sessions: SESSION_ID... or "
+                        "--project=PROJECT_ID --user=IDENTIFIER"));
+  EXPECT_THAT(UsageError({"sessions", "delete", "--dry-run"}), HasSubstr("name the sessions"));
+  EXPECT_THAT(UsageError({"sessions", "delete", "a.1", "--project=demo", "--user=ada"}),
+              HasSubstr("excludes"));
+  EXPECT_THAT(UsageError({"sessions", "delete", "--project=demo"}),
+              HasSubstr("--project requires --user"));
+  EXPECT_THAT(UsageError({"sessions", "delete", "--user=ada"}),
+              HasSubstr("--user requires --project"));
+  EXPECT_THAT(UsageError({"sessions", "delete", "--project=", "--user=ada"}),
+              HasSubstr("--project: want a non-empty value"));
+  EXPECT_THAT(UsageError({"sessions", "delete", "a.1", ""}),
+              HasSubstr("SESSION_ID: want a non-empty value"));
+}
+
+TEST(CommandLineTest, RetentionEnforce) {
+  Invocation invocation = ParseOk({"retention", "enforce"});
+  EXPECT_EQ(invocation.command, Command::kRetentionEnforce);
+  EXPECT_FALSE(invocation.enforce_retention.dry_run());
+  EXPECT_EQ(invocation.global.timeout, absl::Minutes(10));
+  invocation = ParseOk({"--timeout=1m", "retention", "enforce", "--dry_run", "--json"});
+  EXPECT_TRUE(invocation.enforce_retention.dry_run());
+  EXPECT_EQ(invocation.global.timeout, absl::Minutes(1));
+  EXPECT_TRUE(invocation.global.json);
+  EXPECT_THAT(UsageError({"retention"}), HasSubstr("retention: A subcommand is required"));
+  EXPECT_THAT(UsageError({"retention", "enforce", "x"}), HasSubstr("not expected: x"));
+  // Other commands keep 10s.
+  EXPECT_EQ(ParseOk({"sessions", "show", "s"}).global.timeout, absl::Seconds(10));
+}
+
 TEST(CommandLineTest, UsageErrorsNameWhatIsWrong) {
   EXPECT_THAT(UsageError({}), HasSubstr("A subcommand is required"));
   EXPECT_THAT(UsageError({"lagg"}), HasSubstr("unknown command 'lagg'"));
@@ -317,9 +370,10 @@ TEST(CommandLineTest, UsageErrorsNameWhatIsWrong) {
 TEST(CommandLineTest, HelpAtEveryLevel) {
   const std::string main_help = Help({"--help"});
   EXPECT_THAT(main_help, HasSubstr("Usage: ingestctl"));
-  for (const char* command : {"topics ensure", "topics describe", "lag", "dlq list",
-                              "dlq redrive SESSION_ID", "replay SESSION_ID", "offsets reset",
-                              "sessions show SESSION_ID", "sessions list"}) {
+  for (const char* command :
+       {"topics ensure", "topics describe", "lag", "dlq list", "dlq redrive SESSION_ID",
+        "replay SESSION_ID", "offsets reset", "sessions show SESSION_ID", "sessions list",
+        "sessions delete SESSION_ID", "retention enforce"}) {
     EXPECT_THAT(main_help, HasSubstr(command));
   }
   EXPECT_THAT(main_help, HasSubstr("Exit codes"));
@@ -349,7 +403,9 @@ TEST(CommandLineTest, HelpAtEveryLevel) {
                                              {"replay", "--help"},
                                              {"offsets", "reset", "--help"},
                                              {"sessions", "show", "--help"},
-                                             {"sessions", "list", "--help"}}) {
+                                             {"sessions", "list", "--help"},
+                                             {"sessions", "delete", "--help"},
+                                             {"retention", "enforce", "--help"}}) {
     EXPECT_THAT(Help(args), HasSubstr("Example")) << args[0];
   }
 
@@ -381,6 +437,12 @@ TEST(CommandLineTest, HelpNamesEverySubcommand) {
       {{"offsets", "reset"}, "Usage: ingestctl offsets reset [OPTIONS]", "ResetOffsets"},
       {{"sessions", "show"}, "Usage: ingestctl sessions show [OPTIONS] SESSION_ID", "GetSession"},
       {{"sessions", "list"}, "Usage: ingestctl sessions list [OPTIONS]", "ListSessions"},
+      {{"sessions", "delete"},
+       "Usage: ingestctl sessions delete [OPTIONS] [SESSION_ID...]",
+       "EraseSessions"},
+      {{"retention", "enforce"},
+       "Usage: ingestctl retention enforce [OPTIONS]",
+       "EnforceRetention"},
   };
   const std::string main_help = Help({"--help"});
   EXPECT_THAT(main_help, HasSubstr("Usage: ingestctl [OPTIONS] SUBCOMMAND"));
@@ -446,6 +508,8 @@ TEST(CommandLineTest, CommandNames) {
   EXPECT_EQ(CommandName(Command::kLag), "lag");
   EXPECT_EQ(CommandName(Command::kOffsetsReset), "offsets reset");
   EXPECT_EQ(CommandName(Command::kSessionsList), "sessions list");
+  EXPECT_EQ(CommandName(Command::kSessionsDelete), "sessions delete");
+  EXPECT_EQ(CommandName(Command::kRetentionEnforce), "retention enforce");
 }
 
 TEST(CommandLineTest, DlqRedriveWait) {

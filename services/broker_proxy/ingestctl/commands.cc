@@ -188,7 +188,18 @@ std::string FormatRpcError(const Invocation& invocation, const absl::Status& sta
       break;
     case absl::StatusCode::kDeadlineExceeded:
       absl::StrAppend(&line, "hint: no answer within --timeout=",
-                      absl::FormatDuration(invocation.global.timeout), ".\n");
+                      absl::FormatDuration(invocation.global.timeout));
+      if (invocation.command == Command::kRetentionEnforce) {
+        absl::StrAppend(&line,
+                        "; the run goes on in broker-proxy (its log says when it ends); running "
+                        "it again is safe");
+      } else if (invocation.command == Command::kSessionsDelete &&
+                 !invocation.erase_sessions.dry_run()) {
+        absl::StrAppend(&line,
+                        "; broker-proxy may still complete the erasure: run the same delete with "
+                        "--dry-run to see what is left (erasing again is safe)");
+      }
+      absl::StrAppend(&line, ".\n");
       break;
     case absl::StatusCode::kUnimplemented:
       absl::StrAppend(&line, "hint: this broker-proxy does not serve '",
@@ -246,6 +257,14 @@ int RunCommand(const Invocation& invocation, BrokerProxyClient& client, Console&
                    RenderSession);
     case Command::kSessionsList:
       return ListSessions(invocation, client, console, pacer);
+    case Command::kSessionsDelete:
+      return Print(invocation, client.EraseSessions(invocation.erase_sessions), console,
+                   [&](const v1::EraseSessionsResponse& r) {
+                     return RenderErasure(invocation.erase_sessions, r);
+                   });
+    case Command::kRetentionEnforce:
+      return Print(invocation, client.EnforceRetention(invocation.enforce_retention), console,
+                   RenderRetention);
   }
   return kExitError;
 }

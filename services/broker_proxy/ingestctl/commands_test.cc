@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/broker_proxy/ingestctl/fake_broker_proxy_client.h"
@@ -477,6 +478,8 @@ TEST_F(CommandsTest, SessionsShow) {
   response.set_first_received_unix_ms(1714564700000);
   response.set_last_received_unix_ms(1714564800000);
   response.set_redrive_id("rd-1-abc");
+  response.set_expires_by_age(true);
+  response.set_kafka_retention_ms(-1);
   client_.get_session.push_back(response);
   EXPECT_EQ(Run({"sessions", "show", "3f2a9c"}), kExitOk);
   EXPECT_EQ(out_,
@@ -489,6 +492,8 @@ TEST_F(CommandsTest, SessionsShow) {
             "STORED          12.0 MiB\n"
             "FIRST_RECEIVED  2024-05-01T11:58:20Z\n"
             "LAST_RECEIVED   2024-05-01T12:00:00Z\n"
+            "KEPT_UNTIL      no expiry day (stored before retention; expires by age)\n"
+            "KAFKA           Kafka retention: unlimited\n"
             "QUARANTINED     2024-05-01T12:00:00Z: undecodable\n"
             "REDRIVE         rd-1-abc under way\n");
   EXPECT_EQ(client_.get_session_requests[0].session_id(), "3f2a9c");
@@ -509,6 +514,9 @@ v1::GetSessionResponse SummarizedSession() {
   response.set_last_activity_unix_ms(1714565052000);
   response.set_completed_at_unix_ms(1714565412000);
   response.set_reopened_count(1);
+  response.set_expire_day("2024-05-31");
+  response.set_kafka_retention_ms(604800000);
+  response.set_kafka_records_until_unix_ms(1714565052000 + 604800000);
   v1::SessionSummary& summary = *response.mutable_summary();
   summary.set_payloads(4);
   summary.set_last_payload_id(4);
@@ -548,6 +556,9 @@ TEST_F(CommandsTest, SessionsShowWithASummary) {
             "STORED          48.0 KiB\n"
             "FIRST_RECEIVED  2024-05-01T12:00:00Z\n"
             "LAST_RECEIVED   2024-05-01T12:04:12Z\n"
+            "KEPT_UNTIL      2024-05-31 (UTC; retention removes its rows after that day)\n"
+            "KAFKA           Kafka holds its records until about 2024-05-08T12:04:12Z "
+            "(retention 168h after the last)\n"
             "LAST_ACTIVITY   2024-05-01T12:04:12Z\n"
             "COMPLETED_AT    2024-05-01T12:10:12Z\n"
             "LENGTH          4m 12s\n"
@@ -604,7 +615,21 @@ TEST_F(CommandsTest, SessionsShowOfALegacySessionHasNoSummaryRows) {
             "GAPS            none\n"
             "STORED          100 B\n"
             "FIRST_RECEIVED  -\n"
-            "LAST_RECEIVED   -\n");
+            "LAST_RECEIVED   -\n"
+            "KEPT_UNTIL      -\n"
+            "KAFKA           Kafka retention: unknown (broker-proxy could not read the topic's "
+            "retention.ms)\n");
+}
+
+TEST_F(CommandsTest, SessionsShowKafkaRetentionWithoutAReceivedPayload) {
+  v1::GetSessionResponse response;
+  response.set_session_id("s.1");
+  response.set_kafka_retention_ms(86400000);
+  response.set_expire_day("2024-05-31");
+  client_.get_session.push_back(response);
+  EXPECT_EQ(Run({"sessions", "show", "s.1"}), kExitOk);
+  EXPECT_THAT(out_,
+              HasSubstr("KAFKA           Kafka retention: 24h (no payload of it was received)\n"));
 }
 
 TEST_F(CommandsTest, SessionsShowJsonCarriesTheSummary) {
@@ -756,18 +781,193 @@ TEST_F(CommandsTest, SessionsListAllStopsWhenTheTokenRepeats) {
   EXPECT_THAT(err_, HasSubstr("same page token twice"));
 }
 
+// Two sessions as EraseSessions answers them: one with rows, one the
+// database never stored (a tombstone only).
+v1::EraseSessionsResponse Erasure(bool dry_run) {
+  v1::EraseSessionsResponse response;
+  v1::ErasedSession* stored = response.add_sessions();
+  stored->set_session_id("demo.7d1c.web");
+  stored->set_project_id("demo");
+  stored->set_rows(9);
+  stored->set_bytes(48 << 10);
+  v1::ErasedSession* unknown = response.add_sessions();
+  unknown->set_session_id("demo.gone");
+  (*response.mutable_rows_by_table())["sessions"] = 1;
+  (*response.mutable_rows_by_table())["session_payloads"] = 4;
+  (*response.mutable_rows_by_table())["payload_facts"] = 4;
+  (*response.mutable_rows_by_table())["metrics"] = 0;
+  response.set_rows(9);
+  response.set_bytes(48 << 10);
+  response.set_erasure_id(dry_run ? 0 : 12);
+  response.set_dry_run(dry_run);
+  return response;
+}
+
+TEST_F(CommandsTest, SessionsDeleteDryRunListsWhatWouldGo) {
+  client_.erase_sessions.push_back(Erasure(/*dry_run=*/true));
+  EXPECT_EQ(Run({"sessions", "delete", "demo.7d1c.web", "demo.gone", "--dry-run"}), kExitOk);
+  EXPECT_EQ(out_,
+            "SESSION        PROJECT  ROWS     BYTES\n"
+            "demo.7d1c.web  demo        9  48.0 KiB\n"
+            "demo.gone      -           0       0 B\n"
+            "\n"
+            "TABLE             ROWS\n"
+            "metrics              0\n"
+            "payload_facts        4\n"
+            "session_payloads     4\n"
+            "sessions             1\n"
+            "\n"
+            "dry run: would erase 2 sessions, 9 rows, 48.0 KiB; nothing changed (run again "
+            "without --dry-run to erase)\n"
+            "1 session without rows (PROJECT -): only a tombstone would be left\n");
+  ASSERT_EQ(client_.erase_sessions_requests.size(), 1u);
+  const v1::EraseSessionsRequest& sent = client_.erase_sessions_requests[0];
+  EXPECT_THAT(sent.session_ids(), ::testing::ElementsAre("demo.7d1c.web", "demo.gone"));
+  EXPECT_TRUE(sent.dry_run());
+}
+
+TEST_F(CommandsTest, SessionsDeleteSaysTheErasureIdAndThatLateRecordsAreDropped) {
+  client_.erase_sessions.push_back(Erasure(/*dry_run=*/false));
+  EXPECT_EQ(Run({"sessions", "delete", "--project=demo", "--user=ada@example.com"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("erased 2 sessions, 9 rows, 48.0 KiB: erasure 12 (erasure_audit)\n"
+                              "records of these sessions that arrive later (a late payload, a "
+                              "replay, a DLQ redrive) are dropped, never stored\n"));
+  EXPECT_THAT(out_, HasSubstr("Kafka keeps their records until the topic's retention removes "
+                              "them\n"));
+  EXPECT_THAT(out_, HasSubstr("only a tombstone was left"));
+  const v1::EraseSessionsRequest& sent = client_.erase_sessions_requests.at(0);
+  EXPECT_EQ(sent.project_id(), "demo");
+  EXPECT_EQ(sent.user_identifier(), "ada@example.com");
+  EXPECT_FALSE(sent.dry_run());
+}
+
+TEST_F(CommandsTest, SessionsDeleteOfAUserWithoutSessions) {
+  v1::EraseSessionsResponse none;
+  none.set_erasure_id(13);
+  client_.erase_sessions.push_back(none);
+  EXPECT_EQ(Run({"sessions", "delete", "--project=demo", "--user=nobody"}), kExitOk);
+  EXPECT_EQ(out_,
+            "no session of that user in project demo: nothing to erase (the request is recorded "
+            "as erasure 13)\n");
+}
+
+TEST_F(CommandsTest, SessionsDeleteJsonAndErrors) {
+  client_.erase_sessions.push_back(Erasure(/*dry_run=*/false));
+  EXPECT_EQ(Run({"sessions", "delete", "demo.gone", "--json"}), kExitOk);
+  EXPECT_THAT(out_, StartsWith("{\"sessions\":[{\"session_id\":\"demo.7d1c.web\""));
+  EXPECT_THAT(out_, HasSubstr("\"erasure_id\":\"12\""));
+
+  client_.erase_sessions.front() = absl::InvalidArgumentError(
+      "at most 1000 session ids per erasure (1001 given): split the list");
+  EXPECT_EQ(Run({"sessions", "delete", "a"}), kExitError);
+  EXPECT_EQ(err_,
+            "ingestctl: sessions delete: INVALID_ARGUMENT: at most 1000 session ids per erasure "
+            "(1001 given): split the list\n");
+  client_.erase_sessions.front() = absl::DeadlineExceededError("Deadline Exceeded");
+  EXPECT_EQ(Run({"sessions", "delete", "a"}), kExitError);
+  EXPECT_THAT(err_, HasSubstr("hint: no answer within --timeout=2m; broker-proxy may still "
+                              "complete the erasure: run the same delete with --dry-run"));
+}
+
+v1::EnforceRetentionResponse Enforcement(bool dry_run) {
+  v1::EnforceRetentionResponse response;
+  response.set_today("2026-03-10");
+  for (const char* table : {"session_payloads", "payload_facts"}) {
+    v1::RetentionPartition* partition = response.add_partitions();
+    partition->set_table(table);
+    partition->set_name(absl::StrCat(table, "_p20260308"));
+    partition->set_day("2026-03-08");
+    partition->set_bytes(std::string(table) == "payload_facts" ? 4096 : int64_t{3} << 30);
+  }
+  response.set_bytes_dropped((int64_t{3} << 30) + 4096);
+  response.set_sessions_deleted(3);
+  (*response.mutable_rows_by_table())["sessions"] = 3;
+  (*response.mutable_rows_by_table())["session_feedback"] = 2;
+  response.set_rows_deleted(5);
+  response.set_dry_run(dry_run);
+  if (!dry_run) {
+    response.set_partitions_created(16);
+    response.add_partitions_skipped("session_payloads_p20260409");
+    response.set_run_id(7);
+  }
+  return response;
+}
+
+TEST_F(CommandsTest, RetentionEnforcePrintsWhatWentAndTheRun) {
+  client_.enforce_retention.push_back(Enforcement(/*dry_run=*/false));
+  EXPECT_EQ(Run({"retention", "enforce"}), kExitOk);
+  EXPECT_EQ(out_,
+            "today 2026-03-10 (UTC): the day partitions of earlier days have expired\n"
+            "TABLE             PARTITION                   DAY            SIZE\n"
+            "session_payloads  session_payloads_p20260308  2026-03-08  3.0 GiB\n"
+            "payload_facts     payload_facts_p20260308     2026-03-08  4.0 KiB\n"
+            "dropped 2 partitions (3.0 GiB)\n"
+            "deleted 3 expired sessions and 5 rows in batches\n"
+            "TABLE             ROWS\n"
+            "session_feedback     2\n"
+            "sessions             3\n"
+            "partitions ahead: 16 created\n"
+            "not created (the default partition holds rows of their day; those expire with "
+            "their sessions): session_payloads_p20260409\n"
+            "run 7 (retention_runs)\n");
+  EXPECT_FALSE(client_.enforce_retention_requests.at(0).dry_run());
+  EXPECT_EQ(invocation_.global.timeout, absl::Minutes(10));
+}
+
+TEST_F(CommandsTest, RetentionEnforceDryRun) {
+  v1::EnforceRetentionResponse nothing;
+  nothing.set_today("2026-03-10");
+  nothing.set_dry_run(true);
+  (*nothing.mutable_rows_by_table())["metrics"] = 0;
+  client_.enforce_retention.push_back(nothing);
+  EXPECT_EQ(Run({"retention", "enforce", "--dry-run"}), kExitOk);
+  EXPECT_EQ(out_,
+            "today 2026-03-10 (UTC): the day partitions of earlier days have expired\n"
+            "no day partition has expired\n"
+            "would delete 0 expired sessions and 0 rows in batches\n"
+            "dry run: nothing changed (run again without --dry-run to enforce)\n");
+  EXPECT_TRUE(client_.enforce_retention_requests.at(0).dry_run());
+
+  client_.enforce_retention.front() = Enforcement(/*dry_run=*/true);
+  EXPECT_EQ(Run({"retention", "enforce", "--dry-run"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("would drop 2 partitions (3.0 GiB)\n"
+                              "would delete 3 expired sessions and 5 rows in batches\n"));
+  EXPECT_THAT(out_, Not(HasSubstr("partitions ahead")));
+}
+
+TEST_F(CommandsTest, RetentionEnforceAlreadyRunningAndTimeouts) {
+  v1::EnforceRetentionResponse busy = Enforcement(/*dry_run=*/false);
+  busy.set_partitions_busy(true);
+  busy.clear_partitions_skipped();
+  client_.enforce_retention.push_back(busy);
+  EXPECT_EQ(Run({"retention", "enforce"}), kExitOk);
+  EXPECT_THAT(out_, HasSubstr("partitions ahead: another maintainer (a worker) was creating "
+                              "them; this run created none\n"));
+
+  client_.enforce_retention.front() = absl::AbortedError(
+      "an enforcement is already running in this broker-proxy (started by alice 12s ago)");
+  EXPECT_EQ(Run({"retention", "enforce"}), kExitError);
+  EXPECT_THAT(err_, HasSubstr("retention enforce: ABORTED: an enforcement is already running"));
+  client_.enforce_retention.front() = absl::DeadlineExceededError("Deadline Exceeded");
+  EXPECT_EQ(Run({"retention", "enforce", "--timeout=30s"}), kExitError);
+  EXPECT_THAT(err_, HasSubstr("hint: no answer within --timeout=30s; the run goes on in "
+                              "broker-proxy"));
+}
+
 TEST_F(CommandsTest, EveryCommandReportsUnimplementedWithExitOne) {
-  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
-           {"topics", "ensure"},
-           {"topics", "describe"},
-           {"lag"},
-           {"dlq", "list"},
-           {"dlq", "redrive", "s"},
-           {"replay", "s"},
-           {"offsets", "reset", "--to=earliest", "--dry_run"},
-           {"sessions", "show", "s"},
-           {"sessions", "list"},
-           {"sessions", "list", "--all"}}) {
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"topics", "ensure"},
+                                             {"topics", "describe"},
+                                             {"lag"},
+                                             {"dlq", "list"},
+                                             {"dlq", "redrive", "s"},
+                                             {"replay", "s"},
+                                             {"offsets", "reset", "--to=earliest", "--dry_run"},
+                                             {"sessions", "show", "s"},
+                                             {"sessions", "list"},
+                                             {"sessions", "list", "--all"},
+                                             {"sessions", "delete", "s"},
+                                             {"retention", "enforce"}}) {
     EXPECT_EQ(Run(args), kExitError) << args[0];
     EXPECT_THAT(err_, HasSubstr(": UNIMPLEMENTED: ")) << args[0];
     EXPECT_THAT(out_, Not(HasSubstr("{")));

@@ -25,6 +25,8 @@ class FakeBrokerProxyClient final : public BrokerProxyClient {
   std::deque<absl::StatusOr<v1::ResetOffsetsResponse>> reset_offsets;
   std::deque<absl::StatusOr<v1::GetSessionResponse>> get_session;
   std::deque<absl::StatusOr<v1::ListSessionsResponse>> list_sessions;
+  std::deque<absl::StatusOr<v1::EraseSessionsResponse>> erase_sessions;
+  std::deque<absl::StatusOr<v1::EnforceRetentionResponse>> enforce_retention;
 
   // Requests received, in order.
   std::vector<v1::EnsureTopicsRequest> ensure_topics_requests;
@@ -36,6 +38,8 @@ class FakeBrokerProxyClient final : public BrokerProxyClient {
   std::vector<v1::ResetOffsetsRequest> reset_offsets_requests;
   std::vector<v1::GetSessionRequest> get_session_requests;
   std::vector<v1::ListSessionsRequest> list_sessions_requests;
+  std::vector<v1::EraseSessionsRequest> erase_sessions_requests;
+  std::vector<v1::EnforceRetentionRequest> enforce_retention_requests;
 
   absl::StatusOr<v1::EnsureTopicsResponse> EnsureTopics(
       const v1::EnsureTopicsRequest& request) override {
@@ -72,6 +76,14 @@ class FakeBrokerProxyClient final : public BrokerProxyClient {
   absl::StatusOr<v1::ListSessionsResponse> ListSessions(
       const v1::ListSessionsRequest& request) override {
     return Answer(request, list_sessions_requests, list_sessions);
+  }
+  absl::StatusOr<v1::EraseSessionsResponse> EraseSessions(
+      const v1::EraseSessionsRequest& request) override {
+    return Answer(request, erase_sessions_requests, erase_sessions);
+  }
+  absl::StatusOr<v1::EnforceRetentionResponse> EnforceRetention(
+      const v1::EnforceRetentionRequest& request) override {
+    return Answer(request, enforce_retention_requests, enforce_retention);
   }
 
  private:

@@ -88,6 +88,14 @@ class GrpcBrokerProxyClient final : public BrokerProxyClient {
       const v1::ListSessionsRequest& request) override {
     return Call(&v1::BrokerProxy::Stub::ListSessions, request);
   }
+  absl::StatusOr<v1::EraseSessionsResponse> EraseSessions(
+      const v1::EraseSessionsRequest& request) override {
+    return Call(&v1::BrokerProxy::Stub::EraseSessions, request);
+  }
+  absl::StatusOr<v1::EnforceRetentionResponse> EnforceRetention(
+      const v1::EnforceRetentionRequest& request) override {
+    return Call(&v1::BrokerProxy::Stub::EnforceRetention, request);
+  }
 
  private:
   // One unary call with the deadline and the token; gRPC and absl share the

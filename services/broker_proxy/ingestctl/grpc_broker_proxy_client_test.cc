@@ -18,7 +18,8 @@
 namespace ingest::ingestctl {
 namespace {
 
-// Answers GetConsumerLag, DescribeTopic and ListSessions with canned
+// Answers GetConsumerLag, DescribeTopic, ListSessions, EraseSessions and
+// EnforceRetention with canned
 // responses (and UNAUTHENTICATED without the expected token); every other
 // RPC is left UNIMPLEMENTED by the generated base class. Called on gRPC's
 // threads.
@@ -59,6 +60,25 @@ class FakeBrokerProxyService final : public v1::BrokerProxy::Service {
     item->set_project_id(request->project_id());
     item->set_lifecycle(request->status());
     response->set_next_page_token(request->page_token() + "-next");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status EraseSessions(grpc::ServerContext* context, const v1::EraseSessionsRequest* request,
+                             v1::EraseSessionsResponse* response) override {
+    if (grpc::Status status = Authenticate(*context); !status.ok()) return status;
+    for (const std::string& id : request->session_ids()) {
+      response->add_sessions()->set_session_id(id);
+    }
+    response->set_dry_run(request->dry_run());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status EnforceRetention(grpc::ServerContext* context,
+                                const v1::EnforceRetentionRequest* request,
+                                v1::EnforceRetentionResponse* response) override {
+    if (grpc::Status status = Authenticate(*context); !status.ok()) return status;
+    response->set_today("2026-03-10");
+    response->set_dry_run(request->dry_run());
     return grpc::Status::OK;
   }
 
@@ -145,6 +165,27 @@ TEST_F(GrpcBrokerProxyClientTest, ListSessionsRoundTrips) {
   EXPECT_EQ(response->sessions(0).project_id(), "p");
   EXPECT_EQ(response->sessions(0).lifecycle(), "live");
   EXPECT_EQ(response->next_page_token(), "t1-next");
+}
+
+TEST_F(GrpcBrokerProxyClientTest, ErasureAndRetentionRoundTrip) {
+  v1::EraseSessionsRequest erase;
+  erase.add_session_ids("p.s1");
+  erase.set_dry_run(true);
+  absl::StatusOr<v1::EraseSessionsResponse> erased = Client("s3cret")->EraseSessions(erase);
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  ASSERT_EQ(erased->sessions_size(), 1);
+  EXPECT_EQ(erased->sessions(0).session_id(), "p.s1");
+  EXPECT_TRUE(erased->dry_run());
+
+  v1::EnforceRetentionRequest enforce;
+  enforce.set_dry_run(true);
+  absl::StatusOr<v1::EnforceRetentionResponse> enforced =
+      Client("s3cret")->EnforceRetention(enforce);
+  ASSERT_TRUE(enforced.ok()) << enforced.status();
+  EXPECT_EQ(enforced->today(), "2026-03-10");
+  EXPECT_TRUE(enforced->dry_run());
+  EXPECT_EQ(Client("wrong")->EnforceRetention(enforce).status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 TEST_F(GrpcBrokerProxyClientTest, StatusesKeepCodeAndMessage) {

@@ -84,6 +84,41 @@ std::string Rfc3339Millis(int64_t unix_ms) {
                           absl::UTCTimeZone());
 }
 
+// sessions show's KEPT_UNTIL: the last day its rows are kept.
+std::string KeptUntil(const v1::GetSessionResponse& response) {
+  if (!response.expire_day().empty()) {
+    return absl::StrCat(response.expire_day(), " (UTC; retention removes its rows after that day)");
+  }
+  if (response.expires_by_age()) {
+    return "no expiry day (stored before retention; expires by age)";
+  }
+  return "-";
+}
+
+// sessions show's KAFKA: until about when the ingest topic holds its records.
+std::string KafkaHolds(const v1::GetSessionResponse& response) {
+  const int64_t retention_ms = response.kafka_retention_ms();
+  if (retention_ms == -1) return "Kafka retention: unlimited";
+  if (retention_ms <= 0) {
+    return "Kafka retention: unknown (broker-proxy could not read the topic's retention.ms)";
+  }
+  const std::string retention = absl::FormatDuration(absl::Milliseconds(retention_ms));
+  if (response.kafka_records_until_unix_ms() <= 0) {
+    return absl::StrCat("Kafka retention: ", retention, " (no payload of it was received)");
+  }
+  return absl::StrCat("Kafka holds its records until about ",
+                      FormatUnixMillis(response.kafka_records_until_unix_ms()), " (retention ",
+                      retention, " after the last)");
+}
+
+// A proto map of table -> rows as a table, tables by name.
+std::string RowsByTable(const google::protobuf::Map<std::string, int64_t>& rows) {
+  const std::map<std::string, int64_t> sorted(rows.begin(), rows.end());
+  Table table({{"TABLE"}, {"ROWS", kR}});
+  for (const auto& [name, count] : sorted) table.AddRow({name, absl::StrCat(count)});
+  return table.Render();
+}
+
 }  // namespace
 
 std::string RenderJson(const google::protobuf::Message& message) {
@@ -298,6 +333,8 @@ std::string RenderSession(const v1::GetSessionResponse& response) {
   table.AddRow({"STORED", FormatBytes(response.stored_bytes())});
   table.AddRow({"FIRST_RECEIVED", FormatUnixMillis(response.first_received_unix_ms())});
   table.AddRow({"LAST_RECEIVED", FormatUnixMillis(response.last_received_unix_ms())});
+  table.AddRow({"KEPT_UNTIL", KeptUntil(response)});
+  table.AddRow({"KAFKA", KafkaHolds(response)});
   if (!response.quarantine_reason().empty() || response.quarantined_at_unix_ms() != 0) {
     table.AddRow({"QUARANTINED", absl::StrCat(FormatUnixMillis(response.quarantined_at_unix_ms()),
                                               ": ", response.quarantine_reason())});
@@ -383,6 +420,90 @@ std::string RenderSessionList(const v1::ListSessionsRequest& request,
     absl::StrAppend(&out, "; more: ", next, " --page_token=", response.next_page_token());
   }
   absl::StrAppend(&out, "\n");
+  return out;
+}
+
+std::string RenderErasure(const v1::EraseSessionsRequest& request,
+                          const v1::EraseSessionsResponse& response) {
+  const bool dry = response.dry_run();
+  if (response.sessions().empty()) {
+    std::string out = absl::StrCat("no session of that user in project ", request.project_id(),
+                                   ": nothing to erase");
+    if (!dry && response.erasure_id() > 0) {
+      absl::StrAppend(&out, " (the request is recorded as erasure ", response.erasure_id(), ")");
+    }
+    return absl::StrCat(out, "\n");
+  }
+  Table sessions({{"SESSION"}, {"PROJECT"}, {"ROWS", kR}, {"BYTES", kR}});
+  int64_t without_rows = 0;
+  for (const v1::ErasedSession& session : response.sessions()) {
+    if (session.project_id().empty()) ++without_rows;
+    sessions.AddRow({session.session_id(), OrDash(session.project_id()),
+                     absl::StrCat(session.rows()), FormatBytes(session.bytes())});
+  }
+  std::string out =
+      absl::StrCat(sessions.Render(), "\n", RowsByTable(response.rows_by_table()), "\n");
+  const std::string what =
+      absl::StrCat(Plural(response.sessions_size(), "session", "sessions"), ", ",
+                   Plural(response.rows(), "row", "rows"), ", ", FormatBytes(response.bytes()));
+  if (dry) {
+    absl::StrAppend(&out, "dry run: would erase ", what,
+                    "; nothing changed (run again without --dry-run to erase)\n");
+  } else {
+    absl::StrAppend(&out, "erased ", what, ": erasure ", response.erasure_id(),
+                    " (erasure_audit)\n",
+                    "records of these sessions that arrive later (a late payload, a replay, a DLQ "
+                    "redrive) are dropped, never stored\n",
+                    "Kafka keeps their records until the topic's retention removes them\n");
+  }
+  if (without_rows > 0) {
+    absl::StrAppend(&out, Plural(without_rows, "session", "sessions"),
+                    " without rows (PROJECT -): ",
+                    dry ? "only a tombstone would be left" : "only a tombstone was left", "\n");
+  }
+  return out;
+}
+
+std::string RenderRetention(const v1::EnforceRetentionResponse& response) {
+  const bool dry = response.dry_run();
+  std::string out = absl::StrCat("today ", response.today(),
+                                 " (UTC): the day partitions of earlier days have expired\n");
+  if (response.partitions().empty()) {
+    absl::StrAppend(&out, "no day partition has expired\n");
+  } else {
+    Table partitions({{"TABLE"}, {"PARTITION"}, {"DAY"}, {"SIZE", kR}});
+    for (const v1::RetentionPartition& partition : response.partitions()) {
+      partitions.AddRow(
+          {partition.table(), partition.name(), partition.day(), FormatBytes(partition.bytes())});
+    }
+    absl::StrAppend(&out, partitions.Render(), dry ? "would drop " : "dropped ",
+                    Plural(response.partitions_size(), "partition", "partitions"), " (",
+                    FormatBytes(response.bytes_dropped()), ")\n");
+  }
+  absl::StrAppend(&out, dry ? "would delete " : "deleted ",
+                  Plural(response.sessions_deleted(), "expired session", "expired sessions"),
+                  " and ", Plural(response.rows_deleted(), "row", "rows"), " in batches\n");
+  bool any_rows = false;
+  for (const auto& [table, rows] : response.rows_by_table()) any_rows |= rows > 0;
+  if (any_rows) absl::StrAppend(&out, RowsByTable(response.rows_by_table()));
+  if (dry) {
+    absl::StrAppend(&out, "dry run: nothing changed (run again without --dry-run to enforce)\n");
+    return out;
+  }
+  if (response.partitions_busy()) {
+    absl::StrAppend(&out,
+                    "partitions ahead: another maintainer (a worker) was creating them; this run "
+                    "created none\n");
+  } else {
+    absl::StrAppend(&out, "partitions ahead: ", response.partitions_created(), " created\n");
+  }
+  if (!response.partitions_skipped().empty()) {
+    absl::StrAppend(&out,
+                    "not created (the default partition holds rows of their day; those expire "
+                    "with their sessions): ",
+                    absl::StrJoin(response.partitions_skipped(), ", "), "\n");
+  }
+  absl::StrAppend(&out, "run ", response.run_id(), " (retention_runs)\n");
   return out;
 }
 

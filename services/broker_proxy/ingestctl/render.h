@@ -40,10 +40,22 @@ std::string RenderReplay(const v1::ReplaySessionRequest& request,
 // `offsets reset`: FROM and TO per partition, then applied or dry run.
 std::string RenderResetOffsets(const v1::ResetOffsetsResponse& response);
 
-// `sessions show`: one field per line: what the database holds, then the
-// lifecycle and the summary (a legacy session says it has none), the
-// pages visited one per line.
+// `sessions show`: one field per line: what the database holds, how long
+// it is kept and how long Kafka holds its records, then the lifecycle and
+// the summary (a legacy session says it has none), the pages visited one
+// per line.
 std::string RenderSession(const v1::GetSessionResponse& response);
+
+// `sessions delete`: one line per session (rows, bytes), the rows per
+// table, then what was (or, dry, would be) erased: its erasure id and that
+// records arriving later are dropped.
+std::string RenderErasure(const v1::EraseSessionsRequest& request,
+                          const v1::EraseSessionsResponse& response);
+
+// `retention enforce`: the partitions dropped (or to drop) with their
+// sizes, the sessions and rows deleted in batches (per table), the
+// partitions created ahead, the run's id.
+std::string RenderRetention(const v1::EnforceRetentionResponse& response);
 
 // `sessions list`: one line per session, then the count and, when
 // `response` has a next page, the command that lists it (`request`'s
