@@ -203,12 +203,25 @@ absl::StatusOr<v1::EnforceRetentionResponse> RetentionAdmin::EnforceRetention(
   absl::MutexLock lock(&mutex_);
   enforcing_ = false;
   if (!report.ok()) return report.status();
+  if (!request.dry_run() && metrics_ != nullptr) {
+    metrics_->RetentionEnforced(static_cast<int64_t>(report->partitions.size()),
+                                report->bytes_dropped, report->sessions_deleted,
+                                report->rows_deleted);
+  }
+  if (!report->incomplete.empty()) {
+    // What it removed counts; the run does not: the next one finishes it.
+    log::Warn("broker_proxy.retention_incomplete",
+              {{"operator", operator_name},
+               {"partitions_dropped", static_cast<int64_t>(report->partitions.size())},
+               {"sessions_deleted", report->sessions_deleted},
+               {"rows_deleted", report->rows_deleted},
+               {"error", report->incomplete}});
+    return absl::UnavailableError(absl::StrCat(
+        report->incomplete, ". Meanwhile this run dropped ", report->partitions.size(),
+        " partitions (", report->bytes_dropped, " bytes) and deleted ", report->sessions_deleted,
+        " sessions (", report->rows_deleted, " rows); it is not recorded as a success"));
+  }
   if (!request.dry_run()) {
-    if (metrics_ != nullptr) {
-      metrics_->RetentionEnforced(static_cast<int64_t>(report->partitions.size()),
-                                  report->bytes_dropped, report->sessions_deleted,
-                                  report->rows_deleted);
-    }
     last_success_known_ = true;
     PublishLastSuccessLocked(finished);
     log::Info("broker_proxy.retention_enforced",

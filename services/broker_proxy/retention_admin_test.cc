@@ -249,6 +249,19 @@ TEST_F(RetentionAdminTest, AFailedRunChangesNoMetricAndLetsTheNextOneRun) {
   EXPECT_TRUE(admin_.EnforceRetention({}, "alice").ok());
 }
 
+TEST_F(RetentionAdminTest, AnIncompleteRunCountsWhatItRemovedButIsNoSuccess) {
+  EnforcementReport report = Report();
+  report.incomplete = "could not drop the partitions of 2026-03-09 (session_payloads_p20260309)";
+  database_.SetReport(report);
+  auto response = admin_.EnforceRetention({}, "alice");
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(response.status().message().find("session_payloads_p20260309"), std::string::npos);
+  EXPECT_NE(response.status().message().find("dropped 2 partitions"), std::string::npos)
+      << response.status();
+  EXPECT_EQ(Metric("ingest_broker_proxy_retention_partitions_dropped_total"), 2);
+  EXPECT_EQ(Metric("ingest_broker_proxy_retention_last_success_timestamp_seconds"), 0);
+}
+
 TEST_F(RetentionAdminTest, OneEnforcementAtATimeTheSecondIsAbortedNamingTheFirst) {
   database_.Hold();
   absl::StatusOr<v1::EnforceRetentionResponse> first;

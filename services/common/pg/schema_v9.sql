@@ -84,8 +84,9 @@ CREATE TABLE erased_sessions (
   erased_at   timestamptz NOT NULL DEFAULT now()
 );
 
--- One row per `ingestctl sessions delete` that removed something or left a
--- tombstone: who asked, when, what and how much. A user identifier is
+-- One row per `ingestctl sessions delete` that was not a dry run (one that
+-- found nothing too: the request itself is on record): who asked, when, what
+-- and how much. A user identifier is
 -- personal data, so only its SHA-256 is kept.
 CREATE TABLE erasure_audit (
   erasure_id              bigserial PRIMARY KEY,
@@ -101,7 +102,9 @@ CREATE TABLE erasure_audit (
   rows_by_table           jsonb NOT NULL
 );
 
--- One row per `ingestctl retention enforce` that was not a dry run.
+-- One row per `ingestctl retention enforce` that was not a dry run and
+-- completed (a run that could not drop a partition is not recorded: the
+-- next one finishes it).
 CREATE TABLE retention_runs (
   run_id              bigserial PRIMARY KEY,
   requested_by        text NOT NULL,

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/logging/log.h"
 #include "services/common/pg/pg_text_array.h"
@@ -173,8 +174,10 @@ absl::StatusOr<std::vector<DayPartition>> DayPartitionsBefore(PgConnection& db,
   return partitions;
 }
 
-absl::Status DropDayPartition(PgConnection& db, const DayPartition& partition) {
-  return InTurn(db, absl::StrCat("DROP TABLE ", partition.name));
+absl::Status DropDayPartitions(PgConnection& db, absl::Span<const DayPartition> partitions) {
+  std::vector<std::string> names;
+  for (const DayPartition& partition : partitions) names.push_back(partition.name);
+  return InTurn(db, absl::StrCat("DROP TABLE ", absl::StrJoin(names, ", ")));
 }
 
 }  // namespace ingest

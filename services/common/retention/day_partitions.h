@@ -58,8 +58,9 @@ absl::StatusOr<PartitionsEnsured> EnsureDayPartitions(PgConnection& db, absl::Ci
 absl::StatusOr<std::vector<DayPartition>> DayPartitionsBefore(PgConnection& db,
                                                               absl::CivilDay before);
 
-// Drops `partition`. kUnavailable when the lock timeout ran out, or another
-// maintainer holds the turn: try again later.
-absl::Status DropDayPartition(PgConnection& db, const DayPartition& partition);
+// Drops `partitions` (a day's, of both tables) in one statement: all or
+// none. kUnavailable when the lock timeout ran out, or another maintainer
+// holds the turn: try again later.
+absl::Status DropDayPartitions(PgConnection& db, absl::Span<const DayPartition> partitions);
 
 }  // namespace ingest

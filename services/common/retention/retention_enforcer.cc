@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "services/common/logging/log.h"
 #include "services/common/pg/pg_text_array.h"
@@ -38,22 +39,36 @@ void Report(const EnforcementOptions& options, const std::string& line) {
 
 int64_t FirstInt(const PgResult& result) { return std::atoll(PQgetvalue(result.get(), 0, 0)); }
 
-// Drops each partition, retrying a lock timeout with backoff. Returns the
-// earliest day whose partition is still there (or `today`).
+// Drops each day's partitions (both tables' at once, so a day never loses
+// its facts and keeps its payloads), retrying a lock timeout with backoff.
+// report.partitions keeps the dropped ones. Returns the earliest day whose
+// partitions are still there (or `today`).
 absl::CivilDay DropPartitions(PgConnection& db, const EnforcementOptions& options,
                               EnforcementReport& report, absl::Status* failure) {
   absl::CivilDay kept_from = report.today;
-  for (const DayPartition& partition : report.partitions) {
+  std::vector<DayPartition> dropped;
+  for (size_t first = 0; first < report.partitions.size();) {
+    size_t end = first;
+    while (end < report.partitions.size() &&
+           report.partitions[end].day == report.partitions[first].day) {
+      ++end;
+    }
+    const absl::Span<const DayPartition> day(&report.partitions[first], end - first);
+    first = end;
+    int64_t bytes = 0;
+    for (const DayPartition& partition : day) bytes += partition.bytes;
     if (options.dry_run) {
-      report.bytes_dropped += partition.bytes;
+      report.bytes_dropped += bytes;
+      dropped.insert(dropped.end(), day.begin(), day.end());
       continue;
     }
+    const std::string day_text = ExpireDay::OnDay(day.front().day).ToString();
     absl::Status status;
     absl::Duration backoff = options.first_backoff;
     for (int attempt = 1; attempt <= options.drop_attempts; ++attempt) {
-      status = DropDayPartition(db, partition);
+      status = DropDayPartitions(db, day);
       if (status.code() != absl::StatusCode::kUnavailable) break;
-      log::Warn("retention.drop_retry", {{"partition", partition.name},
+      log::Warn("retention.drop_retry", {{"day", day_text},
                                          {"attempt", attempt},
                                          {"error", status.ToString()},
                                          {"retry_in", absl::FormatDuration(backoff)}});
@@ -61,18 +76,26 @@ absl::CivilDay DropPartitions(PgConnection& db, const EnforcementOptions& option
       backoff *= 2;
     }
     if (!status.ok()) {
-      kept_from = std::min(kept_from, partition.day);
+      kept_from = std::min(kept_from, day.front().day);
       if (failure->ok()) {
         *failure = absl::Status(
-            status.code(), absl::StrCat("could not drop ", partition.name, ": ", status.message(),
-                                        "; the next run tries again (look for long "
-                                        "transactions on it in pg_stat_activity)"));
+            status.code(),
+            absl::StrCat("could not drop the partitions of ", day_text, " (",
+                         absl::StrJoin(day, ", ",
+                                       [](std::string* out, const DayPartition& partition) {
+                                         out->append(partition.name);
+                                       }),
+                         "): ", status.message(),
+                         "; the next run tries again (look for long transactions on them in "
+                         "pg_stat_activity)"));
       }
       continue;
     }
-    report.bytes_dropped += partition.bytes;
-    Report(options, absl::StrCat("dropped ", partition.name, " (", partition.bytes, " bytes)"));
+    report.bytes_dropped += bytes;
+    dropped.insert(dropped.end(), day.begin(), day.end());
+    Report(options, absl::StrCat("dropped the partitions of ", day_text, " (", bytes, " bytes)"));
   }
+  report.partitions = std::move(dropped);
   return kept_from;
 }
 
@@ -130,6 +153,16 @@ absl::Status DeleteExpiredSessions(PgConnection& db, const EnforcementOptions& o
                                                              ExpiredSessionsPredicate()),
                                                 cutoffs));
     report.sessions_deleted = FirstInt(counted);
+    for (const char* table : kSessionRowTables) {
+      ASSIGN_OR_RETURN(
+          PgResult rows,
+          db.Query(absl::StrCat("SELECT count(*) FROM ", table,
+                                " WHERE session_id IN (SELECT session_id FROM sessions WHERE ",
+                                ExpiredSessionsPredicate(), ")"),
+                   cutoffs));
+      report.rows_by_table[table] += FirstInt(rows);
+      report.rows_deleted += FirstInt(rows);
+    }
     return absl::OkStatus();
   }
   while (true) {
@@ -213,7 +246,10 @@ absl::StatusOr<EnforcementReport> Enforce(PgConnection& db, const EnforcementOpt
     RETURN_IF_ERROR(DeleteDatedRows(db, options, table, cutoffs, report));
   }
   Report(options, absl::StrCat("rows deleted in batches: ", report.rows_deleted));
-  RETURN_IF_ERROR(failure);
+  if (!failure.ok()) {
+    report.incomplete = std::string(failure.message());
+    return report;
+  }
   if (!options.dry_run) {
     ASSIGN_OR_RETURN(report.run_id, RecordRun(db, options, started, report));
   }

@@ -13,7 +13,9 @@
 //      has passed; and rows stored before retention existed ('infinity'),
 //      once older than `legacy_retention_days`;
 //   4. a retention_runs row says what went.
-// A dry run reports what 2 and 3 would remove and changes nothing.
+// A dry run reports what 2 and 3 would remove and changes nothing. An error
+// is returned only when the run could not go on (the database went away);
+// a partition that could not be dropped leaves the report `incomplete`.
 
 #include <cstdint>
 #include <functional>
@@ -56,7 +58,11 @@ struct EnforcementReport {
   std::map<std::string, int64_t> rows_by_table;
   int64_t rows_deleted = 0;
   PartitionsEnsured ensured;
-  int64_t run_id = 0;  // its retention_runs row; 0 in a dry run
+  int64_t run_id = 0;  // its retention_runs row; 0 in a dry run or an incomplete run
+  // Set when a partition could not be dropped (its lock timeout ran out on
+  // every attempt): what the run removed is reported all the same, but it
+  // is not recorded as a success; the next run finishes it.
+  std::string incomplete;
 };
 
 absl::StatusOr<EnforcementReport> EnforceRetention(PgConnection& db,

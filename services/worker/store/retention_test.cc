@@ -189,6 +189,9 @@ TEST_F(RetentionTest, EnforcementDropsExactlyTheExpiredSessionsAcrossProjects) {
 
   auto report = Enforce(today_ + 2);
   ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->incomplete, "");
+  EXPECT_EQ(report->rows_deleted, dry->rows_deleted) << "the dry run predicted the run";
+  EXPECT_EQ(report->rows_by_table, dry->rows_by_table);
   EXPECT_EQ(report->partitions.size(), 2u);
   EXPECT_GT(report->bytes_dropped, 0);
   EXPECT_EQ(report->sessions_deleted, 2);
@@ -212,6 +215,35 @@ TEST_F(RetentionTest, EnforcementDropsExactlyTheExpiredSessionsAcrossProjects) {
   ASSERT_TRUE(later.ok()) << later.status();
   EXPECT_EQ(RowsOf("b1"), NoRows());
   EXPECT_EQ(RowsOf("c1"), AllRows());
+}
+
+TEST_F(RetentionTest, APartitionHeldByAReaderIsLeftForTheNextRunAndReportedIncomplete) {
+  EnsurePartitionsFor({1});
+  ASSERT_TRUE(Persist(0, SessionRecords(0, "short", "a1", 1)).ok());
+  // A long reader of the expired day (a report, a pg_dump) holds it.
+  auto reader = database_->Connect();
+  ASSERT_TRUE(reader
+                  ->Exec(absl::StrCat("BEGIN; LOCK TABLE ",
+                                      DayPartitionName("session_payloads", today_ + 1),
+                                      " IN ACCESS SHARE MODE"))
+                  .ok());
+  auto report = EnforceRetention(*db_, {.requested_by = "retention-test",
+                                        .lock_timeout = absl::Milliseconds(200),
+                                        .drop_attempts = 2,
+                                        .first_backoff = absl::Milliseconds(10),
+                                        .today = today_ + 2});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_NE(report->incomplete.find(DayPartitionName("session_payloads", today_ + 1)),
+            std::string::npos)
+      << report->incomplete;
+  EXPECT_EQ(report->run_id, 0) << "not recorded as a success";
+  EXPECT_EQ(One("SELECT count(*) FROM retention_runs"), "0");
+  EXPECT_EQ(RowsOf("a1"), AllRows()) << "its sessions wait for their partition's drop";
+  ASSERT_TRUE(reader->Exec("COMMIT").ok());
+  auto next = Enforce(today_ + 2);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->incomplete, "");
+  EXPECT_EQ(RowsOf("a1"), NoRows());
 }
 
 TEST_F(RetentionTest, AMissingPartitionSendsRowsToTheDefaultAndTheyStillExpire) {
