@@ -76,6 +76,10 @@ ABSL_FLAG(int, partition_lookahead_days, 7,
           "EnforceRetention: day partitions are created this many days ahead of each retention "
           "in use (1..365), so a missing partition never sends a day's rows to the default "
           "partition.");
+ABSL_FLAG(bool, allow_retention_as_of, false,
+          "EnforceRetention: accept as_of (ingestctl retention enforce --as-of=DAY), enforcing "
+          "as if today were that day. For test and demo stacks only: it deletes data before its "
+          "day.");
 ABSL_FLAG(absl::Duration, retention_lock_timeout, absl::Seconds(2),
           "EnforceRetention: how long one partition drop may wait for its lock, i.e. the longest "
           "ingest waits behind it (1ms..1m); a drop that times out is retried with backoff, then "
@@ -136,6 +140,7 @@ absl::StatusOr<BrokerProxyOptions> ParseBrokerProxyFlags(int argc, char** argv) 
   options.retention.legacy_retention_days = absl::GetFlag(FLAGS_legacy_retention_days);
   options.retention.lookahead_days = absl::GetFlag(FLAGS_partition_lookahead_days);
   options.retention.lock_timeout = absl::GetFlag(FLAGS_retention_lock_timeout);
+  options.retention.allow_as_of = absl::GetFlag(FLAGS_allow_retention_as_of);
   ASSIGN_OR_RETURN(options.tls, TlsFilesFromFlags());
   return options;
 }

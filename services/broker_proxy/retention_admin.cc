@@ -193,6 +193,25 @@ absl::StatusOr<v1::EnforceRetentionResponse> RetentionAdmin::EnforceRetention(
     enforcing_since_ = start;
   }
   EnforcementOptions options;
+  if (!request.as_of().empty()) {
+    absl::Status refused;
+    absl::StatusOr<ExpireDay> as_of = ExpireDay::Parse(request.as_of());
+    if (!options_.allow_as_of) {
+      refused = absl::FailedPreconditionError(
+          "--as-of enforces retention as if today were a later day, deleting data before its "
+          "day: broker-proxy allows it only with --allow_retention_as_of (test and demo stacks)");
+    } else if (!as_of.ok() || as_of->never()) {
+      refused = absl::InvalidArgumentError(
+          absl::StrCat("as_of '", request.as_of(), "' is not a day: write it as YYYY-MM-DD (UTC)"));
+    } else {
+      options.today = as_of->day();
+    }
+    if (!refused.ok()) {
+      absl::MutexLock lock(&mutex_);
+      enforcing_ = false;
+      return refused;
+    }
+  }
   options.dry_run = request.dry_run();
   options.requested_by = operator_name;
   options.legacy_retention_days = options_.legacy_retention_days;

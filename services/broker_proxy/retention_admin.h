@@ -39,6 +39,9 @@ struct RetentionAdminOptions {
   // How long a partition drop may wait for its lock, i.e. how long ingest
   // may wait behind it (--retention_lock_timeout, 1ms..1m).
   absl::Duration lock_timeout = absl::Seconds(2);
+  // Whether a request may name the day to enforce as of (as_of): test and
+  // demo stacks only (--allow_retention_as_of).
+  bool allow_as_of = false;
 };
 
 // INVALID_ARGUMENT naming the flag and its range.

@@ -249,6 +249,25 @@ TEST_F(RetentionAdminTest, AFailedRunChangesNoMetricAndLetsTheNextOneRun) {
   EXPECT_TRUE(admin_.EnforceRetention({}, "alice").ok());
 }
 
+TEST_F(RetentionAdminTest, AsOfIsRefusedUnlessAllowedThenEnforcesAsOfThatDay) {
+  database_.SetReport(Report());
+  v1::EnforceRetentionRequest request;
+  request.set_as_of("2026-12-09");
+  auto refused = admin_.EnforceRetention(request, "alice");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("--allow_retention_as_of"), std::string::npos);
+  EXPECT_TRUE(database_.enforcements().empty()) << "nothing ran";
+
+  RetentionAdmin allowing(RetentionAdminOptions{.allow_as_of = true}, &database_, &metrics_);
+  ASSERT_TRUE(allowing.EnforceRetention(request, "alice").ok());
+  ASSERT_EQ(database_.enforcements().size(), 1u);
+  EXPECT_EQ(database_.enforcements()[0].today, absl::CivilDay(2026, 12, 9));
+  request.set_as_of("next tuesday");
+  EXPECT_EQ(allowing.EnforceRetention(request, "alice").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(allowing.EnforceRetention({}, "alice").ok()) << "a refusal leaves no run going";
+}
+
 TEST_F(RetentionAdminTest, AnIncompleteRunCountsWhatItRemovedButIsNoSuccess) {
   EnforcementReport report = Report();
   report.incomplete = "could not drop the partitions of 2026-03-09 (session_payloads_p20260309)";

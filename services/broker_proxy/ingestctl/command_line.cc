@@ -560,6 +560,10 @@ void AddRetention(CLI::App& app, Invocation& invocation) {
   enforce->add_flag_callback(
       "--dry_run", [&request] { request.set_dry_run(true); },
       "Report what would be dropped and deleted; change nothing.");
+  enforce->add_option_function<std::string>(
+      "--as_of", [&request](const std::string& day) { request.set_as_of(day); },
+      "YYYY-MM-DD: enforce as if today (UTC) were this day (test and demo stacks only: "
+      "broker-proxy refuses it unless started with --allow_retention_as_of).");
 }
 
 // ingestctl's command tree; its callbacks fill `invocation` as it parses.

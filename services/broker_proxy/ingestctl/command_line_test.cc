@@ -343,6 +343,8 @@ TEST(CommandLineTest, RetentionEnforce) {
   EXPECT_THAT(UsageError({"retention", "enforce", "x"}), HasSubstr("not expected: x"));
   // Other commands keep 10s.
   EXPECT_EQ(ParseOk({"sessions", "show", "s"}).global.timeout, absl::Seconds(10));
+  invocation = ParseOk({"retention", "enforce", "--as_of=2026-12-09"});
+  EXPECT_EQ(invocation.enforce_retention.as_of(), "2026-12-09");
 }
 
 TEST(CommandLineTest, UsageErrorsNameWhatIsWrong) {
