@@ -18,7 +18,7 @@
 # Sourced by ./dev (needs start_gateway, start_worker, kafka_*, pg_*).
 
 CHAOS_SCENARIOS=(pg-lock pg-migration pg-down worker-kill worker-rolling broker-kill
-  coordinator-kill kafka-down gateway-kill poison)
+  coordinator-kill kafka-down gateway-kill poison retention-enforce)
 CHAOS_PG=pg-chaos
 CHAOS_GATEWAYS=(gateway-1 gateway-2)
 # Workers: static members (group.instance.id = their name) with a short
@@ -74,6 +74,7 @@ chaos_plan() {
       CHAOS_FAULT_SECONDS=0
       ;;
     poison) CHAOS_FAULT_SECONDS=0 ;;
+    retention-enforce) CHAOS_LOAD_FLAGS=(--expect_gateway_unaffected) CHAOS_FAULT_SECONDS=0 ;;
     *) die "chaos: unknown scenario $name (scenarios: ${CHAOS_SCENARIOS[*]} all)" ;;
   esac
   if ((short)); then
@@ -111,7 +112,7 @@ chaos_parse_outage() {
 chaos_load_seconds() { # NAME
   local fault="$CHAOS_FAULT_SECONDS"
   case "$1" in
-    pg-migration | gateway-kill | poison) fault=30 ;;
+    pg-migration | gateway-kill | poison | retention-enforce) fault=30 ;;
     worker-rolling) fault=$((CHAOS_WORKERS * 25)) ;;
     broker-kill | coordinator-kill) fault=150 ;;
   esac
@@ -295,6 +296,7 @@ chaos_stack_down() {
   chaos_supervisor_stop
   stop_bg chaos_load 10
   stop_bg chaos_poison 10
+  stop_bg broker_proxy 30 # retention-enforce's
   for file in "$PID_DIR"/gateway-*.pid "$PID_DIR"/worker-*.pid; do
     [[ -f "$file" ]] || continue
     name="$(basename "$file" .pid)"
@@ -349,6 +351,59 @@ fault_pg_migration() {
     COMMIT;" >/dev/null || die "pg-migration: the migration failed (psql)"
   chaos_mark fault_end
   log "chaos: pg-migration rewrote $rows rows in $((SECONDS - started))s"
+}
+
+# An expired day to drop: partitions of the day before yesterday (created
+# the way the worker creates them: a plain table, then attached) holding
+# sessions of a project whose retention has passed, 100 KiB payloads, 2 GiB
+# (200 MiB in the short form).
+prepare_retention_enforce() {
+  local rows=20000 started=$SECONDS day next suffix table
+  ((CHAOS_SHORT)) && rows=2000
+  day="$(date -u -d '2 days ago' +%F)"
+  next="$(date -u -d '1 day ago' +%F)"
+  suffix="${day//-/}"
+  CHAOS_EXPIRED_PARTITION="session_payloads_p$suffix"
+  for table in session_payloads payload_facts; do
+    chaos_psql "CREATE TABLE ${table}_p$suffix (LIKE $table INCLUDING DEFAULTS INCLUDING STORAGE);
+      ALTER TABLE $table ATTACH PARTITION ${table}_p$suffix FOR VALUES FROM ('$day') TO ('$next')" \
+      >/dev/null || die "retention-enforce: could not create the expired partitions of $day"
+  done
+  chaos_psql "INSERT INTO sessions (session_id, project_id, expire_day, created_at)
+      SELECT 'expired-' || s, 'chaos-expired', '$day', now() - interval '3 days'
+      FROM generate_series(0, $rows / 20 - 1) AS s;
+    INSERT INTO session_payloads (session_id, payload_id, content_encoding, raw_size, data,
+        received_at, kafka_partition, kafka_offset, expire_day)
+      SELECT 'expired-' || (g / 20), g % 20 + 1, 1, 102400,
+        convert_to(repeat(md5(g::text), 3200), 'UTF8'), now() - interval '3 days', -1, -1, '$day'
+      FROM generate_series(0, $rows - 1) AS g;
+    INSERT INTO payload_facts (session_id, payload_id, parsed, facts, expire_day)
+      SELECT 'expired-' || (g / 20), g % 20 + 1, true, '', '$day'
+      FROM generate_series(0, $rows - 1) AS g" >/dev/null ||
+    die "retention-enforce: could not write the expired day"
+  log "chaos: retention-enforce: $rows expired payloads ($((rows / 10)) MiB) in $CHAOS_EXPIRED_PARTITION, written in $((SECONDS - started))s"
+  pidfile_alive broker_proxy || start_broker_proxy "$KAFKA_BOOTSTRAP"
+}
+
+# `ingestctl retention enforce` through broker-proxy while the load runs:
+# the expired day's partitions are dropped (under broker-proxy's lock
+# timeout), the expired sessions' rows deleted in batches. Checks that
+# everything expired went, and only that (chaos_load checks the rest).
+fault_retention_enforce() {
+  local out="$CHAOS_SCENARIO_DIR/retention_enforce.out" left
+  chaos_mark fault_start
+  ingestctl --timeout=10m retention enforce >"$out" 2>&1 ||
+    die "retention-enforce: ingestctl retention enforce failed: $(tail -n 3 "$out")"
+  chaos_mark fault_end
+  log "chaos: retention-enforce: $(grep -i -m 3 'dropped\|sessions' "$out" | tr '\n' ' ')"
+  left="$(chaos_psql "SELECT (SELECT count(*) FROM sessions WHERE project_id = 'chaos-expired')
+    || ' ' || (to_regclass('$CHAOS_EXPIRED_PARTITION') IS NULL)")"
+  if [[ "$left" != "0 true" ]]; then
+    CHAOS_EXTRA_FAILED=1
+    CHAOS_EXTRA_LINE="chaos retention-enforce: expired data left behind (expired sessions, partition gone: $left)"
+  else
+    CHAOS_EXTRA_LINE="chaos retention-enforce: expired day dropped, expired sessions deleted"
+  fi
 }
 
 fault_pg_down() {
