@@ -67,7 +67,12 @@ absl::CivilDay DropPartitions(PgConnection& db, const EnforcementOptions& option
     absl::Duration backoff = options.first_backoff;
     for (int attempt = 1; attempt <= options.drop_attempts; ++attempt) {
       status = DropDayPartitions(db, day);
-      if (status.code() != absl::StatusCode::kUnavailable) break;
+      // A lock timeout, another maintainer's turn, or a deadlock PostgreSQL
+      // broke: all pass; try again.
+      if (status.code() != absl::StatusCode::kUnavailable &&
+          status.code() != absl::StatusCode::kAborted) {
+        break;
+      }
       log::Warn("retention.drop_retry", {{"day", day_text},
                                          {"attempt", attempt},
                                          {"error", status.ToString()},

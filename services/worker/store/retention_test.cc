@@ -3,6 +3,7 @@
 // EraseSessions (services/common/retention) take away. Needs $PG_DSN.
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -243,6 +244,39 @@ TEST_F(RetentionTest, APartitionHeldByAReaderIsLeftForTheNextRunAndReportedIncom
   auto next = Enforce(today_ + 2);
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_EQ(next->incomplete, "");
+  EXPECT_EQ(RowsOf("a1"), NoRows());
+}
+
+TEST_F(RetentionTest, ADropWaitsForAWriterOfBothTablesWithoutDeadlocking) {
+  EnsurePartitionsFor({1});
+  ASSERT_TRUE(Persist(0, SessionRecords(0, "short", "a1", 1)).ok());
+  // A worker's transaction takes session_payloads first...
+  auto writer = database_->Connect();
+  ASSERT_TRUE(writer
+                  ->Exec("BEGIN; INSERT INTO session_payloads (session_id, payload_id, "
+                         "content_encoding, raw_size, data, received_at, kafka_partition, "
+                         "kafka_offset) VALUES ('w', 1, 0, 1, 'x', now(), 0, 0)")
+                  .ok());
+  absl::StatusOr<EnforcementReport> report;
+  std::thread enforcer([&] { report = Enforce(today_ + 2); });
+  // ...and once the drop waits for it, payload_facts.
+  auto watcher = database_->Connect();
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    auto waiting = watcher->Query(
+        "SELECT count(*) FROM pg_locks WHERE NOT granted AND mode = 'AccessExclusiveLock'", {});
+    if (waiting.ok() && std::atoi(PQgetvalue(waiting->get(), 0, 0)) > 0) break;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  const absl::Status facts = writer->Exec(
+      "INSERT INTO payload_facts (session_id, payload_id, parsed, facts) VALUES ('w', 1, true, "
+      "'')");
+  const absl::Status committed = writer->Exec("COMMIT");
+  enforcer.join();
+  EXPECT_TRUE(facts.ok()) << facts;
+  EXPECT_TRUE(committed.ok()) << committed;
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->incomplete, "");
   EXPECT_EQ(RowsOf("a1"), NoRows());
 }
 
