@@ -7,12 +7,15 @@
 #   ./dev bench worker [--quick]    worker vs raw COPY (issue 4)
 #   ./dev bench pipeline [--quick]  the blog's kafka-go producer path, message
 #                                   size scaling, end-to-end, failover (issue 6)
+#   ./dev bench retention [--quick] retention enforcement time at 1GB and 10GB,
+#                                   the worker store's throughput during it
+#                                   (issue 21; PostgreSQL only)
 #
 # Each suite starts a fresh stack of its own under .local/bench*/ (real
 # Apache Kafka, real PostgreSQL where it needs one), started and stopped by
 # pid on 127.0.0.1, and wipes the data afterwards. Sourced by ./dev.
 
-BENCH_SUITES=(gateway worker pipeline)
+BENCH_SUITES=(gateway worker pipeline retention)
 
 # Deadlines of the benchmark binaries (gateway_bench plans about 3 minutes;
 # --quick, 30 s).
@@ -22,7 +25,7 @@ BENCH_GATEWAY_QUICK_SECONDS=180
 cmd_bench() { # [SUITE] [OPTION...]
   local suite="${1:-}"
   case "$suite" in
-    gateway | worker | pipeline)
+    gateway | worker | pipeline | retention)
       shift
       "bench_$suite" "$@"
       ;;
@@ -175,6 +178,40 @@ bench_worker() {
   bench_drop_pg "$BENCH_WORKER_PG"
   kafka_wipe_data # gigabytes of benchmark records
   bench_verdict "$rc" "$seconds" BENCH_WORKER_SECONDS "$LOG_DIR/worker.log"
+}
+
+# Deadlines of the retention benchmark binary: it fills 1 GB, 10 GB and, per
+# worker run, 10 GB again (--quick: 100 MB, 1 GB, 1 GB).
+BENCH_RETENTION_SECONDS=3600
+BENCH_RETENTION_QUICK_SECONDS=900
+BENCH_RETENTION_PG=pg-bench-retention # its own cluster
+
+# A fresh PostgreSQL cluster only (no Kafka, no services): retention_bench
+# fills days of expired data server-side, times EnforceRetention on them, and
+# writes through the worker's own store while it runs (bench/retention/
+# README.md). Everything lives in .local/bench-retention/; the EXIT trap stops
+# the cluster, whose data is deleted afterwards. Results go to
+# bench/results/<UTC time>/retention.{txt,jsonl}.
+bench_retention() {
+  bench_parse retention retention "$@"
+  ((${#BENCH_SERVICE_FLAGS[@]} == 0)) ||
+    die "bench retention: no service runs; its options go to retention_bench (--NAME=VALUE, see its --help)"
+  bench_prepare bench-retention //bench/retention:retention_bench
+  local run_dir="$BENCH_RUN_DIR" seconds="$BENCH_RETENTION_SECONDS" rc=0
+  ((BENCH_QUICK)) && seconds="$BENCH_RETENTION_QUICK_SECONDS"
+  log "starting a fresh PostgreSQL in .local/bench-retention/ (no Kafka, no services)"
+  bench_fresh_pg "$BENCH_RETENTION_PG"
+
+  log "benchmark (deadline ${seconds}s); results in ${run_dir#"$ROOT"/}/"
+  timeout --kill-after=10 "$seconds" "$(bin_path bench/retention/retention_bench)" \
+    --pg_dsn="$PG_DSN" --disk_check_dir="$(pg_datadir "$BENCH_RETENTION_PG")" \
+    --results_jsonl="$run_dir/retention.jsonl" "${BENCH_EXTRA[@]}" |
+    tee "$run_dir/retention.txt" || rc=$?
+
+  stack_down
+  STOP_STACK_ON_EXIT=0
+  bench_drop_pg "$BENCH_RETENTION_PG" # gigabytes of expired days and the writer's rows
+  bench_verdict "$rc" "$seconds" BENCH_RETENTION_SECONDS "$LOG_DIR/$BENCH_RETENTION_PG.log"
 }
 
 # ---------------------------------------------------------------------------
