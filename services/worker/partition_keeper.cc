@@ -11,12 +11,7 @@ PartitionKeeper::PartitionKeeper(std::unique_ptr<TaskStore> store, PartitionKeep
                                  WorkerMetrics& metrics)
     : store_(std::move(store)), options_(options), metrics_(metrics) {
   (void)Round();  // before the worker consumes: new sessions find their partitions
-  thread_ = std::thread([this] { Loop(); });
-}
-
-PartitionKeeper::~PartitionKeeper() {
-  stop_.Notify();
-  thread_.join();
+  thread_ = std::make_unique<PeriodicThread>(options_.interval, [this] { (void)Round(); });
 }
 
 absl::StatusOr<PartitionsEnsured> PartitionKeeper::Round() {
@@ -39,10 +34,6 @@ absl::StatusOr<PartitionsEnsured> PartitionKeeper::Round() {
                                                 {"lookahead_days", options_.lookahead_days}});
   }
   return ensured;
-}
-
-void PartitionKeeper::Loop() {
-  while (!stop_.WaitForNotificationWithTimeout(options_.interval)) (void)Round();
 }
 
 }  // namespace ingest

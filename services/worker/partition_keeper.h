@@ -12,10 +12,9 @@
 // and retried at the next round; ingest never waits for it.
 
 #include <memory>
-#include <thread>
 
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "services/common/threading/periodic_thread.h"
 #include "services/worker/store/task_store.h"
 #include "services/worker/worker_metrics.h"
 
@@ -32,19 +31,15 @@ class PartitionKeeper {
   // Runs the first round before it returns.
   PartitionKeeper(std::unique_ptr<TaskStore> store, PartitionKeeperOptions options,
                   WorkerMetrics& metrics);
-  ~PartitionKeeper();  // stops after the current round
 
   // One round; what it created and skipped.
   absl::StatusOr<PartitionsEnsured> Round();
 
  private:
-  void Loop();
-
   const std::unique_ptr<TaskStore> store_;
   const PartitionKeeperOptions options_;
   WorkerMetrics& metrics_;
-  absl::Notification stop_;
-  std::thread thread_;
+  std::unique_ptr<PeriodicThread> thread_;  // last: stopped (after its round) first
 };
 
 }  // namespace ingest

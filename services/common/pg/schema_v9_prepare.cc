@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/logging/log.h"
+#include "services/common/pg/transaction.h"
 #include "services/common/status/status_macros.h"
 
 namespace ingest {
@@ -100,20 +101,12 @@ absl::Status PrepareSchemaV9(PgConnection& db) {
     RETURN_IF_ERROR(db.Exec(absl::StrCat("ALTER TABLE ", table, " VALIDATE CONSTRAINT ", name)));
   }
   // A concurrent build waits for the transactions already running to end,
-  // blocking no writer meanwhile: no lock timeout for it to trip on.
-  ASSIGN_OR_RETURN(PgResult saved, db.Query("SELECT current_setting('lock_timeout')", {}));
-  const std::string lock_timeout = PQgetvalue(saved.get(), 0, 0);
-  RETURN_IF_ERROR(db.Exec("SET lock_timeout = 0"));
-  absl::Status built = absl::OkStatus();
-  for (const IndexSpec& index : kIndexes) {
-    built = EnsureIndexConcurrently(db, index);
-    if (!built.ok()) break;
-  }
-  // The swap that follows must run under the caller's timeout again.
-  absl::Status restored =
-      db.Query("SELECT set_config('lock_timeout', $1, false)", {PgParam::Text(lock_timeout)})
-          .status();
-  return built.ok() ? restored : built;
+  // blocking no writer meanwhile: no lock timeout for it to trip on. The
+  // swap that follows runs under the caller's timeout again.
+  return WithLockTimeout(db, absl::ZeroDuration(), [&]() -> absl::Status {
+    for (const IndexSpec& index : kIndexes) RETURN_IF_ERROR(EnsureIndexConcurrently(db, index));
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace ingest

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "services/common/logging/log.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/common/pg/transaction.h"
 #include "services/common/retention/expire_day.h"
 #include "services/common/status/status_macros.h"
 
@@ -63,17 +64,14 @@ absl::StatusOr<bool> TakeTurn(PgConnection& db) {
 // Runs `statements` in one transaction holding the turn. kUnavailable when
 // another maintainer has it.
 absl::Status InTurn(PgConnection& db, const std::string& statements) {
-  RETURN_IF_ERROR(db.Exec("BEGIN"));
-  absl::StatusOr<bool> turn = TakeTurn(db);
-  absl::Status status = turn.status();
-  if (turn.ok() && !*turn) {
-    status = absl::UnavailableError(
-        "another partition maintainer (a worker or the retention job) is busy; try again");
-  }
-  if (status.ok()) status = db.Exec(statements);
-  if (status.ok()) status = db.Exec("COMMIT");
-  if (!status.ok()) (void)db.Exec("ROLLBACK");
-  return status;
+  return InTransaction(db, [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(bool turn, TakeTurn(db));
+    if (!turn) {
+      return absl::UnavailableError(
+          "another partition maintainer (a worker or the retention job) is busy; try again");
+    }
+    return db.Exec(statements);
+  });
 }
 
 // Whether `name` is a day partition of `table`, and its day.

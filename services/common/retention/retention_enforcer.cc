@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "services/common/logging/log.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/common/pg/transaction.h"
 #include "services/common/retention/expire_day.h"
 #include "services/common/retention/session_locks.h"
 #include "services/common/status/status_macros.h"
@@ -115,8 +116,7 @@ std::string ExpiredSessionsPredicate() {
 absl::StatusOr<int64_t> DeleteSessionBatch(PgConnection& db, const EnforcementOptions& options,
                                            const std::vector<PgParam>& cutoffs,
                                            EnforcementReport& report) {
-  RETURN_IF_ERROR(db.Exec("BEGIN"));
-  auto body = [&]() -> absl::StatusOr<int64_t> {
+  return InTransaction(db, [&]() -> absl::StatusOr<int64_t> {
     ASSIGN_OR_RETURN(PgResult found, db.Query(absl::StrCat("SELECT session_id FROM sessions WHERE ",
                                                            ExpiredSessionsPredicate(), " LIMIT ",
                                                            options.batch_rows),
@@ -140,15 +140,7 @@ absl::StatusOr<int64_t> DeleteSessionBatch(PgConnection& db, const EnforcementOp
       report.rows_deleted += FirstInt(deleted);
     }
     return static_cast<int64_t>(ids.size());
-  };
-  absl::StatusOr<int64_t> sessions = body();
-  absl::Status status = sessions.status();
-  if (status.ok()) status = db.Exec("COMMIT");
-  if (!status.ok()) {
-    (void)db.Exec("ROLLBACK");
-    return status;
-  }
-  return sessions;
+  });
 }
 
 absl::Status DeleteExpiredSessions(PgConnection& db, const EnforcementOptions& options,
@@ -272,13 +264,7 @@ absl::StatusOr<EnforcementReport> EnforceRetention(PgConnection& db,
   if (!options.dry_run && options.requested_by.empty()) {
     return absl::InvalidArgumentError("retention enforcement must say who requested it");
   }
-  ASSIGN_OR_RETURN(PgResult saved, db.Query("SELECT current_setting('lock_timeout')", {}));
-  const std::string previous = PQgetvalue(saved.get(), 0, 0);
-  RETURN_IF_ERROR(db.Exec(absl::StrCat("SET lock_timeout = '",
-                                       absl::ToInt64Milliseconds(options.lock_timeout), "ms'")));
-  absl::StatusOr<EnforcementReport> report = Enforce(db, options);
-  (void)db.Query("SELECT set_config('lock_timeout', $1, false)", {PgParam::Text(previous)});
-  return report;
+  return WithLockTimeout(db, options.lock_timeout, [&] { return Enforce(db, options); });
 }
 
 }  // namespace ingest

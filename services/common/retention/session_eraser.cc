@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/pg/pg_text_array.h"
+#include "services/common/pg/transaction.h"
 #include "services/common/retention/session_locks.h"
 #include "services/common/status/status_macros.h"
 
@@ -158,15 +159,9 @@ absl::StatusOr<ErasureResult> EraseLocked(PgConnection& db, const ErasureRequest
 
 absl::StatusOr<ErasureResult> EraseSessions(PgConnection& db, const ErasureRequest& request) {
   RETURN_IF_ERROR(Validate(request));
-  RETURN_IF_ERROR(db.Exec("BEGIN"));
-  absl::StatusOr<ErasureResult> result = EraseLocked(db, request);
-  absl::Status status = result.status();
-  if (status.ok()) status = db.Exec(request.dry_run ? "ROLLBACK" : "COMMIT");
-  if (!status.ok()) {
-    (void)db.Exec("ROLLBACK");
-    return status;
-  }
-  return result;
+  return InTransaction(
+      db, [&] { return EraseLocked(db, request); },
+      request.dry_run ? TransactionEnd::kRollBack : TransactionEnd::kCommit);
 }
 
 }  // namespace ingest
