@@ -613,6 +613,16 @@ absl::StatusOr<v1::GetSessionResponse> BrokerProxyCore::GetSession(
   absl::StatusOr<std::optional<SessionFacts>> facts = sessions_->ReadSession(request.session_id());
   if (!facts.ok()) return facts.status();
   if (!facts->has_value()) {
+    if (quarantines_ != nullptr) {
+      ASSIGN_OR_RETURN(std::optional<SessionErasure> erasure,
+                       quarantines_->ReadErasure(request.session_id()));
+      if (erasure.has_value()) {
+        return absl::NotFoundError(absl::StrCat(
+            ErasedSessionText(request.session_id(), *erasure),
+            ": nothing of it is stored, and records of it that arrive are dropped; Kafka holds "
+            "its records until the topics' retention removes them"));
+      }
+    }
     return absl::NotFoundError(absl::StrCat(
         "the database has never seen session ", request.session_id(),
         " (no payloads, no session row, no quarantine): check the id, or whether its records "

@@ -552,6 +552,20 @@ TEST(GetSessionTest, MapsTheFactsOfASession) {
   auto missing = core.GetSession(request);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr("never seen"));
+  // With the quarantine store (the worker's database), an erased session
+  // says so.
+  FakeQuarantineStore quarantines;
+  quarantines.Erase(
+      "p.gone", SessionErasure{.erasure_id = 3, .erased_at = absl::FromUnixSeconds(1'800'000'000)});
+  BrokerProxyCore with_erasures(BrokerProxyCoreOptions{}, admin, nullptr, nullptr, &database,
+                                &quarantines);
+  request.set_session_id("p.gone");
+  auto erased = with_erasures.GetSession(request);
+  EXPECT_EQ(erased.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(erased.status().message(),
+              HasSubstr("session p.gone was erased (erasure 3 at 2027-01-15T08:00:00+00:00)"));
+  request.set_session_id("p.never");
+  EXPECT_THAT(with_erasures.GetSession(request).status().message(), HasSubstr("never seen"));
   for (const std::string& bad : std::vector<std::string>{"", "a b", "x/y", std::string(201, 'a')}) {
     request.set_session_id(bad);
     EXPECT_EQ(core.GetSession(request).status().code(), absl::StatusCode::kInvalidArgument) << bad;
@@ -1286,6 +1300,19 @@ TEST_F(RedriveSessionTest, ASessionNotQuarantinedIsAFailedPrecondition) {
   EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(response.status().message(),
               HasSubstr("session p.none is not quarantined in ingest.tasks; nothing to redrive"));
+}
+
+TEST_F(RedriveSessionTest, AnErasedSessionIsRefusedAndNothingIsProduced) {
+  // Even with a quarantine row (a poison record of it came after the
+  // erasure) and its letters in the DLQ.
+  quarantines_.Erase(
+      "p.s1", SessionErasure{.erasure_id = 7, .erased_at = absl::FromUnixSeconds(1'800'000'000)});
+  auto response = Redrive("p.s1");
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(response.status().message(),
+              HasSubstr("session p.s1 was erased (erasure 7 at 2027-01-15T08:00:00+00:00)"));
+  EXPECT_THAT(producer_.records(), ::testing::IsEmpty());
+  EXPECT_EQ(quarantines_.marks(), 0);
 }
 
 TEST_F(RedriveSessionTest, AQuarantineWithoutLettersIsAFailedPrecondition) {

@@ -63,6 +63,22 @@ absl::StatusOr<v1::RedriveSessionResponse> BrokerProxyCore::RedriveSession(
     return absl::UnavailableError("broker-proxy has no Kafka producer to redrive with");
   }
 
+  // An erased session's letters stay in the DLQ until its retention takes
+  // them: the worker would drop every redriven record (and count it), so
+  // the redrive is refused before anything is produced.
+  ASSIGN_OR_RETURN(std::optional<SessionErasure> erasure, quarantines_->ReadErasure(session));
+  if (erasure.has_value()) {
+    log::Warn("broker_proxy.redrive_refused",
+              {{"session_id", session},
+               {"operator", operator_id},
+               {"erasure_id", erasure->erasure_id},
+               {"detail", "the session was erased; its dead letters are not redriven"}});
+    return absl::FailedPreconditionError(absl::StrCat(
+        ErasedSessionText(session, *erasure),
+        ": its dead letters are not redriven, the worker would drop every one; they leave ", topic,
+        ".dlq with that topic's retention"));
+  }
+
   absl::StatusOr<std::optional<Quarantine>> read = quarantines_->ReadQuarantine(topic, session);
   if (!read.ok()) return read.status();
   if (!read->has_value()) {

@@ -32,6 +32,10 @@ class FakeQuarantineStore final : public QuarantineStore {
     absl::MutexLock lock(&mutex_);
     requarantine_at_ = first_offset;
   }
+  void Erase(const std::string& session_id, SessionErasure erasure) {
+    absl::MutexLock lock(&mutex_);
+    erasures_[session_id] = erasure;
+  }
   void Fail(absl::Status status) {
     absl::MutexLock lock(&mutex_);
     failure_ = std::move(status);
@@ -48,6 +52,14 @@ class FakeQuarantineStore final : public QuarantineStore {
     auto it = rows_.find({topic, session_id});
     if (it == rows_.end()) return std::optional<Quarantine>();
     return std::optional<Quarantine>(it->second);
+  }
+  absl::StatusOr<std::optional<SessionErasure>> ReadErasure(
+      const std::string& session_id) override {
+    absl::MutexLock lock(&mutex_);
+    if (!failure_.ok()) return failure_;
+    auto it = erasures_.find(session_id);
+    if (it == erasures_.end()) return std::optional<SessionErasure>();
+    return std::optional<SessionErasure>(it->second);
   }
   absl::StatusOr<bool> MarkRedrive(const std::string& topic, const std::string& session_id,
                                    int64_t first_offset, const std::string& redrive_id) override {
@@ -67,6 +79,7 @@ class FakeQuarantineStore final : public QuarantineStore {
  private:
   absl::Mutex mutex_;
   std::map<std::pair<std::string, std::string>, Quarantine> rows_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, SessionErasure> erasures_ ABSL_GUARDED_BY(mutex_);
   absl::Status failure_ ABSL_GUARDED_BY(mutex_);
   int marks_ ABSL_GUARDED_BY(mutex_) = 0;
   std::optional<int64_t> requarantine_at_ ABSL_GUARDED_BY(mutex_);

@@ -16,6 +16,15 @@ SELECT kafka_partition, first_offset, reason, redrive_id
  WHERE topic = $1 AND session_id = $2
 )sql";
 
+// erased_sessions exists from schema v9 on (the worker migrates; broker-proxy
+// may meet an older database): looked for first.
+constexpr char kHasErasuresSql[] = "SELECT to_regclass('erased_sessions') IS NOT NULL";
+constexpr char kReadErasureSql[] = R"sql(
+SELECT erasure_id, (extract(epoch FROM erased_at) * 1000)::bigint
+  FROM erased_sessions
+ WHERE session_id = $1
+)sql";
+
 // Only the quarantine read before (same first_offset): a quarantine lifted
 // and begun anew meanwhile is another one, with other dead letters.
 constexpr char kMarkSql[] = R"sql(
@@ -50,6 +59,32 @@ class PgQuarantineStore final : public QuarantineStore {
     return std::optional<Quarantine>(std::move(quarantine));
   }
 
+  absl::StatusOr<std::optional<SessionErasure>> ReadErasure(
+      const std::string& session_id) override {
+    ASSIGN_OR_RETURN(auto connection, Connect());
+    auto has = connection->Query(kHasErasuresSql, {});
+    if (!has.ok()) {
+      return WithContext(has.status(), absl::StrCat("reading the erasure of session ", session_id));
+    }
+    if (PQgetvalue(has->get(), 0, 0)[0] != 't') return std::optional<SessionErasure>();
+    auto result = connection->Query(kReadErasureSql, {PgParam::Text(session_id)});
+    if (!result.ok()) {
+      return WithContext(result.status(),
+                         absl::StrCat("reading the erasure of session ", session_id));
+    }
+    PGresult* rows = result->get();
+    if (PQntuples(rows) == 0) return std::optional<SessionErasure>();
+    SessionErasure erasure;
+    int64_t erased_at_ms = 0;
+    if (!absl::SimpleAtoi(PQgetvalue(rows, 0, 0), &erasure.erasure_id) ||
+        !absl::SimpleAtoi(PQgetvalue(rows, 0, 1), &erased_at_ms)) {
+      return absl::InternalError(
+          absl::StrCat("the erasure of session ", session_id, " has no numeric id or time"));
+    }
+    erasure.erased_at = absl::FromUnixMillis(erased_at_ms);
+    return std::optional<SessionErasure>(erasure);
+  }
+
   absl::StatusOr<bool> MarkRedrive(const std::string& topic, const std::string& session_id,
                                    int64_t first_offset, const std::string& redrive_id) override {
     ASSIGN_OR_RETURN(auto connection, Connect());
@@ -73,6 +108,12 @@ class PgQuarantineStore final : public QuarantineStore {
 };
 
 }  // namespace
+
+std::string ErasedSessionText(const std::string& session_id, const SessionErasure& erasure) {
+  return absl::StrCat("session ", session_id, " was erased (erasure ", erasure.erasure_id, " at ",
+                      absl::FormatTime(absl::RFC3339_sec, erasure.erased_at, absl::UTCTimeZone()),
+                      ")");
+}
 
 std::unique_ptr<QuarantineStore> CreatePgQuarantineStore(std::string dsn, absl::Duration timeout) {
   return std::make_unique<PgQuarantineStore>(std::move(dsn), timeout);

@@ -24,6 +24,15 @@ struct Quarantine {
   std::string redrive_id;  // empty: no redrive under way (NULL)
 };
 
+// A session's erased_sessions tombstone (schema_v9.sql).
+struct SessionErasure {
+  int64_t erasure_id = 0;  // its erasure_audit row
+  absl::Time erased_at;
+};
+
+// "session S was erased (erasure N at 2026-12-01T10:00:00+00:00)".
+std::string ErasedSessionText(const std::string& session_id, const SessionErasure& erasure);
+
 class QuarantineStore {
  public:
   virtual ~QuarantineStore() = default;
@@ -32,6 +41,13 @@ class QuarantineStore {
   // quarantined there. UNAVAILABLE when the database does not answer.
   virtual absl::StatusOr<std::optional<Quarantine>> ReadQuarantine(
       const std::string& topic, const std::string& session_id) = 0;
+
+  // The erasure of `session_id`, or nullopt if it was never erased (or the
+  // database predates schema v9). A redrive of an erased session is
+  // refused: the worker would drop every record of it. UNAVAILABLE when the
+  // database does not answer.
+  virtual absl::StatusOr<std::optional<SessionErasure>> ReadErasure(
+      const std::string& session_id) = 0;
 
   // Sets redrive_id = `redrive_id` on the quarantine of (`topic`,
   // `session_id`) if it is still the one that began at `first_offset`.

@@ -67,6 +67,20 @@ TEST_F(QuarantineStoreTest, MarksOnlyTheQuarantineThatBeganAtTheOffsetRead) {
   EXPECT_FALSE(*missing);
 }
 
+TEST_F(QuarantineStoreTest, ReadsTheErasureOfASession) {
+  ASSERT_TRUE(db_->Exec("INSERT INTO erased_sessions (session_id, project_id, erasure_id, "
+                        "erased_at) VALUES ('p.gone', 'p', 12, '2026-12-01 10:00:00+00')")
+                  .ok());
+  auto erased = store_->ReadErasure("p.gone");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  ASSERT_TRUE(erased->has_value());
+  EXPECT_EQ((*erased)->erasure_id, 12);
+  EXPECT_EQ((*erased)->erased_at, absl::FromUnixSeconds(1'796'119'200));
+  auto kept = store_->ReadErasure("p.q");
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_FALSE(kept->has_value());
+}
+
 TEST_F(QuarantineStoreTest, AnUnreachableDatabaseIsUnavailable) {
   auto store = CreatePgQuarantineStore("host=127.0.0.1 port=1 dbname=x", absl::Seconds(2));
   EXPECT_EQ(store->ReadQuarantine("ingest.tasks", "p.q").status().code(),

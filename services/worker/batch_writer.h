@@ -7,9 +7,12 @@
 // partition in offset order.
 
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/worker/store/task_store.h"
 
@@ -23,6 +26,10 @@ struct BatchResult {
   // On success: offsets (ascending) of the batch's records that went to the
   // DLQ instead of the database, the store's verdicts included.
   std::vector<int64_t> dead_lettered;
+  // On success: quarantined sessions the transaction found erased (their
+  // records were dropped, not dead-lettered); the loop lifts their
+  // quarantine. May name sessions of other partitions of the transaction.
+  std::vector<std::string> quarantines_erased;
 };
 
 // The offsets of `partition`'s records among `letters` (in (partition,
@@ -34,6 +41,16 @@ inline std::vector<int64_t> DeadLetteredOffsets(absl::Span<const DeadLetter> let
     if (letter.partition == partition) offsets.push_back(letter.offset);
   }
   return offsets;
+}
+
+// The result of `batch`, written in a transaction that ended in `outcome`.
+inline BatchResult ResultOf(PartitionBatch batch, const absl::StatusOr<PersistOutcome>& outcome) {
+  BatchResult result{std::move(batch), outcome.status(), {}, {}};
+  if (outcome.ok()) {
+    result.dead_lettered = DeadLetteredOffsets(outcome->dead_letters, result.batch.partition);
+    result.quarantines_erased = outcome->quarantines_erased;
+  }
+  return result;
 }
 
 // PostgreSQL refused the data itself (SQLSTATE class 22, or a unique

@@ -99,10 +99,9 @@ absl::StatusOr<PersistOutcome> BatchWriterPool::WriteTransaction(
 }
 
 void BatchWriterPool::Report(PartitionBatch batch, const absl::StatusOr<PersistOutcome>& outcome) {
-  std::vector<int64_t> dead_lettered;
-  if (outcome.ok()) dead_lettered = DeadLetteredOffsets(outcome->dead_letters, batch.partition);
+  BatchResult result = ResultOf(std::move(batch), outcome);
   absl::MutexLock lock(&mu_);
-  results_.push_back({std::move(batch), outcome.status(), std::move(dead_lettered)});
+  results_.push_back(std::move(result));
 }
 
 void BatchWriterPool::RecordOutcome(absl::Span<const PartitionBatch> batches,

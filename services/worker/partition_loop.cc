@@ -457,15 +457,28 @@ void PartitionLoop::OnResult(BatchResult result) {
     // One counter update per (type, outcome) and batch, not per record.
     std::map<std::pair<absl::string_view, absl::string_view>, int64_t> processed;
     for (const TaskRecord& record : batch.records) {
-      const bool dead =
-          record.dead_letter.has_value() ||
-          std::binary_search(result.dead_lettered.begin(), result.dead_lettered.end(),
-                             record.offset);
+      // The loop's letters are among dead_lettered too, unless the store
+      // dropped them (their quarantined session was erased).
+      const bool dead = std::binary_search(result.dead_lettered.begin(), result.dead_lettered.end(),
+                                           record.offset);
       ++processed[{TypeName(record.task), dead ? "dead_lettered" : "persisted"}];
-      if (!dead) metrics_.EndToEndDelay(committed - ReceivedAt(record.task));
+      if (!dead && !record.dead_letter.has_value()) {
+        metrics_.EndToEndDelay(committed - ReceivedAt(record.task));
+      }
     }
     for (const auto& [type_and_outcome, count] : processed) {
       metrics_.RecordsProcessed(type_and_outcome.first, type_and_outcome.second, count);
+    }
+    for (const std::string& session_id : result.quarantines_erased) {
+      if (state.quarantined.erase(session_id) == 0) continue;
+      state.watched.erase(session_id);
+      log::Info("worker.quarantine_lifted_by_erasure",
+                {{"partition", partition},
+                 {"session_id", session_id},
+                 {"detail",
+                  "the session was erased: its later records are dropped and counted "
+                  "(ingest_worker_records_dropped_total{reason=\"erased\"}), not "
+                  "dead-lettered"}});
     }
     if (state.failed_attempts > 0) {
       log::Info("worker.persist_recovered",

@@ -17,6 +17,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
 std::string PayloadValue(const std::string& session, uint64_t payload_id) {
@@ -336,6 +337,34 @@ TEST_F(PartitionLoopTest, PoisonRecordGoesToTheDlqAndQuarantinesItsSessionWhileO
   EXPECT_EQ(sunk_[0].value, "\xff\xff not a task") << "the DLQ gets the bytes as consumed";
   EXPECT_EQ(sunk_[1].reason, DeadLetterReason::kQuarantinedSession);
   EXPECT_EQ(sunk_[1].offset, 3);
+}
+
+// Erasure deletes the quarantine row, but the loop holds the quarantine in
+// memory: the store finds the session erased, drops what followed, and the
+// loop lifts the quarantine, so the session's later records reach the store
+// (whose gate drops them too) instead of the DLQ.
+TEST_F(PartitionLoopTest, AQuarantinedSessionErasedSinceIsDroppedNotDeadLettered) {
+  auto loop = NewLoop();
+  loop->OnPartitionsAssigned({0});
+  consumer_.Enqueue(GarbageRecord(0, "s1"));
+  RunUntilIdle(*loop);
+  ASSERT_THAT(store_.quarantined, UnorderedElementsAre("s1"));
+  ASSERT_EQ(sunk_.size(), 1u);
+
+  store_.quarantined.erase("s1");  // what EraseSessions does
+  store_.erased.insert("s1");
+  consumer_.Enqueue(SessionRecord(1, "s1"));  // still follows the quarantine in memory
+  RunUntilIdle(*loop);
+  consumer_.Enqueue(SessionRecord(2, "s1"));  // the quarantine is lifted
+  RunUntilIdle(*loop);
+
+  EXPECT_EQ(sunk_.size(), 1u) << "nothing of the erased session went to the DLQ";
+  EXPECT_THAT(store_.dropped[0], ElementsAre(1));
+  EXPECT_THAT(store_.persisted[0], ElementsAre(2)) << "handed to the store, not the DLQ";
+  EXPECT_EQ(store_.offsets[0], 3);
+  const std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
+  EXPECT_THAT(text, Not(HasSubstr(R"(outcome="dead_lettered",type="push_payload")")))
+      << "the dropped record is not counted as dead-lettered";
 }
 
 TEST_F(PartitionLoopTest, DeadLetterCountsCarryTheTypeOfEveryRecordThatDecoded) {

@@ -34,6 +34,16 @@
 #                       feedback row, two error rows, the second identify and
 #                       properties, not quarantined; a replay of just the
 #                       first identify and properties changes nothing either
+#   erased_redrive      a second session quarantined as above (payload 3
+#                       refused, 4-6 follow to the DLQ) is erased with
+#                       `ingestctl sessions delete` (`sessions show` then
+#                       says it was erased); a replay of it then
+#                       stores nothing and adds nothing to the DLQ (the
+#                       worker still held the quarantine in memory: it drops
+#                       the records, counts them in
+#                       ingest_worker_records_dropped_total{reason="erased"}
+#                       and lifts the quarantine), and `dlq redrive` is
+#                       refused (exit 3, "was erased") with nothing produced
 #   lag_worker_stopped  with the worker stopped, the lag ingestctl shows is
 #                       exactly what the gateway acknowledged meanwhile (the
 #                       payloads and each session's initialization), and the
@@ -59,7 +69,7 @@ cd "$ROOT"
 # shellcheck source=deploy/local/common.sh
 source "$ROOT/deploy/local/common.sh"
 CHECKS=(ensure_describe unsafe_refused unauthenticated offsets_reset_refused poison_redrive
-  replay_idempotent lag_worker_stopped offsets_reset)
+  replay_idempotent erased_redrive lag_worker_stopped offsets_reset)
 declare -A VERDICT
 for check in "${CHECKS[@]}"; do VERDICT[$check]=fail; done
 STARTED=0
@@ -189,7 +199,8 @@ quarantined_with_follows() {
     [[ "$(sql "SELECT coalesce(max(followed_through), -1) >= 0 FROM quarantined_sessions")" == t ]]
 }
 
-check_poison_redrive() {
+# PostgreSQL refuses payload 3 of any session until accept_payloads.
+refuse_payload_3() {
   sql "CREATE TABLE bp_refused_payload (payload_id bigint);
        INSERT INTO bp_refused_payload VALUES (3);
        CREATE FUNCTION bp_refuse_payload() RETURNS trigger LANGUAGE plpgsql AS \$\$
@@ -200,18 +211,34 @@ check_poison_redrive() {
          RETURN NEW;
        END \$\$;
        CREATE TRIGGER bp_refuse BEFORE INSERT ON session_payloads
-         FOR EACH ROW EXECUTE FUNCTION bp_refuse_payload();" || return 1
-  # One session of six payloads; its verification fails by design (payloads
-  # 3-6 are in the DLQ), so the load generator's exit status is not the test.
+         FOR EACH ROW EXECUTE FUNCTION bp_refuse_payload();"
+}
+accept_payloads() {
+  sql "DROP TRIGGER bp_refuse ON session_payloads; DROP FUNCTION bp_refuse_payload();
+       DROP TABLE bp_refused_payload"
+}
+
+# quarantine_one_session SEED: one session of six payloads with payload 3
+# refused; prints its id once it is quarantined with payloads 3-6 in the
+# DLQ. Its verification fails by design (payloads 3-6 are in the DLQ), so
+# the load generator's exit status is not the test.
+quarantine_one_session() {
   INGEST_API_KEY="$API_KEY" "$LOADGEN" --gateway="$GATEWAY_ADDR" --pg_dsn="$PG_DSN" \
     --sessions=1 --payloads=6 --min_payload_bytes=2000 --max_payload_bytes=4000 \
-    --verify_timeout=1s --seed=7 >"$WORK/load-poison.out" 2>&1 || true
+    --verify_timeout=1s --seed="$1" >"$WORK/load-poison-$1.out" 2>&1 || true
   wait_until 60 "the session's quarantine with its followers" worker quarantined_with_follows ||
     return 1
   local session
   session="$(sql "SELECT session_id FROM quarantined_sessions")"
   wait_until 60 "four dead letters of $session" worker has_letters "$session" 4 || return 1
   say "quarantined: $session"
+  echo "$session"
+}
+
+check_poison_redrive() {
+  refuse_payload_3 || return 1
+  local session
+  session="$(quarantine_one_session 7)" || return 1
   "$INGESTCTL" dlq list --session="$session" >"$WORK/dlq-list.out" || return 1
   "$INGESTCTL" sessions show "$session" >"$WORK/show-quarantined.out" || return 1
   cat "$WORK/dlq-list.out" "$WORK/show-quarantined.out" >&2
@@ -246,8 +273,7 @@ check_poison_redrive() {
               FROM sessions WHERE session_id = '$session'")"
   [[ "$got" == "6 true 0" ]] || { say "summary after the redrive (facts rows, events, unparsed): $got"; return 1; }
   summary_fingerprint "$session" >"$WORK/summary-after-redrive"
-  sql "DROP TRIGGER bp_refuse ON session_payloads; DROP FUNCTION bp_refuse_payload();
-       DROP TABLE bp_refused_payload" || return 1
+  accept_payloads || return 1
   echo "$session" >"$WORK/redriven-session"
 }
 
@@ -343,6 +369,62 @@ check_replay_idempotent() {
   got="$(session_rows "$session")"
   [[ "$got" == "$want" ]] || { say "after replaying the old range: $got (want $want)"; return 1; }
   say "replayed twice; the session's rows: $got"
+}
+
+# --- erased_redrive -------------------------------------------------------
+# worker_dropped_erased: ingest_worker_records_dropped_total{reason="erased"}
+# as the worker's metrics show it now (0 before the first).
+worker_dropped_erased() {
+  curl -fsS "$WORKER_METRICS_URL" |
+    awk '/^ingest_worker_records_dropped_total\{reason="erased"\}/ { n = $2 } END { print n + 0 }'
+}
+dropped_erased_reached() { (($(worker_dropped_erased) >= $1)); }
+
+check_erased_redrive() {
+  refuse_payload_3 || return 1
+  local session
+  session="$(quarantine_one_session 8)" || return 1
+  accept_payloads || return 1
+  "$INGESTCTL" sessions delete "$session" >"$WORK/erase.out" 2>&1 ||
+    { say "erasure: $(cat "$WORK/erase.out")"; return 1; }
+  cat "$WORK/erase.out" >&2
+  [[ "$(sql "SELECT count(*) FROM quarantined_sessions WHERE session_id = '$session'")" == 0 ]] ||
+    { say "the erasure left the quarantine row"; return 1; }
+  "$INGESTCTL" sessions show "$session" >"$WORK/show-erased.out" 2>&1 || true
+  grep -q "was erased" "$WORK/show-erased.out" ||
+    { say "sessions show of the erased session: $(cat "$WORK/show-erased.out")"; return 1; }
+
+  # A replay: the worker still holds the quarantine in memory.
+  local dropped_before replayed partition got rc=0
+  dropped_before="$(worker_dropped_erased)"
+  "$INGESTCTL" --json --timeout=60s replay "$session" >"$WORK/replay-erased.json" ||
+    { say "replay of the erased session: $(cat "$WORK/replay-erased.json")"; return 1; }
+  replayed="$(json_field "$WORK/replay-erased.json" "int(r.get('records_replayed', 0))")"
+  partition="$(json_field "$WORK/replay-erased.json" "int(r.get('partition', 0))")"
+  ((replayed >= 7)) || { say "replayed $replayed records (init and six payloads expected)"; return 1; }
+  wait_stored "$partition" || return 1
+  wait_until 30 "the worker to count $replayed dropped records" worker \
+    dropped_erased_reached "$((dropped_before + replayed))" ||
+    { say "records_dropped_total{reason=\"erased\"}: $dropped_before -> $(worker_dropped_erased)"; return 1; }
+  got="$(sql "SELECT (SELECT count(*) FROM sessions WHERE session_id = '$session') ||
+                     (SELECT count(*) FROM session_payloads WHERE session_id = '$session') ||
+                     (SELECT count(*) FROM payload_facts WHERE session_id = '$session') ||
+                     (SELECT count(*) FROM quarantined_sessions WHERE session_id = '$session')")"
+  [[ "$got" == "0000" ]] || { say "rows of the erased session after the replay: $got"; return 1; }
+  got="$(letters_of "$session")"
+  [[ "$got" == 4 ]] || { say "the DLQ holds $got letters of the erased session (4 before the replay)"; return 1; }
+
+  # A redrive is refused before anything is produced.
+  "$INGESTCTL" --json lag >"$WORK/lag-before-redrive.json" || return 1
+  "$INGESTCTL" dlq redrive "$session" >"$WORK/redrive-erased.out" 2>&1 || rc=$?
+  cat "$WORK/redrive-erased.out" >&2
+  ((rc == 3)) || { say "a redrive of the erased session exited $rc"; return 1; }
+  grep -q "was erased" "$WORK/redrive-erased.out" || return 1
+  "$INGESTCTL" --json lag >"$WORK/lag-after-redrive.json" || return 1
+  high_marks() { json_field "$1" "' '.join(str(p.get('high_watermark', 0)) for p in r['partitions'])"; }
+  [[ "$(high_marks "$WORK/lag-before-redrive.json")" == "$(high_marks "$WORK/lag-after-redrive.json")" ]] ||
+    { say "the refused redrive produced records"; return 1; }
+  say "erased $session: replay of $replayed records dropped, redrive refused"
 }
 
 # --- lag_worker_stopped ---------------------------------------------------

@@ -74,6 +74,7 @@ absl::CivilDay DropPartitions(PgConnection& db, const EnforcementOptions& option
           status.code() != absl::StatusCode::kAborted) {
         break;
       }
+      ++report.drop_retries;
       log::Warn("retention.drop_retry", {{"day", day_text},
                                          {"attempt", attempt},
                                          {"error", status.ToString()},

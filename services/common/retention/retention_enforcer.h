@@ -59,6 +59,9 @@ struct EnforcementReport {
   int64_t rows_deleted = 0;
   PartitionsEnsured ensured;
   int64_t run_id = 0;  // its retention_runs row; 0 in a dry run or an incomplete run
+  // Drop attempts that failed and were tried again (a lock timeout, a
+  // deadlock): a drop beside ingest should wait its turn, not fail.
+  int drop_retries = 0;
   // Set when a partition could not be dropped (its lock timeout ran out on
   // every attempt): what the run removed is reported all the same, but it
   // is not recorded as a success; the next run finishes it.

@@ -277,6 +277,9 @@ TEST_F(RetentionTest, ADropWaitsForAWriterOfBothTablesWithoutDeadlocking) {
   EXPECT_TRUE(committed.ok()) << committed;
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->incomplete, "");
+  // Waited its turn: a drop that locked payload_facts before session_payloads
+  // deadlocked with this writer, and only its retry finished the job.
+  EXPECT_EQ(report->drop_retries, 0);
   EXPECT_EQ(RowsOf("a1"), NoRows());
 }
 
@@ -351,6 +354,43 @@ TEST_F(RetentionTest, RecordsOfAnErasedSessionArriveLaterAndAreDropped) {
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_EQ(outcome->records_erased, static_cast<int64_t>(later.size()));
   EXPECT_EQ(outcome->rows_written, 0);
+  EXPECT_EQ(RowsOf("gone"), NoRows());
+}
+
+// The loop still holds a quarantine that an erasure deleted: what followed it
+// is dropped and counted, not dead-lettered (a DLQ letter could be redriven
+// or read back), and the session is named so the loop lifts the quarantine.
+TEST_F(RetentionTest, RecordsFollowingTheQuarantineOfAnErasedSessionAreDroppedNotDeadLettered) {
+  EnsurePartitionsFor({30});
+  ASSERT_TRUE(Persist(0, SessionRecords(0, "p", "gone", 30)).ok());
+  ASSERT_TRUE(EraseSessions(*db_, {.session_ids = {"gone"}, .requested_by = "op"}).ok());
+  auto follower = [](int64_t offset, const std::string& session) {
+    TaskRecord record = Payload(offset, "p", session, 30, static_cast<uint64_t>(offset));
+    DeadLetter letter;
+    letter.partition = 0;
+    letter.offset = offset;
+    letter.key = session;
+    letter.value = EncodeTask(record.task);
+    letter.session_id = session;
+    letter.project_id = "p";
+    letter.reason = DeadLetterReason::kQuarantinedSession;
+    letter.detail = "followed its session's quarantine";
+    record.dead_letter = letter;
+    return record;
+  };
+  std::vector<PartitionBatch> batches = {
+      PartitionBatch{0, {follower(6, "gone"), follower(7, "kept"), follower(8, "gone")}, 9}};
+  std::vector<DeadLetter> sunk;
+  auto outcome = store_->PersistBatches(kTopic, batches, [&](absl::Span<const DeadLetter> letters) {
+    sunk.insert(sunk.end(), letters.begin(), letters.end());
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(outcome->records_erased, 2);
+  EXPECT_THAT(outcome->quarantines_erased, ::testing::ElementsAre("gone"));
+  ASSERT_EQ(sunk.size(), 1u) << "only the session that was not erased goes to the DLQ";
+  EXPECT_EQ(sunk[0].session_id, "kept");
+  EXPECT_EQ(sunk[0].offset, 7);
   EXPECT_EQ(RowsOf("gone"), NoRows());
 }
 

@@ -139,6 +139,10 @@ struct PersistOutcome {
   int64_t records_erased = 0;         // dropped: their session was erased (session_gate.h)
   int64_t records_expired = 0;        // dropped: a new session whose retention had passed
   std::vector<DeadLetter> dead_letters;  // everything handed to the sink
+  // Sessions the loop still holds quarantined that were erased since: the
+  // records that followed their quarantine were dropped (records_erased),
+  // not dead-lettered, and the loop lifts the quarantine.
+  std::vector<std::string> quarantines_erased;
   // begin, gate, other_tasks, lock, chunks, payloads, sessions,
   // quarantines, lifecycle, offsets, dead_letters, commit
   // (ingest_worker_transaction_phase_seconds).

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <string>
 #include <tuple>
 #include <vector>
 
 #include "services/common/codec/task_codec.h"
 #include "services/common/facts/payload_facts_extractor.h"
+#include "services/common/pg/pg_text_array.h"
 #include "services/common/status/status_macros.h"
 #include "services/worker/store/partition_state.h"
 #include "services/worker/store/payload_writer.h"
@@ -94,6 +97,39 @@ absl::Status WriteOtherTasks(PgConnection& db, absl::Span<const PartitionBatch> 
       if (rows > 0) ++outcome->rows_written;
     }
   }
+  return absl::OkStatus();
+}
+
+// Step 1b: records that followed a quarantine the loop still holds, of a
+// session erased since (erasure deletes the quarantine row, but the loop
+// learns of it only here): dropped and counted like the gate's, not
+// dead-lettered, and the loop lifts the quarantine. Only batches with such
+// letters pay for the lookup.
+absl::Status DropLettersOfErasedSessions(PgConnection& db, PersistOutcome* outcome) {
+  std::set<std::string> following;
+  for (const DeadLetter& letter : outcome->dead_letters) {
+    if (letter.reason == DeadLetterReason::kQuarantinedSession && !letter.session_id.empty()) {
+      following.insert(letter.session_id);
+    }
+  }
+  if (following.empty()) return absl::OkStatus();
+  const std::vector<std::string> ids(following.begin(), following.end());
+  ASSIGN_OR_RETURN(
+      PgResult result,
+      db.Query("SELECT session_id FROM erased_sessions WHERE session_id = ANY($1::text[])",
+               {PgParam::Text(ToPgTextArray(ids))}));
+  std::set<std::string> erased;
+  for (int row = 0; row < PQntuples(result.get()); ++row) {
+    erased.insert(PQgetvalue(result.get(), row, 0));
+  }
+  if (erased.empty()) return absl::OkStatus();
+  std::erase_if(outcome->dead_letters, [&](const DeadLetter& letter) {
+    const bool drop = letter.reason == DeadLetterReason::kQuarantinedSession &&
+                      erased.contains(letter.session_id);
+    if (drop) ++outcome->records_erased;
+    return drop;
+  });
+  outcome->quarantines_erased.assign(erased.begin(), erased.end());
   return absl::OkStatus();
 }
 
@@ -213,6 +249,9 @@ absl::StatusOr<PersistOutcome> WriteTransactionBody(PgConnection& db, const std:
   if (absl::Status status =
           WriteOtherTasks(db, batches, gate, default_retention_days, &payloads, &outcome);
       !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = DropLettersOfErasedSessions(db, &outcome); !status.ok()) {
     return status;
   }
   outcome.phases.Lap("other_tasks");

@@ -8,6 +8,8 @@
 //      sessions, and of new sessions already past their retention, are
 //      dropped and counted;
 //   1. non-payload tasks, one statement each, in (batch, offset) order;
+//      records that followed the quarantine of a session erased since are
+//      dropped and counted (PersistOutcome::quarantines_erased);
 //   2. payload rows in bulk (payload_writer.h);
 //   3. completed streams verified (stream_completion.h);
 //   4. the payload sessions' rows, in one upsert: counters, the newly

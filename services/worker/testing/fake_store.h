@@ -78,9 +78,24 @@ class FakeTaskStore : public TaskStore {
       }
       if (batch.records.empty()) ++lifecycle_ticks[batch.partition];
     }
+    // As the SQL: a record that followed the quarantine of an erased session
+    // is dropped, and its session's quarantine named for the loop to lift.
+    auto erased_follower = [&](const TaskRecord& record) {
+      return record.dead_letter.has_value() &&
+             record.dead_letter->reason == DeadLetterReason::kQuarantinedSession &&
+             erased.count(record.dead_letter->session_id) > 0;
+    };
     for (const PartitionBatch& batch : batches) {
       for (const TaskRecord& record : batch.records) {
-        if (record.dead_letter.has_value()) {
+        if (erased_follower(record)) {
+          ++outcome.records_erased;
+          dropped[batch.partition].push_back(record.offset);
+          const std::string& session_id = record.dead_letter->session_id;
+          if (std::find(outcome.quarantines_erased.begin(), outcome.quarantines_erased.end(),
+                        session_id) == outcome.quarantines_erased.end()) {
+            outcome.quarantines_erased.push_back(session_id);
+          }
+        } else if (record.dead_letter.has_value()) {
           outcome.dead_letters.push_back(*record.dead_letter);
         } else if (store_dead_letter_offsets.count(record.offset) > 0) {
           DeadLetter letter;
@@ -97,6 +112,7 @@ class FakeTaskStore : public TaskStore {
     }
     for (const PartitionBatch& batch : batches) {
       for (const TaskRecord& record : batch.records) {
+        if (erased_follower(record)) continue;
         if (!record.dead_letter.has_value() && store_dead_letter_offsets.count(record.offset) > 0) {
           dead_lettered[batch.partition].push_back(record.offset);
         } else if (record.dead_letter.has_value()) {
@@ -158,6 +174,10 @@ class FakeTaskStore : public TaskStore {
   // Offsets of persisted / dead-lettered records, per partition, in order.
   std::map<int32_t, std::vector<int64_t>> persisted;
   std::map<int32_t, std::vector<int64_t>> dead_lettered;
+  // Erased sessions (erased_sessions), and the offsets of the records that
+  // followed their quarantine and were dropped for it.
+  std::set<std::string> erased;
+  std::map<int32_t, std::vector<int64_t>> dropped;
   // The first positions of persisted records, in the same order.
   std::map<int32_t, std::vector<FirstPosition>> persisted_first;
   PartitionOffsets offsets;

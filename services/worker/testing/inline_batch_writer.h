@@ -20,9 +20,7 @@ class InlineBatchWriter : public BatchWriter {
   void Submit(PartitionBatch batch) override {
     absl::StatusOr<PersistOutcome> outcome =
         store_.PersistBatches("ingest.tasks", absl::MakeConstSpan(&batch, 1), sink_);
-    std::vector<int64_t> dead_lettered;
-    if (outcome.ok()) dead_lettered = DeadLetteredOffsets(outcome->dead_letters, batch.partition);
-    results_.push_back({std::move(batch), outcome.status(), std::move(dead_lettered)});
+    results_.push_back(ResultOf(std::move(batch), outcome));
   }
 
   std::vector<BatchResult> TakeResults(absl::Duration) override {
