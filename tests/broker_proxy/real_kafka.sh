@@ -406,10 +406,10 @@ check_erased_redrive() {
   wait_until 30 "the worker to count $replayed dropped records" worker \
     dropped_erased_reached "$((dropped_before + replayed))" ||
     { say "records_dropped_total{reason=\"erased\"}: $dropped_before -> $(worker_dropped_erased)"; return 1; }
-  got="$(sql "SELECT (SELECT count(*) FROM sessions WHERE session_id = '$session') ||
-                     (SELECT count(*) FROM session_payloads WHERE session_id = '$session') ||
-                     (SELECT count(*) FROM payload_facts WHERE session_id = '$session') ||
-                     (SELECT count(*) FROM quarantined_sessions WHERE session_id = '$session')")"
+  got="$(sql "SELECT concat((SELECT count(*) FROM sessions WHERE session_id = '$session'),
+                            (SELECT count(*) FROM session_payloads WHERE session_id = '$session'),
+                            (SELECT count(*) FROM payload_facts WHERE session_id = '$session'),
+                            (SELECT count(*) FROM quarantined_sessions WHERE session_id = '$session'))")"
   [[ "$got" == "0000" ]] || { say "rows of the erased session after the replay: $got"; return 1; }
   got="$(letters_of "$session")"
   [[ "$got" == 4 ]] || { say "the DLQ holds $got letters of the erased session (4 before the replay)"; return 1; }
