@@ -92,6 +92,10 @@ void AddRetentionBenchFlags(CLI::App& app, RetentionBenchOptions& options) {
   keep.emplace_back(AddDataSize(app, "--pool_bytes", options.pool_bytes,
                                 "Distinct bodies of the writer's records, in bytes."),
                     kept(&RetentionBenchOptions::pool_bytes));
+  app.add_flag("--warm_page_cache", options.warm_page_cache,
+               "Time enforcement with the filled day still in the OS page cache (as the fill "
+               "left it), not evicted first as an old day is: freeing gigabytes of cached pages "
+               "is then part of the drop.");
   app.add_flag("--quick", options.quick,
                "Minutes: 100MB and 1GB, 1 s warm-up and 5 s windows, one run, a 4MB pool "
                "(flags given explicitly win). Keeps the harness alive; the numbers mean "

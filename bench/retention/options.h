@@ -62,6 +62,9 @@ struct RetentionBenchOptions {
   int64_t pool_bytes = int64_t{16} << 20;  // distinct bodies of the writer's records
 
   bool quick = false;  // --quick: ApplyQuick
+  // Keep the filled day's files in the page cache (as the fill left them)
+  // instead of evicting them before enforcement (page_cache.h).
+  bool warm_page_cache = false;
   Targets targets;
 };
 

@@ -215,6 +215,7 @@ RunRecord RunRecordOf(const RetentionBenchOptions& options, absl::Time started_a
   record.set_window_s(absl::ToDoubleSeconds(options.window));
   record.set_cpus(cpus);
   record.set_filesystem(filesystem);
+  record.set_page_cache(options.warm_page_cache ? "warm" : "cold");
   return record;
 }
 

@@ -22,6 +22,7 @@
 #include "bench/retention/day_fill.h"
 #include "bench/retention/enforcement_timing.h"
 #include "bench/retention/mount_info.h"
+#include "bench/retention/page_cache.h"
 #include "bench/retention/report.h"
 #include "bench/retention/store_writer.h"
 #include "services/common/codec/task_codec.h"
@@ -250,6 +251,14 @@ class Bench {
                       FormatSignificant(ToMb(filled->table_bytes)),
                       " MB on disk; checkpoint and vacuum analyze of sessions"));
     RETURN_IF_ERROR(WithContext(Settle(*db_), "settle after the fill"));
+    if (!options_.warm_page_cache) {
+      ASSIGN_OR_RETURN(Evicted evicted, WithContext(EvictDayFromPageCache(*db_, day_),
+                                                    "evicting the day from the page cache"));
+      Note(absl::StrCat("  ", title, ": ", evicted.files, " files (",
+                        FormatSignificant(ToMb(evicted.bytes)),
+                        " MB) taken out of the page cache, as a day that expires is "
+                        "(--warm_page_cache keeps them)"));
+    }
     return filled;
   }
 
