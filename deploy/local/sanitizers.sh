@@ -90,8 +90,6 @@ sanitizer_test() { # asan|tsan BEP [BAZEL_ARG...] [-- TARGET...]
     tsan)
       config=tsan
       abseil_fetch_source
-      # Reports inside uninstrumented libraries (gRPC), each explained there.
-      args+=(--test_env=TSAN_OPTIONS="suppressions=$ROOT/deploy/local/tsan_suppressions.txt")
       ((${#targets[@]})) || targets=("${SANITIZER_TSAN_TARGETS[@]}")
       ;;
     *) die "sanitize: unknown sanitizer '$sanitizer' (asan or tsan)" ;;
