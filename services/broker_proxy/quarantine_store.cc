@@ -41,12 +41,10 @@ class PgQuarantineStore final : public QuarantineStore {
   absl::StatusOr<std::optional<Quarantine>> ReadQuarantine(
       const std::string& topic, const std::string& session_id) override {
     ASSIGN_OR_RETURN(auto connection, Connect());
-    auto result = connection->Query(kReadSql, {PgParam::Text(topic), PgParam::Text(session_id)});
-    if (!result.ok()) {
-      return WithContext(result.status(),
-                         absl::StrCat("reading the quarantine of session ", session_id));
-    }
-    PGresult* rows = result->get();
+    ASSIGN_OR_RETURN(PgResult result,
+                     Run(*connection, kReadSql, {PgParam::Text(topic), PgParam::Text(session_id)},
+                         absl::StrCat("reading the quarantine of session ", session_id)));
+    PGresult* rows = result.get();
     if (PQntuples(rows) == 0) return std::optional<Quarantine>();
     Quarantine quarantine;
     if (!absl::SimpleAtoi(PQgetvalue(rows, 0, 0), &quarantine.partition) ||
@@ -62,17 +60,12 @@ class PgQuarantineStore final : public QuarantineStore {
   absl::StatusOr<std::optional<SessionErasure>> ReadErasure(
       const std::string& session_id) override {
     ASSIGN_OR_RETURN(auto connection, Connect());
-    auto has = connection->Query(kHasErasuresSql, {});
-    if (!has.ok()) {
-      return WithContext(has.status(), absl::StrCat("reading the erasure of session ", session_id));
-    }
-    if (PQgetvalue(has->get(), 0, 0)[0] != 't') return std::optional<SessionErasure>();
-    auto result = connection->Query(kReadErasureSql, {PgParam::Text(session_id)});
-    if (!result.ok()) {
-      return WithContext(result.status(),
-                         absl::StrCat("reading the erasure of session ", session_id));
-    }
-    PGresult* rows = result->get();
+    const std::string what = absl::StrCat("reading the erasure of session ", session_id);
+    ASSIGN_OR_RETURN(PgResult has, Run(*connection, kHasErasuresSql, {}, what));
+    if (PQgetvalue(has.get(), 0, 0)[0] != 't') return std::optional<SessionErasure>();
+    ASSIGN_OR_RETURN(PgResult result,
+                     Run(*connection, kReadErasureSql, {PgParam::Text(session_id)}, what));
+    PGresult* rows = result.get();
     if (PQntuples(rows) == 0) return std::optional<SessionErasure>();
     SessionErasure erasure;
     int64_t erased_at_ms = 0;
@@ -88,19 +81,25 @@ class PgQuarantineStore final : public QuarantineStore {
   absl::StatusOr<bool> MarkRedrive(const std::string& topic, const std::string& session_id,
                                    int64_t first_offset, const std::string& redrive_id) override {
     ASSIGN_OR_RETURN(auto connection, Connect());
-    auto result =
-        connection->Query(kMarkSql, {PgParam::Text(topic), PgParam::Text(session_id),
-                                     PgParam::Int(first_offset), PgParam::Text(redrive_id)});
-    if (!result.ok()) {
-      return WithContext(result.status(), absl::StrCat("marking the quarantine of session ",
-                                                       session_id, " with redrive ", redrive_id));
-    }
-    return PQntuples(result->get()) > 0;
+    ASSIGN_OR_RETURN(PgResult result, Run(*connection, kMarkSql,
+                                          {PgParam::Text(topic), PgParam::Text(session_id),
+                                           PgParam::Int(first_offset), PgParam::Text(redrive_id)},
+                                          absl::StrCat("marking the quarantine of session ",
+                                                       session_id, " with redrive ", redrive_id)));
+    return PQntuples(result.get()) > 0;
   }
 
  private:
   absl::StatusOr<std::unique_ptr<PgConnection>> Connect() {
     return ConnectBounded(dsn_, timeout_, "the worker's quarantines");
+  }
+
+  // One statement; a failure says what it was `what` for.
+  static absl::StatusOr<PgResult> Run(PgConnection& db, const char* sql,
+                                      const std::vector<PgParam>& params, const std::string& what) {
+    absl::StatusOr<PgResult> result = db.Query(sql, params);
+    if (!result.ok()) return WithContext(result.status(), what);
+    return result;
   }
 
   const std::string dsn_;
