@@ -19,9 +19,6 @@
 namespace ingest {
 namespace {
 
-// Arbitrary constant naming the partition maintainers' turn.
-constexpr int64_t kMaintenanceLockKey = 0x5e550da7;
-
 // A day partition's name ends in _pYYYYMMDD.
 constexpr absl::string_view kDayMarker = "_p";
 
@@ -57,7 +54,7 @@ absl::StatusOr<std::set<int>> RetentionClasses(PgConnection& db) {
 absl::StatusOr<bool> TakeTurn(PgConnection& db) {
   ASSIGN_OR_RETURN(
       PgResult result,
-      db.Query(absl::StrCat("SELECT pg_try_advisory_xact_lock(", kMaintenanceLockKey, ")"), {}));
+      db.Query(absl::StrCat("SELECT pg_try_advisory_xact_lock(", kPartitionMaintenanceLockKey, ")"), {}));
   return PQgetvalue(result.get(), 0, 0)[0] == 't';
 }
 
@@ -110,6 +107,11 @@ absl::StatusOr<PartitionsEnsured> EnsureDayPartitions(PgConnection& db, absl::Ci
   for (int retention : classes) {
     for (int ahead = 0; ahead <= lookahead_days; ++ahead) days.insert(today + retention + ahead);
   }
+  return EnsurePartitionsOfDays(db, days);
+}
+
+absl::StatusOr<PartitionsEnsured> EnsurePartitionsOfDays(PgConnection& db,
+                                                         const std::set<absl::CivilDay>& days) {
   ASSIGN_OR_RETURN(std::set<std::string> existing, ExistingPartitions(db));
   PartitionsEnsured ensured;
   for (absl::CivilDay day : days) {

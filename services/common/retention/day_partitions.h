@@ -13,6 +13,7 @@
 // taken skips its round.
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ namespace ingest {
 
 // The tables partitioned by expire_day.
 inline constexpr const char* kDayPartitionedTables[] = {"session_payloads", "payload_facts"};
+
+// The advisory lock (pg_locks' objid) a maintainer holds for its turn: an
+// arbitrary constant.
+inline constexpr int64_t kPartitionMaintenanceLockKey = 0x5e550da7;
 
 // "session_payloads_p20261207".
 std::string DayPartitionName(absl::string_view table, absl::CivilDay day);
@@ -53,6 +58,10 @@ absl::StatusOr<absl::CivilDay> DatabaseToday(PgConnection& db);
 absl::StatusOr<PartitionsEnsured> EnsureDayPartitions(PgConnection& db, absl::CivilDay today,
                                                       int lookahead_days,
                                                       absl::Span<const int> more_retention_days);
+
+// Creates the partitions of `days` that do not exist yet.
+absl::StatusOr<PartitionsEnsured> EnsurePartitionsOfDays(PgConnection& db,
+                                                         const std::set<absl::CivilDay>& days);
 
 // The day partitions whose day is before `before`, oldest first.
 absl::StatusOr<std::vector<DayPartition>> DayPartitionsBefore(PgConnection& db,

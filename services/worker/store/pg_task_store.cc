@@ -7,6 +7,7 @@
 #include "services/common/logging/log.h"
 #include "services/common/pg/connection.h"
 #include "services/common/status/status_macros.h"
+#include "services/worker/store/batch_day_partitions.h"
 #include "services/worker/store/partition_state.h"
 #include "services/worker/store/transaction_body.h"
 
@@ -58,6 +59,10 @@ class PgTaskStore final : public TaskStore {
     absl::StatusOr<PgConnection*> connection = Connection();
     if (!connection.ok()) return connection.status();
     PgConnection& db = **connection;
+    if (absl::Status made = batch_days_.EnsureFor(db, batches, options_.default_retention_days);
+        !made.ok()) {
+      return Failed(made);
+    }
     PersistOutcome started;
     absl::Status status = db.Exec(absl::StrCat(
         "BEGIN; SET LOCAL lock_timeout = '", absl::ToInt64Milliseconds(options_.lock_timeout),
@@ -108,13 +113,6 @@ class PgTaskStore final : public TaskStore {
   absl::StatusOr<PartitionsEnsured> EnsureDayPartitions(int lookahead_days,
                                                         int default_retention_days) override {
     ASSIGN_OR_RETURN(PgConnection * db, Connection());
-    // A maintainer waits for a lock on the tables no longer than a batch
-    // would, and never holds one ingest waits on for long.
-    if (absl::Status set = db->Exec(absl::StrCat(
-            "SET lock_timeout = '", absl::ToInt64Milliseconds(options_.lock_timeout), "ms'"));
-        !set.ok()) {
-      return Failed(set);
-    }
     ASSIGN_OR_RETURN(absl::CivilDay today, Checked(DatabaseToday(*db)));
     const int retention[] = {default_retention_days};
     return Checked(ingest::EnsureDayPartitions(*db, today, lookahead_days, retention));
@@ -132,6 +130,16 @@ class PgTaskStore final : public TaskStore {
     connection_.reset();
     auto connected = PgConnection::Connect(options_.dsn, options_.connect_timeout);
     if (!connected.ok()) return connected.status();
+    // Outside a batch's transaction too (partition maintenance), a locked
+    // table fails a statement after lock_timeout instead of hanging the
+    // worker, and a maintainer never holds a lock ingest waits on for long.
+    if (absl::Status set =
+            (*connected)
+                ->Exec(absl::StrCat("SET lock_timeout = '",
+                                    absl::ToInt64Milliseconds(options_.lock_timeout), "ms'"));
+        !set.ok()) {
+      return set;
+    }
     connection_ = std::move(connected).value();
     log::Info("pg.connected");
     return connection_.get();
@@ -152,6 +160,7 @@ class PgTaskStore final : public TaskStore {
 
   const PgTaskStoreOptions options_;
   std::unique_ptr<PgConnection> connection_;
+  BatchDayPartitions batch_days_;
 };
 
 }  // namespace

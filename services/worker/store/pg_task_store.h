@@ -3,7 +3,8 @@
 // TaskStore on PostgreSQL through libpq. One connection, reconnected on
 // demand after it breaks. Not thread-safe: owned by the worker's loop thread.
 //
-// PersistBatches runs one transaction: BEGIN with the lock and statement
+// PersistBatches first makes the day partitions its rows need that this
+// process has not seen made (batch_day_partitions.h), then runs one transaction: BEGIN with the lock and statement
 // timeouts, the rows (transaction_body.h), the dead-letter sink, COMMIT. Payload
 // bytes are stored zstd-compressed (stored_payload.h).
 

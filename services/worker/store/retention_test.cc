@@ -283,12 +283,62 @@ TEST_F(RetentionTest, ADropWaitsForAWriterOfBothTablesWithoutDeadlocking) {
   EXPECT_EQ(RowsOf("a1"), NoRows());
 }
 
-TEST_F(RetentionTest, AMissingPartitionSendsRowsToTheDefaultAndTheyStillExpire) {
-  // No partition was created ahead for a 3-day retention: ingest goes on.
-  auto outcome = Persist(0, SessionRecords(0, "p", "d1", 3));
+TEST_F(RetentionTest, ARetentionsFirstSessionsLandInTheirDayPartitionNotTheDefault) {
+  // No partition keeper round has seen a 3-day retention: the batch makes
+  // its day's partitions before it writes (the default partition held these
+  // rows, and the day could never be attached, before batch_day_partitions).
+  auto outcome = Persist(0, SessionRecords(0, "new-project", "n1", 3));
   ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(PartitionOf("n1"), DayPartitionName("session_payloads", today_ + 3));
+  EXPECT_EQ(RowsOf("n1"), AllRows());
+  EXPECT_EQ(One("SELECT count(*) FROM payload_facts_default"), "0");
+  // The keeper's next round finds the day made, nothing skipped.
+  auto ensured = store_->EnsureDayPartitions(1, 30);
+  ASSERT_TRUE(ensured.ok()) << ensured.status();
+  EXPECT_THAT(ensured->skipped, ::testing::IsEmpty());
+}
+
+TEST_F(RetentionTest, ABacklogsSessionsLandInThePartitionsOfTheirPastReceiveDays) {
+  // Records received two days ago, persisted only now (the database was
+  // down): their day is behind the keeper's window of today + retention.
+  std::vector<TaskRecord> records = SessionRecords(0, "p", "late", 5);
+  for (TaskRecord& record : records) {
+    SetReceivedAt(absl::Now() - absl::Hours(48), &record.task);
+  }
+  auto outcome = Persist(0, records);
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(PartitionOf("late"), DayPartitionName("session_payloads", today_ + 3));
+  EXPECT_EQ(RowsOf("late"), AllRows());
+}
+
+TEST_F(RetentionTest, ABatchWaitsForAnotherMaintainersTurnAndThenFindsItsPartition) {
+  auto maintainer = database_->Connect();
+  ASSERT_TRUE(maintainer
+                  ->Exec(absl::StrCat("BEGIN; SELECT pg_advisory_xact_lock(",
+                                      kPartitionMaintenanceLockKey, ")"))
+                  .ok());
+  auto refused = Persist(0, SessionRecords(0, "p", "w1", 3));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_EQ(RowsOf("w1"), NoRows());
+  ASSERT_TRUE(maintainer->Exec("COMMIT").ok());
+  auto retried = Persist(0, SessionRecords(0, "p", "w1", 3));
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(PartitionOf("w1"), DayPartitionName("session_payloads", today_ + 3));
+}
+
+TEST_F(RetentionTest, APartitionThatCannotBeMadeSendsRowsToTheDefaultAndTheyStillExpire) {
+  store_ = CreatePgTaskStore({.dsn = database_->dsn(),
+                              .lock_timeout = absl::Milliseconds(200),
+                              .default_retention_days = 30});
+  // A long reader of the default partition (a report, a pg_dump) keeps a
+  // partition from being attached: attaching scans the default exclusively.
+  auto reader = database_->Connect();
+  ASSERT_TRUE(reader->Exec("BEGIN; LOCK TABLE session_payloads_default IN ACCESS SHARE MODE").ok());
+  auto outcome = Persist(0, SessionRecords(0, "p", "d1", 3));
+  ASSERT_TRUE(outcome.ok()) << "ingest goes on: " << outcome.status();
   EXPECT_EQ(PartitionOf("d1"), "session_payloads_default");
   EXPECT_EQ(RowsOf("d1"), AllRows());
+  ASSERT_TRUE(reader->Exec("COMMIT").ok());
   // Its day cannot get a partition now (the default holds rows of it); the
   // days after it can.
   auto ensured = store_->EnsureDayPartitions(1, 30);
