@@ -52,9 +52,9 @@ absl::StatusOr<std::set<int>> RetentionClasses(PgConnection& db) {
 
 // In the caller's transaction: true when this maintainer has the turn.
 absl::StatusOr<bool> TakeTurn(PgConnection& db) {
-  ASSIGN_OR_RETURN(
-      PgResult result,
-      db.Query(absl::StrCat("SELECT pg_try_advisory_xact_lock(", kPartitionMaintenanceLockKey, ")"), {}));
+  ASSIGN_OR_RETURN(PgResult result, db.Query(absl::StrCat("SELECT pg_try_advisory_xact_lock(",
+                                                          kPartitionMaintenanceLockKey, ")"),
+                                             {}));
   return PQgetvalue(result.get(), 0, 0)[0] == 't';
 }
 

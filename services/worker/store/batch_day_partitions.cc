@@ -1,34 +1,22 @@
 #include "services/worker/store/batch_day_partitions.h"
 
 #include "absl/strings/str_join.h"
-#include "services/common/codec/task_codec.h"
 #include "services/common/logging/log.h"
 #include "services/common/retention/day_partitions.h"
-#include "services/common/retention/expire_day.h"
+#include "services/worker/store/record_day.h"
 
 namespace ingest {
-
-std::set<absl::CivilDay> DaysOfRecords(absl::Span<const PartitionBatch> batches,
-                                       int default_retention_days) {
-  std::set<absl::CivilDay> days;
-  for (const PartitionBatch& batch : batches) {
-    for (const TaskRecord& record : batch.records) {
-      if (record.dead_letter.has_value()) continue;
-      const int retention = record.task.retention_days() > 0
-                                ? static_cast<int>(record.task.retention_days())
-                                : default_retention_days;
-      days.insert(ExpireDay::Of(ReceivedAt(record.task), retention).day());
-    }
-  }
-  return days;
-}
 
 absl::Status BatchDayPartitions::EnsureFor(PgConnection& db,
                                            absl::Span<const PartitionBatch> batches,
                                            int default_retention_days) {
   std::set<absl::CivilDay> missing;
-  for (absl::CivilDay day : DaysOfRecords(batches, default_retention_days)) {
-    if (known_.count(day) == 0) missing.insert(day);
+  for (const PartitionBatch& batch : batches) {
+    for (const TaskRecord& record : batch.records) {
+      if (record.dead_letter.has_value()) continue;
+      const absl::CivilDay day = RecordDay(record.task, default_retention_days).day();
+      if (known_.count(day) == 0) missing.insert(day);
+    }
   }
   if (missing.empty()) return absl::OkStatus();
 

@@ -22,16 +22,10 @@
 
 namespace ingest {
 
-// The days the rows of `batches`' records would carry if each record began
-// its session: the UTC day it was received plus its retention
-// (`default_retention_days` when it carries none). A session that began
-// earlier keeps its own day, which was a day like these then.
-std::set<absl::CivilDay> DaysOfRecords(absl::Span<const PartitionBatch> batches,
-                                       int default_retention_days);
-
 class BatchDayPartitions {
  public:
-  // Makes the partitions of the batches' days not known yet, outside any
+  // Makes the partitions of the days the batches' records would carry if
+  // each began its session (record_day.h) that are not known yet, outside any
   // transaction, waiting for locks no longer than the connection's
   // lock_timeout. kUnavailable when another maintainer has its turn (the
   // batch is retried, and finds its partitions). Any other failure is logged

@@ -13,6 +13,7 @@
 #include "services/common/status/status_macros.h"
 #include "services/worker/store/partition_state.h"
 #include "services/worker/store/payload_writer.h"
+#include "services/worker/store/record_day.h"
 #include "services/worker/store/session_gate.h"
 #include "services/worker/store/session_summaries.h"
 #include "services/worker/store/stored_payload.h"
@@ -57,9 +58,7 @@ absl::StatusOr<SessionGate> OpenGate(PgConnection& db, absl::Span<const Partitio
 // The day of a record's rows: its session's, or (without a session) its own.
 ExpireDay DayOfRecord(const SessionGate& gate, const v1::Task& task, int default_retention_days) {
   if (!task.session_id().empty()) return gate.DayOf(task.session_id());
-  const int retention =
-      task.retention_days() > 0 ? static_cast<int>(task.retention_days()) : default_retention_days;
-  return ExpireDay::Of(ReceivedAt(task), retention);
+  return RecordDay(task, default_retention_days);
 }
 
 // Step 1: non-payload tasks are written; payload records and the loop's
